@@ -1,0 +1,382 @@
+//! The command line: flags, subcommands, and the edge where typed errors
+//! become one clear message and an exit code (0 ok, 2 bad input, 3 store
+//! locked or damaged).
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::address::{self, AddrError};
+use crate::config::{self, Config};
+use crate::demo::{self, DemoError};
+use crate::generator;
+use crate::i18n::Lang;
+use crate::members_csv;
+use crate::model::*;
+use crate::ops::{Ctx, OpError};
+use crate::roster::{self, RosterError};
+use crate::store::{Store, StoreError};
+use crate::zoneview;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gridbook",
+    version,
+    about = "Community grid work from the keyboard: areas, buildings, households, residents, and who looks after them."
+)]
+pub struct Cli {
+    /// Data directory (default: the platform's data directory for gridbook).
+    #[arg(long, global = true, env = "GRIDBOOK_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Language of the interface (default: config, then LANG).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    /// The member who is writing: name, phone or id (default: `me` in config).
+    #[arg(long = "as", global = true, value_name = "MEMBER")]
+    pub as_member: Option<String>,
+    #[command(subcommand)]
+    pub cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Open the TUI on a throw-away copy of the demo estate.
+    Demo {
+        /// Load the demo estate into --data DIR and exit.
+        #[arg(long)]
+        load_only: bool,
+    },
+    /// One zone: its people and phones, who covers it, recent timeline.
+    Show {
+        /// AREA[/BUILDING[/HOUSEHOLD]], by name or code: 胜利花苑/3栋/2-501 or slhy/3/2-501.
+        addr: String,
+        #[arg(long)]
+        json: bool,
+        /// How many timeline entries to show.
+        #[arg(long, default_value_t = 10)]
+        recent: usize,
+    },
+    /// Bring in a roster or members from CSV.
+    Import {
+        #[command(subcommand)]
+        what: ImportCmd,
+    },
+    /// Verify the derived indexes against records and events.
+    Check {
+        /// Regenerate every derived index from records and events.
+        #[arg(long)]
+        rebuild: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a large synthetic estate (for benchmarks) into an empty store.
+    Gen {
+        #[arg(long, default_value_t = 100_000)]
+        households: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Activity events to generate (default: 10 per household).
+        #[arg(long)]
+        events: Option<usize>,
+        /// Write the demo estate's fixture CSVs into DIR instead of a store.
+        #[arg(long, value_name = "DIR")]
+        demo_fixtures: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Households and residents from a roster CSV (UTF-8 or GB18030); all rows or none.
+    Roster {
+        file: PathBuf,
+        /// Check and report without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid rows and report the invalid ones.
+        #[arg(long)]
+        skip_invalid: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Members and their zones from CSV.
+    Members { file: PathBuf },
+}
+
+/// An error as the user sees it: one message, one exit code.
+#[derive(Debug)]
+pub struct Fail {
+    pub code: u8,
+    pub msg: String,
+}
+
+impl Fail {
+    pub fn input(msg: impl Into<String>) -> Fail {
+        Fail {
+            code: 2,
+            msg: msg.into(),
+        }
+    }
+}
+
+macro_rules! fail_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Fail {
+            fn from(e: $t) -> Fail {
+                Fail { code: e.exit_code(), msg: e.to_string() }
+            }
+        }
+    )*};
+}
+fail_from!(StoreError, OpError, AddrError, RosterError, DemoError);
+
+/// What every command needs: the resolved settings.
+pub struct Env {
+    pub data: PathBuf,
+    pub lang: Lang,
+    pub config: Config,
+    pub as_member: Option<String>,
+}
+
+impl Env {
+    pub fn from_cli(cli: &Cli) -> Result<Env, Fail> {
+        let config = Config::load(config::config_dir().as_deref()).map_err(Fail::input)?;
+        let data = config::data_dir(cli.data.as_deref()).map_err(Fail::input)?;
+        Ok(Env {
+            lang: Lang::detect(cli.lang, config.lang),
+            as_member: cli.as_member.clone().or_else(|| config.me.clone()),
+            data,
+            config,
+        })
+    }
+
+    pub fn open(&self) -> Result<Store, Fail> {
+        Ok(Store::open(&self.data)?)
+    }
+
+    /// The writing member from `--as` / config, resolved against the store.
+    pub fn me(&self, store: &Store) -> Result<Option<Member>, Fail> {
+        match &self.as_member {
+            None => Ok(None),
+            Some(who) => find_member(store, who).map(Some),
+        }
+    }
+
+    pub fn ctx(&self, store: &Store) -> Result<Ctx, Fail> {
+        Ok(Ctx::now(self.me(store)?.map(|m| m.meta.id)))
+    }
+}
+
+/// A live member by id, exact name, or phone.
+pub fn find_member(store: &Store, who: &str) -> Result<Member, Fail> {
+    let who = who.trim();
+    let members = store.members()?;
+    if let Ok(id) = who.parse::<Id>()
+        && let Some(m) = members.iter().find(|m| m.meta.id == id)
+    {
+        return Ok(m.clone());
+    }
+    let digits = crate::validate::phone(who).ok();
+    let hits: Vec<&Member> = members
+        .iter()
+        .filter(|m| m.name == who || Some(&m.phone) == digits.as_ref())
+        .collect();
+    match hits.as_slice() {
+        [m] => Ok((*m).clone()),
+        [] => {
+            let mut close: Vec<(f64, &str)> = members
+                .iter()
+                .map(|m| (strsim::normalized_levenshtein(&m.name, who), m.name.as_str()))
+                .filter(|(s, _)| *s > 0.3)
+                .collect();
+            close.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let hint = if close.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; did you mean {}?",
+                    close.iter().take(3).map(|c| c.1).collect::<Vec<_>>().join(", ")
+                )
+            };
+            Err(Fail::input(format!("no member `{who}`{hint}")))
+        }
+        many => Err(Fail::input(format!(
+            "`{who}` names {} members; use the phone number: {}",
+            many.len(),
+            many.iter()
+                .map(|m| format!("{} {}", m.name, m.phone))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+pub fn run(cli: Cli) -> Result<(), Fail> {
+    let env = Env::from_cli(&cli)?;
+    match cli.cmd {
+        None => crate::tui::run_on(&env, &env.data),
+        Some(Cmd::Demo { load_only }) => {
+            if load_only {
+                let store = env.open()?;
+                let loaded = demo::load(&store, Ts::now())?;
+                println!(
+                    "demo estate loaded into {}: {} households, {} residents, {} members, {} events",
+                    env.data.display(),
+                    loaded.households,
+                    loaded.residents,
+                    loaded.members,
+                    loaded.events
+                );
+                Ok(())
+            } else {
+                let tmp = tempdir()?;
+                {
+                    let store = Store::open(tmp.path())?;
+                    demo::load(&store, Ts::now())?;
+                }
+                crate::tui::run_on(&env, tmp.path())
+            }
+        }
+        Some(Cmd::Show { addr, json, recent }) => {
+            let store = env.open()?;
+            let zone = address::resolve(&store, &addr)?;
+            let view = zoneview::build(&store, &zone, Ts::now(), env.lang, recent)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view).map_err(|e| Fail::input(e.to_string()))?);
+            } else {
+                print!("{}", zoneview::render_text(&view, env.lang));
+            }
+            Ok(())
+        }
+        Some(Cmd::Import { what }) => import(&env, what),
+        Some(Cmd::Check { rebuild, json }) => {
+            let store = env.open()?;
+            if rebuild {
+                store.rebuild()?;
+            }
+            let report = store.check()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Fail::input(e.to_string()))?);
+            } else {
+                println!(
+                    "{} records, {} index entries ok; {} missing, {} extra, {} wrong, {} undecodable",
+                    report.records,
+                    report.ok,
+                    report.missing.len(),
+                    report.extra.len(),
+                    report.wrong.len(),
+                    report.undecodable.len()
+                );
+            }
+            if report.is_clean() {
+                Ok(())
+            } else {
+                Err(Fail {
+                    code: 3,
+                    msg: "indexes do not match the records; run `gridbook check --rebuild`".into(),
+                })
+            }
+        }
+        Some(Cmd::Gen {
+            households,
+            seed,
+            events,
+            demo_fixtures,
+        }) => {
+            let now = Ts::now();
+            if let Some(dir) = demo_fixtures {
+                let spec = generator::Spec::demo(now);
+                let est = generator::generate(&spec);
+                generator::write_fixtures(&est, &spec, &dir)
+                    .map_err(|e| Fail::input(format!("{}: {e}", dir.display())))?;
+                println!(
+                    "wrote {} residents in {} households, {} members, {} events to {}",
+                    est.residents.len(),
+                    est.households.len(),
+                    est.members.len(),
+                    est.events.len(),
+                    dir.display()
+                );
+                return Ok(());
+            }
+            let store = env.open()?;
+            if !store.is_empty() {
+                return Err(Fail::input(format!(
+                    "{} already holds data; gen fills an empty store",
+                    env.data.display()
+                )));
+            }
+            let spec = generator::Spec::large(households, seed, events.unwrap_or(households * 10), now);
+            let t0 = std::time::Instant::now();
+            let est = generator::generate(&spec);
+            let t1 = t0.elapsed();
+            generator::load(&store, &est)?;
+            println!(
+                "generated {} households, {} residents, {} members, {} events in {:.1?}, loaded in {:.1?}",
+                est.households.len(),
+                est.residents.len(),
+                est.members.len(),
+                est.events.len(),
+                t1,
+                t0.elapsed() - t1
+            );
+            Ok(())
+        }
+    }
+}
+
+fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
+    match what {
+        ImportCmd::Roster {
+            file,
+            dry_run,
+            skip_invalid,
+            json,
+        } => {
+            let parsed = roster::read(&file)?;
+            let store = env.open()?;
+            let ctx = env.ctx(&store)?;
+            let report = roster::import(&store, ctx, &parsed, dry_run, skip_invalid)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Fail::input(e.to_string()))?);
+            } else {
+                println!("{report}");
+            }
+            if dry_run && report.rows_rejected > 0 {
+                return Err(Fail::input(format!(
+                    "{}: {} rows would be rejected",
+                    file.display(),
+                    report.rows_rejected
+                )));
+            }
+            Ok(())
+        }
+        ImportCmd::Members { file } => {
+            let store = env.open()?;
+            let ctx = env.ctx(&store)?;
+            let report = members_csv::import_file(&store, ctx, &file)?;
+            println!("{report}");
+            Ok(())
+        }
+    }
+}
+
+/// A private temporary directory for the demo, removed when dropped.
+fn tempdir() -> Result<TempDir, Fail> {
+    let base = std::env::temp_dir().join(format!("gridbook-demo-{}", Id::new()));
+    crate::store::create_private_dir(&base).map_err(|e| Fail::input(format!("{}: {e}", base.display())))?;
+    Ok(TempDir(base))
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,92 @@
+//! One line of text for a timeline entry, in the UI's language.
+
+use crate::i18n::Lang;
+use crate::model::*;
+
+/// Describes an event; `name_of` turns member and record ids into names.
+pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> String {
+    match body {
+        EventBody::Assigned { member, role, .. } => lang.f(
+            "event.assigned",
+            &[&name_of(*member), &lang.label("role", role.code())],
+        ),
+        EventBody::AssignmentEnded { .. } => lang.t("event.assignment-ended").to_string(),
+        EventBody::Visit {
+            member,
+            purpose,
+            note,
+            follow_up,
+            ..
+        } => {
+            let mut s = lang.f(
+                "event.visit",
+                &[&name_of(*member), &lang.label("purpose", purpose)],
+            );
+            if !note.is_empty() {
+                s.push_str(" — ");
+                s.push_str(note);
+            }
+            if let Some(d) = follow_up {
+                s.push_str(" · ");
+                s.push_str(&lang.f("event.follow_up", &[&d.to_string()]));
+            }
+            s
+        }
+        EventBody::ProblemOpened {
+            category,
+            description,
+            urgency,
+            ..
+        } => {
+            let mut s = lang.f(
+                "event.problem",
+                &[&lang.label("category", category), description],
+            );
+            if *urgency == Urgency::High {
+                s.push_str(" !");
+            }
+            s
+        }
+        EventBody::ProblemStepped { step, note, .. } => {
+            lang.f(&format!("event.problem-{}", step.code()), &[note])
+        }
+        EventBody::Patrol { kind, items, note } => {
+            let ok = items.iter().filter(|i| i.ok).count();
+            let mut s = lang.f(
+                "event.patrol",
+                &[
+                    &lang.label("patrol", kind.code()),
+                    &ok.to_string(),
+                    &items.len().to_string(),
+                ],
+            );
+            for i in items.iter().filter(|i| !i.ok) {
+                s.push_str(" ✗ ");
+                s.push_str(&i.item);
+                if !i.note.is_empty() {
+                    s.push_str(": ");
+                    s.push_str(&i.note);
+                }
+            }
+            if !note.is_empty() {
+                s.push_str(" — ");
+                s.push_str(note);
+            }
+            s
+        }
+        EventBody::Edited {
+            field, old, new, ..
+        } => lang.f("event.edited", &[field, old, new]),
+        EventBody::Created { kind, label, .. } => {
+            lang.f("event.created", &[lang.t(&format!("kind.{}", kind.code())), label])
+        }
+        EventBody::Tombstoned { target, reason, .. } => {
+            lang.f("event.deleted", &[&name_of(*target), reason])
+        }
+        EventBody::Amended {
+            replacement,
+            reason,
+            ..
+        } => lang.f("event.amended", &[reason, &event(lang, replacement, name_of)]),
+    }
+}

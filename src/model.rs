@@ -1,0 +1,540 @@
+//! The domain model: places, people and the append-only events about them.
+//!
+//! Every stored type here derives plain serde and round-trips through bincode 2
+//! (no `flatten`, `tag`, `untagged` or `skip_serializing_if`).
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// A ULID made on this device: time-sortable and merge-safe across laptops.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub struct Id(pub u128);
+
+/// The 80 random bits of a ULID.
+pub const RANDOM_MASK: u128 = (1u128 << 80) - 1;
+
+static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
+
+impl Id {
+    /// The invisible parent of all areas.
+    pub const ROOT: Id = Id(0);
+
+    /// A new id, strictly increasing within this process so events sort in
+    /// the order they were written even inside one millisecond.
+    pub fn new() -> Id {
+        let mut guard = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
+        let generator = guard.get_or_insert_with(ulid::Generator::new);
+        match generator.generate() {
+            Ok(u) => Id(u.0),
+            // Overflow of the random part within one millisecond: fall back to a fresh one.
+            Err(_) => Id(ulid::Ulid::new().0),
+        }
+    }
+
+    /// An id whose time part is `ms`, with a caller-chosen random part (seeded data).
+    pub fn from_parts(ms: i64, random: u128) -> Id {
+        Id(ulid::Ulid::from_parts(ms.max(0) as u64, random).0)
+    }
+
+    pub fn to_bytes(self) -> [u8; 16] {
+        self.0.to_be_bytes()
+    }
+
+    pub fn from_slice(b: &[u8]) -> Option<Id> {
+        let arr: [u8; 16] = b.get(..16)?.try_into().ok()?;
+        Some(Id(u128::from_be_bytes(arr)))
+    }
+
+    /// Milliseconds since the epoch encoded in the ULID.
+    pub fn ms(self) -> i64 {
+        ulid::Ulid(self.0).timestamp_ms() as i64
+    }
+
+    /// The short form shown in tables: the last 8 characters of the ULID.
+    pub fn short(self) -> String {
+        let s = self.to_string();
+        s[s.len() - 8..].to_string()
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", ulid::Ulid(self.0))
+    }
+}
+
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Id({self})")
+    }
+}
+
+impl FromStr for Id {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ulid::Ulid::from_string(s.trim())
+            .map(|u| Id(u.0))
+            .map_err(|_| format!("`{s}` is not an id (26 characters, Crockford base32)"))
+    }
+}
+
+/// An instant, in milliseconds since the Unix epoch (UTC). Shown in the local zone.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default, Debug)]
+pub struct Ts(pub i64);
+
+impl Ts {
+    pub fn now() -> Ts {
+        Ts(jiff::Timestamp::now().as_millisecond())
+    }
+    pub fn to_jiff(self) -> jiff::Timestamp {
+        jiff::Timestamp::from_millisecond(self.0).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    }
+    pub fn zoned(self) -> jiff::Zoned {
+        self.to_jiff().to_zoned(jiff::tz::TimeZone::system())
+    }
+    /// `2026-11-28 14:30` in the local zone.
+    pub fn display(self) -> String {
+        self.zoned().strftime("%Y-%m-%d %H:%M").to_string()
+    }
+    pub fn date(self) -> Date {
+        Date::from_jiff(self.zoned().date())
+    }
+    pub fn days_before(self, now: Ts) -> i64 {
+        (now.0 - self.0).div_euclid(86_400_000)
+    }
+    pub fn minus_days(self, days: i64) -> Ts {
+        Ts(self.0 - days * 86_400_000)
+    }
+}
+
+/// A calendar day (follow-up dates).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Debug)]
+pub struct Date {
+    pub year: i16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub fn from_jiff(d: jiff::civil::Date) -> Date {
+        Date {
+            year: d.year(),
+            month: d.month() as u8,
+            day: d.day() as u8,
+        }
+    }
+    pub fn to_jiff(self) -> Option<jiff::civil::Date> {
+        jiff::civil::Date::new(self.year, self.month as i8, self.day as i8).ok()
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// What every editable record carries.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Meta {
+    pub id: Id,
+    pub created_at: Ts,
+    pub created_by: Option<Id>,
+    pub version: u32,
+    pub tombstone: Option<Tombstone>,
+}
+
+impl Meta {
+    pub fn new(by: Option<Id>) -> Meta {
+        let id = Id::new();
+        Meta {
+            id,
+            created_at: Ts(id.ms()),
+            created_by: by,
+            version: 1,
+            tombstone: None,
+        }
+    }
+    pub fn is_live(&self) -> bool {
+        self.tombstone.is_none()
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Tombstone {
+    pub at: Ts,
+    pub by: Option<Id>,
+    pub reason: String,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Area {
+    pub meta: Meta,
+    /// Short code typed in addresses, e.g. `xf` for 幸福小区.
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Building {
+    pub meta: Meta,
+    pub area: Id,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Household {
+    pub meta: Meta,
+    pub building: Id,
+    pub unit: String,
+    pub room: String,
+    pub notes: String,
+}
+
+impl Household {
+    /// `2-501` (单元-房号), or just the room when there is no unit.
+    pub fn label(&self) -> String {
+        if self.unit.is_empty() {
+            self.room.clone()
+        } else {
+            format!("{}-{}", self.unit, self.room)
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Resident {
+    pub meta: Meta,
+    pub household: Id,
+    pub name: String,
+    pub phones: Vec<String>,
+    /// Relation to the head of household (户主, 配偶, 子女 …).
+    pub relation: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug, PartialOrd, Ord)]
+pub enum MemberKind {
+    PartyMember,
+    GridWorker,
+    Volunteer,
+    BuildingHead,
+}
+
+impl MemberKind {
+    pub const ALL: [MemberKind; 4] = [
+        MemberKind::PartyMember,
+        MemberKind::GridWorker,
+        MemberKind::Volunteer,
+        MemberKind::BuildingHead,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            MemberKind::PartyMember => "party-member",
+            MemberKind::GridWorker => "grid-worker",
+            MemberKind::Volunteer => "volunteer",
+            MemberKind::BuildingHead => "building-head",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            MemberKind::PartyMember => "党员",
+            MemberKind::GridWorker => "网格员",
+            MemberKind::Volunteer => "志愿者",
+            MemberKind::BuildingHead => "楼栋长",
+        }
+    }
+    pub fn parse(s: &str) -> Option<MemberKind> {
+        let s = s.trim();
+        MemberKind::ALL
+            .into_iter()
+            .find(|k| k.code().eq_ignore_ascii_case(s) || k.zh() == s)
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Member {
+    pub meta: Meta,
+    pub name: String,
+    pub phone: String,
+    pub kind: MemberKind,
+    /// Free tags: 流动, 协解, 家属, 复转军人 …
+    pub tags: Vec<String>,
+}
+
+/// What kind of record an id names.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug, PartialOrd, Ord)]
+pub enum Kind {
+    Area,
+    Building,
+    Household,
+    Resident,
+    Member,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Area => "area",
+            Kind::Building => "building",
+            Kind::Household => "household",
+            Kind::Resident => "resident",
+            Kind::Member => "member",
+        }
+    }
+    pub fn byte(self) -> u8 {
+        match self {
+            Kind::Area => 1,
+            Kind::Building => 2,
+            Kind::Household => 3,
+            Kind::Resident => 4,
+            Kind::Member => 5,
+        }
+    }
+    pub fn from_byte(b: u8) -> Option<Kind> {
+        Some(match b {
+            1 => Kind::Area,
+            2 => Kind::Building,
+            3 => Kind::Household,
+            4 => Kind::Resident,
+            5 => Kind::Member,
+            _ => return None,
+        })
+    }
+    pub fn is_zone(self) -> bool {
+        matches!(self, Kind::Area | Kind::Building | Kind::Household)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+pub enum Role {
+    /// 责任人: covers the zone (and, by inheritance, what is inside it).
+    Responsible,
+    /// 联系户: looks after specific households.
+    Liaison,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Responsible => "responsible",
+            Role::Liaison => "liaison",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim() {
+            "responsible" | "责任人" => Some(Role::Responsible),
+            "liaison" | "联系户" | "联系人" => Some(Role::Liaison),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+pub enum PatrolKind {
+    Hygiene,
+    Security,
+}
+
+impl PatrolKind {
+    pub const ALL: [PatrolKind; 2] = [PatrolKind::Hygiene, PatrolKind::Security];
+    pub fn code(self) -> &'static str {
+        match self {
+            PatrolKind::Hygiene => "hygiene",
+            PatrolKind::Security => "security",
+        }
+    }
+    pub fn byte(self) -> u8 {
+        match self {
+            PatrolKind::Hygiene => 1,
+            PatrolKind::Security => 2,
+        }
+    }
+    pub fn parse(s: &str) -> Option<PatrolKind> {
+        match s.trim() {
+            "hygiene" | "卫生" => Some(PatrolKind::Hygiene),
+            "security" | "治安" => Some(PatrolKind::Security),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+pub enum Urgency {
+    Low,
+    Normal,
+    High,
+}
+
+impl Urgency {
+    pub fn code(self) -> &'static str {
+        match self {
+            Urgency::Low => "low",
+            Urgency::Normal => "normal",
+            Urgency::High => "high",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Urgency> {
+        match s.trim() {
+            "low" | "低" => Some(Urgency::Low),
+            "normal" | "一般" | "中" => Some(Urgency::Normal),
+            "high" | "urgent" | "紧急" | "高" => Some(Urgency::High),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+pub enum ProblemStep {
+    Progress,
+    Resolved,
+    Reopened,
+    Comment,
+}
+
+impl ProblemStep {
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemStep::Progress => "progress",
+            ProblemStep::Resolved => "resolved",
+            ProblemStep::Reopened => "reopened",
+            ProblemStep::Comment => "comment",
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct CheckResult {
+    pub item: String,
+    pub ok: bool,
+    pub note: String,
+}
+
+/// One append-only entry. `zone` is the area, building or household it is
+/// about (for member events, the member's id).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Event {
+    pub id: Id,
+    /// When it happened (a visit may be logged after the fact).
+    pub at: Ts,
+    pub created_at: Ts,
+    /// The member who wrote it.
+    pub by: Option<Id>,
+    pub zone: Id,
+    pub body: EventBody,
+}
+
+impl Event {
+    /// The id's time part is `at`, so a zone's timeline (keyed by id) is in
+    /// the order things happened even when logged after the fact; `created_at`
+    /// keeps when it was written.
+    pub fn new(zone: Id, at: Ts, by: Option<Id>, body: EventBody) -> Event {
+        let fresh = Id::new();
+        let id = Id::from_parts(at.0, fresh.0 & RANDOM_MASK);
+        Event {
+            id,
+            at,
+            created_at: Ts(fresh.ms()),
+            by,
+            zone,
+            body,
+        }
+    }
+
+    /// An event with a caller-chosen id (replays and seeded data).
+    pub fn with_id(id: Id, zone: Id, at: Ts, by: Option<Id>, body: EventBody) -> Event {
+        Event {
+            id,
+            at,
+            created_at: Ts(id.ms()),
+            by,
+            zone,
+            body,
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub enum EventBody {
+    /// A member takes a role for a zone from `since`.
+    Assigned {
+        member: Id,
+        role: Role,
+        since: Ts,
+        until: Option<Ts>,
+    },
+    /// Ends the span of an earlier `Assigned` event.
+    AssignmentEnded { assignment: Id, until: Ts },
+    Visit {
+        household: Id,
+        member: Id,
+        purpose: String,
+        note: String,
+        follow_up: Option<Date>,
+    },
+    ProblemOpened {
+        category: String,
+        description: String,
+        reporter: Option<Id>,
+        urgency: Urgency,
+    },
+    ProblemStepped {
+        problem: Id,
+        step: ProblemStep,
+        note: String,
+    },
+    Patrol {
+        kind: PatrolKind,
+        items: Vec<CheckResult>,
+        note: String,
+    },
+    /// A field of a place or person changed; history keeps the old value.
+    Edited {
+        target: Id,
+        kind: Kind,
+        field: String,
+        old: String,
+        new: String,
+    },
+    /// A place or person was added.
+    Created { target: Id, kind: Kind, label: String },
+    /// A place or person was deleted (tombstoned) with a reason.
+    Tombstoned {
+        target: Id,
+        kind: Kind,
+        reason: String,
+    },
+    /// Corrects an earlier event: `replacement` is what it should have said.
+    Amended {
+        supersedes: Id,
+        replacement: Box<EventBody>,
+        reason: String,
+    },
+}
+
+impl EventBody {
+    pub fn kind_code(&self) -> &'static str {
+        match self {
+            EventBody::Assigned { .. } => "assigned",
+            EventBody::AssignmentEnded { .. } => "assignment-ended",
+            EventBody::Visit { .. } => "visit",
+            EventBody::ProblemOpened { .. } => "problem",
+            EventBody::ProblemStepped { step, .. } => match step {
+                ProblemStep::Progress => "problem-progress",
+                ProblemStep::Resolved => "problem-resolved",
+                ProblemStep::Reopened => "problem-reopened",
+                ProblemStep::Comment => "problem-comment",
+            },
+            EventBody::Patrol { .. } => "patrol",
+            EventBody::Edited { .. } => "edited",
+            EventBody::Created { .. } => "created",
+            EventBody::Tombstoned { .. } => "deleted",
+            EventBody::Amended { .. } => "amended",
+        }
+    }
+}
