@@ -61,6 +61,39 @@ pub enum Cmd {
         #[command(subcommand)]
         what: ImportCmd,
     },
+    /// Write visits, problems, resolutions and patrols without the TUI. Each prints the new id.
+    Log {
+        #[command(subcommand)]
+        what: LogCmd,
+    },
+    /// Quick lookup: residents, members, phones, rooms, places (pinyin initials work: zs finds 张三).
+    Find {
+        query: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export everything: lossless JSON, or a roster CSV plus an events CSV.
+    Export {
+        #[arg(long, value_enum, default_value_t = crate::export::Format::Json)]
+        format: crate::export::Format,
+        /// File (json) or directory (csv); default: standard output for json.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Start CSV files with a byte-order mark so Excel reads them as UTF-8.
+        #[arg(long)]
+        bom: bool,
+    },
+    /// Write a portable backup now (rotating; `backups` in config sets how many to keep).
+    Backup,
+    /// Restore from a backup (default: the newest) into an empty store.
+    Restore {
+        file: Option<PathBuf>,
+        /// Replace a store that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
     /// Verify the derived indexes against records and events.
     Check {
         /// Regenerate every derived index from records and events.
@@ -100,6 +133,68 @@ pub enum ImportCmd {
     },
     /// Members and their zones from CSV.
     Members { file: PathBuf },
+    /// Everything from a `gridbook export` JSON file, into an empty store.
+    Json { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LogCmd {
+    /// A visit (走访) to a household.
+    Visit {
+        #[arg(long, value_name = "ADDR")]
+        household: String,
+        /// Who visited (default: --as / me, else the member covering the household).
+        #[arg(long)]
+        member: Option<String>,
+        /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
+        #[arg(long, default_value = "now")]
+        at: String,
+        #[arg(long, default_value = "routine")]
+        purpose: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Follow-up date: +7d, 2026-12-05 …
+        #[arg(long, value_name = "DATE")]
+        follow_up: Option<String>,
+    },
+    /// A problem (问题/诉求) reported in a zone.
+    Problem {
+        #[arg(long, value_name = "ADDR")]
+        zone: String,
+        #[arg(long)]
+        category: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long, default_value = "normal")]
+        urgency: String,
+        #[arg(long, default_value = "now")]
+        at: String,
+    },
+    /// Resolve an open problem.
+    Resolve {
+        problem: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long, default_value = "now")]
+        at: String,
+    },
+    /// A hygiene (卫生) or security (治安) patrol of an area or building.
+    Patrol {
+        #[arg(long, value_name = "ADDR")]
+        zone: String,
+        #[arg(long)]
+        kind: String,
+        /// A checklist item that failed, with an optional note: --issue "灭火器在位:过期"
+        #[arg(long = "issue", value_name = "ITEM[:NOTE]")]
+        issues: Vec<String>,
+        /// Open a problem for each failed item.
+        #[arg(long)]
+        open_problems: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, default_value = "now")]
+        at: String,
+    },
 }
 
 /// An error as the user sees it: one message, one exit code.
@@ -248,6 +343,11 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
             Ok(())
         }
         Some(Cmd::Import { what }) => import(&env, what),
+        Some(Cmd::Log { what }) => crate::cli_log::run(&env, what),
+        Some(Cmd::Find { query, limit, json }) => crate::lookup::cli::run(&env, &query.join(" "), limit, json),
+        Some(Cmd::Export { format, out, bom }) => crate::cli_data::export(&env, format, out.as_deref(), bom),
+        Some(Cmd::Backup) => crate::cli_data::backup(&env),
+        Some(Cmd::Restore { file, force }) => crate::cli_data::restore(&env, file.as_deref(), force),
         Some(Cmd::Check { rebuild, json }) => {
             let store = env.open()?;
             if rebuild {
@@ -350,6 +450,7 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             }
             Ok(())
         }
+        ImportCmd::Json { file } => crate::cli_data::import_json(env, &file),
         ImportCmd::Members { file } => {
             let store = env.open()?;
             let ctx = env.ctx(&store)?;
