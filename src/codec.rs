@@ -49,3 +49,30 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
     }
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Id;
+
+    #[test]
+    fn ids_are_numbers_in_the_store_and_text_in_json() {
+        let id = Id::new();
+        let bytes = encode(&id).unwrap();
+        assert!(bytes.len() <= 1 + 17, "compact: {} bytes", bytes.len());
+        assert_eq!(decode::<Id>(&bytes).unwrap(), id);
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, format!("\"{id}\""));
+        assert_eq!(serde_json::from_str::<Id>(&json).unwrap(), id);
+    }
+
+    #[test]
+    fn wrong_version_and_trailing_bytes_are_errors() {
+        let mut bytes = encode(&7u32).unwrap();
+        bytes.push(0);
+        assert!(matches!(decode::<u32>(&bytes), Err(CodecError::Trailing(1))));
+        bytes[0] = 99;
+        assert!(matches!(decode::<u32>(&bytes), Err(CodecError::Version(99))));
+        assert!(matches!(decode::<u32>(&[]), Err(CodecError::Empty)));
+    }
+}

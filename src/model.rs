@@ -10,8 +10,30 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 /// A ULID made on this device: time-sortable and merge-safe across laptops.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+/// Stored as a number (bincode); written as its 26-character text in JSON.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Id(pub u128);
+
+impl Serialize for Id {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_u128(self.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let s = String::deserialize(d)?;
+            s.parse().map_err(serde::de::Error::custom)
+        } else {
+            u128::deserialize(d).map(Id)
+        }
+    }
+}
 
 /// The 80 random bits of a ULID.
 pub const RANDOM_MASK: u128 = (1u128 << 80) - 1;

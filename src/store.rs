@@ -344,7 +344,7 @@ pub struct Store {
     /// Held for the life of the store: the one-writer lock.
     _lock: File,
     /// During a bulk load the loader flushes once at the end instead of per commit.
-    deferred_flush: std::cell::Cell<bool>,
+    deferred_flush: std::sync::atomic::AtomicBool,
 }
 
 /// Creates `dir` (and parents) with mode 0700: the data is personal information.
@@ -415,7 +415,7 @@ impl Store {
             db,
             trees,
             _lock: lock,
-            deferred_flush: std::cell::Cell::new(false),
+            deferred_flush: std::sync::atomic::AtomicBool::new(false),
         };
         store.check_schema()?;
         Ok(store)
@@ -981,7 +981,7 @@ impl Store {
                 Ok(())
             });
         res.map_err(|e| StoreError::Sled(format!("{e:?}")))?;
-        if !self.deferred_flush.get() {
+        if !self.deferred_flush.load(std::sync::atomic::Ordering::SeqCst) {
             self.db.flush()?;
         }
         Ok(())
@@ -1008,9 +1008,10 @@ impl Store {
     /// Runs a bulk load with one flush at the end instead of one per commit.
     /// Nothing inside may report a write as saved before this returns.
     pub fn bulk<T, E: From<StoreError>>(&self, f: impl FnOnce() -> std::result::Result<T, E>) -> std::result::Result<T, E> {
-        let was = self.deferred_flush.replace(true);
+        use std::sync::atomic::Ordering::SeqCst;
+        let was = self.deferred_flush.swap(true, SeqCst);
         let out = f();
-        self.deferred_flush.set(was);
+        self.deferred_flush.store(was, SeqCst);
         self.db.flush().map_err(StoreError::from)?;
         out
     }
@@ -1147,3 +1148,9 @@ impl<X> RetainFrom<X> for Vec<X> {
         self.extend(tail);
     }
 }
+
+// The TUI shares one store with a background indexer.
+const _: () = {
+    const fn assert_sync<T: Send + Sync>() {}
+    assert_sync::<Store>();
+};
