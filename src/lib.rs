@@ -14,6 +14,7 @@ pub mod describe;
 pub mod export;
 pub mod generator;
 pub mod i18n;
+pub mod keymap;
 pub mod lookup;
 pub mod members_csv;
 pub mod model;
