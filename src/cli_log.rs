@@ -1,7 +1,6 @@
 //! `gridbook log …`: field entries from the shell. Each prints the new id
 //! only after the entry is flushed to disk.
 
-use jiff::tz::TimeZone;
 
 use crate::address::{self, Zone};
 use crate::checklist::Checklists;
@@ -14,7 +13,7 @@ use crate::ops;
 pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
     let store = env.open()?;
     let ctx = env.ctx(&store)?;
-    let tz = TimeZone::system();
+    let tz = crate::clock::tz();
     let at = |s: &str| crate::when::instant(s, ctx.now, &tz).map_err(Fail::input);
     match cmd {
         LogCmd::Visit {

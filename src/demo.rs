@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 
-use jiff::tz::TimeZone;
 use thiserror::Error;
 
 use crate::address;
@@ -71,7 +70,7 @@ pub fn load(store: &Store, now: Ts) -> Result<Loaded, DemoError> {
 }
 
 fn replay_activity(store: &Store, now: Ts) -> Result<usize, DemoError> {
-    let tz = TimeZone::system();
+    let tz = crate::clock::tz();
     let today = now.to_jiff().to_zoned(tz.clone()).date();
     let checklists = Checklists::shipped();
     let members: HashMap<String, Id> = store

@@ -471,7 +471,15 @@ impl Keymap {
                     .filter(|(_, a)| **a == action)
                     .map(|(s, _)| s)
                     .collect();
-                found.sort_by_key(|s| (s.len(), !matches!(s[0].code, KeyName::Char(_))));
+                found.sort_by_key(|s| {
+                    let k = s[0];
+                    let rank = match k.code {
+                        KeyName::Enter | KeyName::Esc => 0,
+                        KeyName::Char(_) => 1,
+                        _ => 2,
+                    };
+                    (s.len(), k.ctrl || k.alt, rank)
+                });
                 if let Some(s) = found.first() {
                     return Some(seq_text(s));
                 }

@@ -160,7 +160,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
         let since = if since_text.is_empty() {
             ctx.now
         } else {
-            match crate::when::instant(&since_text, ctx.now, &jiff::tz::TimeZone::system()) {
+            match crate::when::instant(&since_text, ctx.now, &crate::clock::tz()) {
                 Ok(t) => t,
                 Err(e) => {
                     errors.push(err(Col::Since, e));

@@ -109,13 +109,13 @@ pub struct Ts(pub i64);
 
 impl Ts {
     pub fn now() -> Ts {
-        Ts(jiff::Timestamp::now().as_millisecond())
+        crate::clock::now()
     }
     pub fn to_jiff(self) -> jiff::Timestamp {
         jiff::Timestamp::from_millisecond(self.0).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
     }
     pub fn zoned(self) -> jiff::Zoned {
-        self.to_jiff().to_zoned(jiff::tz::TimeZone::system())
+        self.to_jiff().to_zoned(crate::clock::tz())
     }
     /// `2026-11-28 14:30` in the local zone.
     pub fn display(self) -> String {

@@ -636,6 +636,24 @@ impl Store {
         })
     }
 
+    /// Events that happened at or after `since`, oldest first. Event ids carry
+    /// their `at` time, so this is one range scan.
+    pub fn events_since(&self, since: Ts) -> Result<Vec<Event>> {
+        let start = Id::from_parts(since.0, 0).to_bytes();
+        let mut out = Vec::new();
+        for kv in self.tree(T::Events).range(start..) {
+            let (_, v) = kv?;
+            let e: Event = codec::decode(&v).map_err(|source| StoreError::Codec {
+                what: "event",
+                source,
+            })?;
+            if e.at >= since {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
     fn events_by_prefix(&self, t: T, prefix: &[u8], limit: usize) -> Result<Vec<Event>> {
         let mut out = Vec::new();
         for kv in self.tree(t).scan_prefix(prefix).rev() {

@@ -1,8 +1,236 @@
-//! The terminal UI.
+//! The terminal UI: keys → keymap → action → `update` → effects → store,
+//! and `render` of the state. This module owns the terminal.
+
+pub mod effects;
+pub mod finder;
+pub mod form;
+pub mod render;
+pub mod state;
+pub mod update;
+
+use std::io::Write;
 use std::path::Path;
+use std::time::Duration;
 
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+
+use crate::checklist::Checklists;
 use crate::cli::{Env, Fail};
+use crate::config::{self, Config};
+use crate::i18n::Lang;
+use crate::keymap::{Key, Keymap};
+use crate::model::Id;
+use crate::store::Store;
 
-pub fn run_on(_env: &Env, _data: &Path) -> Result<(), Fail> {
-    Err(Fail::input("the TUI is being built"))
+use effects::World;
+use finder::Finder;
+use state::{Level, State};
+use update::{Effect, Msg, update};
+
+/// The TUI over one store, without a terminal: tests drive it with key
+/// strings and draw it on a test backend; the real loop does the same.
+pub struct App<'s> {
+    pub state: State,
+    pub store: &'s Store,
+    pub config: Config,
+    pub checklists: Checklists,
+    pub finder: Finder,
+    /// Bytes for the terminal's clipboard (OSC 52), drained by the loop.
+    pub clipboard: Vec<String>,
+}
+
+impl<'s> App<'s> {
+    pub fn new(store: &'s Store, lang: Lang, keymap: Keymap, me: Option<(Id, String)>, config: Config) -> App<'s> {
+        let checklists = Checklists::load(config::config_dir().as_deref()).unwrap_or_else(|_| Checklists::shipped());
+        App {
+            state: State::new(lang, keymap, me),
+            store,
+            config,
+            checklists,
+            finder: Finder::default(),
+            clipboard: Vec::new(),
+        }
+    }
+
+    /// The first screen: today's list when I am known, else the areas.
+    pub fn start(&mut self) {
+        let first = if self.state.me.is_some() && !self.store.is_empty() {
+            Effect::Report(state::ReportKind::Today)
+        } else {
+            Effect::Load {
+                level: Level::Areas,
+                select: None,
+            }
+        };
+        self.run_effects(vec![first]);
+    }
+
+    pub fn dispatch(&mut self, msg: Msg) {
+        let effects = update(&mut self.state, msg);
+        self.run_effects(effects);
+    }
+
+    fn run_effects(&mut self, mut queue: Vec<Effect>) {
+        // Effects answer with messages, which may ask for more effects.
+        let mut guard = 0;
+        while !queue.is_empty() && guard < 64 {
+            guard += 1;
+            let mut msgs = Vec::new();
+            for e in queue.drain(..) {
+                let mut world = World {
+                    store: self.store,
+                    lang: self.state.lang,
+                    config: &self.config,
+                    checklists: &self.checklists,
+                    me: self.state.me.as_ref().map(|(id, _)| *id),
+                    lookup: &mut self.finder,
+                    my_zones: self.state.my_zones_only,
+                    clipboard: None,
+                };
+                msgs.extend(effects::run(&mut world, e));
+                if let Some(c) = world.clipboard {
+                    self.clipboard.push(c);
+                }
+            }
+            for m in msgs {
+                queue.extend(update(&mut self.state, m));
+            }
+        }
+    }
+
+    pub fn key(&mut self, key: Key) {
+        self.dispatch(Msg::Key(key));
+    }
+
+    /// Presses keys written as in the keymap, space-separated (`j j enter`);
+    /// `"text"` in double quotes types each character.
+    pub fn press(&mut self, keys: &str) {
+        let mut rest = keys.trim();
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix('"') {
+                let end = after.find('"').unwrap_or(after.len());
+                for c in after[..end].chars() {
+                    let code = if c == ' ' {
+                        crate::keymap::KeyName::Space
+                    } else {
+                        crate::keymap::KeyName::Char(c)
+                    };
+                    self.key(Key::plain(code));
+                }
+                rest = after.get(end + 1..).unwrap_or("").trim_start();
+                continue;
+            }
+            let (word, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+            if let Some(k) = Key::parse(word) {
+                self.key(k);
+            }
+            rest = tail.trim_start();
+        }
+    }
+
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.dispatch(Msg::Resize(w, h));
+    }
+
+    pub fn draw<B: Backend>(&self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        terminal.draw(|f| render::render(&self.state, f)).map(|_| ())
+    }
+}
+
+/// Restores the terminal when dropped, on every way out of the loop.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+fn osc52(text: &str) -> String {
+    use base64::Engine;
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
+}
+
+/// Runs the TUI on the store in `data` until the user quits.
+pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
+    let store = Store::open(data)?;
+    let me = env.me(&store)?.map(|m| (m.meta.id, m.name));
+    let config_dir = config::config_dir();
+    let user_keymap = config_dir
+        .as_ref()
+        .map(|d| d.join("keymap.toml"))
+        .and_then(|p| std::fs::read_to_string(&p).ok().map(|t| (p.display().to_string(), t)));
+    let (keymap, keymap_errors) = Keymap::load(
+        env.config.keymap.as_deref(),
+        user_keymap.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
+    );
+    let mut app = App::new(&store, env.lang, keymap, me, env.config.clone());
+    app.finder.start(&store);
+    app.start();
+    if let Some(e) = keymap_errors.first() {
+        let more = if keymap_errors.len() > 1 {
+            format!(" (+{} more)", keymap_errors.len() - 1)
+        } else {
+            String::new()
+        };
+        app.dispatch(Msg::Status(format!("{e}{more}"), true));
+    }
+
+    let mut terminal = ratatui::try_init().map_err(|e| Fail {
+        code: 1,
+        msg: format!("cannot start the terminal UI: {e}"),
+    })?;
+    let _restore = Restore;
+    let size = terminal.size().map_err(|e| Fail { code: 1, msg: e.to_string() })?;
+    app.resize(size.width, size.height);
+    let io = |e: std::io::Error| Fail {
+        code: 1,
+        msg: format!("terminal: {e}"),
+    };
+    loop {
+        app.draw(&mut terminal).map_err(io)?;
+        if !app.clipboard.is_empty() {
+            let mut out = std::io::stdout();
+            for c in app.clipboard.drain(..) {
+                let _ = out.write_all(osc52(&c).as_bytes());
+            }
+            let _ = out.flush();
+        }
+        if app.state.quit {
+            break;
+        }
+        // Poll so a lookup index finishing in the background shows up.
+        if !event::poll(Duration::from_millis(200)).map_err(io)? {
+            if app.finder.poll_ready(&store)
+                && let Some(state::Overlay::Lookup(l)) = &app.state.overlay
+            {
+                let q = l.input.text.clone();
+                app.run_effects(vec![Effect::Lookup(q)]);
+            }
+            continue;
+        }
+        match event::read().map_err(io)? {
+            Event::Key(k) if k.kind == KeyEventKind::Press => {
+                if let Some(key) = Key::from_event(k) {
+                    app.key(key);
+                }
+            }
+            Event::Resize(w, h) => app.resize(w, h),
+            _ => {}
+        }
+    }
+    drop(_restore);
+    if app.state.changed {
+        match crate::backup::after_session(&store, env.config.backups()) {
+            Ok(Some(p)) => eprintln!("gridbook: backup written to {}", p.display()),
+            Ok(None) => {}
+            Err(e) => eprintln!("gridbook: backup failed: {e}"),
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,283 @@
+//! A modal, keyboard-only form: text, phone, date and choice fields with
+//! inline validation. Every add/edit/log dialog is one of these.
+
+use crate::validate;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// Must not be empty.
+    Required,
+    /// One or more phone numbers separated by `;`, may be empty.
+    Phones,
+    /// One phone number, required.
+    Phone,
+    /// A date (`today`, `+7d`, `2026-11-28`), may be empty.
+    Date,
+    /// A time (`now`, `14:30`, `yesterday 09:00`).
+    Time,
+    /// One of fixed choices (code, label); left/right cycle.
+    Choice(Vec<(String, String)>),
+    /// A checklist item: ok, or an issue with the typed note.
+    Check,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub label: String,
+    pub value: String,
+    pub kind: FieldKind,
+    /// For choices: the selected index. For checks: 1 when marked as an issue.
+    pub choice: usize,
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn new(label: impl Into<String>, kind: FieldKind, value: impl Into<String>) -> Field {
+        Field {
+            label: label.into(),
+            value: value.into(),
+            kind,
+            choice: 0,
+            error: None,
+        }
+    }
+
+    pub fn choice(label: impl Into<String>, options: Vec<(String, String)>, selected: &str) -> Field {
+        let idx = options.iter().position(|(c, _)| c == selected).unwrap_or(0);
+        Field {
+            label: label.into(),
+            value: String::new(),
+            kind: FieldKind::Choice(options),
+            choice: idx,
+            error: None,
+        }
+    }
+
+    /// The value handed to the save effect: the code for choices, `ok` or
+    /// `issue:<note>` for checks, else the text.
+    pub fn output(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(opts) => opts.get(self.choice).map(|o| o.0.clone()).unwrap_or_default(),
+            FieldKind::Check => {
+                if self.choice == 1 || !self.value.trim().is_empty() {
+                    format!("issue:{}", self.value.trim())
+                } else {
+                    "ok".to_string()
+                }
+            }
+            _ => self.value.clone(),
+        }
+    }
+
+    /// What the field shows.
+    pub fn shown(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(opts) => opts
+                .get(self.choice)
+                .map(|o| format!("‹ {} ›", o.1))
+                .unwrap_or_default(),
+            FieldKind::Check => {
+                if self.choice == 1 || !self.value.trim().is_empty() {
+                    format!("✗ {}", self.value)
+                } else {
+                    "✓".to_string()
+                }
+            }
+            _ => self.value.clone(),
+        }
+    }
+
+    fn check(&self) -> Option<String> {
+        let v = self.value.trim();
+        match &self.kind {
+            FieldKind::Required if v.is_empty() => Some("required".into()),
+            FieldKind::Phone => validate::phone(v).err().map(|e| e.to_string()),
+            FieldKind::Phones if !v.is_empty() => validate::phones(v).err().map(|e| e.to_string()),
+            FieldKind::Date if !v.is_empty() => crate::when::date(v, crate::model::Ts::now(), &crate::clock::tz()).err(),
+            FieldKind::Time => crate::when::instant(v, crate::model::Ts::now(), &crate::clock::tz()).err(),
+            _ => None,
+        }
+    }
+}
+
+/// What a form is for; the save effect dispatches on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    NewArea,
+    NewBuilding { area: crate::model::Id },
+    NewHousehold { building: crate::model::Id },
+    NewResident { household: crate::model::Id },
+    EditPlace { id: crate::model::Id },
+    EditResident { id: crate::model::Id },
+    Delete { id: crate::model::Id },
+    Visit { household: crate::model::Id },
+    Problem { zone: crate::model::Id },
+    /// A step on one problem: the first field picks the step.
+    Step { problem: crate::model::Id },
+    /// Resolve one of the open problems in a zone: the first field picks it.
+    ResolveIn { zone: crate::model::Id },
+    Patrol { zone: crate::model::Id, kind: crate::model::PatrolKind },
+    Assign { zone: crate::model::Id },
+    NewMember,
+    EditMember { id: crate::model::Id },
+    Import { path: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Form {
+    pub purpose: Purpose,
+    pub title: String,
+    /// A line above the fields (e.g. what is being deleted).
+    pub intro: Option<String>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub dirty: bool,
+    /// `esc` on a dirty form asks first.
+    pub confirm_discard: bool,
+    /// An error from saving (shown at the bottom; the form stays open).
+    pub save_error: Option<String>,
+}
+
+impl Form {
+    pub fn new(purpose: Purpose, title: impl Into<String>, fields: Vec<Field>) -> Form {
+        Form {
+            purpose,
+            title: title.into(),
+            intro: None,
+            fields,
+            focus: 0,
+            dirty: false,
+            confirm_discard: false,
+            save_error: None,
+        }
+    }
+
+    pub fn with_intro(mut self, intro: impl Into<String>) -> Form {
+        self.intro = Some(intro.into());
+        self
+    }
+
+    pub fn next(&mut self) {
+        if !self.fields.is_empty() {
+            self.validate_focused();
+            self.focus = (self.focus + 1) % self.fields.len();
+        }
+    }
+
+    pub fn prev(&mut self) {
+        if !self.fields.is_empty() {
+            self.validate_focused();
+            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        }
+    }
+
+    fn focused(&mut self) -> Option<&mut Field> {
+        self.fields.get_mut(self.focus)
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        if let Some(f) = self.focused() {
+            if matches!(f.kind, FieldKind::Choice(_)) {
+                return;
+            }
+            f.value.push(c);
+            f.error = None;
+            self.dirty = true;
+        }
+    }
+
+    pub fn delete_char(&mut self) {
+        if let Some(f) = self.focused()
+            && f.value.pop().is_some()
+        {
+            self.dirty = true;
+        }
+    }
+
+    pub fn clear(&mut self) {
+        if let Some(f) = self.focused()
+            && !f.value.is_empty()
+        {
+            f.value.clear();
+            self.dirty = true;
+        }
+    }
+
+    pub fn cycle(&mut self, forward: bool) {
+        if let Some(f) = self.focused() {
+            let n = match &f.kind {
+                FieldKind::Choice(o) => o.len(),
+                FieldKind::Check => 2,
+                _ => return,
+            };
+            if n == 0 {
+                return;
+            }
+            f.choice = if forward { (f.choice + 1) % n } else { (f.choice + n - 1) % n };
+            self.dirty = true;
+        }
+    }
+
+    fn validate_focused(&mut self) {
+        if let Some(f) = self.focused() {
+            f.error = f.check();
+        }
+    }
+
+    /// Checks every field; true when all pass. Errors show inline.
+    pub fn validate(&mut self) -> bool {
+        let mut ok = true;
+        for f in &mut self.fields {
+            f.error = f.check();
+            ok &= f.error.is_none();
+        }
+        if !ok && let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = i;
+        }
+        ok
+    }
+
+    pub fn values(&self) -> Vec<String> {
+        self.fields.iter().map(Field::output).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typing_validation_and_choices() {
+        let mut f = Form::new(
+            Purpose::NewArea,
+            "t",
+            vec![
+                Field::new("name", FieldKind::Required, ""),
+                Field::new("phone", FieldKind::Phone, ""),
+                Field::choice("kind", vec![("a".into(), "A".into()), ("b".into(), "B".into())], "b"),
+                Field::new("item", FieldKind::Check, ""),
+            ],
+        );
+        assert!(!f.validate());
+        assert_eq!(f.focus, 0);
+        for c in "张三".chars() {
+            f.type_char(c);
+        }
+        f.next();
+        for c in "138 1234 5678".chars() {
+            f.type_char(c);
+        }
+        f.next();
+        f.type_char('x'); // choices take no text
+        f.cycle(true);
+        f.next();
+        assert!(f.validate());
+        assert_eq!(f.values(), vec!["张三", "138 1234 5678", "a", "ok"]);
+        f.cycle(true);
+        assert_eq!(f.values()[3], "issue:");
+        f.type_char('坏');
+        assert_eq!(f.values()[3], "issue:坏");
+        assert!(f.dirty);
+    }
+}

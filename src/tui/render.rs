@@ -1,0 +1,641 @@
+//! `render(&State, &mut Frame)`: reads the state, draws it, nothing else.
+//! Lists build only the rows on screen; widths are display widths, so
+//! Chinese names line up.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TRow, Table, Wrap};
+
+use crate::i18n::Lang;
+use crate::keymap::{Action, Context};
+use crate::text::{truncate, width};
+use crate::zoneview::ZoneView;
+
+use super::form::Form;
+use super::state::*;
+
+/// Below this the layout cannot work; a notice is shown instead.
+pub const MIN_WIDTH: u16 = 50;
+pub const MIN_HEIGHT: u16 = 12;
+
+const ACCENT: Color = Color::Cyan;
+const DIM: Style = Style::new().fg(Color::DarkGray);
+
+pub fn render(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(state.lang, frame, area);
+        return;
+    }
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    render_header(state, frame, header);
+    match &state.view {
+        View::Welcome => welcome(state.lang, frame, body),
+        View::Browse(b) => browse(state, b, frame, body),
+        View::Report(r) => report(state, r, frame, body),
+    }
+    render_footer(state, frame, footer);
+    match &state.overlay {
+        None => {}
+        Some(Overlay::Help { scroll }) => help(state, *scroll, frame, area),
+        Some(Overlay::Command(input)) => command(state, input, frame, area),
+        Some(Overlay::Lookup(l)) => lookup(state, l, frame, area),
+        Some(Overlay::Form(f)) => form(state, f, frame, area),
+    }
+}
+
+fn too_small(lang: Lang, frame: &mut Frame, area: Rect) {
+    let text = lang.f(
+        "tui.too_small",
+        &[&MIN_WIDTH.to_string(), &MIN_HEIGHT.to_string()],
+    );
+    let p = Paragraph::new(text)
+        .wrap(Wrap { trim: true })
+        .style(Style::new().fg(Color::Yellow));
+    frame.render_widget(p, area);
+}
+
+fn render_header(state: &State, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let mut spans = vec![Span::styled(
+        " gridbook ",
+        Style::new().fg(Color::Black).bg(ACCENT).add_modifier(Modifier::BOLD),
+    )];
+    let (view_name, crumbs) = match &state.view {
+        View::Welcome => (lang.t("view.welcome").to_string(), vec![]),
+        View::Browse(b) => (lang.t("view.browse").to_string(), b.crumbs.clone()),
+        View::Report(r) => (r.title.clone(), vec![]),
+    };
+    spans.push(Span::raw(" "));
+    if crumbs.is_empty() {
+        spans.push(Span::styled(lang.t("tui.all_areas"), Style::new().add_modifier(Modifier::BOLD)));
+    } else {
+        spans.push(Span::styled(crumbs.join(" › "), Style::new().add_modifier(Modifier::BOLD)));
+    }
+    spans.push(Span::styled(format!("  [{view_name}]"), DIM));
+    if state.my_zones_only {
+        spans.push(Span::styled(format!(" {}", lang.t("tui.my_zones_tag")), Style::new().fg(Color::Yellow)));
+    }
+    let who = match &state.me {
+        Some((_, name)) => lang.f("tui.working_as", &[name]),
+        None => lang.t("tui.not_signed").to_string(),
+    };
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let room = (area.width as usize).saturating_sub(used + 1);
+    if width(&who) < room {
+        spans.push(Span::raw(" ".repeat(room - width(&who))));
+        spans.push(Span::styled(who, Style::new().fg(ACCENT)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The hint line: the active keymap's keys for the actions that matter here.
+fn hints(state: &State) -> String {
+    let ctx = state.context();
+    let actions: &[Action] = match ctx {
+        Context::Form => &[Action::NextField, Action::ChoiceNext, Action::Save, Action::Cancel],
+        Context::Confirm => &[Action::ConfirmYes, Action::ConfirmNo],
+        Context::Search => &[Action::Down, Action::Open, Action::Yank, Action::Cancel],
+        Context::Command => &[Action::Complete, Action::Submit, Action::Cancel],
+        Context::Help => &[Action::Down, Action::Cancel],
+        _ => match &state.view {
+            View::Welcome => &[Action::New, Action::Command, Action::Help, Action::Quit],
+            View::Report(_) => &[Action::Open, Action::Back, Action::Sort, Action::Yank, Action::Help, Action::Quit],
+            View::Browse(b) => match b.level {
+                Level::Household(_) => &[
+                    Action::Back,
+                    Action::LogVisit,
+                    Action::ReportProblem,
+                    Action::Yank,
+                    Action::New,
+                    Action::Edit,
+                    Action::Lookup,
+                    Action::Help,
+                ],
+                _ => &[
+                    Action::Open,
+                    Action::Back,
+                    Action::Lookup,
+                    Action::Command,
+                    Action::New,
+                    Action::Assign,
+                    Action::Help,
+                    Action::Quit,
+                ],
+            },
+        },
+    };
+    let mut parts = Vec::new();
+    for a in actions {
+        if let Some(k) = state.keymap.key_for(ctx, *a) {
+            parts.push(format!("{k} {}", state.lang.t(&format!("hint.{}", a.name()))));
+        }
+    }
+    parts.join(" · ")
+}
+
+fn render_footer(state: &State, frame: &mut Frame, area: Rect) {
+    let [status, keys] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    if let Some(s) = &state.status {
+        let style = if s.error {
+            Style::new().fg(Color::Red)
+        } else {
+            Style::new().fg(Color::Green)
+        };
+        frame.render_widget(
+            Paragraph::new(truncate(&s.text, area.width as usize)).style(style),
+            status,
+        );
+    } else if !state.pending.is_empty() {
+        let keys: Vec<String> = state.pending.iter().map(|k| k.to_string()).collect();
+        frame.render_widget(Paragraph::new(format!("{} …", keys.join(" "))).style(DIM), status);
+    }
+    frame.render_widget(
+        Paragraph::new(truncate(&hints(state), area.width as usize)).style(DIM),
+        keys,
+    );
+}
+
+fn welcome(lang: Lang, frame: &mut Frame, area: Rect) {
+    let lines: Vec<Line> = lang
+        .t("tui.welcome")
+        .lines()
+        .map(|l| Line::from(l.to_string()))
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", lang.t("view.welcome")));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+/// The first row shown so that `sel` is visible in `height` rows.
+pub fn window(sel: usize, len: usize, height: usize) -> usize {
+    if height == 0 || len <= height {
+        return 0;
+    }
+    sel.saturating_sub(height - 1).min(len - height)
+}
+
+/// A table of which only the visible rows are built.
+fn table(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    columns: &[String],
+    rows: &[Row],
+    sel: usize,
+    focused: bool,
+) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {title} "))
+        .border_style(if focused { Style::new().fg(ACCENT) } else { DIM });
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height.saturating_sub(1) as usize;
+    let start = window(sel, rows.len(), height);
+    let visible = &rows[start..(start + height).min(rows.len())];
+    // Column widths from the header and the visible rows only.
+    let mut widths: Vec<usize> = columns.iter().map(|c| width(c)).collect();
+    for r in visible {
+        for (i, c) in r.cells.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(width(c));
+            }
+        }
+    }
+    let total = inner.width as usize;
+    let gaps = widths.len().saturating_sub(1) * 2;
+    let mut budget = total.saturating_sub(gaps);
+    // Give every column what it needs from the left; the last ones shrink first.
+    let mut fitted = Vec::with_capacity(widths.len());
+    for (i, w) in widths.iter().enumerate() {
+        let remaining_cols = widths.len() - i - 1;
+        let keep_for_rest = remaining_cols.min(budget.saturating_sub(1)) * 2;
+        let wv = (*w).min(budget.saturating_sub(keep_for_rest).max(1)).min(40.max(total / 2));
+        fitted.push(wv);
+        budget = budget.saturating_sub(wv);
+    }
+    let header = TRow::new(
+        columns
+            .iter()
+            .zip(&fitted)
+            .map(|(c, w)| truncate(c, *w))
+            .collect::<Vec<_>>(),
+    )
+    .style(Style::new().add_modifier(Modifier::BOLD).fg(ACCENT));
+    let body: Vec<TRow> = visible
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let cells: Vec<String> = r
+                .cells
+                .iter()
+                .zip(&fitted)
+                .map(|(c, w)| truncate(c, *w))
+                .collect();
+            let row = TRow::new(cells);
+            if start + i == sel {
+                row.style(Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let constraints: Vec<Constraint> = fitted.iter().map(|w| Constraint::Length(*w as u16)).collect();
+    let t = Table::new(body, constraints).header(header).column_spacing(2);
+    frame.render_widget(t, inner);
+    if rows.is_empty() {
+        let empty = Rect {
+            y: inner.y + 1,
+            height: inner.height.saturating_sub(1),
+            ..inner
+        };
+        frame.render_widget(Paragraph::new("—").style(DIM), empty);
+    }
+}
+
+fn split_body(area: Rect) -> (Rect, Rect) {
+    let dir = if area.width >= 100 {
+        Direction::Horizontal
+    } else {
+        Direction::Vertical
+    };
+    let [a, b] = Layout::default()
+        .direction(dir)
+        .constraints(if dir == Direction::Horizontal {
+            [Constraint::Percentage(62), Constraint::Percentage(38)]
+        } else {
+            [Constraint::Percentage(55), Constraint::Percentage(45)]
+        })
+        .areas(area);
+    (a, b)
+}
+
+fn browse(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let (list, side) = split_body(area);
+    let title = match b.level {
+        Level::Areas => lang.t("view.areas").to_string(),
+        Level::Buildings(_) => lang.f("view.buildings_of", &[b.crumbs.last().map_or("", |s| s)]),
+        Level::Households(_) => lang.f("view.households_of", &[b.crumbs.last().map_or("", |s| s)]),
+        Level::Household(_) => lang.f("view.residents_of", &[&b.crumbs.join(" › ")]),
+    };
+    let title = format!("{title} ({})", b.rows.len());
+    table(frame, list, &title, &b.columns, &b.rows, b.sel, true);
+    detail(state, b.detail.as_deref(), matches!(b.level, Level::Household(_)), frame, side);
+}
+
+fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let block = Block::default().borders(Borders::ALL).border_style(DIM);
+    let Some(v) = view else {
+        frame.render_widget(Paragraph::new("").block(block), area);
+        return;
+    };
+    let block = block.title(format!(" {} ", v.path.rsplit('/').next().unwrap_or(&v.path)));
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::from(vec![
+        Span::styled(format!("{} ", v.path.replace('/', " › ")), bold),
+        Span::styled(format!("({})", v.short), DIM),
+    ]));
+    match &v.covered_by {
+        Some(c) => {
+            let how = if c.direct {
+                lang.t("show.direct").to_string()
+            } else {
+                lang.f("show.inherited_from", &[&c.via])
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!("{}: ", lang.t("show.covered_by"))),
+                Span::styled(format!("{} {}", c.name, c.phone), Style::new().fg(ACCENT)),
+            ]));
+            lines.push(Line::styled(
+                format!("  {how}, {}", lang.f("show.since", &[&c.since])),
+                DIM,
+            ));
+        }
+        None => lines.push(Line::styled(
+            format!("{}: {}", lang.t("show.covered_by"), lang.t("show.nobody")),
+            Style::new().fg(Color::Red),
+        )),
+    }
+    for l in &v.liaisons {
+        lines.push(Line::from(format!("{}: {} {}", lang.t("show.liaison"), l.name, l.phone)));
+    }
+    if v.kind == "household" {
+        let lv = match &v.last_visit {
+            Some(lv) => format!(
+                "{} {} ({})",
+                lv.at,
+                lv.by,
+                lang.f("show.days_ago", &[&lv.days_ago.to_string()])
+            ),
+            None => lang.t("show.never").to_string(),
+        };
+        lines.push(Line::from(format!("{}: {lv}", lang.t("show.last_visit"))));
+        if !inside {
+            for r in &v.residents {
+                lines.push(Line::from(format!(
+                    "  {} {} {}",
+                    r.name,
+                    r.relation,
+                    r.phones.join(", ")
+                )));
+            }
+        }
+    } else {
+        lines.push(Line::from(format!(
+            "{}: {}",
+            lang.t(if v.kind == "area" { "show.buildings" } else { "show.households" }),
+            v.children.len()
+        )));
+    }
+    let style = if v.open_problems.is_empty() {
+        DIM
+    } else {
+        Style::new().fg(Color::Yellow)
+    };
+    lines.push(Line::styled(
+        format!("{}: {}", lang.t("show.open_problems"), v.open_problems.len()),
+        style,
+    ));
+    for p in v.open_problems.iter().take(3) {
+        lines.push(Line::styled(
+            format!(
+                "  [{}] {} · {}",
+                p.category,
+                p.description,
+                lang.f("show.days_ago", &[&p.age_days.to_string()])
+            ),
+            style,
+        ));
+    }
+    if !v.recent.is_empty() {
+        lines.push(Line::styled(format!("{}:", lang.t("show.recent")), bold));
+        for e in &v.recent {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", &e.at[..e.at.len().min(10)]), DIM),
+                Span::raw(e.text.clone()),
+            ]));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn report(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
+    let summary_h = (r.summary.len() as u16).min(area.height / 3).max(1) + 2;
+    let [top, list] = Layout::vertical([Constraint::Length(summary_h), Constraint::Min(3)]).areas(area);
+    let lines: Vec<Line> = r.summary.iter().map(|s| Line::from(s.clone())).collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::default().borders(Borders::ALL).title(format!(" {} ", r.title)))
+            .wrap(Wrap { trim: false }),
+        top,
+    );
+    let title = format!("{} ({})", r.title, r.rows.len());
+    table(frame, list, &title, &r.columns, &r.rows, r.sel, state.overlay.is_none());
+}
+
+/// A centred box of at most `w`×`h`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let mut lines: Vec<Line> = Vec::new();
+    for ctx in [Context::Global, Context::Browse, Context::Form, Context::Search, Context::Command] {
+        lines.push(Line::styled(
+            lang.t(&format!("help.{}", ctx.name())).to_string(),
+            Style::new().add_modifier(Modifier::BOLD).fg(ACCENT),
+        ));
+        for (action, keys) in state.keymap.bindings(ctx) {
+            let keys = keys.join(", ");
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}", crate::text::pad(&keys, 26)), Style::new().fg(Color::Yellow)),
+                Span::raw(lang.t(&format!("action.{}", action.name())).to_string()),
+            ]));
+        }
+    }
+    let r = centered(area, 76, area.height.saturating_sub(2));
+    frame.render_widget(Clear, r);
+    let p = Paragraph::new(lines)
+        .block(Block::default().borders(Borders::ALL).title(format!(" {} ", lang.t("view.help"))))
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0));
+    frame.render_widget(p, r);
+}
+
+fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
+    let bottom = Rect {
+        x: area.x,
+        y: area.y + area.height - 1,
+        width: area.width,
+        height: 1,
+    };
+    frame.render_widget(Clear, bottom);
+    frame.render_widget(
+        Paragraph::new(format!(":{}▏", input.text)).style(Style::new().fg(Color::White)),
+        bottom,
+    );
+    if !input.completions.is_empty() {
+        let h = (input.completions.len() as u16).min(8).min(area.height.saturating_sub(2));
+        let r = Rect {
+            x: area.x,
+            y: bottom.y.saturating_sub(h + 2),
+            width: area.width.min(60),
+            height: h + 2,
+        };
+        let lines: Vec<Line> = input
+            .completions
+            .iter()
+            .enumerate()
+            .take(h as usize)
+            .map(|(i, c)| {
+                if Some(i) == input.comp_idx {
+                    Line::styled(c.clone(), Style::new().add_modifier(Modifier::REVERSED))
+                } else {
+                    Line::from(c.clone())
+                }
+            })
+            .collect();
+        frame.render_widget(Clear, r);
+        frame.render_widget(
+            Paragraph::new(lines).block(Block::default().borders(Borders::ALL).border_style(DIM)),
+            r,
+        );
+    }
+    let _ = state;
+}
+
+/// A name with the matched characters highlighted.
+fn highlighted(name: &str, matched: &[usize], base: Style) -> Vec<Span<'static>> {
+    name.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if matched.contains(&i) {
+                Span::styled(c.to_string(), base.fg(Color::Yellow).add_modifier(Modifier::BOLD))
+            } else {
+                Span::styled(c.to_string(), base)
+            }
+        })
+        .collect()
+}
+
+fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let r = centered(area, area.width.saturating_sub(4).max(40), area.height.saturating_sub(2));
+    frame.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::new().fg(ACCENT))
+        .title(format!(" {} ", lang.t("view.lookup")));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [input, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let note = if l.building {
+        lang.t("tui.index_building").to_string()
+    } else if l.input.text.is_empty() {
+        lang.t("tui.lookup_hint").to_string()
+    } else {
+        lang.f("tui.results", &[&l.results.len().to_string()])
+    };
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(format!("/ {}▏", l.input.text)),
+            Line::styled(note, DIM),
+        ]),
+        input,
+    );
+    let height = list.height as usize;
+    let start = window(l.sel, l.results.len(), height);
+    let name_w = 12;
+    let kind_w = 6;
+    let phone_w = 13;
+    let lines: Vec<Line> = l.results[start..(start + height).min(l.results.len())]
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let base = if start + i == l.sel {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            let shown = truncate(&h.name, name_w);
+            let mut spans = highlighted(&shown, &h.name_match, base);
+            spans.push(Span::styled(" ".repeat(name_w.saturating_sub(width(&shown)) + 1), base));
+            spans.push(Span::styled(crate::text::pad(&h.kind, kind_w) + " ", base.fg(Color::DarkGray)));
+            spans.push(Span::styled(
+                crate::text::pad(h.phone.as_deref().unwrap_or(""), phone_w) + " ",
+                base.fg(ACCENT),
+            ));
+            let rest = (list.width as usize).saturating_sub(name_w + kind_w + phone_w + 4);
+            let tail = match &h.cover {
+                Some(c) => format!("{}  ← {c}", h.address),
+                None => h.address.clone(),
+            };
+            spans.push(Span::styled(truncate(&tail, rest), base));
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+}
+
+fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let intro_lines: Vec<String> = f.intro.as_deref().map(|s| s.lines().map(String::from).collect()).unwrap_or_default();
+    let label_w = f
+        .fields
+        .iter()
+        .map(|x| width(&x.label))
+        .max()
+        .unwrap_or(0)
+        .min(28);
+    let errors = f.fields.iter().filter(|x| x.error.is_some()).count();
+    let want_h = (intro_lines.len() + f.fields.len() + errors + 5) as u16;
+    let r = centered(area, 78, want_h.max(7));
+    frame.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::new().fg(ACCENT))
+        .title(format!(" {} ", f.title));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let mut lines: Vec<Line> = intro_lines
+        .iter()
+        .map(|l| Line::styled(l.clone(), DIM))
+        .collect();
+    let value_w = (inner.width as usize).saturating_sub(label_w + 3);
+    for (i, field) in f.fields.iter().enumerate() {
+        let focused = i == f.focus;
+        let mut value = field.shown();
+        if focused && !matches!(field.kind, super::form::FieldKind::Choice(_)) {
+            value.push('▏');
+        }
+        // Keep the end of long input visible, where the cursor is.
+        let shown = if width(&value) > value_w {
+            let mut tail: Vec<char> = Vec::new();
+            let mut w = 0;
+            for c in value.chars().rev() {
+                w += crate::text::width(&c.to_string());
+                if w + 1 > value_w {
+                    break;
+                }
+                tail.push(c);
+            }
+            format!("…{}", tail.into_iter().rev().collect::<String>())
+        } else {
+            value
+        };
+        let label_style = if focused {
+            Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", crate::text::pad(&field.label, label_w)), label_style),
+            Span::styled(
+                format!(" {shown}"),
+                if focused {
+                    Style::new().add_modifier(Modifier::UNDERLINED)
+                } else {
+                    Style::new()
+                },
+            ),
+        ]));
+        if let Some(e) = &field.error {
+            lines.push(Line::styled(
+                format!("{} ✗ {e}", " ".repeat(label_w)),
+                Style::new().fg(Color::Red),
+            ));
+        }
+    }
+    if let Some(e) = &f.save_error {
+        lines.push(Line::styled(format!("✗ {e}"), Style::new().fg(Color::Red)));
+    }
+    if f.confirm_discard {
+        lines.push(Line::styled(
+            lang.t("form.discard").to_string(),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

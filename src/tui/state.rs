@@ -1,0 +1,217 @@
+//! Everything the screen shows, and nothing it does not: the TUI's state.
+
+use crate::i18n::Lang;
+use crate::keymap::{Context, Key, Keymap};
+use crate::model::Id;
+use crate::zoneview::ZoneView;
+
+use super::form::{Form, Purpose};
+
+/// A level of the hierarchy browser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Areas,
+    Buildings(Id),
+    Households(Id),
+    /// Inside one household: its residents.
+    Household(Id),
+}
+
+/// What a row of a list stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowKind {
+    Area,
+    Building,
+    Household,
+    Resident,
+    Member,
+    Problem,
+    /// A row that jumps to a zone (reports).
+    Zone,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub id: Id,
+    pub kind: RowKind,
+    pub cells: Vec<String>,
+    /// The phone `y` copies.
+    pub phone: Option<String>,
+    /// The zone `enter` jumps to from a report, and actions apply to.
+    pub zone: Option<Id>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Browse {
+    pub level: Level,
+    /// Breadcrumb names from the area down.
+    pub crumbs: Vec<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+    pub sel: usize,
+    /// The selected row's zone (or the household itself when inside one).
+    pub detail: Option<Box<ZoneView>>,
+    /// Where `back` returns to, with the selection there.
+    pub stack: Vec<(Level, Id)>,
+    pub loading: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    Today,
+    Members,
+    Problems,
+    Coverage,
+}
+
+impl ReportKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportKind::Today => "today",
+            ReportKind::Members => "members",
+            ReportKind::Problems => "problems",
+            ReportKind::Coverage => "coverage",
+        }
+    }
+}
+
+/// A table view over a report (today, members, problems, coverage).
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub kind: ReportKind,
+    pub title: String,
+    pub summary: Vec<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+    pub sel: usize,
+    /// Sort column for sortable reports.
+    pub sort: usize,
+}
+
+#[derive(Clone, Debug)]
+pub enum View {
+    /// The store is empty.
+    Welcome,
+    Browse(Browse),
+    Report(Report),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LineInput {
+    pub text: String,
+    pub completions: Vec<String>,
+    pub comp_idx: Option<usize>,
+}
+
+/// One lookup result as the overlay shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LookupRow {
+    pub name: String,
+    pub name_match: Vec<usize>,
+    pub kind: String,
+    pub address: String,
+    pub phone: Option<String>,
+    pub cover: Option<String>,
+    pub zone: Option<Id>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Lookup {
+    pub input: LineInput,
+    pub results: Vec<LookupRow>,
+    pub sel: usize,
+    /// The index is still being built in the background.
+    pub building: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Overlay {
+    Help { scroll: usize },
+    Command(LineInput),
+    Lookup(Lookup),
+    Form(Box<Form>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct State {
+    pub lang: Lang,
+    pub keymap: Keymap,
+    /// The member working, if known (`--as` / `me`).
+    pub me: Option<(Id, String)>,
+    pub view: View,
+    /// The browser, kept while a report is shown so `back` returns to it.
+    pub browse_behind: Option<Browse>,
+    pub overlay: Option<Overlay>,
+    pub status: Option<Status>,
+    pub pending: Vec<Key>,
+    pub width: u16,
+    pub height: u16,
+    pub my_zones_only: bool,
+    pub quit: bool,
+    /// Whether this session wrote anything (a backup follows on exit).
+    pub changed: bool,
+}
+
+impl State {
+    pub fn new(lang: Lang, keymap: Keymap, me: Option<(Id, String)>) -> State {
+        State {
+            lang,
+            keymap,
+            me,
+            view: View::Welcome,
+            browse_behind: None,
+            overlay: None,
+            status: None,
+            pending: Vec::new(),
+            width: 80,
+            height: 24,
+            my_zones_only: false,
+            quit: false,
+            changed: false,
+        }
+    }
+
+    /// The keymap section that applies now.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help { .. }) => Context::Help,
+            Some(Overlay::Command(_)) => Context::Command,
+            Some(Overlay::Lookup(_)) => Context::Search,
+            Some(Overlay::Form(f)) if f.confirm_discard => Context::Confirm,
+            Some(Overlay::Form(_)) => Context::Form,
+            None => Context::Browse,
+        }
+    }
+
+    /// Rows of the main list that fit on screen (for paging).
+    pub fn page(&self) -> usize {
+        (self.height as usize).saturating_sub(8).max(1)
+    }
+
+    pub fn form_mut(&mut self) -> Option<&mut Form> {
+        match &mut self.overlay {
+            Some(Overlay::Form(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn form_purpose(&self) -> Option<&Purpose> {
+        match &self.overlay {
+            Some(Overlay::Form(f)) => Some(&f.purpose),
+            _ => None,
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        match &self.view {
+            View::Browse(b) => b.rows.get(b.sel),
+            View::Report(r) => r.rows.get(r.sel),
+            View::Welcome => None,
+        }
+    }
+}

@@ -1,0 +1,712 @@
+//! `update(state, msg) -> effects`: every change of the TUI's state, pure and
+//! testable without a terminal. I/O is asked for as [`Effect`]s.
+
+use crate::keymap::{Action, Context, Key, Resolved};
+use crate::model::Id;
+use crate::zoneview::ZoneView;
+
+use super::form::{Form, Purpose};
+use super::state::*;
+
+/// What the outside world should do; results come back as [`Msg`]s.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Load a level of the browser, then select `select` if present.
+    Load { level: Level, select: Option<Id> },
+    /// Load the detail pane for a zone (or the household itself).
+    Detail(Id),
+    Report(ReportKind),
+    /// Build and open a form that needs the store (choices, current values).
+    OpenForm(FormRequest),
+    Save(Purpose, Vec<String>),
+    Complete(String),
+    /// Resolve an address typed by the user and jump there.
+    Goto(String),
+    /// Jump to a zone by id (from a report or a lookup result).
+    GotoId(Id),
+    Copy(String),
+    /// Run a lookup query.
+    Lookup(String),
+    /// Preview a roster import.
+    ImportPreview(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormRequest {
+    New(Level),
+    NewMember,
+    Edit(RowKind, Id),
+    Delete(RowKind, Id),
+    Visit(Id),
+    Problem(Id),
+    Resolve(Id),
+    Patrol(Id, Option<crate::model::PatrolKind>),
+    Assign(Id),
+}
+
+#[derive(Clone, Debug)]
+pub enum Msg {
+    Key(Key),
+    Resize(u16, u16),
+    /// The store holds nothing yet.
+    Empty,
+    Loaded {
+        level: Level,
+        crumbs: Vec<String>,
+        columns: Vec<String>,
+        rows: Vec<Row>,
+        select: Option<Id>,
+        /// Levels above, for `back` after a jump.
+        stack: Option<Vec<(Level, Id)>>,
+    },
+    Detail(Id, Box<ZoneView>),
+    Report(Report),
+    OpenForm(Box<Form>),
+    Saved { message: String },
+    SaveFailed(String),
+    Completions(Vec<String>),
+    LookupResults { query: String, rows: Vec<LookupRow>, building: bool },
+    Status(String, bool),
+}
+
+fn status(state: &mut State, text: impl Into<String>, error: bool) {
+    state.status = Some(Status {
+        text: text.into(),
+        error,
+    });
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => on_key(state, key),
+        Msg::Resize(w, h) => {
+            state.width = w;
+            state.height = h;
+            vec![]
+        }
+        Msg::Empty => {
+            state.view = View::Welcome;
+            vec![]
+        }
+        Msg::Loaded {
+            level,
+            crumbs,
+            columns,
+            rows,
+            select,
+            stack,
+        } => {
+            let mut b = match std::mem::replace(&mut state.view, View::Welcome) {
+                View::Browse(b) => b,
+                View::Report(_) | View::Welcome => state.browse_behind.take().unwrap_or(Browse {
+                    level,
+                    crumbs: Vec::new(),
+                    columns: Vec::new(),
+                    rows: Vec::new(),
+                    sel: 0,
+                    detail: None,
+                    stack: Vec::new(),
+                    loading: false,
+                }),
+            };
+            b.level = level;
+            b.crumbs = crumbs;
+            b.columns = columns;
+            b.rows = rows;
+            b.loading = false;
+            if let Some(s) = stack {
+                b.stack = s;
+            }
+            b.sel = select
+                .and_then(|id| b.rows.iter().position(|r| r.id == id))
+                .unwrap_or(b.sel)
+                .min(b.rows.len().saturating_sub(1));
+            let effect = detail_effect(&b);
+            state.view = View::Browse(b);
+            effect.into_iter().collect()
+        }
+        Msg::Detail(id, view) => {
+            if let View::Browse(b) = &mut state.view {
+                let current = detail_target(b);
+                if current == Some(id) {
+                    b.detail = Some(view);
+                }
+            }
+            vec![]
+        }
+        Msg::Report(r) => {
+            if let View::Browse(b) = std::mem::replace(&mut state.view, View::Welcome) {
+                state.browse_behind = Some(b);
+            }
+            state.view = View::Report(r);
+            vec![]
+        }
+        Msg::OpenForm(f) => {
+            state.overlay = Some(Overlay::Form(f));
+            vec![]
+        }
+        Msg::Saved { message } => {
+            state.overlay = None;
+            state.changed = true;
+            status(state, message, false);
+            reload(state)
+        }
+        Msg::SaveFailed(err) => {
+            match state.form_mut() {
+                Some(f) => f.save_error = Some(err),
+                None => status(state, err, true),
+            }
+            vec![]
+        }
+        Msg::Completions(list) => {
+            if let Some(Overlay::Command(input)) = &mut state.overlay {
+                match list.as_slice() {
+                    [] => {}
+                    [one] => {
+                        input.text = one.clone();
+                        input.completions.clear();
+                    }
+                    _ => {
+                        input.text = common_prefix(&list).unwrap_or_else(|| input.text.clone());
+                        input.completions = list;
+                        input.comp_idx = None;
+                    }
+                }
+            }
+            vec![]
+        }
+        Msg::LookupResults {
+            query,
+            rows,
+            building,
+        } => {
+            if let Some(Overlay::Lookup(l)) = &mut state.overlay
+                && l.input.text == query
+            {
+                l.results = rows;
+                l.building = building;
+                l.sel = l.sel.min(l.results.len().saturating_sub(1));
+            }
+            vec![]
+        }
+        Msg::Status(text, error) => {
+            status(state, text, error);
+            vec![]
+        }
+    }
+}
+
+fn common_prefix(list: &[String]) -> Option<String> {
+    let first = list.first()?;
+    let mut end = first.len();
+    for s in &list[1..] {
+        end = end.min(
+            first
+                .char_indices()
+                .zip(s.chars())
+                .take_while(|((_, a), b)| a == b)
+                .last()
+                .map_or(0, |((i, a), _)| i + a.len_utf8()),
+        );
+    }
+    Some(first[..end].to_string())
+}
+
+/// Which zone the detail pane shows for the current browse state.
+fn detail_target(b: &Browse) -> Option<Id> {
+    match b.level {
+        Level::Household(h) => Some(h),
+        _ => b.rows.get(b.sel).map(|r| r.id),
+    }
+}
+
+fn detail_effect(b: &Browse) -> Option<Effect> {
+    detail_target(b).map(Effect::Detail)
+}
+
+/// Reloads whatever is on screen after a change.
+fn reload(state: &State) -> Vec<Effect> {
+    match &state.view {
+        View::Browse(b) => vec![Effect::Load {
+            level: b.level,
+            select: b.rows.get(b.sel).map(|r| r.id),
+        }],
+        View::Report(r) => vec![Effect::Report(r.kind)],
+        View::Welcome => vec![Effect::Load {
+            level: Level::Areas,
+            select: None,
+        }],
+    }
+}
+
+fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
+    let ctx = state.context();
+    state.pending.push(key);
+    let resolved = state.keymap.resolve(ctx, &state.pending);
+    match resolved {
+        Resolved::Pending => vec![],
+        Resolved::Action(a) => {
+            state.pending.clear();
+            state.status = None;
+            on_action(state, a)
+        }
+        Resolved::Unbound => {
+            let keys = std::mem::take(&mut state.pending);
+            if keys.len() > 1 {
+                // A sequence that went nowhere: try the last key on its own.
+                return on_key(state, key);
+            }
+            if ctx.takes_text()
+                && let Some(c) = key.text()
+            {
+                return on_text(state, c);
+            }
+            vec![]
+        }
+    }
+}
+
+fn on_text(state: &mut State, c: char) -> Vec<Effect> {
+    match &mut state.overlay {
+        Some(Overlay::Form(f)) => {
+            f.type_char(c);
+            vec![]
+        }
+        Some(Overlay::Command(input)) => {
+            input.text.push(c);
+            input.completions.clear();
+            vec![]
+        }
+        Some(Overlay::Lookup(l)) => {
+            l.input.text.push(c);
+            l.sel = 0;
+            vec![Effect::Lookup(l.input.text.clone())]
+        }
+        _ => vec![],
+    }
+}
+
+fn move_sel(sel: &mut usize, len: usize, a: Action, page: usize) {
+    if len == 0 {
+        *sel = 0;
+        return;
+    }
+    *sel = match a {
+        Action::Up => sel.saturating_sub(1),
+        Action::Down => (*sel + 1).min(len - 1),
+        Action::PageUp => sel.saturating_sub(page),
+        Action::PageDown => (*sel + page).min(len - 1),
+        Action::Top => 0,
+        Action::Bottom => len - 1,
+        _ => *sel,
+    };
+}
+
+fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
+    if a == Action::Quit {
+        state.quit = true;
+        return vec![];
+    }
+    match state.context() {
+        Context::Form | Context::Confirm => return form_action(state, a),
+        Context::Command => return command_action(state, a),
+        Context::Search => return lookup_action(state, a),
+        Context::Help => {
+            if let Some(Overlay::Help { scroll }) = &mut state.overlay {
+                match a {
+                    Action::Down => *scroll += 1,
+                    Action::Up => *scroll = scroll.saturating_sub(1),
+                    Action::Cancel | Action::Help => state.overlay = None,
+                    _ => {}
+                }
+            }
+            return vec![];
+        }
+        _ => {}
+    }
+    let page = state.page();
+    match a {
+        Action::Help => {
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            vec![]
+        }
+        Action::Command => {
+            state.overlay = Some(Overlay::Command(LineInput::default()));
+            vec![]
+        }
+        Action::Lookup => {
+            state.overlay = Some(Overlay::Lookup(Lookup::default()));
+            vec![Effect::Lookup(String::new())]
+        }
+        Action::Today => vec![Effect::Report(ReportKind::Today)],
+        Action::Members => vec![Effect::Report(ReportKind::Members)],
+        Action::Problems => vec![Effect::Report(ReportKind::Problems)],
+        Action::Coverage => vec![Effect::Report(ReportKind::Coverage)],
+        Action::MyZones => {
+            if state.me.is_none() {
+                status(state, state.lang.t("tui.no_me"), true);
+                return vec![];
+            }
+            state.my_zones_only = !state.my_zones_only;
+            let key = if state.my_zones_only {
+                "tui.my_zones_on"
+            } else {
+                "tui.my_zones_off"
+            };
+            status(state, state.lang.t(key), false);
+            reload(state)
+        }
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+            match &mut state.view {
+                View::Browse(b) => {
+                    let before = b.sel;
+                    move_sel(&mut b.sel, b.rows.len(), a, page);
+                    if b.sel != before && !matches!(b.level, Level::Household(_)) {
+                        return detail_effect(b).into_iter().collect();
+                    }
+                }
+                View::Report(r) => move_sel(&mut r.sel, r.rows.len(), a, page),
+                View::Welcome => {}
+            }
+            vec![]
+        }
+        Action::Open => match &mut state.view {
+            View::Browse(b) => {
+                let Some(row) = b.rows.get(b.sel) else {
+                    return vec![];
+                };
+                let next = match (b.level, row.kind) {
+                    (Level::Areas, RowKind::Area) => Level::Buildings(row.id),
+                    (Level::Buildings(_), RowKind::Building) => Level::Households(row.id),
+                    (Level::Households(_), RowKind::Household) => Level::Household(row.id),
+                    _ => return vec![],
+                };
+                b.stack.push((b.level, row.id));
+                b.sel = 0;
+                b.detail = None;
+                b.loading = true;
+                vec![Effect::Load {
+                    level: next,
+                    select: None,
+                }]
+            }
+            View::Report(r) => match r.rows.get(r.sel).and_then(|row| row.zone) {
+                Some(z) => vec![Effect::GotoId(z)],
+                None => vec![],
+            },
+            View::Welcome => vec![],
+        },
+        Action::Back => match &mut state.view {
+            View::Browse(b) => match b.stack.pop() {
+                Some((level, id)) => {
+                    b.detail = None;
+                    vec![Effect::Load {
+                        level,
+                        select: Some(id),
+                    }]
+                }
+                None => vec![],
+            },
+            View::Report(_) => match state.browse_behind.take() {
+                Some(b) => {
+                    let effects = detail_effect(&b).into_iter().collect();
+                    state.view = View::Browse(b);
+                    effects
+                }
+                None => vec![Effect::Load {
+                    level: Level::Areas,
+                    select: None,
+                }],
+            },
+            View::Welcome => vec![],
+        },
+        Action::NextPane | Action::PrevPane => vec![],
+        Action::Sort => {
+            if let View::Report(r) = &mut state.view
+                && !r.columns.is_empty()
+            {
+                r.sort = (r.sort + 1) % r.columns.len();
+                let col = r.sort;
+                r.rows.sort_by(|x, y| cmp_cells(x.cells.get(col), y.cells.get(col)));
+                r.sel = 0;
+                let name = r.columns[col].clone();
+                status(state, state.lang.f("tui.sorted_by", &[&name]), false);
+            }
+            vec![]
+        }
+        Action::New => match &state.view {
+            View::Browse(b) => vec![Effect::OpenForm(FormRequest::New(b.level))],
+            View::Welcome => vec![Effect::OpenForm(FormRequest::New(Level::Areas))],
+            View::Report(r) if r.kind == ReportKind::Members => vec![Effect::OpenForm(FormRequest::NewMember)],
+            View::Report(_) => vec![],
+        },
+        Action::Edit | Action::Delete => {
+            let Some(row) = state.selected_row() else {
+                return vec![];
+            };
+            let editable = matches!(
+                row.kind,
+                RowKind::Area | RowKind::Building | RowKind::Household | RowKind::Resident | RowKind::Member
+            );
+            if !editable {
+                return vec![];
+            }
+            let req = if a == Action::Edit {
+                FormRequest::Edit(row.kind, row.id)
+            } else {
+                FormRequest::Delete(row.kind, row.id)
+            };
+            vec![Effect::OpenForm(req)]
+        }
+        Action::LogVisit => match household_in_focus(state) {
+            Some(h) => vec![Effect::OpenForm(FormRequest::Visit(h))],
+            None => {
+                status(state, state.lang.t("tui.visit_needs_household"), true);
+                vec![]
+            }
+        },
+        Action::ReportProblem => match zone_in_focus(state) {
+            Some(z) => vec![Effect::OpenForm(FormRequest::Problem(z))],
+            None => vec![],
+        },
+        Action::Resolve => {
+            if let Some(row) = state.selected_row()
+                && row.kind == RowKind::Problem
+            {
+                return vec![Effect::OpenForm(FormRequest::Resolve(row.id))];
+            }
+            match zone_in_focus(state) {
+                Some(z) => vec![Effect::OpenForm(FormRequest::Resolve(z))],
+                None => vec![],
+            }
+        }
+        Action::Patrol => match patrol_zone(state) {
+            Some(z) => vec![Effect::OpenForm(FormRequest::Patrol(z, None))],
+            None => {
+                status(state, state.lang.t("tui.patrol_needs_zone"), true);
+                vec![]
+            }
+        },
+        Action::Assign => match zone_in_focus(state) {
+            Some(z) => vec![Effect::OpenForm(FormRequest::Assign(z))],
+            None => vec![],
+        },
+        Action::Yank => {
+            let phone = match &state.view {
+                View::Browse(b) if matches!(b.level, Level::Household(_)) => b
+                    .rows
+                    .get(b.sel)
+                    .and_then(|r| r.phone.clone())
+                    .or_else(|| b.detail.as_ref().and_then(|d| d.covered_by.as_ref().map(|c| c.phone.clone()))),
+                _ => state.selected_row().and_then(|r| r.phone.clone()),
+            };
+            match phone {
+                Some(p) => {
+                    status(state, state.lang.f("tui.copied", &[&p]), false);
+                    vec![Effect::Copy(p)]
+                }
+                None => {
+                    status(state, state.lang.t("tui.no_phone"), true);
+                    vec![]
+                }
+            }
+        }
+        _ => vec![],
+    }
+}
+
+fn cmp_cells(a: Option<&String>, b: Option<&String>) -> std::cmp::Ordering {
+    let (a, b) = (a.map_or("", |s| s), b.map_or("", |s| s));
+    let num = |s: &str| s.trim_end_matches('%').parse::<f64>().ok();
+    match (num(a), num(b)) {
+        // Numbers sort largest first: the busiest member, the oldest problem.
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        _ => a.cmp(b),
+    }
+}
+
+/// The household an action applies to: the one we are in, or the selected one.
+fn household_in_focus(state: &State) -> Option<Id> {
+    match &state.view {
+        View::Browse(b) => match b.level {
+            Level::Household(h) => Some(h),
+            Level::Households(_) => b.rows.get(b.sel).map(|r| r.id),
+            _ => None,
+        },
+        View::Report(r) => r.rows.get(r.sel).and_then(|row| match row.kind {
+            RowKind::Household => Some(row.id),
+            _ => None,
+        }),
+        View::Welcome => None,
+    }
+}
+
+/// The zone an action applies to: the household we are in, else the selected row's zone.
+fn zone_in_focus(state: &State) -> Option<Id> {
+    match &state.view {
+        View::Browse(b) => match b.level {
+            Level::Household(h) => Some(h),
+            _ => b.rows.get(b.sel).map(|r| r.id),
+        },
+        View::Report(r) => r.rows.get(r.sel).and_then(|row| row.zone),
+        View::Welcome => None,
+    }
+}
+
+/// Patrols cover areas and buildings: the selected one, or the building we are in.
+fn patrol_zone(state: &State) -> Option<Id> {
+    match &state.view {
+        View::Browse(b) => match b.level {
+            Level::Areas | Level::Buildings(_) => b.rows.get(b.sel).map(|r| r.id),
+            Level::Households(building) => Some(building),
+            Level::Household(_) => b.stack.last().map(|(_, id)| *id),
+        },
+        View::Report(r) => r.rows.get(r.sel).and_then(|row| match row.kind {
+            RowKind::Area | RowKind::Building => Some(row.id),
+            _ => None,
+        }),
+        View::Welcome => None,
+    }
+}
+
+fn form_action(state: &mut State, a: Action) -> Vec<Effect> {
+    let Some(Overlay::Form(f)) = &mut state.overlay else {
+        return vec![];
+    };
+    if f.confirm_discard {
+        match a {
+            Action::ConfirmYes => state.overlay = None,
+            Action::ConfirmNo | Action::Cancel => f.confirm_discard = false,
+            _ => {}
+        }
+        return vec![];
+    }
+    match a {
+        Action::NextField => f.next(),
+        Action::PrevField => f.prev(),
+        Action::DeleteChar => f.delete_char(),
+        Action::ClearLine => f.clear(),
+        Action::ChoicePrev => f.cycle(false),
+        Action::ChoiceNext => f.cycle(true),
+        Action::Cancel => {
+            if f.dirty {
+                f.confirm_discard = true;
+            } else {
+                state.overlay = None;
+            }
+        }
+        Action::Save => {
+            f.save_error = None;
+            if f.validate() {
+                return vec![Effect::Save(f.purpose.clone(), f.values())];
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// The commands `:` understands, for completion and help.
+pub const COMMANDS: &[&str] = &[
+    "today", "members", "problems", "coverage", "goto ", "import ", "patrol hygiene",
+    "patrol security", "help", "q", "quit",
+];
+
+fn command_action(state: &mut State, a: Action) -> Vec<Effect> {
+    let Some(Overlay::Command(input)) = &mut state.overlay else {
+        return vec![];
+    };
+    match a {
+        Action::Cancel => state.overlay = None,
+        Action::DeleteChar => {
+            input.text.pop();
+            input.completions.clear();
+        }
+        Action::ClearLine => input.text.clear(),
+        Action::Complete => {
+            if !input.completions.is_empty() {
+                let i = input.comp_idx.map_or(0, |i| (i + 1) % input.completions.len());
+                input.comp_idx = Some(i);
+                input.text = input.completions[i].clone();
+                return vec![];
+            }
+            return vec![Effect::Complete(input.text.clone())];
+        }
+        Action::Submit => {
+            let line = input.text.trim().to_string();
+            state.overlay = None;
+            return run_command(state, &line);
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// Runs a command line (`goto 3/2-501`, `members`, `q`).
+pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
+    let (cmd, arg) = line.split_once(' ').map_or((line, ""), |(c, a)| (c, a.trim()));
+    match cmd {
+        "" => vec![],
+        "q" | "quit" => {
+            state.quit = true;
+            vec![]
+        }
+        "today" => vec![Effect::Report(ReportKind::Today)],
+        "members" => vec![Effect::Report(ReportKind::Members)],
+        "problems" => vec![Effect::Report(ReportKind::Problems)],
+        "coverage" => vec![Effect::Report(ReportKind::Coverage)],
+        "help" => {
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            vec![]
+        }
+        "goto" | "g" if !arg.is_empty() => vec![Effect::Goto(arg.to_string())],
+        "import" if !arg.is_empty() => vec![Effect::ImportPreview(arg.to_string())],
+        "patrol" => match (patrol_zone(state), crate::model::PatrolKind::parse(arg)) {
+            (Some(z), kind) => vec![Effect::OpenForm(FormRequest::Patrol(z, kind))],
+            (None, _) => {
+                status(state, state.lang.t("tui.patrol_needs_zone"), true);
+                vec![]
+            }
+        },
+        other => {
+            status(state, state.lang.f("tui.unknown_command", &[other]), true);
+            vec![]
+        }
+    }
+}
+
+fn lookup_action(state: &mut State, a: Action) -> Vec<Effect> {
+    let Some(Overlay::Lookup(l)) = &mut state.overlay else {
+        return vec![];
+    };
+    match a {
+        Action::Cancel => state.overlay = None,
+        Action::Up | Action::Down => {
+            let page = 1;
+            move_sel(&mut l.sel, l.results.len(), a, page);
+        }
+        Action::DeleteChar => {
+            l.input.text.pop();
+            l.sel = 0;
+            return vec![Effect::Lookup(l.input.text.clone())];
+        }
+        Action::ClearLine => {
+            l.input.text.clear();
+            l.sel = 0;
+            return vec![Effect::Lookup(String::new())];
+        }
+        Action::Open => {
+            let target = l.results.get(l.sel).and_then(|r| r.zone);
+            state.overlay = None;
+            return target.map(Effect::GotoId).into_iter().collect();
+        }
+        Action::Yank => {
+            if let Some(p) = l.results.get(l.sel).and_then(|r| r.phone.clone()) {
+                status(state, state.lang.f("tui.copied", &[&p]), false);
+                return vec![Effect::Copy(p)];
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
