@@ -474,7 +474,7 @@ impl Keymap {
                 found.sort_by_key(|s| {
                     let k = s[0];
                     let rank = match k.code {
-                        KeyName::Enter | KeyName::Esc => 0,
+                        KeyName::Enter | KeyName::Esc | KeyName::Tab => 0,
                         KeyName::Char(_) => 1,
                         _ => 2,
                     };

@@ -457,7 +457,10 @@ impl Event {
     /// keeps when it was written.
     pub fn new(zone: Id, at: Ts, by: Option<Id>, body: EventBody) -> Event {
         let fresh = Id::new();
-        let id = Id::from_parts(at.0, fresh.0 & RANDOM_MASK);
+        // Random part: when it was written, then the generator's low bits, so
+        // entries with the same `at` keep the order they were written in.
+        let random = ((fresh.ms() as u128) << 32) | (fresh.0 & 0xFFFF_FFFF);
+        let id = Id::from_parts(at.0, random & RANDOM_MASK);
         Event {
             id,
             at,

@@ -9,12 +9,15 @@ use serde::Serialize;
 use crate::model::*;
 use crate::store::{Result, Store};
 
-/// A zone named for people.
+/// A zone with nobody responsible for it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct ZoneRef {
     pub id: String,
     pub kind: String,
     pub path: String,
+    /// Households inside it that are uncovered too (not listed one by one:
+    /// assigning the building covers them all).
+    pub households: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -129,11 +132,13 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
         }
         c.areas += 1;
         let area_cover = responsible(store, area.meta.id, now, &mut names)?;
+        let area_slot = area_cover.is_none().then_some(c.uncovered.len());
         if area_cover.is_none() {
             c.uncovered.push(ZoneRef {
                 id: area.meta.id.to_string(),
                 kind: "area".into(),
                 path: area.name.clone(),
+                households: 0,
             });
         }
         let mut ac = AreaCoverage {
@@ -155,13 +160,17 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
             let bpath = format!("{}/{}", area.name, b.name);
             let direct = responsible(store, b.meta.id, now, &mut names)?;
             let b_cover = direct.clone().or_else(|| area_cover.clone());
-            if b_cover.is_none() {
+            let building_slot = if b_cover.is_none() {
                 c.uncovered.push(ZoneRef {
                     id: b.meta.id.to_string(),
                     kind: "building".into(),
                     path: bpath.clone(),
+                    households: 0,
                 });
-            }
+                Some(c.uncovered.len() - 1)
+            } else {
+                None
+            };
             let mut patrolled = [false; 2];
             for (i, kind) in PatrolKind::ALL.into_iter().enumerate() {
                 // A patrol of the whole area counts for its buildings.
@@ -196,13 +205,11 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
             for h in store.households_of(b.meta.id)? {
                 bc.households += 1;
                 let hpath = format!("{bpath}/{}", h.label());
-                if b_cover.is_none() && responsible(store, h.meta.id, now, &mut names)?.is_none() {
+                if let Some(slot) = building_slot
+                    && responsible(store, h.meta.id, now, &mut names)?.is_none()
+                {
                     bc.households_uncovered += 1;
-                    c.uncovered.push(ZoneRef {
-                        id: h.meta.id.to_string(),
-                        kind: "household".into(),
-                        path: hpath.clone(),
-                    });
+                    c.uncovered[slot].households += 1;
                 }
                 let last = store.last_visit(h.meta.id)?.map(|(t, _)| t);
                 if last.is_some_and(|t| t >= since) {
@@ -222,6 +229,9 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
             ac.households_uncovered += bc.households_uncovered;
             ac.visited += bc.visited;
             ac.by_building.push(bc);
+        }
+        if let Some(slot) = area_slot {
+            c.uncovered[slot].households = ac.households_uncovered;
         }
         ac.visited_pct = pct(ac.visited, ac.households);
         ac.hygiene_pct = pct(hyg, ac.buildings);

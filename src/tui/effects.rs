@@ -987,7 +987,16 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                 rows.push(zone_row(
                     &z.id,
                     RowKind::Zone,
-                    vec![f("cov.uncovered"), z.path.clone(), lang.t(&format!("kind.{}", z.kind)).to_string(), String::new()],
+                    vec![
+                        f("cov.uncovered"),
+                        z.path.clone(),
+                        lang.t(&format!("kind.{}", z.kind)).to_string(),
+                        if z.households > 0 {
+                            lang.f("cov.households_inside", &[&z.households.to_string()])
+                        } else {
+                            String::new()
+                        },
+                    ],
                 ));
             }
             for st in &c.not_patrolled {
@@ -1013,6 +1022,7 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                 "cov.summary",
                 &[
                     &c.uncovered.len().to_string(),
+                    &c.households_uncovered.to_string(),
                     &c.households_visited.to_string(),
                     &c.households.to_string(),
                     &format!("{:.1}", c.visited_pct),

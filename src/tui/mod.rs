@@ -42,8 +42,14 @@ pub struct App<'s> {
 }
 
 impl<'s> App<'s> {
-    pub fn new(store: &'s Store, lang: Lang, keymap: Keymap, me: Option<(Id, String)>, config: Config) -> App<'s> {
-        let checklists = Checklists::load(config::config_dir().as_deref()).unwrap_or_else(|_| Checklists::shipped());
+    pub fn new(
+        store: &'s Store,
+        lang: Lang,
+        keymap: Keymap,
+        me: Option<(Id, String)>,
+        config: Config,
+        checklists: Checklists,
+    ) -> App<'s> {
         App {
             state: State::new(lang, keymap, me),
             store,
@@ -169,7 +175,8 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         env.config.keymap.as_deref(),
         user_keymap.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
     );
-    let mut app = App::new(&store, env.lang, keymap, me, env.config.clone());
+    let checklists = Checklists::load(config_dir.as_deref()).map_err(Fail::input)?;
+    let mut app = App::new(&store, env.lang, keymap, me, env.config.clone(), checklists);
     app.finder.start(&store);
     app.start();
     if let Some(e) = keymap_errors.first() {

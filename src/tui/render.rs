@@ -395,7 +395,9 @@ fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Fram
 }
 
 fn report(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
-    let summary_h = (r.summary.len() as u16).min(area.height / 3).max(1) + 2;
+    let inner_w = (area.width as usize).saturating_sub(2).max(1);
+    let wrapped: usize = r.summary.iter().map(|l| width(l).div_ceil(inner_w).max(1)).sum();
+    let summary_h = (wrapped as u16).min(area.height / 3).max(1) + 2;
     let [top, list] = Layout::vertical([Constraint::Length(summary_h), Constraint::Min(3)]).areas(area);
     let lines: Vec<Line> = r.summary.iter().map(|s| Line::from(s.clone())).collect();
     frame.render_widget(

@@ -1,0 +1,222 @@
+//! Whole-screen snapshots of the TUI on the demo estate, driven by key
+//! strings through the real keymap, at 80×24 and 120×40, in both languages.
+
+use gridbook::checklist::Checklists;
+use gridbook::config::Config;
+use gridbook::i18n::Lang;
+use gridbook::keymap::Keymap;
+use gridbook::model::Ts;
+use gridbook::store::Store;
+use gridbook::tui::App;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// 2026-11-28 14:30 in China.
+fn pin_clock() -> Ts {
+    let now: jiff::Timestamp = "2026-11-28T06:30:00Z".parse().unwrap();
+    let now = Ts(now.as_millisecond());
+    gridbook::clock::pin(now, jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+    now
+}
+
+fn demo_store() -> (tempfile::TempDir, Store) {
+    let now = pin_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    gridbook::demo::load(&store, now).unwrap();
+    (dir, store)
+}
+
+fn app(store: &Store, lang: Lang, w: u16, h: u16) -> App<'_> {
+    let (keymap, errors) = Keymap::load(None, None);
+    assert!(errors.is_empty());
+    let mut app = App::new(store, lang, keymap, None, Config::default(), Checklists::shipped());
+    app.resize(w, h);
+    app.start();
+    app
+}
+
+/// The screen as text, one line per row; the cell after a double-width
+/// character is its right half and is not printed again.
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    app.draw(&mut t).unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut skip = 0;
+        for x in 0..w {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn welcome_on_an_empty_store() {
+    pin_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let a = app(&store, Lang::En, 80, 24);
+    insta::assert_snapshot!(screen(&a, 80, 24));
+    let a = app(&store, Lang::Zh, 80, 24);
+    insta::assert_snapshot!("welcome_zh", screen(&a, 80, 24));
+}
+
+#[test]
+fn areas_then_buildings_then_households_then_a_household() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    insta::assert_snapshot!("areas_120x40", screen(&a, 120, 40));
+    a.press("enter");
+    insta::assert_snapshot!("buildings_120x40", screen(&a, 120, 40));
+    a.press("j enter");
+    insta::assert_snapshot!("households_120x40", screen(&a, 120, 40));
+    a.press("j j enter");
+    insta::assert_snapshot!("household_120x40", screen(&a, 120, 40));
+    a.press("esc esc");
+    insta::assert_snapshot!("back_to_buildings_120x40", screen(&a, 120, 40));
+}
+
+#[test]
+fn household_in_chinese_at_80x24() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 80, 24);
+    a.press("enter enter enter");
+    insta::assert_snapshot!("households_zh_80x24", screen(&a, 80, 24));
+    a.press("enter");
+    insta::assert_snapshot!("household_zh_80x24", screen(&a, 80, 24));
+}
+
+#[test]
+fn help_shows_the_active_keymap() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press("?");
+    insta::assert_snapshot!("help_80x24", screen(&a, 80, 24));
+    a.press("esc");
+    assert!(a.state.overlay.is_none());
+}
+
+#[test]
+fn tiny_terminals_get_a_notice_and_no_size_panics() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 20, 6);
+    a.press("enter enter");
+    insta::assert_snapshot!("too_small_20x6", screen(&a, 20, 6));
+    a.press("?");
+    for w in 1..=130 {
+        for h in 1..=45 {
+            if (w * h) % 7 == 0 || w < 4 || h < 4 {
+                a.resize(w, h);
+                screen(&a, w, h);
+            }
+        }
+    }
+    a.press("esc / \"zs\"");
+    for (w, h) in [(1, 1), (50, 12), (49, 11), (200, 60)] {
+        a.resize(w, h);
+        screen(&a, w, h);
+    }
+}
+
+#[test]
+fn add_a_resident_with_a_chinese_name_edit_the_phone_and_delete_with_a_reason() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter enter enter enter");
+    a.press("n");
+    a.press("\"欧阳娜娜\" tab \"139 8765 4321\" tab \"女儿\"");
+    insta::assert_snapshot!("new_resident_form", screen(&a, 120, 40));
+    a.press("ctrl-s");
+    insta::assert_snapshot!("new_resident_saved", screen(&a, 120, 40));
+    let household = match a.state.view {
+        gridbook::tui::state::View::Browse(ref b) => match b.level {
+            gridbook::tui::state::Level::Household(h) => h,
+            _ => panic!("not in a household"),
+        },
+        _ => panic!("not browsing"),
+    };
+    let added = store
+        .residents_of(household)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "欧阳娜娜")
+        .expect("saved");
+    assert_eq!(added.phones, vec!["13987654321"]);
+
+    // Select her (last row) and change the phone: the old one stays in history.
+    a.press("G e tab ctrl-u \"13500001111\" ctrl-s");
+    let r = store.resident(added.meta.id).unwrap().unwrap();
+    assert_eq!(r.phones, vec!["13500001111"]);
+    assert_eq!(r.meta.version, 2);
+    let history = store.timeline(household, 5).unwrap();
+    assert!(history.iter().any(|e| matches!(&e.body,
+        gridbook::model::EventBody::Edited { field, old, new, .. }
+            if field == "phones" && old == "13987654321" && new == "13500001111")));
+
+    // Delete asks for a reason first; an empty reason is refused inline.
+    a.press("G d ctrl-s");
+    insta::assert_snapshot!("delete_needs_reason", screen(&a, 120, 40));
+    a.press("\"搬走了\" ctrl-s");
+    insta::assert_snapshot!("deleted", screen(&a, 120, 40));
+    assert!(store.residents_of(household).unwrap().iter().all(|r| r.name != "欧阳娜娜"));
+    let gone = store.resident(added.meta.id).unwrap().unwrap();
+    assert_eq!(gone.meta.tombstone.unwrap().reason, "搬走了");
+}
+
+#[test]
+fn escape_on_a_typed_form_asks_before_discarding() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press("enter enter enter enter n \"张\" esc");
+    insta::assert_snapshot!("discard_question", screen(&a, 80, 24));
+    a.press("n");
+    assert!(a.state.overlay.is_some(), "n keeps the form");
+    a.press("esc y");
+    assert!(a.state.overlay.is_none(), "y discards");
+}
+
+#[test]
+fn bad_phone_is_shown_inline_and_nothing_is_written() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press("enter enter enter enter");
+    let before = store.count(gridbook::model::Kind::Resident);
+    a.press("n \"李四\" tab \"12345\" ctrl-s");
+    insta::assert_snapshot!("bad_phone_inline", screen(&a, 80, 24));
+    assert_eq!(store.count(gridbook::model::Kind::Resident), before);
+}
+
+#[test]
+fn log_a_visit_with_a_chinese_note() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter enter enter enter v");
+    a.press("tab tab right tab \"老人身体不错，约好下周再来\" tab \"+7d\"");
+    insta::assert_snapshot!("visit_form", screen(&a, 120, 40));
+    a.press("ctrl-s");
+    insta::assert_snapshot!("visit_saved", screen(&a, 120, 40));
+}
+
+#[test]
+fn command_line_goto_and_reports() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press(": \"goto slhy/3/2-501\" enter");
+    insta::assert_snapshot!("goto_household", screen(&a, 120, 40));
+    a.press(": \"coverage\" enter");
+    insta::assert_snapshot!("coverage_view", screen(&a, 120, 40));
+    a.press(": \"members\" enter");
+    insta::assert_snapshot!("members_view", screen(&a, 120, 40));
+    a.press(": \"nonsense\" enter");
+    let status = a.state.status.clone().unwrap();
+    assert!(status.error && status.text.contains("nonsense"));
+}
