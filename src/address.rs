@@ -47,8 +47,9 @@ fn suggest(s: &[String]) -> String {
     }
 }
 
-/// A resolved zone with its ancestors.
+/// A resolved zone with its ancestors. Short-lived, so the records are held inline.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Zone {
     Area(Area),
     Building(Area, Building),

@@ -31,6 +31,9 @@ pub fn list(data_dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Writes a backup after a session that changed data (replaced when backups land).
-pub fn after_session(_store: &crate::store::Store, _keep: usize) -> Result<Option<PathBuf>, String> {
+pub fn after_session(
+    _store: &crate::store::Store,
+    _keep: usize,
+) -> Result<Option<PathBuf>, String> {
     Ok(None)
 }

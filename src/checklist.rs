@@ -64,11 +64,19 @@ mod tests {
     #[test]
     fn user_file_replaces_a_kind() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("checklists.toml"), "hygiene = [\"垃圾分类 sorting\"]\n").unwrap();
+        std::fs::write(
+            dir.path().join("checklists.toml"),
+            "hygiene = [\"垃圾分类 sorting\"]\n",
+        )
+        .unwrap();
         let c = Checklists::load(Some(dir.path())).unwrap();
         assert_eq!(c.hygiene, vec!["垃圾分类 sorting"]);
         assert_eq!(c.security, Checklists::shipped().security);
         std::fs::write(dir.path().join("checklists.toml"), "hygiene = 3").unwrap();
-        assert!(Checklists::load(Some(dir.path())).unwrap_err().contains("checklists.toml"));
+        assert!(
+            Checklists::load(Some(dir.path()))
+                .unwrap_err()
+                .contains("checklists.toml")
+        );
     }
 }

@@ -94,6 +94,16 @@ pub enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// The reports the TUI shows: coverage (blank spots), open problems, activity.
+    Report {
+        #[arg(value_enum)]
+        what: ReportWhat,
+        /// The period in days (default: 90 for coverage, 30 otherwise).
+        #[arg(long)]
+        days: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Verify the derived indexes against records and events.
     Check {
         /// Regenerate every derived index from records and events.
@@ -115,6 +125,15 @@ pub enum Cmd {
         #[arg(long, value_name = "DIR")]
         demo_fixtures: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ReportWhat {
+    Coverage,
+    Problems,
+    Activity,
+    Members,
+    Today,
 }
 
 #[derive(Subcommand, Debug)]
@@ -280,7 +299,12 @@ pub fn find_member(store: &Store, who: &str) -> Result<Member, Fail> {
         [] => {
             let mut close: Vec<(f64, &str)> = members
                 .iter()
-                .map(|m| (strsim::normalized_levenshtein(&m.name, who), m.name.as_str()))
+                .map(|m| {
+                    (
+                        strsim::normalized_levenshtein(&m.name, who),
+                        m.name.as_str(),
+                    )
+                })
                 .filter(|(s, _)| *s > 0.3)
                 .collect();
             close.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -289,7 +313,12 @@ pub fn find_member(store: &Store, who: &str) -> Result<Member, Fail> {
             } else {
                 format!(
                     "; did you mean {}?",
-                    close.iter().take(3).map(|c| c.1).collect::<Vec<_>>().join(", ")
+                    close
+                        .iter()
+                        .take(3)
+                        .map(|c| c.1)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             Err(Fail::input(format!("no member `{who}`{hint}")))
@@ -336,7 +365,10 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
             let zone = address::resolve(&store, &addr)?;
             let view = zoneview::build(&store, &zone, Ts::now(), env.lang, recent)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&view).map_err(|e| Fail::input(e.to_string()))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&view).map_err(|e| Fail::input(e.to_string()))?
+                );
             } else {
                 print!("{}", zoneview::render_text(&view, env.lang));
             }
@@ -344,10 +376,17 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
         }
         Some(Cmd::Import { what }) => import(&env, what),
         Some(Cmd::Log { what }) => crate::cli_log::run(&env, what),
-        Some(Cmd::Find { query, limit, json }) => crate::lookup::cli::run(&env, &query.join(" "), limit, json),
-        Some(Cmd::Export { format, out, bom }) => crate::cli_data::export(&env, format, out.as_deref(), bom),
+        Some(Cmd::Report { what, days, json }) => crate::cli_report::run(&env, what, days, json),
+        Some(Cmd::Find { query, limit, json }) => {
+            crate::lookup::cli::run(&env, &query.join(" "), limit, json)
+        }
+        Some(Cmd::Export { format, out, bom }) => {
+            crate::cli_data::export(&env, format, out.as_deref(), bom)
+        }
         Some(Cmd::Backup) => crate::cli_data::backup(&env),
-        Some(Cmd::Restore { file, force }) => crate::cli_data::restore(&env, file.as_deref(), force),
+        Some(Cmd::Restore { file, force }) => {
+            crate::cli_data::restore(&env, file.as_deref(), force)
+        }
         Some(Cmd::Check { rebuild, json }) => {
             let store = env.open()?;
             if rebuild {
@@ -355,7 +394,11 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
             }
             let report = store.check()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Fail::input(e.to_string()))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report)
+                        .map_err(|e| Fail::input(e.to_string()))?
+                );
             } else {
                 println!(
                     "{} records, {} index entries ok; {} missing, {} extra, {} wrong, {} undecodable",
@@ -405,7 +448,8 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
                     env.data.display()
                 )));
             }
-            let spec = generator::Spec::large(households, seed, events.unwrap_or(households * 10), now);
+            let spec =
+                generator::Spec::large(households, seed, events.unwrap_or(households * 10), now);
             let t0 = std::time::Instant::now();
             let est = generator::generate(&spec);
             let t1 = t0.elapsed();
@@ -437,7 +481,11 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             let ctx = env.ctx(&store)?;
             let report = roster::import(&store, ctx, &parsed, dry_run, skip_invalid)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Fail::input(e.to_string()))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report)
+                        .map_err(|e| Fail::input(e.to_string()))?
+                );
             } else {
                 println!("{report}");
             }
@@ -464,7 +512,8 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
 /// A private temporary directory for the demo, removed when dropped.
 fn tempdir() -> Result<TempDir, Fail> {
     let base = std::env::temp_dir().join(format!("gridbook-demo-{}", Id::new()));
-    crate::store::create_private_dir(&base).map_err(|e| Fail::input(format!("{}: {e}", base.display())))?;
+    crate::store::create_private_dir(&base)
+        .map_err(|e| Fail::input(format!("{}: {e}", base.display())))?;
     Ok(TempDir(base))
 }
 

@@ -1,7 +1,6 @@
 //! `gridbook log …`: field entries from the shell. Each prints the new id
 //! only after the entry is flushed to disk.
 
-
 use crate::address::{self, Zone};
 use crate::checklist::Checklists;
 use crate::cli::{Env, Fail, LogCmd, find_member};
@@ -67,13 +66,15 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
             at: when,
         } => {
             let z = address::resolve(&store, &zone)?;
-            let urgency = Urgency::parse(&urgency)
-                .ok_or_else(|| Fail::input(format!("unknown urgency `{urgency}`: low, normal or high")))?;
-            let categories = env
-                .config
-                .categories
-                .clone()
-                .unwrap_or_else(|| crate::generator::PROBLEM_CATEGORIES.iter().map(|s| s.to_string()).collect());
+            let urgency = Urgency::parse(&urgency).ok_or_else(|| {
+                Fail::input(format!("unknown urgency `{urgency}`: low, normal or high"))
+            })?;
+            let categories = env.config.categories.clone().unwrap_or_else(|| {
+                crate::generator::PROBLEM_CATEGORIES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            });
             if !categories.iter().any(|c| c == &category) {
                 return Err(Fail::input(format!(
                     "unknown category `{category}`; one of: {}",
@@ -112,8 +113,9 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
             at: when,
         } => {
             let z = address::resolve(&store, &zone)?;
-            let kind = PatrolKind::parse(&kind)
-                .ok_or_else(|| Fail::input(format!("unknown patrol kind `{kind}`: hygiene or security")))?;
+            let kind = PatrolKind::parse(&kind).ok_or_else(|| {
+                Fail::input(format!("unknown patrol kind `{kind}`: hygiene or security"))
+            })?;
             let lists = Checklists::load(config::config_dir().as_deref()).map_err(Fail::input)?;
             let known = lists.items(kind);
             let mut failed: Vec<(String, String)> = Vec::new();
@@ -137,7 +139,10 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                     many => {
                         return Err(Fail::input(format!(
                             "`{item}` matches several checklist items: {}",
-                            many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ")
+                            many.iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join("; ")
                         )));
                     }
                 }
@@ -153,7 +158,15 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                     }
                 })
                 .collect();
-            let (e, problems) = ops::log_patrol(&store, ctx, z.id(), kind, at(&when)?, items, &note, open_problems)?;
+            let input = ops::PatrolInput {
+                zone: z.id(),
+                kind,
+                at: at(&when)?,
+                items,
+                note,
+                open_problems,
+            };
+            let (e, problems) = ops::log_patrol(&store, ctx, input)?;
             println!("{}", e.id);
             for p in problems {
                 println!("{}", p.id);

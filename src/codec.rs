@@ -70,9 +70,15 @@ mod tests {
     fn wrong_version_and_trailing_bytes_are_errors() {
         let mut bytes = encode(&7u32).unwrap();
         bytes.push(0);
-        assert!(matches!(decode::<u32>(&bytes), Err(CodecError::Trailing(1))));
+        assert!(matches!(
+            decode::<u32>(&bytes),
+            Err(CodecError::Trailing(1))
+        ));
         bytes[0] = 99;
-        assert!(matches!(decode::<u32>(&bytes), Err(CodecError::Version(99))));
+        assert!(matches!(
+            decode::<u32>(&bytes),
+            Err(CodecError::Version(99))
+        ));
         assert!(matches!(decode::<u32>(&[]), Err(CodecError::Empty)));
     }
 }

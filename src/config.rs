@@ -37,7 +37,9 @@ pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf, String> {
         Some(p) => Ok(p.to_path_buf()),
         None => project()
             .map(|p| p.data_dir().to_path_buf())
-            .ok_or_else(|| "cannot find a home directory for the data; pass --data DIR".to_string()),
+            .ok_or_else(|| {
+                "cannot find a home directory for the data; pass --data DIR".to_string()
+            }),
     }
 }
 

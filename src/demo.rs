@@ -91,11 +91,15 @@ fn replay_activity(store: &Store, now: Ts) -> Result<usize, DemoError> {
         let f = |i: usize| rec.get(i).unwrap_or("").trim();
         let (reference, days_ago, time, kind, zone, member) = (f(0), f(1), f(2), f(3), f(4), f(5));
         let (category, note, follow_up, issues, urgency) = (f(6), f(7), f(8), f(9), f(10));
-        let days: i64 = days_ago.parse().map_err(|_| bad(format!("bad days_ago `{days_ago}`")))?;
+        let days: i64 = days_ago
+            .parse()
+            .map_err(|_| bad(format!("bad days_ago `{days_ago}`")))?;
         let day = today
             .checked_sub(jiff::Span::new().days(days))
             .map_err(|e| bad(e.to_string()))?;
-        let (h, m) = time.split_once(':').ok_or_else(|| bad(format!("bad time `{time}`")))?;
+        let (h, m) = time
+            .split_once(':')
+            .ok_or_else(|| bad(format!("bad time `{time}`")))?;
         let t = jiff::civil::Time::new(
             h.parse().map_err(|_| bad(format!("bad time `{time}`")))?,
             m.parse().map_err(|_| bad(format!("bad time `{time}`")))?,
@@ -128,7 +132,9 @@ fn replay_activity(store: &Store, now: Ts) -> Result<usize, DemoError> {
                 let follow_up = if follow_up.is_empty() {
                     None
                 } else {
-                    let n: i64 = follow_up.parse().map_err(|_| bad("bad follow_up_days".into()))?;
+                    let n: i64 = follow_up
+                        .parse()
+                        .map_err(|_| bad("bad follow_up_days".into()))?;
                     day.checked_add(jiff::Span::new().days(n))
                         .ok()
                         .map(Date::from_jiff)
@@ -192,7 +198,15 @@ fn replay_activity(store: &Store, now: Ts) -> Result<usize, DemoError> {
                         note: failed.get(item.as_str()).unwrap_or(&"").to_string(),
                     })
                     .collect();
-                ops::log_patrol(store, ctx, zone_id, kind, at, items, note, false).map_err(op)?;
+                let input = ops::PatrolInput {
+                    zone: zone_id,
+                    kind,
+                    at,
+                    items,
+                    note: note.to_string(),
+                    open_problems: false,
+                };
+                ops::log_patrol(store, ctx, input).map_err(op)?;
             }
             other => return Err(bad(format!("unknown kind {other}"))),
         }

@@ -77,9 +77,10 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
         EventBody::Edited {
             field, old, new, ..
         } => lang.f("event.edited", &[field, old, new]),
-        EventBody::Created { kind, label, .. } => {
-            lang.f("event.created", &[lang.t(&format!("kind.{}", kind.code())), label])
-        }
+        EventBody::Created { kind, label, .. } => lang.f(
+            "event.created",
+            &[lang.t(&format!("kind.{}", kind.code())), label],
+        ),
         EventBody::Tombstoned { target, reason, .. } => {
             lang.f("event.deleted", &[&name_of(*target), reason])
         }
@@ -87,6 +88,9 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             replacement,
             reason,
             ..
-        } => lang.f("event.amended", &[reason, &event(lang, replacement, name_of)]),
+        } => lang.f(
+            "event.amended",
+            &[reason, &event(lang, replacement, name_of)],
+        ),
     }
 }

@@ -13,13 +13,35 @@ use crate::romanize;
 use crate::store::{Result, Store, Writes};
 
 const AREA_NAMES: &[&str] = &[
-    "胜利花苑", "石油新村", "钻井小区", "采油苑", "油城家园", "友谊小区", "锦华小区", "丽景花园",
-    "孤岛新村", "河口小区", "仙河家园", "振兴小区", "滨海花苑", "黄河小区", "广利小区", "新华小区",
-    "利津家园", "垦利花苑", "海港小区", "光明新村",
+    "胜利花苑",
+    "石油新村",
+    "钻井小区",
+    "采油苑",
+    "油城家园",
+    "友谊小区",
+    "锦华小区",
+    "丽景花园",
+    "孤岛新村",
+    "河口小区",
+    "仙河家园",
+    "振兴小区",
+    "滨海花苑",
+    "黄河小区",
+    "广利小区",
+    "新华小区",
+    "利津家园",
+    "垦利花苑",
+    "海港小区",
+    "光明新村",
 ];
 
 pub const VISIT_PURPOSES: &[&str] = &[
-    "routine", "follow-up", "help-request", "elderly-care", "policy-outreach", "safety-check",
+    "routine",
+    "follow-up",
+    "help-request",
+    "elderly-care",
+    "policy-outreach",
+    "safety-check",
 ];
 
 const VISIT_NOTES: &[&str] = &[
@@ -49,10 +71,20 @@ pub const PROBLEM_CATEGORIES: &[&str] = &[
 
 fn problem_text(rng: &mut Rng, category: &str) -> &'static str {
     let pool: &[&str] = match category {
-        "repair" => &["厨房水管漏水", "楼道灯不亮", "单元门禁损坏", "暖气不热", "窗户玻璃破损"],
+        "repair" => &[
+            "厨房水管漏水",
+            "楼道灯不亮",
+            "单元门禁损坏",
+            "暖气不热",
+            "窗户玻璃破损",
+        ],
         "blocked-drain" => &["卫生间下水道堵塞", "楼前雨水井堵塞", "厨房下水不畅"],
         "moving-help" => &["老人搬家需要帮忙", "家具搬运求助"],
-        "medical-help" => &["独居老人需陪同就医", "行动不便需代购药品", "需要联系社区医生上门"],
+        "medical-help" => &[
+            "独居老人需陪同就医",
+            "行动不便需代购药品",
+            "需要联系社区医生上门",
+        ],
         "home-service" => &["需要家政保洁", "需要上门理发服务"],
         "dispute" => &["楼上漏水引发邻里纠纷", "噪音扰民", "车位占用纠纷"],
         "hygiene" => &["楼道堆放杂物", "垃圾桶满溢未清运", "绿化带有垃圾"],
@@ -202,7 +234,12 @@ pub fn generate(spec: &Spec) -> Estate {
     }
     for i in 0..spec.buildings {
         let area = &est.areas[i * spec.areas / spec.buildings.max(1)];
-        let n = est.buildings.iter().filter(|b| b.area == area.meta.id).count() + 1;
+        let n = est
+            .buildings
+            .iter()
+            .filter(|b| b.area == area.meta.id)
+            .count()
+            + 1;
         est.buildings.push(Building {
             meta: ids.meta(born),
             area: area.meta.id,
@@ -247,11 +284,8 @@ pub fn generate(spec: &Spec) -> Estate {
         }
         let family = names::surname(&mut rng);
         let head_female = rng.u32(0..100) < 30;
-        let mut members: Vec<(String, &str, bool)> = vec![(
-            names::person(&mut rng, family, head_female),
-            "户主",
-            false,
-        )];
+        let mut members: Vec<(String, &str, bool)> =
+            vec![(names::person(&mut rng, family, head_female), "户主", false)];
         if size >= 2 {
             let spouse_family = names::surname(&mut rng);
             members.push((
@@ -270,7 +304,13 @@ pub fn generate(spec: &Spec) -> Estate {
             }
         }
         for (i, (name, relation, elderly)) in members.into_iter().enumerate() {
-            if est.residents.iter().rev().take(5).any(|r| r.household == h.meta.id && r.name == name) {
+            if est
+                .residents
+                .iter()
+                .rev()
+                .take(5)
+                .any(|r| r.household == h.meta.id && r.name == name)
+            {
                 continue;
             }
             let mut phones = Vec::new();
@@ -325,18 +365,33 @@ pub fn generate(spec: &Spec) -> Estate {
     };
     let mut area_worker = Vec::new();
     for _ in 0..spec.areas {
-        area_worker.push(new_member(&mut rng, &mut ids, MemberKind::GridWorker, &mut est));
+        area_worker.push(new_member(
+            &mut rng,
+            &mut ids,
+            MemberKind::GridWorker,
+            &mut est,
+        ));
     }
     let heads = (spec.buildings * 6 / 10).min(spec.members.saturating_sub(spec.areas) / 2);
     let mut building_head = vec![None; spec.buildings];
     for slot in building_head.iter_mut().take(heads) {
-        *slot = Some(new_member(&mut rng, &mut ids, MemberKind::BuildingHead, &mut est));
+        *slot = Some(new_member(
+            &mut rng,
+            &mut ids,
+            MemberKind::BuildingHead,
+            &mut est,
+        ));
     }
     let rest = spec.members.saturating_sub(spec.areas + heads);
     let volunteers = rest / 5;
     let mut party = Vec::new();
     for _ in 0..rest - volunteers {
-        party.push(new_member(&mut rng, &mut ids, MemberKind::PartyMember, &mut est));
+        party.push(new_member(
+            &mut rng,
+            &mut ids,
+            MemberKind::PartyMember,
+            &mut est,
+        ));
     }
     for _ in 0..volunteers {
         new_member(&mut rng, &mut ids, MemberKind::Volunteer, &mut est);
@@ -359,14 +414,28 @@ pub fn generate(spec: &Spec) -> Estate {
         )
     };
     // The last area is deliberately left without an area-level grid worker.
-    let covered_areas = if spec.areas > 1 { spec.areas - 1 } else { spec.areas };
+    let covered_areas = if spec.areas > 1 {
+        spec.areas - 1
+    } else {
+        spec.areas
+    };
     for (a, w) in est.areas.iter().zip(&area_worker).take(covered_areas) {
-        let e = assign(&mut ids, a.meta.id, est.members[*w].meta.id, Role::Responsible);
+        let e = assign(
+            &mut ids,
+            a.meta.id,
+            est.members[*w].meta.id,
+            Role::Responsible,
+        );
         est.events.push(e);
     }
     for (b, head) in est.buildings.iter().zip(&building_head) {
         if let Some(h) = head {
-            let e = assign(&mut ids, b.meta.id, est.members[*h].meta.id, Role::Responsible);
+            let e = assign(
+                &mut ids,
+                b.meta.id,
+                est.members[*h].meta.id,
+                Role::Responsible,
+            );
             est.events.push(e);
         }
     }
@@ -379,7 +448,8 @@ pub fn generate(spec: &Spec) -> Estate {
             for h in est.households.iter().skip(start).take(per) {
                 let m = est.members[*p].meta.id;
                 liaison_of.insert(h.meta.id, m);
-                est.events.push(assign(&mut ids, h.meta.id, m, Role::Liaison));
+                est.events
+                    .push(assign(&mut ids, h.meta.id, m, Role::Liaison));
             }
         }
     }
@@ -479,7 +549,11 @@ pub fn generate(spec: &Spec) -> Estate {
                 CheckResult {
                     item: item.clone(),
                     ok,
-                    note: if ok { String::new() } else { "需整改".to_string() },
+                    note: if ok {
+                        String::new()
+                    } else {
+                        "需整改".to_string()
+                    },
                 }
             })
             .collect();
@@ -634,7 +708,17 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
     let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("roster.csv"))?);
     csv_row(
         &mut f,
-        &["小区", "楼栋", "单元", "房号", "姓名", "联系电话", "与户主关系", "标签", "备注"],
+        &[
+            "小区",
+            "楼栋",
+            "单元",
+            "房号",
+            "姓名",
+            "联系电话",
+            "与户主关系",
+            "标签",
+            "备注",
+        ],
     )?;
     for r in &est.residents {
         let h = households[&r.household];
@@ -668,14 +752,39 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
         }
     }
     let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("members.csv"))?);
-    csv_row(&mut f, &["姓名", "电话", "类型", "标签", "责任区", "联系户", "起始日期"])?;
+    csv_row(
+        &mut f,
+        &[
+            "姓名",
+            "电话",
+            "类型",
+            "标签",
+            "责任区",
+            "联系户",
+            "起始日期",
+        ],
+    )?;
     let since = format!("-{}d", spec.days + 30);
     for m in &est.members {
-        let z = zones.get(&m.meta.id).map(|v| v.join(";")).unwrap_or_default();
-        let l = liaison.get(&m.meta.id).map(|v| v.join(";")).unwrap_or_default();
+        let z = zones
+            .get(&m.meta.id)
+            .map(|v| v.join(";"))
+            .unwrap_or_default();
+        let l = liaison
+            .get(&m.meta.id)
+            .map(|v| v.join(";"))
+            .unwrap_or_default();
         csv_row(
             &mut f,
-            &[&m.name, &m.phone, m.kind.zh(), &m.tags.join(";"), &z, &l, &since],
+            &[
+                &m.name,
+                &m.phone,
+                m.kind.zh(),
+                &m.tags.join(";"),
+                &z,
+                &l,
+                &since,
+            ],
         )?;
     }
     f.flush()?;
@@ -684,8 +793,17 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
     csv_row(
         &mut f,
         &[
-            "ref", "days_ago", "time", "kind", "zone", "member", "category", "note", "follow_up_days",
-            "issues", "urgency",
+            "ref",
+            "days_ago",
+            "time",
+            "kind",
+            "zone",
+            "member",
+            "category",
+            "note",
+            "follow_up_days",
+            "issues",
+            "urgency",
         ],
     )?;
     let tz = china();
@@ -695,11 +813,10 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
         let z = e.at.to_jiff().to_zoned(tz.clone());
         let days_ago = (today - z.date()).get_days().to_string();
         let time = z.strftime("%H:%M").to_string();
-        let who = e
-            .by
-            .and_then(|m| members.get(&m))
-            .map(|m| m.name.clone())
-            .unwrap_or_default();
+        let who =
+            e.by.and_then(|m| members.get(&m))
+                .map(|m| m.name.clone())
+                .unwrap_or_default();
         match &e.body {
             EventBody::Visit {
                 member,
@@ -715,8 +832,17 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
                 csv_row(
                     &mut f,
                     &[
-                        "", &days_ago, &time, "visit", &addr(e.zone), &members[member].name,
-                        purpose, note, &fu, "", "",
+                        "",
+                        &days_ago,
+                        &time,
+                        "visit",
+                        &addr(e.zone),
+                        &members[member].name,
+                        purpose,
+                        note,
+                        &fu,
+                        "",
+                        "",
                     ],
                 )?;
             }
@@ -731,17 +857,39 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
                 csv_row(
                     &mut f,
                     &[
-                        &r, &days_ago, &time, "problem", &addr(e.zone), &who, category,
-                        description, "", "", urgency.code(),
+                        &r,
+                        &days_ago,
+                        &time,
+                        "problem",
+                        &addr(e.zone),
+                        &who,
+                        category,
+                        description,
+                        "",
+                        "",
+                        urgency.code(),
                     ],
                 )?;
             }
-            EventBody::ProblemStepped { problem, step, note } => {
+            EventBody::ProblemStepped {
+                problem,
+                step,
+                note,
+            } => {
                 csv_row(
                     &mut f,
                     &[
-                        &refs[problem], &days_ago, &time, step.code(), &addr(e.zone), &who, "", note,
-                        "", "", "",
+                        &refs[problem],
+                        &days_ago,
+                        &time,
+                        step.code(),
+                        &addr(e.zone),
+                        &who,
+                        "",
+                        note,
+                        "",
+                        "",
+                        "",
                     ],
                 )?;
             }
@@ -754,8 +902,17 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
                 csv_row(
                     &mut f,
                     &[
-                        "", &days_ago, &time, "patrol", &addr(e.zone), &who, kind.code(), note, "",
-                        &issues.join("|"), "",
+                        "",
+                        &days_ago,
+                        &time,
+                        "patrol",
+                        &addr(e.zone),
+                        &who,
+                        kind.code(),
+                        note,
+                        "",
+                        &issues.join("|"),
+                        "",
                     ],
                 )?;
             }

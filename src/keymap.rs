@@ -337,7 +337,11 @@ impl Keymap {
                     line: 1,
                     msg: format!(
                         "unknown keymap `{v}`; shipped: {}",
-                        SHIPPED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                        SHIPPED
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 }),
             }
@@ -439,7 +443,10 @@ impl Keymap {
             if let Some(a) = map.get(keys) {
                 return Resolved::Action(*a);
             }
-            if map.keys().any(|s| s.len() > keys.len() && s.starts_with(keys)) {
+            if map
+                .keys()
+                .any(|s| s.len() > keys.len() && s.starts_with(keys))
+            {
                 pending = true;
             }
         }
@@ -501,7 +508,9 @@ mod tests {
     use super::*;
 
     fn k(s: &str) -> Vec<Key> {
-        s.split_whitespace().map(|x| Key::parse(x).unwrap()).collect()
+        s.split_whitespace()
+            .map(|x| Key::parse(x).unwrap())
+            .collect()
     }
 
     #[test]
@@ -517,7 +526,10 @@ mod tests {
             for (section, entries) in table {
                 let mut seen = std::collections::HashSet::new();
                 for key in entries.as_table().unwrap().keys() {
-                    let seq: Vec<Key> = key.split_whitespace().map(|x| Key::parse(x).unwrap()).collect();
+                    let seq: Vec<Key> = key
+                        .split_whitespace()
+                        .map(|x| Key::parse(x).unwrap())
+                        .collect();
                     assert!(seen.insert(seq), "{name} [{section}]: `{key}` bound twice");
                 }
             }
@@ -554,8 +566,14 @@ mod tests {
         ] {
             assert_eq!(km.resolve(b, &k(keys)), Resolved::Action(action), "{keys}");
         }
-        assert_eq!(km.resolve(Context::Form, &k("ctrl-s")), Resolved::Action(Action::Save));
-        assert_eq!(km.resolve(Context::Form, &k("shift-tab")), Resolved::Action(Action::PrevField));
+        assert_eq!(
+            km.resolve(Context::Form, &k("ctrl-s")),
+            Resolved::Action(Action::Save)
+        );
+        assert_eq!(
+            km.resolve(Context::Form, &k("shift-tab")),
+            Resolved::Action(Action::PrevField)
+        );
         assert_eq!(km.resolve(Context::Browse, &k("g")), Resolved::Pending);
     }
 
@@ -564,17 +582,26 @@ mod tests {
         let (km, _) = Keymap::load(None, None);
         assert_eq!(km.resolve(Context::Form, &k("q")), Resolved::Unbound);
         assert_eq!(km.resolve(Context::Search, &k("?")), Resolved::Unbound);
-        assert_eq!(km.resolve(Context::Form, &k("ctrl-c")), Resolved::Action(Action::Quit));
+        assert_eq!(
+            km.resolve(Context::Form, &k("ctrl-c")),
+            Resolved::Action(Action::Quit)
+        );
     }
 
     #[test]
     fn user_file_overrides_key_by_key_and_reports_errors_with_lines() {
         let user = "[browse]\n\"x\" = \"delete\"\n\"j\" = \"none\"\n\"z\" = \"fly\"\n\"ctrl-\" = \"up\"\n[nowhere]\n\"a\" = \"up\"\n";
         let (km, errors) = Keymap::load(None, Some(("keymap.toml", user)));
-        assert_eq!(km.resolve(Context::Browse, &k("x")), Resolved::Action(Action::Delete));
+        assert_eq!(
+            km.resolve(Context::Browse, &k("x")),
+            Resolved::Action(Action::Delete)
+        );
         assert_eq!(km.resolve(Context::Browse, &k("j")), Resolved::Unbound);
         // Defaults the user did not touch stay in force.
-        assert_eq!(km.resolve(Context::Browse, &k("k")), Resolved::Action(Action::Up));
+        assert_eq!(
+            km.resolve(Context::Browse, &k("k")),
+            Resolved::Action(Action::Up)
+        );
         let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(
             shown,
@@ -591,7 +618,10 @@ mod tests {
         let (km, errors) = Keymap::load(None, Some(("keymap.toml", "[browse]\n\"j\" = \n")));
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 2);
-        assert_eq!(km.resolve(Context::Browse, &k("j")), Resolved::Action(Action::Down));
+        assert_eq!(
+            km.resolve(Context::Browse, &k("j")),
+            Resolved::Action(Action::Down)
+        );
     }
 
     #[test]
@@ -599,14 +629,26 @@ mod tests {
         let (km, errors) = Keymap::load(Some("arrows"), None);
         assert!(errors.is_empty());
         assert_eq!(km.resolve(Context::Browse, &k("j")), Resolved::Unbound);
-        assert_eq!(km.resolve(Context::Browse, &k("down")), Resolved::Action(Action::Down));
+        assert_eq!(
+            km.resolve(Context::Browse, &k("down")),
+            Resolved::Action(Action::Down)
+        );
         let (_, errors) = Keymap::load(Some("emacs"), None);
         assert_eq!(errors.len(), 1);
     }
 
     #[test]
     fn keys_round_trip_through_text() {
-        for s in ["ctrl-s", "shift-tab", "G", "?", "f5", "pagedown", "alt-x", "space"] {
+        for s in [
+            "ctrl-s",
+            "shift-tab",
+            "G",
+            "?",
+            "f5",
+            "pagedown",
+            "alt-x",
+            "space",
+        ] {
             assert_eq!(Key::parse(s).unwrap().to_string(), s);
         }
         assert_eq!(Key::parse("shift-g").unwrap(), Key::parse("G").unwrap());

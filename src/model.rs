@@ -104,7 +104,9 @@ impl FromStr for Id {
 }
 
 /// An instant, in milliseconds since the Unix epoch (UTC). Shown in the local zone.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default, Debug)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default, Debug,
+)]
 pub struct Ts(pub i64);
 
 impl Ts {
@@ -527,7 +529,11 @@ pub enum EventBody {
         new: String,
     },
     /// A place or person was added.
-    Created { target: Id, kind: Kind, label: String },
+    Created {
+        target: Id,
+        kind: Kind,
+        label: String,
+    },
     /// A place or person was deleted (tombstoned) with a reason.
     Tombstoned {
         target: Id,

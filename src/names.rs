@@ -13,7 +13,9 @@ const SURNAMES: &[&str] = &[
 ];
 
 /// Rarer surnames with special readings, mixed in so lookups meet them.
-const RARE_SURNAMES: &[&str] = &["单", "解", "区", "仇", "欧阳", "司马", "上官", "查", "盖", "翟"];
+const RARE_SURNAMES: &[&str] = &[
+    "单", "解", "区", "仇", "欧阳", "司马", "上官", "查", "盖", "翟",
+];
 
 const GIVEN_MALE: &[&str] = &[
     "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞",
@@ -28,7 +30,15 @@ const GIVEN_FEMALE: &[&str] = &[
 ];
 
 pub const RESIDENT_TAGS: &[&str] = &[
-    "老年人", "独居老人", "残疾人", "低保户", "党员", "退役军人", "流动人口", "空巢", "重点关注",
+    "老年人",
+    "独居老人",
+    "残疾人",
+    "低保户",
+    "党员",
+    "退役军人",
+    "流动人口",
+    "空巢",
+    "重点关注",
 ];
 
 pub const MEMBER_TAGS: &[&str] = &["流动", "协解", "家属", "复转军人", "在职", "退休"];

@@ -158,28 +158,56 @@ pub struct ResidentInput {
     pub notes: String,
 }
 
+/// A resident's fields after validation.
+pub struct ValidResident {
+    pub name: String,
+    pub phones: Vec<String>,
+    pub relation: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+}
+
 impl ResidentInput {
-    pub fn validate(&self) -> Result<(String, Vec<String>, String, Vec<String>, String)> {
-        Ok((
-            validate::name("name", &self.name)?,
-            if self.phones.trim().is_empty() {
+    pub fn validate(&self) -> Result<ValidResident> {
+        Ok(ValidResident {
+            name: validate::name("name", &self.name)?,
+            phones: if self.phones.trim().is_empty() {
                 Vec::new()
             } else {
                 validate::phones(&self.phones)?
             },
-            validate::text("relation", &self.relation)?,
-            validate::tags(&self.tags),
-            validate::text("notes", &self.notes)?,
-        ))
+            relation: validate::text("relation", &self.relation)?,
+            tags: validate::tags(&self.tags),
+            notes: validate::text("notes", &self.notes)?,
+        })
     }
 }
 
-pub fn add_resident(store: &Store, ctx: Ctx, household: Id, input: &ResidentInput) -> Result<Resident> {
-    let (name, phones, relation, tags, notes) = input.validate()?;
-    if store.household(household)?.filter(|h| h.meta.is_live()).is_none() {
+pub fn add_resident(
+    store: &Store,
+    ctx: Ctx,
+    household: Id,
+    input: &ResidentInput,
+) -> Result<Resident> {
+    let ValidResident {
+        name,
+        phones,
+        relation,
+        tags,
+        notes,
+    } = input.validate()?;
+    if store
+        .household(household)?
+        .filter(|h| h.meta.is_live())
+        .is_none()
+    {
         return rule("that household does not exist");
     }
-    if store.residents_of(household)?.iter().any(|r| r.name == name) {
+    if store
+        .residents_of(household)?
+        .iter()
+        .any(|r| r.name == name)
+    {
         return rule(format!("{name} is already listed in this household"));
     }
     let r = Resident {
@@ -268,7 +296,13 @@ pub fn edit_resident(store: &Store, ctx: Ctx, id: Id, input: &ResidentInput) -> 
     let Some(mut r) = store.resident(id)?.filter(|r| r.meta.is_live()) else {
         return rule("that resident does not exist");
     };
-    let (name, phones, relation, tags, notes) = input.validate()?;
+    let ValidResident {
+        name,
+        phones,
+        relation,
+        tags,
+        notes,
+    } = input.validate()?;
     if name != r.name
         && store
             .residents_of(r.household)?
@@ -318,7 +352,9 @@ pub fn edit_place(store: &Store, ctx: Ctx, id: Id, fields: &[(&str, &str)]) -> R
                 .iter()
                 .any(|o| o.meta.id != id && (same(&o.name, &name) || same(&o.code, &code)))
             {
-                return rule(format!("another area is already named {name} or coded {code}"));
+                return rule(format!(
+                    "another area is already named {name} or coded {code}"
+                ));
             }
             let changes = diffs(&[("name", &a.name, &name), ("code", &a.code, &code)]);
             a.name = name;
@@ -348,7 +384,8 @@ pub fn edit_place(store: &Store, ctx: Ctx, id: Id, fields: &[(&str, &str)]) -> R
                 return rule("no such household");
             };
             let unit = validate::halfwidth(get("unit").unwrap_or(&h.unit).trim());
-            let room = validate::name("room", &validate::halfwidth(get("room").unwrap_or(&h.room)))?;
+            let room =
+                validate::name("room", &validate::halfwidth(get("room").unwrap_or(&h.room)))?;
             let notes = validate::text("notes", get("notes").unwrap_or(&h.notes))?;
             let mut probe = h.clone();
             probe.unit = unit.clone();
@@ -695,11 +732,7 @@ pub fn step_problem(
         ProblemStep::Reopened if open => return rule("that problem is still open"),
         _ => {}
     }
-    let note = if matches!(step, ProblemStep::Resolved | ProblemStep::Reopened) {
-        validate::name("note", note)?
-    } else {
-        validate::name("note", note)?
-    };
+    let note = validate::name("note", note)?;
     if at < opened.at {
         return rule("a step cannot come before the problem was reported");
     }
@@ -719,18 +752,28 @@ pub fn step_problem(
     Ok(e)
 }
 
-/// Logs a patrol of an area or building; items marked as issues can each open a problem
-/// in the same transaction.
-pub fn log_patrol(
-    store: &Store,
-    ctx: Ctx,
-    zone: Id,
-    kind: PatrolKind,
-    at: Ts,
-    items: Vec<CheckResult>,
-    note: &str,
-    open_problems_for_issues: bool,
-) -> Result<(Event, Vec<Event>)> {
+/// What a patrol form or `log patrol` provides.
+#[derive(Clone, Debug)]
+pub struct PatrolInput {
+    pub zone: Id,
+    pub kind: PatrolKind,
+    pub at: Ts,
+    pub items: Vec<CheckResult>,
+    pub note: String,
+    /// Open a problem for each item marked as an issue, in the same transaction.
+    pub open_problems: bool,
+}
+
+/// Logs a patrol of an area or building.
+pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<(Event, Vec<Event>)> {
+    let PatrolInput {
+        zone,
+        kind,
+        at,
+        items,
+        note,
+        open_problems: open_problems_for_issues,
+    } = input;
     match zone_kind(store, zone)? {
         Kind::Area | Kind::Building => {}
         _ => return rule("a patrol covers an area or a building"),
@@ -741,7 +784,7 @@ pub fn log_patrol(
     if items.is_empty() {
         return rule("a patrol needs at least one checklist item");
     }
-    let note = validate::text("note", note)?;
+    let note = validate::text("note", &note)?;
     let mut w = Writes::new();
     let mut problems = Vec::new();
     if open_problems_for_issues {
@@ -773,7 +816,13 @@ pub fn log_patrol(
 }
 
 /// Corrects an earlier entry. The original stays; the timeline shows the replacement.
-pub fn amend(store: &Store, ctx: Ctx, target: Id, replacement: EventBody, reason: &str) -> Result<Event> {
+pub fn amend(
+    store: &Store,
+    ctx: Ctx,
+    target: Id,
+    replacement: EventBody,
+    reason: &str,
+) -> Result<Event> {
     let Some(orig) = store.event(target)? else {
         return rule("no such entry");
     };

@@ -88,7 +88,12 @@ pub fn pct(part: usize, whole: usize) -> f64 {
 }
 
 /// The name of the member directly responsible for `zone` now, if any.
-fn responsible(store: &Store, zone: Id, now: Ts, names: &mut HashMap<Id, String>) -> Result<Option<String>> {
+fn responsible(
+    store: &Store,
+    zone: Id,
+    now: Ts,
+    names: &mut HashMap<Id, String>,
+) -> Result<Option<String>> {
     let Some(a) = crate::cover::direct_responsible(store, zone, now)? else {
         return Ok(None);
     };
@@ -174,10 +179,13 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
             let mut patrolled = [false; 2];
             for (i, kind) in PatrolKind::ALL.into_iter().enumerate() {
                 // A patrol of the whole area counts for its buildings.
-                let last = [store.last_patrol(b.meta.id, kind)?, store.last_patrol(area.meta.id, kind)?]
-                    .into_iter()
-                    .flatten()
-                    .max();
+                let last = [
+                    store.last_patrol(b.meta.id, kind)?,
+                    store.last_patrol(area.meta.id, kind)?,
+                ]
+                .into_iter()
+                .flatten()
+                .max();
                 patrolled[i] = last.is_some_and(|t| t >= since);
                 if !patrolled[i] {
                     c.not_patrolled.push(Stale {
@@ -523,7 +531,11 @@ pub fn members(store: &Store, now: Ts) -> Result<Vec<Workload>> {
         }
         out.push(w);
     }
-    out.sort_by(|a, b| b.households_covered.cmp(&a.households_covered).then(a.name.cmp(&b.name)));
+    out.sort_by(|a, b| {
+        b.households_covered
+            .cmp(&a.households_covered)
+            .then(a.name.cmp(&b.name))
+    });
     Ok(out)
 }
 
@@ -553,7 +565,12 @@ pub fn today(
     patrol_days: i64,
 ) -> Result<Today> {
     let my: Option<Vec<Id>> = match me {
-        Some(m) => Some(zones_of(store, m, now)?.into_iter().map(|(z, _)| z).collect()),
+        Some(m) => Some(
+            zones_of(store, m, now)?
+                .into_iter()
+                .map(|(z, _)| z)
+                .collect(),
+        ),
         None => None,
     };
     let inside = |id: Id| -> Result<bool> {
@@ -567,9 +584,14 @@ pub fn today(
         if !inside(hh)? {
             continue;
         }
-        let Some(v) = store.event(visit)? else { continue };
+        let Some(v) = store.event(visit)? else {
+            continue;
+        };
         // Done once a later visit happened.
-        if store.last_visit(hh)?.is_some_and(|(t, id)| t > v.at || (t == v.at && id != visit)) {
+        if store
+            .last_visit(hh)?
+            .is_some_and(|(t, id)| t > v.at || (t == v.at && id != visit))
+        {
             continue;
         }
         let note = match &v.body {
@@ -588,7 +610,7 @@ pub fn today(
             visit_note: note,
         });
     }
-    follow_ups.sort_by(|a, b| b.overdue_days.cmp(&a.overdue_days));
+    follow_ups.sort_by_key(|f| std::cmp::Reverse(f.overdue_days));
     let open_problems = problems(store, now, 30, my.as_deref())?.open;
     let zones_for_scan: Vec<Id> = match &my {
         Some(zs) => zs.clone(),
@@ -620,10 +642,13 @@ pub fn today(
                 continue;
             };
             for kind in PatrolKind::ALL {
-                let last = [store.last_patrol(b, kind)?, store.last_patrol(building.area, kind)?]
-                    .into_iter()
-                    .flatten()
-                    .max();
+                let last = [
+                    store.last_patrol(b, kind)?,
+                    store.last_patrol(building.area, kind)?,
+                ]
+                .into_iter()
+                .flatten()
+                .max();
                 if last.is_none_or(|t| t < now.minus_days(patrol_days)) {
                     patrols_due.push(Stale {
                         id: b.to_string(),

@@ -72,7 +72,11 @@ fn syllables(s: &str, as_name: bool) -> Vec<String> {
         for (sur, py) in COMPOUND_SURNAMES {
             if let Some(r) = s.strip_prefix(sur) {
                 // Keep per-character syllables so initials stay one letter per character.
-                let split: Vec<String> = sur.to_pinyin().flatten().map(|p| p.plain().to_string()).collect();
+                let split: Vec<String> = sur
+                    .to_pinyin()
+                    .flatten()
+                    .map(|p| p.plain().to_string())
+                    .collect();
                 if split.concat() == *py && split.len() == 2 {
                     out.extend(split);
                 } else {

@@ -76,7 +76,14 @@ impl Col {
             Col::Room => &["room", "房号", "门牌号", "房间号", "户号", "室"],
             Col::Name => &["name", "姓名", "居民姓名", "名字"],
             Col::Phone => &[
-                "phone", "电话", "联系电话", "手机", "手机号", "手机号码", "联系方式", "mobile",
+                "phone",
+                "电话",
+                "联系电话",
+                "手机",
+                "手机号",
+                "手机号码",
+                "联系方式",
+                "mobile",
             ],
             Col::Relation => &["relation", "与户主关系", "户主关系", "关系"],
             Col::Tags => &["tags", "标签", "人员类别", "类别"],
@@ -85,7 +92,9 @@ impl Col {
     }
     fn from_header(h: &str) -> Option<Col> {
         let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
-        Col::ALL.into_iter().find(|c| c.aliases().contains(&h.as_str()))
+        Col::ALL
+            .into_iter()
+            .find(|c| c.aliases().contains(&h.as_str()))
     }
     fn required(self) -> bool {
         matches!(self, Col::Area | Col::Building | Col::Room | Col::Name)
@@ -449,7 +458,11 @@ fn make_code(name: &str, taken: &[String]) -> String {
             romanize::place_initials(name)
         }
     };
-    let base = if bare.is_empty() { "x".to_string() } else { bare };
+    let base = if bare.is_empty() {
+        "x".to_string()
+    } else {
+        bare
+    };
     let mut code = base.clone();
     let mut n = 2;
     while taken.iter().any(|t| t.eq_ignore_ascii_case(&code)) {
@@ -525,7 +538,10 @@ pub fn import(
                 buildings
                     .entry((area_id, norm(&b.code)))
                     .or_insert(b.meta.id);
-                building_codes.entry(area_id).or_default().push(b.code.clone());
+                building_codes
+                    .entry(area_id)
+                    .or_default()
+                    .push(b.code.clone());
             }
         }
         // Building

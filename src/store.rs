@@ -430,13 +430,10 @@ impl Store {
     }
 
     fn check_schema(&self) -> Result<()> {
-        let found = self
-            .tree(T::Meta)
-            .get(b"schema")?
-            .map(|v| {
-                let arr: [u8; 4] = v.as_ref().try_into().unwrap_or([0; 4]);
-                u32::from_be_bytes(arr)
-            });
+        let found = self.tree(T::Meta).get(b"schema")?.map(|v| {
+            let arr: [u8; 4] = v.as_ref().try_into().unwrap_or([0; 4]);
+            u32::from_be_bytes(arr)
+        });
         match found {
             Some(v) if v == SCHEMA_VERSION => Ok(()),
             Some(v) if v > SCHEMA_VERSION => Err(StoreError::TooNew {
@@ -572,7 +569,9 @@ impl Store {
     }
 
     pub fn child_count(&self, parent: Id) -> usize {
-        self.tree(T::Children).scan_prefix(parent.to_bytes()).count()
+        self.tree(T::Children)
+            .scan_prefix(parent.to_bytes())
+            .count()
     }
 
     fn live_children<R: Record>(&self, parent: Id) -> Result<Vec<R>> {
@@ -762,36 +761,44 @@ impl Store {
 
     /// How many problems are open in `zone` or anything inside it.
     pub fn open_problem_count(&self, zone: Id) -> usize {
-        self.tree(T::OpenByZone).scan_prefix(zone.to_bytes()).count()
+        self.tree(T::OpenByZone)
+            .scan_prefix(zone.to_bytes())
+            .count()
     }
 
     pub fn is_problem_open(&self, problem: Id) -> Result<bool> {
-        Ok(self.tree(T::OpenProblems).contains_key(problem.to_bytes())?)
+        Ok(self
+            .tree(T::OpenProblems)
+            .contains_key(problem.to_bytes())?)
     }
 
     /// The latest visit to a household: (when, visit event id).
     pub fn last_visit(&self, household: Id) -> Result<Option<(Ts, Id)>> {
-        Ok(match self
-            .tree(T::Visits)
-            .scan_prefix(household.to_bytes())
-            .next_back()
-        {
-            Some(kv) => {
-                let (k, _) = kv?;
-                ts_from(&k[16..24]).zip(Id::from_slice(&k[24..]))
-            }
-            None => None,
-        })
+        Ok(
+            match self
+                .tree(T::Visits)
+                .scan_prefix(household.to_bytes())
+                .next_back()
+            {
+                Some(kv) => {
+                    let (k, _) = kv?;
+                    ts_from(&k[16..24]).zip(Id::from_slice(&k[24..]))
+                }
+                None => None,
+            },
+        )
     }
 
     /// The latest patrol of a kind on a zone.
     pub fn last_patrol(&self, zone: Id, kind: PatrolKind) -> Result<Option<Ts>> {
         let mut prefix = zone.to_bytes().to_vec();
         prefix.push(kind.byte());
-        Ok(match self.tree(T::Patrols).scan_prefix(prefix).next_back() {
-            Some(kv) => ts_from(&kv?.0[17..25]),
-            None => None,
-        })
+        Ok(
+            match self.tree(T::Patrols).scan_prefix(prefix).next_back() {
+                Some(kv) => ts_from(&kv?.0[17..25]),
+                None => None,
+            },
+        )
     }
 
     /// Visits with a follow-up date up to and including `until`: (date, visit, household).
@@ -841,7 +848,11 @@ impl Store {
     pub fn stage_update<R: Record>(&self, w: &mut Writes, record: &mut R) -> Result<()> {
         record.meta_mut().version += 1;
         let bytes = encode(record)?;
-        w.put(T::record(R::KIND), record.meta().id.to_bytes().to_vec(), bytes);
+        w.put(
+            T::record(R::KIND),
+            record.meta().id.to_bytes().to_vec(),
+            bytes,
+        );
         Ok(())
     }
 
@@ -999,7 +1010,10 @@ impl Store {
                 Ok(())
             });
         res.map_err(|e| StoreError::Sled(format!("{e:?}")))?;
-        if !self.deferred_flush.load(std::sync::atomic::Ordering::SeqCst) {
+        if !self
+            .deferred_flush
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
             self.db.flush()?;
         }
         Ok(())
@@ -1025,7 +1039,10 @@ impl Store {
 
     /// Runs a bulk load with one flush at the end instead of one per commit.
     /// Nothing inside may report a write as saved before this returns.
-    pub fn bulk<T, E: From<StoreError>>(&self, f: impl FnOnce() -> std::result::Result<T, E>) -> std::result::Result<T, E> {
+    pub fn bulk<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce() -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         use std::sync::atomic::Ordering::SeqCst;
         let was = self.deferred_flush.swap(true, SeqCst);
         let out = f();
@@ -1065,7 +1082,8 @@ impl Store {
             let r = r?;
             let before = w.ops.len();
             self.stage_new(w, &r)?;
-            w.ops.retain_mut_from(before, |(t, _, _)| *t != T::record(R::KIND));
+            w.ops
+                .retain_mut_from(before, |(t, _, _)| *t != T::record(R::KIND));
         }
         Ok(())
     }
@@ -1093,7 +1111,14 @@ impl Store {
                 report.missing.push(t.name().to_string());
             }
         }
-        for t in [T::Areas, T::Buildings, T::Households, T::Residents, T::Members, T::Events] {
+        for t in [
+            T::Areas,
+            T::Buildings,
+            T::Households,
+            T::Residents,
+            T::Members,
+            T::Events,
+        ] {
             for kv in self.tree(t).iter() {
                 let (_, v) = kv?;
                 let ok = match t {

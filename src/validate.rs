@@ -6,7 +6,9 @@ use thiserror::Error;
 pub enum FieldError {
     #[error("{0} must not be empty")]
     Empty(&'static str),
-    #[error("`{0}` is not a phone number: expected a mobile (11 digits starting with 1) or a landline with area code such as 0546-8312345")]
+    #[error(
+        "`{0}` is not a phone number: expected a mobile (11 digits starting with 1) or a landline with area code such as 0546-8312345"
+    )]
     Phone(String),
     #[error("{field} is too long ({len} characters, at most {max})")]
     TooLong {
@@ -101,9 +103,13 @@ pub fn phone(s: &str) -> Result<String, FieldError> {
                 let l: String = l.chars().filter(|c| c.is_ascii_digit()).collect();
                 (c, l)
             }
-            None => (digits[..code_len.min(digits.len())].to_string(), digits[code_len.min(digits.len())..].to_string()),
+            None => (
+                digits[..code_len.min(digits.len())].to_string(),
+                digits[code_len.min(digits.len())..].to_string(),
+            ),
         };
-        if (3..=4).contains(&code.len()) && code.starts_with('0') && (7..=8).contains(&local.len()) {
+        if (3..=4).contains(&code.len()) && code.starts_with('0') && (7..=8).contains(&local.len())
+        {
             return Ok(format!("{code}-{local}"));
         }
     }
@@ -155,7 +161,14 @@ mod tests {
 
     #[test]
     fn bad_phones_are_rejected() {
-        for bad in ["1381234567", "23812345678", "abc", "138123456789", "8312345", "+1 4155550100"] {
+        for bad in [
+            "1381234567",
+            "23812345678",
+            "abc",
+            "138123456789",
+            "8312345",
+            "+1 4155550100",
+        ] {
             assert!(phone(bad).is_err(), "{bad} accepted");
         }
         assert_eq!(phone("  "), Err(FieldError::Empty("phone")));

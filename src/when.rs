@@ -46,7 +46,8 @@ pub fn date(s: &str, now: Ts, tz: &TimeZone) -> Result<Date, String> {
 /// An instant: a day, a time, or both (`-1d 09:30`). A bare time is today;
 /// a bare day is now's time of day on that day (or noon for past days).
 pub fn instant(s: &str, now: Ts, tz: &TimeZone) -> Result<Ts, String> {
-    let err = || format!("`{s}` is not a time: try now, 14:30, yesterday 09:00, -2d or 2026-11-28 14:30");
+    let err =
+        || format!("`{s}` is not a time: try now, 14:30, yesterday 09:00, -2d or 2026-11-28 14:30");
     let s = s.trim();
     let zoned_now = now.to_jiff().to_zoned(tz.clone());
     if s.is_empty() || s == "now" || s == "现在" {
@@ -72,7 +73,10 @@ pub fn instant(s: &str, now: Ts, tz: &TimeZone) -> Result<Ts, String> {
         None if day == zoned_now.date() => zoned_now.time(),
         None => Time::new(12, 0, 0, 0).map_err(|_| err())?,
     };
-    let zoned = day.to_datetime(time).to_zoned(tz.clone()).map_err(|_| err())?;
+    let zoned = day
+        .to_datetime(time)
+        .to_zoned(tz.clone())
+        .map_err(|_| err())?;
     Ok(Ts(zoned.timestamp().as_millisecond()))
 }
 
@@ -90,10 +94,16 @@ mod tests {
     fn days() {
         let (now, tz) = fixed();
         assert_eq!(date("today", now, &tz).unwrap().to_string(), "2026-11-28");
-        assert_eq!(date("yesterday", now, &tz).unwrap().to_string(), "2026-11-27");
+        assert_eq!(
+            date("yesterday", now, &tz).unwrap().to_string(),
+            "2026-11-27"
+        );
         assert_eq!(date("-2d", now, &tz).unwrap().to_string(), "2026-11-26");
         assert_eq!(date("+7d", now, &tz).unwrap().to_string(), "2026-12-05");
-        assert_eq!(date("2026-11-28", now, &tz).unwrap().to_string(), "2026-11-28");
+        assert_eq!(
+            date("2026-11-28", now, &tz).unwrap().to_string(),
+            "2026-11-28"
+        );
         assert!(date("soon", now, &tz).is_err());
         assert!(date("+99999999d", now, &tz).is_err());
     }
@@ -102,8 +112,12 @@ mod tests {
     fn instants() {
         let (now, tz) = fixed();
         let show = |s: &str| {
-            instant(s, now, &tz)
-                .map(|t| t.to_jiff().to_zoned(tz.clone()).strftime("%F %H:%M").to_string())
+            instant(s, now, &tz).map(|t| {
+                t.to_jiff()
+                    .to_zoned(tz.clone())
+                    .strftime("%F %H:%M")
+                    .to_string()
+            })
         };
         assert_eq!(show("now").unwrap(), "2026-11-28 14:30");
         assert_eq!(show("09:15").unwrap(), "2026-11-28 09:15");

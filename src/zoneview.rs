@@ -130,7 +130,7 @@ pub fn open_problems_in(store: &Store, zone: Id, now: Ts, lang: Lang) -> Result<
             });
         }
     }
-    out.sort_by(|a, b| b.age_days.cmp(&a.age_days));
+    out.sort_by_key(|p| std::cmp::Reverse(p.age_days));
     Ok(out)
 }
 
@@ -316,7 +316,11 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
             count.to_string(),
         ]];
         for c in &v.children {
-            rows.push(vec![format!("  {}", c.name), c.code.clone(), c.count.to_string()]);
+            rows.push(vec![
+                format!("  {}", c.name),
+                c.code.clone(),
+                c.count.to_string(),
+            ]);
         }
         out.push_str(&table(&rows));
     }

@@ -30,7 +30,14 @@ fn demo_store() -> (tempfile::TempDir, Store) {
 fn app(store: &Store, lang: Lang, w: u16, h: u16) -> App<'_> {
     let (keymap, errors) = Keymap::load(None, None);
     assert!(errors.is_empty());
-    let mut app = App::new(store, lang, keymap, None, Config::default(), Checklists::shipped());
+    let mut app = App::new(
+        store,
+        lang,
+        keymap,
+        None,
+        Config::default(),
+        Checklists::shipped(),
+    );
     app.resize(w, h);
     app.start();
     app
@@ -167,7 +174,13 @@ fn add_a_resident_with_a_chinese_name_edit_the_phone_and_delete_with_a_reason() 
     insta::assert_snapshot!("delete_needs_reason", screen(&a, 120, 40));
     a.press("\"搬走了\" ctrl-s");
     insta::assert_snapshot!("deleted", screen(&a, 120, 40));
-    assert!(store.residents_of(household).unwrap().iter().all(|r| r.name != "欧阳娜娜"));
+    assert!(
+        store
+            .residents_of(household)
+            .unwrap()
+            .iter()
+            .all(|r| r.name != "欧阳娜娜")
+    );
     let gone = store.resident(added.meta.id).unwrap().unwrap();
     assert_eq!(gone.meta.tombstone.unwrap().reason, "搬走了");
 }

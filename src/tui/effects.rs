@@ -97,12 +97,19 @@ fn cover_name(w: &World, zone: Id, now: Ts) -> R<String> {
 
 fn days_text(w: &World, t: Option<Ts>, now: Ts) -> String {
     match t {
-        Some(t) => w.lang.f("show.days_ago", &[&t.days_before(now).to_string()]),
+        Some(t) => w
+            .lang
+            .f("show.days_ago", &[&t.days_before(now).to_string()]),
         None => w.lang.t("show.never").to_string(),
     }
 }
 
-pub fn load(w: &World, level: Level, select: Option<Id>, stack: Option<Vec<(Level, Id)>>) -> R<Vec<Msg>> {
+pub fn load(
+    w: &World,
+    level: Level,
+    select: Option<Id>,
+    stack: Option<Vec<(Level, Id)>>,
+) -> R<Vec<Msg>> {
     let s = w.store;
     let now = Ts::now();
     let mine = my_zone_sets(w)?;
@@ -111,7 +118,9 @@ pub fn load(w: &World, level: Level, select: Option<Id>, stack: Option<Vec<(Leve
         match &mine {
             None => true,
             Some((direct, above)) => {
-                direct.contains(&id) || above.contains(&id) || parents.iter().any(|p| direct.contains(p))
+                direct.contains(&id)
+                    || above.contains(&id)
+                    || parents.iter().any(|p| direct.contains(p))
             }
         }
     };
@@ -140,12 +149,21 @@ pub fn load(w: &World, level: Level, select: Option<Id>, stack: Option<Vec<(Leve
             }
             (
                 vec![],
-                vec![t(w, "col.area"), t(w, "col.code"), t(w, "col.buildings"), t(w, "col.covered_by"), t(w, "col.open")],
+                vec![
+                    t(w, "col.area"),
+                    t(w, "col.code"),
+                    t(w, "col.buildings"),
+                    t(w, "col.covered_by"),
+                    t(w, "col.open"),
+                ],
                 rows,
             )
         }
         Level::Buildings(area_id) => {
-            let area = s.area(area_id).map_err(err)?.ok_or_else(|| t(w, "tui.gone"))?;
+            let area = s
+                .area(area_id)
+                .map_err(err)?
+                .ok_or_else(|| t(w, "tui.gone"))?;
             let mut rows = Vec::new();
             for b in s.buildings_of(area_id).map_err(err)? {
                 if !visible(b.meta.id, &[area_id]) {
@@ -186,8 +204,14 @@ pub fn load(w: &World, level: Level, select: Option<Id>, stack: Option<Vec<(Leve
             )
         }
         Level::Households(building_id) => {
-            let b = s.building(building_id).map_err(err)?.ok_or_else(|| t(w, "tui.gone"))?;
-            let area = s.area(b.area).map_err(err)?.ok_or_else(|| t(w, "tui.gone"))?;
+            let b = s
+                .building(building_id)
+                .map_err(err)?
+                .ok_or_else(|| t(w, "tui.gone"))?;
+            let area = s
+                .area(b.area)
+                .map_err(err)?
+                .ok_or_else(|| t(w, "tui.gone"))?;
             let mut rows = Vec::new();
             for h in s.households_of(building_id).map_err(err)? {
                 if !visible(h.meta.id, &[building_id, b.area]) {
@@ -257,7 +281,12 @@ pub fn load(w: &World, level: Level, select: Option<Id>, stack: Option<Vec<(Leve
                 .collect();
             (
                 vec![a.name, b.name, h.label()],
-                vec![t(w, "show.name"), t(w, "show.relation"), t(w, "show.phones"), t(w, "show.tags")],
+                vec![
+                    t(w, "show.name"),
+                    t(w, "show.relation"),
+                    t(w, "show.phones"),
+                    t(w, "show.tags"),
+                ],
                 rows,
             )
         }
@@ -378,7 +407,10 @@ fn lookup(w: &mut World, query: &str) -> Msg {
 }
 
 fn choices(pairs: &[(&str, String)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(c, l)| (c.to_string(), l.clone())).collect()
+    pairs
+        .iter()
+        .map(|(c, l)| (c.to_string(), l.clone()))
+        .collect()
 }
 
 fn categories(w: &World) -> Vec<String> {
@@ -437,15 +469,27 @@ fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             )
             .with_intro(zone_label(w, household)?),
         },
-        FormRequest::NewMember => Form::new(Purpose::NewMember, f("form.new_member"), member_fields(w, None)),
+        FormRequest::NewMember => Form::new(
+            Purpose::NewMember,
+            f("form.new_member"),
+            member_fields(w, None),
+        ),
         FormRequest::Edit(kind, id) => match kind {
             RowKind::Resident => {
                 let r = s.resident(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
-                Form::new(Purpose::EditResident { id }, f("form.edit_resident"), resident_fields(w, Some(&r)))
+                Form::new(
+                    Purpose::EditResident { id },
+                    f("form.edit_resident"),
+                    resident_fields(w, Some(&r)),
+                )
             }
             RowKind::Member => {
                 let m = s.member(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
-                Form::new(Purpose::EditMember { id }, f("form.edit_member"), member_fields(w, Some(&m)))
+                Form::new(
+                    Purpose::EditMember { id },
+                    f("form.edit_member"),
+                    member_fields(w, Some(&m)),
+                )
             }
             RowKind::Household => {
                 let h = s.household(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
@@ -500,7 +544,9 @@ fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             let now = Ts::now();
             let who = match w.me {
                 Some(me) => s.member(me).map_err(err)?.map(|m| m.name),
-                None => cover::covering(s, household, now).map_err(err)?.map(|c| c.name),
+                None => cover::covering(s, household, now)
+                    .map_err(err)?
+                    .map(|c| c.name),
             }
             .unwrap_or_default();
             let purposes: Vec<(&str, String)> = crate::generator::VISIT_PURPOSES
@@ -544,19 +590,34 @@ fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 }
                 fields.push(Field::choice(f("form.reporter"), people, ""));
             }
-            Form::new(Purpose::Problem { zone }, f("form.problem"), fields).with_intro(zone_label(w, zone)?)
+            Form::new(Purpose::Problem { zone }, f("form.problem"), fields)
+                .with_intro(zone_label(w, zone)?)
         }
         FormRequest::Resolve(id) => {
             let steps = |open: bool| {
                 let list: Vec<(&str, String)> = if open {
-                    [ProblemStep::Resolved, ProblemStep::Progress, ProblemStep::Comment]
-                        .iter()
-                        .map(|st| (st.code(), lang.t(&format!("step.{}", st.code())).to_string()))
-                        .collect()
+                    [
+                        ProblemStep::Resolved,
+                        ProblemStep::Progress,
+                        ProblemStep::Comment,
+                    ]
+                    .iter()
+                    .map(|st| {
+                        (
+                            st.code(),
+                            lang.t(&format!("step.{}", st.code())).to_string(),
+                        )
+                    })
+                    .collect()
                 } else {
                     [ProblemStep::Reopened, ProblemStep::Comment]
                         .iter()
-                        .map(|st| (st.code(), lang.t(&format!("step.{}", st.code())).to_string()))
+                        .map(|st| {
+                            (
+                                st.code(),
+                                lang.t(&format!("step.{}", st.code())).to_string(),
+                            )
+                        })
                         .collect()
                 };
                 choices(&list)
@@ -569,7 +630,11 @@ fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                         Purpose::Step { problem: id },
                         f("form.resolve"),
                         vec![
-                            Field::choice(f("form.step"), steps(open), if open { "resolved" } else { "reopened" }),
+                            Field::choice(
+                                f("form.step"),
+                                steps(open),
+                                if open { "resolved" } else { "reopened" },
+                            ),
                             Field::new(f("form.note"), FieldKind::Required, ""),
                         ],
                     )
@@ -595,7 +660,10 @@ fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                                     "[{}] {} ({})",
                                     lang.label("category", category),
                                     text::truncate(description, 30),
-                                    lang.f("show.days_ago", &[&e.at.days_before(Ts::now()).to_string()])
+                                    lang.f(
+                                        "show.days_ago",
+                                        &[&e.at.days_before(Ts::now()).to_string()]
+                                    )
                                 ),
                             ));
                         }
@@ -619,7 +687,11 @@ fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     // The kind most overdue here goes first.
                     let h = s.last_patrol(zone, PatrolKind::Hygiene).map_err(err)?;
                     let sec = s.last_patrol(zone, PatrolKind::Security).map_err(err)?;
-                    if sec < h { PatrolKind::Security } else { PatrolKind::Hygiene }
+                    if sec < h {
+                        PatrolKind::Security
+                    } else {
+                        PatrolKind::Hygiene
+                    }
                 }
             };
             let mut fields: Vec<Field> = w
@@ -640,7 +712,11 @@ fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 lang.f("form.patrol", &[&lang.label("patrol", kind.code())]),
                 fields,
             )
-            .with_intro(format!("{} — {}", zone_label(w, zone)?, f("form.patrol_hint")))
+            .with_intro(format!(
+                "{} — {}",
+                zone_label(w, zone)?,
+                f("form.patrol_hint")
+            ))
         }
         FormRequest::Assign(zone) => {
             let is_household = matches!(s.kind_of(zone).map_err(err)?, Some((Kind::Household, _)));
@@ -667,11 +743,31 @@ fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
 fn resident_fields(w: &World, r: Option<&Resident>) -> Vec<Field> {
     let f = |k: &str| w.lang.t(k).to_string();
     vec![
-        Field::new(f("form.name"), FieldKind::Required, r.map(|r| r.name.clone()).unwrap_or_default()),
-        Field::new(f("form.phones"), FieldKind::Phones, r.map(|r| r.phones.join("; ")).unwrap_or_default()),
-        Field::new(f("form.relation"), FieldKind::Text, r.map(|r| r.relation.clone()).unwrap_or_default()),
-        Field::new(f("form.tags"), FieldKind::Text, r.map(|r| r.tags.join("、")).unwrap_or_default()),
-        Field::new(f("form.notes"), FieldKind::Text, r.map(|r| r.notes.clone()).unwrap_or_default()),
+        Field::new(
+            f("form.name"),
+            FieldKind::Required,
+            r.map(|r| r.name.clone()).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.phones"),
+            FieldKind::Phones,
+            r.map(|r| r.phones.join("; ")).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.relation"),
+            FieldKind::Text,
+            r.map(|r| r.relation.clone()).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.tags"),
+            FieldKind::Text,
+            r.map(|r| r.tags.join("、")).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.notes"),
+            FieldKind::Text,
+            r.map(|r| r.notes.clone()).unwrap_or_default(),
+        ),
     ]
 }
 
@@ -682,10 +778,26 @@ fn member_fields(w: &World, m: Option<&Member>) -> Vec<Field> {
         .map(|k| (k.code().to_string(), w.lang.label("member_kind", k.code())))
         .collect();
     vec![
-        Field::new(f("form.name"), FieldKind::Required, m.map(|m| m.name.clone()).unwrap_or_default()),
-        Field::new(f("form.phone"), FieldKind::Phone, m.map(|m| m.phone.clone()).unwrap_or_default()),
-        Field::choice(f("form.kind"), kinds, m.map_or("party-member", |m| m.kind.code())),
-        Field::new(f("form.tags"), FieldKind::Text, m.map(|m| m.tags.join("、")).unwrap_or_default()),
+        Field::new(
+            f("form.name"),
+            FieldKind::Required,
+            m.map(|m| m.name.clone()).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.phone"),
+            FieldKind::Phone,
+            m.map(|m| m.phone.clone()).unwrap_or_default(),
+        ),
+        Field::choice(
+            f("form.kind"),
+            kinds,
+            m.map_or("party-member", |m| m.kind.code()),
+        ),
+        Field::new(
+            f("form.tags"),
+            FieldKind::Text,
+            m.map(|m| m.tags.join("、")).unwrap_or_default(),
+        ),
     ]
 }
 
@@ -723,9 +835,10 @@ fn refresh_lookup(w: &mut World, purpose: &Purpose) {
         }
         Purpose::EditPlace { id } => index.refresh_place(store, *id),
         Purpose::EditMember { id } => index.refresh_member(store, *id),
-        Purpose::NewMember | Purpose::Assign { .. } | Purpose::NewArea | Purpose::NewBuilding { .. } => {
-            index.refresh_all_covers(store)
-        }
+        Purpose::NewMember
+        | Purpose::Assign { .. }
+        | Purpose::NewArea
+        | Purpose::NewBuilding { .. } => index.refresh_all_covers(store),
         _ => {}
     }
 }
@@ -777,7 +890,9 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
         }
         Purpose::EditPlace { id } => {
             let fields: Vec<(&str, &str)> = match s.kind_of(*id).map_err(err)? {
-                Some((Kind::Household, _)) => vec![("unit", get(0)), ("room", get(1)), ("notes", get(2))],
+                Some((Kind::Household, _)) => {
+                    vec![("unit", get(0)), ("room", get(1)), ("notes", get(2))]
+                }
                 _ => vec![("name", get(0)), ("code", get(1))],
             };
             ops::edit_place(s, ctx, *id, &fields).map_err(op)?;
@@ -790,7 +905,9 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
         Purpose::NewMember | Purpose::EditMember { .. } => {
             let kind = MemberKind::parse(get(2)).unwrap_or(MemberKind::PartyMember);
             let m = match purpose {
-                Purpose::EditMember { id } => ops::edit_member(s, ctx, *id, get(0), get(1), kind, get(3)),
+                Purpose::EditMember { id } => {
+                    ops::edit_member(s, ctx, *id, get(0), get(1), kind, get(3))
+                }
                 _ => ops::add_member(s, ctx, get(0), get(1), kind, get(3)),
             }
             .map_err(op)?;
@@ -868,7 +985,15 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
                 .collect();
             let open = get(n) == "yes";
             let at = crate::when::instant(get(n + 2), now, &tz)?;
-            let (_, problems) = ops::log_patrol(s, ctx, *zone, *kind, at, items, get(n + 1), open).map_err(op)?;
+            let input = ops::PatrolInput {
+                zone: *zone,
+                kind: *kind,
+                at,
+                items,
+                note: get(n + 1).to_string(),
+                open_problems: open,
+            };
+            let (_, problems) = ops::log_patrol(s, ctx, input).map_err(op)?;
             Ok(w.lang.f("tui.patrol_saved", &[&problems.len().to_string()]))
         }
         Purpose::Assign { zone } => {
@@ -901,7 +1026,10 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
             let report = crate::roster::import(s, ctx, &roster, false, false).map_err(err)?;
             Ok(w.lang.f(
                 "tui.imported",
-                &[&report.households_added.to_string(), &report.residents_added.to_string()],
+                &[
+                    &report.households_added.to_string(),
+                    &report.residents_added.to_string(),
+                ],
             ))
         }
     }
@@ -936,7 +1064,10 @@ fn import_preview(w: &World, path: &str) -> R<Vec<Msg>> {
     let report = crate::roster::import(w.store, ctx, &roster, true, false).map_err(err)?;
     if report.rows_rejected > 0 {
         return Ok(vec![Msg::Status(
-            w.lang.f("tui.import_rejected", &[&report.rows_rejected.to_string(), path]),
+            w.lang.f(
+                "tui.import_rejected",
+                &[&report.rows_rejected.to_string(), path],
+            ),
             true,
         )]);
     }
@@ -947,7 +1078,10 @@ fn import_preview(w: &World, path: &str) -> R<Vec<Msg>> {
         w.lang.t("form.import").to_string(),
         vec![],
     )
-    .with_intro(format!("{path}\n{report}\n{}", w.lang.t("form.import_hint")));
+    .with_intro(format!(
+        "{path}\n{report}\n{}",
+        w.lang.t("form.import_hint")
+    ));
     Ok(vec![Msg::OpenForm(Box::new(form))])
 }
 
@@ -966,7 +1100,12 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
             zone: Some(id),
         }
     };
-    let days = |d: Option<i64>| d.map_or_else(|| f("show.never"), |d| lang.f("show.days_ago", &[&d.to_string()]));
+    let days = |d: Option<i64>| {
+        d.map_or_else(
+            || f("show.never"),
+            |d| lang.f("show.days_ago", &[&d.to_string()]),
+        )
+    };
     let report = match kind {
         ReportKind::Coverage => {
             let only: Option<HashSet<Id>> = match (w.me, w.my_zones) {
@@ -1015,7 +1154,12 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                 rows.push(zone_row(
                     &st.id,
                     RowKind::Household,
-                    vec![f("cov.not_visited"), st.path.clone(), f("kind.household"), days(st.days)],
+                    vec![
+                        f("cov.not_visited"),
+                        st.path.clone(),
+                        f("kind.household"),
+                        days(st.days),
+                    ],
                 ));
             }
             let mut summary = vec![lang.f(
@@ -1145,7 +1289,8 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
             }
         }
         ReportKind::Today => {
-            let td = report::today(s, now, w.me, w.config.visit_days(), w.config.patrol_days()).map_err(err)?;
+            let td = report::today(s, now, w.me, w.config.visit_days(), w.config.patrol_days())
+                .map_err(err)?;
             let mut rows = Vec::new();
             for fu in &td.follow_ups {
                 rows.push(zone_row(
@@ -1168,7 +1313,11 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                     id: o.id.parse().unwrap_or_default(),
                     kind: RowKind::Problem,
                     cells: vec![
-                        format!("{} [{}]", f("today.problem"), lang.label("category", &o.category)),
+                        format!(
+                            "{} [{}]",
+                            f("today.problem"),
+                            lang.label("category", &o.category)
+                        ),
                         o.zone.clone(),
                         lang.f("show.days_ago", &[&o.age_days.to_string()]),
                         o.description.clone(),
@@ -1193,7 +1342,12 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                 rows.push(zone_row(
                     &st.id,
                     RowKind::Household,
-                    vec![f("today.visit"), st.path.clone(), days(st.days), String::new()],
+                    vec![
+                        f("today.visit"),
+                        st.path.clone(),
+                        days(st.days),
+                        String::new(),
+                    ],
                 ));
             }
             let who = match w.me {

@@ -43,7 +43,11 @@ impl Field {
         }
     }
 
-    pub fn choice(label: impl Into<String>, options: Vec<(String, String)>, selected: &str) -> Field {
+    pub fn choice(
+        label: impl Into<String>,
+        options: Vec<(String, String)>,
+        selected: &str,
+    ) -> Field {
         let idx = options.iter().position(|(c, _)| c == selected).unwrap_or(0);
         Field {
             label: label.into(),
@@ -58,7 +62,10 @@ impl Field {
     /// `issue:<note>` for checks, else the text.
     pub fn output(&self) -> String {
         match &self.kind {
-            FieldKind::Choice(opts) => opts.get(self.choice).map(|o| o.0.clone()).unwrap_or_default(),
+            FieldKind::Choice(opts) => opts
+                .get(self.choice)
+                .map(|o| o.0.clone())
+                .unwrap_or_default(),
             FieldKind::Check => {
                 if self.choice == 1 || !self.value.trim().is_empty() {
                     format!("issue:{}", self.value.trim())
@@ -94,8 +101,12 @@ impl Field {
             FieldKind::Required if v.is_empty() => Some("required".into()),
             FieldKind::Phone => validate::phone(v).err().map(|e| e.to_string()),
             FieldKind::Phones if !v.is_empty() => validate::phones(v).err().map(|e| e.to_string()),
-            FieldKind::Date if !v.is_empty() => crate::when::date(v, crate::model::Ts::now(), &crate::clock::tz()).err(),
-            FieldKind::Time => crate::when::instant(v, crate::model::Ts::now(), &crate::clock::tz()).err(),
+            FieldKind::Date if !v.is_empty() => {
+                crate::when::date(v, crate::model::Ts::now(), &crate::clock::tz()).err()
+            }
+            FieldKind::Time => {
+                crate::when::instant(v, crate::model::Ts::now(), &crate::clock::tz()).err()
+            }
             _ => None,
         }
     }
@@ -105,23 +116,52 @@ impl Field {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Purpose {
     NewArea,
-    NewBuilding { area: crate::model::Id },
-    NewHousehold { building: crate::model::Id },
-    NewResident { household: crate::model::Id },
-    EditPlace { id: crate::model::Id },
-    EditResident { id: crate::model::Id },
-    Delete { id: crate::model::Id },
-    Visit { household: crate::model::Id },
-    Problem { zone: crate::model::Id },
+    NewBuilding {
+        area: crate::model::Id,
+    },
+    NewHousehold {
+        building: crate::model::Id,
+    },
+    NewResident {
+        household: crate::model::Id,
+    },
+    EditPlace {
+        id: crate::model::Id,
+    },
+    EditResident {
+        id: crate::model::Id,
+    },
+    Delete {
+        id: crate::model::Id,
+    },
+    Visit {
+        household: crate::model::Id,
+    },
+    Problem {
+        zone: crate::model::Id,
+    },
     /// A step on one problem: the first field picks the step.
-    Step { problem: crate::model::Id },
+    Step {
+        problem: crate::model::Id,
+    },
     /// Resolve one of the open problems in a zone: the first field picks it.
-    ResolveIn { zone: crate::model::Id },
-    Patrol { zone: crate::model::Id, kind: crate::model::PatrolKind },
-    Assign { zone: crate::model::Id },
+    ResolveIn {
+        zone: crate::model::Id,
+    },
+    Patrol {
+        zone: crate::model::Id,
+        kind: crate::model::PatrolKind,
+    },
+    Assign {
+        zone: crate::model::Id,
+    },
     NewMember,
-    EditMember { id: crate::model::Id },
-    Import { path: String },
+    EditMember {
+        id: crate::model::Id,
+    },
+    Import {
+        path: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -214,7 +254,11 @@ impl Form {
             if n == 0 {
                 return;
             }
-            f.choice = if forward { (f.choice + 1) % n } else { (f.choice + n - 1) % n };
+            f.choice = if forward {
+                (f.choice + 1) % n
+            } else {
+                (f.choice + n - 1) % n
+            };
             self.dirty = true;
         }
     }
@@ -255,7 +299,11 @@ mod tests {
             vec![
                 Field::new("name", FieldKind::Required, ""),
                 Field::new("phone", FieldKind::Phone, ""),
-                Field::choice("kind", vec![("a".into(), "A".into()), ("b".into(), "B".into())], "b"),
+                Field::choice(
+                    "kind",
+                    vec![("a".into(), "A".into()), ("b".into(), "B".into())],
+                    "b",
+                ),
                 Field::new("item", FieldKind::Check, ""),
             ],
         );

@@ -141,7 +141,9 @@ impl<'s> App<'s> {
     }
 
     pub fn draw<B: Backend>(&self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
-        terminal.draw(|f| render::render(&self.state, f)).map(|_| ())
+        terminal
+            .draw(|f| render::render(&self.state, f))
+            .map(|_| ())
     }
 }
 
@@ -170,7 +172,11 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     let user_keymap = config_dir
         .as_ref()
         .map(|d| d.join("keymap.toml"))
-        .and_then(|p| std::fs::read_to_string(&p).ok().map(|t| (p.display().to_string(), t)));
+        .and_then(|p| {
+            std::fs::read_to_string(&p)
+                .ok()
+                .map(|t| (p.display().to_string(), t))
+        });
     let (keymap, keymap_errors) = Keymap::load(
         env.config.keymap.as_deref(),
         user_keymap.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
@@ -193,8 +199,13 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         msg: format!("cannot start the terminal UI: {e}"),
     })?;
     let _restore = Restore;
-    let size = terminal.size().map_err(|e| Fail { code: 1, msg: e.to_string() })?;
+    let size = terminal.size().map_err(|e| Fail {
+        code: 1,
+        msg: e.to_string(),
+    })?;
     app.resize(size.width, size.height);
+    // Lets the PTY test prove the terminal is restored after a panic.
+    let test_panic = std::env::var_os("GRIDBOOK_TEST_PANIC").is_some();
     let io = |e: std::io::Error| Fail {
         code: 1,
         msg: format!("terminal: {e}"),
@@ -223,6 +234,9 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         }
         match event::read().map_err(io)? {
             Event::Key(k) if k.kind == KeyEventKind::Press => {
+                if test_panic {
+                    panic!("GRIDBOOK_TEST_PANIC: panicking on the first key as asked");
+                }
                 if let Some(key) = Key::from_event(k) {
                     app.key(key);
                 }

@@ -66,7 +66,10 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
     let mut spans = vec![Span::styled(
         " gridbook ",
-        Style::new().fg(Color::Black).bg(ACCENT).add_modifier(Modifier::BOLD),
+        Style::new()
+            .fg(Color::Black)
+            .bg(ACCENT)
+            .add_modifier(Modifier::BOLD),
     )];
     let (view_name, crumbs) = match &state.view {
         View::Welcome => (lang.t("view.welcome").to_string(), vec![]),
@@ -75,13 +78,22 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
     };
     spans.push(Span::raw(" "));
     if crumbs.is_empty() {
-        spans.push(Span::styled(lang.t("tui.all_areas"), Style::new().add_modifier(Modifier::BOLD)));
+        spans.push(Span::styled(
+            lang.t("tui.all_areas"),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
     } else {
-        spans.push(Span::styled(crumbs.join(" › "), Style::new().add_modifier(Modifier::BOLD)));
+        spans.push(Span::styled(
+            crumbs.join(" › "),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
     }
     spans.push(Span::styled(format!("  [{view_name}]"), DIM));
     if state.my_zones_only {
-        spans.push(Span::styled(format!(" {}", lang.t("tui.my_zones_tag")), Style::new().fg(Color::Yellow)));
+        spans.push(Span::styled(
+            format!(" {}", lang.t("tui.my_zones_tag")),
+            Style::new().fg(Color::Yellow),
+        ));
     }
     let who = match &state.me {
         Some((_, name)) => lang.f("tui.working_as", &[name]),
@@ -100,14 +112,26 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
 fn hints(state: &State) -> String {
     let ctx = state.context();
     let actions: &[Action] = match ctx {
-        Context::Form => &[Action::NextField, Action::ChoiceNext, Action::Save, Action::Cancel],
+        Context::Form => &[
+            Action::NextField,
+            Action::ChoiceNext,
+            Action::Save,
+            Action::Cancel,
+        ],
         Context::Confirm => &[Action::ConfirmYes, Action::ConfirmNo],
         Context::Search => &[Action::Down, Action::Open, Action::Yank, Action::Cancel],
         Context::Command => &[Action::Complete, Action::Submit, Action::Cancel],
         Context::Help => &[Action::Down, Action::Cancel],
         _ => match &state.view {
             View::Welcome => &[Action::New, Action::Command, Action::Help, Action::Quit],
-            View::Report(_) => &[Action::Open, Action::Back, Action::Sort, Action::Yank, Action::Help, Action::Quit],
+            View::Report(_) => &[
+                Action::Open,
+                Action::Back,
+                Action::Sort,
+                Action::Yank,
+                Action::Help,
+                Action::Quit,
+            ],
             View::Browse(b) => match b.level {
                 Level::Household(_) => &[
                     Action::Back,
@@ -135,14 +159,18 @@ fn hints(state: &State) -> String {
     let mut parts = Vec::new();
     for a in actions {
         if let Some(k) = state.keymap.key_for(ctx, *a) {
-            parts.push(format!("{k} {}", state.lang.t(&format!("hint.{}", a.name()))));
+            parts.push(format!(
+                "{k} {}",
+                state.lang.t(&format!("hint.{}", a.name()))
+            ));
         }
     }
     parts.join(" · ")
 }
 
 fn render_footer(state: &State, frame: &mut Frame, area: Rect) {
-    let [status, keys] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let [status, keys] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     if let Some(s) = &state.status {
         let style = if s.error {
             Style::new().fg(Color::Red)
@@ -155,7 +183,10 @@ fn render_footer(state: &State, frame: &mut Frame, area: Rect) {
         );
     } else if !state.pending.is_empty() {
         let keys: Vec<String> = state.pending.iter().map(|k| k.to_string()).collect();
-        frame.render_widget(Paragraph::new(format!("{} …", keys.join(" "))).style(DIM), status);
+        frame.render_widget(
+            Paragraph::new(format!("{} …", keys.join(" "))).style(DIM),
+            status,
+        );
     }
     frame.render_widget(
         Paragraph::new(truncate(&hints(state), area.width as usize)).style(DIM),
@@ -172,7 +203,12 @@ fn welcome(lang: Lang, frame: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", lang.t("view.welcome")));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 /// The first row shown so that `sel` is visible in `height` rows.
@@ -196,7 +232,11 @@ fn table(
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {title} "))
-        .border_style(if focused { Style::new().fg(ACCENT) } else { DIM });
+        .border_style(if focused {
+            Style::new().fg(ACCENT)
+        } else {
+            DIM
+        });
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = inner.height.saturating_sub(1) as usize;
@@ -219,7 +259,9 @@ fn table(
     for (i, w) in widths.iter().enumerate() {
         let remaining_cols = widths.len() - i - 1;
         let keep_for_rest = remaining_cols.min(budget.saturating_sub(1)) * 2;
-        let wv = (*w).min(budget.saturating_sub(keep_for_rest).max(1)).min(40.max(total / 2));
+        let wv = (*w)
+            .min(budget.saturating_sub(keep_for_rest).max(1))
+            .min(40.max(total / 2));
         fitted.push(wv);
         budget = budget.saturating_sub(wv);
     }
@@ -249,8 +291,13 @@ fn table(
             }
         })
         .collect();
-    let constraints: Vec<Constraint> = fitted.iter().map(|w| Constraint::Length(*w as u16)).collect();
-    let t = Table::new(body, constraints).header(header).column_spacing(2);
+    let constraints: Vec<Constraint> = fitted
+        .iter()
+        .map(|w| Constraint::Length(*w as u16))
+        .collect();
+    let t = Table::new(body, constraints)
+        .header(header)
+        .column_spacing(2);
     frame.render_widget(t, inner);
     if rows.is_empty() {
         let empty = Rect {
@@ -290,7 +337,13 @@ fn browse(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
     };
     let title = format!("{title} ({})", b.rows.len());
     table(frame, list, &title, &b.columns, &b.rows, b.sel, true);
-    detail(state, b.detail.as_deref(), matches!(b.level, Level::Household(_)), frame, side);
+    detail(
+        state,
+        b.detail.as_deref(),
+        matches!(b.level, Level::Household(_)),
+        frame,
+        side,
+    );
 }
 
 fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Frame, area: Rect) {
@@ -300,7 +353,10 @@ fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Fram
         frame.render_widget(Paragraph::new("").block(block), area);
         return;
     };
-    let block = block.title(format!(" {} ", v.path.rsplit('/').next().unwrap_or(&v.path)));
+    let block = block.title(format!(
+        " {} ",
+        v.path.rsplit('/').next().unwrap_or(&v.path)
+    ));
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line> = Vec::new();
     lines.push(Line::from(vec![
@@ -329,7 +385,12 @@ fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Fram
         )),
     }
     for l in &v.liaisons {
-        lines.push(Line::from(format!("{}: {} {}", lang.t("show.liaison"), l.name, l.phone)));
+        lines.push(Line::from(format!(
+            "{}: {} {}",
+            lang.t("show.liaison"),
+            l.name,
+            l.phone
+        )));
     }
     if v.kind == "household" {
         let lv = match &v.last_visit {
@@ -355,7 +416,11 @@ fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Fram
     } else {
         lines.push(Line::from(format!(
             "{}: {}",
-            lang.t(if v.kind == "area" { "show.buildings" } else { "show.households" }),
+            lang.t(if v.kind == "area" {
+                "show.buildings"
+            } else {
+                "show.households"
+            }),
             v.children.len()
         )));
     }
@@ -365,7 +430,11 @@ fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Fram
         Style::new().fg(Color::Yellow)
     };
     lines.push(Line::styled(
-        format!("{}: {}", lang.t("show.open_problems"), v.open_problems.len()),
+        format!(
+            "{}: {}",
+            lang.t("show.open_problems"),
+            v.open_problems.len()
+        ),
         style,
     ));
     for p in v.open_problems.iter().take(3) {
@@ -389,25 +458,44 @@ fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Fram
         }
     }
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         area,
     );
 }
 
 fn report(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
     let inner_w = (area.width as usize).saturating_sub(2).max(1);
-    let wrapped: usize = r.summary.iter().map(|l| width(l).div_ceil(inner_w).max(1)).sum();
+    let wrapped: usize = r
+        .summary
+        .iter()
+        .map(|l| width(l).div_ceil(inner_w).max(1))
+        .sum();
     let summary_h = (wrapped as u16).min(area.height / 3).max(1) + 2;
-    let [top, list] = Layout::vertical([Constraint::Length(summary_h), Constraint::Min(3)]).areas(area);
+    let [top, list] =
+        Layout::vertical([Constraint::Length(summary_h), Constraint::Min(3)]).areas(area);
     let lines: Vec<Line> = r.summary.iter().map(|s| Line::from(s.clone())).collect();
     frame.render_widget(
         Paragraph::new(lines)
-            .block(Block::default().borders(Borders::ALL).title(format!(" {} ", r.title)))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" {} ", r.title)),
+            )
             .wrap(Wrap { trim: false }),
         top,
     );
     let title = format!("{} ({})", r.title, r.rows.len());
-    table(frame, list, &title, &r.columns, &r.rows, r.sel, state.overlay.is_none());
+    table(
+        frame,
+        list,
+        &title,
+        &r.columns,
+        &r.rows,
+        r.sel,
+        state.overlay.is_none(),
+    );
 }
 
 /// A centred box of at most `w`×`h`.
@@ -425,7 +513,13 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
     let mut lines: Vec<Line> = Vec::new();
-    for ctx in [Context::Global, Context::Browse, Context::Form, Context::Search, Context::Command] {
+    for ctx in [
+        Context::Global,
+        Context::Browse,
+        Context::Form,
+        Context::Search,
+        Context::Command,
+    ] {
         lines.push(Line::styled(
             lang.t(&format!("help.{}", ctx.name())).to_string(),
             Style::new().add_modifier(Modifier::BOLD).fg(ACCENT),
@@ -433,7 +527,10 @@ fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
         for (action, keys) in state.keymap.bindings(ctx) {
             let keys = keys.join(", ");
             lines.push(Line::from(vec![
-                Span::styled(format!("  {}", crate::text::pad(&keys, 26)), Style::new().fg(Color::Yellow)),
+                Span::styled(
+                    format!("  {}", crate::text::pad(&keys, 26)),
+                    Style::new().fg(Color::Yellow),
+                ),
                 Span::raw(lang.t(&format!("action.{}", action.name())).to_string()),
             ]));
         }
@@ -441,7 +538,11 @@ fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
     let r = centered(area, 76, area.height.saturating_sub(2));
     frame.render_widget(Clear, r);
     let p = Paragraph::new(lines)
-        .block(Block::default().borders(Borders::ALL).title(format!(" {} ", lang.t("view.help"))))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", lang.t("view.help"))),
+        )
         .scroll((scroll.min(u16::MAX as usize) as u16, 0));
     frame.render_widget(p, r);
 }
@@ -459,7 +560,9 @@ fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
         bottom,
     );
     if !input.completions.is_empty() {
-        let h = (input.completions.len() as u16).min(8).min(area.height.saturating_sub(2));
+        let h = (input.completions.len() as u16)
+            .min(8)
+            .min(area.height.saturating_sub(2));
         let r = Rect {
             x: area.x,
             y: bottom.y.saturating_sub(h + 2),
@@ -494,7 +597,10 @@ fn highlighted(name: &str, matched: &[usize], base: Style) -> Vec<Span<'static>>
         .enumerate()
         .map(|(i, c)| {
             if matched.contains(&i) {
-                Span::styled(c.to_string(), base.fg(Color::Yellow).add_modifier(Modifier::BOLD))
+                Span::styled(
+                    c.to_string(),
+                    base.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                )
             } else {
                 Span::styled(c.to_string(), base)
             }
@@ -504,7 +610,11 @@ fn highlighted(name: &str, matched: &[usize], base: Style) -> Vec<Span<'static>>
 
 fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
-    let r = centered(area, area.width.saturating_sub(4).max(40), area.height.saturating_sub(2));
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).max(40),
+        area.height.saturating_sub(2),
+    );
     frame.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -543,8 +653,14 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
             };
             let shown = truncate(&h.name, name_w);
             let mut spans = highlighted(&shown, &h.name_match, base);
-            spans.push(Span::styled(" ".repeat(name_w.saturating_sub(width(&shown)) + 1), base));
-            spans.push(Span::styled(crate::text::pad(&h.kind, kind_w) + " ", base.fg(Color::DarkGray)));
+            spans.push(Span::styled(
+                " ".repeat(name_w.saturating_sub(width(&shown)) + 1),
+                base,
+            ));
+            spans.push(Span::styled(
+                crate::text::pad(&h.kind, kind_w) + " ",
+                base.fg(Color::DarkGray),
+            ));
             spans.push(Span::styled(
                 crate::text::pad(h.phone.as_deref().unwrap_or(""), phone_w) + " ",
                 base.fg(ACCENT),
@@ -563,7 +679,11 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
 
 fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
-    let intro_lines: Vec<String> = f.intro.as_deref().map(|s| s.lines().map(String::from).collect()).unwrap_or_default();
+    let intro_lines: Vec<String> = f
+        .intro
+        .as_deref()
+        .map(|s| s.lines().map(String::from).collect())
+        .unwrap_or_default();
     let label_w = f
         .fields
         .iter()
@@ -613,7 +733,10 @@ fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
             Style::new()
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("{} ", crate::text::pad(&field.label, label_w)), label_style),
+            Span::styled(
+                format!("{} ", crate::text::pad(&field.label, label_w)),
+                label_style,
+            ),
             Span::styled(
                 format!(" {shown}"),
                 if focused {

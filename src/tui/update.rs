@@ -12,7 +12,10 @@ use super::state::*;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Load a level of the browser, then select `select` if present.
-    Load { level: Level, select: Option<Id> },
+    Load {
+        level: Level,
+        select: Option<Id>,
+    },
     /// Load the detail pane for a zone (or the household itself).
     Detail(Id),
     Report(ReportKind),
@@ -62,10 +65,16 @@ pub enum Msg {
     Detail(Id, Box<ZoneView>),
     Report(Report),
     OpenForm(Box<Form>),
-    Saved { message: String },
+    Saved {
+        message: String,
+    },
     SaveFailed(String),
     Completions(Vec<String>),
-    LookupResults { query: String, rows: Vec<LookupRow>, building: bool },
+    LookupResults {
+        query: String,
+        rows: Vec<LookupRow>,
+        building: bool,
+    },
     Status(String, bool),
 }
 
@@ -356,7 +365,12 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             status(state, state.lang.t(key), false);
             reload(state)
         }
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
             match &mut state.view {
                 View::Browse(b) => {
                     let before = b.sel;
@@ -427,7 +441,8 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             {
                 r.sort = (r.sort + 1) % r.columns.len();
                 let col = r.sort;
-                r.rows.sort_by(|x, y| cmp_cells(x.cells.get(col), y.cells.get(col)));
+                r.rows
+                    .sort_by(|x, y| cmp_cells(x.cells.get(col), y.cells.get(col)));
                 r.sel = 0;
                 let name = r.columns[col].clone();
                 status(state, state.lang.f("tui.sorted_by", &[&name]), false);
@@ -437,7 +452,9 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::New => match &state.view {
             View::Browse(b) => vec![Effect::OpenForm(FormRequest::New(b.level))],
             View::Welcome => vec![Effect::OpenForm(FormRequest::New(Level::Areas))],
-            View::Report(r) if r.kind == ReportKind::Members => vec![Effect::OpenForm(FormRequest::NewMember)],
+            View::Report(r) if r.kind == ReportKind::Members => {
+                vec![Effect::OpenForm(FormRequest::NewMember)]
+            }
             View::Report(_) => vec![],
         },
         Action::Edit | Action::Delete => {
@@ -446,7 +463,11 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             };
             let editable = matches!(
                 row.kind,
-                RowKind::Area | RowKind::Building | RowKind::Household | RowKind::Resident | RowKind::Member
+                RowKind::Area
+                    | RowKind::Building
+                    | RowKind::Household
+                    | RowKind::Resident
+                    | RowKind::Member
             );
             if !editable {
                 return vec![];
@@ -493,11 +514,13 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
         },
         Action::Yank => {
             let phone = match &state.view {
-                View::Browse(b) if matches!(b.level, Level::Household(_)) => b
-                    .rows
-                    .get(b.sel)
-                    .and_then(|r| r.phone.clone())
-                    .or_else(|| b.detail.as_ref().and_then(|d| d.covered_by.as_ref().map(|c| c.phone.clone()))),
+                View::Browse(b) if matches!(b.level, Level::Household(_)) => {
+                    b.rows.get(b.sel).and_then(|r| r.phone.clone()).or_else(|| {
+                        b.detail
+                            .as_ref()
+                            .and_then(|d| d.covered_by.as_ref().map(|c| c.phone.clone()))
+                    })
+                }
                 _ => state.selected_row().and_then(|r| r.phone.clone()),
             };
             match phone {
@@ -608,8 +631,17 @@ fn form_action(state: &mut State, a: Action) -> Vec<Effect> {
 
 /// The commands `:` understands, for completion and help.
 pub const COMMANDS: &[&str] = &[
-    "today", "members", "problems", "coverage", "goto ", "import ", "patrol hygiene",
-    "patrol security", "help", "q", "quit",
+    "today",
+    "members",
+    "problems",
+    "coverage",
+    "goto ",
+    "import ",
+    "patrol hygiene",
+    "patrol security",
+    "help",
+    "q",
+    "quit",
 ];
 
 fn command_action(state: &mut State, a: Action) -> Vec<Effect> {
@@ -625,7 +657,9 @@ fn command_action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::ClearLine => input.text.clear(),
         Action::Complete => {
             if !input.completions.is_empty() {
-                let i = input.comp_idx.map_or(0, |i| (i + 1) % input.completions.len());
+                let i = input
+                    .comp_idx
+                    .map_or(0, |i| (i + 1) % input.completions.len());
                 input.comp_idx = Some(i);
                 input.text = input.completions[i].clone();
                 return vec![];
@@ -644,7 +678,9 @@ fn command_action(state: &mut State, a: Action) -> Vec<Effect> {
 
 /// Runs a command line (`goto 3/2-501`, `members`, `q`).
 pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
-    let (cmd, arg) = line.split_once(' ').map_or((line, ""), |(c, a)| (c, a.trim()));
+    let (cmd, arg) = line
+        .split_once(' ')
+        .map_or((line, ""), |(c, a)| (c, a.trim()));
     match cmd {
         "" => vec![],
         "q" | "quit" => {
