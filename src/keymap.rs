@@ -40,7 +40,7 @@ actions! {
     Lookup = "lookup", Command = "command", Help = "help", Quit = "quit",
     LogVisit = "log_visit", ReportProblem = "report_problem", Resolve = "resolve",
     Patrol = "patrol", Assign = "assign", New = "new", Edit = "edit", Delete = "delete",
-    Yank = "yank", MyZones = "my_zones", Sort = "sort",
+    Yank = "yank", MyZones = "my_zones", Sort = "sort", Filter = "filter",
     Today = "today", Members = "members", Problems = "problems", Coverage = "coverage",
     NextField = "next_field", PrevField = "prev_field", Save = "save", Cancel = "cancel",
     DeleteChar = "delete_char", ClearLine = "clear_line",

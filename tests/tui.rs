@@ -233,3 +233,76 @@ fn command_line_goto_and_reports() {
     let status = a.state.status.clone().unwrap();
     assert!(status.error && status.text.contains("nonsense"));
 }
+
+#[test]
+fn timeline_filter_and_amend_a_visit() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("enter enter enter tab");
+    insta::assert_snapshot!("timeline", screen(&a, 120, 40));
+    a.press("f f");
+    insta::assert_snapshot!("timeline_problems_only", screen(&a, 120, 40));
+    a.press("f f f f");
+    // Back to all; amend the newest visit's note.
+    a.press("f");
+    let before = store.event_count();
+    a.press("e tab ctrl-u \"独居老人，每周电话联系一次\" tab tab \"记错了内容\" ctrl-s");
+    assert_eq!(store.event_count(), before + 1, "one amendment event, nothing rewritten");
+    insta::assert_snapshot!("timeline_amended", screen(&a, 120, 40));
+    a.press("tab");
+    assert!(matches!(a.state.view, gridbook::tui::state::View::Browse(_)));
+}
+
+#[test]
+fn report_a_problem_then_resolve_it() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter enter enter enter p");
+    a.press("right tab \"下水道反味\" tab right");
+    insta::assert_snapshot!("problem_form", screen(&a, 120, 40));
+    a.press("ctrl-s");
+    let open_before = store.open_problems().unwrap().len();
+    a.press("r");
+    insta::assert_snapshot!("resolve_form", screen(&a, 120, 40));
+    a.press("tab \"已疏通\" ctrl-s");
+    assert_eq!(store.open_problems().unwrap().len(), open_before - 1);
+}
+
+#[test]
+fn patrol_with_a_failed_item_opens_a_problem() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("enter enter : \"patrol security\" enter");
+    a.press("tab \"门锁坏了\"");
+    insta::assert_snapshot!("patrol_form", screen(&a, 120, 40));
+    let open_before = store.open_problems().unwrap().len();
+    a.press("ctrl-s");
+    assert_eq!(store.open_problems().unwrap().len(), open_before + 1);
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+}
+
+#[test]
+fn members_view_drills_into_a_members_zones() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("g m");
+    insta::assert_snapshot!("members_zh", screen(&a, 120, 40));
+    a.press("enter");
+    insta::assert_snapshot!("member_zones_zh", screen(&a, 120, 40));
+    a.press("enter");
+    assert!(matches!(a.state.view, gridbook::tui::state::View::Browse(_)));
+}
+
+#[test]
+fn assign_a_member_to_an_uncovered_building() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    // 钻井小区 (the third area) has nobody responsible.
+    a.press("j j enter a \"于金凤\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    insta::assert_snapshot!("assigned", screen(&a, 120, 40));
+    a.press("a \"nobody-at-all\" ctrl-s");
+    insta::assert_snapshot!("assign_unknown_member", screen(&a, 120, 40));
+}

@@ -718,6 +718,65 @@ fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 f("form.patrol_hint")
             ))
         }
+        FormRequest::Amend(event) => {
+            let e = s.event(event).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+            // Amend what the entry says now, including earlier corrections.
+            let current = effective_body(w, &e)?;
+            let name_of = |i: Id| zoneview::member_name(s, i);
+            let mut fields = match &current {
+                EventBody::Visit {
+                    purpose,
+                    note,
+                    follow_up,
+                    ..
+                } => {
+                    let purposes: Vec<(&str, String)> = crate::generator::VISIT_PURPOSES
+                        .iter()
+                        .map(|p| (*p, lang.label("purpose", p)))
+                        .collect();
+                    vec![
+                        Field::choice(f("form.purpose"), choices(&purposes), purpose),
+                        Field::new(f("form.note"), FieldKind::Text, note.clone()),
+                        Field::new(
+                            f("form.follow_up"),
+                            FieldKind::Date,
+                            follow_up.map(|d| d.to_string()).unwrap_or_default(),
+                        ),
+                    ]
+                }
+                EventBody::ProblemOpened {
+                    category,
+                    description,
+                    ..
+                } => {
+                    let cats: Vec<(String, String)> = categories(w)
+                        .into_iter()
+                        .map(|c| {
+                            let l = lang.label("category", &c);
+                            (c, l)
+                        })
+                        .collect();
+                    vec![
+                        Field::choice(f("form.category"), cats, category),
+                        Field::new(
+                            f("form.description"),
+                            FieldKind::Required,
+                            description.clone(),
+                        ),
+                    ]
+                }
+                EventBody::ProblemStepped { note, .. } | EventBody::Patrol { note, .. } => {
+                    vec![Field::new(f("form.note"), FieldKind::Text, note.clone())]
+                }
+                _ => return Ok(vec![Msg::Status(f("tui.cannot_amend"), true)]),
+            };
+            fields.push(Field::new(f("form.amend_reason"), FieldKind::Required, ""));
+            Form::new(Purpose::Amend { event }, f("form.amend"), fields).with_intro(format!(
+                "{} {}",
+                e.at.display(),
+                crate::describe::event(lang, &current, &name_of)
+            ))
+        }
         FormRequest::Assign(zone) => {
             let is_household = matches!(s.kind_of(zone).map_err(err)?, Some((Kind::Household, _)));
             let mut roles = vec![(Role::Responsible.code(), lang.label("role", "responsible"))];
@@ -1021,6 +1080,69 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
             ops::assign(s, ctx, *zone, member.meta.id, role, since, until).map_err(op)?;
             Ok(w.lang.f("tui.assigned", &[&member.name]))
         }
+        Purpose::Amend { event } => {
+            let e = s
+                .event(*event)
+                .map_err(err)?
+                .ok_or_else(|| w.lang.t("tui.gone").to_string())?;
+            let current = effective_body(w, &e)?;
+            let (replacement, reason) = match current {
+                EventBody::Visit {
+                    household, member, ..
+                } => {
+                    let follow_up = if get(2).trim().is_empty() {
+                        None
+                    } else {
+                        Some(crate::when::date(get(2), now, &tz)?)
+                    };
+                    (
+                        EventBody::Visit {
+                            household,
+                            member,
+                            purpose: get(0).to_string(),
+                            note: get(1).to_string(),
+                            follow_up,
+                        },
+                        get(3),
+                    )
+                }
+                EventBody::ProblemOpened {
+                    reporter, urgency, ..
+                } => (
+                    EventBody::ProblemOpened {
+                        category: get(0).to_string(),
+                        description: get(1).to_string(),
+                        reporter,
+                        urgency,
+                    },
+                    get(2),
+                ),
+                EventBody::ProblemStepped { problem, step, .. } => (
+                    EventBody::ProblemStepped {
+                        problem,
+                        step,
+                        note: get(0).to_string(),
+                    },
+                    get(1),
+                ),
+                EventBody::Patrol { kind, items, .. } => (
+                    EventBody::Patrol {
+                        kind,
+                        items,
+                        note: get(0).to_string(),
+                    },
+                    get(1),
+                ),
+                _ => return Err(w.lang.t("tui.cannot_amend").to_string()),
+            };
+            // Amendments always point at the original entry.
+            let target = match &e.body {
+                EventBody::Amended { supersedes, .. } => *supersedes,
+                _ => e.id,
+            };
+            ops::amend(s, ctx, target, replacement, reason).map_err(op)?;
+            Ok(w.lang.t("tui.amend_saved").to_string())
+        }
         Purpose::Import { path } => {
             let roster = crate::roster::read(std::path::Path::new(path)).map_err(err)?;
             let report = crate::roster::import(s, ctx, &roster, false, false).map_err(err)?;
@@ -1033,6 +1155,51 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
             ))
         }
     }
+}
+
+/// The filter a timeline entry belongs to (see `TIMELINE_FILTERS`).
+fn kind_tag(body: &EventBody) -> &'static str {
+    match body {
+        EventBody::Visit { .. } => "visit",
+        EventBody::ProblemOpened { .. } | EventBody::ProblemStepped { .. } => "problem",
+        EventBody::Patrol { .. } => "patrol",
+        EventBody::Assigned { .. } | EventBody::AssignmentEnded { .. } => "assign",
+        EventBody::Edited { .. } | EventBody::Created { .. } | EventBody::Tombstoned { .. } => {
+            "edited"
+        }
+        EventBody::Amended { replacement, .. } => kind_tag(replacement),
+    }
+}
+
+/// What an entry says now: its body, or that of its latest amendment.
+fn effective_body(w: &World, e: &Event) -> R<EventBody> {
+    let original = match &e.body {
+        EventBody::Amended { supersedes, .. } => w
+            .store
+            .event(*supersedes)
+            .map_err(err)?
+            .ok_or_else(|| w.lang.t("tui.gone").to_string())?,
+        _ => e.clone(),
+    };
+    let mut body = original.body.clone();
+    for later in w
+        .store
+        .timeline(original.zone, 500)
+        .map_err(err)?
+        .into_iter()
+        .rev()
+    {
+        if let EventBody::Amended {
+            supersedes,
+            replacement,
+            ..
+        } = later.body
+            && supersedes == original.id
+        {
+            body = *replacement;
+        }
+    }
+    Ok(body)
 }
 
 fn step_of(code: &str) -> ProblemStep {
@@ -1196,6 +1363,8 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                 rows,
                 sel: 0,
                 sort: 0,
+                all: vec![],
+                filter: 0,
             }
         }
         ReportKind::Problems => {
@@ -1244,6 +1413,8 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                 rows,
                 sel: 0,
                 sort: 0,
+                all: vec![],
+                filter: 0,
             }
         }
         ReportKind::Members => {
@@ -1286,6 +1457,121 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                 rows,
                 sel: 0,
                 sort: 5,
+                all: vec![],
+                filter: 0,
+            }
+        }
+        ReportKind::Timeline(zone) => {
+            let events = s.timeline(zone, 500).map_err(err)?;
+            let amended: HashSet<Id> = events
+                .iter()
+                .filter_map(|e| match &e.body {
+                    EventBody::Amended { supersedes, .. } => Some(*supersedes),
+                    _ => None,
+                })
+                .collect();
+            let name_of = |i: Id| zoneview::member_name(s, i);
+            let here = zone_label(w, zone)?;
+            let all: Vec<(Row, &'static str)> = events
+                .iter()
+                .map(|e| {
+                    let mut text = crate::describe::event(lang, &e.body, &name_of);
+                    if amended.contains(&e.id) {
+                        text = format!("{} {text}", f("tui.amended_mark"));
+                    }
+                    let path = zone_label(w, e.zone).unwrap_or_default();
+                    let tag = match &e.body {
+                        EventBody::Amended { replacement, .. } => kind_tag(replacement),
+                        other => kind_tag(other),
+                    };
+                    let row = Row {
+                        id: e.id,
+                        kind: RowKind::Event,
+                        cells: vec![
+                            e.at.display(),
+                            lang.t(&format!("filter.{tag}")).to_string(),
+                            text,
+                            path.strip_prefix(&here)
+                                .unwrap_or(&path)
+                                .trim_start_matches('/')
+                                .to_string(),
+                            e.by.map(|b| zoneview::member_name(s, b))
+                                .unwrap_or_default(),
+                        ],
+                        phone: None,
+                        zone: Some(e.zone),
+                    };
+                    (row, tag)
+                })
+                .collect();
+            let mut r = Report {
+                kind,
+                title: lang.f("view.timeline", &[&here]),
+                summary: vec![lang.f("timeline.summary", &[&all.len().to_string()])],
+                columns: vec![
+                    f("col.when"),
+                    f("col.kind"),
+                    f("col.what"),
+                    f("col.where"),
+                    f("col.by"),
+                ],
+                rows: vec![],
+                sel: 0,
+                sort: 0,
+                all,
+                filter: 0,
+            };
+            r.apply_filter();
+            r
+        }
+        ReportKind::MemberZones(member) => {
+            let m = s
+                .member(member)
+                .map_err(err)?
+                .ok_or_else(|| f("tui.gone"))?;
+            let mut spans = s.assignments_of_member(member).map_err(err)?;
+            spans.sort_by_key(|a| std::cmp::Reverse(a.since));
+            let rows = spans
+                .iter()
+                .map(|a| Row {
+                    id: a.zone,
+                    kind: RowKind::Zone,
+                    cells: vec![
+                        zone_label(w, a.zone).unwrap_or_default(),
+                        lang.label("role", a.role.code()),
+                        a.since.date().to_string(),
+                        match a.until {
+                            Some(u) => u.date().to_string(),
+                            None => f("tui.active"),
+                        },
+                        s.open_problem_count(a.zone).to_string(),
+                    ],
+                    phone: None,
+                    zone: Some(a.zone),
+                })
+                .collect();
+            Report {
+                kind,
+                title: lang.f("view.member_zones", &[&m.name]),
+                summary: vec![format!(
+                    "{} · {} · {} {}",
+                    m.name,
+                    lang.label("member_kind", m.kind.code()),
+                    m.phone,
+                    m.tags.join("、")
+                )],
+                columns: vec![
+                    f("col.zone"),
+                    f("col.role"),
+                    f("col.since"),
+                    f("col.until"),
+                    f("col.open"),
+                ],
+                rows,
+                sel: 0,
+                sort: 0,
+                all: vec![],
+                filter: 0,
             }
         }
         ReportKind::Today => {
@@ -1371,6 +1657,8 @@ fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                 rows,
                 sel: 0,
                 sort: 0,
+                all: vec![],
+                filter: 0,
             }
         }
     };

@@ -162,6 +162,10 @@ pub enum Purpose {
     Import {
         path: String,
     },
+    /// Correct an earlier entry: the fields depend on its kind.
+    Amend {
+        event: crate::model::Id,
+    },
 }
 
 #[derive(Clone, Debug)]

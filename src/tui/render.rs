@@ -124,6 +124,14 @@ fn hints(state: &State) -> String {
         Context::Help => &[Action::Down, Action::Cancel],
         _ => match &state.view {
             View::Welcome => &[Action::New, Action::Command, Action::Help, Action::Quit],
+            View::Report(r) if matches!(r.kind, ReportKind::Timeline(_)) => &[
+                Action::Open,
+                Action::NextPane,
+                Action::Filter,
+                Action::Edit,
+                Action::Help,
+                Action::Quit,
+            ],
             View::Report(_) => &[
                 Action::Open,
                 Action::Back,
@@ -135,6 +143,7 @@ fn hints(state: &State) -> String {
             View::Browse(b) => match b.level {
                 Level::Household(_) => &[
                     Action::Back,
+                    Action::NextPane,
                     Action::LogVisit,
                     Action::ReportProblem,
                     Action::Yank,
@@ -146,6 +155,7 @@ fn hints(state: &State) -> String {
                 _ => &[
                     Action::Open,
                     Action::Back,
+                    Action::NextPane,
                     Action::Lookup,
                     Action::Command,
                     Action::New,

@@ -26,6 +26,8 @@ pub enum RowKind {
     Resident,
     Member,
     Problem,
+    /// A timeline entry.
+    Event,
     /// A row that jumps to a zone (reports).
     Zone,
 }
@@ -62,18 +64,14 @@ pub enum ReportKind {
     Members,
     Problems,
     Coverage,
+    /// The timeline of a zone and everything inside it.
+    Timeline(Id),
+    /// One member's zones, with the history of their assignments.
+    MemberZones(Id),
 }
 
-impl ReportKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            ReportKind::Today => "today",
-            ReportKind::Members => "members",
-            ReportKind::Problems => "problems",
-            ReportKind::Coverage => "coverage",
-        }
-    }
-}
+/// Timeline filters, by event kind prefix; `f` cycles through them.
+pub const TIMELINE_FILTERS: [&str; 6] = ["", "visit", "problem", "patrol", "assign", "edited"];
 
 /// A table view over a report (today, members, problems, coverage).
 #[derive(Clone, Debug)]
@@ -86,6 +84,24 @@ pub struct Report {
     pub sel: usize,
     /// Sort column for sortable reports.
     pub sort: usize,
+    /// Every row with its kind tag, when the report can be filtered.
+    pub all: Vec<(Row, &'static str)>,
+    /// Index into [`TIMELINE_FILTERS`].
+    pub filter: usize,
+}
+
+impl Report {
+    /// Shows the rows whose tag matches the current filter.
+    pub fn apply_filter(&mut self) {
+        let f = TIMELINE_FILTERS[self.filter % TIMELINE_FILTERS.len()];
+        self.rows = self
+            .all
+            .iter()
+            .filter(|(_, tag)| tag.starts_with(f))
+            .map(|(r, _)| r.clone())
+            .collect();
+        self.sel = self.sel.min(self.rows.len().saturating_sub(1));
+    }
 }
 
 #[derive(Clone, Debug)]

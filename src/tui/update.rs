@@ -45,6 +45,7 @@ pub enum FormRequest {
     Resolve(Id),
     Patrol(Id, Option<crate::model::PatrolKind>),
     Assign(Id),
+    Amend(Id),
 }
 
 #[derive(Clone, Debug)]
@@ -404,8 +405,11 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
                     select: None,
                 }]
             }
-            View::Report(r) => match r.rows.get(r.sel).and_then(|row| row.zone) {
-                Some(z) => vec![Effect::GotoId(z)],
+            View::Report(r) => match r.rows.get(r.sel) {
+                Some(row) if row.kind == RowKind::Member => {
+                    vec![Effect::Report(ReportKind::MemberZones(row.id))]
+                }
+                Some(row) => row.zone.map(Effect::GotoId).into_iter().collect(),
                 None => vec![],
             },
             View::Welcome => vec![],
@@ -434,7 +438,33 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             },
             View::Welcome => vec![],
         },
-        Action::NextPane | Action::PrevPane => vec![],
+        Action::NextPane | Action::PrevPane => match &state.view {
+            // tab flips between a zone's list and its timeline.
+            View::Report(r) if matches!(r.kind, ReportKind::Timeline(_)) => {
+                on_action(state, Action::Back)
+            }
+            View::Browse(_) => match zone_in_focus(state) {
+                Some(z) => vec![Effect::Report(ReportKind::Timeline(z))],
+                None => vec![],
+            },
+            _ => vec![],
+        },
+        Action::Filter => {
+            if let View::Report(r) = &mut state.view
+                && matches!(r.kind, ReportKind::Timeline(_))
+            {
+                r.filter = (r.filter + 1) % TIMELINE_FILTERS.len();
+                r.apply_filter();
+                let name = TIMELINE_FILTERS[r.filter];
+                let label = if name.is_empty() {
+                    state.lang.t("filter.all").to_string()
+                } else {
+                    state.lang.t(&format!("filter.{name}")).to_string()
+                };
+                status(state, state.lang.f("tui.filtered", &[&label]), false);
+            }
+            vec![]
+        }
         Action::Sort => {
             if let View::Report(r) = &mut state.view
                 && !r.columns.is_empty()
@@ -461,6 +491,9 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             let Some(row) = state.selected_row() else {
                 return vec![];
             };
+            if row.kind == RowKind::Event && a == Action::Edit {
+                return vec![Effect::OpenForm(FormRequest::Amend(row.id))];
+            }
             let editable = matches!(
                 row.kind,
                 RowKind::Area
@@ -635,6 +668,7 @@ pub const COMMANDS: &[&str] = &[
     "members",
     "problems",
     "coverage",
+    "timeline",
     "goto ",
     "import ",
     "patrol hygiene",
@@ -691,6 +725,10 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
         "members" => vec![Effect::Report(ReportKind::Members)],
         "problems" => vec![Effect::Report(ReportKind::Problems)],
         "coverage" => vec![Effect::Report(ReportKind::Coverage)],
+        "timeline" => match zone_in_focus(state) {
+            Some(z) => vec![Effect::Report(ReportKind::Timeline(z))],
+            None => vec![],
+        },
         "help" => {
             state.overlay = Some(Overlay::Help { scroll: 0 });
             vec![]
