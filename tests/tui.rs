@@ -247,10 +247,17 @@ fn timeline_filter_and_amend_a_visit() {
     a.press("f");
     let before = store.event_count();
     a.press("e tab ctrl-u \"独居老人，每周电话联系一次\" tab tab \"记错了内容\" ctrl-s");
-    assert_eq!(store.event_count(), before + 1, "one amendment event, nothing rewritten");
+    assert_eq!(
+        store.event_count(),
+        before + 1,
+        "one amendment event, nothing rewritten"
+    );
     insta::assert_snapshot!("timeline_amended", screen(&a, 120, 40));
     a.press("tab");
-    assert!(matches!(a.state.view, gridbook::tui::state::View::Browse(_)));
+    assert!(matches!(
+        a.state.view,
+        gridbook::tui::state::View::Browse(_)
+    ));
 }
 
 #[test]
@@ -291,7 +298,10 @@ fn members_view_drills_into_a_members_zones() {
     a.press("enter");
     insta::assert_snapshot!("member_zones_zh", screen(&a, 120, 40));
     a.press("enter");
-    assert!(matches!(a.state.view, gridbook::tui::state::View::Browse(_)));
+    assert!(matches!(
+        a.state.view,
+        gridbook::tui::state::View::Browse(_)
+    ));
 }
 
 #[test]

@@ -1,0 +1,299 @@
+//! Field logging from the shell: every entry round-trips through
+//! `show --json`; bad input is exit 2 with a clear message and writes nothing.
+
+use assert_cmd::Command;
+use gridbook::store::Store;
+
+struct Demo {
+    dir: tempfile::TempDir,
+}
+
+impl Demo {
+    fn new() -> Demo {
+        let dir = tempfile::tempdir().unwrap();
+        let d = Demo { dir };
+        d.run(&["demo", "--load-only"]).assert().success();
+        d
+    }
+
+    fn run(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("gridbook").unwrap();
+        c.env("GRIDBOOK_NOW", "2026-11-28T06:30:00Z")
+            .env("GRIDBOOK_TZ", "Asia/Shanghai")
+            .env("GRIDBOOK_CONFIG", self.dir.path().join("config"))
+            .arg("--data")
+            .arg(self.dir.path())
+            .args(args);
+        c
+    }
+
+    /// Runs and returns stdout; panics with stderr on failure.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs expecting exit 2; returns stderr.
+    fn bad(&self, args: &[&str]) -> String {
+        let events = self.events();
+        let out = self.run(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?} should be refused");
+        assert_eq!(self.events(), events, "{args:?} wrote something");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn events(&self) -> usize {
+        Store::open(self.dir.path()).unwrap().event_count()
+    }
+
+    fn show(&self, addr: &str) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["show", addr, "--json", "--recent", "50"])).unwrap()
+    }
+}
+
+fn recent_ids(v: &serde_json::Value) -> Vec<String> {
+    v["recent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_visit_round_trips_through_show() {
+    let d = Demo::new();
+    let id = d.ok(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/2/2-502",
+        "--member",
+        "杨华",
+        "--at",
+        "yesterday 15:20",
+        "--purpose",
+        "elderly-care",
+        "--note",
+        "老人血压偏高，提醒按时吃药",
+        "--follow-up",
+        "+7d",
+    ]);
+    let id = id.trim();
+    assert_eq!(id.len(), 26, "prints the new id: {id}");
+    let v = d.show("胜利花苑/2栋/2-502");
+    assert!(recent_ids(&v).contains(&id.to_string()));
+    let entry = v["recent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id)
+        .unwrap();
+    assert_eq!(entry["at"], "2026-11-27 15:20");
+    assert_eq!(entry["kind"], "visit");
+    assert!(entry["text"].as_str().unwrap().contains("老人血压偏高"));
+    assert!(
+        entry["text"].as_str().unwrap().contains("2026-12-05"),
+        "{entry}"
+    );
+    assert_eq!(v["last_visit"]["days_ago"], 0);
+}
+
+#[test]
+fn problem_lifecycle() {
+    let d = Demo::new();
+    let p = d.ok(&[
+        "log",
+        "problem",
+        "--zone",
+        "slhy/3",
+        "--category",
+        "repair",
+        "--note",
+        "楼道灯不亮",
+    ]);
+    let p = p.trim().to_string();
+    let v = d.show("slhy/3");
+    assert!(
+        v["open_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == p.as_str()),
+        "open in its building"
+    );
+    let area = d.show("slhy");
+    assert!(
+        area["open_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == p.as_str()),
+        "and in its area"
+    );
+    let r = d.ok(&["log", "resolve", &p, "--note", "已更换灯泡"]);
+    assert_eq!(r.trim().len(), 26);
+    let v = d.show("slhy/3");
+    assert!(
+        v["open_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != p.as_str())
+    );
+    let err = d.bad(&["log", "resolve", &p, "--note", "again"]);
+    assert!(err.contains("already resolved"), "{err}");
+    let problems: serde_json::Value =
+        serde_json::from_str(&d.ok(&["report", "problems", "--json"])).unwrap();
+    assert!(
+        problems["open"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != p.as_str())
+    );
+    assert!(problems["resolved_in_period"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn a_patrol_with_an_issue_opens_a_problem() {
+    let d = Demo::new();
+    let out = d.ok(&[
+        "log",
+        "patrol",
+        "--zone",
+        "syxc/2",
+        "--kind",
+        "security",
+        "--issue",
+        "灭火器:已过期",
+        "--open-problems",
+    ]);
+    let ids: Vec<&str> = out.lines().collect();
+    assert_eq!(ids.len(), 2, "the patrol and the problem it opened: {out}");
+    let v = d.show("syxc/2");
+    assert!(
+        v["open_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == ids[1])
+    );
+    let patrol = v["recent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == ids[0])
+        .unwrap();
+    assert!(
+        patrol["text"].as_str().unwrap().contains("4 of 5"),
+        "{patrol}"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
+    let d = Demo::new();
+    let err = d.bad(&["log", "visit", "--household", "slhy/2/9-999"]);
+    assert!(
+        err.contains("no household `9-999` in 胜利花苑/2栋"),
+        "{err}"
+    );
+    let err = d.bad(&["log", "visit", "--household", "胜利花园/2栋/2-502"]);
+    assert!(err.contains("did you mean 胜利花苑"), "{err}");
+    let err = d.bad(&["log", "visit", "--household", "slhy/2", "--member", "杨华"]);
+    assert!(err.contains("not a household"), "{err}");
+    let err = d.bad(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/2/2-502",
+        "--member",
+        "查无此人",
+    ]);
+    assert!(err.contains("no member"), "{err}");
+    let err = d.bad(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/2/2-502",
+        "--member",
+        "杨华",
+        "--at",
+        "+2d",
+    ]);
+    assert!(err.contains("more than a day ahead"), "{err}");
+    let err = d.bad(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/2/2-502",
+        "--member",
+        "杨华",
+        "--at",
+        "someday",
+    ]);
+    assert!(err.contains("not a time"), "{err}");
+    let err = d.bad(&[
+        "log",
+        "problem",
+        "--zone",
+        "slhy/3",
+        "--category",
+        "repair",
+        "--note",
+        "  ",
+    ]);
+    assert!(err.contains("description must not be empty"), "{err}");
+    let err = d.bad(&[
+        "log",
+        "problem",
+        "--zone",
+        "slhy/3",
+        "--category",
+        "aliens",
+        "--note",
+        "x",
+    ]);
+    assert!(err.contains("unknown category"), "{err}");
+    let err = d.bad(&[
+        "log",
+        "patrol",
+        "--zone",
+        "slhy/3/1-101",
+        "--kind",
+        "hygiene",
+    ]);
+    assert!(err.contains("area or a building"), "{err}");
+    let err = d.bad(&[
+        "log",
+        "patrol",
+        "--zone",
+        "slhy/3",
+        "--kind",
+        "hygiene",
+        "--issue",
+        "不存在的项目",
+    ]);
+    assert!(err.contains("not on the hygiene checklist"), "{err}");
+    let err = d.bad(&["log", "resolve", "not-an-id", "--note", "x"]);
+    assert!(err.contains("not an id"), "{err}");
+}
+
+#[test]
+fn a_second_gridbook_on_the_same_data_is_refused_with_exit_3() {
+    let d = Demo::new();
+    let store = Store::open(d.dir.path()).unwrap();
+    let out = d.run(&["show", "slhy"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1);
+    assert!(err.contains(&d.dir.path().display().to_string()), "{err}");
+    drop(store);
+    d.ok(&["show", "slhy"]);
+}
