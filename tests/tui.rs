@@ -316,3 +316,17 @@ fn assign_a_member_to_an_uncovered_building() {
     a.press("a \"nobody-at-all\" ctrl-s");
     insta::assert_snapshot!("assign_unknown_member", screen(&a, 120, 40));
 }
+
+#[test]
+fn a_problem_shows_its_whole_history_and_age() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("g p");
+    insta::assert_snapshot!("problems_view", screen(&a, 120, 40));
+    a.press("enter");
+    insta::assert_snapshot!("problem_history", screen(&a, 120, 40));
+    a.press("r right tab \"联系了物业，周一上门\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    insta::assert_snapshot!("problem_history_after_progress", screen(&a, 120, 40));
+}

@@ -68,6 +68,8 @@ pub enum ReportKind {
     Timeline(Id),
     /// One member's zones, with the history of their assignments.
     MemberZones(Id),
+    /// One problem from report to now, with its age.
+    ProblemHistory(Id),
 }
 
 /// Timeline filters, by event kind prefix; `f` cycles through them.

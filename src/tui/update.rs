@@ -409,6 +409,9 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
                 Some(row) if row.kind == RowKind::Member => {
                     vec![Effect::Report(ReportKind::MemberZones(row.id))]
                 }
+                Some(row) if row.kind == RowKind::Problem => {
+                    vec![Effect::Report(ReportKind::ProblemHistory(row.id))]
+                }
                 Some(row) => row.zone.map(Effect::GotoId).into_iter().collect(),
                 None => vec![],
             },
@@ -524,6 +527,11 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             None => vec![],
         },
         Action::Resolve => {
+            if let View::Report(r) = &state.view
+                && let ReportKind::ProblemHistory(p) = r.kind
+            {
+                return vec![Effect::OpenForm(FormRequest::Resolve(p))];
+            }
             if let Some(row) = state.selected_row()
                 && row.kind == RowKind::Problem
             {
