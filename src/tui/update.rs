@@ -792,3 +792,261 @@ fn lookup_action(state: &mut State, a: Action) -> Vec<Effect> {
     }
     vec![]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use crate::keymap::Keymap;
+
+    fn state() -> State {
+        let (km, _) = Keymap::load(None, None);
+        State::new(Lang::En, km, None)
+    }
+
+    fn keys(s: &mut State, text: &str) -> Vec<Effect> {
+        let mut out = Vec::new();
+        for k in text.split_whitespace() {
+            out.extend(update(s, Msg::Key(Key::parse(k).unwrap())));
+        }
+        out
+    }
+
+    fn rows(kind: RowKind, n: u128) -> Vec<Row> {
+        (1..=n)
+            .map(|i| Row {
+                id: Id(i),
+                kind,
+                cells: vec![format!("row {i}")],
+                phone: Some(format!("1380000000{i}")),
+                zone: Some(Id(i)),
+            })
+            .collect()
+    }
+
+    fn loaded(s: &mut State, level: Level, kind: RowKind, n: u128) -> Vec<Effect> {
+        update(
+            s,
+            Msg::Loaded {
+                level,
+                crumbs: vec![],
+                columns: vec!["name".into()],
+                rows: rows(kind, n),
+                select: None,
+                stack: None,
+            },
+        )
+    }
+
+    fn sel(s: &State) -> usize {
+        match &s.view {
+            View::Browse(b) => b.sel,
+            View::Report(r) => r.sel,
+            View::Welcome => usize::MAX,
+        }
+    }
+
+    #[test]
+    fn loading_a_level_asks_for_the_detail_of_the_first_row() {
+        let mut s = state();
+        let fx = loaded(&mut s, Level::Areas, RowKind::Area, 3);
+        assert_eq!(fx, vec![Effect::Detail(Id(1))]);
+    }
+
+    #[test]
+    fn movement_stays_in_bounds_and_follows_with_the_detail() {
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 3);
+        assert_eq!(keys(&mut s, "k"), vec![]);
+        assert_eq!(sel(&s), 0);
+        assert_eq!(
+            keys(&mut s, "j j j j"),
+            vec![Effect::Detail(Id(2)), Effect::Detail(Id(3))]
+        );
+        assert_eq!(sel(&s), 2);
+        keys(&mut s, "g g");
+        assert_eq!(sel(&s), 0);
+        keys(&mut s, "G");
+        assert_eq!(sel(&s), 2);
+    }
+
+    #[test]
+    fn open_drills_down_and_back_returns_to_the_same_row() {
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 3);
+        keys(&mut s, "j");
+        let fx = keys(&mut s, "enter");
+        assert_eq!(
+            fx,
+            vec![Effect::Load {
+                level: Level::Buildings(Id(2)),
+                select: None
+            }]
+        );
+        loaded(&mut s, Level::Buildings(Id(2)), RowKind::Building, 5);
+        let fx = keys(&mut s, "esc");
+        assert_eq!(
+            fx,
+            vec![Effect::Load {
+                level: Level::Areas,
+                select: Some(Id(2))
+            }]
+        );
+        // At the top, back does nothing.
+        update(
+            &mut s,
+            Msg::Loaded {
+                level: Level::Areas,
+                crumbs: vec![],
+                columns: vec![],
+                rows: rows(RowKind::Area, 3),
+                select: Some(Id(2)),
+                stack: None,
+            },
+        );
+        assert_eq!(sel(&s), 1);
+        assert_eq!(keys(&mut s, "esc"), vec![]);
+    }
+
+    #[test]
+    fn quit_and_help_and_command_line() {
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 1);
+        keys(&mut s, "?");
+        assert!(matches!(s.overlay, Some(Overlay::Help { .. })));
+        // `q` inside help closes it instead of quitting.
+        keys(&mut s, "q");
+        assert!(s.overlay.is_none() && !s.quit);
+        keys(&mut s, ":");
+        for c in "goto sl/3".chars() {
+            update(
+                &mut s,
+                Msg::Key(Key::plain(crate::keymap::KeyName::Char(c))),
+            );
+        }
+        assert_eq!(keys(&mut s, "enter"), vec![Effect::Goto("sl/3".into())]);
+        keys(&mut s, ":");
+        for c in "q".chars() {
+            update(
+                &mut s,
+                Msg::Key(Key::plain(crate::keymap::KeyName::Char(c))),
+            );
+        }
+        keys(&mut s, "enter");
+        assert!(s.quit);
+    }
+
+    #[test]
+    fn completion_fills_the_common_prefix_then_cycles() {
+        let mut s = state();
+        s.overlay = Some(Overlay::Command(LineInput {
+            text: "goto 胜".into(),
+            ..LineInput::default()
+        }));
+        update(
+            &mut s,
+            Msg::Completions(vec!["goto 胜利花苑".into(), "goto 胜利新村".into()]),
+        );
+        let Some(Overlay::Command(input)) = &s.overlay else {
+            panic!()
+        };
+        assert_eq!(input.text, "goto 胜利");
+        keys(&mut s, "tab");
+        let Some(Overlay::Command(input)) = &s.overlay else {
+            panic!()
+        };
+        assert_eq!(input.text, "goto 胜利花苑");
+    }
+
+    #[test]
+    fn yank_copies_the_selected_phone() {
+        let mut s = state();
+        loaded(&mut s, Level::Households(Id(9)), RowKind::Household, 2);
+        let fx = keys(&mut s, "j y");
+        assert_eq!(fx.last(), Some(&Effect::Copy("13800000002".into())));
+        assert!(s.status.as_ref().unwrap().text.contains("13800000002"));
+    }
+
+    #[test]
+    fn actions_need_the_right_zone() {
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 2);
+        assert_eq!(keys(&mut s, "v"), vec![], "no visit on an area");
+        assert!(s.status.as_ref().unwrap().error);
+        assert_eq!(
+            keys(&mut s, "t"),
+            vec![Effect::OpenForm(FormRequest::Patrol(Id(1), None))]
+        );
+        loaded(&mut s, Level::Household(Id(7)), RowKind::Resident, 2);
+        assert_eq!(
+            keys(&mut s, "v"),
+            vec![Effect::OpenForm(FormRequest::Visit(Id(7)))]
+        );
+        assert_eq!(
+            keys(&mut s, "p"),
+            vec![Effect::OpenForm(FormRequest::Problem(Id(7)))]
+        );
+        assert_eq!(
+            keys(&mut s, "n"),
+            vec![Effect::OpenForm(FormRequest::New(Level::Household(Id(7))))]
+        );
+    }
+
+    #[test]
+    fn a_saved_form_closes_reloads_and_marks_the_session_changed() {
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 2);
+        s.overlay = Some(Overlay::Form(Box::new(Form::new(
+            Purpose::NewArea,
+            "t",
+            vec![],
+        ))));
+        let fx = update(
+            &mut s,
+            Msg::Saved {
+                message: "saved".into(),
+            },
+        );
+        assert!(s.overlay.is_none() && s.changed);
+        assert_eq!(
+            fx,
+            vec![Effect::Load {
+                level: Level::Areas,
+                select: Some(Id(1))
+            }]
+        );
+        s.overlay = Some(Overlay::Form(Box::new(Form::new(
+            Purpose::NewArea,
+            "t",
+            vec![],
+        ))));
+        update(&mut s, Msg::SaveFailed("duplicate".into()));
+        let Some(Overlay::Form(f)) = &s.overlay else {
+            panic!("the form stays open on failure")
+        };
+        assert_eq!(f.save_error.as_deref(), Some("duplicate"));
+    }
+
+    #[test]
+    fn stale_lookup_results_are_dropped() {
+        let mut s = state();
+        keys(&mut s, "/");
+        update(
+            &mut s,
+            Msg::Key(Key::plain(crate::keymap::KeyName::Char('z'))),
+        );
+        update(
+            &mut s,
+            Msg::LookupResults {
+                query: "old".into(),
+                rows: vec![],
+                building: false,
+            },
+        );
+        let Some(Overlay::Lookup(l)) = &s.overlay else {
+            panic!()
+        };
+        assert_eq!(l.input.text, "z");
+        assert!(l.results.is_empty());
+    }
+}
