@@ -481,9 +481,10 @@ impl Keymap {
                 found.sort_by_key(|s| {
                     let k = s[0];
                     let rank = match k.code {
-                        KeyName::Enter | KeyName::Esc | KeyName::Tab => 0,
-                        KeyName::Char(_) => 1,
-                        _ => 2,
+                        KeyName::Tab => 0,
+                        KeyName::Enter | KeyName::Esc => 1,
+                        KeyName::Char(_) => 2,
+                        _ => 3,
                     };
                     (s.len(), k.ctrl || k.alt, rank)
                 });

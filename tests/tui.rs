@@ -330,3 +330,36 @@ fn a_problem_shows_its_whole_history_and_age() {
     assert!(!status.error, "{}", status.text);
     insta::assert_snapshot!("problem_history_after_progress", screen(&a, 120, 40));
 }
+
+#[test]
+fn import_a_roster_with_a_preview_first() {
+    pin_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let csv = dir.path().join("roster.csv");
+    std::fs::write(
+        &csv,
+        "小区,楼栋,房号,姓名,联系电话,与户主关系,身份证号\n\
+         幸福小区,3栋,2-501,张三,138 1234 5678,户主,370000000000000000\n\
+         幸福小区,3栋,2-501,李四,,配偶,\n\
+         幸福小区,3栋,2-502,王五,0546-8312345,户主,\n",
+    )
+    .unwrap();
+    let mut a = app(&store, Lang::En, 100, 30);
+    let cmd = format!(": \"import {}\" enter", csv.display());
+    a.press(&cmd);
+    assert_eq!(store.count(gridbook::model::Kind::Resident), 0, "a preview writes nothing");
+    // The temporary path varies; a placeholder of the same width keeps the layout.
+    let path = csv.display().to_string();
+    let shown = screen(&a, 100, 30).replace(&path, &"~".repeat(path.len()));
+    insta::assert_snapshot!("import_preview", shown);
+    a.press("ctrl-s");
+    assert_eq!(store.count(gridbook::model::Kind::Resident), 3);
+    insta::assert_snapshot!("after_import", screen(&a, 100, 30));
+    // A broken file is refused before any preview.
+    std::fs::write(&csv, "小区,楼栋,房号,姓名,联系电话\n幸福小区,3栋,,赵六,12345\n").unwrap();
+    a.press(&cmd);
+    let status = a.state.status.clone().unwrap();
+    assert!(status.error, "{}", status.text);
+    assert!(a.state.overlay.is_none());
+}
