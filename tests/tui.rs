@@ -348,7 +348,11 @@ fn import_a_roster_with_a_preview_first() {
     let mut a = app(&store, Lang::En, 100, 30);
     let cmd = format!(": \"import {}\" enter", csv.display());
     a.press(&cmd);
-    assert_eq!(store.count(gridbook::model::Kind::Resident), 0, "a preview writes nothing");
+    assert_eq!(
+        store.count(gridbook::model::Kind::Resident),
+        0,
+        "a preview writes nothing"
+    );
     // The temporary path varies; a placeholder of the same width keeps the layout.
     let path = csv.display().to_string();
     let shown = screen(&a, 100, 30).replace(&path, &"~".repeat(path.len()));
@@ -357,7 +361,11 @@ fn import_a_roster_with_a_preview_first() {
     assert_eq!(store.count(gridbook::model::Kind::Resident), 3);
     insta::assert_snapshot!("after_import", screen(&a, 100, 30));
     // A broken file is refused before any preview.
-    std::fs::write(&csv, "小区,楼栋,房号,姓名,联系电话\n幸福小区,3栋,,赵六,12345\n").unwrap();
+    std::fs::write(
+        &csv,
+        "小区,楼栋,房号,姓名,联系电话\n幸福小区,3栋,,赵六,12345\n",
+    )
+    .unwrap();
     a.press(&cmd);
     let status = a.state.status.clone().unwrap();
     assert!(status.error, "{}", status.text);

@@ -1,0 +1,436 @@
+//! Builds the forms that need the store: current values, choices, context.
+
+use super::*;
+use crate::tui::form::{Field, FieldKind};
+use crate::tui::update::FormRequest;
+
+pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
+    let s = w.store;
+    let lang = w.lang;
+    let f = |k: &str| lang.t(k).to_string();
+    let form = match req {
+        FormRequest::New(level) => match level {
+            Level::Areas => Form::new(
+                Purpose::NewArea,
+                f("form.new_area"),
+                vec![
+                    Field::new(f("form.name"), FieldKind::Required, ""),
+                    Field::new(f("form.code_optional"), FieldKind::Text, ""),
+                ],
+            ),
+            Level::Buildings(area) => Form::new(
+                Purpose::NewBuilding { area },
+                f("form.new_building"),
+                vec![
+                    Field::new(f("form.name"), FieldKind::Required, ""),
+                    Field::new(f("form.code_optional"), FieldKind::Text, ""),
+                ],
+            )
+            .with_intro(zone_label(w, area)?),
+            Level::Households(building) => Form::new(
+                Purpose::NewHousehold { building },
+                f("form.new_household"),
+                vec![
+                    Field::new(f("form.unit"), FieldKind::Text, ""),
+                    Field::new(f("form.room"), FieldKind::Required, ""),
+                    Field::new(f("form.notes"), FieldKind::Text, ""),
+                ],
+            )
+            .with_intro(zone_label(w, building)?),
+            Level::Household(household) => Form::new(
+                Purpose::NewResident { household },
+                f("form.new_resident"),
+                resident_fields(w, None),
+            )
+            .with_intro(zone_label(w, household)?),
+        },
+        FormRequest::NewMember => Form::new(
+            Purpose::NewMember,
+            f("form.new_member"),
+            member_fields(w, None),
+        ),
+        FormRequest::Edit(kind, id) => match kind {
+            RowKind::Resident => {
+                let r = s.resident(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                Form::new(
+                    Purpose::EditResident { id },
+                    f("form.edit_resident"),
+                    resident_fields(w, Some(&r)),
+                )
+            }
+            RowKind::Member => {
+                let m = s.member(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                Form::new(
+                    Purpose::EditMember { id },
+                    f("form.edit_member"),
+                    member_fields(w, Some(&m)),
+                )
+            }
+            RowKind::Household => {
+                let h = s.household(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                Form::new(
+                    Purpose::EditPlace { id },
+                    f("form.edit_household"),
+                    vec![
+                        Field::new(f("form.unit"), FieldKind::Text, h.unit),
+                        Field::new(f("form.room"), FieldKind::Required, h.room),
+                        Field::new(f("form.notes"), FieldKind::Text, h.notes),
+                    ],
+                )
+            }
+            RowKind::Area | RowKind::Building => {
+                let (name, code) = if kind == RowKind::Area {
+                    let a = s.area(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                    (a.name, a.code)
+                } else {
+                    let b = s.building(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                    (b.name, b.code)
+                };
+                Form::new(
+                    Purpose::EditPlace { id },
+                    f(if kind == RowKind::Area {
+                        "form.edit_area"
+                    } else {
+                        "form.edit_building"
+                    }),
+                    vec![
+                        Field::new(f("form.name"), FieldKind::Required, name),
+                        Field::new(f("form.code"), FieldKind::Required, code),
+                    ],
+                )
+            }
+            _ => return Ok(vec![]),
+        },
+        FormRequest::Delete(kind, id) => {
+            let label = match kind {
+                RowKind::Resident => s.resident(id).map_err(err)?.map(|r| r.name),
+                RowKind::Member => s.member(id).map_err(err)?.map(|m| m.name),
+                _ => Some(zone_label(w, id)?),
+            }
+            .ok_or_else(|| f("tui.gone"))?;
+            Form::new(
+                Purpose::Delete { id },
+                f("form.delete"),
+                vec![Field::new(f("form.reason"), FieldKind::Required, "")],
+            )
+            .with_intro(lang.f("form.delete_intro", &[&label]))
+        }
+        FormRequest::Visit(household) => {
+            let now = Ts::now();
+            let who = match w.me {
+                Some(me) => s.member(me).map_err(err)?.map(|m| m.name),
+                None => cover::covering(s, household, now)
+                    .map_err(err)?
+                    .map(|c| c.name),
+            }
+            .unwrap_or_default();
+            let purposes: Vec<(&str, String)> = crate::generator::VISIT_PURPOSES
+                .iter()
+                .map(|p| (*p, lang.label("purpose", p)))
+                .collect();
+            Form::new(
+                Purpose::Visit { household },
+                f("form.visit"),
+                vec![
+                    Field::new(f("form.member"), FieldKind::Required, who),
+                    Field::new(f("form.when"), FieldKind::Time, "now"),
+                    Field::choice(f("form.purpose"), choices(&purposes), "routine"),
+                    Field::new(f("form.note"), FieldKind::Text, ""),
+                    Field::new(f("form.follow_up"), FieldKind::Date, ""),
+                ],
+            )
+            .with_intro(zone_label(w, household)?)
+        }
+        FormRequest::Problem(zone) => {
+            let cats: Vec<(String, String)> = categories(w)
+                .into_iter()
+                .map(|c| {
+                    let l = lang.label("category", &c);
+                    (c, l)
+                })
+                .collect();
+            let urg: Vec<(&str, String)> = [Urgency::Normal, Urgency::High, Urgency::Low]
+                .iter()
+                .map(|u| (u.code(), lang.label("urgency", u.code())))
+                .collect();
+            let mut fields = vec![
+                Field::choice(f("form.category"), cats, "repair"),
+                Field::new(f("form.description"), FieldKind::Required, ""),
+                Field::choice(f("form.urgency"), choices(&urg), "normal"),
+            ];
+            if let Some((Kind::Household, _)) = s.kind_of(zone).map_err(err)? {
+                let mut people = vec![(String::new(), "—".to_string())];
+                for r in s.residents_of(zone).map_err(err)? {
+                    people.push((r.meta.id.to_string(), r.name));
+                }
+                fields.push(Field::choice(f("form.reporter"), people, ""));
+            }
+            Form::new(Purpose::Problem { zone }, f("form.problem"), fields)
+                .with_intro(zone_label(w, zone)?)
+        }
+        FormRequest::Resolve(id) => {
+            let steps = |open: bool| {
+                let list: Vec<(&str, String)> = if open {
+                    [
+                        ProblemStep::Resolved,
+                        ProblemStep::Progress,
+                        ProblemStep::Comment,
+                    ]
+                    .iter()
+                    .map(|st| {
+                        (
+                            st.code(),
+                            lang.t(&format!("step.{}", st.code())).to_string(),
+                        )
+                    })
+                    .collect()
+                } else {
+                    [ProblemStep::Reopened, ProblemStep::Comment]
+                        .iter()
+                        .map(|st| {
+                            (
+                                st.code(),
+                                lang.t(&format!("step.{}", st.code())).to_string(),
+                            )
+                        })
+                        .collect()
+                };
+                choices(&list)
+            };
+            match s.event(id).map_err(err)? {
+                Some(e) if matches!(e.body, EventBody::ProblemOpened { .. }) => {
+                    let open = s.is_problem_open(id).map_err(err)?;
+                    let name_of = |i: Id| zoneview::member_name(s, i);
+                    Form::new(
+                        Purpose::Step { problem: id },
+                        f("form.resolve"),
+                        vec![
+                            Field::choice(
+                                f("form.step"),
+                                steps(open),
+                                if open { "resolved" } else { "reopened" },
+                            ),
+                            Field::new(f("form.note"), FieldKind::Required, ""),
+                        ],
+                    )
+                    .with_intro(crate::describe::event(lang, &e.body, &name_of))
+                }
+                _ => {
+                    let open = s.open_problems_in(id).map_err(err)?;
+                    if open.is_empty() {
+                        return Ok(vec![Msg::Status(f("tui.no_open_problems"), true)]);
+                    }
+                    let mut list = Vec::new();
+                    for p in open {
+                        if let Some(e) = s.event(p).map_err(err)?
+                            && let EventBody::ProblemOpened {
+                                category,
+                                description,
+                                ..
+                            } = &e.body
+                        {
+                            list.push((
+                                p.to_string(),
+                                format!(
+                                    "[{}] {} ({})",
+                                    lang.label("category", category),
+                                    text::truncate(description, 30),
+                                    lang.f(
+                                        "show.days_ago",
+                                        &[&e.at.days_before(Ts::now()).to_string()]
+                                    )
+                                ),
+                            ));
+                        }
+                    }
+                    Form::new(
+                        Purpose::ResolveIn { zone: id },
+                        f("form.resolve"),
+                        vec![
+                            Field::choice(f("form.which_problem"), list, ""),
+                            Field::new(f("form.note"), FieldKind::Required, ""),
+                        ],
+                    )
+                    .with_intro(zone_label(w, id)?)
+                }
+            }
+        }
+        FormRequest::Patrol(zone, kind) => {
+            let kind = match kind {
+                Some(k) => k,
+                None => {
+                    // The kind most overdue here goes first.
+                    let h = s.last_patrol(zone, PatrolKind::Hygiene).map_err(err)?;
+                    let sec = s.last_patrol(zone, PatrolKind::Security).map_err(err)?;
+                    if sec < h {
+                        PatrolKind::Security
+                    } else {
+                        PatrolKind::Hygiene
+                    }
+                }
+            };
+            let mut fields: Vec<Field> = w
+                .checklists
+                .items(kind)
+                .iter()
+                .map(|item| Field::new(item.clone(), FieldKind::Check, ""))
+                .collect();
+            let yes_no = vec![
+                ("yes".to_string(), f("form.yes")),
+                ("no".to_string(), f("form.no")),
+            ];
+            fields.push(Field::choice(f("form.open_problems"), yes_no, "yes"));
+            fields.push(Field::new(f("form.note"), FieldKind::Text, ""));
+            fields.push(Field::new(f("form.when"), FieldKind::Time, "now"));
+            Form::new(
+                Purpose::Patrol { zone, kind },
+                lang.f("form.patrol", &[&lang.label("patrol", kind.code())]),
+                fields,
+            )
+            .with_intro(format!(
+                "{} — {}",
+                zone_label(w, zone)?,
+                f("form.patrol_hint")
+            ))
+        }
+        FormRequest::Amend(event) => {
+            let e = s.event(event).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+            // Amend what the entry says now, including earlier corrections.
+            let current = effective_body(w, &e)?;
+            let name_of = |i: Id| zoneview::member_name(s, i);
+            let mut fields = match &current {
+                EventBody::Visit {
+                    purpose,
+                    note,
+                    follow_up,
+                    ..
+                } => {
+                    let purposes: Vec<(&str, String)> = crate::generator::VISIT_PURPOSES
+                        .iter()
+                        .map(|p| (*p, lang.label("purpose", p)))
+                        .collect();
+                    vec![
+                        Field::choice(f("form.purpose"), choices(&purposes), purpose),
+                        Field::new(f("form.note"), FieldKind::Text, note.clone()),
+                        Field::new(
+                            f("form.follow_up"),
+                            FieldKind::Date,
+                            follow_up.map(|d| d.to_string()).unwrap_or_default(),
+                        ),
+                    ]
+                }
+                EventBody::ProblemOpened {
+                    category,
+                    description,
+                    ..
+                } => {
+                    let cats: Vec<(String, String)> = categories(w)
+                        .into_iter()
+                        .map(|c| {
+                            let l = lang.label("category", &c);
+                            (c, l)
+                        })
+                        .collect();
+                    vec![
+                        Field::choice(f("form.category"), cats, category),
+                        Field::new(
+                            f("form.description"),
+                            FieldKind::Required,
+                            description.clone(),
+                        ),
+                    ]
+                }
+                EventBody::ProblemStepped { note, .. } | EventBody::Patrol { note, .. } => {
+                    vec![Field::new(f("form.note"), FieldKind::Text, note.clone())]
+                }
+                _ => return Ok(vec![Msg::Status(f("tui.cannot_amend"), true)]),
+            };
+            fields.push(Field::new(f("form.amend_reason"), FieldKind::Required, ""));
+            Form::new(Purpose::Amend { event }, f("form.amend"), fields).with_intro(format!(
+                "{} {}",
+                e.at.display(),
+                crate::describe::event(lang, &current, &name_of)
+            ))
+        }
+        FormRequest::Assign(zone) => {
+            let is_household = matches!(s.kind_of(zone).map_err(err)?, Some((Kind::Household, _)));
+            let mut roles = vec![(Role::Responsible.code(), lang.label("role", "responsible"))];
+            if is_household {
+                roles.push((Role::Liaison.code(), lang.label("role", "liaison")));
+            }
+            Form::new(
+                Purpose::Assign { zone },
+                f("form.assign"),
+                vec![
+                    Field::new(f("form.member_who"), FieldKind::Required, ""),
+                    Field::choice(f("form.role"), choices(&roles), "responsible"),
+                    Field::new(f("form.since"), FieldKind::Date, "today"),
+                    Field::new(f("form.until"), FieldKind::Date, ""),
+                ],
+            )
+            .with_intro(zone_label(w, zone)?)
+        }
+    };
+    Ok(vec![Msg::OpenForm(Box::new(form))])
+}
+
+fn resident_fields(w: &World, r: Option<&Resident>) -> Vec<Field> {
+    let f = |k: &str| w.lang.t(k).to_string();
+    vec![
+        Field::new(
+            f("form.name"),
+            FieldKind::Required,
+            r.map(|r| r.name.clone()).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.phones"),
+            FieldKind::Phones,
+            r.map(|r| r.phones.join("; ")).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.relation"),
+            FieldKind::Text,
+            r.map(|r| r.relation.clone()).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.tags"),
+            FieldKind::Text,
+            r.map(|r| r.tags.join("、")).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.notes"),
+            FieldKind::Text,
+            r.map(|r| r.notes.clone()).unwrap_or_default(),
+        ),
+    ]
+}
+
+fn member_fields(w: &World, m: Option<&Member>) -> Vec<Field> {
+    let f = |k: &str| w.lang.t(k).to_string();
+    let kinds: Vec<(String, String)> = MemberKind::ALL
+        .iter()
+        .map(|k| (k.code().to_string(), w.lang.label("member_kind", k.code())))
+        .collect();
+    vec![
+        Field::new(
+            f("form.name"),
+            FieldKind::Required,
+            m.map(|m| m.name.clone()).unwrap_or_default(),
+        ),
+        Field::new(
+            f("form.phone"),
+            FieldKind::Phone,
+            m.map(|m| m.phone.clone()).unwrap_or_default(),
+        ),
+        Field::choice(
+            f("form.kind"),
+            kinds,
+            m.map_or("party-member", |m| m.kind.code()),
+        ),
+        Field::new(
+            f("form.tags"),
+            FieldKind::Text,
+            m.map(|m| m.tags.join("、")).unwrap_or_default(),
+        ),
+    ]
+}
