@@ -1154,3 +1154,16 @@ const _: () = {
     const fn assert_sync<T: Send + Sync>() {}
     assert_sync::<Store>();
 };
+
+// Added for `restore --force`, which must empty a store before filling it again.
+impl Store {
+    /// Removes every record, event and index entry (the schema marker stays)
+    /// and flushes. Callers save what was there first.
+    pub fn clear(&self) -> Result<()> {
+        for t in ALL_TREES.into_iter().filter(|t| *t != T::Meta) {
+            self.tree(t).clear()?;
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+}
