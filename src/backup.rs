@@ -53,7 +53,12 @@ pub fn write(store: &Store, keep: usize) -> Result<PathBuf, ExportError> {
 /// Writes `json` as a backup named after `at` (a later free millisecond if
 /// that name is taken, so names stay unique and in order), then rotates.
 /// `keep == 0` rotates nothing away.
-pub fn write_dump(data_dir: &Path, json: &[u8], at: Ts, keep: usize) -> Result<PathBuf, ExportError> {
+pub fn write_dump(
+    data_dir: &Path,
+    json: &[u8],
+    at: Ts,
+    keep: usize,
+) -> Result<PathBuf, ExportError> {
     let d = dir(data_dir);
     crate::store::create_private_dir(&d).map_err(|source| ExportError::Write {
         path: d.clone(),
@@ -61,7 +66,8 @@ pub fn write_dump(data_dir: &Path, json: &[u8], at: Ts, keep: usize) -> Result<P
     })?;
     // Never name a backup older than the newest one, even if the clock went back.
     let mut at = at;
-    if let Some(newest) = newest(data_dir).and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+    if let Some(newest) =
+        newest(data_dir).and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
     {
         while file_name(at) <= newest {
             at = Ts(at.0 + 1);

@@ -16,12 +16,14 @@ use crate::store::{Store, StoreError};
 /// exit 3 and the newest backup.
 fn store_fail(env: &Env, e: StoreError) -> Fail {
     match e {
-        StoreError::Sled(detail) if detail.to_lowercase().contains("corrupt") => StoreError::Damaged {
-            dir: env.data.clone(),
-            detail,
-            backup: backup::newest(&env.data),
+        StoreError::Sled(detail) if detail.to_lowercase().contains("corrupt") => {
+            StoreError::Damaged {
+                dir: env.data.clone(),
+                detail,
+                backup: backup::newest(&env.data),
+            }
+            .into()
         }
-        .into(),
         other => other.into(),
     }
 }
@@ -52,8 +54,11 @@ pub fn export(env: &Env, format: Format, out: Option<&Path>, bom: bool) -> Resul
     if bom && format == Format::Json {
         return Err(Fail::input("--bom applies to --format csv only"));
     }
-    let csv_needs_dir =
-        || Fail::input("--format csv writes roster.csv and events.csv: name a directory with --out DIR");
+    let csv_needs_dir = || {
+        Fail::input(
+            "--format csv writes roster.csv and events.csv: name a directory with --out DIR",
+        )
+    };
     if format == Format::Csv && out.is_none() {
         return Err(csv_needs_dir());
     }
@@ -105,7 +110,9 @@ pub fn import_json(env: &Env, file: &Path) -> Result<(), Fail> {
     let store = env.open()?;
     dump.load_into(&store).map_err(|e| fail(env, e))?;
     println!("imported {} from {}", counts(&dump), file.display());
-    if let Some(p) = backup::after_session(&store, env.config.backups()).map_err(|e| fail(env, e))? {
+    if let Some(p) =
+        backup::after_session(&store, env.config.backups()).map_err(|e| fail(env, e))?
+    {
         println!("backup written: {}", p.display());
     }
     Ok(())
@@ -190,7 +197,10 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
 fn set_aside(env: &Env) -> Result<PathBuf, Fail> {
     let io = |e: std::io::Error| Fail {
         code: 3,
-        msg: format!("cannot set the damaged store in {} aside: {e}", env.data.display()),
+        msg: format!(
+            "cannot set the damaged store in {} aside: {e}",
+            env.data.display()
+        ),
     };
     let lock = File::options()
         .create(true)
@@ -205,7 +215,9 @@ fn set_aside(env: &Env) -> Result<PathBuf, Fail> {
         .into());
     }
     let stamp = backup::file_name(Ts::now());
-    let stamp = stamp.trim_start_matches("gridbook-").trim_end_matches(".json");
+    let stamp = stamp
+        .trim_start_matches("gridbook-")
+        .trim_end_matches(".json");
     let aside = env.data.join(format!("store.damaged-{stamp}"));
     fs::rename(env.data.join("store"), &aside).map_err(io)?;
     drop(lock);

@@ -124,15 +124,21 @@ impl Dump {
             reason,
         };
         // Look at the envelope first so a wrong file gets a plain answer
-        // rather than a complaint about some missing field.
-        let head: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-            not_export(format!("line {}, column {}: {e}", e.line(), e.column()))
-        })?;
-        match head.get("format").and_then(|f| f.as_str()) {
-            Some(FORMAT_NAME) => {}
-            _ => return Err(not_export(format!("no \"format\": \"{FORMAT_NAME}\" field"))),
+        // rather than a complaint about some missing field. Other fields are
+        // skipped without being kept, so a large file is not held twice.
+        #[derive(Deserialize)]
+        struct Envelope {
+            format: Option<String>,
+            format_version: Option<u64>,
         }
-        match head.get("format_version").and_then(|v| v.as_u64()) {
+        let head: Envelope = serde_json::from_slice(bytes)
+            .map_err(|e| not_export(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+        if head.format.as_deref() != Some(FORMAT_NAME) {
+            return Err(not_export(format!(
+                "no \"format\": \"{FORMAT_NAME}\" field"
+            )));
+        }
+        match head.format_version {
             Some(v) if v <= FORMAT_VERSION as u64 => {}
             Some(v) => {
                 return Err(not_export(format!(
@@ -141,7 +147,7 @@ impl Dump {
             }
             None => return Err(not_export("no \"format_version\" field".into())),
         }
-        let dump: Dump = serde_json::from_value(head).map_err(|e| ExportError::Invalid {
+        let dump: Dump = serde_json::from_slice(bytes).map_err(|e| ExportError::Invalid {
             file: file.to_string(),
             reason: e.to_string(),
         })?;
@@ -161,7 +167,9 @@ impl Dump {
             if ids.insert(id) {
                 Ok(())
             } else {
-                Err(invalid(format!("{kind} {id}: the id appears more than once")))
+                Err(invalid(format!(
+                    "{kind} {id}: the id appears more than once"
+                )))
             }
         };
         for a in &self.areas {
@@ -182,14 +190,19 @@ impl Dump {
         let mut event_ids = HashSet::new();
         for e in &self.events {
             if !event_ids.insert(e.id) {
-                return Err(invalid(format!("event {}: the id appears more than once", e.id)));
+                return Err(invalid(format!(
+                    "event {}: the id appears more than once",
+                    e.id
+                )));
             }
         }
         let areas: HashSet<Id> = self.areas.iter().map(|a| a.meta.id).collect();
         let buildings: HashSet<Id> = self.buildings.iter().map(|b| b.meta.id).collect();
         let households: HashSet<Id> = self.households.iter().map(|h| h.meta.id).collect();
         let orphan = |kind: &str, id: Id, parent: &str, pid: Id| {
-            invalid(format!("{kind} {id} belongs to {parent} {pid}, which is not in the file"))
+            invalid(format!(
+                "{kind} {id} belongs to {parent} {pid}, which is not in the file"
+            ))
         };
         for b in &self.buildings {
             if !areas.contains(&b.area) {
@@ -219,11 +232,7 @@ impl Dump {
         // Large estates go in batches; the store is empty, so a bulk write is safe.
         const CHUNK: usize = 100_000;
         let mut w = Writes::new();
-        fn records<R: Record>(
-            store: &Store,
-            w: &mut Writes,
-            rs: &[R],
-        ) -> Result<(), StoreError> {
+        fn records<R: Record>(store: &Store, w: &mut Writes, rs: &[R]) -> Result<(), StoreError> {
             for r in rs {
                 store.stage_new(w, r)?;
                 if w.len() >= CHUNK {
@@ -384,7 +393,12 @@ fn csv_err(e: csv::Error) -> io::Error {
 /// Writes `roster.csv` (the roster importer's columns, one row per live
 /// resident) and `events.csv` (every event, with a readable summary and the
 /// exact body as JSON) into `dir`.
-pub fn write_csv(dump: &Dump, dir: &Path, bom: bool, lang: Lang) -> Result<CsvSummary, ExportError> {
+pub fn write_csv(
+    dump: &Dump,
+    dir: &Path,
+    bom: bool,
+    lang: Lang,
+) -> Result<CsvSummary, ExportError> {
     crate::store::create_private_dir(dir).map_err(|source| ExportError::Write {
         path: dir.to_path_buf(),
         source,
@@ -401,7 +415,12 @@ pub fn write_csv(dump: &Dump, dir: &Path, bom: bool, lang: Lang) -> Result<CsvSu
         c.flush()
     };
 
-    let live_areas: HashSet<Id> = dump.areas.iter().filter(|a| a.meta.is_live()).map(|a| a.meta.id).collect();
+    let live_areas: HashSet<Id> = dump
+        .areas
+        .iter()
+        .filter(|a| a.meta.is_live())
+        .map(|a| a.meta.id)
+        .collect();
     let live_buildings: HashSet<Id> = dump
         .buildings
         .iter()
@@ -451,7 +470,16 @@ pub fn write_csv(dump: &Dump, dir: &Path, bom: bool, lang: Lang) -> Result<CsvSu
         start(w)?;
         let mut c = csv::Writer::from_writer(w);
         c.write_record([
-            "id", "at", "created_at", "by", "by_name", "zone", "zone_path", "kind", "summary", "body",
+            "id",
+            "at",
+            "created_at",
+            "by",
+            "by_name",
+            "zone",
+            "zone_path",
+            "kind",
+            "summary",
+            "body",
         ])
         .map_err(csv_err)?;
         let name_of = |id: Id| places.path(id);

@@ -143,7 +143,8 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
             reason,
         };
         let before = errors.len();
-        let name = validate::name("name", &cell(Col::Name)).map_err(|e| err(Col::Name, e.to_string()));
+        let name =
+            validate::name("name", &cell(Col::Name)).map_err(|e| err(Col::Name, e.to_string()));
         let phone = validate::phone(&cell(Col::Phone)).map_err(|e| err(Col::Phone, e.to_string()));
         let kind_text = cell(Col::Kind);
         let kind = if kind_text.is_empty() {
@@ -171,7 +172,11 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
         };
         let mut resolve_all = |c: Col| -> Vec<Id> {
             let mut ids = Vec::new();
-            for a in cell(c).split([';', '；']).map(str::trim).filter(|a| !a.is_empty()) {
+            for a in cell(c)
+                .split([';', '；'])
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+            {
                 match address::resolve(store, a) {
                     Ok(z) => ids.push(z.id()),
                     Err(e) => errors.push(err(c, e.to_string())),
@@ -235,7 +240,10 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
                         .id
                 }
             };
-            for (zones, role) in [(&row.zones, Role::Responsible), (&row.liaison, Role::Liaison)] {
+            for (zones, role) in [
+                (&row.zones, Role::Responsible),
+                (&row.liaison, Role::Liaison),
+            ] {
                 for z in zones {
                     let held = store
                         .assignments_of(*z)?
@@ -244,7 +252,8 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
                     if held {
                         report.assignments_unchanged += 1;
                     } else {
-                        ops::assign(store, ctx, *z, member, role, row.since, None).map_err(to_roster)?;
+                        ops::assign(store, ctx, *z, member, role, row.since, None)
+                            .map_err(to_roster)?;
                         report.assignments_added += 1;
                     }
                 }

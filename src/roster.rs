@@ -76,7 +76,14 @@ impl Col {
             Col::Room => &["room", "房号", "门牌号", "房间号", "户号", "室"],
             Col::Name => &["name", "姓名", "居民姓名", "名字"],
             Col::Phone => &[
-                "phone", "电话", "联系电话", "手机", "手机号", "手机号码", "联系方式", "mobile",
+                "phone",
+                "电话",
+                "联系电话",
+                "手机",
+                "手机号",
+                "手机号码",
+                "联系方式",
+                "mobile",
             ],
             Col::Relation => &["relation", "与户主关系", "户主关系", "关系"],
             Col::Tags => &["tags", "标签", "人员类别", "类别"],
@@ -85,7 +92,9 @@ impl Col {
     }
     fn from_header(h: &str) -> Option<Col> {
         let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
-        Col::ALL.into_iter().find(|c| c.aliases().contains(&h.as_str()))
+        Col::ALL
+            .into_iter()
+            .find(|c| c.aliases().contains(&h.as_str()))
     }
     fn required(self) -> bool {
         matches!(self, Col::Area | Col::Building | Col::Room | Col::Name)
@@ -124,7 +133,9 @@ pub enum RosterError {
     },
     #[error("{file}: the file is neither UTF-8 nor GB18030 text")]
     Encoding { file: String },
-    #[error("{file}: the file is UTF-16 text; save it as \"CSV UTF-8\" or plain CSV and import that")]
+    #[error(
+        "{file}: the file is UTF-16 text; save it as \"CSV UTF-8\" or plain CSV and import that"
+    )]
     Utf16 { file: String },
     #[error("{file}:{line}: missing required column {}", .missing.join(", "))]
     MissingColumns {
@@ -256,7 +267,13 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
             // first cell starts with `#` is a note (gridbook's own exports
             // start with the personal-data notice).
             Some(Ok(r)) if r.iter().all(|c| c.trim().is_empty()) => continue,
-            Some(Ok(r)) if r.get(0).is_some_and(|c| c.trim_start_matches('\u{feff}').trim_start().starts_with('#')) => {
+            Some(Ok(r))
+                if r.get(0).is_some_and(|c| {
+                    c.trim_start_matches('\u{feff}')
+                        .trim_start()
+                        .starts_with('#')
+                }) =>
+            {
                 continue;
             }
             Some(Ok(r)) => break r,
@@ -343,7 +360,10 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
             if len > max {
                 row_errors.push(err(
                     c,
-                    format!("{} is too long ({len} characters, at most {max})", c.header()),
+                    format!(
+                        "{} is too long ({len} characters, at most {max})",
+                        c.header()
+                    ),
                 ));
             }
             v
@@ -370,10 +390,19 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
         }
         let (unit, room) = split_room(&cell(Col::Unit), &cell(Col::Room));
         if room.chars().count() > validate::MAX_NAME {
-            row_errors.push(err(Col::Room, format!("room is too long (at most {})", validate::MAX_NAME)));
+            row_errors.push(err(
+                Col::Room,
+                format!("room is too long (at most {})", validate::MAX_NAME),
+            ));
         }
         if row_errors.is_empty() {
-            let key = (norm(&area), norm(&building), norm(&unit), norm(&room), name.clone());
+            let key = (
+                norm(&area),
+                norm(&building),
+                norm(&unit),
+                norm(&room),
+                name.clone(),
+            );
             if let Some(first) = seen.get(&key) {
                 row_errors.push(err(
                     Col::Name,
@@ -488,7 +517,11 @@ fn make_code(name: &str, taken: &[String]) -> String {
             romanize::place_initials(name)
         }
     };
-    let base = if bare.is_empty() { "x".to_string() } else { bare };
+    let base = if bare.is_empty() {
+        "x".to_string()
+    } else {
+        bare
+    };
     let mut code = base.clone();
     let mut n = 2;
     while taken.iter().any(|t| t.eq_ignore_ascii_case(&code)) {
@@ -570,7 +603,10 @@ pub fn import(
                 buildings
                     .entry((area_id, norm(&b.code)))
                     .or_insert(b.meta.id);
-                building_codes.entry(area_id).or_default().push(b.code.clone());
+                building_codes
+                    .entry(area_id)
+                    .or_default()
+                    .push(b.code.clone());
             }
         }
         // Building
@@ -700,7 +736,10 @@ pub fn import(
             }
         }
     }
-    for h in touched_households.iter().filter(|h| !new_households.contains(h)) {
+    for h in touched_households
+        .iter()
+        .filter(|h| !new_households.contains(h))
+    {
         if changed_households.contains(h) {
             report.households_updated += 1;
         } else {

@@ -17,7 +17,10 @@ fn gridbook(data: &Path, keep: usize) -> Command {
     std::fs::create_dir_all(&conf).unwrap();
     std::fs::write(conf.join("config.toml"), format!("backups = {keep}\n")).unwrap();
     let mut c = Command::cargo_bin("gridbook").unwrap();
-    c.arg("--data").arg(data).env("GRIDBOOK_CONFIG", &conf).env_remove("GRIDBOOK_DATA");
+    c.arg("--data")
+        .arg(data)
+        .env("GRIDBOOK_CONFIG", &conf)
+        .env_remove("GRIDBOOK_DATA");
     c
 }
 
@@ -30,12 +33,21 @@ struct Data {
 fn demo() -> Data {
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("data");
-    gridbook(&dir, 10).args(["demo", "--load-only"]).assert().success();
+    gridbook(&dir, 10)
+        .args(["demo", "--load-only"])
+        .assert()
+        .success();
     Data { _root: root, dir }
 }
 
 fn export(dir: &Path) -> Vec<u8> {
-    gridbook(dir, 10).arg("export").assert().success().get_output().stdout.clone()
+    gridbook(dir, 10)
+        .arg("export")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
 }
 
 fn names(files: &[PathBuf]) -> Vec<String> {
@@ -47,7 +59,10 @@ fn names(files: &[PathBuf]) -> Vec<String> {
 
 #[test]
 fn backup_names_sort_by_time_and_never_go_backwards() {
-    assert_eq!(backup::file_name(Ts(1_795_876_205_123)), "gridbook-20261128-143005-123.json");
+    assert_eq!(
+        backup::file_name(Ts(1_795_876_205_123)),
+        "gridbook-20261128-143005-123.json"
+    );
     let d = tempfile::tempdir().unwrap();
     let a = backup::write_dump(d.path(), b"{}", Ts(2_000_000), 0).unwrap();
     // Same instant, then a clock that went back: still later names.
@@ -71,15 +86,24 @@ fn backup_is_the_export_private_and_rotated() {
     let files = backup::list(&data.dir);
     assert_eq!(files.len(), 3, "{:?}", names(&files));
     for f in &files {
-        assert!(std::fs::read(f).unwrap() == before, "a backup differs from the export");
+        assert!(
+            std::fs::read(f).unwrap() == before,
+            "a backup differs from the export"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(f).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
     }
     // No stray temporary files are left behind.
-    assert_eq!(std::fs::read_dir(backup::dir(&data.dir)).unwrap().count(), 3);
+    assert_eq!(
+        std::fs::read_dir(backup::dir(&data.dir)).unwrap().count(),
+        3
+    );
 }
 
 #[test]
@@ -97,9 +121,19 @@ fn an_empty_store_is_not_backed_up() {
 fn after_session_backs_up_only_changed_data() {
     let data = demo();
     let store = Store::open(&data.dir).unwrap();
-    assert_eq!(backup::after_session(&store, 0).unwrap(), None, "backups are off");
-    let first = backup::after_session(&store, 2).unwrap().expect("a first backup");
-    assert_eq!(backup::after_session(&store, 2).unwrap(), None, "nothing changed");
+    assert_eq!(
+        backup::after_session(&store, 0).unwrap(),
+        None,
+        "backups are off"
+    );
+    let first = backup::after_session(&store, 2)
+        .unwrap()
+        .expect("a first backup");
+    assert_eq!(
+        backup::after_session(&store, 2).unwrap(),
+        None,
+        "nothing changed"
+    );
     let ctx = gridbook::ops::Ctx::now(None);
     let zone = gridbook::address::resolve(&store, "slhy").unwrap().id();
     for n in 0..2 {
@@ -116,11 +150,16 @@ fn after_session_backs_up_only_changed_data() {
             },
         )
         .unwrap();
-        backup::after_session(&store, 2).unwrap().expect("a backup of the change");
+        backup::after_session(&store, 2)
+            .unwrap()
+            .expect("a backup of the change");
     }
     let files = backup::list(&data.dir);
     assert_eq!(files.len(), 2);
-    assert!(!files.contains(&first), "the oldest backup was not rotated away");
+    assert!(
+        !files.contains(&first),
+        "the oldest backup was not rotated away"
+    );
     let newest = std::fs::read(files.last().unwrap()).unwrap();
     assert!(newest == Dump::from_store(&store).unwrap().to_json());
 }
@@ -140,12 +179,23 @@ fn restore_fills_an_empty_store_and_needs_force_otherwise() {
         .arg(&newest)
         .assert()
         .success()
-        .stdout(predicate::str::contains("restored 3 areas, 12 buildings, 300 households, 760 residents, 40 members"));
+        .stdout(predicate::str::contains(
+            "restored 3 areas, 12 buildings, 300 households, 760 residents, 40 members",
+        ));
     assert!(export(&other) == original);
 
     // Change the data, then restore without --force: refused, untouched.
     gridbook(&data.dir, 10)
-        .args(["log", "problem", "--zone", "slhy/1", "--category", "repair", "--note", "楼道灯坏了"])
+        .args([
+            "log",
+            "problem",
+            "--zone",
+            "slhy/1",
+            "--category",
+            "repair",
+            "--note",
+            "楼道灯坏了",
+        ])
         .assert()
         .success();
     let changed = export(&data.dir);
@@ -153,7 +203,9 @@ fn restore_fills_an_empty_store_and_needs_force_otherwise() {
         .arg("restore")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("already holds data").and(predicate::str::contains("--force")));
+        .stderr(
+            predicate::str::contains("already holds data").and(predicate::str::contains("--force")),
+        );
     assert!(export(&data.dir) == changed);
 
     // With --force: the backup's contents, and what was replaced is kept as a backup.
@@ -161,7 +213,9 @@ fn restore_fills_an_empty_store_and_needs_force_otherwise() {
         .args(["restore", "--force"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("the data being replaced was saved to"));
+        .stdout(predicate::str::contains(
+            "the data being replaced was saved to",
+        ));
     assert!(export(&data.dir) == original);
     gridbook(&data.dir, 10).arg("check").assert().success();
     let kept = backup::newest(&data.dir).unwrap();
@@ -177,7 +231,11 @@ fn restore_without_a_backup_or_from_a_bad_file_changes_nothing() {
         .code(2)
         .stderr(predicate::str::contains("no backup in"));
     let bad = d.path().join("bad.json");
-    std::fs::write(&bad, "{\"format\": \"gridbook-export\", \"format_version\": 1}").unwrap();
+    std::fs::write(
+        &bad,
+        "{\"format\": \"gridbook-export\", \"format_version\": 1}",
+    )
+    .unwrap();
     gridbook(d.path(), 10)
         .args(["restore", "--force"])
         .arg(&bad)
@@ -217,7 +275,12 @@ fn damage(data: &Path, how: Damage) {
     let db = store.join("db");
     let len = std::fs::metadata(&db).unwrap().len();
     let set_len = |p: &Path, n: u64| {
-        std::fs::OpenOptions::new().write(true).open(p).unwrap().set_len(n).unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_len(n)
+            .unwrap();
     };
     match how {
         Damage::TruncateDbEmpty => set_len(&db, 0),
@@ -255,15 +318,11 @@ fn a_damaged_store_exits_3_naming_the_newest_backup_and_restore_force_recovers()
         let newest = backup::newest(&data.dir).unwrap();
         damage(&data.dir, how);
         for args in [&["show", "slhy"][..], &["export"], &["backup"], &["check"]] {
-            gridbook(&data.dir, 10)
-                .args(args)
-                .assert()
-                .code(3)
-                .stderr(
-                    predicate::str::contains("is damaged")
-                        .and(predicate::str::contains(newest.display().to_string()))
-                        .and(predicate::str::contains("panicked").not()),
-                );
+            gridbook(&data.dir, 10).args(args).assert().code(3).stderr(
+                predicate::str::contains("is damaged")
+                    .and(predicate::str::contains(newest.display().to_string()))
+                    .and(predicate::str::contains("panicked").not()),
+            );
         }
         // Restoring needs --force: the store is not known to be empty.
         gridbook(&data.dir, 10).arg("restore").assert().code(3);
@@ -272,7 +331,10 @@ fn a_damaged_store_exits_3_naming_the_newest_backup_and_restore_force_recovers()
             .assert()
             .success()
             .stdout(predicate::str::contains("the damaged store was moved to"));
-        assert!(export(&data.dir) == original, "{how:?}: restored data differs");
+        assert!(
+            export(&data.dir) == original,
+            "{how:?}: restored data differs"
+        );
         assert_eq!(files_under(&data.dir, "store.damaged-").len(), 1, "{how:?}");
     }
 }
@@ -295,7 +357,10 @@ fn garbled_pages_never_panic_and_restore_force_recovers() {
         } else {
             let mut rng = fastrand::Rng::with_seed(seed);
             let at = rng.usize(..bytes.len());
-            (at, [64, 4096, 65536][seed as usize % 3].min(bytes.len() - at))
+            (
+                at,
+                [64, 4096, 65536][seed as usize % 3].min(bytes.len() - at),
+            )
         };
         bytes[at..at + n].copy_from_slice(&noise(n, seed));
         std::fs::write(&db, bytes).unwrap();
@@ -318,8 +383,14 @@ fn garbled_pages_never_panic_and_restore_force_recovers() {
                 .args(["restore", "--force"])
                 .assert()
                 .success();
-            assert!(export(&data.dir) == original, "seed {seed}: restored data differs");
+            assert!(
+                export(&data.dir) == original,
+                "seed {seed}: restored data differs"
+            );
         }
     }
-    assert!(damaged > 0, "no garbling was noticed; the test damages too little");
+    assert!(
+        damaged > 0,
+        "no garbling was noticed; the test damages too little"
+    );
 }

@@ -26,7 +26,9 @@ fn rich_store(dir: &Path) {
     let now = Ts::now();
     gridbook::demo::load(&store, now).unwrap();
     let ctx = Ctx { by: None, now };
-    let hh = gridbook::address::resolve(&store, "slhy/2/2-501").unwrap().id();
+    let hh = gridbook::address::resolve(&store, "slhy/2/2-501")
+        .unwrap()
+        .id();
     let residents = store.residents_of(hh).unwrap();
     let r = &residents[0];
     ops::edit_resident(
@@ -91,10 +93,19 @@ fn export_import_export_is_byte_identical() {
         .arg(&second)
         .assert()
         .success();
-    let (x, y) = (std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
+    let (x, y) = (
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&second).unwrap(),
+    );
     assert!(x == y, "the second export differs from the first");
     // To standard output, the same bytes.
-    let out = gridbook(b.path()).arg("export").assert().success().get_output().stdout.clone();
+    let out = gridbook(b.path())
+        .arg("export")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     assert!(out == x);
 
     // Tombstoned records and every event kind made it across, and the
@@ -104,8 +115,20 @@ fn export_import_export_is_byte_identical() {
     assert!(dump.households.iter().any(|h| h.meta.tombstone.is_some()));
     assert!(dump.members.iter().any(|m| m.meta.tombstone.is_some()));
     assert!(dump.residents.iter().any(|r| r.meta.version > 1));
-    for kind in ["assigned", "visit", "problem", "problem-resolved", "patrol", "edited", "deleted", "amended"] {
-        assert!(dump.events.iter().any(|e| e.body.kind_code() == kind), "no {kind} event");
+    for kind in [
+        "assigned",
+        "visit",
+        "problem",
+        "problem-resolved",
+        "patrol",
+        "edited",
+        "deleted",
+        "amended",
+    ] {
+        assert!(
+            dump.events.iter().any(|e| e.body.kind_code() == kind),
+            "no {kind} event"
+        );
     }
     gridbook(b.path()).arg("check").assert().success();
     let store = Store::open(b.path()).unwrap();
@@ -113,10 +136,19 @@ fn export_import_export_is_byte_identical() {
     for (x, y) in [("slhy/2/2-501", "slhy/2/2-501"), ("syxc", "syxc")] {
         let zx = gridbook::address::resolve(&original, x).unwrap().id();
         let zy = gridbook::address::resolve(&store, y).unwrap().id();
-        assert_eq!(original.timeline(zx, 50).unwrap(), store.timeline(zy, 50).unwrap());
-        assert_eq!(original.open_problems_in(zx).unwrap(), store.open_problems_in(zy).unwrap());
+        assert_eq!(
+            original.timeline(zx, 50).unwrap(),
+            store.timeline(zy, 50).unwrap()
+        );
+        assert_eq!(
+            original.open_problems_in(zx).unwrap(),
+            store.open_problems_in(zy).unwrap()
+        );
     }
-    assert!(gridbook::address::resolve(&store, "slhy/1/1-102").is_err(), "tombstoned household is listed");
+    assert!(
+        gridbook::address::resolve(&store, "slhy/1/1-102").is_err(),
+        "tombstoned household is listed"
+    );
 }
 
 #[test]
@@ -126,9 +158,15 @@ fn exports_are_private_and_start_with_the_notice() {
     let out = a.path().join("x.json");
     // An existing, world-readable file is replaced by a private one.
     std::fs::write(&out, "old").unwrap();
-    gridbook(a.path()).args(["export", "--out"]).arg(&out).assert().success();
+    gridbook(a.path())
+        .args(["export", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
     let text = std::fs::read_to_string(&out).unwrap();
-    assert!(text.starts_with(&format!("{{\n  \"notice\": \"{NOTICE}\",\n  \"format\": \"gridbook-export\"")));
+    assert!(text.starts_with(&format!(
+        "{{\n  \"notice\": \"{NOTICE}\",\n  \"format\": \"gridbook-export\""
+    )));
     let csv_dir = a.path().join("csv");
     gridbook(a.path())
         .args(["export", "--format", "csv", "--bom", "--out"])
@@ -138,7 +176,10 @@ fn exports_are_private_and_start_with_the_notice() {
     for f in ["roster.csv", "events.csv"] {
         let bytes = std::fs::read(csv_dir.join(f)).unwrap();
         let expect = format!("\u{feff}# {NOTICE}\n");
-        assert!(bytes.starts_with(expect.as_bytes()), "{f} does not start with the notice");
+        assert!(
+            bytes.starts_with(expect.as_bytes()),
+            "{f} does not start with the notice"
+        );
     }
     #[cfg(unix)]
     {
@@ -162,9 +203,11 @@ fn csv_export_reimports_to_the_same_roster() {
         .arg(&first)
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "exported 756 residents",
-        ).and(predicate::str::contains("1 households without residents are not in roster.csv")));
+        .stdout(
+            predicate::str::contains("exported 756 residents").and(predicate::str::contains(
+                "1 households without residents are not in roster.csv",
+            )),
+        );
     let roster = first.join("roster.csv");
     // The store it came from already has everyone in it.
     gridbook(a.path())
@@ -172,14 +215,23 @@ fn csv_export_reimports_to_the_same_roster() {
         .arg(&roster)
         .assert()
         .success()
-        .stdout(predicate::str::contains("residents: 0 added, 0 updated, 756 unchanged, 0 rejected"));
+        .stdout(predicate::str::contains(
+            "residents: 0 added, 0 updated, 756 unchanged, 0 rejected",
+        ));
     gridbook(b.path())
         .args(["import", "roster"])
         .arg(&roster)
         .assert()
         .success()
-        .stdout(predicate::str::contains("households: 298 added").and(predicate::str::contains("residents: 756 added")));
-    gridbook(b.path()).args(["export", "--format", "csv", "--out"]).arg(&second).assert().success();
+        .stdout(
+            predicate::str::contains("households: 298 added")
+                .and(predicate::str::contains("residents: 756 added")),
+        );
+    gridbook(b.path())
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&second)
+        .assert()
+        .success();
     assert!(
         std::fs::read(&roster).unwrap() == std::fs::read(second.join("roster.csv")).unwrap(),
         "roster.csv changed on the way through"
@@ -187,7 +239,9 @@ fn csv_export_reimports_to_the_same_roster() {
     let original = Store::open(a.path()).unwrap();
     let copy = Store::open(b.path()).unwrap();
     let phones = |s: &Store| {
-        let hh = gridbook::address::resolve(s, "胜利花苑/2栋/2-501").unwrap().id();
+        let hh = gridbook::address::resolve(s, "胜利花苑/2栋/2-501")
+            .unwrap()
+            .id();
         s.residents_of(hh)
             .unwrap()
             .into_iter()
@@ -217,7 +271,11 @@ fn import_json_refuses_a_store_with_data_and_bad_files() {
     let a = tempfile::tempdir().unwrap();
     rich_store(a.path());
     let file = a.path().join("all.json");
-    gridbook(a.path()).args(["export", "--out"]).arg(&file).assert().success();
+    gridbook(a.path())
+        .args(["export", "--out"])
+        .arg(&file)
+        .assert()
+        .success();
     let before = Store::open(a.path()).unwrap().event_count();
     gridbook(a.path())
         .args(["import", "json"])
@@ -230,14 +288,26 @@ fn import_json_refuses_a_store_with_data_and_bad_files() {
     let empty = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(&file).unwrap();
     let cases = [
-        ("broken.json", text[..text.len() / 2].to_string(), "broken.json: not a gridbook export: line"),
-        ("other.json", "{\"hello\": 1}".to_string(), "no \"format\": \"gridbook-export\" field"),
+        (
+            "broken.json",
+            text[..text.len() / 2].to_string(),
+            "broken.json: not a gridbook export: line",
+        ),
+        (
+            "other.json",
+            "{\"hello\": 1}".to_string(),
+            "no \"format\": \"gridbook-export\" field",
+        ),
         (
             "newer.json",
             text.replacen("\"format_version\": 1", "\"format_version\": 99", 1),
             "format version 99 is newer",
         ),
-        ("fields.json", text.replacen("\"areas\"", "\"estates\"", 1), "missing field `areas`"),
+        (
+            "fields.json",
+            text.replacen("\"areas\"", "\"estates\"", 1),
+            "missing field `areas`",
+        ),
     ];
     for (name, body, expect) in cases {
         let f = empty.path().join(name);

@@ -10,7 +10,9 @@ use gridbook::roster::{self, Report, RosterError};
 use gridbook::store::Store;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/roster").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/roster")
+        .join(name)
 }
 
 fn bytes(name: &str) -> Vec<u8> {
@@ -25,7 +27,12 @@ fn ctx() -> Ctx {
 }
 
 /// Parses a fixture (named by its bare file name in messages) and imports it.
-fn import(store: &Store, name: &str, dry_run: bool, skip_invalid: bool) -> Result<Report, RosterError> {
+fn import(
+    store: &Store,
+    name: &str,
+    dry_run: bool,
+    skip_invalid: bool,
+) -> Result<Report, RosterError> {
     let parsed = roster::parse(name, &bytes(name))?;
     roster::import(store, ctx(), &parsed, dry_run, skip_invalid)
 }
@@ -103,7 +110,14 @@ fn the_same_roster_with_bom_chinese_headers_and_crlf_adds_nothing() {
     assert_eq!(store.event_count(), events);
     // And the same file again.
     let again = import(&store, "en.csv", false, false).unwrap();
-    assert_eq!((again.residents_added, again.residents_unchanged, again.written), (0, 4, false));
+    assert_eq!(
+        (
+            again.residents_added,
+            again.residents_unchanged,
+            again.written
+        ),
+        (0, 4, false)
+    );
 }
 
 #[test]
@@ -120,17 +134,32 @@ fn a_changed_phone_updates_the_resident_through_an_edited_event() {
          saved"
     );
     let people = people(&store);
-    assert!(people.contains(&"幸福小区(xfxq)/3栋(3)/2-501 张伟 [13800001111] 户主 [党员] ".to_string()));
+    assert!(
+        people.contains(&"幸福小区(xfxq)/3栋(3)/2-501 张伟 [13800001111] 户主 [党员] ".to_string())
+    );
     assert!(people.contains(&"幸福小区(xfxq)/5栋(5)/1-101 赵小明 [] 儿子 [] ".to_string()));
     let edits: Vec<(String, String, String)> = store
         .events()
         .map(|e| e.unwrap())
         .filter_map(|e| match e.body {
-            EventBody::Edited { field, old, new, kind: Kind::Resident, .. } => Some((field, old, new)),
+            EventBody::Edited {
+                field,
+                old,
+                new,
+                kind: Kind::Resident,
+                ..
+            } => Some((field, old, new)),
             _ => None,
         })
         .collect();
-    assert_eq!(edits, [("phones".to_string(), "13812345678".to_string(), "13800001111".to_string())]);
+    assert_eq!(
+        edits,
+        [(
+            "phones".to_string(),
+            "13812345678".to_string(),
+            "13800001111".to_string()
+        )]
+    );
     let zhang = store
         .all::<Resident>()
         .map(|r| r.unwrap())
@@ -177,7 +206,10 @@ fn gb18030_fixture_is_its_utf8_source_encoded() {
     }
     let committed = bytes("gb18030.csv");
     assert_eq!(committed, encoded.as_ref());
-    assert!(std::str::from_utf8(&committed).is_err(), "the fixture must not be UTF-8");
+    assert!(
+        std::str::from_utf8(&committed).is_err(),
+        "the fixture must not be UTF-8"
+    );
 }
 
 #[test]
@@ -240,17 +272,26 @@ fn a_dry_run_of_a_broken_roster_reports_without_writing() {
 fn skip_invalid_imports_the_good_rows_and_lists_the_rest() {
     let (_d, store) = store();
     let report = import(&store, "broken.csv", false, true).unwrap();
-    assert_eq!((report.residents_added, report.rows_rejected, report.written), (1, 5, true));
+    assert_eq!(
+        (report.residents_added, report.rows_rejected, report.written),
+        (1, 5, true)
+    );
     assert_eq!(report.rejected.len(), 5);
     assert_eq!(report.rejected[0].line, 3);
     assert_eq!(report.rejected[0].column, Some((4, "room".to_string())));
-    assert_eq!(people(&store), ["幸福小区(xfxq)/3栋(3)/2-501 张伟 [13812345678] 户主 [] "]);
+    assert_eq!(
+        people(&store),
+        ["幸福小区(xfxq)/3栋(3)/2-501 张伟 [13812345678] 户主 [] "]
+    );
 }
 
 #[test]
 fn a_missing_required_column_is_named() {
     let err = roster::parse("missing_column.csv", &bytes("missing_column.csv")).unwrap_err();
-    assert_eq!(err.to_string(), "missing_column.csv:1: missing required column 房号 (room)");
+    assert_eq!(
+        err.to_string(),
+        "missing_column.csv:1: missing required column 房号 (room)"
+    );
     assert_eq!(err.exit_code(), 2);
 }
 
@@ -260,15 +301,28 @@ fn notes_above_the_header_and_blank_rows_are_skipped() {
     let r = roster::parse("t.csv", text.as_bytes()).unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.rows.len(), 1);
-    assert_eq!((r.rows[0].line, r.rows[0].unit.as_str(), r.rows[0].room.as_str()), (4, "2", "501"));
+    assert_eq!(
+        (
+            r.rows[0].line,
+            r.rows[0].unit.as_str(),
+            r.rows[0].room.as_str()
+        ),
+        (4, "2", "501")
+    );
 }
 
 #[test]
 fn utf16_and_undecodable_files_are_refused_plainly() {
     let e = roster::parse("u16.csv", b"\xFF\xFEa\0").unwrap_err();
-    assert!(e.to_string().starts_with("u16.csv: the file is UTF-16"), "{e}");
+    assert!(
+        e.to_string().starts_with("u16.csv: the file is UTF-16"),
+        "{e}"
+    );
     let e = roster::parse("bin.csv", b"\x81\x30\xff\xff\x00").unwrap_err();
-    assert_eq!(e.to_string(), "bin.csv: the file is neither UTF-8 nor GB18030 text");
+    assert_eq!(
+        e.to_string(),
+        "bin.csv: the file is neither UTF-8 nor GB18030 text"
+    );
     let e = roster::parse("empty.csv", b"").unwrap_err();
     assert_eq!(e.to_string(), "empty.csv: the file has no header row");
 }
@@ -284,7 +338,10 @@ fn a_second_phone_column_adds_a_phone_and_a_repeated_column_is_ignored() {
 
 fn gridbook(data: &Path) -> Command {
     let mut c = Command::cargo_bin("gridbook").unwrap();
-    c.arg("--data").arg(data).env("GRIDBOOK_CONFIG", data.join("no-config")).env_remove("GRIDBOOK_DATA");
+    c.arg("--data")
+        .arg(data)
+        .env("GRIDBOOK_CONFIG", data.join("no-config"))
+        .env_remove("GRIDBOOK_DATA");
     c
 }
 
@@ -314,9 +371,16 @@ fn cli_dry_run_writes_nothing_and_reimport_is_unchanged() {
         .arg(fixture("en.csv"))
         .assert()
         .success()
-        .stdout(predicates::str::contains("residents: 4 added").and(predicates::str::contains("nothing written")));
+        .stdout(
+            predicates::str::contains("residents: 4 added")
+                .and(predicates::str::contains("nothing written")),
+        );
     assert!(Store::open(d.path()).unwrap().is_empty());
-    gridbook(d.path()).args(["import", "roster"]).arg(fixture("en.csv")).assert().success();
+    gridbook(d.path())
+        .args(["import", "roster"])
+        .arg(fixture("en.csv"))
+        .assert()
+        .success();
     gridbook(d.path())
         .args(["import", "roster"])
         .arg(fixture("gb18030.csv"))
@@ -344,7 +408,11 @@ fn cli_skip_invalid_saves_good_rows_and_dry_run_with_errors_exits_2() {
         .arg(fixture("broken.csv"))
         .assert()
         .success()
-        .stdout(predicates::str::contains("5 rejected").and(predicates::str::contains("broken.csv:6: column 5 (name): missing name")));
+        .stdout(
+            predicates::str::contains("5 rejected").and(predicates::str::contains(
+                "broken.csv:6: column 5 (name): missing name",
+            )),
+        );
     let store = Store::open(d.path()).unwrap();
     assert_eq!(people(&store).len(), 1);
 }
