@@ -399,10 +399,14 @@ pub fn write_csv(
     bom: bool,
     lang: Lang,
 ) -> Result<CsvSummary, ExportError> {
-    crate::store::create_private_dir(dir).map_err(|source| ExportError::Write {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    // A directory made for the export is private; an existing one (the
+    // desktop, a USB stick) keeps its mode: the files in it are 0600 anyway.
+    if !dir.is_dir() {
+        crate::store::create_private_dir(dir).map_err(|source| ExportError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
     let places = Places::new(dump);
     let mut summary = CsvSummary::default();
     let start = |w: &mut BufWriter<File>| -> io::Result<()> {

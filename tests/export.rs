@@ -184,6 +184,19 @@ fn exports_are_private_and_start_with_the_notice() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&csv_dir), 0o700, "a directory made for the export is private");
+        // An existing directory keeps its mode.
+        let shared = a.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+        gridbook(a.path())
+            .args(["export", "--format", "csv", "--out"])
+            .arg(&shared)
+            .assert()
+            .success();
+        assert_eq!(mode(&shared), 0o755);
+        assert_eq!(mode(&shared.join("roster.csv")), 0o600);
         for f in [out, csv_dir.join("roster.csv"), csv_dir.join("events.csv")] {
             let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", f.display());
