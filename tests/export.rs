@@ -113,7 +113,12 @@ fn export_import_export_is_byte_identical() {
         .args(["import", "json"])
         .arg(&first)
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::contains("backup written: "));
+    // The import changed the store, so a backup of it was taken.
+    let backups = gridbook::backup::list(b.path());
+    assert_eq!(backups.len(), 1);
+    assert!(std::fs::read(&backups[0]).unwrap() == std::fs::read(&first).unwrap());
     gridbook(b.path())
         .args(["export", "--format", "json", "--out"])
         .arg(&second)
@@ -388,4 +393,32 @@ fn csv_export_needs_a_directory_and_bom_needs_csv() {
         .args(["export", "--bom"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn an_export_with_a_repeated_id_is_refused() {
+    let scratch = tempfile::tempdir().unwrap();
+    let json = scratch.path().join("rich.json");
+    build_rich(&scratch.path().join("data"), &json);
+    let text = std::fs::read(&json).unwrap();
+    let mut dump = Dump::from_json("rich.json", &text).unwrap();
+    let twin = dump.residents[3].clone();
+    dump.residents.push(twin.clone());
+    let err = Dump::from_json("twin.json", &dump.to_json()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "twin.json: resident {}: the id appears more than once",
+            twin.meta.id
+        )
+    );
+    assert_eq!(err.exit_code(), 2);
+    dump.residents.pop();
+    let e = dump.events[0].clone();
+    dump.events.push(e.clone());
+    let err = Dump::from_json("twin.json", &dump.to_json()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("twin.json: event {}: the id appears more than once", e.id)
+    );
 }
