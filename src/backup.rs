@@ -20,7 +20,8 @@ pub fn newest(data_dir: &Path) -> Option<PathBuf> {
     list(data_dir).pop()
 }
 
-/// Backup files, oldest first.
+/// Backup files, oldest first. Only names this module writes count, so a
+/// stray `gridbook-old.json` cannot pose as the newest backup.
 pub fn list(data_dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir(data_dir)) else {
         return Vec::new();
@@ -31,17 +32,31 @@ pub fn list(data_dir: &Path) -> Vec<PathBuf> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("gridbook-") && n.ends_with(".json"))
+                .and_then(name_time)
+                .is_some()
         })
         .collect();
     files.sort();
     files
 }
 
+const STAMP: &str = "%Y%m%d-%H%M%S-%3f";
+
 /// `gridbook-20261128-143005-123.json` for an instant (UTC).
 pub fn file_name(at: Ts) -> String {
-    let t = at.to_jiff();
-    format!("gridbook-{}.json", t.strftime("%Y%m%d-%H%M%S-%3f"))
+    format!("gridbook-{}.json", at.to_jiff().strftime(STAMP))
+}
+
+/// The instant a backup's file name stands for.
+pub fn name_time(name: &str) -> Option<Ts> {
+    let stamp = name.strip_prefix("gridbook-")?.strip_suffix(".json")?;
+    // Fixed width, so text order is time order.
+    if stamp.len() != 19 {
+        return None;
+    }
+    let dt = jiff::civil::DateTime::strptime(STAMP, stamp).ok()?;
+    let ts = dt.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+    Some(Ts(ts.as_millisecond()))
 }
 
 /// Writes a backup of `store` now and keeps the newest `keep` (at least this one).
@@ -65,14 +80,12 @@ pub fn write_dump(
         source,
     })?;
     // Never name a backup older than the newest one, even if the clock went back.
-    let mut at = at;
-    if let Some(newest) =
-        newest(data_dir).and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-    {
-        while file_name(at) <= newest {
-            at = Ts(at.0 + 1);
-        }
-    }
+    let newest =
+        newest(data_dir).and_then(|p| p.file_name().and_then(|n| n.to_str()).and_then(name_time));
+    let mut at = match newest {
+        Some(n) if n >= at => Ts(n.0 + 1),
+        _ => at,
+    };
     let mut path = d.join(file_name(at));
     while path.exists() {
         at = Ts(at.0 + 1);

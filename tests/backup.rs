@@ -69,7 +69,28 @@ fn backup_names_sort_by_time_and_never_go_backwards() {
     let b = backup::write_dump(d.path(), b"{}", Ts(2_000_000), 0).unwrap();
     let c = backup::write_dump(d.path(), b"{}", Ts(1_000_000), 0).unwrap();
     assert_eq!(names(&backup::list(d.path())), names(&[a, b, c.clone()]));
-    assert_eq!(backup::newest(d.path()), Some(c));
+    assert_eq!(backup::newest(d.path()), Some(c.clone()));
+    let t = Ts(1_795_876_205_123);
+    assert_eq!(backup::name_time(&backup::file_name(t)), Some(t));
+    // A clock a year behind still gets the next name at once.
+    let e = backup::write_dump(d.path(), b"{}", Ts(2_000_000 - 31_536_000_000), 0).unwrap();
+    assert_eq!(
+        backup::name_time(&names(&[e])[0]),
+        Some(Ts(backup::name_time(&names(&[c])[0]).unwrap().0 + 1))
+    );
+    // Files of other names are not backups, however they sort.
+    std::fs::write(backup::dir(d.path()).join("gridbook-zzz.json"), "{}").unwrap();
+    std::fs::write(
+        backup::dir(d.path()).join("gridbook-20991231-000000-000.json.bak"),
+        "{}",
+    )
+    .unwrap();
+    assert_eq!(backup::list(d.path()).len(), 4);
+    assert!(
+        backup::newest(d.path())
+            .unwrap()
+            .ends_with("gridbook-19700101-003320-003.json")
+    );
 }
 
 #[test]
