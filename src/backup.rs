@@ -1,6 +1,14 @@
 //! Rotating portable backups of the store, kept beside it in `backups/`.
+//!
+//! A backup is the JSON export (see [`crate::export`]): readable by any later
+//! gridbook, independent of sled's file format, mode 0600. Names are
+//! `gridbook-YYYYMMDD-HHMMSS-mmm.json` in UTC, so they sort by time as text.
 
 use std::path::{Path, PathBuf};
+
+use crate::export::{self, Dump, ExportError};
+use crate::model::Ts;
+use crate::store::Store;
 
 /// Where backups of the store in `data_dir` are kept.
 pub fn dir(data_dir: &Path) -> PathBuf {
@@ -12,7 +20,8 @@ pub fn newest(data_dir: &Path) -> Option<PathBuf> {
     list(data_dir).pop()
 }
 
-/// Backup files, oldest first.
+/// Backup files, oldest first. Only names this module writes count, so a
+/// stray `gridbook-old.json` cannot pose as the newest backup.
 pub fn list(data_dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir(data_dir)) else {
         return Vec::new();
@@ -23,17 +32,99 @@ pub fn list(data_dir: &Path) -> Vec<PathBuf> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("gridbook-") && n.ends_with(".json"))
+                .and_then(name_time)
+                .is_some()
         })
         .collect();
     files.sort();
     files
 }
 
-/// Writes a backup after a session that changed data (replaced when backups land).
-pub fn after_session(
-    _store: &crate::store::Store,
-    _keep: usize,
-) -> Result<Option<PathBuf>, String> {
-    Ok(None)
+const STAMP: &str = "%Y%m%d-%H%M%S-%3f";
+
+/// `gridbook-20261128-143005-123.json` for an instant (UTC).
+pub fn file_name(at: Ts) -> String {
+    format!("gridbook-{}.json", at.to_jiff().strftime(STAMP))
+}
+
+/// The instant a backup's file name stands for.
+pub fn name_time(name: &str) -> Option<Ts> {
+    let stamp = name.strip_prefix("gridbook-")?.strip_suffix(".json")?;
+    // Fixed width, so text order is time order.
+    if stamp.len() != 19 {
+        return None;
+    }
+    let dt = jiff::civil::DateTime::strptime(STAMP, stamp).ok()?;
+    let ts = dt.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+    Some(Ts(ts.as_millisecond()))
+}
+
+/// Writes a backup of `store` now and keeps the newest `keep` (at least this one).
+pub fn write(store: &Store, keep: usize) -> Result<PathBuf, ExportError> {
+    let dump = Dump::from_store(store)?;
+    write_dump(store.dir(), &dump.to_json(), Ts::now(), keep.max(1))
+}
+
+/// Writes `json` as a backup named after `at` (a later free millisecond if
+/// that name is taken, so names stay unique and in order), then rotates.
+/// `keep == 0` rotates nothing away.
+pub fn write_dump(
+    data_dir: &Path,
+    json: &[u8],
+    at: Ts,
+    keep: usize,
+) -> Result<PathBuf, ExportError> {
+    let d = dir(data_dir);
+    crate::store::create_private_dir(&d).map_err(|source| ExportError::Write {
+        path: d.clone(),
+        source,
+    })?;
+    // Never name a backup older than the newest one, even if the clock went back.
+    let newest =
+        newest(data_dir).and_then(|p| p.file_name().and_then(|n| n.to_str()).and_then(name_time));
+    let mut at = match newest {
+        Some(n) if n >= at => Ts(n.0 + 1),
+        _ => at,
+    };
+    let mut path = d.join(file_name(at));
+    while path.exists() {
+        at = Ts(at.0 + 1);
+        path = d.join(file_name(at));
+    }
+    export::write_private(&path, |w| std::io::Write::write_all(w, json))?;
+    if keep > 0 {
+        rotate(data_dir, keep);
+    }
+    Ok(path)
+}
+
+/// Removes the oldest backups so that `keep` remain. Failing to remove one is
+/// not worth failing a backup over; it goes at the next rotation.
+pub fn rotate(data_dir: &Path, keep: usize) -> Vec<PathBuf> {
+    let files = list(data_dir);
+    let excess = files.len().saturating_sub(keep);
+    let mut removed = Vec::new();
+    for f in files.into_iter().take(excess) {
+        if std::fs::remove_file(&f).is_ok() {
+            removed.push(f);
+        }
+    }
+    removed
+}
+
+/// Called by the TUI and the CLI when a session that changed data ends:
+/// writes a backup unless backups are off (`keep == 0`), the store is empty,
+/// or the newest backup already holds exactly this data (so rotation never
+/// pushes out an older, different backup for nothing). Returns the new file.
+pub fn after_session(store: &Store, keep: usize) -> Result<Option<PathBuf>, ExportError> {
+    if keep == 0 || store.is_empty() {
+        return Ok(None);
+    }
+    let json = Dump::from_store(store)?.to_json();
+    if let Some(newest) = newest(store.dir())
+        && std::fs::read(&newest).is_ok_and(|old| old == json)
+    {
+        return Ok(None);
+    }
+    write_dump(store.dir(), &json, Ts::now(), keep).map(Some)
 }

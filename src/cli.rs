@@ -336,7 +336,23 @@ pub fn find_member(store: &Store, who: &str) -> Result<Member, Fail> {
 
 pub fn run(cli: Cli) -> Result<(), Fail> {
     let env = Env::from_cli(&cli)?;
-    match cli.cmd {
+    let data = env.data.clone();
+    dispatch(env, cli.cmd).map_err(|mut f| {
+        // Damage found after opening: say where, and what to restore from.
+        let dir = data.display().to_string();
+        if f.code == 3 && !f.msg.contains(&dir) {
+            f.msg = format!(
+                "{} in {dir}{}",
+                f.msg,
+                crate::store::backup_hint(&crate::backup::newest(&data))
+            );
+        }
+        f
+    })
+}
+
+fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
+    match cmd {
         None => crate::tui::run_on(&env, &env.data),
         Some(Cmd::Demo { load_only }) => {
             if load_only {
@@ -480,6 +496,9 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             let store = env.open()?;
             let ctx = env.ctx(&store)?;
             let report = roster::import(&store, ctx, &parsed, dry_run, skip_invalid)?;
+            if report.written {
+                backup_after(env, &store);
+            }
             if json {
                 println!(
                     "{}",
@@ -504,8 +523,21 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             let ctx = env.ctx(&store)?;
             let report = members_csv::import_file(&store, ctx, &file)?;
             println!("{report}");
+            if report.members_added + report.assignments_added > 0 {
+                backup_after(env, &store);
+            }
             Ok(())
         }
+    }
+}
+
+/// A backup after an import changed data. Failing to write one is reported
+/// but does not undo the import, which is already saved.
+fn backup_after(env: &Env, store: &Store) {
+    match crate::backup::after_session(store, env.config.backups()) {
+        Ok(Some(p)) => eprintln!("backup written: {}", p.display()),
+        Ok(None) => {}
+        Err(e) => eprintln!("gridbook: warning: the import is saved, but the backup failed: {e}"),
     }
 }
 

@@ -107,6 +107,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
     if !missing.is_empty() {
         return Err(RosterError::MissingColumns {
             file: file.to_string(),
+            line: 1,
             missing,
         });
     }

@@ -84,6 +84,11 @@ impl Col {
                 "手机号码",
                 "联系方式",
                 "mobile",
+                "固定电话",
+                "座机",
+                "家庭电话",
+                "备用电话",
+                "landline",
             ],
             Col::Relation => &["relation", "与户主关系", "户主关系", "关系"],
             Col::Tags => &["tags", "标签", "人员类别", "类别"],
@@ -133,8 +138,16 @@ pub enum RosterError {
     },
     #[error("{file}: the file is neither UTF-8 nor GB18030 text")]
     Encoding { file: String },
-    #[error("{file}:1: missing required column {}", .missing.join(", "))]
-    MissingColumns { file: String, missing: Vec<String> },
+    #[error(
+        "{file}: the file is UTF-16 text; save it as \"CSV UTF-8\" or plain CSV and import that"
+    )]
+    Utf16 { file: String },
+    #[error("{file}:{line}: missing required column {}", .missing.join(", "))]
+    MissingColumns {
+        file: String,
+        line: u64,
+        missing: Vec<String>,
+    },
     #[error("{file}: the file has no header row")]
     NoHeader { file: String },
     #[error("{}", .errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
@@ -225,6 +238,11 @@ pub fn read(path: &Path) -> Result<Roster, RosterError> {
 }
 
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(RosterError::Utf16 {
+            file: file.to_string(),
+        });
+    }
     let (text, encoding) = decode_text(bytes).ok_or_else(|| RosterError::Encoding {
         file: file.to_string(),
     })?;
@@ -250,22 +268,41 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
                     }],
                 });
             }
-            // Excel sometimes leaves blank rows above the header.
+            // Excel sometimes leaves blank rows above the header; a row whose
+            // first cell starts with `#` is a note (gridbook's own exports
+            // start with the personal-data notice).
             Some(Ok(r)) if r.iter().all(|c| c.trim().is_empty()) => continue,
+            Some(Ok(r))
+                if r.get(0).is_some_and(|c| {
+                    c.trim_start_matches('\u{feff}')
+                        .trim_start()
+                        .starts_with('#')
+                }) =>
+            {
+                continue;
+            }
             Some(Ok(r)) => break r,
         }
     };
+    let header_line = header.position().map_or(1, |p| p.line());
     let mut cols: HashMap<Col, usize> = HashMap::new();
+    // Rosters often carry a mobile and a landline column: all phone columns count.
+    let mut phone_cols: Vec<usize> = Vec::new();
     let mut headers: Vec<String> = Vec::new();
     let mut ignored = Vec::new();
     for (i, h) in header.iter().enumerate() {
-        let h = h.trim().trim_start_matches('\u{feff}').to_string();
+        let h = h.trim().trim_start_matches('\u{feff}').trim().to_string();
         match Col::from_header(&h) {
+            Some(Col::Phone) => {
+                cols.entry(Col::Phone).or_insert(i);
+                phone_cols.push(i);
+            }
             Some(c) if !cols.contains_key(&c) => {
                 cols.insert(c, i);
             }
-            _ if h.is_empty() => {}
-            _ => ignored.push(h.clone()),
+            Some(_) => ignored.push(format!("{h} (repeated column)")),
+            None if h.is_empty() => {}
+            None => ignored.push(h.clone()),
         }
         headers.push(h);
     }
@@ -277,9 +314,11 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
     if !missing.is_empty() {
         return Err(RosterError::MissingColumns {
             file: file.to_string(),
+            line: header_line,
             missing,
         });
     }
+    let norm = |s: &str| halfwidth(s.trim()).to_lowercase();
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<(String, String, String, String, String), u64> = HashMap::new();
@@ -300,11 +339,13 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let cell = |c: Col| -> String {
-            cols.get(&c)
-                .and_then(|&i| rec.get(i))
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default()
+        let at = |i: usize| rec.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+        let cell = |c: Col| -> String { cols.get(&c).map(|&i| at(i)).unwrap_or_default() };
+        let err_at = |i: usize, reason: String| RowError {
+            file: file.to_string(),
+            line,
+            column: Some((i + 1, headers[i].clone())),
+            reason,
         };
         let err = |c: Col, reason: String| RowError {
             file: file.to_string(),
@@ -315,38 +356,56 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
         let mut row_errors = Vec::new();
         for c in [Col::Area, Col::Building, Col::Room, Col::Name] {
             if cell(c).is_empty() {
-                row_errors.push(err(c, format!("missing {}", c.header())));
+                row_errors.push(err(c, format!("missing {} ({})", c.header(), c.zh())));
             }
         }
-        let name = match validate::name("name", &cell(Col::Name)) {
-            Ok(n) => n,
-            Err(e) => {
-                if !cell(Col::Name).is_empty() {
-                    row_errors.push(err(Col::Name, e.to_string()));
+        let mut bounded = |c: Col, max: usize| -> String {
+            let v = cell(c);
+            let len = v.chars().count();
+            if len > max {
+                row_errors.push(err(
+                    c,
+                    format!(
+                        "{} is too long ({len} characters, at most {max})",
+                        c.header()
+                    ),
+                ));
+            }
+            v
+        };
+        // Full-width digits in place names (`１号楼`) are the same place as `1号楼`.
+        let area = halfwidth(&bounded(Col::Area, validate::MAX_NAME));
+        let building = halfwidth(&bounded(Col::Building, validate::MAX_NAME));
+        let name = bounded(Col::Name, validate::MAX_NAME);
+        let relation = bounded(Col::Relation, validate::MAX_NAME);
+        let notes = bounded(Col::Notes, validate::MAX_TEXT);
+        let tags = validate::tags(&bounded(Col::Tags, validate::MAX_TEXT));
+        let mut phones: Vec<String> = Vec::new();
+        for &i in &phone_cols {
+            match validate::phones(&at(i)) {
+                Ok(ps) => {
+                    for p in ps {
+                        if !phones.contains(&p) {
+                            phones.push(p);
+                        }
+                    }
                 }
-                String::new()
+                Err(e) => row_errors.push(err_at(i, e.to_string())),
             }
-        };
-        let phones = match validate::phones(&cell(Col::Phone)) {
-            Ok(p) => p,
-            Err(e) => {
-                row_errors.push(err(Col::Phone, e.to_string()));
-                Vec::new()
-            }
-        };
-        let notes = validate::text("notes", &cell(Col::Notes)).unwrap_or_else(|e| {
-            row_errors.push(err(Col::Notes, e.to_string()));
-            String::new()
-        });
+        }
         let (unit, room) = split_room(&cell(Col::Unit), &cell(Col::Room));
-        let area = cell(Col::Area);
-        let building = cell(Col::Building);
+        if room.chars().count() > validate::MAX_NAME {
+            row_errors.push(err(
+                Col::Room,
+                format!("room is too long (at most {})", validate::MAX_NAME),
+            ));
+        }
         if row_errors.is_empty() {
             let key = (
-                area.clone(),
-                building.clone(),
-                unit.clone(),
-                room.clone(),
+                norm(&area),
+                norm(&building),
+                norm(&unit),
+                norm(&room),
                 name.clone(),
             );
             if let Some(first) = seen.get(&key) {
@@ -367,8 +426,8 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
                 room,
                 name,
                 phones,
-                relation: cell(Col::Relation),
-                tags: validate::tags(&cell(Col::Tags)),
+                relation,
+                tags,
                 notes,
             });
         } else {
@@ -391,10 +450,13 @@ pub struct Report {
     pub areas_added: usize,
     pub buildings_added: usize,
     pub households_added: usize,
+    /// Households already stored in which a resident was added or updated.
+    pub households_updated: usize,
     pub households_unchanged: usize,
     pub residents_added: usize,
     pub residents_updated: usize,
     pub residents_unchanged: usize,
+    /// Rows (residents) left out because of errors; `rejected` says why.
     pub rows_rejected: usize,
     pub rejected: Vec<RowError>,
     pub ignored_columns: Vec<String>,
@@ -418,15 +480,17 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "households: {} added, {} unchanged",
-            self.households_added, self.households_unchanged
+            "households: {} added, {} updated, {} unchanged",
+            self.households_added, self.households_updated, self.households_unchanged
         )?;
         writeln!(
             f,
-            "residents: {} added, {} updated, {} unchanged",
-            self.residents_added, self.residents_updated, self.residents_unchanged
+            "residents: {} added, {} updated, {} unchanged, {} rejected",
+            self.residents_added,
+            self.residents_updated,
+            self.residents_unchanged,
+            self.rows_rejected
         )?;
-        writeln!(f, "rows rejected: {}", self.rows_rejected)?;
         for e in &self.rejected {
             writeln!(f, "  {e}")?;
         }
@@ -488,7 +552,12 @@ pub fn import(
     }
     let mut report = Report {
         encoding: roster.encoding.to_string(),
-        rows_rejected: roster.errors.len(),
+        rows_rejected: roster
+            .errors
+            .iter()
+            .map(|e| e.line)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
         rejected: roster.errors.clone(),
         ignored_columns: roster.ignored_columns.clone(),
         ..Report::default()
@@ -512,6 +581,7 @@ pub fn import(
     let mut loaded_households: std::collections::HashSet<Id> = Default::default();
     let mut new_households: std::collections::HashSet<Id> = Default::default();
     let mut touched_households: std::collections::HashSet<Id> = Default::default();
+    let mut changed_households: std::collections::HashSet<Id> = Default::default();
 
     for row in &roster.rows {
         // Area
@@ -623,6 +693,7 @@ pub fn import(
                 store.stage_new(&mut w, &r)?;
                 residents.insert((household_id, r.name.clone()), r);
                 report.residents_added += 1;
+                changed_households.insert(household_id);
             }
             Some(existing) => {
                 // Empty cells in a re-import leave what is stored alone.
@@ -665,14 +736,21 @@ pub fn import(
                     store.stage_update(&mut w, &mut updated)?;
                     existing.meta.version = updated.meta.version;
                     report.residents_updated += 1;
+                    changed_households.insert(household_id);
                 }
             }
         }
     }
-    report.households_unchanged = touched_households
+    for h in touched_households
         .iter()
         .filter(|h| !new_households.contains(h))
-        .count();
+    {
+        if changed_households.contains(h) {
+            report.households_updated += 1;
+        } else {
+            report.households_unchanged += 1;
+        }
+    }
     if !dry_run && !w.is_empty() {
         store.commit(w)?;
         report.written = true;

@@ -42,6 +42,9 @@ pub enum StoreError {
     },
     #[error("store error: {0}")]
     Sled(String),
+    /// Damage found while reading an opened store.
+    #[error("the store is damaged ({0})")]
+    Corrupt(String),
     #[error("stored {what} does not decode: {source}")]
     Codec {
         what: &'static str,
@@ -53,7 +56,8 @@ pub enum StoreError {
     NotFound(String),
 }
 
-fn backup_hint(b: &Option<PathBuf>) -> String {
+/// `; the newest backup is …`, for messages about a damaged store.
+pub fn backup_hint(b: &Option<PathBuf>) -> String {
     match b {
         Some(p) => format!(
             "; the newest backup is {} (gridbook restore --force {})",
@@ -71,6 +75,7 @@ impl StoreError {
             StoreError::Locked { .. }
             | StoreError::Damaged { .. }
             | StoreError::TooNew { .. }
+            | StoreError::Corrupt(_)
             | StoreError::Codec { .. } => 3,
             StoreError::Invalid(_) | StoreError::NotFound(_) => 2,
             StoreError::Io { .. } | StoreError::Sled(_) => 1,
@@ -80,7 +85,14 @@ impl StoreError {
 
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
-        StoreError::Sled(e.to_string())
+        match e {
+            sled::Error::Corruption { at, .. } => StoreError::Corrupt(match at {
+                Some(at) => format!("corrupted data at {at:?}"),
+                None => "corrupted data".to_string(),
+            }),
+            sled::Error::ReportableBug(what) => StoreError::Corrupt(what),
+            other => StoreError::Sled(other.to_string()),
+        }
     }
 }
 
@@ -387,6 +399,10 @@ impl Store {
             backup: crate::backup::newest(dir),
         };
         let db_path = dir.join("store");
+        // sled can panic on some damaged logs; that is a damaged store, not a
+        // crash, so keep the panic quiet and report it as such.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
         let opened = std::panic::catch_unwind(|| {
             sled::Config::new()
                 .path(&db_path)
@@ -396,6 +412,7 @@ impl Store {
                 .flush_every_ms(Some(1000))
                 .open()
         });
+        std::panic::set_hook(hook);
         let db = match opened {
             Ok(Ok(db)) => db,
             Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -403,7 +420,12 @@ impl Store {
                     dir: dir.to_path_buf(),
                 });
             }
-            Ok(Err(e)) => return Err(damaged(e.to_string())),
+            Ok(Err(e)) => {
+                return Err(damaged(match StoreError::from(e) {
+                    StoreError::Corrupt(d) => d,
+                    other => other.to_string(),
+                }));
+            }
             Err(_) => return Err(damaged("sled failed while recovering its log".into())),
         };
         let mut trees = Vec::with_capacity(ALL_TREES.len());
@@ -1197,3 +1219,16 @@ const _: () = {
     const fn assert_sync<T: Send + Sync>() {}
     assert_sync::<Store>();
 };
+
+// Added for `restore --force`, which must empty a store before filling it again.
+impl Store {
+    /// Removes every record, event and index entry (the schema marker stays)
+    /// and flushes. Callers save what was there first.
+    pub fn clear(&self) -> Result<()> {
+        for t in ALL_TREES.into_iter().filter(|t| *t != T::Meta) {
+            self.tree(t).clear()?;
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+}

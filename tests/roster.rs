@@ -1,0 +1,432 @@
+//! Roster import: encodings, header variants, broken rows, re-imports, and
+//! the command line's all-or-nothing rule. Reports are asserted in full.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use gridbook::model::*;
+use gridbook::ops::Ctx;
+use gridbook::roster::{self, Report, RosterError};
+use gridbook::store::Store;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/roster")
+        .join(name)
+}
+
+fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(fixture(name)).unwrap()
+}
+
+fn ctx() -> Ctx {
+    Ctx {
+        by: None,
+        now: Ts(1_795_000_000_000),
+    }
+}
+
+/// Parses a fixture (named by its bare file name in messages) and imports it.
+fn import(
+    store: &Store,
+    name: &str,
+    dry_run: bool,
+    skip_invalid: bool,
+) -> Result<Report, RosterError> {
+    let parsed = roster::parse(name, &bytes(name))?;
+    roster::import(store, ctx(), &parsed, dry_run, skip_invalid)
+}
+
+/// Every live resident as `area/building/household name phones relation tags notes`.
+fn people(store: &Store) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in store.areas().unwrap() {
+        for b in store.buildings_of(a.meta.id).unwrap() {
+            for h in store.households_of(b.meta.id).unwrap() {
+                for r in store.residents_of(h.meta.id).unwrap() {
+                    out.push(format!(
+                        "{}({})/{}({})/{} {} [{}] {} [{}] {}",
+                        a.name,
+                        a.code,
+                        b.name,
+                        b.code,
+                        h.label(),
+                        r.name,
+                        r.phones.join(","),
+                        r.relation,
+                        r.tags.join(","),
+                        r.notes
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    (dir, store)
+}
+
+const EN_PEOPLE: [&str; 4] = [
+    "幸福小区(xfxq)/3栋(3)/2-501 张伟 [13812345678] 户主 [党员] ",
+    "幸福小区(xfxq)/3栋(3)/2-501 李娜 [13987654321] 配偶 [] ",
+    "幸福小区(xfxq)/3栋(3)/2-502 王芳 [0546-8312345] 户主 [独居老人,低保] 腿脚不便",
+    "幸福小区(xfxq)/5栋(5)/1-101 赵强 [] 户主 [] ",
+];
+
+#[test]
+fn english_headers_import_and_group_rows_into_households() {
+    let (_d, store) = store();
+    let report = import(&store, "en.csv", false, false).unwrap();
+    assert_eq!(
+        report.to_string(),
+        "encoding: UTF-8\n\
+         areas added: 1, buildings added: 2\n\
+         households: 3 added, 0 updated, 0 unchanged\n\
+         residents: 4 added, 0 updated, 0 unchanged, 0 rejected\n\
+         saved"
+    );
+    assert_eq!(people(&store), EN_PEOPLE);
+}
+
+#[test]
+fn the_same_roster_with_bom_chinese_headers_and_crlf_adds_nothing() {
+    let (_d, store) = store();
+    import(&store, "en.csv", false, false).unwrap();
+    let events = store.event_count();
+    let report = import(&store, "zh_bom.csv", false, false).unwrap();
+    assert_eq!(
+        report.to_string(),
+        "encoding: UTF-8 (BOM)\n\
+         areas added: 0, buildings added: 0\n\
+         households: 0 added, 0 updated, 3 unchanged\n\
+         residents: 0 added, 0 updated, 4 unchanged, 0 rejected\n\
+         nothing written"
+    );
+    assert_eq!(people(&store), EN_PEOPLE);
+    assert_eq!(store.event_count(), events);
+    // And the same file again.
+    let again = import(&store, "en.csv", false, false).unwrap();
+    assert_eq!(
+        (
+            again.residents_added,
+            again.residents_unchanged,
+            again.written
+        ),
+        (0, 4, false)
+    );
+}
+
+#[test]
+fn a_changed_phone_updates_the_resident_through_an_edited_event() {
+    let (_d, store) = store();
+    import(&store, "en.csv", false, false).unwrap();
+    let report = import(&store, "changed.csv", false, false).unwrap();
+    assert_eq!(
+        report.to_string(),
+        "encoding: UTF-8\n\
+         areas added: 0, buildings added: 0\n\
+         households: 0 added, 2 updated, 1 unchanged\n\
+         residents: 1 added, 1 updated, 3 unchanged, 0 rejected\n\
+         saved"
+    );
+    let people = people(&store);
+    assert!(
+        people.contains(&"幸福小区(xfxq)/3栋(3)/2-501 张伟 [13800001111] 户主 [党员] ".to_string())
+    );
+    assert!(people.contains(&"幸福小区(xfxq)/5栋(5)/1-101 赵小明 [] 儿子 [] ".to_string()));
+    let edits: Vec<(String, String, String)> = store
+        .events()
+        .map(|e| e.unwrap())
+        .filter_map(|e| match e.body {
+            EventBody::Edited {
+                field,
+                old,
+                new,
+                kind: Kind::Resident,
+                ..
+            } => Some((field, old, new)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        edits,
+        [(
+            "phones".to_string(),
+            "13812345678".to_string(),
+            "13800001111".to_string()
+        )]
+    );
+    let zhang = store
+        .all::<Resident>()
+        .map(|r| r.unwrap())
+        .find(|r| r.name == "张伟")
+        .unwrap();
+    assert_eq!(zhang.meta.version, 2);
+}
+
+#[test]
+fn variant_headers_full_width_digits_and_room_forms_are_understood() {
+    let (_d, store) = store();
+    let report = import(&store, "variants.csv", false, false).unwrap();
+    assert_eq!(
+        report.to_string(),
+        "encoding: UTF-8\n\
+         ignored columns (not imported): 序号, 身份证号\n\
+         areas added: 1, buildings added: 1\n\
+         households: 2 added, 0 updated, 0 unchanged\n\
+         residents: 3 added, 0 updated, 0 unchanged, 0 rejected\n\
+         saved"
+    );
+    assert_eq!(
+        people(&store),
+        [
+            "石油新村(syxc)/1号楼(1)/2-501 刘洋 [13812345678] 户主 [] ",
+            "石油新村(syxc)/1号楼(1)/2-501 陈静 [13987654321] 妻子 [] ",
+            "石油新村(syxc)/1号楼(1)/2-502 孙磊 [13700001111,0546-7771234] 户主 [] 退休职工",
+        ]
+    );
+    // The identity-card column never reaches the store.
+    let dump = gridbook::export::Dump::from_store(&store).unwrap();
+    let json = String::from_utf8(dump.to_json()).unwrap();
+    assert!(!json.contains("370502"), "ignored column was stored");
+}
+
+#[test]
+fn gb18030_fixture_is_its_utf8_source_encoded() {
+    let src = std::fs::read_to_string(fixture("gb18030.src.csv")).unwrap();
+    let (encoded, _, unmappable) = encoding_rs::GB18030.encode(&src);
+    assert!(!unmappable);
+    // Regenerate with GRIDBOOK_WRITE_FIXTURES=1 after editing the source.
+    if std::env::var_os("GRIDBOOK_WRITE_FIXTURES").is_some() {
+        std::fs::write(fixture("gb18030.csv"), &encoded).unwrap();
+    }
+    let committed = bytes("gb18030.csv");
+    assert_eq!(committed, encoded.as_ref());
+    assert!(
+        std::str::from_utf8(&committed).is_err(),
+        "the fixture must not be UTF-8"
+    );
+}
+
+#[test]
+fn gb18030_roster_is_detected_and_imported() {
+    let (_d, store) = store();
+    let report = import(&store, "gb18030.csv", false, false).unwrap();
+    assert_eq!(
+        report.to_string(),
+        "encoding: GB18030\n\
+         ignored columns (not imported): 身份证号\n\
+         areas added: 1, buildings added: 1\n\
+         households: 2 added, 0 updated, 0 unchanged\n\
+         residents: 3 added, 0 updated, 0 unchanged, 0 rejected\n\
+         saved"
+    );
+    assert_eq!(
+        people(&store),
+        [
+            "胜利花苑(slhy)/2栋(2)/1-301 周敏 [15012345678] 户主 [党员,退役军人] ",
+            "胜利花苑(slhy)/2栋(2)/1-301 吴刚 [15087654321] 配偶 [] ",
+            "胜利花苑(slhy)/2栋(2)/1-302 郑丽 [] 户主 [] 独居",
+        ]
+    );
+}
+
+const BROKEN_ERRORS: &str = "broken.csv:3: column 4 (room): missing room (房号)\n\
+broken.csv:4: column 6 (phone): `12345` is not a phone number: expected a mobile (11 digits starting with 1) or a landline with area code such as 0546-8312345\n\
+broken.csv:5: column 5 (name): 张伟 is already listed in this household on line 2\n\
+broken.csv:6: column 5 (name): missing name (姓名)\n\
+broken.csv:7: column 6 (phone): `1390000111` is not a phone number: expected a mobile (11 digits starting with 1) or a landline with area code such as 0546-8312345";
+
+#[test]
+fn broken_rows_are_each_reported_and_nothing_is_written() {
+    let (_d, store) = store();
+    let err = import(&store, "broken.csv", false, false).unwrap_err();
+    assert_eq!(err.to_string(), BROKEN_ERRORS);
+    assert_eq!(err.exit_code(), 2);
+    assert!(store.is_empty());
+}
+
+#[test]
+fn a_dry_run_of_a_broken_roster_reports_without_writing() {
+    let (_d, store) = store();
+    let report = import(&store, "broken.csv", true, false).unwrap();
+    assert_eq!(
+        report.to_string(),
+        format!(
+            "encoding: UTF-8\n\
+             areas added: 1, buildings added: 1\n\
+             households: 1 added, 0 updated, 0 unchanged\n\
+             residents: 1 added, 0 updated, 0 unchanged, 5 rejected\n  {}\n\
+             nothing written",
+            BROKEN_ERRORS.replace('\n', "\n  ")
+        )
+    );
+    assert!(store.is_empty());
+}
+
+#[test]
+fn skip_invalid_imports_the_good_rows_and_lists_the_rest() {
+    let (_d, store) = store();
+    let report = import(&store, "broken.csv", false, true).unwrap();
+    assert_eq!(
+        (report.residents_added, report.rows_rejected, report.written),
+        (1, 5, true)
+    );
+    assert_eq!(report.rejected.len(), 5);
+    assert_eq!(report.rejected[0].line, 3);
+    assert_eq!(report.rejected[0].column, Some((4, "room".to_string())));
+    assert_eq!(
+        people(&store),
+        ["幸福小区(xfxq)/3栋(3)/2-501 张伟 [13812345678] 户主 [] "]
+    );
+}
+
+#[test]
+fn a_missing_required_column_is_named() {
+    let err = roster::parse("missing_column.csv", &bytes("missing_column.csv")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "missing_column.csv:1: missing required column 房号 (room)"
+    );
+    assert_eq!(err.exit_code(), 2);
+}
+
+#[test]
+fn notes_above_the_header_and_blank_rows_are_skipped() {
+    let text = "\u{feff}# exported by gridbook: personal data\n\n小区,楼栋,房号,姓名\n幸福小区,3栋,2-501,张伟\n";
+    let r = roster::parse("t.csv", text.as_bytes()).unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.rows.len(), 1);
+    assert_eq!(
+        (
+            r.rows[0].line,
+            r.rows[0].unit.as_str(),
+            r.rows[0].room.as_str()
+        ),
+        (4, "2", "501")
+    );
+}
+
+#[test]
+fn utf16_and_undecodable_files_are_refused_plainly() {
+    let e = roster::parse("u16.csv", b"\xFF\xFEa\0").unwrap_err();
+    assert!(
+        e.to_string().starts_with("u16.csv: the file is UTF-16"),
+        "{e}"
+    );
+    let e = roster::parse("bin.csv", b"\x81\x30\xff\xff\x00").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "bin.csv: the file is neither UTF-8 nor GB18030 text"
+    );
+    let e = roster::parse("empty.csv", b"").unwrap_err();
+    assert_eq!(e.to_string(), "empty.csv: the file has no header row");
+}
+
+#[test]
+fn a_second_phone_column_adds_a_phone_and_a_repeated_column_is_ignored() {
+    let text = "小区,楼栋,房号,姓名,手机,固定电话,民族,姓名\n\
+                幸福小区,3栋,2-501,张伟,13812345678,0546-8312345,汉,X\n\
+                幸福小区,3栋,2-501,李娜,,8312345,汉,\n";
+    let r = roster::parse("t.csv", text.as_bytes()).unwrap();
+    assert_eq!(r.ignored_columns, ["民族", "姓名 (repeated column)"]);
+    assert_eq!(r.rows.len(), 1);
+    assert_eq!(r.rows[0].phones, ["13812345678", "0546-8312345"]);
+    assert_eq!(r.rows[0].name, "张伟");
+    assert_eq!(r.errors.len(), 1);
+    assert_eq!(
+        (r.errors[0].line, r.errors[0].column.clone()),
+        (3, Some((6, "固定电话".to_string())))
+    );
+}
+
+fn gridbook(data: &Path) -> Command {
+    let mut c = Command::cargo_bin("gridbook").unwrap();
+    c.arg("--data")
+        .arg(data)
+        .env("GRIDBOOK_CONFIG", data.join("no-config"))
+        .env_remove("GRIDBOOK_DATA");
+    c
+}
+
+#[test]
+fn cli_broken_roster_exits_2_names_each_row_and_writes_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let out = gridbook(d.path())
+        .args(["import", "roster"])
+        .arg(fixture("broken.csv"))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    for line in BROKEN_ERRORS.lines() {
+        assert!(err.contains(line), "missing `{line}` in {err}");
+    }
+    let store = Store::open(d.path()).unwrap();
+    assert!(store.is_empty());
+}
+
+#[test]
+fn cli_dry_run_writes_nothing_and_reimport_is_unchanged() {
+    let d = tempfile::tempdir().unwrap();
+    gridbook(d.path())
+        .args(["import", "roster", "--dry-run"])
+        .arg(fixture("en.csv"))
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("residents: 4 added")
+                .and(predicates::str::contains("nothing written")),
+        );
+    // Checked through the binary: a store this process opened could stay
+    // locked by a child that another test thread forked meanwhile.
+    let out = gridbook(d.path()).arg("export").output().unwrap();
+    let dump = gridbook::export::Dump::from_json("export", &out.stdout).unwrap();
+    assert!(dump.is_empty());
+    gridbook(d.path())
+        .args(["import", "roster"])
+        .arg(fixture("en.csv"))
+        .assert()
+        .success();
+    gridbook(d.path())
+        .args(["import", "roster"])
+        .arg(fixture("gb18030.csv"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("encoding: GB18030"));
+    gridbook(d.path())
+        .args(["import", "roster", "--json"])
+        .arg(fixture("zh_bom.csv"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("\"residents_unchanged\": 4"));
+}
+
+#[test]
+fn cli_skip_invalid_saves_good_rows_and_dry_run_with_errors_exits_2() {
+    let d = tempfile::tempdir().unwrap();
+    gridbook(d.path())
+        .args(["import", "roster", "--dry-run"])
+        .arg(fixture("broken.csv"))
+        .assert()
+        .code(2);
+    gridbook(d.path())
+        .args(["import", "roster", "--skip-invalid"])
+        .arg(fixture("broken.csv"))
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("5 rejected").and(predicates::str::contains(
+                "broken.csv:6: column 5 (name): missing name",
+            )),
+        );
+    let store = Store::open(d.path()).unwrap();
+    assert_eq!(people(&store).len(), 1);
+}
+
+use predicates::prelude::*;
