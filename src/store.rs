@@ -349,6 +349,9 @@ impl Record for Member {
     }
 }
 
+/// The one-writer lock on a data directory, held until dropped.
+pub struct WriterLock(File);
+
 pub struct Store {
     dir: PathBuf,
     db: sled::Db,
@@ -373,6 +376,13 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 impl Store {
     /// Opens (or creates) the store in `dir`, taking the one-writer lock first.
     pub fn open(dir: &Path) -> Result<Store> {
+        let lock = Store::lock(dir)?;
+        Store::open_locked(dir, lock)
+    }
+
+    /// Takes the one-writer lock on `dir` (creating it `0700`), without
+    /// opening the store: the TUI checks it before it takes the terminal.
+    pub fn lock(dir: &Path) -> Result<WriterLock> {
         let io = |source| StoreError::Io {
             dir: dir.to_path_buf(),
             source,
@@ -393,6 +403,12 @@ impl Store {
             }
             Err(fs::TryLockError::Error(e)) => return Err(io(e)),
         }
+        Ok(WriterLock(lock))
+    }
+
+    /// Opens the store in `dir` under a lock taken with [`Store::lock`].
+    pub fn open_locked(dir: &Path, lock: WriterLock) -> Result<Store> {
+        let lock = lock.0;
         let damaged = |detail: String| StoreError::Damaged {
             dir: dir.to_path_buf(),
             detail,

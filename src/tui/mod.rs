@@ -166,7 +166,16 @@ fn osc52(text: &str) -> String {
 
 /// Runs the TUI on the store in `data` until the user quits.
 pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
-    let store = Store::open(data)?;
+    // Refuse a second instance before taking the terminal.
+    let lock = Store::lock(data)?;
+    let mut terminal = ratatui::try_init().map_err(|e| Fail {
+        code: 1,
+        msg: format!("cannot start the terminal UI: {e}"),
+    })?;
+    let _restore = Restore;
+    // Opening a large sled store takes a moment: say so on the first frame.
+    let _ = terminal.draw(|f| render::opening(env.lang, f));
+    let store = Store::open_locked(data, lock)?;
     let me = env.me(&store)?.map(|m| (m.meta.id, m.name));
     let config_dir = config::config_dir();
     let user_keymap = config_dir
@@ -194,11 +203,6 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         app.dispatch(Msg::Status(format!("{e}{more}"), true));
     }
 
-    let mut terminal = ratatui::try_init().map_err(|e| Fail {
-        code: 1,
-        msg: format!("cannot start the terminal UI: {e}"),
-    })?;
-    let _restore = Restore;
     let size = terminal.size().map_err(|e| Fail {
         code: 1,
         msg: e.to_string(),

@@ -51,6 +51,13 @@ pub fn render(state: &State, frame: &mut Frame) {
     }
 }
 
+/// The first frame, drawn while the store opens.
+pub fn opening(lang: Lang, frame: &mut Frame) {
+    let area = frame.area();
+    let p = Paragraph::new(format!(" gridbook  {}", lang.t("tui.opening"))).style(DIM);
+    frame.render_widget(p, area);
+}
+
 fn too_small(lang: Lang, frame: &mut Frame, area: Rect) {
     let text = lang.f(
         "tui.too_small",
