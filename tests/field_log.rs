@@ -1,8 +1,19 @@
 //! Field logging from the shell: every entry round-trips through
 //! `show --json`; bad input is exit 2 with a clear message and writes nothing.
 
+use std::sync::{Mutex, MutexGuard};
+
 use assert_cmd::Command;
 use gridbook::store::Store;
+
+/// A child process briefly inherits every open descriptor while it starts,
+/// the store's lock file included. Tests in this binary run in parallel, so
+/// opening a store here and starting a child take turns.
+static TURN: Mutex<()> = Mutex::new(());
+
+fn turn() -> MutexGuard<'static, ()> {
+    TURN.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 struct Demo {
     dir: tempfile::TempDir,
@@ -12,7 +23,7 @@ impl Demo {
     fn new() -> Demo {
         let dir = tempfile::tempdir().unwrap();
         let d = Demo { dir };
-        d.run(&["demo", "--load-only"]).assert().success();
+        d.ok(&["demo", "--load-only"]);
         d
     }
 
@@ -28,8 +39,13 @@ impl Demo {
     }
 
     /// Runs and returns stdout; panics with stderr on failure.
+    fn output(&self, args: &[&str]) -> std::process::Output {
+        let _t = turn();
+        self.run(args).output().unwrap()
+    }
+
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args).output().unwrap();
+        let out = self.output(args);
         assert!(
             out.status.success(),
             "{args:?} failed: {}",
@@ -41,13 +57,14 @@ impl Demo {
     /// Runs expecting exit 2; returns stderr.
     fn bad(&self, args: &[&str]) -> String {
         let events = self.events();
-        let out = self.run(args).output().unwrap();
+        let out = self.output(args);
         assert_eq!(out.status.code(), Some(2), "{args:?} should be refused");
         assert_eq!(self.events(), events, "{args:?} wrote something");
         String::from_utf8(out.stderr).unwrap()
     }
 
     fn events(&self) -> usize {
+        let _t = turn();
         Store::open(self.dir.path()).unwrap().event_count()
     }
 
@@ -288,6 +305,7 @@ fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
 #[test]
 fn a_second_gridbook_on_the_same_data_is_refused_with_exit_3() {
     let d = Demo::new();
+    let t = turn();
     let store = Store::open(d.dir.path()).unwrap();
     let out = d.run(&["show", "slhy"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
@@ -295,5 +313,6 @@ fn a_second_gridbook_on_the_same_data_is_refused_with_exit_3() {
     assert_eq!(err.lines().count(), 1);
     assert!(err.contains(&d.dir.path().display().to_string()), "{err}");
     drop(store);
+    drop(t);
     d.ok(&["show", "slhy"]);
 }
