@@ -360,6 +360,10 @@ pub struct Store {
     _lock: File,
     /// During a bulk load the loader flushes once at the end instead of per commit.
     deferred_flush: std::sync::atomic::AtomicBool,
+    /// sled's log file. sled's own flush ends in `sync_file_range`, which
+    /// leaves the disk's write cache and the file's size unsynced; an
+    /// `fdatasync` of this file after it makes a saved write survive a power cut.
+    log_file: File,
 }
 
 /// Creates `dir` (and parents) with mode 0700: the data is personal information.
@@ -448,8 +452,10 @@ impl Store {
         for t in ALL_TREES {
             trees.push(db.open_tree(t.name()).map_err(|e| damaged(e.to_string()))?);
         }
+        let log_file = File::open(db_path.join("db")).map_err(|e| damaged(e.to_string()))?;
         let store = Store {
             dir: dir.to_path_buf(),
+            log_file,
             db,
             trees,
             _lock: lock,
@@ -490,7 +496,7 @@ impl Store {
 
     fn set_schema(&self, v: u32) -> Result<()> {
         self.tree(T::Meta).insert(b"schema", &v.to_be_bytes())?;
-        self.db.flush()?;
+        self.sync()?;
         Ok(())
     }
 
@@ -1052,7 +1058,7 @@ impl Store {
             .deferred_flush
             .load(std::sync::atomic::Ordering::SeqCst)
         {
-            self.db.flush()?;
+            self.sync()?;
         }
         Ok(())
     }
@@ -1071,7 +1077,7 @@ impl Store {
         for (t, b) in batches {
             self.tree(t).apply_batch(b)?;
         }
-        self.db.flush()?;
+        self.sync()?;
         Ok(())
     }
 
@@ -1085,14 +1091,22 @@ impl Store {
         let was = self.deferred_flush.swap(true, SeqCst);
         let out = f();
         self.deferred_flush.store(was, SeqCst);
-        self.db.flush().map_err(StoreError::from)?;
+        self.sync()?;
         out
     }
 
     /// Flushes pending writes to disk.
     pub fn flush(&self) -> Result<()> {
+        self.sync()
+    }
+
+    /// sled's flush, then `fdatasync` of its log: after this, writes are on disk.
+    fn sync(&self) -> Result<()> {
         self.db.flush()?;
-        Ok(())
+        self.log_file.sync_data().map_err(|source| StoreError::Io {
+            dir: self.dir.clone(),
+            source,
+        })
     }
 
     // ---- derived indexes ----------------------------------------------
@@ -1244,7 +1258,7 @@ impl Store {
         for t in ALL_TREES.into_iter().filter(|t| *t != T::Meta) {
             self.tree(t).clear()?;
         }
-        self.db.flush()?;
+        self.sync()?;
         Ok(())
     }
 }
