@@ -16,6 +16,12 @@ use crate::store::{Store, StoreError};
 /// exit 3 and the newest backup.
 fn store_fail(env: &Env, e: StoreError) -> Fail {
     match e {
+        StoreError::Corrupt(detail) => StoreError::Damaged {
+            dir: env.data.clone(),
+            detail,
+            backup: backup::newest(&env.data),
+        }
+        .into(),
         StoreError::Sled(detail) if detail.to_lowercase().contains("corrupt") => {
             StoreError::Damaged {
                 dir: env.data.clone(),
@@ -150,7 +156,7 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
     let dump = export::read_json(&file).map_err(|e| fail(env, e))?;
     let store = match Store::open(&env.data) {
         Ok(s) => s,
-        Err(StoreError::Damaged { .. }) if force => {
+        Err(StoreError::Damaged { .. } | StoreError::Corrupt(_)) if force => {
             let aside = set_aside(env)?;
             println!("the damaged store was moved to {}", aside.display());
             env.open()?
@@ -171,8 +177,20 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
                 let saved = backup::write_dump(&env.data, &current.to_json(), Ts::now(), 0)
                     .map_err(|e| fail(env, e))?;
                 println!("the data being replaced was saved to {}", saved.display());
-                store.clear().map_err(|e| store_fail(env, e))?;
-                store
+                match store.clear() {
+                    Ok(()) => store,
+                    // Damage that only clearing ran into: keep its files instead.
+                    Err(e) => {
+                        let f = store_fail(env, e);
+                        if f.code != 3 {
+                            return Err(f);
+                        }
+                        drop(store);
+                        let aside = set_aside(env)?;
+                        println!("the damaged store was moved to {}", aside.display());
+                        env.open()?
+                    }
+                }
             }
             // Too damaged to export: keep its files instead.
             Err(e) => {

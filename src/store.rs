@@ -461,7 +461,10 @@ impl Store {
             _lock: lock,
             deferred_flush: std::sync::atomic::AtomicBool::new(false),
         };
-        store.check_schema()?;
+        store.check_schema().map_err(|e| match e {
+            StoreError::Corrupt(d) => damaged(d),
+            other => other,
+        })?;
         Ok(store)
     }
 
