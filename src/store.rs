@@ -1154,3 +1154,12 @@ const _: () = {
     const fn assert_sync<T: Send + Sync>() {}
     assert_sync::<Store>();
 };
+
+impl Store {
+    /// Writes `v` as the stored schema version, so tests can make a store
+    /// look as if a newer gridbook wrote it.
+    #[doc(hidden)]
+    pub fn set_schema_version_for_tests(&self, v: u32) {
+        self.set_schema(v).expect("write the schema version");
+    }
+}
