@@ -75,11 +75,19 @@ fn ts() -> impl Strategy<Value = Ts> {
 }
 
 fn date() -> impl Strategy<Value = Date> {
-    (any::<i16>(), any::<u8>(), any::<u8>()).prop_map(|(year, month, day)| Date { year, month, day })
+    (any::<i16>(), any::<u8>(), any::<u8>()).prop_map(|(year, month, day)| Date {
+        year,
+        month,
+        day,
+    })
 }
 
 fn tombstone() -> impl Strategy<Value = Tombstone> {
-    (ts(), proptest::option::of(id()), text()).prop_map(|(at, by, reason)| Tombstone { at, by, reason })
+    (ts(), proptest::option::of(id()), text()).prop_map(|(at, by, reason)| Tombstone {
+        at,
+        by,
+        reason,
+    })
 }
 
 fn meta() -> impl Strategy<Value = Meta> {
@@ -117,12 +125,14 @@ fn building() -> impl Strategy<Value = Building> {
 }
 
 fn household() -> impl Strategy<Value = Household> {
-    (meta(), id(), text(), text(), text()).prop_map(|(meta, building, unit, room, notes)| Household {
-        meta,
-        building,
-        unit,
-        room,
-        notes,
+    (meta(), id(), text(), text(), text()).prop_map(|(meta, building, unit, room, notes)| {
+        Household {
+            meta,
+            building,
+            unit,
+            room,
+            notes,
+        }
     })
 }
 
@@ -145,12 +155,14 @@ fn member_kind() -> impl Strategy<Value = MemberKind> {
 }
 
 fn member() -> impl Strategy<Value = Member> {
-    (meta(), text(), text(), member_kind(), texts()).prop_map(|(meta, name, phone, kind, tags)| Member {
-        meta,
-        name,
-        phone,
-        kind,
-        tags,
+    (meta(), text(), text(), member_kind(), texts()).prop_map(|(meta, name, phone, kind, tags)| {
+        Member {
+            meta,
+            name,
+            phone,
+            kind,
+            tags,
+        }
     })
 }
 
@@ -192,15 +204,18 @@ fn check_result() -> impl Strategy<Value = CheckResult> {
 /// Every variant that is not an amendment.
 fn plain_body() -> impl Strategy<Value = EventBody> {
     prop_oneof![
-        (id(), role(), ts(), proptest::option::of(ts())).prop_map(|(member, role, since, until)| {
-            EventBody::Assigned {
-                member,
-                role,
-                since,
-                until,
+        (id(), role(), ts(), proptest::option::of(ts())).prop_map(
+            |(member, role, since, until)| {
+                EventBody::Assigned {
+                    member,
+                    role,
+                    since,
+                    until,
+                }
             }
-        }),
-        (id(), ts()).prop_map(|(assignment, until)| EventBody::AssignmentEnded { assignment, until }),
+        ),
+        (id(), ts())
+            .prop_map(|(assignment, until)| EventBody::AssignmentEnded { assignment, until }),
         (id(), id(), text(), text(), proptest::option::of(date())).prop_map(
             |(household, member, purpose, note, follow_up)| EventBody::Visit {
                 household,
@@ -223,7 +238,11 @@ fn plain_body() -> impl Strategy<Value = EventBody> {
             step,
             note
         }),
-        (patrol_kind(), proptest::collection::vec(check_result(), 0..6), text())
+        (
+            patrol_kind(),
+            proptest::collection::vec(check_result(), 0..6),
+            text()
+        )
             .prop_map(|(kind, items, note)| EventBody::Patrol { kind, items, note }),
         (id(), kind(), text(), text(), text()).prop_map(|(target, kind, field, old, new)| {
             EventBody::Edited {
@@ -234,7 +253,11 @@ fn plain_body() -> impl Strategy<Value = EventBody> {
                 new,
             }
         }),
-        (id(), kind(), text()).prop_map(|(target, kind, label)| EventBody::Created { target, kind, label }),
+        (id(), kind(), text()).prop_map(|(target, kind, label)| EventBody::Created {
+            target,
+            kind,
+            label
+        }),
         (id(), kind(), text()).prop_map(|(target, kind, reason)| EventBody::Tombstoned {
             target,
             kind,
@@ -281,7 +304,13 @@ where
     prop_assert_eq!(&back, v);
     for cut in 0..bytes.len() {
         let r = codec::decode::<V>(&bytes[..cut]);
-        prop_assert!(r.is_err(), "prefix of {} of {} bytes decoded: {:?}", cut, bytes.len(), r);
+        prop_assert!(
+            r.is_err(),
+            "prefix of {} of {} bytes decoded: {:?}",
+            cut,
+            bytes.len(),
+            r
+        );
     }
     Ok(())
 }
@@ -437,7 +466,12 @@ fn forging_is_faithful() {
 
 #[test]
 fn a_huge_vec_length_is_an_error_without_a_huge_allocation() {
-    for len in [1u64 << 60, u64::MAX, 1 << 32, (codec::DECODE_LIMIT as u64) + 1] {
+    for len in [
+        1u64 << 60,
+        u64::MAX,
+        1 << 32,
+        (codec::DECODE_LIMIT as u64) + 1,
+    ] {
         let forged = resident_with_phone_count(len);
         let (r, largest) = largest_allocation(|| codec::decode::<Resident>(&forged));
         assert!(r.is_err(), "length {len} decoded: {r:?}");
@@ -465,7 +499,10 @@ fn a_huge_string_length_is_an_error_without_a_huge_allocation() {
         forged.extend_from_slice(&whole[head.len() + 1..]);
         let (r, largest) = largest_allocation(|| codec::decode::<Area>(&forged));
         assert!(r.is_err(), "length {len} decoded: {r:?}");
-        assert!(largest <= 2 * codec::DECODE_LIMIT, "allocated {largest} bytes at once");
+        assert!(
+            largest <= 2 * codec::DECODE_LIMIT,
+            "allocated {largest} bytes at once"
+        );
     }
 }
 
@@ -485,7 +522,10 @@ fn a_huge_checklist_is_an_error_without_a_huge_allocation() {
     forged.extend_from_slice(&whole[4..]);
     let (r, largest) = largest_allocation(|| codec::decode::<EventBody>(&forged));
     assert!(r.is_err(), "decoded: {r:?}");
-    assert!(largest <= 2 * codec::DECODE_LIMIT, "allocated {largest} bytes at once");
+    assert!(
+        largest <= 2 * codec::DECODE_LIMIT,
+        "allocated {largest} bytes at once"
+    );
 }
 
 #[test]
@@ -504,7 +544,8 @@ fn a_value_over_the_limit_is_refused() {
 #[test]
 fn the_allocation_watch_sees_allocations() {
     // Guards the tests above against a watch that never fires.
-    let (_, largest) = largest_allocation(|| std::hint::black_box(vec![0u8; 3 * codec::DECODE_LIMIT]));
+    let (_, largest) =
+        largest_allocation(|| std::hint::black_box(vec![0u8; 3 * codec::DECODE_LIMIT]));
     assert!(largest >= 3 * codec::DECODE_LIMIT);
 }
 

@@ -37,10 +37,17 @@ fn quote(s: &str) -> String {
 /// A shell loop writing visits, problems and patrols (a patrol with a failed
 /// item opens a problem in the same transaction) as fast as it can.
 fn writer_script(data: &Path, households: &[String]) -> String {
-    let g = format!("{} --data {}", quote(&bin().display().to_string()), quote(&data.display().to_string()));
+    let g = format!(
+        "{} --data {}",
+        quote(&bin().display().to_string()),
+        quote(&data.display().to_string())
+    );
     let mut s = String::from("while :; do\n");
     for (i, h) in households.iter().enumerate() {
-        s.push_str(&format!("{g} log visit --household {} --note '第{i}次走访，一切正常'\n", quote(h)));
+        s.push_str(&format!(
+            "{g} log visit --household {} --note '第{i}次走访，一切正常'\n",
+            quote(h)
+        ));
         if i % 2 == 0 {
             let building = h.rsplit_once('/').map_or(h.as_str(), |(b, _)| b);
             s.push_str(&format!(
@@ -67,15 +74,28 @@ fn printed_ids(out: &[u8]) -> Vec<Id> {
     };
     complete
         .lines()
-        .map(|l| l.trim().parse::<Id>().unwrap_or_else(|e| panic!("unexpected output line: {e}")))
+        .map(|l| {
+            l.trim()
+                .parse::<Id>()
+                .unwrap_or_else(|e| panic!("unexpected output line: {e}"))
+        })
         .collect()
 }
 
 fn household_addresses(data: &Path, config: &Path) -> Vec<String> {
-    let out = gridbook(data, config).args(["show", "slhy/2", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = gridbook(data, config)
+        .args(["show", "slhy/2", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let children = v["children"].as_array().expect("building lists its households");
+    let children = v["children"]
+        .as_array()
+        .expect("building lists its households");
     assert!(children.len() >= 4);
     children
         .iter()
@@ -91,8 +111,15 @@ fn every_reported_write_survives_sigkill() {
     let config = tmp.path().join("config");
     std::fs::create_dir(&config).unwrap();
 
-    let out = gridbook(&data, &config).args(["demo", "--load-only"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = gridbook(&data, &config)
+        .args(["demo", "--load-only"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let households = household_addresses(&data, &config);
     let script = writer_script(&data, &households);
 
@@ -128,7 +155,10 @@ fn every_reported_write_survives_sigkill() {
         assert_eq!(rc, 0, "kill the writer's process group");
         child.wait().unwrap();
         let ids = printed_ids(&reader.join().unwrap());
-        eprintln!("seed {seed} cycle {cycle}: {} ids reported before the kill", ids.len());
+        eprintln!(
+            "seed {seed} cycle {cycle}: {} ids reported before the kill",
+            ids.len()
+        );
 
         // A check through the real binary: the store opens and its indexes agree.
         let check = gridbook(&data, &config).arg("check").output().unwrap();
@@ -143,25 +173,37 @@ fn every_reported_write_survives_sigkill() {
         reported.extend(ids);
         let store = Store::open(&data).unwrap();
         for id in &reported {
-            let e = store
-                .event(*id)
-                .unwrap()
-                .unwrap_or_else(|| panic!("seed {seed} cycle {cycle}: reported id {id} is missing"));
+            let e = store.event(*id).unwrap().unwrap_or_else(|| {
+                panic!("seed {seed} cycle {cycle}: reported id {id} is missing")
+            });
             assert!(
                 matches!(
                     e.body,
-                    EventBody::Visit { .. } | EventBody::ProblemOpened { .. } | EventBody::Patrol { .. }
+                    EventBody::Visit { .. }
+                        | EventBody::ProblemOpened { .. }
+                        | EventBody::Patrol { .. }
                 ),
                 "{id} is a {}",
                 e.body.kind_code()
             );
             // Every saved entry is also reachable from its zone's timeline.
-            let in_timeline = store.timeline(e.zone, usize::MAX).unwrap().iter().any(|t| t.id == *id);
-            assert!(in_timeline, "seed {seed} cycle {cycle}: {id} not in its zone's timeline");
+            let in_timeline = store
+                .timeline(e.zone, usize::MAX)
+                .unwrap()
+                .iter()
+                .any(|t| t.id == *id);
+            assert!(
+                in_timeline,
+                "seed {seed} cycle {cycle}: {id} not in its zone's timeline"
+            );
         }
         drop(store);
     }
     // Guards against a writer that never got anything saved: then the test
     // above proved nothing.
-    assert!(reported.len() >= CYCLES, "only {} writes were reported", reported.len());
+    assert!(
+        reported.len() >= CYCLES,
+        "only {} writes were reported",
+        reported.len()
+    );
 }

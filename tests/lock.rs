@@ -23,15 +23,32 @@ fn a_second_gridbook_is_turned_away_and_the_first_keeps_working() {
 
     for args in [
         vec!["show", "xf"],
-        vec!["log", "problem", "--zone", "xf", "--category", "repair", "--note", "漏水"],
+        vec![
+            "log",
+            "problem",
+            "--zone",
+            "xf",
+            "--category",
+            "repair",
+            "--note",
+            "漏水",
+        ],
         vec!["check"],
     ] {
-        let out = gridbook().arg("--data").arg(&data).args(&args).output().unwrap();
+        let out = gridbook()
+            .arg("--data")
+            .arg(&data)
+            .args(&args)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(3), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}");
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-        assert!(stderr.contains(&data.display().to_string()), "names the directory: {stderr}");
+        assert!(
+            stderr.contains(&data.display().to_string()),
+            "names the directory: {stderr}"
+        );
     }
     // The same from inside one process.
     match Store::open(&data) {
@@ -39,7 +56,10 @@ fn a_second_gridbook_is_turned_away_and_the_first_keeps_working() {
         Err(e) => panic!("expected Locked, got {e}"),
         Ok(_) => panic!("a second store on the same data must be refused"),
     }
-    assert_eq!(std::fs::read_dir(data.join("store")).unwrap().count(), before);
+    assert_eq!(
+        std::fs::read_dir(data.join("store")).unwrap().count(),
+        before
+    );
 
     // The first store still writes and reads.
     let b = ops::add_building(&store, ctx, area.meta.id, "3栋", "3").unwrap();
@@ -64,8 +84,18 @@ fn a_second_gridbook_is_turned_away_and_the_first_keeps_working() {
 
     // Once the first store is closed, the binary gets in.
     drop(store);
-    let out = gridbook().arg("--data").arg(&data).args(["show", "xf/3", "--json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = gridbook()
+        .arg("--data")
+        .arg(&data)
+        .args(["show", "xf/3", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["open_problems"][0]["id"], p.id.to_string());
 }

@@ -41,8 +41,17 @@ fn estate(store: &Store) -> Estate {
     let h101 = ops::add_household(store, c, b1.meta.id, "1", "101", "").unwrap();
     let h102 = ops::add_household(store, c, b1.meta.id, "1", "102", "独居老人").unwrap();
     let h201 = ops::add_household(store, c, b2.meta.id, "1", "201", "").unwrap();
-    let wang = ops::add_member(store, c, "王芳", "13800000001", MemberKind::GridWorker, "").unwrap();
-    let li = ops::add_member(store, c, "李强", "13800000002", MemberKind::PartyMember, "复转军人").unwrap();
+    let wang =
+        ops::add_member(store, c, "王芳", "13800000001", MemberKind::GridWorker, "").unwrap();
+    let li = ops::add_member(
+        store,
+        c,
+        "李强",
+        "13800000002",
+        MemberKind::PartyMember,
+        "复转军人",
+    )
+    .unwrap();
     Estate {
         xf,
         hl,
@@ -103,7 +112,10 @@ fn hierarchy_lists_in_creation_order_and_hides_tombstones() {
     let e = estate(&store);
     let c = ctx();
 
-    assert_eq!(ids(&store.areas().unwrap(), |a| a.meta.id), [e.xf.meta.id, e.hl.meta.id]);
+    assert_eq!(
+        ids(&store.areas().unwrap(), |a| a.meta.id),
+        [e.xf.meta.id, e.hl.meta.id]
+    );
     assert_eq!(
         ids(&store.buildings_of(e.xf.meta.id).unwrap(), |b| b.meta.id),
         [e.b1.meta.id, e.b2.meta.id]
@@ -147,8 +159,14 @@ fn hierarchy_lists_in_creation_order_and_hides_tombstones() {
     ops::tombstone(&store, c, e.h201.meta.id, "拆迁").unwrap();
     assert!(store.households_of(e.b2.meta.id).unwrap().is_empty());
     ops::tombstone(&store, c, e.b2.meta.id, "拆迁").unwrap();
-    assert_eq!(ids(&store.buildings_of(e.xf.meta.id).unwrap(), |b| b.meta.id), [e.b1.meta.id]);
-    let gone = store.building(e.b2.meta.id).unwrap().expect("still readable");
+    assert_eq!(
+        ids(&store.buildings_of(e.xf.meta.id).unwrap(), |b| b.meta.id),
+        [e.b1.meta.id]
+    );
+    let gone = store
+        .building(e.b2.meta.id)
+        .unwrap()
+        .expect("still readable");
     assert_eq!(gone.meta.tombstone.as_ref().unwrap().reason, "拆迁");
     assert_eq!(gone.meta.version, 2);
 
@@ -158,7 +176,10 @@ fn hierarchy_lists_in_creation_order_and_hides_tombstones() {
         [r2.meta.id]
     );
     ops::tombstone(&store, c, e.li.meta.id, "退休").unwrap();
-    assert_eq!(ids(&store.members().unwrap(), |m| m.meta.id), [e.wang.meta.id]);
+    assert_eq!(
+        ids(&store.members().unwrap(), |m| m.meta.id),
+        [e.wang.meta.id]
+    );
     // Deleting twice is refused.
     assert!(ops::tombstone(&store, c, r1.meta.id, "迁出").is_err());
 
@@ -171,7 +192,11 @@ fn hierarchy_lists_in_creation_order_and_hides_tombstones() {
             _ => None,
         })
         .collect();
-    assert!(deleted.contains(&e.b2.meta.id) && deleted.contains(&e.h201.meta.id) && deleted.contains(&r1.meta.id));
+    assert!(
+        deleted.contains(&e.b2.meta.id)
+            && deleted.contains(&e.h201.meta.id)
+            && deleted.contains(&r1.meta.id)
+    );
     assert!(store.check().unwrap().is_clean());
 }
 
@@ -235,7 +260,10 @@ fn timeline_includes_children_newest_first() {
         .map(|ev| ev.id)
         .collect();
     assert_eq!(mine, [v3.id, v2.id, v1.id]);
-    assert_eq!(store.last_visit(h102).unwrap().map(|(_, id)| id), Some(v2.id));
+    assert_eq!(
+        store.last_visit(h102).unwrap().map(|(_, id)| id),
+        Some(v2.id)
+    );
 }
 
 #[test]
@@ -249,7 +277,9 @@ fn a_new_responsible_member_ends_the_previous_span() {
     let first = ops::assign(&store, ctx(), b1, wang, Role::Responsible, ago(30), None).unwrap();
     // The same member again is refused.
     assert!(ops::assign(&store, ctx(), b1, wang, Role::Responsible, ago(20), None).is_err());
-    let c = cover::covering(&store, h101, NOW).unwrap().expect("covered");
+    let c = cover::covering(&store, h101, NOW)
+        .unwrap()
+        .expect("covered");
     assert_eq!((c.member, c.via, c.direct), (wang, b1, false));
 
     let second = ops::assign(&store, ctx(), b1, li, Role::Responsible, ago(10), None).unwrap();
@@ -334,9 +364,27 @@ fn busy(store: &Store) -> Estate {
     let e = estate(store);
     let c = ctx();
     let (wang, li) = (e.wang.meta.id, e.li.meta.id);
-    ops::assign(store, c, e.xf.meta.id, wang, Role::Responsible, ago(60), None).unwrap();
+    ops::assign(
+        store,
+        c,
+        e.xf.meta.id,
+        wang,
+        Role::Responsible,
+        ago(60),
+        None,
+    )
+    .unwrap();
     ops::assign(store, c, e.b1.meta.id, li, Role::Responsible, ago(50), None).unwrap();
-    ops::assign(store, c, e.b1.meta.id, wang, Role::Responsible, ago(40), None).unwrap();
+    ops::assign(
+        store,
+        c,
+        e.b1.meta.id,
+        wang,
+        Role::Responsible,
+        ago(40),
+        None,
+    )
+    .unwrap();
     ops::assign(store, c, e.h101.meta.id, li, Role::Liaison, ago(40), None).unwrap();
     let v = ops::log_visit(
         store,
@@ -355,7 +403,13 @@ fn busy(store: &Store) -> Estate {
         },
     )
     .unwrap();
-    visit(store, e.h101.meta.id, wang, ago(6), "提醒电动车不要在楼道充电");
+    visit(
+        store,
+        e.h101.meta.id,
+        wang,
+        ago(6),
+        "提醒电动车不要在楼道充电",
+    );
     let p1 = problem(store, e.h101.meta.id, ago(5), "卫生间下水道堵塞");
     let p2 = problem(store, e.b2.meta.id, ago(5), "消防通道被占用");
     ops::step_problem(store, c, p1.id, ProblemStep::Resolved, "已疏通", ago(4)).unwrap();
@@ -424,15 +478,29 @@ fn check_is_clean_after_operations() {
 /// What the indexes answer, for comparing a store before and after a rebuild.
 fn answers(store: &Store, e: &Estate) -> Vec<String> {
     let mut out = Vec::new();
-    for zone in [e.xf.meta.id, e.b1.meta.id, e.b2.meta.id, e.h101.meta.id, e.h102.meta.id] {
-        out.push(format!("{:?}", ids(&store.timeline(zone, 1000).unwrap(), |ev| ev.id)));
+    for zone in [
+        e.xf.meta.id,
+        e.b1.meta.id,
+        e.b2.meta.id,
+        e.h101.meta.id,
+        e.h102.meta.id,
+    ] {
+        out.push(format!(
+            "{:?}",
+            ids(&store.timeline(zone, 1000).unwrap(), |ev| ev.id)
+        ));
         out.push(format!("{:?}", store.open_problems_in(zone).unwrap()));
         out.push(format!("{:?}", store.assignments_of(zone).unwrap()));
         out.push(format!("{:?}", store.child_ids(zone).unwrap()));
     }
     out.push(format!("{:?}", store.open_problems().unwrap()));
     out.push(format!("{:?}", store.last_visit(e.h101.meta.id).unwrap()));
-    out.push(format!("{:?}", store.last_patrol(e.b1.meta.id, PatrolKind::Security).unwrap()));
+    out.push(format!(
+        "{:?}",
+        store
+            .last_patrol(e.b1.meta.id, PatrolKind::Security)
+            .unwrap()
+    ));
     out.push(format!(
         "{:?}",
         store
@@ -443,7 +511,11 @@ fn answers(store: &Store, e: &Estate) -> Vec<String> {
             })
             .unwrap()
     ));
-    out.push(format!("{:?}", ids(&store.member_timeline(e.li.meta.id, 1000).unwrap(), |ev| ev.id)));
+    out.push(format!(
+        "{:?}",
+        ids(&store.member_timeline(e.li.meta.id, 1000).unwrap(), |ev| ev
+            .id)
+    ));
     out
 }
 
@@ -461,7 +533,12 @@ fn rebuild_restores_damaged_indexes() {
     {
         let db = sled::open(dir.path().join("store")).unwrap();
         let timeline = db.open_tree("idx_timeline").unwrap();
-        let keys: Vec<_> = timeline.iter().keys().step_by(3).map(|k| k.unwrap()).collect();
+        let keys: Vec<_> = timeline
+            .iter()
+            .keys()
+            .step_by(3)
+            .map(|k| k.unwrap())
+            .collect();
         assert!(!keys.is_empty());
         for k in keys {
             timeline.remove(k).unwrap();
@@ -476,7 +553,10 @@ fn rebuild_restores_damaged_indexes() {
     let store = open(dir.path());
     let report = store.check().unwrap();
     assert!(!report.is_clean(), "check must notice the damage");
-    assert!(!report.missing.is_empty() && !report.extra.is_empty(), "{report:?}");
+    assert!(
+        !report.missing.is_empty() && !report.extra.is_empty(),
+        "{report:?}"
+    );
     assert_ne!(answers(&store, &e), before);
 
     store.rebuild().unwrap();
@@ -505,13 +585,24 @@ fn a_store_from_a_newer_gridbook_is_refused() {
     assert!(matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1));
     assert_eq!(err.exit_code(), 3);
     let msg = err.to_string();
-    assert!(msg.contains(&data.display().to_string()), "names the directory: {msg}");
-    assert!(msg.contains(&(SCHEMA_VERSION + 1).to_string()) && msg.contains("newer"), "{msg}");
+    assert!(
+        msg.contains(&data.display().to_string()),
+        "names the directory: {msg}"
+    );
+    assert!(
+        msg.contains(&(SCHEMA_VERSION + 1).to_string()) && msg.contains("newer"),
+        "{msg}"
+    );
 
     // The command line says the same in one line and exits 3, touching nothing.
     let out = assert_cmd::Command::cargo_bin("gridbook")
         .unwrap()
-        .args(["--data".as_ref(), data.as_os_str(), "show".as_ref(), "xf".as_ref()])
+        .args([
+            "--data".as_ref(),
+            data.as_os_str(),
+            "show".as_ref(),
+            "xf".as_ref(),
+        ])
         .env_remove("GRIDBOOK_DATA")
         .output()
         .unwrap();
