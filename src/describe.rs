@@ -90,7 +90,7 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             ..
         } => lang.f(
             "event.amended",
-            &[reason, &event(lang, replacement, name_of)],
+            &[reason, &event(lang, &replacement.body(), name_of)],
         ),
     }
 }

@@ -634,39 +634,69 @@ pub fn generate(spec: &Spec) -> Estate {
     est
 }
 
-/// Writes a generated estate into a store in large batches. For empty stores.
+/// Writes a generated estate into a store, for empty stores.
+///
+/// Events are staged area by area and building by building (in time order
+/// within a zone, so a problem is opened before it is resolved), which keeps
+/// consecutive index entries close in the timeline and visit trees. Writes go
+/// in transactions of bounded size with one flush at the end: sled keeps the
+/// garbage of a whole batch until it is applied, so one huge batch costs
+/// gigabytes of memory.
 pub fn load(store: &Store, est: &Estate) -> Result<()> {
-    const CHUNK: usize = 200_000;
-    let mut w = Writes::new();
-    for a in &est.areas {
-        store.stage_new(&mut w, a)?;
+    const CHUNK: usize = 50_000;
+    let mut pos: HashMap<Id, (usize, usize, usize)> = HashMap::new();
+    for (i, a) in est.areas.iter().enumerate() {
+        pos.insert(a.meta.id, (i, 0, 0));
     }
-    for b in &est.buildings {
-        store.stage_new(&mut w, b)?;
+    for (i, b) in est.buildings.iter().enumerate() {
+        let area = pos.get(&b.area).map_or(usize::MAX, |p| p.0);
+        pos.insert(b.meta.id, (area, i + 1, 0));
     }
-    for h in &est.households {
-        store.stage_new(&mut w, h)?;
+    for (i, h) in est.households.iter().enumerate() {
+        let (a, b, _) = pos.get(&h.building).copied().unwrap_or((usize::MAX, 0, 0));
+        pos.insert(h.meta.id, (a, b, i + 1));
     }
-    for m in &est.members {
-        store.stage_new(&mut w, m)?;
-    }
-    store.commit_bulk(w)?;
-    let mut w = Writes::new();
-    for r in &est.residents {
-        store.stage_new(&mut w, r)?;
-        if w.len() >= CHUNK {
-            store.commit_bulk(std::mem::take(&mut w))?;
+    let mut events: Vec<&Event> = est.events.iter().collect();
+    events.sort_by_key(|e| {
+        (
+            pos.get(&e.zone).copied().unwrap_or((usize::MAX, 0, 0)),
+            e.id,
+        )
+    });
+
+    store.bulk(|| {
+        let mut w = Writes::new();
+        let commit_if = |w: &mut Writes, full: bool| -> Result<()> {
+            if full || w.len() >= CHUNK {
+                store.commit(std::mem::take(w))?;
+            }
+            Ok(())
+        };
+        for a in &est.areas {
+            store.stage_new(&mut w, a)?;
         }
-    }
-    store.commit_bulk(std::mem::take(&mut w))?;
-    for e in &est.events {
-        store.stage_event(&mut w, e)?;
-        if w.len() >= CHUNK {
-            store.commit_bulk(std::mem::take(&mut w))?;
+        for b in &est.buildings {
+            store.stage_new(&mut w, b)?;
         }
-    }
-    store.commit_bulk(w)?;
-    Ok(())
+        for h in &est.households {
+            store.stage_new(&mut w, h)?;
+            commit_if(&mut w, false)?;
+        }
+        for m in &est.members {
+            store.stage_new(&mut w, m)?;
+        }
+        // Events look up their zones' parents in the store: places first.
+        commit_if(&mut w, true)?;
+        for r in &est.residents {
+            store.stage_new(&mut w, r)?;
+            commit_if(&mut w, false)?;
+        }
+        for e in events {
+            store.stage_event(&mut w, e)?;
+            commit_if(&mut w, false)?;
+        }
+        commit_if(&mut w, true)
+    })
 }
 
 fn csv_row(out: &mut impl Write, cells: &[&str]) -> std::io::Result<()> {

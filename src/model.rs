@@ -543,9 +543,122 @@ pub enum EventBody {
     /// Corrects an earlier event: `replacement` is what it should have said.
     Amended {
         supersedes: Id,
-        replacement: Box<EventBody>,
+        replacement: Correction,
         reason: String,
     },
+}
+
+/// What an amendment may say instead: the kinds of entry that can be
+/// corrected. Not an `EventBody`, so amendments cannot nest and decoding
+/// stored bytes cannot recurse without bound.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub enum Correction {
+    Visit {
+        household: Id,
+        member: Id,
+        purpose: String,
+        note: String,
+        follow_up: Option<Date>,
+    },
+    ProblemOpened {
+        category: String,
+        description: String,
+        reporter: Option<Id>,
+        urgency: Urgency,
+    },
+    ProblemStepped {
+        problem: Id,
+        step: ProblemStep,
+        note: String,
+    },
+    Patrol {
+        kind: PatrolKind,
+        items: Vec<CheckResult>,
+        note: String,
+    },
+}
+
+impl Correction {
+    /// The entry as it reads once corrected.
+    pub fn body(&self) -> EventBody {
+        match self.clone() {
+            Correction::Visit {
+                household,
+                member,
+                purpose,
+                note,
+                follow_up,
+            } => EventBody::Visit {
+                household,
+                member,
+                purpose,
+                note,
+                follow_up,
+            },
+            Correction::ProblemOpened {
+                category,
+                description,
+                reporter,
+                urgency,
+            } => EventBody::ProblemOpened {
+                category,
+                description,
+                reporter,
+                urgency,
+            },
+            Correction::ProblemStepped {
+                problem,
+                step,
+                note,
+            } => EventBody::ProblemStepped {
+                problem,
+                step,
+                note,
+            },
+            Correction::Patrol { kind, items, note } => EventBody::Patrol { kind, items, note },
+        }
+    }
+
+    /// The correction for an entry of an amendable kind.
+    pub fn of(body: EventBody) -> Option<Correction> {
+        Some(match body {
+            EventBody::Visit {
+                household,
+                member,
+                purpose,
+                note,
+                follow_up,
+            } => Correction::Visit {
+                household,
+                member,
+                purpose,
+                note,
+                follow_up,
+            },
+            EventBody::ProblemOpened {
+                category,
+                description,
+                reporter,
+                urgency,
+            } => Correction::ProblemOpened {
+                category,
+                description,
+                reporter,
+                urgency,
+            },
+            EventBody::ProblemStepped {
+                problem,
+                step,
+                note,
+            } => Correction::ProblemStepped {
+                problem,
+                step,
+                note,
+            },
+            EventBody::Patrol { kind, items, note } => Correction::Patrol { kind, items, note },
+            _ => return None,
+        })
+    }
 }
 
 impl EventBody {

@@ -829,6 +829,9 @@ pub fn amend(
     if std::mem::discriminant(&orig.body) != std::mem::discriminant(&replacement) {
         return rule("an amendment must keep the kind of the entry");
     }
+    let Some(replacement) = Correction::of(replacement) else {
+        return rule("only visits, problems, problem steps and patrols can be amended");
+    };
     let reason = validate::name("reason", reason)?;
     let e = Event::new(
         orig.zone,
@@ -836,7 +839,7 @@ pub fn amend(
         ctx.by,
         EventBody::Amended {
             supersedes: target,
-            replacement: Box::new(replacement),
+            replacement,
             reason,
         },
     );

@@ -225,7 +225,8 @@ pub struct Writes {
     ops: Vec<(T, Vec<u8>, Option<Vec<u8>>)>,
     /// Parents of records added in this set, so events on them index correctly.
     pending_parents: HashMap<Id, (Kind, Id)>,
-    pending_events: HashMap<Id, Id>,
+    /// Ancestries already looked up: bulk loads put many events on one zone.
+    ancestry_cache: HashMap<Id, Vec<Id>>,
 }
 
 impl Writes {
@@ -421,21 +422,41 @@ impl Store {
         let db_path = dir.join("store");
         // sled can panic on some damaged logs; that is a damaged store, not a
         // crash, so keep the panic quiet and report it as such.
-        let hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(|_| {}));
-        let opened = std::panic::catch_unwind(|| {
-            sled::Config::new()
-                .path(&db_path)
-                .cache_capacity(CACHE_BYTES)
-                // We flush ourselves before reporting a write; the timer only
-                // bounds what an unexpected crash of background work could lose.
-                .flush_every_ms(Some(1000))
-                .open()
-        });
-        std::panic::set_hook(hook);
+        let open_sled = || {
+            let hook = std::panic::take_hook();
+            std::panic::set_hook(Box::new(|_| {}));
+            let opened = std::panic::catch_unwind(|| {
+                sled::Config::new()
+                    .path(&db_path)
+                    .cache_capacity(CACHE_BYTES)
+                    // We flush ourselves before reporting a write; the timer only
+                    // bounds what an unexpected crash of background work could lose.
+                    .flush_every_ms(Some(1000))
+                    .open()
+            });
+            std::panic::set_hook(hook);
+            opened
+        };
+        // We hold the writer lock, so a busy sled lock is a store this process
+        // just dropped whose background threads are still closing it: wait.
+        let busy = |e: &sled::Error| {
+            matches!(e, sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("could not acquire lock"))
+        };
+        let mut opened = open_sled();
+        for _ in 0..100 {
+            match &opened {
+                Ok(Err(e)) if busy(e) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    opened = open_sled();
+                }
+                _ => break,
+            }
+        }
         let db = match opened {
             Ok(Ok(db)) => db,
-            Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::WouldBlock => {
+            Ok(Err(e)) if busy(&e) => {
                 return Err(StoreError::Locked {
                     dir: dir.to_path_buf(),
                 });
@@ -903,7 +924,10 @@ impl Store {
         Ok(())
     }
 
-    fn pending_ancestry(&self, w: &Writes, zone: Id) -> Result<Vec<Id>> {
+    fn pending_ancestry(&self, w: &mut Writes, zone: Id) -> Result<Vec<Id>> {
+        if let Some(hit) = w.ancestry_cache.get(&zone) {
+            return Ok(hit.clone());
+        }
         let mut out = Vec::with_capacity(4);
         let mut cur = zone;
         for _ in 0..5 {
@@ -921,6 +945,8 @@ impl Store {
         if out.is_empty() {
             out.push(zone);
         }
+        // Places never move, so an ancestry stays true for the life of the set.
+        w.ancestry_cache.insert(zone, out.clone());
         Ok(out)
     }
 
@@ -928,15 +954,14 @@ impl Store {
     pub fn stage_event(&self, w: &mut Writes, e: &Event) -> Result<()> {
         let eid = e.id;
         w.put(T::Events, eid.to_bytes().to_vec(), encode(e)?);
-        w.pending_events.insert(eid, e.zone);
-        for z in self.pending_ancestry(w, e.zone)? {
-            w.put(T::Timeline, key2(z, eid), Vec::new());
+        let zones = self.pending_ancestry(w, e.zone)?;
+        for z in &zones {
+            w.put(T::Timeline, key2(*z, eid), Vec::new());
         }
         let mut members: Vec<Id> = Vec::new();
         if let Some(by) = e.by {
             members.push(by);
         }
-        let zones = self.pending_ancestry(w, e.zone)?;
         self.stage_derived(w, e, &e.body, &zones, &mut members)?;
         members.sort();
         members.dedup();
@@ -1263,5 +1288,12 @@ impl Store {
         }
         self.sync()?;
         Ok(())
+    }
+
+    /// Writes `v` as the stored schema version, so tests can make a store
+    /// look as if a newer gridbook wrote it.
+    #[doc(hidden)]
+    pub fn set_schema_version_for_tests(&self, v: u32) {
+        self.set_schema(v).expect("write the schema version");
     }
 }

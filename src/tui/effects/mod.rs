@@ -462,7 +462,7 @@ pub(super) fn effective_body(w: &World, e: &Event) -> R<EventBody> {
         } = later.body
             && supersedes == original.id
         {
-            body = *replacement;
+            body = replacement.body();
         }
     }
     Ok(body)

@@ -13,7 +13,7 @@ fn kind_tag(body: &EventBody) -> &'static str {
         EventBody::Edited { .. } | EventBody::Created { .. } | EventBody::Tombstoned { .. } => {
             "edited"
         }
-        EventBody::Amended { replacement, .. } => kind_tag(replacement),
+        EventBody::Amended { replacement, .. } => kind_tag(&replacement.body()),
     }
 }
 
@@ -246,7 +246,7 @@ pub(super) fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                     }
                     let path = zone_label(w, e.zone).unwrap_or_default();
                     let tag = match &e.body {
-                        EventBody::Amended { replacement, .. } => kind_tag(replacement),
+                        EventBody::Amended { replacement, .. } => kind_tag(&replacement.body()),
                         other => kind_tag(other),
                     };
                     let row = Row {
