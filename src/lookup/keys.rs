@@ -92,6 +92,32 @@ pub fn mask_of(s: &str) -> u64 {
     s.chars().fold(0, |m, c| m | char_bit(c))
 }
 
+/// One of 128 bits for a pair of adjacent chars: digit pairs get a bit each
+/// (phone numbers are where a pair rules out the most), other pairs are hashed.
+pub fn pair_bit(a: char, b: char) -> u128 {
+    match (a.to_digit(10), b.to_digit(10)) {
+        (Some(x), Some(y)) if a.is_ascii_digit() && b.is_ascii_digit() => 1 << (x * 10 + y),
+        _ => {
+            let h = (a as u32).wrapping_mul(0x9E37_79B1) ^ (b as u32).wrapping_mul(0x85EB_CA6B);
+            1 << (h.wrapping_mul(0xC2B2_AE35) >> 25)
+        }
+    }
+}
+
+/// Adjacent pairs in `s`: every exact, prefix or substring match of a term
+/// needs all of the term's pairs in one key.
+pub fn pairs_of(s: &str) -> u128 {
+    let mut m = 0;
+    let mut prev = None;
+    for c in s.chars() {
+        if let Some(p) = prev {
+            m |= pair_bit(p, c);
+        }
+        prev = Some(c);
+    }
+    m
+}
+
 /// Keys of one entry while it is being built: `(class, text)`.
 #[derive(Default)]
 pub struct KeySet {
@@ -145,6 +171,10 @@ impl KeySet {
 
     pub fn mask(&self) -> u64 {
         self.keys.iter().fold(0, |m, (_, k)| m | mask_of(k))
+    }
+
+    pub fn pairs(&self) -> u128 {
+        self.keys.iter().fold(0, |m, (_, k)| m | pairs_of(k))
     }
 
     /// Appends the keys to `arena` as `class, len, bytes…` records.

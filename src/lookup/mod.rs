@@ -128,6 +128,7 @@ struct Term {
     text: String,
     chars: Vec<char>,
     mask: u64,
+    pairs: u128,
     digits: bool,
 }
 
@@ -141,6 +142,7 @@ fn parse(query: &str) -> Vec<Term> {
             let text: String = chars.iter().collect();
             Term {
                 mask: keys::mask_of(&text),
+                pairs: keys::pairs_of(&text),
                 digits: chars.iter().all(|c| c.is_ascii_digit()),
                 text,
                 chars,
@@ -178,6 +180,8 @@ pub struct LookupIndex {
     /// The place an entry hangs in (resident → household → building → area), or `NONE`.
     parent: Vec<u32>,
     mask: Vec<u64>,
+    /// Adjacent-pair bits of the keys: rules out exact, prefix and substring matches.
+    pairs: Vec<u128>,
     key_at: Vec<u32>,
     key_len: Vec<u16>,
     show_at: Vec<u32>,
@@ -221,6 +225,7 @@ impl LookupIndex {
             ids: Vec::new(),
             parent: Vec::new(),
             mask: Vec::new(),
+            pairs: Vec::new(),
             key_at: Vec::new(),
             key_len: Vec::new(),
             show_at: Vec::new(),
@@ -291,6 +296,7 @@ impl LookupIndex {
         self.ids.reserve(n);
         self.parent.reserve(n);
         self.mask.reserve(n);
+        self.pairs.reserve(n);
         self.key_at.reserve(n);
         self.key_len.reserve(n);
         self.show_at.reserve(n);
@@ -314,6 +320,7 @@ impl LookupIndex {
         }
         let show_len = (self.shown.len() - show_at).min(u16::MAX as usize);
         let mask = keys.mask();
+        let pairs = keys.pairs();
         if e == NONE {
             let e = self.ids.len() as u32;
             self.kind.push(kind);
@@ -321,6 +328,7 @@ impl LookupIndex {
             self.ids.push(id);
             self.parent.push(parent);
             self.mask.push(mask);
+            self.pairs.push(pairs);
             self.key_at.push(key_at as u32);
             self.key_len.push(key_len as u16);
             self.show_at.push(show_at as u32);
@@ -338,6 +346,7 @@ impl LookupIndex {
             self.live[i] = true;
             self.parent[i] = parent;
             self.mask[i] = mask;
+            self.pairs[i] = pairs;
             self.key_at[i] = key_at as u32;
             self.key_len[i] = key_len as u16;
             self.show_at[i] = show_at as u32;
@@ -420,6 +429,7 @@ impl LookupIndex {
             + self.ids.capacity() * size_of::<Id>()
             + self.parent.capacity() * 4
             + self.mask.capacity() * 8
+            + self.pairs.capacity() * 16
             + self.key_at.capacity() * 4
             + self.key_len.capacity() * 2
             + self.show_at.capacity() * 4
@@ -608,6 +618,14 @@ impl LookupIndex {
 
     // ---- searching -----------------------------------------------------
 
+    /// Forgets the previous query, so the next search scans everything (when
+    /// the overlay closes; benchmarks of a cold query).
+    pub fn forget_last_query(&self) {
+        if let Ok(mut c) = self.cache.lock() {
+            *c = None;
+        }
+    }
+
     /// The best `limit` results for `query`, best first. Each whitespace- (or
     /// `/`-) separated term must match the result: its name, pinyin, initials,
     /// a phone, or the place it is in.
@@ -624,20 +642,17 @@ impl LookupIndex {
         let mut scratch = Vec::new();
         let places: Vec<Vec<u32>> = terms.iter().map(|t| self.place_values(t)).collect();
 
-        let everything = || (0..self.ids.len() as u32).collect::<Vec<u32>>();
-        let first: Vec<u32> = match &prev {
-            Some(p) => p.exactish.clone(),
-            None => everything(),
+        let mut found = match &prev {
+            Some(p) => self.scan(p.exactish.iter().copied(), &terms, &places, false, &mut matcher, &mut scratch),
+            None => self.scan(0..self.ids.len() as u32, &terms, &places, false, &mut matcher, &mut scratch),
         };
-        let mut found = self.scan(&first, &terms, &places, false, &mut matcher, &mut scratch);
         let exactish: Vec<u32> = found.iter().map(|(_, e)| *e).collect();
         let mut all = None;
         if found.len() < limit {
-            let pool = match prev.as_ref().and_then(|p| p.all.clone()) {
-                Some(a) => a,
-                None => everything(),
+            found = match prev.as_ref().and_then(|p| p.all.as_ref()) {
+                Some(a) => self.scan(a.iter().copied(), &terms, &places, true, &mut matcher, &mut scratch),
+                None => self.scan(0..self.ids.len() as u32, &terms, &places, true, &mut matcher, &mut scratch),
             };
-            found = self.scan(&pool, &terms, &places, true, &mut matcher, &mut scratch);
             all = Some(found.iter().map(|(_, e)| *e).collect());
         }
         if let Ok(mut c) = self.cache.lock() {
@@ -665,7 +680,7 @@ impl LookupIndex {
                 if !self.live[i] {
                     continue;
                 }
-                let mut v = if t.mask & !self.mask[i] == 0 {
+                let mut v = if self.could_match(i, t, false) {
                     self.own(i, t, None, &mut Vec::new()).0
                 } else {
                     0
@@ -682,7 +697,7 @@ impl LookupIndex {
 
     fn scan(
         &self,
-        pool: &[u32],
+        pool: impl Iterator<Item = u32>,
         terms: &[Term],
         places: &[Vec<u32>],
         fuzzy: bool,
@@ -690,7 +705,7 @@ impl LookupIndex {
         scratch: &mut Vec<char>,
     ) -> Vec<(u64, u32)> {
         let mut out = Vec::new();
-        'entries: for &e in pool {
+        'entries: for e in pool {
             let i = e as usize;
             if !self.live[i] {
                 continue;
@@ -699,7 +714,7 @@ impl LookupIndex {
             let mut worst = 4u32;
             for (t, pv) in terms.iter().zip(places) {
                 let mut v = 0;
-                if t.mask & !self.mask[i] == 0 {
+                if self.could_match(i, t, fuzzy) {
                     let m = if fuzzy { Some(&mut *matcher) } else { None };
                     v = self.own(i, t, m, scratch).0;
                 }
@@ -719,6 +734,13 @@ impl LookupIndex {
             out.push(((worst as u64) << 40 | total, e));
         }
         out
+    }
+
+    /// The cheap test before looking at keys: every char of the term must
+    /// occur in them, and for non-fuzzy matching every adjacent pair too.
+    #[inline]
+    fn could_match(&self, i: usize, t: &Term, fuzzy: bool) -> bool {
+        t.mask & !self.mask[i] == 0 && (fuzzy || t.pairs & !self.pairs[i] == 0)
     }
 
     /// Best match of `t` on the entry's own keys: (value, class, key index,
