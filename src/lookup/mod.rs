@@ -638,23 +638,18 @@ impl LookupIndex {
             let c = c.take()?;
             c.extended_by(self.generation, &terms).then_some(c)
         });
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let mut scratch = Vec::new();
         let places: Vec<Vec<u32>> = terms.iter().map(|t| self.place_values(t)).collect();
-
-        let mut found = match &prev {
-            Some(p) => self.scan(p.exactish.iter().copied(), &terms, &places, false, &mut matcher, &mut scratch),
-            None => self.scan(0..self.ids.len() as u32, &terms, &places, false, &mut matcher, &mut scratch),
-        };
+        let everything = Pool::All(self.ids.len() as u32);
+        let first = prev.as_ref().map_or(everything, |p| Pool::List(&p.exactish));
+        let mut found = self.scan(first, &terms, &places, false);
         let exactish: Vec<u32> = found.iter().map(|(_, e)| *e).collect();
         let mut all = None;
         if found.len() < limit {
-            found = match prev.as_ref().and_then(|p| p.all.as_ref()) {
-                Some(a) => self.scan(a.iter().copied(), &terms, &places, true, &mut matcher, &mut scratch),
-                None => self.scan(0..self.ids.len() as u32, &terms, &places, true, &mut matcher, &mut scratch),
-            };
+            let pool = prev.as_ref().and_then(|p| p.all.as_deref()).map_or(everything, Pool::List);
+            found = self.scan(pool, &terms, &places, true);
             all = Some(found.iter().map(|(_, e)| *e).collect());
         }
+        drop(prev);
         if let Ok(mut c) = self.cache.lock() {
             *c = Some(Cache {
                 generation: self.generation,
@@ -663,10 +658,11 @@ impl LookupIndex {
                 all,
             });
         }
-        self.top(&mut found, limit);
+        top(&mut found, limit);
+        let mut matcher = Matcher::new(Config::DEFAULT);
         found
             .into_iter()
-            .map(|(score, e)| self.hit(e as usize, score, &terms, &mut matcher))
+            .map(|(key, e)| self.hit(e as usize, key, &terms, &mut matcher))
             .collect()
     }
 
@@ -695,28 +691,42 @@ impl LookupIndex {
         out
     }
 
-    fn scan(
-        &self,
-        pool: impl Iterator<Item = u32>,
-        terms: &[Term],
-        places: &[Vec<u32>],
-        fuzzy: bool,
-        matcher: &mut Matcher,
-        scratch: &mut Vec<char>,
-    ) -> Vec<(u64, u32)> {
+    /// Scores every entry of `pool` against all terms; splits big pools over
+    /// the machine's cores. Results keep pool order.
+    fn scan(&self, pool: Pool<'_>, terms: &[Term], places: &[Vec<u32>], fuzzy: bool) -> Vec<(u64, u32)> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        if threads < 2 || pool.len() < PARALLEL_FROM {
+            return self.scan_part(pool, terms, places, fuzzy);
+        }
+        let parts = pool.split(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| s.spawn(move || self.scan_part(part, terms, places, fuzzy)))
+                .collect();
+            let mut out = Vec::new();
+            for h in handles {
+                out.extend(h.join().unwrap_or_default());
+            }
+            out
+        })
+    }
+
+    fn scan_part(&self, pool: Pool<'_>, terms: &[Term], places: &[Vec<u32>], fuzzy: bool) -> Vec<(u64, u32)> {
+        let mut matcher = fuzzy.then(|| Matcher::new(Config::DEFAULT));
+        let mut scratch = Vec::new();
         let mut out = Vec::new();
-        'entries: for e in pool {
+        'entries: for e in pool.iter() {
             let i = e as usize;
             if !self.live[i] {
                 continue;
             }
             let mut total: u64 = 0;
-            let mut worst = 4u32;
+            let mut worst = 4u64;
             for (t, pv) in terms.iter().zip(places) {
                 let mut v = 0;
                 if self.could_match(i, t, fuzzy) {
-                    let m = if fuzzy { Some(&mut *matcher) } else { None };
-                    v = self.own(i, t, m, scratch).0;
+                    v = self.own(i, t, matcher.as_mut(), &mut scratch).0;
                 }
                 let up = self.parent[i];
                 if up != NONE {
@@ -728,12 +738,25 @@ impl LookupIndex {
                 if v == 0 {
                     continue 'entries;
                 }
-                worst = worst.min(v >> 16);
+                worst = worst.min((v >> 16) as u64);
                 total += v as u64;
             }
-            out.push(((worst as u64) << 40 | total, e));
+            out.push((self.rank_key(i, worst, total), e));
         }
         out
+    }
+
+    /// One number to sort by, best highest: the worst tier, the summed term
+    /// scores, then places before people and shorter names first.
+    fn rank_key(&self, i: usize, worst: u64, total: u64) -> u64 {
+        let kind = match self.kind[i] {
+            Kind::Area => 4,
+            Kind::Building => 3,
+            Kind::Household => 2,
+            Kind::Member => 1,
+            Kind::Resident => 0,
+        };
+        worst << 60 | total.min((1 << 36) - 1) << 24 | kind << 16 | (u16::MAX - self.show_len[i]) as u64
     }
 
     /// The cheap test before looking at keys: every char of the term must
@@ -765,19 +788,6 @@ impl LookupIndex {
         best
     }
 
-    /// Orders results best first and keeps `limit` of them.
-    fn top(&self, found: &mut Vec<(u64, u32)>, limit: usize) {
-        let key = |&(score, e): &(u64, u32)| {
-            let i = e as usize;
-            (std::cmp::Reverse(score), self.kind[i], self.show_len[i], e)
-        };
-        if found.len() > limit {
-            found.select_nth_unstable_by_key(limit - 1, key);
-            found.truncate(limit);
-        }
-        found.sort_unstable_by_key(key);
-    }
-
     // ---- results -------------------------------------------------------
 
     /// Place entries from the area down to `p`.
@@ -807,7 +817,7 @@ impl LookupIndex {
         None
     }
 
-    fn hit(&self, i: usize, score: u64, terms: &[Term], matcher: &mut Matcher) -> Hit {
+    fn hit(&self, i: usize, key: u64, terms: &[Term], matcher: &mut Matcher) -> Hit {
         let kind = self.kind[i];
         let e = i as u32;
         let mut fields = self.shown_of(i);
@@ -921,13 +931,67 @@ impl LookupIndex {
             cover,
             household,
             zone,
-            score,
-            tier: Tier::from_value((score >> 40) as u32 * 65536),
+            score: key >> 24,
+            tier: Tier::from_value(((key >> 60) as u32) << 16),
             name_match,
             address_match,
             phone_match,
         }
     }
+}
+
+/// Pools smaller than this are scanned on the calling thread.
+const PARALLEL_FROM: usize = 60_000;
+
+/// The entries a scan looks at: all of them, or the matches of the previous query.
+#[derive(Clone, Copy)]
+enum Pool<'a> {
+    All(u32),
+    Range(u32, u32),
+    List(&'a [u32]),
+}
+
+impl<'a> Pool<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Pool::All(n) => *n as usize,
+            Pool::Range(a, b) => b.saturating_sub(*a) as usize,
+            Pool::List(l) => l.len(),
+        }
+    }
+    fn split(self, parts: usize) -> Vec<Pool<'a>> {
+        let n = self.len();
+        let step = n.div_ceil(parts.max(1)).max(1);
+        (0..n)
+            .step_by(step)
+            .map(|from| {
+                let to = (from + step).min(n);
+                match self {
+                    Pool::All(_) => Pool::Range(from as u32, to as u32),
+                    Pool::List(l) => Pool::List(&l[from..to]),
+                    Pool::Range(a, _) => Pool::Range(a + from as u32, a + to as u32),
+                }
+            })
+            .collect()
+    }
+    fn iter(self) -> impl Iterator<Item = u32> + 'a {
+        let (range, list) = match self {
+            Pool::All(n) => (0..n, &[][..]),
+            Pool::Range(a, b) => (a..b, &[][..]),
+            Pool::List(l) => (0..0, l),
+        };
+        range.chain(list.iter().copied())
+    }
+}
+
+/// Orders results best first (ties by entry, so results are stable) and keeps `limit`.
+fn top(found: &mut Vec<(u64, u32)>, limit: usize) {
+    let order = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if found.len() > limit {
+        found.select_nth_unstable_by(limit - 1, order);
+        found.truncate(limit);
+    }
+    found.sort_unstable_by(order);
 }
 
 /// Exact, prefix or substring match of a folded term on a folded key:
@@ -1079,6 +1143,18 @@ mod tests {
         assert!(exact > prefix && prefix > sub && sub > 0);
         assert_eq!(plain_match(b"1502", b"50", Class::Code), 0);
         assert!(plain_match(b"501", b"50", Class::Code) > 0);
+    }
+
+    #[test]
+    fn pools_split_into_every_entry_once() {
+        let list: Vec<u32> = (10..107).collect();
+        for pool in [Pool::All(97), Pool::Range(5, 102), Pool::List(&list), Pool::All(0), Pool::All(3)] {
+            for parts in 1..6 {
+                let whole: Vec<u32> = pool.iter().collect();
+                let joined: Vec<u32> = pool.split(parts).into_iter().flat_map(|p| p.iter()).collect();
+                assert_eq!(whole, joined);
+            }
+        }
     }
 
     #[test]
