@@ -7,11 +7,12 @@
 //! by `gridbook --data DIR gen --households 100000 --seed 7`.
 
 use std::hint::black_box;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use gridbook::generator::{self, Spec};
-use gridbook::lookup::LookupIndex;
+use gridbook::lookup::{HitKind, LookupIndex};
 use gridbook::model::Ts;
 use gridbook::store::Store;
 
@@ -80,5 +81,30 @@ fn lookup(c: &mut Criterion) {
     g.finish();
 }
 
+/// With `GRIDBOOK_LOOKUP_DUMP=FILE`, writes one line per resident (name,
+/// address, phone) for `benches/find_vs_fzf.sh` and skips the benchmarks.
+fn dump_lines() -> bool {
+    let Some(path) = std::env::var_os("GRIDBOOK_LOOKUP_DUMP") else {
+        return false;
+    };
+    let (_tmp, store) = open_store();
+    let ix = LookupIndex::build(&store, Ts::now()).expect("build");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("create dump file"));
+    let mut n = 0;
+    for h in ix.entries().filter(|h| h.kind == HitKind::Resident) {
+        writeln!(out, "{}  {}  {}", h.name, h.address, h.phone.unwrap_or_default()).expect("write dump");
+        n += 1;
+    }
+    out.flush().expect("write dump");
+    eprintln!("wrote {n} lines to {}", std::path::Path::new(&path).display());
+    true
+}
+
 criterion_group!(benches, lookup);
-criterion_main!(benches);
+
+fn main() {
+    if !dump_lines() {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
+}

@@ -130,6 +130,7 @@ struct Term {
     mask: u64,
     pairs: u128,
     digits: bool,
+    ascii: bool,
 }
 
 fn parse(query: &str) -> Vec<Term> {
@@ -144,6 +145,7 @@ fn parse(query: &str) -> Vec<Term> {
                 mask: keys::mask_of(&text),
                 pairs: keys::pairs_of(&text),
                 digits: chars.iter().all(|c| c.is_ascii_digit()),
+                ascii: chars.iter().all(|c| c.is_ascii()),
                 text,
                 chars,
             }
@@ -618,6 +620,13 @@ impl LookupIndex {
 
     // ---- searching -----------------------------------------------------
 
+    /// Every live entry as a result without match positions, in index order
+    /// (exports and comparisons with other tools).
+    pub fn entries(&self) -> impl Iterator<Item = Hit> + '_ {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        (0..self.ids.len()).filter(|i| self.live[*i]).map(move |i| self.hit(i, 0, &[], &mut matcher))
+    }
+
     /// Forgets the previous query, so the next search scans everything (when
     /// the overlay closes; benchmarks of a cold query).
     pub fn forget_last_query(&self) {
@@ -766,13 +775,18 @@ impl LookupIndex {
         t.mask & !self.mask[i] == 0 && (fuzzy || t.pairs & !self.pairs[i] == 0)
     }
 
-    /// Best match of `t` on the entry's own keys: (value, class, key index,
-    /// positions in the key when asked for). Value is `tier << 16 | sub-score`, 0 for none.
+    /// Best match of `t` on the entry's own keys: (value, class, key index).
+    /// Value is `tier << 16 | sub-score`, 0 for none; fuzzy only with a matcher.
     fn own(&self, i: usize, t: &Term, mut fuzzy: Option<&mut Matcher>, scratch: &mut Vec<char>) -> (u32, Class, usize) {
         let mut best = (0, Class::Name, 0);
         for (ki, (class, key)) in self.keys_of(i).enumerate() {
-            if class == Class::Phone && !t.digits {
-                continue;
+            match class {
+                // Phones come last among a person's keys.
+                Class::Phone if !t.digits => break,
+                // Pinyin keys are letters (and whatever else the name has, which
+                // its Name key matches at least as well).
+                Class::Full | Class::Init | Class::Alt if t.digits || !t.ascii => continue,
+                _ => {}
             }
             let mut v = plain_match(key, t.text.as_bytes(), class);
             if v == 0
@@ -1002,11 +1016,12 @@ fn plain_match(key: &[u8], term: &[u8], class: Class) -> u32 {
     }
     let extra = (key.len() - term.len()).min(50) as u32;
     let bonus = class.bonus() * 1000;
-    if key == term {
-        return 4 << 16 | (BASE + bonus);
-    }
-    if key.starts_with(term) {
-        return 3 << 16 | (BASE + bonus - extra * 20);
+    if same(&key[..term.len()], term) {
+        return if key.len() == term.len() {
+            4 << 16 | (BASE + bonus)
+        } else {
+            3 << 16 | (BASE + bonus - extra * 20)
+        };
     }
     if class.substring()
         && let Some(pos) = find(key, term)
@@ -1016,10 +1031,16 @@ fn plain_match(key: &[u8], term: &[u8], class: Class) -> u32 {
     0
 }
 
+/// Byte equality without a library call: keys and terms are a few bytes long.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let first = *needle.first()?;
     let last_start = hay.len().checked_sub(needle.len())?;
-    (0..=last_start).find(|&s| hay[s] == first && &hay[s..s + needle.len()] == needle)
+    (0..=last_start).find(|&s| hay[s] == first && same(&hay[s..s + needle.len()], needle))
 }
 
 /// Whether `needle`'s bytes appear in order in `hay`: a cheap necessary
