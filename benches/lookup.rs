@@ -53,12 +53,18 @@ fn lookup(c: &mut Criterion) {
     );
 
     let mut g = c.benchmark_group("lookup_build");
-    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(20));
-    g.bench_function("build_100k", |b| b.iter(|| black_box(LookupIndex::build(&store, now).expect("build"))));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(20));
+    g.bench_function("build_100k", |b| {
+        b.iter(|| black_box(LookupIndex::build(&store, now).expect("build")))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("lookup_search");
-    g.sample_size(30).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    g.sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
     // Cold: the query typed as a whole, nothing to narrow from.
     for q in QUERIES {
         g.bench_function(format!("cold {q}"), |b| {
@@ -69,7 +75,13 @@ fn lookup(c: &mut Criterion) {
         });
     }
     // Typed: each keystroke narrows the previous results (the TUI's case).
-    for (prev, q) in [("z", "zs"), ("zs", "zs "), ("zs ", "zs 5"), ("138", "1381"), ("2-50", "2-501")] {
+    for (prev, q) in [
+        ("z", "zs"),
+        ("zs", "zs "),
+        ("zs ", "zs 5"),
+        ("138", "1381"),
+        ("2-50", "2-501"),
+    ] {
         g.bench_function(format!("typed {q:?} after {prev:?}"), |b| {
             b.iter(|| {
                 ix.forget_last_query();
@@ -92,11 +104,21 @@ fn dump_lines() -> bool {
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("create dump file"));
     let mut n = 0;
     for h in ix.entries().filter(|h| h.kind == HitKind::Resident) {
-        writeln!(out, "{}  {}  {}", h.name, h.address, h.phone.unwrap_or_default()).expect("write dump");
+        writeln!(
+            out,
+            "{}  {}  {}",
+            h.name,
+            h.address,
+            h.phone.unwrap_or_default()
+        )
+        .expect("write dump");
         n += 1;
     }
     out.flush().expect("write dump");
-    eprintln!("wrote {n} lines to {}", std::path::Path::new(&path).display());
+    eprintln!(
+        "wrote {n} lines to {}",
+        std::path::Path::new(&path).display()
+    );
     true
 }
 

@@ -74,7 +74,11 @@ pub fn syllables_at(s: &str, as_name: bool) -> Vec<(usize, String)> {
         for (sur, py) in COMPOUND_SURNAMES {
             if let Some(r) = s.strip_prefix(sur) {
                 // Keep per-character syllables so initials stay one letter per character.
-                let split: Vec<String> = sur.to_pinyin().flatten().map(|p| p.plain().to_string()).collect();
+                let split: Vec<String> = sur
+                    .to_pinyin()
+                    .flatten()
+                    .map(|p| p.plain().to_string())
+                    .collect();
                 if split.concat() == *py && split.len() == 2 {
                     out.extend(split.into_iter().enumerate());
                 } else {
@@ -108,7 +112,10 @@ pub fn syllables_at(s: &str, as_name: bool) -> Vec<(usize, String)> {
 }
 
 fn syllables(s: &str, as_name: bool) -> Vec<String> {
-    syllables_at(s, as_name).into_iter().map(|(_, p)| p).collect()
+    syllables_at(s, as_name)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
 }
 
 /// The dictionary's everyday reading of a name's surname when the surname
@@ -116,7 +123,9 @@ fn syllables(s: &str, as_name: bool) -> Vec<String> {
 /// still finds the person: `(full, initials)` of the whole name read that way.
 pub fn everyday_reading(name: &str) -> Option<(String, String)> {
     let c = name.chars().next()?;
-    if !SURNAME_READINGS.iter().any(|(k, _)| *k == c) || COMPOUND_SURNAMES.iter().any(|(s, _)| name.starts_with(s)) {
+    if !SURNAME_READINGS.iter().any(|(k, _)| *k == c)
+        || COMPOUND_SURNAMES.iter().any(|(s, _)| name.starts_with(s))
+    {
         return None;
     }
     let sylls = syllables(name, false);
@@ -180,14 +189,23 @@ mod tests {
     #[test]
     fn syllables_know_their_characters() {
         let s = syllables_at("欧阳娜娜", true);
-        assert_eq!(s.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+        assert_eq!(
+            s.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3]
+        );
         let s = syllables_at("单 Li", true);
-        assert_eq!(s, vec![(0, "shan".into()), (2, "l".into()), (3, "i".into())]);
+        assert_eq!(
+            s,
+            vec![(0, "shan".into()), (2, "l".into()), (3, "i".into())]
+        );
     }
 
     #[test]
     fn everyday_readings_of_special_surnames() {
-        assert_eq!(everyday_reading("单田芳"), Some(("dantianfang".into(), "dtf".into())));
+        assert_eq!(
+            everyday_reading("单田芳"),
+            Some(("dantianfang".into(), "dtf".into()))
+        );
         assert_eq!(everyday_reading("张三"), None);
         assert_eq!(everyday_reading("欧阳娜娜"), None);
     }

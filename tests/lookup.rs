@@ -15,7 +15,10 @@ fn now() -> Ts {
 }
 
 fn ctx() -> Ctx {
-    Ctx { by: None, now: now() }
+    Ctx {
+        by: None,
+        now: now(),
+    }
 }
 
 fn fixture() -> (tempfile::TempDir, Store) {
@@ -69,8 +72,15 @@ fn initials_match_every_name_that_has_them() {
     let (_d, store) = fixture();
     let ix = index(&store);
     let hits = ix.search("zs", 20);
-    let exact: Vec<&str> = hits.iter().filter(|h| h.tier == Tier::Exact).map(|h| h.name.as_str()).collect();
-    assert!(exact.contains(&"张三") && exact.contains(&"张山") && exact.contains(&"赵四"), "{exact:?}");
+    let exact: Vec<&str> = hits
+        .iter()
+        .filter(|h| h.tier == Tier::Exact)
+        .map(|h| h.name.as_str())
+        .collect();
+    assert!(
+        exact.contains(&"张三") && exact.contains(&"张山") && exact.contains(&"赵四"),
+        "{exact:?}"
+    );
     // 张三丰 (zsf) starts with zs: after every exact match.
     let pos = |n: &str| names(&hits).iter().position(|x| *x == n).unwrap();
     assert!(pos("张三丰") > pos("张三") && pos("张三丰") > pos("赵四"));
@@ -163,13 +173,23 @@ fn rooms_and_places() {
         .map(|h| h.address.as_str())
         .collect();
     assert_eq!(households.len(), 2, "{households:?}");
-    assert!(households.contains(&"幸福小区/3栋/2-501") && households.contains(&"幸福小区/5栋/2-501"));
-    let people: Vec<&str> = hits.iter().filter(|h| h.kind == HitKind::Resident).map(|h| h.name.as_str()).collect();
+    assert!(
+        households.contains(&"幸福小区/3栋/2-501") && households.contains(&"幸福小区/5栋/2-501")
+    );
+    let people: Vec<&str> = hits
+        .iter()
+        .filter(|h| h.kind == HitKind::Resident)
+        .map(|h| h.name.as_str())
+        .collect();
     assert!(people.contains(&"张三") && people.contains(&"李梅") && people.contains(&"张小三"));
     // Building and room narrow each other; the room is highlighted in the address.
     let hits = ix.search("3栋 501", 20);
     assert!(!hits.is_empty());
-    assert!(hits.iter().all(|h| h.address.contains("3栋/") && h.address.ends_with("501")), "{hits:#?}");
+    assert!(
+        hits.iter()
+            .all(|h| h.address.contains("3栋/") && h.address.ends_with("501")),
+        "{hits:#?}"
+    );
     assert!(hits.iter().any(|h| h.address == "幸福小区/3栋/1-501"));
     assert!(hits.iter().all(|h| h.address != "胜利花苑/2栋/1-501"));
     let zs = hits.iter().find(|h| h.name == "张三").unwrap();
@@ -191,7 +211,13 @@ fn rooms_and_places() {
     got.sort();
     assert_eq!(got, vec!["张三", "张山"]);
     // Short addresses by code work as terms too.
-    let area_code = store.areas().unwrap().into_iter().find(|a| a.name == "幸福小区").unwrap().code;
+    let area_code = store
+        .areas()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "幸福小区")
+        .unwrap()
+        .code;
     let hits = ix.search(&format!("{area_code}/3/2-501"), 5);
     assert_eq!(first(&hits, "by code").address, "幸福小区/3栋/2-501");
     // Places themselves.
@@ -226,9 +252,26 @@ fn exact_before_prefix_before_fuzzy() {
 #[test]
 fn covering_member_is_reported_and_followed() {
     let (_d, store) = fixture();
-    let m = ops::add_member(&store, ctx(), "欧阳修", "13600001234", MemberKind::GridWorker, "").unwrap();
+    let m = ops::add_member(
+        &store,
+        ctx(),
+        "欧阳修",
+        "13600001234",
+        MemberKind::GridWorker,
+        "",
+    )
+    .unwrap();
     let building = household(&store, "幸福小区/3栋");
-    ops::assign(&store, ctx(), building, m.meta.id, Role::Responsible, Ts(now().0 - 1000), None).unwrap();
+    ops::assign(
+        &store,
+        ctx(),
+        building,
+        m.meta.id,
+        Role::Responsible,
+        Ts(now().0 - 1000),
+        None,
+    )
+    .unwrap();
     let mut ix = index(&store);
     let h = ix.search("zhangsan", 1);
     assert_eq!(h[0].cover.as_deref(), Some("欧阳修"));
@@ -237,14 +280,40 @@ fn covering_member_is_reported_and_followed() {
     assert_eq!(member[0].address, "幸福小区/3栋");
     assert_eq!(member[0].zone, Some(building));
     // A household's own responsible member takes over from the building's.
-    let other = ops::add_member(&store, ctx(), "司马迁", "13600005678", MemberKind::Volunteer, "").unwrap();
+    let other = ops::add_member(
+        &store,
+        ctx(),
+        "司马迁",
+        "13600005678",
+        MemberKind::Volunteer,
+        "",
+    )
+    .unwrap();
     ix.refresh_member(&store, other.meta.id).unwrap();
     let hh = household(&store, "幸福小区/3栋/2-501");
-    ops::assign(&store, ctx(), hh, other.meta.id, Role::Responsible, Ts(now().0 - 500), None).unwrap();
+    ops::assign(
+        &store,
+        ctx(),
+        hh,
+        other.meta.id,
+        Role::Responsible,
+        Ts(now().0 - 500),
+        None,
+    )
+    .unwrap();
     ix.refresh_household(&store, hh).unwrap();
     assert_eq!(ix.search("zhangsan", 1)[0].cover.as_deref(), Some("司马迁"));
     // Renaming the member shows at once in covers.
-    ops::edit_member(&store, ctx(), other.meta.id, "司马谈", "13600005678", MemberKind::Volunteer, "").unwrap();
+    ops::edit_member(
+        &store,
+        ctx(),
+        other.meta.id,
+        "司马谈",
+        "13600005678",
+        MemberKind::Volunteer,
+        "",
+    )
+    .unwrap();
     ix.refresh_member(&store, other.meta.id).unwrap();
     assert_eq!(ix.search("zhangsan", 1)[0].cover.as_deref(), Some("司马谈"));
     assert_eq!(first(&ix.search("smt", 5), "smt").name, "司马谈");
@@ -318,7 +387,11 @@ fn narrowing_queries_agree_with_fresh_searches() {
             let mut q = String::new();
             for c in query.chars() {
                 q.push(c);
-                assert_eq!(typed.search(&q, limit), fresh(&q, limit), "typing {q:?} limit {limit}");
+                assert_eq!(
+                    typed.search(&q, limit),
+                    fresh(&q, limit),
+                    "typing {q:?} limit {limit}"
+                );
             }
         }
     }
@@ -330,8 +403,26 @@ fn odd_queries_never_panic() {
     let ix = index(&store);
     let long = "张".repeat(10_000);
     for q in [
-        "", " ", "\t\n", "/", "///", "\0", "🙂", "e\u{301}", "İ", "ǅ", "﷽", "-", "--", "0", "00000000000000000000",
-        &long, "a b c d e f g h i j k l", "\u{200b}", "ａｂｃ", "зс",
+        "",
+        " ",
+        "\t\n",
+        "/",
+        "///",
+        "\0",
+        "🙂",
+        "e\u{301}",
+        "İ",
+        "ǅ",
+        "﷽",
+        "-",
+        "--",
+        "0",
+        "00000000000000000000",
+        &long,
+        "a b c d e f g h i j k l",
+        "\u{200b}",
+        "ａｂｃ",
+        "зс",
     ] {
         let hits = ix.search(q, 10);
         for h in &hits {
@@ -369,7 +460,11 @@ fn find_from_the_shell() {
         panic!("store stayed locked");
     };
     let out = run(&["find", "zs", "501", "--json", "--limit", "3"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = out.stdout;
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let arr = v.as_array().unwrap();

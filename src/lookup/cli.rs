@@ -13,7 +13,9 @@ use super::{Hit, HitKind, LookupIndex};
 
 pub fn run(env: &Env, query: &str, limit: usize, json: bool) -> Result<(), Fail> {
     if query.trim().is_empty() {
-        return Err(Fail::input("find needs a query: a name, pinyin (zs), phone digits, a room (2-501) or a place"));
+        return Err(Fail::input(
+            "find needs a query: a name, pinyin (zs), phone digits, a room (2-501) or a place",
+        ));
     }
     let store = env.open()?;
     let hits = find(&store, query, limit, Ts::now())?;
@@ -70,7 +72,13 @@ fn fill_from_store(store: &Store, h: &mut Hit, now: Ts) -> Result<(), Fail> {
 
 /// One line per result: name, address, phone, covering member, in aligned columns.
 pub fn render(hits: &[Hit]) -> String {
-    let col = |f: &dyn Fn(&Hit) -> String, max: usize| hits.iter().map(|h| text::width(&f(h))).max().unwrap_or(0).min(max);
+    let col = |f: &dyn Fn(&Hit) -> String, max: usize| {
+        hits.iter()
+            .map(|h| text::width(&f(h)))
+            .max()
+            .unwrap_or(0)
+            .min(max)
+    };
     let name = |h: &Hit| h.name.clone();
     let addr = |h: &Hit| h.address.clone();
     let phone = |h: &Hit| h.phone.clone().unwrap_or_default();

@@ -126,7 +126,11 @@ pub struct KeySet {
 
 impl KeySet {
     pub fn push(&mut self, class: Class, text: &str) {
-        let t: String = text.chars().map(fold).filter(|c| !c.is_whitespace()).collect();
+        let t: String = text
+            .chars()
+            .map(fold)
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if t.is_empty() || self.keys.iter().any(|(c, k)| *c == class && *k == t) {
             return;
         }
@@ -142,9 +146,13 @@ impl KeySet {
     /// reading of a special surname.
     pub fn person(&mut self, name: &str) {
         self.push(Class::Name, name);
-        if name.chars().any(|c| !c.is_ascii()) {
-            self.push(Class::Full, &romanize::full(name));
-            self.push(Class::Init, &romanize::initials(name));
+        if !name.is_ascii() {
+            // One pass over the syllables for both keys (this runs for every resident).
+            let sylls = romanize::syllables_at(name, true);
+            let full: String = sylls.iter().map(|(_, p)| p.as_str()).collect();
+            let init: String = sylls.iter().filter_map(|(_, p)| p.chars().next()).collect();
+            self.push(Class::Full, &full);
+            self.push(Class::Init, &init);
             if let Some((full, init)) = romanize::everyday_reading(name) {
                 self.push(Class::Alt, &full);
                 self.push(Class::Alt, &init);
@@ -156,7 +164,7 @@ impl KeySet {
     pub fn place(&mut self, name: &str, code: &str) {
         self.push(Class::Name, name);
         self.push(Class::Code, code);
-        if name.chars().any(|c| !c.is_ascii()) {
+        if !name.is_ascii() {
             let s = romanize::syllables_at(name, false);
             let full: String = s.iter().map(|(_, p)| p.as_str()).collect();
             self.push(Class::Full, &full);

@@ -169,7 +169,11 @@ impl Cache {
     fn extended_by(&self, generation: u64, terms: &[Term]) -> bool {
         self.generation == generation
             && terms.len() >= self.terms.len()
-            && self.terms.iter().zip(terms).all(|(old, new)| new.text.starts_with(old.as_str()))
+            && self
+                .terms
+                .iter()
+                .zip(terms)
+                .all(|(old, new)| new.text.starts_with(old.as_str()))
     }
 }
 
@@ -246,7 +250,11 @@ impl LookupIndex {
 
     /// `covers == false` skips the per-place assignment reads; a one-shot
     /// query then asks the store for the covers of the few results it shows.
-    pub(crate) fn build_with(store: &Store, now: Ts, covers: bool) -> Result<LookupIndex, StoreError> {
+    pub(crate) fn build_with(
+        store: &Store,
+        now: Ts,
+        covers: bool,
+    ) -> Result<LookupIndex, StoreError> {
         let mut ix = Self::empty(covers);
         let n_res = store.count(Kind::Resident);
         let n = n_res + store.count(Kind::Household) + store.count(Kind::Member) + 1024;
@@ -278,7 +286,13 @@ impl LookupIndex {
         for m in store.all::<Member>() {
             let m = m?;
             if m.meta.is_live() {
-                ix.push_person(Kind::Member, m.meta.id, NONE, &m.name, std::slice::from_ref(&m.phone));
+                ix.push_person(
+                    Kind::Member,
+                    m.meta.id,
+                    NONE,
+                    &m.name,
+                    std::slice::from_ref(&m.phone),
+                );
             }
         }
         if covers {
@@ -308,7 +322,15 @@ impl LookupIndex {
     }
 
     /// Writes keys and display text for entry `e` (a new slot when `e == NONE`).
-    fn put(&mut self, e: u32, kind: Kind, id: Id, parent: u32, keys: &KeySet, shown: &[&str]) -> u32 {
+    fn put(
+        &mut self,
+        e: u32,
+        kind: Kind,
+        id: Id,
+        parent: u32,
+        keys: &KeySet,
+        shown: &[&str],
+    ) -> u32 {
         let key_at = self.keys.len();
         keys.write(&mut self.keys);
         let key_len = (self.keys.len() - key_at).min(u16::MAX as usize);
@@ -372,7 +394,14 @@ impl LookupIndex {
         k
     }
 
-    fn push_person(&mut self, kind: Kind, id: Id, parent: u32, name: &str, phones: &[String]) -> u32 {
+    fn push_person(
+        &mut self,
+        kind: Kind,
+        id: Id,
+        parent: u32,
+        name: &str,
+        phones: &[String],
+    ) -> u32 {
         let k = Self::person_keys(name, phones);
         let mut shown: Vec<&str> = vec![name];
         shown.extend(phones.iter().map(String::as_str));
@@ -472,7 +501,9 @@ impl LookupIndex {
     pub fn refresh_household(&mut self, store: &Store, household: Id) -> Result<(), StoreError> {
         self.changed();
         let h = store.household(household)?.filter(|h| h.meta.is_live());
-        let parent = h.as_ref().and_then(|h| self.by_id.get(&h.building).copied());
+        let parent = h
+            .as_ref()
+            .and_then(|h| self.by_id.get(&h.building).copied());
         let (Some(h), Some(parent)) = (h, parent) else {
             self.remove(household);
             return Ok(());
@@ -516,7 +547,12 @@ impl LookupIndex {
         let e = self.put(old, Kind::Member, member, NONE, &k, &[&m.name, &m.phone]);
         if self.covers {
             let now = Self::now();
-            let mut zones: Vec<u32> = self.direct.iter().filter(|(_, v)| **v == e).map(|(z, _)| *z).collect();
+            let mut zones: Vec<u32> = self
+                .direct
+                .iter()
+                .filter(|(_, v)| **v == e)
+                .map(|(z, _)| *z)
+                .collect();
             for a in store.assignments_of_member(member)? {
                 if let Some(&z) = self.by_id.get(&a.zone) {
                     zones.push(z);
@@ -624,7 +660,9 @@ impl LookupIndex {
     /// (exports and comparisons with other tools).
     pub fn entries(&self) -> impl Iterator<Item = Hit> + '_ {
         let mut matcher = Matcher::new(Config::DEFAULT);
-        (0..self.ids.len()).filter(|i| self.live[*i]).map(move |i| self.hit(i, 0, &[], &mut matcher))
+        (0..self.ids.len())
+            .filter(|i| self.live[*i])
+            .map(move |i| self.hit(i, 0, &[], &mut matcher))
     }
 
     /// Forgets the previous query, so the next search scans everything (when
@@ -649,12 +687,17 @@ impl LookupIndex {
         });
         let places: Vec<Vec<u32>> = terms.iter().map(|t| self.place_values(t)).collect();
         let everything = Pool::All(self.ids.len() as u32);
-        let first = prev.as_ref().map_or(everything, |p| Pool::List(&p.exactish));
+        let first = prev
+            .as_ref()
+            .map_or(everything, |p| Pool::List(&p.exactish));
         let mut found = self.scan(first, &terms, &places, false);
         let exactish: Vec<u32> = found.iter().map(|(_, e)| *e).collect();
         let mut all = None;
         if found.len() < limit {
-            let pool = prev.as_ref().and_then(|p| p.all.as_deref()).map_or(everything, Pool::List);
+            let pool = prev
+                .as_ref()
+                .and_then(|p| p.all.as_deref())
+                .map_or(everything, Pool::List);
             found = self.scan(pool, &terms, &places, true);
             all = Some(found.iter().map(|(_, e)| *e).collect());
         }
@@ -702,8 +745,16 @@ impl LookupIndex {
 
     /// Scores every entry of `pool` against all terms; splits big pools over
     /// the machine's cores. Results keep pool order.
-    fn scan(&self, pool: Pool<'_>, terms: &[Term], places: &[Vec<u32>], fuzzy: bool) -> Vec<(u64, u32)> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    fn scan(
+        &self,
+        pool: Pool<'_>,
+        terms: &[Term],
+        places: &[Vec<u32>],
+        fuzzy: bool,
+    ) -> Vec<(u64, u32)> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4);
         if threads < 2 || pool.len() < PARALLEL_FROM {
             return self.scan_part(pool, terms, places, fuzzy);
         }
@@ -721,7 +772,13 @@ impl LookupIndex {
         })
     }
 
-    fn scan_part(&self, pool: Pool<'_>, terms: &[Term], places: &[Vec<u32>], fuzzy: bool) -> Vec<(u64, u32)> {
+    fn scan_part(
+        &self,
+        pool: Pool<'_>,
+        terms: &[Term],
+        places: &[Vec<u32>],
+        fuzzy: bool,
+    ) -> Vec<(u64, u32)> {
         let mut matcher = fuzzy.then(|| Matcher::new(Config::DEFAULT));
         let mut scratch = Vec::new();
         let mut out = Vec::new();
@@ -765,7 +822,10 @@ impl LookupIndex {
             Kind::Member => 1,
             Kind::Resident => 0,
         };
-        worst << 60 | total.min((1 << 36) - 1) << 24 | kind << 16 | (u16::MAX - self.show_len[i]) as u64
+        worst << 60
+            | total.min((1 << 36) - 1) << 24
+            | kind << 16
+            | (u16::MAX - self.show_len[i]) as u64
     }
 
     /// The cheap test before looking at keys: every char of the term must
@@ -777,7 +837,13 @@ impl LookupIndex {
 
     /// Best match of `t` on the entry's own keys: (value, class, key index).
     /// Value is `tier << 16 | sub-score`, 0 for none; fuzzy only with a matcher.
-    fn own(&self, i: usize, t: &Term, mut fuzzy: Option<&mut Matcher>, scratch: &mut Vec<char>) -> (u32, Class, usize) {
+    fn own(
+        &self,
+        i: usize,
+        t: &Term,
+        mut fuzzy: Option<&mut Matcher>,
+        scratch: &mut Vec<char>,
+    ) -> (u32, Class, usize) {
         let mut best = (0, Class::Name, 0);
         for (ki, (class, key)) in self.keys_of(i).enumerate() {
             match class {
@@ -854,7 +920,12 @@ impl LookupIndex {
         }
         let mut zone = chain.last().map(|p| self.ids[*p as usize]);
         if kind == Kind::Member {
-            let mut zones: Vec<u32> = self.direct.iter().filter(|(_, m)| **m == e).map(|(z, _)| *z).collect();
+            let mut zones: Vec<u32> = self
+                .direct
+                .iter()
+                .filter(|(_, m)| **m == e)
+                .map(|(z, _)| *z)
+                .collect();
             zones.sort_unstable();
             let paths: Vec<String> = zones
                 .iter()
@@ -868,7 +939,10 @@ impl LookupIndex {
                 })
                 .collect();
             address = paths.join("; ");
-            zone = zones.iter().find(|z| self.live[**z as usize]).map(|z| self.ids[*z as usize]);
+            zone = zones
+                .iter()
+                .find(|z| self.live[**z as usize])
+                .map(|z| self.ids[*z as usize]);
         }
         let household = match kind {
             Kind::Resident | Kind::Household => chain.last().map(|p| self.ids[*p as usize]),
@@ -905,7 +979,11 @@ impl LookupIndex {
                     let pos = positions(matcher, key, t, class, &mut scratch);
                     match class {
                         Class::Phone => {
-                            let nth = self.keys_of(i).take(ki).filter(|(c, _)| *c == Class::Phone).count();
+                            let nth = self
+                                .keys_of(i)
+                                .take(ki)
+                                .filter(|(c, _)| *c == Class::Phone)
+                                .count();
                             if let Some(p) = phones.get(nth) {
                                 shown_phone = Some(p.clone());
                                 phone_match = digits_to_chars(p, &pos);
@@ -1061,7 +1139,13 @@ fn utf32<'a>(key: &'a [u8], scratch: &'a mut Vec<char>) -> Utf32Str<'a> {
 }
 
 /// nucleo's fzf-style fuzzy score of `t` on `key`, as a fuzzy-tier value.
-fn fuzzy_match(m: &mut Matcher, key: &[u8], t: &Term, scratch: &mut Vec<char>, indices: Option<&mut Vec<u32>>) -> u32 {
+fn fuzzy_match(
+    m: &mut Matcher,
+    key: &[u8],
+    t: &Term,
+    scratch: &mut Vec<char>,
+    indices: Option<&mut Vec<u32>>,
+) -> u32 {
     if t.chars.len() > key.len() || !subsequence(key, t.text.as_bytes()) {
         return 0;
     }
@@ -1082,11 +1166,21 @@ fn fuzzy_match(m: &mut Matcher, key: &[u8], t: &Term, scratch: &mut Vec<char>, i
 }
 
 /// Char positions in `key` that `t` matched.
-fn positions(m: &mut Matcher, key: &[u8], t: &Term, class: Class, scratch: &mut Vec<char>) -> Vec<usize> {
+fn positions(
+    m: &mut Matcher,
+    key: &[u8],
+    t: &Term,
+    class: Class,
+    scratch: &mut Vec<char>,
+) -> Vec<usize> {
     let term = t.text.as_bytes();
     let char_at = |byte: usize| String::from_utf8_lossy(&key[..byte]).chars().count();
     if plain_match(key, term, class) > 0 {
-        let start = if key.starts_with(term) { 0 } else { find(key, term).unwrap_or(0) };
+        let start = if key.starts_with(term) {
+            0
+        } else {
+            find(key, term).unwrap_or(0)
+        };
         let from = char_at(start);
         return (from..from + t.chars.len()).collect();
     }
@@ -1109,14 +1203,19 @@ fn to_name_chars(name: &str, kind: Kind, class: Class, key: &[u8], pos: &[usize]
                 .filter(|(_, c)| !c.is_whitespace())
                 .map(|(i, _)| i)
                 .collect();
-            pos.iter().filter_map(|p| visible.get(*p).copied()).collect()
+            pos.iter()
+                .filter_map(|p| visible.get(*p).copied())
+                .collect()
         }
         Class::Code if kind == Kind::Household => {
             // A room matched: it is the end of the label.
             let room = String::from_utf8_lossy(key).chars().count();
             let label = name.chars().count();
             let start = label.saturating_sub(room);
-            pos.iter().map(|p| start + p).filter(|p| *p < label).collect()
+            pos.iter()
+                .map(|p| start + p)
+                .filter(|p| *p < label)
+                .collect()
         }
         Class::Code | Class::Phone => Vec::new(),
         Class::Full | Class::Init | Class::Alt => {
@@ -1169,10 +1268,20 @@ mod tests {
     #[test]
     fn pools_split_into_every_entry_once() {
         let list: Vec<u32> = (10..107).collect();
-        for pool in [Pool::All(97), Pool::Range(5, 102), Pool::List(&list), Pool::All(0), Pool::All(3)] {
+        for pool in [
+            Pool::All(97),
+            Pool::Range(5, 102),
+            Pool::List(&list),
+            Pool::All(0),
+            Pool::All(3),
+        ] {
             for parts in 1..6 {
                 let whole: Vec<u32> = pool.iter().collect();
-                let joined: Vec<u32> = pool.split(parts).into_iter().flat_map(|p| p.iter()).collect();
+                let joined: Vec<u32> = pool
+                    .split(parts)
+                    .into_iter()
+                    .flat_map(|p| p.iter())
+                    .collect();
                 assert_eq!(whole, joined);
             }
         }
