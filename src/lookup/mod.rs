@@ -255,10 +255,8 @@ impl LookupIndex {
         now: Ts,
         covers: bool,
     ) -> Result<LookupIndex, StoreError> {
+        // No pre-sizing: counting a tree costs a full scan of it.
         let mut ix = Self::empty(covers);
-        let n_res = store.count(Kind::Resident);
-        let n = n_res + store.count(Kind::Household) + store.count(Kind::Member) + 1024;
-        ix.reserve(n);
         for a in store.all::<Area>() {
             let a = a?;
             if a.meta.is_live() {
@@ -295,6 +293,7 @@ impl LookupIndex {
                 );
             }
         }
+        ix.shrink();
         if covers {
             for lvl in 0..3 {
                 for i in 0..ix.places[lvl].len() {
@@ -306,19 +305,19 @@ impl LookupIndex {
         Ok(ix)
     }
 
-    fn reserve(&mut self, n: usize) {
-        self.kind.reserve(n);
-        self.live.reserve(n);
-        self.ids.reserve(n);
-        self.parent.reserve(n);
-        self.mask.reserve(n);
-        self.pairs.reserve(n);
-        self.key_at.reserve(n);
-        self.key_len.reserve(n);
-        self.show_at.reserve(n);
-        self.show_len.reserve(n);
-        self.keys.reserve(n * 32);
-        self.shown.reserve(n * 24);
+    fn shrink(&mut self) {
+        self.kind.shrink_to_fit();
+        self.live.shrink_to_fit();
+        self.ids.shrink_to_fit();
+        self.parent.shrink_to_fit();
+        self.mask.shrink_to_fit();
+        self.pairs.shrink_to_fit();
+        self.key_at.shrink_to_fit();
+        self.key_len.shrink_to_fit();
+        self.show_at.shrink_to_fit();
+        self.show_len.shrink_to_fit();
+        self.keys.shrink_to_fit();
+        self.shown.shrink_to_fit();
     }
 
     /// Writes keys and display text for entry `e` (a new slot when `e == NONE`).
