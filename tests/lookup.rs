@@ -365,6 +365,25 @@ fn index_follows_changes_without_a_rebuild() {
 }
 
 #[test]
+fn new_places_are_picked_up_from_below() {
+    let (_d, store) = fixture();
+    let mut ix = index(&store);
+    let area = ops::add_area(&store, ctx(), "石油新村", "syxc").unwrap();
+    let b = ops::add_building(&store, ctx(), area.meta.id, "7栋", "7").unwrap();
+    let h = ops::add_household(&store, ctx(), b.meta.id, "1", "808", "").unwrap();
+    let input = ResidentInput {
+        name: "诸葛亮".into(),
+        ..Default::default()
+    };
+    ops::add_resident(&store, ctx(), h.meta.id, &input).unwrap();
+    // Only the household is refreshed: its building and area come along.
+    ix.refresh_household(&store, h.meta.id).unwrap();
+    let hits = ix.search("zgl 808", 5);
+    assert_eq!(first(&hits, "zgl 808").address, "石油新村/7栋/1-808");
+    assert_eq!(first(&ix.search("syxc", 5), "syxc").kind, HitKind::Area);
+}
+
+#[test]
 fn renamed_place_changes_addresses() {
     let (_d, store) = fixture();
     let mut ix = index(&store);

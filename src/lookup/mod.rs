@@ -500,9 +500,16 @@ impl LookupIndex {
     pub fn refresh_household(&mut self, store: &Store, household: Id) -> Result<(), StoreError> {
         self.changed();
         let h = store.household(household)?.filter(|h| h.meta.is_live());
+        if let Some(h) = &h
+            && !self.by_id.contains_key(&h.building)
+        {
+            // A household in a building the index has not seen yet: add the building first.
+            self.refresh_zone(store, h.building)?;
+        }
         let parent = h
             .as_ref()
-            .and_then(|h| self.by_id.get(&h.building).copied());
+            .and_then(|h| self.by_id.get(&h.building).copied())
+            .filter(|p| self.live[*p as usize]);
         let (Some(h), Some(parent)) = (h, parent) else {
             self.remove(household);
             return Ok(());
@@ -584,8 +591,8 @@ impl LookupIndex {
                 }
             },
             Kind::Building => match store.building(zone)?.filter(|b| b.meta.is_live()) {
-                Some(b) => match self.by_id.get(&b.area) {
-                    Some(&p) => (p, b.name, b.code),
+                Some(b) => match self.area_entry(store, b.area)? {
+                    Some(p) => (p, b.name, b.code),
                     None => {
                         self.remove(zone);
                         return Ok(());
@@ -615,6 +622,18 @@ impl LookupIndex {
             self.set_direct(store, e, Self::now())?;
         }
         Ok(())
+    }
+
+    /// The live entry of an area, adding the area when the index has not seen it yet.
+    fn area_entry(&mut self, store: &Store, area: Id) -> Result<Option<u32>, StoreError> {
+        if !self.by_id.contains_key(&area) {
+            self.refresh_zone(store, area)?;
+        }
+        Ok(self
+            .by_id
+            .get(&area)
+            .copied()
+            .filter(|p| self.live[*p as usize]))
     }
 
     fn kill(&mut self, e: u32) {
