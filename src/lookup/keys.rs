@@ -188,12 +188,24 @@ impl KeySet {
     /// Appends the keys to `arena` as `class, len, bytes…` records.
     pub fn write(&self, arena: &mut Vec<u8>) {
         for (class, k) in &self.keys {
-            arena.push(*class as u8);
+            // The top bits say whether the key is all ASCII or has none, so a
+            // term that cannot occur in it skips it without a look.
+            let flags = if k.is_ascii() {
+                ALL_ASCII
+            } else if k.bytes().all(|b| b >= 0x80) {
+                NO_ASCII
+            } else {
+                0
+            };
+            arena.push(*class as u8 | flags);
             arena.push(k.len() as u8);
             arena.extend_from_slice(k.as_bytes());
         }
     }
 }
+
+const ALL_ASCII: u8 = 0x40;
+const NO_ASCII: u8 = 0x80;
 
 /// Walks the key records of one entry.
 pub struct Keys<'a> {
@@ -214,7 +226,16 @@ impl<'a> Iterator for Keys<'a> {
         let len = (len as usize).min(rest.len());
         let (key, rest) = rest.split_at(len);
         self.bytes = rest;
-        Some((Class::from_u8(class), key))
+        Some((Class::from_u8(class & 0x3f), key))
+    }
+}
+
+impl<'a> Keys<'a> {
+    /// Like `next`, with whether the key is all ASCII and whether it has no ASCII at all.
+    pub fn next_flagged(&mut self) -> Option<(Class, &'a [u8], bool, bool)> {
+        let flags = *self.bytes.first()?;
+        let (class, key) = self.next()?;
+        Some((class, key, flags & ALL_ASCII != 0, flags & NO_ASCII != 0))
     }
 }
 

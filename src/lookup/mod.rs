@@ -863,15 +863,20 @@ impl LookupIndex {
         scratch: &mut Vec<char>,
     ) -> (u32, Class, usize) {
         let mut best = (0, Class::Name, 0);
-        for (ki, (class, key)) in self.keys_of(i).enumerate() {
+        let mut keys = self.keys_of(i);
+        let mut ki = 0;
+        while let Some((class, key, all_ascii, no_ascii)) = keys.next_flagged() {
+            ki += 1;
             match class {
                 // Phones come last among a person's keys.
                 Class::Phone if !t.digits => break,
                 // Pinyin keys are letters (and whatever else the name has, which
                 // its Name key matches at least as well).
                 Class::Full | Class::Init | Class::Alt if t.digits || !t.ascii => continue,
+                _ if (t.ascii && no_ascii) || (!t.ascii && all_ascii) => continue,
                 _ => {}
             }
+            let ki = ki - 1;
             let mut v = plain_match(key, t.text.as_bytes(), class);
             if v == 0
                 && class.fuzzy()
