@@ -1320,3 +1320,9 @@ mod tests {
         assert_eq!(parse(&"x ".repeat(100)).len(), MAX_TERMS);
     }
 }
+
+// The TUI builds the index on a background thread and searches from its own.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<LookupIndex>();
+};
