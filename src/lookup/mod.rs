@@ -409,7 +409,23 @@ impl LookupIndex {
 
     fn set_direct(&mut self, store: &Store, p: u32, now: Ts) -> Result<(), StoreError> {
         let id = self.ids[p as usize];
-        match crate::cover::direct_responsible(store, id, now)? {
+        let found = crate::cover::direct_responsible(store, id, now)?;
+        if let Some(a) = &found
+            && !self.by_id.contains_key(&a.member)
+            && let Some(m) = store.member(a.member)?.filter(|m| m.meta.is_live())
+        {
+            // Assigned before the index heard of the member: add them now.
+            let k = Self::person_keys(&m.name, std::slice::from_ref(&m.phone));
+            self.put(
+                NONE,
+                Kind::Member,
+                m.meta.id,
+                NONE,
+                &k,
+                &[&m.name, &m.phone],
+            );
+        }
+        match found {
             Some(a) => match self.by_id.get(&a.member) {
                 Some(&m) => {
                     self.direct.insert(p, m);
