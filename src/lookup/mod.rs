@@ -1290,6 +1290,12 @@ fn digits_to_chars(phone: &str, pos: &[usize]) -> Vec<usize> {
     pos.iter().filter_map(|p| digits.get(*p).copied()).collect()
 }
 
+// The TUI builds the index on a background thread and searches from its own.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<LookupIndex>();
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1336,9 +1342,3 @@ mod tests {
         assert_eq!(parse(&"x ".repeat(100)).len(), MAX_TERMS);
     }
 }
-
-// The TUI builds the index on a background thread and searches from its own.
-const _: () = {
-    const fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<LookupIndex>();
-};
