@@ -63,11 +63,13 @@ const SURNAME_READINGS: &[(char, &str)] = &[
     ('重', "chong"),
 ];
 
-/// The pinyin syllables of a string, one per character (non-Chinese characters
-/// pass through lowercased as their own syllable).
-fn syllables(s: &str, as_name: bool) -> Vec<String> {
+/// The pinyin syllables of a string with the index of the character each
+/// starts at (non-Chinese characters pass through lowercased as their own
+/// syllable; whitespace is dropped).
+pub fn syllables_at(s: &str, as_name: bool) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut rest = s;
+    let mut skip = 0;
     if as_name {
         for (sur, py) in COMPOUND_SURNAMES {
             if let Some(r) = s.strip_prefix(sur) {
@@ -78,11 +80,12 @@ fn syllables(s: &str, as_name: bool) -> Vec<String> {
                     .map(|p| p.plain().to_string())
                     .collect();
                 if split.concat() == *py && split.len() == 2 {
-                    out.extend(split);
+                    out.extend(split.into_iter().enumerate());
                 } else {
-                    out.push(py.to_string());
+                    out.push((0, py.to_string()));
                 }
                 rest = r;
+                skip = 2;
                 break;
             }
         }
@@ -90,21 +93,48 @@ fn syllables(s: &str, as_name: bool) -> Vec<String> {
             && let Some(c) = s.chars().next()
             && let Some((_, py)) = SURNAME_READINGS.iter().find(|(k, _)| *k == c)
         {
-            out.push(py.to_string());
+            out.push((0, py.to_string()));
             rest = &s[c.len_utf8()..];
+            skip = 1;
         }
     }
-    for (c, p) in rest.chars().zip(rest.to_pinyin()) {
+    for (i, (c, p)) in rest.chars().zip(rest.to_pinyin()).enumerate() {
         match p {
-            Some(p) => out.push(p.plain().to_string()),
+            Some(p) => out.push((skip + i, p.plain().to_string())),
             None => {
                 if !c.is_whitespace() {
-                    out.push(c.to_lowercase().to_string());
+                    out.push((skip + i, c.to_lowercase().to_string()));
                 }
             }
         }
     }
     out
+}
+
+fn syllables(s: &str, as_name: bool) -> Vec<String> {
+    syllables_at(s, as_name)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// The dictionary's everyday reading of a name's surname when the surname
+/// reading differs (单 dan for 单 shan), so a query spelled the everyday way
+/// still finds the person: `(full, initials)` of the whole name read that way.
+pub fn everyday_reading(name: &str) -> Option<(String, String)> {
+    let c = name.chars().next()?;
+    if !SURNAME_READINGS.iter().any(|(k, _)| *k == c)
+        || COMPOUND_SURNAMES.iter().any(|(s, _)| name.starts_with(s))
+    {
+        return None;
+    }
+    let sylls = syllables(name, false);
+    let alt = sylls.concat();
+    if alt == full(name) {
+        return None;
+    }
+    let init = sylls.iter().filter_map(|s| s.chars().next()).collect();
+    Some((alt, init))
 }
 
 /// Full pinyin of a name without tones or spaces: 张三 → `zhangsan`, 单田芳 → `shantianfang`.
@@ -154,6 +184,30 @@ mod tests {
         assert_eq!(full("欧阳娜娜"), "ouyangnana");
         assert_eq!(initials("欧阳娜娜"), "oynn");
         assert_eq!(initials("司马光"), "smg");
+    }
+
+    #[test]
+    fn syllables_know_their_characters() {
+        let s = syllables_at("欧阳娜娜", true);
+        assert_eq!(
+            s.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3]
+        );
+        let s = syllables_at("单 Li", true);
+        assert_eq!(
+            s,
+            vec![(0, "shan".into()), (2, "l".into()), (3, "i".into())]
+        );
+    }
+
+    #[test]
+    fn everyday_readings_of_special_surnames() {
+        assert_eq!(
+            everyday_reading("单田芳"),
+            Some(("dantianfang".into(), "dtf".into()))
+        );
+        assert_eq!(everyday_reading("张三"), None);
+        assert_eq!(everyday_reading("欧阳娜娜"), None);
     }
 
     #[test]

@@ -371,3 +371,67 @@ fn import_a_roster_with_a_preview_first() {
     assert!(status.error, "{}", status.text);
     assert!(a.state.overlay.is_none());
 }
+
+/// The characters drawn in the highlight style (yellow, bold), row by row.
+fn highlighted(app: &App, w: u16, h: u16) -> Vec<String> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    app.draw(&mut t).unwrap();
+    let buf = t.backend().buffer();
+    let mut rows = Vec::new();
+    for y in 0..h {
+        let mut row = String::new();
+        for x in 0..w {
+            let c = &buf[(x, y)];
+            if c.fg == ratatui::style::Color::Yellow
+                && c.modifier.contains(ratatui::style::Modifier::BOLD)
+            {
+                row.push_str(c.symbol());
+            }
+        }
+        if !row.is_empty() {
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+#[test]
+fn lookup_by_initials_phone_and_room_then_jump() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.finder.build_now(&store);
+    // Initials of a demo resident: 苏磊 (1栋 1-101) is `sl`.
+    a.press("/ \"sl\"");
+    insta::assert_snapshot!("lookup_initials", screen(&a, 120, 40));
+    let marks = highlighted(&a, 120, 40);
+    assert!(
+        marks.iter().any(|m| m.contains("苏磊")),
+        "initials highlight the name: {marks:?}"
+    );
+    a.press("ctrl-u \"6743\"");
+    insta::assert_snapshot!("lookup_phone_digits", screen(&a, 120, 40));
+    a.press("ctrl-u \"1栋 1-101\"");
+    insta::assert_snapshot!("lookup_room", screen(&a, 120, 40));
+    a.press("enter");
+    match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => {
+            assert!(matches!(b.level, gridbook::tui::state::Level::Household(_)));
+            assert!(
+                b.rows.iter().any(|r| r.cells[0] == "苏磊"),
+                "jumped to 苏磊's household"
+            );
+        }
+        _ => panic!("enter jumps to the household"),
+    }
+}
+
+#[test]
+fn lookup_follows_a_resident_added_in_the_tui() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 100, 30);
+    a.finder.build_now(&store);
+    a.press("enter enter enter enter n \"单田芳\" tab \"13911112222\" ctrl-s");
+    a.press("/ \"stf\"");
+    let s = screen(&a, 100, 30);
+    assert!(s.contains("单田芳") && s.contains("13911112222"), "{s}");
+}

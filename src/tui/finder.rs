@@ -1,8 +1,12 @@
-//! The TUI's side of quick lookup: owns the index, builds it off the UI
-//! thread, and keeps it following every change saved.
+//! The TUI's side of quick lookup: owns the index, receives it from a
+//! background build so startup does not wait for it, and keeps it following
+//! every change saved (changes made while it builds are replayed on arrival).
 
-use crate::model::Id;
-use crate::store::Store;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use crate::lookup::{Hit, LookupIndex};
+use crate::model::{Id, Kind, Ts};
+use crate::store::{Store, StoreError};
 
 /// One result, as the overlay needs it.
 #[derive(Clone, Debug)]
@@ -16,23 +20,150 @@ pub struct FoundRow {
     pub zone: Option<Id>,
 }
 
+impl From<Hit> for FoundRow {
+    fn from(h: Hit) -> FoundRow {
+        FoundRow {
+            kind: h.kind.code(),
+            name: h.name,
+            name_match: h.name_match,
+            address: h.address,
+            phone: h.phone,
+            cover: h.cover,
+            zone: h.household.or(h.zone),
+        }
+    }
+}
+
+/// A change to replay on the index.
+#[derive(Clone, Copy, Debug)]
+enum Change {
+    Household(Id),
+    Member(Id),
+    Zone(Id),
+    Remove(Id),
+}
+
 #[derive(Default)]
-pub struct Finder {}
+pub struct Finder {
+    index: Option<LookupIndex>,
+    incoming: Option<Receiver<Result<LookupIndex, StoreError>>>,
+    /// Changes saved before the index arrived.
+    pending: Vec<Change>,
+    /// Why the index could not be built, if it could not.
+    pub failed: Option<String>,
+}
 
 impl Finder {
-    pub fn start(&mut self, _store: &Store) {}
-    pub fn poll_ready(&mut self, _store: &Store) -> bool {
-        false
+    /// Builds the index here and now (tests; small stores).
+    pub fn build_now(&mut self, store: &Store) {
+        match LookupIndex::build(store, Ts::now()) {
+            Ok(i) => self.index = Some(i),
+            Err(e) => self.failed = Some(e.to_string()),
+        }
     }
-    pub fn ready(&mut self, _store: &Store) -> bool {
-        false
+
+    /// Takes the index from a background build.
+    pub fn receive_from(&mut self, rx: Receiver<Result<LookupIndex, StoreError>>) {
+        self.incoming = Some(rx);
     }
-    pub fn search(&mut self, _query: &str, _limit: usize) -> Vec<FoundRow> {
-        Vec::new()
+
+    /// Picks up a finished background build; true when it just arrived.
+    pub fn poll_ready(&mut self, store: &Store) -> bool {
+        let Some(rx) = &self.incoming else {
+            return false;
+        };
+        match rx.try_recv() {
+            Ok(Ok(index)) => {
+                self.index = Some(index);
+                self.incoming = None;
+                for c in std::mem::take(&mut self.pending) {
+                    self.apply(store, c);
+                }
+                true
+            }
+            Ok(Err(e)) => {
+                self.failed = Some(e.to_string());
+                self.incoming = None;
+                true
+            }
+            Err(TryRecvError::Empty) => false,
+            Err(TryRecvError::Disconnected) => {
+                self.incoming = None;
+                false
+            }
+        }
     }
-    pub fn refresh_household(&mut self, _store: &Store, _household: Id) {}
-    pub fn refresh_member(&mut self, _store: &Store, _member: Id) {}
-    pub fn refresh_place(&mut self, _store: &Store, _place: Id) {}
-    pub fn refresh_all_covers(&mut self, _store: &Store) {}
-    pub fn remove(&mut self, _id: Id) {}
+
+    pub fn ready(&mut self, store: &Store) -> bool {
+        self.poll_ready(store);
+        self.index.is_some()
+    }
+
+    pub fn search(&mut self, query: &str, limit: usize) -> Vec<FoundRow> {
+        match &self.index {
+            Some(i) if !query.trim().is_empty() => i
+                .search(query, limit)
+                .into_iter()
+                .map(FoundRow::from)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn apply(&mut self, store: &Store, c: Change) {
+        let Some(index) = self.index.as_mut() else {
+            self.pending.push(c);
+            return;
+        };
+        // A failed refresh leaves that entry stale until the next start; the
+        // store itself is unaffected.
+        let _ = match c {
+            Change::Household(h) => index.refresh_household(store, h),
+            Change::Member(m) => index.refresh_member(store, m),
+            Change::Zone(z) => index.refresh_zone(store, z),
+            Change::Remove(id) => {
+                index.remove(id);
+                Ok(())
+            }
+        };
+    }
+
+    pub fn refresh_household(&mut self, store: &Store, household: Id) {
+        self.apply(store, Change::Household(household));
+    }
+
+    pub fn refresh_member(&mut self, store: &Store, member: Id) {
+        self.apply(store, Change::Member(member));
+    }
+
+    pub fn refresh_place(&mut self, store: &Store, place: Id) {
+        self.apply(store, Change::Zone(place));
+    }
+
+    pub fn remove(&mut self, id: Id) {
+        if let Some(i) = self.index.as_mut() {
+            i.remove(id);
+        } else {
+            self.pending.push(Change::Remove(id));
+        }
+    }
+
+    /// Covering members shown with results change when an assignment does:
+    /// refresh every household under the zone.
+    pub fn refresh_cover_under(&mut self, store: &Store, zone: Id) {
+        let households: Vec<Id> = match store.kind_of(zone) {
+            Ok(Some((Kind::Household, _))) => vec![zone],
+            Ok(Some((Kind::Building, _))) => store.child_ids(zone).unwrap_or_default(),
+            Ok(Some((Kind::Area, _))) => store
+                .child_ids(zone)
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|b| store.child_ids(b).unwrap_or_default())
+                .collect(),
+            _ => Vec::new(),
+        };
+        for h in households {
+            self.apply(store, Change::Household(h));
+        }
+    }
 }

@@ -192,7 +192,6 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     );
     let checklists = Checklists::load(config_dir.as_deref()).map_err(Fail::input)?;
     let mut app = App::new(&store, env.lang, keymap, me, env.config.clone(), checklists);
-    app.finder.start(&store);
     app.start();
     if let Some(e) = keymap_errors.first() {
         let more = if keymap_errors.len() > 1 {
@@ -203,6 +202,35 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         app.dispatch(Msg::Status(format!("{e}{more}"), true));
     }
 
+    // The lookup index is built off the UI thread; `/` says so until it is ready.
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.finder.receive_from(rx);
+    let store_ref = &store;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let _ = tx.send(crate::lookup::LookupIndex::build(
+                store_ref,
+                crate::model::Ts::now(),
+            ));
+        });
+        event_loop(&mut app, &mut terminal, store_ref)
+    })?;
+    drop(_restore);
+    if app.state.changed {
+        match crate::backup::after_session(&store, env.config.backups()) {
+            Ok(Some(p)) => eprintln!("gridbook: backup written to {}", p.display()),
+            Ok(None) => {}
+            Err(e) => eprintln!("gridbook: backup failed: {e}"),
+        }
+    }
+    Ok(())
+}
+
+fn event_loop(
+    app: &mut App,
+    terminal: &mut ratatui::DefaultTerminal,
+    store: &Store,
+) -> Result<(), Fail> {
     let size = terminal.size().map_err(|e| Fail {
         code: 1,
         msg: e.to_string(),
@@ -215,7 +243,7 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         msg: format!("terminal: {e}"),
     };
     loop {
-        app.draw(&mut terminal).map_err(io)?;
+        app.draw(terminal).map_err(io)?;
         if !app.clipboard.is_empty() {
             let mut out = std::io::stdout();
             for c in app.clipboard.drain(..) {
@@ -228,7 +256,7 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         }
         // Poll so a lookup index finishing in the background shows up.
         if !event::poll(Duration::from_millis(200)).map_err(io)? {
-            if app.finder.poll_ready(&store)
+            if app.finder.poll_ready(store)
                 && let Some(state::Overlay::Lookup(l)) = &app.state.overlay
             {
                 let q = l.input.text.clone();
@@ -247,14 +275,6 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
             }
             Event::Resize(w, h) => app.resize(w, h),
             _ => {}
-        }
-    }
-    drop(_restore);
-    if app.state.changed {
-        match crate::backup::after_session(&store, env.config.backups()) {
-            Ok(Some(p)) => eprintln!("gridbook: backup written to {}", p.display()),
-            Ok(None) => {}
-            Err(e) => eprintln!("gridbook: backup failed: {e}"),
         }
     }
     Ok(())

@@ -627,11 +627,13 @@ fn highlighted(name: &str, matched: &[usize], base: Style) -> Vec<Span<'static>>
 
 fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
-    let r = centered(
-        area,
-        area.width.saturating_sub(4).max(40),
-        area.height.saturating_sub(2),
-    );
+    // Full width below the header: results need the room, and nothing of
+    // the list underneath peeks out at the sides.
+    let r = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(2),
+        ..area
+    };
     frame.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -6,7 +6,7 @@ use super::*;
 pub(super) fn save(w: &mut World, purpose: Purpose, v: Vec<String>) -> Msg {
     match save_inner(w, &purpose, &v) {
         Ok(message) => {
-            refresh_lookup(w, &purpose);
+            refresh_lookup(w, &purpose, &v);
             Msg::Saved { message }
         }
         Err(e) => Msg::SaveFailed(e),
@@ -14,7 +14,7 @@ pub(super) fn save(w: &mut World, purpose: Purpose, v: Vec<String>) -> Msg {
 }
 
 /// Keeps the lookup index following the change just saved.
-fn refresh_lookup(w: &mut World, purpose: &Purpose) {
+fn refresh_lookup(w: &mut World, purpose: &Purpose, v: &[String]) {
     let store = w.store;
     let index = &mut *w.lookup;
     match purpose {
@@ -37,10 +37,25 @@ fn refresh_lookup(w: &mut World, purpose: &Purpose) {
         }
         Purpose::EditPlace { id } => index.refresh_place(store, *id),
         Purpose::EditMember { id } => index.refresh_member(store, *id),
-        Purpose::NewMember
-        | Purpose::Assign { .. }
-        | Purpose::NewArea
-        | Purpose::NewBuilding { .. } => index.refresh_all_covers(store),
+        Purpose::NewMember => {
+            let name = v.first().map(|n| n.trim()).unwrap_or("");
+            for m in store.members().unwrap_or_default() {
+                if m.name == name {
+                    index.refresh_member(store, m.meta.id);
+                }
+            }
+        }
+        Purpose::Assign { zone } => {
+            // The zone's households show a new covering member; the member
+            // shows a new zone.
+            index.refresh_cover_under(store, *zone);
+            if let Ok(m) = crate::cli::find_member(store, v.first().map_or("", |s| s)) {
+                index.refresh_member(store, m.meta.id);
+            }
+        }
+        // Many households at once: start the index afresh.
+        Purpose::Import { .. } => index.build_now(store),
+        // New places become findable with their first household.
         _ => {}
     }
 }
