@@ -22,6 +22,7 @@ use gridbook::generator::{self, Estate, Spec};
 use gridbook::i18n::Lang;
 use gridbook::model::*;
 use gridbook::ops::{self, Ctx, VisitInput};
+use gridbook::report;
 use gridbook::store::Store;
 use gridbook::zoneview;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -67,6 +68,8 @@ const SCHEMA: &str = "
     CREATE TABLE timeline (zone BLOB NOT NULL, event BLOB NOT NULL, PRIMARY KEY (zone, event)) WITHOUT ROWID;
     CREATE TABLE assignments (zone BLOB NOT NULL, event BLOB NOT NULL, until INTEGER, PRIMARY KEY (zone, event)) WITHOUT ROWID;
     CREATE TABLE open_by_zone (zone BLOB NOT NULL, problem BLOB NOT NULL, PRIMARY KEY (zone, problem)) WITHOUT ROWID;
+    CREATE TABLE patrols (zone BLOB NOT NULL, kind INTEGER NOT NULL, at INTEGER NOT NULL, event BLOB NOT NULL,
+                          PRIMARY KEY (zone, kind, at, event)) WITHOUT ROWID;
     CREATE TABLE visits (household BLOB NOT NULL, at INTEGER NOT NULL, event BLOB NOT NULL, member BLOB NOT NULL,
                          PRIMARY KEY (household, at, event)) WITHOUT ROWID;
 ";
@@ -207,6 +210,12 @@ fn sqlite_stage_event(tx: &Connection, anc: &Ancestry, e: &Event) {
             tx.prepare_cached("INSERT INTO visits VALUES (?1, ?2, ?3, ?4)")
                 .unwrap()
                 .execute(params![b(*household), e.at.0, b(e.id), b(*member)])
+                .unwrap();
+        }
+        EventBody::Patrol { kind, .. } => {
+            tx.prepare_cached("INSERT INTO patrols VALUES (?1, ?2, ?3, ?4)")
+                .unwrap()
+                .execute(params![b(e.zone), kind.byte(), e.at.0, b(e.id)])
                 .unwrap();
         }
         EventBody::ProblemOpened { .. } => {
@@ -598,6 +607,25 @@ fn store_vs_sqlite(c: &mut Criterion) {
     }
 
     {
+        // The whole-estate coverage report (no blank spots): gridbook's
+        // `report::coverage` against the same figures computed from SQLite.
+        let days = 90;
+        let ours = CovFigures::of(&report::coverage(&store, now, days, None).unwrap());
+        let theirs = coverage_sqlite(&conn, now, days);
+        assert_eq!(ours, theirs, "gridbook and SQLite disagree about coverage");
+        eprintln!("coverage: {ours:?}");
+        let mut g = c.benchmark_group("coverage report 90d");
+        g.sample_size(10);
+        g.bench_function("gridbook", |bn| {
+            bn.iter(|| black_box(report::coverage(&store, now, days, None).unwrap()))
+        });
+        g.bench_function("sqlite", |bn| {
+            bn.iter(|| black_box(coverage_sqlite(&conn, now, days)))
+        });
+        g.finish();
+    }
+
+    {
         let mut g = c.benchmark_group("append visit + flush");
         let ctx = Ctx { by: None, now };
         let input = VisitInput {
@@ -608,25 +636,172 @@ fn store_vs_sqlite(c: &mut Criterion) {
             note: "家中一切正常".into(),
             follow_up: None,
         };
+        // `commit` ends with sled's flush and an fdatasync of its log.
         g.bench_function("gridbook", |bn| {
             bn.iter(|| black_box(ops::log_visit(&store, ctx, &input).unwrap()))
-        });
-        // On Linux sled's flush ends in sync_file_range, which neither writes
-        // metadata nor empties the disk's cache; this variant adds a real
-        // fsync of the store's log file to show what full durability costs.
-        let log = std::fs::File::open(p.store.join("store").join("db")).unwrap();
-        g.bench_function("gridbook + fsync", |bn| {
-            bn.iter(|| {
-                let e = ops::log_visit(&store, ctx, &input).unwrap();
-                log.sync_all().unwrap();
-                black_box(e)
-            })
         });
         g.bench_function("sqlite", |bn| {
             bn.iter(|| black_box(visit_sqlite(&mut conn, s.append_to, s.member, now)))
         });
         g.finish();
     }
+}
+
+/// The figures both sides must agree on.
+#[derive(Debug, PartialEq, Eq)]
+struct CovFigures {
+    households: usize,
+    visited: usize,
+    uncovered_zones: usize,
+    uncovered_households: usize,
+    hygiene_patrolled: usize,
+    security_patrolled: usize,
+    not_visited: usize,
+}
+
+impl CovFigures {
+    fn of(c: &report::Coverage) -> CovFigures {
+        CovFigures {
+            households: c.households,
+            visited: c.households_visited,
+            uncovered_zones: c.uncovered.len(),
+            uncovered_households: c.households_uncovered,
+            hygiene_patrolled: c.buildings_hygiene_patrolled,
+            security_patrolled: c.buildings_security_patrolled,
+            not_visited: c.not_visited.len(),
+        }
+    }
+}
+
+/// Coverage the way an SQLite application would compute it: aggregate
+/// queries for the last visit and patrol, the live responsible assignments
+/// decoded like the store decodes them, and the hierarchy from the tables.
+fn coverage_sqlite(conn: &Connection, now: Ts, days: i64) -> CovFigures {
+    let since = now.0 - days * 86_400_000;
+    let mut responsible: HashMap<Id, (Ts, Id)> = HashMap::new();
+    let mut q = conn
+        .prepare_cached(
+            "SELECT a.zone, a.until, e.value FROM assignments a JOIN events e ON e.id = a.event",
+        )
+        .unwrap();
+    let rows = q
+        .query_map([], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Vec<u8>>(2)?))
+        })
+        .unwrap();
+    for row in rows {
+        let (zone, until, value) = row.unwrap();
+        let e: Event = codec::decode(&value).unwrap();
+        if let EventBody::Assigned {
+            member,
+            role: Role::Responsible,
+            since: from,
+            until: planned,
+        } = e.body
+        {
+            let until = until.map(Ts).or(planned);
+            let active = from <= now && until.is_none_or(|u| u > now);
+            let zone = id_of(zone);
+            if active && responsible.get(&zone).is_none_or(|(s, _)| *s < from) {
+                responsible.insert(zone, (from, member));
+            }
+        }
+    }
+    let mut live: HashMap<Id, bool> = HashMap::new();
+    let mut covered = |zone: Id| -> bool {
+        let Some((_, m)) = responsible.get(&zone) else {
+            return false;
+        };
+        *live.entry(*m).or_insert_with(|| {
+            sqlite_record::<Member>(conn, "members", *m).is_some_and(|m| m.meta.is_live())
+        })
+    };
+    let mut last_visit: HashMap<Id, i64> = HashMap::new();
+    let mut q = conn
+        .prepare_cached("SELECT household, MAX(at) FROM visits GROUP BY household")
+        .unwrap();
+    for row in q
+        .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))
+        .unwrap()
+    {
+        let (h, at) = row.unwrap();
+        last_visit.insert(id_of(h), at);
+    }
+    let mut patrolled: std::collections::HashSet<(Id, u8)> = Default::default();
+    let mut q = conn
+        .prepare_cached("SELECT DISTINCT zone, kind FROM patrols WHERE at >= ?1")
+        .unwrap();
+    for row in q
+        .query_map([since], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, u8>(1)?)))
+        .unwrap()
+    {
+        let (z, k) = row.unwrap();
+        patrolled.insert((id_of(z), k));
+    }
+    let decode_all = |sql: &str| -> Vec<(Id, Id, Vec<u8>)> {
+        let mut q = conn.prepare_cached(sql).unwrap();
+        q.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?)))
+            .unwrap()
+            .map(|row| {
+                let (a, b, v) = row.unwrap();
+                (id_of(a), id_of(b), v)
+            })
+            .collect()
+    };
+    let mut f = CovFigures {
+        households: 0,
+        visited: 0,
+        uncovered_zones: 0,
+        uncovered_households: 0,
+        hygiene_patrolled: 0,
+        security_patrolled: 0,
+        not_visited: 0,
+    };
+    let mut area_covered: HashMap<Id, bool> = HashMap::new();
+    for (id, _, value) in decode_all("SELECT id, parent, value FROM areas") {
+        let a: Area = codec::decode(&value).unwrap();
+        if a.meta.is_live() {
+            let c = covered(id);
+            f.uncovered_zones += usize::from(!c);
+            area_covered.insert(id, c);
+        }
+    }
+    let mut building_covered: HashMap<Id, bool> = HashMap::new();
+    for (id, area, value) in decode_all("SELECT id, parent, value FROM buildings") {
+        let b: Building = codec::decode(&value).unwrap();
+        let Some(a_cov) = area_covered.get(&area).copied() else {
+            continue;
+        };
+        if !b.meta.is_live() {
+            continue;
+        }
+        let c = covered(id) || a_cov;
+        f.uncovered_zones += usize::from(!c);
+        building_covered.insert(id, c);
+        let hyg = patrolled.contains(&(id, 1)) || patrolled.contains(&(area, 1));
+        let sec = patrolled.contains(&(id, 2)) || patrolled.contains(&(area, 2));
+        f.hygiene_patrolled += usize::from(hyg);
+        f.security_patrolled += usize::from(sec);
+    }
+    for (id, building, value) in decode_all("SELECT id, parent, value FROM households") {
+        let h: Household = codec::decode(&value).unwrap();
+        let Some(b_cov) = building_covered.get(&building).copied() else {
+            continue;
+        };
+        if !h.meta.is_live() {
+            continue;
+        }
+        f.households += 1;
+        if !b_cov && !covered(id) {
+            f.uncovered_households += 1;
+        }
+        if last_visit.get(&id).is_some_and(|at| *at >= since) {
+            f.visited += 1;
+        } else {
+            f.not_visited += 1;
+        }
+    }
+    f
 }
 
 fn config() -> Criterion {

@@ -87,25 +87,47 @@ pub fn pct(part: usize, whole: usize) -> f64 {
     }
 }
 
-/// The name of the member directly responsible for `zone` now, if any.
-fn responsible(
-    store: &Store,
-    zone: Id,
-    now: Ts,
-    names: &mut HashMap<Id, String>,
-) -> Result<Option<String>> {
-    let Some(a) = crate::cover::direct_responsible(store, zone, now)? else {
-        return Ok(None);
-    };
-    if let Some(n) = names.get(&a.member) {
-        return Ok(Some(n.clone()));
-    }
-    match store.member(a.member)? {
-        Some(m) if m.meta.is_live() => {
-            names.insert(a.member, m.name.clone());
-            Ok(Some(m.name))
+/// Who is directly responsible for each zone now, read in one pass.
+struct Responsible {
+    by_zone: HashMap<Id, String>,
+}
+
+impl Responsible {
+    fn load(store: &Store, now: Ts) -> Result<Responsible> {
+        let mut latest: HashMap<Id, crate::store::Assignment> = HashMap::new();
+        for a in store.all_assignments()? {
+            if a.role == Role::Responsible && a.active_at(now) {
+                match latest.get(&a.zone) {
+                    Some(b) if b.since >= a.since => {}
+                    _ => {
+                        latest.insert(a.zone, a);
+                    }
+                }
+            }
         }
-        _ => Ok(None),
+        let mut names: HashMap<Id, Option<String>> = HashMap::new();
+        let mut by_zone = HashMap::new();
+        for (zone, a) in latest {
+            let name = match names.get(&a.member) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = store
+                        .member(a.member)?
+                        .filter(|m| m.meta.is_live())
+                        .map(|m| m.name);
+                    names.insert(a.member, n.clone());
+                    n
+                }
+            };
+            if let Some(n) = name {
+                by_zone.insert(zone, n);
+            }
+        }
+        Ok(Responsible { by_zone })
+    }
+
+    fn of(&self, zone: Id) -> Option<String> {
+        self.by_zone.get(&zone).cloned()
     }
 }
 
@@ -113,7 +135,10 @@ fn responsible(
 /// given areas (the "my zones" filter); `None` means everything.
 pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -> Result<Coverage> {
     let since = now.minus_days(days);
-    let mut names = HashMap::new();
+    // Whole-estate report: read each index once rather than once per zone.
+    let resp = Responsible::load(store, now)?;
+    let visits = store.last_visits()?;
+    let patrols = store.last_patrols()?;
     let mut c = Coverage {
         days,
         areas: 0,
@@ -136,7 +161,7 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
             continue;
         }
         c.areas += 1;
-        let area_cover = responsible(store, area.meta.id, now, &mut names)?;
+        let area_cover = resp.of(area.meta.id);
         let area_slot = area_cover.is_none().then_some(c.uncovered.len());
         if area_cover.is_none() {
             c.uncovered.push(ZoneRef {
@@ -163,7 +188,7 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
         for b in store.buildings_of(area.meta.id)? {
             ac.buildings += 1;
             let bpath = format!("{}/{}", area.name, b.name);
-            let direct = responsible(store, b.meta.id, now, &mut names)?;
+            let direct = resp.of(b.meta.id);
             let b_cover = direct.clone().or_else(|| area_cover.clone());
             let building_slot = if b_cover.is_none() {
                 c.uncovered.push(ZoneRef {
@@ -180,8 +205,8 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
             for (i, kind) in PatrolKind::ALL.into_iter().enumerate() {
                 // A patrol of the whole area counts for its buildings.
                 let last = [
-                    store.last_patrol(b.meta.id, kind)?,
-                    store.last_patrol(area.meta.id, kind)?,
+                    patrols.get(&(b.meta.id, kind)).copied(),
+                    patrols.get(&(area.meta.id, kind)).copied(),
                 ]
                 .into_iter()
                 .flatten()
@@ -214,12 +239,12 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
                 bc.households += 1;
                 let hpath = format!("{bpath}/{}", h.label());
                 if let Some(slot) = building_slot
-                    && responsible(store, h.meta.id, now, &mut names)?.is_none()
+                    && resp.of(h.meta.id).is_none()
                 {
                     bc.households_uncovered += 1;
                     c.uncovered[slot].households += 1;
                 }
-                let last = store.last_visit(h.meta.id)?.map(|(t, _)| t);
+                let last = visits.get(&h.meta.id).copied();
                 if last.is_some_and(|t| t >= since) {
                     bc.visited += 1;
                 } else {

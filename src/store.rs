@@ -857,6 +857,66 @@ impl Store {
         )
     }
 
+    /// The latest visit of every household ever visited: one pass over the
+    /// visits index (whole-estate reports).
+    pub fn last_visits(&self) -> Result<HashMap<Id, Ts>> {
+        let mut out: HashMap<Id, Ts> = HashMap::new();
+        for kv in self.tree(T::Visits).iter() {
+            let (k, _) = kv?;
+            // Keys sort by household, then time: the last one per household wins.
+            if let (Some(h), Some(t)) = (Id::from_slice(&k[..16]), ts_from(&k[16..24])) {
+                out.insert(h, t);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The latest patrol of each kind on every zone patrolled: one pass.
+    pub fn last_patrols(&self) -> Result<HashMap<(Id, PatrolKind), Ts>> {
+        let mut out = HashMap::new();
+        for kv in self.tree(T::Patrols).iter() {
+            let (k, _) = kv?;
+            let kind = match k.get(16) {
+                Some(1) => PatrolKind::Hygiene,
+                Some(2) => PatrolKind::Security,
+                _ => continue,
+            };
+            if let (Some(z), Some(t)) = (Id::from_slice(&k[..16]), ts_from(&k[17..25])) {
+                out.insert((z, kind), t);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every assignment on every zone: one pass over the assignments index.
+    pub fn all_assignments(&self) -> Result<Vec<Assignment>> {
+        let mut out = Vec::new();
+        for kv in self.tree(T::Assignments).iter() {
+            let (k, v) = kv?;
+            let (Some(zone), Some(id)) = (Id::from_slice(&k[..16]), Id::from_slice(&k[16..])) else {
+                continue;
+            };
+            let Some(e) = self.event(id)? else { continue };
+            if let EventBody::Assigned {
+                member,
+                role,
+                since,
+                until,
+            } = e.body
+            {
+                out.push(Assignment {
+                    id,
+                    zone,
+                    member,
+                    role,
+                    since,
+                    until: ts_from(&v).or(until),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// The latest patrol of a kind on a zone.
     pub fn last_patrol(&self, zone: Id, kind: PatrolKind) -> Result<Option<Ts>> {
         let mut prefix = zone.to_bytes().to_vec();
