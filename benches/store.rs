@@ -686,7 +686,11 @@ fn coverage_sqlite(conn: &Connection, now: Ts, days: i64) -> CovFigures {
         .unwrap();
     let rows = q
         .query_map([], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Vec<u8>>(2)?))
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
         })
         .unwrap();
     for row in rows {
@@ -732,7 +736,9 @@ fn coverage_sqlite(conn: &Connection, now: Ts, days: i64) -> CovFigures {
         .prepare_cached("SELECT DISTINCT zone, kind FROM patrols WHERE at >= ?1")
         .unwrap();
     for row in q
-        .query_map([since], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, u8>(1)?)))
+        .query_map([since], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, u8>(1)?))
+        })
         .unwrap()
     {
         let (z, k) = row.unwrap();
@@ -740,13 +746,19 @@ fn coverage_sqlite(conn: &Connection, now: Ts, days: i64) -> CovFigures {
     }
     let decode_all = |sql: &str| -> Vec<(Id, Id, Vec<u8>)> {
         let mut q = conn.prepare_cached(sql).unwrap();
-        q.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?)))
-            .unwrap()
-            .map(|row| {
-                let (a, b, v) = row.unwrap();
-                (id_of(a), id_of(b), v)
-            })
-            .collect()
+        q.query_map([], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .unwrap()
+        .map(|row| {
+            let (a, b, v) = row.unwrap();
+            (id_of(a), id_of(b), v)
+        })
+        .collect()
     };
     let mut f = CovFigures {
         households: 0,

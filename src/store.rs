@@ -893,7 +893,8 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.tree(T::Assignments).iter() {
             let (k, v) = kv?;
-            let (Some(zone), Some(id)) = (Id::from_slice(&k[..16]), Id::from_slice(&k[16..])) else {
+            let (Some(zone), Some(id)) = (Id::from_slice(&k[..16]), Id::from_slice(&k[16..]))
+            else {
                 continue;
             };
             let Some(e) = self.event(id)? else { continue };
