@@ -30,6 +30,12 @@ pub fn truncate(s: &str, max: usize) -> String {
 }
 
 /// `s` cut or padded with spaces to exactly `cols` columns.
+///
+/// ```
+/// use gridbook::text::{pad, width};
+/// assert_eq!(pad("张三", 6), "张三  ");
+/// assert_eq!(width(&pad("欧阳娜娜", 5)), 5);
+/// ```
 pub fn pad(s: &str, cols: usize) -> String {
     let mut out = truncate(s, cols);
     let w = width(&out);

@@ -70,6 +70,13 @@ pub fn halfwidth(s: &str) -> String {
 /// Mobiles become 11 bare digits (`138 1234 5678`, `138-1234-5678` and
 /// `+86 13812345678` are all accepted); landlines keep one dash after the area
 /// code (`0546-8312345`).
+///
+/// ```
+/// use gridbook::validate::phone;
+/// assert_eq!(phone("１３８ 1234-5678").unwrap(), "13812345678");
+/// assert_eq!(phone("05468312345").unwrap(), "0546-8312345");
+/// assert!(phone("12345").is_err());
+/// ```
 pub fn phone(s: &str) -> Result<String, FieldError> {
     let raw = halfwidth(s.trim());
     let bad = || FieldError::Phone(s.trim().to_string());
