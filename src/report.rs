@@ -139,6 +139,14 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
     let resp = Responsible::load(store, now)?;
     let visits = store.last_visits()?;
     let patrols = store.last_patrols()?;
+    // One pass over the households (in id order, as each building lists them).
+    let mut by_building: HashMap<Id, Vec<Household>> = HashMap::new();
+    for h in store.all::<Household>() {
+        let h = h?;
+        if h.meta.is_live() {
+            by_building.entry(h.building).or_default().push(h);
+        }
+    }
     let mut c = Coverage {
         days,
         areas: 0,
@@ -235,7 +243,7 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
                 hygiene_patrolled: patrolled[0],
                 security_patrolled: patrolled[1],
             };
-            for h in store.households_of(b.meta.id)? {
+            for h in by_building.remove(&b.meta.id).unwrap_or_default() {
                 bc.households += 1;
                 let hpath = format!("{bpath}/{}", h.label());
                 if let Some(slot) = building_slot

@@ -18,7 +18,7 @@ use crate::codec::{self, CodecError};
 use crate::model::*;
 
 /// Bumped when the set of trees or their keys change; see [`Store::migrate`].
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// sled's default page cache is 1 GB; a field laptop should not give that up.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -128,9 +128,13 @@ pub enum T {
     FollowUps,
     /// zone ++ problem event → (): open problems under every zone that contains them.
     OpenByZone,
+    /// household → at ++ visit event: the latest visit, one read per household.
+    LastVisit,
+    /// zone ++ patrol kind → at: the latest patrol of each kind.
+    LastPatrol,
 }
 
-const ALL_TREES: [T; 17] = [
+const ALL_TREES: [T; 19] = [
     T::Meta,
     T::Areas,
     T::Buildings,
@@ -148,10 +152,12 @@ const ALL_TREES: [T; 17] = [
     T::Patrols,
     T::FollowUps,
     T::OpenByZone,
+    T::LastVisit,
+    T::LastPatrol,
 ];
 
 /// Trees that are derived from records and events and can be rebuilt.
-pub const DERIVED: [T; 10] = [
+pub const DERIVED: [T; 12] = [
     T::Parent,
     T::Children,
     T::Timeline,
@@ -162,6 +168,8 @@ pub const DERIVED: [T; 10] = [
     T::Patrols,
     T::FollowUps,
     T::OpenByZone,
+    T::LastVisit,
+    T::LastPatrol,
 ];
 
 impl T {
@@ -184,6 +192,8 @@ impl T {
             T::Patrols => "idx_patrols",
             T::FollowUps => "idx_follow_ups",
             T::OpenByZone => "idx_open_by_zone",
+            T::LastVisit => "idx_last_visit",
+            T::LastPatrol => "idx_last_patrol",
         }
     }
     fn record(kind: Kind) -> T {
@@ -227,6 +237,11 @@ pub struct Writes {
     pending_parents: HashMap<Id, (Kind, Id)>,
     /// Ancestries already looked up: bulk loads put many events on one zone.
     ancestry_cache: HashMap<Id, Vec<Id>>,
+    /// Latest visit / patrol staged so far in this set, so maxima stay right
+    /// when one set holds several visits to the same household.
+    latest: HashMap<Vec<u8>, Vec<u8>>,
+    /// Computing derived indexes from scratch: ignore what is stored.
+    from_scratch: bool,
 }
 
 impl Writes {
@@ -534,12 +549,13 @@ impl Store {
     }
 
     /// Brings an older store up to [`SCHEMA_VERSION`], one step at a time.
-    /// Version 0 had the same records without a marker; its indexes are rebuilt.
+    /// Version 0 had the same records without a marker; version 1 lacked the
+    /// latest-visit and latest-patrol indexes. Both steps rebuild the indexes.
     fn migrate(&self, from: u32) -> Result<()> {
         let mut v = from;
         while v < SCHEMA_VERSION {
             match v {
-                0 => {
+                0 | 1 => {
                     self.rebuild()?;
                 }
                 other => {
@@ -842,29 +858,19 @@ impl Store {
 
     /// The latest visit to a household: (when, visit event id).
     pub fn last_visit(&self, household: Id) -> Result<Option<(Ts, Id)>> {
-        Ok(
-            match self
-                .tree(T::Visits)
-                .scan_prefix(household.to_bytes())
-                .next_back()
-            {
-                Some(kv) => {
-                    let (k, _) = kv?;
-                    ts_from(&k[16..24]).zip(Id::from_slice(&k[24..]))
-                }
-                None => None,
-            },
-        )
+        Ok(self
+            .tree(T::LastVisit)
+            .get(household.to_bytes())?
+            .and_then(|v| ts_from(&v[..8]).zip(Id::from_slice(&v[8..]))))
     }
 
     /// The latest visit of every household ever visited: one pass over the
     /// visits index (whole-estate reports).
     pub fn last_visits(&self) -> Result<HashMap<Id, Ts>> {
-        let mut out: HashMap<Id, Ts> = HashMap::new();
-        for kv in self.tree(T::Visits).iter() {
-            let (k, _) = kv?;
-            // Keys sort by household, then time: the last one per household wins.
-            if let (Some(h), Some(t)) = (Id::from_slice(&k[..16]), ts_from(&k[16..24])) {
+        let mut out = HashMap::new();
+        for kv in self.tree(T::LastVisit).iter() {
+            let (k, v) = kv?;
+            if let (Some(h), Some(t)) = (Id::from_slice(&k), ts_from(&v)) {
                 out.insert(h, t);
             }
         }
@@ -874,14 +880,14 @@ impl Store {
     /// The latest patrol of each kind on every zone patrolled: one pass.
     pub fn last_patrols(&self) -> Result<HashMap<(Id, PatrolKind), Ts>> {
         let mut out = HashMap::new();
-        for kv in self.tree(T::Patrols).iter() {
-            let (k, _) = kv?;
+        for kv in self.tree(T::LastPatrol).iter() {
+            let (k, v) = kv?;
             let kind = match k.get(16) {
                 Some(1) => PatrolKind::Hygiene,
                 Some(2) => PatrolKind::Security,
                 _ => continue,
             };
-            if let (Some(z), Some(t)) = (Id::from_slice(&k[..16]), ts_from(&k[17..25])) {
+            if let (Some(z), Some(t)) = (Id::from_slice(&k[..16]), ts_from(&v)) {
                 out.insert((z, kind), t);
             }
         }
@@ -920,14 +926,9 @@ impl Store {
 
     /// The latest patrol of a kind on a zone.
     pub fn last_patrol(&self, zone: Id, kind: PatrolKind) -> Result<Option<Ts>> {
-        let mut prefix = zone.to_bytes().to_vec();
-        prefix.push(kind.byte());
-        Ok(
-            match self.tree(T::Patrols).scan_prefix(prefix).next_back() {
-                Some(kv) => ts_from(&kv?.0[17..25]),
-                None => None,
-            },
-        )
+        let mut key = zone.to_bytes().to_vec();
+        key.push(kind.byte());
+        Ok(self.tree(T::LastPatrol).get(key)?.and_then(|v| ts_from(&v)))
     }
 
     /// Visits with a follow-up date up to and including `until`: (date, visit, household).
@@ -1064,6 +1065,9 @@ impl Store {
                 k.extend_from_slice(&ts_bytes(e.at));
                 k.extend_from_slice(&eid.to_bytes());
                 w.put(T::Visits, k, member.to_bytes().to_vec());
+                let mut latest = ts_bytes(e.at).to_vec();
+                latest.extend_from_slice(&eid.to_bytes());
+                self.stage_max(w, T::LastVisit, household.to_bytes().to_vec(), latest)?;
                 if let Some(d) = follow_up {
                     let mut k = date_bytes(*d).to_vec();
                     k.extend_from_slice(&eid.to_bytes());
@@ -1105,6 +1109,9 @@ impl Store {
                 k.extend_from_slice(&ts_bytes(e.at));
                 k.extend_from_slice(&eid.to_bytes());
                 w.put(T::Patrols, k, Vec::new());
+                let mut zk = e.zone.to_bytes().to_vec();
+                zk.push(kind.byte());
+                self.stage_max(w, T::LastPatrol, zk, ts_bytes(e.at).to_vec())?;
             }
             EventBody::Edited { target, kind, .. } | EventBody::Tombstoned { target, kind, .. } => {
                 if *kind == Kind::Member {
@@ -1117,6 +1124,23 @@ impl Store {
                 }
             }
             EventBody::Amended { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Puts `value` under `key` unless a greater value is stored or staged:
+    /// values are big-endian times (then ids), so byte order is time order.
+    fn stage_max(&self, w: &mut Writes, t: T, key: Vec<u8>, value: Vec<u8>) -> Result<()> {
+        let mut map_key = vec![t as u8];
+        map_key.extend_from_slice(&key);
+        let current = match w.latest.get(&map_key) {
+            Some(v) => Some(v.clone()),
+            None if w.from_scratch => None,
+            None => self.tree(t).get(&key)?.map(|v| v.to_vec()),
+        };
+        if current.is_none_or(|c| value > c) {
+            w.latest.insert(map_key, value.clone());
+            w.put(t, key, value);
         }
         Ok(())
     }
@@ -1203,6 +1227,7 @@ impl Store {
     /// Every derived entry as it should be, computed from records and events.
     fn expected_derived(&self) -> Result<Writes> {
         let mut w = Writes::new();
+        w.from_scratch = true;
         self.stage_structure::<Area>(&mut w)?;
         self.stage_structure::<Building>(&mut w)?;
         self.stage_structure::<Household>(&mut w)?;
