@@ -120,10 +120,6 @@ pub enum T {
     Assignments,
     /// problem event → zone, for problems that are open now.
     OpenProblems,
-    /// household ++ at ++ event → member: visits in time order.
-    Visits,
-    /// zone ++ patrol kind ++ at ++ event → ().
-    Patrols,
     /// follow-up date ++ visit event → household.
     FollowUps,
     /// zone ++ problem event → (): open problems under every zone that contains them.
@@ -134,7 +130,7 @@ pub enum T {
     LastPatrol,
 }
 
-const ALL_TREES: [T; 19] = [
+const ALL_TREES: [T; 17] = [
     T::Meta,
     T::Areas,
     T::Buildings,
@@ -148,8 +144,6 @@ const ALL_TREES: [T; 19] = [
     T::ByMember,
     T::Assignments,
     T::OpenProblems,
-    T::Visits,
-    T::Patrols,
     T::FollowUps,
     T::OpenByZone,
     T::LastVisit,
@@ -157,15 +151,13 @@ const ALL_TREES: [T; 19] = [
 ];
 
 /// Trees that are derived from records and events and can be rebuilt.
-pub const DERIVED: [T; 12] = [
+pub const DERIVED: [T; 10] = [
     T::Parent,
     T::Children,
     T::Timeline,
     T::ByMember,
     T::Assignments,
     T::OpenProblems,
-    T::Visits,
-    T::Patrols,
     T::FollowUps,
     T::OpenByZone,
     T::LastVisit,
@@ -188,8 +180,6 @@ impl T {
             T::ByMember => "idx_by_member",
             T::Assignments => "idx_assignments",
             T::OpenProblems => "idx_open_problems",
-            T::Visits => "idx_visits",
-            T::Patrols => "idx_patrols",
             T::FollowUps => "idx_follow_ups",
             T::OpenByZone => "idx_open_by_zone",
             T::LastVisit => "idx_last_visit",
@@ -555,7 +545,15 @@ impl Store {
         let mut v = from;
         while v < SCHEMA_VERSION {
             match v {
-                0 | 1 => {
+                0 => {
+                    self.rebuild()?;
+                }
+                1 => {
+                    // Version 1 kept every visit and patrol in time-ordered
+                    // indexes; version 2 keeps only the latest of each.
+                    for old in ["idx_visits", "idx_patrols"] {
+                        self.db.drop_tree(old)?;
+                    }
                     self.rebuild()?;
                 }
                 other => {
@@ -1061,10 +1059,6 @@ impl Store {
                 ..
             } => {
                 members.push(*member);
-                let mut k = household.to_bytes().to_vec();
-                k.extend_from_slice(&ts_bytes(e.at));
-                k.extend_from_slice(&eid.to_bytes());
-                w.put(T::Visits, k, member.to_bytes().to_vec());
                 let mut latest = ts_bytes(e.at).to_vec();
                 latest.extend_from_slice(&eid.to_bytes());
                 self.stage_max(w, T::LastVisit, household.to_bytes().to_vec(), latest)?;
@@ -1104,11 +1098,6 @@ impl Store {
                 ProblemStep::Progress | ProblemStep::Comment => {}
             },
             EventBody::Patrol { kind, .. } => {
-                let mut k = e.zone.to_bytes().to_vec();
-                k.push(kind.byte());
-                k.extend_from_slice(&ts_bytes(e.at));
-                k.extend_from_slice(&eid.to_bytes());
-                w.put(T::Patrols, k, Vec::new());
                 let mut zk = e.zone.to_bytes().to_vec();
                 zk.push(kind.byte());
                 self.stage_max(w, T::LastPatrol, zk, ts_bytes(e.at).to_vec())?;
