@@ -1179,7 +1179,9 @@ impl Store {
         for (t, b) in batches {
             self.tree(t).apply_batch(b)?;
         }
-        self.sync()?;
+        if !self.deferred_flush.load(std::sync::atomic::Ordering::SeqCst) {
+            self.sync()?;
+        }
         Ok(())
     }
 
