@@ -171,38 +171,26 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
             env.data.display()
         )));
     } else {
-        match Dump::from_store(&store) {
-            Ok(current) => {
+        // Save what is there, then empty it; damage found on the way (reading
+        // or clearing) sets the store's files aside instead.
+        let replaced = Dump::from_store(&store)
+            .map_err(|e| store_fail(env, e))
+            .and_then(|current| {
                 // Not rotated: the backup being restored may be the oldest one.
                 let saved = backup::write_dump(&env.data, &current.to_json(), Ts::now(), 0)
                     .map_err(|e| fail(env, e))?;
                 println!("the data being replaced was saved to {}", saved.display());
-                match store.clear() {
-                    Ok(()) => store,
-                    // Damage that only clearing ran into: keep its files instead.
-                    Err(e) => {
-                        let f = store_fail(env, e);
-                        if f.code != 3 {
-                            return Err(f);
-                        }
-                        drop(store);
-                        let aside = set_aside(env)?;
-                        println!("the damaged store was moved to {}", aside.display());
-                        env.open()?
-                    }
-                }
-            }
-            // Too damaged to export: keep its files instead.
-            Err(e) => {
-                let f = store_fail(env, e);
-                if f.code != 3 {
-                    return Err(f);
-                }
+                store.clear().map_err(|e| store_fail(env, e))
+            });
+        match replaced {
+            Ok(()) => store,
+            Err(f) if f.code == 3 => {
                 drop(store);
                 let aside = set_aside(env)?;
                 println!("the damaged store was moved to {}", aside.display());
                 env.open()?
             }
+            Err(f) => return Err(f),
         }
     };
     dump.load_into(&store).map_err(|e| fail(env, e))?;

@@ -20,6 +20,23 @@ fn days_text(lang: Lang, d: Option<i64>) -> String {
     }
 }
 
+/// The one-line coverage summary the report and the TUI's view both show.
+pub fn coverage_summary(lang: Lang, c: &report::Coverage) -> String {
+    lang.f(
+        "cov.summary",
+        &[
+            &c.uncovered.len().to_string(),
+            &c.households_uncovered.to_string(),
+            &c.households_visited.to_string(),
+            &c.households.to_string(),
+            &format!("{:.1}", c.visited_pct),
+            &c.days.to_string(),
+            &format!("{:.1}", c.hygiene_pct),
+            &format!("{:.1}", c.security_pct),
+        ],
+    )
+}
+
 pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Result<(), Fail> {
     if let Some(d) = days
         && !(1..=36_500).contains(&d)
@@ -38,22 +55,7 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
             if as_json {
                 return json(&c);
             }
-            println!(
-                "{}",
-                lang.f(
-                    "cov.summary",
-                    &[
-                        &c.uncovered.len().to_string(),
-                        &c.households_uncovered.to_string(),
-                        &c.households_visited.to_string(),
-                        &c.households.to_string(),
-                        &format!("{:.1}", c.visited_pct),
-                        &c.days.to_string(),
-                        &format!("{:.1}", c.hygiene_pct),
-                        &format!("{:.1}", c.security_pct),
-                    ]
-                )
-            );
+            println!("{}", coverage_summary(lang, &c));
             let mut rows = vec![vec![
                 f("col.area"),
                 f("col.covered_by"),

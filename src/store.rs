@@ -279,81 +279,36 @@ pub trait Record: Serialize + DeserializeOwned {
     fn label(&self) -> String;
 }
 
-impl Record for Area {
-    const KIND: Kind = Kind::Area;
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
-    fn parent(&self) -> Option<Id> {
-        Some(Id::ROOT)
-    }
-    fn label(&self) -> String {
-        self.name.clone()
-    }
+// Every record kind hangs in the hierarchy the same way; only the parent
+// field and the label differ. Members hang nowhere.
+macro_rules! record {
+    ($t:ty, $kind:expr, |$r:ident| parent: $parent:expr, label: $label:expr) => {
+        impl Record for $t {
+            const KIND: Kind = $kind;
+            fn meta(&self) -> &Meta {
+                &self.meta
+            }
+            fn meta_mut(&mut self) -> &mut Meta {
+                &mut self.meta
+            }
+            fn parent(&self) -> Option<Id> {
+                #[allow(unused_variables)]
+                let $r = self;
+                $parent
+            }
+            fn label(&self) -> String {
+                let $r = self;
+                $label
+            }
+        }
+    };
 }
-impl Record for Building {
-    const KIND: Kind = Kind::Building;
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
-    fn parent(&self) -> Option<Id> {
-        Some(self.area)
-    }
-    fn label(&self) -> String {
-        self.name.clone()
-    }
-}
-impl Record for Household {
-    const KIND: Kind = Kind::Household;
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
-    fn parent(&self) -> Option<Id> {
-        Some(self.building)
-    }
-    fn label(&self) -> String {
-        Household::label(self)
-    }
-}
-impl Record for Resident {
-    const KIND: Kind = Kind::Resident;
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
-    fn parent(&self) -> Option<Id> {
-        Some(self.household)
-    }
-    fn label(&self) -> String {
-        self.name.clone()
-    }
-}
-impl Record for Member {
-    const KIND: Kind = Kind::Member;
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
-    fn parent(&self) -> Option<Id> {
-        None
-    }
-    fn label(&self) -> String {
-        self.name.clone()
-    }
-}
+
+record!(Area, Kind::Area, |r| parent: Some(Id::ROOT), label: r.name.clone());
+record!(Building, Kind::Building, |r| parent: Some(r.area), label: r.name.clone());
+record!(Household, Kind::Household, |r| parent: Some(r.building), label: Household::label(r));
+record!(Resident, Kind::Resident, |r| parent: Some(r.household), label: r.name.clone());
+record!(Member, Kind::Member, |r| parent: None, label: r.name.clone());
 
 /// The one-writer lock on a data directory, held until dropped.
 pub struct WriterLock(File);
@@ -1179,7 +1134,10 @@ impl Store {
         for (t, b) in batches {
             self.tree(t).apply_batch(b)?;
         }
-        if !self.deferred_flush.load(std::sync::atomic::Ordering::SeqCst) {
+        if !self
+            .deferred_flush
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
             self.sync()?;
         }
         Ok(())

@@ -659,7 +659,13 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     let height = list.height as usize;
     let start = window(l.sel, l.results.len(), height);
     let name_w = 12;
-    let kind_w = l.results.iter().map(|r| width(&r.kind)).max().unwrap_or(4).min(10);
+    let kind_w = l
+        .results
+        .iter()
+        .map(|r| width(&r.kind))
+        .max()
+        .unwrap_or(4)
+        .min(10);
     let phone_w = 13;
     let lines: Vec<Line> = l.results[start..(start + height).min(l.results.len())]
         .iter()

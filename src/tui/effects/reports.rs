@@ -94,19 +94,7 @@ pub(super) fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                     ],
                 ));
             }
-            let mut summary = vec![lang.f(
-                "cov.summary",
-                &[
-                    &c.uncovered.len().to_string(),
-                    &c.households_uncovered.to_string(),
-                    &c.households_visited.to_string(),
-                    &c.households.to_string(),
-                    &format!("{:.1}", c.visited_pct),
-                    &c.days.to_string(),
-                    &format!("{:.1}", c.hygiene_pct),
-                    &format!("{:.1}", c.security_pct),
-                ],
-            )];
+            let mut summary = vec![crate::cli_report::coverage_summary(lang, &c)];
             for a in &c.by_area {
                 summary.push(lang.f(
                     "cov.area_line",
