@@ -1,6 +1,7 @@
 //! A modal, keyboard-only form: text, phone, date and choice fields with
 //! inline validation. Every add/edit/log dialog is one of these.
 
+use crate::i18n::Lang;
 use crate::validate;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,18 +96,24 @@ impl Field {
         }
     }
 
-    fn check(&self) -> Option<String> {
+    /// The inline error for the current value, in the UI's language.
+    fn check(&self, lang: Lang) -> Option<String> {
         let v = self.value.trim();
+        let now = crate::model::Ts::now();
+        let bad = |key: &str| Some(lang.f(key, &[v]));
         match &self.kind {
-            FieldKind::Required if v.is_empty() => Some("required".into()),
-            FieldKind::Phone => validate::phone(v).err().map(|e| e.to_string()),
-            FieldKind::Phones if !v.is_empty() => validate::phones(v).err().map(|e| e.to_string()),
-            FieldKind::Date if !v.is_empty() => {
-                crate::when::date(v, crate::model::Ts::now(), &crate::clock::tz()).err()
+            FieldKind::Required if v.is_empty() => Some(lang.t("err.required").to_string()),
+            FieldKind::Phone if v.is_empty() => Some(lang.t("err.required").to_string()),
+            FieldKind::Phone => validate::phone(v).err().and_then(|_| bad("err.phone")),
+            FieldKind::Phones if !v.is_empty() => {
+                validate::phones(v).err().and_then(|_| bad("err.phone"))
             }
-            FieldKind::Time => {
-                crate::when::instant(v, crate::model::Ts::now(), &crate::clock::tz()).err()
-            }
+            FieldKind::Date if !v.is_empty() => crate::when::date(v, now, &crate::clock::tz())
+                .err()
+                .and_then(|_| bad("err.date")),
+            FieldKind::Time => crate::when::instant(v, now, &crate::clock::tz())
+                .err()
+                .and_then(|_| bad("err.time")),
             _ => None,
         }
     }
@@ -181,6 +188,8 @@ pub struct Form {
     pub confirm_discard: bool,
     /// An error from saving (shown at the bottom; the form stays open).
     pub save_error: Option<String>,
+    /// The language inline errors are written in (set when the form opens).
+    pub lang: Lang,
 }
 
 impl Form {
@@ -194,6 +203,7 @@ impl Form {
             dirty: false,
             confirm_discard: false,
             save_error: None,
+            lang: Lang::En,
         }
     }
 
@@ -268,8 +278,9 @@ impl Form {
     }
 
     fn validate_focused(&mut self) {
+        let lang = self.lang;
         if let Some(f) = self.focused() {
-            f.error = f.check();
+            f.error = f.check(lang);
         }
     }
 
@@ -277,7 +288,7 @@ impl Form {
     pub fn validate(&mut self) -> bool {
         let mut ok = true;
         for f in &mut self.fields {
-            f.error = f.check();
+            f.error = f.check(self.lang);
             ok &= f.error.is_none();
         }
         if !ok && let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {

@@ -151,7 +151,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.view = View::Report(r);
             vec![]
         }
-        Msg::OpenForm(f) => {
+        Msg::OpenForm(mut f) => {
+            f.lang = state.lang;
             state.overlay = Some(Overlay::Form(f));
             vec![]
         }
