@@ -289,9 +289,9 @@ impl Dump {
         records(store, &mut w, &self.residents)?;
         records(store, &mut w, &self.members)?;
         store.commit_bulk(std::mem::take(&mut w))?;
-        // In id order, as `check --rebuild` replays them, whatever the file's order.
+        // In write order, as `check --rebuild` replays them, whatever the file's order.
         let mut events: Vec<&Event> = self.events.iter().collect();
-        events.sort_by_key(|e| e.id);
+        events.sort_by_key(|e| e.write_order());
         for e in events {
             store.stage_event(&mut w, e)?;
             if w.len() >= CHUNK {

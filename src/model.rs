@@ -473,6 +473,12 @@ impl Event {
         }
     }
 
+    /// The order events were written in: when, then the id's random part,
+    /// which [`Event::new`] fills with the write time and a counter.
+    pub fn write_order(&self) -> (Ts, u128) {
+        (self.created_at, self.id.0 & RANDOM_MASK)
+    }
+
     /// An event with a caller-chosen id (replays and seeded data).
     pub fn with_id(id: Id, zone: Id, at: Ts, by: Option<Id>, body: EventBody) -> Event {
         Event {

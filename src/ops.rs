@@ -563,6 +563,21 @@ pub fn assign(
     }
     let mut w = Writes::new();
     for a in store.assignments_of(zone)? {
+        // One responsible member at a time: a span that starts at or after
+        // the new one and has not ended would overlap it.
+        if role == Role::Responsible
+            && a.role == role
+            && a.since >= since
+            && a.until.is_none_or(|u| u > since)
+        {
+            let who = store
+                .member(a.member)?
+                .map_or_else(|| a.member.short(), |m| m.name);
+            return rule(format!(
+                "{who} is responsible here from {}; a new responsible member must start after that",
+                a.since.date()
+            ));
+        }
         if a.role == role && a.active_at(since) {
             if a.member == member {
                 return rule(format!("{} already holds this role here", m.name));

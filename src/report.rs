@@ -513,12 +513,14 @@ pub fn zones_of(store: &Store, member: Id, now: Ts) -> Result<Vec<(Id, Role)>> {
 fn households_under(store: &Store, zone: Id) -> Result<usize> {
     Ok(match store.kind_of(zone)? {
         Some((Kind::Household, _)) => 1,
-        Some((Kind::Building, _)) => store.child_count(zone),
-        Some((Kind::Area, _)) => store
-            .child_ids(zone)?
-            .into_iter()
-            .map(|b| store.child_count(b))
-            .sum(),
+        Some((Kind::Building, _)) => store.households_of(zone)?.len(),
+        Some((Kind::Area, _)) => {
+            let mut n = 0;
+            for b in store.buildings_of(zone)? {
+                n += store.households_of(b.meta.id)?.len();
+            }
+            n
+        }
         _ => 0,
     })
 }
@@ -614,7 +616,7 @@ pub fn today(
     };
     let mut follow_ups = Vec::new();
     for (date, visit, hh) in store.follow_ups_until(now.date())? {
-        if !inside(hh)? {
+        if !inside(hh)? || store.household(hh)?.is_none_or(|h| !h.meta.is_live()) {
             continue;
         }
         let Some(v) = store.event(visit)? else {

@@ -394,6 +394,10 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
             }
         }
         let (unit, room) = split_room(&cell(Col::Unit), &cell(Col::Room));
+        // `2单元` alone names a unit, not a room.
+        if room.is_empty() && !cell(Col::Room).is_empty() {
+            row_errors.push(err(Col::Room, "missing room (only a unit is given)".into()));
+        }
         if room.chars().count() > validate::MAX_NAME {
             row_errors.push(err(
                 Col::Room,

@@ -1182,8 +1182,12 @@ impl Store {
         self.stage_structure::<Household>(&mut w)?;
         self.stage_structure::<Resident>(&mut w)?;
         self.stage_structure::<Member>(&mut w)?;
-        for e in self.events() {
-            let e = e?;
+        // Replay in the order the events were written, as live writes applied
+        // them: the id sorts by `at`, and a problem resolved "yesterday" after
+        // being reopened "last week" must end up as the later write says.
+        let mut events: Vec<Event> = self.events().collect::<Result<_>>()?;
+        events.sort_by_key(Event::write_order);
+        for e in events {
             let before = w.ops.len();
             self.stage_event(&mut w, &e)?;
             // The events tree itself is not derived.

@@ -430,3 +430,18 @@ fn cli_skip_invalid_saves_good_rows_and_dry_run_with_errors_exits_2() {
 }
 
 use predicates::prelude::*;
+
+#[test]
+fn a_room_cell_with_only_a_unit_is_a_row_error() {
+    let text = "小区,楼栋,房号,姓名\n幸福小区,3栋,2单元,张三\n";
+    let roster = gridbook::roster::parse("unit_only.csv", text.as_bytes()).unwrap();
+    assert!(roster.rows.is_empty());
+    assert_eq!(
+        roster
+            .errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>(),
+        vec!["unit_only.csv:2: column 3 (房号): missing room (only a unit is given)"]
+    );
+}

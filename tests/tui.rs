@@ -435,3 +435,23 @@ fn lookup_follows_a_resident_added_in_the_tui() {
     let s = screen(&a, 100, 30);
     assert!(s.contains("单田芳") && s.contains("13911112222"), "{s}");
 }
+
+#[test]
+fn a_patrol_from_inside_a_household_is_for_its_building() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("enter enter enter enter t");
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("胜利花苑/1栋 —"),
+        "patrol form for the building:\n{s}"
+    );
+    a.press("esc");
+    // The same after a jump with :goto.
+    a.press(": \"goto slhy/3/2-501\" enter t");
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("胜利花苑/3栋 —"),
+        "patrol form for the building:\n{s}"
+    );
+}

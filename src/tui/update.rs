@@ -119,6 +119,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     loading: false,
                 }),
             };
+            let same_level = b.level == level;
             b.level = level;
             b.crumbs = crumbs;
             b.columns = columns;
@@ -127,10 +128,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if let Some(s) = stack {
                 b.stack = s;
             }
+            let keep = if same_level { b.sel } else { 0 };
             b.sel = select
                 .and_then(|id| b.rows.iter().position(|r| r.id == id))
-                .unwrap_or(b.sel)
+                .unwrap_or(keep)
                 .min(b.rows.len().saturating_sub(1));
+            // A detail pane for a zone no longer in focus must not linger.
+            if b.detail.as_ref().map(|d| d.id.clone()) != detail_target(&b).map(|i| i.to_string()) {
+                b.detail = None;
+            }
             let effect = detail_effect(&b);
             state.view = View::Browse(b);
             effect.into_iter().collect()
@@ -624,7 +630,11 @@ fn patrol_zone(state: &State) -> Option<Id> {
         View::Browse(b) => match b.level {
             Level::Areas | Level::Buildings(_) => b.rows.get(b.sel).map(|r| r.id),
             Level::Households(building) => Some(building),
-            Level::Household(_) => b.stack.last().map(|(_, id)| *id),
+            // Inside a household: the building it is in.
+            Level::Household(_) => b.stack.iter().rev().find_map(|(level, _)| match level {
+                Level::Households(building) => Some(*building),
+                _ => None,
+            }),
         },
         View::Report(r) => r.rows.get(r.sel).and_then(|row| match row.kind {
             RowKind::Area | RowKind::Building => Some(row.id),

@@ -147,7 +147,7 @@ pub fn load(
                     cells: vec![
                         a.name.clone(),
                         a.code.clone(),
-                        s.child_count(a.meta.id).to_string(),
+                        s.buildings_of(a.meta.id).map_err(err)?.len().to_string(),
                         cover_name(w, a.meta.id, now)?,
                         s.open_problem_count(a.meta.id).to_string(),
                     ],
@@ -177,10 +177,11 @@ pub fn load(
                 if !visible(b.meta.id, &[area_id]) {
                     continue;
                 }
-                let households = s.child_ids(b.meta.id).map_err(err)?;
+                // Live households only: deleted ones stay in the index for history.
+                let households = s.households_of(b.meta.id).map_err(err)?;
                 let mut stale = 0;
                 for h in &households {
-                    let last = s.last_visit(*h).map_err(err)?.map(|(t, _)| t);
+                    let last = s.last_visit(h.meta.id).map_err(err)?.map(|(t, _)| t);
                     if last.is_none_or(|t| t < now.minus_days(visit_days)) {
                         stale += 1;
                     }
