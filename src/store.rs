@@ -128,9 +128,11 @@ pub enum T {
     LastVisit,
     /// zone ++ patrol kind → at: the latest patrol of each kind.
     LastPatrol,
+    /// visit event → its current follow-up date (after amendments).
+    FollowUpOf,
 }
 
-const ALL_TREES: [T; 17] = [
+const ALL_TREES: [T; 18] = [
     T::Meta,
     T::Areas,
     T::Buildings,
@@ -148,10 +150,11 @@ const ALL_TREES: [T; 17] = [
     T::OpenByZone,
     T::LastVisit,
     T::LastPatrol,
+    T::FollowUpOf,
 ];
 
 /// Trees that are derived from records and events and can be rebuilt.
-pub const DERIVED: [T; 10] = [
+pub const DERIVED: [T; 11] = [
     T::Parent,
     T::Children,
     T::Timeline,
@@ -162,6 +165,7 @@ pub const DERIVED: [T; 10] = [
     T::OpenByZone,
     T::LastVisit,
     T::LastPatrol,
+    T::FollowUpOf,
 ];
 
 impl T {
@@ -184,6 +188,7 @@ impl T {
             T::OpenByZone => "idx_open_by_zone",
             T::LastVisit => "idx_last_visit",
             T::LastPatrol => "idx_last_patrol",
+            T::FollowUpOf => "idx_follow_up_of",
         }
     }
     fn record(kind: Kind) -> T {
@@ -1017,11 +1022,7 @@ impl Store {
                 let mut latest = ts_bytes(e.at).to_vec();
                 latest.extend_from_slice(&eid.to_bytes());
                 self.stage_max(w, T::LastVisit, household.to_bytes().to_vec(), latest)?;
-                if let Some(d) = follow_up {
-                    let mut k = date_bytes(*d).to_vec();
-                    k.extend_from_slice(&eid.to_bytes());
-                    w.put(T::FollowUps, k, household.to_bytes().to_vec());
-                }
+                self.stage_follow_up(w, eid, *household, *follow_up)?;
             }
             EventBody::ProblemOpened { .. } => {
                 w.put(
@@ -1067,8 +1068,55 @@ impl Store {
                     members.push(*target);
                 }
             }
+            // A corrected visit moves its follow-up; other corrections change
+            // only what the entry says.
+            EventBody::Amended {
+                supersedes,
+                replacement:
+                    Correction::Visit {
+                        household,
+                        follow_up,
+                        ..
+                    },
+                ..
+            } => self.stage_follow_up(w, *supersedes, *household, *follow_up)?,
             EventBody::Amended { .. } => {}
         }
+        Ok(())
+    }
+
+    /// Sets the follow-up date of a visit, moving its entry in the follow-up
+    /// index from the date it had (staged or stored) to the new one.
+    fn stage_follow_up(
+        &self,
+        w: &mut Writes,
+        visit: Id,
+        household: Id,
+        date: Option<Date>,
+    ) -> Result<()> {
+        let key = visit.to_bytes().to_vec();
+        let mut map_key = vec![T::FollowUpOf as u8];
+        map_key.extend_from_slice(&key);
+        let current = match w.latest.get(&map_key) {
+            Some(v) => Some(v.clone()),
+            None if w.from_scratch => None,
+            None => self.tree(T::FollowUpOf).get(&key)?.map(|v| v.to_vec()),
+        };
+        if let Some(old) = current.filter(|o| o.len() == 4) {
+            let mut k = old;
+            k.extend_from_slice(&key);
+            w.del(T::FollowUps, k);
+        }
+        let new = date.map(|d| date_bytes(d).to_vec()).unwrap_or_default();
+        if let Some(d) = date {
+            let mut k = date_bytes(d).to_vec();
+            k.extend_from_slice(&key);
+            w.put(T::FollowUps, k, household.to_bytes().to_vec());
+            w.put(T::FollowUpOf, key, new.clone());
+        } else {
+            w.del(T::FollowUpOf, key);
+        }
+        w.latest.insert(map_key, new);
         Ok(())
     }
 

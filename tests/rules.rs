@@ -237,3 +237,55 @@ fn deleted_households_are_not_counted_in_workload() {
     assert_eq!(covered(&s.store), 1);
     let _ = s.household;
 }
+
+#[test]
+fn amending_a_visit_moves_its_follow_up() {
+    let s = small();
+    let ctx = Ctx {
+        by: None,
+        now: now(),
+    };
+    let due = |st: &Store| -> Vec<String> {
+        gridbook::report::today(st, now(), None, 90, 7)
+            .unwrap()
+            .follow_ups
+            .into_iter()
+            .map(|f| f.due)
+            .collect()
+    };
+    let visit = ops::log_visit(
+        &s.store,
+        ctx,
+        &ops::VisitInput {
+            household: s.household,
+            member: s.a,
+            at: ago(10),
+            purpose: "routine".into(),
+            note: "约好回访".into(),
+            follow_up: Some(ago(3).date()),
+        },
+    )
+    .unwrap();
+    assert_eq!(due(&s.store), vec![ago(3).date().to_string()]);
+    let with_follow_up = |d: Option<Date>| EventBody::Visit {
+        household: s.household,
+        member: s.a,
+        purpose: "routine".into(),
+        note: "约好回访".into(),
+        follow_up: d,
+    };
+    ops::amend(&s.store, ctx, visit.id, with_follow_up(None), "不用回访").unwrap();
+    assert!(due(&s.store).is_empty(), "the follow-up is gone");
+    ops::amend(
+        &s.store,
+        ctx,
+        visit.id,
+        with_follow_up(Some(ago(1).date())),
+        "还是要去",
+    )
+    .unwrap();
+    assert_eq!(due(&s.store), vec![ago(1).date().to_string()]);
+    assert!(s.store.check().unwrap().is_clean());
+    s.store.rebuild().unwrap();
+    assert_eq!(due(&s.store), vec![ago(1).date().to_string()]);
+}
