@@ -123,10 +123,11 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                 let (item, inote) = i.split_once(':').unwrap_or((i, ""));
                 let item = item.trim();
                 // An item may be named by its full text or by a unique part of it.
-                let hits: Vec<&String> = known
-                    .iter()
-                    .filter(|k| k.as_str() == item || k.contains(item))
-                    .collect();
+                // The item's full text wins; otherwise a unique part of it.
+                let hits: Vec<&String> = match known.iter().find(|k| k.as_str() == item) {
+                    Some(exact) => vec![exact],
+                    None => known.iter().filter(|k| k.contains(item)).collect(),
+                };
                 match hits.as_slice() {
                     [one] => failed.push(((*one).clone(), inote.trim().to_string())),
                     [] => {

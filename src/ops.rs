@@ -751,6 +751,9 @@ pub fn step_problem(
     if at < opened.at {
         return rule("a step cannot come before the problem was reported");
     }
+    if at.0 > ctx.now.0 + 86_400_000 {
+        return rule("a step cannot be dated more than a day ahead");
+    }
     let e = Event::new(
         opened.zone,
         at,
