@@ -629,8 +629,8 @@ pub fn today(
         {
             continue;
         }
-        let note = match &v.body {
-            EventBody::Visit { note, .. } => note.clone(),
+        let note = match store.effective_body(&v)? {
+            EventBody::Visit { note, .. } => note,
             _ => String::new(),
         };
         let overdue = date

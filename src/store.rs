@@ -130,9 +130,11 @@ pub enum T {
     LastPatrol,
     /// visit event → its current follow-up date (after amendments).
     FollowUpOf,
+    /// corrected event ++ amendment → (): the corrections of each entry.
+    Amendments,
 }
 
-const ALL_TREES: [T; 18] = [
+const ALL_TREES: [T; 19] = [
     T::Meta,
     T::Areas,
     T::Buildings,
@@ -151,10 +153,11 @@ const ALL_TREES: [T; 18] = [
     T::LastVisit,
     T::LastPatrol,
     T::FollowUpOf,
+    T::Amendments,
 ];
 
 /// Trees that are derived from records and events and can be rebuilt.
-pub const DERIVED: [T; 11] = [
+pub const DERIVED: [T; 12] = [
     T::Parent,
     T::Children,
     T::Timeline,
@@ -166,6 +169,7 @@ pub const DERIVED: [T; 11] = [
     T::LastVisit,
     T::LastPatrol,
     T::FollowUpOf,
+    T::Amendments,
 ];
 
 impl T {
@@ -189,6 +193,7 @@ impl T {
             T::LastVisit => "idx_last_visit",
             T::LastPatrol => "idx_last_patrol",
             T::FollowUpOf => "idx_follow_up_of",
+            T::Amendments => "idx_amendments",
         }
     }
     fn record(kind: Kind) -> T {
@@ -789,6 +794,27 @@ impl Store {
         Ok(out)
     }
 
+    /// What an entry says now: its own body, or its latest correction's.
+    pub fn effective_body(&self, e: &Event) -> Result<EventBody> {
+        let mut body = e.body.clone();
+        if let Some(kv) = self
+            .tree(T::Amendments)
+            .scan_prefix(e.id.to_bytes())
+            .next_back()
+        {
+            let (k, _) = kv?;
+            if let Some(a) = Id::from_slice(&k[16..])
+                .map(|a| self.event(a))
+                .transpose()?
+                .flatten()
+                && let EventBody::Amended { replacement, .. } = a.body
+            {
+                body = replacement.body();
+            }
+        }
+        Ok(body)
+    }
+
     /// Open problems in `zone` or anything inside it, by problem id.
     pub fn open_problems_in(&self, zone: Id) -> Result<Vec<Id>> {
         let mut out = Vec::new();
@@ -1079,8 +1105,13 @@ impl Store {
                         ..
                     },
                 ..
-            } => self.stage_follow_up(w, *supersedes, *household, *follow_up)?,
-            EventBody::Amended { .. } => {}
+            } => {
+                w.put(T::Amendments, key2(*supersedes, eid), Vec::new());
+                self.stage_follow_up(w, *supersedes, *household, *follow_up)?
+            }
+            EventBody::Amended { supersedes, .. } => {
+                w.put(T::Amendments, key2(*supersedes, eid), Vec::new());
+            }
         }
         Ok(())
     }

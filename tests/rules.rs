@@ -289,3 +289,42 @@ fn amending_a_visit_moves_its_follow_up() {
     s.store.rebuild().unwrap();
     assert_eq!(due(&s.store), vec![ago(1).date().to_string()]);
 }
+
+#[test]
+fn the_latest_correction_is_what_an_entry_says() {
+    let s = small();
+    let ctx = Ctx {
+        by: None,
+        now: now(),
+    };
+    let visit = ops::log_visit(
+        &s.store,
+        ctx,
+        &ops::VisitInput {
+            household: s.household,
+            member: s.a,
+            at: ago(2),
+            purpose: "routine".into(),
+            note: "第一次".into(),
+            follow_up: None,
+        },
+    )
+    .unwrap();
+    let note_now = |st: &Store| match st.effective_body(&visit).unwrap() {
+        EventBody::Visit { note, .. } => note,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(note_now(&s.store), "第一次");
+    for note in ["第二次", "第三次"] {
+        let body = EventBody::Visit {
+            household: s.household,
+            member: s.a,
+            purpose: "routine".into(),
+            note: note.into(),
+            follow_up: None,
+        };
+        ops::amend(&s.store, ctx, visit.id, body, "更正").unwrap();
+    }
+    assert_eq!(note_now(&s.store), "第三次");
+    assert!(s.store.check().unwrap().is_clean());
+}

@@ -448,25 +448,7 @@ pub(super) fn effective_body(w: &World, e: &Event) -> R<EventBody> {
             .ok_or_else(|| w.lang.t("tui.gone").to_string())?,
         _ => e.clone(),
     };
-    let mut body = original.body.clone();
-    for later in w
-        .store
-        .timeline(original.zone, 500)
-        .map_err(err)?
-        .into_iter()
-        .rev()
-    {
-        if let EventBody::Amended {
-            supersedes,
-            replacement,
-            ..
-        } = later.body
-            && supersedes == original.id
-        {
-            body = replacement.body();
-        }
-    }
-    Ok(body)
+    w.store.effective_body(&original).map_err(err)
 }
 
 pub(super) fn import_preview(w: &World, path: &str) -> R<Vec<Msg>> {
