@@ -727,31 +727,39 @@ impl Store {
         self.events_by_prefix(T::ByMember, &member.to_bytes(), limit)
     }
 
+    /// The assignment an `Assignments` entry (`zone ++ event` → until) stands for.
+    fn assignment_entry(&self, k: &[u8], v: &[u8]) -> Result<Option<Assignment>> {
+        let (Some(zone), Some(id)) = (Id::from_slice(&k[..16]), Id::from_slice(&k[16..])) else {
+            return Ok(None);
+        };
+        Ok(match self.event(id)? {
+            Some(Event {
+                body:
+                    EventBody::Assigned {
+                        member,
+                        role,
+                        since,
+                        until,
+                    },
+                ..
+            }) => Some(Assignment {
+                id,
+                zone,
+                member,
+                role,
+                since,
+                until: ts_from(v).or(until),
+            }),
+            _ => None,
+        })
+    }
+
     /// Every assignment ever made on `zone` (direct only), oldest first.
     pub fn assignments_of(&self, zone: Id) -> Result<Vec<Assignment>> {
         let mut out = Vec::new();
         for kv in self.tree(T::Assignments).scan_prefix(zone.to_bytes()) {
             let (k, v) = kv?;
-            let Some(id) = Id::from_slice(&k[16..]) else {
-                continue;
-            };
-            let Some(e) = self.event(id)? else { continue };
-            if let EventBody::Assigned {
-                member,
-                role,
-                since,
-                until,
-            } = e.body
-            {
-                out.push(Assignment {
-                    id,
-                    zone,
-                    member,
-                    role,
-                    since,
-                    until: ts_from(&v).or(until),
-                });
-            }
+            out.extend(self.assignment_entry(&k, &v)?);
         }
         Ok(out)
     }
@@ -883,27 +891,7 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.tree(T::Assignments).iter() {
             let (k, v) = kv?;
-            let (Some(zone), Some(id)) = (Id::from_slice(&k[..16]), Id::from_slice(&k[16..]))
-            else {
-                continue;
-            };
-            let Some(e) = self.event(id)? else { continue };
-            if let EventBody::Assigned {
-                member,
-                role,
-                since,
-                until,
-            } = e.body
-            {
-                out.push(Assignment {
-                    id,
-                    zone,
-                    member,
-                    role,
-                    since,
-                    until: ts_from(&v).or(until),
-                });
-            }
+            out.extend(self.assignment_entry(&k, &v)?);
         }
         Ok(out)
     }
