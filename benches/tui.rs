@@ -15,10 +15,10 @@ use gridbook::checklist::Checklists;
 use gridbook::config::Config;
 use gridbook::generator::{self, Spec};
 use gridbook::i18n::Lang;
-use gridbook::keymap::Keymap;
 use gridbook::model::Ts;
 use gridbook::store::Store;
 use gridbook::tui::App;
+use gridbook::tui::keymap::Keymap;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

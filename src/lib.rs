@@ -1,33 +1,19 @@
-//! gridbook: community grid work from the keyboard. See the README's module map.
+//! gridbook, the app: the command line (`cli`) and the terminal UI (`tui`)
+//! over the workspace's crates. See the README's module map.
+//!
+//! The lower crates' modules are re-exported under their old names so that
+//! tests and benches read `gridbook::store`, `gridbook::model` and so on.
 
-pub mod address;
-pub mod backup;
-pub mod checklist;
 pub mod cli;
-pub mod cli_data;
-pub mod cli_log;
-pub mod cli_report;
-pub mod clock;
-pub mod codec;
-pub mod config;
-pub mod cover;
-pub mod demo;
-pub mod describe;
-pub mod export;
-pub mod generator;
-pub mod i18n;
-pub mod keymap;
-pub mod lookup;
-pub mod members_csv;
-pub mod model;
-pub mod names;
-pub mod ops;
-pub mod report;
-pub mod romanize;
-pub mod roster;
-pub mod store;
-pub mod text;
+pub mod env;
+pub mod fail;
 pub mod tui;
-pub mod validate;
-pub mod when;
-pub mod zoneview;
+
+pub use gridbook_core::{
+    address, backup, config, cover, demo, export, generator, lookup, members_csv, names, ops,
+    report, roster, who, zoneview,
+};
+pub use gridbook_domain::{
+    checklist, clock, describe, error, i18n, model, romanize, text, validate, when,
+};
+pub use gridbook_store::{backups, codec, store};

@@ -412,7 +412,10 @@ fn an_export_with_a_repeated_id_is_refused() {
             twin.meta.id
         )
     );
-    assert_eq!(err.exit_code(), 2);
+    assert_eq!(
+        gridbook::fail::exit_code(gridbook::error::Kinded::kind(&err)),
+        2
+    );
     dump.residents.pop();
     let e = dump.events[0].clone();
     dump.events.push(e.clone());

@@ -52,7 +52,10 @@ fn a_second_gridbook_is_turned_away_and_the_first_keeps_working() {
     }
     // The same from inside one process.
     match Store::open(&data) {
-        Err(e @ StoreError::Locked { .. }) => assert_eq!(e.exit_code(), 3),
+        Err(e @ StoreError::Locked { .. }) => assert_eq!(
+            gridbook::fail::exit_code(gridbook::error::Kinded::kind(&e)),
+            3
+        ),
         Err(e) => panic!("expected Locked, got {e}"),
         Ok(_) => panic!("a second store on the same data must be refused"),
     }

@@ -246,7 +246,10 @@ fn broken_rows_are_each_reported_and_nothing_is_written() {
     let (_d, store) = store();
     let err = import(&store, "broken.csv", false, false).unwrap_err();
     assert_eq!(err.to_string(), BROKEN_ERRORS);
-    assert_eq!(err.exit_code(), 2);
+    assert_eq!(
+        gridbook::fail::exit_code(gridbook::error::Kinded::kind(&err)),
+        2
+    );
     assert!(store.is_empty());
 }
 
@@ -292,7 +295,10 @@ fn a_missing_required_column_is_named() {
         err.to_string(),
         "missing_column.csv:1: missing required column 房号 (room)"
     );
-    assert_eq!(err.exit_code(), 2);
+    assert_eq!(
+        gridbook::fail::exit_code(gridbook::error::Kinded::kind(&err)),
+        2
+    );
 }
 
 #[test]

@@ -587,7 +587,10 @@ fn a_store_from_a_newer_gridbook_is_refused() {
         Err(e) => e,
     };
     assert!(matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1));
-    assert_eq!(err.exit_code(), 3);
+    assert_eq!(
+        gridbook::fail::exit_code(gridbook::error::Kinded::kind(&err)),
+        3
+    );
     let msg = err.to_string();
     assert!(
         msg.contains(&data.display().to_string()),

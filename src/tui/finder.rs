@@ -4,9 +4,9 @@
 
 use std::sync::mpsc::{Receiver, TryRecvError};
 
-use crate::lookup::{Hit, LookupIndex};
-use crate::model::{Id, Kind, Ts};
-use crate::store::{Store, StoreError};
+use gridbook_core::lookup::{Hit, LookupIndex};
+use gridbook_domain::model::{Id, Kind, Ts};
+use gridbook_store::store::{Store, StoreError};
 
 /// One result, as the overlay needs it.
 #[derive(Clone, Debug)]

@@ -1,8 +1,8 @@
 //! A modal, keyboard-only form: text, phone, date and choice fields with
 //! inline validation. Every add/edit/log dialog is one of these.
 
-use crate::i18n::Lang;
-use crate::validate;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::validate;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -99,7 +99,7 @@ impl Field {
     /// The inline error for the current value, in the UI's language.
     fn check(&self, lang: Lang) -> Option<String> {
         let v = self.value.trim();
-        let now = crate::model::Ts::now();
+        let now = gridbook_domain::model::Ts::now();
         let bad = |key: &str| Some(lang.f(key, &[v]));
         match &self.kind {
             FieldKind::Required if v.is_empty() => Some(lang.t("err.required").to_string()),
@@ -108,12 +108,16 @@ impl Field {
             FieldKind::Phones if !v.is_empty() => {
                 validate::phones(v).err().and_then(|_| bad("err.phone"))
             }
-            FieldKind::Date if !v.is_empty() => crate::when::date(v, now, &crate::clock::tz())
-                .err()
-                .and_then(|_| bad("err.date")),
-            FieldKind::Time => crate::when::instant(v, now, &crate::clock::tz())
-                .err()
-                .and_then(|_| bad("err.time")),
+            FieldKind::Date if !v.is_empty() => {
+                gridbook_domain::when::date(v, now, &gridbook_domain::clock::tz())
+                    .err()
+                    .and_then(|_| bad("err.date"))
+            }
+            FieldKind::Time => {
+                gridbook_domain::when::instant(v, now, &gridbook_domain::clock::tz())
+                    .err()
+                    .and_then(|_| bad("err.time"))
+            }
             _ => None,
         }
     }
@@ -124,54 +128,54 @@ impl Field {
 pub enum Purpose {
     NewArea,
     NewBuilding {
-        area: crate::model::Id,
+        area: gridbook_domain::model::Id,
     },
     NewHousehold {
-        building: crate::model::Id,
+        building: gridbook_domain::model::Id,
     },
     NewResident {
-        household: crate::model::Id,
+        household: gridbook_domain::model::Id,
     },
     EditPlace {
-        id: crate::model::Id,
+        id: gridbook_domain::model::Id,
     },
     EditResident {
-        id: crate::model::Id,
+        id: gridbook_domain::model::Id,
     },
     Delete {
-        id: crate::model::Id,
+        id: gridbook_domain::model::Id,
     },
     Visit {
-        household: crate::model::Id,
+        household: gridbook_domain::model::Id,
     },
     Problem {
-        zone: crate::model::Id,
+        zone: gridbook_domain::model::Id,
     },
     /// A step on one problem: the first field picks the step.
     Step {
-        problem: crate::model::Id,
+        problem: gridbook_domain::model::Id,
     },
     /// Resolve one of the open problems in a zone: the first field picks it.
     ResolveIn {
-        zone: crate::model::Id,
+        zone: gridbook_domain::model::Id,
     },
     Patrol {
-        zone: crate::model::Id,
-        kind: crate::model::PatrolKind,
+        zone: gridbook_domain::model::Id,
+        kind: gridbook_domain::model::PatrolKind,
     },
     Assign {
-        zone: crate::model::Id,
+        zone: gridbook_domain::model::Id,
     },
     NewMember,
     EditMember {
-        id: crate::model::Id,
+        id: gridbook_domain::model::Id,
     },
     Import {
         path: String,
     },
     /// Correct an earlier entry: the fields depend on its kind.
     Amend {
-        event: crate::model::Id,
+        event: gridbook_domain::model::Id,
     },
 }
 

@@ -4,6 +4,7 @@
 pub mod effects;
 pub mod finder;
 pub mod form;
+pub mod keymap;
 pub mod render;
 pub mod state;
 pub mod update;
@@ -16,13 +17,15 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
-use crate::checklist::Checklists;
-use crate::cli::{Env, Fail};
-use crate::config::{self, Config};
-use crate::i18n::Lang;
-use crate::keymap::{Key, Keymap};
-use crate::model::Id;
-use crate::store::Store;
+use crate::env::Env;
+use crate::fail::Fail;
+use crate::tui::keymap::{Key, Keymap};
+use gridbook_core::config::{self, Config};
+use gridbook_domain::checklist::Checklists;
+use gridbook_domain::error::ErrorKind;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::model::Id;
+use gridbook_store::store::Store;
 
 use effects::World;
 use finder::Finder;
@@ -119,9 +122,9 @@ impl<'s> App<'s> {
                 let end = after.find('"').unwrap_or(after.len());
                 for c in after[..end].chars() {
                     let code = if c == ' ' {
-                        crate::keymap::KeyName::Space
+                        crate::tui::keymap::KeyName::Space
                     } else {
-                        crate::keymap::KeyName::Char(c)
+                        crate::tui::keymap::KeyName::Char(c)
                     };
                     self.key(Key::plain(code));
                 }
@@ -168,10 +171,8 @@ fn osc52(text: &str) -> String {
 pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     // Refuse a second instance before taking the terminal.
     let lock = Store::lock(data)?;
-    let mut terminal = ratatui::try_init().map_err(|e| Fail {
-        code: 1,
-        msg: format!("cannot start the terminal UI: {e}"),
-    })?;
+    let mut terminal = ratatui::try_init()
+        .map_err(|e| Fail::of(ErrorKind::Bug, format!("cannot start the terminal UI: {e}")))?;
     let _restore = Restore;
     // Opening a large sled store takes a moment: say so on the first frame.
     let _ = terminal.draw(|f| render::opening(env.lang, f));
@@ -190,7 +191,7 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         env.config.keymap.as_deref(),
         user_keymap.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
     );
-    let checklists = Checklists::load(config_dir.as_deref()).map_err(Fail::input)?;
+    let checklists = config::checklists(config_dir.as_deref()).map_err(Fail::input)?;
     let mut app = App::new(&store, env.lang, keymap, me, env.config.clone(), checklists);
     app.start();
     if let Some(e) = keymap_errors.first() {
@@ -208,16 +209,16 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     let store_ref = &store;
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            let _ = tx.send(crate::lookup::LookupIndex::build(
+            let _ = tx.send(gridbook_core::lookup::LookupIndex::build(
                 store_ref,
-                crate::model::Ts::now(),
+                gridbook_domain::model::Ts::now(),
             ));
         });
         event_loop(&mut app, &mut terminal, store_ref)
     })?;
     drop(_restore);
     if app.state.changed {
-        match crate::backup::after_session(&store, env.config.backups()) {
+        match gridbook_core::backup::after_session(&store, env.config.backups()) {
             Ok(Some(p)) => eprintln!("gridbook: backup written to {}", p.display()),
             Ok(None) => {}
             Err(e) => eprintln!("gridbook: backup failed: {e}"),
@@ -231,17 +232,13 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     store: &Store,
 ) -> Result<(), Fail> {
-    let size = terminal.size().map_err(|e| Fail {
-        code: 1,
-        msg: e.to_string(),
-    })?;
+    let size = terminal
+        .size()
+        .map_err(|e| Fail::of(ErrorKind::Bug, e.to_string()))?;
     app.resize(size.width, size.height);
     // Lets the PTY test prove the terminal is restored after a panic.
     let test_panic = std::env::var_os("GRIDBOOK_TEST_PANIC").is_some();
-    let io = |e: std::io::Error| Fail {
-        code: 1,
-        msg: format!("terminal: {e}"),
-    };
+    let io = |e: std::io::Error| Fail::of(ErrorKind::Bug, format!("terminal: {e}"));
     loop {
         app.draw(terminal).map_err(io)?;
         if !app.clipboard.is_empty() {

@@ -8,10 +8,10 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TRow, Table, Wrap};
 
-use crate::i18n::Lang;
-use crate::keymap::{Action, Context};
-use crate::text::{truncate, width};
-use crate::zoneview::ZoneView;
+use crate::tui::keymap::{Action, Context};
+use gridbook_core::zoneview::ZoneView;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::text::{truncate, width};
 
 use super::form::Form;
 use super::state::*;
@@ -545,7 +545,7 @@ fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
             let keys = keys.join(", ");
             lines.push(Line::from(vec![
                 Span::styled(
-                    format!("  {}", crate::text::pad(&keys, 26)),
+                    format!("  {}", gridbook_domain::text::pad(&keys, 26)),
                     Style::new().fg(Color::Yellow),
                 ),
                 Span::raw(lang.t(&format!("action.{}", action.name())).to_string()),
@@ -683,11 +683,11 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
                 base,
             ));
             spans.push(Span::styled(
-                crate::text::pad(&h.kind, kind_w) + " ",
+                gridbook_domain::text::pad(&h.kind, kind_w) + " ",
                 base.fg(Color::DarkGray),
             ));
             spans.push(Span::styled(
-                crate::text::pad(h.phone.as_deref().unwrap_or(""), phone_w) + " ",
+                gridbook_domain::text::pad(h.phone.as_deref().unwrap_or(""), phone_w) + " ",
                 base.fg(ACCENT),
             ));
             let rest = (list.width as usize).saturating_sub(name_w + kind_w + phone_w + 4);
@@ -742,7 +742,7 @@ fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
             let mut tail: Vec<char> = Vec::new();
             let mut w = 0;
             for c in value.chars().rev() {
-                w += crate::text::width(&c.to_string());
+                w += gridbook_domain::text::width(&c.to_string());
                 if w + 1 > value_w {
                     break;
                 }
@@ -759,7 +759,7 @@ fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{} ", crate::text::pad(&field.label, label_w)),
+                format!("{} ", gridbook_domain::text::pad(&field.label, label_w)),
                 label_style,
             ),
             Span::styled(

@@ -1,9 +1,9 @@
 //! Everything the screen shows, and nothing it does not: the TUI's state.
 
-use crate::i18n::Lang;
-use crate::keymap::{Context, Key, Keymap};
-use crate::model::Id;
-use crate::zoneview::ZoneView;
+use crate::tui::keymap::{Context, Key, Keymap};
+use gridbook_core::zoneview::ZoneView;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::model::Id;
 
 use super::form::{Form, Purpose};
 

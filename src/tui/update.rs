@@ -1,9 +1,9 @@
 //! `update(state, msg) -> effects`: every change of the TUI's state, pure and
 //! testable without a terminal. I/O is asked for as [`Effect`]s.
 
-use crate::keymap::{Action, Context, Key, Resolved};
-use crate::model::Id;
-use crate::zoneview::ZoneView;
+use crate::tui::keymap::{Action, Context, Key, Resolved};
+use gridbook_core::zoneview::ZoneView;
+use gridbook_domain::model::Id;
 
 use super::form::{Form, Purpose};
 use super::state::*;
@@ -43,7 +43,7 @@ pub enum FormRequest {
     Visit(Id),
     Problem(Id),
     Resolve(Id),
-    Patrol(Id, Option<crate::model::PatrolKind>),
+    Patrol(Id, Option<gridbook_domain::model::PatrolKind>),
     Assign(Id),
     Amend(Id),
 }
@@ -754,7 +754,10 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
         }
         "goto" | "g" if !arg.is_empty() => vec![Effect::Goto(arg.to_string())],
         "import" if !arg.is_empty() => vec![Effect::ImportPreview(arg.to_string())],
-        "patrol" => match (patrol_zone(state), crate::model::PatrolKind::parse(arg)) {
+        "patrol" => match (
+            patrol_zone(state),
+            gridbook_domain::model::PatrolKind::parse(arg),
+        ) {
             (Some(z), kind) => vec![Effect::OpenForm(FormRequest::Patrol(z, kind))],
             (None, _) => {
                 status(state, state.lang.t("tui.patrol_needs_zone"), true);
@@ -807,8 +810,8 @@ fn lookup_action(state: &mut State, a: Action) -> Vec<Effect> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
-    use crate::keymap::Keymap;
+    use crate::tui::keymap::Keymap;
+    use gridbook_domain::i18n::Lang;
 
     fn state() -> State {
         let (km, _) = Keymap::load(None, None);
@@ -932,7 +935,7 @@ mod tests {
         for c in "goto sl/3".chars() {
             update(
                 &mut s,
-                Msg::Key(Key::plain(crate::keymap::KeyName::Char(c))),
+                Msg::Key(Key::plain(crate::tui::keymap::KeyName::Char(c))),
             );
         }
         assert_eq!(keys(&mut s, "enter"), vec![Effect::Goto("sl/3".into())]);
@@ -940,7 +943,7 @@ mod tests {
         for c in "q".chars() {
             update(
                 &mut s,
-                Msg::Key(Key::plain(crate::keymap::KeyName::Char(c))),
+                Msg::Key(Key::plain(crate::tui::keymap::KeyName::Char(c))),
             );
         }
         keys(&mut s, "enter");
@@ -1044,7 +1047,7 @@ mod tests {
         keys(&mut s, "/");
         update(
             &mut s,
-            Msg::Key(Key::plain(crate::keymap::KeyName::Char('z'))),
+            Msg::Key(Key::plain(crate::tui::keymap::KeyName::Char('z'))),
         );
         update(
             &mut s,

@@ -124,7 +124,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     .map(|c| c.name),
             }
             .unwrap_or_default();
-            let purposes: Vec<(&str, String)> = crate::generator::VISIT_PURPOSES
+            let purposes: Vec<(&str, String)> = gridbook_core::generator::VISIT_PURPOSES
                 .iter()
                 .map(|p| (*p, lang.label("purpose", p)))
                 .collect();
@@ -213,7 +213,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                             Field::new(f("form.note"), FieldKind::Required, ""),
                         ],
                     )
-                    .with_intro(crate::describe::event(lang, &e.body, &name_of))
+                    .with_intro(gridbook_domain::describe::event(lang, &e.body, &name_of))
                 }
                 _ => {
                     let open = s.open_problems_in(id).map_err(err)?;
@@ -305,7 +305,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     follow_up,
                     ..
                 } => {
-                    let purposes: Vec<(&str, String)> = crate::generator::VISIT_PURPOSES
+                    let purposes: Vec<(&str, String)> = gridbook_core::generator::VISIT_PURPOSES
                         .iter()
                         .map(|p| (*p, lang.label("purpose", p)))
                         .collect();
@@ -349,7 +349,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             Form::new(Purpose::Amend { event }, f("form.amend"), fields).with_intro(format!(
                 "{} {}",
                 e.at.display(),
-                crate::describe::event(lang, &current, &name_of)
+                gridbook_domain::describe::event(lang, &current, &name_of)
             ))
         }
         FormRequest::Assign(zone) => {

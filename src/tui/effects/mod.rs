@@ -3,17 +3,17 @@
 
 use std::collections::HashSet;
 
-use crate::address::{self, Zone};
-use crate::checklist::Checklists;
-use crate::config::Config;
-use crate::cover;
-use crate::i18n::Lang;
-use crate::model::*;
-use crate::ops::{self, Ctx, OpError};
-use crate::report;
-use crate::store::Store;
-use crate::text;
-use crate::zoneview;
+use gridbook_core::address::{self, Zone};
+use gridbook_core::config::Config;
+use gridbook_core::cover;
+use gridbook_core::ops::{self, Ctx, OpError};
+use gridbook_core::report;
+use gridbook_core::zoneview;
+use gridbook_domain::checklist::Checklists;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::model::*;
+use gridbook_domain::text;
+use gridbook_store::store::Store;
 
 use super::finder::{Finder, FoundRow};
 use super::form::{Form, Purpose};
@@ -424,7 +424,7 @@ pub(super) fn choices(pairs: &[(&str, String)]) -> Vec<(String, String)> {
 
 pub(super) fn categories(w: &World) -> Vec<String> {
     w.config.categories.clone().unwrap_or_else(|| {
-        crate::generator::PROBLEM_CATEGORIES
+        gridbook_core::generator::PROBLEM_CATEGORIES
             .iter()
             .map(|s| s.to_string())
             .collect()
@@ -452,12 +452,12 @@ pub(super) fn effective_body(w: &World, e: &Event) -> R<EventBody> {
 }
 
 pub(super) fn import_preview(w: &World, path: &str) -> R<Vec<Msg>> {
-    let roster = crate::roster::read(std::path::Path::new(path)).map_err(err)?;
+    let roster = gridbook_core::roster::read(std::path::Path::new(path)).map_err(err)?;
     let ctx = Ctx {
         by: w.me,
         now: Ts::now(),
     };
-    let report = crate::roster::import(w.store, ctx, &roster, true, false).map_err(err)?;
+    let report = gridbook_core::roster::import(w.store, ctx, &roster, true, false).map_err(err)?;
     if report.rows_rejected > 0 {
         return Ok(vec![Msg::Status(
             w.lang.f(

@@ -94,7 +94,7 @@ pub(super) fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                     ],
                 ));
             }
-            let mut summary = vec![crate::cli_report::coverage_summary(lang, &c)];
+            let mut summary = vec![c.summary(lang)];
             for a in &c.by_area {
                 summary.push(lang.f(
                     "cov.area_line",
@@ -228,7 +228,7 @@ pub(super) fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
             let all: Vec<(Row, &'static str)> = events
                 .iter()
                 .map(|e| {
-                    let mut text = crate::describe::event(lang, &e.body, &name_of);
+                    let mut text = gridbook_domain::describe::event(lang, &e.body, &name_of);
                     if amended.contains(&e.id) {
                         text = format!("{} {text}", f("tui.amended_mark"));
                     }
@@ -306,7 +306,7 @@ pub(super) fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
                     kind: RowKind::Event,
                     cells: vec![
                         e.at.display(),
-                        crate::describe::event(lang, &e.body, &name_of),
+                        gridbook_domain::describe::event(lang, &e.body, &name_of),
                         e.by.map(|b| zoneview::member_name(s, b))
                             .unwrap_or_default(),
                     ],

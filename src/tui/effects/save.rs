@@ -49,7 +49,7 @@ fn refresh_lookup(w: &mut World, purpose: &Purpose, v: &[String]) {
             // The zone's households show a new covering member; the member
             // shows a new zone.
             index.refresh_cover_under(store, *zone);
-            if let Ok(m) = crate::cli::find_member(store, v.first().map_or("", |s| s)) {
+            if let Ok(m) = gridbook_core::who::member(store, v.first().map_or("", |s| s)) {
                 index.refresh_member(store, m.meta.id);
             }
         }
@@ -64,14 +64,14 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
     let s = w.store;
     let now = Ts::now();
     let ctx = Ctx { by: w.me, now };
-    let tz = crate::clock::tz();
+    let tz = gridbook_domain::clock::tz();
     let get = |i: usize| v.get(i).map(String::as_str).unwrap_or("");
     let op = |e: OpError| e.to_string();
     let saved = |k: &str, what: &str| w.lang.f(k, &[what]);
     match purpose {
         Purpose::NewArea => {
             let code = if get(1).trim().is_empty() {
-                crate::romanize::place_initials(get(0))
+                gridbook_domain::romanize::place_initials(get(0))
             } else {
                 get(1).to_string()
             };
@@ -85,7 +85,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
                 if !bare.is_empty() && bare.chars().all(|c| c.is_ascii_alphanumeric()) {
                     bare.to_string()
                 } else {
-                    crate::romanize::place_initials(n)
+                    gridbook_domain::romanize::place_initials(n)
                 }
             } else {
                 get(1).to_string()
@@ -131,12 +131,12 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
             Ok(saved("tui.saved", &m.name))
         }
         Purpose::Visit { household } => {
-            let member = crate::cli::find_member(s, get(0)).map_err(|f| f.msg)?;
-            let at = crate::when::instant(get(1), now, &tz)?;
+            let member = gridbook_core::who::member(s, get(0)).map_err(|e| e.to_string())?;
+            let at = gridbook_domain::when::instant(get(1), now, &tz)?;
             let follow_up = if get(4).trim().is_empty() {
                 None
             } else {
-                Some(crate::when::date(get(4), now, &tz)?)
+                Some(gridbook_domain::when::date(get(4), now, &tz)?)
             };
             ops::log_visit(
                 s,
@@ -201,7 +201,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
                 })
                 .collect();
             let open = get(n) == "yes";
-            let at = crate::when::instant(get(n + 2), now, &tz)?;
+            let at = gridbook_domain::when::instant(get(n + 2), now, &tz)?;
             let input = ops::PatrolInput {
                 zone: *zone,
                 kind: *kind,
@@ -214,10 +214,10 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
             Ok(w.lang.f("tui.patrol_saved", &[&problems.len().to_string()]))
         }
         Purpose::Assign { zone } => {
-            let member = crate::cli::find_member(s, get(0)).map_err(|f| f.msg)?;
+            let member = gridbook_core::who::member(s, get(0)).map_err(|e| e.to_string())?;
             let role = Role::parse(get(1)).unwrap_or(Role::Responsible);
             let day_start = |text: &str| -> R<Ts> {
-                let d = crate::when::date(text, now, &tz)?;
+                let d = gridbook_domain::when::date(text, now, &tz)?;
                 let zoned = d
                     .to_jiff()
                     .ok_or("bad date")?
@@ -251,7 +251,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
                     let follow_up = if get(2).trim().is_empty() {
                         None
                     } else {
-                        Some(crate::when::date(get(2), now, &tz)?)
+                        Some(gridbook_domain::when::date(get(2), now, &tz)?)
                     };
                     (
                         EventBody::Visit {
@@ -302,8 +302,9 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
             Ok(w.lang.t("tui.amend_saved").to_string())
         }
         Purpose::Import { path } => {
-            let roster = crate::roster::read(std::path::Path::new(path)).map_err(err)?;
-            let report = crate::roster::import(s, ctx, &roster, false, false).map_err(err)?;
+            let roster = gridbook_core::roster::read(std::path::Path::new(path)).map_err(err)?;
+            let report =
+                gridbook_core::roster::import(s, ctx, &roster, false, false).map_err(err)?;
             Ok(w.lang.f(
                 "tui.imported",
                 &[

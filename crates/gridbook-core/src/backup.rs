@@ -1,0 +1,83 @@
+//! Rotating portable backups of the store, kept beside it in `backups/`.
+//!
+//! A backup is the JSON export (see [`crate::export`]): readable by any later
+//! gridbook, independent of sled's file format, mode 0600. Names are
+//! `gridbook-YYYYMMDD-HHMMSS-mmm.json` in UTC, so they sort by time as text.
+
+use std::path::{Path, PathBuf};
+
+use crate::export::{self, Dump, ExportError};
+use gridbook_domain::model::Ts;
+use gridbook_store::store::Store;
+
+pub use gridbook_store::backups::{dir, file_name, list, name_time, newest};
+
+/// Writes a backup of `store` now and keeps the newest `keep` (at least this one).
+pub fn write(store: &Store, keep: usize) -> Result<PathBuf, ExportError> {
+    let dump = Dump::from_store(store)?;
+    write_dump(store.dir(), &dump.to_json(), Ts::now(), keep.max(1))
+}
+
+/// Writes `json` as a backup named after `at` (a later free millisecond if
+/// that name is taken, so names stay unique and in order), then rotates.
+/// `keep == 0` rotates nothing away.
+pub fn write_dump(
+    data_dir: &Path,
+    json: &[u8],
+    at: Ts,
+    keep: usize,
+) -> Result<PathBuf, ExportError> {
+    let d = dir(data_dir);
+    gridbook_store::store::create_private_dir(&d).map_err(|source| ExportError::Write {
+        path: d.clone(),
+        source,
+    })?;
+    // Never name a backup older than the newest one, even if the clock went back.
+    let newest =
+        newest(data_dir).and_then(|p| p.file_name().and_then(|n| n.to_str()).and_then(name_time));
+    let mut at = match newest {
+        Some(n) if n >= at => Ts(n.0 + 1),
+        _ => at,
+    };
+    let mut path = d.join(file_name(at));
+    while path.exists() {
+        at = Ts(at.0 + 1);
+        path = d.join(file_name(at));
+    }
+    export::write_private(&path, |w| std::io::Write::write_all(w, json))?;
+    if keep > 0 {
+        rotate(data_dir, keep);
+    }
+    Ok(path)
+}
+
+/// Removes the oldest backups so that `keep` remain. Failing to remove one is
+/// not worth failing a backup over; it goes at the next rotation.
+pub fn rotate(data_dir: &Path, keep: usize) -> Vec<PathBuf> {
+    let files = list(data_dir);
+    let excess = files.len().saturating_sub(keep);
+    let mut removed = Vec::new();
+    for f in files.into_iter().take(excess) {
+        if std::fs::remove_file(&f).is_ok() {
+            removed.push(f);
+        }
+    }
+    removed
+}
+
+/// Called by the TUI and the CLI when a session that changed data ends:
+/// writes a backup unless backups are off (`keep == 0`), the store is empty,
+/// or the newest backup already holds exactly this data (so rotation never
+/// pushes out an older, different backup for nothing). Returns the new file.
+pub fn after_session(store: &Store, keep: usize) -> Result<Option<PathBuf>, ExportError> {
+    if keep == 0 || store.is_empty() {
+        return Ok(None);
+    }
+    let json = Dump::from_store(store)?.to_json();
+    if let Some(newest) = newest(store.dir())
+        && std::fs::read(&newest).is_ok_and(|old| old == json)
+    {
+        return Ok(None);
+    }
+    write_dump(store.dir(), &json, Ts::now(), keep).map(Some)
+}

@@ -1,0 +1,90 @@
+//! The user's settings: `config.toml` in the config directory, and where the
+//! data lives (`--data`, `GRIDBOOK_DATA`, else the platform's data directory).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use gridbook_domain::i18n::Lang;
+
+/// `config.toml`. Every field is optional; unknown fields are an error so a
+/// typo does not silently do nothing.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Who I am: a member's name, phone or id (`--as` overrides).
+    pub me: Option<String>,
+    pub lang: Option<Lang>,
+    /// A shipped keymap (`default`, `vim`, `arrows`) as the base for `keymap.toml`.
+    pub keymap: Option<String>,
+    /// How many rotating backups to keep.
+    pub backups: Option<usize>,
+    /// Households not visited in this many days are flagged (default 90).
+    pub visit_days: Option<i64>,
+    /// Buildings not patrolled in this many days are due (default 7).
+    pub patrol_days: Option<i64>,
+    /// Problem categories offered by the problem form.
+    pub categories: Option<Vec<String>>,
+}
+
+fn project() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "gridbook")
+}
+
+/// The data directory: the flag (which clap fills from `GRIDBOOK_DATA` too), else the platform's.
+pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf, String> {
+    match flag {
+        Some(p) => Ok(p.to_path_buf()),
+        None => project()
+            .map(|p| p.data_dir().to_path_buf())
+            .ok_or_else(|| {
+                "cannot find a home directory for the data; pass --data DIR".to_string()
+            }),
+    }
+}
+
+/// The config directory (`GRIDBOOK_CONFIG` overrides, for tests and portable setups).
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("GRIDBOOK_CONFIG").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    project().map(|p| p.config_dir().to_path_buf())
+}
+
+impl Config {
+    pub fn load(dir: Option<&Path>) -> Result<Config, String> {
+        let Some(path) = dir.map(|d| d.join("config.toml")) else {
+            return Ok(Config::default());
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    pub fn visit_days(&self) -> i64 {
+        self.visit_days.unwrap_or(90)
+    }
+    pub fn patrol_days(&self) -> i64 {
+        self.patrol_days.unwrap_or(7)
+    }
+    pub fn backups(&self) -> usize {
+        self.backups.unwrap_or(10)
+    }
+}
+
+/// The patrol checklists: the shipped ones, with each kind named by the
+/// user's `checklists.toml` in `config_dir` replacing ours.
+pub fn checklists(
+    config_dir: Option<&Path>,
+) -> Result<gridbook_domain::checklist::Checklists, String> {
+    use gridbook_domain::checklist::Checklists;
+    let Some(path) = config_dir.map(|d| d.join("checklists.toml")) else {
+        return Ok(Checklists::shipped());
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Checklists::with_user(&path.display().to_string(), &text),
+        Err(_) => Ok(Checklists::shipped()),
+    }
+}

@@ -1,0 +1,569 @@
+//! Lossless export and import of everything (JSON), and a roster + events CSV export.
+//!
+//! **Personal data notice.** Every file written here holds names, phones and
+//! addresses of residents, so each one says so before anything else and is
+//! created with mode 0600:
+//! - JSON: the first field of the top-level object is `"notice"`.
+//! - CSV: the first line is a one-cell comment row starting with `#` (the
+//!   notice), then the header row. The roster importer skips such `#` rows
+//!   above the header, so an exported `roster.csv` re-imports unchanged, and a
+//!   spreadsheet shows the notice in its first cell.
+//!
+//! The JSON is deterministic: records of each kind and events in id order,
+//! no export time inside, so export → import → export gives the same bytes.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::roster::Col;
+use gridbook_domain::describe;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::model::*;
+use gridbook_store::store::{Record, Store, StoreError, Writes};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            _ => Err(format!("`{s}` is not an export format: json, csv")),
+        }
+    }
+}
+
+/// What the first field of every export says.
+/// It has no comma or quote, so it stays one bare cell in a CSV file.
+pub const NOTICE: &str = "This file contains personal information of residents (names; phone numbers; addresses). Keep it private and delete copies you no longer need. 本文件含有居民个人信息（姓名、电话、住址），请妥善保管，勿外传，不用时删除。";
+
+/// Names this kind of file in its `format` field.
+pub const FORMAT_NAME: &str = "gridbook-export";
+/// Bumped when the JSON layout changes incompatibly.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{file}: not a gridbook export: {reason}")]
+    NotExport { file: String, reason: String },
+    #[error("{file}: {reason}")]
+    Invalid { file: String, reason: String },
+    #[error("{} already holds data; import json and restore fill an empty store (restore --force replaces it)", dir.display())]
+    NotEmpty { dir: PathBuf },
+}
+
+impl gridbook_domain::error::Kinded for ExportError {
+    /// A file that cannot be written is the user's path (`--out`), so input.
+    fn kind(&self) -> gridbook_domain::error::ErrorKind {
+        use gridbook_domain::error::ErrorKind;
+        match self {
+            ExportError::Store(e) => e.kind(),
+            _ => ErrorKind::Input,
+        }
+    }
+}
+
+/// Everything in a store, in the order it is written out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dump {
+    pub notice: String,
+    pub format: String,
+    pub format_version: u32,
+    pub schema_version: u32,
+    pub areas: Vec<Area>,
+    pub buildings: Vec<Building>,
+    pub households: Vec<Household>,
+    pub residents: Vec<Resident>,
+    pub members: Vec<Member>,
+    pub events: Vec<Event>,
+}
+
+impl Dump {
+    /// Reads every record (tombstoned ones too) and every event.
+    pub fn from_store(store: &Store) -> Result<Dump, StoreError> {
+        Ok(Dump {
+            notice: NOTICE.to_string(),
+            format: FORMAT_NAME.to_string(),
+            format_version: FORMAT_VERSION,
+            schema_version: store.schema_version(),
+            areas: store.all().collect::<Result<_, _>>()?,
+            buildings: store.all().collect::<Result<_, _>>()?,
+            households: store.all().collect::<Result<_, _>>()?,
+            residents: store.all().collect::<Result<_, _>>()?,
+            members: store.all().collect::<Result<_, _>>()?,
+            events: store.events().collect::<Result<_, _>>()?,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.areas.is_empty()
+            && self.buildings.is_empty()
+            && self.households.is_empty()
+            && self.residents.is_empty()
+            && self.members.is_empty()
+            && self.events.is_empty()
+    }
+
+    /// The JSON text, ending in a newline.
+    pub fn to_json(&self) -> Vec<u8> {
+        // Serialising plain data into memory cannot fail.
+        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+
+    /// Parses and checks an export; `file` names it in messages.
+    pub fn from_json(file: &str, bytes: &[u8]) -> Result<Dump, ExportError> {
+        let not_export = |reason: String| ExportError::NotExport {
+            file: file.to_string(),
+            reason,
+        };
+        // Look at the envelope first so a wrong file gets a plain answer
+        // rather than a complaint about some missing field. Other fields are
+        // skipped without being kept, so a large file is not held twice.
+        #[derive(Deserialize)]
+        struct Envelope {
+            format: Option<String>,
+            format_version: Option<u64>,
+        }
+        let head: Envelope = serde_json::from_slice(bytes)
+            .map_err(|e| not_export(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+        if head.format.as_deref() != Some(FORMAT_NAME) {
+            return Err(not_export(format!(
+                "no \"format\": \"{FORMAT_NAME}\" field"
+            )));
+        }
+        match head.format_version {
+            Some(v) if v <= FORMAT_VERSION as u64 => {}
+            Some(v) => {
+                return Err(not_export(format!(
+                    "format version {v} is newer than this gridbook reads ({FORMAT_VERSION}); use a newer gridbook"
+                )));
+            }
+            None => return Err(not_export("no \"format_version\" field".into())),
+        }
+        let dump: Dump = serde_json::from_slice(bytes).map_err(|e| ExportError::Invalid {
+            file: file.to_string(),
+            reason: e.to_string(),
+        })?;
+        dump.check(file)?;
+        Ok(dump)
+    }
+
+    /// Every id once; every building, household and resident hangs on a
+    /// parent that is in the file.
+    fn check(&self, file: &str) -> Result<(), ExportError> {
+        let invalid = |reason: String| ExportError::Invalid {
+            file: file.to_string(),
+            reason,
+        };
+        let mut ids: HashSet<Id> = HashSet::new();
+        let mut once = |kind: &str, id: Id| {
+            if id == Id::ROOT {
+                return Err(invalid(format!("{kind} {id}: the zero id is reserved")));
+            }
+            if ids.insert(id) {
+                Ok(())
+            } else {
+                Err(invalid(format!(
+                    "{kind} {id}: the id appears more than once"
+                )))
+            }
+        };
+        for a in &self.areas {
+            once("area", a.meta.id)?;
+        }
+        for b in &self.buildings {
+            once("building", b.meta.id)?;
+        }
+        for h in &self.households {
+            once("household", h.meta.id)?;
+        }
+        for r in &self.residents {
+            once("resident", r.meta.id)?;
+        }
+        for m in &self.members {
+            once("member", m.meta.id)?;
+        }
+        // A value the store could not read back must not get in.
+        fn fits<V: serde::Serialize>(v: &V) -> bool {
+            gridbook_store::codec::encode(v)
+                .is_ok_and(|b| b.len() <= gridbook_store::codec::DECODE_LIMIT)
+        }
+        let too_big = |kind: &str, id: Id| {
+            invalid(format!("{kind} {id} is larger than a stored value may be"))
+        };
+        for a in &self.areas {
+            if !fits(a) {
+                return Err(too_big("area", a.meta.id));
+            }
+        }
+        for b in &self.buildings {
+            if !fits(b) {
+                return Err(too_big("building", b.meta.id));
+            }
+        }
+        for h in &self.households {
+            if !fits(h) {
+                return Err(too_big("household", h.meta.id));
+            }
+        }
+        for r in &self.residents {
+            if !fits(r) {
+                return Err(too_big("resident", r.meta.id));
+            }
+        }
+        for m in &self.members {
+            if !fits(m) {
+                return Err(too_big("member", m.meta.id));
+            }
+        }
+        let mut event_ids = HashSet::new();
+        for e in &self.events {
+            if e.id == Id::ROOT || !fits(e) {
+                return Err(invalid(format!(
+                    "event {}: zero id or larger than a stored value may be",
+                    e.id
+                )));
+            }
+            if !event_ids.insert(e.id) {
+                return Err(invalid(format!(
+                    "event {}: the id appears more than once",
+                    e.id
+                )));
+            }
+        }
+        let areas: HashSet<Id> = self.areas.iter().map(|a| a.meta.id).collect();
+        let buildings: HashSet<Id> = self.buildings.iter().map(|b| b.meta.id).collect();
+        let households: HashSet<Id> = self.households.iter().map(|h| h.meta.id).collect();
+        let orphan = |kind: &str, id: Id, parent: &str, pid: Id| {
+            invalid(format!(
+                "{kind} {id} belongs to {parent} {pid}, which is not in the file"
+            ))
+        };
+        for b in &self.buildings {
+            if !areas.contains(&b.area) {
+                return Err(orphan("building", b.meta.id, "area", b.area));
+            }
+        }
+        for h in &self.households {
+            if !buildings.contains(&h.building) {
+                return Err(orphan("household", h.meta.id, "building", h.building));
+            }
+        }
+        for r in &self.residents {
+            if !households.contains(&r.household) {
+                return Err(orphan("resident", r.meta.id, "household", r.household));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes everything into an empty store, indexes included.
+    pub fn load_into(&self, store: &Store) -> Result<(), ExportError> {
+        if !store.is_empty() {
+            return Err(ExportError::NotEmpty {
+                dir: store.dir().to_path_buf(),
+            });
+        }
+        // Large estates go in batches; the store is empty, so a bulk write is safe.
+        const CHUNK: usize = 100_000;
+        let mut w = Writes::new();
+        fn records<R: Record>(store: &Store, w: &mut Writes, rs: &[R]) -> Result<(), StoreError> {
+            for r in rs {
+                store.stage_new(w, r)?;
+                if w.len() >= CHUNK {
+                    store.commit_bulk(std::mem::take(w))?;
+                }
+            }
+            Ok(())
+        }
+        // Parents before children: staging looks parents up in the store.
+        records(store, &mut w, &self.areas)?;
+        records(store, &mut w, &self.buildings)?;
+        records(store, &mut w, &self.households)?;
+        records(store, &mut w, &self.residents)?;
+        records(store, &mut w, &self.members)?;
+        store.commit_bulk(std::mem::take(&mut w))?;
+        // In write order, as `check --rebuild` replays them, whatever the file's order.
+        let mut events: Vec<&Event> = self.events.iter().collect();
+        events.sort_by_key(|e| e.write_order());
+        for e in events {
+            store.stage_event(&mut w, e)?;
+            if w.len() >= CHUNK {
+                store.commit_bulk(std::mem::take(&mut w))?;
+            }
+        }
+        store.commit_bulk(w)?;
+        Ok(())
+    }
+}
+
+/// Creates (or truncates) `path` with mode 0600 and a buffered writer on it.
+fn create_private(path: &Path) -> io::Result<BufWriter<File>> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let f = opts.open(path)?;
+    // An existing file keeps its old mode on open; tighten it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(BufWriter::new(f))
+}
+
+/// Writes `path` whole or not at all: a private temporary file beside it,
+/// synced, then renamed over it.
+pub fn write_private(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> Result<(), ExportError> {
+    let err = |source| ExportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", Id::new()));
+    let result = (|| {
+        let mut w = create_private(&tmp)?;
+        fill(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// Writes the JSON export of `dump` to `path` (mode 0600).
+pub fn write_json(dump: &Dump, path: &Path) -> Result<(), ExportError> {
+    let bytes = dump.to_json();
+    write_private(path, |w| w.write_all(&bytes))
+}
+
+/// Reads and checks a JSON export file.
+pub fn read_json(path: &Path) -> Result<Dump, ExportError> {
+    let bytes = fs::read(path).map_err(|source| ExportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Dump::from_json(&path.display().to_string(), &bytes)
+}
+
+/// What a CSV export wrote.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CsvSummary {
+    pub residents: usize,
+    pub events: usize,
+    /// Live households without a live resident: a roster row needs a name, so
+    /// they are only in the JSON export.
+    pub empty_households: usize,
+}
+
+/// Names of places for the CSV: area, building and household labels by id.
+struct Places<'a> {
+    areas: HashMap<Id, &'a Area>,
+    buildings: HashMap<Id, &'a Building>,
+    households: HashMap<Id, &'a Household>,
+    names: HashMap<Id, String>,
+}
+
+impl<'a> Places<'a> {
+    fn new(d: &'a Dump) -> Places<'a> {
+        let mut names = HashMap::new();
+        for m in &d.members {
+            names.insert(m.meta.id, m.name.clone());
+        }
+        for r in &d.residents {
+            names.insert(r.meta.id, r.name.clone());
+        }
+        let mut p = Places {
+            areas: d.areas.iter().map(|a| (a.meta.id, a)).collect(),
+            buildings: d.buildings.iter().map(|b| (b.meta.id, b)).collect(),
+            households: d.households.iter().map(|h| (h.meta.id, h)).collect(),
+            names,
+        };
+        let paths: Vec<(Id, String)> = d
+            .areas
+            .iter()
+            .map(|a| a.meta.id)
+            .chain(d.buildings.iter().map(|b| b.meta.id))
+            .chain(d.households.iter().map(|h| h.meta.id))
+            .map(|id| (id, p.path(id)))
+            .collect();
+        p.names.extend(paths);
+        p
+    }
+
+    /// `胜利花苑/3栋/2-501` for a zone, else the member's or resident's name.
+    fn path(&self, id: Id) -> String {
+        if let Some(h) = self.households.get(&id) {
+            return format!("{}/{}", self.path(h.building), h.label());
+        }
+        if let Some(b) = self.buildings.get(&id) {
+            return format!("{}/{}", self.path(b.area), b.name);
+        }
+        if let Some(a) = self.areas.get(&id) {
+            return a.name.clone();
+        }
+        self.names.get(&id).cloned().unwrap_or_default()
+    }
+}
+
+/// An RFC 3339 instant in UTC: exact, and sorts as text.
+fn iso(t: Ts) -> String {
+    t.to_jiff().to_string()
+}
+
+fn csv_err(e: csv::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// Writes `roster.csv` (the roster importer's columns, one row per live
+/// resident) and `events.csv` (every event, with a readable summary and the
+/// exact body as JSON) into `dir`.
+pub fn write_csv(
+    dump: &Dump,
+    dir: &Path,
+    bom: bool,
+    lang: Lang,
+) -> Result<CsvSummary, ExportError> {
+    // A directory made for the export is private; an existing one (the
+    // desktop, a USB stick) keeps its mode: the files in it are 0600 anyway.
+    if !dir.is_dir() {
+        gridbook_store::store::create_private_dir(dir).map_err(|source| ExportError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let places = Places::new(dump);
+    let mut summary = CsvSummary::default();
+    let start = |w: &mut BufWriter<File>| -> io::Result<()> {
+        if bom {
+            w.write_all(b"\xEF\xBB\xBF")?;
+        }
+        // One cell, quoted by the writer if it ever needs to be.
+        let mut c = csv::Writer::from_writer(&mut *w);
+        c.write_record([format!("# {NOTICE}")]).map_err(csv_err)?;
+        c.flush()
+    };
+
+    let live_areas: HashSet<Id> = dump
+        .areas
+        .iter()
+        .filter(|a| a.meta.is_live())
+        .map(|a| a.meta.id)
+        .collect();
+    let live_buildings: HashSet<Id> = dump
+        .buildings
+        .iter()
+        .filter(|b| b.meta.is_live() && live_areas.contains(&b.area))
+        .map(|b| b.meta.id)
+        .collect();
+    let live_households: Vec<&Household> = dump
+        .households
+        .iter()
+        .filter(|h| h.meta.is_live() && live_buildings.contains(&h.building))
+        .collect();
+    let mut residents_of: HashMap<Id, Vec<&Resident>> = HashMap::new();
+    for r in dump.residents.iter().filter(|r| r.meta.is_live()) {
+        residents_of.entry(r.household).or_default().push(r);
+    }
+    write_private(&dir.join("roster.csv"), |w| {
+        start(w)?;
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record(Col::ALL.map(Col::header)).map_err(csv_err)?;
+        for h in &live_households {
+            let Some(rs) = residents_of.get(&h.meta.id) else {
+                summary.empty_households += 1;
+                continue;
+            };
+            let b = places.buildings[&h.building];
+            let a = places.areas[&b.area];
+            for r in rs {
+                c.write_record([
+                    a.name.as_str(),
+                    b.name.as_str(),
+                    h.unit.as_str(),
+                    h.room.as_str(),
+                    r.name.as_str(),
+                    &r.phones.join(";"),
+                    r.relation.as_str(),
+                    &r.tags.join(";"),
+                    r.notes.as_str(),
+                ])
+                .map_err(csv_err)?;
+                summary.residents += 1;
+            }
+        }
+        c.flush()
+    })?;
+
+    write_private(&dir.join("events.csv"), |w| {
+        start(w)?;
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record([
+            "id",
+            "at",
+            "created_at",
+            "by",
+            "by_name",
+            "zone",
+            "zone_path",
+            "kind",
+            "summary",
+            "body",
+        ])
+        .map_err(csv_err)?;
+        let name_of = |id: Id| places.path(id);
+        for e in &dump.events {
+            let by = e.by.map(|b| b.to_string()).unwrap_or_default();
+            let by_name = e.by.map(|b| places.path(b)).unwrap_or_default();
+            let body = serde_json::to_string(&e.body).map_err(io::Error::other)?;
+            c.write_record([
+                e.id.to_string(),
+                iso(e.at),
+                iso(e.created_at),
+                by,
+                by_name,
+                e.zone.to_string(),
+                places.path(e.zone),
+                e.body.kind_code().to_string(),
+                describe::event(lang, &e.body, &name_of),
+                body,
+            ])
+            .map_err(csv_err)?;
+            summary.events += 1;
+        }
+        c.flush()
+    })?;
+    Ok(summary)
+}

@@ -1,0 +1,955 @@
+//! Seeded generator of realistic estates: the demo fixtures and the large
+//! stores the benchmarks run on. The same seed gives the same estate.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use fastrand::Rng;
+
+use crate::names;
+use gridbook_domain::model::*;
+use gridbook_domain::romanize;
+use gridbook_store::store::{Result, Store, Writes};
+
+const AREA_NAMES: &[&str] = &[
+    "胜利花苑",
+    "石油新村",
+    "钻井小区",
+    "采油苑",
+    "油城家园",
+    "友谊小区",
+    "锦华小区",
+    "丽景花园",
+    "孤岛新村",
+    "河口小区",
+    "仙河家园",
+    "振兴小区",
+    "滨海花苑",
+    "黄河小区",
+    "广利小区",
+    "新华小区",
+    "利津家园",
+    "垦利花苑",
+    "海港小区",
+    "光明新村",
+];
+
+pub const VISIT_PURPOSES: &[&str] = &[
+    "routine",
+    "follow-up",
+    "help-request",
+    "elderly-care",
+    "policy-outreach",
+    "safety-check",
+];
+
+const VISIT_NOTES: &[&str] = &[
+    "家中一切正常",
+    "老人身体状况良好，叮嘱注意保暖",
+    "反映楼道灯不亮，已记录",
+    "宣传冬季用气安全",
+    "了解子女就业情况",
+    "询问医保报销流程，已解答",
+    "独居老人，约定每周电话联系",
+    "户主外出，与家属交谈",
+    "提醒电动车不要在楼道充电",
+    "送去社区活动通知",
+];
+
+pub const PROBLEM_CATEGORIES: &[&str] = &[
+    "repair",
+    "blocked-drain",
+    "moving-help",
+    "medical-help",
+    "home-service",
+    "dispute",
+    "hygiene",
+    "safety",
+    "other",
+];
+
+fn problem_text(rng: &mut Rng, category: &str) -> &'static str {
+    let pool: &[&str] = match category {
+        "repair" => &[
+            "厨房水管漏水",
+            "楼道灯不亮",
+            "单元门禁损坏",
+            "暖气不热",
+            "窗户玻璃破损",
+        ],
+        "blocked-drain" => &["卫生间下水道堵塞", "楼前雨水井堵塞", "厨房下水不畅"],
+        "moving-help" => &["老人搬家需要帮忙", "家具搬运求助"],
+        "medical-help" => &[
+            "独居老人需陪同就医",
+            "行动不便需代购药品",
+            "需要联系社区医生上门",
+        ],
+        "home-service" => &["需要家政保洁", "需要上门理发服务"],
+        "dispute" => &["楼上漏水引发邻里纠纷", "噪音扰民", "车位占用纠纷"],
+        "hygiene" => &["楼道堆放杂物", "垃圾桶满溢未清运", "绿化带有垃圾"],
+        "safety" => &["电动车楼道充电", "消防通道被占用", "灭火器过期"],
+        _ => &["其他诉求", "咨询政策"],
+    };
+    names::pick(rng, pool)
+}
+
+const RESOLVE_NOTES: &[&str] = &[
+    "已联系物业维修完毕",
+    "已协调解决，居民满意",
+    "志愿者已上门帮忙",
+    "已清理完毕",
+    "双方达成和解",
+    "已转办相关部门并反馈",
+];
+
+/// What to generate.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    pub seed: u64,
+    pub areas: usize,
+    pub buildings: usize,
+    pub households: usize,
+    /// Average residents per household (about 2.5 or 3).
+    pub mean_residents: f32,
+    pub members: usize,
+    pub events: usize,
+    /// How many days of history the events span.
+    pub days: i64,
+    pub now: Ts,
+}
+
+impl Spec {
+    /// The demo estate: an oilfield community of 3 areas and 12 buildings.
+    pub fn demo(now: Ts) -> Spec {
+        Spec {
+            seed: 2024,
+            areas: 3,
+            buildings: 12,
+            households: 300,
+            mean_residents: 2.4,
+            members: 40,
+            events: 900,
+            days: 120,
+            now,
+        }
+    }
+
+    /// A large synthetic estate of `households` households.
+    pub fn large(households: usize, seed: u64, events: usize, now: Ts) -> Spec {
+        let buildings = (households / 100).max(1);
+        Spec {
+            seed,
+            areas: (buildings / 50).max(1),
+            buildings,
+            households,
+            mean_residents: 3.0,
+            members: (households / 50).max(4),
+            events,
+            days: 365,
+            now,
+        }
+    }
+}
+
+/// A generated estate, held in memory.
+#[derive(Default)]
+pub struct Estate {
+    pub areas: Vec<Area>,
+    pub buildings: Vec<Building>,
+    pub households: Vec<Household>,
+    pub residents: Vec<Resident>,
+    pub members: Vec<Member>,
+    /// Assignments first, then activity in time order.
+    pub events: Vec<Event>,
+}
+
+struct Ids<'a> {
+    rng: &'a mut Rng,
+}
+
+impl Ids<'_> {
+    fn id(&mut self, ms: i64) -> Id {
+        Id::from_parts(ms, self.rng.u128(..) & RANDOM_MASK)
+    }
+    fn meta(&mut self, ms: i64) -> Meta {
+        let id = self.id(ms);
+        Meta {
+            id,
+            created_at: Ts(ms),
+            created_by: None,
+            version: 1,
+            tombstone: None,
+        }
+    }
+}
+
+fn unique_code(base: String, taken: &mut Vec<String>) -> String {
+    let mut code = base.clone();
+    let mut n = 2;
+    while taken.contains(&code) {
+        code = format!("{base}{n}");
+        n += 1;
+    }
+    taken.push(code.clone());
+    code
+}
+
+/// China has one time zone, UTC+8; seeded data uses it whatever the machine's zone.
+fn china() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::fixed(jiff::tz::offset(8))
+}
+
+/// A daytime instant `days_ago` days before `now` (08:00–18:00 in UTC+8).
+fn daytime(rng: &mut Rng, now: Ts, days_ago: i64) -> Ts {
+    let day_ms = 86_400_000;
+    let offset = 8 * 3_600_000; // China has one zone, UTC+8.
+    let local_midnight = (now.0 + offset).div_euclid(day_ms) * day_ms - offset;
+    let t = local_midnight - days_ago * day_ms + rng.i64(8 * 3_600_000..18 * 3_600_000);
+    Ts(t.min(now.0))
+}
+
+pub fn generate(spec: &Spec) -> Estate {
+    let mut rng = Rng::with_seed(spec.seed);
+    let mut idrng = Rng::with_seed(spec.seed ^ 0x9e37_79b9_7f4a_7c15);
+    let mut ids = Ids { rng: &mut idrng };
+    let mut est = Estate::default();
+    let born = spec.now.0 - (spec.days + 60) * 86_400_000;
+
+    // Places.
+    let mut area_codes = Vec::new();
+    for i in 0..spec.areas {
+        let base = AREA_NAMES[i % AREA_NAMES.len()];
+        let name = if i < AREA_NAMES.len() {
+            base.to_string()
+        } else {
+            format!("{base}{}区", i / AREA_NAMES.len() + 1)
+        };
+        let code = unique_code(romanize::place_initials(&name), &mut area_codes);
+        est.areas.push(Area {
+            meta: ids.meta(born),
+            code,
+            name,
+        });
+    }
+    for i in 0..spec.buildings {
+        let area = &est.areas[i * spec.areas / spec.buildings.max(1)];
+        let n = est
+            .buildings
+            .iter()
+            .filter(|b| b.area == area.meta.id)
+            .count()
+            + 1;
+        est.buildings.push(Building {
+            meta: ids.meta(born),
+            area: area.meta.id,
+            code: n.to_string(),
+            name: format!("{n}栋"),
+        });
+    }
+    let per_building = spec.households / spec.buildings.max(1);
+    let extra = spec.households % spec.buildings.max(1);
+    for (bi, b) in est.buildings.iter().enumerate() {
+        let count = per_building + usize::from(bi < extra);
+        let floors = if count > 48 { 18 } else { 6 };
+        for i in 0..count {
+            let unit = i / (floors * 2) + 1;
+            let floor = (i % (floors * 2)) / 2 + 1;
+            let room = floor * 100 + i % 2 + 1;
+            est.households.push(Household {
+                meta: ids.meta(born),
+                building: b.meta.id,
+                unit: unit.to_string(),
+                room: room.to_string(),
+                notes: String::new(),
+            });
+        }
+    }
+
+    // People.
+    let weights: [u32; 5] = if spec.mean_residents < 2.75 {
+        [20, 35, 25, 15, 5]
+    } else {
+        [10, 25, 30, 25, 10]
+    };
+    for h in &est.households {
+        let mut roll = rng.u32(0..100);
+        let mut size = 1;
+        for (i, w) in weights.iter().enumerate() {
+            if roll < *w {
+                size = i + 1;
+                break;
+            }
+            roll -= w;
+        }
+        let family = names::surname(&mut rng);
+        let head_female = rng.u32(0..100) < 30;
+        let mut members: Vec<(String, &str, bool)> =
+            vec![(names::person(&mut rng, family, head_female), "户主", false)];
+        if size >= 2 {
+            let spouse_family = names::surname(&mut rng);
+            members.push((
+                names::person(&mut rng, spouse_family, !head_female),
+                "配偶",
+                false,
+            ));
+        }
+        for k in 2..size {
+            if k == 4 || (k == 3 && rng.u32(0..100) < 40) {
+                let parent_female = rng.bool();
+                members.push((names::person(&mut rng, family, parent_female), "父母", true));
+            } else {
+                let female = rng.bool();
+                members.push((names::person(&mut rng, family, female), "子女", false));
+            }
+        }
+        for (i, (name, relation, elderly)) in members.into_iter().enumerate() {
+            if est
+                .residents
+                .iter()
+                .rev()
+                .take(5)
+                .any(|r| r.household == h.meta.id && r.name == name)
+            {
+                continue;
+            }
+            let mut phones = Vec::new();
+            if i == 0 || rng.u32(0..100) < 70 {
+                phones.push(names::mobile(&mut rng));
+            }
+            if elderly && rng.u32(0..100) < 40 {
+                phones.push(names::landline(&mut rng));
+            }
+            let mut tags = Vec::new();
+            if elderly {
+                tags.push("老年人".to_string());
+            } else if rng.u32(0..100) < 8 {
+                tags.push(names::pick(&mut rng, names::RESIDENT_TAGS).to_string());
+            }
+            est.residents.push(Resident {
+                meta: ids.meta(born),
+                household: h.meta.id,
+                name,
+                phones,
+                relation: relation.to_string(),
+                tags,
+                notes: String::new(),
+            });
+        }
+    }
+
+    // Members: a grid worker per area, building heads, party members, volunteers.
+    let mut member_names: Vec<String> = Vec::new();
+    let mut new_member = |rng: &mut Rng, ids: &mut Ids, kind: MemberKind, est: &mut Estate| {
+        let name = loop {
+            let f = names::surname(rng);
+            let female = rng.bool();
+            let n = names::person(rng, f, female);
+            if !member_names.contains(&n) {
+                member_names.push(n.clone());
+                break n;
+            }
+        };
+        let mut tags = Vec::new();
+        if kind == MemberKind::PartyMember {
+            tags.push(names::pick(rng, names::MEMBER_TAGS).to_string());
+        }
+        est.members.push(Member {
+            meta: ids.meta(born),
+            name,
+            phone: names::mobile(rng),
+            kind,
+            tags,
+        });
+        est.members.len() - 1
+    };
+    let mut area_worker = Vec::new();
+    for _ in 0..spec.areas {
+        area_worker.push(new_member(
+            &mut rng,
+            &mut ids,
+            MemberKind::GridWorker,
+            &mut est,
+        ));
+    }
+    let heads = (spec.buildings * 6 / 10).min(spec.members.saturating_sub(spec.areas) / 2);
+    let mut building_head = vec![None; spec.buildings];
+    for slot in building_head.iter_mut().take(heads) {
+        *slot = Some(new_member(
+            &mut rng,
+            &mut ids,
+            MemberKind::BuildingHead,
+            &mut est,
+        ));
+    }
+    let rest = spec.members.saturating_sub(spec.areas + heads);
+    let volunteers = rest / 5;
+    let mut party = Vec::new();
+    for _ in 0..rest - volunteers {
+        party.push(new_member(
+            &mut rng,
+            &mut ids,
+            MemberKind::PartyMember,
+            &mut est,
+        ));
+    }
+    for _ in 0..volunteers {
+        new_member(&mut rng, &mut ids, MemberKind::Volunteer, &mut est);
+    }
+
+    // Assignments, all made before the history starts.
+    let since = Ts(spec.now.0 - (spec.days + 30) * 86_400_000);
+    let assign = |ids: &mut Ids, zone: Id, member: Id, role: Role| {
+        Event::with_id(
+            ids.id(since.0),
+            zone,
+            since,
+            None,
+            EventBody::Assigned {
+                member,
+                role,
+                since,
+                until: None,
+            },
+        )
+    };
+    // The last area is deliberately left without an area-level grid worker.
+    let covered_areas = if spec.areas > 1 {
+        spec.areas - 1
+    } else {
+        spec.areas
+    };
+    for (a, w) in est.areas.iter().zip(&area_worker).take(covered_areas) {
+        let e = assign(
+            &mut ids,
+            a.meta.id,
+            est.members[*w].meta.id,
+            Role::Responsible,
+        );
+        est.events.push(e);
+    }
+    for (b, head) in est.buildings.iter().zip(&building_head) {
+        if let Some(h) = head {
+            let e = assign(
+                &mut ids,
+                b.meta.id,
+                est.members[*h].meta.id,
+                Role::Responsible,
+            );
+            est.events.push(e);
+        }
+    }
+    // Each party member liaises with a run of households (党员联系户).
+    let mut liaison_of: HashMap<Id, Id> = HashMap::new();
+    if !party.is_empty() {
+        let per = (est.households.len() / party.len()).clamp(1, 10);
+        for (i, p) in party.iter().enumerate() {
+            let start = i * est.households.len() / party.len();
+            for h in est.households.iter().skip(start).take(per) {
+                let m = est.members[*p].meta.id;
+                liaison_of.insert(h.meta.id, m);
+                est.events
+                    .push(assign(&mut ids, h.meta.id, m, Role::Liaison));
+            }
+        }
+    }
+
+    // Who would visit each household: its liaison, its building head, its grid worker.
+    let building_index: HashMap<Id, usize> = est
+        .buildings
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.meta.id, i))
+        .collect();
+    let area_index: HashMap<Id, usize> = est
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.meta.id, i))
+        .collect();
+    let visitor = |rng: &mut Rng, h: &Household, est: &Estate| -> Option<Id> {
+        if let Some(m) = liaison_of.get(&h.meta.id)
+            && rng.u32(0..100) < 60
+        {
+            return Some(*m);
+        }
+        let bi = building_index[&h.building];
+        if let Some(hd) = building_head[bi]
+            && rng.bool()
+        {
+            return Some(est.members[hd].meta.id);
+        }
+        let ai = area_index[&est.buildings[bi].area];
+        (ai < covered_areas).then(|| est.members[area_worker[ai]].meta.id)
+    };
+
+    // Activity.
+    let mut activity = Vec::with_capacity(spec.events);
+    let visits = spec.events * 70 / 100;
+    let patrols = spec.events * 18 / 100;
+    let problems = spec.events.saturating_sub(visits + patrols) * 2 / 3;
+    let nh = est.households.len().max(1);
+    for _ in 0..visits {
+        if est.households.is_empty() {
+            break;
+        }
+        // Households in the uncovered area are visited much less: blank spots.
+        let h = &est.households[rng.usize(..nh)];
+        let Some(member) = visitor(&mut rng, h, &est) else {
+            continue;
+        };
+        let ago = rng.i64(0..spec.days);
+        let at = daytime(&mut rng, spec.now, ago);
+        let follow_up = if rng.u32(0..100) < 10 {
+            let later = Ts(at.0 + rng.i64(3..15) * 86_400_000);
+            Some(Date::from_jiff(later.to_jiff().to_zoned(china()).date()))
+        } else {
+            None
+        };
+        activity.push(Event::with_id(
+            ids.id(at.0),
+            h.meta.id,
+            at,
+            Some(member),
+            EventBody::Visit {
+                household: h.meta.id,
+                member,
+                purpose: names::pick(&mut rng, VISIT_PURPOSES).to_string(),
+                note: names::pick(&mut rng, VISIT_NOTES).to_string(),
+                follow_up,
+            },
+        ));
+    }
+    let checklists = gridbook_domain::checklist::Checklists::shipped();
+    for _ in 0..patrols {
+        if est.buildings.is_empty() {
+            break;
+        }
+        let bi = rng.usize(..est.buildings.len());
+        let b = &est.buildings[bi];
+        let kind = if rng.bool() {
+            PatrolKind::Hygiene
+        } else {
+            PatrolKind::Security
+        };
+        let by = building_head[bi]
+            .map(|h| est.members[h].meta.id)
+            .or_else(|| {
+                let ai = area_index[&b.area];
+                (ai < covered_areas).then(|| est.members[area_worker[ai]].meta.id)
+            });
+        let Some(by) = by else { continue };
+        let ago = rng.i64(0..spec.days);
+        let at = daytime(&mut rng, spec.now, ago);
+        let items = checklists
+            .items(kind)
+            .iter()
+            .map(|item| {
+                let ok = rng.u32(0..100) >= 6;
+                CheckResult {
+                    item: item.clone(),
+                    ok,
+                    note: if ok {
+                        String::new()
+                    } else {
+                        "需整改".to_string()
+                    },
+                }
+            })
+            .collect();
+        activity.push(Event::with_id(
+            ids.id(at.0),
+            b.meta.id,
+            at,
+            Some(by),
+            EventBody::Patrol {
+                kind,
+                items,
+                note: String::new(),
+            },
+        ));
+    }
+    for _ in 0..problems {
+        if est.households.is_empty() {
+            break;
+        }
+        let h = &est.households[rng.usize(..nh)];
+        let zone = if rng.u32(0..100) < 75 {
+            h.meta.id
+        } else {
+            h.building
+        };
+        let by = visitor(&mut rng, h, &est);
+        let category = names::pick(&mut rng, PROBLEM_CATEGORIES);
+        let days_ago = rng.i64(0..spec.days);
+        let at = daytime(&mut rng, spec.now, days_ago);
+        let opened = Event::with_id(
+            ids.id(at.0),
+            zone,
+            at,
+            by,
+            EventBody::ProblemOpened {
+                category: category.to_string(),
+                description: problem_text(&mut rng, category).to_string(),
+                reporter: None,
+                urgency: match rng.u32(0..10) {
+                    0 => Urgency::High,
+                    1..=2 => Urgency::Low,
+                    _ => Urgency::Normal,
+                },
+            },
+        );
+        let pid = opened.id;
+        activity.push(opened);
+        let roll = rng.u32(0..100);
+        if roll < 80 && days_ago > 0 {
+            let gap = rng.i64(0..=days_ago.min(10));
+            let later = daytime(&mut rng, spec.now, (days_ago - gap).max(0));
+            let later = Ts(later.0.max(at.0 + 60_000).min(spec.now.0));
+            let step = if roll < 65 {
+                ProblemStep::Resolved
+            } else {
+                ProblemStep::Progress
+            };
+            let note = if step == ProblemStep::Resolved {
+                names::pick(&mut rng, RESOLVE_NOTES)
+            } else {
+                "已联系相关人员，正在处理"
+            };
+            activity.push(Event::with_id(
+                ids.id(later.0),
+                zone,
+                later,
+                by,
+                EventBody::ProblemStepped {
+                    problem: pid,
+                    step,
+                    note: note.to_string(),
+                },
+            ));
+        }
+    }
+    activity.sort_by_key(|e| e.id);
+    est.events.extend(activity);
+    est
+}
+
+/// Writes a generated estate into a store, for empty stores.
+///
+/// Events are staged area by area and building by building (in time order
+/// within a zone, so a problem is opened before it is resolved), which keeps
+/// consecutive index entries close in the timeline and visit trees. Writes go
+/// in transactions of bounded size with one flush at the end: sled keeps the
+/// garbage of a whole batch until it is applied, so one huge batch costs
+/// gigabytes of memory.
+pub fn load(store: &Store, est: &Estate) -> Result<()> {
+    const CHUNK: usize = 50_000;
+    let mut pos: HashMap<Id, (usize, usize, usize)> = HashMap::new();
+    for (i, a) in est.areas.iter().enumerate() {
+        pos.insert(a.meta.id, (i, 0, 0));
+    }
+    for (i, b) in est.buildings.iter().enumerate() {
+        let area = pos.get(&b.area).map_or(usize::MAX, |p| p.0);
+        pos.insert(b.meta.id, (area, i + 1, 0));
+    }
+    for (i, h) in est.households.iter().enumerate() {
+        let (a, b, _) = pos.get(&h.building).copied().unwrap_or((usize::MAX, 0, 0));
+        pos.insert(h.meta.id, (a, b, i + 1));
+    }
+    let mut events: Vec<&Event> = est.events.iter().collect();
+    events.sort_by_key(|e| {
+        (
+            pos.get(&e.zone).copied().unwrap_or((usize::MAX, 0, 0)),
+            e.id,
+        )
+    });
+
+    store.bulk(|| {
+        let mut w = Writes::new();
+        let commit_if = |w: &mut Writes, full: bool| -> Result<()> {
+            if full || w.len() >= CHUNK {
+                // Transactions, not per-tree batches: at this size sled's
+                // batches took ten times the memory for the same time.
+                store.commit(std::mem::take(w))?;
+            }
+            Ok(())
+        };
+        for a in &est.areas {
+            store.stage_new(&mut w, a)?;
+        }
+        for b in &est.buildings {
+            store.stage_new(&mut w, b)?;
+        }
+        for h in &est.households {
+            store.stage_new(&mut w, h)?;
+            commit_if(&mut w, false)?;
+        }
+        for m in &est.members {
+            store.stage_new(&mut w, m)?;
+        }
+        // Events look up their zones' parents in the store: places first.
+        commit_if(&mut w, true)?;
+        for r in &est.residents {
+            store.stage_new(&mut w, r)?;
+            commit_if(&mut w, false)?;
+        }
+        for e in events {
+            store.stage_event(&mut w, e)?;
+            commit_if(&mut w, false)?;
+        }
+        commit_if(&mut w, true)
+    })
+}
+
+fn csv_row(out: &mut impl Write, cells: &[&str]) -> std::io::Result<()> {
+    let line: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    writeln!(out, "{}", line.join(","))
+}
+
+/// Writes the estate as the demo's fixture files: `roster.csv` (Chinese
+/// headers, as a community office hands it out), `members.csv`, `activity.csv`.
+pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let areas: HashMap<Id, &Area> = est.areas.iter().map(|a| (a.meta.id, a)).collect();
+    let buildings: HashMap<Id, &Building> = est.buildings.iter().map(|b| (b.meta.id, b)).collect();
+    let households: HashMap<Id, &Household> =
+        est.households.iter().map(|h| (h.meta.id, h)).collect();
+    let members: HashMap<Id, &Member> = est.members.iter().map(|m| (m.meta.id, m)).collect();
+    let addr = |zone: Id| -> String {
+        if let Some(h) = households.get(&zone) {
+            let b = buildings[&h.building];
+            format!("{}/{}/{}", areas[&b.area].code, b.code, h.label())
+        } else if let Some(b) = buildings.get(&zone) {
+            format!("{}/{}", areas[&b.area].code, b.code)
+        } else if let Some(a) = areas.get(&zone) {
+            a.code.clone()
+        } else {
+            String::new()
+        }
+    };
+
+    let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("roster.csv"))?);
+    csv_row(
+        &mut f,
+        &[
+            "小区",
+            "楼栋",
+            "单元",
+            "房号",
+            "姓名",
+            "联系电话",
+            "与户主关系",
+            "标签",
+            "备注",
+        ],
+    )?;
+    for r in &est.residents {
+        let h = households[&r.household];
+        let b = buildings[&h.building];
+        let a = areas[&b.area];
+        csv_row(
+            &mut f,
+            &[
+                &a.name,
+                &b.name,
+                &h.unit,
+                &h.room,
+                &r.name,
+                &r.phones.join(";"),
+                &r.relation,
+                &r.tags.join(";"),
+                &r.notes,
+            ],
+        )?;
+    }
+    f.flush()?;
+
+    let mut zones: HashMap<Id, Vec<String>> = HashMap::new();
+    let mut liaison: HashMap<Id, Vec<String>> = HashMap::new();
+    for e in &est.events {
+        if let EventBody::Assigned { member, role, .. } = &e.body {
+            match role {
+                Role::Responsible => zones.entry(*member).or_default().push(addr(e.zone)),
+                Role::Liaison => liaison.entry(*member).or_default().push(addr(e.zone)),
+            }
+        }
+    }
+    let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("members.csv"))?);
+    csv_row(
+        &mut f,
+        &[
+            "姓名",
+            "电话",
+            "类型",
+            "标签",
+            "责任区",
+            "联系户",
+            "起始日期",
+        ],
+    )?;
+    let since = format!("-{}d", spec.days + 30);
+    for m in &est.members {
+        let z = zones
+            .get(&m.meta.id)
+            .map(|v| v.join(";"))
+            .unwrap_or_default();
+        let l = liaison
+            .get(&m.meta.id)
+            .map(|v| v.join(";"))
+            .unwrap_or_default();
+        csv_row(
+            &mut f,
+            &[
+                &m.name,
+                &m.phone,
+                m.kind.zh(),
+                &m.tags.join(";"),
+                &z,
+                &l,
+                &since,
+            ],
+        )?;
+    }
+    f.flush()?;
+
+    let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("activity.csv"))?);
+    csv_row(
+        &mut f,
+        &[
+            "ref",
+            "days_ago",
+            "time",
+            "kind",
+            "zone",
+            "member",
+            "category",
+            "note",
+            "follow_up_days",
+            "issues",
+            "urgency",
+        ],
+    )?;
+    let tz = china();
+    let today = spec.now.to_jiff().to_zoned(tz.clone()).date();
+    let mut refs: HashMap<Id, String> = HashMap::new();
+    for e in &est.events {
+        let z = e.at.to_jiff().to_zoned(tz.clone());
+        let days_ago = (today - z.date()).get_days().to_string();
+        let time = z.strftime("%H:%M").to_string();
+        let who =
+            e.by.and_then(|m| members.get(&m))
+                .map(|m| m.name.clone())
+                .unwrap_or_default();
+        match &e.body {
+            EventBody::Visit {
+                member,
+                purpose,
+                note,
+                follow_up,
+                ..
+            } => {
+                let fu = follow_up
+                    .and_then(|d| d.to_jiff())
+                    .map(|d| (d - z.date()).get_days().to_string())
+                    .unwrap_or_default();
+                csv_row(
+                    &mut f,
+                    &[
+                        "",
+                        &days_ago,
+                        &time,
+                        "visit",
+                        &addr(e.zone),
+                        &members[member].name,
+                        purpose,
+                        note,
+                        &fu,
+                        "",
+                        "",
+                    ],
+                )?;
+            }
+            EventBody::ProblemOpened {
+                category,
+                description,
+                urgency,
+                ..
+            } => {
+                let r = format!("P{}", refs.len() + 1);
+                refs.insert(e.id, r.clone());
+                csv_row(
+                    &mut f,
+                    &[
+                        &r,
+                        &days_ago,
+                        &time,
+                        "problem",
+                        &addr(e.zone),
+                        &who,
+                        category,
+                        description,
+                        "",
+                        "",
+                        urgency.code(),
+                    ],
+                )?;
+            }
+            EventBody::ProblemStepped {
+                problem,
+                step,
+                note,
+            } => {
+                csv_row(
+                    &mut f,
+                    &[
+                        &refs[problem],
+                        &days_ago,
+                        &time,
+                        step.code(),
+                        &addr(e.zone),
+                        &who,
+                        "",
+                        note,
+                        "",
+                        "",
+                        "",
+                    ],
+                )?;
+            }
+            EventBody::Patrol { kind, items, note } => {
+                let issues: Vec<String> = items
+                    .iter()
+                    .filter(|i| !i.ok)
+                    .map(|i| format!("{}:{}", i.item, i.note))
+                    .collect();
+                csv_row(
+                    &mut f,
+                    &[
+                        "",
+                        &days_ago,
+                        &time,
+                        "patrol",
+                        &addr(e.zone),
+                        &who,
+                        kind.code(),
+                        note,
+                        "",
+                        &issues.join("|"),
+                        "",
+                    ],
+                )?;
+            }
+            _ => {}
+        }
+    }
+    f.flush()
+}

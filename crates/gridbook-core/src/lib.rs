@@ -1,0 +1,19 @@
+//! gridbook's core: validated operations, queries (addresses, cover, zone
+//! views, reports), data in and out (roster, members, export, backups), the
+//! lookup index, and the demo estate and generator.
+
+pub mod address;
+pub mod backup;
+pub mod config;
+pub mod cover;
+pub mod demo;
+pub mod export;
+pub mod generator;
+pub mod lookup;
+pub mod members_csv;
+pub mod names;
+pub mod ops;
+pub mod report;
+pub mod roster;
+pub mod who;
+pub mod zoneview;

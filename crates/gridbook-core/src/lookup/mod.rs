@@ -1,0 +1,1339 @@
+//! Quick lookup over the whole store: the index behind `/` in the TUI and
+//! `gridbook find`.
+//!
+//! Every resident, member, household, building and area is one entry in
+//! column arrays. An entry's search keys (lowercased name, full pinyin,
+//! initials, phone digits, codes) sit in one byte arena; a 64-bit character
+//! mask per entry rules most entries out of a term with one AND. Places match
+//! once per query and pass their match down to what is inside them, so
+//! `3栋 501` narrows residents by their address without storing it per person.
+//!
+//! Ranking is by match tier (exact, prefix, substring, fuzzy) first: the
+//! worst tier over the query's terms decides. Within a tier, fuzzy matches
+//! are scored by nucleo's fzf-style matcher and the others by key kind and
+//! how much of the key the term covers. Because fuzzy results always rank
+//! last, the fuzzy pass runs only when the other tiers give too few results.
+
+mod keys;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+use serde::Serialize;
+
+use gridbook_domain::model::*;
+use gridbook_domain::romanize;
+use gridbook_store::store::{Store, StoreError};
+use keys::{Class, KeySet, Keys};
+
+/// What a result is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HitKind {
+    Area,
+    Building,
+    Household,
+    Member,
+    Resident,
+}
+
+impl HitKind {
+    fn of(kind: Kind) -> HitKind {
+        match kind {
+            Kind::Area => HitKind::Area,
+            Kind::Building => HitKind::Building,
+            Kind::Household => HitKind::Household,
+            Kind::Resident => HitKind::Resident,
+            Kind::Member => HitKind::Member,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            HitKind::Area => "area",
+            HitKind::Building => "building",
+            HitKind::Household => "household",
+            HitKind::Member => "member",
+            HitKind::Resident => "resident",
+        }
+    }
+}
+
+/// How well a term matched; a result is as good as its worst term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Fuzzy = 1,
+    Substring = 2,
+    Prefix = 3,
+    Exact = 4,
+}
+
+impl Tier {
+    fn from_value(v: u32) -> Tier {
+        match v >> 16 {
+            4.. => Tier::Exact,
+            3 => Tier::Prefix,
+            2 => Tier::Substring,
+            _ => Tier::Fuzzy,
+        }
+    }
+}
+
+/// One result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    pub kind: HitKind,
+    pub id: Id,
+    /// The person's name, the household's label (`2-501`) or the place's name.
+    pub name: String,
+    /// Path of the household or place (`胜利花苑/3栋/2-501`); for a member, the
+    /// zones they are responsible for.
+    pub address: String,
+    /// The matched phone when a phone matched, else the first one.
+    pub phone: Option<String>,
+    /// Name of the member covering the household or place (inherited upwards).
+    pub cover: Option<String>,
+    pub household: Option<Id>,
+    /// Where opening the result should go: the household for a resident, the
+    /// place itself, or a member's first zone.
+    pub zone: Option<Id>,
+    /// Higher is better; results come sorted by it.
+    pub score: u64,
+    /// The worst tier over the query's terms.
+    pub tier: Tier,
+    /// Char indices in `name` to highlight.
+    pub name_match: Vec<usize>,
+    /// Char indices in `address` to highlight (terms that matched the place).
+    pub address_match: Vec<usize>,
+    /// Char indices in `phone` to highlight.
+    pub phone_match: Vec<usize>,
+}
+
+const NONE: u32 = u32::MAX;
+/// Terms beyond this are ignored, and long terms are cut: a query is typed by hand.
+const MAX_TERMS: usize = 8;
+const MAX_TERM_CHARS: usize = 32;
+/// Sub-scores of the non-fuzzy tiers start here; matches through a place lose
+/// `INHERIT_PENALTY`, so a household matched by its own room ranks before the
+/// people living in it.
+const BASE: u32 = 20_000;
+const INHERIT_PENALTY: u32 = 8_000;
+/// Separates the name from the phones in the display arena.
+const SEP: u8 = 0x1f;
+
+/// A query term, folded like the keys.
+struct Term {
+    text: String,
+    chars: Vec<char>,
+    mask: u64,
+    pairs: u128,
+    digits: bool,
+    ascii: bool,
+}
+
+fn parse(query: &str) -> Vec<Term> {
+    query
+        .split(|c: char| c.is_whitespace() || c == '/' || c == '／')
+        .filter(|t| !t.is_empty())
+        .take(MAX_TERMS)
+        .map(|t| {
+            let chars: Vec<char> = t.chars().take(MAX_TERM_CHARS).map(keys::fold).collect();
+            let text: String = chars.iter().collect();
+            Term {
+                mask: keys::mask_of(&text),
+                pairs: keys::pairs_of(&text),
+                digits: chars.iter().all(|c| c.is_ascii_digit()),
+                ascii: chars.iter().all(|c| c.is_ascii()),
+                text,
+                chars,
+            }
+        })
+        .filter(|t| !t.text.is_empty())
+        .collect()
+}
+
+/// The matching entries of the last query, reused when the next one extends it
+/// (typing narrows: every match of `zs 5` is a match of `zs`).
+struct Cache {
+    generation: u64,
+    terms: Vec<String>,
+    /// Entries matching every term without fuzzy matching.
+    exactish: Vec<u32>,
+    /// Entries matching at any tier, when the fuzzy pass ran.
+    all: Option<Vec<u32>>,
+}
+
+impl Cache {
+    fn extended_by(&self, generation: u64, terms: &[Term]) -> bool {
+        self.generation == generation
+            && terms.len() >= self.terms.len()
+            && self
+                .terms
+                .iter()
+                .zip(terms)
+                .all(|(old, new)| new.text.starts_with(old.as_str()))
+    }
+}
+
+/// The lookup index. Build it once (on a background thread if need be), then
+/// keep it in step with the store through the `refresh_*` and `remove` calls.
+pub struct LookupIndex {
+    kind: Vec<Kind>,
+    live: Vec<bool>,
+    ids: Vec<Id>,
+    /// The place an entry hangs in (resident → household → building → area), or `NONE`.
+    parent: Vec<u32>,
+    mask: Vec<u64>,
+    /// Adjacent-pair bits of the keys: rules out exact, prefix and substring matches.
+    pairs: Vec<u128>,
+    key_at: Vec<u32>,
+    key_len: Vec<u16>,
+    show_at: Vec<u32>,
+    show_len: Vec<u16>,
+    keys: Vec<u8>,
+    shown: Vec<u8>,
+    /// Place entries by level, in the order they must be matched (parents first).
+    places: [Vec<u32>; 3],
+    /// Every entry but residents, by id.
+    by_id: HashMap<Id, u32>,
+    /// Place entry → member entry directly responsible for it now.
+    direct: HashMap<u32, u32>,
+    /// Whether covers were computed at build (the one-shot `find` skips them).
+    covers: bool,
+    /// Arena bytes no longer referenced after refreshes.
+    garbage: usize,
+    generation: u64,
+    cache: Mutex<Option<Cache>>,
+}
+
+fn level(kind: Kind) -> Option<usize> {
+    match kind {
+        Kind::Area => Some(0),
+        Kind::Building => Some(1),
+        Kind::Household => Some(2),
+        _ => None,
+    }
+}
+
+impl LookupIndex {
+    /// Reads every live place, resident and member once and builds the index,
+    /// with who covers each place at `now`.
+    pub fn build(store: &Store, now: Ts) -> Result<LookupIndex, StoreError> {
+        Self::build_with(store, now, true)
+    }
+
+    fn empty(covers: bool) -> LookupIndex {
+        LookupIndex {
+            kind: Vec::new(),
+            live: Vec::new(),
+            ids: Vec::new(),
+            parent: Vec::new(),
+            mask: Vec::new(),
+            pairs: Vec::new(),
+            key_at: Vec::new(),
+            key_len: Vec::new(),
+            show_at: Vec::new(),
+            show_len: Vec::new(),
+            keys: Vec::new(),
+            shown: Vec::new(),
+            places: [Vec::new(), Vec::new(), Vec::new()],
+            by_id: HashMap::new(),
+            direct: HashMap::new(),
+            covers,
+            garbage: 0,
+            generation: 0,
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// `covers == false` skips the per-place assignment reads; a one-shot
+    /// query then asks the store for the covers of the few results it shows.
+    pub fn build_with(store: &Store, now: Ts, covers: bool) -> Result<LookupIndex, StoreError> {
+        // No pre-sizing: counting a tree costs a full scan of it.
+        let mut ix = Self::empty(covers);
+        for a in store.all::<Area>() {
+            let a = a?;
+            if a.meta.is_live() {
+                ix.push_place(Kind::Area, a.meta.id, NONE, &a.name, &a.code);
+            }
+        }
+        for b in store.all::<Building>() {
+            let b = b?;
+            if let (true, Some(&p)) = (b.meta.is_live(), ix.by_id.get(&b.area)) {
+                ix.push_place(Kind::Building, b.meta.id, p, &b.name, &b.code);
+            }
+        }
+        for h in store.all::<Household>() {
+            let h = h?;
+            if let (true, Some(&p)) = (h.meta.is_live(), ix.by_id.get(&h.building)) {
+                ix.push_place(Kind::Household, h.meta.id, p, &h.label(), &h.room);
+            }
+        }
+        for r in store.all::<Resident>() {
+            let r = r?;
+            if let (true, Some(&p)) = (r.meta.is_live(), ix.by_id.get(&r.household)) {
+                ix.push_person(Kind::Resident, r.meta.id, p, &r.name, &r.phones);
+            }
+        }
+        for m in store.all::<Member>() {
+            let m = m?;
+            if m.meta.is_live() {
+                ix.push_person(
+                    Kind::Member,
+                    m.meta.id,
+                    NONE,
+                    &m.name,
+                    std::slice::from_ref(&m.phone),
+                );
+            }
+        }
+        ix.shrink();
+        if covers {
+            for lvl in 0..3 {
+                for i in 0..ix.places[lvl].len() {
+                    let p = ix.places[lvl][i];
+                    ix.set_direct(store, p, now)?;
+                }
+            }
+        }
+        Ok(ix)
+    }
+
+    fn shrink(&mut self) {
+        self.kind.shrink_to_fit();
+        self.live.shrink_to_fit();
+        self.ids.shrink_to_fit();
+        self.parent.shrink_to_fit();
+        self.mask.shrink_to_fit();
+        self.pairs.shrink_to_fit();
+        self.key_at.shrink_to_fit();
+        self.key_len.shrink_to_fit();
+        self.show_at.shrink_to_fit();
+        self.show_len.shrink_to_fit();
+        self.keys.shrink_to_fit();
+        self.shown.shrink_to_fit();
+    }
+
+    /// Writes keys and display text for entry `e` (a new slot when `e == NONE`).
+    fn put(
+        &mut self,
+        e: u32,
+        kind: Kind,
+        id: Id,
+        parent: u32,
+        keys: &KeySet,
+        shown: &[&str],
+    ) -> u32 {
+        let key_at = self.keys.len();
+        keys.write(&mut self.keys);
+        let key_len = (self.keys.len() - key_at).min(u16::MAX as usize);
+        let show_at = self.shown.len();
+        for (i, s) in shown.iter().enumerate() {
+            if i > 0 {
+                self.shown.push(SEP);
+            }
+            // Display text never holds the separator; drop it if a record does.
+            self.shown.extend(s.bytes().filter(|b| *b != SEP));
+        }
+        let show_len = (self.shown.len() - show_at).min(u16::MAX as usize);
+        let mask = keys.mask();
+        let pairs = keys.pairs();
+        if e == NONE {
+            let e = self.ids.len() as u32;
+            self.kind.push(kind);
+            self.live.push(true);
+            self.ids.push(id);
+            self.parent.push(parent);
+            self.mask.push(mask);
+            self.pairs.push(pairs);
+            self.key_at.push(key_at as u32);
+            self.key_len.push(key_len as u16);
+            self.show_at.push(show_at as u32);
+            self.show_len.push(show_len as u16);
+            if kind != Kind::Resident {
+                self.by_id.insert(id, e);
+            }
+            if let Some(l) = level(kind) {
+                self.places[l].push(e);
+            }
+            e
+        } else {
+            let i = e as usize;
+            self.garbage += self.key_len[i] as usize + self.show_len[i] as usize;
+            self.live[i] = true;
+            self.parent[i] = parent;
+            self.mask[i] = mask;
+            self.pairs[i] = pairs;
+            self.key_at[i] = key_at as u32;
+            self.key_len[i] = key_len as u16;
+            self.show_at[i] = show_at as u32;
+            self.show_len[i] = show_len as u16;
+            e
+        }
+    }
+
+    fn push_place(&mut self, kind: Kind, id: Id, parent: u32, name: &str, code: &str) -> u32 {
+        let mut k = KeySet::default();
+        k.place(name, code);
+        self.put(NONE, kind, id, parent, &k, &[name])
+    }
+
+    fn person_keys(name: &str, phones: &[String]) -> KeySet {
+        let mut k = KeySet::default();
+        k.person(name);
+        for p in phones {
+            k.phone(p);
+        }
+        k
+    }
+
+    fn push_person(
+        &mut self,
+        kind: Kind,
+        id: Id,
+        parent: u32,
+        name: &str,
+        phones: &[String],
+    ) -> u32 {
+        let k = Self::person_keys(name, phones);
+        let mut shown: Vec<&str> = vec![name];
+        shown.extend(phones.iter().map(String::as_str));
+        self.put(NONE, kind, id, parent, &k, &shown)
+    }
+
+    fn set_direct(&mut self, store: &Store, p: u32, now: Ts) -> Result<(), StoreError> {
+        let id = self.ids[p as usize];
+        let found = crate::cover::direct_responsible(store, id, now)?;
+        if let Some(a) = &found
+            && !self.by_id.contains_key(&a.member)
+            && let Some(m) = store.member(a.member)?.filter(|m| m.meta.is_live())
+        {
+            // Assigned before the index heard of the member: add them now.
+            let k = Self::person_keys(&m.name, std::slice::from_ref(&m.phone));
+            self.put(
+                NONE,
+                Kind::Member,
+                m.meta.id,
+                NONE,
+                &k,
+                &[&m.name, &m.phone],
+            );
+        }
+        match found {
+            Some(a) => match self.by_id.get(&a.member) {
+                Some(&m) => {
+                    self.direct.insert(p, m);
+                }
+                None => {
+                    self.direct.remove(&p);
+                }
+            },
+            None => {
+                self.direct.remove(&p);
+            }
+        }
+        Ok(())
+    }
+
+    fn keys_of(&self, e: usize) -> Keys<'_> {
+        let at = self.key_at[e] as usize;
+        Keys::new(&self.keys[at..at + self.key_len[e] as usize])
+    }
+
+    /// Display fields of an entry: the name, then its phones.
+    fn shown_of(&self, e: usize) -> impl Iterator<Item = &str> + '_ {
+        let at = self.show_at[e] as usize;
+        self.shown[at..at + self.show_len[e] as usize]
+            .split(|b| *b == SEP)
+            .map(|s| std::str::from_utf8(s).unwrap_or(""))
+    }
+
+    fn name_of(&self, e: usize) -> &str {
+        self.shown_of(e).next().unwrap_or("")
+    }
+
+    /// Number of live entries.
+    pub fn len(&self) -> usize {
+        self.live.iter().filter(|l| **l).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Heap memory held by the index, in bytes (hash maps estimated).
+    pub fn approx_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let cols = self.kind.capacity() * size_of::<Kind>()
+            + self.live.capacity()
+            + self.ids.capacity() * size_of::<Id>()
+            + self.parent.capacity() * 4
+            + self.mask.capacity() * 8
+            + self.pairs.capacity() * 16
+            + self.key_at.capacity() * 4
+            + self.key_len.capacity() * 2
+            + self.show_at.capacity() * 4
+            + self.show_len.capacity() * 2
+            + self.keys.capacity()
+            + self.shown.capacity()
+            + self.places.iter().map(|p| p.capacity() * 4).sum::<usize>();
+        // hashbrown: key, value and one control byte per bucket, buckets ≥ 8/7 of the entries.
+        let maps = self.by_id.capacity() * (size_of::<Id>() + 4 + 1) * 8 / 7
+            + self.direct.capacity() * (4 + 4 + 1) * 8 / 7;
+        let cache = self
+            .cache
+            .lock()
+            .map(|c| {
+                c.as_ref().map_or(0, |c| {
+                    c.exactish.capacity() * 4 + c.all.as_ref().map_or(0, |a| a.capacity() * 4)
+                })
+            })
+            .unwrap_or(0);
+        cols + maps + cache
+    }
+
+    // ---- following changes -------------------------------------------
+
+    fn changed(&mut self) {
+        self.generation += 1;
+        if let Ok(mut c) = self.cache.lock() {
+            *c = None;
+        }
+    }
+
+    fn now() -> Ts {
+        Ts::now()
+    }
+
+    /// Re-reads one household and its residents (added, renamed, new phones,
+    /// deleted, or its responsible member changed).
+    pub fn refresh_household(&mut self, store: &Store, household: Id) -> Result<(), StoreError> {
+        self.changed();
+        let h = store.household(household)?.filter(|h| h.meta.is_live());
+        if let Some(h) = &h
+            && !self.by_id.contains_key(&h.building)
+        {
+            // A household in a building the index has not seen yet: add the building first.
+            self.refresh_zone(store, h.building)?;
+        }
+        let parent = h
+            .as_ref()
+            .and_then(|h| self.by_id.get(&h.building).copied())
+            .filter(|p| self.live[*p as usize]);
+        let (Some(h), Some(parent)) = (h, parent) else {
+            self.remove(household);
+            return Ok(());
+        };
+        let mut k = KeySet::default();
+        let label = h.label();
+        k.place(&label, &h.room);
+        let old = self.by_id.get(&household).copied().unwrap_or(NONE);
+        let e = self.put(old, Kind::Household, household, parent, &k, &[&label]);
+        let mut existing: HashMap<Id, u32> = HashMap::new();
+        for (i, p) in self.parent.iter().enumerate() {
+            if *p == e && self.kind[i] == Kind::Resident && self.live[i] {
+                existing.insert(self.ids[i], i as u32);
+            }
+        }
+        for r in store.residents_of(household)? {
+            let slot = existing.remove(&r.meta.id).unwrap_or(NONE);
+            let k = Self::person_keys(&r.name, &r.phones);
+            let mut shown: Vec<&str> = vec![&r.name];
+            shown.extend(r.phones.iter().map(String::as_str));
+            self.put(slot, Kind::Resident, r.meta.id, e, &k, &shown);
+        }
+        for (_, gone) in existing {
+            self.kill(gone);
+        }
+        if self.covers {
+            self.set_direct(store, e, Self::now())?;
+        }
+        Ok(())
+    }
+
+    /// Re-reads a member (name, phone, deleted) and the zones they are responsible for.
+    pub fn refresh_member(&mut self, store: &Store, member: Id) -> Result<(), StoreError> {
+        self.changed();
+        let Some(m) = store.member(member)?.filter(|m| m.meta.is_live()) else {
+            self.remove(member);
+            return Ok(());
+        };
+        let old = self.by_id.get(&member).copied().unwrap_or(NONE);
+        let k = Self::person_keys(&m.name, std::slice::from_ref(&m.phone));
+        let e = self.put(old, Kind::Member, member, NONE, &k, &[&m.name, &m.phone]);
+        if self.covers {
+            let now = Self::now();
+            let mut zones: Vec<u32> = self
+                .direct
+                .iter()
+                .filter(|(_, v)| **v == e)
+                .map(|(z, _)| *z)
+                .collect();
+            for a in store.assignments_of_member(member)? {
+                if let Some(&z) = self.by_id.get(&a.zone) {
+                    zones.push(z);
+                }
+            }
+            zones.sort_unstable();
+            zones.dedup();
+            for z in zones {
+                self.set_direct(store, z, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Re-reads an area, building or household (renamed, new code, deleted, or
+    /// its responsible member changed); for a household, its residents too.
+    pub fn refresh_zone(&mut self, store: &Store, zone: Id) -> Result<(), StoreError> {
+        self.changed();
+        let Some((kind, _)) = store.kind_of(zone)? else {
+            self.remove(zone);
+            return Ok(());
+        };
+        let (parent, name, code) = match kind {
+            Kind::Household => return self.refresh_household(store, zone),
+            Kind::Area => match store.area(zone)?.filter(|a| a.meta.is_live()) {
+                Some(a) => (NONE, a.name, a.code),
+                None => {
+                    self.remove(zone);
+                    return Ok(());
+                }
+            },
+            Kind::Building => match store.building(zone)?.filter(|b| b.meta.is_live()) {
+                Some(b) => match self.area_entry(store, b.area)? {
+                    Some(p) => (p, b.name, b.code),
+                    None => {
+                        self.remove(zone);
+                        return Ok(());
+                    }
+                },
+                None => {
+                    self.remove(zone);
+                    return Ok(());
+                }
+            },
+            Kind::Resident => {
+                return match store.resident(zone)? {
+                    Some(r) => self.refresh_household(store, r.household),
+                    None => {
+                        self.remove(zone);
+                        Ok(())
+                    }
+                };
+            }
+            Kind::Member => return self.refresh_member(store, zone),
+        };
+        let mut k = KeySet::default();
+        k.place(&name, &code);
+        let old = self.by_id.get(&zone).copied().unwrap_or(NONE);
+        let e = self.put(old, kind, zone, parent, &k, &[&name]);
+        if self.covers {
+            self.set_direct(store, e, Self::now())?;
+        }
+        Ok(())
+    }
+
+    /// The live entry of an area, adding the area when the index has not seen it yet.
+    fn area_entry(&mut self, store: &Store, area: Id) -> Result<Option<u32>, StoreError> {
+        if !self.by_id.contains_key(&area) {
+            self.refresh_zone(store, area)?;
+        }
+        Ok(self
+            .by_id
+            .get(&area)
+            .copied()
+            .filter(|p| self.live[*p as usize]))
+    }
+
+    fn kill(&mut self, e: u32) {
+        let i = e as usize;
+        if self.live[i] {
+            self.live[i] = false;
+            self.garbage += self.key_len[i] as usize + self.show_len[i] as usize;
+        }
+    }
+
+    /// Drops a record (deleted or tombstoned); a place takes everything inside it along.
+    pub fn remove(&mut self, id: Id) {
+        self.changed();
+        let e = match self.by_id.get(&id) {
+            Some(&e) => e,
+            None => match self.ids.iter().position(|x| *x == id) {
+                Some(e) => e as u32,
+                None => return,
+            },
+        };
+        self.kill(e);
+        if level(self.kind[e as usize]).is_some() {
+            // Everything whose chain of places reaches a dead one goes too.
+            for i in 0..self.ids.len() {
+                let mut p = self.parent[i];
+                let mut steps = 0;
+                while p != NONE && steps < 4 {
+                    if !self.live[p as usize] {
+                        self.kill(i as u32);
+                        break;
+                    }
+                    p = self.parent[p as usize];
+                    steps += 1;
+                }
+            }
+        }
+    }
+
+    // ---- searching -----------------------------------------------------
+
+    /// Every live entry as a result without match positions, in index order
+    /// (exports and comparisons with other tools).
+    pub fn entries(&self) -> impl Iterator<Item = Hit> + '_ {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        (0..self.ids.len())
+            .filter(|i| self.live[*i])
+            .map(move |i| self.hit(i, 0, &[], &mut matcher))
+    }
+
+    /// Forgets the previous query, so the next search scans everything (when
+    /// the overlay closes; benchmarks of a cold query).
+    pub fn forget_last_query(&self) {
+        if let Ok(mut c) = self.cache.lock() {
+            *c = None;
+        }
+    }
+
+    /// The best `limit` results for `query`, best first. Each whitespace- (or
+    /// `/`-) separated term must match the result: its name, pinyin, initials,
+    /// a phone, or the place it is in.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        let terms = parse(query);
+        if terms.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let prev = self.cache.lock().ok().and_then(|mut c| {
+            let c = c.take()?;
+            c.extended_by(self.generation, &terms).then_some(c)
+        });
+        let places: Vec<Vec<u32>> = terms.iter().map(|t| self.place_values(t)).collect();
+        let everything = Pool::All(self.ids.len() as u32);
+        let first = prev
+            .as_ref()
+            .map_or(everything, |p| Pool::List(&p.exactish));
+        let mut found = self.scan(first, &terms, &places, false);
+        let exactish: Vec<u32> = found.iter().map(|(_, e)| *e).collect();
+        let mut all = None;
+        if found.len() < limit {
+            let pool = prev
+                .as_ref()
+                .and_then(|p| p.all.as_deref())
+                .map_or(everything, Pool::List);
+            found = self.scan(pool, &terms, &places, true);
+            all = Some(found.iter().map(|(_, e)| *e).collect());
+        }
+        drop(prev);
+        if let Ok(mut c) = self.cache.lock() {
+            *c = Some(Cache {
+                generation: self.generation,
+                terms: terms.iter().map(|t| t.text.clone()).collect(),
+                exactish,
+                all,
+            });
+        }
+        top(&mut found, limit);
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        found
+            .into_iter()
+            .map(|(key, e)| self.hit(e as usize, key, &terms, &mut matcher))
+            .collect()
+    }
+
+    /// For every place entry, the best non-fuzzy match of `t` on it or any
+    /// place above it.
+    fn place_values(&self, t: &Term) -> Vec<u32> {
+        let mut out = vec![0u32; self.ids.len()];
+        for lvl in &self.places {
+            for &p in lvl {
+                let i = p as usize;
+                if !self.live[i] {
+                    continue;
+                }
+                let mut v = if self.could_match(i, t, false) {
+                    self.own(i, t, None, &mut Vec::new()).0
+                } else {
+                    0
+                };
+                let up = self.parent[i];
+                if up != NONE {
+                    v = v.max(out[up as usize]);
+                }
+                out[i] = v;
+            }
+        }
+        out
+    }
+
+    /// Scores every entry of `pool` against all terms; splits big pools over
+    /// the machine's cores. Results keep pool order.
+    fn scan(
+        &self,
+        pool: Pool<'_>,
+        terms: &[Term],
+        places: &[Vec<u32>],
+        fuzzy: bool,
+    ) -> Vec<(u64, u32)> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4);
+        if threads < 2 || pool.len() < PARALLEL_FROM {
+            return self.scan_part(pool, terms, places, fuzzy);
+        }
+        let parts = pool.split(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| s.spawn(move || self.scan_part(part, terms, places, fuzzy)))
+                .collect();
+            let mut out = Vec::new();
+            for h in handles {
+                out.extend(h.join().unwrap_or_default());
+            }
+            out
+        })
+    }
+
+    fn scan_part(
+        &self,
+        pool: Pool<'_>,
+        terms: &[Term],
+        places: &[Vec<u32>],
+        fuzzy: bool,
+    ) -> Vec<(u64, u32)> {
+        let mut matcher = fuzzy.then(|| Matcher::new(Config::DEFAULT));
+        let mut scratch = Vec::new();
+        let mut out = Vec::new();
+        'entries: for e in pool.iter() {
+            let i = e as usize;
+            if !self.live[i] {
+                continue;
+            }
+            let mut total: u64 = 0;
+            let mut worst = 4u64;
+            for (t, pv) in terms.iter().zip(places) {
+                let mut v = 0;
+                if self.could_match(i, t, fuzzy) {
+                    v = self.own(i, t, matcher.as_mut(), &mut scratch).0;
+                }
+                let up = self.parent[i];
+                if up != NONE {
+                    let inherited = pv[up as usize];
+                    if inherited > 0 {
+                        v = v.max(inherited - INHERIT_PENALTY);
+                    }
+                }
+                if v == 0 {
+                    continue 'entries;
+                }
+                worst = worst.min((v >> 16) as u64);
+                total += v as u64;
+            }
+            out.push((self.rank_key(i, worst, total), e));
+        }
+        out
+    }
+
+    /// One number to sort by, best highest: the worst tier, the summed term
+    /// scores, then places before people and shorter names first.
+    fn rank_key(&self, i: usize, worst: u64, total: u64) -> u64 {
+        let kind = match self.kind[i] {
+            Kind::Area => 4,
+            Kind::Building => 3,
+            Kind::Household => 2,
+            Kind::Member => 1,
+            Kind::Resident => 0,
+        };
+        worst << 60
+            | total.min((1 << 36) - 1) << 24
+            | kind << 16
+            | (u16::MAX - self.show_len[i]) as u64
+    }
+
+    /// The cheap test before looking at keys: every char of the term must
+    /// occur in them, and for non-fuzzy matching every adjacent pair too.
+    #[inline]
+    fn could_match(&self, i: usize, t: &Term, fuzzy: bool) -> bool {
+        t.mask & !self.mask[i] == 0 && (fuzzy || t.pairs & !self.pairs[i] == 0)
+    }
+
+    /// Best match of `t` on the entry's own keys: (value, class, key index).
+    /// Value is `tier << 16 | sub-score`, 0 for none; fuzzy only with a matcher.
+    fn own(
+        &self,
+        i: usize,
+        t: &Term,
+        mut fuzzy: Option<&mut Matcher>,
+        scratch: &mut Vec<char>,
+    ) -> (u32, Class, usize) {
+        let mut best = (0, Class::Name, 0);
+        let mut keys = self.keys_of(i);
+        let mut ki = 0;
+        while let Some((class, key, all_ascii, no_ascii)) = keys.next_flagged() {
+            ki += 1;
+            match class {
+                // Phones come last among a person's keys.
+                Class::Phone if !t.digits => break,
+                // Pinyin keys are letters (and whatever else the name has, which
+                // its Name key matches at least as well).
+                Class::Full | Class::Init | Class::Alt if t.digits || !t.ascii => continue,
+                _ if (t.ascii && no_ascii) || (!t.ascii && all_ascii) => continue,
+                _ => {}
+            }
+            let ki = ki - 1;
+            let mut v = plain_match(key, t.text.as_bytes(), class);
+            if v == 0
+                && class.fuzzy()
+                && let Some(m) = fuzzy.as_deref_mut()
+            {
+                v = fuzzy_match(m, key, t, scratch, None);
+            }
+            if v > best.0 {
+                best = (v, class, ki);
+            }
+        }
+        best
+    }
+
+    // ---- results -------------------------------------------------------
+
+    /// Place entries from the area down to `p`.
+    fn chain(&self, p: u32) -> Vec<u32> {
+        let mut out = Vec::with_capacity(3);
+        let mut cur = p;
+        while cur != NONE && out.len() < 4 {
+            out.push(cur);
+            cur = self.parent[cur as usize];
+        }
+        out.reverse();
+        out
+    }
+
+    fn cover_of(&self, p: u32) -> Option<String> {
+        let mut cur = p;
+        let mut steps = 0;
+        while cur != NONE && steps < 4 {
+            if let Some(&m) = self.direct.get(&cur)
+                && self.live[m as usize]
+            {
+                return Some(self.name_of(m as usize).to_string());
+            }
+            cur = self.parent[cur as usize];
+            steps += 1;
+        }
+        None
+    }
+
+    fn hit(&self, i: usize, key: u64, terms: &[Term], matcher: &mut Matcher) -> Hit {
+        let kind = self.kind[i];
+        let e = i as u32;
+        let mut fields = self.shown_of(i);
+        let name = fields.next().unwrap_or("").to_string();
+        let phones: Vec<String> = fields.map(str::to_string).collect();
+        // The address: the chain of places, and where each starts (in chars).
+        let chain = match kind {
+            Kind::Resident => self.chain(self.parent[i]),
+            Kind::Member => Vec::new(),
+            _ => self.chain(e),
+        };
+        let mut address = String::new();
+        let mut starts: Vec<(u32, usize)> = Vec::new();
+        for p in &chain {
+            if !address.is_empty() {
+                address.push('/');
+            }
+            starts.push((*p, address.chars().count()));
+            address.push_str(self.name_of(*p as usize));
+        }
+        let mut zone = chain.last().map(|p| self.ids[*p as usize]);
+        if kind == Kind::Member {
+            let mut zones: Vec<u32> = self
+                .direct
+                .iter()
+                .filter(|(_, m)| **m == e)
+                .map(|(z, _)| *z)
+                .collect();
+            zones.sort_unstable();
+            let paths: Vec<String> = zones
+                .iter()
+                .filter(|z| self.live[**z as usize])
+                .map(|z| {
+                    self.chain(*z)
+                        .iter()
+                        .map(|p| self.name_of(*p as usize))
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .collect();
+            address = paths.join("; ");
+            zone = zones
+                .iter()
+                .find(|z| self.live[**z as usize])
+                .map(|z| self.ids[*z as usize]);
+        }
+        let household = match kind {
+            Kind::Resident | Kind::Household => chain.last().map(|p| self.ids[*p as usize]),
+            _ => None,
+        };
+        let cover = match (kind, chain.last()) {
+            (Kind::Member, _) | (_, None) => None,
+            (_, Some(&p)) => self.cover_of(p),
+        };
+
+        let mut name_match = Vec::new();
+        let mut address_match = Vec::new();
+        let mut phone_match = Vec::new();
+        let mut shown_phone = phones.first().cloned();
+        let mut scratch = Vec::new();
+        for t in terms {
+            let (own, class, ki) = self.own(i, t, Some(matcher), &mut scratch);
+            // Which place above gave the best match, if that beats the own one.
+            let mut via: Option<(u32, Class, usize, u32)> = None;
+            let mut cur = self.parent[i];
+            while cur != NONE {
+                let c = cur as usize;
+                let (v, cl, k) = self.own(c, t, None, &mut scratch);
+                if v > 0 && v - INHERIT_PENALTY > own && via.is_none_or(|x| v > x.3) {
+                    via = Some((cur, cl, k, v));
+                }
+                cur = self.parent[c];
+            }
+            match via {
+                None if own > 0 => {
+                    let Some((_, key)) = self.keys_of(i).nth(ki) else {
+                        continue;
+                    };
+                    let pos = positions(matcher, key, t, class, &mut scratch);
+                    match class {
+                        Class::Phone => {
+                            let nth = self
+                                .keys_of(i)
+                                .take(ki)
+                                .filter(|(c, _)| *c == Class::Phone)
+                                .count();
+                            if let Some(p) = phones.get(nth) {
+                                shown_phone = Some(p.clone());
+                                phone_match = digits_to_chars(p, &pos);
+                            }
+                        }
+                        _ => name_match.extend(to_name_chars(&name, kind, class, key, &pos)),
+                    }
+                }
+                Some((p, cl, k, _)) => {
+                    let Some(&(_, start)) = starts.iter().find(|(q, _)| *q == p) else {
+                        continue;
+                    };
+                    let Some((_, key)) = self.keys_of(p as usize).nth(k) else {
+                        continue;
+                    };
+                    let pos = positions(matcher, key, t, cl, &mut scratch);
+                    let pname = self.name_of(p as usize);
+                    address_match.extend(
+                        to_name_chars(pname, self.kind[p as usize], cl, key, &pos)
+                            .into_iter()
+                            .map(|x| x + start),
+                    );
+                }
+                None => {}
+            }
+        }
+        name_match.sort_unstable();
+        name_match.dedup();
+        address_match.sort_unstable();
+        address_match.dedup();
+        Hit {
+            kind: HitKind::of(kind),
+            id: self.ids[i],
+            name,
+            address,
+            phone: shown_phone,
+            cover,
+            household,
+            zone,
+            score: key >> 24,
+            tier: Tier::from_value(((key >> 60) as u32) << 16),
+            name_match,
+            address_match,
+            phone_match,
+        }
+    }
+}
+
+/// Pools smaller than this are scanned on the calling thread.
+const PARALLEL_FROM: usize = 60_000;
+
+/// The entries a scan looks at: all of them, or the matches of the previous query.
+#[derive(Clone, Copy)]
+enum Pool<'a> {
+    All(u32),
+    Range(u32, u32),
+    List(&'a [u32]),
+}
+
+impl<'a> Pool<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Pool::All(n) => *n as usize,
+            Pool::Range(a, b) => b.saturating_sub(*a) as usize,
+            Pool::List(l) => l.len(),
+        }
+    }
+    fn split(self, parts: usize) -> Vec<Pool<'a>> {
+        let n = self.len();
+        let step = n.div_ceil(parts.max(1)).max(1);
+        (0..n)
+            .step_by(step)
+            .map(|from| {
+                let to = (from + step).min(n);
+                match self {
+                    Pool::All(_) => Pool::Range(from as u32, to as u32),
+                    Pool::List(l) => Pool::List(&l[from..to]),
+                    Pool::Range(a, _) => Pool::Range(a + from as u32, a + to as u32),
+                }
+            })
+            .collect()
+    }
+    fn iter(self) -> impl Iterator<Item = u32> + 'a {
+        let (range, list) = match self {
+            Pool::All(n) => (0..n, &[][..]),
+            Pool::Range(a, b) => (a..b, &[][..]),
+            Pool::List(l) => (0..0, l),
+        };
+        range.chain(list.iter().copied())
+    }
+}
+
+/// Orders results best first (ties by entry, so results are stable) and keeps `limit`.
+fn top(found: &mut Vec<(u64, u32)>, limit: usize) {
+    let order = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if found.len() > limit {
+        found.select_nth_unstable_by(limit - 1, order);
+        found.truncate(limit);
+    }
+    found.sort_unstable_by(order);
+}
+
+/// Exact, prefix or substring match of a folded term on a folded key:
+/// `tier << 16 | sub-score`, or 0.
+fn plain_match(key: &[u8], term: &[u8], class: Class) -> u32 {
+    if term.len() > key.len() || term.is_empty() {
+        return 0;
+    }
+    let extra = (key.len() - term.len()).min(50) as u32;
+    let bonus = class.bonus() * 1000;
+    if same(&key[..term.len()], term) {
+        return if key.len() == term.len() {
+            4 << 16 | (BASE + bonus)
+        } else {
+            3 << 16 | (BASE + bonus - extra * 20)
+        };
+    }
+    if class.substring()
+        && let Some(pos) = find(key, term)
+    {
+        return 2 << 16 | (BASE + bonus - extra * 20 - (pos.min(50) as u32) * 5);
+    }
+    0
+}
+
+/// Byte equality without a library call: keys and terms are a few bytes long.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let last_start = hay.len().checked_sub(needle.len())?;
+    (0..=last_start).find(|&s| hay[s] == first && same(&hay[s..s + needle.len()], needle))
+}
+
+/// Whether `needle`'s bytes appear in order in `hay`: a cheap necessary
+/// condition for a fuzzy match.
+fn subsequence(hay: &[u8], needle: &[u8]) -> bool {
+    let mut it = hay.iter();
+    needle.iter().all(|b| it.any(|h| h == b))
+}
+
+fn utf32<'a>(key: &'a [u8], scratch: &'a mut Vec<char>) -> Utf32Str<'a> {
+    if key.is_ascii() {
+        Utf32Str::Ascii(key)
+    } else {
+        scratch.clear();
+        scratch.extend(String::from_utf8_lossy(key).chars());
+        Utf32Str::Unicode(scratch)
+    }
+}
+
+/// nucleo's fzf-style fuzzy score of `t` on `key`, as a fuzzy-tier value.
+fn fuzzy_match(
+    m: &mut Matcher,
+    key: &[u8],
+    t: &Term,
+    scratch: &mut Vec<char>,
+    indices: Option<&mut Vec<u32>>,
+) -> u32 {
+    if t.chars.len() > key.len() || !subsequence(key, t.text.as_bytes()) {
+        return 0;
+    }
+    let needle = if t.text.is_ascii() {
+        Utf32Str::Ascii(t.text.as_bytes())
+    } else {
+        Utf32Str::Unicode(&t.chars)
+    };
+    let hay = utf32(key, scratch);
+    let score = match indices {
+        Some(ix) => m.fuzzy_indices(hay, needle, ix),
+        None => m.fuzzy_match(hay, needle),
+    };
+    match score {
+        Some(s) => 1 << 16 | (s as u32).min(BASE - 1),
+        None => 0,
+    }
+}
+
+/// Char positions in `key` that `t` matched.
+fn positions(
+    m: &mut Matcher,
+    key: &[u8],
+    t: &Term,
+    class: Class,
+    scratch: &mut Vec<char>,
+) -> Vec<usize> {
+    let term = t.text.as_bytes();
+    let char_at = |byte: usize| String::from_utf8_lossy(&key[..byte]).chars().count();
+    if plain_match(key, term, class) > 0 {
+        let start = if key.starts_with(term) {
+            0
+        } else {
+            find(key, term).unwrap_or(0)
+        };
+        let from = char_at(start);
+        return (from..from + t.chars.len()).collect();
+    }
+    let mut ix = Vec::new();
+    if fuzzy_match(m, key, t, scratch, Some(&mut ix)) > 0 {
+        ix.sort_unstable();
+        return ix.into_iter().map(|x| x as usize).collect();
+    }
+    Vec::new()
+}
+
+/// Maps positions in a key back to char indices of the shown name.
+fn to_name_chars(name: &str, kind: Kind, class: Class, key: &[u8], pos: &[usize]) -> Vec<usize> {
+    match class {
+        Class::Name => {
+            // The key dropped whitespace: the n-th key char is the n-th non-space char.
+            let visible: Vec<usize> = name
+                .chars()
+                .enumerate()
+                .filter(|(_, c)| !c.is_whitespace())
+                .map(|(i, _)| i)
+                .collect();
+            pos.iter()
+                .filter_map(|p| visible.get(*p).copied())
+                .collect()
+        }
+        Class::Code if kind == Kind::Household => {
+            // A room matched: it is the end of the label.
+            let room = String::from_utf8_lossy(key).chars().count();
+            let label = name.chars().count();
+            let start = label.saturating_sub(room);
+            pos.iter()
+                .map(|p| start + p)
+                .filter(|p| *p < label)
+                .collect()
+        }
+        Class::Code | Class::Phone => Vec::new(),
+        Class::Full | Class::Init | Class::Alt => {
+            let as_name = matches!(kind, Kind::Resident | Kind::Member) && class != Class::Alt;
+            let sylls = romanize::syllables_at(name, as_name);
+            let full_len: usize = sylls.iter().map(|(_, s)| s.len()).sum();
+            let mut out = Vec::new();
+            if key.len() == full_len {
+                // Full pinyin: byte k of the key belongs to the syllable covering it.
+                let mut owner = Vec::with_capacity(full_len);
+                for (c, s) in &sylls {
+                    owner.extend(std::iter::repeat_n(*c, s.len()));
+                }
+                out.extend(pos.iter().filter_map(|p| owner.get(*p).copied()));
+            } else {
+                // Initials: one per syllable.
+                out.extend(pos.iter().filter_map(|p| sylls.get(*p).map(|(c, _)| *c)));
+            }
+            out.dedup();
+            out
+        }
+    }
+}
+
+/// Maps positions among a phone's digits to char indices of the phone as shown.
+fn digits_to_chars(phone: &str, pos: &[usize]) -> Vec<usize> {
+    let digits: Vec<usize> = phone
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| c.is_ascii_digit())
+        .map(|(i, _)| i)
+        .collect();
+    pos.iter().filter_map(|p| digits.get(*p).copied()).collect()
+}
+
+// The TUI builds the index on a background thread and searches from its own.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<LookupIndex>();
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_order() {
+        let exact = plain_match(b"zs", b"zs", Class::Init);
+        let prefix = plain_match(b"zsf", b"zs", Class::Init);
+        let sub = plain_match(b"azs", b"zs", Class::Init);
+        assert!(exact > prefix && prefix > sub && sub > 0);
+        assert_eq!(plain_match(b"1502", b"50", Class::Code), 0);
+        assert!(plain_match(b"501", b"50", Class::Code) > 0);
+    }
+
+    #[test]
+    fn pools_split_into_every_entry_once() {
+        let list: Vec<u32> = (10..107).collect();
+        for pool in [
+            Pool::All(97),
+            Pool::Range(5, 102),
+            Pool::List(&list),
+            Pool::All(0),
+            Pool::All(3),
+        ] {
+            for parts in 1..6 {
+                let whole: Vec<u32> = pool.iter().collect();
+                let joined: Vec<u32> = pool
+                    .split(parts)
+                    .into_iter()
+                    .flat_map(|p| p.iter())
+                    .collect();
+                assert_eq!(whole, joined);
+            }
+        }
+    }
+
+    #[test]
+    fn terms_split_on_spaces_and_slashes() {
+        let t = parse("  ZS　slhy/3/2-501 ");
+        let texts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, vec!["zs", "slhy", "3", "2-501"]);
+        assert!(t[2].digits && !t[3].digits);
+        assert!(parse("   ").is_empty());
+        assert_eq!(parse(&"x ".repeat(100)).len(), MAX_TERMS);
+    }
+}

@@ -1,0 +1,869 @@
+//! Validated write operations: each checks its input against the rules and the
+//! current state, stages records and events, and commits them as one
+//! transaction. Nothing is written when a check fails.
+
+use thiserror::Error;
+
+use gridbook_domain::model::*;
+use gridbook_domain::validate::{self, FieldError};
+use gridbook_store::store::{Record, Store, StoreError, Writes};
+
+#[derive(Debug, Error)]
+pub enum OpError {
+    #[error(transparent)]
+    Field(#[from] FieldError),
+    /// A rule of the domain was broken (duplicate room, retired member …).
+    #[error("{0}")]
+    Rule(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl gridbook_domain::error::Kinded for OpError {
+    fn kind(&self) -> gridbook_domain::error::ErrorKind {
+        use gridbook_domain::error::ErrorKind;
+        match self {
+            OpError::Field(_) | OpError::Rule(_) => ErrorKind::Input,
+            OpError::Store(e) => e.kind(),
+        }
+    }
+}
+
+pub type Result<T, E = OpError> = std::result::Result<T, E>;
+
+fn rule<T>(msg: impl Into<String>) -> Result<T> {
+    Err(OpError::Rule(msg.into()))
+}
+
+/// Who writes, and when "now" is (tests and replays pin it).
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    pub by: Option<Id>,
+    pub now: Ts,
+}
+
+impl Ctx {
+    pub fn now(by: Option<Id>) -> Ctx {
+        Ctx { by, now: Ts::now() }
+    }
+}
+
+fn created<R: Record>(store: &Store, w: &mut Writes, ctx: Ctx, r: &R) -> Result<()> {
+    store.stage_new(w, r)?;
+    let zone = r.parent().filter(|p| *p != Id::ROOT).unwrap_or(r.meta().id);
+    let zone = if R::KIND.is_zone() { r.meta().id } else { zone };
+    let e = Event::new(
+        zone,
+        ctx.now,
+        ctx.by,
+        EventBody::Created {
+            target: r.meta().id,
+            kind: R::KIND,
+            label: r.label(),
+        },
+    );
+    store.stage_event(w, &e)?;
+    Ok(())
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+pub fn add_area(store: &Store, ctx: Ctx, name: &str, code: &str) -> Result<Area> {
+    let name = validate::name("area name", name)?;
+    let code = validate::name("area code", code)?;
+    for a in store.areas()? {
+        if same(&a.name, &name) || same(&a.code, &code) {
+            return rule(format!(
+                "an area named {} (code {}) already exists",
+                a.name, a.code
+            ));
+        }
+    }
+    let area = Area {
+        meta: Meta::new(ctx.by),
+        code,
+        name,
+    };
+    let mut w = Writes::new();
+    created(store, &mut w, ctx, &area)?;
+    store.commit(w)?;
+    Ok(area)
+}
+
+pub fn add_building(store: &Store, ctx: Ctx, area: Id, name: &str, code: &str) -> Result<Building> {
+    let name = validate::name("building name", name)?;
+    let code = validate::name("building code", code)?;
+    let Some(a) = store.area(area)?.filter(|a| a.meta.is_live()) else {
+        return rule("that area does not exist");
+    };
+    for b in store.buildings_of(area)? {
+        if same(&b.name, &name) || same(&b.code, &code) {
+            return rule(format!("{} already has a building {}", a.name, b.name));
+        }
+    }
+    let b = Building {
+        meta: Meta::new(ctx.by),
+        area,
+        code,
+        name,
+    };
+    let mut w = Writes::new();
+    created(store, &mut w, ctx, &b)?;
+    store.commit(w)?;
+    Ok(b)
+}
+
+pub fn add_household(
+    store: &Store,
+    ctx: Ctx,
+    building: Id,
+    unit: &str,
+    room: &str,
+    notes: &str,
+) -> Result<Household> {
+    let unit = validate::halfwidth(unit.trim());
+    let room = validate::name("room", &validate::halfwidth(room))?;
+    let notes = validate::text("notes", notes)?;
+    let Some(b) = store.building(building)?.filter(|b| b.meta.is_live()) else {
+        return rule("that building does not exist");
+    };
+    let h = Household {
+        meta: Meta::new(ctx.by),
+        building,
+        unit,
+        room,
+        notes,
+    };
+    if store
+        .households_of(building)?
+        .iter()
+        .any(|o| same(&o.label(), &h.label()))
+    {
+        return rule(format!("{} already has room {}", b.name, h.label()));
+    }
+    let mut w = Writes::new();
+    created(store, &mut w, ctx, &h)?;
+    store.commit(w)?;
+    Ok(h)
+}
+
+/// The fields of a resident as typed in a form or a roster row.
+#[derive(Clone, Debug, Default)]
+pub struct ResidentInput {
+    pub name: String,
+    pub phones: String,
+    pub relation: String,
+    pub tags: String,
+    pub notes: String,
+}
+
+/// A resident's fields after validation.
+pub struct ValidResident {
+    pub name: String,
+    pub phones: Vec<String>,
+    pub relation: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+}
+
+impl ResidentInput {
+    pub fn validate(&self) -> Result<ValidResident> {
+        Ok(ValidResident {
+            name: validate::name("name", &self.name)?,
+            phones: if self.phones.trim().is_empty() {
+                Vec::new()
+            } else {
+                validate::phones(&self.phones)?
+            },
+            relation: validate::text("relation", &self.relation)?,
+            tags: validate::tags(&self.tags),
+            notes: validate::text("notes", &self.notes)?,
+        })
+    }
+}
+
+pub fn add_resident(
+    store: &Store,
+    ctx: Ctx,
+    household: Id,
+    input: &ResidentInput,
+) -> Result<Resident> {
+    let ValidResident {
+        name,
+        phones,
+        relation,
+        tags,
+        notes,
+    } = input.validate()?;
+    if store
+        .household(household)?
+        .filter(|h| h.meta.is_live())
+        .is_none()
+    {
+        return rule("that household does not exist");
+    }
+    if store
+        .residents_of(household)?
+        .iter()
+        .any(|r| r.name == name)
+    {
+        return rule(format!("{name} is already listed in this household"));
+    }
+    let r = Resident {
+        meta: Meta::new(ctx.by),
+        household,
+        name,
+        phones,
+        relation,
+        tags,
+        notes,
+    };
+    let mut w = Writes::new();
+    created(store, &mut w, ctx, &r)?;
+    store.commit(w)?;
+    Ok(r)
+}
+
+pub fn add_member(
+    store: &Store,
+    ctx: Ctx,
+    name: &str,
+    phone: &str,
+    kind: MemberKind,
+    tags: &str,
+) -> Result<Member> {
+    let name = validate::name("name", name)?;
+    let phone = validate::phone(phone)?;
+    if store
+        .members()?
+        .iter()
+        .any(|m| m.name == name && m.phone == phone)
+    {
+        return rule(format!("member {name} ({phone}) already exists"));
+    }
+    let m = Member {
+        meta: Meta::new(ctx.by),
+        name,
+        phone,
+        kind,
+        tags: validate::tags(tags),
+    };
+    let mut w = Writes::new();
+    created(store, &mut w, ctx, &m)?;
+    store.commit(w)?;
+    Ok(m)
+}
+
+/// Stages `Edited` events for every changed field and the bumped record.
+fn stage_edits<R: Record>(
+    store: &Store,
+    w: &mut Writes,
+    ctx: Ctx,
+    record: &mut R,
+    changes: &[(&str, String, String)],
+) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let id = record.meta().id;
+    let zone = if R::KIND.is_zone() || R::KIND == Kind::Member {
+        id
+    } else {
+        record.parent().unwrap_or(id)
+    };
+    for (field, old, new) in changes {
+        let e = Event::new(
+            zone,
+            ctx.now,
+            ctx.by,
+            EventBody::Edited {
+                target: id,
+                kind: R::KIND,
+                field: field.to_string(),
+                old: old.clone(),
+                new: new.clone(),
+            },
+        );
+        store.stage_event(w, &e)?;
+    }
+    store.stage_update(w, record)?;
+    Ok(())
+}
+
+/// Edits a resident; each changed field becomes an event so history keeps the old value.
+pub fn edit_resident(store: &Store, ctx: Ctx, id: Id, input: &ResidentInput) -> Result<Resident> {
+    let Some(mut r) = store.resident(id)?.filter(|r| r.meta.is_live()) else {
+        return rule("that resident does not exist");
+    };
+    let ValidResident {
+        name,
+        phones,
+        relation,
+        tags,
+        notes,
+    } = input.validate()?;
+    if name != r.name
+        && store
+            .residents_of(r.household)?
+            .iter()
+            .any(|o| o.meta.id != id && o.name == name)
+    {
+        return rule(format!("{name} is already listed in this household"));
+    }
+    let mut changes = Vec::new();
+    let mut diff = |field: &'static str, old: String, new: String| {
+        if old != new {
+            changes.push((field, old, new));
+        }
+    };
+    diff("name", r.name.clone(), name.clone());
+    diff("phones", r.phones.join(";"), phones.join(";"));
+    diff("relation", r.relation.clone(), relation.clone());
+    diff("tags", r.tags.join(";"), tags.join(";"));
+    diff("notes", r.notes.clone(), notes.clone());
+    r.name = name;
+    r.phones = phones;
+    r.relation = relation;
+    r.tags = tags;
+    r.notes = notes;
+    let mut w = Writes::new();
+    stage_edits(store, &mut w, ctx, &mut r, &changes)?;
+    store.commit(w)?;
+    Ok(r)
+}
+
+/// Renames an area or building, or changes a household's unit, room and notes.
+pub fn edit_place(store: &Store, ctx: Ctx, id: Id, fields: &[(&str, &str)]) -> Result<()> {
+    let Some((kind, _)) = store.kind_of(id)? else {
+        return rule("no such place");
+    };
+    let get = |k: &str| fields.iter().find(|(f, _)| *f == k).map(|(_, v)| *v);
+    let mut w = Writes::new();
+    match kind {
+        Kind::Area => {
+            let Some(mut a) = store.area(id)? else {
+                return rule("no such area");
+            };
+            let name = validate::name("area name", get("name").unwrap_or(&a.name))?;
+            let code = validate::name("area code", get("code").unwrap_or(&a.code))?;
+            if store
+                .areas()?
+                .iter()
+                .any(|o| o.meta.id != id && (same(&o.name, &name) || same(&o.code, &code)))
+            {
+                return rule(format!(
+                    "another area is already named {name} or coded {code}"
+                ));
+            }
+            let changes = diffs(&[("name", &a.name, &name), ("code", &a.code, &code)]);
+            a.name = name;
+            a.code = code;
+            stage_edits(store, &mut w, ctx, &mut a, &changes)?;
+        }
+        Kind::Building => {
+            let Some(mut b) = store.building(id)? else {
+                return rule("no such building");
+            };
+            let name = validate::name("building name", get("name").unwrap_or(&b.name))?;
+            let code = validate::name("building code", get("code").unwrap_or(&b.code))?;
+            if store
+                .buildings_of(b.area)?
+                .iter()
+                .any(|o| o.meta.id != id && (same(&o.name, &name) || same(&o.code, &code)))
+            {
+                return rule(format!("this area already has a building {name}"));
+            }
+            let changes = diffs(&[("name", &b.name, &name), ("code", &b.code, &code)]);
+            b.name = name;
+            b.code = code;
+            stage_edits(store, &mut w, ctx, &mut b, &changes)?;
+        }
+        Kind::Household => {
+            let Some(mut h) = store.household(id)? else {
+                return rule("no such household");
+            };
+            let unit = validate::halfwidth(get("unit").unwrap_or(&h.unit).trim());
+            let room =
+                validate::name("room", &validate::halfwidth(get("room").unwrap_or(&h.room)))?;
+            let notes = validate::text("notes", get("notes").unwrap_or(&h.notes))?;
+            let mut probe = h.clone();
+            probe.unit = unit.clone();
+            probe.room = room.clone();
+            if store
+                .households_of(h.building)?
+                .iter()
+                .any(|o| o.meta.id != id && same(&o.label(), &probe.label()))
+            {
+                return rule(format!("this building already has room {}", probe.label()));
+            }
+            let changes = diffs(&[
+                ("unit", &h.unit, &unit),
+                ("room", &h.room, &room),
+                ("notes", &h.notes, &notes),
+            ]);
+            h.unit = unit;
+            h.room = room;
+            h.notes = notes;
+            stage_edits(store, &mut w, ctx, &mut h, &changes)?;
+        }
+        _ => return rule("not a place"),
+    }
+    store.commit(w)?;
+    Ok(())
+}
+
+fn diffs(pairs: &[(&str, &str, &str)]) -> Vec<(&'static str, String, String)> {
+    pairs
+        .iter()
+        .filter(|(_, o, n)| o != n)
+        .map(|(f, o, n)| {
+            let f: &'static str = match *f {
+                "name" => "name",
+                "code" => "code",
+                "unit" => "unit",
+                "room" => "room",
+                "notes" => "notes",
+                "phone" => "phone",
+                "kind" => "kind",
+                "tags" => "tags",
+                _ => "field",
+            };
+            (f, o.to_string(), n.to_string())
+        })
+        .collect()
+}
+
+pub fn edit_member(
+    store: &Store,
+    ctx: Ctx,
+    id: Id,
+    name: &str,
+    phone: &str,
+    kind: MemberKind,
+    tags: &str,
+) -> Result<Member> {
+    let Some(mut m) = store.member(id)?.filter(|m| m.meta.is_live()) else {
+        return rule("that member does not exist or is retired");
+    };
+    let name = validate::name("name", name)?;
+    let phone = validate::phone(phone)?;
+    let tags = validate::tags(tags);
+    let changes = diffs(&[
+        ("name", &m.name, &name),
+        ("phone", &m.phone, &phone),
+        ("kind", m.kind.code(), kind.code()),
+        ("tags", &m.tags.join(";"), &tags.join(";")),
+    ]);
+    m.name = name;
+    m.phone = phone;
+    m.kind = kind;
+    m.tags = tags;
+    let mut w = Writes::new();
+    stage_edits(store, &mut w, ctx, &mut m, &changes)?;
+    store.commit(w)?;
+    Ok(m)
+}
+
+/// Tombstones a place or person (members: retires them). Their history stays readable.
+/// Places that still hold live children cannot be deleted.
+pub fn tombstone(store: &Store, ctx: Ctx, id: Id, reason: &str) -> Result<()> {
+    let reason = validate::name("reason", reason)?;
+    let Some((kind, parent)) = store.kind_of(id)? else {
+        return rule("no such record");
+    };
+    let t = Tombstone {
+        at: ctx.now,
+        by: ctx.by,
+        reason: reason.clone(),
+    };
+    let mut w = Writes::new();
+    let live_children = match kind {
+        Kind::Area => store.buildings_of(id)?.len(),
+        Kind::Building => store.households_of(id)?.len(),
+        Kind::Household => 0, // residents go with their household
+        _ => 0,
+    };
+    if live_children > 0 {
+        return rule(format!(
+            "it still holds {live_children} live entries; delete or move those first"
+        ));
+    }
+    fn mark<R: Record>(store: &Store, w: &mut Writes, id: Id, t: &Tombstone) -> Result<()> {
+        let Some(mut r) = store.record::<R>(id)? else {
+            return rule("no such record");
+        };
+        if !r.meta().is_live() {
+            return rule("it is already deleted");
+        }
+        r.meta_mut().tombstone = Some(t.clone());
+        store.stage_update(w, &mut r)?;
+        Ok(())
+    }
+    match kind {
+        Kind::Area => mark::<Area>(store, &mut w, id, &t)?,
+        Kind::Building => mark::<Building>(store, &mut w, id, &t)?,
+        Kind::Household => mark::<Household>(store, &mut w, id, &t)?,
+        Kind::Resident => mark::<Resident>(store, &mut w, id, &t)?,
+        Kind::Member => mark::<Member>(store, &mut w, id, &t)?,
+    }
+    let zone = if kind == Kind::Resident { parent } else { id };
+    store.stage_event(
+        &mut w,
+        &Event::new(
+            zone,
+            ctx.now,
+            ctx.by,
+            EventBody::Tombstoned {
+                target: id,
+                kind,
+                reason,
+            },
+        ),
+    )?;
+    store.commit(w)?;
+    Ok(())
+}
+
+fn live_member(store: &Store, member: Id) -> Result<Member> {
+    match store.member(member)? {
+        Some(m) if m.meta.is_live() => Ok(m),
+        Some(m) => rule(format!("{} is retired", m.name)),
+        None => rule("no such member"),
+    }
+}
+
+fn zone_kind(store: &Store, zone: Id) -> Result<Kind> {
+    match store.kind_of(zone)? {
+        Some((k, _)) if k.is_zone() => Ok(k),
+        _ => rule("no such zone (an area, building or household)"),
+    }
+}
+
+/// Assigns `member` to `zone`. A new responsible member ends the span of the
+/// previous one on that zone; a liaison is for households only.
+pub fn assign(
+    store: &Store,
+    ctx: Ctx,
+    zone: Id,
+    member: Id,
+    role: Role,
+    since: Ts,
+    until: Option<Ts>,
+) -> Result<Event> {
+    let kind = zone_kind(store, zone)?;
+    let m = live_member(store, member)?;
+    if let Some(u) = until
+        && u <= since
+    {
+        return rule("the span ends before it starts");
+    }
+    if role == Role::Liaison && kind != Kind::Household {
+        return rule("a liaison (联系户) is assigned to a household");
+    }
+    let mut w = Writes::new();
+    for a in store.assignments_of(zone)? {
+        // One responsible member at a time: a span that starts at or after
+        // the new one and has not ended would overlap it.
+        if role == Role::Responsible
+            && a.role == role
+            && a.since >= since
+            && a.until.is_none_or(|u| u > since)
+        {
+            let who = store
+                .member(a.member)?
+                .map_or_else(|| a.member.short(), |m| m.name);
+            return rule(format!(
+                "{who} is responsible here from {}; a new responsible member must start after that",
+                a.since.date()
+            ));
+        }
+        if a.role == role && a.active_at(since) {
+            if a.member == member {
+                return rule(format!("{} already holds this role here", m.name));
+            }
+            if role == Role::Responsible {
+                store.stage_event(
+                    &mut w,
+                    &Event::new(
+                        zone,
+                        since,
+                        ctx.by,
+                        EventBody::AssignmentEnded {
+                            assignment: a.id,
+                            until: since,
+                        },
+                    ),
+                )?;
+            }
+        }
+    }
+    let e = Event::new(
+        zone,
+        since,
+        ctx.by,
+        EventBody::Assigned {
+            member,
+            role,
+            since,
+            until,
+        },
+    );
+    store.stage_event(&mut w, &e)?;
+    store.commit(w)?;
+    Ok(e)
+}
+
+/// Ends an assignment span at `until`.
+pub fn end_assignment(store: &Store, ctx: Ctx, assignment: Id, until: Ts) -> Result<()> {
+    let Some(e) = store.event(assignment)? else {
+        return rule("no such assignment");
+    };
+    let EventBody::Assigned { since, .. } = e.body else {
+        return rule("that entry is not an assignment");
+    };
+    if until < since {
+        return rule("the span ends before it starts");
+    }
+    let a = store
+        .assignments_of(e.zone)?
+        .into_iter()
+        .find(|a| a.id == assignment);
+    if a.is_some_and(|a| a.until.is_some_and(|u| u <= ctx.now)) {
+        return rule("that assignment has already ended");
+    }
+    let mut w = Writes::new();
+    store.stage_event(
+        &mut w,
+        &Event::new(
+            e.zone,
+            until,
+            ctx.by,
+            EventBody::AssignmentEnded { assignment, until },
+        ),
+    )?;
+    store.commit(w)?;
+    Ok(())
+}
+
+/// What a visit form or `log visit` provides.
+#[derive(Clone, Debug)]
+pub struct VisitInput {
+    pub household: Id,
+    pub member: Id,
+    pub at: Ts,
+    pub purpose: String,
+    pub note: String,
+    pub follow_up: Option<Date>,
+}
+
+pub fn log_visit(store: &Store, ctx: Ctx, v: &VisitInput) -> Result<Event> {
+    if zone_kind(store, v.household)? != Kind::Household {
+        return rule("a visit is logged on a household");
+    }
+    live_member(store, v.member)?;
+    if v.at.0 > ctx.now.0 + 86_400_000 {
+        return rule("a visit cannot be dated more than a day ahead");
+    }
+    let purpose = validate::name("purpose", &v.purpose)?;
+    let note = validate::text("note", &v.note)?;
+    let e = Event::new(
+        v.household,
+        v.at,
+        ctx.by,
+        EventBody::Visit {
+            household: v.household,
+            member: v.member,
+            purpose,
+            note,
+            follow_up: v.follow_up,
+        },
+    );
+    let mut w = Writes::new();
+    store.stage_event(&mut w, &e)?;
+    store.commit(w)?;
+    Ok(e)
+}
+
+#[derive(Clone, Debug)]
+pub struct ProblemInput {
+    pub zone: Id,
+    pub at: Ts,
+    pub category: String,
+    pub description: String,
+    pub reporter: Option<Id>,
+    pub urgency: Urgency,
+}
+
+pub fn open_problem(store: &Store, ctx: Ctx, p: &ProblemInput) -> Result<Event> {
+    zone_kind(store, p.zone)?;
+    let category = validate::name("category", &p.category)?;
+    let description = validate::name("description", &p.description)?;
+    if p.at.0 > ctx.now.0 + 86_400_000 {
+        return rule("a problem cannot be dated more than a day ahead");
+    }
+    if let Some(r) = p.reporter
+        && store.resident(r)?.is_none()
+    {
+        return rule("the reporting resident does not exist");
+    }
+    let e = Event::new(
+        p.zone,
+        p.at,
+        ctx.by,
+        EventBody::ProblemOpened {
+            category,
+            description,
+            reporter: p.reporter,
+            urgency: p.urgency,
+        },
+    );
+    let mut w = Writes::new();
+    store.stage_event(&mut w, &e)?;
+    store.commit(w)?;
+    Ok(e)
+}
+
+/// Progress, resolve, reopen or comment on a problem.
+pub fn step_problem(
+    store: &Store,
+    ctx: Ctx,
+    problem: Id,
+    step: ProblemStep,
+    note: &str,
+    at: Ts,
+) -> Result<Event> {
+    let Some(opened) = store.event(problem)? else {
+        return rule(format!("no problem with id {problem}"));
+    };
+    if !matches!(opened.body, EventBody::ProblemOpened { .. }) {
+        return rule(format!("{problem} is not a problem"));
+    }
+    let open = store.is_problem_open(problem)?;
+    match step {
+        ProblemStep::Resolved | ProblemStep::Progress if !open => {
+            return rule("that problem is already resolved");
+        }
+        ProblemStep::Reopened if open => return rule("that problem is still open"),
+        _ => {}
+    }
+    let note = validate::name("note", note)?;
+    if at < opened.at {
+        return rule("a step cannot come before the problem was reported");
+    }
+    if at.0 > ctx.now.0 + 86_400_000 {
+        return rule("a step cannot be dated more than a day ahead");
+    }
+    let e = Event::new(
+        opened.zone,
+        at,
+        ctx.by,
+        EventBody::ProblemStepped {
+            problem,
+            step,
+            note,
+        },
+    );
+    let mut w = Writes::new();
+    store.stage_event(&mut w, &e)?;
+    store.commit(w)?;
+    Ok(e)
+}
+
+/// What a patrol form or `log patrol` provides.
+#[derive(Clone, Debug)]
+pub struct PatrolInput {
+    pub zone: Id,
+    pub kind: PatrolKind,
+    pub at: Ts,
+    pub items: Vec<CheckResult>,
+    pub note: String,
+    /// Open a problem for each item marked as an issue, in the same transaction.
+    pub open_problems: bool,
+}
+
+/// Logs a patrol of an area or building.
+pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<(Event, Vec<Event>)> {
+    let PatrolInput {
+        zone,
+        kind,
+        at,
+        items,
+        note,
+        open_problems: open_problems_for_issues,
+    } = input;
+    match zone_kind(store, zone)? {
+        Kind::Area | Kind::Building => {}
+        _ => return rule("a patrol covers an area or a building"),
+    }
+    if at.0 > ctx.now.0 + 86_400_000 {
+        return rule("a patrol cannot be dated more than a day ahead");
+    }
+    if items.is_empty() {
+        return rule("a patrol needs at least one checklist item");
+    }
+    let note = validate::text("note", &note)?;
+    let mut w = Writes::new();
+    let mut problems = Vec::new();
+    if open_problems_for_issues {
+        for it in items.iter().filter(|i| !i.ok) {
+            let desc = if it.note.is_empty() {
+                it.item.clone()
+            } else {
+                format!("{}: {}", it.item, it.note)
+            };
+            let p = Event::new(
+                zone,
+                at,
+                ctx.by,
+                EventBody::ProblemOpened {
+                    category: kind.code().to_string(),
+                    description: desc,
+                    reporter: None,
+                    urgency: Urgency::Normal,
+                },
+            );
+            store.stage_event(&mut w, &p)?;
+            problems.push(p);
+        }
+    }
+    let e = Event::new(zone, at, ctx.by, EventBody::Patrol { kind, items, note });
+    store.stage_event(&mut w, &e)?;
+    store.commit(w)?;
+    Ok((e, problems))
+}
+
+/// Corrects an earlier entry. The original stays; the timeline shows the replacement.
+pub fn amend(
+    store: &Store,
+    ctx: Ctx,
+    target: Id,
+    replacement: EventBody,
+    reason: &str,
+) -> Result<Event> {
+    let Some(orig) = store.event(target)? else {
+        return rule("no such entry");
+    };
+    if std::mem::discriminant(&orig.body) != std::mem::discriminant(&replacement) {
+        return rule("an amendment must keep the kind of the entry");
+    }
+    let Some(replacement) = Correction::of(replacement) else {
+        return rule("only visits, problems, problem steps and patrols can be amended");
+    };
+    let reason = validate::name("reason", reason)?;
+    let e = Event::new(
+        orig.zone,
+        ctx.now,
+        ctx.by,
+        EventBody::Amended {
+            supersedes: target,
+            replacement,
+            reason,
+        },
+    );
+    let mut w = Writes::new();
+    store.stage_event(&mut w, &e)?;
+    store.commit(w)?;
+    Ok(e)
+}

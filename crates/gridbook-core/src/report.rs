@@ -1,0 +1,742 @@
+//! The reports a grid worker lives by — coverage (no blank spots), open
+//! problems, activity, members' workload and today's list — computed from the
+//! store for both `gridbook report …` and the TUI's views.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use gridbook_domain::model::*;
+use gridbook_store::store::{Result, Store};
+
+/// A zone with nobody responsible for it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ZoneRef {
+    pub id: String,
+    pub kind: String,
+    pub path: String,
+    /// Households inside it that are uncovered too (not listed one by one:
+    /// assigning the building covers them all).
+    pub households: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Stale {
+    pub id: String,
+    pub path: String,
+    /// `hygiene` / `security` for patrols, `visit` for households.
+    pub what: String,
+    pub last: Option<String>,
+    /// Days since, or `None` when never.
+    pub days: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BuildingCoverage {
+    pub id: String,
+    pub name: String,
+    pub covered_by: Option<String>,
+    pub households: usize,
+    pub households_uncovered: usize,
+    pub visited: usize,
+    pub visited_pct: f64,
+    pub hygiene_patrolled: bool,
+    pub security_patrolled: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AreaCoverage {
+    pub id: String,
+    pub name: String,
+    pub covered_by: Option<String>,
+    pub buildings: usize,
+    pub households: usize,
+    pub households_uncovered: usize,
+    pub visited: usize,
+    pub visited_pct: f64,
+    pub hygiene_pct: f64,
+    pub security_pct: f64,
+    pub by_building: Vec<BuildingCoverage>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Coverage {
+    pub days: i64,
+    pub areas: usize,
+    pub buildings: usize,
+    pub households: usize,
+    /// Zones with no responsible member, neither direct nor inherited.
+    pub uncovered: Vec<ZoneRef>,
+    pub households_uncovered: usize,
+    pub households_visited: usize,
+    pub visited_pct: f64,
+    pub buildings_hygiene_patrolled: usize,
+    pub hygiene_pct: f64,
+    pub buildings_security_patrolled: usize,
+    pub security_pct: f64,
+    pub not_visited: Vec<Stale>,
+    pub not_patrolled: Vec<Stale>,
+    pub by_area: Vec<AreaCoverage>,
+}
+
+pub fn pct(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        100.0
+    } else {
+        (part as f64 * 1000.0 / whole as f64).round() / 10.0
+    }
+}
+
+/// Who is directly responsible for each zone now, read in one pass.
+struct Responsible {
+    by_zone: HashMap<Id, String>,
+}
+
+impl Responsible {
+    fn load(store: &Store, now: Ts) -> Result<Responsible> {
+        let mut latest: HashMap<Id, gridbook_store::store::Assignment> = HashMap::new();
+        for a in store.all_assignments()? {
+            if a.role == Role::Responsible && a.active_at(now) {
+                match latest.get(&a.zone) {
+                    Some(b) if b.since >= a.since => {}
+                    _ => {
+                        latest.insert(a.zone, a);
+                    }
+                }
+            }
+        }
+        let mut names: HashMap<Id, Option<String>> = HashMap::new();
+        let mut by_zone = HashMap::new();
+        for (zone, a) in latest {
+            let name = match names.get(&a.member) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = store
+                        .member(a.member)?
+                        .filter(|m| m.meta.is_live())
+                        .map(|m| m.name);
+                    names.insert(a.member, n.clone());
+                    n
+                }
+            };
+            if let Some(n) = name {
+                by_zone.insert(zone, n);
+            }
+        }
+        Ok(Responsible { by_zone })
+    }
+
+    fn of(&self, zone: Id) -> Option<String> {
+        self.by_zone.get(&zone).cloned()
+    }
+}
+
+/// Coverage at `now` over a window of `days` days. `only` limits it to the
+/// given areas (the "my zones" filter); `None` means everything.
+pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -> Result<Coverage> {
+    let since = now.minus_days(days);
+    // Whole-estate report: read each index once rather than once per zone.
+    let resp = Responsible::load(store, now)?;
+    let visits = store.last_visits()?;
+    let patrols = store.last_patrols()?;
+    // One pass over the households (in id order, as each building lists them).
+    let mut by_building: HashMap<Id, Vec<Household>> = HashMap::new();
+    for h in store.all::<Household>() {
+        let h = h?;
+        if h.meta.is_live() {
+            by_building.entry(h.building).or_default().push(h);
+        }
+    }
+    let mut c = Coverage {
+        days,
+        areas: 0,
+        buildings: 0,
+        households: 0,
+        uncovered: Vec::new(),
+        households_uncovered: 0,
+        households_visited: 0,
+        visited_pct: 0.0,
+        buildings_hygiene_patrolled: 0,
+        hygiene_pct: 0.0,
+        buildings_security_patrolled: 0,
+        security_pct: 0.0,
+        not_visited: Vec::new(),
+        not_patrolled: Vec::new(),
+        by_area: Vec::new(),
+    };
+    for area in store.areas()? {
+        if only.is_some_and(|o| !o.contains(&area.meta.id)) {
+            continue;
+        }
+        c.areas += 1;
+        let area_cover = resp.of(area.meta.id);
+        let area_slot = area_cover.is_none().then_some(c.uncovered.len());
+        if area_cover.is_none() {
+            c.uncovered.push(ZoneRef {
+                id: area.meta.id.to_string(),
+                kind: "area".into(),
+                path: area.name.clone(),
+                households: 0,
+            });
+        }
+        let mut ac = AreaCoverage {
+            id: area.meta.id.to_string(),
+            name: area.name.clone(),
+            covered_by: area_cover.clone(),
+            buildings: 0,
+            households: 0,
+            households_uncovered: 0,
+            visited: 0,
+            visited_pct: 0.0,
+            hygiene_pct: 0.0,
+            security_pct: 0.0,
+            by_building: Vec::new(),
+        };
+        let (mut hyg, mut sec) = (0, 0);
+        for b in store.buildings_of(area.meta.id)? {
+            ac.buildings += 1;
+            let bpath = format!("{}/{}", area.name, b.name);
+            let direct = resp.of(b.meta.id);
+            let b_cover = direct.clone().or_else(|| area_cover.clone());
+            let building_slot = if b_cover.is_none() {
+                c.uncovered.push(ZoneRef {
+                    id: b.meta.id.to_string(),
+                    kind: "building".into(),
+                    path: bpath.clone(),
+                    households: 0,
+                });
+                Some(c.uncovered.len() - 1)
+            } else {
+                None
+            };
+            let mut patrolled = [false; 2];
+            for (i, kind) in PatrolKind::ALL.into_iter().enumerate() {
+                // A patrol of the whole area counts for its buildings.
+                let last = [
+                    patrols.get(&(b.meta.id, kind)).copied(),
+                    patrols.get(&(area.meta.id, kind)).copied(),
+                ]
+                .into_iter()
+                .flatten()
+                .max();
+                patrolled[i] = last.is_some_and(|t| t >= since);
+                if !patrolled[i] {
+                    c.not_patrolled.push(Stale {
+                        id: b.meta.id.to_string(),
+                        path: bpath.clone(),
+                        what: kind.code().into(),
+                        last: last.map(|t| t.display()),
+                        days: last.map(|t| t.days_before(now)),
+                    });
+                }
+            }
+            hyg += usize::from(patrolled[0]);
+            sec += usize::from(patrolled[1]);
+            let mut bc = BuildingCoverage {
+                id: b.meta.id.to_string(),
+                name: b.name.clone(),
+                covered_by: b_cover.clone(),
+                households: 0,
+                households_uncovered: 0,
+                visited: 0,
+                visited_pct: 0.0,
+                hygiene_patrolled: patrolled[0],
+                security_patrolled: patrolled[1],
+            };
+            for h in by_building.remove(&b.meta.id).unwrap_or_default() {
+                bc.households += 1;
+                let hpath = format!("{bpath}/{}", h.label());
+                if let Some(slot) = building_slot
+                    && resp.of(h.meta.id).is_none()
+                {
+                    bc.households_uncovered += 1;
+                    c.uncovered[slot].households += 1;
+                }
+                let last = visits.get(&h.meta.id).copied();
+                if last.is_some_and(|t| t >= since) {
+                    bc.visited += 1;
+                } else {
+                    c.not_visited.push(Stale {
+                        id: h.meta.id.to_string(),
+                        path: hpath,
+                        what: "visit".into(),
+                        last: last.map(|t| t.display()),
+                        days: last.map(|t| t.days_before(now)),
+                    });
+                }
+            }
+            bc.visited_pct = pct(bc.visited, bc.households);
+            ac.households += bc.households;
+            ac.households_uncovered += bc.households_uncovered;
+            ac.visited += bc.visited;
+            ac.by_building.push(bc);
+        }
+        if let Some(slot) = area_slot {
+            c.uncovered[slot].households = ac.households_uncovered;
+        }
+        ac.visited_pct = pct(ac.visited, ac.households);
+        ac.hygiene_pct = pct(hyg, ac.buildings);
+        ac.security_pct = pct(sec, ac.buildings);
+        c.buildings += ac.buildings;
+        c.households += ac.households;
+        c.households_uncovered += ac.households_uncovered;
+        c.households_visited += ac.visited;
+        c.buildings_hygiene_patrolled += hyg;
+        c.buildings_security_patrolled += sec;
+        c.by_area.push(ac);
+    }
+    c.visited_pct = pct(c.households_visited, c.households);
+    c.hygiene_pct = pct(c.buildings_hygiene_patrolled, c.buildings);
+    c.security_pct = pct(c.buildings_security_patrolled, c.buildings);
+    // Longest neglected first.
+    c.not_visited
+        .sort_by_key(|s| std::cmp::Reverse(s.days.unwrap_or(i64::MAX)));
+    c.not_patrolled
+        .sort_by_key(|s| std::cmp::Reverse(s.days.unwrap_or(i64::MAX)));
+    Ok(c)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OpenProblem {
+    pub id: String,
+    pub zone_id: String,
+    pub zone: String,
+    pub category: String,
+    pub description: String,
+    pub urgency: String,
+    pub opened: String,
+    pub age_days: i64,
+    pub reported_by: Option<String>,
+    /// The latest progress note, if any.
+    pub last_note: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Problems {
+    pub days: i64,
+    pub open: Vec<OpenProblem>,
+    pub opened_in_period: usize,
+    pub resolved_in_period: usize,
+}
+
+fn zone_path(store: &Store, id: Id) -> String {
+    crate::address::zone_of(store, id)
+        .ok()
+        .flatten()
+        .map(|z| z.path())
+        .unwrap_or_else(|| id.short())
+}
+
+/// Open problems oldest first (optionally only inside `zones`), and what was
+/// opened and resolved in the last `days` days.
+pub fn problems(store: &Store, now: Ts, days: i64, zones: Option<&[Id]>) -> Result<Problems> {
+    let since = now.minus_days(days);
+    let ids: Vec<Id> = match zones {
+        None => store.open_problems()?.into_iter().map(|(p, _)| p).collect(),
+        Some(zs) => {
+            let mut set = Vec::new();
+            for z in zs {
+                set.extend(store.open_problems_in(*z)?);
+            }
+            set.sort();
+            set.dedup();
+            set
+        }
+    };
+    let mut open = Vec::new();
+    for pid in ids {
+        let Some(e) = store.event(pid)? else { continue };
+        let EventBody::ProblemOpened {
+            category,
+            description,
+            urgency,
+            ..
+        } = &e.body
+        else {
+            continue;
+        };
+        let mut last_note = None;
+        for step in store.timeline(e.zone, 200)? {
+            if let EventBody::ProblemStepped { problem, note, .. } = &step.body
+                && *problem == pid
+            {
+                last_note = Some(note.clone());
+                break;
+            }
+        }
+        open.push(OpenProblem {
+            id: pid.to_string(),
+            zone_id: e.zone.to_string(),
+            zone: zone_path(store, e.zone),
+            category: category.clone(),
+            description: description.clone(),
+            urgency: urgency.code().into(),
+            opened: e.at.display(),
+            age_days: e.at.days_before(now),
+            reported_by: e.by.map(|b| crate::zoneview::member_name(store, b)),
+            last_note,
+        });
+    }
+    open.sort_by(|a, b| b.age_days.cmp(&a.age_days).then(a.id.cmp(&b.id)));
+    let (mut opened, mut resolved) = (0, 0);
+    for e in store.events_since(since)? {
+        match e.body {
+            EventBody::ProblemOpened { .. } => opened += 1,
+            EventBody::ProblemStepped {
+                step: ProblemStep::Resolved,
+                ..
+            } => resolved += 1,
+            _ => {}
+        }
+    }
+    Ok(Problems {
+        days,
+        open,
+        opened_in_period: opened,
+        resolved_in_period: resolved,
+    })
+}
+
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct MemberActivity {
+    pub member: String,
+    pub visits: usize,
+    pub problems_reported: usize,
+    pub problems_resolved: usize,
+    pub patrols: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Activity {
+    pub days: i64,
+    pub visits: usize,
+    pub problems_opened: usize,
+    pub problems_resolved: usize,
+    pub hygiene_patrols: usize,
+    pub security_patrols: usize,
+    pub by_member: Vec<MemberActivity>,
+}
+
+/// What was done in the last `days` days, in all and per member.
+pub fn activity(store: &Store, now: Ts, days: i64) -> Result<Activity> {
+    let since = now.minus_days(days);
+    let mut a = Activity {
+        days,
+        visits: 0,
+        problems_opened: 0,
+        problems_resolved: 0,
+        hygiene_patrols: 0,
+        security_patrols: 0,
+        by_member: Vec::new(),
+    };
+    let mut per: HashMap<Id, MemberActivity> = HashMap::new();
+    for e in store.events_since(since)? {
+        let who = match &e.body {
+            EventBody::Visit { member, .. } => Some(*member),
+            _ => e.by,
+        };
+        match &e.body {
+            EventBody::Visit { .. } => {
+                a.visits += 1;
+                if let Some(w) = who {
+                    per.entry(w).or_default().visits += 1;
+                }
+            }
+            EventBody::ProblemOpened { .. } => {
+                a.problems_opened += 1;
+                if let Some(w) = who {
+                    per.entry(w).or_default().problems_reported += 1;
+                }
+            }
+            EventBody::ProblemStepped {
+                step: ProblemStep::Resolved,
+                ..
+            } => {
+                a.problems_resolved += 1;
+                if let Some(w) = who {
+                    per.entry(w).or_default().problems_resolved += 1;
+                }
+            }
+            EventBody::Patrol { kind, .. } => {
+                match kind {
+                    PatrolKind::Hygiene => a.hygiene_patrols += 1,
+                    PatrolKind::Security => a.security_patrols += 1,
+                }
+                if let Some(w) = who {
+                    per.entry(w).or_default().patrols += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut rows: Vec<MemberActivity> = per
+        .into_iter()
+        .map(|(id, mut m)| {
+            m.member = crate::zoneview::member_name(store, id);
+            m
+        })
+        .collect();
+    rows.sort_by(|x, y| {
+        (y.visits + y.patrols + y.problems_resolved)
+            .cmp(&(x.visits + x.patrols + x.problems_resolved))
+            .then(x.member.cmp(&y.member))
+    });
+    a.by_member = rows;
+    Ok(a)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Workload {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    pub kind: String,
+    pub tags: Vec<String>,
+    /// Zones the member is responsible for, by path.
+    pub zones: Vec<String>,
+    pub liaison_households: usize,
+    pub households_covered: usize,
+    pub visits_30d: usize,
+    pub open_problems: usize,
+}
+
+/// Zones a member covers now (responsible and liaison), by id.
+pub fn zones_of(store: &Store, member: Id, now: Ts) -> Result<Vec<(Id, Role)>> {
+    Ok(store
+        .assignments_of_member(member)?
+        .into_iter()
+        .filter(|a| a.active_at(now))
+        .map(|a| (a.zone, a.role))
+        .collect())
+}
+
+fn households_under(store: &Store, zone: Id) -> Result<usize> {
+    Ok(match store.kind_of(zone)? {
+        Some((Kind::Household, _)) => 1,
+        Some((Kind::Building, _)) => store.households_of(zone)?.len(),
+        Some((Kind::Area, _)) => {
+            let mut n = 0;
+            for b in store.buildings_of(zone)? {
+                n += store.households_of(b.meta.id)?.len();
+            }
+            n
+        }
+        _ => 0,
+    })
+}
+
+/// Each live member with their zones and workload.
+pub fn members(store: &Store, now: Ts) -> Result<Vec<Workload>> {
+    let since = now.minus_days(30);
+    let mut out = Vec::new();
+    for m in store.members()? {
+        let zones = zones_of(store, m.meta.id, now)?;
+        let mut w = Workload {
+            id: m.meta.id.to_string(),
+            name: m.name.clone(),
+            phone: m.phone.clone(),
+            kind: m.kind.code().into(),
+            tags: m.tags.clone(),
+            zones: Vec::new(),
+            liaison_households: 0,
+            households_covered: 0,
+            visits_30d: 0,
+            open_problems: 0,
+        };
+        for (z, role) in &zones {
+            match role {
+                Role::Responsible => {
+                    w.zones.push(zone_path(store, *z));
+                    w.households_covered += households_under(store, *z)?;
+                    w.open_problems += store.open_problem_count(*z);
+                }
+                Role::Liaison => {
+                    w.liaison_households += 1;
+                    w.open_problems += store.open_problem_count(*z);
+                }
+            }
+        }
+        for e in store.member_timeline(m.meta.id, usize::MAX)? {
+            if e.at < since {
+                break;
+            }
+            if matches!(e.body, EventBody::Visit { member, .. } if member == m.meta.id) {
+                w.visits_30d += 1;
+            }
+        }
+        out.push(w);
+    }
+    out.sort_by(|a, b| {
+        b.households_covered
+            .cmp(&a.households_covered)
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(out)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FollowUp {
+    pub household_id: String,
+    pub household: String,
+    pub due: String,
+    pub overdue_days: i64,
+    pub visit_note: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Today {
+    pub follow_ups: Vec<FollowUp>,
+    pub open_problems: Vec<OpenProblem>,
+    pub patrols_due: Vec<Stale>,
+    pub not_visited: Vec<Stale>,
+}
+
+/// What is due today: for `me`'s zones when given, else for everything.
+pub fn today(
+    store: &Store,
+    now: Ts,
+    me: Option<Id>,
+    visit_days: i64,
+    patrol_days: i64,
+) -> Result<Today> {
+    let my: Option<Vec<Id>> = match me {
+        Some(m) => Some(
+            zones_of(store, m, now)?
+                .into_iter()
+                .map(|(z, _)| z)
+                .collect(),
+        ),
+        None => None,
+    };
+    let inside = |id: Id| -> Result<bool> {
+        match &my {
+            None => Ok(true),
+            Some(zs) => Ok(store.ancestry(id)?.iter().any(|(_, z)| zs.contains(z))),
+        }
+    };
+    let mut follow_ups = Vec::new();
+    for (date, visit, hh) in store.follow_ups_until(now.date())? {
+        if !inside(hh)? || store.household(hh)?.is_none_or(|h| !h.meta.is_live()) {
+            continue;
+        }
+        let Some(v) = store.event(visit)? else {
+            continue;
+        };
+        // Done once a later visit happened.
+        if store
+            .last_visit(hh)?
+            .is_some_and(|(t, id)| t > v.at || (t == v.at && id != visit))
+        {
+            continue;
+        }
+        let note = match store.effective_body(&v)? {
+            EventBody::Visit { note, .. } => note,
+            _ => String::new(),
+        };
+        let overdue = date
+            .to_jiff()
+            .map(|d| (now.date().to_jiff().unwrap_or(d) - d).get_days() as i64)
+            .unwrap_or(0);
+        follow_ups.push(FollowUp {
+            household_id: hh.to_string(),
+            household: zone_path(store, hh),
+            due: date.to_string(),
+            overdue_days: overdue,
+            visit_note: note,
+        });
+    }
+    follow_ups.sort_by_key(|f| std::cmp::Reverse(f.overdue_days));
+    let open_problems = problems(store, now, 30, my.as_deref())?.open;
+    let zones_for_scan: Vec<Id> = match &my {
+        Some(zs) => zs.clone(),
+        None => store.areas()?.into_iter().map(|a| a.meta.id).collect(),
+    };
+    let mut patrols_due = Vec::new();
+    let mut not_visited = Vec::new();
+    let mut seen_b = HashSet::new();
+    let mut seen_h = HashSet::new();
+    for z in zones_for_scan {
+        let (buildings, households): (Vec<Id>, Vec<Id>) = match store.kind_of(z)? {
+            Some((Kind::Area, _)) => {
+                let bs = store.child_ids(z)?;
+                let mut hs = Vec::new();
+                for b in &bs {
+                    hs.extend(store.child_ids(*b)?);
+                }
+                (bs, hs)
+            }
+            Some((Kind::Building, _)) => (vec![z], store.child_ids(z)?),
+            Some((Kind::Household, _)) => (vec![], vec![z]),
+            _ => continue,
+        };
+        for b in buildings {
+            if !seen_b.insert(b) {
+                continue;
+            }
+            let Some(building) = store.building(b)?.filter(|b| b.meta.is_live()) else {
+                continue;
+            };
+            for kind in PatrolKind::ALL {
+                let last = [
+                    store.last_patrol(b, kind)?,
+                    store.last_patrol(building.area, kind)?,
+                ]
+                .into_iter()
+                .flatten()
+                .max();
+                if last.is_none_or(|t| t < now.minus_days(patrol_days)) {
+                    patrols_due.push(Stale {
+                        id: b.to_string(),
+                        path: zone_path(store, b),
+                        what: kind.code().into(),
+                        last: last.map(|t| t.display()),
+                        days: last.map(|t| t.days_before(now)),
+                    });
+                }
+            }
+        }
+        for h in households {
+            if !seen_h.insert(h) || store.household(h)?.is_none_or(|h| !h.meta.is_live()) {
+                continue;
+            }
+            let last = store.last_visit(h)?.map(|(t, _)| t);
+            if last.is_none_or(|t| t < now.minus_days(visit_days)) {
+                not_visited.push(Stale {
+                    id: h.to_string(),
+                    path: zone_path(store, h),
+                    what: "visit".into(),
+                    last: last.map(|t| t.display()),
+                    days: last.map(|t| t.days_before(now)),
+                });
+            }
+        }
+    }
+    patrols_due.sort_by_key(|s| std::cmp::Reverse(s.days.unwrap_or(i64::MAX)));
+    not_visited.sort_by_key(|s| std::cmp::Reverse(s.days.unwrap_or(i64::MAX)));
+    Ok(Today {
+        follow_ups,
+        open_problems,
+        patrols_due,
+        not_visited,
+    })
+}
+
+impl Coverage {
+    /// The one-line summary the CLI prints and the coverage screen shows.
+    pub fn summary(&self, lang: gridbook_domain::i18n::Lang) -> String {
+        let c = self;
+        lang.f(
+            "cov.summary",
+            &[
+                &c.uncovered.len().to_string(),
+                &c.households_uncovered.to_string(),
+                &c.households_visited.to_string(),
+                &c.households.to_string(),
+                &format!("{:.1}", c.visited_pct),
+                &c.days.to_string(),
+                &format!("{:.1}", c.hygiene_pct),
+                &format!("{:.1}", c.security_pct),
+            ],
+        )
+    }
+}

@@ -1,0 +1,90 @@
+//! Who is meant: a member named on the command line, in a form or in a
+//! file, by id, exact name or phone.
+
+use thiserror::Error;
+
+use gridbook_domain::error::{ErrorKind, Kinded};
+use gridbook_domain::model::{Id, Member};
+use gridbook_domain::validate;
+use gridbook_store::store::{Store, StoreError};
+
+#[derive(Debug, Error)]
+pub enum WhoError {
+    #[error("no member `{who}`{hint}")]
+    NoMember { who: String, hint: String },
+    #[error("`{who}` names {count} members; use the phone number: {names}")]
+    Ambiguous {
+        who: String,
+        count: usize,
+        names: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Kinded for WhoError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            WhoError::Store(e) => e.kind(),
+            _ => ErrorKind::Input,
+        }
+    }
+}
+
+/// A live member by id, exact name, or phone.
+pub fn member(store: &Store, who: &str) -> Result<Member, WhoError> {
+    let who = who.trim();
+    let members = store.members()?;
+    if let Ok(id) = who.parse::<Id>()
+        && let Some(m) = members.iter().find(|m| m.meta.id == id)
+    {
+        return Ok(m.clone());
+    }
+    let digits = validate::phone(who).ok();
+    let hits: Vec<&Member> = members
+        .iter()
+        .filter(|m| m.name == who || Some(&m.phone) == digits.as_ref())
+        .collect();
+    match hits.as_slice() {
+        [m] => Ok((*m).clone()),
+        [] => {
+            let mut close: Vec<(f64, &str)> = members
+                .iter()
+                .map(|m| {
+                    (
+                        strsim::normalized_levenshtein(&m.name, who),
+                        m.name.as_str(),
+                    )
+                })
+                .filter(|(s, _)| *s > 0.3)
+                .collect();
+            close.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let hint = if close.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; did you mean {}?",
+                    close
+                        .iter()
+                        .take(3)
+                        .map(|c| c.1)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            Err(WhoError::NoMember {
+                who: who.to_string(),
+                hint,
+            })
+        }
+        many => Err(WhoError::Ambiguous {
+            who: who.to_string(),
+            count: many.len(),
+            names: many
+                .iter()
+                .map(|m| format!("{} {}", m.name, m.phone))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}

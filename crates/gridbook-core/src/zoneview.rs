@@ -1,0 +1,357 @@
+//! Everything shown about one zone — its people or children, who covers it,
+//! its last visit, open problems and recent timeline — gathered from the store
+//! once, for `gridbook show`, its JSON, and the TUI's detail pane.
+
+use serde::Serialize;
+
+use crate::address::{self, Zone};
+use crate::cover;
+use gridbook_domain::describe;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::model::*;
+use gridbook_store::store::{Result, Store};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverView {
+    pub member_id: String,
+    pub name: String,
+    pub phone: String,
+    pub direct: bool,
+    /// The zone the responsibility is assigned on (the zone itself when direct).
+    pub via: String,
+    pub since: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberRef {
+    pub member_id: String,
+    pub name: String,
+    pub phone: String,
+    pub since: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ResidentView {
+    pub id: String,
+    pub name: String,
+    pub relation: String,
+    pub phones: Vec<String>,
+    pub tags: Vec<String>,
+    pub notes: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChildView {
+    pub id: String,
+    pub name: String,
+    pub code: String,
+    /// Households (for buildings) or buildings (for areas) inside.
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VisitRef {
+    pub at: String,
+    pub by: String,
+    pub days_ago: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProblemView {
+    pub id: String,
+    pub zone: String,
+    pub category: String,
+    pub description: String,
+    pub opened: String,
+    pub age_days: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EntryView {
+    pub id: String,
+    pub at: String,
+    pub kind: String,
+    pub by: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ZoneView {
+    pub id: String,
+    pub kind: String,
+    pub path: String,
+    pub short: String,
+    pub covered_by: Option<CoverView>,
+    pub liaisons: Vec<MemberRef>,
+    pub residents: Vec<ResidentView>,
+    pub children: Vec<ChildView>,
+    pub last_visit: Option<VisitRef>,
+    pub open_problems: Vec<ProblemView>,
+    pub recent: Vec<EntryView>,
+}
+
+/// A member's name by id, or the short id when unknown.
+pub fn member_name(store: &Store, id: Id) -> String {
+    store
+        .member(id)
+        .ok()
+        .flatten()
+        .map(|m| m.name)
+        .or_else(|| store.resident(id).ok().flatten().map(|r| r.name))
+        .unwrap_or_else(|| id.short())
+}
+
+fn path_of(store: &Store, id: Id) -> String {
+    address::zone_of(store, id)
+        .ok()
+        .flatten()
+        .map(|z| z.path())
+        .unwrap_or_else(|| id.short())
+}
+
+/// Open problems in `zone` or anything inside it, oldest first.
+pub fn open_problems_in(store: &Store, zone: Id, now: Ts, lang: Lang) -> Result<Vec<ProblemView>> {
+    let mut out = Vec::new();
+    for pid in store.open_problems_in(zone)? {
+        if let Some(e) = store.event(pid)?
+            && let EventBody::ProblemOpened {
+                category,
+                description,
+                ..
+            } = &e.body
+        {
+            out.push(ProblemView {
+                id: pid.to_string(),
+                zone: path_of(store, e.zone),
+                category: lang.label("category", category),
+                description: description.clone(),
+                opened: e.at.display(),
+                age_days: e.at.days_before(now),
+            });
+        }
+    }
+    out.sort_by_key(|p| std::cmp::Reverse(p.age_days));
+    Ok(out)
+}
+
+pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> Result<ZoneView> {
+    let id = zone.id();
+    let covered_by = cover::covering(store, id, now)?.map(|c| CoverView {
+        member_id: c.member.to_string(),
+        name: c.name,
+        phone: c.phone,
+        direct: c.direct,
+        via: path_of(store, c.via),
+        since: c.since.date().to_string(),
+    });
+    let mut view = ZoneView {
+        id: id.to_string(),
+        kind: zone.kind().code().to_string(),
+        path: zone.path(),
+        short: zone.short(),
+        covered_by,
+        liaisons: Vec::new(),
+        residents: Vec::new(),
+        children: Vec::new(),
+        last_visit: None,
+        open_problems: open_problems_in(store, id, now, lang)?,
+        recent: Vec::new(),
+    };
+    match zone {
+        Zone::Household(..) => {
+            view.liaisons = cover::liaisons(store, id, now)?
+                .into_iter()
+                .map(|(m, a)| MemberRef {
+                    member_id: m.meta.id.to_string(),
+                    name: m.name,
+                    phone: m.phone,
+                    since: a.since.date().to_string(),
+                })
+                .collect();
+            view.residents = store
+                .residents_of(id)?
+                .into_iter()
+                .map(|r| ResidentView {
+                    id: r.meta.id.to_string(),
+                    name: r.name,
+                    relation: r.relation,
+                    phones: r.phones,
+                    tags: r.tags,
+                    notes: r.notes,
+                })
+                .collect();
+            if let Some((at, visit)) = store.last_visit(id)? {
+                let by = store
+                    .event(visit)?
+                    .and_then(|e| match e.body {
+                        EventBody::Visit { member, .. } => Some(member_name(store, member)),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                view.last_visit = Some(VisitRef {
+                    at: at.display(),
+                    by,
+                    days_ago: at.days_before(now),
+                });
+            }
+        }
+        Zone::Building(..) => {
+            view.children = store
+                .households_of(id)?
+                .into_iter()
+                .map(|h| ChildView {
+                    id: h.meta.id.to_string(),
+                    name: h.label(),
+                    code: h.label(),
+                    count: store.child_count(h.meta.id),
+                })
+                .collect();
+        }
+        Zone::Area(..) => {
+            view.children = store
+                .buildings_of(id)?
+                .into_iter()
+                .map(|b| ChildView {
+                    id: b.meta.id.to_string(),
+                    count: store.child_count(b.meta.id),
+                    name: b.name,
+                    code: b.code,
+                })
+                .collect();
+        }
+    }
+    let name_of = |i: Id| member_name(store, i);
+    view.recent = store
+        .timeline(id, recent)?
+        .into_iter()
+        .map(|e| EntryView {
+            id: e.id.to_string(),
+            at: e.at.display(),
+            kind: e.body.kind_code().to_string(),
+            by: e.by.map(|b| member_name(store, b)).unwrap_or_default(),
+            text: describe::event(lang, &e.body, &name_of),
+        })
+        .collect();
+    Ok(view)
+}
+
+/// The plain-text form of a zone view, columns aligned for CJK.
+pub fn render_text(v: &ZoneView, lang: Lang) -> String {
+    use gridbook_domain::text::table;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{}  ({})  [{}]\n",
+        v.path.replace('/', " › "),
+        v.short,
+        lang.t(&format!("kind.{}", v.kind))
+    ));
+    out.push_str(&format!("{}: ", lang.t("show.covered_by")));
+    match &v.covered_by {
+        Some(c) => {
+            let how = if c.direct {
+                lang.t("show.direct").to_string()
+            } else {
+                lang.f("show.inherited_from", &[&c.via])
+            };
+            out.push_str(&format!(
+                "{} {} ({}, {})\n",
+                c.name,
+                c.phone,
+                how,
+                lang.f("show.since", &[&c.since])
+            ));
+        }
+        None => out.push_str(&format!("{}\n", lang.t("show.nobody"))),
+    }
+    for l in &v.liaisons {
+        out.push_str(&format!(
+            "{}: {} {} ({})\n",
+            lang.t("show.liaison"),
+            l.name,
+            l.phone,
+            lang.f("show.since", &[&l.since])
+        ));
+    }
+    if v.kind == "household" {
+        out.push_str(&format!("\n{}:\n", lang.t("show.residents")));
+        if v.residents.is_empty() {
+            out.push_str(&format!("  {}\n", lang.t("show.no_residents")));
+        } else {
+            let mut rows = vec![vec![
+                format!("  {}", lang.t("show.name")),
+                lang.t("show.relation").to_string(),
+                lang.t("show.phones").to_string(),
+                lang.t("show.tags").to_string(),
+            ]];
+            for r in &v.residents {
+                rows.push(vec![
+                    format!("  {}", r.name),
+                    r.relation.clone(),
+                    r.phones.join(", "),
+                    r.tags.join(", "),
+                ]);
+            }
+            out.push_str(&table(&rows));
+        }
+        out.push_str(&format!("\n{}: ", lang.t("show.last_visit")));
+        match &v.last_visit {
+            Some(lv) => out.push_str(&format!(
+                "{} {} ({})\n",
+                lv.at,
+                lv.by,
+                lang.f("show.days_ago", &[&lv.days_ago.to_string()])
+            )),
+            None => out.push_str(&format!("{}\n", lang.t("show.never"))),
+        }
+    } else {
+        let (title, count) = if v.kind == "area" {
+            (lang.t("show.buildings"), lang.t("show.households"))
+        } else {
+            (lang.t("show.households"), lang.t("show.residents"))
+        };
+        out.push_str(&format!("\n{title}:\n"));
+        let mut rows = vec![vec![
+            format!("  {}", lang.t("show.name")),
+            lang.t("show.label").to_string(),
+            count.to_string(),
+        ]];
+        for c in &v.children {
+            rows.push(vec![
+                format!("  {}", c.name),
+                c.code.clone(),
+                c.count.to_string(),
+            ]);
+        }
+        out.push_str(&table(&rows));
+    }
+    if !v.open_problems.is_empty() {
+        out.push_str(&format!(
+            "\n{} ({}):\n",
+            lang.t("show.open_problems"),
+            v.open_problems.len()
+        ));
+        let rows: Vec<Vec<String>> = v
+            .open_problems
+            .iter()
+            .map(|p| {
+                vec![
+                    format!("  {}", p.opened),
+                    lang.f("show.days_ago", &[&p.age_days.to_string()]),
+                    p.category.clone(),
+                    format!("{} ({})", p.description, p.zone),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&rows));
+    }
+    if !v.recent.is_empty() {
+        out.push_str(&format!("\n{}:\n", lang.t("show.recent")));
+        let rows: Vec<Vec<String>> = v
+            .recent
+            .iter()
+            .map(|e| vec![format!("  {}", e.at), e.text.clone()])
+            .collect();
+        out.push_str(&table(&rows));
+    }
+    out
+}

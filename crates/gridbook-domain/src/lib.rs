@@ -1,0 +1,14 @@
+//! gridbook's domain: what a grid worker's records are and the rules they
+//! follow. Pure: no files, no store, no terminal. Every other crate of the
+//! workspace builds on this one.
+
+pub mod checklist;
+pub mod clock;
+pub mod describe;
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod romanize;
+pub mod text;
+pub mod validate;
+pub mod when;

@@ -1,0 +1,177 @@
+//! `gridbook log …`: field entries from the shell. Each prints the new id
+//! only after the entry is flushed to disk.
+
+use crate::cli::{Env, Fail, LogCmd, find_member};
+use gridbook_core::address::{self, Zone};
+use gridbook_core::config;
+use gridbook_core::cover;
+use gridbook_core::ops;
+use gridbook_domain::model::*;
+
+pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
+    let store = env.open()?;
+    let ctx = env.ctx(&store)?;
+    let tz = gridbook_domain::clock::tz();
+    let at = |s: &str| gridbook_domain::when::instant(s, ctx.now, &tz).map_err(Fail::input);
+    match cmd {
+        LogCmd::Visit {
+            household,
+            member,
+            at: when,
+            purpose,
+            note,
+            follow_up,
+        } => {
+            let zone = address::resolve(&store, &household)?;
+            let Zone::Household(..) = zone else {
+                return Err(Fail::input(format!(
+                    "`{household}` is a {}, not a household: a visit needs AREA/BUILDING/HOUSEHOLD",
+                    zone.kind().code()
+                )));
+            };
+            let member = match member {
+                Some(m) => find_member(&store, &m)?.meta.id,
+                None => match ctx.by {
+                    Some(me) => me,
+                    None => cover::covering(&store, zone.id(), ctx.now)?
+                        .map(|c| c.member)
+                        .ok_or_else(|| {
+                            Fail::input("no --member given, no --as / me set, and nobody covers this household")
+                        })?,
+                },
+            };
+            let follow_up = follow_up
+                .map(|d| gridbook_domain::when::date(&d, ctx.now, &tz).map_err(Fail::input))
+                .transpose()?;
+            let e = ops::log_visit(
+                &store,
+                ctx,
+                &ops::VisitInput {
+                    household: zone.id(),
+                    member,
+                    at: at(&when)?,
+                    purpose,
+                    note,
+                    follow_up,
+                },
+            )?;
+            println!("{}", e.id);
+        }
+        LogCmd::Problem {
+            zone,
+            category,
+            note,
+            urgency,
+            at: when,
+        } => {
+            let z = address::resolve(&store, &zone)?;
+            let urgency = Urgency::parse(&urgency).ok_or_else(|| {
+                Fail::input(format!("unknown urgency `{urgency}`: low, normal or high"))
+            })?;
+            let categories = env.config.categories.clone().unwrap_or_else(|| {
+                gridbook_core::generator::PROBLEM_CATEGORIES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            });
+            if !categories.iter().any(|c| c == &category) {
+                return Err(Fail::input(format!(
+                    "unknown category `{category}`; one of: {}",
+                    categories.join(", ")
+                )));
+            }
+            let e = ops::open_problem(
+                &store,
+                ctx,
+                &ops::ProblemInput {
+                    zone: z.id(),
+                    at: at(&when)?,
+                    category,
+                    description: note,
+                    reporter: None,
+                    urgency,
+                },
+            )?;
+            println!("{}", e.id);
+        }
+        LogCmd::Resolve {
+            problem,
+            note,
+            at: when,
+        } => {
+            let id: Id = problem.parse().map_err(Fail::input)?;
+            let e = ops::step_problem(&store, ctx, id, ProblemStep::Resolved, &note, at(&when)?)?;
+            println!("{}", e.id);
+        }
+        LogCmd::Patrol {
+            zone,
+            kind,
+            issues,
+            open_problems,
+            note,
+            at: when,
+        } => {
+            let z = address::resolve(&store, &zone)?;
+            let kind = PatrolKind::parse(&kind).ok_or_else(|| {
+                Fail::input(format!("unknown patrol kind `{kind}`: hygiene or security"))
+            })?;
+            let lists = config::checklists(config::config_dir().as_deref()).map_err(Fail::input)?;
+            let known = lists.items(kind);
+            let mut failed: Vec<(String, String)> = Vec::new();
+            for i in &issues {
+                let (item, inote) = i.split_once(':').unwrap_or((i, ""));
+                let item = item.trim();
+                // An item may be named by its full text or by a unique part of it.
+                // The item's full text wins; otherwise a unique part of it.
+                let hits: Vec<&String> = match known.iter().find(|k| k.as_str() == item) {
+                    Some(exact) => vec![exact],
+                    None => known.iter().filter(|k| k.contains(item)).collect(),
+                };
+                match hits.as_slice() {
+                    [one] => failed.push(((*one).clone(), inote.trim().to_string())),
+                    [] => {
+                        return Err(Fail::input(format!(
+                            "`{item}` is not on the {} checklist: {}",
+                            kind.code(),
+                            known.join("; ")
+                        )));
+                    }
+                    many => {
+                        return Err(Fail::input(format!(
+                            "`{item}` matches several checklist items: {}",
+                            many.iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )));
+                    }
+                }
+            }
+            let items = known
+                .iter()
+                .map(|k| {
+                    let f = failed.iter().find(|(f, _)| f == k);
+                    CheckResult {
+                        item: k.clone(),
+                        ok: f.is_none(),
+                        note: f.map(|(_, n)| n.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            let input = ops::PatrolInput {
+                zone: z.id(),
+                kind,
+                at: at(&when)?,
+                items,
+                note,
+                open_problems,
+            };
+            let (e, problems) = ops::log_patrol(&store, ctx, input)?;
+            println!("{}", e.id);
+            for p in problems {
+                println!("{}", p.id);
+            }
+        }
+    }
+    Ok(())
+}
