@@ -5,7 +5,7 @@ use gridbook::model::*;
 use gridbook::ops::{self, Ctx};
 use gridbook::store::Store;
 
-const DAY: i64 = 86_400_000;
+const DAY: i64 = gridbook::model::DAY_MS;
 
 fn now() -> Ts {
     let t: jiff::Timestamp = "2026-11-28T06:30:00Z".parse().unwrap();

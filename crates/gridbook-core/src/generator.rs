@@ -35,14 +35,7 @@ const AREA_NAMES: &[&str] = &[
     "光明新村",
 ];
 
-pub const VISIT_PURPOSES: &[&str] = &[
-    "routine",
-    "follow-up",
-    "help-request",
-    "elderly-care",
-    "policy-outreach",
-    "safety-check",
-];
+pub use gridbook_domain::vocab::{PROBLEM_CATEGORIES, VISIT_PURPOSES};
 
 const VISIT_NOTES: &[&str] = &[
     "家中一切正常",
@@ -55,18 +48,6 @@ const VISIT_NOTES: &[&str] = &[
     "户主外出，与家属交谈",
     "提醒电动车不要在楼道充电",
     "送去社区活动通知",
-];
-
-pub const PROBLEM_CATEGORIES: &[&str] = &[
-    "repair",
-    "blocked-drain",
-    "moving-help",
-    "medical-help",
-    "home-service",
-    "dispute",
-    "hygiene",
-    "safety",
-    "other",
 ];
 
 fn problem_text(rng: &mut Rng, category: &str) -> &'static str {
@@ -202,7 +183,7 @@ fn china() -> jiff::tz::TimeZone {
 
 /// A daytime instant `days_ago` days before `now` (08:00–18:00 in UTC+8).
 fn daytime(rng: &mut Rng, now: Ts, days_ago: i64) -> Ts {
-    let day_ms = 86_400_000;
+    let day_ms = DAY_MS;
     let offset = 8 * 3_600_000; // China has one zone, UTC+8.
     let local_midnight = (now.0 + offset).div_euclid(day_ms) * day_ms - offset;
     let t = local_midnight - days_ago * day_ms + rng.i64(8 * 3_600_000..18 * 3_600_000);
@@ -214,7 +195,7 @@ pub fn generate(spec: &Spec) -> Estate {
     let mut idrng = Rng::with_seed(spec.seed ^ 0x9e37_79b9_7f4a_7c15);
     let mut ids = Ids { rng: &mut idrng };
     let mut est = Estate::default();
-    let born = spec.now.0 - (spec.days + 60) * 86_400_000;
+    let born = spec.now.0 - (spec.days + 60) * DAY_MS;
 
     // Places.
     let mut area_codes = Vec::new();
@@ -398,7 +379,7 @@ pub fn generate(spec: &Spec) -> Estate {
     }
 
     // Assignments, all made before the history starts.
-    let since = Ts(spec.now.0 - (spec.days + 30) * 86_400_000);
+    let since = Ts(spec.now.0 - (spec.days + 30) * DAY_MS);
     let assign = |ids: &mut Ids, zone: Id, member: Id, role: Role| {
         Event::with_id(
             ids.id(since.0),
@@ -501,7 +482,7 @@ pub fn generate(spec: &Spec) -> Estate {
         let ago = rng.i64(0..spec.days);
         let at = daytime(&mut rng, spec.now, ago);
         let follow_up = if rng.u32(0..100) < 10 {
-            let later = Ts(at.0 + rng.i64(3..15) * 86_400_000);
+            let later = Ts(at.0 + rng.i64(3..15) * DAY_MS);
             Some(Date::from_jiff(later.to_jiff().to_zoned(china()).date()))
         } else {
             None

@@ -663,7 +663,7 @@ pub fn log_visit(store: &Store, ctx: Ctx, v: &VisitInput) -> Result<Event> {
         return rule("a visit is logged on a household");
     }
     live_member(store, v.member)?;
-    if v.at.0 > ctx.now.0 + 86_400_000 {
+    if v.at.0 > ctx.now.0 + DAY_MS {
         return rule("a visit cannot be dated more than a day ahead");
     }
     let purpose = validate::name("purpose", &v.purpose)?;
@@ -700,7 +700,7 @@ pub fn open_problem(store: &Store, ctx: Ctx, p: &ProblemInput) -> Result<Event> 
     zone_kind(store, p.zone)?;
     let category = validate::name("category", &p.category)?;
     let description = validate::name("description", &p.description)?;
-    if p.at.0 > ctx.now.0 + 86_400_000 {
+    if p.at.0 > ctx.now.0 + DAY_MS {
         return rule("a problem cannot be dated more than a day ahead");
     }
     if let Some(r) = p.reporter
@@ -752,7 +752,7 @@ pub fn step_problem(
     if at < opened.at {
         return rule("a step cannot come before the problem was reported");
     }
-    if at.0 > ctx.now.0 + 86_400_000 {
+    if at.0 > ctx.now.0 + DAY_MS {
         return rule("a step cannot be dated more than a day ahead");
     }
     let e = Event::new(
@@ -797,7 +797,7 @@ pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<(Event,
         Kind::Area | Kind::Building => {}
         _ => return rule("a patrol covers an area or a building"),
     }
-    if at.0 > ctx.now.0 + 86_400_000 {
+    if at.0 > ctx.now.0 + DAY_MS {
         return rule("a patrol cannot be dated more than a day ahead");
     }
     if items.is_empty() {

@@ -11,4 +11,5 @@ pub mod model;
 pub mod romanize;
 pub mod text;
 pub mod validate;
+pub mod vocab;
 pub mod when;

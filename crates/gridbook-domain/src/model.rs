@@ -103,6 +103,9 @@ impl FromStr for Id {
     }
 }
 
+/// One day in milliseconds: the unit of every "N days" rule.
+pub const DAY_MS: i64 = 86_400_000;
+
 /// An instant, in milliseconds since the Unix epoch (UTC). Shown in the local zone.
 #[derive(
     Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default, Debug,
@@ -127,10 +130,10 @@ impl Ts {
         Date::from_jiff(self.zoned().date())
     }
     pub fn days_before(self, now: Ts) -> i64 {
-        (now.0 - self.0).div_euclid(86_400_000)
+        (now.0 - self.0).div_euclid(DAY_MS)
     }
     pub fn minus_days(self, days: i64) -> Ts {
-        Ts(self.0 - days * 86_400_000)
+        Ts(self.0 - days * DAY_MS)
     }
 }
 
