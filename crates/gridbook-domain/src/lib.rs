@@ -8,6 +8,7 @@ pub mod describe;
 pub mod error;
 pub mod i18n;
 pub mod model;
+pub mod period;
 pub mod romanize;
 pub mod text;
 pub mod validate;

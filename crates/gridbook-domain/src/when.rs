@@ -26,8 +26,30 @@ fn parse_day(s: &str, today: CDate) -> Option<CDate> {
         }
         return today.checked_add(jiff::Span::new().days(sign * days)).ok();
     }
-    let s = s.replace(['/', '.'], "-");
-    s.parse::<CDate>().ok()
+    calendar_date(s)
+}
+
+/// A calendar date as offices and Excel write it: `2024-03-01`, `2024-3-1`,
+/// `2024/3/1`, `2024.3.1`, `2024年3月1日`, `20240301`.
+pub fn calendar_date(s: &str) -> Option<CDate> {
+    let s = s.trim();
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return CDate::new(
+            s[..4].parse().ok()?,
+            s[4..6].parse().ok()?,
+            s[6..].parse().ok()?,
+        )
+        .ok();
+    }
+    let s = s.strip_suffix('日').unwrap_or(s);
+    let mut parts = s.split(['-', '/', '.', '年', '月']);
+    let year: i16 = parts.next()?.trim().parse().ok()?;
+    let month: i8 = parts.next()?.trim().parse().ok()?;
+    let day: i8 = parts.next()?.trim().parse().ok()?;
+    if parts.next().is_some() || !(1000..=9999).contains(&year) {
+        return None;
+    }
+    CDate::new(year, month, day).ok()
 }
 
 fn parse_time(s: &str) -> Option<Time> {
@@ -104,6 +126,30 @@ mod tests {
             date("2026-11-28", now, &tz).unwrap().to_string(),
             "2026-11-28"
         );
+        for office in [
+            "2024-3-1",
+            "2024/3/1",
+            "2024.3.1",
+            "2024年3月1日",
+            "20240301",
+            "2024-03-01",
+        ] {
+            assert_eq!(
+                date(office, now, &tz).unwrap().to_string(),
+                "2024-03-01",
+                "{office}"
+            );
+        }
+        for bad in [
+            "2024-13-01",
+            "2024-2-30",
+            "2024/3",
+            "2024/3/1/2",
+            "24/3/1",
+            "2024年3月",
+        ] {
+            assert!(date(bad, now, &tz).is_err(), "{bad}");
+        }
         assert!(date("soon", now, &tz).is_err());
         assert!(date("+99999999d", now, &tz).is_err());
     }
