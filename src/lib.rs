@@ -14,6 +14,7 @@ pub use gridbook_core::{
     report, roster, who, zoneview,
 };
 pub use gridbook_domain::{
-    checklist, clock, describe, error, i18n, model, period, romanize, text, validate, vocab, when,
+    checklist, clock, describe, error, floors, i18n, model, period, romanize, text, validate,
+    vocab, when,
 };
 pub use gridbook_store::{backups, codec, store};

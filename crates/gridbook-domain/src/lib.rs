@@ -6,6 +6,7 @@ pub mod checklist;
 pub mod clock;
 pub mod describe;
 pub mod error;
+pub mod floors;
 pub mod i18n;
 pub mod model;
 pub mod period;
