@@ -116,38 +116,80 @@ fn area() -> impl Strategy<Value = Area> {
 }
 
 fn building() -> impl Strategy<Value = Building> {
-    (meta(), id(), text(), text()).prop_map(|(meta, area, code, name)| Building {
-        meta,
-        area,
-        code,
-        name,
-    })
+    (
+        meta(),
+        id(),
+        text(),
+        text(),
+        any::<i32>(),
+        proptest::option::of(any::<u32>()),
+    )
+        .prop_map(
+            |(meta, area, code, name, first_floor, doors_per_floor)| Building {
+                meta,
+                area,
+                code,
+                name,
+                first_floor,
+                doors_per_floor,
+            },
+        )
+}
+
+fn occupancy() -> impl Strategy<Value = Occupancy> {
+    proptest::sample::select(Occupancy::ALL.to_vec())
+}
+
+fn resident_status() -> impl Strategy<Value = ResidentStatus> {
+    proptest::sample::select(ResidentStatus::ALL.to_vec())
+}
+
+fn care_marks() -> impl Strategy<Value = Vec<CareMark>> {
+    proptest::collection::vec(
+        (text(), ts()).prop_map(|(group, since)| CareMark { group, since }),
+        0..3,
+    )
 }
 
 fn household() -> impl Strategy<Value = Household> {
-    (meta(), id(), text(), text(), text()).prop_map(|(meta, building, unit, room, notes)| {
-        Household {
+    (meta(), id(), text(), text(), text(), occupancy()).prop_map(
+        |(meta, building, unit, room, notes, occupancy)| Household {
             meta,
             building,
             unit,
             room,
             notes,
-        }
-    })
+            occupancy,
+        },
+    )
 }
 
 fn resident() -> impl Strategy<Value = Resident> {
-    (meta(), id(), text(), texts(), text(), texts(), text()).prop_map(
-        |(meta, household, name, phones, relation, tags, notes)| Resident {
-            meta,
-            household,
-            name,
-            phones,
-            relation,
-            tags,
-            notes,
-        },
+    (
+        (meta(), id(), text(), texts(), text(), texts(), text()),
+        (
+            resident_status(),
+            proptest::option::of(any::<i16>()),
+            care_marks(),
+        ),
     )
+        .prop_map(
+            |(
+                (meta, household, name, phones, relation, tags, notes),
+                (status, birth_year, care),
+            )| Resident {
+                meta,
+                household,
+                name,
+                phones,
+                relation,
+                tags,
+                notes,
+                status,
+                birth_year,
+                care,
+            },
+        )
 }
 
 fn member_kind() -> impl Strategy<Value = MemberKind> {
@@ -155,15 +197,16 @@ fn member_kind() -> impl Strategy<Value = MemberKind> {
 }
 
 fn member() -> impl Strategy<Value = Member> {
-    (meta(), text(), text(), member_kind(), texts()).prop_map(|(meta, name, phone, kind, tags)| {
-        Member {
+    (meta(), text(), text(), member_kind(), texts(), text()).prop_map(
+        |(meta, name, phone, kind, tags, branch)| Member {
             meta,
             name,
             phone,
             kind,
             tags,
-        }
-    })
+            branch,
+        },
+    )
 }
 
 fn kind() -> impl Strategy<Value = Kind> {
@@ -177,7 +220,7 @@ fn kind() -> impl Strategy<Value = Kind> {
 }
 
 fn role() -> impl Strategy<Value = Role> {
-    proptest::sample::select(vec![Role::Responsible, Role::Liaison])
+    proptest::sample::select(vec![Role::Responsible, Role::Liaison, Role::Supervisor])
 }
 
 fn patrol_kind() -> impl Strategy<Value = PatrolKind> {
@@ -263,6 +306,18 @@ fn plain_body() -> impl Strategy<Value = EventBody> {
             kind,
             reason
         }),
+        (
+            text(),
+            proptest::collection::vec(id(), 0..4),
+            any::<u32>(),
+            text()
+        )
+            .prop_map(|(kind, members, minutes, note)| EventBody::Activity {
+                kind,
+                members,
+                minutes,
+                note,
+            }),
     ]
 }
 
@@ -444,6 +499,9 @@ fn sample_resident() -> Resident {
         relation: "户主".into(),
         tags: Vec::new(),
         notes: String::new(),
+        status: ResidentStatus::Present,
+        birth_year: None,
+        care: Vec::new(),
     }
 }
 

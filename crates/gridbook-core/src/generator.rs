@@ -226,6 +226,8 @@ pub fn generate(spec: &Spec) -> Estate {
             area: area.meta.id,
             code: n.to_string(),
             name: format!("{n}栋"),
+            first_floor: 1,
+            doors_per_floor: None,
         });
     }
     let per_building = spec.households / spec.buildings.max(1);
@@ -243,6 +245,7 @@ pub fn generate(spec: &Spec) -> Estate {
                 unit: unit.to_string(),
                 room: room.to_string(),
                 notes: String::new(),
+                occupancy: Occupancy::default(),
             });
         }
     }
@@ -315,6 +318,9 @@ pub fn generate(spec: &Spec) -> Estate {
                 relation: relation.to_string(),
                 tags,
                 notes: String::new(),
+                status: ResidentStatus::default(),
+                birth_year: None,
+                care: Vec::new(),
             });
         }
     }
@@ -341,6 +347,7 @@ pub fn generate(spec: &Spec) -> Estate {
             phone: names::mobile(rng),
             kind,
             tags,
+            branch: String::new(),
         });
         est.members.len() - 1
     };
@@ -761,6 +768,8 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
             match role {
                 Role::Responsible => zones.entry(*member).or_default().push(addr(e.zone)),
                 Role::Liaison => liaison.entry(*member).or_default().push(addr(e.zone)),
+                // The generator makes no supervisors; a members file has no column for them.
+                Role::Supervisor => {}
             }
         }
     }

@@ -108,6 +108,8 @@ pub fn add_building(store: &Store, ctx: Ctx, area: Id, name: &str, code: &str) -
         area,
         code,
         name,
+        first_floor: 1,
+        doors_per_floor: None,
     };
     let mut w = Writes::new();
     created(store, &mut w, ctx, &b)?;
@@ -135,6 +137,7 @@ pub fn add_household(
         unit,
         room,
         notes,
+        occupancy: Occupancy::default(),
     };
     if store
         .households_of(building)?
@@ -219,6 +222,9 @@ pub fn add_resident(
         relation,
         tags,
         notes,
+        status: ResidentStatus::default(),
+        birth_year: None,
+        care: Vec::new(),
     };
     let mut w = Writes::new();
     created(store, &mut w, ctx, &r)?;
@@ -249,6 +255,7 @@ pub fn add_member(
         phone,
         kind,
         tags: validate::tags(tags),
+        branch: String::new(),
     };
     let mut w = Writes::new();
     created(store, &mut w, ctx, &m)?;

@@ -554,6 +554,9 @@ pub fn members(store: &Store, now: Ts) -> Result<Vec<Workload>> {
                     w.liaison_households += 1;
                     w.open_problems += store.open_problem_count(*z);
                 }
+                // A supervisor oversees the zone; its households are counted
+                // for the member responsible for it.
+                Role::Supervisor => w.zones.push(zone_path(store, *z)),
             }
         }
         for e in store.member_timeline(m.meta.id, usize::MAX)? {

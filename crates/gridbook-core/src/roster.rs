@@ -631,6 +631,8 @@ pub fn import(
                     area: area_id,
                     code,
                     name: row.building.clone(),
+                    first_floor: 1,
+                    doors_per_floor: None,
                 };
                 store.stage_new(&mut w, &b)?;
                 buildings.insert(bkey, b.meta.id);
@@ -660,6 +662,7 @@ pub fn import(
                     unit: row.unit.clone(),
                     room: row.room.clone(),
                     notes: String::new(),
+                    occupancy: Occupancy::default(),
                 };
                 store.stage_new(&mut w, &h)?;
                 households.insert(hkey, h.meta.id);
@@ -693,6 +696,9 @@ pub fn import(
                     relation: row.relation.clone(),
                     tags: row.tags.clone(),
                     notes: row.notes.clone(),
+                    status: ResidentStatus::default(),
+                    birth_year: None,
+                    care: Vec::new(),
                 };
                 store.stage_new(&mut w, &r)?;
                 residents.insert((household_id, r.name.clone()), r);

@@ -50,6 +50,25 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
         EventBody::ProblemStepped { step, note, .. } => {
             lang.f(&format!("event.problem-{}", step.code()), &[note])
         }
+        EventBody::Activity {
+            kind,
+            members,
+            minutes,
+            note,
+        } => {
+            let kinds = crate::vocab::shipped_activity_kinds();
+            let who = members.iter().map(|m| name_of(*m)).collect::<Vec<_>>();
+            let sep = if lang == Lang::Zh { "、" } else { ", " };
+            let mut s = lang.f(
+                "event.activity",
+                &[kinds.label(kind, lang), &hours(*minutes), &who.join(sep)],
+            );
+            if !note.is_empty() {
+                s.push_str(" — ");
+                s.push_str(note);
+            }
+            s
+        }
         EventBody::Patrol { kind, items, note } => {
             let ok = items.iter().filter(|i| i.ok).count();
             let mut s = lang.f(
@@ -93,4 +112,11 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             &[reason, &event(lang, &replacement.body(), name_of)],
         ),
     }
+}
+
+/// `2`, `1.5`, `0.25` hours from minutes: no trailing zeros.
+pub fn hours(minutes: u32) -> String {
+    let h = minutes as f64 / 60.0;
+    let s = format!("{h:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

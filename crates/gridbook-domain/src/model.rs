@@ -211,6 +211,26 @@ pub struct Building {
     pub area: Id,
     pub code: String,
     pub name: String,
+    /// The floor rooms numbered `1xx` are on (2 when shops take the ground floor).
+    #[serde(default = "first_floor_default")]
+    pub first_floor: i32,
+    /// Rooms numbered straight through, this many per floor.
+    #[serde(default)]
+    pub doors_per_floor: Option<u32>,
+}
+
+fn first_floor_default() -> i32 {
+    1
+}
+
+impl Building {
+    /// How this building numbers its rooms, for the building plan.
+    pub fn floor_rule(&self) -> crate::floors::FloorRule {
+        crate::floors::FloorRule {
+            first_floor: self.first_floor,
+            doors_per_floor: self.doors_per_floor,
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
@@ -220,6 +240,135 @@ pub struct Household {
     pub unit: String,
     pub room: String,
     pub notes: String,
+    #[serde(default)]
+    pub occupancy: Occupancy,
+}
+
+/// A household's occupancy (居住状态). Vacant households are not blank spots.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug, Default)]
+pub enum Occupancy {
+    /// 自住
+    #[default]
+    Owner,
+    /// 出租: where floating population lives, a security concern.
+    Rented,
+    /// 空置
+    Vacant,
+    /// 商用
+    Commercial,
+}
+
+impl Occupancy {
+    pub const ALL: [Occupancy; 4] = [
+        Occupancy::Owner,
+        Occupancy::Rented,
+        Occupancy::Vacant,
+        Occupancy::Commercial,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Occupancy::Owner => "owner",
+            Occupancy::Rented => "rented",
+            Occupancy::Vacant => "vacant",
+            Occupancy::Commercial => "commercial",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Occupancy::Owner => "自住",
+            Occupancy::Rented => "出租",
+            Occupancy::Vacant => "空置",
+            Occupancy::Commercial => "商用",
+        }
+    }
+    /// The code, the Chinese word, or a word a roster may use for it.
+    pub fn parse(s: &str) -> Option<Occupancy> {
+        let s = s.trim();
+        let extra = match s {
+            "owner-occupied" | "own" | "自有" | "自用" => Some(Occupancy::Owner),
+            "rent" | "rental" | "租住" | "租赁" | "出租房" => Some(Occupancy::Rented),
+            "empty" | "空房" | "闲置" | "空置房" => Some(Occupancy::Vacant),
+            "shop" | "business" | "商铺" | "门面" | "经营" => Some(Occupancy::Commercial),
+            _ => None,
+        };
+        extra.or_else(|| {
+            Occupancy::ALL
+                .into_iter()
+                .find(|o| o.code().eq_ignore_ascii_case(s) || o.zh() == s)
+        })
+    }
+    /// What `parse` accepts, for messages.
+    pub fn allowed() -> String {
+        Occupancy::ALL
+            .iter()
+            .map(|o| format!("{} ({})", o.code(), o.zh()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Whether a resident still lives in the household (人员状态). Residents who
+/// moved out or died leave lists and targets but keep their history.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug, Default)]
+pub enum ResidentStatus {
+    /// 在住
+    #[default]
+    Present,
+    /// 迁出
+    MovedOut,
+    /// 去世
+    Deceased,
+}
+
+impl ResidentStatus {
+    pub const ALL: [ResidentStatus; 3] = [
+        ResidentStatus::Present,
+        ResidentStatus::MovedOut,
+        ResidentStatus::Deceased,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            ResidentStatus::Present => "present",
+            ResidentStatus::MovedOut => "moved-out",
+            ResidentStatus::Deceased => "deceased",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            ResidentStatus::Present => "在住",
+            ResidentStatus::MovedOut => "迁出",
+            ResidentStatus::Deceased => "去世",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ResidentStatus> {
+        let s = s.trim();
+        let extra = match s {
+            "正常" | "常住" | "居住" => Some(ResidentStatus::Present),
+            "已迁出" | "搬走" | "moved" => Some(ResidentStatus::MovedOut),
+            "已去世" | "死亡" | "已故" | "dead" => Some(ResidentStatus::Deceased),
+            _ => None,
+        };
+        extra.or_else(|| {
+            ResidentStatus::ALL
+                .into_iter()
+                .find(|o| o.code().eq_ignore_ascii_case(s) || o.zh() == s)
+        })
+    }
+    pub fn allowed() -> String {
+        ResidentStatus::ALL
+            .iter()
+            .map(|o| format!("{} ({})", o.code(), o.zh()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A care group a resident belongs to (a code of the care-group list) and
+/// since when: a never-visited household is due from that day.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct CareMark {
+    pub group: String,
+    pub since: Ts,
 }
 
 impl Household {
@@ -243,6 +392,13 @@ pub struct Resident {
     pub relation: String,
     pub tags: Vec<String>,
     pub notes: String,
+    #[serde(default)]
+    pub status: ResidentStatus,
+    /// From a roster's birth date, age or identity number (never stored itself).
+    #[serde(default)]
+    pub birth_year: Option<i16>,
+    #[serde(default)]
+    pub care: Vec<CareMark>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug, PartialOrd, Ord)]
@@ -251,14 +407,17 @@ pub enum MemberKind {
     GridWorker,
     Volunteer,
     BuildingHead,
+    /// 网格长: leads a grid's workers.
+    GridLeader,
 }
 
 impl MemberKind {
-    pub const ALL: [MemberKind; 4] = [
+    pub const ALL: [MemberKind; 5] = [
         MemberKind::PartyMember,
         MemberKind::GridWorker,
         MemberKind::Volunteer,
         MemberKind::BuildingHead,
+        MemberKind::GridLeader,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -266,6 +425,7 @@ impl MemberKind {
             MemberKind::GridWorker => "grid-worker",
             MemberKind::Volunteer => "volunteer",
             MemberKind::BuildingHead => "building-head",
+            MemberKind::GridLeader => "grid-leader",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -274,6 +434,7 @@ impl MemberKind {
             MemberKind::GridWorker => "网格员",
             MemberKind::Volunteer => "志愿者",
             MemberKind::BuildingHead => "楼栋长",
+            MemberKind::GridLeader => "网格长",
         }
     }
     pub fn parse(s: &str) -> Option<MemberKind> {
@@ -292,6 +453,9 @@ pub struct Member {
     pub kind: MemberKind,
     /// Free tags: 流动, 协解, 家属, 复转军人 …
     pub tags: Vec<String>,
+    /// 党支部 / 党员服务社, optional.
+    #[serde(default)]
+    pub branch: String,
 }
 
 /// What kind of record an id names.
@@ -344,6 +508,9 @@ pub enum Role {
     Responsible,
     /// 联系户: looks after specific households.
     Liaison,
+    /// 网格长 as a role: oversees a zone beside its responsible member,
+    /// without replacing them.
+    Supervisor,
 }
 
 impl Role {
@@ -351,12 +518,14 @@ impl Role {
         match self {
             Role::Responsible => "responsible",
             Role::Liaison => "liaison",
+            Role::Supervisor => "supervisor",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
         match s.trim() {
             "responsible" | "责任人" => Some(Role::Responsible),
             "liaison" | "联系户" | "联系人" => Some(Role::Liaison),
+            "supervisor" | "网格长" | "督导" => Some(Role::Supervisor),
             _ => None,
         }
     }
@@ -555,6 +724,15 @@ pub enum EventBody {
         replacement: Correction,
         reason: String,
     },
+    /// A service activity (党员奉献日, 义务劳动 …) in a zone: its kind (a code
+    /// of the activity-kind list), the members who took part, how long.
+    /// (Appended last: stored events name their variant by position.)
+    Activity {
+        kind: String,
+        members: Vec<Id>,
+        minutes: u32,
+        note: String,
+    },
 }
 
 /// What an amendment may say instead: the kinds of entry that can be
@@ -583,6 +761,12 @@ pub enum Correction {
     Patrol {
         kind: PatrolKind,
         items: Vec<CheckResult>,
+        note: String,
+    },
+    Activity {
+        kind: String,
+        members: Vec<Id>,
+        minutes: u32,
         note: String,
     },
 }
@@ -625,6 +809,17 @@ impl Correction {
                 note,
             },
             Correction::Patrol { kind, items, note } => EventBody::Patrol { kind, items, note },
+            Correction::Activity {
+                kind,
+                members,
+                minutes,
+                note,
+            } => EventBody::Activity {
+                kind,
+                members,
+                minutes,
+                note,
+            },
         }
     }
 
@@ -665,6 +860,17 @@ impl Correction {
                 note,
             },
             EventBody::Patrol { kind, items, note } => Correction::Patrol { kind, items, note },
+            EventBody::Activity {
+                kind,
+                members,
+                minutes,
+                note,
+            } => Correction::Activity {
+                kind,
+                members,
+                minutes,
+                note,
+            },
             _ => return None,
         })
     }
@@ -687,6 +893,7 @@ impl EventBody {
             EventBody::Edited { .. } => "edited",
             EventBody::Created { .. } => "created",
             EventBody::Tombstoned { .. } => "deleted",
+            EventBody::Activity { .. } => "activity",
             EventBody::Amended { .. } => "amended",
         }
     }

@@ -4,4 +4,5 @@
 
 pub mod backups;
 pub mod codec;
+pub mod legacy;
 pub mod store;

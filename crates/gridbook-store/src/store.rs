@@ -18,7 +18,7 @@ use crate::codec::{self, CodecError};
 use gridbook_domain::model::*;
 
 /// Bumped when the set of trees or their keys change; see [`Store::migrate`].
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// sled's default page cache is 1 GB; a field laptop should not give that up.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -524,6 +524,7 @@ impl Store {
                     }
                     self.rebuild()?;
                 }
+                2 => self.upgrade_records()?,
                 other => {
                     return Err(StoreError::Invalid(format!(
                         "no migration from schema version {other}"
@@ -534,6 +535,34 @@ impl Store {
             self.set_schema(v)?;
         }
         Ok(())
+    }
+
+    /// Schema 2 → 3: rewrites buildings, households, residents and members
+    /// in the schema-3 shape (see [`crate::legacy`]). Values already in the
+    /// new shape are left alone, so a killed migration resumes where it stopped.
+    fn upgrade_records(&self) -> Result<()> {
+        fn rewrite<R: Record + crate::legacy::Upgrade>(store: &Store) -> Result<()> {
+            let tree = store.tree(T::record(R::KIND));
+            let mut batch = sled::Batch::default();
+            for kv in tree.iter() {
+                let (k, v) = kv?;
+                if codec::decode::<R>(&v).is_ok() {
+                    continue;
+                }
+                let r = R::upgrade(&v).map_err(|source| StoreError::Codec {
+                    what: R::KIND.code(),
+                    source,
+                })?;
+                batch.insert(k, encode(&r)?);
+            }
+            tree.apply_batch(batch)?;
+            Ok(())
+        }
+        rewrite::<Building>(self)?;
+        rewrite::<Household>(self)?;
+        rewrite::<Resident>(self)?;
+        rewrite::<Member>(self)?;
+        self.sync()
     }
 
     /// True when no place, person or event is stored.
@@ -1085,6 +1114,8 @@ impl Store {
                     members.push(*target);
                 }
             }
+            // Every member who took part finds the activity in their history.
+            EventBody::Activity { members: who, .. } => members.extend(who.iter().copied()),
             // A corrected visit moves its follow-up; other corrections change
             // only what the entry says.
             EventBody::Amended {

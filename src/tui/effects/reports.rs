@@ -9,6 +9,7 @@ fn kind_tag(body: &EventBody) -> &'static str {
         EventBody::Visit { .. } => "visit",
         EventBody::ProblemOpened { .. } | EventBody::ProblemStepped { .. } => "problem",
         EventBody::Patrol { .. } => "patrol",
+        EventBody::Activity { .. } => "activity",
         EventBody::Assigned { .. } | EventBody::AssignmentEnded { .. } => "assign",
         EventBody::Edited { .. } | EventBody::Created { .. } | EventBody::Tombstoned { .. } => {
             "edited"

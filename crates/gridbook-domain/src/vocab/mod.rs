@@ -151,11 +151,19 @@ impl Vocabulary {
 
 const SHIPPED_ACTIVITY_KINDS: &str = include_str!("activity_kinds.toml");
 
+/// The shipped activity kinds, parsed once.
+pub fn shipped_activity_kinds() -> &'static Vocabulary {
+    static KINDS: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        Vocabulary::parse("activity_kinds.toml", SHIPPED_ACTIVITY_KINDS, "kind")
+            .expect("the shipped activity kinds parse (tested)")
+    })
+}
+
 /// Kinds of service activity: the shipped list, with a user's
 /// `activities.toml` (text `user`, named `file`) laid over it.
 pub fn activity_kinds(user: Option<(&str, &str)>) -> Result<Vocabulary, String> {
-    let shipped = Vocabulary::parse("activity_kinds.toml", SHIPPED_ACTIVITY_KINDS, "kind")
-        .expect("the shipped activity kinds parse (tested)");
+    let shipped = shipped_activity_kinds().clone();
     match user {
         None => Ok(shipped),
         Some((file, text)) => Ok(shipped.overlay(Vocabulary::parse(file, text, "kind")?)),
