@@ -10,11 +10,11 @@ pub mod fail;
 pub mod tui;
 
 pub use gridbook_core::{
-    address, backup, config, cover, demo, export, generator, lookup, members_csv, names, ops,
-    report, roster, who, zoneview,
+    address, backup, care, config, cover, demo, export, generator, lookup, members_csv, names, ops,
+    report, roster, service, who, zoneview,
 };
 pub use gridbook_domain::{
-    checklist, clock, describe, error, floors, i18n, model, period, romanize, text, validate,
-    vocab, when,
+    checklist, clock, contact, describe, error, floors, i18n, model, period, romanize, text,
+    validate, vocab, when,
 };
 pub use gridbook_store::{backups, codec, store};

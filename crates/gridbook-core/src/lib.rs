@@ -4,6 +4,7 @@
 
 pub mod address;
 pub mod backup;
+pub mod care;
 pub mod config;
 pub mod cover;
 pub mod demo;
@@ -15,5 +16,6 @@ pub mod names;
 pub mod ops;
 pub mod report;
 pub mod roster;
+pub mod service;
 pub mod who;
 pub mod zoneview;

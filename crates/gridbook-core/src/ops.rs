@@ -31,7 +31,7 @@ impl gridbook_domain::error::Kinded for OpError {
 
 pub type Result<T, E = OpError> = std::result::Result<T, E>;
 
-fn rule<T>(msg: impl Into<String>) -> Result<T> {
+pub(crate) fn rule<T>(msg: impl Into<String>) -> Result<T> {
     Err(OpError::Rule(msg.into()))
 }
 
@@ -264,7 +264,7 @@ pub fn add_member(
 }
 
 /// Stages `Edited` events for every changed field and the bumped record.
-fn stage_edits<R: Record>(
+pub(crate) fn stage_edits<R: Record>(
     store: &Store,
     w: &mut Writes,
     ctx: Ctx,
@@ -533,7 +533,7 @@ pub fn tombstone(store: &Store, ctx: Ctx, id: Id, reason: &str) -> Result<()> {
     Ok(())
 }
 
-fn live_member(store: &Store, member: Id) -> Result<Member> {
+pub(crate) fn live_member(store: &Store, member: Id) -> Result<Member> {
     match store.member(member)? {
         Some(m) if m.meta.is_live() => Ok(m),
         Some(m) => rule(format!("{} is retired", m.name)),
@@ -541,7 +541,7 @@ fn live_member(store: &Store, member: Id) -> Result<Member> {
     }
 }
 
-fn zone_kind(store: &Store, zone: Id) -> Result<Kind> {
+pub(crate) fn zone_kind(store: &Store, zone: Id) -> Result<Kind> {
     match store.kind_of(zone)? {
         Some((k, _)) if k.is_zone() => Ok(k),
         _ => rule("no such zone (an area, building or household)"),

@@ -4,6 +4,7 @@
 
 pub mod checklist;
 pub mod clock;
+pub mod contact;
 pub mod describe;
 pub mod error;
 pub mod floors;

@@ -1,0 +1,187 @@
+//! Care groups in practice: putting residents in groups and taking them out,
+//! and which households are due for a care visit.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use gridbook_domain::contact;
+use gridbook_domain::model::*;
+use gridbook_domain::vocab::{Vocabulary, care};
+use gridbook_store::store::{Store, Writes};
+
+use crate::cover;
+use crate::ops::{Ctx, Result, rule, stage_edits};
+
+/// Adds a resident to the group `word` names (code, label or synonym), or
+/// takes them out. Returns the group's code. A change becomes an `Edited`
+/// event, so the timeline says who set it and when.
+pub fn set_group(
+    store: &Store,
+    ctx: Ctx,
+    resident: Id,
+    word: &str,
+    add: bool,
+    groups: &Vocabulary,
+) -> Result<String> {
+    let Some(group) = groups.parse_word(word) else {
+        return rule(format!(
+            "`{}` is not a care group: {}",
+            word.trim(),
+            groups.allowed(gridbook_domain::i18n::Lang::En)
+        ));
+    };
+    let code = group.code.clone();
+    let Some(mut r) = store.resident(resident)?.filter(|r| r.meta.is_live()) else {
+        return rule("that resident does not exist");
+    };
+    let has = r.care.iter().any(|m| m.group == code);
+    if has == add {
+        return Ok(code);
+    }
+    let old = codes(&r.care);
+    if add {
+        r.care.push(CareMark {
+            group: code.clone(),
+            since: ctx.now,
+        });
+    } else {
+        r.care.retain(|m| m.group != code);
+    }
+    let new = codes(&r.care);
+    let mut w = Writes::new();
+    stage_edits(store, &mut w, ctx, &mut r, &[("care", old, new)])?;
+    store.commit(w)?;
+    Ok(code)
+}
+
+fn codes(marks: &[CareMark]) -> String {
+    marks
+        .iter()
+        .map(|m| m.group.as_str())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// A household due (or overdue) for a care visit.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CareDue {
+    pub household: Id,
+    /// `AREA/BUILDING/UNIT-ROOM` by names.
+    pub address: String,
+    pub head: Option<String>,
+    pub phone: Option<String>,
+    /// Whose number `phone` is, when it is not the head's.
+    pub phone_of: Option<String>,
+    /// Codes of the care groups of its residents, in list order.
+    pub groups: Vec<String>,
+    pub cadence_days: u32,
+    /// `YYYY-MM-DD` in the local zone.
+    pub last_visit: Option<String>,
+    pub days_overdue: i64,
+}
+
+/// Care groups of one resident on `today`: those set by hand, plus 高龄老人
+/// when their birth year makes them 80 or over.
+pub fn groups_of(r: &Resident, today: Date) -> Vec<(String, Ts)> {
+    let mut out: Vec<(String, Ts)> = r.care.iter().map(|m| (m.group.clone(), m.since)).collect();
+    if let Some(y) = r.birth_year
+        && care::is_aged_80(y, today)
+        && !out.iter().any(|(g, _)| g == care::AGED_80)
+    {
+        // Due from the later of when the resident was recorded and the
+        // start of the year they turned 80.
+        let turned = jiff::civil::Date::new(y + 80, 1, 1)
+            .ok()
+            .and_then(|d| d.to_zoned(gridbook_domain::clock::tz()).ok())
+            .map_or(r.meta.created_at, |z| Ts(z.timestamp().as_millisecond()));
+        out.push((care::AGED_80.to_string(), turned.max(r.meta.created_at)));
+    }
+    out
+}
+
+/// Households due for a care visit on `now`, most overdue first; with
+/// `member`, only those the member covers (responsible, directly or
+/// inherited, or liaison).
+pub fn due(
+    store: &Store,
+    groups: &Vocabulary,
+    now: Ts,
+    member: Option<Id>,
+) -> Result<Vec<CareDue>> {
+    let today = now.date();
+    // Care groups by household: (code, since) of every present resident.
+    let mut by_household: HashMap<Id, Vec<(String, Ts)>> = HashMap::new();
+    for r in store.all::<Resident>() {
+        let r = r?;
+        if !r.meta.is_live() || r.status != ResidentStatus::Present {
+            continue;
+        }
+        let g = groups_of(&r, today);
+        if !g.is_empty() {
+            by_household.entry(r.household).or_default().extend(g);
+        }
+    }
+    let mut out = Vec::new();
+    for (hh, marks) in by_household {
+        let Some(h) = store.household(hh)?.filter(|h| h.meta.is_live()) else {
+            continue;
+        };
+        let Some(cadence) = care::shortest_cadence(groups, marks.iter().map(|(g, _)| g.as_str()))
+        else {
+            continue; // only groups the list no longer knows
+        };
+        let since = marks.iter().map(|(_, t)| *t).min().unwrap_or(now).date();
+        let last = store.last_visit(hh)?.map(|(t, _)| t.date());
+        let due_on = care::due_on(last, since, cadence);
+        let Some(days_overdue) = care::days_overdue(due_on, today) else {
+            continue;
+        };
+        if let Some(m) = member
+            && !covers(store, m, hh, now)?
+        {
+            continue;
+        }
+        let residents = store.residents_of(hh)?;
+        let c = contact::of(&residents);
+        let mut codes: Vec<String> = Vec::new();
+        for (g, _) in &marks {
+            if !codes.contains(g) {
+                codes.push(g.clone());
+            }
+        }
+        out.push(CareDue {
+            household: hh,
+            address: crate::address::zone_of(store, h.meta.id)?
+                .map_or_else(|| h.label(), |z| z.path()),
+            head: c.as_ref().map(|c| c.head.name.clone()),
+            phone: c.as_ref().and_then(|c| c.phone.map(|(_, p)| p.to_string())),
+            phone_of: c.as_ref().and_then(|c| {
+                c.phone
+                    .filter(|(w, _)| w.meta.id != c.head.meta.id)
+                    .map(|(w, _)| w.name.clone())
+            }),
+            groups: codes,
+            cadence_days: cadence,
+            last_visit: last.map(|d| d.to_string()),
+            days_overdue,
+        });
+    }
+    out.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then_with(|| a.address.cmp(&b.address))
+    });
+    Ok(out)
+}
+
+/// Whether `member` covers household `hh`: responsible for it (directly or
+/// through its building or area), or its liaison.
+pub fn covers(store: &Store, member: Id, hh: Id, now: Ts) -> Result<bool> {
+    if cover::covering(store, hh, now)?.is_some_and(|c| c.member == member) {
+        return Ok(true);
+    }
+    Ok(cover::liaisons(store, hh, now)?
+        .iter()
+        .any(|(m, _)| m.meta.id == member))
+}
