@@ -11,7 +11,7 @@ pub mod tui;
 
 pub use gridbook_core::{
     address, backup, care, config, cover, demo, export, generator, lookup, members_csv, names, ops,
-    report, roster, service, who, zoneview,
+    plan, report, roster, service, who, zoneview,
 };
 pub use gridbook_domain::{
     checklist, clock, contact, describe, error, floors, i18n, model, period, romanize, text,

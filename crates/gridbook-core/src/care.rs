@@ -1,8 +1,6 @@
 //! Care groups in practice: putting residents in groups and taking them out,
 //! and which households are due for a care visit.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use gridbook_domain::contact;
@@ -110,31 +108,26 @@ pub fn due(
     member: Option<Id>,
 ) -> Result<Vec<CareDue>> {
     let today = now.date();
-    // Care groups by household: (code, since) of every present resident.
-    let mut by_household: HashMap<Id, Vec<(String, Ts)>> = HashMap::new();
+    // Households with a resident in a care group: one pass over residents.
+    let mut households: Vec<Id> = Vec::new();
     for r in store.all::<Resident>() {
         let r = r?;
-        if !r.meta.is_live() || r.status != ResidentStatus::Present {
-            continue;
-        }
-        let g = groups_of(&r, today);
-        if !g.is_empty() {
-            by_household.entry(r.household).or_default().extend(g);
+        if r.meta.is_live()
+            && r.status == ResidentStatus::Present
+            && !groups_of(&r, today).is_empty()
+        {
+            households.push(r.household);
         }
     }
+    households.sort();
+    households.dedup();
     let mut out = Vec::new();
-    for (hh, marks) in by_household {
+    for hh in households {
         let Some(h) = store.household(hh)?.filter(|h| h.meta.is_live()) else {
             continue;
         };
-        let Some(cadence) = care::shortest_cadence(groups, marks.iter().map(|(g, _)| g.as_str()))
-        else {
-            continue; // only groups the list no longer knows
-        };
-        let since = marks.iter().map(|(_, t)| *t).min().unwrap_or(now).date();
-        let last = store.last_visit(hh)?.map(|(t, _)| t.date());
-        let due_on = care::due_on(last, since, cadence);
-        let Some(days_overdue) = care::days_overdue(due_on, today) else {
+        let residents = store.residents_of(hh)?;
+        let Some(d) = due_for(store, groups, &h, &residents, now)? else {
             continue;
         };
         if let Some(m) = member
@@ -142,30 +135,7 @@ pub fn due(
         {
             continue;
         }
-        let residents = store.residents_of(hh)?;
-        let c = contact::of(&residents);
-        let mut codes: Vec<String> = Vec::new();
-        for (g, _) in &marks {
-            if !codes.contains(g) {
-                codes.push(g.clone());
-            }
-        }
-        out.push(CareDue {
-            household: hh,
-            address: crate::address::zone_of(store, h.meta.id)?
-                .map_or_else(|| h.label(), |z| z.path()),
-            head: c.as_ref().map(|c| c.head.name.clone()),
-            phone: c.as_ref().and_then(|c| c.phone.map(|(_, p)| p.to_string())),
-            phone_of: c.as_ref().and_then(|c| {
-                c.phone
-                    .filter(|(w, _)| w.meta.id != c.head.meta.id)
-                    .map(|(w, _)| w.name.clone())
-            }),
-            groups: codes,
-            cadence_days: cadence,
-            last_visit: last.map(|d| d.to_string()),
-            days_overdue,
-        });
+        out.push(d);
     }
     out.sort_by(|a, b| {
         b.days_overdue
@@ -173,6 +143,54 @@ pub fn due(
             .then_with(|| a.address.cmp(&b.address))
     });
     Ok(out)
+}
+
+/// Whether household `h` (with its `residents`) is due for a care visit on
+/// `now`, and the row that says so.
+pub fn due_for(
+    store: &Store,
+    groups: &Vocabulary,
+    h: &Household,
+    residents: &[Resident],
+    now: Ts,
+) -> Result<Option<CareDue>> {
+    let today = now.date();
+    let marks: Vec<(String, Ts)> = residents
+        .iter()
+        .filter(|r| r.meta.is_live() && r.status == ResidentStatus::Present)
+        .flat_map(|r| groups_of(r, today))
+        .collect();
+    let Some(cadence) = care::shortest_cadence(groups, marks.iter().map(|(g, _)| g.as_str()))
+    else {
+        return Ok(None); // no group, or only groups the list no longer knows
+    };
+    let since = marks.iter().map(|(_, t)| *t).min().unwrap_or(now).date();
+    let last = store.last_visit(h.meta.id)?.map(|(t, _)| t.date());
+    let Some(days_overdue) = care::days_overdue(care::due_on(last, since, cadence), today) else {
+        return Ok(None);
+    };
+    let c = contact::of(residents);
+    let mut codes: Vec<String> = Vec::new();
+    for (g, _) in &marks {
+        if !codes.contains(g) {
+            codes.push(g.clone());
+        }
+    }
+    Ok(Some(CareDue {
+        household: h.meta.id,
+        address: crate::address::zone_of(store, h.meta.id)?.map_or_else(|| h.label(), |z| z.path()),
+        head: c.as_ref().map(|c| c.head.name.clone()),
+        phone: c.as_ref().and_then(|c| c.phone.map(|(_, p)| p.to_string())),
+        phone_of: c.as_ref().and_then(|c| {
+            c.phone
+                .filter(|(w, _)| w.meta.id != c.head.meta.id)
+                .map(|(w, _)| w.name.clone())
+        }),
+        groups: codes,
+        cadence_days: cadence,
+        last_visit: last.map(|d| d.to_string()),
+        days_overdue,
+    }))
 }
 
 /// Whether `member` covers household `hh`: responsible for it (directly or

@@ -14,6 +14,7 @@ pub mod lookup;
 pub mod members_csv;
 pub mod names;
 pub mod ops;
+pub mod plan;
 pub mod report;
 pub mod roster;
 pub mod service;

@@ -382,9 +382,42 @@ pub fn edit_place(store: &Store, ctx: Ctx, id: Id, fields: &[(&str, &str)]) -> R
             {
                 return rule(format!("this area already has a building {name}"));
             }
-            let changes = diffs(&[("name", &b.name, &name), ("code", &b.code, &code)]);
+            let first_floor = match get("first_floor") {
+                None => b.first_floor,
+                Some(v) => match v.trim().parse::<i32>() {
+                    Ok(n) if (-9..=200).contains(&n) && n != 0 => n,
+                    _ => {
+                        return rule(format!(
+                            "first floor `{v}`: give the floor rooms 1xx are on, e.g. 2 when shops take the ground floor"
+                        ));
+                    }
+                },
+            };
+            let doors_per_floor = match get("doors_per_floor") {
+                None => b.doors_per_floor,
+                Some(v) if v.trim().is_empty() || v.trim() == "0" => None,
+                Some(v) => match v.trim().parse::<u32>() {
+                    Ok(n) if (1..=100).contains(&n) => Some(n),
+                    _ => {
+                        return rule(format!(
+                            "doors per floor `{v}`: give a number from 1 to 100, or 0 for none"
+                        ));
+                    }
+                },
+            };
+            let (old_ff, new_ff) = (b.first_floor.to_string(), first_floor.to_string());
+            let show = |d: Option<u32>| d.map_or_else(String::new, |d| d.to_string());
+            let (old_dpf, new_dpf) = (show(b.doors_per_floor), show(doors_per_floor));
+            let changes = diffs(&[
+                ("name", &b.name, &name),
+                ("code", &b.code, &code),
+                ("first_floor", &old_ff, &new_ff),
+                ("doors_per_floor", &old_dpf, &new_dpf),
+            ]);
             b.name = name;
             b.code = code;
+            b.first_floor = first_floor;
+            b.doors_per_floor = doors_per_floor;
             stage_edits(store, &mut w, ctx, &mut b, &changes)?;
         }
         Kind::Household => {
@@ -395,6 +428,19 @@ pub fn edit_place(store: &Store, ctx: Ctx, id: Id, fields: &[(&str, &str)]) -> R
             let room =
                 validate::name("room", &validate::halfwidth(get("room").unwrap_or(&h.room)))?;
             let notes = validate::text("notes", get("notes").unwrap_or(&h.notes))?;
+            let occupancy = match get("status") {
+                None => h.occupancy,
+                Some(v) => match Occupancy::parse(v) {
+                    Some(o) => o,
+                    None => {
+                        return rule(format!(
+                            "`{}` is not a household status: {}",
+                            v.trim(),
+                            Occupancy::allowed()
+                        ));
+                    }
+                },
+            };
             let mut probe = h.clone();
             probe.unit = unit.clone();
             probe.room = room.clone();
@@ -409,10 +455,12 @@ pub fn edit_place(store: &Store, ctx: Ctx, id: Id, fields: &[(&str, &str)]) -> R
                 ("unit", &h.unit, &unit),
                 ("room", &h.room, &room),
                 ("notes", &h.notes, &notes),
+                ("status", h.occupancy.code(), occupancy.code()),
             ]);
             h.unit = unit;
             h.room = room;
             h.notes = notes;
+            h.occupancy = occupancy;
             stage_edits(store, &mut w, ctx, &mut h, &changes)?;
         }
         _ => return rule("not a place"),
@@ -435,6 +483,9 @@ fn diffs(pairs: &[(&str, &str, &str)]) -> Vec<(&'static str, String, String)> {
                 "phone" => "phone",
                 "kind" => "kind",
                 "tags" => "tags",
+                "status" => "status",
+                "first_floor" => "first_floor",
+                "doors_per_floor" => "doors_per_floor",
                 _ => "field",
             };
             (f, o.to_string(), n.to_string())
