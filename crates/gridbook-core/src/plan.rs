@@ -182,7 +182,7 @@ pub fn build(
             flags,
         });
     }
-    units.sort_by(|a, b| natural(a).cmp(&natural(b)));
+    units.sort_by_key(|u| natural(u));
     let order = |d: &Door| {
         (
             units
