@@ -336,7 +336,10 @@ fn create_private(path: &Path) -> io::Result<BufWriter<File>> {
 }
 
 /// Writes `path` whole or not at all: a private temporary file beside it,
-/// synced, then renamed over it.
+/// synced, then renamed over it. A path that names a device or a pipe
+/// (`/dev/stdout`, a FIFO) is written in place: renaming over it would
+/// replace the device with a file, and its mode is not ours to change. A
+/// directory is refused.
 pub fn write_private(
     path: &Path,
     fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
@@ -345,6 +348,15 @@ pub fn write_private(
         path: path.to_path_buf(),
         source,
     };
+    match fs::metadata(path) {
+        Ok(m) if m.is_dir() => return Err(err(io::Error::from(io::ErrorKind::IsADirectory))),
+        Ok(m) if !m.is_file() => {
+            let f = OpenOptions::new().write(true).open(path).map_err(err)?;
+            let mut w = BufWriter::new(f);
+            return fill(&mut w).and_then(|()| w.flush()).map_err(err);
+        }
+        _ => {}
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
