@@ -119,7 +119,7 @@ pub fn export(env: &Env, format: Format, out: Option<&Path>, bom: bool) -> Resul
 }
 
 pub fn import_json(env: &Env, file: &Path) -> Result<(), Fail> {
-    let dump = export::read_json(file).map_err(|e| fail(env, e))?;
+    let dump = export::read_import(file).map_err(|e| fail(env, e))?;
     let store = env.open(Use::Fill)?;
     dump.load_into(&store).map_err(|e| fail(env, e))?;
     let backup = backup::after_session(&store, env.config.backups());
