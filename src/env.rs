@@ -89,8 +89,8 @@ fn inspect(data: &Path) -> Result<DataDir, Fail> {
             "the data directory {shown} is a file, not a directory; give a new or empty directory with --data"
         )));
     }
-    let entries = std::fs::read_dir(data)
-        .map_err(|e| io_fail(&format!("the data directory {shown}"), &e))?;
+    let entries =
+        std::fs::read_dir(data).map_err(|e| io_fail(&format!("the data directory {shown}"), &e))?;
     let mut names = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| io_fail(&format!("the data directory {shown}"), &e))?;
@@ -210,7 +210,9 @@ impl Env {
             match Store::lock(&self.data) {
                 Ok(lock) => return Ok(lock),
                 Err(StoreError::Locked { .. }) if Instant::now() < deadline => {
-                    std::thread::sleep(POLL.min(deadline.saturating_duration_since(Instant::now())));
+                    std::thread::sleep(
+                        POLL.min(deadline.saturating_duration_since(Instant::now())),
+                    );
                 }
                 Err(StoreError::Locked { .. }) => {
                     return Err(Fail::of(

@@ -179,7 +179,10 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
         Ok(s) => s,
         Err(StoreError::Damaged { .. } | StoreError::Corrupt(_)) if force => {
             let aside = set_aside(env)?;
-            said.push(format!("the damaged store was moved to {}", aside.display()));
+            said.push(format!(
+                "the damaged store was moved to {}",
+                aside.display()
+            ));
             env.open(Use::Fill)?
         }
         Err(e) => return Err(e.into()),
@@ -219,7 +222,10 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
             Err(f) if f.code == 3 => {
                 drop(store);
                 let aside = set_aside(env)?;
-                said.push(format!("the damaged store was moved to {}", aside.display()));
+                said.push(format!(
+                    "the damaged store was moved to {}",
+                    aside.display()
+                ));
                 env.open(Use::Fill)?
             }
             Err(f) => return Err(f),

@@ -257,8 +257,12 @@ pub fn check_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<
     for (i, a) in args.into_iter().enumerate() {
         // Arguments that are not UTF-8 are refused by the parser itself.
         let Some(a) = a.to_str() else { continue };
-        check_chars("argument", a, Lines::Many)
-            .map_err(|e| Fail::input(format!("argument {}: {e}", i + 1)))?;
+        check_chars("argument", a, Lines::Many).map_err(|e| {
+            Fail::input(
+                e.to_string()
+                    .replacen("argument", &format!("argument {}", i + 1), 1),
+            )
+        })?;
     }
     Ok(())
 }

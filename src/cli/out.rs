@@ -64,5 +64,7 @@ pub fn json<T: serde::Serialize>(v: &T) -> Result<(), Fail> {
 pub fn note(s: impl Display) {
     let mut s = s.to_string();
     s.push('\n');
-    let _ = io::stderr().lock().write_all(text::visible_lines(&s).as_bytes());
+    let _ = io::stderr()
+        .lock()
+        .write_all(text::visible_lines(&s).as_bytes());
 }

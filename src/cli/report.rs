@@ -96,14 +96,14 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                 return json(&p);
             }
             let summary = lang.f(
-                    "prob.summary",
-                    &[
-                        &p.open.len().to_string(),
-                        &p.opened_in_period.to_string(),
-                        &p.resolved_in_period.to_string(),
-                        &p.days.to_string()
-                    ]
-                );
+                "prob.summary",
+                &[
+                    &p.open.len().to_string(),
+                    &p.opened_in_period.to_string(),
+                    &p.resolved_in_period.to_string(),
+                    &p.days.to_string(),
+                ],
+            );
             let mut rows = vec![vec![
                 f("col.age_days"),
                 f("col.category"),
@@ -129,16 +129,16 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                 return json(&a);
             }
             let summary = lang.f(
-                    "act.summary",
-                    &[
-                        &a.days.to_string(),
-                        &a.visits.to_string(),
-                        &a.problems_opened.to_string(),
-                        &a.problems_resolved.to_string(),
-                        &a.hygiene_patrols.to_string(),
-                        &a.security_patrols.to_string(),
-                    ]
-                );
+                "act.summary",
+                &[
+                    &a.days.to_string(),
+                    &a.visits.to_string(),
+                    &a.problems_opened.to_string(),
+                    &a.problems_resolved.to_string(),
+                    &a.hygiene_patrols.to_string(),
+                    &a.security_patrols.to_string(),
+                ],
+            );
             let mut rows = vec![vec![
                 f("col.name"),
                 f("col.visits"),

@@ -220,12 +220,15 @@ impl Dump {
         };
         for (i, e) in self.events.iter().enumerate() {
             let at = |field: &str| format!("events[{i}].{field}");
-            let is_zone = |id: Id| {
-                areas.contains(&id) || buildings.contains(&id) || households.contains(&id)
-            };
+            let is_zone =
+                |id: Id| areas.contains(&id) || buildings.contains(&id) || households.contains(&id);
             // Entries about a member hang on the member itself.
             if !is_zone(e.zone) && !members.contains(&e.zone) {
-                return Err(missing(at("zone"), "area, building, household or member", e.zone));
+                return Err(missing(
+                    at("zone"),
+                    "area, building, household or member",
+                    e.zone,
+                ));
             }
             if let Some(by) = e.by
                 && !members.contains(&by)
@@ -276,9 +279,12 @@ impl Dump {
                 }
             };
             match &e.body {
-                EventBody::Assigned { member, .. } => {
-                    need(members.contains(member), "body.Assigned.member", "member", *member)?
-                }
+                EventBody::Assigned { member, .. } => need(
+                    members.contains(member),
+                    "body.Assigned.member",
+                    "member",
+                    *member,
+                )?,
                 EventBody::AssignmentEnded { assignment, .. } => need(
                     assignments.contains(assignment),
                     "body.AssignmentEnded.assignment",
@@ -294,7 +300,12 @@ impl Dump {
                         "household",
                         *household,
                     )?;
-                    need(members.contains(member), "body.Visit.member", "member", *member)?;
+                    need(
+                        members.contains(member),
+                        "body.Visit.member",
+                        "member",
+                        *member,
+                    )?;
                 }
                 EventBody::ProblemOpened { reporter, .. } => {
                     if let Some(r) = reporter {
@@ -367,12 +378,15 @@ impl Dump {
         };
         let list = |path: &dyn Fn() -> String, field: &'static str, items: &[String]| {
             for (j, s) in items.iter().enumerate() {
-                validate::check_chars(field, s, One).map_err(|e| bad(format!("{}[{j}]", path()), e))?;
+                validate::check_chars(field, s, One)
+                    .map_err(|e| bad(format!("{}[{j}]", path()), e))?;
             }
             Ok::<(), ExportError>(())
         };
         let time = |path: &dyn Fn() -> String, t: Ts| {
-            validate::entry_time("time", t).map(|_| ()).map_err(|e| bad(path(), e))
+            validate::entry_time("time", t)
+                .map(|_| ())
+                .map_err(|e| bad(path(), e))
         };
         let meta = |p: &str, m: &Meta| -> Result<(), ExportError> {
             let Meta {
@@ -382,13 +396,27 @@ impl Dump {
                 version: _,
                 tombstone,
             } = m;
-            if let Some(Tombstone { at: _, by: _, reason }) = tombstone {
-                text(&|| format!("{p}.meta.tombstone.reason"), "reason", reason, Many)?;
+            if let Some(Tombstone {
+                at: _,
+                by: _,
+                reason,
+            }) = tombstone
+            {
+                text(
+                    &|| format!("{p}.meta.tombstone.reason"),
+                    "reason",
+                    reason,
+                    Many,
+                )?;
             }
             Ok(())
         };
         for (i, a) in self.areas.iter().enumerate() {
-            let Area { meta: m, code, name } = a;
+            let Area {
+                meta: m,
+                code,
+                name,
+            } = a;
             let p = format!("areas[{i}]");
             meta(&p, m)?;
             text(&|| format!("{p}.code"), "code", code, One)?;
@@ -476,7 +504,12 @@ impl Dump {
                     description,
                     ..
                 } => {
-                    text(&|| format!("{b}.ProblemOpened.category"), "category", category, One)?;
+                    text(
+                        &|| format!("{b}.ProblemOpened.category"),
+                        "category",
+                        category,
+                        One,
+                    )?;
                     text(
                         &|| format!("{b}.ProblemOpened.description"),
                         "description",
@@ -489,8 +522,18 @@ impl Dump {
                 }
                 EventBody::Patrol { items, note, .. } => {
                     for (j, it) in items.iter().enumerate() {
-                        text(&|| format!("{b}.Patrol.items[{j}].item"), "item", &it.item, One)?;
-                        text(&|| format!("{b}.Patrol.items[{j}].note"), "note", &it.note, Many)?;
+                        text(
+                            &|| format!("{b}.Patrol.items[{j}].item"),
+                            "item",
+                            &it.item,
+                            One,
+                        )?;
+                        text(
+                            &|| format!("{b}.Patrol.items[{j}].note"),
+                            "note",
+                            &it.note,
+                            Many,
+                        )?;
                     }
                     text(&|| format!("{b}.Patrol.note"), "note", note, Many)?;
                 }
@@ -524,7 +567,12 @@ impl Dump {
                             description,
                             ..
                         } => {
-                            text(&|| format!("{r}.ProblemOpened.category"), "category", category, One)?;
+                            text(
+                                &|| format!("{r}.ProblemOpened.category"),
+                                "category",
+                                category,
+                                One,
+                            )?;
                             text(
                                 &|| format!("{r}.ProblemOpened.description"),
                                 "description",
@@ -537,8 +585,18 @@ impl Dump {
                         }
                         Correction::Patrol { items, note, .. } => {
                             for (j, it) in items.iter().enumerate() {
-                                text(&|| format!("{r}.Patrol.items[{j}].item"), "item", &it.item, One)?;
-                                text(&|| format!("{r}.Patrol.items[{j}].note"), "note", &it.note, Many)?;
+                                text(
+                                    &|| format!("{r}.Patrol.items[{j}].item"),
+                                    "item",
+                                    &it.item,
+                                    One,
+                                )?;
+                                text(
+                                    &|| format!("{r}.Patrol.items[{j}].note"),
+                                    "note",
+                                    &it.note,
+                                    Many,
+                                )?;
                             }
                             text(&|| format!("{r}.Patrol.note"), "note", note, Many)?;
                         }

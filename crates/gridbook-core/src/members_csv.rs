@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::address::{self, Zone};
 use crate::ops::Ctx;
-use crate::roster::{RosterError, RowError, decode_text};
+use crate::roster::{RosterError, RowError, decode_text, record_line};
 use gridbook_domain::model::*;
 use gridbook_domain::validate::{self, Lines};
 use gridbook_store::store::{Assignment, Store, Writes};
@@ -118,6 +118,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
             file: file.to_string(),
         })?
         .clone();
+    let header_line = record_line(&text, headers.position()).max(1);
     let mut cols: HashMap<Col, usize> = HashMap::new();
     let mut header_errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
@@ -128,7 +129,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
                 }
                 Some(&first) => header_errors.push(RowError {
                     file: file.to_string(),
-                    line: 1,
+                    line: header_line,
                     column: Some((i + 1, h.trim().to_string())),
                     reason: format!(
                         "column {} ({}) is already the {} column; keep one of them",
@@ -153,7 +154,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
     if !missing.is_empty() {
         return Err(RosterError::MissingColumns {
             file: file.to_string(),
-            line: 1,
+            line: header_line,
             missing,
         });
     }
@@ -165,14 +166,14 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
             Err(e) => {
                 errors.push(RowError {
                     file: file.to_string(),
-                    line: e.position().map_or(0, |p| p.line()),
+                    line: record_line(&text, e.position()),
                     column: None,
                     reason: format!("not valid CSV: {e}"),
                 });
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = record_line(&text, rec.position());
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -196,7 +197,8 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
         let mut by_position: Vec<(usize, Col)> = cols.iter().map(|(&c, &i)| (i, c)).collect();
         by_position.sort_by_key(|&(i, _)| i);
         for (i, c) in by_position {
-            if let Err(e) = validate::check_chars(header_name(c), rec.get(i).unwrap_or(""), lines(c))
+            if let Err(e) =
+                validate::check_chars(header_name(c), rec.get(i).unwrap_or(""), lines(c))
             {
                 errors.push(err(c, e.to_string()));
             }
@@ -409,7 +411,11 @@ fn plan(
                 {
                     errors.push(err(
                         c,
-                        format!("{}: {} already holds this role here", z.path(), who(a.member)),
+                        format!(
+                            "{}: {} already holds this role here",
+                            z.path(),
+                            who(a.member)
+                        ),
                     ));
                     continue;
                 }

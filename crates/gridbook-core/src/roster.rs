@@ -149,7 +149,9 @@ pub enum RosterError {
     /// Where the text stops being readable: the line, and the offset from
     /// the start of the file of the first byte that is not text, in the
     /// encoding the file most likely is in.
-    #[error("{file}:{line}: the file is neither UTF-8 nor GB18030 text: at byte offset {offset} (0x{byte:02X}) it stops being {encoding}; save it as \"CSV UTF-8\" and import that")]
+    #[error(
+        "{file}:{line}: the file is neither UTF-8 nor GB18030 text: at byte offset {offset} (0x{byte:02X}) it stops being {encoding}; save it as \"CSV UTF-8\" and import that"
+    )]
     Encoding {
         file: String,
         line: u64,
@@ -267,6 +269,23 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), BadByte> {
     }
 }
 
+/// The physical line a record starts on (0 when unknown). The csv reader's
+/// position is where it began looking for the record, before the blank
+/// lines it skips, so those are counted here.
+pub(crate) fn record_line(text: &str, pos: Option<&csv::Position>) -> u64 {
+    let Some(p) = pos else { return 0 };
+    let rest = usize::try_from(p.byte())
+        .ok()
+        .and_then(|b| text.as_bytes().get(b..))
+        .unwrap_or_default();
+    let blank = rest
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .filter(|&&b| b == b'\n')
+        .count();
+    p.line() + blank as u64
+}
+
 /// One valid row.
 #[derive(Clone, Debug)]
 pub struct Row {
@@ -343,7 +362,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
                 return Err(RosterError::Rows {
                     errors: vec![RowError {
                         file: file.to_string(),
-                        line: e.position().map_or(1, |p| p.line()),
+                        line: record_line(&text, e.position()).max(1),
                         column: None,
                         reason: format!("not valid CSV: {e}"),
                     }],
@@ -365,7 +384,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
             Some(Ok(r)) => break r,
         }
     };
-    let header_line = header.position().map_or(1, |p| p.line());
+    let header_line = record_line(&text, header.position()).max(1);
     let mut cols: HashMap<Col, usize> = HashMap::new();
     // Rosters often carry a mobile and a landline column: all phone columns count.
     let mut phone_cols: Vec<usize> = Vec::new();
@@ -387,7 +406,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
                 // data is anyone's guess, so neither is taken.
                 Some(&first) => header_errors.push(RowError {
                     file: file.to_string(),
-                    line: header.position().map_or(1, |p| p.line()),
+                    line: header_line,
                     column: Some((i + 1, h.clone())),
                     reason: format!(
                         "column {} ({}) is already the {} column ({}); keep one of them",
@@ -430,14 +449,14 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
             Err(e) => {
                 errors.push(RowError {
                     file: file.to_string(),
-                    line: e.position().map_or(0, |p| p.line()),
+                    line: record_line(&text, e.position()),
                     column: None,
                     reason: format!("not valid CSV: {e}"),
                 });
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = record_line(&text, rec.position());
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

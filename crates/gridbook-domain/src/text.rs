@@ -102,7 +102,10 @@ pub fn visible_lines(s: &str) -> Cow<'_, str> {
 /// `\uXXXX`. Outside strings JSON holds none of them, so the text means
 /// exactly what it meant.
 pub fn json_visible(s: String) -> String {
-    if !s.chars().any(|c| hazard(c).is_some() && !c.is_ascii_whitespace()) {
+    if !s
+        .chars()
+        .any(|c| hazard(c).is_some() && !c.is_ascii_whitespace())
+    {
         return s;
     }
     let mut out = String::with_capacity(s.len() + 8);

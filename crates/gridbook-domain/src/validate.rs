@@ -31,7 +31,9 @@ pub enum FieldError {
     },
     /// A control character (ESC, BEL, NUL …) or an invisible mark that
     /// reorders text: it could drive a terminal that shows the field.
-    #[error("{field} contains a control character ({what}, U+{code:04X}) at character {at}; remove it")]
+    #[error(
+        "{field} contains a control character ({what}, U+{code:04X}) at character {at}; remove it"
+    )]
     Control {
         field: &'static str,
         at: usize,
