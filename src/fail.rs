@@ -47,7 +47,7 @@ impl Fail {
 /// What an I/O error on a path the user gave means: a path that cannot be a
 /// directory or a file (a part of it is a file, it is too long) is bad
 /// input; a file system that refuses (permission, read-only, full) makes the
-/// store unavailable. `what` names the path and what was being done with it.
+/// store unavailable.
 pub fn io_kind(e: &std::io::Error) -> ErrorKind {
     use std::io::ErrorKind as K;
     match e.kind() {
@@ -79,6 +79,59 @@ pub fn io_message(what: &str, e: &std::io::Error) -> String {
 /// An I/O error on `what` as the user sees it.
 pub fn io_fail(what: &str, e: &std::io::Error) -> Fail {
     Fail::of(io_kind(e), io_message(what, e))
+}
+
+/// A backup beside the store that cannot be written: whatever the file
+/// system said, the data directory cannot take it, so the store is
+/// unavailable for what was asked (exit 3), said plainly ("no space left",
+/// "permission denied") so nobody mistakes it for damage.
+pub fn backup_fail(path: &std::path::Path, e: &std::io::Error) -> Fail {
+    Fail::of(
+        ErrorKind::Unavailable,
+        io_message(&format!("the backup {}", path.display()), e),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind as K};
+
+    #[test]
+    fn io_errors_become_the_contracts_exit_codes() {
+        let code = |k: K| io_fail("D", &Error::from(k)).code;
+        assert_eq!(code(K::NotADirectory), 2);
+        assert_eq!(code(K::InvalidFilename), 2);
+        assert_eq!(code(K::IsADirectory), 2);
+        assert_eq!(code(K::PermissionDenied), 3);
+        assert_eq!(code(K::ReadOnlyFilesystem), 3);
+        assert_eq!(code(K::StorageFull), 3);
+        assert_eq!(code(K::Other), 3);
+        assert_eq!(
+            io_fail("the data directory D", &Error::from(K::StorageFull)).msg,
+            "no space left on the device holding the data directory D: free some space and try again"
+        );
+        // ENOSPC as the kernel reports it.
+        let full = Error::from_raw_os_error(28);
+        let f = backup_fail(std::path::Path::new("D/backups/b.json"), &full);
+        assert_eq!(f.code, 3);
+        assert_eq!(
+            f.msg,
+            "no space left on the device holding the backup D/backups/b.json: free some space and try again"
+        );
+        let f = backup_fail(
+            std::path::Path::new("D/backups"),
+            &Error::from_raw_os_error(13),
+        );
+        assert_eq!(
+            (f.code, f.msg.as_str()),
+            (
+                3,
+                "permission denied on the backup D/backups: gridbook needs to read and write there (check the owner and mode)"
+            )
+        );
+        assert!(Fail::closed_pipe().is_quiet());
+    }
 }
 
 /// The one place where a kind of failure becomes an exit code.

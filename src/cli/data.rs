@@ -47,11 +47,7 @@ fn fail(env: &Env, e: ExportError) -> Fail {
 /// what was asked (exit 3), with what happened said plainly.
 fn backup_fail(env: &Env, e: ExportError) -> Fail {
     match e {
-        ExportError::Write { path, source } => {
-            let mut f = crate::fail::io_fail(&format!("the backup {}", path.display()), &source);
-            f.code = crate::fail::exit_code(ErrorKind::Unavailable);
-            f
-        }
+        ExportError::Write { path, source } => crate::fail::backup_fail(&path, &source),
         other => fail(env, other),
     }
 }
