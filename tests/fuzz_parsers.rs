@@ -50,10 +50,8 @@ fn ctx() -> Ctx {
 /// A store holding `fixtures/roster/en.csv` (幸福小区 with 3栋 and 5栋).
 fn seeded(dir: &Path) -> Store {
     let store = Store::open(dir).unwrap();
-    let bytes = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/roster/en.csv"),
-    )
-    .unwrap();
+    let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/roster/en.csv"))
+        .unwrap();
     let roster = gridbook::roster::parse("en.csv", &bytes).unwrap();
     gridbook::roster::import(&store, ctx(), &roster, false, false).unwrap();
     store
@@ -95,7 +93,9 @@ fn csv_file(headers: Vec<&'static str>) -> impl Strategy<Value = Vec<u8>> {
     let rows = prop::collection::vec(prop::collection::vec(cell(), 0..9), 0..6);
     (header, rows, any::<bool>(), 0u8..4).prop_map(|(header, rows, quoted, encoding)| {
         let text = if quoted {
-            let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            let mut w = csv::WriterBuilder::new()
+                .flexible(true)
+                .from_writer(Vec::new());
             w.write_record(&header).unwrap();
             for r in &rows {
                 w.write_record(r).unwrap();
@@ -266,10 +266,29 @@ fn base_export() -> serde_json::Value {
     let tmp = tempfile::tempdir().unwrap();
     let store = seeded(tmp.path());
     let c = ctx();
-    let hh = gridbook::address::resolve(&store, "xfxq/3/2-501").unwrap().id();
+    let hh = gridbook::address::resolve(&store, "xfxq/3/2-501")
+        .unwrap()
+        .id();
     let b = gridbook::address::resolve(&store, "xfxq/3").unwrap().id();
-    let m = ops::add_member(&store, c, "新人", "13900001111", MemberKind::GridWorker, "流动").unwrap();
-    ops::assign(&store, c, b, m.meta.id, Role::Responsible, Ts(c.now.0 - 86_400_000), None).unwrap();
+    let m = ops::add_member(
+        &store,
+        c,
+        "新人",
+        "13900001111",
+        MemberKind::GridWorker,
+        "流动",
+    )
+    .unwrap();
+    ops::assign(
+        &store,
+        c,
+        b,
+        m.meta.id,
+        Role::Responsible,
+        Ts(c.now.0 - 86_400_000),
+        None,
+    )
+    .unwrap();
     ops::log_visit(
         &store,
         c,
@@ -348,7 +367,11 @@ fn sorted(mut d: Dump) -> Dump {
 fn first_difference(a: &Dump, b: &Dump) -> String {
     fn diff<T: std::fmt::Debug + PartialEq>(what: &str, a: &[T], b: &[T]) -> Option<String> {
         if a.len() != b.len() {
-            return Some(format!("{what}: {} stored, {} in the file", a.len(), b.len()));
+            return Some(format!(
+                "{what}: {} stored, {} in the file",
+                a.len(),
+                b.len()
+            ));
         }
         a.iter()
             .zip(b)
@@ -494,8 +517,17 @@ fn address_strings_never_panic() {
     let store = seeded(tmp.path());
     let part = prop_oneof![
         cell(),
-        prop::sample::select(vec!["幸福小区", "xf", "xfxq", "3", "3栋", "３号楼", "2-501", "501"])
-            .prop_map(str::to_string),
+        prop::sample::select(vec![
+            "幸福小区",
+            "xf",
+            "xfxq",
+            "3",
+            "3栋",
+            "３号楼",
+            "2-501",
+            "501"
+        ])
+        .prop_map(str::to_string),
     ];
     let input = prop_oneof![
         3 => prop::collection::vec(part, 0..6).prop_map(|p| p.join("/")),

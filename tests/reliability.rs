@@ -259,7 +259,6 @@ fn reading_never_creates_a_store_and_an_empty_directory_is_adopted_by_a_write() 
         vec!["export"],
         vec!["check"],
         vec!["report", "problems", "--json"],
-        vec!["backup"],
     ] {
         let err = refused(gb(&new).args(&args), 3);
         assert!(err.contains("there is no data in"), "{args:?}: {err}");
@@ -268,6 +267,13 @@ fn reading_never_creates_a_store_and_an_empty_directory_is_adopted_by_a_write() 
         assert!(entries(&empty).is_empty(), "{args:?} wrote");
         assert_eq!(mode(&empty), 0o755);
     }
+    // Nothing to back up, and nothing made on the way.
+    for dir in [&new, &empty] {
+        let err = refused(gb(dir).arg("backup"), 2);
+        assert!(err.contains("nothing to back up"), "{err}");
+    }
+    assert!(!new.exists());
+    assert!(entries(&empty).is_empty());
     // A write adopts the empty directory and makes it private.
     ok(gb(&empty).args(["import", "roster"]).arg(fixture("en.csv")));
     assert_eq!(mode(&empty), 0o700);

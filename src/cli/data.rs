@@ -140,6 +140,15 @@ pub fn import_json(env: &Env, file: &Path) -> Result<(), Fail> {
 }
 
 pub fn backup(env: &Env) -> Result<(), Fail> {
+    // A directory with no store and no backups holds nothing to back up;
+    // one whose store is missing beside backups is named by opening.
+    crate::env::check_data_dir(&env.data, Use::Fill)?;
+    if !crate::env::store_exists(&env.data) && backup::newest(&env.data).is_none() {
+        return Err(Fail::input(format!(
+            "{} holds no data; nothing to back up",
+            env.data.display()
+        )));
+    }
     let store = env.open(Use::Read)?;
     if store.is_empty() {
         // An empty backup would rotate a real one away.
