@@ -1,14 +1,153 @@
-//! What every command and the TUI need: the resolved settings.
+//! What every command and the TUI need: the resolved settings, and the one
+//! place that decides whether a data directory may be used and how the store
+//! in it is opened.
+//!
+//! A data directory is gridbook's when it is new, empty, or holds what
+//! gridbook keeps there (`store/`, `gridbook.lock`, `backups/`); any other
+//! directory is refused before anything is created or changed in it.
+//! Reading never creates a store. Every command waits for the one-writer
+//! lock up to `--wait` before giving up with exit 3.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use gridbook_core::config::{self, Config};
 use gridbook_core::ops::Ctx;
+use gridbook_domain::error::ErrorKind;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::Member;
-use gridbook_store::store::Store;
+use gridbook_store::store::{Store, StoreError, WriterLock};
 
-use crate::fail::Fail;
+use crate::fail::{Fail, io_fail};
+
+/// How long a command waits for the lock unless `--wait` says otherwise.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
+
+/// How often a waiting command tries the lock again.
+const POLL: Duration = Duration::from_millis(50);
+
+/// What a command does with the store, which decides what opening it may
+/// create.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// Reads (`show`, `find`, `report`, `export`, `check`, `backup`): the
+    /// store must exist already; nothing is created.
+    Read,
+    /// Writes entries (`log`, `import roster|members`, the TUI): may start a
+    /// store in a new or empty directory, but not where backups show that a
+    /// store is missing.
+    Write,
+    /// Fills a store from a file or a generator (`restore`, `import json`,
+    /// `gen`, `demo --load-only`): may start one even beside backups.
+    Fill,
+}
+
+/// What is in a data directory, looked at before anything is opened.
+#[derive(Debug, PartialEq, Eq)]
+enum DataDir {
+    /// Nothing there yet.
+    Absent,
+    /// An existing empty directory: gridbook may adopt it.
+    Empty,
+    /// gridbook's directory: with or without a store in it.
+    Gridbook { store: bool },
+}
+
+/// What gridbook keeps in a data directory; any of these makes it gridbook's.
+/// (`store.*` are the store's siblings: a damaged store set aside, a store
+/// being built.)
+fn is_gridbook_entry(name: &str) -> bool {
+    matches!(name, "store" | "gridbook.lock" | "backups") || name.starts_with("store.")
+}
+
+/// Whether the data directory holds a store. The one place that asks; it
+/// becomes `Store::open_existing` once the store offers it.
+pub fn store_exists(data: &Path) -> bool {
+    data.join("store").is_dir()
+}
+
+/// The longest path and path component the kernel takes (Linux's PATH_MAX
+/// and NAME_MAX); checked first so the message is plain.
+const MAX_PATH: usize = 4095;
+const MAX_NAME: usize = 255;
+
+fn inspect(data: &Path) -> Result<DataDir, Fail> {
+    let shown = data.display().to_string();
+    let bytes = data.as_os_str().len();
+    if bytes > MAX_PATH || data.iter().any(|c| c.len() > MAX_NAME) {
+        return Err(Fail::input(format!(
+            "the data directory path is too long ({bytes} bytes; a path may have {MAX_PATH}, each part {MAX_NAME})"
+        )));
+    }
+    let meta = match std::fs::metadata(data) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DataDir::Absent),
+        Err(e) => return Err(io_fail(&format!("the data directory {shown}"), &e)),
+    };
+    if !meta.is_dir() {
+        return Err(Fail::input(format!(
+            "the data directory {shown} is a file, not a directory; give a new or empty directory with --data"
+        )));
+    }
+    let entries =
+        std::fs::read_dir(data).map_err(|e| io_fail(&format!("the data directory {shown}"), &e))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io_fail(&format!("the data directory {shown}"), &e))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    if names.is_empty() {
+        return Ok(DataDir::Empty);
+    }
+    if names.iter().any(|n| is_gridbook_entry(n)) {
+        return Ok(DataDir::Gridbook {
+            store: store_exists(data),
+        });
+    }
+    names.sort();
+    let shown_names: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+    let more = if names.len() > 3 { ", …" } else { "" };
+    Err(Fail::input(format!(
+        "{shown} is not a gridbook data directory: it holds other files ({}{more}) and no gridbook store; give a new or empty directory with --data",
+        shown_names.join(", ")
+    )))
+}
+
+/// Exit 3: there is no store to read, and where to get one.
+fn no_store(data: &Path) -> Fail {
+    let shown = data.display();
+    match gridbook_core::backup::newest(data) {
+        Some(b) => Fail::of(
+            ErrorKind::Unavailable,
+            format!(
+                "the store in {shown} is missing; the newest backup is {} (gridbook restore {})",
+                b.display(),
+                b.display()
+            ),
+        ),
+        None => Fail::of(
+            ErrorKind::Unavailable,
+            format!(
+                "there is no data in {shown} yet (no store): `gridbook import roster FILE` or `gridbook restore FILE` fills it"
+            ),
+        ),
+    }
+}
+
+/// Whether a command that does `u` may go on with `data`, creating nothing.
+/// Refuses a directory that is not gridbook's, a read of a store that does
+/// not exist, and a new store where backups show the old one is missing.
+pub fn check_data_dir(data: &Path, u: Use) -> Result<(), Fail> {
+    let state = inspect(data)?;
+    let has_store = matches!(state, DataDir::Gridbook { store: true });
+    match u {
+        Use::Read if !has_store => Err(no_store(data)),
+        Use::Write if !has_store && gridbook_core::backup::newest(data).is_some() => {
+            Err(no_store(data))
+        }
+        _ => Ok(()),
+    }
+}
 
 /// What every command needs: the resolved settings.
 pub struct Env {
@@ -16,6 +155,8 @@ pub struct Env {
     pub lang: Lang,
     pub config: Config,
     pub as_member: Option<String>,
+    /// How long to wait for another gridbook to let go of the data (`--wait`).
+    pub wait: Duration,
 }
 
 impl Env {
@@ -32,11 +173,65 @@ impl Env {
             as_member: as_member.or_else(|| config.me.clone()),
             data,
             config,
+            wait: DEFAULT_WAIT,
         })
     }
 
-    pub fn open(&self) -> Result<Store, Fail> {
-        Ok(Store::open(&self.data)?)
+    /// Opens the store for a command that does `u`: checks the directory,
+    /// waits for the lock, opens. Nothing is created or changed when the
+    /// directory is refused.
+    pub fn open(&self, u: Use) -> Result<Store, Fail> {
+        Ok(self.try_open(u)??)
+    }
+
+    /// Like [`Env::open`], but a store that fails to open (damaged, too new)
+    /// is handed back as the store's error, for `restore --force` to act on.
+    pub fn try_open(&self, u: Use) -> Result<Result<Store, StoreError>, Fail> {
+        check_data_dir(&self.data, u)?;
+        let lock = self.lock()?;
+        Ok(Store::open_locked(&self.data, lock))
+    }
+
+    /// Takes the one-writer lock, trying again until `wait` has passed.
+    fn lock(&self) -> Result<WriterLock, Fail> {
+        let shown = self.data.display().to_string();
+        let lock_file = self.data.join("gridbook.lock");
+        if lock_file.is_dir() {
+            return Err(Fail::of(
+                ErrorKind::Unavailable,
+                format!(
+                    "{} is a directory where gridbook keeps its lock file; remove it if no gridbook uses {shown}",
+                    lock_file.display()
+                ),
+            ));
+        }
+        let deadline = Instant::now() + self.wait;
+        loop {
+            match Store::lock(&self.data) {
+                Ok(lock) => return Ok(lock),
+                Err(StoreError::Locked { .. }) if Instant::now() < deadline => {
+                    std::thread::sleep(
+                        POLL.min(deadline.saturating_duration_since(Instant::now())),
+                    );
+                }
+                Err(StoreError::Locked { .. }) => {
+                    return Err(Fail::of(
+                        ErrorKind::Unavailable,
+                        format!(
+                            "the data directory {shown} is in use by another gridbook (waited {}); close it first, or wait longer with --wait SECS",
+                            waited(self.wait)
+                        ),
+                    ));
+                }
+                Err(StoreError::Io { source, .. }) => {
+                    return Err(io_fail(
+                        &format!("the data directory {shown} (or its gridbook.lock)"),
+                        &source,
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// The writing member from `--as` / config, resolved against the store.
@@ -49,5 +244,65 @@ impl Env {
 
     pub fn ctx(&self, store: &Store) -> Result<Ctx, Fail> {
         Ok(Ctx::now(self.me(store)?.map(|m| m.meta.id)))
+    }
+}
+
+fn waited(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// `--wait SECS`: a number of seconds from 0 to a day, fractions allowed.
+pub fn parse_wait(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(0.0..=86_400.0).contains(&secs) {
+        return Err(format!("--wait {s}: give 0 to 86400 seconds"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_parse_and_stay_in_range() {
+        assert_eq!(parse_wait("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_wait("0.25"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_wait("0"), Ok(Duration::ZERO));
+        for bad in ["-1", "abc", "1e9", "NaN", "inf", ""] {
+            assert!(parse_wait(bad).is_err(), "{bad}");
+        }
+        assert_eq!(waited(Duration::from_secs(5)), "5 s");
+        assert_eq!(waited(Duration::from_millis(300)), "0.3 s");
+    }
+
+    #[test]
+    fn what_a_directory_is_decides_what_may_be_done() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        assert_eq!(inspect(&d.join("new")).unwrap(), DataDir::Absent);
+        assert_eq!(inspect(d).unwrap(), DataDir::Empty);
+        std::fs::write(d.join("notes.txt"), "x").unwrap();
+        let f = inspect(d).unwrap_err();
+        assert_eq!(f.code, 2, "{}", f.msg);
+        assert!(f.msg.contains("notes.txt"), "{}", f.msg);
+        std::fs::create_dir(d.join("backups")).unwrap();
+        assert_eq!(inspect(d).unwrap(), DataDir::Gridbook { store: false });
+        std::fs::create_dir(d.join("store")).unwrap();
+        assert_eq!(inspect(d).unwrap(), DataDir::Gridbook { store: true });
+        let f = inspect(&d.join("notes.txt")).unwrap_err();
+        assert_eq!(f.code, 2, "{}", f.msg);
+        let f = inspect(&d.join("notes.txt").join("under")).unwrap_err();
+        assert_eq!(f.code, 2, "{}", f.msg);
+        let long = d.join("x".repeat(300));
+        assert_eq!(inspect(&long).unwrap_err().code, 2);
     }
 }

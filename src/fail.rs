@@ -1,5 +1,6 @@
 //! An error as the user sees it, and the one place where a kind of failure
-//! becomes an exit code (0 ok, 2 bad input, 3 store unavailable, 1 a bug).
+//! becomes an exit code (0 ok, 2 bad input, 3 store unavailable, 1 a bug),
+//! and where an I/O error on a path becomes one of those kinds.
 
 use gridbook_core::address::AddrError;
 use gridbook_core::demo::DemoError;
@@ -26,6 +27,110 @@ impl Fail {
             code: exit_code(kind),
             msg: msg.into(),
         }
+    }
+
+    /// The reader of standard output went away: stop, quietly, with exit 0,
+    /// as standard tools do. Everything the command saved is saved.
+    pub fn closed_pipe() -> Fail {
+        Fail {
+            code: 0,
+            msg: String::new(),
+        }
+    }
+
+    /// True when the command stops without an error to report.
+    pub fn is_quiet(&self) -> bool {
+        self.code == 0
+    }
+}
+
+/// What an I/O error on a path the user gave means: a path that cannot be a
+/// directory or a file (a part of it is a file, it is too long) is bad
+/// input; a file system that refuses (permission, read-only, full) makes the
+/// store unavailable.
+pub fn io_kind(e: &std::io::Error) -> ErrorKind {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotADirectory | K::InvalidFilename | K::InvalidInput | K::IsADirectory => {
+            ErrorKind::Input
+        }
+        _ => ErrorKind::Unavailable,
+    }
+}
+
+/// One line saying what happened to `what`, and what to do about it.
+pub fn io_message(what: &str, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::PermissionDenied => format!(
+            "permission denied on {what}: gridbook needs to read and write there (check the owner and mode)"
+        ),
+        K::ReadOnlyFilesystem => format!("{what} is on a read-only file system"),
+        K::StorageFull | K::QuotaExceeded => {
+            format!("no space left on the device holding {what}: free some space and try again")
+        }
+        K::NotADirectory => format!("{what}: a part of the path is a file, not a directory"),
+        K::InvalidFilename => format!("{what}: the path is too long"),
+        K::IsADirectory => format!("{what} is a directory"),
+        _ => format!("cannot use {what}: {e}"),
+    }
+}
+
+/// An I/O error on `what` as the user sees it.
+pub fn io_fail(what: &str, e: &std::io::Error) -> Fail {
+    Fail::of(io_kind(e), io_message(what, e))
+}
+
+/// A backup beside the store that cannot be written: whatever the file
+/// system said, the data directory cannot take it, so the store is
+/// unavailable for what was asked (exit 3), said plainly ("no space left",
+/// "permission denied") so nobody mistakes it for damage.
+pub fn backup_fail(path: &std::path::Path, e: &std::io::Error) -> Fail {
+    Fail::of(
+        ErrorKind::Unavailable,
+        io_message(&format!("the backup {}", path.display()), e),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind as K};
+
+    #[test]
+    fn io_errors_become_the_contracts_exit_codes() {
+        let code = |k: K| io_fail("D", &Error::from(k)).code;
+        assert_eq!(code(K::NotADirectory), 2);
+        assert_eq!(code(K::InvalidFilename), 2);
+        assert_eq!(code(K::IsADirectory), 2);
+        assert_eq!(code(K::PermissionDenied), 3);
+        assert_eq!(code(K::ReadOnlyFilesystem), 3);
+        assert_eq!(code(K::StorageFull), 3);
+        assert_eq!(code(K::Other), 3);
+        assert_eq!(
+            io_fail("the data directory D", &Error::from(K::StorageFull)).msg,
+            "no space left on the device holding the data directory D: free some space and try again"
+        );
+        // ENOSPC as the kernel reports it.
+        let full = Error::from_raw_os_error(28);
+        let f = backup_fail(std::path::Path::new("D/backups/b.json"), &full);
+        assert_eq!(f.code, 3);
+        assert_eq!(
+            f.msg,
+            "no space left on the device holding the backup D/backups/b.json: free some space and try again"
+        );
+        let f = backup_fail(
+            std::path::Path::new("D/backups"),
+            &Error::from_raw_os_error(13),
+        );
+        assert_eq!(
+            (f.code, f.msg.as_str()),
+            (
+                3,
+                "permission denied on the backup D/backups: gridbook needs to read and write there (check the owner and mode)"
+            )
+        );
+        assert!(Fail::closed_pipe().is_quiet());
     }
 }
 

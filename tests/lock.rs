@@ -6,9 +6,11 @@ use gridbook::model::*;
 use gridbook::ops::{self, Ctx};
 use gridbook::store::{Store, StoreError};
 
+/// The binary, told not to wait for the lock: this test is about being
+/// turned away (waiting is tested in `tests/reliability.rs`).
 fn gridbook() -> Command {
     let mut c = Command::cargo_bin("gridbook").unwrap();
-    c.env_remove("GRIDBOOK_DATA");
+    c.env_remove("GRIDBOOK_DATA").env("GRIDBOOK_WAIT", "0");
     c
 }
 

@@ -327,19 +327,19 @@ fn utf16_and_undecodable_files_are_refused_plainly() {
     let e = roster::parse("bin.csv", b"\x81\x30\xff\xff\x00").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "bin.csv: the file is neither UTF-8 nor GB18030 text"
+        "bin.csv:1: the file is neither UTF-8 nor GB18030 text: at byte offset 0 (0x81) it stops being GB18030; save it as \"CSV UTF-8\" and import that"
     );
     let e = roster::parse("empty.csv", b"").unwrap_err();
     assert_eq!(e.to_string(), "empty.csv: the file has no header row");
 }
 
 #[test]
-fn a_second_phone_column_adds_a_phone_and_a_repeated_column_is_ignored() {
-    let text = "小区,楼栋,房号,姓名,手机,固定电话,民族,姓名\n\
-                幸福小区,3栋,2-501,张伟,13812345678,0546-8312345,汉,X\n\
-                幸福小区,3栋,2-501,李娜,,8312345,汉,\n";
+fn a_second_phone_column_adds_a_phone_and_an_unknown_column_is_ignored() {
+    let text = "小区,楼栋,房号,姓名,手机,固定电话,民族\n\
+                幸福小区,3栋,2-501,张伟,13812345678,0546-8312345,汉\n\
+                幸福小区,3栋,2-501,李娜,,8312345,汉\n";
     let r = roster::parse("t.csv", text.as_bytes()).unwrap();
-    assert_eq!(r.ignored_columns, ["民族", "姓名 (repeated column)"]);
+    assert_eq!(r.ignored_columns, ["民族"]);
     assert_eq!(r.rows.len(), 1);
     assert_eq!(r.rows[0].phones, ["13812345678", "0546-8312345"]);
     assert_eq!(r.rows[0].name, "张伟");
@@ -347,6 +347,23 @@ fn a_second_phone_column_adds_a_phone_and_a_repeated_column_is_ignored() {
     assert_eq!(
         (r.errors[0].line, r.errors[0].column.clone()),
         (3, Some((6, "固定电话".to_string())))
+    );
+}
+
+#[test]
+fn two_headers_for_one_column_are_refused() {
+    // Which of the two holds the names is anyone's guess: neither is taken.
+    let text = "小区,楼栋,房号,姓名,手机,民族,姓名\n幸福小区,3栋,2-501,张伟,13812345678,汉,X\n";
+    let e = roster::parse("t.csv", text.as_bytes()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "t.csv:1: column 7 (姓名): column 4 (姓名) is already the name column (姓名); keep one of them"
+    );
+    let text = "area,building,room,name,小区\nA,1,101,张伟,B\n";
+    let e = roster::parse("t.csv", text.as_bytes()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "t.csv:1: column 5 (小区): column 1 (area) is already the area column (小区); keep one of them"
     );
 }
 

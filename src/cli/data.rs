@@ -1,16 +1,15 @@
 //! `gridbook export | import json | backup | restore`: the command-line edge of data in and out.
 
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Env, Fail};
+use crate::cli::{Env, Fail, Use, out};
 use gridbook_core::backup;
 use gridbook_core::export::{self, Dump, ExportError, Format};
 use gridbook_domain::error::ErrorKind;
 use gridbook_domain::error::Kinded;
 use gridbook_domain::model::Ts;
-use gridbook_store::store::{Store, StoreError};
+use gridbook_store::store::StoreError;
 
 /// A store error as the user sees it. sled reports damage it finds after
 /// opening (a garbled page read later) as a plain error; it is the same
@@ -43,6 +42,16 @@ fn fail(env: &Env, e: ExportError) -> Fail {
     }
 }
 
+/// A backup that cannot be written: the data directory's file system
+/// refused (full, read-only, permission), so the store is unavailable for
+/// what was asked (exit 3), with what happened said plainly.
+fn backup_fail(env: &Env, e: ExportError) -> Fail {
+    match e {
+        ExportError::Write { path, source } => crate::fail::backup_fail(&path, &source),
+        other => fail(env, other),
+    }
+}
+
 fn counts(d: &Dump) -> String {
     format!(
         "{} areas, {} buildings, {} households, {} residents, {} members, {} events",
@@ -67,40 +76,38 @@ pub fn export(env: &Env, format: Format, out: Option<&Path>, bom: bool) -> Resul
     if format == Format::Csv && out.is_none() {
         return Err(csv_needs_dir());
     }
-    let store = env.open()?;
+    let store = env.open(Use::Read)?;
     let dump = Dump::from_store(&store).map_err(|e| store_fail(env, e))?;
     drop(store);
     match (format, out) {
         (Format::Json, None) => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&dump.to_json())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| Fail::of(ErrorKind::Bug, format!("cannot write the export: {e}")))?;
+            let json = String::from_utf8(dump.to_json())
+                .map_err(|e| Fail::of(ErrorKind::Bug, format!("the export is not text: {e}")))?;
+            out::bytes(gridbook_domain::text::json_visible(json).as_bytes())?;
         }
         (Format::Json, Some(path)) => {
             export::write_json(&dump, path).map_err(|e| fail(env, e))?;
-            println!(
+            out::line(format_args!(
                 "exported {} to {} (personal data: keep it private)",
                 counts(&dump),
                 path.display()
-            );
+            ))?;
         }
         (Format::Csv, dir) => {
             let dir = dir.ok_or_else(csv_needs_dir)?;
             let s = export::write_csv(&dump, dir, bom, env.lang).map_err(|e| fail(env, e))?;
-            println!(
+            out::line(format_args!(
                 "exported {} residents to {} and {} events to {} (personal data: keep them private)",
                 s.residents,
                 dir.join("roster.csv").display(),
                 s.events,
                 dir.join("events.csv").display()
-            );
+            ))?;
             if s.empty_households > 0 {
-                println!(
+                out::line(format_args!(
                     "{} households without residents are not in roster.csv (the JSON export has them)",
                     s.empty_households
-                );
+                ))?;
             }
         }
     }
@@ -108,20 +115,41 @@ pub fn export(env: &Env, format: Format, out: Option<&Path>, bom: bool) -> Resul
 }
 
 pub fn import_json(env: &Env, file: &Path) -> Result<(), Fail> {
-    let dump = export::read_json(file).map_err(|e| fail(env, e))?;
-    let store = env.open()?;
+    let dump = export::read_import(file).map_err(|e| fail(env, e))?;
+    let store = env.open(Use::Fill)?;
     dump.load_into(&store).map_err(|e| fail(env, e))?;
-    println!("imported {} from {}", counts(&dump), file.display());
-    if let Some(p) =
-        backup::after_session(&store, env.config.backups()).map_err(|e| fail(env, e))?
-    {
-        println!("backup written: {}", p.display());
+    let backup = backup::after_session(&store, env.config.backups());
+    drop(store);
+    out::line(format_args!(
+        "imported {} from {}",
+        counts(&dump),
+        file.display()
+    ))?;
+    // The import is saved; a backup that cannot be written is a warning.
+    match backup {
+        Ok(Some(p)) => out::line(format_args!("backup written: {}", p.display())),
+        Ok(None) => Ok(()),
+        Err(e) => {
+            out::note(format_args!(
+                "gridbook: warning: the import is saved, but the backup failed: {}",
+                backup_fail(env, e).msg
+            ));
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 pub fn backup(env: &Env) -> Result<(), Fail> {
-    let store = env.open()?;
+    // A directory with no store and no backups holds nothing to back up;
+    // one whose store is missing beside backups is named by opening.
+    crate::env::check_data_dir(&env.data, Use::Fill)?;
+    if !crate::env::store_exists(&env.data) && backup::newest(&env.data).is_none() {
+        return Err(Fail::input(format!(
+            "{} holds no data; nothing to back up",
+            env.data.display()
+        )));
+    }
+    let store = env.open(Use::Read)?;
     if store.is_empty() {
         // An empty backup would rotate a real one away.
         return Err(Fail::input(format!(
@@ -129,13 +157,13 @@ pub fn backup(env: &Env) -> Result<(), Fail> {
             env.data.display()
         )));
     }
-    let path = backup::write(&store, env.config.backups()).map_err(|e| fail(env, e))?;
-    println!(
+    let path = backup::write(&store, env.config.backups()).map_err(|e| backup_fail(env, e))?;
+    drop(store);
+    out::line(format_args!(
         "backup written: {} ({} kept)",
         path.display(),
         backup::list(&env.data).len()
-    );
-    Ok(())
+    ))
 }
 
 pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> {
@@ -150,12 +178,17 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
     };
     // Check the backup before touching the store.
     let dump = export::read_json(&file).map_err(|e| fail(env, e))?;
-    let store = match Store::open(&env.data) {
+    // Said at the end: a reader that goes away must not stop a restore half-way.
+    let mut said: Vec<String> = Vec::new();
+    let store = match env.try_open(Use::Fill)? {
         Ok(s) => s,
         Err(StoreError::Damaged { .. } | StoreError::Corrupt(_)) if force => {
             let aside = set_aside(env)?;
-            println!("the damaged store was moved to {}", aside.display());
-            env.open()?
+            said.push(format!(
+                "the damaged store was moved to {}",
+                aside.display()
+            ));
+            env.open(Use::Fill)?
         }
         Err(e) => return Err(e.into()),
     };
@@ -168,30 +201,49 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
         )));
     } else {
         // Save what is there, then empty it; damage found on the way (reading
-        // or clearing) sets the store's files aside instead.
-        let replaced = Dump::from_store(&store)
-            .map_err(|e| store_fail(env, e))
-            .and_then(|current| {
+        // or clearing) sets the store's files aside instead. A backup that
+        // cannot be written (a full disk) stops the restore with the store
+        // as it was.
+        let current = match Dump::from_store(&store).map_err(|e| store_fail(env, e)) {
+            Ok(c) => Some(c),
+            Err(f) if f.code == 3 => None,
+            Err(f) => return Err(f),
+        };
+        let cleared = match current {
+            Some(current) => {
                 // Not rotated: the backup being restored may be the oldest one.
                 let saved = backup::write_dump(&env.data, &current.to_json(), Ts::now(), 0)
-                    .map_err(|e| fail(env, e))?;
-                println!("the data being replaced was saved to {}", saved.display());
+                    .map_err(|e| backup_fail(env, e))?;
+                said.push(format!(
+                    "the data being replaced was saved to {}",
+                    saved.display()
+                ));
                 store.clear().map_err(|e| store_fail(env, e))
-            });
-        match replaced {
+            }
+            None => Err(Fail::of(ErrorKind::Unavailable, "damaged")),
+        };
+        match cleared {
             Ok(()) => store,
             Err(f) if f.code == 3 => {
                 drop(store);
                 let aside = set_aside(env)?;
-                println!("the damaged store was moved to {}", aside.display());
-                env.open()?
+                said.push(format!(
+                    "the damaged store was moved to {}",
+                    aside.display()
+                ));
+                env.open(Use::Fill)?
             }
             Err(f) => return Err(f),
         }
     };
     dump.load_into(&store).map_err(|e| fail(env, e))?;
-    println!("restored {} from {}", counts(&dump), file.display());
-    Ok(())
+    drop(store);
+    said.push(format!(
+        "restored {} from {}",
+        counts(&dump),
+        file.display()
+    ));
+    out::text(&(said.join("\n") + "\n"))
 }
 
 /// Moves a damaged `store/` to `store.damaged-<time>/` so a fresh one can be

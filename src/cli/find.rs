@@ -4,7 +4,7 @@
 //! builds the index without covers (no per-place assignment reads) and asks
 //! the store who covers only the few results it prints.
 
-use crate::cli::{Env, Fail};
+use crate::cli::{Env, Fail, Use, out};
 use gridbook_domain::model::*;
 use gridbook_domain::text;
 use gridbook_store::store::Store;
@@ -17,19 +17,17 @@ pub fn run(env: &Env, query: &str, limit: usize, json: bool) -> Result<(), Fail>
             "find needs a query: a name, pinyin (zs), phone digits, a room (2-501) or a place",
         ));
     }
-    let store = env.open()?;
+    let store = env.open(Use::Read)?;
     let hits = find(&store, query, limit, Ts::now())?;
+    drop(store);
     if json {
-        let out = serde_json::to_string_pretty(&hits).map_err(|e| Fail::input(e.to_string()))?;
-        println!("{out}");
-        return Ok(());
+        return out::json(&hits);
     }
     if hits.is_empty() {
-        eprintln!("no match for `{}`", query.trim());
+        out::note(format_args!("no match for `{}`", query.trim()));
         return Ok(());
     }
-    print!("{}", render(&hits));
-    Ok(())
+    out::text(&render(&hits))
 }
 
 /// The results of one query against the store, covers filled in.
@@ -70,7 +68,8 @@ fn fill_from_store(store: &Store, h: &mut Hit, now: Ts) -> Result<(), Fail> {
     Ok(())
 }
 
-/// One line per result: name, address, phone, covering member, in aligned columns.
+/// One line per result: name, address, phone, covering member, in aligned
+/// columns; each field shown as one visible line ([`text::visible`]).
 pub fn render(hits: &[Hit]) -> String {
     let col = |f: &dyn Fn(&Hit) -> String, max: usize| {
         hits.iter()
@@ -79,9 +78,9 @@ pub fn render(hits: &[Hit]) -> String {
             .unwrap_or(0)
             .min(max)
     };
-    let name = |h: &Hit| h.name.clone();
-    let addr = |h: &Hit| h.address.clone();
-    let phone = |h: &Hit| h.phone.clone().unwrap_or_default();
+    let name = |h: &Hit| text::visible(&h.name).into_owned();
+    let addr = |h: &Hit| text::visible(&h.address).into_owned();
+    let phone = |h: &Hit| text::visible(h.phone.as_deref().unwrap_or_default()).into_owned();
     let wn = col(&name, 16);
     let wa = col(&addr, 40);
     let wp = col(&phone, 13);
@@ -89,10 +88,10 @@ pub fn render(hits: &[Hit]) -> String {
     for h in hits {
         let line = format!(
             "{}  {}  {}  {}",
-            text::pad(&h.name, wn),
-            text::pad(&h.address, wa),
+            text::pad(&name(h), wn),
+            text::pad(&addr(h), wa),
             text::pad(&phone(h), wp),
-            h.cover.as_deref().unwrap_or("")
+            text::visible(h.cover.as_deref().unwrap_or(""))
         );
         out.push_str(line.trim_end());
         out.push('\n');

@@ -1,7 +1,7 @@
 //! `gridbook log …`: field entries from the shell. Each prints the new id
 //! only after the entry is flushed to disk.
 
-use crate::cli::{Env, Fail, LogCmd, find_member};
+use crate::cli::{Env, Fail, LogCmd, Use, find_member, out};
 use gridbook_core::address::{self, Zone};
 use gridbook_core::config;
 use gridbook_core::cover;
@@ -9,10 +9,13 @@ use gridbook_core::ops;
 use gridbook_domain::model::*;
 
 pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
-    let store = env.open()?;
+    let store = env.open(Use::Write)?;
     let ctx = env.ctx(&store)?;
     let tz = gridbook_domain::clock::tz();
-    let at = |s: &str| gridbook_domain::when::instant(s, ctx.now, &tz).map_err(Fail::input);
+    let at = |s: &str| {
+        let t = gridbook_domain::when::instant(s, ctx.now, &tz).map_err(Fail::input)?;
+        gridbook_domain::validate::entry_time("--at", t).map_err(|e| Fail::input(e.to_string()))
+    };
     match cmd {
         LogCmd::Visit {
             household,
@@ -55,7 +58,8 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                     follow_up,
                 },
             )?;
-            println!("{}", e.id);
+            drop(store);
+            out::line(e.id)?;
         }
         LogCmd::Problem {
             zone,
@@ -92,7 +96,8 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                     urgency,
                 },
             )?;
-            println!("{}", e.id);
+            drop(store);
+            out::line(e.id)?;
         }
         LogCmd::Resolve {
             problem,
@@ -101,7 +106,8 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
         } => {
             let id: Id = problem.parse().map_err(Fail::input)?;
             let e = ops::step_problem(&store, ctx, id, ProblemStep::Resolved, &note, at(&when)?)?;
-            println!("{}", e.id);
+            drop(store);
+            out::line(e.id)?;
         }
         LogCmd::Patrol {
             zone,
@@ -167,10 +173,12 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                 open_problems,
             };
             let (e, problems) = ops::log_patrol(&store, ctx, input)?;
-            println!("{}", e.id);
+            drop(store);
+            let mut ids = format!("{}\n", e.id);
             for p in problems {
-                println!("{}", p.id);
+                ids.push_str(&format!("{}\n", p.id));
             }
+            out::text(&ids)?;
         }
     }
     Ok(())

@@ -1,13 +1,14 @@
 //! The command line: flags, subcommands, and the edge where typed errors
-//! become one clear message and an exit code (0 ok, 2 bad input, 3 store
-//! locked or damaged).
+//! become one clear message and an exit code (0 ok, also when the reader of
+//! standard output went away; 2 bad input; 3 store unavailable; 1 a bug).
 
-pub use crate::env::Env;
+pub use crate::env::{Env, Use};
 pub use crate::fail::Fail;
 
 mod data;
 mod find;
 mod log;
+pub mod out;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,10 @@ pub struct Cli {
     /// The member who is writing: name, phone or id (default: `me` in config).
     #[arg(long = "as", global = true, value_name = "MEMBER")]
     pub as_member: Option<String>,
+    /// How long to wait for another gridbook to let go of the data before
+    /// giving up (exit 3), in seconds. A second TUI never waits.
+    #[arg(long, global = true, env = "GRIDBOOK_WAIT", value_name = "SECS", default_value = "5", value_parser = crate::env::parse_wait)]
+    pub wait: std::time::Duration,
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
 }
@@ -242,8 +247,29 @@ pub fn find_member(store: &Store, who: &str) -> Result<Member, Fail> {
     Ok(gridbook_core::who::member(store, who)?)
 }
 
+/// Refuses any argument holding a control character (an escape sequence, a
+/// bell, a NUL) before anything else happens: an argument may end up stored
+/// (a note, a name) or quoted back in a message. Line breaks and tabs stay
+/// allowed (a multi-line note); the fields that hold one line refuse them
+/// where they are checked.
+pub fn check_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<(), Fail> {
+    use gridbook_domain::validate::{Lines, check_chars};
+    for (i, a) in args.into_iter().enumerate() {
+        // Arguments that are not UTF-8 are refused by the parser itself.
+        let Some(a) = a.to_str() else { continue };
+        check_chars("argument", a, Lines::Many).map_err(|e| {
+            Fail::input(
+                e.to_string()
+                    .replacen("argument", &format!("argument {}", i + 1), 1),
+            )
+        })?;
+    }
+    Ok(())
+}
+
 pub fn run(cli: Cli) -> Result<(), Fail> {
-    let env = Env::resolve(cli.data.as_deref(), cli.lang, cli.as_member.clone())?;
+    let mut env = Env::resolve(cli.data.as_deref(), cli.lang, cli.as_member.clone())?;
+    env.wait = cli.wait;
     let data = env.data.clone();
     dispatch(env, cli.cmd).map_err(|mut f| {
         // Damage found after opening: say where, and what to restore from.
@@ -261,20 +287,24 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
 
 fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
     match cmd {
-        None => crate::tui::run_on(&env, &env.data),
+        None => {
+            // Refuse a directory that is not gridbook's before the TUI takes
+            // the terminal; the TUI takes the lock itself, without waiting.
+            crate::env::check_data_dir(&env.data, Use::Write)?;
+            crate::tui::run_on(&env, &env.data)
+        }
         Some(Cmd::Demo { load_only }) => {
             if load_only {
-                let store = env.open()?;
+                let store = env.open(Use::Fill)?;
                 let loaded = demo::load(&store, Ts::now())?;
-                println!(
+                out::line(format_args!(
                     "demo estate loaded into {}: {} households, {} residents, {} members, {} events",
                     env.data.display(),
                     loaded.households,
                     loaded.residents,
                     loaded.members,
                     loaded.events
-                );
-                Ok(())
+                ))
             } else {
                 let tmp = tempdir()?;
                 {
@@ -285,18 +315,15 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             }
         }
         Some(Cmd::Show { addr, json, recent }) => {
-            let store = env.open()?;
+            let store = env.open(Use::Read)?;
             let zone = address::resolve(&store, &addr)?;
             let view = zoneview::build(&store, &zone, Ts::now(), env.lang, recent)?;
+            drop(store);
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&view).map_err(|e| Fail::input(e.to_string()))?
-                );
+                out::json(&view)
             } else {
-                print!("{}", zoneview::render_text(&view, env.lang));
+                out::text(&zoneview::render_text(&view, env.lang))
             }
-            Ok(())
         }
         Some(Cmd::Import { what }) => import(&env, what),
         Some(Cmd::Log { what }) => log::run(&env, what),
@@ -306,19 +333,17 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
         Some(Cmd::Backup) => data::backup(&env),
         Some(Cmd::Restore { file, force }) => data::restore(&env, file.as_deref(), force),
         Some(Cmd::Check { rebuild, json }) => {
-            let store = env.open()?;
+            // A check of a store that is not there would find nothing wrong.
+            let store = env.open(Use::Read)?;
             if rebuild {
                 store.rebuild()?;
             }
             let report = store.check()?;
+            drop(store);
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report)
-                        .map_err(|e| Fail::input(e.to_string()))?
-                );
+                out::json(&report)?;
             } else {
-                println!(
+                out::line(format_args!(
                     "{} records, {} index entries ok; {} missing, {} extra, {} wrong, {} undecodable",
                     report.records,
                     report.ok,
@@ -326,7 +351,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                     report.extra.len(),
                     report.wrong.len(),
                     report.undecodable.len()
-                );
+                ))?;
             }
             if report.is_clean() {
                 Ok(())
@@ -348,18 +373,17 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                 let spec = generator::Spec::demo(now);
                 let est = generator::generate(&spec);
                 generator::write_fixtures(&est, &spec, &dir)
-                    .map_err(|e| Fail::input(format!("{}: {e}", dir.display())))?;
-                println!(
+                    .map_err(|e| crate::fail::io_fail(&dir.display().to_string(), &e))?;
+                return out::line(format_args!(
                     "wrote {} residents in {} households, {} members, {} events to {}",
                     est.residents.len(),
                     est.households.len(),
                     est.members.len(),
                     est.events.len(),
                     dir.display()
-                );
-                return Ok(());
+                ));
             }
-            let store = env.open()?;
+            let store = env.open(Use::Fill)?;
             if !store.is_empty() {
                 return Err(Fail::input(format!(
                     "{} already holds data; gen fills an empty store",
@@ -372,7 +396,8 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             let est = generator::generate(&spec);
             let t1 = t0.elapsed();
             generator::load(&store, &est)?;
-            println!(
+            drop(store);
+            out::line(format_args!(
                 "generated {} households, {} residents, {} members, {} events in {:.1?}, loaded in {:.1?}",
                 est.households.len(),
                 est.residents.len(),
@@ -380,8 +405,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                 est.events.len(),
                 t1,
                 t0.elapsed() - t1
-            );
-            Ok(())
+            ))
         }
     }
 }
@@ -395,20 +419,17 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             json,
         } => {
             let parsed = roster::read(&file)?;
-            let store = env.open()?;
+            let store = env.open(Use::Write)?;
             let ctx = env.ctx(&store)?;
             let report = roster::import(&store, ctx, &parsed, dry_run, skip_invalid)?;
             if report.written {
                 backup_after(env, &store);
             }
+            drop(store);
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report)
-                        .map_err(|e| Fail::input(e.to_string()))?
-                );
+                out::json(&report)?;
             } else {
-                println!("{report}");
+                out::line(&report)?;
             }
             if dry_run && report.rows_rejected > 0 {
                 return Err(Fail::input(format!(
@@ -421,14 +442,14 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
         }
         ImportCmd::Json { file } => data::import_json(env, &file),
         ImportCmd::Members { file } => {
-            let store = env.open()?;
+            let store = env.open(Use::Write)?;
             let ctx = env.ctx(&store)?;
             let report = members_csv::import_file(&store, ctx, &file)?;
-            println!("{report}");
             if report.members_added + report.assignments_added > 0 {
                 backup_after(env, &store);
             }
-            Ok(())
+            drop(store);
+            out::line(&report)
         }
     }
 }
@@ -437,9 +458,11 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
 /// but does not undo the import, which is already saved.
 fn backup_after(env: &Env, store: &Store) {
     match gridbook_core::backup::after_session(store, env.config.backups()) {
-        Ok(Some(p)) => eprintln!("backup written: {}", p.display()),
+        Ok(Some(p)) => out::note(format_args!("backup written: {}", p.display())),
         Ok(None) => {}
-        Err(e) => eprintln!("gridbook: warning: the import is saved, but the backup failed: {e}"),
+        Err(e) => out::note(format_args!(
+            "gridbook: warning: the import is saved, but the backup failed: {e}"
+        )),
     }
 }
 
@@ -447,7 +470,7 @@ fn backup_after(env: &Env, store: &Store) {
 fn tempdir() -> Result<TempDir, Fail> {
     let base = std::env::temp_dir().join(format!("gridbook-demo-{}", Id::new()));
     gridbook_store::store::create_private_dir(&base)
-        .map_err(|e| Fail::input(format!("{}: {e}", base.display())))?;
+        .map_err(|e| crate::fail::io_fail(&base.display().to_string(), &e))?;
     Ok(TempDir(base))
 }
 

@@ -1,16 +1,14 @@
 //! `gridbook report coverage|problems|activity|members|today`: the TUI's
 //! reports as aligned text or JSON.
 
-use crate::cli::{Env, Fail, ReportWhat};
+use crate::cli::{Env, Fail, ReportWhat, Use, out};
 use gridbook_core::report;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::Ts;
 use gridbook_domain::text::table;
 
 fn json<T: serde::Serialize>(v: &T) -> Result<(), Fail> {
-    let s = serde_json::to_string_pretty(v).map_err(|e| Fail::input(e.to_string()))?;
-    println!("{s}");
-    Ok(())
+    out::json(v)
 }
 
 fn days_text(lang: Lang, d: Option<i64>) -> String {
@@ -29,17 +27,19 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
             "--days {d}: give a number of days from 1 to 36500"
         )));
     }
-    let store = env.open()?;
+    let store = env.open(Use::Read)?;
     let now = Ts::now();
     let lang = env.lang;
     let f = |k: &str| lang.t(k).to_string();
     match what {
         ReportWhat::Coverage => {
             let c = report::coverage(&store, now, days.unwrap_or(env.config.visit_days()), None)?;
+            drop(store);
             if as_json {
                 return json(&c);
             }
-            println!("{}", c.summary(lang));
+            let mut text = c.summary(lang);
+            text.push('\n');
             let mut rows = vec![vec![
                 f("col.area"),
                 f("col.covered_by"),
@@ -68,9 +68,10 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                     ]);
                 }
             }
-            print!("\n{}", table(&rows));
+            text.push('\n');
+            text.push_str(&table(&rows));
             if !c.uncovered.is_empty() {
-                println!("\n{}:", f("cov.uncovered"));
+                text.push_str(&format!("\n{}:\n", f("cov.uncovered")));
                 for z in &c.uncovered {
                     let inside = if z.households > 0 {
                         format!(
@@ -80,27 +81,28 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                     } else {
                         String::new()
                     };
-                    println!("  {}{inside}", z.path);
+                    text.push_str(&format!(
+                        "  {}{inside}\n",
+                        gridbook_domain::text::visible(&z.path)
+                    ));
                 }
             }
-            Ok(())
+            out::text(&text)
         }
         ReportWhat::Problems => {
             let p = report::problems(&store, now, days.unwrap_or(30), None)?;
+            drop(store);
             if as_json {
                 return json(&p);
             }
-            println!(
-                "{}",
-                lang.f(
-                    "prob.summary",
-                    &[
-                        &p.open.len().to_string(),
-                        &p.opened_in_period.to_string(),
-                        &p.resolved_in_period.to_string(),
-                        &p.days.to_string()
-                    ]
-                )
+            let summary = lang.f(
+                "prob.summary",
+                &[
+                    &p.open.len().to_string(),
+                    &p.opened_in_period.to_string(),
+                    &p.resolved_in_period.to_string(),
+                    &p.days.to_string(),
+                ],
             );
             let mut rows = vec![vec![
                 f("col.age_days"),
@@ -118,27 +120,24 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                     o.id.clone(),
                 ]);
             }
-            print!("{}", table(&rows));
-            Ok(())
+            out::text(&format!("{summary}\n{}", table(&rows)))
         }
         ReportWhat::Activity => {
             let a = report::activity(&store, now, days.unwrap_or(30))?;
+            drop(store);
             if as_json {
                 return json(&a);
             }
-            println!(
-                "{}",
-                lang.f(
-                    "act.summary",
-                    &[
-                        &a.days.to_string(),
-                        &a.visits.to_string(),
-                        &a.problems_opened.to_string(),
-                        &a.problems_resolved.to_string(),
-                        &a.hygiene_patrols.to_string(),
-                        &a.security_patrols.to_string(),
-                    ]
-                )
+            let summary = lang.f(
+                "act.summary",
+                &[
+                    &a.days.to_string(),
+                    &a.visits.to_string(),
+                    &a.problems_opened.to_string(),
+                    &a.problems_resolved.to_string(),
+                    &a.hygiene_patrols.to_string(),
+                    &a.security_patrols.to_string(),
+                ],
             );
             let mut rows = vec![vec![
                 f("col.name"),
@@ -156,11 +155,11 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                     m.patrols.to_string(),
                 ]);
             }
-            print!("{}", table(&rows));
-            Ok(())
+            out::text(&format!("{summary}\n{}", table(&rows)))
         }
         ReportWhat::Members => {
             let list = report::members(&store, now)?;
+            drop(store);
             if as_json {
                 return json(&list);
             }
@@ -186,8 +185,7 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                     m.zones.join("; "),
                 ]);
             }
-            print!("{}", table(&rows));
-            Ok(())
+            out::text(&table(&rows))
         }
         ReportWhat::Today => {
             let me = env.me(&store)?.map(|m| m.meta.id);
@@ -198,6 +196,7 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                 days.unwrap_or(env.config.visit_days()),
                 env.config.patrol_days(),
             )?;
+            drop(store);
             if as_json {
                 return json(&t);
             }
@@ -239,8 +238,7 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                     String::new(),
                 ]);
             }
-            print!("{}", table(&rows));
-            Ok(())
+            out::text(&table(&rows))
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::roster::Col;
 use gridbook_domain::describe;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
+use gridbook_domain::validate;
 use gridbook_store::store::{Record, Store, StoreError, Writes};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -151,10 +152,15 @@ impl Dump {
             )));
         }
         match head.format_version {
-            Some(v) if v <= FORMAT_VERSION as u64 => {}
-            Some(v) => {
+            Some(v) if (1..=FORMAT_VERSION as u64).contains(&v) => {}
+            Some(v) if v > FORMAT_VERSION as u64 => {
                 return Err(not_export(format!(
                     "format version {v} is newer than this gridbook reads ({FORMAT_VERSION}); use a newer gridbook"
+                )));
+            }
+            Some(v) => {
+                return Err(not_export(format!(
+                    "format version {v} is not one gridbook ever wrote (1 to {FORMAT_VERSION})"
                 )));
             }
             None => return Err(not_export("no \"format_version\" field".into())),
@@ -163,8 +169,442 @@ impl Dump {
             file: file.to_string(),
             reason: e.to_string(),
         })?;
+        if dump.schema_version > gridbook_store::store::SCHEMA_VERSION {
+            return Err(not_export(format!(
+                "schema version {} is newer than this gridbook knows ({}); use a newer gridbook",
+                dump.schema_version,
+                gridbook_store::store::SCHEMA_VERSION
+            )));
+        }
         dump.check(file)?;
+        dump.check_references(file)?;
         Ok(dump)
+    }
+
+    /// Every event names what exists: its zone, its writer, the member,
+    /// household, resident, problem, assignment or record it is about. The
+    /// first that does not is named by its JSON path (`events[12].zone`).
+    fn check_references(&self, file: &str) -> Result<(), ExportError> {
+        let missing = |path: String, what: &str, id: Id| ExportError::Invalid {
+            file: file.to_string(),
+            reason: format!("{path}: no {what} {id} in the file"),
+        };
+        let areas: HashSet<Id> = self.areas.iter().map(|a| a.meta.id).collect();
+        let buildings: HashSet<Id> = self.buildings.iter().map(|b| b.meta.id).collect();
+        let households: HashSet<Id> = self.households.iter().map(|h| h.meta.id).collect();
+        let residents: HashSet<Id> = self.residents.iter().map(|r| r.meta.id).collect();
+        let members: HashSet<Id> = self.members.iter().map(|m| m.meta.id).collect();
+        let mut assignments: HashSet<Id> = HashSet::new();
+        let mut problems: HashSet<Id> = HashSet::new();
+        let mut events: HashSet<Id> = HashSet::new();
+        for e in &self.events {
+            events.insert(e.id);
+            match e.body {
+                EventBody::Assigned { .. } => {
+                    assignments.insert(e.id);
+                }
+                EventBody::ProblemOpened { .. } => {
+                    problems.insert(e.id);
+                }
+                _ => {}
+            }
+        }
+        let record = |kind: Kind| -> &HashSet<Id> {
+            match kind {
+                Kind::Area => &areas,
+                Kind::Building => &buildings,
+                Kind::Household => &households,
+                Kind::Resident => &residents,
+                Kind::Member => &members,
+            }
+        };
+        for (i, e) in self.events.iter().enumerate() {
+            let at = |field: &str| format!("events[{i}].{field}");
+            let is_zone =
+                |id: Id| areas.contains(&id) || buildings.contains(&id) || households.contains(&id);
+            // Entries about a member hang on the member itself.
+            if !is_zone(e.zone) && !members.contains(&e.zone) {
+                return Err(missing(
+                    at("zone"),
+                    "area, building, household or member",
+                    e.zone,
+                ));
+            }
+            if let Some(by) = e.by
+                && !members.contains(&by)
+            {
+                return Err(missing(at("by"), "member", by));
+            }
+            let need = |ok: bool, field: &str, what: &str, id: Id| {
+                if ok {
+                    Ok(())
+                } else {
+                    Err(missing(at(field), what, id))
+                }
+            };
+            let correction_refs = |c: &Correction, prefix: &str| -> Result<(), ExportError> {
+                match c {
+                    Correction::Visit {
+                        household, member, ..
+                    } => {
+                        need(
+                            households.contains(household),
+                            &format!("{prefix}.Visit.household"),
+                            "household",
+                            *household,
+                        )?;
+                        need(
+                            members.contains(member),
+                            &format!("{prefix}.Visit.member"),
+                            "member",
+                            *member,
+                        )
+                    }
+                    Correction::ProblemOpened { reporter, .. } => match reporter {
+                        Some(r) => need(
+                            residents.contains(r),
+                            &format!("{prefix}.ProblemOpened.reporter"),
+                            "resident",
+                            *r,
+                        ),
+                        None => Ok(()),
+                    },
+                    Correction::ProblemStepped { problem, .. } => need(
+                        problems.contains(problem),
+                        &format!("{prefix}.ProblemStepped.problem"),
+                        "problem",
+                        *problem,
+                    ),
+                    Correction::Patrol { .. } => Ok(()),
+                }
+            };
+            match &e.body {
+                EventBody::Assigned { member, .. } => need(
+                    members.contains(member),
+                    "body.Assigned.member",
+                    "member",
+                    *member,
+                )?,
+                EventBody::AssignmentEnded { assignment, .. } => need(
+                    assignments.contains(assignment),
+                    "body.AssignmentEnded.assignment",
+                    "assignment",
+                    *assignment,
+                )?,
+                EventBody::Visit {
+                    household, member, ..
+                } => {
+                    need(
+                        households.contains(household),
+                        "body.Visit.household",
+                        "household",
+                        *household,
+                    )?;
+                    need(
+                        members.contains(member),
+                        "body.Visit.member",
+                        "member",
+                        *member,
+                    )?;
+                }
+                EventBody::ProblemOpened { reporter, .. } => {
+                    if let Some(r) = reporter {
+                        need(
+                            residents.contains(r),
+                            "body.ProblemOpened.reporter",
+                            "resident",
+                            *r,
+                        )?;
+                    }
+                }
+                EventBody::ProblemStepped { problem, .. } => need(
+                    problems.contains(problem),
+                    "body.ProblemStepped.problem",
+                    "problem",
+                    *problem,
+                )?,
+                EventBody::Patrol { .. } => {}
+                EventBody::Edited { target, kind, .. } => need(
+                    record(*kind).contains(target),
+                    "body.Edited.target",
+                    kind.code(),
+                    *target,
+                )?,
+                EventBody::Created { target, kind, .. } => need(
+                    record(*kind).contains(target),
+                    "body.Created.target",
+                    kind.code(),
+                    *target,
+                )?,
+                EventBody::Tombstoned { target, kind, .. } => need(
+                    record(*kind).contains(target),
+                    "body.Tombstoned.target",
+                    kind.code(),
+                    *target,
+                )?,
+                EventBody::Amended {
+                    supersedes,
+                    replacement,
+                    ..
+                } => {
+                    need(
+                        events.contains(supersedes),
+                        "body.Amended.supersedes",
+                        "entry",
+                        *supersedes,
+                    )?;
+                    correction_refs(replacement, "body.Amended.replacement")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What a file from elsewhere must also satisfy to be taken in (`import
+    /// json`): every text field holds printable text, one line where the
+    /// field is one line (the rule of [`validate::check_chars`]), and every
+    /// entry is dated in 1970 to 9999. The first field that does not is named
+    /// by its JSON path (`residents[3].name`). gridbook's own backups are
+    /// restored without this, so data saved by an older gridbook is never
+    /// locked out; it is shown with anything non-printable escaped.
+    pub fn check_input(&self, file: &str) -> Result<(), ExportError> {
+        use validate::Lines::{self, Many, One};
+        let bad = |path: String, e: validate::FieldError| ExportError::Invalid {
+            file: file.to_string(),
+            reason: format!("{path}: {e}"),
+        };
+        let text = |path: &dyn Fn() -> String, field: &'static str, s: &str, lines: Lines| {
+            validate::check_chars(field, s, lines).map_err(|e| bad(path(), e))
+        };
+        let list = |path: &dyn Fn() -> String, field: &'static str, items: &[String]| {
+            for (j, s) in items.iter().enumerate() {
+                validate::check_chars(field, s, One)
+                    .map_err(|e| bad(format!("{}[{j}]", path()), e))?;
+            }
+            Ok::<(), ExportError>(())
+        };
+        let time = |path: &dyn Fn() -> String, t: Ts| {
+            validate::entry_time("time", t)
+                .map(|_| ())
+                .map_err(|e| bad(path(), e))
+        };
+        let meta = |p: &str, m: &Meta| -> Result<(), ExportError> {
+            let Meta {
+                id: _,
+                created_at: _,
+                created_by: _,
+                version: _,
+                tombstone,
+            } = m;
+            if let Some(Tombstone {
+                at: _,
+                by: _,
+                reason,
+            }) = tombstone
+            {
+                text(
+                    &|| format!("{p}.meta.tombstone.reason"),
+                    "reason",
+                    reason,
+                    Many,
+                )?;
+            }
+            Ok(())
+        };
+        for (i, a) in self.areas.iter().enumerate() {
+            let Area {
+                meta: m,
+                code,
+                name,
+            } = a;
+            let p = format!("areas[{i}]");
+            meta(&p, m)?;
+            text(&|| format!("{p}.code"), "code", code, One)?;
+            text(&|| format!("{p}.name"), "name", name, One)?;
+        }
+        for (i, b) in self.buildings.iter().enumerate() {
+            let Building {
+                meta: m,
+                area: _,
+                code,
+                name,
+            } = b;
+            let p = format!("buildings[{i}]");
+            meta(&p, m)?;
+            text(&|| format!("{p}.code"), "code", code, One)?;
+            text(&|| format!("{p}.name"), "name", name, One)?;
+        }
+        for (i, h) in self.households.iter().enumerate() {
+            let Household {
+                meta: m,
+                building: _,
+                unit,
+                room,
+                notes,
+            } = h;
+            let p = format!("households[{i}]");
+            meta(&p, m)?;
+            text(&|| format!("{p}.unit"), "unit", unit, One)?;
+            text(&|| format!("{p}.room"), "room", room, One)?;
+            text(&|| format!("{p}.notes"), "notes", notes, Many)?;
+        }
+        for (i, r) in self.residents.iter().enumerate() {
+            let Resident {
+                meta: m,
+                household: _,
+                name,
+                phones,
+                relation,
+                tags,
+                notes,
+            } = r;
+            let p = format!("residents[{i}]");
+            meta(&p, m)?;
+            text(&|| format!("{p}.name"), "name", name, One)?;
+            list(&|| format!("{p}.phones"), "phone", phones)?;
+            text(&|| format!("{p}.relation"), "relation", relation, One)?;
+            list(&|| format!("{p}.tags"), "tag", tags)?;
+            text(&|| format!("{p}.notes"), "notes", notes, Many)?;
+        }
+        for (i, m) in self.members.iter().enumerate() {
+            let Member {
+                meta: mm,
+                name,
+                phone,
+                kind: _,
+                tags,
+            } = m;
+            let p = format!("members[{i}]");
+            meta(&p, mm)?;
+            text(&|| format!("{p}.name"), "name", name, One)?;
+            text(&|| format!("{p}.phone"), "phone", phone, One)?;
+            list(&|| format!("{p}.tags"), "tag", tags)?;
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            let p = format!("events[{i}]");
+            time(&|| format!("{p}.at"), e.at)?;
+            time(&|| format!("{p}.created_at"), e.created_at)?;
+            let b = format!("{p}.body");
+            match &e.body {
+                EventBody::Assigned { since, until, .. } => {
+                    time(&|| format!("{b}.Assigned.since"), *since)?;
+                    if let Some(u) = until {
+                        time(&|| format!("{b}.Assigned.until"), *u)?;
+                    }
+                }
+                EventBody::AssignmentEnded { until, .. } => {
+                    time(&|| format!("{b}.AssignmentEnded.until"), *until)?
+                }
+                EventBody::Visit { purpose, note, .. } => {
+                    text(&|| format!("{b}.Visit.purpose"), "purpose", purpose, One)?;
+                    text(&|| format!("{b}.Visit.note"), "note", note, Many)?;
+                }
+                EventBody::ProblemOpened {
+                    category,
+                    description,
+                    ..
+                } => {
+                    text(
+                        &|| format!("{b}.ProblemOpened.category"),
+                        "category",
+                        category,
+                        One,
+                    )?;
+                    text(
+                        &|| format!("{b}.ProblemOpened.description"),
+                        "description",
+                        description,
+                        Many,
+                    )?;
+                }
+                EventBody::ProblemStepped { note, .. } => {
+                    text(&|| format!("{b}.ProblemStepped.note"), "note", note, Many)?
+                }
+                EventBody::Patrol { items, note, .. } => {
+                    for (j, it) in items.iter().enumerate() {
+                        text(
+                            &|| format!("{b}.Patrol.items[{j}].item"),
+                            "item",
+                            &it.item,
+                            One,
+                        )?;
+                        text(
+                            &|| format!("{b}.Patrol.items[{j}].note"),
+                            "note",
+                            &it.note,
+                            Many,
+                        )?;
+                    }
+                    text(&|| format!("{b}.Patrol.note"), "note", note, Many)?;
+                }
+                EventBody::Edited {
+                    field, old, new, ..
+                } => {
+                    text(&|| format!("{b}.Edited.field"), "field", field, One)?;
+                    text(&|| format!("{b}.Edited.old"), "old", old, Many)?;
+                    text(&|| format!("{b}.Edited.new"), "new", new, Many)?;
+                }
+                EventBody::Created { label, .. } => {
+                    text(&|| format!("{b}.Created.label"), "label", label, One)?
+                }
+                EventBody::Tombstoned { reason, .. } => {
+                    text(&|| format!("{b}.Tombstoned.reason"), "reason", reason, Many)?
+                }
+                EventBody::Amended {
+                    replacement,
+                    reason,
+                    ..
+                } => {
+                    text(&|| format!("{b}.Amended.reason"), "reason", reason, Many)?;
+                    let r = format!("{b}.Amended.replacement");
+                    match replacement {
+                        Correction::Visit { purpose, note, .. } => {
+                            text(&|| format!("{r}.Visit.purpose"), "purpose", purpose, One)?;
+                            text(&|| format!("{r}.Visit.note"), "note", note, Many)?;
+                        }
+                        Correction::ProblemOpened {
+                            category,
+                            description,
+                            ..
+                        } => {
+                            text(
+                                &|| format!("{r}.ProblemOpened.category"),
+                                "category",
+                                category,
+                                One,
+                            )?;
+                            text(
+                                &|| format!("{r}.ProblemOpened.description"),
+                                "description",
+                                description,
+                                Many,
+                            )?;
+                        }
+                        Correction::ProblemStepped { note, .. } => {
+                            text(&|| format!("{r}.ProblemStepped.note"), "note", note, Many)?
+                        }
+                        Correction::Patrol { items, note, .. } => {
+                            for (j, it) in items.iter().enumerate() {
+                                text(
+                                    &|| format!("{r}.Patrol.items[{j}].item"),
+                                    "item",
+                                    &it.item,
+                                    One,
+                                )?;
+                                text(
+                                    &|| format!("{r}.Patrol.items[{j}].note"),
+                                    "note",
+                                    &it.note,
+                                    Many,
+                                )?;
+                            }
+                            text(&|| format!("{r}.Patrol.note"), "note", note, Many)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Every id once; every building, household and resident hangs on a
@@ -336,7 +776,10 @@ fn create_private(path: &Path) -> io::Result<BufWriter<File>> {
 }
 
 /// Writes `path` whole or not at all: a private temporary file beside it,
-/// synced, then renamed over it.
+/// synced, then renamed over it. A path that names a device or a pipe
+/// (`/dev/stdout`, a FIFO) is written in place: renaming over it would
+/// replace the device with a file, and its mode is not ours to change. A
+/// directory is refused.
 pub fn write_private(
     path: &Path,
     fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
@@ -345,6 +788,15 @@ pub fn write_private(
         path: path.to_path_buf(),
         source,
     };
+    match fs::metadata(path) {
+        Ok(m) if m.is_dir() => return Err(err(io::Error::from(io::ErrorKind::IsADirectory))),
+        Ok(m) if !m.is_file() => {
+            let f = OpenOptions::new().write(true).open(path).map_err(err)?;
+            let mut w = BufWriter::new(f);
+            return fill(&mut w).and_then(|()| w.flush()).map_err(err);
+        }
+        _ => {}
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -367,6 +819,14 @@ pub fn write_private(
 pub fn write_json(dump: &Dump, path: &Path) -> Result<(), ExportError> {
     let bytes = dump.to_json();
     write_private(path, |w| w.write_all(&bytes))
+}
+
+/// Reads a JSON export from elsewhere (`import json`): everything
+/// [`read_json`] checks, and the rules for input ([`Dump::check_input`]).
+pub fn read_import(path: &Path) -> Result<Dump, ExportError> {
+    let dump = read_json(path)?;
+    dump.check_input(&path.display().to_string())?;
+    Ok(dump)
 }
 
 /// Reads and checks a JSON export file.

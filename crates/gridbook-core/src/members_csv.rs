@@ -1,19 +1,20 @@
 //! Members and their zones from CSV: `name/姓名, phone/电话, kind/类型,
 //! tags/标签, zones/责任区, liaison/联系户` (zones and liaison households are
-//! addresses separated by `;`). Every row is checked before anything is
-//! written; re-importing adds nothing twice.
+//! addresses separated by `;` or line breaks). Every row, and every rule its
+//! assignments must follow, is checked before anything is written; then all
+//! of it is written in one transaction. Re-importing adds nothing twice.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::address;
-use crate::ops::{self, Ctx, OpError};
-use crate::roster::{RosterError, RowError, decode_text};
+use crate::address::{self, Zone};
+use crate::ops::Ctx;
+use crate::roster::{RosterError, RowError, decode_text, record_line};
 use gridbook_domain::model::*;
-use gridbook_domain::validate;
-use gridbook_store::store::Store;
+use gridbook_domain::validate::{self, Lines};
+use gridbook_store::store::{Assignment, Store, Writes};
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Col {
@@ -41,12 +42,13 @@ fn col(h: &str) -> Option<Col> {
 }
 
 struct Row {
+    line: u64,
     name: String,
     phone: String,
     kind: MemberKind,
     tags: String,
-    zones: Vec<Id>,
-    liaison: Vec<Id>,
+    zones: Vec<Zone>,
+    liaison: Vec<Zone>,
     since: Ts,
 }
 
@@ -80,10 +82,33 @@ pub fn import_file(store: &Store, ctx: Ctx, path: &Path) -> Result<Report, Roste
     import(store, ctx, &file, &bytes)
 }
 
+/// How many lines a cell of this column may hold.
+fn lines(c: Col) -> Lines {
+    match c {
+        Col::Name | Col::Phone | Col::Kind | Col::Since => Lines::One,
+        Col::Tags | Col::Zones | Col::Liaison => Lines::List,
+    }
+}
+
+fn header_name(c: Col) -> &'static str {
+    match c {
+        Col::Name => "name",
+        Col::Phone => "phone",
+        Col::Kind => "kind",
+        Col::Tags => "tags",
+        Col::Zones => "zones",
+        Col::Liaison => "liaison",
+        Col::Since => "since",
+    }
+}
+
+/// Imports a members CSV: all rows or none. Every row, and every rule an
+/// assignment must follow (one responsible member at a time, a liaison on a
+/// household), is checked against the store and against the rows above it
+/// before anything is written; then everything is written in one
+/// transaction.
 pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Report, RosterError> {
-    let (text, _) = decode_text(bytes).ok_or_else(|| RosterError::Encoding {
-        file: file.to_string(),
-    })?;
+    let (text, _) = decode_text(bytes).map_err(|b| b.error(file))?;
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -93,11 +118,33 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
             file: file.to_string(),
         })?
         .clone();
+    let header_line = record_line(&text, headers.position()).max(1);
     let mut cols: HashMap<Col, usize> = HashMap::new();
+    let mut header_errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         if let Some(c) = col(h) {
-            cols.entry(c).or_insert(i);
+            match cols.get(&c) {
+                None => {
+                    cols.insert(c, i);
+                }
+                Some(&first) => header_errors.push(RowError {
+                    file: file.to_string(),
+                    line: header_line,
+                    column: Some((i + 1, h.trim().to_string())),
+                    reason: format!(
+                        "column {} ({}) is already the {} column; keep one of them",
+                        first + 1,
+                        headers.get(first).unwrap_or("").trim(),
+                        header_name(c)
+                    ),
+                }),
+            }
         }
+    }
+    if !header_errors.is_empty() {
+        return Err(RosterError::Rows {
+            errors: header_errors,
+        });
     }
     let missing: Vec<String> = [(Col::Name, "姓名 (name)"), (Col::Phone, "电话 (phone)")]
         .iter()
@@ -107,7 +154,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
     if !missing.is_empty() {
         return Err(RosterError::MissingColumns {
             file: file.to_string(),
-            line: 1,
+            line: header_line,
             missing,
         });
     }
@@ -119,14 +166,17 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
             Err(e) => {
                 errors.push(RowError {
                     file: file.to_string(),
-                    line: e.position().map_or(0, |p| p.line()),
+                    line: record_line(&text, e.position()),
                     column: None,
                     reason: format!("not valid CSV: {e}"),
                 });
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = record_line(&text, rec.position());
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
         let cell = |c: Col| {
             cols.get(&c)
                 .and_then(|&i| rec.get(i))
@@ -139,10 +189,23 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
             line,
             column: cols
                 .get(&c)
-                .map(|&i| (i + 1, headers.get(i).unwrap_or("").to_string())),
+                .map(|&i| (i + 1, headers.get(i).unwrap_or("").trim().to_string())),
             reason,
         };
         let before = errors.len();
+        // No cell may carry a control character into the store.
+        let mut by_position: Vec<(usize, Col)> = cols.iter().map(|(&c, &i)| (i, c)).collect();
+        by_position.sort_by_key(|&(i, _)| i);
+        for (i, c) in by_position {
+            if let Err(e) =
+                validate::check_chars(header_name(c), rec.get(i).unwrap_or(""), lines(c))
+            {
+                errors.push(err(c, e.to_string()));
+            }
+        }
+        if errors.len() > before {
+            continue;
+        }
         let name =
             validate::name("name", &cell(Col::Name)).map_err(|e| err(Col::Name, e.to_string()));
         let phone = validate::phone(&cell(Col::Phone)).map_err(|e| err(Col::Phone, e.to_string()));
@@ -166,7 +229,9 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
                 &since_text,
                 ctx.now,
                 &gridbook_domain::clock::tz(),
-            ) {
+            )
+            .and_then(|t| validate::entry_time("since", t).map_err(|e| e.to_string()))
+            {
                 Ok(t) => t,
                 Err(e) => {
                     errors.push(err(Col::Since, e));
@@ -174,24 +239,25 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
                 }
             }
         };
-        let mut resolve_all = |c: Col| -> Vec<Id> {
-            let mut ids = Vec::new();
+        let mut resolve_all = |c: Col| -> Vec<Zone> {
+            let mut zones = Vec::new();
             for a in cell(c)
-                .split([';', '；'])
+                .split([';', '；', '\n', '\r'])
                 .map(str::trim)
                 .filter(|a| !a.is_empty())
             {
                 match address::resolve(store, a) {
-                    Ok(z) => ids.push(z.id()),
+                    Ok(z) => zones.push(z),
                     Err(e) => errors.push(err(c, e.to_string())),
                 }
             }
-            ids
+            zones
         };
         let zones = resolve_all(Col::Zones);
         let liaison = resolve_all(Col::Liaison);
         match (name, phone) {
             (Ok(name), Ok(phone)) if errors.len() == before => rows.push(Row {
+                line,
                 name,
                 phone,
                 kind: kind.unwrap_or(MemberKind::PartyMember),
@@ -213,57 +279,193 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
     if !errors.is_empty() {
         return Err(RosterError::Rows { errors });
     }
+    let (w, report) = plan(store, ctx, file, &cols, &headers, &rows)?;
+    store.commit(w)?;
+    Ok(report)
+}
+
+/// Stages every member and assignment the rows add, checking the rules of
+/// [`crate::ops::assign`] against the store and the rows above. Any broken
+/// rule is a row error with its line, and nothing is staged for commit.
+fn plan(
+    store: &Store,
+    ctx: Ctx,
+    file: &str,
+    cols: &HashMap<Col, usize>,
+    headers: &csv::StringRecord,
+    rows: &[Row],
+) -> Result<(Writes, Report), RosterError> {
     let mut report = Report::default();
-    let to_roster = |e: OpError| match e {
-        OpError::Store(s) => RosterError::Store(s),
-        other => RosterError::Rows {
-            errors: vec![RowError {
-                file: file.to_string(),
-                line: 0,
-                column: None,
-                reason: other.to_string(),
-            }],
-        },
-    };
-    store.bulk(|| {
-        let existing = store.members()?;
-        for row in &rows {
-            let member = match existing
-                .iter()
-                .find(|m| m.name == row.name && m.phone == row.phone)
-            {
-                Some(m) => {
-                    report.members_unchanged += 1;
-                    m.meta.id
+    let mut errors = Vec::new();
+    let mut w = Writes::new();
+    let existing = store.members()?;
+    // Members added by rows above, by (name, phone).
+    let mut added: HashMap<(String, String), Id> = HashMap::new();
+    let mut names: HashMap<Id, String> = existing
+        .iter()
+        .map(|m| (m.meta.id, m.name.clone()))
+        .collect();
+    // The spans of each zone touched: stored, then as the rows change them.
+    let mut spans: HashMap<Id, Vec<Assignment>> = HashMap::new();
+    for row in rows {
+        let err = |c: Col, reason: String| RowError {
+            file: file.to_string(),
+            line: row.line,
+            column: cols
+                .get(&c)
+                .map(|&i| (i + 1, headers.get(i).unwrap_or("").trim().to_string())),
+            reason,
+        };
+        let key = (row.name.clone(), row.phone.clone());
+        let member = match existing
+            .iter()
+            .find(|m| m.name == row.name && m.phone == row.phone)
+            .map(|m| m.meta.id)
+            .or_else(|| added.get(&key).copied())
+        {
+            Some(id) => {
+                report.members_unchanged += 1;
+                id
+            }
+            None => {
+                let m = Member {
+                    meta: Meta::new(ctx.by),
+                    name: row.name.clone(),
+                    phone: row.phone.clone(),
+                    kind: row.kind,
+                    tags: validate::tags(&row.tags),
+                };
+                store.stage_new(&mut w, &m)?;
+                store.stage_event(
+                    &mut w,
+                    &Event::new(
+                        m.meta.id,
+                        ctx.now,
+                        ctx.by,
+                        EventBody::Created {
+                            target: m.meta.id,
+                            kind: Kind::Member,
+                            label: m.name.clone(),
+                        },
+                    ),
+                )?;
+                added.insert(key, m.meta.id);
+                names.insert(m.meta.id, m.name.clone());
+                report.members_added += 1;
+                m.meta.id
+            }
+        };
+        for (c, zones, role) in [
+            (Col::Zones, &row.zones, Role::Responsible),
+            (Col::Liaison, &row.liaison, Role::Liaison),
+        ] {
+            for z in zones {
+                let zone = z.id();
+                if role == Role::Liaison && z.kind() != Kind::Household {
+                    errors.push(err(
+                        c,
+                        format!(
+                            "{}: a liaison (联系户) is assigned to a household",
+                            z.path()
+                        ),
+                    ));
+                    continue;
                 }
-                None => {
-                    report.members_added += 1;
-                    ops::add_member(store, ctx, &row.name, &row.phone, row.kind, &row.tags)
-                        .map_err(to_roster)?
-                        .meta
-                        .id
+                let list = match spans.entry(zone) {
+                    std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(store.assignments_of(zone)?)
+                    }
+                };
+                if list
+                    .iter()
+                    .any(|a| a.member == member && a.role == role && a.until.is_none())
+                {
+                    report.assignments_unchanged += 1;
+                    continue;
                 }
-            };
-            for (zones, role) in [
-                (&row.zones, Role::Responsible),
-                (&row.liaison, Role::Liaison),
-            ] {
-                for z in zones {
-                    let held = store
-                        .assignments_of(*z)?
-                        .iter()
-                        .any(|a| a.member == member && a.role == role && a.until.is_none());
-                    if held {
-                        report.assignments_unchanged += 1;
-                    } else {
-                        ops::assign(store, ctx, *z, member, role, row.since, None)
-                            .map_err(to_roster)?;
-                        report.assignments_added += 1;
+                let since = row.since;
+                let who = |id: Id| names.get(&id).cloned().unwrap_or_else(|| id.short());
+                // One responsible member at a time: a span that starts at or
+                // after the new one and has not ended would overlap it.
+                if let Some(a) = list.iter().find(|a| {
+                    role == Role::Responsible
+                        && a.role == role
+                        && a.since >= since
+                        && a.until.is_none_or(|u| u > since)
+                }) {
+                    errors.push(err(
+                        c,
+                        format!(
+                            "{}: {} is responsible here from {}; a new responsible member must start after that",
+                            z.path(),
+                            who(a.member),
+                            a.since.date()
+                        ),
+                    ));
+                    continue;
+                }
+                if let Some(a) = list
+                    .iter()
+                    .find(|a| a.role == role && a.active_at(since) && a.member == member)
+                {
+                    errors.push(err(
+                        c,
+                        format!(
+                            "{}: {} already holds this role here",
+                            z.path(),
+                            who(a.member)
+                        ),
+                    ));
+                    continue;
+                }
+                if role == Role::Responsible {
+                    for a in list
+                        .iter_mut()
+                        .filter(|a| a.role == role && a.active_at(since))
+                    {
+                        store.stage_event(
+                            &mut w,
+                            &Event::new(
+                                zone,
+                                since,
+                                ctx.by,
+                                EventBody::AssignmentEnded {
+                                    assignment: a.id,
+                                    until: since,
+                                },
+                            ),
+                        )?;
+                        a.until = Some(since);
                     }
                 }
+                let e = Event::new(
+                    zone,
+                    since,
+                    ctx.by,
+                    EventBody::Assigned {
+                        member,
+                        role,
+                        since,
+                        until: None,
+                    },
+                );
+                store.stage_event(&mut w, &e)?;
+                list.push(Assignment {
+                    id: e.id,
+                    zone,
+                    member,
+                    role,
+                    since,
+                    until: None,
+                });
+                report.assignments_added += 1;
             }
         }
-        Ok::<(), RosterError>(())
-    })?;
-    Ok(report)
+    }
+    if errors.is_empty() {
+        Ok((w, report))
+    } else {
+        Err(RosterError::Rows { errors })
+    }
 }

@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::ops::{Ctx, ResidentInput};
 use gridbook_domain::model::*;
 use gridbook_domain::romanize;
-use gridbook_domain::validate::{self, halfwidth};
+use gridbook_domain::validate::{self, Lines, halfwidth};
 use gridbook_store::store::{Store, StoreError, Writes};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -104,6 +104,16 @@ impl Col {
     fn required(self) -> bool {
         matches!(self, Col::Area | Col::Building | Col::Room | Col::Name)
     }
+    /// How many lines a cell of this column may hold.
+    fn lines(self) -> Lines {
+        match self {
+            Col::Area | Col::Building | Col::Unit | Col::Room | Col::Name | Col::Relation => {
+                Lines::One
+            }
+            Col::Phone | Col::Tags => Lines::List,
+            Col::Notes => Lines::Many,
+        }
+    }
 }
 
 /// A problem with one cell or row, located for the person fixing the file.
@@ -136,8 +146,19 @@ pub enum RosterError {
         file: String,
         source: std::io::Error,
     },
-    #[error("{file}: the file is neither UTF-8 nor GB18030 text")]
-    Encoding { file: String },
+    /// Where the text stops being readable: the line, and the offset from
+    /// the start of the file of the first byte that is not text, in the
+    /// encoding the file most likely is in.
+    #[error(
+        "{file}:{line}: the file is neither UTF-8 nor GB18030 text: at byte offset {offset} (0x{byte:02X}) it stops being {encoding}; save it as \"CSV UTF-8\" and import that"
+    )]
+    Encoding {
+        file: String,
+        line: u64,
+        offset: usize,
+        byte: u8,
+        encoding: &'static str,
+    },
     #[error(
         "{file}: the file is UTF-16 text; save it as \"CSV UTF-8\" or plain CSV and import that"
     )]
@@ -166,22 +187,103 @@ impl gridbook_domain::error::Kinded for RosterError {
     }
 }
 
-/// Decodes a CSV file's bytes: UTF-8 (BOM stripped) or GB18030.
-pub fn decode_text(bytes: &[u8]) -> Option<(String, &'static str)> {
+/// Where a file's bytes stop being text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadByte {
+    /// 1-based line of the first bad byte.
+    pub line: u64,
+    /// Offset of the first bad byte from the start of the file.
+    pub offset: usize,
+    pub byte: u8,
+    /// The encoding it is not valid in: UTF-8 when what comes before is
+    /// UTF-8 beyond ASCII, else GB18030.
+    pub encoding: &'static str,
+}
+
+impl BadByte {
+    fn at(bytes: &[u8], offset: usize, encoding: &'static str) -> BadByte {
+        let offset = offset.min(bytes.len().saturating_sub(1));
+        BadByte {
+            line: 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64,
+            offset,
+            byte: bytes.get(offset).copied().unwrap_or(0),
+            encoding,
+        }
+    }
+
+    /// The importers' error for a file `file` that stops being text here.
+    pub fn error(self, file: &str) -> RosterError {
+        RosterError::Encoding {
+            file: file.to_string(),
+            line: self.line,
+            offset: self.offset,
+            byte: self.byte,
+            encoding: self.encoding,
+        }
+    }
+}
+
+/// The offset of the first byte GB18030 cannot read, if any.
+fn gb18030_error_at(bytes: &[u8]) -> Option<usize> {
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length_without_replacement(bytes.len())
+            .unwrap_or(bytes.len().saturating_mul(4)),
+    );
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        encoding_rs::DecoderResult::Malformed(bad, after) => {
+            Some(read.saturating_sub(after as usize + bad as usize))
+        }
+        // The buffer is as large as the decoder can need; treat a shortfall
+        // as unreadable at the point reached rather than guess.
+        encoding_rs::DecoderResult::OutputFull => Some(read),
+        encoding_rs::DecoderResult::InputEmpty => None,
+    }
+}
+
+/// Decodes a CSV file's bytes: UTF-8 (BOM stripped) or GB18030; else says
+/// where the first byte that is not text is.
+pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), BadByte> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest)
-            .ok()
-            .map(|s| (s.to_string(), "UTF-8 (BOM)"));
+            .map(|s| (s.to_string(), "UTF-8 (BOM)"))
+            .map_err(|e| BadByte::at(bytes, 3 + e.valid_up_to(), "UTF-8"));
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Some((s.to_string(), "UTF-8"));
+    let utf8_error = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok((s.to_string(), "UTF-8")),
+        Err(e) => e.valid_up_to(),
+    };
+    match gb18030_error_at(bytes) {
+        None => {
+            let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            Ok((text.into_owned(), "GB18030"))
+        }
+        // Chinese UTF-8 often reads as (wrong) GB18030 for a long way, so
+        // a file that is UTF-8 beyond ASCII up to the bad byte is UTF-8.
+        Some(_) if bytes[..utf8_error].iter().any(|b| !b.is_ascii()) => {
+            Err(BadByte::at(bytes, utf8_error, "UTF-8"))
+        }
+        Some(gb) => Err(BadByte::at(bytes, gb, "GB18030")),
     }
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if had_errors {
-        None
-    } else {
-        Some((text.into_owned(), "GB18030"))
-    }
+}
+
+/// The physical line a record starts on (0 when unknown). The csv reader's
+/// position is where it began looking for the record, before the blank
+/// lines it skips, so those are counted here.
+pub(crate) fn record_line(text: &str, pos: Option<&csv::Position>) -> u64 {
+    let Some(p) = pos else { return 0 };
+    let rest = usize::try_from(p.byte())
+        .ok()
+        .and_then(|b| text.as_bytes().get(b..))
+        .unwrap_or_default();
+    let blank = rest
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .filter(|&&b| b == b'\n')
+        .count();
+    p.line() + blank as u64
 }
 
 /// One valid row.
@@ -243,9 +345,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
             file: file.to_string(),
         });
     }
-    let (text, encoding) = decode_text(bytes).ok_or_else(|| RosterError::Encoding {
-        file: file.to_string(),
-    })?;
+    let (text, encoding) = decode_text(bytes).map_err(|b| b.error(file))?;
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
@@ -262,7 +362,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
                 return Err(RosterError::Rows {
                     errors: vec![RowError {
                         file: file.to_string(),
-                        line: e.position().map_or(1, |p| p.line()),
+                        line: record_line(&text, e.position()).max(1),
                         column: None,
                         reason: format!("not valid CSV: {e}"),
                     }],
@@ -284,12 +384,13 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
             Some(Ok(r)) => break r,
         }
     };
-    let header_line = header.position().map_or(1, |p| p.line());
+    let header_line = record_line(&text, header.position()).max(1);
     let mut cols: HashMap<Col, usize> = HashMap::new();
     // Rosters often carry a mobile and a landline column: all phone columns count.
     let mut phone_cols: Vec<usize> = Vec::new();
     let mut headers: Vec<String> = Vec::new();
     let mut ignored = Vec::new();
+    let mut header_errors = Vec::new();
     for (i, h) in header.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}').trim().to_string();
         match Col::from_header(&h) {
@@ -297,14 +398,34 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
                 cols.entry(Col::Phone).or_insert(i);
                 phone_cols.push(i);
             }
-            Some(c) if !cols.contains_key(&c) => {
-                cols.insert(c, i);
-            }
-            Some(_) => ignored.push(format!("{h} (repeated column)")),
+            Some(c) => match cols.get(&c) {
+                None => {
+                    cols.insert(c, i);
+                }
+                // `area` and `小区`, or `姓名` twice: which one holds the
+                // data is anyone's guess, so neither is taken.
+                Some(&first) => header_errors.push(RowError {
+                    file: file.to_string(),
+                    line: header_line,
+                    column: Some((i + 1, h.clone())),
+                    reason: format!(
+                        "column {} ({}) is already the {} column ({}); keep one of them",
+                        first + 1,
+                        headers[first],
+                        c.header(),
+                        c.zh()
+                    ),
+                }),
+            },
             None if h.is_empty() => {}
             None => ignored.push(h.clone()),
         }
         headers.push(h);
+    }
+    if !header_errors.is_empty() {
+        return Err(RosterError::Rows {
+            errors: header_errors,
+        });
     }
     let missing: Vec<String> = Col::ALL
         .into_iter()
@@ -328,14 +449,14 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
             Err(e) => {
                 errors.push(RowError {
                     file: file.to_string(),
-                    line: e.position().map_or(0, |p| p.line()),
+                    line: record_line(&text, e.position()),
                     column: None,
                     reason: format!("not valid CSV: {e}"),
                 });
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = record_line(&text, rec.position());
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -354,6 +475,23 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
             reason,
         };
         let mut row_errors = Vec::new();
+        // No cell may carry a control character into the store; line
+        // breaks only where the column allows them.
+        for c in Col::ALL {
+            if c == Col::Phone {
+                continue;
+            }
+            if let Some(&i) = cols.get(&c)
+                && let Err(e) =
+                    validate::check_chars(c.header(), rec.get(i).unwrap_or(""), c.lines())
+            {
+                row_errors.push(err_at(i, e.to_string()));
+            }
+        }
+        if !row_errors.is_empty() {
+            errors.extend(row_errors);
+            continue;
+        }
         for c in [Col::Area, Col::Building, Col::Room, Col::Name] {
             if cell(c).is_empty() {
                 row_errors.push(err(c, format!("missing {} ({})", c.header(), c.zh())));
@@ -378,7 +516,10 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Roster, RosterError> {
         let building = halfwidth(&bounded(Col::Building, validate::MAX_NAME));
         let name = bounded(Col::Name, validate::MAX_NAME);
         let relation = bounded(Col::Relation, validate::MAX_NAME);
-        let notes = bounded(Col::Notes, validate::MAX_TEXT);
+        // Lines end in `\n` whatever system wrote the file.
+        let notes = bounded(Col::Notes, validate::MAX_TEXT)
+            .replace("\r\n", "\n")
+            .replace('\r', "\n");
         let tags = validate::tags(&bounded(Col::Tags, validate::MAX_TEXT));
         let mut phones: Vec<String> = Vec::new();
         for &i in &phone_cols {

@@ -1,6 +1,12 @@
-//! Field rules for what people type or import: names, phones, rooms.
+//! Field rules for what people type or import: names, phones, rooms, and
+//! the characters text may hold. Every input boundary (forms, the command
+//! line, roster and members CSV, JSON import) uses these, so a file cannot
+//! carry an escape sequence into the store and from there to a terminal.
 
 use thiserror::Error;
+
+use crate::model::Ts;
+use crate::text::{hazard, is_line_break};
 
 #[derive(Debug, Error, PartialEq, Eq, Clone)]
 pub enum FieldError {
@@ -16,17 +22,110 @@ pub enum FieldError {
         len: usize,
         max: usize,
     },
+    /// A line break in a field that holds one line (a name, a phone, a room).
+    #[error("{field} must be one line: there is a line break ({what}) at character {at}")]
+    LineBreak {
+        field: &'static str,
+        at: usize,
+        what: &'static str,
+    },
+    /// A control character (ESC, BEL, NUL …) or an invisible mark that
+    /// reorders text: it could drive a terminal that shows the field.
+    #[error(
+        "{field} contains a control character ({what}, U+{code:04X}) at character {at}; remove it"
+    )]
+    Control {
+        field: &'static str,
+        at: usize,
+        what: &'static str,
+        code: u32,
+    },
+    /// An entry's time outside the years an entry can have.
+    #[error("{field} {shown} is outside the years 1970 to 9999 an entry can be dated in")]
+    Time { field: &'static str, shown: String },
+}
+
+/// How many line breaks a field may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lines {
+    /// A name, a phone, an address part: no line break, no tab.
+    One,
+    /// A list cell (phones, tags, zones): line breaks separate the items.
+    List,
+    /// Notes: line breaks and tabs are part of the text.
+    Many,
+}
+
+/// Checks that `s` holds no character that could drive a terminal or hide
+/// text ([`hazard`]), allowing only the line breaks (and, in notes, tabs)
+/// that `lines` allows. Leading and trailing whitespace is ignored, as the
+/// field rules trim it; `at` counts characters of `s` from 1.
+///
+/// ```
+/// use gridbook_domain::validate::{check_chars, Lines};
+/// assert!(check_chars("name", "张三", Lines::One).is_ok());
+/// assert!(check_chars("name", " 张三\n", Lines::One).is_ok());
+/// assert!(check_chars("name", "张\n三", Lines::One).is_err());
+/// assert!(check_chars("notes", "腿脚不便\n需要扶手", Lines::Many).is_ok());
+/// assert!(check_chars("notes", "\x1b]52;c;eA==\x07", Lines::Many).is_err());
+/// ```
+pub fn check_chars(field: &'static str, s: &str, lines: Lines) -> Result<(), FieldError> {
+    let t = s.trim();
+    if !t.chars().any(|c| hazard(c).is_some()) {
+        return Ok(());
+    }
+    let lead = s[..s.len() - s.trim_start().len()].chars().count();
+    for (i, c) in t.chars().enumerate() {
+        let Some(what) = hazard(c) else { continue };
+        let at = lead + i + 1;
+        let allowed = match lines {
+            Lines::One => false,
+            Lines::List => matches!(c, '\n' | '\r'),
+            Lines::Many => matches!(c, '\n' | '\r' | '\t'),
+        };
+        if allowed {
+            continue;
+        }
+        if lines == Lines::One && is_line_break(c) {
+            return Err(FieldError::LineBreak { field, at, what });
+        }
+        return Err(FieldError::Control {
+            field,
+            at,
+            what,
+            code: c as u32,
+        });
+    }
+    Ok(())
+}
+
+/// The first instant an entry may have: 1970-01-01 00:00 UTC.
+pub const FIRST_ENTRY: Ts = Ts(0);
+/// The first instant an entry may no longer have: 10000-01-01 00:00 UTC.
+pub const AFTER_LAST_ENTRY: Ts = Ts(253_402_300_800_000);
+
+/// An entry's time (a visit, a problem, a patrol, a responsibility span)
+/// lies in the years 1970 to 9999. Birth dates are not entry times.
+pub fn entry_time(field: &'static str, t: Ts) -> Result<Ts, FieldError> {
+    if (FIRST_ENTRY..AFTER_LAST_ENTRY).contains(&t) {
+        return Ok(t);
+    }
+    let shown = jiff::Timestamp::from_millisecond(t.0)
+        .map(|j| j.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| format!("({} ms from 1970)", t.0));
+    Err(FieldError::Time { field, shown })
 }
 
 pub const MAX_NAME: usize = 64;
 pub const MAX_TEXT: usize = 4000;
 
-/// Trimmed, non-empty, bounded.
+/// Trimmed, non-empty, bounded, one line of printable text.
 pub fn name(field: &'static str, s: &str) -> Result<String, FieldError> {
     let t = s.trim();
     if t.is_empty() {
         return Err(FieldError::Empty(field));
     }
+    check_chars(field, s, Lines::One)?;
     let len = t.chars().count();
     if len > MAX_NAME {
         return Err(FieldError::TooLong {
@@ -38,9 +137,17 @@ pub fn name(field: &'static str, s: &str) -> Result<String, FieldError> {
     Ok(t.to_string())
 }
 
-/// Free text: trimmed and bounded, may be empty.
+/// Free text: trimmed and bounded, may be empty; lines end in `\n` (a
+/// `\r\n` or a lone `\r` from another system becomes `\n`), tabs stay, and
+/// nothing else that is not printable gets in.
 pub fn text(field: &'static str, s: &str) -> Result<String, FieldError> {
+    check_chars(field, s, Lines::Many)?;
     let t = s.trim();
+    let t = if t.contains('\r') {
+        t.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        t.to_string()
+    };
     let len = t.chars().count();
     if len > MAX_TEXT {
         return Err(FieldError::TooLong {
@@ -49,7 +156,7 @@ pub fn text(field: &'static str, s: &str) -> Result<String, FieldError> {
             max: MAX_TEXT,
         });
     }
-    Ok(t.to_string())
+    Ok(t)
 }
 
 /// Full-width digits and dashes (from Excel or Chinese input methods) to ASCII.
@@ -78,6 +185,7 @@ pub fn halfwidth(s: &str) -> String {
 /// assert!(phone("12345").is_err());
 /// ```
 pub fn phone(s: &str) -> Result<String, FieldError> {
+    check_chars("phone", s, Lines::One)?;
     let raw = halfwidth(s.trim());
     let bad = || FieldError::Phone(s.trim().to_string());
     if raw.is_empty() {
@@ -123,20 +231,24 @@ pub fn phone(s: &str) -> Result<String, FieldError> {
     Err(bad())
 }
 
-/// Splits a cell holding several phones (`138…; 0546-…`, `138…/139…`).
+/// Splits a cell holding several phones (`138…; 0546-…`, `138…/139…`, one
+/// per line).
 pub fn phones(s: &str) -> Result<Vec<String>, FieldError> {
+    check_chars("phone", s, Lines::List)?;
     let s = halfwidth(s);
-    s.split([';', '；', '/', '、', ',', '，'])
+    s.split([';', '；', '/', '、', ',', '，', '\n', '\r'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(phone)
         .collect()
 }
 
-/// Tags from a cell: split on common separators, trimmed, no duplicates.
+/// Tags from a cell: split on common separators (a line break too),
+/// trimmed, no duplicates. [`check_chars`] with [`Lines::List`] says whether
+/// the cell may be taken at all.
 pub fn tags(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for t in s.split([';', '；', ',', '，', '、', '/', '|']) {
+    for t in s.split([';', '；', ',', '，', '、', '/', '|', '\n', '\r']) {
         let t = t.trim();
         if !t.is_empty() && !out.iter().any(|o| o == t) {
             out.push(t.to_string());
@@ -195,5 +307,75 @@ mod tests {
             vec!["13812345678", "0546-8312345"]
         );
         assert_eq!(tags("流动、协解, 流动"), vec!["流动", "协解"]);
+        assert_eq!(tags("流动\r\n协解"), vec!["流动", "协解"]);
+        assert_eq!(
+            phones("13812345678\n0546-8312345").unwrap(),
+            vec!["13812345678", "0546-8312345"]
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused_where_they_could_reach_a_terminal() {
+        let osc52 = "张三\x1b]52;c;ZXZpbA==\x07";
+        assert_eq!(
+            name("name", osc52),
+            Err(FieldError::Control {
+                field: "name",
+                at: 3,
+                what: "ESC",
+                code: 0x1b
+            })
+        );
+        assert_eq!(
+            name("name", "张\n三"),
+            Err(FieldError::LineBreak {
+                field: "name",
+                at: 2,
+                what: "LF"
+            })
+        );
+        // Positions count from the start of what was given, spaces included.
+        assert_eq!(
+            check_chars("room", "  5\u{7}01", Lines::One),
+            Err(FieldError::Control {
+                field: "room",
+                at: 4,
+                what: "BEL",
+                code: 7
+            })
+        );
+        for c in ['\0', '\u{9b}', '\u{202e}', '\t', '\u{2028}', '\u{7f}'] {
+            assert!(name("name", &format!("张{c}三")).is_err(), "{c:?} accepted");
+            assert!(phone(&format!("138{c}12345678")).is_err(), "{c:?} accepted");
+        }
+        // A phone with an escape is refused for the escape, not echoed back.
+        assert!(matches!(
+            phone("138\x1b[2J12345678"),
+            Err(FieldError::Control { .. })
+        ));
+        // Notes keep their lines and tabs; a CR LF from Windows becomes LF.
+        assert_eq!(
+            text("notes", "腿脚不便\r\n\t需要扶手\r").unwrap(),
+            "腿脚不便\n\t需要扶手"
+        );
+        assert!(text("notes", "腿脚\x07不便").is_err());
+        assert!(text("notes", "腿脚\u{85}不便").is_err());
+        // A list cell may hold line breaks between items, nothing else.
+        assert!(check_chars("tags", "独居老人\n低保", Lines::List).is_ok());
+        assert!(check_chars("tags", "独居老人\t低保", Lines::List).is_err());
+    }
+
+    #[test]
+    fn entry_times_lie_in_1970_to_9999() {
+        assert!(entry_time("at", Ts(0)).is_ok());
+        assert!(entry_time("at", Ts(253_402_300_799_999)).is_ok());
+        let before = entry_time("at", Ts(-1)).unwrap_err();
+        assert_eq!(
+            before.to_string(),
+            "at 1969-12-31 23:59 UTC is outside the years 1970 to 9999 an entry can be dated in"
+        );
+        assert!(entry_time("at", AFTER_LAST_ENTRY).is_err());
+        assert!(entry_time("at", Ts(i64::MAX)).is_err());
+        assert!(entry_time("at", Ts(i64::MIN)).is_err());
     }
 }
