@@ -67,7 +67,10 @@ fn floors_top_first_units_in_order_and_an_other_row() {
     .id;
     ops::log_visit(
         &store,
-        Ctx { by: None, now: now() },
+        Ctx {
+            by: None,
+            now: now(),
+        },
         &VisitInput {
             household: ids["2-501"],
             member: m,

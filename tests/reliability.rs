@@ -786,6 +786,8 @@ fn store_with_raw_controls(data: &Path) {
         area: area.meta.id,
         code: "1".into(),
         name: "1栋\r\u{9b}2J".into(),
+        first_floor: 1,
+        doors_per_floor: None,
     };
     let h = Household {
         meta: Meta::new(None),
@@ -793,6 +795,7 @@ fn store_with_raw_controls(data: &Path) {
         unit: String::new(),
         room: "101\u{202e}".into(),
         notes: String::new(),
+        occupancy: Occupancy::default(),
     };
     let mut w = Writes::new();
     store.stage_new(&mut w, &area).unwrap();

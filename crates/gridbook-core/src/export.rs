@@ -276,6 +276,17 @@ impl Dump {
                         *problem,
                     ),
                     Correction::Patrol { .. } => Ok(()),
+                    Correction::Activity { members: who, .. } => {
+                        for (j, m) in who.iter().enumerate() {
+                            need(
+                                members.contains(m),
+                                &format!("{prefix}.Activity.members[{j}]"),
+                                "member",
+                                *m,
+                            )?;
+                        }
+                        Ok(())
+                    }
                 }
             };
             match &e.body {
@@ -324,6 +335,16 @@ impl Dump {
                     *problem,
                 )?,
                 EventBody::Patrol { .. } => {}
+                EventBody::Activity { members: who, .. } => {
+                    for (j, m) in who.iter().enumerate() {
+                        need(
+                            members.contains(m),
+                            &format!("body.Activity.members[{j}]"),
+                            "member",
+                            *m,
+                        )?;
+                    }
+                }
                 EventBody::Edited { target, kind, .. } => need(
                     record(*kind).contains(target),
                     "body.Edited.target",
@@ -428,6 +449,8 @@ impl Dump {
                 area: _,
                 code,
                 name,
+                first_floor: _,
+                doors_per_floor: _,
             } = b;
             let p = format!("buildings[{i}]");
             meta(&p, m)?;
@@ -441,6 +464,7 @@ impl Dump {
                 unit,
                 room,
                 notes,
+                occupancy: _,
             } = h;
             let p = format!("households[{i}]");
             meta(&p, m)?;
@@ -457,8 +481,20 @@ impl Dump {
                 relation,
                 tags,
                 notes,
+                status: _,
+                birth_year: _,
+                care,
             } = r;
             let p = format!("residents[{i}]");
+            for (j, c) in care.iter().enumerate() {
+                text(
+                    &|| format!("{p}.care[{j}].group"),
+                    "care group",
+                    &c.group,
+                    One,
+                )?;
+                time(&|| format!("{p}.care[{j}].since"), c.since)?;
+            }
             meta(&p, m)?;
             text(&|| format!("{p}.name"), "name", name, One)?;
             list(&|| format!("{p}.phones"), "phone", phones)?;
@@ -473,8 +509,10 @@ impl Dump {
                 phone,
                 kind: _,
                 tags,
+                branch,
             } = m;
             let p = format!("members[{i}]");
+            text(&|| format!("{p}.branch"), "branch", branch, One)?;
             meta(&p, mm)?;
             text(&|| format!("{p}.name"), "name", name, One)?;
             text(&|| format!("{p}.phone"), "phone", phone, One)?;
@@ -547,6 +585,10 @@ impl Dump {
                 EventBody::Created { label, .. } => {
                     text(&|| format!("{b}.Created.label"), "label", label, One)?
                 }
+                EventBody::Activity { kind, note, .. } => {
+                    text(&|| format!("{b}.Activity.kind"), "kind", kind, One)?;
+                    text(&|| format!("{b}.Activity.note"), "note", note, Many)?;
+                }
                 EventBody::Tombstoned { reason, .. } => {
                     text(&|| format!("{b}.Tombstoned.reason"), "reason", reason, Many)?
                 }
@@ -599,6 +641,10 @@ impl Dump {
                                 )?;
                             }
                             text(&|| format!("{r}.Patrol.note"), "note", note, Many)?;
+                        }
+                        Correction::Activity { kind, note, .. } => {
+                            text(&|| format!("{r}.Activity.kind"), "kind", kind, One)?;
+                            text(&|| format!("{r}.Activity.note"), "note", note, Many)?;
                         }
                     }
                 }

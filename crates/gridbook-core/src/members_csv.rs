@@ -334,6 +334,7 @@ fn plan(
                     phone: row.phone.clone(),
                     kind: row.kind,
                     tags: validate::tags(&row.tags),
+                    branch: String::new(),
                 };
                 store.stage_new(&mut w, &m)?;
                 store.stage_event(
