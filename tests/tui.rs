@@ -109,7 +109,7 @@ fn help_shows_the_active_keymap() {
     a.press("?");
     insta::assert_snapshot!("help_80x24", screen(&a, 80, 24));
     a.press("esc");
-    assert!(a.state.overlay.is_none());
+    assert!(a.state.layers.is_empty());
 }
 
 #[test]
@@ -192,9 +192,9 @@ fn escape_on_a_typed_form_asks_before_discarding() {
     a.press("enter enter enter enter n \"张\" esc");
     insta::assert_snapshot!("discard_question", screen(&a, 80, 24));
     a.press("n");
-    assert!(a.state.overlay.is_some(), "n keeps the form");
+    assert!(a.state.form().is_some(), "n keeps the form");
     a.press("esc y");
-    assert!(a.state.overlay.is_none(), "y discards");
+    assert!(a.state.layers.is_empty(), "y discards");
 }
 
 #[test]
@@ -369,7 +369,7 @@ fn import_a_roster_with_a_preview_first() {
     a.press(&cmd);
     let status = a.state.status.clone().unwrap();
     assert!(status.error, "{}", status.text);
-    assert!(a.state.overlay.is_none());
+    assert!(a.state.layers.is_empty());
 }
 
 /// The characters drawn in the highlight style (yellow, bold), row by row.

@@ -188,8 +188,6 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub dirty: bool,
-    /// `esc` on a dirty form asks first.
-    pub confirm_discard: bool,
     /// An error from saving (shown at the bottom; the form stays open).
     pub save_error: Option<String>,
     /// The language inline errors are written in (set when the form opens).
@@ -205,7 +203,6 @@ impl Form {
             fields,
             focus: 0,
             dirty: false,
-            confirm_discard: false,
             save_error: None,
             lang: Lang::En,
         }

@@ -8,7 +8,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TRow, Table, Wrap};
 
-use crate::tui::keymap::{Action, Context};
+use crate::tui::command::{Cmd, TABLE};
+use crate::tui::keymap::{Context, Next};
 use gridbook_core::zoneview::ZoneView;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::text::{truncate, width};
@@ -42,12 +43,16 @@ pub fn render(state: &State, frame: &mut Frame) {
         View::Report(r) => report(state, r, frame, body),
     }
     render_footer(state, frame, footer);
-    match &state.overlay {
-        None => {}
-        Some(Overlay::Help { scroll }) => help(state, *scroll, frame, area),
-        Some(Overlay::Command(input)) => command(state, input, frame, area),
-        Some(Overlay::Lookup(l)) => lookup(state, l, frame, area),
-        Some(Overlay::Form(f)) => form(state, f, frame, area),
+    // Layers draw bottom first, each over the ones below.
+    for layer in &state.layers {
+        match layer {
+            Layer::Help { scroll } => help(state, *scroll, frame, area),
+            Layer::Command(input) => command(state, input, frame, area),
+            Layer::Lookup(l) => lookup(state, l, frame, area),
+            Layer::Form(f) => form(f, frame, area),
+            Layer::Confirm(c) => confirm(c, frame, area),
+            Layer::Keys(p) => prefix_popup(state, p, frame, area),
+        }
     }
 }
 
@@ -115,71 +120,68 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The hint line: the active keymap's keys for the actions that matter here.
-fn hints(state: &State) -> String {
-    let ctx = state.context();
-    let actions: &[Action] = match ctx {
-        Context::Form => &[
-            Action::NextField,
-            Action::ChoiceNext,
-            Action::Save,
-            Action::Cancel,
-        ],
-        Context::Confirm => &[Action::ConfirmYes, Action::ConfirmNo],
-        Context::Search => &[Action::Down, Action::Open, Action::Yank, Action::Cancel],
-        Context::Command => &[Action::Complete, Action::Submit, Action::Cancel],
-        Context::Help => &[Action::Down, Action::Cancel],
-        _ => match &state.view {
-            View::Welcome => &[Action::New, Action::Command, Action::Help, Action::Quit],
+/// The commands the hint line offers in a context and on a screen.
+fn hint_commands(state: &State, ctx: Context) -> &'static [Cmd] {
+    match ctx {
+        Context::Form => &[Cmd::NextField, Cmd::NextChoice, Cmd::Save, Cmd::Cancel],
+        Context::Confirm => &[Cmd::Yes, Cmd::No],
+        Context::Search => &[Cmd::Down, Cmd::Open, Cmd::CopyPhone, Cmd::Cancel],
+        Context::Command => &[Cmd::Complete, Cmd::Submit, Cmd::Cancel],
+        Context::Help => &[Cmd::Down, Cmd::Cancel],
+        Context::Global | Context::Browse => match &state.view {
+            View::Welcome => &[Cmd::New, Cmd::Command, Cmd::Help, Cmd::Quit],
             View::Report(r) if matches!(r.kind, ReportKind::Timeline(_)) => &[
-                Action::Open,
-                Action::NextPane,
-                Action::Filter,
-                Action::Edit,
-                Action::Help,
-                Action::Quit,
+                Cmd::Open,
+                Cmd::NextPane,
+                Cmd::Filter,
+                Cmd::Edit,
+                Cmd::Help,
+                Cmd::Quit,
             ],
             View::Report(_) => &[
-                Action::Open,
-                Action::Back,
-                Action::Sort,
-                Action::Yank,
-                Action::Help,
-                Action::Quit,
+                Cmd::Open,
+                Cmd::Back,
+                Cmd::Sort,
+                Cmd::CopyPhone,
+                Cmd::Help,
+                Cmd::Quit,
             ],
             View::Browse(b) => match b.level {
                 Level::Household(_) => &[
-                    Action::Back,
-                    Action::NextPane,
-                    Action::LogVisit,
-                    Action::ReportProblem,
-                    Action::Yank,
-                    Action::New,
-                    Action::Edit,
-                    Action::Lookup,
-                    Action::Help,
+                    Cmd::Back,
+                    Cmd::NextPane,
+                    Cmd::LogVisit,
+                    Cmd::ReportProblem,
+                    Cmd::CopyPhone,
+                    Cmd::New,
+                    Cmd::Edit,
+                    Cmd::Lookup,
+                    Cmd::Help,
                 ],
                 _ => &[
-                    Action::Open,
-                    Action::Back,
-                    Action::NextPane,
-                    Action::Lookup,
-                    Action::Command,
-                    Action::New,
-                    Action::Assign,
-                    Action::Help,
-                    Action::Quit,
+                    Cmd::Open,
+                    Cmd::Back,
+                    Cmd::NextPane,
+                    Cmd::Lookup,
+                    Cmd::Command,
+                    Cmd::New,
+                    Cmd::Assign,
+                    Cmd::Help,
+                    Cmd::Quit,
                 ],
             },
         },
-    };
+    }
+}
+
+/// The hint line: the active keymap's keys for the commands that matter
+/// here, each with its hint word from the command table.
+fn hints(state: &State) -> String {
+    let ctx = state.context();
     let mut parts = Vec::new();
-    for a in actions {
-        if let Some(k) = state.keymap.key_for(ctx, *a) {
-            parts.push(format!(
-                "{k} {}",
-                state.lang.t(&format!("hint.{}", a.name()))
-            ));
+    for cmd in hint_commands(state, ctx) {
+        if let Some(k) = state.keymap.key_for(ctx, *cmd) {
+            parts.push(format!("{k} {}", cmd.hint(state.lang)));
         }
     }
     parts.join(" · ")
@@ -198,10 +200,10 @@ fn render_footer(state: &State, frame: &mut Frame, area: Rect) {
             Paragraph::new(truncate(&s.text, area.width as usize)).style(style),
             status,
         );
-    } else if !state.pending.is_empty() {
-        let keys: Vec<String> = state.pending.iter().map(|k| k.to_string()).collect();
+    } else if let Some(l) = &state.loading {
+        let text = state.lang.f("tui.loading", &[l.job.describe(state.lang)]);
         frame.render_widget(
-            Paragraph::new(format!("{} …", keys.join(" "))).style(DIM),
+            Paragraph::new(truncate(&format!("⋯ {text}"), area.width as usize)).style(DIM),
             status,
         );
     }
@@ -511,7 +513,7 @@ fn report(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
         &r.columns,
         &r.rows,
         r.sel,
-        state.overlay.is_none(),
+        state.layers.is_empty(),
     );
 }
 
@@ -527,8 +529,11 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
+/// The help's lines: the active keymap's bindings per section, then every
+/// command of the table as `:` and keymap files write it.
+pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     let lang = state.lang;
+    let heading = Style::new().add_modifier(Modifier::BOLD).fg(ACCENT);
     let mut lines: Vec<Line> = Vec::new();
     for ctx in [
         Context::Global,
@@ -539,20 +544,43 @@ fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
     ] {
         lines.push(Line::styled(
             lang.t(&format!("help.{}", ctx.name())).to_string(),
-            Style::new().add_modifier(Modifier::BOLD).fg(ACCENT),
+            heading,
         ));
-        for (action, keys) in state.keymap.bindings(ctx) {
+        for (command, keys) in state.keymap.bindings(ctx) {
             let keys = keys.join(", ");
+            let mut what = command.cmd.describe(lang).to_string();
+            if let Some(arg) = &command.arg {
+                what = format!("{what}: {arg}");
+            }
             lines.push(Line::from(vec![
                 Span::styled(
                     format!("  {}", gridbook_domain::text::pad(&keys, 26)),
                     Style::new().fg(Color::Yellow),
                 ),
-                Span::raw(lang.t(&format!("action.{}", action.name())).to_string()),
+                Span::raw(what),
             ]));
         }
     }
+    lines.push(Line::styled(lang.t("help.commands").to_string(), heading));
+    for spec in TABLE {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {}", gridbook_domain::text::pad(&spec.cmd.usage(), 26)),
+                Style::new().fg(ACCENT),
+            ),
+            Span::raw(spec.cmd.describe(lang).to_string()),
+        ]));
+    }
+    lines
+}
+
+fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let lines = help_lines(state);
     let r = centered(area, 76, area.height.saturating_sub(2));
+    // Scrolling stops at the last line.
+    let visible = r.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(visible));
     frame.render_widget(Clear, r);
     let p = Paragraph::new(lines)
         .block(
@@ -562,6 +590,90 @@ fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
         )
         .scroll((scroll.min(u16::MAX as usize) as u16, 0));
     frame.render_widget(p, r);
+}
+
+/// The pop-up after a prefix key: what can follow, from the keymap.
+fn prefix_popup(state: &State, p: &Prefix, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let next = state.keymap.continuations(p.ctx, &p.keys);
+    if next.is_empty() {
+        return;
+    }
+    let rows: Vec<(String, String)> = next
+        .iter()
+        .map(|(key, n)| {
+            let what = match n {
+                Next::Command(c) => match &c.arg {
+                    Some(arg) => format!("{}: {arg}", c.cmd.describe(lang)),
+                    None => c.cmd.describe(lang).to_string(),
+                },
+                Next::More => "…".to_string(),
+            };
+            (key.to_string(), what)
+        })
+        .collect();
+    let key_w = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(1);
+    let text_w = rows.iter().map(|(_, w)| width(w)).max().unwrap_or(1);
+    let title = format!(" {} … ", crate::tui::keymap::seq_text(&p.keys));
+    let w = ((key_w + 2 + text_w + 2).max(width(&title) + 2) as u16).min(area.width);
+    let h = (rows.len() as u16 + 2).min(area.height.saturating_sub(3));
+    if h < 3 {
+        return;
+    }
+    // Bottom right, above the hint line, like a note beside the list.
+    let r = Rect {
+        x: area.x + area.width - w,
+        y: (area.y + area.height).saturating_sub(2 + h),
+        width: w,
+        height: h,
+    };
+    let inner_w = (w as usize).saturating_sub(2);
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(k, what)| {
+            let rest = inner_w.saturating_sub(key_w + 2);
+            Line::from(vec![
+                Span::styled(
+                    gridbook_domain::text::pad(&k, key_w) + "  ",
+                    Style::new().fg(Color::Yellow),
+                ),
+                Span::raw(truncate(&what, rest)),
+            ])
+        })
+        .collect();
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(Style::new().fg(ACCENT))
+                .title(title),
+        ),
+        r,
+    );
+}
+
+/// A yes/no question over the layer below, just above the hint line.
+fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
+    let w = (width(&c.question) as u16 + 4).min(area.width);
+    let h = 3.min(area.height);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: (area.y + area.height).saturating_sub(2 + h),
+        width: w,
+        height: h,
+    };
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(format!(" {}", c.question))
+            .style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(Style::new().fg(Color::Yellow)),
+            ),
+        r,
+    );
 }
 
 fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
@@ -583,20 +695,47 @@ fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
         let r = Rect {
             x: area.x,
             y: bottom.y.saturating_sub(h + 2),
-            width: area.width.min(60),
+            width: area.width.min(72),
             height: h + 2,
         };
+        let text_w = input
+            .completions
+            .iter()
+            .map(|c| width(&c.text))
+            .max()
+            .unwrap_or(0);
+        let inner_w = (r.width as usize).saturating_sub(2);
+        // Show the window of choices that holds the one picked.
+        let start = window(
+            input.comp_idx.unwrap_or(0),
+            input.completions.len(),
+            h as usize,
+        );
         let lines: Vec<Line> = input
             .completions
             .iter()
             .enumerate()
+            .skip(start)
             .take(h as usize)
             .map(|(i, c)| {
-                if Some(i) == input.comp_idx {
-                    Line::styled(c.clone(), Style::new().add_modifier(Modifier::REVERSED))
+                let base = if Some(i) == input.comp_idx {
+                    Style::new().add_modifier(Modifier::REVERSED)
                 } else {
-                    Line::from(c.clone())
+                    Style::new()
+                };
+                let text = truncate(&c.text, inner_w);
+                let rest = inner_w.saturating_sub(text_w + 2);
+                let mut spans = vec![Span::styled(
+                    gridbook_domain::text::pad(&text, text_w.min(inner_w)),
+                    base,
+                )];
+                if !c.note.is_empty() && rest > 0 {
+                    spans.push(Span::styled(
+                        format!("  {}", truncate(&c.note, rest)),
+                        base.fg(Color::DarkGray),
+                    ));
                 }
+                Line::from(spans)
             })
             .collect();
         frame.render_widget(Clear, r);
@@ -702,8 +841,7 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), list);
 }
 
-fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
-    let lang = state.lang;
+fn form(f: &Form, frame: &mut Frame, area: Rect) {
     let intro_lines: Vec<String> = f
         .intro
         .as_deref()
@@ -780,12 +918,6 @@ fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
     }
     if let Some(e) = &f.save_error {
         lines.push(Line::styled(format!("✗ {e}"), Style::new().fg(Color::Red)));
-    }
-    if f.confirm_discard {
-        lines.push(Line::styled(
-            lang.t("form.discard").to_string(),
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        ));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -1,5 +1,7 @@
 //! Carries out [`Effect`]s against the store and answers with [`Msg`]s.
-//! This is the TUI's only door to I/O besides drawing.
+//! This is the TUI's only door to I/O besides drawing; what may be slow
+//! (reports, the import preview) runs as a job (`super::jobs`) through the
+//! same functions.
 
 use std::collections::HashSet;
 
@@ -18,41 +20,41 @@ use gridbook_store::store::Store;
 use super::finder::{Finder, FoundRow};
 use super::form::{Form, Purpose};
 use super::state::*;
-use super::update::{COMMANDS, Effect, Msg};
+use super::update::{Effect, Msg};
 
 mod forms;
 mod reports;
 mod save;
 
 use forms::open_form;
-use reports::report_view;
+pub(crate) use reports::report_view;
 use save::save;
 
-/// What effects need besides the store.
+/// What effects and jobs read besides the store: the session, read-only,
+/// so that a job can run on another thread.
+#[derive(Clone, Copy)]
 pub struct World<'a> {
     pub store: &'a Store,
     pub lang: Lang,
     pub config: &'a Config,
     pub checklists: &'a Checklists,
     pub me: Option<Id>,
-    pub lookup: &'a mut Finder,
     /// Filled when `my zones` is on.
     pub my_zones: bool,
-    /// Text for the clipboard (OSC 52), written by the runtime.
-    pub clipboard: Option<String>,
 }
 
 pub(super) fn t(w: &World, key: &str) -> String {
     w.lang.t(key).to_string()
 }
 
-pub fn run(w: &mut World, effect: Effect) -> Vec<Msg> {
+/// Carries out one effect. Jobs and the clipboard are the runtime's
+/// (`App`), not this module's.
+pub fn run(w: &World, finder: &mut Finder, effect: Effect) -> Vec<Msg> {
     let result = match effect {
         Effect::Load { level, select } => load(w, level, select, None),
         Effect::Detail(id) => detail(w, id),
-        Effect::Report(kind) => report_view(w, kind),
         Effect::OpenForm(req) => open_form(w, req),
-        Effect::Save(purpose, values) => return vec![save(w, purpose, values)],
+        Effect::Save(purpose, values) => return vec![save(w, finder, purpose, values)],
         Effect::Complete(text) => complete(w, &text),
         Effect::Goto(addr) => match address::resolve(w.store, &addr) {
             Ok(z) => goto(w, &z),
@@ -63,12 +65,8 @@ pub fn run(w: &mut World, effect: Effect) -> Vec<Msg> {
             Ok(None) => Ok(vec![Msg::Status(t(w, "tui.gone"), true)]),
             Err(e) => Err(e.to_string()),
         },
-        Effect::Copy(text) => {
-            w.clipboard = Some(text);
-            Ok(vec![])
-        }
-        Effect::Lookup(query) => Ok(vec![lookup(w, &query)]),
-        Effect::ImportPreview(path) => import_preview(w, &path),
+        Effect::Lookup(query) => Ok(vec![lookup(w, finder, &query)]),
+        Effect::Job(..) | Effect::Copy(_) => Ok(vec![]),
     };
     result.unwrap_or_else(|e| vec![Msg::Status(e, true)])
 }
@@ -340,62 +338,62 @@ pub(super) fn goto(w: &World, z: &Zone) -> R<Vec<Msg>> {
     load(w, level, select, Some(stack))
 }
 
+/// Completes the address argument of a command (`goto slhy/3`) against
+/// the live places.
 pub(super) fn complete(w: &World, text: &str) -> R<Vec<Msg>> {
-    let mut out: Vec<String> = Vec::new();
-    if let Some(arg) = text.strip_prefix("goto ") {
-        // Complete the last part of the address against the live places.
-        let (head, last) = match arg.rfind('/') {
-            Some(i) => (&arg[..=i], &arg[i + 1..]),
-            None => ("", arg),
-        };
-        let names: Vec<String> = if head.is_empty() {
-            w.store
-                .areas()
+    let Some((_, _, arg)) = crate::tui::command::completing_arg(text) else {
+        return Ok(vec![Msg::Completions(vec![])]);
+    };
+    let typed_name = &text[..text.len() - arg.len()];
+    // Complete the last part of the address.
+    let (head, last) = match arg.rfind('/') {
+        Some(i) => (&arg[..=i], &arg[i + 1..]),
+        None => ("", arg),
+    };
+    let names: Vec<String> = if head.is_empty() {
+        w.store
+            .areas()
+            .map_err(err)?
+            .into_iter()
+            .flat_map(|a| [a.name, a.code])
+            .collect()
+    } else {
+        match address::resolve(w.store, head.trim_end_matches('/')) {
+            Ok(Zone::Area(a)) => w
+                .store
+                .buildings_of(a.meta.id)
                 .map_err(err)?
                 .into_iter()
-                .flat_map(|a| [a.name, a.code])
-                .collect()
-        } else {
-            match address::resolve(w.store, head.trim_end_matches('/')) {
-                Ok(Zone::Area(a)) => w
-                    .store
-                    .buildings_of(a.meta.id)
-                    .map_err(err)?
-                    .into_iter()
-                    .flat_map(|b| [b.name, b.code])
-                    .collect(),
-                Ok(Zone::Building(_, b)) => w
-                    .store
-                    .households_of(b.meta.id)
-                    .map_err(err)?
-                    .into_iter()
-                    .map(|h| h.label())
-                    .collect(),
-                _ => vec![],
-            }
-        };
-        let lower = last.to_lowercase();
-        let mut seen = HashSet::new();
-        for n in names {
-            if n.to_lowercase().starts_with(&lower) && seen.insert(n.clone()) {
-                out.push(format!("goto {head}{n}"));
-            }
+                .flat_map(|b| [b.name, b.code])
+                .collect(),
+            Ok(Zone::Building(_, b)) => w
+                .store
+                .households_of(b.meta.id)
+                .map_err(err)?
+                .into_iter()
+                .map(|h| h.label())
+                .collect(),
+            _ => vec![],
         }
-        out.truncate(50);
-    } else {
-        out = COMMANDS
-            .iter()
-            .filter(|c| c.starts_with(text))
-            .map(|c| c.to_string())
-            .collect();
+    };
+    let lower = last.to_lowercase();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for n in names {
+        if n.to_lowercase().starts_with(&lower) && seen.insert(n.clone()) {
+            out.push(Completion {
+                text: format!("{typed_name}{head}{n}"),
+                note: String::new(),
+            });
+        }
     }
+    out.truncate(50);
     Ok(vec![Msg::Completions(out)])
 }
 
-pub(super) fn lookup(w: &mut World, query: &str) -> Msg {
-    let building = !w.lookup.ready(w.store);
-    let rows = w
-        .lookup
+pub(super) fn lookup(w: &World, finder: &mut Finder, query: &str) -> Msg {
+    let building = !finder.ready(w.store);
+    let rows = finder
         .search(query, 200)
         .into_iter()
         .map(|h: FoundRow| LookupRow {
@@ -451,7 +449,7 @@ pub(super) fn effective_body(w: &World, e: &Event) -> R<EventBody> {
     w.store.effective_body(&original).map_err(err)
 }
 
-pub(super) fn import_preview(w: &World, path: &str) -> R<Vec<Msg>> {
+pub(crate) fn import_preview(w: &World, path: &str) -> R<Vec<Msg>> {
     let roster = gridbook_core::roster::read(std::path::Path::new(path)).map_err(err)?;
     let ctx = Ctx {
         by: w.me,

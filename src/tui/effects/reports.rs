@@ -17,7 +17,7 @@ fn kind_tag(body: &EventBody) -> &'static str {
     }
 }
 
-pub(super) fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
+pub(crate) fn report_view(w: &World, kind: ReportKind) -> R<Vec<Msg>> {
     let s = w.store;
     let now = Ts::now();
     let lang = w.lang;

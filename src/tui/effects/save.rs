@@ -3,10 +3,10 @@
 
 use super::*;
 
-pub(super) fn save(w: &mut World, purpose: Purpose, v: Vec<String>) -> Msg {
+pub(super) fn save(w: &World, finder: &mut Finder, purpose: Purpose, v: Vec<String>) -> Msg {
     match save_inner(w, &purpose, &v) {
         Ok(message) => {
-            refresh_lookup(w, &purpose, &v);
+            refresh_lookup(w, finder, &purpose, &v);
             Msg::Saved { message }
         }
         Err(e) => Msg::SaveFailed(e),
@@ -14,9 +14,8 @@ pub(super) fn save(w: &mut World, purpose: Purpose, v: Vec<String>) -> Msg {
 }
 
 /// Keeps the lookup index following the change just saved.
-fn refresh_lookup(w: &mut World, purpose: &Purpose, v: &[String]) {
+fn refresh_lookup(w: &World, index: &mut Finder, purpose: &Purpose, v: &[String]) {
     let store = w.store;
-    let index = &mut *w.lookup;
     match purpose {
         Purpose::NewResident { household } => index.refresh_household(store, *household),
         Purpose::EditResident { id } | Purpose::Delete { id } => {
