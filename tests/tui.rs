@@ -455,3 +455,143 @@ fn a_patrol_from_inside_a_household_is_for_its_building() {
         "patrol form for the building:\n{s}"
     );
 }
+
+#[test]
+fn a_prefix_key_shows_what_can_follow() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press("g");
+    insta::assert_snapshot!("prefix_popup_g", screen(&a, 80, 24));
+    // The next key runs the sequence and the pop-up goes.
+    a.press("c");
+    assert!(a.state.layers.is_empty());
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Coverage
+    ));
+    let mut a = app(&store, Lang::Zh, 80, 24);
+    a.press("g");
+    insta::assert_snapshot!("prefix_popup_g_zh", screen(&a, 80, 24));
+    a.press("esc");
+    assert!(a.state.layers.is_empty(), "esc closes the pop-up");
+}
+
+#[test]
+fn command_line_completes_from_the_command_table() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 100, 30);
+    a.press(": \"cov\" tab");
+    let s = screen(&a, 100, 30);
+    assert!(s.contains(":coverage▏"), "{s}");
+    a.press("enter");
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Coverage
+    ));
+    // Several choices: a list with what each does.
+    a.press(": \"p\" tab");
+    insta::assert_snapshot!("command_completions", screen(&a, 100, 30));
+    // Addresses complete from the store.
+    a.press("ctrl-u \"goto slhy/\" tab");
+    let s = screen(&a, 100, 30);
+    assert!(s.contains("goto slhy/1栋"), "{s}");
+}
+
+#[test]
+fn help_ends_with_every_command_of_the_table() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press("? end");
+    insta::assert_snapshot!("help_commands_80x24", screen(&a, 80, 24));
+    a.press("home");
+    assert_eq!(screen(&a, 80, 24), {
+        let mut b = app(&store, Lang::En, 80, 24);
+        b.press("?");
+        screen(&b, 80, 24)
+    });
+}
+
+#[test]
+fn a_slow_report_shows_loading_and_keys_still_work() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 100, 30);
+    a.jobs = gridbook::tui::jobs::Runner::Deferred(None);
+    a.press("g c");
+    let s = screen(&a, 100, 30);
+    assert!(s.contains("loading the coverage report"), "{s}");
+    assert!(s.contains("Areas"), "the list stays on screen:\n{s}");
+    // The screen answers keys meanwhile.
+    a.press("j");
+    let sel = match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => b.sel,
+        _ => panic!("still browsing"),
+    };
+    assert_eq!(sel, 1);
+    a.finish_jobs();
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Coverage
+    ));
+    assert!(!screen(&a, 100, 30).contains("loading"));
+    // Asked twice, the latest wins: only the members are computed and shown.
+    a.press("esc g c g m");
+    a.finish_jobs();
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Members
+    ));
+    // `esc` while waiting stops the wait.
+    a.press("g p esc");
+    a.finish_jobs();
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Members
+    ));
+}
+
+#[test]
+fn a_users_keymap_with_the_old_action_names_still_works() {
+    let (_d, store) = demo_store();
+    let user = "[browse]\n\"V\" = \"log_visit\"\n\"ctrl-g\" = \"coverage\"\n\"g z\" = \"my_zones\"\n[form]\n\"ctrl-j\" = \"next_field\"\n";
+    let (keymap, errors) = Keymap::load(None, Some(("keymap.toml", user)));
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut a = App::new(
+        &store,
+        Lang::En,
+        keymap,
+        None,
+        Config::default(),
+        Checklists::shipped(),
+    );
+    a.resize(100, 30);
+    a.start();
+    a.press("enter enter enter enter V");
+    let form = a.state.form().expect("V opens the visit form");
+    assert_eq!(form.purpose, gridbook::tui::form::Purpose::Visit {
+        household: match &a.state.view {
+            gridbook::tui::state::View::Browse(b) => match b.level {
+                gridbook::tui::state::Level::Household(h) => h,
+                _ => panic!("in a household"),
+            },
+            _ => panic!("browsing"),
+        }
+    });
+    a.press("ctrl-j");
+    assert_eq!(a.state.form().unwrap().focus, 1);
+    a.press("esc");
+    a.press("ctrl-g");
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Coverage
+    ));
+    // Help lists the user's key under the command's own name.
+    a.press("?");
+    let lines: Vec<String> = gridbook::tui::render::help_lines(&a.state)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.contains("V") && l.contains("log a visit")),
+        "{lines:#?}"
+    );
+}
