@@ -567,15 +567,18 @@ fn a_users_keymap_with_the_old_action_names_still_works() {
     a.start();
     a.press("enter enter enter enter V");
     let form = a.state.form().expect("V opens the visit form");
-    assert_eq!(form.purpose, gridbook::tui::form::Purpose::Visit {
-        household: match &a.state.view {
-            gridbook::tui::state::View::Browse(b) => match b.level {
-                gridbook::tui::state::Level::Household(h) => h,
-                _ => panic!("in a household"),
-            },
-            _ => panic!("browsing"),
+    assert_eq!(
+        form.purpose,
+        gridbook::tui::form::Purpose::Visit {
+            household: match &a.state.view {
+                gridbook::tui::state::View::Browse(b) => match b.level {
+                    gridbook::tui::state::Level::Household(h) => h,
+                    _ => panic!("in a household"),
+                },
+                _ => panic!("browsing"),
+            }
         }
-    });
+    );
     a.press("ctrl-j");
     assert_eq!(a.state.form().unwrap().focus, 1);
     a.press("esc");
@@ -591,7 +594,9 @@ fn a_users_keymap_with_the_old_action_names_still_works() {
         .map(|l| l.to_string())
         .collect();
     assert!(
-        lines.iter().any(|l| l.contains("V") && l.contains("log a visit")),
+        lines
+            .iter()
+            .any(|l| l.contains("V") && l.contains("log a visit")),
         "{lines:#?}"
     );
 }

@@ -292,7 +292,9 @@ pub(super) fn suggest(word: &str) -> Option<&'static str> {
 
 /// Commands `:` can run: those that do something on a screen.
 pub fn runnable() -> impl Iterator<Item = &'static Spec> {
-    TABLE.iter().filter(|s| s.contexts.contains(&Context::Browse))
+    TABLE
+        .iter()
+        .filter(|s| s.contexts.contains(&Context::Browse))
 }
 
 /// What `:` completion offers for `text` when it is a command name (not an
@@ -465,9 +467,8 @@ mod tests {
 
     #[test]
     fn completion_of_names_comes_from_the_table() {
-        let names = |t: &str| -> Vec<String> {
-            complete_name(t).into_iter().map(|(s, _)| s).collect()
-        };
+        let names =
+            |t: &str| -> Vec<String> { complete_name(t).into_iter().map(|(s, _)| s).collect() };
         assert_eq!(names("cov"), vec!["coverage"]);
         assert_eq!(names("patrol "), vec!["patrol hygiene", "patrol security"]);
         assert_eq!(names("go"), vec!["goto "]);

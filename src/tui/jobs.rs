@@ -21,9 +21,10 @@ use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::Id;
 use gridbook_store::store::Store;
 
-use super::effects::{self, World};
-use super::state::ReportKind;
+use super::effects;
+use super::screens::{self, ReportKind};
 use super::update::Msg;
+use super::world::World;
 
 /// Work that may take longer than a frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +38,7 @@ impl Job {
     /// Runs the job against the store; failures become an error status.
     pub fn run(&self, w: &World) -> Vec<Msg> {
         let result = match self {
-            Job::Report(kind) => effects::report_view(w, *kind),
+            Job::Report(kind) => screens::load(w, *kind).map(|r| vec![Msg::Report(r)]),
             Job::ImportPreview(path) => effects::import_preview(w, path),
         };
         result.unwrap_or_else(|e| vec![Msg::Status(e, true)])
@@ -46,13 +47,7 @@ impl Job {
     /// What the screen says it is waiting for.
     pub fn describe(&self, lang: Lang) -> &'static str {
         let key = match self {
-            Job::Report(ReportKind::Today) => "job.today",
-            Job::Report(ReportKind::Members) => "job.members",
-            Job::Report(ReportKind::Problems) => "job.problems",
-            Job::Report(ReportKind::Coverage) => "job.coverage",
-            Job::Report(ReportKind::Timeline(_)) => "job.timeline",
-            Job::Report(ReportKind::MemberZones(_)) => "job.member_zones",
-            Job::Report(ReportKind::ProblemHistory(_)) => "job.problem_history",
+            Job::Report(kind) => screens::loading(*kind),
             Job::ImportPreview(_) => "job.import",
         };
         lang.t(key)

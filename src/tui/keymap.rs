@@ -771,7 +771,10 @@ mod tests {
         assert_eq!(km.resolve(Context::Browse, &k("down")), cmd(Cmd::Down));
         let (km, errors) = Keymap::load(Some("vim"), None);
         assert!(errors.is_empty());
-        assert_eq!(km.resolve(Context::Browse, &k("ctrl-d")), cmd(Cmd::PageDown));
+        assert_eq!(
+            km.resolve(Context::Browse, &k("ctrl-d")),
+            cmd(Cmd::PageDown)
+        );
         assert_eq!(km.resolve(Context::Browse, &k("x")), cmd(Cmd::Delete));
         let (_, errors) = Keymap::load(Some("emacs"), None);
         assert_eq!(errors.len(), 1);

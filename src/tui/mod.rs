@@ -9,8 +9,10 @@ pub mod form;
 pub mod jobs;
 pub mod keymap;
 pub mod render;
+pub mod screens;
 pub mod state;
 pub mod update;
+pub mod world;
 
 use std::io::Write;
 use std::path::Path;
@@ -30,11 +32,11 @@ use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::Id;
 use gridbook_store::store::Store;
 
-use effects::World;
 use finder::Finder;
 use jobs::{Request, Runner};
 use state::{Layer, Level, State};
 use update::{Effect, Msg, update};
+use world::World;
 
 /// The TUI over one store, without a terminal: tests drive it with key
 /// strings and draw it on a test backend; the real loop does the same.

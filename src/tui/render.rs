@@ -3,26 +3,26 @@
 //! Chinese names line up.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TRow, Table, Wrap};
 
 use crate::tui::command::{Cmd, TABLE};
 use crate::tui::keymap::{Context, Next};
-use gridbook_core::zoneview::ZoneView;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::text::{truncate, width};
 
 use super::form::Form;
+use super::screens;
 use super::state::*;
 
 /// Below this the layout cannot work; a notice is shown instead.
 pub const MIN_WIDTH: u16 = 50;
 pub const MIN_HEIGHT: u16 = 12;
 
-const ACCENT: Color = Color::Cyan;
-const DIM: Style = Style::new().fg(Color::DarkGray);
+pub(crate) const ACCENT: Color = Color::Cyan;
+pub(crate) const DIM: Style = Style::new().fg(Color::DarkGray);
 
 pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
@@ -38,9 +38,9 @@ pub fn render(state: &State, frame: &mut Frame) {
     .areas(area);
     render_header(state, frame, header);
     match &state.view {
-        View::Welcome => welcome(state.lang, frame, body),
-        View::Browse(b) => browse(state, b, frame, body),
-        View::Report(r) => report(state, r, frame, body),
+        View::Welcome => screens::welcome::render(state.lang, frame, body),
+        View::Browse(b) => screens::browse::render(state, b, frame, body),
+        View::Report(r) => screens::report::render(state, r, frame, body),
     }
     render_footer(state, frame, footer);
     // Layers draw bottom first, each over the ones below.
@@ -129,47 +129,9 @@ fn hint_commands(state: &State, ctx: Context) -> &'static [Cmd] {
         Context::Command => &[Cmd::Complete, Cmd::Submit, Cmd::Cancel],
         Context::Help => &[Cmd::Down, Cmd::Cancel],
         Context::Global | Context::Browse => match &state.view {
-            View::Welcome => &[Cmd::New, Cmd::Command, Cmd::Help, Cmd::Quit],
-            View::Report(r) if matches!(r.kind, ReportKind::Timeline(_)) => &[
-                Cmd::Open,
-                Cmd::NextPane,
-                Cmd::Filter,
-                Cmd::Edit,
-                Cmd::Help,
-                Cmd::Quit,
-            ],
-            View::Report(_) => &[
-                Cmd::Open,
-                Cmd::Back,
-                Cmd::Sort,
-                Cmd::CopyPhone,
-                Cmd::Help,
-                Cmd::Quit,
-            ],
-            View::Browse(b) => match b.level {
-                Level::Household(_) => &[
-                    Cmd::Back,
-                    Cmd::NextPane,
-                    Cmd::LogVisit,
-                    Cmd::ReportProblem,
-                    Cmd::CopyPhone,
-                    Cmd::New,
-                    Cmd::Edit,
-                    Cmd::Lookup,
-                    Cmd::Help,
-                ],
-                _ => &[
-                    Cmd::Open,
-                    Cmd::Back,
-                    Cmd::NextPane,
-                    Cmd::Lookup,
-                    Cmd::Command,
-                    Cmd::New,
-                    Cmd::Assign,
-                    Cmd::Help,
-                    Cmd::Quit,
-                ],
-            },
+            View::Welcome => screens::welcome::HINTS,
+            View::Report(r) => screens::hints(r.kind),
+            View::Browse(b) => screens::browse::hints(b.level),
         },
     }
 }
@@ -213,23 +175,6 @@ fn render_footer(state: &State, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn welcome(lang: Lang, frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = lang
-        .t("tui.welcome")
-        .lines()
-        .map(|l| Line::from(l.to_string()))
-        .collect();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" {} ", lang.t("view.welcome")));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
-}
-
 /// The first row shown so that `sel` is visible in `height` rows.
 pub fn window(sel: usize, len: usize, height: usize) -> usize {
     if height == 0 || len <= height {
@@ -239,7 +184,7 @@ pub fn window(sel: usize, len: usize, height: usize) -> usize {
 }
 
 /// A table of which only the visible rows are built.
-fn table(
+pub(crate) fn table(
     frame: &mut Frame,
     area: Rect,
     title: &str,
@@ -326,195 +271,6 @@ fn table(
         };
         frame.render_widget(Paragraph::new("—").style(DIM), empty);
     }
-}
-
-fn split_body(area: Rect) -> (Rect, Rect) {
-    let dir = if area.width >= 100 {
-        Direction::Horizontal
-    } else {
-        Direction::Vertical
-    };
-    let [a, b] = Layout::default()
-        .direction(dir)
-        .constraints(if dir == Direction::Horizontal {
-            [Constraint::Percentage(62), Constraint::Percentage(38)]
-        } else {
-            [Constraint::Percentage(55), Constraint::Percentage(45)]
-        })
-        .areas(area);
-    (a, b)
-}
-
-fn browse(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
-    let lang = state.lang;
-    let (list, side) = split_body(area);
-    let title = match b.level {
-        Level::Areas => lang.t("view.areas").to_string(),
-        Level::Buildings(_) => lang.f("view.buildings_of", &[b.crumbs.last().map_or("", |s| s)]),
-        Level::Households(_) => lang.f("view.households_of", &[b.crumbs.last().map_or("", |s| s)]),
-        Level::Household(_) => lang.f("view.residents_of", &[&b.crumbs.join(" › ")]),
-    };
-    let title = format!("{title} ({})", b.rows.len());
-    table(frame, list, &title, &b.columns, &b.rows, b.sel, true);
-    detail(
-        state,
-        b.detail.as_deref(),
-        matches!(b.level, Level::Household(_)),
-        frame,
-        side,
-    );
-}
-
-fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Frame, area: Rect) {
-    let lang = state.lang;
-    let block = Block::default().borders(Borders::ALL).border_style(DIM);
-    let Some(v) = view else {
-        frame.render_widget(Paragraph::new("").block(block), area);
-        return;
-    };
-    let block = block.title(format!(
-        " {} ",
-        v.path.rsplit('/').next().unwrap_or(&v.path)
-    ));
-    let bold = Style::new().add_modifier(Modifier::BOLD);
-    let mut lines: Vec<Line> = Vec::new();
-    lines.push(Line::from(vec![
-        Span::styled(format!("{} ", v.path.replace('/', " › ")), bold),
-        Span::styled(format!("({})", v.short), DIM),
-    ]));
-    match &v.covered_by {
-        Some(c) => {
-            let how = if c.direct {
-                lang.t("show.direct").to_string()
-            } else {
-                lang.f("show.inherited_from", &[&c.via])
-            };
-            lines.push(Line::from(vec![
-                Span::raw(format!("{}: ", lang.t("show.covered_by"))),
-                Span::styled(format!("{} {}", c.name, c.phone), Style::new().fg(ACCENT)),
-            ]));
-            lines.push(Line::styled(
-                format!("  {how}, {}", lang.f("show.since", &[&c.since])),
-                DIM,
-            ));
-        }
-        None => lines.push(Line::styled(
-            format!("{}: {}", lang.t("show.covered_by"), lang.t("show.nobody")),
-            Style::new().fg(Color::Red),
-        )),
-    }
-    for l in &v.liaisons {
-        lines.push(Line::from(format!(
-            "{}: {} {}",
-            lang.t("show.liaison"),
-            l.name,
-            l.phone
-        )));
-    }
-    if v.kind == "household" {
-        let lv = match &v.last_visit {
-            Some(lv) => format!(
-                "{} {} ({})",
-                lv.at,
-                lv.by,
-                lang.f("show.days_ago", &[&lv.days_ago.to_string()])
-            ),
-            None => lang.t("show.never").to_string(),
-        };
-        lines.push(Line::from(format!("{}: {lv}", lang.t("show.last_visit"))));
-        if !inside {
-            for r in &v.residents {
-                lines.push(Line::from(format!(
-                    "  {} {} {}",
-                    r.name,
-                    r.relation,
-                    r.phones.join(", ")
-                )));
-            }
-        }
-    } else {
-        lines.push(Line::from(format!(
-            "{}: {}",
-            lang.t(if v.kind == "area" {
-                "show.buildings"
-            } else {
-                "show.households"
-            }),
-            v.children.len()
-        )));
-    }
-    let style = if v.open_problems.is_empty() {
-        DIM
-    } else {
-        Style::new().fg(Color::Yellow)
-    };
-    lines.push(Line::styled(
-        format!(
-            "{}: {}",
-            lang.t("show.open_problems"),
-            v.open_problems.len()
-        ),
-        style,
-    ));
-    for p in v.open_problems.iter().take(3) {
-        lines.push(Line::styled(
-            format!(
-                "  [{}] {} · {}",
-                p.category,
-                p.description,
-                lang.f("show.days_ago", &[&p.age_days.to_string()])
-            ),
-            style,
-        ));
-    }
-    if !v.recent.is_empty() {
-        lines.push(Line::styled(format!("{}:", lang.t("show.recent")), bold));
-        for e in &v.recent {
-            lines.push(Line::from(vec![
-                Span::styled(format!("{} ", &e.at[..e.at.len().min(10)]), DIM),
-                Span::raw(e.text.clone()),
-            ]));
-        }
-    }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
-}
-
-fn report(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
-    let inner_w = (area.width as usize).saturating_sub(2).max(1);
-    let wrapped: usize = r
-        .summary
-        .iter()
-        .map(|l| width(l).div_ceil(inner_w).max(1))
-        .sum();
-    let summary_h = (wrapped as u16).min(area.height / 3).max(1) + 2;
-    let [top, list] =
-        Layout::vertical([Constraint::Length(summary_h), Constraint::Min(3)]).areas(area);
-    let lines: Vec<Line> = r.summary.iter().map(|s| Line::from(s.clone())).collect();
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(format!(" {} ", r.title)),
-            )
-            .wrap(Wrap { trim: false }),
-        top,
-    );
-    let title = format!("{} ({})", r.title, r.rows.len());
-    table(
-        frame,
-        list,
-        &title,
-        &r.columns,
-        &r.rows,
-        r.sel,
-        state.layers.is_empty(),
-    );
 }
 
 /// A centred box of at most `w`×`h`.

@@ -59,22 +59,7 @@ pub struct Browse {
     pub loading: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReportKind {
-    Today,
-    Members,
-    Problems,
-    Coverage,
-    /// The timeline of a zone and everything inside it.
-    Timeline(Id),
-    /// One member's zones, with the history of their assignments.
-    MemberZones(Id),
-    /// One problem from report to now, with its age.
-    ProblemHistory(Id),
-}
-
-/// Timeline filters, by event kind prefix; `f` cycles through them.
-pub const TIMELINE_FILTERS: [&str; 6] = ["", "visit", "problem", "patrol", "assign", "edited"];
+pub use super::screens::ReportKind;
 
 /// A table view over a report (today, members, problems, coverage).
 #[derive(Clone, Debug)]
@@ -89,22 +74,8 @@ pub struct Report {
     pub sort: usize,
     /// Every row with its kind tag, when the report can be filtered.
     pub all: Vec<(Row, &'static str)>,
-    /// Index into [`TIMELINE_FILTERS`].
+    /// Index into the timeline's filters (`screens::timeline::FILTERS`).
     pub filter: usize,
-}
-
-impl Report {
-    /// Shows the rows whose tag matches the current filter.
-    pub fn apply_filter(&mut self) {
-        let f = TIMELINE_FILTERS[self.filter % TIMELINE_FILTERS.len()];
-        self.rows = self
-            .all
-            .iter()
-            .filter(|(_, tag)| tag.starts_with(f))
-            .map(|(r, _)| r.clone())
-            .collect();
-        self.sel = self.sel.min(self.rows.len().saturating_sub(1));
-    }
 }
 
 #[derive(Clone, Debug)]

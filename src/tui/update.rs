@@ -559,15 +559,8 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             if let View::Report(r) = &mut state.view
                 && matches!(r.kind, ReportKind::Timeline(_))
             {
-                r.filter = (r.filter + 1) % TIMELINE_FILTERS.len();
-                r.apply_filter();
-                let name = TIMELINE_FILTERS[r.filter];
-                let label = if name.is_empty() {
-                    state.lang.t("filter.all").to_string()
-                } else {
-                    state.lang.t(&format!("filter.{name}")).to_string()
-                };
-                status(state, state.lang.f("tui.filtered", &[&label]), false);
+                let text = super::screens::timeline::next_filter(r, state.lang);
+                status(state, text, false);
             }
             vec![]
         }
@@ -1318,7 +1311,10 @@ mod tests {
         type_text(&mut s, "张");
         keys(&mut s, "esc");
         assert_eq!(s.context(), Context::Confirm);
-        assert!(matches!(s.layers.as_slice(), [Layer::Form(_), Layer::Confirm(_)]));
+        assert!(matches!(
+            s.layers.as_slice(),
+            [Layer::Form(_), Layer::Confirm(_)]
+        ));
         // `n` keeps the form and what was typed.
         keys(&mut s, "n");
         assert_eq!(s.form().map(|f| f.values()), Some(vec!["张".to_string()]));
@@ -1391,6 +1387,9 @@ mod tests {
         // An address is completed from the store.
         keys(&mut s, "ctrl-u");
         type_text(&mut s, "goto sl");
-        assert_eq!(keys(&mut s, "tab"), vec![Effect::Complete("goto sl".into())]);
+        assert_eq!(
+            keys(&mut s, "tab"),
+            vec![Effect::Complete("goto sl".into())]
+        );
     }
 }
