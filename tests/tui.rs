@@ -600,3 +600,55 @@ fn a_users_keymap_with_the_old_action_names_still_works() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn forms_save_what_their_named_fields_hold() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    // A new area with a code, a building whose code comes from its name,
+    // a household, then a correction of the household's notes.
+    a.press("n \"新华小区\" tab \"xh\" ctrl-s");
+    let area = store
+        .areas()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.name == "新华小区")
+        .expect("area saved");
+    assert_eq!(area.code, "xh");
+    a.press(": \"goto xh\" enter enter n \"5栋\" ctrl-s");
+    let building = store.buildings_of(area.meta.id).unwrap();
+    assert_eq!(
+        (building[0].name.as_str(), building[0].code.as_str()),
+        ("5栋", "5")
+    );
+    a.press("enter n \"2\" tab \"301\" tab \"临街\" ctrl-s");
+    let household = &store.households_of(building[0].meta.id).unwrap()[0];
+    assert_eq!(
+        (
+            household.unit.as_str(),
+            household.room.as_str(),
+            household.notes.as_str()
+        ),
+        ("2", "301", "临街")
+    );
+    a.press("e tab tab ctrl-u \"临街，一楼\" ctrl-s");
+    let household = store.household(household.meta.id).unwrap().unwrap();
+    assert_eq!(household.notes, "临街，一楼");
+    assert_eq!(household.room, "301");
+    // A new member.
+    a.press("g m n \"测试员\" tab \"13800001111\" ctrl-s");
+    let m = store
+        .members()
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == "测试员")
+        .expect("member saved");
+    assert_eq!(m.phone, "13800001111");
+    // Resolving on a zone picks one of its open problems.
+    let mut a = app(&store, Lang::En, 120, 40);
+    let open_before = store.open_problems().unwrap().len();
+    a.press("r tab \"已处理\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    assert_eq!(store.open_problems().unwrap().len(), open_before - 1);
+}

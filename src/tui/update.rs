@@ -13,7 +13,7 @@ use crate::tui::keymap::{Context, Key, Resolved};
 use gridbook_core::zoneview::ZoneView;
 use gridbook_domain::model::{Id, PatrolKind};
 
-use super::form::{Form, Purpose};
+use super::form::{Form, Purpose, Values};
 use super::state::*;
 
 /// What the outside world should do; results come back as [`Msg`]s.
@@ -30,7 +30,7 @@ pub enum Effect {
     Job(u64, Job),
     /// Build and open a form that needs the store (choices, current values).
     OpenForm(FormRequest),
-    Save(Purpose, Vec<String>),
+    Save(Purpose, Values),
     /// Complete an address argument on the command line (`goto slhy/3`).
     Complete(String),
     /// Resolve an address typed by the user and jump there.
@@ -1292,6 +1292,7 @@ mod tests {
             "t",
             vec![crate::tui::form::Field::new(
                 "name",
+                "name",
                 crate::tui::form::FieldKind::Text,
                 "",
             )],
@@ -1303,6 +1304,7 @@ mod tests {
             Purpose::NewArea,
             "t",
             vec![crate::tui::form::Field::new(
+                "name",
                 "name",
                 crate::tui::form::FieldKind::Text,
                 "",
@@ -1317,7 +1319,10 @@ mod tests {
         ));
         // `n` keeps the form and what was typed.
         keys(&mut s, "n");
-        assert_eq!(s.form().map(|f| f.values()), Some(vec!["张".to_string()]));
+        assert_eq!(
+            s.form().map(|f| f.values().get("name").to_string()),
+            Some("张".to_string())
+        );
         assert_eq!(s.context(), Context::Form);
         keys(&mut s, "esc y");
         assert!(s.layers.is_empty());
