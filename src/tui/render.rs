@@ -273,6 +273,24 @@ pub(crate) fn table(
     }
 }
 
+/// Clears `r` for an overlay. A double-width character of the layer below
+/// that begins just left of `r` would spill into it and hide the overlay's
+/// border; it is blanked too, so Chinese text underneath cannot shift it.
+fn clear(frame: &mut Frame, r: Rect) {
+    frame.render_widget(Clear, r);
+    if r.x == 0 {
+        return;
+    }
+    let buf = frame.buffer_mut();
+    for y in r.y..r.y.saturating_add(r.height) {
+        if let Some(cell) = buf.cell_mut((r.x - 1, y))
+            && width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
 /// A centred box of at most `w`×`h`.
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -337,7 +355,7 @@ fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
     // Scrolling stops at the last line.
     let visible = r.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(visible));
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     let p = Paragraph::new(lines)
         .block(
             Block::default()
@@ -397,7 +415,7 @@ fn prefix_popup(state: &State, p: &Prefix, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
@@ -419,7 +437,7 @@ fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
         width: w,
         height: h,
     };
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     frame.render_widget(
         Paragraph::new(format!(" {}", c.question))
             .style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
@@ -439,7 +457,7 @@ fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
         width: area.width,
         height: 1,
     };
-    frame.render_widget(Clear, bottom);
+    clear(frame, bottom);
     frame.render_widget(
         Paragraph::new(format!(":{}▏", input.text)).style(Style::new().fg(Color::White)),
         bottom,
@@ -494,7 +512,7 @@ fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
                 Line::from(spans)
             })
             .collect();
-        frame.render_widget(Clear, r);
+        clear(frame, r);
         frame.render_widget(
             Paragraph::new(lines).block(Block::default().borders(Borders::ALL).border_style(DIM)),
             r,
@@ -529,7 +547,7 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
         height: area.height.saturating_sub(2),
         ..area
     };
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::new().fg(ACCENT))
@@ -613,7 +631,7 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
     let errors = f.fields.iter().filter(|x| x.error.is_some()).count();
     let want_h = (intro_lines.len() + f.fields.len() + errors + 5) as u16;
     let r = centered(area, 78, want_h.max(7));
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::new().fg(ACCENT))
