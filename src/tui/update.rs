@@ -391,7 +391,7 @@ pub fn run(state: &mut State, ctx: Context, c: Command) -> Vec<Effect> {
         state.quit = true;
         return vec![];
     }
-    if !c.cmd.applies(ctx) && !(ctx == Context::Browse && c.cmd.applies(Context::Global)) {
+    if !c.cmd.applies(ctx) {
         return vec![];
     }
     match state.top() {

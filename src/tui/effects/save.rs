@@ -70,11 +70,7 @@ fn date_of(v: &Values, name: &str, now: Ts) -> R<Option<Date>> {
 
 /// A time typed in a form (`now`, `14:30`, `yesterday 09:00`).
 fn instant_of(v: &Values, name: &str, now: Ts) -> R<Ts> {
-    Ok(gridbook_domain::when::instant(
-        v.get(name),
-        now,
-        &gridbook_domain::clock::tz(),
-    )?)
+    gridbook_domain::when::instant(v.get(name), now, &gridbook_domain::clock::tz())
 }
 
 /// The start of a day typed in a form, in the local zone.
