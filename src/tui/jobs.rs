@@ -193,14 +193,35 @@ impl Worker {
     }
 }
 
+fn close(shared: &(Mutex<Slot>, Condvar)) {
+    let (lock, cv) = shared;
+    // A poisoned lock still holds the flag the worker reads.
+    let mut slot = lock.lock().unwrap_or_else(|e| e.into_inner());
+    slot.closed = true;
+    slot.next = None;
+    cv.notify_all();
+}
+
 impl Drop for Worker {
     fn drop(&mut self) {
-        let (lock, cv) = &*self.shared;
-        if let Ok(mut slot) = lock.lock() {
-            slot.closed = true;
-            slot.next = None;
-        }
-        cv.notify_all();
+        close(&self.shared);
+    }
+}
+
+/// Stops the worker when dropped, wherever the handle itself is: a scope
+/// that unwinds (a panic in the UI) drops this and so does not wait
+/// forever for a worker nobody closes.
+pub struct Closer(Arc<(Mutex<Slot>, Condvar)>);
+
+impl Drop for Closer {
+    fn drop(&mut self) {
+        close(&self.0);
+    }
+}
+
+impl Worker {
+    pub fn closer(&self) -> Closer {
+        Closer(self.shared.clone())
     }
 }
 
@@ -292,6 +313,21 @@ mod tests {
             assert_eq!(tickets(&got), vec![1]);
             // Dropping the runner ends the thread, so the scope returns.
         });
+    }
+
+    #[test]
+    fn a_closer_ends_the_worker_while_its_handle_lives_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut kept = None;
+        // As when the UI panics: the handle is not dropped in the scope,
+        // the closer is, and the scope still ends.
+        std::thread::scope(|scope| {
+            let w = Worker::spawn(scope, &store, Config::default(), Checklists::shipped());
+            let _close = w.closer();
+            kept = Some(w);
+        });
+        assert!(kept.is_some());
     }
 
     #[test]

@@ -258,12 +258,11 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         });
         // Reports and previews run on a worker; the first screen was loaded
         // inline above, so it is there on the first frame.
-        app.jobs = Runner::Worker(jobs::Worker::spawn(
-            scope,
-            store_ref,
-            env.config.clone(),
-            app.checklists.clone(),
-        ));
+        let worker =
+            jobs::Worker::spawn(scope, store_ref, env.config.clone(), app.checklists.clone());
+        // Also on a panic in the loop: the scope then joins the worker.
+        let _close = worker.closer();
+        app.jobs = Runner::Worker(worker);
         let result = event_loop(&mut app, &mut terminal, store_ref);
         // Stops the worker (after its current job) so the scope can end.
         app.jobs = Runner::Inline;
