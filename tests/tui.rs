@@ -109,7 +109,7 @@ fn help_shows_the_active_keymap() {
     a.press("?");
     insta::assert_snapshot!("help_80x24", screen(&a, 80, 24));
     a.press("esc");
-    assert!(a.state.overlay.is_none());
+    assert!(a.state.layers.is_empty());
 }
 
 #[test]
@@ -192,9 +192,9 @@ fn escape_on_a_typed_form_asks_before_discarding() {
     a.press("enter enter enter enter n \"张\" esc");
     insta::assert_snapshot!("discard_question", screen(&a, 80, 24));
     a.press("n");
-    assert!(a.state.overlay.is_some(), "n keeps the form");
+    assert!(a.state.form().is_some(), "n keeps the form");
     a.press("esc y");
-    assert!(a.state.overlay.is_none(), "y discards");
+    assert!(a.state.layers.is_empty(), "y discards");
 }
 
 #[test]
@@ -369,7 +369,7 @@ fn import_a_roster_with_a_preview_first() {
     a.press(&cmd);
     let status = a.state.status.clone().unwrap();
     assert!(status.error, "{}", status.text);
-    assert!(a.state.overlay.is_none());
+    assert!(a.state.layers.is_empty());
 }
 
 /// The characters drawn in the highlight style (yellow, bold), row by row.
@@ -454,4 +454,201 @@ fn a_patrol_from_inside_a_household_is_for_its_building() {
         s.contains("胜利花苑/3栋 —"),
         "patrol form for the building:\n{s}"
     );
+}
+
+#[test]
+fn a_prefix_key_shows_what_can_follow() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press("g");
+    insta::assert_snapshot!("prefix_popup_g", screen(&a, 80, 24));
+    // The next key runs the sequence and the pop-up goes.
+    a.press("c");
+    assert!(a.state.layers.is_empty());
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Coverage
+    ));
+    let mut a = app(&store, Lang::Zh, 80, 24);
+    a.press("g");
+    insta::assert_snapshot!("prefix_popup_g_zh", screen(&a, 80, 24));
+    a.press("esc");
+    assert!(a.state.layers.is_empty(), "esc closes the pop-up");
+}
+
+#[test]
+fn command_line_completes_from_the_command_table() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 100, 30);
+    a.press(": \"cov\" tab");
+    let s = screen(&a, 100, 30);
+    assert!(s.contains(":coverage▏"), "{s}");
+    a.press("enter");
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Coverage
+    ));
+    // Several choices: a list with what each does.
+    a.press(": \"p\" tab");
+    insta::assert_snapshot!("command_completions", screen(&a, 100, 30));
+    // Addresses complete from the store.
+    a.press("ctrl-u \"goto slhy/\" tab");
+    let s = screen(&a, 100, 30);
+    assert!(s.contains("goto slhy/1栋"), "{s}");
+}
+
+#[test]
+fn help_ends_with_every_command_of_the_table() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press("? end");
+    insta::assert_snapshot!("help_commands_80x24", screen(&a, 80, 24));
+    a.press("home");
+    assert_eq!(screen(&a, 80, 24), {
+        let mut b = app(&store, Lang::En, 80, 24);
+        b.press("?");
+        screen(&b, 80, 24)
+    });
+}
+
+#[test]
+fn a_slow_report_shows_loading_and_keys_still_work() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 100, 30);
+    a.jobs = gridbook::tui::jobs::Runner::Deferred(None);
+    a.press("g c");
+    let s = screen(&a, 100, 30);
+    assert!(s.contains("loading the coverage report"), "{s}");
+    assert!(s.contains("Areas"), "the list stays on screen:\n{s}");
+    // The screen answers keys meanwhile.
+    a.press("j");
+    let sel = match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => b.sel,
+        _ => panic!("still browsing"),
+    };
+    assert_eq!(sel, 1);
+    a.finish_jobs();
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Coverage
+    ));
+    assert!(!screen(&a, 100, 30).contains("loading"));
+    // Asked twice, the latest wins: only the members are computed and shown.
+    a.press("esc g c g m");
+    a.finish_jobs();
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Members
+    ));
+    // `esc` while waiting stops the wait.
+    a.press("g p esc");
+    a.finish_jobs();
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Members
+    ));
+}
+
+#[test]
+fn a_users_keymap_with_the_old_action_names_still_works() {
+    let (_d, store) = demo_store();
+    let user = "[browse]\n\"V\" = \"log_visit\"\n\"ctrl-g\" = \"coverage\"\n\"g z\" = \"my_zones\"\n[form]\n\"ctrl-j\" = \"next_field\"\n";
+    let (keymap, errors) = Keymap::load(None, Some(("keymap.toml", user)));
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut a = App::new(
+        &store,
+        Lang::En,
+        keymap,
+        None,
+        Config::default(),
+        Checklists::shipped(),
+    );
+    a.resize(100, 30);
+    a.start();
+    a.press("enter enter enter enter V");
+    let form = a.state.form().expect("V opens the visit form");
+    assert_eq!(
+        form.purpose,
+        gridbook::tui::form::Purpose::Visit {
+            household: match &a.state.view {
+                gridbook::tui::state::View::Browse(b) => match b.level {
+                    gridbook::tui::state::Level::Household(h) => h,
+                    _ => panic!("in a household"),
+                },
+                _ => panic!("browsing"),
+            }
+        }
+    );
+    a.press("ctrl-j");
+    assert_eq!(a.state.form().unwrap().focus, 1);
+    a.press("esc");
+    a.press("ctrl-g");
+    assert!(matches!(
+        &a.state.view,
+        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Coverage
+    ));
+    // Help lists the user's key under the command's own name.
+    a.press("?");
+    let lines: Vec<String> = gridbook::tui::render::help_lines(&a.state)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("V") && l.contains("log a visit")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn forms_save_what_their_named_fields_hold() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    // A new area with a code, a building whose code comes from its name,
+    // a household, then a correction of the household's notes.
+    a.press("n \"新华小区\" tab \"xh\" ctrl-s");
+    let area = store
+        .areas()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.name == "新华小区")
+        .expect("area saved");
+    assert_eq!(area.code, "xh");
+    a.press(": \"goto xh\" enter enter n \"5栋\" ctrl-s");
+    let building = store.buildings_of(area.meta.id).unwrap();
+    assert_eq!(
+        (building[0].name.as_str(), building[0].code.as_str()),
+        ("5栋", "5")
+    );
+    a.press("enter n \"2\" tab \"301\" tab \"临街\" ctrl-s");
+    let household = &store.households_of(building[0].meta.id).unwrap()[0];
+    assert_eq!(
+        (
+            household.unit.as_str(),
+            household.room.as_str(),
+            household.notes.as_str()
+        ),
+        ("2", "301", "临街")
+    );
+    a.press("e tab tab ctrl-u \"临街，一楼\" ctrl-s");
+    let household = store.household(household.meta.id).unwrap().unwrap();
+    assert_eq!(household.notes, "临街，一楼");
+    assert_eq!(household.room, "301");
+    // A new member.
+    a.press("g m n \"测试员\" tab \"13800001111\" ctrl-s");
+    let m = store
+        .members()
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == "测试员")
+        .expect("member saved");
+    assert_eq!(m.phone, "13800001111");
+    // Resolving on a zone picks one of its open problems.
+    let mut a = app(&store, Lang::En, 120, 40);
+    let open_before = store.open_problems().unwrap().len();
+    a.press("r tab \"已处理\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    assert_eq!(store.open_problems().unwrap().len(), open_before - 1);
 }

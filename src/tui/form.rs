@@ -1,5 +1,7 @@
 //! A modal, keyboard-only form: text, phone, date and choice fields with
-//! inline validation. Every add/edit/log dialog is one of these.
+//! inline validation. Every add/edit/log dialog is one of these. Fields have
+//! names; what a form hands to saving is its [`Values`] by name, from which
+//! the save effect builds the domain's input structs.
 
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::validate;
@@ -25,6 +27,9 @@ pub enum FieldKind {
 
 #[derive(Clone, Debug)]
 pub struct Field {
+    /// What saving reads the value by (`note`, `follow_up`); checklist items
+    /// all share `check`, in order.
+    pub name: &'static str,
     pub label: String,
     pub value: String,
     pub kind: FieldKind,
@@ -34,8 +39,14 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn new(label: impl Into<String>, kind: FieldKind, value: impl Into<String>) -> Field {
+    pub fn new(
+        name: &'static str,
+        label: impl Into<String>,
+        kind: FieldKind,
+        value: impl Into<String>,
+    ) -> Field {
         Field {
+            name,
             label: label.into(),
             value: value.into(),
             kind,
@@ -45,12 +56,14 @@ impl Field {
     }
 
     pub fn choice(
+        name: &'static str,
         label: impl Into<String>,
         options: Vec<(String, String)>,
         selected: &str,
     ) -> Field {
         let idx = options.iter().position(|(c, _)| c == selected).unwrap_or(0);
         Field {
+            name,
             label: label.into(),
             value: String::new(),
             kind: FieldKind::Choice(options),
@@ -188,8 +201,6 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub dirty: bool,
-    /// `esc` on a dirty form asks first.
-    pub confirm_discard: bool,
     /// An error from saving (shown at the bottom; the form stays open).
     pub save_error: Option<String>,
     /// The language inline errors are written in (set when the form opens).
@@ -205,7 +216,6 @@ impl Form {
             fields,
             focus: 0,
             dirty: false,
-            confirm_discard: false,
             save_error: None,
             lang: Lang::En,
         }
@@ -301,8 +311,36 @@ impl Form {
         ok
     }
 
-    pub fn values(&self) -> Vec<String> {
-        self.fields.iter().map(Field::output).collect()
+    /// What the form holds, by field name, for saving.
+    pub fn values(&self) -> Values {
+        Values(self.fields.iter().map(|f| (f.name, f.output())).collect())
+    }
+}
+
+/// A submitted form's values by field name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Values(pub Vec<(&'static str, String)>);
+
+impl Values {
+    /// The value of the field `name`, or "" when the form has none.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The value, trimmed, or `None` when it is empty.
+    pub fn filled(&self, name: &str) -> Option<&str> {
+        Some(self.get(name).trim()).filter(|v| !v.is_empty())
+    }
+
+    /// Every value of fields sharing `name` (checklist items), in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -316,14 +354,16 @@ mod tests {
             Purpose::NewArea,
             "t",
             vec![
-                Field::new("name", FieldKind::Required, ""),
-                Field::new("phone", FieldKind::Phone, ""),
+                Field::new("name", "name", FieldKind::Required, ""),
+                Field::new("phone", "phone", FieldKind::Phone, ""),
                 Field::choice(
+                    "kind",
                     "kind",
                     vec![("a".into(), "A".into()), ("b".into(), "B".into())],
                     "b",
                 ),
-                Field::new("item", FieldKind::Check, ""),
+                Field::new("check", "item", FieldKind::Check, ""),
+                Field::new("check", "item 2", FieldKind::Check, ""),
             ],
         );
         assert!(!f.validate());
@@ -340,11 +380,21 @@ mod tests {
         f.cycle(true);
         f.next();
         assert!(f.validate());
-        assert_eq!(f.values(), vec!["张三", "138 1234 5678", "a", "ok"]);
+        let v = f.values();
+        assert_eq!(
+            (v.get("name"), v.get("phone"), v.get("kind")),
+            ("张三", "138 1234 5678", "a")
+        );
+        assert_eq!(v.all("check").collect::<Vec<_>>(), vec!["ok", "ok"]);
+        assert_eq!(v.get("nothing"), "");
+        assert_eq!(v.filled("nothing"), None);
         f.cycle(true);
-        assert_eq!(f.values()[3], "issue:");
+        assert_eq!(f.values().get("check"), "issue:");
         f.type_char('坏');
-        assert_eq!(f.values()[3], "issue:坏");
+        assert_eq!(
+            f.values().all("check").collect::<Vec<_>>(),
+            vec!["issue:坏", "ok"]
+        );
         assert!(f.dirty);
     }
 }

@@ -1,12 +1,17 @@
-//! Keys to named actions. `keymaps/default.toml` is compiled in; a shipped
+//! Keys to command strings. `keymaps/default.toml` is compiled in; a shipped
 //! variant chosen in config and then the user's `keymap.toml` override it key
-//! by key. Problems are reported with file and line while the defaults stay
-//! in force. Nothing outside this module matches on keys.
+//! by key. Every entry binds a key (or a sequence such as `g t`) to a command
+//! string from the command table (`"v" = "log visit"`); the older action
+//! names (`log_visit`) are accepted as aliases. Problems are reported with
+//! file and line while the defaults stay in force. Nothing outside this
+//! module matches on keys.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::command::{Cmd, Command, ParseError};
 
 pub const DEFAULT: &str = include_str!("../../keymaps/default.toml");
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -14,40 +19,6 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("vim", include_str!("../../keymaps/vim.toml")),
     ("arrows", include_str!("../../keymaps/arrows.toml")),
 ];
-
-macro_rules! actions {
-    ($($variant:ident = $name:literal),* $(,)?) => {
-        /// Everything a key can ask for.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Action { $($variant),* }
-
-        impl Action {
-            pub const ALL: &[Action] = &[$(Action::$variant),*];
-            pub fn name(self) -> &'static str {
-                match self { $(Action::$variant => $name),* }
-            }
-            pub fn from_name(s: &str) -> Option<Action> {
-                match s { $($name => Some(Action::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-actions! {
-    Up = "up", Down = "down", PageUp = "page_up", PageDown = "page_down",
-    Top = "top", Bottom = "bottom", Open = "open", Back = "back",
-    NextPane = "next_pane", PrevPane = "prev_pane",
-    Lookup = "lookup", Command = "command", Help = "help", Quit = "quit",
-    LogVisit = "log_visit", ReportProblem = "report_problem", Resolve = "resolve",
-    Patrol = "patrol", Assign = "assign", New = "new", Edit = "edit", Delete = "delete",
-    Yank = "yank", MyZones = "my_zones", Sort = "sort", Filter = "filter",
-    Today = "today", Members = "members", Problems = "problems", Coverage = "coverage",
-    NextField = "next_field", PrevField = "prev_field", Save = "save", Cancel = "cancel",
-    DeleteChar = "delete_char", ClearLine = "clear_line",
-    ChoicePrev = "choice_prev", ChoiceNext = "choice_next",
-    Submit = "submit", Complete = "complete",
-    ConfirmYes = "confirm_yes", ConfirmNo = "confirm_no",
-}
 
 /// Where a key is pressed; each has its own section in the keymap files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -85,6 +56,12 @@ impl Context {
     fn from_name(s: &str) -> Option<Context> {
         Context::ALL.into_iter().find(|c| c.name() == s)
     }
+    /// Whether a command may be bound in this section: where it applies;
+    /// `global` also takes what applies on a screen, where it falls through.
+    pub fn can_bind(self, cmd: Cmd) -> bool {
+        cmd.applies(self) || (self == Context::Global && cmd.applies(Context::Browse))
+    }
+
     /// Text contexts take printable characters as input, so global letter
     /// bindings must not fire there.
     pub fn takes_text(self) -> bool {
@@ -292,17 +269,25 @@ impl fmt::Display for KeymapError {
 /// The merged bindings, per context.
 #[derive(Clone, Debug, Default)]
 pub struct Keymap {
-    bindings: BTreeMap<Context, BTreeMap<Seq, Action>>,
+    bindings: BTreeMap<Context, BTreeMap<Seq, Command>>,
 }
 
 /// What a key press amounts to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolved {
-    Action(Action),
+    Command(Command),
     /// The keys so far begin a longer sequence: wait for the next.
     Pending,
     /// Not bound here; in a text context the caller may type it.
     Unbound,
+}
+
+/// What can follow a prefix, for the pop-up: a command, or more keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Next {
+    Command(Command),
+    /// This key begins a longer sequence still.
+    More,
 }
 
 fn line_of(text: &str, section: &str, key: &str) -> usize {
@@ -321,6 +306,19 @@ fn line_of(text: &str, section: &str, key: &str) -> usize {
         }
     }
     1
+}
+
+/// Why a command string cannot be bound, in English like the rest of a
+/// keymap file's errors.
+fn binding_error(e: &ParseError) -> String {
+    match e {
+        ParseError::Empty => "an empty command; use \"none\" to free a key".to_string(),
+        ParseError::Unknown(word) => match super::command::suggest(word) {
+            Some(s) => format!("unknown command `{word}`; did you mean `{s}`?"),
+            None => format!("unknown command `{word}`"),
+        },
+        _ => e.message(gridbook_domain::i18n::Lang::En),
+    }
 }
 
 impl Keymap {
@@ -396,7 +394,7 @@ impl Keymap {
             let Some(entries) = entries.as_table() else {
                 continue;
             };
-            for (keys, action) in entries {
+            for (keys, value) in entries {
                 let line = line_of(text, section, keys);
                 let err = |msg: String| KeymapError {
                     file: file.into(),
@@ -408,40 +406,65 @@ impl Keymap {
                     errors.push(err(format!("unknown key `{keys}`")));
                     continue;
                 };
-                let Some(name) = action.as_str() else {
-                    errors.push(err(format!("the action for `{keys}` must be a string")));
+                let Some(string) = value.as_str() else {
+                    errors.push(err(format!(
+                        "the command for `{keys}` must be a string, such as \"log visit\""
+                    )));
                     continue;
                 };
-                let map = self.bindings.entry(ctx).or_default();
-                if name == "none" {
-                    map.remove(&seq);
+                if string.trim() == "none" {
+                    if let Some(map) = self.bindings.get_mut(&ctx) {
+                        map.remove(&seq);
+                    }
                     continue;
                 }
-                match Action::from_name(name) {
-                    Some(a) => {
-                        map.insert(seq, a);
+                let command = match Command::parse(string) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        errors.push(err(binding_error(&e)));
+                        continue;
                     }
-                    None => errors.push(err(format!("unknown action `{name}`"))),
+                };
+                if !ctx.can_bind(command.cmd) {
+                    let places: Vec<String> = command
+                        .cmd
+                        .spec()
+                        .contexts
+                        .iter()
+                        .map(|c| format!("[{}]", c.name()))
+                        .collect();
+                    errors.push(err(format!(
+                        "`{}` does nothing in [{section}]; it applies in {}",
+                        command.cmd.name(),
+                        places.join(", ")
+                    )));
+                    continue;
                 }
+                self.bindings.entry(ctx).or_default().insert(seq, command);
             }
         }
     }
 
-    /// Resolves the keys pressed so far in `ctx` (falling back to `global`
-    /// outside text contexts, and for keys that type nothing inside them).
-    pub fn resolve(&self, ctx: Context, keys: &[Key]) -> Resolved {
+    /// The sections consulted in `ctx` for `keys`: the context itself, then
+    /// `global` outside text contexts (and for keys that type nothing in them).
+    fn sections(ctx: Context, keys: &[Key]) -> Vec<Context> {
         let mut contexts = vec![ctx];
         let typing = keys.len() == 1 && keys[0].text().is_some();
         if ctx != Context::Global && !(ctx.takes_text() && typing) && ctx != Context::Confirm {
             contexts.push(Context::Global);
         }
+        contexts
+    }
+
+    /// Resolves the keys pressed so far in `ctx`.
+    pub fn resolve(&self, ctx: Context, keys: &[Key]) -> Resolved {
         let mut pending = false;
-        for c in contexts {
+        for c in Keymap::sections(ctx, keys) {
             let Some(map) = self.bindings.get(&c) else {
                 continue;
             };
-            if let Some(a) = map.get(keys) {
-                return Resolved::Action(*a);
+            if let Some(command) = map.get(keys) {
+                return Resolved::Command(command.clone());
             }
             if map
                 .keys()
@@ -457,25 +480,55 @@ impl Keymap {
         }
     }
 
-    /// Bindings of a context, grouped by action, for help and hints.
-    pub fn bindings(&self, ctx: Context) -> Vec<(Action, Vec<String>)> {
-        let mut by_action: BTreeMap<Action, Vec<String>> = BTreeMap::new();
-        if let Some(map) = self.bindings.get(&ctx) {
-            for (seq, a) in map {
-                by_action.entry(*a).or_default().push(seq_text(seq));
+    /// What can follow `prefix` in `ctx`: each next key with the command it
+    /// completes or `More`, sorted by key. A binding of the context hides
+    /// the same keys in `global`.
+    pub fn continuations(&self, ctx: Context, prefix: &[Key]) -> Vec<(Key, Next)> {
+        let mut out: BTreeMap<Key, Next> = BTreeMap::new();
+        for c in Keymap::sections(ctx, prefix) {
+            let Some(map) = self.bindings.get(&c) else {
+                continue;
+            };
+            let mut here: BTreeMap<Key, Next> = BTreeMap::new();
+            for (seq, command) in map {
+                if seq.len() <= prefix.len() || !seq.starts_with(prefix) {
+                    continue;
+                }
+                let key = seq[prefix.len()];
+                if seq.len() == prefix.len() + 1 {
+                    here.insert(key, Next::Command(command.clone()));
+                } else {
+                    here.entry(key).or_insert(Next::More);
+                }
+            }
+            for (k, n) in here {
+                out.entry(k).or_insert(n);
             }
         }
-        by_action.into_iter().collect()
+        out.into_iter().collect()
     }
 
-    /// The first key bound to `action` in `ctx` (or global), for hint lines.
-    pub fn key_for(&self, ctx: Context, action: Action) -> Option<String> {
+    /// Bindings of a context, grouped by command (in table order), for help.
+    pub fn bindings(&self, ctx: Context) -> Vec<(Command, Vec<String>)> {
+        let mut by_command: BTreeMap<Command, Vec<String>> = BTreeMap::new();
+        if let Some(map) = self.bindings.get(&ctx) {
+            for (seq, c) in map {
+                by_command.entry(c.clone()).or_default().push(seq_text(seq));
+            }
+        }
+        by_command.into_iter().collect()
+    }
+
+    /// The first key bound to `cmd` (without an argument) in `ctx` or
+    /// global, for hint lines.
+    pub fn key_for(&self, ctx: Context, cmd: Cmd) -> Option<String> {
+        let wanted = Command::new(cmd);
         for c in [ctx, Context::Global] {
             if let Some(map) = self.bindings.get(&c) {
                 // Prefer single keys, and letters over named keys, as hints.
                 let mut found: Vec<&Seq> = map
                     .iter()
-                    .filter(|(_, a)| **a == action)
+                    .filter(|(_, command)| **command == wanted)
                     .map(|(s, _)| s)
                     .collect();
                 found.sort_by_key(|s| {
@@ -496,11 +549,11 @@ impl Keymap {
         None
     }
 
-    /// Every (context, sequence) pair bound, for tests.
-    pub fn all(&self) -> impl Iterator<Item = (Context, &Seq, Action)> {
+    /// Every (context, sequence, command) bound, for tests.
+    pub fn all(&self) -> impl Iterator<Item = (Context, &Seq, &Command)> {
         self.bindings
             .iter()
-            .flat_map(|(c, m)| m.iter().map(move |(s, a)| (*c, s, *a)))
+            .flat_map(|(c, m)| m.iter().map(move |(s, command)| (*c, s, command)))
     }
 }
 
@@ -512,6 +565,10 @@ mod tests {
         s.split_whitespace()
             .map(|x| Key::parse(x).unwrap())
             .collect()
+    }
+
+    fn cmd(c: Cmd) -> Resolved {
+        Resolved::Command(Command::new(c))
     }
 
     #[test]
@@ -526,12 +583,22 @@ mod tests {
             let table: toml::Table = toml::from_str(text).unwrap();
             for (section, entries) in table {
                 let mut seen = std::collections::HashSet::new();
-                for key in entries.as_table().unwrap().keys() {
+                for (key, value) in entries.as_table().unwrap() {
                     let seq: Vec<Key> = key
                         .split_whitespace()
                         .map(|x| Key::parse(x).unwrap())
                         .collect();
                     assert!(seen.insert(seq), "{name} [{section}]: `{key}` bound twice");
+                    // Shipped files use the command names, not the old aliases.
+                    let v = value.as_str().unwrap();
+                    if v != "none" {
+                        let c = Command::parse(v).unwrap();
+                        assert_eq!(
+                            c.to_string(),
+                            v,
+                            "{name} [{section}] `{key}`: write the command's name"
+                        );
+                    }
                 }
             }
         }
@@ -542,39 +609,49 @@ mod tests {
         let (km, errors) = Keymap::load(None, None);
         assert!(errors.is_empty());
         let b = Context::Browse;
-        for (keys, action) in [
-            ("j", Action::Down),
-            ("down", Action::Down),
-            ("k", Action::Up),
-            ("enter", Action::Open),
-            ("l", Action::Open),
-            ("esc", Action::Back),
-            ("h", Action::Back),
-            ("/", Action::Lookup),
-            (":", Action::Command),
-            ("v", Action::LogVisit),
-            ("p", Action::ReportProblem),
-            ("r", Action::Resolve),
-            ("t", Action::Patrol),
-            ("a", Action::Assign),
-            ("n", Action::New),
-            ("e", Action::Edit),
-            ("d", Action::Delete),
-            ("y", Action::Yank),
-            ("?", Action::Help),
-            ("q", Action::Quit),
-            ("g g", Action::Top),
+        for (keys, c) in [
+            ("j", Cmd::Down),
+            ("down", Cmd::Down),
+            ("k", Cmd::Up),
+            ("up", Cmd::Up),
+            ("enter", Cmd::Open),
+            ("l", Cmd::Open),
+            ("right", Cmd::Open),
+            ("esc", Cmd::Back),
+            ("h", Cmd::Back),
+            ("left", Cmd::Back),
+            ("/", Cmd::Lookup),
+            (":", Cmd::Command),
+            ("v", Cmd::LogVisit),
+            ("p", Cmd::ReportProblem),
+            ("r", Cmd::Resolve),
+            ("t", Cmd::Patrol),
+            ("a", Cmd::Assign),
+            ("n", Cmd::New),
+            ("e", Cmd::Edit),
+            ("d", Cmd::Delete),
+            ("y", Cmd::CopyPhone),
+            ("tab", Cmd::NextPane),
+            ("shift-tab", Cmd::PrevPane),
+            ("?", Cmd::Help),
+            ("q", Cmd::Quit),
+            ("g g", Cmd::Top),
+            ("g t", Cmd::Today),
+            ("g m", Cmd::Members),
+            ("g p", Cmd::Problems),
+            ("g c", Cmd::Coverage),
         ] {
-            assert_eq!(km.resolve(b, &k(keys)), Resolved::Action(action), "{keys}");
+            assert_eq!(km.resolve(b, &k(keys)), cmd(c), "{keys}");
         }
-        assert_eq!(
-            km.resolve(Context::Form, &k("ctrl-s")),
-            Resolved::Action(Action::Save)
-        );
-        assert_eq!(
-            km.resolve(Context::Form, &k("shift-tab")),
-            Resolved::Action(Action::PrevField)
-        );
+        let f = Context::Form;
+        for (keys, c) in [
+            ("ctrl-s", Cmd::Save),
+            ("tab", Cmd::NextField),
+            ("shift-tab", Cmd::PrevField),
+            ("esc", Cmd::Cancel),
+        ] {
+            assert_eq!(km.resolve(f, &k(keys)), cmd(c), "{keys}");
+        }
         assert_eq!(km.resolve(Context::Browse, &k("g")), Resolved::Pending);
     }
 
@@ -583,34 +660,98 @@ mod tests {
         let (km, _) = Keymap::load(None, None);
         assert_eq!(km.resolve(Context::Form, &k("q")), Resolved::Unbound);
         assert_eq!(km.resolve(Context::Search, &k("?")), Resolved::Unbound);
-        assert_eq!(
-            km.resolve(Context::Form, &k("ctrl-c")),
-            Resolved::Action(Action::Quit)
-        );
+        assert_eq!(km.resolve(Context::Form, &k("ctrl-c")), cmd(Cmd::Quit));
     }
 
     #[test]
     fn user_file_overrides_key_by_key_and_reports_errors_with_lines() {
-        let user = "[browse]\n\"x\" = \"delete\"\n\"j\" = \"none\"\n\"z\" = \"fly\"\n\"ctrl-\" = \"up\"\n[nowhere]\n\"a\" = \"up\"\n";
+        let user = "[browse]\n\"x\" = \"delete\"\n\"j\" = \"none\"\n\"z\" = \"fly\"\n\"ctrl-\" = \"up\"\n[nowhere]\n\"a\" = \"up\"\n[form]\n\"ctrl-v\" = \"log visit\"\n\"ctrl-g\" = \"goto\"\n";
         let (km, errors) = Keymap::load(None, Some(("keymap.toml", user)));
-        assert_eq!(
-            km.resolve(Context::Browse, &k("x")),
-            Resolved::Action(Action::Delete)
-        );
+        assert_eq!(km.resolve(Context::Browse, &k("x")), cmd(Cmd::Delete));
         assert_eq!(km.resolve(Context::Browse, &k("j")), Resolved::Unbound);
         // Defaults the user did not touch stay in force.
-        assert_eq!(
-            km.resolve(Context::Browse, &k("k")),
-            Resolved::Action(Action::Up)
-        );
+        assert_eq!(km.resolve(Context::Browse, &k("k")), cmd(Cmd::Up));
         let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(
             shown,
             vec![
-                "keymap.toml:4: unknown action `fly`",
+                "keymap.toml:4: unknown command `fly`",
                 "keymap.toml:5: unknown key `ctrl-`",
                 "keymap.toml:6: unknown section [nowhere]; known: global, browse, form, search, command, help, confirm",
+                "keymap.toml:9: `log visit` does nothing in [form]; it applies in [browse]",
+                "keymap.toml:10: `goto ADDR` needs its argument",
             ]
+        );
+    }
+
+    #[test]
+    fn old_action_names_in_a_users_file_keep_working() {
+        // A keymap.toml written before command strings.
+        let user = "[browse]\n\"V\" = \"log_visit\"\n\"P\" = \"report_problem\"\n\"Y\" = \"yank\"\n\"ctrl-d\" = \"page_down\"\n\"g z\" = \"my_zones\"\n[form]\n\"ctrl-j\" = \"next_field\"\n\"alt-left\" = \"choice_prev\"\n[confirm]\n\"o\" = \"confirm_yes\"\n";
+        let (km, errors) = Keymap::load(None, Some(("keymap.toml", user)));
+        assert!(errors.is_empty(), "{errors:?}");
+        let b = Context::Browse;
+        assert_eq!(km.resolve(b, &k("V")), cmd(Cmd::LogVisit));
+        assert_eq!(km.resolve(b, &k("P")), cmd(Cmd::ReportProblem));
+        assert_eq!(km.resolve(b, &k("Y")), cmd(Cmd::CopyPhone));
+        assert_eq!(km.resolve(b, &k("ctrl-d")), cmd(Cmd::PageDown));
+        assert_eq!(km.resolve(b, &k("g z")), cmd(Cmd::MyZones));
+        assert_eq!(km.resolve(Context::Form, &k("ctrl-j")), cmd(Cmd::NextField));
+        assert_eq!(
+            km.resolve(Context::Form, &k("alt-left")),
+            cmd(Cmd::PrevChoice)
+        );
+        assert_eq!(km.resolve(Context::Confirm, &k("o")), cmd(Cmd::Yes));
+        // Help and hints show the command's name whichever spelling bound it.
+        assert!(
+            km.bindings(b)
+                .iter()
+                .any(|(c, keys)| c.to_string() == "log visit" && keys.contains(&"V".to_string()))
+        );
+    }
+
+    #[test]
+    fn commands_with_arguments_can_be_bound() {
+        let user = "[browse]\n\"g 3\" = \"goto slhy/3\"\n\"H\" = \"patrol hygiene\"\n\"S\" = \"patrol traffic\"\n";
+        let (km, errors) = Keymap::load(None, Some(("keymap.toml", user)));
+        assert_eq!(
+            km.resolve(Context::Browse, &k("g 3")),
+            Resolved::Command(Command::with_arg(Cmd::Goto, "slhy/3"))
+        );
+        assert_eq!(
+            km.resolve(Context::Browse, &k("H")),
+            Resolved::Command(Command::with_arg(Cmd::Patrol, "hygiene"))
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 4);
+        assert!(errors[0].msg.contains("traffic"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn continuations_list_what_can_follow_a_prefix() {
+        let (km, _) = Keymap::load(None, None);
+        let next: Vec<(String, Next)> = km
+            .continuations(Context::Browse, &k("g"))
+            .into_iter()
+            .map(|(key, n)| (key.to_string(), n))
+            .collect();
+        let want = |c: Cmd| Next::Command(Command::new(c));
+        assert_eq!(
+            next,
+            vec![
+                ("c".to_string(), want(Cmd::Coverage)),
+                ("g".to_string(), want(Cmd::Top)),
+                ("m".to_string(), want(Cmd::Members)),
+                ("p".to_string(), want(Cmd::Problems)),
+                ("t".to_string(), want(Cmd::Today)),
+            ]
+        );
+        // A deeper sequence shows as more keys to come.
+        let user = "[browse]\n\"g x y\" = \"coverage\"\n";
+        let (km, _) = Keymap::load(None, Some(("keymap.toml", user)));
+        assert!(
+            km.continuations(Context::Browse, &k("g"))
+                .contains(&(Key::parse("x").unwrap(), Next::More))
         );
     }
 
@@ -619,10 +760,7 @@ mod tests {
         let (km, errors) = Keymap::load(None, Some(("keymap.toml", "[browse]\n\"j\" = \n")));
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 2);
-        assert_eq!(
-            km.resolve(Context::Browse, &k("j")),
-            Resolved::Action(Action::Down)
-        );
+        assert_eq!(km.resolve(Context::Browse, &k("j")), cmd(Cmd::Down));
     }
 
     #[test]
@@ -630,10 +768,14 @@ mod tests {
         let (km, errors) = Keymap::load(Some("arrows"), None);
         assert!(errors.is_empty());
         assert_eq!(km.resolve(Context::Browse, &k("j")), Resolved::Unbound);
+        assert_eq!(km.resolve(Context::Browse, &k("down")), cmd(Cmd::Down));
+        let (km, errors) = Keymap::load(Some("vim"), None);
+        assert!(errors.is_empty());
         assert_eq!(
-            km.resolve(Context::Browse, &k("down")),
-            Resolved::Action(Action::Down)
+            km.resolve(Context::Browse, &k("ctrl-d")),
+            cmd(Cmd::PageDown)
         );
+        assert_eq!(km.resolve(Context::Browse, &k("x")), cmd(Cmd::Delete));
         let (_, errors) = Keymap::load(Some("emacs"), None);
         assert_eq!(errors.len(), 1);
     }
@@ -655,15 +797,5 @@ mod tests {
         assert_eq!(Key::parse("shift-g").unwrap(), Key::parse("G").unwrap());
         assert!(Key::parse("f99").is_none());
         assert!(Key::parse("hyper-x").is_none());
-    }
-
-    #[test]
-    fn every_action_has_help_text_in_both_languages() {
-        use gridbook_domain::i18n::Lang;
-        for a in Action::ALL {
-            let key = format!("action.{}", a.name());
-            assert_ne!(Lang::En.t(&key), key, "missing {key} in en.toml");
-            assert_ne!(Lang::Zh.t(&key), key, "missing {key} in zh.toml");
-        }
     }
 }

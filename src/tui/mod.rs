@@ -1,13 +1,18 @@
-//! The terminal UI: keys → keymap → action → `update` → effects → store,
-//! and `render` of the state. This module owns the terminal.
+//! The terminal UI: keys → keymap → command → `update` → effects → store
+//! (slow ones as jobs off the UI thread), and `render` of the state. This
+//! module owns the terminal.
 
+pub mod command;
 pub mod effects;
 pub mod finder;
 pub mod form;
+pub mod jobs;
 pub mod keymap;
 pub mod render;
+pub mod screens;
 pub mod state;
 pub mod update;
+pub mod world;
 
 use std::io::Write;
 use std::path::Path;
@@ -27,10 +32,11 @@ use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::Id;
 use gridbook_store::store::Store;
 
-use effects::World;
 use finder::Finder;
-use state::{Level, State};
+use jobs::{Request, Runner};
+use state::{Layer, Level, State};
 use update::{Effect, Msg, update};
+use world::World;
 
 /// The TUI over one store, without a terminal: tests drive it with key
 /// strings and draw it on a test backend; the real loop does the same.
@@ -42,6 +48,8 @@ pub struct App<'s> {
     pub finder: Finder,
     /// Bytes for the terminal's clipboard (OSC 52), drained by the loop.
     pub clipboard: Vec<String>,
+    /// Who runs slow work: inline unless the terminal loop starts a worker.
+    pub jobs: Runner,
 }
 
 impl<'s> App<'s> {
@@ -60,13 +68,14 @@ impl<'s> App<'s> {
             checklists,
             finder: Finder::default(),
             clipboard: Vec::new(),
+            jobs: Runner::Inline,
         }
     }
 
     /// The first screen: today's list when I am known, else the areas.
     pub fn start(&mut self) {
         let first = if self.state.me.is_some() && !self.store.is_empty() {
-            Effect::Report(state::ReportKind::Today)
+            update::start_job(&mut self.state, jobs::Job::Report(state::ReportKind::Today))
         } else {
             Effect::Load {
                 level: Level::Areas,
@@ -88,24 +97,57 @@ impl<'s> App<'s> {
             guard += 1;
             let mut msgs = Vec::new();
             for e in queue.drain(..) {
-                let mut world = World {
-                    store: self.store,
-                    lang: self.state.lang,
-                    config: &self.config,
-                    checklists: &self.checklists,
-                    me: self.state.me.as_ref().map(|(id, _)| *id),
-                    lookup: &mut self.finder,
-                    my_zones: self.state.my_zones_only,
-                    clipboard: None,
-                };
-                msgs.extend(effects::run(&mut world, e));
-                if let Some(c) = world.clipboard {
-                    self.clipboard.push(c);
+                match e {
+                    Effect::Copy(text) => self.clipboard.push(text),
+                    Effect::Job(ticket, job) => {
+                        let req = Request {
+                            ticket,
+                            job,
+                            lang: self.state.lang,
+                            me: self.state.me.as_ref().map(|(id, _)| *id),
+                            my_zones: self.state.my_zones_only,
+                        };
+                        msgs.extend(self.jobs.submit(
+                            req,
+                            self.store,
+                            &self.config,
+                            &self.checklists,
+                        ));
+                    }
+                    other => {
+                        let world = World {
+                            store: self.store,
+                            lang: self.state.lang,
+                            config: &self.config,
+                            checklists: &self.checklists,
+                            me: self.state.me.as_ref().map(|(id, _)| *id),
+                            my_zones: self.state.my_zones_only,
+                        };
+                        msgs.extend(effects::run(&world, &mut self.finder, other));
+                    }
                 }
             }
             for m in msgs {
                 queue.extend(update(&mut self.state, m));
             }
+        }
+    }
+
+    /// Takes in what the background worker finished; true if anything came.
+    pub fn poll_jobs(&mut self) -> Result<bool, jobs::WorkerGone> {
+        let msgs = self.jobs.poll()?;
+        let any = !msgs.is_empty();
+        for m in msgs {
+            self.dispatch(m);
+        }
+        Ok(any)
+    }
+
+    /// Runs a held job to the end (with a `Deferred` runner, in tests).
+    pub fn finish_jobs(&mut self) {
+        let msgs = self.jobs.finish(self.store, &self.config, &self.checklists);
+        for m in msgs {
+            self.dispatch(m);
         }
     }
 
@@ -214,7 +256,17 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
                 gridbook_domain::model::Ts::now(),
             ));
         });
-        event_loop(&mut app, &mut terminal, store_ref)
+        // Reports and previews run on a worker; the first screen was loaded
+        // inline above, so it is there on the first frame.
+        let worker =
+            jobs::Worker::spawn(scope, store_ref, env.config.clone(), app.checklists.clone());
+        // Also on a panic in the loop: the scope then joins the worker.
+        let _close = worker.closer();
+        app.jobs = Runner::Worker(worker);
+        let result = event_loop(&mut app, &mut terminal, store_ref);
+        // Stops the worker (after its current job) so the scope can end.
+        app.jobs = Runner::Inline;
+        result
     })?;
     drop(_restore);
     if app.state.changed {
@@ -239,7 +291,10 @@ fn event_loop(
     // Lets the PTY test prove the terminal is restored after a panic.
     let test_panic = std::env::var_os("GRIDBOOK_TEST_PANIC").is_some();
     let io = |e: std::io::Error| Fail::of(ErrorKind::Bug, format!("terminal: {e}"));
+    let gone = |_| Fail::of(ErrorKind::Bug, "the background worker stopped".to_string());
     loop {
+        // Answers of background jobs go in before each frame.
+        app.poll_jobs().map_err(gone)?;
         app.draw(terminal).map_err(io)?;
         if !app.clipboard.is_empty() {
             let mut out = std::io::stdout();
@@ -251,10 +306,12 @@ fn event_loop(
         if app.state.quit {
             break;
         }
-        // Poll so a lookup index finishing in the background shows up.
-        if !event::poll(Duration::from_millis(200)).map_err(io)? {
+        // Wake up for background work: often while the screen waits for a
+        // job, now and then for the lookup index.
+        let wait = if app.state.loading.is_some() { 16 } else { 200 };
+        if !event::poll(Duration::from_millis(wait)).map_err(io)? {
             if app.finder.poll_ready(store)
-                && let Some(state::Overlay::Lookup(l)) = &app.state.overlay
+                && let Some(Layer::Lookup(l)) = app.state.top()
             {
                 let q = l.input.text.clone();
                 app.run_effects(vec![Effect::Lookup(q)]);

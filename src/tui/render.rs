@@ -3,25 +3,26 @@
 //! Chinese names line up.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TRow, Table, Wrap};
 
-use crate::tui::keymap::{Action, Context};
-use gridbook_core::zoneview::ZoneView;
+use crate::tui::command::{Cmd, TABLE};
+use crate::tui::keymap::{Context, Next};
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::text::{truncate, width};
 
 use super::form::Form;
+use super::screens;
 use super::state::*;
 
 /// Below this the layout cannot work; a notice is shown instead.
 pub const MIN_WIDTH: u16 = 50;
 pub const MIN_HEIGHT: u16 = 12;
 
-const ACCENT: Color = Color::Cyan;
-const DIM: Style = Style::new().fg(Color::DarkGray);
+pub(crate) const ACCENT: Color = Color::Cyan;
+pub(crate) const DIM: Style = Style::new().fg(Color::DarkGray);
 
 pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
@@ -37,17 +38,21 @@ pub fn render(state: &State, frame: &mut Frame) {
     .areas(area);
     render_header(state, frame, header);
     match &state.view {
-        View::Welcome => welcome(state.lang, frame, body),
-        View::Browse(b) => browse(state, b, frame, body),
-        View::Report(r) => report(state, r, frame, body),
+        View::Welcome => screens::welcome::render(state.lang, frame, body),
+        View::Browse(b) => screens::browse::render(state, b, frame, body),
+        View::Report(r) => screens::report::render(state, r, frame, body),
     }
     render_footer(state, frame, footer);
-    match &state.overlay {
-        None => {}
-        Some(Overlay::Help { scroll }) => help(state, *scroll, frame, area),
-        Some(Overlay::Command(input)) => command(state, input, frame, area),
-        Some(Overlay::Lookup(l)) => lookup(state, l, frame, area),
-        Some(Overlay::Form(f)) => form(state, f, frame, area),
+    // Layers draw bottom first, each over the ones below.
+    for layer in &state.layers {
+        match layer {
+            Layer::Help { scroll } => help(state, *scroll, frame, area),
+            Layer::Command(input) => command(state, input, frame, area),
+            Layer::Lookup(l) => lookup(state, l, frame, area),
+            Layer::Form(f) => form(f, frame, area),
+            Layer::Confirm(c) => confirm(c, frame, area),
+            Layer::Keys(p) => prefix_popup(state, p, frame, area),
+        }
     }
 }
 
@@ -115,71 +120,30 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The hint line: the active keymap's keys for the actions that matter here.
+/// The commands the hint line offers in a context and on a screen.
+fn hint_commands(state: &State, ctx: Context) -> &'static [Cmd] {
+    match ctx {
+        Context::Form => &[Cmd::NextField, Cmd::NextChoice, Cmd::Save, Cmd::Cancel],
+        Context::Confirm => &[Cmd::Yes, Cmd::No],
+        Context::Search => &[Cmd::Down, Cmd::Open, Cmd::CopyPhone, Cmd::Cancel],
+        Context::Command => &[Cmd::Complete, Cmd::Submit, Cmd::Cancel],
+        Context::Help => &[Cmd::Down, Cmd::Cancel],
+        Context::Global | Context::Browse => match &state.view {
+            View::Welcome => screens::welcome::HINTS,
+            View::Report(r) => screens::hints(r.kind),
+            View::Browse(b) => screens::browse::hints(b.level),
+        },
+    }
+}
+
+/// The hint line: the active keymap's keys for the commands that matter
+/// here, each with its hint word from the command table.
 fn hints(state: &State) -> String {
     let ctx = state.context();
-    let actions: &[Action] = match ctx {
-        Context::Form => &[
-            Action::NextField,
-            Action::ChoiceNext,
-            Action::Save,
-            Action::Cancel,
-        ],
-        Context::Confirm => &[Action::ConfirmYes, Action::ConfirmNo],
-        Context::Search => &[Action::Down, Action::Open, Action::Yank, Action::Cancel],
-        Context::Command => &[Action::Complete, Action::Submit, Action::Cancel],
-        Context::Help => &[Action::Down, Action::Cancel],
-        _ => match &state.view {
-            View::Welcome => &[Action::New, Action::Command, Action::Help, Action::Quit],
-            View::Report(r) if matches!(r.kind, ReportKind::Timeline(_)) => &[
-                Action::Open,
-                Action::NextPane,
-                Action::Filter,
-                Action::Edit,
-                Action::Help,
-                Action::Quit,
-            ],
-            View::Report(_) => &[
-                Action::Open,
-                Action::Back,
-                Action::Sort,
-                Action::Yank,
-                Action::Help,
-                Action::Quit,
-            ],
-            View::Browse(b) => match b.level {
-                Level::Household(_) => &[
-                    Action::Back,
-                    Action::NextPane,
-                    Action::LogVisit,
-                    Action::ReportProblem,
-                    Action::Yank,
-                    Action::New,
-                    Action::Edit,
-                    Action::Lookup,
-                    Action::Help,
-                ],
-                _ => &[
-                    Action::Open,
-                    Action::Back,
-                    Action::NextPane,
-                    Action::Lookup,
-                    Action::Command,
-                    Action::New,
-                    Action::Assign,
-                    Action::Help,
-                    Action::Quit,
-                ],
-            },
-        },
-    };
     let mut parts = Vec::new();
-    for a in actions {
-        if let Some(k) = state.keymap.key_for(ctx, *a) {
-            parts.push(format!(
-                "{k} {}",
-                state.lang.t(&format!("hint.{}", a.name()))
-            ));
+    for cmd in hint_commands(state, ctx) {
+        if let Some(k) = state.keymap.key_for(ctx, *cmd) {
+            parts.push(format!("{k} {}", cmd.hint(state.lang)));
         }
     }
     parts.join(" · ")
@@ -198,33 +162,16 @@ fn render_footer(state: &State, frame: &mut Frame, area: Rect) {
             Paragraph::new(truncate(&s.text, area.width as usize)).style(style),
             status,
         );
-    } else if !state.pending.is_empty() {
-        let keys: Vec<String> = state.pending.iter().map(|k| k.to_string()).collect();
+    } else if let Some(l) = &state.loading {
+        let text = state.lang.f("tui.loading", &[l.job.describe(state.lang)]);
         frame.render_widget(
-            Paragraph::new(format!("{} …", keys.join(" "))).style(DIM),
+            Paragraph::new(truncate(&format!("⋯ {text}"), area.width as usize)).style(DIM),
             status,
         );
     }
     frame.render_widget(
         Paragraph::new(truncate(&hints(state), area.width as usize)).style(DIM),
         keys,
-    );
-}
-
-fn welcome(lang: Lang, frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = lang
-        .t("tui.welcome")
-        .lines()
-        .map(|l| Line::from(l.to_string()))
-        .collect();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" {} ", lang.t("view.welcome")));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
     );
 }
 
@@ -237,7 +184,7 @@ pub fn window(sel: usize, len: usize, height: usize) -> usize {
 }
 
 /// A table of which only the visible rows are built.
-fn table(
+pub(crate) fn table(
     frame: &mut Frame,
     area: Rect,
     title: &str,
@@ -326,193 +273,22 @@ fn table(
     }
 }
 
-fn split_body(area: Rect) -> (Rect, Rect) {
-    let dir = if area.width >= 100 {
-        Direction::Horizontal
-    } else {
-        Direction::Vertical
-    };
-    let [a, b] = Layout::default()
-        .direction(dir)
-        .constraints(if dir == Direction::Horizontal {
-            [Constraint::Percentage(62), Constraint::Percentage(38)]
-        } else {
-            [Constraint::Percentage(55), Constraint::Percentage(45)]
-        })
-        .areas(area);
-    (a, b)
-}
-
-fn browse(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
-    let lang = state.lang;
-    let (list, side) = split_body(area);
-    let title = match b.level {
-        Level::Areas => lang.t("view.areas").to_string(),
-        Level::Buildings(_) => lang.f("view.buildings_of", &[b.crumbs.last().map_or("", |s| s)]),
-        Level::Households(_) => lang.f("view.households_of", &[b.crumbs.last().map_or("", |s| s)]),
-        Level::Household(_) => lang.f("view.residents_of", &[&b.crumbs.join(" › ")]),
-    };
-    let title = format!("{title} ({})", b.rows.len());
-    table(frame, list, &title, &b.columns, &b.rows, b.sel, true);
-    detail(
-        state,
-        b.detail.as_deref(),
-        matches!(b.level, Level::Household(_)),
-        frame,
-        side,
-    );
-}
-
-fn detail(state: &State, view: Option<&ZoneView>, inside: bool, frame: &mut Frame, area: Rect) {
-    let lang = state.lang;
-    let block = Block::default().borders(Borders::ALL).border_style(DIM);
-    let Some(v) = view else {
-        frame.render_widget(Paragraph::new("").block(block), area);
+/// Clears `r` for an overlay. A double-width character of the layer below
+/// that begins just left of `r` would spill into it and hide the overlay's
+/// border; it is blanked too, so Chinese text underneath cannot shift it.
+fn clear(frame: &mut Frame, r: Rect) {
+    frame.render_widget(Clear, r);
+    if r.x == 0 {
         return;
-    };
-    let block = block.title(format!(
-        " {} ",
-        v.path.rsplit('/').next().unwrap_or(&v.path)
-    ));
-    let bold = Style::new().add_modifier(Modifier::BOLD);
-    let mut lines: Vec<Line> = Vec::new();
-    lines.push(Line::from(vec![
-        Span::styled(format!("{} ", v.path.replace('/', " › ")), bold),
-        Span::styled(format!("({})", v.short), DIM),
-    ]));
-    match &v.covered_by {
-        Some(c) => {
-            let how = if c.direct {
-                lang.t("show.direct").to_string()
-            } else {
-                lang.f("show.inherited_from", &[&c.via])
-            };
-            lines.push(Line::from(vec![
-                Span::raw(format!("{}: ", lang.t("show.covered_by"))),
-                Span::styled(format!("{} {}", c.name, c.phone), Style::new().fg(ACCENT)),
-            ]));
-            lines.push(Line::styled(
-                format!("  {how}, {}", lang.f("show.since", &[&c.since])),
-                DIM,
-            ));
-        }
-        None => lines.push(Line::styled(
-            format!("{}: {}", lang.t("show.covered_by"), lang.t("show.nobody")),
-            Style::new().fg(Color::Red),
-        )),
     }
-    for l in &v.liaisons {
-        lines.push(Line::from(format!(
-            "{}: {} {}",
-            lang.t("show.liaison"),
-            l.name,
-            l.phone
-        )));
-    }
-    if v.kind == "household" {
-        let lv = match &v.last_visit {
-            Some(lv) => format!(
-                "{} {} ({})",
-                lv.at,
-                lv.by,
-                lang.f("show.days_ago", &[&lv.days_ago.to_string()])
-            ),
-            None => lang.t("show.never").to_string(),
-        };
-        lines.push(Line::from(format!("{}: {lv}", lang.t("show.last_visit"))));
-        if !inside {
-            for r in &v.residents {
-                lines.push(Line::from(format!(
-                    "  {} {} {}",
-                    r.name,
-                    r.relation,
-                    r.phones.join(", ")
-                )));
-            }
-        }
-    } else {
-        lines.push(Line::from(format!(
-            "{}: {}",
-            lang.t(if v.kind == "area" {
-                "show.buildings"
-            } else {
-                "show.households"
-            }),
-            v.children.len()
-        )));
-    }
-    let style = if v.open_problems.is_empty() {
-        DIM
-    } else {
-        Style::new().fg(Color::Yellow)
-    };
-    lines.push(Line::styled(
-        format!(
-            "{}: {}",
-            lang.t("show.open_problems"),
-            v.open_problems.len()
-        ),
-        style,
-    ));
-    for p in v.open_problems.iter().take(3) {
-        lines.push(Line::styled(
-            format!(
-                "  [{}] {} · {}",
-                p.category,
-                p.description,
-                lang.f("show.days_ago", &[&p.age_days.to_string()])
-            ),
-            style,
-        ));
-    }
-    if !v.recent.is_empty() {
-        lines.push(Line::styled(format!("{}:", lang.t("show.recent")), bold));
-        for e in &v.recent {
-            lines.push(Line::from(vec![
-                Span::styled(format!("{} ", &e.at[..e.at.len().min(10)]), DIM),
-                Span::raw(e.text.clone()),
-            ]));
+    let buf = frame.buffer_mut();
+    for y in r.y..r.y.saturating_add(r.height) {
+        if let Some(cell) = buf.cell_mut((r.x - 1, y))
+            && width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
         }
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
-}
-
-fn report(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
-    let inner_w = (area.width as usize).saturating_sub(2).max(1);
-    let wrapped: usize = r
-        .summary
-        .iter()
-        .map(|l| width(l).div_ceil(inner_w).max(1))
-        .sum();
-    let summary_h = (wrapped as u16).min(area.height / 3).max(1) + 2;
-    let [top, list] =
-        Layout::vertical([Constraint::Length(summary_h), Constraint::Min(3)]).areas(area);
-    let lines: Vec<Line> = r.summary.iter().map(|s| Line::from(s.clone())).collect();
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(format!(" {} ", r.title)),
-            )
-            .wrap(Wrap { trim: false }),
-        top,
-    );
-    let title = format!("{} ({})", r.title, r.rows.len());
-    table(
-        frame,
-        list,
-        &title,
-        &r.columns,
-        &r.rows,
-        r.sel,
-        state.overlay.is_none(),
-    );
 }
 
 /// A centred box of at most `w`×`h`.
@@ -527,8 +303,11 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
+/// The help's lines: the active keymap's bindings per section, then every
+/// command of the table as `:` and keymap files write it.
+pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     let lang = state.lang;
+    let heading = Style::new().add_modifier(Modifier::BOLD).fg(ACCENT);
     let mut lines: Vec<Line> = Vec::new();
     for ctx in [
         Context::Global,
@@ -539,21 +318,44 @@ fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
     ] {
         lines.push(Line::styled(
             lang.t(&format!("help.{}", ctx.name())).to_string(),
-            Style::new().add_modifier(Modifier::BOLD).fg(ACCENT),
+            heading,
         ));
-        for (action, keys) in state.keymap.bindings(ctx) {
+        for (command, keys) in state.keymap.bindings(ctx) {
             let keys = keys.join(", ");
+            let mut what = command.cmd.describe(lang).to_string();
+            if let Some(arg) = &command.arg {
+                what = format!("{what}: {arg}");
+            }
             lines.push(Line::from(vec![
                 Span::styled(
                     format!("  {}", gridbook_domain::text::pad(&keys, 26)),
                     Style::new().fg(Color::Yellow),
                 ),
-                Span::raw(lang.t(&format!("action.{}", action.name())).to_string()),
+                Span::raw(what),
             ]));
         }
     }
+    lines.push(Line::styled(lang.t("help.commands").to_string(), heading));
+    for spec in TABLE {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {}", gridbook_domain::text::pad(&spec.cmd.usage(), 26)),
+                Style::new().fg(ACCENT),
+            ),
+            Span::raw(spec.cmd.describe(lang).to_string()),
+        ]));
+    }
+    lines
+}
+
+fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let lines = help_lines(state);
     let r = centered(area, 76, area.height.saturating_sub(2));
-    frame.render_widget(Clear, r);
+    // Scrolling stops at the last line.
+    let visible = r.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(visible));
+    clear(frame, r);
     let p = Paragraph::new(lines)
         .block(
             Block::default()
@@ -564,6 +366,90 @@ fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
     frame.render_widget(p, r);
 }
 
+/// The pop-up after a prefix key: what can follow, from the keymap.
+fn prefix_popup(state: &State, p: &Prefix, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let next = state.keymap.continuations(p.ctx, &p.keys);
+    if next.is_empty() {
+        return;
+    }
+    let rows: Vec<(String, String)> = next
+        .iter()
+        .map(|(key, n)| {
+            let what = match n {
+                Next::Command(c) => match &c.arg {
+                    Some(arg) => format!("{}: {arg}", c.cmd.describe(lang)),
+                    None => c.cmd.describe(lang).to_string(),
+                },
+                Next::More => "…".to_string(),
+            };
+            (key.to_string(), what)
+        })
+        .collect();
+    let key_w = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(1);
+    let text_w = rows.iter().map(|(_, w)| width(w)).max().unwrap_or(1);
+    let title = format!(" {} … ", crate::tui::keymap::seq_text(&p.keys));
+    let w = ((key_w + 2 + text_w + 2).max(width(&title) + 2) as u16).min(area.width);
+    let h = (rows.len() as u16 + 2).min(area.height.saturating_sub(3));
+    if h < 3 {
+        return;
+    }
+    // Bottom right, above the hint line, like a note beside the list.
+    let r = Rect {
+        x: area.x + area.width - w,
+        y: (area.y + area.height).saturating_sub(2 + h),
+        width: w,
+        height: h,
+    };
+    let inner_w = (w as usize).saturating_sub(2);
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(k, what)| {
+            let rest = inner_w.saturating_sub(key_w + 2);
+            Line::from(vec![
+                Span::styled(
+                    gridbook_domain::text::pad(&k, key_w) + "  ",
+                    Style::new().fg(Color::Yellow),
+                ),
+                Span::raw(truncate(&what, rest)),
+            ])
+        })
+        .collect();
+    clear(frame, r);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(Style::new().fg(ACCENT))
+                .title(title),
+        ),
+        r,
+    );
+}
+
+/// A yes/no question over the layer below, just above the hint line.
+fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
+    let w = (width(&c.question) as u16 + 4).min(area.width);
+    let h = 3.min(area.height);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: (area.y + area.height).saturating_sub(2 + h),
+        width: w,
+        height: h,
+    };
+    clear(frame, r);
+    frame.render_widget(
+        Paragraph::new(format!(" {}", c.question))
+            .style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(Style::new().fg(Color::Yellow)),
+            ),
+        r,
+    );
+}
+
 fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
     let bottom = Rect {
         x: area.x,
@@ -571,7 +457,7 @@ fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
         width: area.width,
         height: 1,
     };
-    frame.render_widget(Clear, bottom);
+    clear(frame, bottom);
     frame.render_widget(
         Paragraph::new(format!(":{}▏", input.text)).style(Style::new().fg(Color::White)),
         bottom,
@@ -583,23 +469,50 @@ fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
         let r = Rect {
             x: area.x,
             y: bottom.y.saturating_sub(h + 2),
-            width: area.width.min(60),
+            width: area.width.min(72),
             height: h + 2,
         };
+        let text_w = input
+            .completions
+            .iter()
+            .map(|c| width(&c.text))
+            .max()
+            .unwrap_or(0);
+        let inner_w = (r.width as usize).saturating_sub(2);
+        // Show the window of choices that holds the one picked.
+        let start = window(
+            input.comp_idx.unwrap_or(0),
+            input.completions.len(),
+            h as usize,
+        );
         let lines: Vec<Line> = input
             .completions
             .iter()
             .enumerate()
+            .skip(start)
             .take(h as usize)
             .map(|(i, c)| {
-                if Some(i) == input.comp_idx {
-                    Line::styled(c.clone(), Style::new().add_modifier(Modifier::REVERSED))
+                let base = if Some(i) == input.comp_idx {
+                    Style::new().add_modifier(Modifier::REVERSED)
                 } else {
-                    Line::from(c.clone())
+                    Style::new()
+                };
+                let text = truncate(&c.text, inner_w);
+                let rest = inner_w.saturating_sub(text_w + 2);
+                let mut spans = vec![Span::styled(
+                    gridbook_domain::text::pad(&text, text_w.min(inner_w)),
+                    base,
+                )];
+                if !c.note.is_empty() && rest > 0 {
+                    spans.push(Span::styled(
+                        format!("  {}", truncate(&c.note, rest)),
+                        base.fg(Color::DarkGray),
+                    ));
                 }
+                Line::from(spans)
             })
             .collect();
-        frame.render_widget(Clear, r);
+        clear(frame, r);
         frame.render_widget(
             Paragraph::new(lines).block(Block::default().borders(Borders::ALL).border_style(DIM)),
             r,
@@ -634,7 +547,7 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
         height: area.height.saturating_sub(2),
         ..area
     };
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::new().fg(ACCENT))
@@ -702,8 +615,7 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), list);
 }
 
-fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
-    let lang = state.lang;
+fn form(f: &Form, frame: &mut Frame, area: Rect) {
     let intro_lines: Vec<String> = f
         .intro
         .as_deref()
@@ -719,7 +631,7 @@ fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
     let errors = f.fields.iter().filter(|x| x.error.is_some()).count();
     let want_h = (intro_lines.len() + f.fields.len() + errors + 5) as u16;
     let r = centered(area, 78, want_h.max(7));
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::new().fg(ACCENT))
@@ -780,12 +692,6 @@ fn form(state: &State, f: &Form, frame: &mut Frame, area: Rect) {
     }
     if let Some(e) = &f.save_error {
         lines.push(Line::styled(format!("✗ {e}"), Style::new().fg(Color::Red)));
-    }
-    if f.confirm_discard {
-        lines.push(Line::styled(
-            lang.t("form.discard").to_string(),
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        ));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

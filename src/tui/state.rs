@@ -1,5 +1,6 @@
 //! Everything the screen shows, and nothing it does not: the TUI's state.
 
+use crate::tui::jobs::Job;
 use crate::tui::keymap::{Context, Key, Keymap};
 use gridbook_core::zoneview::ZoneView;
 use gridbook_domain::i18n::Lang;
@@ -58,22 +59,7 @@ pub struct Browse {
     pub loading: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReportKind {
-    Today,
-    Members,
-    Problems,
-    Coverage,
-    /// The timeline of a zone and everything inside it.
-    Timeline(Id),
-    /// One member's zones, with the history of their assignments.
-    MemberZones(Id),
-    /// One problem from report to now, with its age.
-    ProblemHistory(Id),
-}
-
-/// Timeline filters, by event kind prefix; `f` cycles through them.
-pub const TIMELINE_FILTERS: [&str; 6] = ["", "visit", "problem", "patrol", "assign", "edited"];
+pub use super::screens::ReportKind;
 
 /// A table view over a report (today, members, problems, coverage).
 #[derive(Clone, Debug)]
@@ -88,22 +74,8 @@ pub struct Report {
     pub sort: usize,
     /// Every row with its kind tag, when the report can be filtered.
     pub all: Vec<(Row, &'static str)>,
-    /// Index into [`TIMELINE_FILTERS`].
+    /// Index into the timeline's filters (`screens::timeline::FILTERS`).
     pub filter: usize,
-}
-
-impl Report {
-    /// Shows the rows whose tag matches the current filter.
-    pub fn apply_filter(&mut self) {
-        let f = TIMELINE_FILTERS[self.filter % TIMELINE_FILTERS.len()];
-        self.rows = self
-            .all
-            .iter()
-            .filter(|(_, tag)| tag.starts_with(f))
-            .map(|(r, _)| r.clone())
-            .collect();
-        self.sel = self.sel.min(self.rows.len().saturating_sub(1));
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -114,10 +86,18 @@ pub enum View {
     Report(Report),
 }
 
+/// One choice `tab` offers on the command line, with what it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    pub text: String,
+    /// The command's description, or nothing for an address.
+    pub note: String,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct LineInput {
     pub text: String,
-    pub completions: Vec<String>,
+    pub completions: Vec<Completion>,
     pub comp_idx: Option<usize>,
 }
 
@@ -142,18 +122,66 @@ pub struct Lookup {
     pub building: bool,
 }
 
+/// What `yes` does in a confirm layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OnYes {
+    /// Close the form below without saving.
+    DiscardForm,
+}
+
 #[derive(Clone, Debug)]
-pub enum Overlay {
+pub struct Confirm {
+    pub question: String,
+    pub on_yes: OnYes,
+}
+
+/// The pop-up after a prefix key: the keys so far, and the keymap section
+/// they are resolved in (that of the layer below).
+#[derive(Clone, Debug)]
+pub struct Prefix {
+    pub keys: Vec<Key>,
+    pub ctx: Context,
+}
+
+/// One layer over the screen. Layers stack: the top one gets each key and
+/// consumes it (help, command line, lookup, form and confirm are modal) or
+/// passes it down (the prefix pop-up hands a finished sequence to the
+/// layer below).
+#[derive(Clone, Debug)]
+pub enum Layer {
     Help { scroll: usize },
     Command(LineInput),
     Lookup(Lookup),
     Form(Box<Form>),
+    Confirm(Confirm),
+    Keys(Prefix),
+}
+
+impl Layer {
+    /// The keymap section of this layer, `None` for one that passes keys.
+    pub fn context(&self) -> Option<Context> {
+        match self {
+            Layer::Help { .. } => Some(Context::Help),
+            Layer::Command(_) => Some(Context::Command),
+            Layer::Lookup(_) => Some(Context::Search),
+            Layer::Form(_) => Some(Context::Form),
+            Layer::Confirm(_) => Some(Context::Confirm),
+            Layer::Keys(_) => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Status {
     pub text: String,
     pub error: bool,
+}
+
+/// A background job whose result the screen waits for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loading {
+    pub ticket: u64,
+    pub job: Job,
 }
 
 pub struct State {
@@ -164,9 +192,13 @@ pub struct State {
     pub view: View,
     /// The browser, kept while a report is shown so `back` returns to it.
     pub browse_behind: Option<Browse>,
-    pub overlay: Option<Overlay>,
+    /// Overlays, bottom first.
+    pub layers: Vec<Layer>,
     pub status: Option<Status>,
-    pub pending: Vec<Key>,
+    /// The job the screen waits for; a newer request replaces it.
+    pub loading: Option<Loading>,
+    /// The last job ticket handed out.
+    pub tickets: u64,
     pub width: u16,
     pub height: u16,
     pub my_zones_only: bool,
@@ -183,9 +215,10 @@ impl State {
             me,
             view: View::Welcome,
             browse_behind: None,
-            overlay: None,
+            layers: Vec::new(),
             status: None,
-            pending: Vec::new(),
+            loading: None,
+            tickets: 0,
             width: 80,
             height: 24,
             my_zones_only: false,
@@ -194,15 +227,39 @@ impl State {
         }
     }
 
-    /// The keymap section that applies now.
+    /// The keymap section that applies now: the topmost layer that has one,
+    /// else the screen's.
     pub fn context(&self) -> Context {
-        match &self.overlay {
-            Some(Overlay::Help { .. }) => Context::Help,
-            Some(Overlay::Command(_)) => Context::Command,
-            Some(Overlay::Lookup(_)) => Context::Search,
-            Some(Overlay::Form(f)) if f.confirm_discard => Context::Confirm,
-            Some(Overlay::Form(_)) => Context::Form,
-            None => Context::Browse,
+        self.layers
+            .iter()
+            .rev()
+            .find_map(Layer::context)
+            .unwrap_or(Context::Browse)
+    }
+
+    /// The topmost modal layer (not the prefix pop-up).
+    pub fn top(&self) -> Option<&Layer> {
+        self.layers.iter().rev().find(|l| l.context().is_some())
+    }
+
+    pub fn top_mut(&mut self) -> Option<&mut Layer> {
+        self.layers.iter_mut().rev().find(|l| l.context().is_some())
+    }
+
+    /// Closes the topmost modal layer (and a pop-up above it).
+    pub fn pop(&mut self) {
+        while let Some(l) = self.layers.pop() {
+            if l.context().is_some() {
+                break;
+            }
+        }
+    }
+
+    /// The keys of a prefix typed so far, if the pop-up is open.
+    pub fn prefix(&self) -> Option<&Prefix> {
+        match self.layers.last() {
+            Some(Layer::Keys(p)) => Some(p),
+            _ => None,
         }
     }
 
@@ -211,18 +268,22 @@ impl State {
         (self.height as usize).saturating_sub(8).max(1)
     }
 
-    pub fn form_mut(&mut self) -> Option<&mut Form> {
-        match &mut self.overlay {
-            Some(Overlay::Form(f)) => Some(f),
+    pub fn form(&self) -> Option<&Form> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Form(f) => Some(&**f),
             _ => None,
-        }
+        })
+    }
+
+    pub fn form_mut(&mut self) -> Option<&mut Form> {
+        self.layers.iter_mut().rev().find_map(|l| match l {
+            Layer::Form(f) => Some(&mut **f),
+            _ => None,
+        })
     }
 
     pub fn form_purpose(&self) -> Option<&Purpose> {
-        match &self.overlay {
-            Some(Overlay::Form(f)) => Some(&f.purpose),
-            _ => None,
-        }
+        self.form().map(|f| &f.purpose)
     }
 
     pub fn selected_row(&self) -> Option<&Row> {

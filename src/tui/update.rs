@@ -1,11 +1,19 @@
 //! `update(state, msg) -> effects`: every change of the TUI's state, pure and
-//! testable without a terminal. I/O is asked for as [`Effect`]s.
+//! testable without a terminal. I/O is asked for as [`Effect`]s; slow work as
+//! [`Effect::Job`], whose answer comes back as [`Msg::JobDone`].
+//!
+//! A key goes to the top layer of the overlay stack, which resolves it in
+//! its keymap section to a command string from the command table and runs
+//! it (or types it, in a text field); the prefix pop-up passes a finished
+//! sequence down to the layer below. With no layer, the screen runs it.
 
-use crate::tui::keymap::{Action, Context, Key, Resolved};
+use crate::tui::command::{self, Cmd, Command};
+use crate::tui::jobs::Job;
+use crate::tui::keymap::{Context, Key, Resolved};
 use gridbook_core::zoneview::ZoneView;
-use gridbook_domain::model::Id;
+use gridbook_domain::model::{Id, PatrolKind};
 
-use super::form::{Form, Purpose};
+use super::form::{Form, Purpose, Values};
 use super::state::*;
 
 /// What the outside world should do; results come back as [`Msg`]s.
@@ -18,10 +26,12 @@ pub enum Effect {
     },
     /// Load the detail pane for a zone (or the household itself).
     Detail(Id),
-    Report(ReportKind),
+    /// Work that may take longer than a frame, on the job runner.
+    Job(u64, Job),
     /// Build and open a form that needs the store (choices, current values).
     OpenForm(FormRequest),
-    Save(Purpose, Vec<String>),
+    Save(Purpose, Values),
+    /// Complete an address argument on the command line (`goto slhy/3`).
     Complete(String),
     /// Resolve an address typed by the user and jump there.
     Goto(String),
@@ -30,8 +40,6 @@ pub enum Effect {
     Copy(String),
     /// Run a lookup query.
     Lookup(String),
-    /// Preview a roster import.
-    ImportPreview(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +51,7 @@ pub enum FormRequest {
     Visit(Id),
     Problem(Id),
     Resolve(Id),
-    Patrol(Id, Option<gridbook_domain::model::PatrolKind>),
+    Patrol(Id, Option<PatrolKind>),
     Assign(Id),
     Amend(Id),
 }
@@ -70,13 +78,18 @@ pub enum Msg {
         message: String,
     },
     SaveFailed(String),
-    Completions(Vec<String>),
+    Completions(Vec<Completion>),
     LookupResults {
         query: String,
         rows: Vec<LookupRow>,
         building: bool,
     },
     Status(String, bool),
+    /// A job's answer: the messages it produced, for the ticket it was asked with.
+    JobDone {
+        ticket: u64,
+        msgs: Vec<Msg>,
+    },
 }
 
 fn status(state: &mut State, text: impl Into<String>, error: bool) {
@@ -84,6 +97,20 @@ fn status(state: &mut State, text: impl Into<String>, error: bool) {
         text: text.into(),
         error,
     });
+}
+
+/// Asks for a job; the screen shows it is loading until the answer comes.
+pub fn start_job(state: &mut State, job: Job) -> Effect {
+    state.tickets += 1;
+    state.loading = Some(Loading {
+        ticket: state.tickets,
+        job: job.clone(),
+    });
+    Effect::Job(state.tickets, job)
+}
+
+fn report(state: &mut State, kind: ReportKind) -> Vec<Effect> {
+    vec![start_job(state, Job::Report(kind))]
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -159,11 +186,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::OpenForm(mut f) => {
             f.lang = state.lang;
-            state.overlay = Some(Overlay::Form(f));
+            state.layers.push(Layer::Form(f));
             vec![]
         }
         Msg::Saved { message } => {
-            state.overlay = None;
+            // The form, and anything opened over it, closes.
+            if let Some(i) = state
+                .layers
+                .iter()
+                .rposition(|l| matches!(l, Layer::Form(_)))
+            {
+                state.layers.truncate(i);
+            }
             state.changed = true;
             status(state, message, false);
             reload(state)
@@ -176,19 +210,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Completions(list) => {
-            if let Some(Overlay::Command(input)) = &mut state.overlay {
-                match list.as_slice() {
-                    [] => {}
-                    [one] => {
-                        input.text = one.clone();
-                        input.completions.clear();
-                    }
-                    _ => {
-                        input.text = common_prefix(&list).unwrap_or_else(|| input.text.clone());
-                        input.completions = list;
-                        input.comp_idx = None;
-                    }
-                }
+            if let Some(Layer::Command(input)) = state.top_mut() {
+                fill_completions(input, list);
             }
             vec![]
         }
@@ -197,7 +220,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             rows,
             building,
         } => {
-            if let Some(Overlay::Lookup(l)) = &mut state.overlay
+            if let Some(Layer::Lookup(l)) = state.top_mut()
                 && l.input.text == query
             {
                 l.results = rows;
@@ -209,6 +232,34 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Status(text, error) => {
             status(state, text, error);
             vec![]
+        }
+        Msg::JobDone { ticket, msgs } => {
+            // Only the answer the screen still waits for counts.
+            if state.loading.as_ref().map(|l| l.ticket) != Some(ticket) {
+                return vec![];
+            }
+            state.loading = None;
+            let mut effects = Vec::new();
+            for m in msgs {
+                effects.extend(update(state, m));
+            }
+            effects
+        }
+    }
+}
+
+fn fill_completions(input: &mut LineInput, list: Vec<Completion>) {
+    match list.as_slice() {
+        [] => {}
+        [one] => {
+            input.text = one.text.clone();
+            input.completions.clear();
+        }
+        _ => {
+            let texts: Vec<String> = list.iter().map(|c| c.text.clone()).collect();
+            input.text = common_prefix(&texts).unwrap_or_else(|| input.text.clone());
+            input.completions = list;
+            input.comp_idx = None;
         }
     }
 }
@@ -242,13 +293,16 @@ fn detail_effect(b: &Browse) -> Option<Effect> {
 }
 
 /// Reloads whatever is on screen after a change.
-fn reload(state: &State) -> Vec<Effect> {
+fn reload(state: &mut State) -> Vec<Effect> {
     match &state.view {
         View::Browse(b) => vec![Effect::Load {
             level: b.level,
             select: b.rows.get(b.sel).map(|r| r.id),
         }],
-        View::Report(r) => vec![Effect::Report(r.kind)],
+        View::Report(r) => {
+            let kind = r.kind;
+            report(state, kind)
+        }
         View::Welcome => vec![Effect::Load {
             level: Level::Areas,
             select: None,
@@ -257,20 +311,32 @@ fn reload(state: &State) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
-    let ctx = state.context();
-    state.pending.push(key);
-    let resolved = state.keymap.resolve(ctx, &state.pending);
-    match resolved {
-        Resolved::Pending => vec![],
-        Resolved::Action(a) => {
-            state.pending.clear();
+    // With the pop-up open, the key extends its sequence in the section below.
+    let (ctx, mut keys) = match state.prefix() {
+        Some(p) => (p.ctx, p.keys.clone()),
+        None => (state.context(), Vec::new()),
+    };
+    let had_prefix = !keys.is_empty();
+    keys.push(key);
+    match state.keymap.resolve(ctx, &keys) {
+        Resolved::Pending => {
+            if had_prefix {
+                state.layers.pop();
+            }
+            state.layers.push(Layer::Keys(Prefix { keys, ctx }));
+            vec![]
+        }
+        Resolved::Command(c) => {
+            if had_prefix {
+                state.layers.pop();
+            }
             state.status = None;
-            on_action(state, a)
+            run(state, ctx, c)
         }
         Resolved::Unbound => {
-            let keys = std::mem::take(&mut state.pending);
-            if keys.len() > 1 {
+            if had_prefix {
                 // A sequence that went nowhere: try the last key on its own.
+                state.layers.pop();
                 return on_key(state, key);
             }
             if ctx.takes_text()
@@ -284,17 +350,17 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
 }
 
 fn on_text(state: &mut State, c: char) -> Vec<Effect> {
-    match &mut state.overlay {
-        Some(Overlay::Form(f)) => {
+    match state.top_mut() {
+        Some(Layer::Form(f)) => {
             f.type_char(c);
             vec![]
         }
-        Some(Overlay::Command(input)) => {
+        Some(Layer::Command(input)) => {
             input.text.push(c);
             input.completions.clear();
             vec![]
         }
-        Some(Overlay::Lookup(l)) => {
+        Some(Layer::Lookup(l)) => {
             l.input.text.push(c);
             l.sel = 0;
             vec![Effect::Lookup(l.input.text.clone())]
@@ -303,63 +369,89 @@ fn on_text(state: &mut State, c: char) -> Vec<Effect> {
     }
 }
 
-fn move_sel(sel: &mut usize, len: usize, a: Action, page: usize) {
+fn move_sel(sel: &mut usize, len: usize, cmd: Cmd, page: usize) {
     if len == 0 {
         *sel = 0;
         return;
     }
-    *sel = match a {
-        Action::Up => sel.saturating_sub(1),
-        Action::Down => (*sel + 1).min(len - 1),
-        Action::PageUp => sel.saturating_sub(page),
-        Action::PageDown => (*sel + page).min(len - 1),
-        Action::Top => 0,
-        Action::Bottom => len - 1,
+    *sel = match cmd {
+        Cmd::Up => sel.saturating_sub(1),
+        Cmd::Down => (*sel + 1).min(len - 1),
+        Cmd::PageUp => sel.saturating_sub(page),
+        Cmd::PageDown => (*sel + page).min(len - 1),
+        Cmd::Top => 0,
+        Cmd::Bottom => len - 1,
         _ => *sel,
     };
 }
 
-fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
-    if a == Action::Quit {
+/// Runs a command in `ctx`: the top layer's, or the screen's.
+pub fn run(state: &mut State, ctx: Context, c: Command) -> Vec<Effect> {
+    if c.cmd == Cmd::Quit {
         state.quit = true;
         return vec![];
     }
-    match state.context() {
-        Context::Form | Context::Confirm => return form_action(state, a),
-        Context::Command => return command_action(state, a),
-        Context::Search => return lookup_action(state, a),
-        Context::Help => {
-            if let Some(Overlay::Help { scroll }) = &mut state.overlay {
-                match a {
-                    Action::Down => *scroll += 1,
-                    Action::Up => *scroll = scroll.saturating_sub(1),
-                    Action::Cancel | Action::Help => state.overlay = None,
-                    _ => {}
-                }
-            }
-            return vec![];
-        }
-        _ => {}
+    if !c.cmd.applies(ctx) {
+        return vec![];
     }
+    match state.top() {
+        Some(Layer::Help { .. }) => help_command(state, c.cmd),
+        Some(Layer::Command(_)) => command_line(state, c.cmd),
+        Some(Layer::Lookup(_)) => lookup_command(state, c.cmd),
+        Some(Layer::Form(_)) => form_command(state, c.cmd),
+        Some(Layer::Confirm(_)) => confirm_command(state, c.cmd),
+        Some(Layer::Keys(_)) | None => screen_command(state, c),
+    }
+}
+
+fn help_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     let page = state.page();
-    match a {
-        Action::Help => {
-            state.overlay = Some(Overlay::Help { scroll: 0 });
+    if let Some(Layer::Help { scroll }) = state.top_mut() {
+        match cmd {
+            Cmd::Down => *scroll += 1,
+            Cmd::Up => *scroll = scroll.saturating_sub(1),
+            Cmd::PageDown => *scroll += page,
+            Cmd::PageUp => *scroll = scroll.saturating_sub(page),
+            Cmd::Top => *scroll = 0,
+            // Render clamps the scroll to the help's length.
+            Cmd::Bottom => *scroll = usize::MAX / 2,
+            Cmd::Cancel | Cmd::Help => state.pop(),
+            _ => {}
+        }
+    }
+    vec![]
+}
+
+fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
+    let page = state.page();
+    let cmd = c.cmd;
+    match cmd {
+        Cmd::Help => {
+            state.layers.push(Layer::Help { scroll: 0 });
             vec![]
         }
-        Action::Command => {
-            state.overlay = Some(Overlay::Command(LineInput::default()));
+        Cmd::Command => {
+            state.layers.push(Layer::Command(LineInput::default()));
             vec![]
         }
-        Action::Lookup => {
-            state.overlay = Some(Overlay::Lookup(Lookup::default()));
+        Cmd::Lookup => {
+            state.layers.push(Layer::Lookup(Lookup::default()));
             vec![Effect::Lookup(String::new())]
         }
-        Action::Today => vec![Effect::Report(ReportKind::Today)],
-        Action::Members => vec![Effect::Report(ReportKind::Members)],
-        Action::Problems => vec![Effect::Report(ReportKind::Problems)],
-        Action::Coverage => vec![Effect::Report(ReportKind::Coverage)],
-        Action::MyZones => {
+        Cmd::Today => report(state, ReportKind::Today),
+        Cmd::Members => report(state, ReportKind::Members),
+        Cmd::Problems => report(state, ReportKind::Problems),
+        Cmd::Coverage => report(state, ReportKind::Coverage),
+        Cmd::Timeline => match zone_in_focus(state) {
+            Some(z) => report(state, ReportKind::Timeline(z)),
+            None => vec![],
+        },
+        Cmd::Goto => c.arg.map(Effect::Goto).into_iter().collect(),
+        Cmd::Import => match c.arg {
+            Some(path) => vec![start_job(state, Job::ImportPreview(path))],
+            None => vec![],
+        },
+        Cmd::MyZones => {
             if state.me.is_none() {
                 status(state, state.lang.t("tui.no_me"), true);
                 return vec![];
@@ -373,26 +465,21 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             status(state, state.lang.t(key), false);
             reload(state)
         }
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => {
+        Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown | Cmd::Top | Cmd::Bottom => {
             match &mut state.view {
                 View::Browse(b) => {
                     let before = b.sel;
-                    move_sel(&mut b.sel, b.rows.len(), a, page);
+                    move_sel(&mut b.sel, b.rows.len(), cmd, page);
                     if b.sel != before && !matches!(b.level, Level::Household(_)) {
                         return detail_effect(b).into_iter().collect();
                     }
                 }
-                View::Report(r) => move_sel(&mut r.sel, r.rows.len(), a, page),
+                View::Report(r) => move_sel(&mut r.sel, r.rows.len(), cmd, page),
                 View::Welcome => {}
             }
             vec![]
         }
-        Action::Open => match &mut state.view {
+        Cmd::Open => match &mut state.view {
             View::Browse(b) => {
                 let Some(row) = b.rows.get(b.sel) else {
                     return vec![];
@@ -414,68 +501,70 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             }
             View::Report(r) => match r.rows.get(r.sel) {
                 Some(row) if row.kind == RowKind::Member => {
-                    vec![Effect::Report(ReportKind::MemberZones(row.id))]
+                    let id = row.id;
+                    report(state, ReportKind::MemberZones(id))
                 }
                 Some(row) if row.kind == RowKind::Problem => {
-                    vec![Effect::Report(ReportKind::ProblemHistory(row.id))]
+                    let id = row.id;
+                    report(state, ReportKind::ProblemHistory(id))
                 }
                 Some(row) => row.zone.map(Effect::GotoId).into_iter().collect(),
                 None => vec![],
             },
             View::Welcome => vec![],
         },
-        Action::Back => match &mut state.view {
-            View::Browse(b) => match b.stack.pop() {
-                Some((level, id)) => {
-                    b.detail = None;
-                    vec![Effect::Load {
-                        level,
-                        select: Some(id),
-                    }]
-                }
-                None => vec![],
-            },
-            View::Report(_) => match state.browse_behind.take() {
-                Some(b) => {
-                    let effects = detail_effect(&b).into_iter().collect();
-                    state.view = View::Browse(b);
-                    effects
-                }
-                None => vec![Effect::Load {
-                    level: Level::Areas,
-                    select: None,
-                }],
-            },
-            View::Welcome => vec![],
-        },
-        Action::NextPane | Action::PrevPane => match &state.view {
+        Cmd::Back => {
+            // Waiting for a report: `back` stops waiting and stays here.
+            if state.loading.take().is_some() {
+                status(state, state.lang.t("tui.cancelled"), false);
+                return vec![];
+            }
+            match &mut state.view {
+                View::Browse(b) => match b.stack.pop() {
+                    Some((level, id)) => {
+                        b.detail = None;
+                        vec![Effect::Load {
+                            level,
+                            select: Some(id),
+                        }]
+                    }
+                    None => vec![],
+                },
+                View::Report(_) => match state.browse_behind.take() {
+                    Some(b) => {
+                        let effects = detail_effect(&b).into_iter().collect();
+                        state.view = View::Browse(b);
+                        effects
+                    }
+                    None => vec![Effect::Load {
+                        level: Level::Areas,
+                        select: None,
+                    }],
+                },
+                View::Welcome => vec![],
+            }
+        }
+        Cmd::NextPane | Cmd::PrevPane => match &state.view {
             // tab flips between a zone's list and its timeline.
             View::Report(r) if matches!(r.kind, ReportKind::Timeline(_)) => {
-                on_action(state, Action::Back)
+                screen_command(state, Command::new(Cmd::Back))
             }
             View::Browse(_) => match zone_in_focus(state) {
-                Some(z) => vec![Effect::Report(ReportKind::Timeline(z))],
+                Some(z) => report(state, ReportKind::Timeline(z)),
                 None => vec![],
             },
             _ => vec![],
         },
-        Action::Filter => {
+        Cmd::Filter => {
             if let View::Report(r) = &mut state.view
                 && matches!(r.kind, ReportKind::Timeline(_))
             {
-                r.filter = (r.filter + 1) % TIMELINE_FILTERS.len();
-                r.apply_filter();
-                let name = TIMELINE_FILTERS[r.filter];
-                let label = if name.is_empty() {
-                    state.lang.t("filter.all").to_string()
-                } else {
-                    state.lang.t(&format!("filter.{name}")).to_string()
-                };
-                status(state, state.lang.f("tui.filtered", &[&label]), false);
+                let text = super::screens::timeline::next_filter(r, state.lang);
+                status(state, text, false);
             }
             vec![]
         }
-        Action::Sort => {
+        Cmd::Sort => {
             if let View::Report(r) = &mut state.view
                 && !r.columns.is_empty()
             {
@@ -489,7 +578,7 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::New => match &state.view {
+        Cmd::New => match &state.view {
             View::Browse(b) => vec![Effect::OpenForm(FormRequest::New(b.level))],
             View::Welcome => vec![Effect::OpenForm(FormRequest::New(Level::Areas))],
             View::Report(r) if r.kind == ReportKind::Members => {
@@ -497,11 +586,11 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             }
             View::Report(_) => vec![],
         },
-        Action::Edit | Action::Delete => {
+        Cmd::Edit | Cmd::Delete => {
             let Some(row) = state.selected_row() else {
                 return vec![];
             };
-            if row.kind == RowKind::Event && a == Action::Edit {
+            if row.kind == RowKind::Event && cmd == Cmd::Edit {
                 return vec![Effect::OpenForm(FormRequest::Amend(row.id))];
             }
             let editable = matches!(
@@ -515,25 +604,25 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             if !editable {
                 return vec![];
             }
-            let req = if a == Action::Edit {
+            let req = if cmd == Cmd::Edit {
                 FormRequest::Edit(row.kind, row.id)
             } else {
                 FormRequest::Delete(row.kind, row.id)
             };
             vec![Effect::OpenForm(req)]
         }
-        Action::LogVisit => match household_in_focus(state) {
+        Cmd::LogVisit => match household_in_focus(state) {
             Some(h) => vec![Effect::OpenForm(FormRequest::Visit(h))],
             None => {
                 status(state, state.lang.t("tui.visit_needs_household"), true);
                 vec![]
             }
         },
-        Action::ReportProblem => match zone_in_focus(state) {
+        Cmd::ReportProblem => match zone_in_focus(state) {
             Some(z) => vec![Effect::OpenForm(FormRequest::Problem(z))],
             None => vec![],
         },
-        Action::Resolve => {
+        Cmd::Resolve => {
             if let View::Report(r) = &state.view
                 && let ReportKind::ProblemHistory(p) = r.kind
             {
@@ -549,18 +638,21 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
                 None => vec![],
             }
         }
-        Action::Patrol => match patrol_zone(state) {
-            Some(z) => vec![Effect::OpenForm(FormRequest::Patrol(z, None))],
-            None => {
-                status(state, state.lang.t("tui.patrol_needs_zone"), true);
-                vec![]
+        Cmd::Patrol => {
+            let kind = c.arg.as_deref().and_then(PatrolKind::parse);
+            match patrol_zone(state) {
+                Some(z) => vec![Effect::OpenForm(FormRequest::Patrol(z, kind))],
+                None => {
+                    status(state, state.lang.t("tui.patrol_needs_zone"), true);
+                    vec![]
+                }
             }
-        },
-        Action::Assign => match zone_in_focus(state) {
+        }
+        Cmd::Assign => match zone_in_focus(state) {
             Some(z) => vec![Effect::OpenForm(FormRequest::Assign(z))],
             None => vec![],
         },
-        Action::Yank => {
+        Cmd::CopyPhone => {
             let phone = match &state.view {
                 View::Browse(b) if matches!(b.level, Level::Household(_)) => {
                     b.rows.get(b.sel).and_then(|r| r.phone.clone()).or_else(|| {
@@ -582,7 +674,21 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
                 }
             }
         }
-        _ => vec![],
+        // Commands of layers (forms, the command line, confirm) and quit,
+        // handled before the screen is asked.
+        Cmd::Quit
+        | Cmd::NextField
+        | Cmd::PrevField
+        | Cmd::Save
+        | Cmd::Cancel
+        | Cmd::DeleteChar
+        | Cmd::ClearLine
+        | Cmd::PrevChoice
+        | Cmd::NextChoice
+        | Cmd::Submit
+        | Cmd::Complete
+        | Cmd::Yes
+        | Cmd::No => vec![],
     }
 }
 
@@ -596,7 +702,7 @@ fn cmp_cells(a: Option<&String>, b: Option<&String>) -> std::cmp::Ordering {
     }
 }
 
-/// The household an action applies to: the one we are in, or the selected one.
+/// The household a command applies to: the one we are in, or the selected one.
 fn household_in_focus(state: &State) -> Option<Id> {
     match &state.view {
         View::Browse(b) => match b.level {
@@ -612,7 +718,7 @@ fn household_in_focus(state: &State) -> Option<Id> {
     }
 }
 
-/// The zone an action applies to: the household we are in, else the selected row's zone.
+/// The zone a command applies to: the household we are in, else the selected row's zone.
 fn zone_in_focus(state: &State) -> Option<Id> {
     match &state.view {
         View::Browse(b) => match b.level {
@@ -644,33 +750,30 @@ fn patrol_zone(state: &State) -> Option<Id> {
     }
 }
 
-fn form_action(state: &mut State, a: Action) -> Vec<Effect> {
-    let Some(Overlay::Form(f)) = &mut state.overlay else {
+fn form_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
+    let lang = state.lang;
+    let Some(Layer::Form(f)) = state.top_mut() else {
         return vec![];
     };
-    if f.confirm_discard {
-        match a {
-            Action::ConfirmYes => state.overlay = None,
-            Action::ConfirmNo | Action::Cancel => f.confirm_discard = false,
-            _ => {}
-        }
-        return vec![];
-    }
-    match a {
-        Action::NextField => f.next(),
-        Action::PrevField => f.prev(),
-        Action::DeleteChar => f.delete_char(),
-        Action::ClearLine => f.clear(),
-        Action::ChoicePrev => f.cycle(false),
-        Action::ChoiceNext => f.cycle(true),
-        Action::Cancel => {
+    match cmd {
+        Cmd::NextField => f.next(),
+        Cmd::PrevField => f.prev(),
+        Cmd::DeleteChar => f.delete_char(),
+        Cmd::ClearLine => f.clear(),
+        Cmd::PrevChoice => f.cycle(false),
+        Cmd::NextChoice => f.cycle(true),
+        Cmd::Cancel => {
             if f.dirty {
-                f.confirm_discard = true;
+                // What was typed is not thrown away without asking.
+                state.layers.push(Layer::Confirm(Confirm {
+                    question: lang.t("form.discard").to_string(),
+                    on_yes: OnYes::DiscardForm,
+                }));
             } else {
-                state.overlay = None;
+                state.pop();
             }
         }
-        Action::Save => {
+        Cmd::Save => {
             f.save_error = None;
             if f.validate() {
                 return vec![Effect::Save(f.purpose.clone(), f.values())];
@@ -681,124 +784,126 @@ fn form_action(state: &mut State, a: Action) -> Vec<Effect> {
     vec![]
 }
 
-/// The commands `:` understands, for completion and help.
-pub const COMMANDS: &[&str] = &[
-    "today",
-    "members",
-    "problems",
-    "coverage",
-    "timeline",
-    "goto ",
-    "import ",
-    "patrol hygiene",
-    "patrol security",
-    "help",
-    "q",
-    "quit",
-];
-
-fn command_action(state: &mut State, a: Action) -> Vec<Effect> {
-    let Some(Overlay::Command(input)) = &mut state.overlay else {
+fn confirm_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
+    let Some(Layer::Confirm(c)) = state.top() else {
         return vec![];
     };
-    match a {
-        Action::Cancel => state.overlay = None,
-        Action::DeleteChar => {
+    let on_yes = c.on_yes.clone();
+    match cmd {
+        Cmd::Yes => {
+            state.pop();
+            match on_yes {
+                OnYes::DiscardForm => state.pop(),
+            }
+        }
+        Cmd::No | Cmd::Cancel => state.pop(),
+        _ => {}
+    }
+    vec![]
+}
+
+/// What `tab` offers for the text typed so far: command names and their
+/// fixed arguments from the table; addresses are asked of the store.
+fn complete(text: &str, lang: gridbook_domain::i18n::Lang) -> Result<Vec<Completion>, Effect> {
+    if command::completing_arg(text).is_some() {
+        return Err(Effect::Complete(text.to_string()));
+    }
+    Ok(command::complete_name(text)
+        .into_iter()
+        .map(|(text, cmd)| Completion {
+            text,
+            note: cmd.describe(lang).to_string(),
+        })
+        .collect())
+}
+
+fn command_line(state: &mut State, cmd: Cmd) -> Vec<Effect> {
+    let lang = state.lang;
+    let Some(Layer::Command(input)) = state.top_mut() else {
+        return vec![];
+    };
+    match cmd {
+        Cmd::Cancel => state.pop(),
+        Cmd::DeleteChar => {
             input.text.pop();
             input.completions.clear();
         }
-        Action::ClearLine => input.text.clear(),
-        Action::Complete => {
+        Cmd::ClearLine => {
+            input.text.clear();
+            input.completions.clear();
+        }
+        Cmd::Complete => {
             if !input.completions.is_empty() {
                 let i = input
                     .comp_idx
                     .map_or(0, |i| (i + 1) % input.completions.len());
                 input.comp_idx = Some(i);
-                input.text = input.completions[i].clone();
+                input.text = input.completions[i].text.clone();
                 return vec![];
             }
-            return vec![Effect::Complete(input.text.clone())];
+            match complete(&input.text, lang) {
+                Ok(list) => fill_completions(input, list),
+                Err(effect) => return vec![effect],
+            }
         }
-        Action::Submit => {
+        Cmd::Submit => {
             let line = input.text.trim().to_string();
-            state.overlay = None;
-            return run_command(state, &line);
+            state.pop();
+            return run_line(state, &line);
         }
         _ => {}
     }
     vec![]
 }
 
-/// Runs a command line (`goto 3/2-501`, `members`, `q`).
-pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
-    let (cmd, arg) = line
-        .split_once(' ')
-        .map_or((line, ""), |(c, a)| (c, a.trim()));
-    match cmd {
-        "" => vec![],
-        "q" | "quit" => {
-            state.quit = true;
+/// Runs a command line (`goto 3/2-501`, `members`, `q`) on the screen.
+pub fn run_line(state: &mut State, line: &str) -> Vec<Effect> {
+    if line.trim().is_empty() {
+        return vec![];
+    }
+    match Command::parse(line) {
+        Ok(c) if c.cmd == Cmd::Quit || c.cmd.applies(Context::Browse) => {
+            run(state, Context::Browse, c)
+        }
+        Ok(c) => {
+            let text = state.lang.f("cmd.not_here", &[c.cmd.name()]);
+            status(state, text, true);
             vec![]
         }
-        "today" => vec![Effect::Report(ReportKind::Today)],
-        "members" => vec![Effect::Report(ReportKind::Members)],
-        "problems" => vec![Effect::Report(ReportKind::Problems)],
-        "coverage" => vec![Effect::Report(ReportKind::Coverage)],
-        "timeline" => match zone_in_focus(state) {
-            Some(z) => vec![Effect::Report(ReportKind::Timeline(z))],
-            None => vec![],
-        },
-        "help" => {
-            state.overlay = Some(Overlay::Help { scroll: 0 });
-            vec![]
-        }
-        "goto" | "g" if !arg.is_empty() => vec![Effect::Goto(arg.to_string())],
-        "import" if !arg.is_empty() => vec![Effect::ImportPreview(arg.to_string())],
-        "patrol" => match (
-            patrol_zone(state),
-            gridbook_domain::model::PatrolKind::parse(arg),
-        ) {
-            (Some(z), kind) => vec![Effect::OpenForm(FormRequest::Patrol(z, kind))],
-            (None, _) => {
-                status(state, state.lang.t("tui.patrol_needs_zone"), true);
-                vec![]
-            }
-        },
-        other => {
-            status(state, state.lang.f("tui.unknown_command", &[other]), true);
+        Err(e) => {
+            let text = e.message(state.lang);
+            status(state, text, true);
             vec![]
         }
     }
 }
 
-fn lookup_action(state: &mut State, a: Action) -> Vec<Effect> {
-    let Some(Overlay::Lookup(l)) = &mut state.overlay else {
+fn lookup_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
+    let lang = state.lang;
+    let Some(Layer::Lookup(l)) = state.top_mut() else {
         return vec![];
     };
-    match a {
-        Action::Cancel => state.overlay = None,
-        Action::Up | Action::Down => {
-            let page = 1;
-            move_sel(&mut l.sel, l.results.len(), a, page);
-        }
-        Action::DeleteChar => {
+    match cmd {
+        Cmd::Cancel => state.pop(),
+        Cmd::Up | Cmd::Down => move_sel(&mut l.sel, l.results.len(), cmd, 1),
+        Cmd::DeleteChar => {
             l.input.text.pop();
             l.sel = 0;
             return vec![Effect::Lookup(l.input.text.clone())];
         }
-        Action::ClearLine => {
+        Cmd::ClearLine => {
             l.input.text.clear();
             l.sel = 0;
             return vec![Effect::Lookup(String::new())];
         }
-        Action::Open => {
+        Cmd::Open => {
             let target = l.results.get(l.sel).and_then(|r| r.zone);
-            state.overlay = None;
+            state.pop();
             return target.map(Effect::GotoId).into_iter().collect();
         }
-        Action::Yank => {
+        Cmd::CopyPhone => {
             if let Some(p) = l.results.get(l.sel).and_then(|r| r.phone.clone()) {
-                status(state, state.lang.f("tui.copied", &[&p]), false);
+                status(state, lang.f("tui.copied", &[&p]), false);
                 return vec![Effect::Copy(p)];
             }
         }
@@ -824,6 +929,17 @@ mod tests {
             out.extend(update(s, Msg::Key(Key::parse(k).unwrap())));
         }
         out
+    }
+
+    fn type_text(s: &mut State, text: &str) {
+        for c in text.chars() {
+            let k = if c == ' ' {
+                crate::tui::keymap::KeyName::Space
+            } else {
+                crate::tui::keymap::KeyName::Char(c)
+            };
+            update(s, Msg::Key(Key::plain(k)));
+        }
     }
 
     fn rows(kind: RowKind, n: u128) -> Vec<Row> {
@@ -927,10 +1043,10 @@ mod tests {
         let mut s = state();
         loaded(&mut s, Level::Areas, RowKind::Area, 1);
         keys(&mut s, "?");
-        assert!(matches!(s.overlay, Some(Overlay::Help { .. })));
+        assert!(matches!(s.layers.last(), Some(Layer::Help { .. })));
         // `q` inside help closes it instead of quitting.
         keys(&mut s, "q");
-        assert!(s.overlay.is_none() && !s.quit);
+        assert!(s.layers.is_empty() && !s.quit);
         keys(&mut s, ":");
         for c in "goto sl/3".chars() {
             update(
@@ -953,20 +1069,24 @@ mod tests {
     #[test]
     fn completion_fills_the_common_prefix_then_cycles() {
         let mut s = state();
-        s.overlay = Some(Overlay::Command(LineInput {
+        s.layers.push(Layer::Command(LineInput {
             text: "goto 胜".into(),
             ..LineInput::default()
         }));
+        let c = |t: &str| Completion {
+            text: t.into(),
+            note: String::new(),
+        };
         update(
             &mut s,
-            Msg::Completions(vec!["goto 胜利花苑".into(), "goto 胜利新村".into()]),
+            Msg::Completions(vec![c("goto 胜利花苑"), c("goto 胜利新村")]),
         );
-        let Some(Overlay::Command(input)) = &s.overlay else {
+        let Some(Layer::Command(input)) = s.layers.last() else {
             panic!()
         };
         assert_eq!(input.text, "goto 胜利");
         keys(&mut s, "tab");
-        let Some(Overlay::Command(input)) = &s.overlay else {
+        let Some(Layer::Command(input)) = s.layers.last() else {
             panic!()
         };
         assert_eq!(input.text, "goto 胜利花苑");
@@ -991,6 +1111,16 @@ mod tests {
             keys(&mut s, "t"),
             vec![Effect::OpenForm(FormRequest::Patrol(Id(1), None))]
         );
+        // The same command with an argument, from the command line.
+        keys(&mut s, ":");
+        type_text(&mut s, "patrol security");
+        assert_eq!(
+            keys(&mut s, "enter"),
+            vec![Effect::OpenForm(FormRequest::Patrol(
+                Id(1),
+                Some(PatrolKind::Security)
+            ))]
+        );
         loaded(&mut s, Level::Household(Id(7)), RowKind::Resident, 2);
         assert_eq!(
             keys(&mut s, "v"),
@@ -1010,7 +1140,7 @@ mod tests {
     fn a_saved_form_closes_reloads_and_marks_the_session_changed() {
         let mut s = state();
         loaded(&mut s, Level::Areas, RowKind::Area, 2);
-        s.overlay = Some(Overlay::Form(Box::new(Form::new(
+        s.layers.push(Layer::Form(Box::new(Form::new(
             Purpose::NewArea,
             "t",
             vec![],
@@ -1021,7 +1151,7 @@ mod tests {
                 message: "saved".into(),
             },
         );
-        assert!(s.overlay.is_none() && s.changed);
+        assert!(s.layers.is_empty() && s.changed);
         assert_eq!(
             fx,
             vec![Effect::Load {
@@ -1029,13 +1159,13 @@ mod tests {
                 select: Some(Id(1))
             }]
         );
-        s.overlay = Some(Overlay::Form(Box::new(Form::new(
+        s.layers.push(Layer::Form(Box::new(Form::new(
             Purpose::NewArea,
             "t",
             vec![],
         ))));
         update(&mut s, Msg::SaveFailed("duplicate".into()));
-        let Some(Overlay::Form(f)) = &s.overlay else {
+        let Some(Layer::Form(f)) = s.layers.last() else {
             panic!("the form stays open on failure")
         };
         assert_eq!(f.save_error.as_deref(), Some("duplicate"));
@@ -1057,10 +1187,214 @@ mod tests {
                 building: false,
             },
         );
-        let Some(Overlay::Lookup(l)) = &s.overlay else {
+        let Some(Layer::Lookup(l)) = s.layers.last() else {
             panic!()
         };
         assert_eq!(l.input.text, "z");
         assert!(l.results.is_empty());
+    }
+
+    fn report_msg(kind: ReportKind) -> Msg {
+        Msg::Report(Report {
+            kind,
+            title: format!("{kind:?}"),
+            summary: vec![],
+            columns: vec!["c".into()],
+            rows: rows(RowKind::Zone, 2),
+            sel: 0,
+            sort: 0,
+            all: vec![],
+            filter: 0,
+        })
+    }
+
+    #[test]
+    fn a_prefix_key_opens_the_pop_up_and_the_next_key_runs_the_sequence() {
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 3);
+        keys(&mut s, "j j");
+        assert_eq!(keys(&mut s, "g"), vec![]);
+        let Some(p) = s.prefix() else {
+            panic!("the pop-up is open")
+        };
+        assert_eq!(p.ctx, Context::Browse);
+        assert_eq!(crate::tui::keymap::seq_text(&p.keys), "g");
+        // `g g` runs `top` and closes the pop-up.
+        keys(&mut s, "g");
+        assert!(s.layers.is_empty());
+        assert_eq!(sel(&s), 0);
+        // `g t` asks for today's list as a job.
+        let fx = keys(&mut s, "g t");
+        assert_eq!(fx, vec![Effect::Job(1, Job::Report(ReportKind::Today))]);
+        // A key that continues nothing closes the pop-up and counts alone.
+        keys(&mut s, "g j");
+        assert!(s.layers.is_empty());
+        assert_eq!(sel(&s), 1);
+        // `esc` is not bound after `g`: back, on its own.
+        keys(&mut s, "g");
+        assert!(s.prefix().is_some());
+        keys(&mut s, "esc");
+        assert!(s.prefix().is_none());
+    }
+
+    #[test]
+    fn jobs_answer_by_ticket_and_the_latest_request_wins() {
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 3);
+        let fx = keys(&mut s, "g c");
+        assert_eq!(fx, vec![Effect::Job(1, Job::Report(ReportKind::Coverage))]);
+        assert_eq!(s.loading.as_ref().map(|l| l.ticket), Some(1));
+        // The screen stays usable while the job runs.
+        keys(&mut s, "j");
+        assert_eq!(sel(&s), 1);
+        let fx = keys(&mut s, "g m");
+        assert_eq!(fx, vec![Effect::Job(2, Job::Report(ReportKind::Members))]);
+        // The coverage answer comes late: nobody waits for it any more.
+        update(
+            &mut s,
+            Msg::JobDone {
+                ticket: 1,
+                msgs: vec![report_msg(ReportKind::Coverage)],
+            },
+        );
+        assert!(matches!(s.view, View::Browse(_)));
+        assert!(s.loading.is_some());
+        update(
+            &mut s,
+            Msg::JobDone {
+                ticket: 2,
+                msgs: vec![report_msg(ReportKind::Members)],
+            },
+        );
+        assert!(matches!(&s.view, View::Report(r) if r.kind == ReportKind::Members));
+        assert!(s.loading.is_none());
+        // `back` while waiting stops the wait and stays on this screen.
+        keys(&mut s, "g p");
+        keys(&mut s, "esc");
+        assert!(s.loading.is_none());
+        assert!(matches!(&s.view, View::Report(r) if r.kind == ReportKind::Members));
+        update(
+            &mut s,
+            Msg::JobDone {
+                ticket: 3,
+                msgs: vec![report_msg(ReportKind::Problems)],
+            },
+        );
+        assert!(matches!(&s.view, View::Report(r) if r.kind == ReportKind::Members));
+    }
+
+    #[test]
+    fn confirm_is_a_layer_over_the_form() {
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 1);
+        s.layers.push(Layer::Form(Box::new(Form::new(
+            Purpose::NewArea,
+            "t",
+            vec![crate::tui::form::Field::new(
+                "name",
+                "name",
+                crate::tui::form::FieldKind::Text,
+                "",
+            )],
+        ))));
+        // A clean form closes at once.
+        keys(&mut s, "esc");
+        assert!(s.layers.is_empty());
+        s.layers.push(Layer::Form(Box::new(Form::new(
+            Purpose::NewArea,
+            "t",
+            vec![crate::tui::form::Field::new(
+                "name",
+                "name",
+                crate::tui::form::FieldKind::Text,
+                "",
+            )],
+        ))));
+        type_text(&mut s, "张");
+        keys(&mut s, "esc");
+        assert_eq!(s.context(), Context::Confirm);
+        assert!(matches!(
+            s.layers.as_slice(),
+            [Layer::Form(_), Layer::Confirm(_)]
+        ));
+        // `n` keeps the form and what was typed.
+        keys(&mut s, "n");
+        assert_eq!(
+            s.form().map(|f| f.values().get("name").to_string()),
+            Some("张".to_string())
+        );
+        assert_eq!(s.context(), Context::Form);
+        keys(&mut s, "esc y");
+        assert!(s.layers.is_empty());
+    }
+
+    #[test]
+    fn the_command_line_runs_command_strings_and_old_names() {
+        let mut s = state();
+        loaded(&mut s, Level::Households(Id(9)), RowKind::Household, 2);
+        keys(&mut s, ":");
+        type_text(&mut s, "log visit");
+        assert_eq!(
+            keys(&mut s, "enter"),
+            vec![Effect::OpenForm(FormRequest::Visit(Id(1)))]
+        );
+        s.layers.clear();
+        keys(&mut s, ":");
+        type_text(&mut s, "log_visit");
+        assert_eq!(
+            keys(&mut s, "enter"),
+            vec![Effect::OpenForm(FormRequest::Visit(Id(1)))]
+        );
+        s.layers.clear();
+        keys(&mut s, ":");
+        type_text(&mut s, "save");
+        assert_eq!(keys(&mut s, "enter"), vec![]);
+        let st = s.status.clone().unwrap();
+        assert!(st.error && st.text.contains("save"), "{}", st.text);
+        keys(&mut s, ":");
+        type_text(&mut s, "covrage");
+        keys(&mut s, "enter");
+        let st = s.status.clone().unwrap();
+        assert!(st.error && st.text.contains("coverage"), "{}", st.text);
+    }
+
+    #[test]
+    fn tab_completes_command_names_from_the_table() {
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 1);
+        keys(&mut s, ":");
+        type_text(&mut s, "cov");
+        assert_eq!(keys(&mut s, "tab"), vec![]);
+        let Some(Layer::Command(input)) = s.layers.last() else {
+            panic!()
+        };
+        assert_eq!(input.text, "coverage");
+        keys(&mut s, "ctrl-u");
+        type_text(&mut s, "p");
+        keys(&mut s, "tab");
+        let Some(Layer::Command(input)) = s.layers.last() else {
+            panic!()
+        };
+        let offered: Vec<&str> = input.completions.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            offered,
+            vec![
+                "page up",
+                "page down",
+                "prev pane",
+                "patrol",
+                "patrol hygiene",
+                "patrol security",
+                "problems"
+            ]
+        );
+        assert!(input.completions.iter().all(|c| !c.note.is_empty()));
+        // An address is completed from the store.
+        keys(&mut s, "ctrl-u");
+        type_text(&mut s, "goto sl");
+        assert_eq!(
+            keys(&mut s, "tab"),
+            vec![Effect::Complete("goto sl".into())]
+        );
     }
 }

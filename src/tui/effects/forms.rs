@@ -14,16 +14,16 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 Purpose::NewArea,
                 f("form.new_area"),
                 vec![
-                    Field::new(f("form.name"), FieldKind::Required, ""),
-                    Field::new(f("form.code_optional"), FieldKind::Text, ""),
+                    Field::new("name", f("form.name"), FieldKind::Required, ""),
+                    Field::new("code", f("form.code_optional"), FieldKind::Text, ""),
                 ],
             ),
             Level::Buildings(area) => Form::new(
                 Purpose::NewBuilding { area },
                 f("form.new_building"),
                 vec![
-                    Field::new(f("form.name"), FieldKind::Required, ""),
-                    Field::new(f("form.code_optional"), FieldKind::Text, ""),
+                    Field::new("name", f("form.name"), FieldKind::Required, ""),
+                    Field::new("code", f("form.code_optional"), FieldKind::Text, ""),
                 ],
             )
             .with_intro(zone_label(w, area)?),
@@ -31,9 +31,9 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 Purpose::NewHousehold { building },
                 f("form.new_household"),
                 vec![
-                    Field::new(f("form.unit"), FieldKind::Text, ""),
-                    Field::new(f("form.room"), FieldKind::Required, ""),
-                    Field::new(f("form.notes"), FieldKind::Text, ""),
+                    Field::new("unit", f("form.unit"), FieldKind::Text, ""),
+                    Field::new("room", f("form.room"), FieldKind::Required, ""),
+                    Field::new("notes", f("form.notes"), FieldKind::Text, ""),
                 ],
             )
             .with_intro(zone_label(w, building)?),
@@ -72,9 +72,9 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     Purpose::EditPlace { id },
                     f("form.edit_household"),
                     vec![
-                        Field::new(f("form.unit"), FieldKind::Text, h.unit),
-                        Field::new(f("form.room"), FieldKind::Required, h.room),
-                        Field::new(f("form.notes"), FieldKind::Text, h.notes),
+                        Field::new("unit", f("form.unit"), FieldKind::Text, h.unit),
+                        Field::new("room", f("form.room"), FieldKind::Required, h.room),
+                        Field::new("notes", f("form.notes"), FieldKind::Text, h.notes),
                     ],
                 )
             }
@@ -94,8 +94,8 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                         "form.edit_building"
                     }),
                     vec![
-                        Field::new(f("form.name"), FieldKind::Required, name),
-                        Field::new(f("form.code"), FieldKind::Required, code),
+                        Field::new("name", f("form.name"), FieldKind::Required, name),
+                        Field::new("code", f("form.code"), FieldKind::Required, code),
                     ],
                 )
             }
@@ -111,7 +111,12 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             Form::new(
                 Purpose::Delete { id },
                 f("form.delete"),
-                vec![Field::new(f("form.reason"), FieldKind::Required, "")],
+                vec![Field::new(
+                    "reason",
+                    f("form.reason"),
+                    FieldKind::Required,
+                    "",
+                )],
             )
             .with_intro(lang.f("form.delete_intro", &[&label]))
         }
@@ -132,11 +137,11 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 Purpose::Visit { household },
                 f("form.visit"),
                 vec![
-                    Field::new(f("form.member"), FieldKind::Required, who),
-                    Field::new(f("form.when"), FieldKind::Time, "now"),
-                    Field::choice(f("form.purpose"), choices(&purposes), "routine"),
-                    Field::new(f("form.note"), FieldKind::Text, ""),
-                    Field::new(f("form.follow_up"), FieldKind::Date, ""),
+                    Field::new("member", f("form.member"), FieldKind::Required, who),
+                    Field::new("when", f("form.when"), FieldKind::Time, "now"),
+                    Field::choice("purpose", f("form.purpose"), choices(&purposes), "routine"),
+                    Field::new("note", f("form.note"), FieldKind::Text, ""),
+                    Field::new("follow_up", f("form.follow_up"), FieldKind::Date, ""),
                 ],
             )
             .with_intro(zone_label(w, household)?)
@@ -154,16 +159,21 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 .map(|u| (u.code(), lang.label("urgency", u.code())))
                 .collect();
             let mut fields = vec![
-                Field::choice(f("form.category"), cats, "repair"),
-                Field::new(f("form.description"), FieldKind::Required, ""),
-                Field::choice(f("form.urgency"), choices(&urg), "normal"),
+                Field::choice("category", f("form.category"), cats, "repair"),
+                Field::new(
+                    "description",
+                    f("form.description"),
+                    FieldKind::Required,
+                    "",
+                ),
+                Field::choice("urgency", f("form.urgency"), choices(&urg), "normal"),
             ];
             if let Some((Kind::Household, _)) = s.kind_of(zone).map_err(err)? {
                 let mut people = vec![(String::new(), "—".to_string())];
                 for r in s.residents_of(zone).map_err(err)? {
                     people.push((r.meta.id.to_string(), r.name));
                 }
-                fields.push(Field::choice(f("form.reporter"), people, ""));
+                fields.push(Field::choice("reporter", f("form.reporter"), people, ""));
             }
             Form::new(Purpose::Problem { zone }, f("form.problem"), fields)
                 .with_intro(zone_label(w, zone)?)
@@ -206,11 +216,12 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                         f("form.resolve"),
                         vec![
                             Field::choice(
+                                "step",
                                 f("form.step"),
                                 steps(open),
                                 if open { "resolved" } else { "reopened" },
                             ),
-                            Field::new(f("form.note"), FieldKind::Required, ""),
+                            Field::new("note", f("form.note"), FieldKind::Required, ""),
                         ],
                     )
                     .with_intro(gridbook_domain::describe::event(lang, &e.body, &name_of))
@@ -247,8 +258,8 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                         Purpose::ResolveIn { zone: id },
                         f("form.resolve"),
                         vec![
-                            Field::choice(f("form.which_problem"), list, ""),
-                            Field::new(f("form.note"), FieldKind::Required, ""),
+                            Field::choice("problem", f("form.which_problem"), list, ""),
+                            Field::new("note", f("form.note"), FieldKind::Required, ""),
                         ],
                     )
                     .with_intro(zone_label(w, id)?)
@@ -273,15 +284,20 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 .checklists
                 .items(kind)
                 .iter()
-                .map(|item| Field::new(item.clone(), FieldKind::Check, ""))
+                .map(|item| Field::new("check", item.clone(), FieldKind::Check, ""))
                 .collect();
             let yes_no = vec![
                 ("yes".to_string(), f("form.yes")),
                 ("no".to_string(), f("form.no")),
             ];
-            fields.push(Field::choice(f("form.open_problems"), yes_no, "yes"));
-            fields.push(Field::new(f("form.note"), FieldKind::Text, ""));
-            fields.push(Field::new(f("form.when"), FieldKind::Time, "now"));
+            fields.push(Field::choice(
+                "open_problems",
+                f("form.open_problems"),
+                yes_no,
+                "yes",
+            ));
+            fields.push(Field::new("note", f("form.note"), FieldKind::Text, ""));
+            fields.push(Field::new("when", f("form.when"), FieldKind::Time, "now"));
             Form::new(
                 Purpose::Patrol { zone, kind },
                 lang.f("form.patrol", &[&lang.label("patrol", kind.code())]),
@@ -310,9 +326,10 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                         .map(|p| (*p, lang.label("purpose", p)))
                         .collect();
                     vec![
-                        Field::choice(f("form.purpose"), choices(&purposes), purpose),
-                        Field::new(f("form.note"), FieldKind::Text, note.clone()),
+                        Field::choice("purpose", f("form.purpose"), choices(&purposes), purpose),
+                        Field::new("note", f("form.note"), FieldKind::Text, note.clone()),
                         Field::new(
+                            "follow_up",
                             f("form.follow_up"),
                             FieldKind::Date,
                             follow_up.map(|d| d.to_string()).unwrap_or_default(),
@@ -332,8 +349,9 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                         })
                         .collect();
                     vec![
-                        Field::choice(f("form.category"), cats, category),
+                        Field::choice("category", f("form.category"), cats, category),
                         Field::new(
+                            "description",
                             f("form.description"),
                             FieldKind::Required,
                             description.clone(),
@@ -341,11 +359,21 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     ]
                 }
                 EventBody::ProblemStepped { note, .. } | EventBody::Patrol { note, .. } => {
-                    vec![Field::new(f("form.note"), FieldKind::Text, note.clone())]
+                    vec![Field::new(
+                        "note",
+                        f("form.note"),
+                        FieldKind::Text,
+                        note.clone(),
+                    )]
                 }
                 _ => return Ok(vec![Msg::Status(f("tui.cannot_amend"), true)]),
             };
-            fields.push(Field::new(f("form.amend_reason"), FieldKind::Required, ""));
+            fields.push(Field::new(
+                "reason",
+                f("form.amend_reason"),
+                FieldKind::Required,
+                "",
+            ));
             Form::new(Purpose::Amend { event }, f("form.amend"), fields).with_intro(format!(
                 "{} {}",
                 e.at.display(),
@@ -362,10 +390,10 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 Purpose::Assign { zone },
                 f("form.assign"),
                 vec![
-                    Field::new(f("form.member_who"), FieldKind::Required, ""),
-                    Field::choice(f("form.role"), choices(&roles), "responsible"),
-                    Field::new(f("form.since"), FieldKind::Date, "today"),
-                    Field::new(f("form.until"), FieldKind::Date, ""),
+                    Field::new("member", f("form.member_who"), FieldKind::Required, ""),
+                    Field::choice("role", f("form.role"), choices(&roles), "responsible"),
+                    Field::new("since", f("form.since"), FieldKind::Date, "today"),
+                    Field::new("until", f("form.until"), FieldKind::Date, ""),
                 ],
             )
             .with_intro(zone_label(w, zone)?)
@@ -378,26 +406,31 @@ fn resident_fields(w: &World, r: Option<&Resident>) -> Vec<Field> {
     let f = |k: &str| w.lang.t(k).to_string();
     vec![
         Field::new(
+            "name",
             f("form.name"),
             FieldKind::Required,
             r.map(|r| r.name.clone()).unwrap_or_default(),
         ),
         Field::new(
+            "phones",
             f("form.phones"),
             FieldKind::Phones,
             r.map(|r| r.phones.join("; ")).unwrap_or_default(),
         ),
         Field::new(
+            "relation",
             f("form.relation"),
             FieldKind::Text,
             r.map(|r| r.relation.clone()).unwrap_or_default(),
         ),
         Field::new(
+            "tags",
             f("form.tags"),
             FieldKind::Text,
             r.map(|r| r.tags.join("、")).unwrap_or_default(),
         ),
         Field::new(
+            "notes",
             f("form.notes"),
             FieldKind::Text,
             r.map(|r| r.notes.clone()).unwrap_or_default(),
@@ -413,21 +446,25 @@ fn member_fields(w: &World, m: Option<&Member>) -> Vec<Field> {
         .collect();
     vec![
         Field::new(
+            "name",
             f("form.name"),
             FieldKind::Required,
             m.map(|m| m.name.clone()).unwrap_or_default(),
         ),
         Field::new(
+            "phone",
             f("form.phone"),
             FieldKind::Phone,
             m.map(|m| m.phone.clone()).unwrap_or_default(),
         ),
         Field::choice(
+            "kind",
             f("form.kind"),
             kinds,
             m.map_or("party-member", |m| m.kind.code()),
         ),
         Field::new(
+            "tags",
             f("form.tags"),
             FieldKind::Text,
             m.map(|m| m.tags.join("、")).unwrap_or_default(),

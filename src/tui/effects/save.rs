@@ -1,12 +1,14 @@
 //! Saves a submitted form through the validated operations, then keeps the
-//! lookup index following the change.
+//! lookup index following the change. Each purpose reads the form's values
+//! by field name into the domain's input struct.
 
 use super::*;
+use crate::tui::form::Values;
 
-pub(super) fn save(w: &mut World, purpose: Purpose, v: Vec<String>) -> Msg {
+pub(super) fn save(w: &World, finder: &mut Finder, purpose: Purpose, v: Values) -> Msg {
     match save_inner(w, &purpose, &v) {
         Ok(message) => {
-            refresh_lookup(w, &purpose, &v);
+            refresh_lookup(w, finder, &purpose, &v);
             Msg::Saved { message }
         }
         Err(e) => Msg::SaveFailed(e),
@@ -14,9 +16,8 @@ pub(super) fn save(w: &mut World, purpose: Purpose, v: Vec<String>) -> Msg {
 }
 
 /// Keeps the lookup index following the change just saved.
-fn refresh_lookup(w: &mut World, purpose: &Purpose, v: &[String]) {
+fn refresh_lookup(w: &World, index: &mut Finder, purpose: &Purpose, v: &Values) {
     let store = w.store;
-    let index = &mut *w.lookup;
     match purpose {
         Purpose::NewResident { household } => index.refresh_household(store, *household),
         Purpose::EditResident { id } | Purpose::Delete { id } => {
@@ -38,7 +39,7 @@ fn refresh_lookup(w: &mut World, purpose: &Purpose, v: &[String]) {
         Purpose::EditPlace { id } => index.refresh_place(store, *id),
         Purpose::EditMember { id } => index.refresh_member(store, *id),
         Purpose::NewMember => {
-            let name = v.first().map(|n| n.trim()).unwrap_or("");
+            let name = v.get("name").trim();
             for m in store.members().unwrap_or_default() {
                 if m.name == name {
                     index.refresh_member(store, m.meta.id);
@@ -49,7 +50,7 @@ fn refresh_lookup(w: &mut World, purpose: &Purpose, v: &[String]) {
             // The zone's households show a new covering member; the member
             // shows a new zone.
             index.refresh_cover_under(store, *zone);
-            if let Ok(m) = gridbook_core::who::member(store, v.first().map_or("", |s| s)) {
+            if let Ok(m) = gridbook_core::who::member(store, v.get("member")) {
                 index.refresh_member(store, m.meta.id);
             }
         }
@@ -60,41 +61,166 @@ fn refresh_lookup(w: &mut World, purpose: &Purpose, v: &[String]) {
     }
 }
 
-fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
+/// A date typed in a form (`today`, `+7d`, `2026-11-28`), if one was.
+fn date_of(v: &Values, name: &str, now: Ts) -> R<Option<Date>> {
+    v.filled(name)
+        .map(|text| gridbook_domain::when::date(text, now, &gridbook_domain::clock::tz()))
+        .transpose()
+}
+
+/// A time typed in a form (`now`, `14:30`, `yesterday 09:00`).
+fn instant_of(v: &Values, name: &str, now: Ts) -> R<Ts> {
+    gridbook_domain::when::instant(v.get(name), now, &gridbook_domain::clock::tz())
+}
+
+/// The start of a day typed in a form, in the local zone.
+fn day_start_of(v: &Values, name: &str, now: Ts) -> R<Option<Ts>> {
+    let tz = gridbook_domain::clock::tz();
+    let Some(d) = date_of(v, name, now)? else {
+        return Ok(None);
+    };
+    let zoned = d.to_jiff().ok_or("bad date")?.to_zoned(tz).map_err(err)?;
+    Ok(Some(Ts(zoned.timestamp().as_millisecond())))
+}
+
+fn visit_input(w: &World, household: Id, v: &Values, now: Ts) -> R<ops::VisitInput> {
+    let member = gridbook_core::who::member(w.store, v.get("member")).map_err(err)?;
+    Ok(ops::VisitInput {
+        household,
+        member: member.meta.id,
+        at: instant_of(v, "when", now)?,
+        purpose: v.get("purpose").to_string(),
+        note: v.get("note").to_string(),
+        follow_up: date_of(v, "follow_up", now)?,
+    })
+}
+
+fn problem_input(zone: Id, v: &Values, now: Ts) -> ops::ProblemInput {
+    ops::ProblemInput {
+        zone,
+        at: now,
+        category: v.get("category").to_string(),
+        description: v.get("description").to_string(),
+        reporter: v.get("reporter").parse::<Id>().ok(),
+        urgency: Urgency::parse(v.get("urgency")).unwrap_or(Urgency::Normal),
+    }
+}
+
+fn patrol_input(w: &World, zone: Id, kind: PatrolKind, v: &Values, now: Ts) -> R<ops::PatrolInput> {
+    // One `check` field per checklist item, in the checklist's order.
+    let items: Vec<CheckResult> = w
+        .checklists
+        .items(kind)
+        .iter()
+        .zip(v.all("check"))
+        .map(|(item, out)| {
+            let (ok, note) = match out.strip_prefix("issue:") {
+                Some(note) => (false, note.to_string()),
+                None => (true, String::new()),
+            };
+            CheckResult {
+                item: item.clone(),
+                ok,
+                note,
+            }
+        })
+        .collect();
+    Ok(ops::PatrolInput {
+        zone,
+        kind,
+        at: instant_of(v, "when", now)?,
+        items,
+        note: v.get("note").to_string(),
+        open_problems: v.get("open_problems") == "yes",
+    })
+}
+
+fn resident_input(v: &Values) -> ops::ResidentInput {
+    ops::ResidentInput {
+        name: v.get("name").to_string(),
+        phones: v.get("phones").to_string(),
+        relation: v.get("relation").to_string(),
+        tags: v.get("tags").to_string(),
+        notes: v.get("notes").to_string(),
+    }
+}
+
+/// What a correction says instead, from the amend form's fields (which
+/// depend on the kind of the entry), with the reason given.
+fn amended_body(w: &World, current: EventBody, v: &Values, now: Ts) -> R<EventBody> {
+    Ok(match current {
+        EventBody::Visit {
+            household, member, ..
+        } => EventBody::Visit {
+            household,
+            member,
+            purpose: v.get("purpose").to_string(),
+            note: v.get("note").to_string(),
+            follow_up: date_of(v, "follow_up", now)?,
+        },
+        EventBody::ProblemOpened {
+            reporter, urgency, ..
+        } => EventBody::ProblemOpened {
+            category: v.get("category").to_string(),
+            description: v.get("description").to_string(),
+            reporter,
+            urgency,
+        },
+        EventBody::ProblemStepped { problem, step, .. } => EventBody::ProblemStepped {
+            problem,
+            step,
+            note: v.get("note").to_string(),
+        },
+        EventBody::Patrol { kind, items, .. } => EventBody::Patrol {
+            kind,
+            items,
+            note: v.get("note").to_string(),
+        },
+        _ => return Err(w.lang.t("tui.cannot_amend").to_string()),
+    })
+}
+
+fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
     let s = w.store;
     let now = Ts::now();
     let ctx = Ctx { by: w.me, now };
-    let tz = gridbook_domain::clock::tz();
-    let get = |i: usize| v.get(i).map(String::as_str).unwrap_or("");
     let op = |e: OpError| e.to_string();
     let saved = |k: &str, what: &str| w.lang.f(k, &[what]);
     match purpose {
         Purpose::NewArea => {
-            let code = if get(1).trim().is_empty() {
-                gridbook_domain::romanize::place_initials(get(0))
-            } else {
-                get(1).to_string()
+            let code = match v.filled("code") {
+                Some(c) => c.to_string(),
+                None => gridbook_domain::romanize::place_initials(v.get("name")),
             };
-            let a = ops::add_area(s, ctx, get(0), &code).map_err(op)?;
+            let a = ops::add_area(s, ctx, v.get("name"), &code).map_err(op)?;
             Ok(saved("tui.saved", &a.name))
         }
         Purpose::NewBuilding { area } => {
-            let code = if get(1).trim().is_empty() {
-                let n = get(0).trim();
-                let bare = n.trim_end_matches(['栋', '楼', '幢', '号']);
-                if !bare.is_empty() && bare.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    bare.to_string()
-                } else {
-                    gridbook_domain::romanize::place_initials(n)
+            let code = match v.filled("code") {
+                Some(c) => c.to_string(),
+                None => {
+                    let n = v.get("name").trim();
+                    let bare = n.trim_end_matches(['栋', '楼', '幢', '号']);
+                    if !bare.is_empty() && bare.chars().all(|c| c.is_ascii_alphanumeric()) {
+                        bare.to_string()
+                    } else {
+                        gridbook_domain::romanize::place_initials(n)
+                    }
                 }
-            } else {
-                get(1).to_string()
             };
-            let b = ops::add_building(s, ctx, *area, get(0), &code).map_err(op)?;
+            let b = ops::add_building(s, ctx, *area, v.get("name"), &code).map_err(op)?;
             Ok(saved("tui.saved", &b.name))
         }
         Purpose::NewHousehold { building } => {
-            let h = ops::add_household(s, ctx, *building, get(0), get(1), get(2)).map_err(op)?;
+            let h = ops::add_household(
+                s,
+                ctx,
+                *building,
+                v.get("unit"),
+                v.get("room"),
+                v.get("notes"),
+            )
+            .map_err(op)?;
             Ok(saved("tui.saved", &h.label()))
         }
         Purpose::NewResident { household } => {
@@ -106,135 +232,62 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
             Ok(saved("tui.saved", &r.name))
         }
         Purpose::EditPlace { id } => {
-            let fields: Vec<(&str, &str)> = match s.kind_of(*id).map_err(err)? {
-                Some((Kind::Household, _)) => {
-                    vec![("unit", get(0)), ("room", get(1)), ("notes", get(2))]
-                }
-                _ => vec![("name", get(0)), ("code", get(1))],
+            let names: &[&str] = match s.kind_of(*id).map_err(err)? {
+                Some((Kind::Household, _)) => &["unit", "room", "notes"],
+                _ => &["name", "code"],
             };
+            let fields: Vec<(&str, &str)> = names.iter().map(|n| (*n, v.get(n))).collect();
             ops::edit_place(s, ctx, *id, &fields).map_err(op)?;
             Ok(saved("tui.saved", &zone_label(w, *id)?))
         }
         Purpose::Delete { id } => {
-            ops::tombstone(s, ctx, *id, get(0)).map_err(op)?;
+            ops::tombstone(s, ctx, *id, v.get("reason")).map_err(op)?;
             Ok(w.lang.t("tui.deleted").to_string())
         }
         Purpose::NewMember | Purpose::EditMember { .. } => {
-            let kind = MemberKind::parse(get(2)).unwrap_or(MemberKind::PartyMember);
+            let kind = MemberKind::parse(v.get("kind")).unwrap_or(MemberKind::PartyMember);
+            let (name, phone, tags) = (v.get("name"), v.get("phone"), v.get("tags"));
             let m = match purpose {
                 Purpose::EditMember { id } => {
-                    ops::edit_member(s, ctx, *id, get(0), get(1), kind, get(3))
+                    ops::edit_member(s, ctx, *id, name, phone, kind, tags)
                 }
-                _ => ops::add_member(s, ctx, get(0), get(1), kind, get(3)),
+                _ => ops::add_member(s, ctx, name, phone, kind, tags),
             }
             .map_err(op)?;
             Ok(saved("tui.saved", &m.name))
         }
         Purpose::Visit { household } => {
-            let member = gridbook_core::who::member(s, get(0)).map_err(|e| e.to_string())?;
-            let at = gridbook_domain::when::instant(get(1), now, &tz)?;
-            let follow_up = if get(4).trim().is_empty() {
-                None
-            } else {
-                Some(gridbook_domain::when::date(get(4), now, &tz)?)
-            };
-            ops::log_visit(
-                s,
-                ctx,
-                &ops::VisitInput {
-                    household: *household,
-                    member: member.meta.id,
-                    at,
-                    purpose: get(2).to_string(),
-                    note: get(3).to_string(),
-                    follow_up,
-                },
-            )
-            .map_err(op)?;
+            ops::log_visit(s, ctx, &visit_input(w, *household, v, now)?).map_err(op)?;
             Ok(w.lang.t("tui.visit_saved").to_string())
         }
         Purpose::Problem { zone } => {
-            let reporter = get(3).parse::<Id>().ok();
-            ops::open_problem(
-                s,
-                ctx,
-                &ops::ProblemInput {
-                    zone: *zone,
-                    at: now,
-                    category: get(0).to_string(),
-                    description: get(1).to_string(),
-                    reporter,
-                    urgency: Urgency::parse(get(2)).unwrap_or(Urgency::Normal),
-                },
-            )
-            .map_err(op)?;
+            ops::open_problem(s, ctx, &problem_input(*zone, v, now)).map_err(op)?;
             Ok(w.lang.t("tui.problem_saved").to_string())
         }
         Purpose::Step { problem } => {
-            let step = step_of(get(0));
-            ops::step_problem(s, ctx, *problem, step, get(1), now).map_err(op)?;
+            let step = step_of(v.get("step"));
+            ops::step_problem(s, ctx, *problem, step, v.get("note"), now).map_err(op)?;
             Ok(w.lang.t("tui.step_saved").to_string())
         }
         Purpose::ResolveIn { .. } => {
-            let problem: Id = get(0).parse()?;
-            ops::step_problem(s, ctx, problem, ProblemStep::Resolved, get(1), now).map_err(op)?;
+            let problem: Id = v.get("problem").parse()?;
+            ops::step_problem(s, ctx, problem, ProblemStep::Resolved, v.get("note"), now)
+                .map_err(op)?;
             Ok(w.lang.t("tui.step_saved").to_string())
         }
         Purpose::Patrol { zone, kind } => {
-            let n = w.checklists.items(*kind).len();
-            let items: Vec<CheckResult> = w
-                .checklists
-                .items(*kind)
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let out = get(i);
-                    let (ok, note) = match out.strip_prefix("issue:") {
-                        Some(note) => (false, note.to_string()),
-                        None => (true, String::new()),
-                    };
-                    CheckResult {
-                        item: item.clone(),
-                        ok,
-                        note,
-                    }
-                })
-                .collect();
-            let open = get(n) == "yes";
-            let at = gridbook_domain::when::instant(get(n + 2), now, &tz)?;
-            let input = ops::PatrolInput {
-                zone: *zone,
-                kind: *kind,
-                at,
-                items,
-                note: get(n + 1).to_string(),
-                open_problems: open,
-            };
+            let input = patrol_input(w, *zone, *kind, v, now)?;
             let (_, problems) = ops::log_patrol(s, ctx, input).map_err(op)?;
             Ok(w.lang.f("tui.patrol_saved", &[&problems.len().to_string()]))
         }
         Purpose::Assign { zone } => {
-            let member = gridbook_core::who::member(s, get(0)).map_err(|e| e.to_string())?;
-            let role = Role::parse(get(1)).unwrap_or(Role::Responsible);
-            let day_start = |text: &str| -> R<Ts> {
-                let d = gridbook_domain::when::date(text, now, &tz)?;
-                let zoned = d
-                    .to_jiff()
-                    .ok_or("bad date")?
-                    .to_zoned(tz.clone())
-                    .map_err(err)?;
-                Ok(Ts(zoned.timestamp().as_millisecond()))
+            let member = gridbook_core::who::member(s, v.get("member")).map_err(err)?;
+            let role = Role::parse(v.get("role")).unwrap_or(Role::Responsible);
+            let since = match v.filled("since") {
+                None | Some("today") => now,
+                Some(_) => day_start_of(v, "since", now)?.unwrap_or(now),
             };
-            let since = if get(2).trim().is_empty() || get(2).trim() == "today" {
-                now
-            } else {
-                day_start(get(2))?
-            };
-            let until = if get(3).trim().is_empty() {
-                None
-            } else {
-                Some(day_start(get(3))?)
-            };
+            let until = day_start_of(v, "until", now)?;
             ops::assign(s, ctx, *zone, member.meta.id, role, since, until).map_err(op)?;
             Ok(w.lang.f("tui.assigned", &[&member.name]))
         }
@@ -244,61 +297,13 @@ fn save_inner(w: &World, purpose: &Purpose, v: &[String]) -> R<String> {
                 .map_err(err)?
                 .ok_or_else(|| w.lang.t("tui.gone").to_string())?;
             let current = effective_body(w, &e)?;
-            let (replacement, reason) = match current {
-                EventBody::Visit {
-                    household, member, ..
-                } => {
-                    let follow_up = if get(2).trim().is_empty() {
-                        None
-                    } else {
-                        Some(gridbook_domain::when::date(get(2), now, &tz)?)
-                    };
-                    (
-                        EventBody::Visit {
-                            household,
-                            member,
-                            purpose: get(0).to_string(),
-                            note: get(1).to_string(),
-                            follow_up,
-                        },
-                        get(3),
-                    )
-                }
-                EventBody::ProblemOpened {
-                    reporter, urgency, ..
-                } => (
-                    EventBody::ProblemOpened {
-                        category: get(0).to_string(),
-                        description: get(1).to_string(),
-                        reporter,
-                        urgency,
-                    },
-                    get(2),
-                ),
-                EventBody::ProblemStepped { problem, step, .. } => (
-                    EventBody::ProblemStepped {
-                        problem,
-                        step,
-                        note: get(0).to_string(),
-                    },
-                    get(1),
-                ),
-                EventBody::Patrol { kind, items, .. } => (
-                    EventBody::Patrol {
-                        kind,
-                        items,
-                        note: get(0).to_string(),
-                    },
-                    get(1),
-                ),
-                _ => return Err(w.lang.t("tui.cannot_amend").to_string()),
-            };
+            let replacement = amended_body(w, current, v, now)?;
             // Amendments always point at the original entry.
             let target = match &e.body {
                 EventBody::Amended { supersedes, .. } => *supersedes,
                 _ => e.id,
             };
-            ops::amend(s, ctx, target, replacement, reason).map_err(op)?;
+            ops::amend(s, ctx, target, replacement, v.get("reason")).map_err(op)?;
             Ok(w.lang.t("tui.amend_saved").to_string())
         }
         Purpose::Import { path } => {
@@ -322,16 +327,5 @@ fn step_of(code: &str) -> ProblemStep {
         "reopened" => ProblemStep::Reopened,
         "comment" => ProblemStep::Comment,
         _ => ProblemStep::Resolved,
-    }
-}
-
-fn resident_input(v: &[String]) -> ops::ResidentInput {
-    let get = |i: usize| v.get(i).cloned().unwrap_or_default();
-    ops::ResidentInput {
-        name: get(0),
-        phones: get(1),
-        relation: get(2),
-        tags: get(3),
-        notes: get(4),
     }
 }

@@ -1,0 +1,350 @@
+//! Slow work off the UI thread. A job (a report, the import preview) is
+//! asked for by `update` as [`Effect::Job`](super::update::Effect) with a
+//! ticket; the runner answers with [`Msg::JobDone`] carrying the same
+//! ticket, and `update` keeps the answer only if it still waits for that
+//! ticket. As in gitui's `AsyncSingleJob`, the latest request wins: a
+//! request made while another waits replaces it, and a result nobody waits
+//! for any more is dropped.
+//!
+//! Three runners: `Inline` runs a job where it is asked for (tests and
+//! benches stay deterministic), `Deferred` holds the latest request until
+//! [`Runner::finish`] (tests of the loading state), and `Worker` is one
+//! background thread (the real terminal).
+
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::Scope;
+
+use gridbook_core::config::Config;
+use gridbook_domain::checklist::Checklists;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::model::Id;
+use gridbook_store::store::Store;
+
+use super::effects;
+use super::screens::{self, ReportKind};
+use super::update::Msg;
+use super::world::World;
+
+/// Work that may take longer than a frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Job {
+    Report(ReportKind),
+    /// Read a roster and try it on the store without writing.
+    ImportPreview(String),
+}
+
+impl Job {
+    /// Runs the job against the store; failures become an error status.
+    pub fn run(&self, w: &World) -> Vec<Msg> {
+        let result = match self {
+            Job::Report(kind) => screens::load(w, *kind).map(|r| vec![Msg::Report(r)]),
+            Job::ImportPreview(path) => effects::import_preview(w, path),
+        };
+        result.unwrap_or_else(|e| vec![Msg::Status(e, true)])
+    }
+
+    /// What the screen says it is waiting for.
+    pub fn describe(&self, lang: Lang) -> &'static str {
+        let key = match self {
+            Job::Report(kind) => screens::loading(*kind),
+            Job::ImportPreview(_) => "job.import",
+        };
+        lang.t(key)
+    }
+}
+
+/// A job with its ticket and what the worker needs to know of the session.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub ticket: u64,
+    pub job: Job,
+    pub lang: Lang,
+    pub me: Option<Id>,
+    pub my_zones: bool,
+}
+
+impl Request {
+    fn run(self, store: &Store, config: &Config, checklists: &Checklists) -> Msg {
+        let w = World {
+            store,
+            lang: self.lang,
+            config,
+            checklists,
+            me: self.me,
+            my_zones: self.my_zones,
+        };
+        Msg::JobDone {
+            ticket: self.ticket,
+            msgs: self.job.run(&w),
+        }
+    }
+}
+
+/// Who runs jobs.
+pub enum Runner {
+    /// On the caller's thread, at once.
+    Inline,
+    /// Held (only the latest) until `finish`.
+    Deferred(Option<Request>),
+    /// On a background thread.
+    Worker(Worker),
+}
+
+impl Runner {
+    /// Hands a job over. The inline runner answers at once.
+    pub fn submit(
+        &mut self,
+        req: Request,
+        store: &Store,
+        config: &Config,
+        checklists: &Checklists,
+    ) -> Option<Msg> {
+        match self {
+            Runner::Inline => Some(req.run(store, config, checklists)),
+            Runner::Deferred(slot) => {
+                *slot = Some(req);
+                None
+            }
+            Runner::Worker(w) => {
+                w.submit(req);
+                None
+            }
+        }
+    }
+
+    /// Runs a deferred job now (tests).
+    pub fn finish(&mut self, store: &Store, config: &Config, checklists: &Checklists) -> Vec<Msg> {
+        match self {
+            Runner::Deferred(slot) => slot
+                .take()
+                .map(|r| r.run(store, config, checklists))
+                .into_iter()
+                .collect(),
+            Runner::Inline | Runner::Worker(_) => vec![],
+        }
+    }
+
+    /// Results that arrived from the worker.
+    pub fn poll(&mut self) -> Result<Vec<Msg>, WorkerGone> {
+        match self {
+            Runner::Worker(w) => w.poll(),
+            Runner::Inline | Runner::Deferred(_) => Ok(vec![]),
+        }
+    }
+}
+
+/// The background thread stopped without being asked to: a bug.
+#[derive(Debug)]
+pub struct WorkerGone;
+
+#[derive(Default)]
+struct Slot {
+    next: Option<Request>,
+    closed: bool,
+}
+
+/// The UI's handle on the background thread. Dropping it stops the thread
+/// once its current job is done.
+pub struct Worker {
+    shared: Arc<(Mutex<Slot>, Condvar)>,
+    results: Receiver<Msg>,
+}
+
+impl Worker {
+    /// Starts the thread in `scope`; it reads `store` until the handle drops.
+    pub fn spawn<'scope, 'env>(
+        scope: &'scope Scope<'scope, 'env>,
+        store: &'env Store,
+        config: Config,
+        checklists: Checklists,
+    ) -> Worker {
+        let shared = Arc::new((Mutex::new(Slot::default()), Condvar::new()));
+        let (tx, results) = std::sync::mpsc::channel();
+        let theirs = shared.clone();
+        scope.spawn(move || work(&theirs, &tx, store, &config, &checklists));
+        Worker { shared, results }
+    }
+
+    fn submit(&self, req: Request) {
+        let (lock, cv) = &*self.shared;
+        // A poisoned lock means the worker panicked; `poll` reports that.
+        if let Ok(mut slot) = lock.lock() {
+            slot.next = Some(req);
+            cv.notify_one();
+        }
+    }
+
+    fn poll(&self) -> Result<Vec<Msg>, WorkerGone> {
+        let mut out = Vec::new();
+        loop {
+            match self.results.try_recv() {
+                Ok(m) => out.push(m),
+                Err(TryRecvError::Empty) => return Ok(out),
+                Err(TryRecvError::Disconnected) => {
+                    return if out.is_empty() {
+                        Err(WorkerGone)
+                    } else {
+                        Ok(out)
+                    };
+                }
+            }
+        }
+    }
+}
+
+fn close(shared: &(Mutex<Slot>, Condvar)) {
+    let (lock, cv) = shared;
+    // A poisoned lock still holds the flag the worker reads.
+    let mut slot = lock.lock().unwrap_or_else(|e| e.into_inner());
+    slot.closed = true;
+    slot.next = None;
+    cv.notify_all();
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        close(&self.shared);
+    }
+}
+
+/// Stops the worker when dropped, wherever the handle itself is: a scope
+/// that unwinds (a panic in the UI) drops this and so does not wait
+/// forever for a worker nobody closes.
+pub struct Closer(Arc<(Mutex<Slot>, Condvar)>);
+
+impl Drop for Closer {
+    fn drop(&mut self) {
+        close(&self.0);
+    }
+}
+
+impl Worker {
+    pub fn closer(&self) -> Closer {
+        Closer(self.shared.clone())
+    }
+}
+
+fn work(
+    shared: &(Mutex<Slot>, Condvar),
+    tx: &Sender<Msg>,
+    store: &Store,
+    config: &Config,
+    checklists: &Checklists,
+) {
+    let (lock, cv) = shared;
+    loop {
+        let req = {
+            let Ok(mut slot) = lock.lock() else {
+                return;
+            };
+            loop {
+                if slot.closed {
+                    return;
+                }
+                if let Some(r) = slot.next.take() {
+                    break r;
+                }
+                slot = match cv.wait(slot) {
+                    Ok(s) => s,
+                    Err(_) => return,
+                };
+            }
+        };
+        if tx.send(req.run(store, config, checklists)).is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(ticket: u64, kind: ReportKind) -> Request {
+        Request {
+            ticket,
+            job: Job::Report(kind),
+            lang: Lang::En,
+            me: None,
+            my_zones: false,
+        }
+    }
+
+    fn tickets(msgs: &[Msg]) -> Vec<u64> {
+        msgs.iter()
+            .filter_map(|m| match m {
+                Msg::JobDone { ticket, .. } => Some(*ticket),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_worker_answers_off_the_calling_thread_and_stops_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (config, checklists) = (Config::default(), Checklists::shipped());
+        std::thread::scope(|scope| {
+            let mut runner = Runner::Worker(Worker::spawn(
+                scope,
+                &store,
+                config.clone(),
+                checklists.clone(),
+            ));
+            assert!(
+                runner
+                    .submit(
+                        request(1, ReportKind::Members),
+                        &store,
+                        &config,
+                        &checklists
+                    )
+                    .is_none(),
+                "the worker does not answer in the caller"
+            );
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            let mut got = Vec::new();
+            while got.is_empty() {
+                assert!(std::time::Instant::now() < deadline, "no answer");
+                got = runner.poll().unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            assert_eq!(tickets(&got), vec![1]);
+            // Dropping the runner ends the thread, so the scope returns.
+        });
+    }
+
+    #[test]
+    fn a_closer_ends_the_worker_while_its_handle_lives_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut kept = None;
+        // As when the UI panics: the handle is not dropped in the scope,
+        // the closer is, and the scope still ends.
+        std::thread::scope(|scope| {
+            let w = Worker::spawn(scope, &store, Config::default(), Checklists::shipped());
+            let _close = w.closer();
+            kept = Some(w);
+        });
+        assert!(kept.is_some());
+    }
+
+    #[test]
+    fn a_deferred_runner_keeps_only_the_latest_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (config, checklists) = (Config::default(), Checklists::shipped());
+        let mut runner = Runner::Deferred(None);
+        for (t, k) in [(1, ReportKind::Coverage), (2, ReportKind::Members)] {
+            assert!(
+                runner
+                    .submit(request(t, k), &store, &config, &checklists)
+                    .is_none()
+            );
+        }
+        let done = runner.finish(&store, &config, &checklists);
+        assert_eq!(tickets(&done), vec![2]);
+        assert!(runner.finish(&store, &config, &checklists).is_empty());
+    }
+}

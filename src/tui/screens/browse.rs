@@ -1,0 +1,440 @@
+//! The browser: areas → buildings → households → one household's residents,
+//! with a side pane on the zone in focus. Its loading (one level's children
+//! at a time, so a key never waits on more than it shows), its drawing and
+//! its key hints.
+
+use gridbook_core::address::{self, Zone};
+use gridbook_core::cover;
+use gridbook_core::zoneview::{self, ZoneView};
+use gridbook_domain::model::*;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::tui::command::Cmd;
+use crate::tui::render::{ACCENT, DIM, table};
+use crate::tui::state::*;
+use crate::tui::update::Msg;
+use crate::tui::world::*;
+
+/// The hint line's commands on each level.
+pub fn hints(level: Level) -> &'static [Cmd] {
+    match level {
+        Level::Household(_) => &[
+            Cmd::Back,
+            Cmd::NextPane,
+            Cmd::LogVisit,
+            Cmd::ReportProblem,
+            Cmd::CopyPhone,
+            Cmd::New,
+            Cmd::Edit,
+            Cmd::Lookup,
+            Cmd::Help,
+        ],
+        Level::Areas | Level::Buildings(_) | Level::Households(_) => &[
+            Cmd::Open,
+            Cmd::Back,
+            Cmd::NextPane,
+            Cmd::Lookup,
+            Cmd::Command,
+            Cmd::New,
+            Cmd::Assign,
+            Cmd::Help,
+            Cmd::Quit,
+        ],
+    }
+}
+
+pub fn load(
+    w: &World,
+    level: Level,
+    select: Option<Id>,
+    stack: Option<Vec<(Level, Id)>>,
+) -> R<Vec<Msg>> {
+    let s = w.store;
+    let now = Ts::now();
+    let mine = my_zone_sets(w)?;
+    // Visible under the filter: a zone I cover, one above it, or one inside it.
+    let visible = |id: Id, parents: &[Id]| -> bool {
+        match &mine {
+            None => true,
+            Some((direct, above)) => {
+                direct.contains(&id)
+                    || above.contains(&id)
+                    || parents.iter().any(|p| direct.contains(p))
+            }
+        }
+    };
+    let visit_days = w.config.visit_days();
+    let (crumbs, columns, rows) = match level {
+        Level::Areas => {
+            let areas = s.areas().map_err(err)?;
+            if areas.is_empty() {
+                return Ok(vec![Msg::Empty]);
+            }
+            let mut rows = Vec::new();
+            for a in areas.into_iter().filter(|a| visible(a.meta.id, &[])) {
+                rows.push(Row {
+                    id: a.meta.id,
+                    kind: RowKind::Area,
+                    cells: vec![
+                        a.name.clone(),
+                        a.code.clone(),
+                        s.buildings_of(a.meta.id).map_err(err)?.len().to_string(),
+                        cover_name(w, a.meta.id, now)?,
+                        s.open_problem_count(a.meta.id).to_string(),
+                    ],
+                    phone: None,
+                    zone: Some(a.meta.id),
+                });
+            }
+            (
+                vec![],
+                vec![
+                    t(w, "col.area"),
+                    t(w, "col.code"),
+                    t(w, "col.buildings"),
+                    t(w, "col.covered_by"),
+                    t(w, "col.open"),
+                ],
+                rows,
+            )
+        }
+        Level::Buildings(area_id) => {
+            let area = s
+                .area(area_id)
+                .map_err(err)?
+                .ok_or_else(|| t(w, "tui.gone"))?;
+            let mut rows = Vec::new();
+            for b in s.buildings_of(area_id).map_err(err)? {
+                if !visible(b.meta.id, &[area_id]) {
+                    continue;
+                }
+                // Live households only: deleted ones stay in the index for history.
+                let households = s.households_of(b.meta.id).map_err(err)?;
+                let mut stale = 0;
+                for h in &households {
+                    let last = s.last_visit(h.meta.id).map_err(err)?.map(|(t, _)| t);
+                    if last.is_none_or(|t| t < now.minus_days(visit_days)) {
+                        stale += 1;
+                    }
+                }
+                rows.push(Row {
+                    id: b.meta.id,
+                    kind: RowKind::Building,
+                    cells: vec![
+                        b.name.clone(),
+                        households.len().to_string(),
+                        cover_name(w, b.meta.id, now)?,
+                        s.open_problem_count(b.meta.id).to_string(),
+                        stale.to_string(),
+                    ],
+                    phone: None,
+                    zone: Some(b.meta.id),
+                });
+            }
+            (
+                vec![area.name],
+                vec![
+                    t(w, "col.building"),
+                    t(w, "col.households"),
+                    t(w, "col.covered_by"),
+                    t(w, "col.open"),
+                    w.lang.f("col.not_visited", &[&visit_days.to_string()]),
+                ],
+                rows,
+            )
+        }
+        Level::Households(building_id) => {
+            let b = s
+                .building(building_id)
+                .map_err(err)?
+                .ok_or_else(|| t(w, "tui.gone"))?;
+            let area = s
+                .area(b.area)
+                .map_err(err)?
+                .ok_or_else(|| t(w, "tui.gone"))?;
+            let mut rows = Vec::new();
+            for h in s.households_of(building_id).map_err(err)? {
+                if !visible(h.meta.id, &[building_id, b.area]) {
+                    continue;
+                }
+                let residents = s.residents_of(h.meta.id).map_err(err)?;
+                let head = residents
+                    .iter()
+                    .find(|r| r.relation == "户主")
+                    .or(residents.first());
+                let phone = head.and_then(|r| r.phones.first().cloned());
+                let liaison = cover::liaisons(s, h.meta.id, now)
+                    .map_err(err)?
+                    .into_iter()
+                    .map(|(m, _)| m.name)
+                    .next();
+                let looks_after = match liaison {
+                    Some(l) => l,
+                    None => cover_name(w, h.meta.id, now)?,
+                };
+                let last = s.last_visit(h.meta.id).map_err(err)?.map(|(t, _)| t);
+                rows.push(Row {
+                    id: h.meta.id,
+                    kind: RowKind::Household,
+                    cells: vec![
+                        h.label(),
+                        head.map(|r| r.name.clone()).unwrap_or_default(),
+                        phone.clone().unwrap_or_default(),
+                        residents.len().to_string(),
+                        looks_after,
+                        days_text(w, last, now),
+                        s.open_problem_count(h.meta.id).to_string(),
+                    ],
+                    phone,
+                    zone: Some(h.meta.id),
+                });
+            }
+            (
+                vec![area.name, b.name],
+                vec![
+                    t(w, "col.room"),
+                    t(w, "col.head"),
+                    t(w, "col.phone"),
+                    t(w, "col.residents"),
+                    t(w, "col.looks_after"),
+                    t(w, "col.last_visit"),
+                    t(w, "col.open"),
+                ],
+                rows,
+            )
+        }
+        Level::Household(hid) => {
+            let Some(Zone::Household(a, b, h)) = address::zone_of(s, hid).map_err(err)? else {
+                return Err(t(w, "tui.gone"));
+            };
+            let rows = s
+                .residents_of(hid)
+                .map_err(err)?
+                .into_iter()
+                .map(|r| Row {
+                    id: r.meta.id,
+                    kind: RowKind::Resident,
+                    phone: r.phones.first().cloned(),
+                    cells: vec![r.name, r.relation, r.phones.join(", "), r.tags.join(", ")],
+                    zone: Some(hid),
+                })
+                .collect();
+            (
+                vec![a.name, b.name, h.label()],
+                vec![
+                    t(w, "show.name"),
+                    t(w, "show.relation"),
+                    t(w, "show.phones"),
+                    t(w, "show.tags"),
+                ],
+                rows,
+            )
+        }
+    };
+    Ok(vec![Msg::Loaded {
+        level,
+        crumbs,
+        columns,
+        rows,
+        select,
+        stack,
+    }])
+}
+
+pub fn detail(w: &World, id: Id) -> R<Vec<Msg>> {
+    let Some(zone) = address::zone_of(w.store, id).map_err(err)? else {
+        return Ok(vec![]);
+    };
+    let view = zoneview::build(w.store, &zone, Ts::now(), w.lang, 8).map_err(err)?;
+    Ok(vec![Msg::Detail(id, Box::new(view))])
+}
+
+/// Loads the browser at a zone, with `back` leading up through its parents.
+pub fn goto(w: &World, z: &Zone) -> R<Vec<Msg>> {
+    let (level, select, stack) = match z {
+        Zone::Area(a) => (Level::Areas, Some(a.meta.id), vec![]),
+        Zone::Building(a, b) => (
+            Level::Buildings(a.meta.id),
+            Some(b.meta.id),
+            vec![(Level::Areas, a.meta.id)],
+        ),
+        Zone::Household(a, b, h) => (
+            Level::Household(h.meta.id),
+            None,
+            vec![
+                (Level::Areas, a.meta.id),
+                (Level::Buildings(a.meta.id), b.meta.id),
+                (Level::Households(b.meta.id), h.meta.id),
+            ],
+        ),
+    };
+    load(w, level, select, Some(stack))
+}
+
+/// Completes the address argument of a command (`goto slhy/3`) against
+/// the live places.
+fn split_body(area: Rect) -> (Rect, Rect) {
+    let dir = if area.width >= 100 {
+        Direction::Horizontal
+    } else {
+        Direction::Vertical
+    };
+    let [a, b] = Layout::default()
+        .direction(dir)
+        .constraints(if dir == Direction::Horizontal {
+            [Constraint::Percentage(62), Constraint::Percentage(38)]
+        } else {
+            [Constraint::Percentage(55), Constraint::Percentage(45)]
+        })
+        .areas(area);
+    (a, b)
+}
+
+pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let (list, side) = split_body(area);
+    let title = match b.level {
+        Level::Areas => lang.t("view.areas").to_string(),
+        Level::Buildings(_) => lang.f("view.buildings_of", &[b.crumbs.last().map_or("", |s| s)]),
+        Level::Households(_) => lang.f("view.households_of", &[b.crumbs.last().map_or("", |s| s)]),
+        Level::Household(_) => lang.f("view.residents_of", &[&b.crumbs.join(" › ")]),
+    };
+    let title = format!("{title} ({})", b.rows.len());
+    table(frame, list, &title, &b.columns, &b.rows, b.sel, true);
+    detail_pane(
+        state,
+        b.detail.as_deref(),
+        matches!(b.level, Level::Household(_)),
+        frame,
+        side,
+    );
+}
+
+fn detail_pane(
+    state: &State,
+    view: Option<&ZoneView>,
+    inside: bool,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let lang = state.lang;
+    let block = Block::default().borders(Borders::ALL).border_style(DIM);
+    let Some(v) = view else {
+        frame.render_widget(Paragraph::new("").block(block), area);
+        return;
+    };
+    let block = block.title(format!(
+        " {} ",
+        v.path.rsplit('/').next().unwrap_or(&v.path)
+    ));
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::from(vec![
+        Span::styled(format!("{} ", v.path.replace('/', " › ")), bold),
+        Span::styled(format!("({})", v.short), DIM),
+    ]));
+    match &v.covered_by {
+        Some(c) => {
+            let how = if c.direct {
+                lang.t("show.direct").to_string()
+            } else {
+                lang.f("show.inherited_from", &[&c.via])
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!("{}: ", lang.t("show.covered_by"))),
+                Span::styled(format!("{} {}", c.name, c.phone), Style::new().fg(ACCENT)),
+            ]));
+            lines.push(Line::styled(
+                format!("  {how}, {}", lang.f("show.since", &[&c.since])),
+                DIM,
+            ));
+        }
+        None => lines.push(Line::styled(
+            format!("{}: {}", lang.t("show.covered_by"), lang.t("show.nobody")),
+            Style::new().fg(Color::Red),
+        )),
+    }
+    for l in &v.liaisons {
+        lines.push(Line::from(format!(
+            "{}: {} {}",
+            lang.t("show.liaison"),
+            l.name,
+            l.phone
+        )));
+    }
+    if v.kind == "household" {
+        let lv = match &v.last_visit {
+            Some(lv) => format!(
+                "{} {} ({})",
+                lv.at,
+                lv.by,
+                lang.f("show.days_ago", &[&lv.days_ago.to_string()])
+            ),
+            None => lang.t("show.never").to_string(),
+        };
+        lines.push(Line::from(format!("{}: {lv}", lang.t("show.last_visit"))));
+        if !inside {
+            for r in &v.residents {
+                lines.push(Line::from(format!(
+                    "  {} {} {}",
+                    r.name,
+                    r.relation,
+                    r.phones.join(", ")
+                )));
+            }
+        }
+    } else {
+        lines.push(Line::from(format!(
+            "{}: {}",
+            lang.t(if v.kind == "area" {
+                "show.buildings"
+            } else {
+                "show.households"
+            }),
+            v.children.len()
+        )));
+    }
+    let style = if v.open_problems.is_empty() {
+        DIM
+    } else {
+        Style::new().fg(Color::Yellow)
+    };
+    lines.push(Line::styled(
+        format!(
+            "{}: {}",
+            lang.t("show.open_problems"),
+            v.open_problems.len()
+        ),
+        style,
+    ));
+    for p in v.open_problems.iter().take(3) {
+        lines.push(Line::styled(
+            format!(
+                "  [{}] {} · {}",
+                p.category,
+                p.description,
+                lang.f("show.days_ago", &[&p.age_days.to_string()])
+            ),
+            style,
+        ));
+    }
+    if !v.recent.is_empty() {
+        lines.push(Line::styled(format!("{}:", lang.t("show.recent")), bold));
+        for e in &v.recent {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", &e.at[..e.at.len().min(10)]), DIM),
+                Span::raw(e.text.clone()),
+            ]));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,103 @@
+//! Coverage: zones with nobody responsible, buildings not patrolled and
+//! households not visited lately (不留空白和死角), with a line per area.
+
+use super::prelude::*;
+
+pub const HINTS: &[Cmd] = &[
+    Cmd::Open,
+    Cmd::Back,
+    Cmd::Sort,
+    Cmd::CopyPhone,
+    Cmd::Help,
+    Cmd::Quit,
+];
+
+/// What the status line says while the report loads.
+pub const LOADING: &str = "job.coverage";
+
+pub fn load(w: &World) -> R<Report> {
+    let s = w.store;
+    let now = Ts::now();
+    let lang = w.lang;
+    let f = |k: &str| lang.t(k).to_string();
+    let kind = ReportKind::Coverage;
+    let only: Option<HashSet<Id>> = match (w.me, w.my_zones) {
+        (Some(me), true) => {
+            let mut set = HashSet::new();
+            for (z, _) in report::zones_of(s, me, now).map_err(err)? {
+                if let Some((_, area)) = s.ancestry(z).map_err(err)?.last() {
+                    set.insert(*area);
+                }
+            }
+            Some(set)
+        }
+        _ => None,
+    };
+    let c = report::coverage(s, now, w.config.visit_days(), only.as_ref()).map_err(err)?;
+    let mut rows = Vec::new();
+    for z in &c.uncovered {
+        rows.push(zone_row(
+            &z.id,
+            RowKind::Zone,
+            vec![
+                f("cov.uncovered"),
+                z.path.clone(),
+                lang.t(&format!("kind.{}", z.kind)).to_string(),
+                if z.households > 0 {
+                    lang.f("cov.households_inside", &[&z.households.to_string()])
+                } else {
+                    String::new()
+                },
+            ],
+        ));
+    }
+    for st in &c.not_patrolled {
+        rows.push(zone_row(
+            &st.id,
+            RowKind::Zone,
+            vec![
+                lang.f("cov.not_patrolled", &[&lang.label("patrol", &st.what)]),
+                st.path.clone(),
+                f("kind.building"),
+                days(lang, st.days),
+            ],
+        ));
+    }
+    for st in &c.not_visited {
+        rows.push(zone_row(
+            &st.id,
+            RowKind::Household,
+            vec![
+                f("cov.not_visited"),
+                st.path.clone(),
+                f("kind.household"),
+                days(lang, st.days),
+            ],
+        ));
+    }
+    let mut summary = vec![c.summary(lang)];
+    for a in &c.by_area {
+        summary.push(lang.f(
+            "cov.area_line",
+            &[
+                &a.name,
+                a.covered_by.as_deref().unwrap_or("—"),
+                &a.households.to_string(),
+                &format!("{:.1}", a.visited_pct),
+                &format!("{:.1}", a.hygiene_pct),
+                &format!("{:.1}", a.security_pct),
+            ],
+        ));
+    }
+    Ok(Report {
+        kind,
+        title: f("view.coverage"),
+        summary,
+        columns: vec![f("col.gap"), f("col.zone"), f("col.kind"), f("col.last")],
+        rows,
+        sel: 0,
+        sort: 0,
+        all: vec![],
+        filter: 0,
+    })
+}

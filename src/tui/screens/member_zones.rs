@@ -1,0 +1,70 @@
+//! One member's zones, with the history of their assignments.
+
+use super::prelude::*;
+
+pub const HINTS: &[Cmd] = &[
+    Cmd::Open,
+    Cmd::Back,
+    Cmd::Sort,
+    Cmd::CopyPhone,
+    Cmd::Help,
+    Cmd::Quit,
+];
+
+/// What the status line says while the report loads.
+pub const LOADING: &str = "job.member_zones";
+
+pub fn load(w: &World, member: Id) -> R<Report> {
+    let s = w.store;
+    let lang = w.lang;
+    let f = |k: &str| lang.t(k).to_string();
+    let kind = ReportKind::MemberZones(member);
+    let m = s
+        .member(member)
+        .map_err(err)?
+        .ok_or_else(|| f("tui.gone"))?;
+    let mut spans = s.assignments_of_member(member).map_err(err)?;
+    spans.sort_by_key(|a| std::cmp::Reverse(a.since));
+    let rows = spans
+        .iter()
+        .map(|a| Row {
+            id: a.zone,
+            kind: RowKind::Zone,
+            cells: vec![
+                zone_label(w, a.zone).unwrap_or_default(),
+                lang.label("role", a.role.code()),
+                a.since.date().to_string(),
+                match a.until {
+                    Some(u) => u.date().to_string(),
+                    None => f("tui.active"),
+                },
+                s.open_problem_count(a.zone).to_string(),
+            ],
+            phone: None,
+            zone: Some(a.zone),
+        })
+        .collect();
+    Ok(Report {
+        kind,
+        title: lang.f("view.member_zones", &[&m.name]),
+        summary: vec![format!(
+            "{} · {} · {} {}",
+            m.name,
+            lang.label("member_kind", m.kind.code()),
+            m.phone,
+            m.tags.join("、")
+        )],
+        columns: vec![
+            f("col.zone"),
+            f("col.role"),
+            f("col.since"),
+            f("col.until"),
+            f("col.open"),
+        ],
+        rows,
+        sel: 0,
+        sort: 0,
+        all: vec![],
+        filter: 0,
+    })
+}

@@ -1,0 +1,96 @@
+//! The screens, one file each: what it loads, how it draws, and the
+//! commands its hint line offers. The browser and the welcome screen draw
+//! themselves; the report screens (today, members, problems, coverage, a
+//! zone's timeline, a member's zones, a problem's history) load a
+//! [`Report`] on the job runner and share one table view (`report.rs`).
+//!
+//! To add a report screen: a file here with `HINTS`, `LOADING` and `load`;
+//! a `ReportKind` variant and its arm in each function below; a command in
+//! the command table (`command.rs`) and its arm in `update.rs` (the
+//! compiler points at both); its strings in the two i18n catalogs.
+
+pub mod browse;
+pub mod coverage;
+pub mod member_zones;
+pub mod members;
+pub mod problem_history;
+pub mod problems;
+pub mod report;
+pub mod timeline;
+pub mod today;
+pub mod welcome;
+
+use gridbook_domain::model::Id;
+
+use super::command::Cmd;
+use super::state::Report;
+use super::world::{R, World};
+
+/// What report screens' files use.
+mod prelude {
+    pub use std::collections::HashSet;
+
+    pub use gridbook_core::report;
+    pub use gridbook_core::zoneview;
+    pub use gridbook_domain::model::*;
+
+    pub use super::ReportKind;
+    pub use super::report::{days, zone_row};
+    pub use crate::tui::command::Cmd;
+    pub use crate::tui::state::{Report, Row, RowKind};
+    pub use crate::tui::world::*;
+}
+
+/// The report screens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    Today,
+    Members,
+    Problems,
+    Coverage,
+    /// The timeline of a zone and everything inside it.
+    Timeline(Id),
+    /// One member's zones, with the history of their assignments.
+    MemberZones(Id),
+    /// One problem from report to now, with its age.
+    ProblemHistory(Id),
+}
+
+/// Loads a report screen's data (on the job runner: it may be slow).
+pub fn load(w: &World, kind: ReportKind) -> R<Report> {
+    match kind {
+        ReportKind::Today => today::load(w),
+        ReportKind::Members => members::load(w),
+        ReportKind::Problems => problems::load(w),
+        ReportKind::Coverage => coverage::load(w),
+        ReportKind::Timeline(zone) => timeline::load(w, zone),
+        ReportKind::MemberZones(member) => member_zones::load(w, member),
+        ReportKind::ProblemHistory(problem) => problem_history::load(w, problem),
+    }
+}
+
+/// The commands a report screen's hint line offers.
+pub fn hints(kind: ReportKind) -> &'static [Cmd] {
+    match kind {
+        ReportKind::Today => today::HINTS,
+        ReportKind::Members => members::HINTS,
+        ReportKind::Problems => problems::HINTS,
+        ReportKind::Coverage => coverage::HINTS,
+        ReportKind::Timeline(_) => timeline::HINTS,
+        ReportKind::MemberZones(_) => member_zones::HINTS,
+        ReportKind::ProblemHistory(_) => problem_history::HINTS,
+    }
+}
+
+/// The catalog key of what the status line says while it loads.
+pub fn loading(kind: ReportKind) -> &'static str {
+    match kind {
+        ReportKind::Today => today::LOADING,
+        ReportKind::Members => members::LOADING,
+        ReportKind::Problems => problems::LOADING,
+        ReportKind::Coverage => coverage::LOADING,
+        ReportKind::Timeline(_) => timeline::LOADING,
+        ReportKind::MemberZones(_) => member_zones::LOADING,
+        ReportKind::ProblemHistory(_) => problem_history::LOADING,
+    }
+}

@@ -1,0 +1,82 @@
+//! One problem from report to now, with its age; `r` adds a step.
+
+use super::prelude::*;
+
+pub const HINTS: &[Cmd] = &[
+    Cmd::Open,
+    Cmd::Back,
+    Cmd::Sort,
+    Cmd::CopyPhone,
+    Cmd::Help,
+    Cmd::Quit,
+];
+
+/// What the status line says while the report loads.
+pub const LOADING: &str = "job.problem_history";
+
+pub fn load(w: &World, problem: Id) -> R<Report> {
+    let s = w.store;
+    let now = Ts::now();
+    let lang = w.lang;
+    let f = |k: &str| lang.t(k).to_string();
+    let kind = ReportKind::ProblemHistory(problem);
+    let opened = s
+        .event(problem)
+        .map_err(err)?
+        .ok_or_else(|| f("tui.gone"))?;
+    let EventBody::ProblemOpened { .. } = &opened.body else {
+        return Err(f("tui.gone"));
+    };
+    let open = s.is_problem_open(problem).map_err(err)?;
+    let name_of = |i: Id| zoneview::member_name(s, i);
+    let mut steps: Vec<Event> = s
+        .timeline(opened.zone, usize::MAX)
+        .map_err(err)?
+        .into_iter()
+        .filter(|e| match &e.body {
+            EventBody::ProblemStepped { problem: p, .. } => *p == problem,
+            EventBody::Amended { supersedes, .. } => *supersedes == problem,
+            _ => false,
+        })
+        .collect();
+    steps.push(opened.clone());
+    steps.sort_by_key(|e| e.id);
+    let rows = steps
+        .iter()
+        .map(|e| Row {
+            id: e.id,
+            kind: RowKind::Event,
+            cells: vec![
+                e.at.display(),
+                gridbook_domain::describe::event(lang, &e.body, &name_of),
+                e.by.map(|b| zoneview::member_name(s, b))
+                    .unwrap_or_default(),
+            ],
+            phone: None,
+            zone: Some(e.zone),
+        })
+        .collect();
+    let state = if open {
+        f("problem.open")
+    } else {
+        f("problem.resolved")
+    };
+    Ok(Report {
+        kind,
+        title: f("view.problem"),
+        summary: vec![lang.f(
+            "problem.summary",
+            &[
+                &zone_label(w, opened.zone)?,
+                &state,
+                &opened.at.days_before(now).to_string(),
+            ],
+        )],
+        columns: vec![f("col.when"), f("col.what"), f("col.by")],
+        rows,
+        sel: 0,
+        sort: 0,
+        all: vec![],
+        filter: 0,
+    })
+}

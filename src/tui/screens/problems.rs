@@ -1,0 +1,71 @@
+//! Open problems, oldest first by default; a row opens its history.
+
+use super::prelude::*;
+
+pub const HINTS: &[Cmd] = &[
+    Cmd::Open,
+    Cmd::Back,
+    Cmd::Sort,
+    Cmd::CopyPhone,
+    Cmd::Help,
+    Cmd::Quit,
+];
+
+/// What the status line says while the report loads.
+pub const LOADING: &str = "job.problems";
+
+pub fn load(w: &World) -> R<Report> {
+    let s = w.store;
+    let now = Ts::now();
+    let lang = w.lang;
+    let f = |k: &str| lang.t(k).to_string();
+    let kind = ReportKind::Problems;
+    let p = report::problems(s, now, 30, None).map_err(err)?;
+    let rows = p
+        .open
+        .iter()
+        .map(|o| {
+            let id: Id = o.id.parse().unwrap_or_default();
+            Row {
+                id,
+                kind: RowKind::Problem,
+                cells: vec![
+                    o.age_days.to_string(),
+                    lang.label("category", &o.category),
+                    o.description.clone(),
+                    o.zone.clone(),
+                    lang.label("urgency", &o.urgency),
+                    o.last_note.clone().unwrap_or_default(),
+                ],
+                phone: None,
+                zone: o.zone_id.parse().ok(),
+            }
+        })
+        .collect();
+    Ok(Report {
+        kind,
+        title: f("view.problems"),
+        summary: vec![lang.f(
+            "prob.summary",
+            &[
+                &p.open.len().to_string(),
+                &p.opened_in_period.to_string(),
+                &p.resolved_in_period.to_string(),
+                &p.days.to_string(),
+            ],
+        )],
+        columns: vec![
+            f("col.age_days"),
+            f("col.category"),
+            f("col.description"),
+            f("col.zone"),
+            f("col.urgency"),
+            f("col.last_note"),
+        ],
+        rows,
+        sel: 0,
+        sort: 0,
+        all: vec![],
+        filter: 0,
+    })
+}

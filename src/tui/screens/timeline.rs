@@ -1,0 +1,127 @@
+//! A zone's timeline, newest first, with everything inside it; `f` filters
+//! by kind, `e` amends an entry, `tab` returns to the list.
+
+use super::prelude::*;
+
+pub const HINTS: &[Cmd] = &[
+    Cmd::Open,
+    Cmd::NextPane,
+    Cmd::Filter,
+    Cmd::Edit,
+    Cmd::Help,
+    Cmd::Quit,
+];
+
+/// Filters, by event kind; `f` cycles through them ("" is everything).
+pub const FILTERS: [&str; 6] = ["", "visit", "problem", "patrol", "assign", "edited"];
+
+/// The filter a timeline entry belongs to (see `FILTERS`).
+fn kind_tag(body: &EventBody) -> &'static str {
+    match body {
+        EventBody::Visit { .. } => "visit",
+        EventBody::ProblemOpened { .. } | EventBody::ProblemStepped { .. } => "problem",
+        EventBody::Patrol { .. } => "patrol",
+        EventBody::Activity { .. } => "activity",
+        EventBody::Assigned { .. } | EventBody::AssignmentEnded { .. } => "assign",
+        EventBody::Edited { .. } | EventBody::Created { .. } | EventBody::Tombstoned { .. } => {
+            "edited"
+        }
+        EventBody::Amended { replacement, .. } => kind_tag(&replacement.body()),
+    }
+}
+
+/// Shows the rows whose kind matches the current filter.
+pub fn apply_filter(r: &mut Report) {
+    let f = FILTERS[r.filter % FILTERS.len()];
+    r.rows = r
+        .all
+        .iter()
+        .filter(|(_, tag)| tag.starts_with(f))
+        .map(|(row, _)| row.clone())
+        .collect();
+    r.sel = r.sel.min(r.rows.len().saturating_sub(1));
+}
+
+/// `f`: the next filter; answers the status line's text.
+pub fn next_filter(r: &mut Report, lang: gridbook_domain::i18n::Lang) -> String {
+    r.filter = (r.filter + 1) % FILTERS.len();
+    apply_filter(r);
+    let name = FILTERS[r.filter];
+    let label = if name.is_empty() {
+        lang.t("filter.all").to_string()
+    } else {
+        lang.t(&format!("filter.{name}")).to_string()
+    };
+    lang.f("tui.filtered", &[&label])
+}
+
+/// What the status line says while the report loads.
+pub const LOADING: &str = "job.timeline";
+
+pub fn load(w: &World, zone: Id) -> R<Report> {
+    let s = w.store;
+    let lang = w.lang;
+    let f = |k: &str| lang.t(k).to_string();
+    let kind = ReportKind::Timeline(zone);
+    let events = s.timeline(zone, 500).map_err(err)?;
+    let amended: HashSet<Id> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Amended { supersedes, .. } => Some(*supersedes),
+            _ => None,
+        })
+        .collect();
+    let name_of = |i: Id| zoneview::member_name(s, i);
+    let here = zone_label(w, zone)?;
+    let all: Vec<(Row, &'static str)> = events
+        .iter()
+        .map(|e| {
+            let mut text = gridbook_domain::describe::event(lang, &e.body, &name_of);
+            if amended.contains(&e.id) {
+                text = format!("{} {text}", f("tui.amended_mark"));
+            }
+            let path = zone_label(w, e.zone).unwrap_or_default();
+            let tag = match &e.body {
+                EventBody::Amended { replacement, .. } => kind_tag(&replacement.body()),
+                other => kind_tag(other),
+            };
+            let row = Row {
+                id: e.id,
+                kind: RowKind::Event,
+                cells: vec![
+                    e.at.display(),
+                    lang.t(&format!("filter.{tag}")).to_string(),
+                    text,
+                    path.strip_prefix(&here)
+                        .unwrap_or(&path)
+                        .trim_start_matches('/')
+                        .to_string(),
+                    e.by.map(|b| zoneview::member_name(s, b))
+                        .unwrap_or_default(),
+                ],
+                phone: None,
+                zone: Some(e.zone),
+            };
+            (row, tag)
+        })
+        .collect();
+    let mut r = Report {
+        kind,
+        title: lang.f("view.timeline", &[&here]),
+        summary: vec![lang.f("timeline.summary", &[&all.len().to_string()])],
+        columns: vec![
+            f("col.when"),
+            f("col.kind"),
+            f("col.what"),
+            f("col.where"),
+            f("col.by"),
+        ],
+        rows: vec![],
+        sel: 0,
+        sort: 0,
+        all,
+        filter: 0,
+    };
+    apply_filter(&mut r);
+    Ok(r)
+}

@@ -1,0 +1,106 @@
+//! What effects, jobs and screens read: the store and the session, as a
+//! read-only `World` that a job can take to another thread, and the small
+//! readers they share.
+
+use std::collections::HashSet;
+
+use gridbook_core::address;
+use gridbook_core::config::Config;
+use gridbook_core::cover;
+use gridbook_core::report;
+use gridbook_domain::checklist::Checklists;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::model::*;
+use gridbook_store::store::Store;
+
+/// What effects and jobs read besides the store: the session, read-only,
+/// so that a job can run on another thread.
+#[derive(Clone, Copy)]
+pub struct World<'a> {
+    pub store: &'a Store,
+    pub lang: Lang,
+    pub config: &'a Config,
+    pub checklists: &'a Checklists,
+    pub me: Option<Id>,
+    /// Filled when `my zones` is on.
+    pub my_zones: bool,
+}
+
+pub(crate) fn t(w: &World, key: &str) -> String {
+    w.lang.t(key).to_string()
+}
+
+pub(crate) type R<T> = Result<T, String>;
+
+pub(crate) fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// Zones I cover now and their ancestors, for the "my zones" filter.
+pub(crate) fn my_zone_sets(w: &World) -> R<Option<(HashSet<Id>, HashSet<Id>)>> {
+    let (Some(me), true) = (w.me, w.my_zones) else {
+        return Ok(None);
+    };
+    let mut direct = HashSet::new();
+    let mut above = HashSet::new();
+    for (z, _) in report::zones_of(w.store, me, Ts::now()).map_err(err)? {
+        direct.insert(z);
+        for (_, a) in w.store.ancestry(z).map_err(err)?.into_iter().skip(1) {
+            above.insert(a);
+        }
+    }
+    Ok(Some((direct, above)))
+}
+
+pub(crate) fn cover_name(w: &World, zone: Id, now: Ts) -> R<String> {
+    Ok(match cover::covering(w.store, zone, now).map_err(err)? {
+        Some(c) if c.direct => c.name,
+        Some(c) => format!("{} ↑", c.name),
+        None => "—".to_string(),
+    })
+}
+
+pub(crate) fn days_text(w: &World, t: Option<Ts>, now: Ts) -> String {
+    match t {
+        Some(t) => w
+            .lang
+            .f("show.days_ago", &[&t.days_before(now).to_string()]),
+        None => w.lang.t("show.never").to_string(),
+    }
+}
+
+pub(crate) fn choices(pairs: &[(&str, String)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(c, l)| (c.to_string(), l.clone()))
+        .collect()
+}
+
+pub(crate) fn categories(w: &World) -> Vec<String> {
+    w.config.categories.clone().unwrap_or_else(|| {
+        gridbook_core::generator::PROBLEM_CATEGORIES
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    })
+}
+
+pub(crate) fn zone_label(w: &World, id: Id) -> R<String> {
+    Ok(address::zone_of(w.store, id)
+        .map_err(err)?
+        .map(|z| z.path())
+        .unwrap_or_else(|| id.short()))
+}
+
+/// What an entry says now: its body, or that of its latest amendment.
+pub(crate) fn effective_body(w: &World, e: &Event) -> R<EventBody> {
+    let original = match &e.body {
+        EventBody::Amended { supersedes, .. } => w
+            .store
+            .event(*supersedes)
+            .map_err(err)?
+            .ok_or_else(|| w.lang.t("tui.gone").to_string())?,
+        _ => e.clone(),
+    };
+    w.store.effective_body(&original).map_err(err)
+}
