@@ -151,7 +151,11 @@ pub(crate) fn io_cause(e: &std::io::Error) -> IoCause {
 }
 
 /// An I/O error met while using the data directory `dir` (at `path`).
-pub(crate) fn io_error(dir: &std::path::Path, path: &std::path::Path, e: std::io::Error) -> StoreError {
+pub(crate) fn io_error(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    e: std::io::Error,
+) -> StoreError {
     match io_cause(&e) {
         IoCause::NoSpace => StoreError::NoSpace {
             dir: dir.to_path_buf(),
@@ -179,7 +183,10 @@ mod tests {
             (Error::from(ErrorKind::StorageFull), IoCause::NoSpace),
             (Error::from_raw_os_error(EACCES), IoCause::Permission),
             (Error::from_raw_os_error(EPERM), IoCause::Permission),
-            (Error::from(ErrorKind::PermissionDenied), IoCause::Permission),
+            (
+                Error::from(ErrorKind::PermissionDenied),
+                IoCause::Permission,
+            ),
             // Wrapped as the source of another error…
             (
                 Error::other(Error::from_raw_os_error(ENOSPC)),
@@ -212,7 +219,10 @@ mod tests {
         for e in [full, denied] {
             assert_eq!(e.kind(), K::Unavailable);
             let msg = e.to_string();
-            assert!(!msg.contains("damaged") || msg.contains("not damaged"), "{msg}");
+            assert!(
+                !msg.contains("damaged") || msg.contains("not damaged"),
+                "{msg}"
+            );
             assert!(msg.contains("/data/gridbook"), "{msg}");
         }
     }

@@ -102,7 +102,12 @@ mod tests {
     #[test]
     fn dates_sort_as_bytes() {
         let d = |year, month, day| Date { year, month, day };
-        let dates = [d(1999, 12, 31), d(2026, 1, 1), d(2026, 1, 2), d(2026, 12, 1)];
+        let dates = [
+            d(1999, 12, 31),
+            d(2026, 1, 1),
+            d(2026, 1, 2),
+            d(2026, 12, 1),
+        ];
         for w in dates.windows(2) {
             assert!(date(w[0]) < date(w[1]));
         }
@@ -113,7 +118,13 @@ mod tests {
 
     #[test]
     fn a_prefix_range_holds_exactly_the_keys_with_the_prefix() {
-        for prefix in [vec![], vec![0u8], vec![1, 2], vec![1, 0xFF], vec![0xFF, 0xFF]] {
+        for prefix in [
+            vec![],
+            vec![0u8],
+            vec![1, 2],
+            vec![1, 0xFF],
+            vec![0xFF, 0xFF],
+        ] {
             let r = prefix_range(&prefix);
             let keys = [
                 vec![],

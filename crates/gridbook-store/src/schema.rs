@@ -163,12 +163,11 @@ impl Store {
     }
 
     pub(crate) fn set_schema(&self, v: u32) -> Result<()> {
-        self.engine()
-            .commit(&[crate::engine::Op::put(
-                Tree::Meta.id(),
-                SCHEMA_KEY.to_vec(),
-                v.to_be_bytes().to_vec(),
-            )])?;
+        self.engine().commit(&[crate::engine::Op::put(
+            Tree::Meta.id(),
+            SCHEMA_KEY.to_vec(),
+            v.to_be_bytes().to_vec(),
+        )])?;
         self.flush()
     }
 

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::codec;
-use crate::engine::memory::{Memory, MemoryEngine};
+use crate::engine::memory::MemoryEngine;
 use crate::engine::{Engine, Scan};
 use crate::error::io_error;
 use crate::keys;
@@ -28,6 +28,7 @@ use crate::projection::{self, Cx, hierarchy};
 use gridbook_domain::model::*;
 
 pub use crate::check::CheckReport;
+pub use crate::engine::memory::Memory;
 pub use crate::error::{Result, StoreError, backup_hint};
 pub use crate::projection::assignments::Assignment;
 pub use crate::schema::{DERIVED, SCHEMA_VERSION, T, Tree};

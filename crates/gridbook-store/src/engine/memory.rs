@@ -150,7 +150,8 @@ mod tests {
     fn engines_on_the_same_data_see_the_same_trees() {
         let data = Memory::new();
         let a = MemoryEngine::open(&data, &["t"]);
-        a.commit(&[Op::put(0, b"k".to_vec(), b"v".to_vec())]).unwrap();
+        a.commit(&[Op::put(0, b"k".to_vec(), b"v".to_vec())])
+            .unwrap();
         drop(a);
         let b = MemoryEngine::open(&data, &["other", "t"]);
         assert_eq!(b.get(1, b"k").unwrap(), Some(b"v".to_vec()));

@@ -159,11 +159,7 @@ pub(crate) mod conformance {
         // Scans in key order, forwards and backwards, by prefix and range.
         let all = keys_of(e.scan(0, keys::all()));
         assert_eq!(all, [vec![1], vec![1, 0], vec![1, 0xFF], vec![2], vec![3]]);
-        let back: Vec<Vec<u8>> = e
-            .scan(0, keys::all())
-            .rev()
-            .map(|x| x.unwrap().0)
-            .collect();
+        let back: Vec<Vec<u8>> = e.scan(0, keys::all()).rev().map(|x| x.unwrap().0).collect();
         assert_eq!(back, all.iter().rev().cloned().collect::<Vec<_>>());
         assert_eq!(
             keys_of(e.scan(0, keys::prefix_range(&[1]))),
@@ -185,7 +181,8 @@ pub(crate) mod conformance {
         assert!(keys_of(e.scan(0, nothing)).is_empty());
 
         // Removal, clearing one tree, dropping a tree by name.
-        e.commit(&[Op::del(0, vec![2]), Op::del(0, vec![42])]).unwrap();
+        e.commit(&[Op::del(0, vec![2]), Op::del(0, vec![42])])
+            .unwrap();
         assert_eq!(e.get(0, &[2]).unwrap(), None);
         e.clear(1).unwrap();
         assert!(e.is_empty(1).unwrap());

@@ -196,7 +196,10 @@ fn set_aside_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
     };
     for entry in rd {
         let entry = entry?;
-        let unfinished = entry.file_name().to_str().is_some_and(is_unfinished_snapshot);
+        let unfinished = entry
+            .file_name()
+            .to_str()
+            .is_some_and(is_unfinished_snapshot);
         if unfinished && entry.file_type()?.is_file() {
             match fs::remove_file(entry.path()) {
                 Ok(()) => {}

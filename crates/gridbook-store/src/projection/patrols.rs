@@ -29,7 +29,11 @@ fn key(zone: Id, kind: PatrolKind) -> Vec<u8> {
 fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
     match &e.body {
         EventBody::Patrol { kind, .. } => {
-            cx.put_max(Tree::LastPatrol, key(e.zone, *kind), keys::ts(e.at).to_vec())?;
+            cx.put_max(
+                Tree::LastPatrol,
+                key(e.zone, *kind),
+                keys::ts(e.at).to_vec(),
+            )?;
         }
         // A correction changes what a patrol found, not when it was.
         EventBody::Amended { .. }

@@ -62,10 +62,7 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
 /// index from the date it had (staged or stored) to the new one.
 fn set_follow_up(cx: &mut Cx<'_>, visit: Id, household: Id, date: Option<Date>) -> Result<()> {
     let key = keys::id(visit);
-    if let Some(old) = cx
-        .current(Tree::FollowUpOf, &key)?
-        .filter(|o| o.len() == 4)
-    {
+    if let Some(old) = cx.current(Tree::FollowUpOf, &key)?.filter(|o| o.len() == 4) {
         let mut k = old;
         k.extend_from_slice(&key);
         cx.del(Tree::FollowUps, k);
