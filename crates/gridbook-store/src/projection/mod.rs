@@ -26,6 +26,9 @@ pub mod visits;
 
 use hierarchy::Ancestry;
 
+#[cfg(test)]
+mod properties;
+
 /// One derived index: its name, its trees, how an event is staged into it.
 pub struct Projection {
     pub name: &'static str,
