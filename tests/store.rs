@@ -906,6 +906,12 @@ fn every_file_of_the_store_is_readable_by_its_owner_only() {
         let mut w = Writes::new();
         store.stage_event(&mut w, &long).unwrap();
         store.commit(w).unwrap();
+        // Private as soon as the commit that wrote it returns.
+        let blobs = modes(&data.join("store").join("blobs"));
+        assert!(!blobs.is_empty());
+        for (p, _, mode) in blobs {
+            assert_eq!(mode, 0o600, "{}", p.display());
+        }
     }
     // Opening again makes sled write a snapshot.
     drop(open(&data));

@@ -225,8 +225,37 @@ impl Store {
         self.engine.get(t.id(), key)
     }
 
-    pub(crate) fn scan_prefix(&self, t: Tree, prefix: &[u8]) -> Scan<'_> {
-        self.engine.scan(t.id(), keys::prefix_range(prefix))
+    /// Calls `f` with every entry whose key starts with `prefix` (all of
+    /// them for an empty prefix), in key order, until it returns `false`.
+    pub(crate) fn each(
+        &self,
+        t: Tree,
+        prefix: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        self.engine
+            .visit(t.id(), keys::prefix_range(prefix), false, &mut f)
+    }
+
+    /// As [`Store::each`], last key first.
+    pub(crate) fn each_rev(
+        &self,
+        t: Tree,
+        prefix: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        self.engine
+            .visit(t.id(), keys::prefix_range(prefix), true, &mut f)
+    }
+
+    /// How many keys start with `prefix`.
+    pub(crate) fn count_prefix(&self, t: Tree, prefix: &[u8]) -> usize {
+        let mut n = 0;
+        let _ = self.each(t, prefix, |_, _| {
+            n += 1;
+            Ok(true)
+        });
+        n
     }
 
     pub(crate) fn scan_all(&self, t: Tree) -> Scan<'_> {
@@ -243,12 +272,13 @@ impl Store {
     // ---- records and events -------------------------------------------------
 
     fn get<V: DeserializeOwned>(&self, t: Tree, what: &'static str, id: Id) -> Result<Option<V>> {
-        match self.get_raw(t, &id.to_bytes())? {
-            None => Ok(None),
-            Some(bytes) => codec::decode(&bytes)
-                .map(Some)
-                .map_err(|source| StoreError::Codec { what, source }),
-        }
+        let mut decoded = None;
+        self.engine.get_with(t.id(), &id.to_bytes(), &mut |bytes| {
+            decoded = Some(codec::decode(bytes));
+        })?;
+        decoded
+            .transpose()
+            .map_err(|source| StoreError::Codec { what, source })
     }
 
     pub fn record<R: Record>(&self, id: Id) -> Result<Option<R>> {

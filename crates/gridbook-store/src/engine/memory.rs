@@ -85,6 +85,10 @@ impl Engine for MemoryEngine {
         Ok(self.with(tree, |m| m.get(key).cloned()))
     }
 
+    fn get_with(&self, tree: TreeId, key: &[u8], f: &mut dyn FnMut(&[u8])) -> Result<bool> {
+        Ok(self.with(tree, |m| m.get(key).map(|v| f(v)).is_some()))
+    }
+
     fn scan(&self, tree: TreeId, range: Range) -> Scan<'_> {
         if is_empty_range(&range) {
             return Box::new(std::iter::empty());
@@ -95,6 +99,29 @@ impl Engine for MemoryEngine {
                 .collect()
         });
         Box::new(entries.into_iter())
+    }
+
+    fn visit(
+        &self,
+        tree: TreeId,
+        range: Range,
+        rev: bool,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        // From a copy, not under the lock: `f` may read the store again.
+        let entries = self.scan(tree, range);
+        let entries: Box<dyn Iterator<Item = Result<super::Entry>>> = if rev {
+            Box::new(entries.rev())
+        } else {
+            entries
+        };
+        for kv in entries {
+            let (k, v) = kv?;
+            if !f(&k, &v)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn len(&self, tree: TreeId) -> Result<usize> {

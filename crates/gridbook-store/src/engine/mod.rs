@@ -58,8 +58,24 @@ pub trait Engine: Send + Sync {
     /// The value under `key`.
     fn get(&self, tree: TreeId, key: &[u8]) -> Result<Option<Vec<u8>>>;
 
+    /// Calls `f` with the value under `key`, if there is one, without
+    /// copying it out of the engine (records are decoded straight from it).
+    /// Returns whether there was one.
+    fn get_with(&self, tree: TreeId, key: &[u8], f: &mut dyn FnMut(&[u8])) -> Result<bool>;
+
     /// Entries whose keys fall in `range`, in key order.
     fn scan(&self, tree: TreeId, range: Range) -> Scan<'_>;
+
+    /// Calls `f` with each entry whose key falls in `range`, in key order
+    /// (backwards if `rev`), without copying it out of the engine, until
+    /// `f` returns `Ok(false)` or an error.
+    fn visit(
+        &self,
+        tree: TreeId,
+        range: Range,
+        rev: bool,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()>;
 
     /// How many entries the tree holds.
     fn len(&self, tree: TreeId) -> Result<usize>;
@@ -133,6 +149,7 @@ pub(crate) mod conformance {
             assert!(collect(e.scan(t, keys::all())).is_empty());
         }
         assert_eq!(e.get(0, b"x").unwrap(), None);
+        assert!(!e.get_with(0, b"x", &mut |_| panic!("no value")).unwrap());
 
         // A commit over several trees, applied in order: a later write to
         // the same key wins, a removal removes.
@@ -150,6 +167,9 @@ pub(crate) mod conformance {
         .unwrap();
         e.flush().unwrap();
         assert_eq!(e.get(0, &[1]).unwrap(), Some(b"one".to_vec()));
+        let mut seen = Vec::new();
+        assert!(e.get_with(0, &[1], &mut |v| seen = v.to_vec()).unwrap());
+        assert_eq!(seen, b"one");
         assert_eq!(e.get(1, &[1]).unwrap(), Some(b"other tree".to_vec()));
         assert_eq!(e.get(0, &[3]).unwrap(), Some(b"three again".to_vec()));
         assert_eq!(e.get(2, &[9]).unwrap(), None);
@@ -174,6 +194,25 @@ pub(crate) mod conformance {
         );
         assert_eq!(keys_of(e.scan(0, keys::from(&[2]))), [vec![2], vec![3]]);
         assert!(keys_of(e.scan(0, keys::prefix_range(&[4]))).is_empty());
+        // Visiting sees the same entries, either way, and stops when told.
+        for rev in [false, true] {
+            let mut seen = Vec::new();
+            e.visit(0, keys::prefix_range(&[1]), rev, &mut |k, v| {
+                seen.push((k.to_vec(), v.to_vec()));
+                Ok(seen.len() < 2)
+            })
+            .unwrap();
+            let mut want = collect(e.scan(0, keys::prefix_range(&[1])));
+            if rev {
+                want.reverse();
+            }
+            want.truncate(2);
+            assert_eq!(seen, want);
+        }
+        let failed = e.visit(0, keys::all(), false, &mut |_, _| {
+            Err(crate::error::StoreError::Invalid("stop".into()))
+        });
+        assert!(failed.is_err());
         // A range that ends before it starts is empty, not an error.
         let backwards = (Bound::Included(vec![3]), Bound::Excluded(vec![1]));
         assert!(keys_of(e.scan(0, backwards)).is_empty());

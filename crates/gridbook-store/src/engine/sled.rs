@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use sled::Transactional;
 
@@ -42,6 +43,11 @@ pub struct SledEngine {
     /// leaves the disk's write cache and the file's size unsynced; an
     /// `fdatasync` of this file after it makes a saved write survive a power cut.
     log: File,
+    /// sled's directory for values too large for its log.
+    blobs: PathBuf,
+    /// When `blobs/` last changed as of its last check, so that a flush
+    /// looks for new files in it only when it did change.
+    blobs_checked: Mutex<Option<SystemTime>>,
 }
 
 impl SledEngine {
@@ -105,10 +111,12 @@ impl SledEngine {
         })?;
         let engine = SledEngine {
             dir,
+            blobs: path.join("blobs"),
             path,
             db,
             trees,
             log,
+            blobs_checked: Mutex::new(None),
         };
         // sled writes its configuration, log and snapshot while opening.
         engine.tighten(&engine.path)?;
@@ -139,6 +147,26 @@ impl SledEngine {
     /// 0700 for directories): sled creates them with the process's umask.
     fn tighten(&self, dir: &Path) -> Result<()> {
         tighten(dir).map_err(|e| self.io(e))
+    }
+
+    /// Tightens files that appeared in `blobs/` since it was last looked at:
+    /// one `stat` when nothing changed.
+    fn tighten_new_blobs(&self) -> Result<()> {
+        let changed = match fs::metadata(&self.blobs) {
+            Ok(m) => m.modified().ok(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(self.io(e)),
+        };
+        let mut checked = self.blobs_checked.lock().unwrap_or_else(|e| e.into_inner());
+        if changed.is_some() && *checked == changed {
+            return Ok(());
+        }
+        self.tighten(&self.blobs)?;
+        // A time this recent may not move for a file added within the same
+        // tick of the file system's clock: look again next time.
+        let settled = changed.filter(|t| t.elapsed().is_ok_and(|age| age > Duration::from_secs(2)));
+        *checked = settled;
+        Ok(())
     }
 }
 
@@ -257,6 +285,17 @@ impl Engine for SledEngine {
             .map_err(|e| self.error(e))
     }
 
+    fn get_with(&self, tree: TreeId, key: &[u8], f: &mut dyn FnMut(&[u8])) -> Result<bool> {
+        match self.trees[tree].get(key) {
+            Ok(Some(v)) => {
+                f(&v);
+                Ok(true)
+            }
+            Ok(None) => Ok(false),
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
     fn scan(&self, tree: TreeId, range: Range) -> Scan<'_> {
         if is_empty_range(&range) {
             return Box::new(std::iter::empty());
@@ -265,6 +304,31 @@ impl Engine for SledEngine {
             kv.map(|(k, v)| (k.to_vec(), v.to_vec()))
                 .map_err(|e| self.error(e))
         }))
+    }
+
+    fn visit(
+        &self,
+        tree: TreeId,
+        range: Range,
+        rev: bool,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        if is_empty_range(&range) {
+            return Ok(());
+        }
+        let iter = self.trees[tree].range(range);
+        let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = if rev {
+            Box::new(iter.rev())
+        } else {
+            Box::new(iter)
+        };
+        for kv in iter {
+            let (k, v) = kv.map_err(|e| self.error(e))?;
+            if !f(&k, &v)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn len(&self, tree: TreeId) -> Result<usize> {
@@ -331,7 +395,7 @@ impl Engine for SledEngine {
     fn flush(&self) -> Result<()> {
         self.db.flush().map_err(|e| self.error(e))?;
         self.log.sync_data().map_err(|e| self.io(e))?;
-        self.tighten(&self.path.join("blobs"))
+        self.tighten_new_blobs()
     }
 
     fn size_on_disk(&self) -> u64 {

@@ -41,30 +41,25 @@ impl Store {
     /// The corrections of an entry, oldest first.
     pub fn amendments_of(&self, event: Id) -> Result<Vec<Id>> {
         let mut out = Vec::new();
-        for kv in self.scan_prefix(Tree::Amendments, &event.to_bytes()) {
-            let (k, _) = kv?;
-            out.extend(keys::id_at(&k, 16));
-        }
+        self.each(Tree::Amendments, &event.to_bytes(), |k, _| {
+            out.extend(keys::id_at(k, 16));
+            Ok(true)
+        })?;
         Ok(out)
     }
 
     /// What an entry says now: its own body, or its latest correction's.
     pub fn effective_body(&self, e: &Event) -> Result<EventBody> {
-        let mut body = e.body.clone();
-        if let Some(kv) = self
-            .scan_prefix(Tree::Amendments, &e.id.to_bytes())
-            .next_back()
+        let mut latest = None;
+        self.each_rev(Tree::Amendments, &e.id.to_bytes(), |k, _| {
+            latest = keys::id_at(k, 16);
+            Ok(false)
+        })?;
+        if let Some(a) = latest.map(|a| self.event(a)).transpose()?.flatten()
+            && let EventBody::Amended { replacement, .. } = a.body
         {
-            let (k, _) = kv?;
-            if let Some(a) = keys::id_at(&k, 16)
-                .map(|a| self.event(a))
-                .transpose()?
-                .flatten()
-                && let EventBody::Amended { replacement, .. } = a.body
-            {
-                body = replacement.body();
-            }
+            return Ok(replacement.body());
         }
-        Ok(body)
+        Ok(e.body.clone())
     }
 }

@@ -101,10 +101,10 @@ impl Store {
     /// Every assignment ever made on `zone` (direct only), oldest first.
     pub fn assignments_of(&self, zone: Id) -> Result<Vec<Assignment>> {
         let mut out = Vec::new();
-        for kv in self.scan_prefix(Tree::Assignments, &zone.to_bytes()) {
-            let (k, v) = kv?;
-            out.extend(self.assignment_entry(&k, &v)?);
-        }
+        self.each(Tree::Assignments, &zone.to_bytes(), |k, v| {
+            out.extend(self.assignment_entry(k, v)?);
+            Ok(true)
+        })?;
         Ok(out)
     }
 
@@ -133,10 +133,10 @@ impl Store {
     /// Every assignment on every zone: one pass over the assignments index.
     pub fn all_assignments(&self) -> Result<Vec<Assignment>> {
         let mut out = Vec::new();
-        for kv in self.scan_all(Tree::Assignments) {
-            let (k, v) = kv?;
-            out.extend(self.assignment_entry(&k, &v)?);
-        }
+        self.each(Tree::Assignments, &[], |k, v| {
+            out.extend(self.assignment_entry(k, v)?);
+            Ok(true)
+        })?;
         Ok(out)
     }
 }

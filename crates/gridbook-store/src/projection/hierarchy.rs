@@ -126,17 +126,15 @@ impl Store {
     /// Ids of the children of `parent` in key order (which is creation order).
     pub fn child_ids(&self, parent: Id) -> Result<Vec<Id>> {
         let mut out = Vec::new();
-        for kv in self.scan_prefix(Tree::Children, &parent.to_bytes()) {
-            let (k, _) = kv?;
-            if let Some(id) = keys::id_at(&k, 16) {
-                out.push(id);
-            }
-        }
+        self.each(Tree::Children, &parent.to_bytes(), |k, _| {
+            out.extend(keys::id_at(k, 16));
+            Ok(true)
+        })?;
         Ok(out)
     }
 
     pub fn child_count(&self, parent: Id) -> usize {
-        self.scan_prefix(Tree::Children, &parent.to_bytes()).count()
+        self.count_prefix(Tree::Children, &parent.to_bytes())
     }
 
     fn live_children<R: Record>(&self, parent: Id) -> Result<Vec<R>> {

@@ -60,18 +60,15 @@ impl Store {
     /// The latest patrol of each kind on every zone patrolled: one pass.
     pub fn last_patrols(&self) -> Result<HashMap<(Id, PatrolKind), Ts>> {
         let mut out = HashMap::new();
-        for kv in self.scan_all(Tree::LastPatrol) {
-            let (k, v) = kv?;
-            let Some(kind) = PatrolKind::ALL
+        self.each(Tree::LastPatrol, &[], |k, v| {
+            let kind = PatrolKind::ALL
                 .into_iter()
-                .find(|p| k.get(16) == Some(&p.byte()))
-            else {
-                continue;
-            };
-            if let (Some(z), Some(t)) = (keys::id_at(&k, 0), keys::ts_from(&v)) {
+                .find(|p| k.get(16) == Some(&p.byte()));
+            if let (Some(kind), Some(z), Some(t)) = (kind, keys::id_at(k, 0), keys::ts_from(v)) {
                 out.insert((z, kind), t);
             }
-        }
+            Ok(true)
+        })?;
         Ok(out)
     }
 }

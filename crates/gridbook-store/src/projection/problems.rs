@@ -57,28 +57,28 @@ impl Store {
     /// Open problems as (problem event id, zone).
     pub fn open_problems(&self) -> Result<Vec<(Id, Id)>> {
         let mut out = Vec::new();
-        for kv in self.scan_all(Tree::OpenProblems) {
-            let (k, v) = kv?;
-            if let (Some(p), Some(z)) = (keys::id_at(&k, 0), keys::id_at(&v, 0)) {
+        self.each(Tree::OpenProblems, &[], |k, v| {
+            if let (Some(p), Some(z)) = (keys::id_at(k, 0), keys::id_at(v, 0)) {
                 out.push((p, z));
             }
-        }
+            Ok(true)
+        })?;
         Ok(out)
     }
 
     /// Open problems in `zone` or anything inside it, by problem id.
     pub fn open_problems_in(&self, zone: Id) -> Result<Vec<Id>> {
         let mut out = Vec::new();
-        for kv in self.scan_prefix(Tree::OpenByZone, &zone.to_bytes()) {
-            let (k, _) = kv?;
-            out.extend(keys::id_at(&k, 16));
-        }
+        self.each(Tree::OpenByZone, &zone.to_bytes(), |k, _| {
+            out.extend(keys::id_at(k, 16));
+            Ok(true)
+        })?;
         Ok(out)
     }
 
     /// How many problems are open in `zone` or anything inside it.
     pub fn open_problem_count(&self, zone: Id) -> usize {
-        self.scan_prefix(Tree::OpenByZone, &zone.to_bytes()).count()
+        self.count_prefix(Tree::OpenByZone, &zone.to_bytes())
     }
 
     pub fn is_problem_open(&self, problem: Id) -> Result<bool> {

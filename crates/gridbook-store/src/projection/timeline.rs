@@ -66,18 +66,19 @@ impl Store {
     /// The newest `limit` events under a key prefix of a timeline tree, newest first.
     fn events_by_prefix(&self, t: Tree, prefix: &[u8], limit: usize) -> Result<Vec<Event>> {
         let mut out = Vec::new();
-        for kv in self.scan_prefix(t, prefix).rev() {
-            if out.len() >= limit {
-                break;
-            }
-            let (k, _) = kv?;
-            let Some(id) = keys::last_id(&k) else {
-                continue;
-            };
-            if let Some(e) = self.event(id)? {
+        if limit == 0 {
+            return Ok(out);
+        }
+        self.each_rev(t, prefix, |k, _| {
+            if let Some(e) = keys::last_id(k)
+                .map(|id| self.event(id))
+                .transpose()?
+                .flatten()
+            {
                 out.push(e);
             }
-        }
+            Ok(out.len() < limit)
+        })?;
         Ok(out)
     }
 
@@ -94,10 +95,10 @@ impl Store {
     /// Ids of the events a member wrote or is the subject of, oldest first.
     pub fn member_event_ids(&self, member: Id) -> Result<Vec<Id>> {
         let mut out = Vec::new();
-        for kv in self.scan_prefix(Tree::ByMember, &member.to_bytes()) {
-            let (k, _) = kv?;
-            out.extend(keys::id_at(&k, 16));
-        }
+        self.each(Tree::ByMember, &member.to_bytes(), |k, _| {
+            out.extend(keys::id_at(k, 16));
+            Ok(true)
+        })?;
         Ok(out)
     }
 }

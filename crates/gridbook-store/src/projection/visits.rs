@@ -91,12 +91,12 @@ impl Store {
     /// visits index (whole-estate reports).
     pub fn last_visits(&self) -> Result<HashMap<Id, Ts>> {
         let mut out = HashMap::new();
-        for kv in self.scan_all(Tree::LastVisit) {
-            let (k, v) = kv?;
-            if let (Some(h), Some(t)) = (keys::id_at(&k, 0), keys::ts_from(&v)) {
+        self.each(Tree::LastVisit, &[], |k, v| {
+            if let (Some(h), Some(t)) = (keys::id_at(k, 0), keys::ts_from(v)) {
                 out.insert(h, t);
             }
-        }
+            Ok(true)
+        })?;
         Ok(out)
     }
 
@@ -104,17 +104,17 @@ impl Store {
     pub fn follow_ups_until(&self, until: Date) -> Result<Vec<(Date, Id, Id)>> {
         let mut out = Vec::new();
         let end = keys::date(until);
-        for kv in self.scan_all(Tree::FollowUps) {
-            let (k, v) = kv?;
+        self.each(Tree::FollowUps, &[], |k, v| {
             if k.get(..4).is_none_or(|d| d > &end[..]) {
-                break;
+                return Ok(false);
             }
             if let (Some(date), Some(visit), Some(hh)) =
-                (keys::date_from(&k), keys::id_at(&k, 4), keys::id_at(&v, 0))
+                (keys::date_from(k), keys::id_at(k, 4), keys::id_at(v, 0))
             {
                 out.push((date, visit, hh));
             }
-        }
+            Ok(true)
+        })?;
         Ok(out)
     }
 }
