@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::{Engine, Op, Range, Scan, TreeId, is_empty_range};
+use super::{Engine, Op, Range, Scan, TreeId, Visitor, is_empty_range};
 use crate::error::Result;
 
 type Map = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -101,13 +101,7 @@ impl Engine for MemoryEngine {
         Box::new(entries.into_iter())
     }
 
-    fn visit(
-        &self,
-        tree: TreeId,
-        range: Range,
-        rev: bool,
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
-    ) -> Result<()> {
+    fn visit(&self, tree: TreeId, range: Range, rev: bool, f: &mut Visitor<'_>) -> Result<()> {
         // From a copy, not under the lock: `f` may read the store again.
         let entries = self.scan(tree, range);
         let entries: Box<dyn Iterator<Item = Result<super::Entry>>> = if rev {

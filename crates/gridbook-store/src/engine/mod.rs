@@ -24,6 +24,9 @@ pub type Range = (Bound<Vec<u8>>, Bound<Vec<u8>>);
 /// One entry of a scan: key and value.
 pub type Entry = (Vec<u8>, Vec<u8>);
 
+/// What [`Engine::visit`] calls with each entry: `Ok(false)` stops the visit.
+pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<bool> + 'a;
+
 /// Entries in key order; `.rev()` walks them backwards.
 pub type Scan<'a> = Box<dyn DoubleEndedIterator<Item = Result<Entry>> + 'a>;
 
@@ -69,13 +72,7 @@ pub trait Engine: Send + Sync {
     /// Calls `f` with each entry whose key falls in `range`, in key order
     /// (backwards if `rev`), without copying it out of the engine, until
     /// `f` returns `Ok(false)` or an error.
-    fn visit(
-        &self,
-        tree: TreeId,
-        range: Range,
-        rev: bool,
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
-    ) -> Result<()>;
+    fn visit(&self, tree: TreeId, range: Range, rev: bool, f: &mut Visitor<'_>) -> Result<()>;
 
     /// How many entries the tree holds.
     fn len(&self, tree: TreeId) -> Result<usize>;

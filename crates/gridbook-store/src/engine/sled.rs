@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 
 use sled::Transactional;
 
-use super::{Engine, Op, Range, Scan, TreeId, is_empty_range};
+use super::{Engine, Op, Range, Scan, TreeId, Visitor, is_empty_range};
 use crate::error::{IoCause, Result, StoreError, io_cause, io_error};
 
 /// sled's default page cache is 1 GB; a field laptop should not give that up.
@@ -306,13 +306,7 @@ impl Engine for SledEngine {
         }))
     }
 
-    fn visit(
-        &self,
-        tree: TreeId,
-        range: Range,
-        rev: bool,
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
-    ) -> Result<()> {
+    fn visit(&self, tree: TreeId, range: Range, rev: bool, f: &mut Visitor<'_>) -> Result<()> {
         if is_empty_range(&range) {
             return Ok(());
         }

@@ -32,7 +32,7 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
                 keys::pair(e.zone, *assignment),
                 keys::ts(*until).to_vec(),
             );
-            if !cx.from_scratch()
+            if !cx.computing_from_scratch()
                 && let Some(Event {
                     body: EventBody::Assigned { member, .. },
                     ..

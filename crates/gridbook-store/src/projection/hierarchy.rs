@@ -54,7 +54,7 @@ pub(crate) fn stage_record(cx: &mut Cx<'_>, kind: Kind, id: Id, parent: Option<I
         cx.put(Tree::Children, keys::pair(parent, id), vec![kind.byte()]);
     }
     cx.w.pending_parents.insert(id, (kind, hangs_on));
-    if cx.from_scratch() {
+    if cx.computing_from_scratch() {
         return Ok(());
     }
     match parent {

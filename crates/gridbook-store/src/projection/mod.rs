@@ -80,7 +80,7 @@ impl<'a> Cx<'a> {
 
     /// Whether the set is computing derived state from scratch (check and
     /// rebuild), where nothing stored may be read.
-    pub fn from_scratch(&self) -> bool {
+    pub fn computing_from_scratch(&self) -> bool {
         self.w.from_scratch
     }
 

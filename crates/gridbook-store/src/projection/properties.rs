@@ -15,7 +15,7 @@ const DAY: i64 = 86_400_000;
 
 /// Which kind of event a body is. A new kind of event fails to compile
 /// here; then raise [`KINDS`], and [`every_kind_is_exercised`] fails until
-/// [`Step`] makes one.
+/// [`Act`] makes one.
 fn kind_index(b: &EventBody) -> usize {
     match b {
         EventBody::Assigned { .. } => 0,
@@ -106,7 +106,7 @@ fn estate(store: &Store, out: &mut Vec<EventBody>) -> Estate {
 
 /// What a grid worker might do next; numbers pick among what exists.
 #[derive(Clone, Debug)]
-enum Step {
+enum Act {
     Visit {
         h: usize,
         by: usize,
@@ -150,7 +150,7 @@ enum Step {
     Commit,
 }
 
-fn step() -> impl Strategy<Value = Step> {
+fn act() -> impl Strategy<Value = Act> {
     let days = 0i64..60;
     let pick = 0usize..8;
     prop_oneof![
@@ -160,15 +160,15 @@ fn step() -> impl Strategy<Value = Step> {
             days.clone(),
             proptest::option::of(0u8..40)
         )
-            .prop_map(|(h, by, days, follow_up)| Step::Visit {
+            .prop_map(|(h, by, days, follow_up)| Act::Visit {
                 h,
                 by,
                 days,
                 follow_up
             }),
         (pick.clone(), proptest::option::of(0u8..40))
-            .prop_map(|(nth, follow_up)| Step::AmendVisit { nth, follow_up }),
-        (pick.clone(), days.clone()).prop_map(|(zone, days)| Step::Open { zone, days }),
+            .prop_map(|(nth, follow_up)| Act::AmendVisit { nth, follow_up }),
+        (pick.clone(), days.clone()).prop_map(|(zone, days)| Act::Open { zone, days }),
         (
             pick.clone(),
             prop_oneof![
@@ -179,23 +179,23 @@ fn step() -> impl Strategy<Value = Step> {
             ],
             days.clone()
         )
-            .prop_map(|(nth, step, days)| Step::Step { nth, step, days }),
+            .prop_map(|(nth, step, days)| Act::Step { nth, step, days }),
         (pick.clone(), any::<bool>(), days.clone()).prop_map(|(zone, hygiene, days)| {
-            Step::Patrol {
+            Act::Patrol {
                 zone,
                 hygiene,
                 days,
             }
         }),
-        (pick.clone(), 0usize..2, days.clone()).prop_map(|(zone, member, days)| Step::Assign {
+        (pick.clone(), 0usize..2, days.clone()).prop_map(|(zone, member, days)| Act::Assign {
             zone,
             member,
             days
         }),
-        (pick.clone(), days).prop_map(|(nth, days)| Step::End { nth, days }),
-        pick.clone().prop_map(|h| Step::Edit { h }),
-        pick.prop_map(|h| Step::Delete { h }),
-        Just(Step::Commit),
+        (pick.clone(), days).prop_map(|(nth, days)| Act::End { nth, days }),
+        pick.clone().prop_map(|h| Act::Edit { h }),
+        pick.prop_map(|h| Act::Delete { h }),
+        Just(Act::Commit),
     ]
 }
 
@@ -207,22 +207,22 @@ fn date(n: u8) -> Date {
     }
 }
 
-/// Runs the steps, committing at each [`Step::Commit`] and at the end.
+/// Runs the acts, committing at each [`Act::Commit`] and at the end.
 /// Returns the bodies of every event written.
-fn run(store: &Store, steps: &[Step]) -> Vec<EventBody> {
+fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
     let mut bodies = Vec::new();
     let est = estate(store, &mut bodies);
     let (mut visits, mut problems, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
     let mut w = Writes::new();
     let ago = |days: i64| Ts(NOW.0 - days * DAY);
     let of = |v: &Vec<(Id, Id)>, n: usize| (!v.is_empty()).then(|| v[n % v.len()]);
-    for s in steps {
+    for s in acts {
         let event = match s {
-            Step::Commit => {
+            Act::Commit => {
                 store.commit(std::mem::take(&mut w)).unwrap();
                 continue;
             }
-            Step::Visit {
+            Act::Visit {
                 h,
                 by,
                 days,
@@ -244,7 +244,7 @@ fn run(store: &Store, steps: &[Step]) -> Vec<EventBody> {
                 visits.push((e.id, h));
                 e
             }
-            Step::AmendVisit { nth, follow_up } => {
+            Act::AmendVisit { nth, follow_up } => {
                 let Some((visit, h)) = of(&visits, *nth) else {
                     continue;
                 };
@@ -265,7 +265,7 @@ fn run(store: &Store, steps: &[Step]) -> Vec<EventBody> {
                     },
                 )
             }
-            Step::Open { zone, days } => {
+            Act::Open { zone, days } => {
                 let z = est.zones[zone % est.zones.len()];
                 let e = Event::new(
                     z,
@@ -281,7 +281,7 @@ fn run(store: &Store, steps: &[Step]) -> Vec<EventBody> {
                 problems.push((e.id, z));
                 e
             }
-            Step::Step { nth, step, days } => {
+            Act::Step { nth, step, days } => {
                 let Some((problem, z)) = of(&problems, *nth) else {
                     continue;
                 };
@@ -296,7 +296,7 @@ fn run(store: &Store, steps: &[Step]) -> Vec<EventBody> {
                     },
                 )
             }
-            Step::Patrol {
+            Act::Patrol {
                 zone,
                 hygiene,
                 days,
@@ -314,7 +314,7 @@ fn run(store: &Store, steps: &[Step]) -> Vec<EventBody> {
                     note: String::new(),
                 },
             ),
-            Step::Assign { zone, member, days } => {
+            Act::Assign { zone, member, days } => {
                 let z = est.zones[zone % est.zones.len()];
                 let e = Event::new(
                     z,
@@ -330,7 +330,7 @@ fn run(store: &Store, steps: &[Step]) -> Vec<EventBody> {
                 assignments.push((e.id, z));
                 e
             }
-            Step::End { nth, days } => {
+            Act::End { nth, days } => {
                 let Some((assignment, z)) = of(&assignments, *nth) else {
                     continue;
                 };
@@ -344,13 +344,13 @@ fn run(store: &Store, steps: &[Step]) -> Vec<EventBody> {
                     },
                 )
             }
-            Step::Edit { h } | Step::Delete { h } => {
+            Act::Edit { h } | Act::Delete { h } => {
                 let id = est.households[h % est.households.len()];
                 // Edits of a record staged earlier in this set build on it.
                 let Some(mut hh) = store.household(id).unwrap() else {
                     continue;
                 };
-                let body = if matches!(s, Step::Edit { .. }) {
+                let body = if matches!(s, Act::Edit { .. }) {
                     hh.notes.push('+');
                     EventBody::Edited {
                         target: id,
@@ -449,8 +449,8 @@ fn answers(store: &Store) -> Vec<String> {
 
 /// Staged as it went agrees with computed from scratch, and a rebuild
 /// changes no answer.
-fn incremental_equals_scratch(store: &Store, steps: &[Step]) -> Result<(), TestCaseError> {
-    run(store, steps);
+fn incremental_equals_scratch(store: &Store, acts: &[Act]) -> Result<(), TestCaseError> {
+    run(store, acts);
     let report = store.check().unwrap();
     prop_assert!(report.is_clean(), "{:?}", report);
     let before = answers(store);
@@ -463,8 +463,8 @@ fn incremental_equals_scratch(store: &Store, steps: &[Step]) -> Result<(), TestC
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
     #[test]
-    fn in_memory(steps in proptest::collection::vec(step(), 0..40)) {
-        incremental_equals_scratch(&Store::memory().unwrap(), &steps)?;
+    fn in_memory(acts in proptest::collection::vec(act(), 0..40)) {
+        incremental_equals_scratch(&Store::memory().unwrap(), &acts)?;
     }
 }
 
@@ -472,51 +472,51 @@ proptest! {
     // sled flushes to disk at every commit: fewer cases.
     #![proptest_config(ProptestConfig::with_cases(12))]
     #[test]
-    fn on_sled(steps in proptest::collection::vec(step(), 0..40)) {
+    fn on_sled(acts in proptest::collection::vec(act(), 0..40)) {
         let dir = tempfile::tempdir().unwrap();
-        incremental_equals_scratch(&Store::open(dir.path()).unwrap(), &steps)?;
+        incremental_equals_scratch(&Store::open(dir.path()).unwrap(), &acts)?;
     }
 }
 
 #[test]
 fn every_kind_is_exercised() {
-    let steps = [
-        Step::Visit {
+    let acts = [
+        Act::Visit {
             h: 0,
             by: 0,
             days: 3,
             follow_up: Some(5),
         },
-        Step::AmendVisit {
+        Act::AmendVisit {
             nth: 0,
             follow_up: None,
         },
-        Step::Open { zone: 1, days: 2 },
-        Step::Step {
+        Act::Open { zone: 1, days: 2 },
+        Act::Step {
             nth: 0,
             step: ProblemStep::Resolved,
             days: 1,
         },
-        Step::Patrol {
+        Act::Patrol {
             zone: 0,
             hygiene: true,
             days: 1,
         },
-        Step::Assign {
+        Act::Assign {
             zone: 2,
             member: 1,
             days: 9,
         },
-        Step::End { nth: 0, days: 1 },
-        Step::Edit { h: 1 },
-        Step::Delete { h: 2 },
+        Act::End { nth: 0, days: 1 },
+        Act::Edit { h: 1 },
+        Act::Delete { h: 2 },
     ];
     let dir = tempfile::tempdir().unwrap();
     for store in [
         Store::open_memory(&Memory::new()).unwrap(),
         Store::open(dir.path()).unwrap(),
     ] {
-        let kinds: BTreeSet<usize> = run(&store, &steps).iter().map(kind_index).collect();
+        let kinds: BTreeSet<usize> = run(&store, &acts).iter().map(kind_index).collect();
         assert_eq!(kinds, (0..KINDS).collect::<BTreeSet<_>>());
         assert!(store.check().unwrap().is_clean());
     }
