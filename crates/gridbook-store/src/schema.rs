@@ -4,7 +4,8 @@
 use crate::error::{Result, StoreError};
 use crate::store::Store;
 
-/// Bumped when the set of trees or their keys change; see [`Store::migrate`].
+/// Bumped when the set of trees or their keys change; opening an older
+/// store migrates it (see this module), a newer one is refused.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The key of the version marker in [`Tree::Meta`].

@@ -47,7 +47,10 @@ impl Writes {
 }
 
 /// What a commit changed: enough for a lookup index or a screen to refresh
-/// exactly what it shows, and nothing more.
+/// exactly what it shows, and nothing more. [`crate::store::Store::commit`]
+/// and [`crate::store::Store::commit_bulk`] return it. Work that replaces
+/// everything (`clear`, `rebuild`, a restore or an import) returns none:
+/// after it, refresh everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
     /// Places and people written (added, edited or tombstoned), with their kind.
