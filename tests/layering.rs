@@ -121,7 +121,7 @@ fn names(text: &str, name: &str) -> bool {
 }
 
 /// The one file that may name sled: the store's sled engine.
-const SLED_ENGINE: &str = "crates/gridbook-store/src/store.rs";
+const SLED_ENGINE: &str = "crates/gridbook-store/src/engine/sled.rs";
 
 #[test]
 fn only_the_sled_engine_names_sled() {

@@ -159,4 +159,39 @@ mod tests {
         assert_eq!(Resident::upgrade(&bytes).unwrap(), new);
         assert!(Resident::upgrade(&bytes[..bytes.len() - 3]).is_err());
     }
+
+    #[test]
+    fn opening_a_schema_2_store_rewrites_its_records_in_the_new_shape() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = meta();
+        {
+            let store = crate::store::Store::open(dir.path()).unwrap();
+            let old = codec::encode(&ResidentV2Out {
+                meta: &m,
+                household: Id(7),
+                name: "严建国",
+                phones: vec!["13805461234".into()],
+                relation: "户主",
+                tags: vec![],
+                notes: String::new().as_str(),
+            })
+            .unwrap();
+            store
+                .raw_for_tests()
+                .insert("residents", &m.id.to_bytes(), &old);
+            store.set_schema_version_for_tests(2);
+            assert!(
+                store.resident(m.id).is_err(),
+                "the old shape does not read as the new"
+            );
+        }
+        let store = crate::store::Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version(), crate::schema::SCHEMA_VERSION);
+        let r = store.resident(m.id).unwrap().unwrap();
+        assert_eq!(
+            (r.name.as_str(), r.status),
+            ("严建国", ResidentStatus::Present)
+        );
+        assert_eq!(r.phones, ["13805461234"]);
+    }
 }

@@ -1,8 +1,17 @@
-//! gridbook's store: the only crate that names sled. Typed operations over
-//! one tree per record kind and the derived indexes, the codec, the data
-//! directory's layout (lock, store, backups) and check/rebuild.
+//! gridbook's store: typed operations over one tree per record kind and the
+//! projections derived from them, on a small key-value seam with two engines
+//! (sled on disk, the only code that names sled; a `BTreeMap` in memory for
+//! tests). Also the codec, key encoding, the schema and its migrations, the
+//! data directory's layout (lock, store, backups), and check/rebuild.
 
 pub mod backups;
+pub mod check;
 pub mod codec;
+pub mod engine;
+pub mod error;
+pub mod keys;
 pub mod legacy;
+pub mod projection;
+pub mod schema;
 pub mod store;
+pub mod writes;

@@ -1,0 +1,165 @@
+//! The hierarchy: where every place and person hangs.
+//!
+//! Keys: `Parent` maps an id to its kind byte ++ its parent's id (areas hang
+//! under [`Id::ROOT`], members under themselves); `Children` holds
+//! `parent ++ child` → kind byte, so a level is one prefix scan in creation
+//! order (ids are time-ordered).
+
+use gridbook_domain::model::*;
+
+use super::{Cx, Projection};
+use crate::error::Result;
+use crate::keys;
+use crate::schema::Tree;
+use crate::store::{Record, Store};
+
+pub const PROJECTION: Projection = Projection {
+    name: "hierarchy",
+    trees: &[Tree::Parent, Tree::Children],
+    stage,
+};
+
+/// The zone an event is about and every zone containing it, innermost first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ancestry {
+    pub zones: Vec<Id>,
+    /// The "zone" is a member: events about members hang on the member.
+    pub of_member: bool,
+}
+
+/// Places never move: events leave the hierarchy as it is. A kind of event
+/// that moves a resident or merges households would change it here.
+fn stage(_cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
+    match &e.body {
+        EventBody::Assigned { .. }
+        | EventBody::AssignmentEnded { .. }
+        | EventBody::Visit { .. }
+        | EventBody::ProblemOpened { .. }
+        | EventBody::ProblemStepped { .. }
+        | EventBody::Patrol { .. }
+        | EventBody::Edited { .. }
+        | EventBody::Created { .. }
+        | EventBody::Tombstoned { .. }
+        | EventBody::Activity { .. }
+        | EventBody::Amended { .. } => Ok(()),
+    }
+}
+
+/// Stages where a new record hangs.
+pub(crate) fn stage_record(cx: &mut Cx<'_>, kind: Kind, id: Id, parent: Option<Id>) -> Result<()> {
+    let hangs_on = parent.unwrap_or(id);
+    let mut pv = vec![kind.byte()];
+    pv.extend_from_slice(&hangs_on.to_bytes());
+    cx.put(Tree::Parent, keys::id(id), pv);
+    if let Some(parent) = parent {
+        cx.put(Tree::Children, keys::pair(parent, id), vec![kind.byte()]);
+    }
+    cx.w.pending_parents.insert(id, (kind, hangs_on));
+    if cx.computing_from_scratch() {
+        return Ok(());
+    }
+    match parent {
+        None => cx.member_changed(id),
+        Some(p) if p == Id::ROOT => {}
+        Some(p) => {
+            // The parent has a new child; what the zones around it count changed.
+            for z in staged_ancestry(cx, p)?.zones {
+                cx.zone_changed(z);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The ancestry of `zone`, seeing records added earlier in the same set.
+pub(crate) fn staged_ancestry(cx: &mut Cx<'_>, zone: Id) -> Result<Ancestry> {
+    if let Some(hit) = cx.w.ancestry_cache.get(&zone) {
+        return Ok(hit.clone());
+    }
+    let mut out = Ancestry::default();
+    let mut cur = zone;
+    for _ in 0..5 {
+        let entry = match cx.w.pending_parents.get(&cur) {
+            Some(e) => Some(*e),
+            None => cx.store.kind_of(cur)?,
+        };
+        let Some((kind, parent)) = entry else { break };
+        if out.zones.is_empty() {
+            out.of_member = kind == Kind::Member;
+        }
+        out.zones.push(cur);
+        if parent == Id::ROOT || parent == cur {
+            break;
+        }
+        cur = parent;
+    }
+    if out.zones.is_empty() {
+        out.zones.push(zone);
+    }
+    // Places never move, so an ancestry stays true for the life of the set.
+    cx.w.ancestry_cache.insert(zone, out.clone());
+    Ok(out)
+}
+
+impl Store {
+    /// What `id` names and its parent (areas have [`Id::ROOT`], members themselves).
+    pub fn kind_of(&self, id: Id) -> Result<Option<(Kind, Id)>> {
+        Ok(self.get_raw(Tree::Parent, &id.to_bytes())?.and_then(|v| {
+            let kind = Kind::from_byte(*v.first()?)?;
+            Some((kind, keys::id_at(&v, 1)?))
+        }))
+    }
+
+    /// The zone and its ancestors, innermost first (household, building, area).
+    pub fn ancestry(&self, id: Id) -> Result<Vec<(Kind, Id)>> {
+        let mut out = Vec::with_capacity(4);
+        let mut cur = id;
+        while let Some((kind, parent)) = self.kind_of(cur)? {
+            out.push((kind, cur));
+            if parent == Id::ROOT || parent == cur || out.len() > 4 {
+                break;
+            }
+            cur = parent;
+        }
+        Ok(out)
+    }
+
+    /// Ids of the children of `parent` in key order (which is creation order).
+    pub fn child_ids(&self, parent: Id) -> Result<Vec<Id>> {
+        let mut out = Vec::new();
+        self.each(Tree::Children, &parent.to_bytes(), |k, _| {
+            out.extend(keys::id_at(k, 16));
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    pub fn child_count(&self, parent: Id) -> usize {
+        self.count_prefix(Tree::Children, &parent.to_bytes())
+    }
+
+    fn live_children<R: Record>(&self, parent: Id) -> Result<Vec<R>> {
+        let mut out = Vec::new();
+        for id in self.child_ids(parent)? {
+            if let Some(r) = self.record::<R>(id)?
+                && r.meta().is_live()
+            {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn areas(&self) -> Result<Vec<Area>> {
+        self.live_children(Id::ROOT)
+    }
+    pub fn buildings_of(&self, area: Id) -> Result<Vec<Building>> {
+        self.live_children(area)
+    }
+    pub fn households_of(&self, building: Id) -> Result<Vec<Household>> {
+        self.live_children(building)
+    }
+    pub fn residents_of(&self, household: Id) -> Result<Vec<Resident>> {
+        self.live_children(household)
+    }
+}

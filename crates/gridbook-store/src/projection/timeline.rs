@@ -1,0 +1,106 @@
+//! Timelines: every event under its zone and every zone containing it, and
+//! under every member it involves.
+//!
+//! Keys: `Timeline` holds `zone ++ event` and `ByMember` holds
+//! `member ++ event`, both with empty values. Event ids sort by when things
+//! happened, so a timeline read newest first is one reverse prefix scan.
+
+use gridbook_domain::model::*;
+
+use super::hierarchy::Ancestry;
+use super::{Cx, Projection};
+use crate::error::Result;
+use crate::keys;
+use crate::schema::Tree;
+use crate::store::Store;
+
+pub const PROJECTION: Projection = Projection {
+    name: "timeline",
+    trees: &[Tree::Timeline, Tree::ByMember],
+    stage,
+};
+
+fn stage(cx: &mut Cx<'_>, e: &Event, anc: &Ancestry) -> Result<()> {
+    for z in &anc.zones {
+        cx.put(Tree::Timeline, keys::pair(*z, e.id), Vec::new());
+        if anc.of_member {
+            cx.member_changed(*z);
+        } else {
+            cx.zone_changed(*z);
+        }
+    }
+    let mut members = members_of(e);
+    members.sort();
+    members.dedup();
+    for m in members {
+        cx.put(Tree::ByMember, keys::pair(m, e.id), Vec::new());
+        cx.member_changed(m);
+    }
+    Ok(())
+}
+
+/// The members an event involves: who wrote it, and whom it is about.
+fn members_of(e: &Event) -> Vec<Id> {
+    let mut out: Vec<Id> = e.by.into_iter().collect();
+    match &e.body {
+        EventBody::Assigned { member, .. } | EventBody::Visit { member, .. } => out.push(*member),
+        // Every member who took part finds the activity in their history.
+        EventBody::Activity { members, .. } => out.extend(members.iter().copied()),
+        EventBody::Edited { target, kind, .. }
+        | EventBody::Created { target, kind, .. }
+        | EventBody::Tombstoned { target, kind, .. } => {
+            if *kind == Kind::Member {
+                out.push(*target);
+            }
+        }
+        // The assignment's member is on the `Assigned` event; a correction,
+        // a problem or a patrol involves only who wrote it.
+        EventBody::AssignmentEnded { .. }
+        | EventBody::ProblemOpened { .. }
+        | EventBody::ProblemStepped { .. }
+        | EventBody::Patrol { .. }
+        | EventBody::Amended { .. } => {}
+    }
+    out
+}
+
+impl Store {
+    /// The newest `limit` events under a key prefix of a timeline tree, newest first.
+    fn events_by_prefix(&self, t: Tree, prefix: &[u8], limit: usize) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        if limit == 0 {
+            return Ok(out);
+        }
+        self.each_rev(t, prefix, |k, _| {
+            if let Some(e) = keys::last_id(k)
+                .map(|id| self.event(id))
+                .transpose()?
+                .flatten()
+            {
+                out.push(e);
+            }
+            Ok(out.len() < limit)
+        })?;
+        Ok(out)
+    }
+
+    /// The newest `limit` events of a zone and everything inside it, newest first.
+    pub fn timeline(&self, zone: Id, limit: usize) -> Result<Vec<Event>> {
+        self.events_by_prefix(Tree::Timeline, &zone.to_bytes(), limit)
+    }
+
+    /// The newest `limit` events a member wrote or is the subject of.
+    pub fn member_timeline(&self, member: Id, limit: usize) -> Result<Vec<Event>> {
+        self.events_by_prefix(Tree::ByMember, &member.to_bytes(), limit)
+    }
+
+    /// Ids of the events a member wrote or is the subject of, oldest first.
+    pub fn member_event_ids(&self, member: Id) -> Result<Vec<Id>> {
+        let mut out = Vec::new();
+        self.each(Tree::ByMember, &member.to_bytes(), |k, _| {
+            out.extend(keys::id_at(k, 16));
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+}

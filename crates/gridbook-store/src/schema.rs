@@ -1,0 +1,255 @@
+//! The store's schema: the trees it keeps, the version marker in `meta`,
+//! migrations from older versions, and refusal of newer ones.
+
+use crate::error::{Result, StoreError};
+use crate::store::Store;
+
+/// Bumped when the set of trees or their keys change; opening an older
+/// store migrates it (see this module), a newer one is refused.
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The key of the version marker in [`Tree::Meta`].
+const SCHEMA_KEY: &[u8] = b"schema";
+
+/// The trees, in a fixed order: an engine addresses them by position.
+/// Records and events are the store's truth; the rest are projections
+/// (see [`crate::projection`]), derived from them and rebuildable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tree {
+    Meta,
+    Areas,
+    Buildings,
+    Households,
+    Residents,
+    Members,
+    Events,
+    /// id → kind byte ++ parent id: what any id names and where it hangs.
+    Parent,
+    /// parent ++ child → kind byte.
+    Children,
+    /// zone ++ event → (): events of a zone and of everything inside it.
+    Timeline,
+    /// member ++ event → (): events a member wrote or is the subject of.
+    ByMember,
+    /// zone ++ assignment event → `until` (8 bytes) once ended, empty while open.
+    Assignments,
+    /// problem event → zone, for problems that are open now.
+    OpenProblems,
+    /// follow-up date ++ visit event → household.
+    FollowUps,
+    /// zone ++ problem event → (): open problems under every zone that contains them.
+    OpenByZone,
+    /// household → at ++ visit event: the latest visit, one read per household.
+    LastVisit,
+    /// zone ++ patrol kind → at: the latest patrol of each kind.
+    LastPatrol,
+    /// visit event → its current follow-up date (after amendments).
+    FollowUpOf,
+    /// corrected event ++ amendment → (): the corrections of each entry.
+    Amendments,
+}
+
+/// Kept under its old name for readers of older code.
+pub use Tree as T;
+
+impl Tree {
+    pub const ALL: [Tree; 19] = [
+        Tree::Meta,
+        Tree::Areas,
+        Tree::Buildings,
+        Tree::Households,
+        Tree::Residents,
+        Tree::Members,
+        Tree::Events,
+        Tree::Parent,
+        Tree::Children,
+        Tree::Timeline,
+        Tree::ByMember,
+        Tree::Assignments,
+        Tree::OpenProblems,
+        Tree::FollowUps,
+        Tree::OpenByZone,
+        Tree::LastVisit,
+        Tree::LastPatrol,
+        Tree::FollowUpOf,
+        Tree::Amendments,
+    ];
+
+    /// Where records and events live: the store's truth.
+    pub const PRIMARY: [Tree; 6] = [
+        Tree::Areas,
+        Tree::Buildings,
+        Tree::Households,
+        Tree::Residents,
+        Tree::Members,
+        Tree::Events,
+    ];
+
+    /// The name the engine keeps the tree under. Changing one is a schema change.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tree::Meta => "meta",
+            Tree::Areas => "areas",
+            Tree::Buildings => "buildings",
+            Tree::Households => "households",
+            Tree::Residents => "residents",
+            Tree::Members => "members",
+            Tree::Events => "events",
+            Tree::Parent => "idx_parent",
+            Tree::Children => "idx_children",
+            Tree::Timeline => "idx_timeline",
+            Tree::ByMember => "idx_by_member",
+            Tree::Assignments => "idx_assignments",
+            Tree::OpenProblems => "idx_open_problems",
+            Tree::FollowUps => "idx_follow_ups",
+            Tree::OpenByZone => "idx_open_by_zone",
+            Tree::LastVisit => "idx_last_visit",
+            Tree::LastPatrol => "idx_last_patrol",
+            Tree::FollowUpOf => "idx_follow_up_of",
+            Tree::Amendments => "idx_amendments",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Tree> {
+        Tree::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Every tree's name, in the order of [`Tree::ALL`]: what an engine opens.
+    pub fn names() -> Vec<&'static str> {
+        Tree::ALL.iter().map(|t| t.name()).collect()
+    }
+
+    /// The engine's handle for this tree (its position in [`Tree::ALL`]).
+    pub(crate) fn id(self) -> usize {
+        self as usize
+    }
+}
+
+/// Trees that are derived from records and events and can be rebuilt: the
+/// projections' trees.
+pub const DERIVED: [Tree; 12] = [
+    Tree::Parent,
+    Tree::Children,
+    Tree::Timeline,
+    Tree::ByMember,
+    Tree::Assignments,
+    Tree::OpenProblems,
+    Tree::FollowUps,
+    Tree::OpenByZone,
+    Tree::LastVisit,
+    Tree::LastPatrol,
+    Tree::FollowUpOf,
+    Tree::Amendments,
+];
+
+impl Store {
+    /// Reads the marker and brings the store to [`SCHEMA_VERSION`]: an empty
+    /// store is stamped, an older one migrated, a newer one refused.
+    pub(crate) fn check_schema(&self) -> Result<()> {
+        let found = self.get_raw(Tree::Meta, SCHEMA_KEY)?.map(|v| {
+            let arr: [u8; 4] = v.as_slice().try_into().unwrap_or([0; 4]);
+            u32::from_be_bytes(arr)
+        });
+        match found {
+            Some(v) if v == SCHEMA_VERSION => Ok(()),
+            Some(v) if v > SCHEMA_VERSION => Err(StoreError::TooNew {
+                dir: self.dir().to_path_buf(),
+                found: v,
+            }),
+            Some(v) => self.migrate(v),
+            None if self.is_empty() => self.set_schema(SCHEMA_VERSION),
+            // Data without a schema marker predates versioning: version 0.
+            None => self.migrate(0),
+        }
+    }
+
+    pub(crate) fn set_schema(&self, v: u32) -> Result<()> {
+        self.engine().commit(&[crate::engine::Op::put(
+            Tree::Meta.id(),
+            SCHEMA_KEY.to_vec(),
+            v.to_be_bytes().to_vec(),
+        )])?;
+        self.flush()
+    }
+
+    pub fn schema_version(&self) -> u32 {
+        self.get_raw(Tree::Meta, SCHEMA_KEY)
+            .ok()
+            .flatten()
+            .and_then(|v| v.as_slice().try_into().ok().map(u32::from_be_bytes))
+            .unwrap_or(0)
+    }
+
+    /// Brings an older store up to [`SCHEMA_VERSION`], one step at a time.
+    /// Version 0 had the same records without a marker; version 1 lacked the
+    /// latest-visit and latest-patrol indexes. Both steps rebuild the indexes.
+    fn migrate(&self, from: u32) -> Result<()> {
+        let mut v = from;
+        while v < SCHEMA_VERSION {
+            match v {
+                0 => {
+                    self.rebuild()?;
+                }
+                1 => {
+                    // Version 1 kept every visit and patrol in time-ordered
+                    // indexes; version 2 keeps only the latest of each.
+                    for old in ["idx_visits", "idx_patrols"] {
+                        self.engine().drop_tree(old)?;
+                    }
+                    self.rebuild()?;
+                }
+                2 => self.upgrade_records()?,
+                other => {
+                    return Err(StoreError::Invalid(format!(
+                        "no migration from schema version {other}"
+                    )));
+                }
+            }
+            v += 1;
+            self.set_schema(v)?;
+        }
+        Ok(())
+    }
+
+    /// Schema 2 → 3: rewrites buildings, households, residents and members
+    /// in the schema-3 shape (see [`crate::legacy`]). Values already in the
+    /// new shape are left alone, so a killed migration resumes where it
+    /// stopped; each tree is rewritten in one atomic write set.
+    fn upgrade_records(&self) -> Result<()> {
+        use gridbook_domain::model::{Building, Household, Member, Resident};
+        fn rewrite<R: crate::store::Record + crate::legacy::Upgrade>(
+            store: &Store,
+            tree: Tree,
+        ) -> Result<()> {
+            let mut ops = Vec::new();
+            for kv in store.engine().scan(tree.id(), crate::keys::all()) {
+                let (k, v) = kv?;
+                if crate::codec::decode::<R>(&v).is_ok() {
+                    continue;
+                }
+                let r = R::upgrade(&v).map_err(|source| StoreError::Codec {
+                    what: R::KIND.code(),
+                    source,
+                })?;
+                let bytes = crate::codec::encode(&r).map_err(|source| StoreError::Codec {
+                    what: R::KIND.code(),
+                    source,
+                })?;
+                ops.push(crate::engine::Op::put(tree.id(), k, bytes));
+            }
+            store.engine().commit(&ops)
+        }
+        rewrite::<Building>(self, Tree::Buildings)?;
+        rewrite::<Household>(self, Tree::Households)?;
+        rewrite::<Resident>(self, Tree::Residents)?;
+        rewrite::<Member>(self, Tree::Members)?;
+        self.flush()
+    }
+
+    /// Writes `v` as the stored schema version, so tests can make a store
+    /// look as if a newer gridbook wrote it.
+    #[doc(hidden)]
+    pub fn set_schema_version_for_tests(&self, v: u32) {
+        self.set_schema(v).expect("write the schema version");
+    }
+}

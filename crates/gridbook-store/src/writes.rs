@@ -1,0 +1,99 @@
+//! Write sets and what a commit changed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use gridbook_domain::model::{Id, Kind};
+
+use crate::engine::Op;
+use crate::schema::Tree;
+
+/// A set of writes that belong together: committed in one transaction.
+#[derive(Default)]
+pub struct Writes {
+    pub(crate) ops: Vec<Op>,
+    /// Parents of records added in this set, so events on them index correctly.
+    pub(crate) pending_parents: HashMap<Id, (Kind, Id)>,
+    /// Ancestries already looked up: bulk loads put many events on one zone.
+    pub(crate) ancestry_cache: HashMap<Id, crate::projection::hierarchy::Ancestry>,
+    /// What this set stages under keys that projections read before they
+    /// write (the latest visit or patrol, a visit's follow-up date), so that
+    /// one set holding several entries on the same key stays right.
+    pub(crate) overlay: HashMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
+    /// Computing derived indexes from scratch: ignore what is stored.
+    pub(crate) from_scratch: bool,
+    pub(crate) changes: Changes,
+}
+
+impl Writes {
+    pub fn new() -> Writes {
+        Writes::default()
+    }
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+    /// What committing this set will change.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+    pub(crate) fn put(&mut self, t: Tree, key: Vec<u8>, value: Vec<u8>) {
+        self.ops.push(Op::put(t.id(), key, value));
+    }
+    pub(crate) fn del(&mut self, t: Tree, key: Vec<u8>) {
+        self.ops.push(Op::del(t.id(), key));
+    }
+}
+
+/// What a commit changed: enough for a lookup index or a screen to refresh
+/// exactly what it shows, and nothing more. [`crate::store::Store::commit`]
+/// and [`crate::store::Store::commit_bulk`] return it. Work that replaces
+/// everything (`clear`, `rebuild`, a restore or an import) returns none:
+/// after it, refresh everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Places and people written (added, edited or tombstoned), with their kind.
+    pub records: BTreeMap<Id, Kind>,
+    /// Events appended, in the order they were staged.
+    pub events: Vec<Id>,
+    /// Areas, buildings and households whose derived state changed (what is
+    /// inside them, their timeline, open problems, responsible members,
+    /// latest visit or patrol), each with every zone that contains it.
+    pub zones: BTreeSet<Id>,
+    /// Members whose timeline or responsibilities changed.
+    pub members: BTreeSet<Id>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+            && self.events.is_empty()
+            && self.zones.is_empty()
+            && self.members.is_empty()
+    }
+
+    /// Whether `id` (a record, an event, a zone or a member) is among the changes.
+    pub fn touches(&self, id: Id) -> bool {
+        self.records.contains_key(&id)
+            || self.zones.contains(&id)
+            || self.members.contains(&id)
+            || self.events.contains(&id)
+    }
+
+    /// Records written of one kind.
+    pub fn records_of(&self, kind: Kind) -> impl Iterator<Item = Id> + '_ {
+        self.records
+            .iter()
+            .filter(move |(_, k)| **k == kind)
+            .map(|(id, _)| *id)
+    }
+
+    /// Adds what `other` changed (several commits shown as one).
+    pub fn merge(&mut self, other: Changes) {
+        self.records.extend(other.records);
+        self.events.extend(other.events);
+        self.zones.extend(other.zones);
+        self.members.extend(other.members);
+    }
+}
