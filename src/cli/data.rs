@@ -9,7 +9,7 @@ use gridbook_core::export::{self, Dump, ExportError, Format};
 use gridbook_domain::error::ErrorKind;
 use gridbook_domain::error::Kinded;
 use gridbook_domain::model::Ts;
-use gridbook_store::store::StoreError;
+use gridbook_store::store::{Store, StoreError};
 
 /// A store error as the user sees it. sled reports damage it finds after
 /// opening (a garbled page read later) as a plain error; it is the same
@@ -117,7 +117,16 @@ pub fn export(env: &Env, format: Format, out: Option<&Path>, bom: bool) -> Resul
 pub fn import_json(env: &Env, file: &Path) -> Result<(), Fail> {
     let dump = export::read_import(file).map_err(|e| fail(env, e))?;
     let store = env.open(Use::Fill)?;
-    dump.load_into(&store).map_err(|e| fail(env, e))?;
+    if !store.is_empty() {
+        return Err(fail(
+            env,
+            ExportError::NotEmpty {
+                dir: env.data.clone(),
+            },
+        ));
+    }
+    // Built beside the empty store and swapped in: a kill leaves nothing or all.
+    let store = fill(env, store, &dump)?;
     let backup = backup::after_session(&store, env.config.backups());
     drop(store);
     out::line(format_args!(
@@ -209,7 +218,7 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
             Err(f) if f.code == 3 => None,
             Err(f) => return Err(f),
         };
-        let cleared = match current {
+        match current {
             Some(current) => {
                 // Not rotated: the backup being restored may be the oldest one.
                 let saved = backup::write_dump(&env.data, &current.to_json(), Ts::now(), 0)
@@ -218,13 +227,9 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
                     "the data being replaced was saved to {}",
                     saved.display()
                 ));
-                store.clear().map_err(|e| store_fail(env, e))
+                store
             }
-            None => Err(Fail::of(ErrorKind::Unavailable, "damaged")),
-        };
-        match cleared {
-            Ok(()) => store,
-            Err(f) if f.code == 3 => {
+            None => {
                 drop(store);
                 let aside = set_aside(env)?;
                 said.push(format!(
@@ -233,11 +238,11 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
                 ));
                 env.open(Use::Fill)?
             }
-            Err(f) => return Err(f),
         }
     };
-    dump.load_into(&store).map_err(|e| fail(env, e))?;
-    drop(store);
+    // The restored store is built beside the current one and swapped in by
+    // rename: a kill leaves the old data or all of the backup's, never a mix.
+    drop(fill(env, store, &dump)?);
     said.push(format!(
         "restored {} from {}",
         counts(&dump),
@@ -278,4 +283,15 @@ fn set_aside(env: &Env) -> Result<PathBuf, Fail> {
     fs::rename(env.data.join("store"), &aside).map_err(io)?;
     drop(lock);
     Ok(aside)
+}
+
+/// Replaces `store` (whose lock it holds) with one holding `dump`, built
+/// beside it and swapped in whole; returns the new store, opened.
+fn fill(env: &Env, store: Store, dump: &Dump) -> Result<Store, Fail> {
+    let lock = store
+        .close()
+        .ok_or_else(|| Fail::of(ErrorKind::Bug, "a store on disk holds its lock"))?;
+    let lock = gridbook_store::swap::replace(&env.data, lock, |s| dump.load_into(s))
+        .map_err(|e| fail(env, e))?;
+    Store::open_locked(&env.data, lock).map_err(|e| store_fail(env, e))
 }

@@ -296,7 +296,18 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
         Some(Cmd::Demo { load_only }) => {
             if load_only {
                 let store = env.open(Use::Fill)?;
-                let loaded = demo::load(&store, Ts::now())?;
+                if !store.is_empty() {
+                    return Err(demo::DemoError::NotEmpty(env.data.display().to_string()).into());
+                }
+                // Built beside the empty store and swapped in whole.
+                let mut loaded = None;
+                let lock = store.close().ok_or_else(no_lock)?;
+                drop(gridbook_store::swap::replace(&env.data, lock, |s| {
+                    loaded = Some(demo::load(s, Ts::now())?);
+                    Ok::<(), demo::DemoError>(())
+                })?);
+                let loaded =
+                    loaded.ok_or_else(|| Fail::of(ErrorKind::Bug, "the demo load said nothing"))?;
                 out::line(format_args!(
                     "demo estate loaded into {}: {} households, {} residents, {} members, {} events",
                     env.data.display(),
@@ -395,8 +406,12 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             let t0 = std::time::Instant::now();
             let est = generator::generate(&spec);
             let t1 = t0.elapsed();
-            generator::load(&store, &est)?;
-            drop(store);
+            // Built beside the empty store and swapped in whole: a kill
+            // leaves the empty store, and a retry starts afresh.
+            let lock = store.close().ok_or_else(no_lock)?;
+            drop(gridbook_store::swap::replace(&env.data, lock, |s| {
+                generator::load(s, &est)
+            })?);
             out::line(format_args!(
                 "generated {} households, {} residents, {} members, {} events in {:.1?}, loaded in {:.1?}",
                 est.households.len(),
@@ -486,4 +501,9 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A store on disk always holds its data directory's lock.
+fn no_lock() -> Fail {
+    Fail::of(ErrorKind::Bug, "a store on disk holds its lock")
 }

@@ -34,6 +34,9 @@ impl CheckReport {
     }
 }
 
+/// The marker of a rebuild under way, in `meta`.
+const REBUILDING: &[u8] = b"rebuilding";
+
 impl Store {
     /// Every derived entry as it should be, computed from records and events.
     fn expected_derived(&self) -> Result<Writes> {
@@ -109,12 +112,28 @@ impl Store {
     }
 
     /// Clears and regenerates every derived tree from records and events.
+    /// A marker in `meta` says a rebuild is under way, so a store opened
+    /// after a kill part-way finishes it instead of reading half an index.
     pub fn rebuild(&self) -> Result<()> {
         let expected = self.expected_derived()?;
+        self.engine().commit(&[crate::engine::Op::put(
+            Tree::Meta.id(),
+            REBUILDING.to_vec(),
+            Vec::new(),
+        )])?;
+        self.flush()?;
         for t in DERIVED {
             self.engine().clear(t.id())?;
         }
         self.engine().apply(expected.ops)?;
+        self.flush()?;
+        self.engine()
+            .commit(&[crate::engine::Op::del(Tree::Meta.id(), REBUILDING.to_vec())])?;
         self.flush()
+    }
+
+    /// Whether a rebuild was cut short (see [`Store::rebuild`]).
+    pub fn rebuild_unfinished(&self) -> Result<bool> {
+        Ok(self.get_raw(Tree::Meta, REBUILDING)?.is_some())
     }
 }

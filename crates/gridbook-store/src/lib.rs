@@ -14,4 +14,5 @@ pub mod legacy;
 pub mod projection;
 pub mod schema;
 pub mod store;
+pub mod swap;
 pub mod writes;

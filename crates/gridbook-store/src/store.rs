@@ -175,6 +175,8 @@ impl Store {
 
     /// Opens the store in `dir` under a lock taken with [`Store::lock`].
     pub fn open_locked(dir: &Path, lock: WriterLock) -> Result<Store> {
+        // A bulk replacement a kill interrupted is finished or undone first.
+        crate::swap::recover(dir)?;
         let names = Tree::names();
         let engine = disk::SledEngine::open(dir, &names)?;
         Store::on(dir.to_path_buf(), Box::new(engine), Some(lock.0))
@@ -209,7 +211,19 @@ impl Store {
             },
             other => other,
         })?;
+        if store.rebuild_unfinished()? {
+            store.rebuild()?;
+        }
         Ok(store)
+    }
+
+    /// Closes the store and hands back the data directory's lock, still
+    /// held, for work that replaces the store ([`crate::swap::replace`]).
+    pub fn close(self) -> Option<WriterLock> {
+        let Store { engine, _lock, .. } = self;
+        // The engine closes before the lock is handed on.
+        drop(engine);
+        _lock.map(WriterLock)
     }
 
     /// The data directory (empty for a store in memory).
