@@ -63,7 +63,13 @@ fn is_gridbook_entry(name: &str) -> bool {
 /// Whether the data directory holds a store. The one place that asks; it
 /// becomes `Store::open_existing` once the store offers it.
 pub fn store_exists(data: &Path) -> bool {
+    // A replacement that was complete when a kill cut its swap short is a
+    // store too: opening finishes the swap.
     data.join("store").is_dir()
+        || data
+            .join(gridbook_store::swap::INCOMING)
+            .join("complete")
+            .exists()
 }
 
 /// The longest path and path component the kernel takes (Linux's PATH_MAX
