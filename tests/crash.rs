@@ -11,7 +11,14 @@ use std::time::Duration;
 use gridbook::model::*;
 use gridbook::store::Store;
 
-const CYCLES: usize = 8;
+/// Kill cycles: 8 in `cargo test`; `GRIDBOOK_KILLS=N` runs more (the kill
+/// campaign in the README).
+fn cycles() -> usize {
+    std::env::var("GRIDBOOK_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8)
+}
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("gridbook")
@@ -131,7 +138,7 @@ fn every_reported_write_survives_sigkill() {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut reported: BTreeSet<Id> = BTreeSet::new();
 
-    for cycle in 0..CYCLES {
+    for cycle in 0..cycles() {
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(&script)
@@ -202,7 +209,7 @@ fn every_reported_write_survives_sigkill() {
     // Guards against a writer that never got anything saved: then the test
     // above proved nothing.
     assert!(
-        reported.len() >= CYCLES,
+        reported.len() >= cycles(),
         "only {} writes were reported",
         reported.len()
     );
