@@ -107,7 +107,7 @@ pub fn report(
         for (row, d) in all.iter_mut().zip(&list) {
             row[3] = d.groups.join(";");
         }
-        crate::cli::csvout::write(path, &header, &all)?;
+        crate::cli::csvout::write(lang, path, &header, &all)?;
     }
     if as_json {
         return out::json(&list);

@@ -38,7 +38,12 @@ pub fn text(header: &[String], rows: &[Vec<String>]) -> String {
 }
 
 /// Writes the CSV to `path`, then says so on standard error.
-pub fn write(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(), Fail> {
+pub fn write(
+    lang: gridbook_domain::i18n::Lang,
+    path: &Path,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<(), Fail> {
     let body = text(header, rows);
     gridbook_core::export::write_private(path, |w| w.write_all(body.as_bytes())).map_err(|e| {
         match e {
@@ -48,7 +53,10 @@ pub fn write(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(),
             other => Fail::input(other.to_string()),
         }
     })?;
-    crate::cli::out::note(format_args!("{} ({})", path.display(), rows.len()));
+    crate::cli::out::note(lang.f(
+        "report_cols.csv_written",
+        &[&path.display().to_string(), &rows.len().to_string()],
+    ));
     Ok(())
 }
 

@@ -389,7 +389,7 @@ pub enum LogCmd {
         #[arg(long)]
         member: Option<String>,
         /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
-        #[arg(long, default_value = "now")]
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
         #[arg(long, default_value = "routine")]
         purpose: String,
@@ -409,7 +409,7 @@ pub enum LogCmd {
         note: String,
         #[arg(long, default_value = "normal")]
         urgency: String,
-        #[arg(long, default_value = "now")]
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// Resolve an open problem.
@@ -417,7 +417,7 @@ pub enum LogCmd {
         problem: String,
         #[arg(long)]
         note: String,
-        #[arg(long, default_value = "now")]
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// A hygiene (卫生) or security (治安) patrol of an area or building.
@@ -434,7 +434,7 @@ pub enum LogCmd {
         open_problems: bool,
         #[arg(long, default_value = "")]
         note: String,
-        #[arg(long, default_value = "now")]
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// A service activity (党员奉献日, 义务劳动 …) with the members who took part.
@@ -449,9 +449,10 @@ pub enum LogCmd {
         #[arg(long, value_name = "A,B")]
         members: String,
         /// Duration in hours: 2, 1.5 (more than 0, at most 24).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         hours: String,
-        #[arg(long, default_value = "now")]
+        /// When: now, 09:00, yesterday 09:00, -2d, 2026-11-28 09:00.
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
         #[arg(long, default_value = "")]
         note: String,

@@ -91,27 +91,50 @@ pub fn render(p: &Plan, lang: Lang) -> String {
         None => lang.t("plan_cli.other").to_string(),
     };
     let label_w = p.floors.iter().map(|f| width(&label(f.floor))).max().unwrap_or(0);
-    // Column k of every floor lines up: as wide as its widest cell.
-    let lay = |with_head: bool| {
-        let n = p.floors.iter().map(|f| f.households.len()).max().unwrap_or(0);
-        let mut w = vec![0; n];
-        for f in &p.floors {
-            for (i, d) in f.households.iter().enumerate() {
-                w[i] = w[i].max(width(&cell(d, with_head)));
-            }
-        }
-        w
+    // Columns grouped by unit: unit u has as many columns as its fullest
+    // floor has doors, and each column is as wide as its widest cell.
+    let grid: Vec<Vec<Vec<&plan::Door>>> = p
+        .floors
+        .iter()
+        .map(|f| {
+            p.units
+                .iter()
+                .map(|u| f.households.iter().filter(|d| &d.unit == u).collect())
+                .collect()
+        })
+        .collect();
+    let lay = |with_head: bool| -> Vec<Vec<usize>> {
+        p.units
+            .iter()
+            .enumerate()
+            .map(|(ui, _)| {
+                let n = grid.iter().map(|f| f[ui].len()).max().unwrap_or(0);
+                (0..n)
+                    .map(|i| {
+                        grid.iter()
+                            .filter_map(|f| f[ui].get(i))
+                            .map(|d| width(&cell(d, with_head)))
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .collect()
+            })
+            .collect()
     };
+    let total = |w: &Vec<Vec<usize>>| label_w + w.iter().flatten().map(|c| c + 2).sum::<usize>();
     let mut widths = lay(true);
-    let with_head = label_w + widths.iter().map(|w| w + 2).sum::<usize>() <= WIDTH;
+    let with_head = total(&widths) <= WIDTH;
     if !with_head {
         widths = lay(false);
     }
-    for f in &p.floors {
+    for (f, units) in p.floors.iter().zip(&grid) {
         let mut line = pad(&label(f.floor), label_w);
-        for (i, d) in f.households.iter().enumerate() {
-            line.push_str("  ");
-            line.push_str(&pad(&cell(d, with_head), widths[i]));
+        for (ui, doors) in units.iter().enumerate() {
+            for (i, w) in widths[ui].iter().enumerate() {
+                line.push_str("  ");
+                let c = doors.get(i).map(|d| cell(d, with_head)).unwrap_or_default();
+                line.push_str(&pad(&c, *w));
+            }
         }
         out.push_str(line.trim_end());
         out.push('\n');

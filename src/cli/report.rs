@@ -28,12 +28,13 @@ fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
 
 /// `table` of a header and rows, and the same as CSV when asked for.
 fn emit(
+    lang: Lang,
     csv: Option<&std::path::Path>,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
 ) -> Result<String, Fail> {
     if let Some(path) = csv {
-        csvout::write(path, &header, &rows)?;
+        csvout::write(lang, path, &header, &rows)?;
     }
     let mut all = vec![header];
     all.extend(rows);
@@ -162,6 +163,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     }
                 }
                 csvout::write(
+                    lang,
                     path,
                     &headers(
                         lang,
@@ -241,6 +243,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     })
                     .collect::<Vec<_>>();
                 csvout::write(
+                    lang,
                     path,
                     &headers(
                         lang,
@@ -329,7 +332,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 ],
             );
             if let Some(path) = csv {
-                csvout::write(path, &header, &rows)?;
+                csvout::write(lang, path, &header, &rows)?;
             }
             if as_json {
                 return json(&a);
@@ -345,7 +348,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     &a.security_patrols.to_string(),
                 ],
             );
-            out::text(&format!("{summary}\n{}", emit(None, header, rows)?))
+            out::text(&format!("{summary}\n{}", emit(lang, None, header, rows)?))
         }
         ReportWhat::Members => {
             let groups = crate::cli::care_groups()?;
@@ -431,7 +434,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                         r[9].clear();
                     }
                 }
-                csvout::write(path, &header, &file_rows)?;
+                csvout::write(lang, path, &header, &file_rows)?;
             }
             if as_json {
                 return json(&list);
@@ -440,7 +443,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 "report_cols.members_summary",
                 &[&period.describe(), &list.len().to_string()],
             );
-            out::text(&format!("{summary}\n{}", emit(None, header, rows)?))
+            out::text(&format!("{summary}\n{}", emit(lang, None, header, rows)?))
         }
         ReportWhat::Workload => {
             let list = report::members(&store, now)?;
@@ -475,11 +478,11 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
             );
             if as_json {
                 if let Some(path) = csv {
-                    csvout::write(path, &header, &rows)?;
+                    csvout::write(lang, path, &header, &rows)?;
                 }
                 return json(&list);
             }
-            out::text(&emit(csv, header, rows)?)
+            out::text(&emit(lang, csv, header, rows)?)
         }
         ReportWhat::Today => {
             let me = env.me(&store)?.map(|m| m.meta.id);
@@ -521,11 +524,11 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
             let header = headers(lang, &["col.what", "col.zone", "col.when", "col.note"]);
             if as_json {
                 if let Some(path) = csv {
-                    csvout::write(path, &header, &rows)?;
+                    csvout::write(lang, path, &header, &rows)?;
                 }
                 return json(&t);
             }
-            out::text(&emit(csv, header, rows)?)
+            out::text(&emit(lang, csv, header, rows)?)
         }
         ReportWhat::Care => {
             drop(store);
