@@ -90,7 +90,14 @@ fn a_lone_elder_visited_ten_days_ago_is_three_days_overdue_until_visited_today()
         &["tag", "胜利花苑/3栋/2-501", "吕桂英", "--add", "独居老人"],
     );
     d.ok(&[
-        "log", "visit", "--household", "slhy/3/2-501", "--member", "孙丽", "--at", "-10d",
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/2-501",
+        "--member",
+        "孙丽",
+        "--at",
+        "-10d",
     ]);
     let v = d.json(&["report", "care", "--json"]);
     let rows = v.as_array().unwrap();
@@ -104,8 +111,19 @@ fn a_lone_elder_visited_ten_days_ago_is_three_days_overdue_until_visited_today()
     assert_eq!(r["last_visit"], "2026-11-21");
     assert_eq!(r["days_overdue"], 3);
     // The member filter: 孙丽 is its liaison, 王强 covers nothing.
-    assert_eq!(d.json(&["report", "care", "--member", "孙丽", "--json"]).as_array().unwrap().len(), 1);
-    assert!(d.json(&["report", "care", "--member", "王强", "--json"]).as_array().unwrap().is_empty());
+    assert_eq!(
+        d.json(&["report", "care", "--member", "孙丽", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        d.json(&["report", "care", "--member", "王强", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // Text in both languages, aligned.
     let en = d.ok(&["--lang", "en", "report", "care"]);
     assert!(en.contains("alone elder") || en.contains("alone"), "{en}");
@@ -119,22 +137,53 @@ fn a_lone_elder_visited_ten_days_ago_is_three_days_overdue_until_visited_today()
     };
     assert_eq!(col(lines[0]), col(lines[1]), "{zh}");
 
-    d.ok(&["log", "visit", "--household", "slhy/3/2-501", "--member", "孙丽"]);
-    assert!(d.json(&["report", "care", "--json"]).as_array().unwrap().is_empty());
+    d.ok(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/2-501",
+        "--member",
+        "孙丽",
+    ]);
+    assert!(
+        d.json(&["report", "care", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert!(d.ok(&["report", "care"]).contains("No household is due"));
 }
 
 #[test]
 fn tag_takes_codes_and_either_language_and_refuses_unknown_groups() {
     let d = Data::new();
-    let out = d.ok(&["tag", "slhy/3/1-101", "周海燕", "--add", "low-income", "--add", "残疾人"]);
-    assert!(out.contains("low income") || out.contains("周海燕"), "{out}");
+    let out = d.ok(&[
+        "tag",
+        "slhy/3/1-101",
+        "周海燕",
+        "--add",
+        "low-income",
+        "--add",
+        "残疾人",
+    ]);
+    assert!(
+        out.contains("low income") || out.contains("周海燕"),
+        "{out}"
+    );
     let err = d.bad(&["tag", "slhy/3/1-101", "周海燕", "--add", "孤单"]);
     assert!(err.contains("孤单") && err.contains("alone-elder"), "{err}");
     let err = d.bad(&["tag", "slhy/3/1-101", "周海", "--add", "低保户"]);
     assert!(err.contains("周海燕"), "{err}");
     d.bad(&["tag", "slhy/3/1-101", "周海燕"]);
-    let out = d.ok(&["--lang", "zh", "tag", "slhy/3/1-101", "周海燕", "--remove", "低保户"]);
+    let out = d.ok(&[
+        "--lang",
+        "zh",
+        "tag",
+        "slhy/3/1-101",
+        "周海燕",
+        "--remove",
+        "低保户",
+    ]);
     assert!(out.contains("已移出低保户"), "{out}");
     // Still in 残疾人: due (never visited since the group was set today).
     let v = d.json(&["report", "care", "--json"]);
@@ -149,8 +198,20 @@ fn tag_takes_codes_and_either_language_and_refuses_unknown_groups() {
 fn an_activity_of_two_hours_with_two_members_counts_for_each() {
     let d = Data::new();
     d.ok(&[
-        "log", "activity", "--kind", "党员奉献日", "--zone", "胜利花苑", "--members",
-        "赵建国,13800000002", "--hours", "2", "--at", "-1d", "--note", "清理楼道",
+        "log",
+        "activity",
+        "--kind",
+        "党员奉献日",
+        "--zone",
+        "胜利花苑",
+        "--members",
+        "赵建国,13800000002",
+        "--hours",
+        "2",
+        "--at",
+        "-1d",
+        "--note",
+        "清理楼道",
     ]);
     let v = d.json(&["report", "members", "--days", "7", "--json"]);
     let rows = v.as_array().unwrap();
@@ -160,8 +221,15 @@ fn an_activity_of_two_hours_with_two_members_counts_for_each() {
         assert_eq!(r["activities"], 1, "{name}");
         assert_eq!(r["service_hours"], 2.0, "{name}");
         for key in [
-            "kind", "tags", "visits", "care_visits_on_time", "liaison_visited",
-            "problems_reported", "problems_resolved", "median_days_to_resolve", "patrols",
+            "kind",
+            "tags",
+            "visits",
+            "care_visits_on_time",
+            "liaison_visited",
+            "problems_reported",
+            "problems_resolved",
+            "median_days_to_resolve",
+            "patrols",
         ] {
             assert!(r.get(key).is_some(), "missing {key}");
         }
@@ -180,8 +248,16 @@ fn an_activity_of_two_hours_with_two_members_counts_for_each() {
     d.bad(&["report", "members", "--days", "7", "--month", "2026-11"]);
     // 1.5 hours.
     d.ok(&[
-        "log", "activity", "--kind", "voluntary-labour", "--zone", "slhy/3", "--members",
-        "王强", "--hours", "1.5",
+        "log",
+        "activity",
+        "--kind",
+        "voluntary-labour",
+        "--zone",
+        "slhy/3",
+        "--members",
+        "王强",
+        "--hours",
+        "1.5",
     ]);
     let v = d.json(&["report", "members", "--json", "--member", "王强"]);
     assert_eq!(v[0]["service_hours"], 1.5);
@@ -228,7 +304,18 @@ fn user_care_groups_and_activity_kinds_come_from_the_config_dir() {
     d.ok(&["tag", "slhy/5/1-101", "严建国", "--add", "退役军人"]);
     let v = d.json(&["report", "care", "--json"]);
     assert_eq!(v[0]["cadence_days"], 3);
-    d.ok(&["log", "activity", "--kind", "巡逻队", "--zone", "slhy", "--members", "王强", "--hours", "3"]);
+    d.ok(&[
+        "log",
+        "activity",
+        "--kind",
+        "巡逻队",
+        "--zone",
+        "slhy",
+        "--members",
+        "王强",
+        "--hours",
+        "3",
+    ]);
     std::fs::write(cfg.join("care.toml"), "[[group]]\ncode = \"x\"\n").unwrap();
     let out = d.cmd(NOW, &["report", "care"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

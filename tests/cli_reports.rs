@@ -97,20 +97,55 @@ fn read_csv(path: &str) -> (String, Vec<Vec<String>>) {
 #[test]
 fn days_month_and_from_to_count_different_entries() {
     let d = Data::new();
-    d.ok(&["log", "visit", "--household", "slhy/3/1-101", "--member", "赵建国", "--at", "2026-11-10 10:00"]);
-    d.ok(&["log", "visit", "--household", "slhy/3/1-601", "--member", "赵建国", "--at", "-2d"]);
-    d.ok(&["log", "visit", "--household", "slhy/3/1-601", "--member", "赵建国", "--at", "2026-10-05 10:00"]);
+    d.ok(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/1-101",
+        "--member",
+        "赵建国",
+        "--at",
+        "2026-11-10 10:00",
+    ]);
+    d.ok(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/1-601",
+        "--member",
+        "赵建国",
+        "--at",
+        "-2d",
+    ]);
+    d.ok(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/1-601",
+        "--member",
+        "赵建国",
+        "--at",
+        "2026-10-05 10:00",
+    ]);
     let visits = |args: &[&str]| {
         let mut a = vec!["report", "members", "--json"];
         a.extend_from_slice(args);
         let v = d.json(&a);
-        v.as_array().unwrap().iter().find(|r| r["name"] == "赵建国").unwrap()["visits"].clone()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "赵建国")
+            .unwrap()["visits"]
+            .clone()
     };
     assert_eq!(visits(&["--days", "7"]), 1);
     assert_eq!(visits(&["--days", "120"]), 3);
     assert_eq!(visits(&["--month", "2026-11"]), 2);
     assert_eq!(visits(&["--month", "2026-10"]), 1);
-    assert_eq!(visits(&["--from", "2026/11/1", "--to", "2026年11月10日"]), 1);
+    assert_eq!(
+        visits(&["--from", "2026/11/1", "--to", "2026年11月10日"]),
+        1
+    );
     assert_eq!(visits(&["--from", "2026-11-11"]), 1);
     assert_eq!(visits(&["--to", "2026-10-31"]), 1);
     // The activity report lists every member, also with nothing, by id and tags.
@@ -124,7 +159,18 @@ fn days_month_and_from_to_count_different_entries() {
     assert_eq!(a7["by_member"].as_array().unwrap().len(), 3);
     assert_eq!(act(&["--month", "2026-10"])["visits"], 1);
     // Problems: reported in the period.
-    d.ok(&["log", "problem", "--zone", "slhy/3", "--category", "repair", "--note", "楼道灯不亮", "--at", "2026-10-20 09:00"]);
+    d.ok(&[
+        "log",
+        "problem",
+        "--zone",
+        "slhy/3",
+        "--category",
+        "repair",
+        "--note",
+        "楼道灯不亮",
+        "--at",
+        "2026-10-20 09:00",
+    ]);
     let p = |args: &[&str]| {
         let mut a = vec!["report", "problems", "--json"];
         a.extend_from_slice(args);
@@ -151,16 +197,53 @@ fn days_month_and_from_to_count_different_entries() {
 #[test]
 fn csv_files_have_a_bom_headers_in_the_language_and_one_row_per_member_or_entry() {
     let d = Data::new();
-    d.ok(&["log", "visit", "--household", "slhy/3/1-101", "--member", "赵建国", "--at", "-2d"]);
-    d.ok(&["log", "problem", "--zone", "slhy/3", "--category", "repair", "--note", "=HYPERLINK(\"x\")", "--at", "-1d"]);
-    d.ok(&["log", "activity", "--kind", "study", "--zone", "slhy", "--members", "赵建国,孙丽", "--hours", "2"]);
+    d.ok(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/1-101",
+        "--member",
+        "赵建国",
+        "--at",
+        "-2d",
+    ]);
+    d.ok(&[
+        "log",
+        "problem",
+        "--zone",
+        "slhy/3",
+        "--category",
+        "repair",
+        "--note",
+        "=HYPERLINK(\"x\")",
+        "--at",
+        "2026-11-30 14:30",
+    ]);
+    d.ok(&[
+        "log",
+        "activity",
+        "--kind",
+        "study",
+        "--zone",
+        "slhy",
+        "--members",
+        "赵建国,孙丽",
+        "--hours",
+        "2",
+    ]);
 
     let members = d.path("members-report.csv");
-    d.ok(&["--lang", "zh", "report", "members", "--month", "2026-11", "--csv", &members]);
+    d.ok(&[
+        "--lang", "zh", "report", "members", "--days", "30", "--csv", &members,
+    ]);
     let (text, rows) = read_csv(&members);
     assert!(!text.starts_with('#'));
     assert_eq!(rows[0][0], "姓名");
-    assert!(rows[0].contains(&"服务时长(小时)".to_string()), "{:?}", rows[0]);
+    assert!(
+        rows[0].contains(&"服务时长(小时)".to_string()),
+        "{:?}",
+        rows[0]
+    );
     assert_eq!(rows.len(), 4, "header and one row per member");
     let zhao = rows.iter().find(|r| r[0] == "赵建国").unwrap();
     assert_eq!(zhao[4], "1");
@@ -181,8 +264,15 @@ fn csv_files_have_a_bom_headers_in_the_language_and_one_row_per_member_or_entry(
         let f = d.path(&format!("{what}.csv"));
         d.ok(&["--lang", "zh", "report", what, "--csv", &f]);
         let (_, rows) = read_csv(&f);
-        assert!(!rows.is_empty() && rows[0].iter().all(|h| !h.is_empty()), "{what}: {rows:?}");
-        assert!(rows[0].iter().any(|h| h.chars().any(|c| c > '\u{2e80}')), "{what}: Chinese headers {:?}", rows[0]);
+        assert!(
+            !rows.is_empty() && rows[0].iter().all(|h| !h.is_empty()),
+            "{what}: {rows:?}"
+        );
+        assert!(
+            rows[0].iter().any(|h| h.chars().any(|c| c > '\u{2e80}')),
+            "{what}: Chinese headers {:?}",
+            rows[0]
+        );
     }
     #[cfg(unix)]
     {

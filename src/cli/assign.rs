@@ -70,7 +70,11 @@ pub fn unassign(
                 .and_then(|d| d.tomorrow().ok())
                 .and_then(|d| d.to_zoned(gridbook_domain::clock::tz()).ok())
                 .map(|z| Ts(z.timestamp().as_millisecond()));
-            if start == ctx.now { ctx.now } else { day.unwrap_or(start) }
+            if start == ctx.now {
+                ctx.now
+            } else {
+                day.unwrap_or(start)
+            }
         }
         None => ctx.now,
     };
@@ -84,7 +88,9 @@ pub fn unassign(
         })
         .collect();
     if spans.is_empty() {
-        return Err(Fail::input(lang.f("cli_msg.not_assigned", &[&m.name, &z.path()])));
+        return Err(Fail::input(
+            lang.f("cli_msg.not_assigned", &[&m.name, &z.path()]),
+        ));
     }
     let mut lines = String::new();
     for a in spans {

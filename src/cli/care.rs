@@ -9,7 +9,13 @@ use gridbook_domain::vocab::Vocabulary;
 
 /// Puts a resident in care groups and takes them out of others. Every group
 /// named is checked before anything is written.
-pub fn tag(env: &Env, addr: &str, name: &str, add: &[String], remove: &[String]) -> Result<(), Fail> {
+pub fn tag(
+    env: &Env,
+    addr: &str,
+    name: &str,
+    add: &[String],
+    remove: &[String],
+) -> Result<(), Fail> {
     let lang = env.lang;
     if add.is_empty() && remove.is_empty() {
         return Err(Fail::input(lang.t("cli_msg.tag_needs")));
@@ -17,10 +23,9 @@ pub fn tag(env: &Env, addr: &str, name: &str, add: &[String], remove: &[String])
     let groups = care_groups()?;
     for g in add.iter().chain(remove) {
         if groups.parse_word(g).is_none() {
-            return Err(Fail::input(lang.f(
-                "cli_msg.unknown_group",
-                &[g.trim(), &groups.allowed(lang)],
-            )));
+            return Err(Fail::input(
+                lang.f("cli_msg.unknown_group", &[g.trim(), &groups.allowed(lang)]),
+            ));
         }
     }
     let store = env.open(Use::Write)?;
@@ -43,7 +48,12 @@ pub fn tag(env: &Env, addr: &str, name: &str, add: &[String], remove: &[String])
 }
 
 /// The rows of the care report, header first.
-fn rows(list: &[care::CareDue], groups: &Vocabulary, lang: Lang, headers: bool) -> Vec<Vec<String>> {
+fn rows(
+    list: &[care::CareDue],
+    groups: &Vocabulary,
+    lang: Lang,
+    headers: bool,
+) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     if headers {
         rows.push(
@@ -116,5 +126,8 @@ pub fn report(
         return out::line(lang.t("care_report.none"));
     }
     let summary = lang.f("care_report.summary", &[&list.len().to_string()]);
-    out::text(&format!("{summary}\n{}", table(&rows(&list, &groups, lang, true))))
+    out::text(&format!(
+        "{summary}\n{}",
+        table(&rows(&list, &groups, lang, true))
+    ))
 }

@@ -12,8 +12,8 @@ use crate::cli::Fail;
 /// leading `=`, `+`, `-` or `@` of text (not a number) is neutralised with an
 /// apostrophe so a spreadsheet never runs it as a formula.
 pub fn field(s: &str) -> String {
-    let formula = s.starts_with(['=', '+', '@'])
-        || (s.starts_with('-') && s.parse::<f64>().is_err());
+    let formula =
+        s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err());
     let s = if formula {
         format!("'{s}")
     } else {

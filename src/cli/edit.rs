@@ -54,10 +54,8 @@ pub fn run(env: &Env, cmd: EditCmd) -> Result<(), Fail> {
             let ctx = env.ctx(&store)?;
             let h = household_at(&store, &addr)?;
             let r = resident_in(&store, &h, &name)?;
-            let fields_changed = phone.is_some()
-                || new_name.is_some()
-                || relation.is_some()
-                || notes.is_some();
+            let fields_changed =
+                phone.is_some() || new_name.is_some() || relation.is_some() || notes.is_some();
             let mut shown = r.name.clone();
             if fields_changed {
                 let input = ResidentInput {
@@ -82,7 +80,11 @@ pub fn run(env: &Env, cmd: EditCmd) -> Result<(), Fail> {
             status,
             notes,
         } => {
-            need_one(lang, &[status.is_some(), notes.is_some()], "--status, --notes")?;
+            need_one(
+                lang,
+                &[status.is_some(), notes.is_some()],
+                "--status, --notes",
+            )?;
             if let Some(s) = &status
                 && Occupancy::parse(s).is_none()
             {

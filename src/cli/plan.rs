@@ -90,7 +90,12 @@ pub fn render(p: &Plan, lang: Lang) -> String {
         Some(n) => lang.f("plan_cli.floor", &[&n.to_string()]),
         None => lang.t("plan_cli.other").to_string(),
     };
-    let label_w = p.floors.iter().map(|f| width(&label(f.floor))).max().unwrap_or(0);
+    let label_w = p
+        .floors
+        .iter()
+        .map(|f| width(&label(f.floor)))
+        .max()
+        .unwrap_or(0);
     // Columns grouped by unit: unit u has as many columns as its fullest
     // floor has doors, and each column is as wide as its widest cell.
     let grid: Vec<Vec<Vec<&plan::Door>>> = p
@@ -147,7 +152,13 @@ pub fn render(p: &Plan, lang: Lang) -> String {
     out.push_str(lang.t("plan_cli.legend"));
     let items: Vec<String> = Flag::ALL
         .iter()
-        .map(|f| format!("{} {}", f.glyph(), lang.t(&format!("plan_cli.flag_{}", f.code()))))
+        .map(|f| {
+            format!(
+                "{} {}",
+                f.glyph(),
+                lang.t(&format!("plan_cli.flag_{}", f.code()))
+            )
+        })
         .collect();
     out.push_str(&items.join("  "));
     out.push('\n');

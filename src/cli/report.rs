@@ -58,7 +58,12 @@ fn check_flags(a: &ReportArgs) -> Result<(), Fail> {
             Ok(())
         }
     };
-    only("--member", a.member.is_some(), &[ReportWhat::Care, ReportWhat::Members], "care and members")?;
+    only(
+        "--member",
+        a.member.is_some(),
+        &[ReportWhat::Care, ReportWhat::Members],
+        "care and members",
+    )?;
     for (flag, given) in [
         ("--branch", a.branch.is_some()),
         ("--kind", a.kind.is_some()),

@@ -530,10 +530,7 @@ pub fn edit_member(
     kind: MemberKind,
     tags: &str,
 ) -> Result<Member> {
-    let branch = store
-        .member(id)?
-        .map(|m| m.branch)
-        .unwrap_or_default();
+    let branch = store.member(id)?.map(|m| m.branch).unwrap_or_default();
     edit_member_in_branch(store, ctx, id, name, phone, kind, tags, &branch)
 }
 

@@ -442,7 +442,12 @@ pub fn activity(store: &Store, now: Ts, days: i64) -> Result<Activity> {
 
 /// [`activity`] with any period; with `every_member`, members who did
 /// nothing in it are listed too (with zeros), for the monthly review.
-pub fn activity_in(store: &Store, now: Ts, period: &Period, every_member: bool) -> Result<Activity> {
+pub fn activity_in(
+    store: &Store,
+    now: Ts,
+    period: &Period,
+    every_member: bool,
+) -> Result<Activity> {
     let days = period_days(period, now);
     let mut a = Activity {
         days,
