@@ -180,6 +180,76 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
             }
             out::text(&ids)?;
         }
+        LogCmd::Activity {
+            kind,
+            zone,
+            members,
+            hours,
+            at: when,
+            note,
+        } => {
+            let lang = env.lang;
+            let kinds = crate::cli::activity_kinds()?;
+            if kinds.parse_word(&kind).is_none() {
+                return Err(Fail::input(lang.f(
+                    "cli_msg.unknown_activity_kind",
+                    &[kind.trim(), &kinds.allowed(lang)],
+                )));
+            }
+            let minutes = minutes_of(&hours)
+                .ok_or_else(|| Fail::input(lang.f("cli_msg.hours", &[hours.trim()])))?;
+            let z = address::resolve(&store, &zone)?;
+            let mut ids = Vec::new();
+            for who in members
+                .split([',', '，', '、', ';', '；'])
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+            {
+                ids.push(find_member(&store, who)?.meta.id);
+            }
+            if ids.is_empty() {
+                return Err(Fail::input(lang.t("cli_msg.no_members")));
+            }
+            let e = gridbook_core::service::log_activity(
+                &store,
+                ctx,
+                &gridbook_core::service::ActivityInput {
+                    zone: z.id(),
+                    at: at(&when)?,
+                    kind,
+                    minutes,
+                    members: ids,
+                    note,
+                },
+                &kinds,
+            )?;
+            drop(store);
+            out::line(e.id)?;
+        }
     }
     Ok(())
+}
+
+/// `--hours 1.5` as minutes: more than 0 and at most 24 hours.
+fn minutes_of(hours: &str) -> Option<u32> {
+    let h: f64 = hours.trim().parse().ok()?;
+    if !h.is_finite() || h <= 0.0 || h > 24.0 {
+        return None;
+    }
+    let m = (h * 60.0).round();
+    (m >= 1.0).then_some(m as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hours_become_minutes_in_range() {
+        use super::minutes_of;
+        assert_eq!(minutes_of("2"), Some(120));
+        assert_eq!(minutes_of("1.5"), Some(90));
+        assert_eq!(minutes_of(" 24 "), Some(1440));
+        for bad in ["0", "-1", "24.5", "abc", "NaN", "inf", "0.001", ""] {
+            assert_eq!(minutes_of(bad), None, "{bad}");
+        }
+    }
 }

@@ -5,10 +5,15 @@
 pub use crate::env::{Env, Use};
 pub use crate::fail::Fail;
 
+mod assign;
+mod care;
+mod csvout;
 mod data;
+mod edit;
 mod find;
 mod log;
 pub mod out;
+mod plan;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -106,15 +111,76 @@ pub enum Cmd {
         #[arg(long)]
         force: bool,
     },
-    /// The reports the TUI shows: coverage (blank spots), open problems, activity.
-    Report {
-        #[arg(value_enum)]
-        what: ReportWhat,
-        /// The period in days (default: 90 for coverage, 30 otherwise).
-        #[arg(long)]
-        days: Option<i64>,
+    /// The reports the TUI shows: coverage (blank spots), open problems,
+    /// activity, members' contributions, care visits due, workload, today.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
+    /// Put a resident in a care group (重点人群) or take them out.
+    #[command(after_help = TAG_EXAMPLES)]
+    Tag {
+        /// AREA/BUILDING/HOUSEHOLD of the resident.
+        addr: String,
+        /// The resident's name.
+        name: String,
+        /// A care group to add: its code, either language's label or a synonym.
+        #[arg(long, value_name = "GROUP")]
+        add: Vec<String>,
+        /// A care group to take the resident out of.
+        #[arg(long, value_name = "GROUP")]
+        remove: Vec<String>,
+    },
+    /// The building plan (楼盘表): one line per floor, top floor first, each door's flags.
+    #[command(after_help = PLAN_EXAMPLES)]
+    Plan {
+        /// AREA/BUILDING, by name or code.
+        addr: String,
         #[arg(long)]
         json: bool,
+        /// Visited means within this many days (default: visit_days in config, 90).
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// Scripted edits of residents, households, buildings and members.
+    Edit {
+        #[command(subcommand)]
+        what: EditCmd,
+    },
+    /// Make a member responsible for a zone, a liaison of a household, or its supervisor.
+    #[command(after_help = ASSIGN_EXAMPLES)]
+    Assign {
+        /// Name, phone or id.
+        member: String,
+        /// AREA[/BUILDING[/HOUSEHOLD]].
+        zone: String,
+        /// responsible (责任人), liaison (联系户) or supervisor (网格长).
+        #[arg(long)]
+        role: String,
+        /// First day of the span (default: now): 2026-11-01, 2026/11/1, 2026年11月1日.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+    },
+    /// End a member's span on a zone (every role they hold there, or --role's).
+    #[command(after_help = ASSIGN_EXAMPLES)]
+    Unassign {
+        member: String,
+        zone: String,
+        /// Only this role: responsible, liaison or supervisor.
+        #[arg(long)]
+        role: Option<String>,
+        /// Last day of the span (default: now).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// Move every zone and liaison household of one member to another, in one step.
+    #[command(after_help = ASSIGN_EXAMPLES)]
+    Transfer {
+        /// The member handing over (name, phone or id).
+        from: String,
+        /// The member taking over.
+        to: String,
+        /// The day the other member takes over (default: now).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
     },
     /// Verify the derived indexes against records and events.
     Check {
@@ -139,14 +205,159 @@ pub enum Cmd {
     },
 }
 
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportWhat {
     Coverage,
     Problems,
     Activity,
+    /// Each member's contribution record for the period.
     Members,
+    /// Households due or overdue for a care visit.
+    Care,
+    /// Each member's zones and households now (the members view's workload).
+    Workload,
     Today,
 }
+
+/// `gridbook report …`: which report, its period and where it goes.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    #[arg(value_enum)]
+    pub what: ReportWhat,
+    /// The last N days (default: visit_days for coverage and today, 30 otherwise).
+    #[arg(long)]
+    pub days: Option<i64>,
+    /// A calendar month in the local zone: 2026-11.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    /// First day counted (alone: up to now).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day counted (alone: from the beginning).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report as CSV (UTF-8 with BOM, headers in --lang) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// care: only households this member covers; members: only this member.
+    #[arg(long)]
+    pub member: Option<String>,
+    /// members: only this branch (党支部 / 党员服务社).
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// members: only this kind (party-member, 党员, grid-leader …).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// members: only members with this tag (流动, 协解 …).
+    #[arg(long)]
+    pub tag: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EditCmd {
+    /// A resident's phone, name, relation, notes or status.
+    #[command(after_help = EDIT_RESIDENT_EXAMPLES)]
+    Resident {
+        /// AREA/BUILDING/HOUSEHOLD.
+        addr: String,
+        /// The resident's current name.
+        name: String,
+        /// Phones, `;` between (an empty string clears them).
+        #[arg(long)]
+        phone: Option<String>,
+        /// A new name.
+        #[arg(long = "name", value_name = "NAME")]
+        new_name: Option<String>,
+        #[arg(long)]
+        relation: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+        /// present (在住), moved-out (迁出) or deceased (去世).
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// A household's occupancy status or notes.
+    #[command(after_help = EDIT_HOUSEHOLD_EXAMPLES)]
+    Household {
+        addr: String,
+        /// owner (自住), rented (出租), vacant (空置) or commercial (商用).
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// A building's name, code and floor numbering.
+    #[command(after_help = EDIT_BUILDING_EXAMPLES)]
+    Building {
+        addr: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        code: Option<String>,
+        /// The floor rooms 1xx are on (2 when shops take the ground floor).
+        #[arg(long, value_name = "N")]
+        first_floor: Option<String>,
+        /// Rooms numbered straight through, K per floor (0 for none).
+        #[arg(long, value_name = "K")]
+        doors_per_floor: Option<String>,
+    },
+    /// A member's phone, kind, tags or branch.
+    #[command(after_help = EDIT_MEMBER_EXAMPLES)]
+    Member {
+        /// Name, phone or id.
+        member: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// party-member (党员), grid-worker (网格员), volunteer (志愿者), building-head (楼栋长), grid-leader (网格长).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Tags, `;` or `,` between (replaces the member's tags).
+        #[arg(long)]
+        tags: Option<String>,
+        /// 党支部 / 党员服务社 (an empty string clears it).
+        #[arg(long)]
+        branch: Option<String>,
+    },
+}
+
+const REPORT_EXAMPLES: &str = "Examples:
+  gridbook report coverage --days 90
+  gridbook report members --month 2026-11 --csv 11月.csv --lang zh
+  gridbook report members --from 2026-01-01 --to 2026-06-30 --branch 第一党支部 --json
+  gridbook report care --member 赵建国
+  gridbook report problems --from 2026/11/1
+  gridbook report activity --days 7 --csv week.csv";
+const TAG_EXAMPLES: &str = "Examples:
+  gridbook tag 胜利花苑/3栋/2-501 吕桂英 --add 独居老人
+  gridbook tag slhy/3/2-501 吕桂英 --add low-income --remove alone-elder";
+const PLAN_EXAMPLES: &str = "Examples:
+  gridbook plan 胜利花苑/3栋
+  gridbook plan slhy/3 --json --days 30";
+const ASSIGN_EXAMPLES: &str = "Examples:
+  gridbook assign 赵建国 胜利花苑/3栋 --role responsible --since 2026-11-01
+  gridbook assign 孙丽 slhy/3/2-501 --role liaison
+  gridbook assign 王强 胜利花苑 --role supervisor
+  gridbook unassign 孙丽 slhy/3/2-501 --until 2026-12-31
+  gridbook transfer 孙丽 赵建国 --since 2026-12-01";
+const EDIT_RESIDENT_EXAMPLES: &str = "Examples:
+  gridbook edit resident slhy/3/2-501 严建国 --phone 13905461234
+  gridbook edit resident slhy/3/2-501 吕桂英 --status 去世";
+const EDIT_HOUSEHOLD_EXAMPLES: &str = "Examples:
+  gridbook edit household slhy/3/2-501 --status 出租
+  gridbook edit household slhy/3/1-101 --status vacant --notes \"房主在外地\"";
+const EDIT_BUILDING_EXAMPLES: &str = "Examples:
+  gridbook edit building slhy/3 --first-floor 2
+  gridbook edit building slhy/12 --doors-per-floor 8 --name 12栋";
+const EDIT_MEMBER_EXAMPLES: &str = "Examples:
+  gridbook edit member 孙丽 --tags 流动 --branch 第一党支部
+  gridbook edit member 13800000001 --kind 网格长";
+const ACTIVITY_EXAMPLES: &str = "Examples:
+  gridbook log activity --kind 党员奉献日 --zone 胜利花苑 --members 赵建国,孙丽 --hours 2
+  gridbook log activity --kind voluntary-labour --zone slhy/3 --members 13800000001 --hours 1.5 --at \"2026-11-28 09:00\" --note 清理楼道";
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCmd {
@@ -178,7 +389,7 @@ pub enum LogCmd {
         #[arg(long)]
         member: Option<String>,
         /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
-        #[arg(long, default_value = "now")]
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
         #[arg(long, default_value = "routine")]
         purpose: String,
@@ -198,7 +409,7 @@ pub enum LogCmd {
         note: String,
         #[arg(long, default_value = "normal")]
         urgency: String,
-        #[arg(long, default_value = "now")]
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// Resolve an open problem.
@@ -206,7 +417,7 @@ pub enum LogCmd {
         problem: String,
         #[arg(long)]
         note: String,
-        #[arg(long, default_value = "now")]
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// A hygiene (卫生) or security (治安) patrol of an area or building.
@@ -223,8 +434,28 @@ pub enum LogCmd {
         open_problems: bool,
         #[arg(long, default_value = "")]
         note: String,
-        #[arg(long, default_value = "now")]
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
+    },
+    /// A service activity (党员奉献日, 义务劳动 …) with the members who took part.
+    #[command(after_help = ACTIVITY_EXAMPLES)]
+    Activity {
+        /// A kind's code or either language's name (activities.toml adds kinds).
+        #[arg(long)]
+        kind: String,
+        #[arg(long, value_name = "ADDR")]
+        zone: String,
+        /// Members who took part, by name, phone or id, `,` between.
+        #[arg(long, value_name = "A,B")]
+        members: String,
+        /// Duration in hours: 2, 1.5 (more than 0, at most 24).
+        #[arg(long, allow_hyphen_values = true)]
+        hours: String,
+        /// When: now, 09:00, yesterday 09:00, -2d, 2026-11-28 09:00.
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
+        at: String,
+        #[arg(long, default_value = "")]
+        note: String,
     },
 }
 
@@ -338,7 +569,30 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
         }
         Some(Cmd::Import { what }) => import(&env, what),
         Some(Cmd::Log { what }) => log::run(&env, what),
-        Some(Cmd::Report { what, days, json }) => report::run(&env, what, days, json),
+        Some(Cmd::Report(args)) => report::run(&env, args),
+        Some(Cmd::Tag {
+            addr,
+            name,
+            add,
+            remove,
+        }) => care::tag(&env, &addr, &name, &add, &remove),
+        Some(Cmd::Plan { addr, json, days }) => plan::run(&env, &addr, json, days),
+        Some(Cmd::Edit { what }) => edit::run(&env, what),
+        Some(Cmd::Assign {
+            member,
+            zone,
+            role,
+            since,
+        }) => assign::assign(&env, &member, &zone, &role, since.as_deref()),
+        Some(Cmd::Unassign {
+            member,
+            zone,
+            role,
+            until,
+        }) => assign::unassign(&env, &member, &zone, role.as_deref(), until.as_deref()),
+        Some(Cmd::Transfer { from, to, since }) => {
+            assign::transfer(&env, &from, &to, since.as_deref())
+        }
         Some(Cmd::Find { query, limit, json }) => find::run(&env, &query.join(" "), limit, json),
         Some(Cmd::Export { format, out, bom }) => data::export(&env, format, out.as_deref(), bom),
         Some(Cmd::Backup) => data::backup(&env),
@@ -506,4 +760,68 @@ impl Drop for TempDir {
 /// A store on disk always holds its data directory's lock.
 fn no_lock() -> Fail {
     Fail::of(ErrorKind::Bug, "a store on disk holds its lock")
+}
+
+/// A day given on the command line (`2026-11-01`, `2026/11/1`,
+/// `2026年11月1日`) as the instant it starts in the local zone; today is
+/// now, so a span given today starts when it is written.
+pub fn day_start(flag: &str, s: &str, now: Ts) -> Result<Ts, Fail> {
+    let tz = gridbook_domain::clock::tz();
+    let d = gridbook_domain::when::calendar_date(s)
+        .ok_or_else(|| Fail::input(format!("{flag} {s}: give a date as YYYY-MM-DD")))?;
+    if Date::from_jiff(d) == now.date() {
+        return Ok(now);
+    }
+    let z = d
+        .to_zoned(tz)
+        .map_err(|_| Fail::input(format!("{flag} {s}: not a day in the local zone")))?;
+    Ok(Ts(z.timestamp().as_millisecond()))
+}
+
+/// The care groups (shipped, with `care.toml` laid over them).
+pub fn care_groups() -> Result<gridbook_domain::vocab::Vocabulary, Fail> {
+    gridbook_core::config::care_groups(gridbook_core::config::config_dir().as_deref())
+        .map_err(Fail::input)
+}
+
+/// The kinds of service activity (shipped, with `activities.toml`).
+pub fn activity_kinds() -> Result<gridbook_domain::vocab::Vocabulary, Fail> {
+    gridbook_core::config::activity_kinds(gridbook_core::config::config_dir().as_deref())
+        .map_err(Fail::input)
+}
+
+/// A household named by `addr`, or exit 2 saying what `addr` is instead.
+pub fn household_at(store: &Store, addr: &str) -> Result<Household, Fail> {
+    let zone = address::resolve(store, addr)?;
+    match zone {
+        address::Zone::Household(_, _, h) => Ok(h),
+        other => Err(Fail::input(format!(
+            "`{addr}` is a {}, not a household: give AREA/BUILDING/HOUSEHOLD",
+            other.kind().code()
+        ))),
+    }
+}
+
+/// The live resident called `name` in household `h` (exact name), or exit 2
+/// naming the residents there.
+pub fn resident_in(store: &Store, h: &Household, name: &str) -> Result<Resident, Fail> {
+    let residents: Vec<Resident> = store
+        .residents_of(h.meta.id)?
+        .into_iter()
+        .filter(|r| r.meta.is_live())
+        .collect();
+    let name = name.trim();
+    if let Some(r) = residents.iter().find(|r| r.name == name) {
+        return Ok(r.clone());
+    }
+    let names: Vec<&str> = residents.iter().map(|r| r.name.as_str()).collect();
+    Err(Fail::input(if names.is_empty() {
+        format!("no resident `{name}` in {}: it has no residents", h.label())
+    } else {
+        format!(
+            "no resident `{name}` in {}; residents there: {}",
+            h.label(),
+            names.join(", ")
+        )
+    }))
 }

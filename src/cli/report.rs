@@ -1,10 +1,13 @@
-//! `gridbook report coverage|problems|activity|members|today`: the TUI's
-//! reports as aligned text or JSON.
+//! `gridbook report coverage|problems|activity|members|care|workload|today`:
+//! the TUI's reports as aligned text or JSON, each over one period
+//! (`--days`, `--month`, `--from`/`--to`), and as CSV with `--csv FILE`.
 
-use crate::cli::{Env, Fail, ReportWhat, Use, out};
+use crate::cli::{Env, Fail, ReportArgs, ReportWhat, Use, csvout, out};
 use gridbook_core::report;
+use gridbook_core::service::{self, MemberFilter};
 use gridbook_domain::i18n::Lang;
-use gridbook_domain::model::Ts;
+use gridbook_domain::model::{MemberKind, Ts};
+use gridbook_domain::period::{Flags, Period};
 use gridbook_domain::text::table;
 
 fn json<T: serde::Serialize>(v: &T) -> Result<(), Fail> {
@@ -18,36 +21,105 @@ fn days_text(lang: Lang, d: Option<i64>) -> String {
     }
 }
 
-/// The one-line coverage summary the report and the TUI's view both show.
-pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Result<(), Fail> {
-    if let Some(d) = days
-        && !(1..=36_500).contains(&d)
-    {
-        return Err(Fail::input(format!(
-            "--days {d}: give a number of days from 1 to 36500"
-        )));
+/// Headers from catalog keys, in the chosen language.
+fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| lang.t(k).to_string()).collect()
+}
+
+/// `table` of a header and rows, and the same as CSV when asked for.
+fn emit(
+    lang: Lang,
+    csv: Option<&std::path::Path>,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> Result<String, Fail> {
+    if let Some(path) = csv {
+        csvout::write(lang, path, &header, &rows)?;
     }
-    let store = env.open(Use::Read)?;
-    let now = Ts::now();
+    let mut all = vec![header];
+    all.extend(rows);
+    Ok(table(&all))
+}
+
+fn hours(h: f64) -> String {
+    let s = format!("{h:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Refuses flags that do not apply to the report asked for.
+fn check_flags(a: &ReportArgs) -> Result<(), Fail> {
+    let what = format!("{:?}", a.what).to_lowercase();
+    let only = |flag: &str, given: bool, ok: &[ReportWhat], names: &str| {
+        if given && !ok.contains(&a.what) {
+            Err(Fail::input(format!(
+                "{flag} applies to report {names}, not to report {what}"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    only(
+        "--member",
+        a.member.is_some(),
+        &[ReportWhat::Care, ReportWhat::Members],
+        "care and members",
+    )?;
+    for (flag, given) in [
+        ("--branch", a.branch.is_some()),
+        ("--kind", a.kind.is_some()),
+        ("--tag", a.tag.is_some()),
+    ] {
+        only(flag, given, &[ReportWhat::Members], "members")?;
+    }
+    let ranged = a.month.is_some() || a.from.is_some() || a.to.is_some();
+    match a.what {
+        ReportWhat::Care | ReportWhat::Workload if ranged || a.days.is_some() => {
+            Err(Fail::input(format!(
+                "report {what} shows where things stand today; it takes no period (--days, --month, --from, --to)"
+            )))
+        }
+        ReportWhat::Today if ranged => Err(Fail::input(
+            "report today looks back a number of days: give --days N (not --month, --from or --to)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
+    check_flags(&a)?;
     let lang = env.lang;
+    let csv = a.csv.as_deref();
+    let as_json = a.json;
+    let now = Ts::now();
+    let tz = gridbook_domain::clock::tz();
+    let default_days = match a.what {
+        ReportWhat::Coverage | ReportWhat::Today => env.config.visit_days(),
+        _ => 30,
+    };
+    let flags = Flags {
+        days: a.days,
+        month: a.month.clone(),
+        from: a.from.clone(),
+        to: a.to.clone(),
+    };
+    let period = Period::from_flags(&flags, default_days, now, &tz).map_err(Fail::input)?;
+    let days = report::period_days(&period, now).max(1);
+    let store = env.open(Use::Read)?;
     let f = |k: &str| lang.t(k).to_string();
-    match what {
+    match a.what {
         ReportWhat::Coverage => {
-            let c = report::coverage(&store, now, days.unwrap_or(env.config.visit_days()), None)?;
-            drop(store);
-            if as_json {
-                return json(&c);
+            // Coverage is counted up to now: the last visit of each
+            // household is what it keeps, so a period must reach today.
+            if period.to.is_some_and(|t| t < now) {
+                drop(store);
+                return Err(Fail::input(format!(
+                    "report coverage counts up to today; the period {} ends before it (give --days N, --from DATE, or the current --month)",
+                    period.describe()
+                )));
             }
-            let mut text = c.summary(lang);
-            text.push('\n');
-            let mut rows = vec![vec![
-                f("col.area"),
-                f("col.covered_by"),
-                f("col.households"),
-                f("col.visited_pct"),
-                f("col.hygiene_pct"),
-                f("col.security_pct"),
-            ]];
+            let c = report::coverage(&store, now, days, None)?;
+            drop(store);
+            let mut rows = Vec::new();
             for a in &c.by_area {
                 rows.push(vec![
                     a.name.clone(),
@@ -68,8 +140,73 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                     ]);
                 }
             }
+            if let Some(path) = csv {
+                // In the file each building names its area, so rows sort and filter.
+                let mut file_rows = Vec::new();
+                for a in &c.by_area {
+                    file_rows.push(vec![
+                        a.name.clone(),
+                        String::new(),
+                        a.covered_by.clone().unwrap_or_default(),
+                        a.households.to_string(),
+                        a.visited.to_string(),
+                        format!("{:.1}", a.visited_pct),
+                        format!("{:.1}", a.hygiene_pct),
+                        format!("{:.1}", a.security_pct),
+                    ]);
+                    for b in &a.by_building {
+                        file_rows.push(vec![
+                            a.name.clone(),
+                            b.name.clone(),
+                            b.covered_by.clone().unwrap_or_default(),
+                            b.households.to_string(),
+                            b.visited.to_string(),
+                            format!("{:.1}", b.visited_pct),
+                            if b.hygiene_patrolled { "100.0" } else { "0.0" }.into(),
+                            if b.security_patrolled { "100.0" } else { "0.0" }.into(),
+                        ]);
+                    }
+                }
+                csvout::write(
+                    lang,
+                    path,
+                    &headers(
+                        lang,
+                        &[
+                            "col.area",
+                            "col.building",
+                            "col.covered_by",
+                            "col.households",
+                            "report_cols.visited",
+                            "col.visited_pct",
+                            "col.hygiene_pct",
+                            "col.security_pct",
+                        ],
+                    ),
+                    &file_rows,
+                )?;
+            }
+            if as_json {
+                return json(&c);
+            }
+            let mut text = c.summary(lang);
             text.push('\n');
-            text.push_str(&table(&rows));
+            text.push('\n');
+            text.push_str(&table(
+                &std::iter::once(headers(
+                    lang,
+                    &[
+                        "col.area",
+                        "col.covered_by",
+                        "col.households",
+                        "col.visited_pct",
+                        "col.hygiene_pct",
+                        "col.security_pct",
+                    ],
+                ))
+                .chain(rows)
+                .collect::<Vec<_>>(),
+            ));
             if !c.uncovered.is_empty() {
                 text.push_str(&format!("\n{}:\n", f("cov.uncovered")));
                 for z in &c.uncovered {
@@ -90,48 +227,125 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
             out::text(&text)
         }
         ReportWhat::Problems => {
-            let p = report::problems(&store, now, days.unwrap_or(30), None)?;
+            let p = report::problems_in(&store, now, &period, None)?;
             drop(store);
+            if let Some(path) = csv {
+                let rows = p
+                    .open
+                    .iter()
+                    .map(|o| {
+                        vec![
+                            o.id.clone(),
+                            o.opened.clone(),
+                            o.age_days.to_string(),
+                            lang.label("category", &o.category),
+                            o.zone.clone(),
+                            o.description.clone(),
+                            lang.label("urgency", &o.urgency),
+                            o.reported_by.clone().unwrap_or_default(),
+                            o.last_note.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect::<Vec<_>>();
+                csvout::write(
+                    lang,
+                    path,
+                    &headers(
+                        lang,
+                        &[
+                            "report_cols.id",
+                            "report_cols.opened",
+                            "col.age_days",
+                            "col.category",
+                            "col.zone",
+                            "col.description",
+                            "col.urgency",
+                            "form.reporter",
+                            "col.last_note",
+                        ],
+                    ),
+                    &rows,
+                )?;
+            }
             if as_json {
                 return json(&p);
             }
             let summary = lang.f(
-                "prob.summary",
+                "report_cols.problems_summary",
                 &[
                     &p.open.len().to_string(),
                     &p.opened_in_period.to_string(),
                     &p.resolved_in_period.to_string(),
-                    &p.days.to_string(),
+                    &p.period,
                 ],
             );
-            let mut rows = vec![vec![
-                f("col.age_days"),
-                f("col.category"),
-                f("col.zone"),
-                f("col.description"),
-                "id".to_string(),
-            ]];
-            for o in &p.open {
-                rows.push(vec![
-                    o.age_days.to_string(),
-                    lang.label("category", &o.category),
-                    o.zone.clone(),
-                    o.description.clone(),
-                    o.id.clone(),
-                ]);
-            }
-            out::text(&format!("{summary}\n{}", table(&rows)))
+            let rows = p
+                .open
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.age_days.to_string(),
+                        lang.label("category", &o.category),
+                        o.zone.clone(),
+                        o.description.clone(),
+                        o.id.clone(),
+                    ]
+                })
+                .collect();
+            let mut header = headers(
+                lang,
+                &[
+                    "col.age_days",
+                    "col.category",
+                    "col.zone",
+                    "col.description",
+                ],
+            );
+            header.push("id".into());
+            let mut all = vec![header];
+            all.extend::<Vec<_>>(rows);
+            out::text(&format!("{summary}\n{}", table(&all)))
         }
         ReportWhat::Activity => {
-            let a = report::activity(&store, now, days.unwrap_or(30))?;
+            let a = report::activity_in(&store, now, &period, true)?;
             drop(store);
+            let rows: Vec<Vec<String>> = a
+                .by_member
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.member.clone(),
+                        m.tags.join(";"),
+                        m.visits.to_string(),
+                        m.problems_reported.to_string(),
+                        m.problems_resolved.to_string(),
+                        m.patrols.to_string(),
+                        m.id.clone(),
+                    ]
+                })
+                .collect();
+            let header = headers(
+                lang,
+                &[
+                    "col.name",
+                    "col.tags",
+                    "col.visits",
+                    "col.reported",
+                    "col.resolved",
+                    "col.patrols",
+                    "report_cols.id",
+                ],
+            );
+            if let Some(path) = csv {
+                csvout::write(lang, path, &header, &rows)?;
+            }
             if as_json {
                 return json(&a);
             }
             let summary = lang.f(
-                "act.summary",
+                "report_cols.activity_summary",
                 &[
-                    &a.days.to_string(),
+                    &a.period,
                     &a.visits.to_string(),
                     &a.problems_opened.to_string(),
                     &a.problems_resolved.to_string(),
@@ -139,73 +353,147 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                     &a.security_patrols.to_string(),
                 ],
             );
-            let mut rows = vec![vec![
-                f("col.name"),
-                f("col.visits"),
-                f("col.reported"),
-                f("col.resolved"),
-                f("col.patrols"),
-            ]];
-            for m in &a.by_member {
-                rows.push(vec![
-                    m.member.clone(),
-                    m.visits.to_string(),
-                    m.problems_reported.to_string(),
-                    m.problems_resolved.to_string(),
-                    m.patrols.to_string(),
-                ]);
-            }
-            out::text(&format!("{summary}\n{}", table(&rows)))
+            out::text(&format!("{summary}\n{}", emit(lang, None, header, rows)?))
         }
         ReportWhat::Members => {
-            let list = report::members(&store, now)?;
+            let groups = crate::cli::care_groups()?;
+            let kind = a
+                .kind
+                .as_deref()
+                .map(|k| {
+                    MemberKind::parse(k).ok_or_else(|| {
+                        let allowed = MemberKind::ALL
+                            .iter()
+                            .map(|k| format!("{} ({})", k.code(), k.zh()))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        Fail::input(lang.f("cli_msg.unknown_member_kind", &[k.trim(), &allowed]))
+                    })
+                })
+                .transpose()?;
+            let only = a
+                .member
+                .as_deref()
+                .map(|m| crate::cli::find_member(&store, m).map(|m| m.meta.id))
+                .transpose()?;
+            let filter = MemberFilter {
+                kind,
+                tag: a.tag.clone(),
+                branch: a.branch.clone(),
+            };
+            let mut list = service::contributions(&store, &period, now, &groups, &filter)?;
             drop(store);
+            if let Some(id) = only {
+                list.retain(|c| c.id == id);
+            }
+            if let Some(b) = &a.branch
+                && list.is_empty()
+            {
+                return Err(Fail::input(lang.f("cli_msg.no_branch", &[b.trim()])));
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.name.clone(),
+                        lang.label("member_kind", &c.kind),
+                        c.tags.join(";"),
+                        c.branch.clone(),
+                        c.visits.to_string(),
+                        c.care_visits_on_time.to_string(),
+                        c.liaison_visited.to_string(),
+                        c.problems_reported.to_string(),
+                        c.problems_resolved.to_string(),
+                        c.median_days_to_resolve
+                            .map_or_else(|| "—".into(), |d| format!("{d:.1}")),
+                        c.patrols.to_string(),
+                        c.activities.to_string(),
+                        hours(c.service_hours),
+                        c.id.to_string(),
+                    ]
+                })
+                .collect();
+            let header = headers(
+                lang,
+                &[
+                    "col.name",
+                    "col.kind",
+                    "col.tags",
+                    "report_cols.branch",
+                    "col.visits",
+                    "report_cols.care_on_time",
+                    "report_cols.liaison_visited",
+                    "col.reported",
+                    "col.resolved",
+                    "report_cols.median_days",
+                    "col.patrols",
+                    "report_cols.activities",
+                    "report_cols.service_hours",
+                    "report_cols.id",
+                ],
+            );
+            if let Some(path) = csv {
+                let mut file_rows = rows.clone();
+                for r in &mut file_rows {
+                    if r[9] == "—" {
+                        r[9].clear();
+                    }
+                }
+                csvout::write(lang, path, &header, &file_rows)?;
+            }
             if as_json {
                 return json(&list);
             }
-            let mut rows = vec![vec![
-                f("col.name"),
-                f("col.kind"),
-                f("col.phone"),
-                f("col.households"),
-                f("col.liaison"),
-                f("col.visits_30d"),
-                f("col.open"),
-                f("col.zones"),
-            ]];
-            for m in &list {
-                rows.push(vec![
-                    m.name.clone(),
-                    lang.label("member_kind", &m.kind),
-                    m.phone.clone(),
-                    m.households_covered.to_string(),
-                    m.liaison_households.to_string(),
-                    m.visits_30d.to_string(),
-                    m.open_problems.to_string(),
-                    m.zones.join("; "),
-                ]);
+            let summary = lang.f(
+                "report_cols.members_summary",
+                &[&period.describe(), &list.len().to_string()],
+            );
+            out::text(&format!("{summary}\n{}", emit(lang, None, header, rows)?))
+        }
+        ReportWhat::Workload => {
+            let list = report::members(&store, now)?;
+            drop(store);
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.name.clone(),
+                        lang.label("member_kind", &m.kind),
+                        m.phone.clone(),
+                        m.households_covered.to_string(),
+                        m.liaison_households.to_string(),
+                        m.visits_30d.to_string(),
+                        m.open_problems.to_string(),
+                        m.zones.join("; "),
+                    ]
+                })
+                .collect();
+            let header = headers(
+                lang,
+                &[
+                    "col.name",
+                    "col.kind",
+                    "col.phone",
+                    "col.households",
+                    "col.liaison",
+                    "col.visits_30d",
+                    "col.open",
+                    "col.zones",
+                ],
+            );
+            if as_json {
+                if let Some(path) = csv {
+                    csvout::write(lang, path, &header, &rows)?;
+                }
+                return json(&list);
             }
-            out::text(&table(&rows))
+            out::text(&emit(lang, csv, header, rows)?)
         }
         ReportWhat::Today => {
             let me = env.me(&store)?.map(|m| m.meta.id);
-            let t = report::today(
-                &store,
-                now,
-                me,
-                days.unwrap_or(env.config.visit_days()),
-                env.config.patrol_days(),
-            )?;
+            let t = report::today(&store, now, me, days, env.config.patrol_days())?;
             drop(store);
-            if as_json {
-                return json(&t);
-            }
-            let mut rows = vec![vec![
-                f("col.what"),
-                f("col.zone"),
-                f("col.when"),
-                f("col.note"),
-            ]];
+            let mut rows = Vec::new();
             for fu in &t.follow_ups {
                 rows.push(vec![
                     f("today.follow_up"),
@@ -238,7 +526,18 @@ pub fn run(env: &Env, what: ReportWhat, days: Option<i64>, as_json: bool) -> Res
                     String::new(),
                 ]);
             }
-            out::text(&table(&rows))
+            let header = headers(lang, &["col.what", "col.zone", "col.when", "col.note"]);
+            if as_json {
+                if let Some(path) = csv {
+                    csvout::write(lang, path, &header, &rows)?;
+                }
+                return json(&t);
+            }
+            out::text(&emit(lang, csv, header, rows)?)
+        }
+        ReportWhat::Care => {
+            drop(store);
+            crate::cli::care::report(env, a.member.as_deref(), as_json, csv)
         }
     }
 }

@@ -88,3 +88,33 @@ pub fn checklists(
         Err(_) => Ok(Checklists::shipped()),
     }
 }
+
+/// Reads `name` in `config_dir`: `None` when there is no such file.
+fn user_list(config_dir: Option<&Path>, name: &str) -> Result<Option<(String, String)>, String> {
+    let Some(path) = config_dir.map(|d| d.join(name)) else {
+        return Ok(None);
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((path.display().to_string(), text))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// The care groups: the shipped list with the user's `care.toml` in
+/// `config_dir` laid over it (a group by its code replaced, others added).
+pub fn care_groups(
+    config_dir: Option<&Path>,
+) -> Result<gridbook_domain::vocab::Vocabulary, String> {
+    let user = user_list(config_dir, "care.toml")?;
+    gridbook_domain::vocab::care::groups(user.as_ref().map(|(f, t)| (f.as_str(), t.as_str())))
+}
+
+/// The kinds of service activity: the shipped list with the user's
+/// `activities.toml` in `config_dir` laid over it.
+pub fn activity_kinds(
+    config_dir: Option<&Path>,
+) -> Result<gridbook_domain::vocab::Vocabulary, String> {
+    let user = user_list(config_dir, "activities.toml")?;
+    gridbook_domain::vocab::activity_kinds(user.as_ref().map(|(f, t)| (f.as_str(), t.as_str())))
+}

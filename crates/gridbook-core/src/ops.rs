@@ -341,6 +341,33 @@ pub fn edit_resident(store: &Store, ctx: Ctx, id: Id, input: &ResidentInput) -> 
     Ok(r)
 }
 
+/// Marks a resident present (在住), moved out (迁出) or deceased (去世). Moved
+/// out and deceased residents leave lists and targets but keep their
+/// history; the change is an `Edited` event like any other field.
+pub fn set_resident_status(
+    store: &Store,
+    ctx: Ctx,
+    id: Id,
+    status: ResidentStatus,
+) -> Result<Resident> {
+    let Some(mut r) = store.resident(id)?.filter(|r| r.meta.is_live()) else {
+        return rule("that resident does not exist");
+    };
+    if r.status == status {
+        return Ok(r);
+    }
+    let changes = vec![(
+        "status",
+        r.status.code().to_string(),
+        status.code().to_string(),
+    )];
+    r.status = status;
+    let mut w = Writes::new();
+    stage_edits(store, &mut w, ctx, &mut r, &changes)?;
+    store.commit(w)?;
+    Ok(r)
+}
+
 /// Renames an area or building, or changes a household's unit, room and notes.
 pub fn edit_place(store: &Store, ctx: Ctx, id: Id, fields: &[(&str, &str)]) -> Result<()> {
     let Some((kind, _)) = store.kind_of(id)? else {
@@ -486,6 +513,7 @@ fn diffs(pairs: &[(&str, &str, &str)]) -> Vec<(&'static str, String, String)> {
                 "status" => "status",
                 "first_floor" => "first_floor",
                 "doors_per_floor" => "doors_per_floor",
+                "branch" => "branch",
                 _ => "field",
             };
             (f, o.to_string(), n.to_string())
@@ -502,22 +530,52 @@ pub fn edit_member(
     kind: MemberKind,
     tags: &str,
 ) -> Result<Member> {
+    let branch = store.member(id)?.map(|m| m.branch).unwrap_or_default();
+    edit_member_in_branch(store, ctx, id, name, phone, kind, tags, &branch)
+}
+
+/// [`edit_member`] that also sets the member's branch (党支部 / 党员服务社;
+/// empty for none), all in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn edit_member_in_branch(
+    store: &Store,
+    ctx: Ctx,
+    id: Id,
+    name: &str,
+    phone: &str,
+    kind: MemberKind,
+    tags: &str,
+    branch: &str,
+) -> Result<Member> {
     let Some(mut m) = store.member(id)?.filter(|m| m.meta.is_live()) else {
         return rule("that member does not exist or is retired");
     };
     let name = validate::name("name", name)?;
-    let phone = validate::phone(phone)?;
+    // A member recorded without a phone (members files allow it) can be
+    // edited without giving one.
+    let phone = if phone.trim().is_empty() && m.phone.is_empty() {
+        String::new()
+    } else {
+        validate::phone(phone)?
+    };
     let tags = validate::tags(tags);
+    let branch = if branch.trim().is_empty() {
+        String::new()
+    } else {
+        validate::name("branch", branch)?
+    };
     let changes = diffs(&[
         ("name", &m.name, &name),
         ("phone", &m.phone, &phone),
         ("kind", m.kind.code(), kind.code()),
         ("tags", &m.tags.join(";"), &tags.join(";")),
+        ("branch", &m.branch, &branch),
     ]);
     m.name = name;
     m.phone = phone;
     m.kind = kind;
     m.tags = tags;
+    m.branch = branch;
     let mut w = Writes::new();
     stage_edits(store, &mut w, ctx, &mut m, &changes)?;
     store.commit(w)?;
@@ -703,6 +761,86 @@ pub fn end_assignment(store: &Store, ctx: Ctx, assignment: Id, until: Ts) -> Res
     )?;
     store.commit(w)?;
     Ok(())
+}
+
+/// One span [`transfer`] moved: the zone, the role, and whether the new
+/// member already held that role there (then only the old span ended).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Moved {
+    pub zone: Id,
+    pub role: Role,
+    pub already_held: bool,
+}
+
+/// Moves every zone and liaison household `from` holds at `since` to `to`
+/// (a member moving away or retiring), in one transaction: each of `from`'s
+/// spans ends at `since` and `to`'s starts there. Nothing is written when a
+/// check fails.
+pub fn transfer(store: &Store, ctx: Ctx, from: Id, to: Id, since: Ts) -> Result<Vec<Moved>> {
+    if from == to {
+        return rule("a transfer needs two different members");
+    }
+    let f = live_member(store, from)?;
+    live_member(store, to)?;
+    let mut spans: Vec<gridbook_store::store::Assignment> = store
+        .assignments_of_member(from)?
+        .into_iter()
+        .filter(|a| a.member == from && a.until.is_none_or(|u| u > since))
+        .collect();
+    spans.sort_by_key(|a| (a.zone, a.since));
+    if let Some(a) = spans.iter().find(|a| a.since > since) {
+        return rule(format!(
+            "{}'s span there starts on {}, after the transfer date; transfer from that day or later",
+            f.name,
+            a.since.date()
+        ));
+    }
+    let mut w = Writes::new();
+    let mut moved = Vec::new();
+    for a in spans {
+        store.stage_event(
+            &mut w,
+            &Event::new(
+                a.zone,
+                since,
+                ctx.by,
+                EventBody::AssignmentEnded {
+                    assignment: a.id,
+                    until: since,
+                },
+            ),
+        )?;
+        let already_held = store
+            .assignments_of(a.zone)?
+            .iter()
+            .any(|o| o.member == to && o.role == a.role && o.active_at(since));
+        if !already_held {
+            store.stage_event(
+                &mut w,
+                &Event::new(
+                    a.zone,
+                    since,
+                    ctx.by,
+                    EventBody::Assigned {
+                        member: to,
+                        role: a.role,
+                        since,
+                        until: a.until,
+                    },
+                ),
+            )?;
+        }
+        moved.push(Moved {
+            zone: a.zone,
+            role: a.role,
+            already_held,
+        });
+    }
+    if moved.is_empty() {
+        return rule(format!("{} holds no zone to transfer", f.name));
+    }
+    store.commit(w)?;
+    Ok(moved)
 }
 
 /// What a visit form or `log visit` provides.

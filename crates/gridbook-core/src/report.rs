@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use gridbook_domain::model::*;
+use gridbook_domain::period::Period;
 use gridbook_store::store::{Result, Store};
 
 /// A zone with nobody responsible for it.
@@ -314,6 +315,8 @@ pub struct OpenProblem {
 #[derive(Clone, Debug, Serialize)]
 pub struct Problems {
     pub days: i64,
+    /// `30d`, `2026-11`, `2026-11-01..2026-11-15`.
+    pub period: String,
     pub open: Vec<OpenProblem>,
     pub opened_in_period: usize,
     pub resolved_in_period: usize,
@@ -330,7 +333,18 @@ fn zone_path(store: &Store, id: Id) -> String {
 /// Open problems oldest first (optionally only inside `zones`), and what was
 /// opened and resolved in the last `days` days.
 pub fn problems(store: &Store, now: Ts, days: i64, zones: Option<&[Id]>) -> Result<Problems> {
-    let since = now.minus_days(days);
+    problems_in(store, now, &Period::last_days(days, now), zones)
+}
+
+/// [`problems`] with any period: the open problems now, and what was opened
+/// and resolved inside `period`.
+pub fn problems_in(
+    store: &Store,
+    now: Ts,
+    period: &Period,
+    zones: Option<&[Id]>,
+) -> Result<Problems> {
+    let days = period_days(period, now);
     let ids: Vec<Id> = match zones {
         None => store.open_problems()?.into_iter().map(|(p, _)| p).collect(),
         Some(zs) => {
@@ -379,7 +393,7 @@ pub fn problems(store: &Store, now: Ts, days: i64, zones: Option<&[Id]>) -> Resu
     }
     open.sort_by(|a, b| b.age_days.cmp(&a.age_days).then(a.id.cmp(&b.id)));
     let (mut opened, mut resolved) = (0, 0);
-    for e in store.events_since(since)? {
+    for e in events_in(store, period)? {
         match e.body {
             EventBody::ProblemOpened { .. } => opened += 1,
             EventBody::ProblemStepped {
@@ -391,6 +405,7 @@ pub fn problems(store: &Store, now: Ts, days: i64, zones: Option<&[Id]>) -> Resu
     }
     Ok(Problems {
         days,
+        period: period.describe(),
         open,
         opened_in_period: opened,
         resolved_in_period: resolved,
@@ -400,6 +415,8 @@ pub fn problems(store: &Store, now: Ts, days: i64, zones: Option<&[Id]>) -> Resu
 #[derive(Clone, Debug, Serialize, Default)]
 pub struct MemberActivity {
     pub member: String,
+    pub id: String,
+    pub tags: Vec<String>,
     pub visits: usize,
     pub problems_reported: usize,
     pub problems_resolved: usize,
@@ -409,6 +426,7 @@ pub struct MemberActivity {
 #[derive(Clone, Debug, Serialize)]
 pub struct Activity {
     pub days: i64,
+    pub period: String,
     pub visits: usize,
     pub problems_opened: usize,
     pub problems_resolved: usize,
@@ -419,9 +437,21 @@ pub struct Activity {
 
 /// What was done in the last `days` days, in all and per member.
 pub fn activity(store: &Store, now: Ts, days: i64) -> Result<Activity> {
-    let since = now.minus_days(days);
+    activity_in(store, now, &Period::last_days(days, now), false)
+}
+
+/// [`activity`] with any period; with `every_member`, members who did
+/// nothing in it are listed too (with zeros), for the monthly review.
+pub fn activity_in(
+    store: &Store,
+    now: Ts,
+    period: &Period,
+    every_member: bool,
+) -> Result<Activity> {
+    let days = period_days(period, now);
     let mut a = Activity {
         days,
+        period: period.describe(),
         visits: 0,
         problems_opened: 0,
         problems_resolved: 0,
@@ -430,7 +460,12 @@ pub fn activity(store: &Store, now: Ts, days: i64) -> Result<Activity> {
         by_member: Vec::new(),
     };
     let mut per: HashMap<Id, MemberActivity> = HashMap::new();
-    for e in store.events_since(since)? {
+    if every_member {
+        for m in store.members()? {
+            per.entry(m.meta.id).or_default();
+        }
+    }
+    for e in events_in(store, period)? {
         let who = match &e.body {
             EventBody::Visit { member, .. } => Some(*member),
             _ => e.by,
@@ -473,6 +508,13 @@ pub fn activity(store: &Store, now: Ts, days: i64) -> Result<Activity> {
         .into_iter()
         .map(|(id, mut m)| {
             m.member = crate::zoneview::member_name(store, id);
+            m.id = id.to_string();
+            m.tags = store
+                .member(id)
+                .ok()
+                .flatten()
+                .map(|x| x.tags)
+                .unwrap_or_default();
             m
         })
         .collect();
@@ -483,6 +525,23 @@ pub fn activity(store: &Store, now: Ts, days: i64) -> Result<Activity> {
     });
     a.by_member = rows;
     Ok(a)
+}
+
+/// The period's length in whole days (open starts count from the first
+/// entry ever made, open ends at `now`), for headings and old fields.
+pub fn period_days(period: &Period, now: Ts) -> i64 {
+    let from = period.from.unwrap_or(Ts(0));
+    let to = period.to.unwrap_or(now).min(now.max(from));
+    ((to.0 - from.0).max(0) + DAY_MS - 1) / DAY_MS
+}
+
+/// The events dated inside `period`, in time order.
+fn events_in(store: &Store, period: &Period) -> Result<Vec<Event>> {
+    let all: Vec<Event> = match period.from {
+        Some(from) => store.events_since(from)?,
+        None => store.events().collect::<std::result::Result<_, _>>()?,
+    };
+    Ok(all.into_iter().filter(|e| period.contains(e.at)).collect())
 }
 
 #[derive(Clone, Debug, Serialize)]

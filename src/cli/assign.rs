@@ -1,0 +1,146 @@
+//! `gridbook assign | unassign | transfer`: who looks after which zone,
+//! with history kept (spans end; nothing is deleted).
+
+use gridbook_core::address;
+use gridbook_core::ops;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::model::*;
+
+use crate::cli::{Env, Fail, Use, day_start, find_member, out};
+
+fn role(lang: Lang, s: &str) -> Result<Role, Fail> {
+    Role::parse(s).ok_or_else(|| Fail::input(lang.f("cli_msg.unknown_role", &[s.trim()])))
+}
+
+fn zone_path(store: &gridbook_store::store::Store, id: Id) -> String {
+    address::zone_of(store, id)
+        .ok()
+        .flatten()
+        .map_or_else(|| id.short(), |z| z.path())
+}
+
+pub fn assign(
+    env: &Env,
+    member: &str,
+    zone: &str,
+    role_word: &str,
+    since: Option<&str>,
+) -> Result<(), Fail> {
+    let lang = env.lang;
+    let role = role(lang, role_word)?;
+    let store = env.open(Use::Write)?;
+    let ctx = env.ctx(&store)?;
+    let m = find_member(&store, member)?;
+    let z = address::resolve(&store, zone)?;
+    let since = match since {
+        Some(s) => day_start("--since", s, ctx.now)?,
+        None => ctx.now,
+    };
+    ops::assign(&store, ctx, z.id(), m.meta.id, role, since, None)?;
+    drop(store);
+    out::line(lang.f(
+        "cli_msg.assigned",
+        &[
+            &m.name,
+            &lang.label("role", role.code()),
+            &z.path(),
+            &since.date().to_string(),
+        ],
+    ))
+}
+
+pub fn unassign(
+    env: &Env,
+    member: &str,
+    zone: &str,
+    role_word: Option<&str>,
+    until: Option<&str>,
+) -> Result<(), Fail> {
+    let lang = env.lang;
+    let only = role_word.map(|r| role(lang, r)).transpose()?;
+    let store = env.open(Use::Write)?;
+    let ctx = env.ctx(&store)?;
+    let m = find_member(&store, member)?;
+    let z = address::resolve(&store, zone)?;
+    // `--until D` names the last day of the span: it ends when D is over.
+    let until = match until {
+        Some(s) => {
+            let start = day_start("--until", s, ctx.now)?;
+            let day = gridbook_domain::when::calendar_date(s)
+                .and_then(|d| d.tomorrow().ok())
+                .and_then(|d| d.to_zoned(gridbook_domain::clock::tz()).ok())
+                .map(|z| Ts(z.timestamp().as_millisecond()));
+            if start == ctx.now {
+                ctx.now
+            } else {
+                day.unwrap_or(start)
+            }
+        }
+        None => ctx.now,
+    };
+    let spans: Vec<_> = store
+        .assignments_of(z.id())?
+        .into_iter()
+        .filter(|a| {
+            a.member == m.meta.id
+                && only.is_none_or(|r| a.role == r)
+                && a.until.is_none_or(|u| u > ctx.now)
+        })
+        .collect();
+    if spans.is_empty() {
+        return Err(Fail::input(
+            lang.f("cli_msg.not_assigned", &[&m.name, &z.path()]),
+        ));
+    }
+    let mut lines = String::new();
+    for a in spans {
+        ops::end_assignment(&store, ctx, a.id, until)?;
+        lines.push_str(&lang.f(
+            "cli_msg.unassigned",
+            &[
+                &m.name,
+                &lang.label("role", a.role.code()),
+                &z.path(),
+                &until.display(),
+            ],
+        ));
+        lines.push('\n');
+    }
+    drop(store);
+    out::text(&lines)
+}
+
+pub fn transfer(env: &Env, from: &str, to: &str, since: Option<&str>) -> Result<(), Fail> {
+    let lang = env.lang;
+    let store = env.open(Use::Write)?;
+    let ctx = env.ctx(&store)?;
+    let f = find_member(&store, from)?;
+    let t = find_member(&store, to)?;
+    let since = match since {
+        Some(s) => day_start("--since", s, ctx.now)?,
+        None => ctx.now,
+    };
+    let moved = ops::transfer(&store, ctx, f.meta.id, t.meta.id, since)?;
+    let mut text = lang.f(
+        "cli_msg.transferred",
+        &[
+            &moved.len().to_string(),
+            &f.name,
+            &t.name,
+            &since.date().to_string(),
+        ],
+    );
+    text.push('\n');
+    for mv in &moved {
+        let role = lang.label("role", mv.role.code());
+        let path = zone_path(&store, mv.zone);
+        if mv.already_held {
+            text.push_str(&lang.f("cli_msg.moved_held", &[&role, &path, &t.name]));
+        } else {
+            text.push_str(&format!("  {role}  {path}"));
+        }
+        text.push('\n');
+    }
+    drop(store);
+    out::text(&text)
+}

@@ -1,0 +1,78 @@
+//! `--csv FILE` for every report: UTF-8 with a byte-order mark (so Excel
+//! reads Chinese right), the header in the chosen language on the first
+//! line, one row per member or entry, times in the local zone. The file
+//! holds personal data: written whole or not at all, mode 0600.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::Fail;
+
+/// One CSV field: quoted when it holds a separator, quote or line break; a
+/// leading `=`, `+`, `-` or `@` of text (not a number) is neutralised with an
+/// apostrophe so a spreadsheet never runs it as a formula.
+pub fn field(s: &str) -> String {
+    let formula =
+        s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err());
+    let s = if formula {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The CSV text: BOM, header, rows, CRLF line ends (what Excel writes).
+pub fn text(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut out = String::from('\u{feff}');
+    for r in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        let line: Vec<String> = r.iter().map(|c| field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Writes the CSV to `path`, then says so on standard error.
+pub fn write(
+    lang: gridbook_domain::i18n::Lang,
+    path: &Path,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<(), Fail> {
+    let body = text(header, rows);
+    gridbook_core::export::write_private(path, |w| w.write_all(body.as_bytes())).map_err(|e| {
+        match e {
+            gridbook_core::export::ExportError::Write { path, source } => {
+                crate::fail::io_fail(&path.display().to_string(), &source)
+            }
+            other => Fail::input(other.to_string()),
+        }
+    })?;
+    crate::cli::out::note(lang.f(
+        "report_cols.csv_written",
+        &[&path.display().to_string(), &rows.len().to_string()],
+    ));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_and_formulas_neutralised() {
+        assert_eq!(field("张三"), "张三");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=1+1"), "'=1+1");
+        assert_eq!(field("-3"), "-3");
+        assert_eq!(field("-x"), "'-x");
+        let t = text(&["名字".into()], &[vec!["x\ny".into()]]);
+        assert_eq!(t, "\u{feff}名字\r\n\"x\ny\"\r\n");
+    }
+}
