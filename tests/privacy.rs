@@ -168,12 +168,20 @@ fn a_passphrase_backup_hides_names_and_restores_with_the_passphrase_only() {
         let mode = std::fs::metadata(&newest).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    // No plaintext left beside it on the way.
+    // Nothing left beside it on the way: every file in backups/ is a
+    // backup (the plaintext one is what `import json` wrote before).
+    let listed = gridbook::backup::list(&data.dir);
     for f in files_under(&gridbook::backup::dir(&data.dir)) {
-        if f != newest {
-            assert!(!contains(&std::fs::read(&f).unwrap(), "欧阳"), "{f:?}");
-        }
+        assert!(listed.contains(&f), "stray {f:?}");
     }
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|f| contains(&std::fs::read(f).unwrap(), NAME))
+            .count(),
+        listed.len() - 1,
+        "only the encrypted backup hides the name"
+    );
 
     // Restoring into a new data directory: the wrong passphrase is exit 2,
     // says so, and creates nothing.
