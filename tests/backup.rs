@@ -8,6 +8,7 @@ use assert_cmd::Command;
 use gridbook::backup;
 use gridbook::export::Dump;
 use gridbook::model::Ts;
+use gridbook::seal::Seal;
 use gridbook::store::Store;
 use predicates::prelude::*;
 
@@ -64,16 +65,23 @@ fn backup_names_sort_by_time_and_never_go_backwards() {
         "gridbook-20261128-143005-123.json"
     );
     let d = tempfile::tempdir().unwrap();
-    let a = backup::write_dump(d.path(), b"{}", Ts(2_000_000), 0).unwrap();
+    let a = backup::write_dump(d.path(), b"{}", Ts(2_000_000), 0, &Seal::Plain).unwrap();
     // Same instant, then a clock that went back: still later names.
-    let b = backup::write_dump(d.path(), b"{}", Ts(2_000_000), 0).unwrap();
-    let c = backup::write_dump(d.path(), b"{}", Ts(1_000_000), 0).unwrap();
+    let b = backup::write_dump(d.path(), b"{}", Ts(2_000_000), 0, &Seal::Plain).unwrap();
+    let c = backup::write_dump(d.path(), b"{}", Ts(1_000_000), 0, &Seal::Plain).unwrap();
     assert_eq!(names(&backup::list(d.path())), names(&[a, b, c.clone()]));
     assert_eq!(backup::newest(d.path()), Some(c.clone()));
     let t = Ts(1_795_876_205_123);
     assert_eq!(backup::name_time(&backup::file_name(t)), Some(t));
     // A clock a year behind still gets the next name at once.
-    let e = backup::write_dump(d.path(), b"{}", Ts(2_000_000 - 31_536_000_000), 0).unwrap();
+    let e = backup::write_dump(
+        d.path(),
+        b"{}",
+        Ts(2_000_000 - 31_536_000_000),
+        0,
+        &Seal::Plain,
+    )
+    .unwrap();
     assert_eq!(
         backup::name_time(&names(&[e])[0]),
         Some(Ts(backup::name_time(&names(&[c])[0]).unwrap().0 + 1))
@@ -143,15 +151,15 @@ fn after_session_backs_up_only_changed_data() {
     let data = demo();
     let store = Store::open(&data.dir).unwrap();
     assert_eq!(
-        backup::after_session(&store, 0).unwrap(),
+        backup::after_session(&store, &backup::Policy::plain(0)).unwrap(),
         None,
         "backups are off"
     );
-    let first = backup::after_session(&store, 2)
+    let first = backup::after_session(&store, &backup::Policy::plain(2))
         .unwrap()
         .expect("a first backup");
     assert_eq!(
-        backup::after_session(&store, 2).unwrap(),
+        backup::after_session(&store, &backup::Policy::plain(2)).unwrap(),
         None,
         "nothing changed"
     );
@@ -171,7 +179,7 @@ fn after_session_backs_up_only_changed_data() {
             },
         )
         .unwrap();
-        backup::after_session(&store, 2)
+        backup::after_session(&store, &backup::Policy::plain(2))
             .unwrap()
             .expect("a backup of the change");
     }

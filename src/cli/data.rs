@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{Env, Fail, Use, out};
 use gridbook_core::backup;
 use gridbook_core::export::{self, Dump, ExportError, Format};
+use gridbook_core::seal::{self, Key, Need, Seal};
 use gridbook_domain::error::ErrorKind;
 use gridbook_domain::error::Kinded;
 use gridbook_domain::model::Ts;
@@ -64,9 +65,107 @@ fn counts(d: &Dump) -> String {
     )
 }
 
-pub fn export(env: &Env, format: Format, out: Option<&Path>, bom: bool) -> Result<(), Fail> {
+/// Where a passphrase comes from: `GRIDBOOK_PASSPHRASE` (scripts), else
+/// the terminal with echo off. A new passphrase (one that seals) is asked
+/// twice, so a typo cannot lock the data away.
+pub(crate) fn ask_passphrase(what: &str, new: bool) -> Result<seal::Key, Fail> {
+    let text = match std::env::var("GRIDBOOK_PASSPHRASE") {
+        Ok(p) => p,
+        Err(_) => {
+            let no_tty = |e: std::io::Error| {
+                Fail::input(format!(
+                    "{what} needs a passphrase and cannot ask for it here ({e}); set GRIDBOOK_PASSPHRASE for scripts"
+                ))
+            };
+            let p =
+                rpassword::prompt_password(format!("passphrase for {what}: ")).map_err(no_tty)?;
+            if new {
+                let again =
+                    rpassword::prompt_password("the same passphrase again: ").map_err(no_tty)?;
+                if again != p {
+                    return Err(Fail::input(
+                        "the two passphrases differ; nothing was written",
+                    ));
+                }
+            }
+            p
+        }
+    };
+    if text.is_empty() {
+        return Err(Fail::input(format!(
+            "{what}: an empty passphrase is not a passphrase; nothing was done"
+        )));
+    }
+    Ok(Key::Passphrase(seal::passphrase(text)))
+}
+
+/// A passphrase to seal with.
+pub(crate) fn new_passphrase(what: &str) -> Result<Seal, Fail> {
+    match ask_passphrase(what, true)? {
+        Key::Passphrase(p) => Ok(Seal::Passphrase(p)),
+        Key::Identities(_) => Err(Fail::of(ErrorKind::Bug, "a passphrase was asked for")),
+    }
+}
+
+/// What opens an encrypted file being read: a passphrase, or the identity
+/// file from `--identity` or config's `identity`.
+fn unlocker<'a>(
+    env: &'a Env,
+    file: &'a Path,
+    identity: Option<&'a Path>,
+) -> impl FnMut(Need) -> Result<Key, ExportError> + 'a {
+    move |need| match need {
+        Need::Passphrase => ask_passphrase(&file.display().to_string(), false)
+            .map_err(|f| ExportError::Refused(f.msg)),
+        Need::Identity => {
+            let path = seal::identity_path(identity, env.config.identity.as_deref()).ok_or_else(|| {
+                ExportError::Invalid {
+                    file: file.display().to_string(),
+                    reason: "encrypted to age keys: give the identity file with --identity FILE (or `identity = PATH` in config.toml)".into(),
+                }
+            })?;
+            Ok(seal::read_identities(&path)?)
+        }
+    }
+}
+
+/// How `export` and `backup` seal what they write: a passphrase, the
+/// recipients given on the command line, else config's `backup_recipients`
+/// for backups (exports are in the clear unless asked).
+fn chosen_seal(what: &str, passphrase: bool, recipients: &[String]) -> Result<Option<Seal>, Fail> {
+    if passphrase && !recipients.is_empty() {
+        return Err(Fail::input(
+            "--passphrase and --recipient exclude each other: age seals a file to one or the other",
+        ));
+    }
+    if passphrase {
+        return new_passphrase(what).map(Some);
+    }
+    if !recipients.is_empty() {
+        let keys = recipients
+            .iter()
+            .map(|r| seal::parse_recipient(r).map_err(|e| Fail::input(format!("--recipient {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(Some(Seal::Recipients(keys)));
+    }
+    Ok(None)
+}
+
+pub fn export(
+    env: &Env,
+    format: Format,
+    out: Option<&Path>,
+    bom: bool,
+    passphrase: bool,
+    recipients: &[String],
+) -> Result<(), Fail> {
     if bom && format == Format::Json {
         return Err(Fail::input("--bom applies to --format csv only"));
+    }
+    if format == Format::Csv && (passphrase || !recipients.is_empty()) {
+        return Err(Fail::input(
+            "--passphrase and --recipient apply to --format json: encrypt the JSON export",
+        ));
     }
     let csv_needs_dir = || {
         Fail::input(
@@ -79,19 +178,38 @@ pub fn export(env: &Env, format: Format, out: Option<&Path>, bom: bool) -> Resul
     let store = env.open(Use::Read)?;
     let dump = Dump::from_store(&store).map_err(|e| store_fail(env, e))?;
     drop(store);
+    let what = out.map_or("the export".to_string(), |p| p.display().to_string());
+    let sealed = chosen_seal(&what, passphrase, recipients)?;
     match (format, out) {
+        (Format::Json, None) if let Some(sealed) = sealed => {
+            // age's binary output, for a pipe or a redirect.
+            let mut bytes = Vec::new();
+            seal::write(&sealed, &dump.to_json(), &mut bytes)
+                .map_err(|e| Fail::of(ErrorKind::Bug, format!("cannot encrypt: {e}")))?;
+            out::bytes(&bytes)?;
+        }
         (Format::Json, None) => {
             let json = String::from_utf8(dump.to_json())
                 .map_err(|e| Fail::of(ErrorKind::Bug, format!("the export is not text: {e}")))?;
             out::bytes(gridbook_domain::text::json_visible(json).as_bytes())?;
         }
         (Format::Json, Some(path)) => {
-            export::write_json(&dump, path).map_err(|e| fail(env, e))?;
-            out::line(format_args!(
-                "exported {} to {} (personal data: keep it private)",
-                counts(&dump),
-                path.display()
-            ))?;
+            let sealed = sealed.unwrap_or(Seal::Plain);
+            export::write_json(&dump, path, &sealed).map_err(|e| fail(env, e))?;
+            if sealed.is_plain() {
+                out::line(format_args!(
+                    "exported {} to {} (personal data: keep it private)",
+                    counts(&dump),
+                    path.display()
+                ))?;
+            } else {
+                out::line(format_args!(
+                    "exported {} to {} ({})",
+                    counts(&dump),
+                    path.display(),
+                    sealed.describe()
+                ))?;
+            }
         }
         (Format::Csv, dir) => {
             let dir = dir.ok_or_else(csv_needs_dir)?;
@@ -114,8 +232,9 @@ pub fn export(env: &Env, format: Format, out: Option<&Path>, bom: bool) -> Resul
     Ok(())
 }
 
-pub fn import_json(env: &Env, file: &Path) -> Result<(), Fail> {
-    let dump = export::read_import(file).map_err(|e| fail(env, e))?;
+pub fn import_json(env: &Env, file: &Path, identity: Option<&Path>) -> Result<(), Fail> {
+    let dump =
+        export::read_import(file, &mut unlocker(env, file, identity)).map_err(|e| fail(env, e))?;
     let store = env.open(Use::Fill)?;
     if !store.is_empty() {
         return Err(fail(
@@ -127,7 +246,7 @@ pub fn import_json(env: &Env, file: &Path) -> Result<(), Fail> {
     }
     // Built beside the empty store and swapped in: a kill leaves nothing or all.
     let store = fill(env, store, &dump)?;
-    let backup = backup::after_session(&store, env.config.backups());
+    let backup = backup::after_session(&store, &env.config.backup_policy());
     drop(store);
     out::line(format_args!(
         "imported {} from {}",
@@ -148,7 +267,7 @@ pub fn import_json(env: &Env, file: &Path) -> Result<(), Fail> {
     }
 }
 
-pub fn backup(env: &Env) -> Result<(), Fail> {
+pub fn backup(env: &Env, passphrase: bool) -> Result<(), Fail> {
     // A directory with no store and no backups holds nothing to back up;
     // one whose store is missing beside backups is named by opening.
     crate::env::check_data_dir(&env.data, Use::Fill)?;
@@ -166,16 +285,33 @@ pub fn backup(env: &Env) -> Result<(), Fail> {
             env.data.display()
         )));
     }
-    let path = backup::write(&store, env.config.backups()).map_err(|e| backup_fail(env, e))?;
+    let policy = backup::Policy {
+        keep: env.config.backups(),
+        seal: match chosen_seal("the backup", passphrase, &[])? {
+            Some(s) => s,
+            None => env.config.backup_seal(),
+        },
+    };
+    let path = backup::write(&store, &policy).map_err(|e| backup_fail(env, e))?;
     drop(store);
+    let how = if policy.seal.is_plain() {
+        String::new()
+    } else {
+        format!(", {}", policy.seal.describe())
+    };
     out::line(format_args!(
-        "backup written: {} ({} kept)",
+        "backup written: {} ({} kept{how})",
         path.display(),
         backup::list(&env.data).len()
     ))
 }
 
-pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> {
+pub fn restore(
+    env: &Env,
+    file: Option<&Path>,
+    force: bool,
+    identity: Option<&Path>,
+) -> Result<(), Fail> {
     let file: PathBuf = match file {
         Some(f) => f.to_path_buf(),
         None => backup::newest(&env.data).ok_or_else(|| {
@@ -186,7 +322,8 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
         })?,
     };
     // Check the backup before touching the store.
-    let dump = export::read_json(&file).map_err(|e| fail(env, e))?;
+    let dump =
+        export::read_json(&file, &mut unlocker(env, &file, identity)).map_err(|e| fail(env, e))?;
     // Said at the end: a reader that goes away must not stop a restore half-way.
     let mut said: Vec<String> = Vec::new();
     let store = match env.try_open(Use::Fill)? {
@@ -221,8 +358,14 @@ pub fn restore(env: &Env, file: Option<&Path>, force: bool) -> Result<(), Fail> 
         match current {
             Some(current) => {
                 // Not rotated: the backup being restored may be the oldest one.
-                let saved = backup::write_dump(&env.data, &current.to_json(), Ts::now(), 0)
-                    .map_err(|e| backup_fail(env, e))?;
+                let saved = backup::write_dump(
+                    &env.data,
+                    &current.to_json(),
+                    Ts::now(),
+                    0,
+                    &env.config.backup_seal(),
+                )
+                .map_err(|e| backup_fail(env, e))?;
                 said.push(format!(
                     "the data being replaced was saved to {}",
                     saved.display()

@@ -10,6 +10,7 @@ mod care;
 mod csvout;
 mod data;
 mod edit;
+mod erase;
 mod find;
 mod log;
 pub mod out;
@@ -101,15 +102,43 @@ pub enum Cmd {
         /// Start CSV files with a byte-order mark so Excel reads them as UTF-8.
         #[arg(long)]
         bom: bool,
+        /// Encrypt the JSON export (age) to a passphrase, asked on the terminal (or GRIDBOOK_PASSPHRASE).
+        #[arg(long)]
+        passphrase: bool,
+        /// Encrypt the JSON export (age) to this public key (age1…); repeat for several.
+        #[arg(long = "recipient", value_name = "AGE1KEY")]
+        recipients: Vec<String>,
     },
-    /// Write a portable backup now (rotating; `backups` in config sets how many to keep).
-    Backup,
+    /// Write a portable backup now (rotating; `backups` in config sets how many to keep;
+    /// encrypted to `backup_recipients` from config when set).
+    Backup {
+        /// Encrypt it (age) to a passphrase, asked on the terminal (or GRIDBOOK_PASSPHRASE).
+        #[arg(long)]
+        passphrase: bool,
+    },
     /// Restore from a backup (default: the newest) into an empty store.
     Restore {
         file: Option<PathBuf>,
         /// Replace a store that already holds data.
         #[arg(long)]
         force: bool,
+        /// The age identity file for a backup encrypted to keys (default: `identity` in config).
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
+    },
+    /// Erase a person on request: name, phones and notes become [已删除 erased] in
+    /// the record and every entry that carries them; the backups are rewritten.
+    Erase {
+        /// The resident's household: AREA/BUILDING/HOUSEHOLD.
+        addr: Option<String>,
+        /// The resident's name (or id).
+        name: Option<String>,
+        /// Erase a member instead: name, phone or id.
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["addr", "name"])]
+        member: Option<String>,
+        /// Encrypt the rewritten backup to a passphrase.
+        #[arg(long)]
+        passphrase: bool,
     },
     /// The reports the TUI shows: coverage (blank spots), open problems,
     /// activity, members' contributions, care visits due, workload, today.
@@ -375,8 +404,13 @@ pub enum ImportCmd {
     },
     /// Members and their zones from CSV.
     Members { file: PathBuf },
-    /// Everything from a `gridbook export` JSON file, into an empty store.
-    Json { file: PathBuf },
+    /// Everything from a `gridbook export` JSON file (plain or age-encrypted), into an empty store.
+    Json {
+        file: PathBuf,
+        /// The age identity file for an export encrypted to keys (default: `identity` in config).
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -594,9 +628,31 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             assign::transfer(&env, &from, &to, since.as_deref())
         }
         Some(Cmd::Find { query, limit, json }) => find::run(&env, &query.join(" "), limit, json),
-        Some(Cmd::Export { format, out, bom }) => data::export(&env, format, out.as_deref(), bom),
-        Some(Cmd::Backup) => data::backup(&env),
-        Some(Cmd::Restore { file, force }) => data::restore(&env, file.as_deref(), force),
+        Some(Cmd::Export {
+            format,
+            out,
+            bom,
+            passphrase,
+            recipients,
+        }) => data::export(&env, format, out.as_deref(), bom, passphrase, &recipients),
+        Some(Cmd::Backup { passphrase }) => data::backup(&env, passphrase),
+        Some(Cmd::Restore {
+            file,
+            force,
+            identity,
+        }) => data::restore(&env, file.as_deref(), force, identity.as_deref()),
+        Some(Cmd::Erase {
+            addr,
+            name,
+            member,
+            passphrase,
+        }) => erase::run(
+            &env,
+            addr.as_deref(),
+            name.as_deref(),
+            member.as_deref(),
+            passphrase,
+        ),
         Some(Cmd::Check { rebuild, json }) => {
             // A check of a store that is not there would find nothing wrong.
             let store = env.open(Use::Read)?;
@@ -709,7 +765,7 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             }
             Ok(())
         }
-        ImportCmd::Json { file } => data::import_json(env, &file),
+        ImportCmd::Json { file, identity } => data::import_json(env, &file, identity.as_deref()),
         ImportCmd::Members { file } => {
             let store = env.open(Use::Write)?;
             let ctx = env.ctx(&store)?;
@@ -726,7 +782,7 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
 /// A backup after an import changed data. Failing to write one is reported
 /// but does not undo the import, which is already saved.
 fn backup_after(env: &Env, store: &Store) {
-    match gridbook_core::backup::after_session(store, env.config.backups()) {
+    match gridbook_core::backup::after_session(store, &env.config.backup_policy()) {
         Ok(Some(p)) => out::note(format_args!("backup written: {}", p.display())),
         Ok(None) => {}
         Err(e) => out::note(format_args!(

@@ -270,7 +270,7 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     })?;
     drop(_restore);
     if app.state.changed {
-        match gridbook_core::backup::after_session(&store, env.config.backups()) {
+        match gridbook_core::backup::after_session(&store, &env.config.backup_policy()) {
             Ok(Some(p)) => eprintln!("gridbook: backup written to {}", p.display()),
             Ok(None) => {}
             Err(e) => eprintln!("gridbook: backup failed: {e}"),

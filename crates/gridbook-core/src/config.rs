@@ -25,6 +25,12 @@ pub struct Config {
     pub patrol_days: Option<i64>,
     /// Problem categories offered by the problem form.
     pub categories: Option<Vec<String>>,
+    /// age public keys (`age1…`) every backup is encrypted to, automatic
+    /// ones included. Checked when the config is read.
+    pub backup_recipients: Option<crate::seal::Recipients>,
+    /// The age identity file that opens backups and exports encrypted to
+    /// keys (`restore`, `import json`); `--identity FILE` overrides.
+    pub identity: Option<PathBuf>,
 }
 
 fn project() -> Option<directories::ProjectDirs> {
@@ -71,6 +77,21 @@ impl Config {
     }
     pub fn backups(&self) -> usize {
         self.backups.unwrap_or(10)
+    }
+    /// How automatic backups are written: encrypted to `backup_recipients`
+    /// when there are any, else in the clear.
+    pub fn backup_seal(&self) -> crate::seal::Seal {
+        match &self.backup_recipients {
+            Some(r) if !r.0.is_empty() => crate::seal::Seal::Recipients(r.0.clone()),
+            _ => crate::seal::Seal::Plain,
+        }
+    }
+    /// What automatic backups follow: how many to keep, how to seal them.
+    pub fn backup_policy(&self) -> crate::backup::Policy {
+        crate::backup::Policy {
+            keep: self.backups(),
+            seal: self.backup_seal(),
+        }
     }
 }
 

@@ -68,6 +68,11 @@ pub enum ExportError {
     Invalid { file: String, reason: String },
     #[error("{} already holds data; import json and restore fill an empty store (restore --force replaces it)", dir.display())]
     NotEmpty { dir: PathBuf },
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
+    /// What was needed to read a file was not given (a passphrase, a key).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl gridbook_domain::error::Kinded for ExportError {
@@ -861,27 +866,42 @@ pub fn write_private(
     result.map_err(err)
 }
 
-/// Writes the JSON export of `dump` to `path` (mode 0600).
-pub fn write_json(dump: &Dump, path: &Path) -> Result<(), ExportError> {
+/// Writes the JSON export of `dump` to `path` (mode 0600), sealed as
+/// `seal` says: an encrypted export streams into the private file, so the
+/// plaintext never reaches the disk.
+pub fn write_json(dump: &Dump, path: &Path, seal: &crate::seal::Seal) -> Result<(), ExportError> {
     let bytes = dump.to_json();
-    write_private(path, |w| w.write_all(&bytes))
+    write_private(path, |w| crate::seal::write(seal, &bytes, w))
 }
 
 /// Reads a JSON export from elsewhere (`import json`): everything
 /// [`read_json`] checks, and the rules for input ([`Dump::check_input`]).
-pub fn read_import(path: &Path) -> Result<Dump, ExportError> {
-    let dump = read_json(path)?;
+pub fn read_import(path: &Path, unlock: Unlock<'_>) -> Result<Dump, ExportError> {
+    let dump = read_json(path, unlock)?;
     dump.check_input(&path.display().to_string())?;
     Ok(dump)
 }
 
-/// Reads and checks a JSON export file.
-pub fn read_json(path: &Path) -> Result<Dump, ExportError> {
+/// What opens an encrypted file: asked only when the file is one, with
+/// what it needs (a passphrase or an identity).
+pub type Unlock<'a> = &'a mut dyn FnMut(crate::seal::Need) -> Result<crate::seal::Key, ExportError>;
+
+/// Reads and checks a JSON export file, plain or encrypted (age): an
+/// encrypted one is recognised by its header and decrypted in memory.
+pub fn read_json(path: &Path, unlock: Unlock<'_>) -> Result<Dump, ExportError> {
     let bytes = fs::read(path).map_err(|source| ExportError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    Dump::from_json(&path.display().to_string(), &bytes)
+    let file = path.display().to_string();
+    let bytes = if crate::seal::is_sealed(&bytes) {
+        let need = crate::seal::needs(&file, &bytes)?;
+        let key = unlock(need)?;
+        crate::seal::open(&file, &bytes, &key)?
+    } else {
+        bytes
+    };
+    Dump::from_json(&file, &bytes)
 }
 
 /// What a CSV export wrote.

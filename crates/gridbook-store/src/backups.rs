@@ -3,7 +3,7 @@
 //! newest one when it finds itself damaged.
 //!
 //! Names are `gridbook-YYYYMMDD-HHMMSS-mmm.json` in UTC, so they sort by time
-//! as text.
+//! as text; an encrypted backup (age format) adds `.age` to the same name.
 
 use std::path::{Path, PathBuf};
 
@@ -46,8 +46,14 @@ pub fn file_name(at: Ts) -> String {
     format!("gridbook-{}.json", at.to_jiff().strftime(STAMP))
 }
 
-/// The instant a backup's file name stands for.
+/// `gridbook-20261128-143005-123.json.age`: an encrypted backup.
+pub fn sealed_file_name(at: Ts) -> String {
+    format!("{}.age", file_name(at))
+}
+
+/// The instant a backup's file name stands for (encrypted or not).
 pub fn name_time(name: &str) -> Option<Ts> {
+    let name = name.strip_suffix(".age").unwrap_or(name);
     let stamp = name.strip_prefix("gridbook-")?.strip_suffix(".json")?;
     // Fixed width, so text order is time order.
     if stamp.len() != 19 {

@@ -1,0 +1,146 @@
+//! `gridbook erase ADDR NAME` / `gridbook erase --member NAME`: erasing a
+//! person on request, and saying what erasing cannot reach.
+
+use crate::cli::{Env, Fail, Use, data, out};
+use gridbook_core::address::{self, Zone};
+use gridbook_core::backup;
+use gridbook_core::erase::{self, Whom};
+use gridbook_core::export::Dump;
+use gridbook_core::seal::{self, Need, Seal};
+use gridbook_domain::error::Kinded;
+
+fn fail(e: impl Kinded + std::fmt::Display) -> Fail {
+    Fail::of(e.kind(), e.to_string())
+}
+
+/// How the rewritten backup is sealed, decided before anything changes:
+/// `--passphrase`, else config's `backup_recipients`, else as the newest
+/// backup was (a passphrase is asked again; keys need `backup_recipients`),
+/// else in the clear.
+fn backup_seal(env: &Env, passphrase: bool) -> Result<Seal, Fail> {
+    if passphrase {
+        return data::new_passphrase("the rewritten backup");
+    }
+    let configured = env.config.backup_seal();
+    if !configured.is_plain() {
+        return Ok(configured);
+    }
+    let Some(newest) = backup::newest(&env.data) else {
+        return Ok(Seal::Plain);
+    };
+    let bytes = std::fs::read(&newest).unwrap_or_default();
+    if !seal::is_sealed(&bytes) {
+        return Ok(Seal::Plain);
+    }
+    match seal::needs(&newest.display().to_string(), &bytes) {
+        Ok(Need::Passphrase) => data::new_passphrase("the rewritten backup"),
+        _ => Err(Fail::input(format!(
+            "the newest backup {} is encrypted to age keys, but config.toml names no backup_recipients: set them (or pass --passphrase) so the rewritten backup is encrypted too; nothing was erased",
+            newest.display()
+        ))),
+    }
+}
+
+pub fn run(
+    env: &Env,
+    addr: Option<&str>,
+    name: Option<&str>,
+    member: Option<&str>,
+    passphrase: bool,
+) -> Result<(), Fail> {
+    let usage = || {
+        Fail::input(
+            "erase whom? `gridbook erase ADDR NAME` (a resident) or `gridbook erase --member NAME`",
+        )
+    };
+    match (addr, name, member) {
+        (Some(_), Some(_), None) | (None, None, Some(_)) => {}
+        (Some(_), None, None) => {
+            return Err(Fail::input(
+                "erase ADDR NAME: name the resident too, e.g. `gridbook erase 幸福小区/3栋/2-501 张三`",
+            ));
+        }
+        _ => return Err(usage()),
+    }
+    let store = env.open(Use::Write)?;
+    let ctx = env.ctx(&store)?;
+    let (whom, said) = match (addr, name, member) {
+        (Some(addr), Some(name), None) => {
+            let zone = address::resolve(&store, addr)?;
+            let Zone::Household(a, b, h) = &zone else {
+                return Err(Fail::input(format!(
+                    "`{addr}` is not a household: erase ADDR NAME takes AREA/BUILDING/HOUSEHOLD"
+                )));
+            };
+            let label = format!(
+                "{}/{}/{}",
+                a.name,
+                b.name,
+                gridbook_domain::model::Household::label(h)
+            );
+            let dump = Dump::from_store(&store)?;
+            let id = erase::find_resident(&dump, h.meta.id, &label, name).map_err(fail)?;
+            (Whom::Resident(id), format!("resident of {label}"))
+        }
+        (None, None, Some(who)) => {
+            let m = gridbook_core::who::member(&store, who)?;
+            (Whom::Member(m.meta.id), "member".to_string())
+        }
+        _ => return Err(usage()),
+    };
+    let sealed = backup_seal(env, passphrase)?;
+    let (store, erased) = erase::erase(store, whom, ctx.now, ctx.by).map_err(fail)?;
+    let rewritten = erase::rewrite_backups(&store, &sealed);
+    drop(store);
+    let mut lines = vec![format!(
+        "erased {} ({said}): {} values in the record, {} timeline entries, {} other records; they now read {}",
+        erased.name,
+        erased.fields,
+        erased.entries,
+        erased.records,
+        erase::MARK
+    )];
+    lines.push("the store was written anew without them and the old store files deleted".into());
+    let mut failed = None;
+    match rewritten {
+        Ok(r) => {
+            if let Some(p) = &r.written {
+                lines.push(format!(
+                    "backups: {} old ones removed, replaced by {} ({})",
+                    r.removed,
+                    p.display(),
+                    sealed.describe()
+                ));
+            }
+            for k in &r.kept {
+                lines.push(format!(
+                    "warning: could not remove the old backup {}: it still holds them; delete it by hand",
+                    k.display()
+                ));
+            }
+        }
+        Err(e) => {
+            failed = Some(format!(
+                "the erase is saved, but rewriting the backups failed ({e}): the old backups in {} still hold them; run `gridbook erase` again or delete them by hand",
+                backup::dir(&env.data).display()
+            ));
+        }
+    }
+    for c in erase::copies_beside(&env.data) {
+        lines.push(format!(
+            "warning: {} is an older copy of the store (set aside, not erased); delete it once you no longer need it",
+            c.display()
+        ));
+    }
+    lines.push(
+        "not reached: exports and copies made elsewhere (files written with `gridbook export`, USB sticks, other laptops, what was sent to the office) still hold them; erase those by hand".into(),
+    );
+    out::text(&(lines.join("\n") + "\n"))?;
+    match failed {
+        Some(msg) => Err(Fail::of(
+            gridbook_domain::error::ErrorKind::Unavailable,
+            msg,
+        )),
+        None => Ok(()),
+    }
+}
