@@ -126,7 +126,12 @@ pub fn building_key(name: &str) -> String {
 
 /// `一` … `九十九` as a number.
 fn chinese_number(s: &str) -> Option<u32> {
-    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).map(|d| d as u32);
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|d| d as u32)
+    };
     let chars: Vec<char> = s.chars().collect();
     match chars.as_slice() {
         [] => None,
@@ -175,7 +180,10 @@ pub fn split_address(text: &str, known: &[String]) -> Option<Split> {
     let mut known: Vec<&String> = known.iter().collect();
     known.sort_by_key(|k| std::cmp::Reverse(k.chars().count()));
     for k in known {
-        let k: String = halfwidth(k).chars().filter(|c| !c.is_whitespace()).collect();
+        let k: String = halfwidth(k)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if !k.is_empty()
             && let Some(rest) = t.strip_prefix(k.as_str())
             && let Some((building, unit, room)) = split_tail(rest)
@@ -230,12 +238,22 @@ fn split_tail(s: &str) -> Option<(String, String, String)> {
             && (x.chars().all(|c| c.is_ascii_alphanumeric()) || chinese_number(x).is_some())
     };
     let room_ok = |x: &str| {
-        !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && x.chars().any(|c| c.is_ascii_digit())
+        !x.is_empty()
+            && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && x.chars().any(|c| c.is_ascii_digit())
     };
     // `3-2-501`
     let dashed: Vec<&str> = s.split('-').collect();
-    if dashed.len() == 3 && dashed.iter().all(|p| p.chars().all(|c| c.is_ascii_alphanumeric()) && !p.is_empty()) {
-        return Some((dashed[0].to_string(), dashed[1].to_string(), dashed[2].to_string()));
+    if dashed.len() == 3
+        && dashed
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric()) && !p.is_empty())
+    {
+        return Some((
+            dashed[0].to_string(),
+            dashed[1].to_string(),
+            dashed[2].to_string(),
+        ));
     }
     for suffix in ["号楼", "号栋", "栋", "幢", "座", "#", "号"] {
         let Some((b, rest)) = s.split_once(suffix) else {
