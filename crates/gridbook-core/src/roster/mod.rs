@@ -421,6 +421,9 @@ pub struct Row {
     pub address: Option<String>,
     /// Care groups (codes) named in the tags.
     pub care: Vec<String>,
+    /// The words of the tags that named them, in the same order: a
+    /// resident who already carries one as a plain tag keeps it that way.
+    pub care_words: Vec<String>,
     pub birth_year: Option<i16>,
     /// `年龄`: the birth year counts back from the import's date.
     pub age: Option<u8>,
@@ -558,6 +561,24 @@ fn birth_year(c: &Cell) -> Option<i16> {
         }
     };
     (1880..=2100).contains(&year).then_some(year)
+}
+
+/// A resident's tags column as the roster import reads it back: the plain
+/// tags, then the care groups by their Chinese names (which the import
+/// turns back into care groups).
+pub fn tags_cell(r: &Resident) -> String {
+    let groups = care_groups();
+    let mut out = r.tags.clone();
+    for m in &r.care {
+        let word = groups
+            .as_ref()
+            .and_then(|g| g.get(&m.group))
+            .map_or(m.group.clone(), |t| t.zh.clone());
+        if !out.contains(&word) {
+            out.push(word);
+        }
+    }
+    out.join(";")
 }
 
 /// Parses a file's rows into a roster: the header found by its names, every
@@ -765,6 +786,7 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
             .replace('\r', "\n");
         let mut tags = Vec::new();
         let mut care = Vec::new();
+        let mut care_words = Vec::new();
         for &i in &tag_cols {
             let text = at(i);
             if text.chars().count() > validate::MAX_TEXT {
@@ -778,7 +800,10 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
                 // A tag naming a care group (独居老人, 低保 …) puts the
                 // resident in the group; other tags stay tags.
                 match groups.as_ref().and_then(|g| g.parse_word(&tag)) {
-                    Some(g) if !care.contains(&g.code) => care.push(g.code.clone()),
+                    Some(g) if !care.contains(&g.code) => {
+                        care.push(g.code.clone());
+                        care_words.push(tag);
+                    }
                     Some(_) => {}
                     None if !tags.contains(&tag) => tags.push(tag),
                     None => {}
@@ -912,6 +937,7 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
                 notes,
                 address,
                 care,
+                care_words,
                 birth_year: birth,
                 age,
                 occupancy,
@@ -1265,6 +1291,23 @@ pub fn import(
                 changed_households.insert(household_id);
             }
             Some(existing) => {
+                // A care word the resident already carries as a plain tag
+                // stays a plain tag (a CSV export read back changes nothing).
+                let mut row_tags = row.tags.clone();
+                let mut row_care = Vec::new();
+                for (code, word) in row.care.iter().zip(&row.care_words) {
+                    if existing.tags.contains(word) {
+                        row_tags.push(word.clone());
+                    } else {
+                        row_care.push(code.clone());
+                    }
+                }
+                row_tags.sort_by_key(|t| existing.tags.iter().position(|e| e == t));
+                let row = Row {
+                    tags: row_tags,
+                    care: row_care,
+                    ..row.clone()
+                };
                 // Empty cells in a re-import leave what is stored alone.
                 let mut changes: Vec<(&str, String, String)> = Vec::new();
                 if !input.phones.is_empty() && existing.phones != row.phones {
