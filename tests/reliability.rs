@@ -584,7 +584,8 @@ fn roster_cells_with_control_characters_are_row_errors() {
     );
     // Line breaks stay allowed in notes and list cells.
     assert_eq!(r.rows.len(), 1);
-    assert_eq!(r.rows[0].tags, ["独居老人", "低保"]);
+    // (Both words name care groups, so they come as care groups.)
+    assert_eq!(r.rows[0].care, ["alone-elder", "low-income"]);
     assert_eq!(r.rows[0].notes, "腿脚不便\n需要扶手");
 }
 
