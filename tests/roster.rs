@@ -64,6 +64,36 @@ fn people(store: &Store) -> Vec<String> {
     out
 }
 
+/// Every live resident's care groups (codes), in `people` order.
+fn care_of(store: &Store) -> Vec<String> {
+    residents(store)
+        .iter()
+        .map(|r| {
+            r.care
+                .iter()
+                .map(|m| m.group.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect()
+}
+
+fn births(store: &Store) -> Vec<Option<i16>> {
+    residents(store).iter().map(|r| r.birth_year).collect()
+}
+
+fn residents(store: &Store) -> Vec<Resident> {
+    let mut out = Vec::new();
+    for a in store.areas().unwrap() {
+        for b in store.buildings_of(a.meta.id).unwrap() {
+            for h in store.households_of(b.meta.id).unwrap() {
+                out.extend(store.residents_of(h.meta.id).unwrap());
+            }
+        }
+    }
+    out
+}
+
 fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
@@ -73,7 +103,8 @@ fn store() -> (tempfile::TempDir, Store) {
 const EN_PEOPLE: [&str; 4] = [
     "幸福小区(xfxq)/3栋(3)/2-501 张伟 [13812345678] 户主 [党员] ",
     "幸福小区(xfxq)/3栋(3)/2-501 李娜 [13987654321] 配偶 [] ",
-    "幸福小区(xfxq)/3栋(3)/2-502 王芳 [0546-8312345] 户主 [独居老人,低保] 腿脚不便",
+    // 独居老人 and 低保 name care groups: care marks, not tags (see `care_of`).
+    "幸福小区(xfxq)/3栋(3)/2-502 王芳 [0546-8312345] 户主 [] 腿脚不便",
     "幸福小区(xfxq)/5栋(5)/1-101 赵强 [] 户主 [] ",
 ];
 
@@ -90,6 +121,14 @@ fn english_headers_import_and_group_rows_into_households() {
          saved"
     );
     assert_eq!(people(&store), EN_PEOPLE);
+    assert_eq!(care_of(&store), ["", "", "alone-elder,low-income", ""]);
+    // Since the import.
+    assert!(
+        residents(&store)
+            .iter()
+            .flat_map(|r| &r.care)
+            .all(|m| m.since == ctx().now)
+    );
 }
 
 #[test]
@@ -175,7 +214,7 @@ fn variant_headers_full_width_digits_and_room_forms_are_understood() {
     assert_eq!(
         report.to_string(),
         "encoding: UTF-8\n\
-         ignored columns (not imported): 序号, 身份证号\n\
+         ignored columns (not imported): 序号\n\
          areas added: 1, buildings added: 1\n\
          households: 2 added, 0 updated, 0 unchanged\n\
          residents: 3 added, 0 updated, 0 unchanged, 0 rejected\n\
@@ -189,7 +228,8 @@ fn variant_headers_full_width_digits_and_room_forms_are_understood() {
             "石油新村(syxc)/1号楼(1)/2-502 孙磊 [13700001111,0546-7771234] 户主 [] 退休职工",
         ]
     );
-    // The identity-card column never reaches the store.
+    // The identity-card column gives the birth year, and never reaches the store.
+    assert_eq!(births(&store), [Some(1980), Some(1982), Some(1975)]);
     let dump = gridbook::export::Dump::from_store(&store).unwrap();
     let json = String::from_utf8(dump.to_json()).unwrap();
     assert!(!json.contains("370502"), "ignored column was stored");
@@ -219,7 +259,6 @@ fn gb18030_roster_is_detected_and_imported() {
     assert_eq!(
         report.to_string(),
         "encoding: GB18030\n\
-         ignored columns (not imported): 身份证号\n\
          areas added: 1, buildings added: 1\n\
          households: 2 added, 0 updated, 0 unchanged\n\
          residents: 3 added, 0 updated, 0 unchanged, 0 rejected\n\
@@ -233,6 +272,8 @@ fn gb18030_roster_is_detected_and_imported() {
             "胜利花苑(slhy)/2栋(2)/1-302 郑丽 [] 户主 [] 独居",
         ]
     );
+    // Birth years from the identity numbers (never stored themselves).
+    assert_eq!(births(&store), [Some(1960), Some(1962), Some(1940)]);
 }
 
 const BROKEN_ERRORS: &str = "broken.csv:3: column 4 (room): missing room (房号)\n\
@@ -467,4 +508,218 @@ fn a_room_cell_with_only_a_unit_is_a_row_error() {
             .collect::<Vec<_>>(),
         vec!["unit_only.csv:2: column 3 (房号): missing room (only a unit is given)"]
     );
+}
+
+/// Parses CSV text named `name` and imports it.
+fn import_text(store: &Store, name: &str, text: &str) -> Result<Report, RosterError> {
+    let parsed = roster::parse(name, text.as_bytes())?;
+    roster::import(store, ctx(), &parsed, false, false)
+}
+
+fn errors_of(name: &str, text: &str) -> Vec<String> {
+    roster::parse(name, text.as_bytes())
+        .unwrap()
+        .errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect()
+}
+
+#[test]
+fn care_tags_birth_dates_ages_occupancy_and_status_columns() {
+    let (_d, store) = store();
+    let text = "\
+小区,楼栋,单元,房号,姓名,联系电话,标签,身份,出生日期,年龄,身份证号,居住状态,人员状态
+胜利花苑,3栋,2,501,张伟,13812345678,党员;低保,退役军人,1944/3/15,,,出租,
+胜利花苑,3栋,2,501,李娜,,残疾人,,,,370502195001011234,出租,在住
+胜利花苑,3栋,2,502,王芳,,独居,,,70,,空置,迁出
+";
+    let report = import_text(&store, "r.csv", text).unwrap();
+    assert_eq!(report.residents_added, 3);
+    assert_eq!(
+        people(&store),
+        [
+            "胜利花苑(slhy)/3栋(3)/2-501 张伟 [13812345678]  [党员,退役军人] ",
+            "胜利花苑(slhy)/3栋(3)/2-501 李娜 []  [] ",
+            "胜利花苑(slhy)/3栋(3)/2-502 王芳 []  [] ",
+        ]
+    );
+    assert_eq!(care_of(&store), ["low-income", "disabled", "alone-elder"]);
+    // 年龄 70 counts back from the import's year (2026).
+    assert_eq!(births(&store), [Some(1944), Some(1950), Some(1956)]);
+    let rs = residents(&store);
+    assert_eq!(
+        rs.iter().map(|r| r.status.code()).collect::<Vec<_>>(),
+        ["present", "present", "moved-out"]
+    );
+    let mut occ = Vec::new();
+    for a in store.areas().unwrap() {
+        for b in store.buildings_of(a.meta.id).unwrap() {
+            for h in store.households_of(b.meta.id).unwrap() {
+                occ.push(h.occupancy.code());
+            }
+        }
+    }
+    assert_eq!(occ, ["rented", "vacant"]);
+    // Re-importing with a new status is an edit with its history.
+    let again = "小区,楼栋,单元,房号,姓名,居住状态\n胜利花苑,3栋,2,502,王芳,自住\n";
+    let r = import_text(&store, "r2.csv", again).unwrap();
+    assert_eq!((r.households_updated, r.residents_unchanged), (1, 1));
+}
+
+#[test]
+fn unknown_occupancy_status_and_bad_dates_are_row_errors_naming_the_allowed_values() {
+    let text = "\
+小区,楼栋,房号,姓名,居住状态,人员状态,出生日期,年龄
+胜利花苑,3栋,501,张伟,借住,,,
+胜利花苑,3栋,502,王芳,,出差,,
+胜利花苑,3栋,503,李娜,,,去年,
+胜利花苑,3栋,504,赵强,,,,二十
+";
+    assert_eq!(
+        errors_of("r.csv", text),
+        [
+            "r.csv:2: column 5 (居住状态): unknown occupancy `借住`: use owner (自住), rented (出租), vacant (空置), commercial (商用)",
+            "r.csv:3: column 6 (人员状态): unknown status `出差`: use present (在住), moved-out (迁出), deceased (去世)",
+            "r.csv:4: column 7 (出生日期): `去年` is not a date of birth: write it like 1944-03-15",
+            "r.csv:5: column 8 (年龄): `二十` is not an age: a whole number of years from 0 to 130",
+        ]
+    );
+}
+
+#[test]
+fn one_address_column_is_split_into_area_building_unit_and_room() {
+    let (_d, store) = store();
+    let text = "\
+序号,姓名,家庭住址,联系方式
+1,张伟,胜利花苑3号楼2单元501室,13812345678
+2,李娜,胜利花苑3栋2-501,
+3,王芳,胜利花苑 3-2-502,
+4,赵强,石油新村12号楼1单元101,
+";
+    let report = import_text(&store, "a.csv", text).unwrap();
+    assert_eq!(
+        (
+            report.areas_added,
+            report.buildings_added,
+            report.households_added
+        ),
+        (2, 2, 3)
+    );
+    assert_eq!(
+        people(&store),
+        [
+            "胜利花苑(slhy)/3号楼(3)/2-501 张伟 [13812345678]  [] ",
+            "胜利花苑(slhy)/3号楼(3)/2-501 李娜 []  [] ",
+            "胜利花苑(slhy)/3号楼(3)/2-502 王芳 []  [] ",
+            "石油新村(syxc)/12号楼(12)/1-101 赵强 []  [] ",
+        ]
+    );
+    // A known area whose name runs into the building part is taken first.
+    let (_e, s2) = self::store();
+    import_text(&s2, "a.csv", "小区,楼栋,房号,姓名\n幸福2区,1栋,101,甲\n").unwrap();
+    import_text(&s2, "b.csv", "住址,姓名\n幸福2区1栋2-201,乙\n").unwrap();
+    assert_eq!(
+        people(&s2),
+        [
+            "幸福2区(xf2q)/1栋(1)/101 甲 []  [] ",
+            "幸福2区(xf2q)/1栋(1)/2-201 乙 []  [] ",
+        ]
+    );
+}
+
+#[test]
+fn an_unreadable_address_is_a_row_error_with_its_line_and_text() {
+    let text = "姓名,住址\n张伟,胜利花苑3号楼2单元501室\n李娜,胜利花苑东门口\n";
+    assert_eq!(
+        errors_of("a.csv", text),
+        [
+            "a.csv:3: column 2 (住址): cannot read the address `胜利花苑东门口`: expected area, building, unit and room, e.g. 胜利花苑3号楼2单元501室, 胜利花苑3栋2-501 or 胜利花苑 3-2-501"
+        ]
+    );
+}
+
+#[test]
+fn a_household_level_roster_makes_each_row_a_household_and_its_head() {
+    let (_d, store) = store();
+    let text = "\
+小区,楼号,单元号,房间号,户主姓名,家庭人口,手机号码
+胜利花苑,1号楼,1,101,张伟,3,13812345678
+胜利花苑,1号楼,1,102,王芳,1,
+";
+    let report = import_text(&store, "h.csv", text).unwrap();
+    assert_eq!(report.ignored_columns, ["家庭人口"]);
+    assert_eq!(
+        people(&store),
+        [
+            "胜利花苑(slhy)/1号楼(1)/1-101 张伟 [13812345678] 户主 [] ",
+            "胜利花苑(slhy)/1号楼(1)/1-102 王芳 [] 户主 [] ",
+        ]
+    );
+}
+
+#[test]
+fn building_names_meaning_one_number_are_one_building_and_area_suffixes_match() {
+    let (_d, store) = store();
+    import_text(
+        &store,
+        "a.csv",
+        "小区,楼栋,房号,姓名\n幸福家园,1栋,101,甲\n",
+    )
+    .unwrap();
+    let text = "\
+小区,楼栋,房号,姓名
+幸福家园小区,1号楼,101,乙
+幸福家园,1幢,102,丙
+幸福家园,1#,103,丁
+幸福家园,一栋,104,戊
+幸福家园,１号,105,己
+";
+    let report = import_text(&store, "b.csv", text).unwrap();
+    assert_eq!((report.areas_added, report.buildings_added), (0, 0));
+    assert_eq!(
+        report.warnings,
+        ["line 2: area `幸福家园小区` taken as 幸福家园"]
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("warning: line 2: area `幸福家园小区` taken as 幸福家园")
+    );
+    assert_eq!(store.areas().unwrap().len(), 1);
+    let area = &store.areas().unwrap()[0];
+    assert_eq!(store.buildings_of(area.meta.id).unwrap().len(), 1);
+    // The address side follows the same rule.
+    for addr in [
+        "幸福家园/1号楼/101",
+        "幸福家园小区/1幢/102",
+        "xfjy/一栋/103",
+        "幸福家园/1#",
+    ] {
+        gridbook::address::resolve(&store, addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
+    }
+}
+
+#[test]
+fn an_exact_full_building_name_resolves_when_its_number_is_ambiguous() {
+    let (_d, store) = store();
+    // Two buildings stored before the rule: `3号` and `3栋` both mean 3.
+    let a = gridbook::ops::add_area(&store, ctx(), "胜利花苑", "slhy").unwrap();
+    gridbook::ops::add_building(&store, ctx(), a.meta.id, "3栋", "3").unwrap();
+    gridbook::ops::add_building(&store, ctx(), a.meta.id, "3号", "3a").unwrap();
+    let z = gridbook::address::resolve(&store, "胜利花苑/3号").unwrap();
+    assert_eq!(z.path(), "胜利花苑/3号");
+    let e = gridbook::address::resolve(&store, "胜利花苑/3号楼").unwrap_err();
+    assert_eq!(e.to_string(), "`3号楼` is ambiguous in 胜利花苑: 3栋, 3号");
+}
+
+#[test]
+fn errors_in_crlf_files_name_the_physical_line() {
+    let lf = "小区,楼栋,房号,姓名,电话\n\n胜利花苑,1栋,101,甲,\n胜利花苑,1栋,102,乙,\n胜利花苑,1栋,103,丙,12345\n";
+    let crlf = lf.replace('\n', "\r\n");
+    for text in [lf.to_string(), crlf] {
+        let e = errors_of("c.csv", &text);
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("c.csv:5: column 5 (电话)"), "{}", e[0]);
+    }
 }

@@ -94,32 +94,228 @@ fn norm(s: &str) -> String {
     halfwidth(s.trim()).to_lowercase()
 }
 
-/// `3栋`, `3号楼`, `3幢` and `3` all name building 3.
-fn bare_building(s: &str) -> &str {
-    let s = s.trim();
-    for suffix in ["号楼", "栋", "幢", "楼", "号"] {
-        if let Some(x) = s.strip_suffix(suffix)
-            && !x.is_empty()
+/// The number a building's name means, lower-cased: `1栋`, `1号楼`, `1幢`,
+/// `1#`, `1号`, `1号栋`, `１栋` and `一栋` all give `1`; `A座` gives `a`. A
+/// name that is no number (`综合楼`) gives itself, normalised. This is the one
+/// rule that says two building names are the same building: addresses, the
+/// roster import and new buildings' codes all use it.
+pub fn building_key(name: &str) -> String {
+    let n = norm(name);
+    let mut bare = n.as_str();
+    for suffix in ["号楼", "号栋", "号幢", "栋", "幢", "座", "#", "号", "楼"] {
+        if let Some(x) = bare.strip_suffix(suffix)
+            && !x.trim().is_empty()
         {
-            return x;
+            bare = x.trim();
+            break;
         }
     }
-    s
+    if let Some(k) = chinese_number(bare) {
+        return k.to_string();
+    }
+    if !bare.is_empty() && bare.chars().all(|c| c.is_ascii_alphanumeric()) {
+        // `01栋` is building 1.
+        if bare.chars().all(|c| c.is_ascii_digit()) {
+            let t = bare.trim_start_matches('0');
+            return if t.is_empty() { "0" } else { t }.to_string();
+        }
+        return bare.to_string();
+    }
+    n
 }
 
+/// `一` … `九十九` as a number.
+fn chinese_number(s: &str) -> Option<u32> {
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|d| d as u32)
+    };
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [] => None,
+        ['两'] => Some(2),
+        ['十'] => Some(10),
+        [c] => digit(*c),
+        ['十', u] => Some(10 + digit(*u)?),
+        [t, '十'] => Some(digit(*t)? * 10),
+        [t, '十', u] => Some(digit(*t)? * 10 + digit(*u)?),
+        _ => None,
+    }
+}
+
+/// An area's name without its generic suffix (`幸福家园小区` → `幸福家园`), so
+/// a file writing either matches the stored area.
+pub fn area_key(name: &str) -> String {
+    let n = norm(name);
+    for suffix in ["小区", "社区", "片区", "住宅区"] {
+        if let Some(x) = n.strip_suffix(suffix)
+            && x.chars().count() >= 2
+        {
+            return x.to_string();
+        }
+    }
+    n
+}
+
+/// A one-column address split into its parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    pub area: String,
+    pub building: String,
+    pub unit: String,
+    pub room: String,
+}
+
+/// Splits a roster's one-column address: `胜利花苑3号楼2单元501室`,
+/// `胜利花苑3栋2-501`, `胜利花苑 3-2-501`, `胜利花苑3栋501`. A known area
+/// name at the start is taken first (`known`, longest first); else the area
+/// is the longest text before a building part.
+pub fn split_address(text: &str, known: &[String]) -> Option<Split> {
+    let t: String = halfwidth(text.trim())
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut known: Vec<&String> = known.iter().collect();
+    known.sort_by_key(|k| std::cmp::Reverse(k.chars().count()));
+    for k in known {
+        let k: String = halfwidth(k)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if !k.is_empty()
+            && let Some(rest) = t.strip_prefix(k.as_str())
+            && let Some((building, unit, room)) = split_tail(rest)
+        {
+            return Some(Split {
+                area: text_prefix(text, &k),
+                building,
+                unit,
+                room,
+            });
+        }
+    }
+    // Candidates for where the building part starts: a digit, a Chinese
+    // numeral or a letter that does not continue a number. The first one
+    // that works leaves the longest area name.
+    let chars: Vec<(usize, char)> = t.char_indices().collect();
+    let is_num = |c: char| c.is_ascii_alphanumeric() || "〇一二三四五六七八九十两".contains(c);
+    let mut best = None;
+    for (j, &(i, c)) in chars.iter().enumerate() {
+        if i == 0 || !is_num(c) || (j > 0 && is_num(chars[j - 1].1)) {
+            continue;
+        }
+        if let Some((building, unit, room)) = split_tail(&t[i..]) {
+            best = Some(Split {
+                area: t[..i].to_string(),
+                building,
+                unit,
+                room,
+            });
+        }
+    }
+    best
+}
+
+/// The area as written, for a prefix matched without its spaces.
+fn text_prefix(text: &str, key: &str) -> String {
+    let mut out = String::new();
+    for c in halfwidth(text.trim()).chars() {
+        if out.chars().filter(|c| !c.is_whitespace()).count() >= key.chars().count() {
+            break;
+        }
+        out.push(c);
+    }
+    out.trim().to_string()
+}
+
+/// `3号楼2单元501室`, `3栋2-501`, `3-2-501`, `3栋501` → building, unit, room.
+fn split_tail(s: &str) -> Option<(String, String, String)> {
+    let s = s.strip_suffix('室').unwrap_or(s);
+    let number = |x: &str| {
+        !x.is_empty()
+            && (x.chars().all(|c| c.is_ascii_alphanumeric()) || chinese_number(x).is_some())
+    };
+    let room_ok = |x: &str| {
+        !x.is_empty()
+            && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && x.chars().any(|c| c.is_ascii_digit())
+    };
+    // `3-2-501`
+    let dashed: Vec<&str> = s.split('-').collect();
+    if dashed.len() == 3
+        && dashed
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric()) && !p.is_empty())
+    {
+        return Some((
+            dashed[0].to_string(),
+            dashed[1].to_string(),
+            dashed[2].to_string(),
+        ));
+    }
+    for suffix in ["号楼", "号栋", "栋", "幢", "座", "#", "号"] {
+        let Some((b, rest)) = s.split_once(suffix) else {
+            continue;
+        };
+        if !number(b) || rest.is_empty() {
+            continue;
+        }
+        let building = format!("{b}{suffix}");
+        if let Some((u, r)) = rest.split_once("单元") {
+            let r = r.trim_start_matches('-');
+            if number(u) && room_ok(r) {
+                return Some((building, u.to_string(), r.to_string()));
+            }
+            continue;
+        }
+        if let Some((u, r)) = rest.split_once('-')
+            && number(u)
+            && room_ok(r)
+        {
+            return Some((building, u.to_string(), r.to_string()));
+        }
+        if room_ok(rest) {
+            return Some((building, String::new(), rest.to_string()));
+        }
+    }
+    None
+}
+
+/// The item `part` names: its full name first (an exact full name always
+/// resolves), then any of its keys, then the same under `loose` (the
+/// building-number or area-suffix rule).
 fn pick<'a, T>(
     items: &'a [T],
     part: &str,
     level: &'static str,
     within: &str,
     keys: impl Fn(&T) -> Vec<String>,
+    loose: Option<fn(&str) -> String>,
     shown: impl Fn(&T) -> String,
 ) -> Result<&'a T, AddrError> {
     let want = norm(part);
-    let hits: Vec<&T> = items
+    let by_name: Vec<&T> = items
+        .iter()
+        .filter(|t| keys(t).first().is_some_and(|k| norm(k) == want))
+        .collect();
+    if by_name.len() == 1 {
+        return Ok(by_name[0]);
+    }
+    let mut hits: Vec<&T> = items
         .iter()
         .filter(|t| keys(t).iter().any(|k| norm(k) == want))
         .collect();
+    if hits.is_empty()
+        && let Some(loose) = loose
+    {
+        let want = loose(part);
+        hits = items
+            .iter()
+            .filter(|t| keys(t).iter().any(|k| loose(k) == want))
+            .collect();
+    }
     match hits.len() {
         1 => Ok(hits[0]),
         0 => {
@@ -181,6 +377,7 @@ pub fn resolve(store: &Store, addr: &str) -> Result<Zone, AddrError> {
         "area",
         "",
         |a| vec![a.name.clone(), a.code.clone()],
+        Some(area_key),
         |a| format!("{} ({})", a.name, a.code),
     )?
     .clone();
@@ -190,16 +387,11 @@ pub fn resolve(store: &Store, addr: &str) -> Result<Zone, AddrError> {
     let buildings = store.buildings_of(area.meta.id)?;
     let building = pick(
         &buildings,
-        bare_building(parts[1]),
+        parts[1],
         "building",
         &format!(" in {}", area.name),
-        |b| {
-            vec![
-                b.name.clone(),
-                b.code.clone(),
-                bare_building(&b.name).to_string(),
-            ]
-        },
+        |b| vec![b.name.clone(), b.code.clone()],
+        Some(building_key),
         |b| b.name.clone(),
     )?
     .clone();
@@ -231,6 +423,7 @@ pub fn resolve(store: &Store, addr: &str) -> Result<Zone, AddrError> {
                 "household",
                 &within,
                 |h| vec![h.label()],
+                None,
                 |h| h.label(),
             );
             match r {

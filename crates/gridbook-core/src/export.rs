@@ -1043,7 +1043,7 @@ pub fn write_csv(
                     r.name.as_str(),
                     &r.phones.join(";"),
                     r.relation.as_str(),
-                    &r.tags.join(";"),
+                    &crate::roster::tags_cell(r),
                     r.notes.as_str(),
                 ])
                 .map_err(csv_err)?;

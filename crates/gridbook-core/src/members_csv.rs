@@ -25,26 +25,34 @@ enum Col {
     Zones,
     Liaison,
     Since,
+    Branch,
+    Id,
 }
 
 fn col(h: &str) -> Option<Col> {
     let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
     Some(match h.as_str() {
         "name" | "姓名" => Col::Name,
-        "phone" | "电话" | "手机" | "手机号" | "联系电话" => Col::Phone,
+        "phone" | "电话" | "手机" | "手机号" | "手机号码" | "联系电话" | "联系方式" => {
+            Col::Phone
+        }
         "kind" | "类型" | "身份" | "类别" => Col::Kind,
         "tags" | "标签" => Col::Tags,
         "zones" | "责任区" | "负责区域" => Col::Zones,
         "liaison" | "联系户" => Col::Liaison,
         "since" | "起始日期" | "开始日期" | "任职日期" => Col::Since,
+        "branch" | "所在支部" | "支部" | "党支部" | "所属支部" => Col::Branch,
+        "id" | "编号" => Col::Id,
         _ => return None,
     })
 }
 
 struct Row {
     line: u64,
+    id: Option<Id>,
     name: String,
     phone: String,
+    branch: String,
     kind: MemberKind,
     tags: String,
     zones: Vec<Zone>,
@@ -55,21 +63,36 @@ struct Row {
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
     pub members_added: usize,
+    /// Members found by id, phone, or name and kind whose tags, phone,
+    /// kind or branch the file changed.
+    pub members_updated: usize,
     pub members_unchanged: usize,
     pub assignments_added: usize,
     pub assignments_unchanged: usize,
+    /// `name: field old → new` for each change to a stored member.
+    pub changes: Vec<String>,
+    /// Things to know that are not errors (a member without a phone).
+    pub warnings: Vec<String>,
 }
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "members: {} added, {} unchanged; assignments: {} added, {} unchanged",
+            "members: {} added, {} updated, {} unchanged; assignments: {} added, {} unchanged",
             self.members_added,
+            self.members_updated,
             self.members_unchanged,
             self.assignments_added,
             self.assignments_unchanged
-        )
+        )?;
+        for c in &self.changes {
+            write!(f, "\n  {c}")?;
+        }
+        for w in &self.warnings {
+            write!(f, "\nwarning: {w}")?;
+        }
+        Ok(())
     }
 }
 
@@ -85,7 +108,7 @@ pub fn import_file(store: &Store, ctx: Ctx, path: &Path) -> Result<Report, Roste
 /// How many lines a cell of this column may hold.
 fn lines(c: Col) -> Lines {
     match c {
-        Col::Name | Col::Phone | Col::Kind | Col::Since => Lines::One,
+        Col::Name | Col::Phone | Col::Kind | Col::Since | Col::Branch | Col::Id => Lines::One,
         Col::Tags | Col::Zones | Col::Liaison => Lines::List,
     }
 }
@@ -99,6 +122,8 @@ fn header_name(c: Col) -> &'static str {
         Col::Zones => "zones",
         Col::Liaison => "liaison",
         Col::Since => "since",
+        Col::Branch => "branch",
+        Col::Id => "id",
     }
 }
 
@@ -129,6 +154,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
                 }
                 Some(&first) => header_errors.push(RowError {
                     file: file.to_string(),
+                    sheet: None,
                     line: header_line,
                     column: Some((i + 1, h.trim().to_string())),
                     reason: format!(
@@ -146,7 +172,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
             errors: header_errors,
         });
     }
-    let missing: Vec<String> = [(Col::Name, "姓名 (name)"), (Col::Phone, "电话 (phone)")]
+    let missing: Vec<String> = [(Col::Name, "姓名 (name)")]
         .iter()
         .filter(|(c, _)| !cols.contains_key(c))
         .map(|(_, n)| n.to_string())
@@ -160,12 +186,14 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
     }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     for rec in rdr.records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
                 errors.push(RowError {
                     file: file.to_string(),
+                    sheet: None,
                     line: record_line(&text, e.position()),
                     column: None,
                     reason: format!("not valid CSV: {e}"),
@@ -186,6 +214,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
         };
         let err = |c: Col, reason: String| RowError {
             file: file.to_string(),
+            sheet: None,
             line,
             column: cols
                 .get(&c)
@@ -208,7 +237,26 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
         }
         let name =
             validate::name("name", &cell(Col::Name)).map_err(|e| err(Col::Name, e.to_string()));
-        let phone = validate::phone(&cell(Col::Phone)).map_err(|e| err(Col::Phone, e.to_string()));
+        // A phone is optional for members: a warning, not an error.
+        let phone_text = cell(Col::Phone);
+        let phone = if phone_text.is_empty() {
+            warnings.push(format!("{file}:{line}: {} has no phone", cell(Col::Name)));
+            Ok(String::new())
+        } else {
+            validate::phone(&phone_text).map_err(|e| err(Col::Phone, e.to_string()))
+        };
+        let id_text = cell(Col::Id);
+        let id = if id_text.is_empty() {
+            None
+        } else {
+            match id_text.parse::<Id>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.push(err(Col::Id, format!("`{id_text}` is not a member id")));
+                    None
+                }
+            }
+        };
         let kind_text = cell(Col::Kind);
         let kind = if kind_text.is_empty() {
             Some(MemberKind::PartyMember)
@@ -242,7 +290,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
         let mut resolve_all = |c: Col| -> Vec<Zone> {
             let mut zones = Vec::new();
             for a in cell(c)
-                .split([';', '；', '\n', '\r'])
+                .split([';', '；', '、', ',', '，', '\n', '\r'])
                 .map(str::trim)
                 .filter(|a| !a.is_empty())
             {
@@ -258,8 +306,10 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
         match (name, phone) {
             (Ok(name), Ok(phone)) if errors.len() == before => rows.push(Row {
                 line,
+                id,
                 name,
                 phone,
+                branch: cell(Col::Branch),
                 kind: kind.unwrap_or(MemberKind::PartyMember),
                 tags: cell(Col::Tags),
                 zones,
@@ -279,7 +329,8 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
     if !errors.is_empty() {
         return Err(RosterError::Rows { errors });
     }
-    let (w, report) = plan(store, ctx, file, &cols, &headers, &rows)?;
+    let (w, mut report) = plan(store, ctx, file, &cols, &headers, &rows)?;
+    report.warnings = warnings;
     store.commit(w)?;
     Ok(report)
 }
@@ -310,6 +361,7 @@ fn plan(
     for row in rows {
         let err = |c: Col, reason: String| RowError {
             file: file.to_string(),
+            sheet: None,
             line: row.line,
             column: cols
                 .get(&c)
@@ -317,14 +369,65 @@ fn plan(
             reason,
         };
         let key = (row.name.clone(), row.phone.clone());
-        let member = match existing
+        let tags = validate::tags(&row.tags);
+        // The member this row is: by id, else by phone, else by name with
+        // the same kind.
+        let found = existing
             .iter()
-            .find(|m| m.name == row.name && m.phone == row.phone)
+            .find(|m| row.id == Some(m.meta.id))
+            .or_else(|| {
+                existing
+                    .iter()
+                    .find(|m| !row.phone.is_empty() && m.phone == row.phone)
+            })
+            .or_else(|| {
+                existing
+                    .iter()
+                    .find(|m| m.name == row.name && m.kind == row.kind)
+            })
+            .filter(|m| m.meta.is_live());
+        let member = match found
             .map(|m| m.meta.id)
             .or_else(|| added.get(&key).copied())
         {
             Some(id) => {
-                report.members_unchanged += 1;
+                if let Some(m) = found
+                    && let Some(mut m) = store.member(m.meta.id)?
+                {
+                    let mut changes: Vec<(&str, String, String)> = Vec::new();
+                    if !row.phone.is_empty() && m.phone != row.phone {
+                        changes.push(("phone", m.phone.clone(), row.phone.clone()));
+                        m.phone = row.phone.clone();
+                    }
+                    if !tags.is_empty() && m.tags != tags {
+                        changes.push(("tags", m.tags.join(";"), tags.join(";")));
+                        m.tags = tags.clone();
+                    }
+                    if !row.branch.is_empty() && m.branch != row.branch {
+                        changes.push(("branch", m.branch.clone(), row.branch.clone()));
+                        m.branch = row.branch.clone();
+                    }
+                    if changes.is_empty() {
+                        report.members_unchanged += 1;
+                    } else {
+                        for (field, old, new) in &changes {
+                            report
+                                .changes
+                                .push(format!("{}: {field} {old} → {new}", m.name));
+                        }
+                        crate::ops::stage_edits(store, &mut w, ctx, &mut m, &changes).map_err(
+                            |e| match e {
+                                crate::ops::OpError::Store(s) => RosterError::Store(s),
+                                e => RosterError::Rows {
+                                    errors: vec![err(Col::Name, e.to_string())],
+                                },
+                            },
+                        )?;
+                        report.members_updated += 1;
+                    }
+                } else {
+                    report.members_unchanged += 1;
+                }
                 id
             }
             None => {
@@ -333,8 +436,8 @@ fn plan(
                     name: row.name.clone(),
                     phone: row.phone.clone(),
                     kind: row.kind,
-                    tags: validate::tags(&row.tags),
-                    branch: String::new(),
+                    tags: tags.clone(),
+                    branch: row.branch.clone(),
                 };
                 store.stage_new(&mut w, &m)?;
                 store.stage_event(

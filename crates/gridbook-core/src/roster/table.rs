@@ -1,0 +1,274 @@
+//! A file's rows as cells, whatever it was: CSV text (UTF-8 or GB18030) or
+//! an Excel/OpenDocument workbook's sheet. The importers read rows from
+//! here; where a cell is reported (`file:line: column N`, or `sheet!F12`)
+//! is decided here too.
+
+use std::path::Path;
+
+use calamine::{Data, Reader};
+
+use super::{RosterError, RowError, decode_text, record_line};
+
+/// One cell as the file holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// A number cell of a workbook (Excel stores phones and rooms typed
+    /// without a leading `'` as numbers).
+    Number(f64),
+    /// A date cell of a workbook.
+    Date(jiff::civil::Date),
+}
+
+impl Cell {
+    /// The cell as text, numbers without a needless `.0`.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) => number_text(*n),
+            Cell::Date(d) => d.to_string(),
+        }
+    }
+}
+
+fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// One row: its physical line (CSV) or row number (sheet), and its cells,
+/// or why it could not be read.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub line: u64,
+    pub cells: Result<Vec<Cell>, String>,
+}
+
+/// A file's rows.
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub file: String,
+    /// The sheet, for workbooks: errors then say `sheet!F12`.
+    pub sheet: Option<String>,
+    /// `UTF-8`, `GB18030`, … or `xlsx` for workbooks.
+    pub encoding: &'static str,
+    /// Column number (0-based) of the first cell of each row.
+    pub first_column: usize,
+    pub records: Vec<Record>,
+}
+
+impl Table {
+    /// An error about one row, and a cell of it when `column` (0-based index
+    /// into the row's cells) is given with its header.
+    pub fn error(&self, line: u64, column: Option<(usize, &str)>, reason: String) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            line,
+            column: column.map(|(i, h)| (i + 1 + self.first_column, h.to_string())),
+            reason,
+        }
+    }
+}
+
+/// Whether a path names a workbook rather than CSV text.
+pub fn is_workbook(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods"
+        )
+    })
+}
+
+/// CSV bytes as rows.
+pub fn csv(file: &str, bytes: &[u8]) -> Result<Table, RosterError> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(RosterError::Utf16 {
+            file: file.to_string(),
+        });
+    }
+    let (text, encoding) = decode_text(bytes).map_err(|b| b.error(file))?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    for rec in rdr.records() {
+        records.push(match rec {
+            Ok(r) => Record {
+                line: record_line(&text, r.position()),
+                cells: Ok(r.iter().map(|c| Cell::Text(c.to_string())).collect()),
+            },
+            Err(e) => Record {
+                line: record_line(&text, e.position()).max(1),
+                cells: Err(format!("not valid CSV: {e}")),
+            },
+        });
+    }
+    Ok(Table {
+        file: file.to_string(),
+        sheet: None,
+        encoding,
+        first_column: 0,
+        records,
+    })
+}
+
+/// A workbook's sheet (`sheet`, else the first) as rows.
+pub fn workbook(path: &Path, sheet: Option<&str>) -> Result<Table, RosterError> {
+    let file = path.display().to_string();
+    let bad = |reason: String| RosterError::Workbook {
+        file: file.clone(),
+        reason,
+    };
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| match e {
+        calamine::Error::Io(source) => RosterError::Read {
+            file: file.clone(),
+            source,
+        },
+        e => bad(format!("not a workbook gridbook can read ({e})")),
+    })?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        Some(s) => names
+            .iter()
+            .find(|n| n.trim() == s.trim())
+            .cloned()
+            .ok_or_else(|| {
+                bad(format!(
+                    "no sheet `{s}`; the sheets are {}",
+                    names.join(", ")
+                ))
+            })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| bad("the workbook has no sheet".to_string()))?,
+    };
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| bad(format!("cannot read sheet {name}: {e}")))?;
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let records = range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| Record {
+            line: row0 as u64 + i as u64 + 1,
+            cells: Ok(row.iter().map(cell).collect()),
+        })
+        .collect();
+    let encoding = match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("ods") => "ods",
+        Some(e) if e.eq_ignore_ascii_case("xls") => "xls",
+        _ => "xlsx",
+    };
+    Ok(Table {
+        file,
+        sheet: Some(name),
+        encoding,
+        first_column: col0 as usize,
+        records,
+    })
+}
+
+fn cell(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Text(String::new()),
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Text(b.to_string()),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            serial_date(dt.as_f64()).map_or(Cell::Number(dt.as_f64()), Cell::Date)
+        }
+        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+        Data::DateTimeIso(s) => jiff::civil::Date::strptime("%Y-%m-%d", s.get(..10).unwrap_or(s))
+            .map_or_else(|_| Cell::Text(s.clone()), Cell::Date),
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+    }
+}
+
+/// An Excel serial day number (1900 system) as a date.
+pub fn serial_date(serial: f64) -> Option<jiff::civil::Date> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    // Excel counts a 29 February 1900 that never was; 1899-12-30 as day 0
+    // is right from 1 March 1900 on.
+    jiff::civil::date(1899, 12, 30)
+        .checked_add(jiff::Span::new().days(serial.floor() as i64))
+        .ok()
+}
+
+/// A phone cell: text as typed, or a number Excel made of it. A number is
+/// taken when it still holds every digit; one shown in scientific notation,
+/// or a landline that lost its leading zero, is refused with what to do.
+pub fn phone_text(c: &Cell) -> Result<String, String> {
+    let lost = |shown: &str| {
+        format!(
+            "`{shown}` lost digits when Excel stored the phone as a number; type the number again, formatted as text"
+        )
+    };
+    let digits = match c {
+        Cell::Text(s) => {
+            let s = s.trim();
+            let upper = s.to_ascii_uppercase();
+            if let Some((m, e)) = upper.split_once("E+")
+                && !m.is_empty()
+                && m.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && !e.is_empty()
+                && e.chars().all(|c| c.is_ascii_digit())
+            {
+                return Err(lost(s));
+            }
+            // `13805461234.0`: a number written out by a program.
+            match s.split_once('.') {
+                Some((i, f))
+                    if !i.is_empty()
+                        && i.chars().all(|c| c.is_ascii_digit())
+                        && !f.is_empty()
+                        && f.chars().all(|c| c == '0') =>
+                {
+                    i.to_string()
+                }
+                _ => s.to_string(),
+            }
+        }
+        Cell::Number(n) => {
+            if n.fract() != 0.0 || *n < 0.0 || *n >= 1e15 {
+                return Err(lost(&format!("{n}")));
+            }
+            format!("{}", *n as i64)
+        }
+        Cell::Date(d) => return Err(format!("`{d}` is a date, not a phone number")),
+    };
+    // A landline stored as a number loses its leading 0: `5468312345`.
+    if (9..=11).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with(['0', '1'])
+    {
+        return Err(format!(
+            "`{digits}` looks like a landline whose leading 0 was lost (a number cell in Excel); write it as text with its area code, e.g. 0{}",
+            digits
+        ));
+    }
+    Ok(digits)
+}
+
+/// `F` for column 6, `AA` for 27.
+pub fn column_letters(n: usize) -> String {
+    let mut n = n;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
