@@ -631,7 +631,8 @@ fn forms_save_what_their_named_fields_hold() {
         ),
         ("2", "301", "临街")
     );
-    a.press("e tab tab ctrl-u \"临街，一楼\" ctrl-s");
+    // Unit, room, status, then notes.
+    a.press("e tab tab tab ctrl-u \"临街，一楼\" ctrl-s");
     let household = store.household(household.meta.id).unwrap().unwrap();
     assert_eq!(household.notes, "临街，一楼");
     assert_eq!(household.room, "301");
@@ -846,4 +847,49 @@ fn a_visit_logged_on_the_plan_shows_at_once_and_the_cursor_stays() {
         }
         _ => panic!("still on the plan"),
     }
+}
+
+#[test]
+fn today_lists_care_visits_due_first_in_both_languages() {
+    let (_d, store) = tall_building_store();
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut a = app(&store, lang, 120, 40);
+        a.press("g t");
+        insta::assert_snapshot!(format!("today_care_{tag}_120x40"), screen(&a, 120, 40));
+        // The first row is the elder living alone, never visited since the
+        // group was set 60 days ago: `y` copies her number.
+        a.press("y");
+        assert_eq!(a.clipboard.last().map(String::as_str), Some("13805461001"));
+        // `enter` goes to her household.
+        a.press("enter");
+        match &a.state.view {
+            gridbook::tui::state::View::Browse(b) => {
+                assert_eq!(b.rows[0].cells[0], "欧阳秀英")
+            }
+            _ => panic!("the household is open"),
+        }
+    }
+}
+
+#[test]
+fn the_household_form_sets_the_occupancy_status() {
+    let (_d, store) = tall_building_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter enter");
+    let (id, room) = match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => (b.rows[0].id, b.rows[0].cells[0].clone()),
+        _ => panic!("not browsing"),
+    };
+    assert_eq!(room, "1-101");
+    assert_eq!(
+        store.household(id).unwrap().unwrap().occupancy,
+        gridbook::model::Occupancy::Commercial
+    );
+    a.press("e tab tab");
+    assert!(screen(&a, 120, 40).contains("‹ 商用 ›"));
+    a.press("left ctrl-s");
+    assert_eq!(
+        store.household(id).unwrap().unwrap().occupancy,
+        gridbook::model::Occupancy::Vacant
+    );
 }
