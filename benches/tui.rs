@@ -234,6 +234,7 @@ fn benches(c: &mut Criterion) {
             &store,
             Config::default(),
             Checklists::shipped(),
+            gridbook::tui::world::Lists::shipped(),
         ));
         // Each run starts on the browser with no job running, so runs do
         // not overlap; only the keys and the frame after them are timed.
@@ -258,6 +259,136 @@ fn benches(c: &mut Criterion) {
         a.jobs = Runner::Inline;
     });
     g.finish();
+
+    // The building plan of a 33-floor, 6-unit building (396 doors): drawing
+    // one frame of it, moving door to door, and opening it (its load reads
+    // only that building's households, so the estate around it does not
+    // change it; the building is in a store of its own, kept apart from
+    // the cached estates).
+    let plan_dir = tall_building_store();
+    let plan_store = Store::open(&plan_dir).unwrap();
+    let mut g = c.benchmark_group("plan_33_floors_6_units");
+    g.sample_size(30).measurement_time(Duration::from_secs(6));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut a = app(&plan_store);
+        a.resize(w, h);
+        a.start();
+        a.press("enter b");
+        assert!(matches!(a.state.view, gridbook::tui::state::View::Plan(_)));
+        g.bench_function(format!("draw_{w}x{h}"), |b| {
+            b.iter(|| {
+                a.draw(&mut term).unwrap();
+                black_box(term.backend().buffer().area);
+            })
+        });
+        // Across units (scrolling at 80 columns) and down a floor, and back.
+        keys_then_frames(
+            &mut g,
+            &format!("l_l_l_j_then_back_{w}x{h}"),
+            &mut a,
+            &mut term,
+            &["l", "l", "l", "j", "k", "h", "h", "h"],
+        );
+        keys_then_frames(
+            &mut g,
+            &format!("open_b_then_esc_{w}x{h}"),
+            &mut a,
+            &mut term,
+            &["esc", "b"],
+        );
+    }
+    g.finish();
+}
+
+/// A store holding one building of 6 units × 33 floors × 2 doors, each
+/// door with a head, a few visited, cached like the estates.
+fn tall_building_store() -> PathBuf {
+    use gridbook::ops::{self, Ctx, ResidentInput, VisitInput};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-data")
+        .join("tui-plan-33x6");
+    let ready = dir.join("ready");
+    if ready.exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&dir).expect("open bench store");
+    let ctx = Ctx {
+        by: None,
+        now: Ts(HISTORY_ENDS.0 - 100 * gridbook::model::DAY_MS),
+    };
+    let area = ops::add_area(&store, ctx, "胜利花苑", "slhy")
+        .unwrap()
+        .meta
+        .id;
+    let b = ops::add_building(&store, ctx, area, "12栋", "12")
+        .unwrap()
+        .meta
+        .id;
+    let m = ops::add_member(
+        &store,
+        ctx,
+        "朱杰",
+        "13800000001",
+        gridbook::model::MemberKind::GridWorker,
+        "",
+    )
+    .unwrap()
+    .meta
+    .id;
+    let names = ["王秀英", "张建国", "李娜", "欧阳明", "赵丽", "司马光"];
+    for unit in 1..=6 {
+        for floor in 1..=33 {
+            for door in 1..=2 {
+                let h = ops::add_household(
+                    &store,
+                    ctx,
+                    b,
+                    &unit.to_string(),
+                    &format!("{floor}{door:02}"),
+                    "",
+                )
+                .unwrap();
+                let i = (unit * 67 + floor * 2 + door) as usize;
+                ops::add_resident(
+                    &store,
+                    ctx,
+                    h.meta.id,
+                    &ResidentInput {
+                        name: names[i % names.len()].into(),
+                        phones: format!("138{:08}", i),
+                        relation: "户主".into(),
+                        tags: String::new(),
+                        notes: String::new(),
+                    },
+                )
+                .unwrap();
+                if i.is_multiple_of(3) {
+                    ops::log_visit(
+                        &store,
+                        Ctx {
+                            by: None,
+                            now: HISTORY_ENDS,
+                        },
+                        &VisitInput {
+                            household: h.meta.id,
+                            member: m,
+                            at: Ts(HISTORY_ENDS.0 - 20 * gridbook::model::DAY_MS),
+                            purpose: "routine".into(),
+                            note: String::new(),
+                            follow_up: None,
+                        },
+                    )
+                    .unwrap();
+                }
+            }
+        }
+    }
+    drop(store);
+    std::fs::write(&ready, b"").unwrap();
+    dir
 }
 
 criterion_group!(tui, benches);

@@ -631,7 +631,8 @@ fn forms_save_what_their_named_fields_hold() {
         ),
         ("2", "301", "临街")
     );
-    a.press("e tab tab ctrl-u \"临街，一楼\" ctrl-s");
+    // Unit, room, status, then notes.
+    a.press("e tab tab tab ctrl-u \"临街，一楼\" ctrl-s");
     let household = store.household(household.meta.id).unwrap().unwrap();
     assert_eq!(household.notes, "临街，一楼");
     assert_eq!(household.room, "301");
@@ -651,4 +652,244 @@ fn forms_save_what_their_named_fields_hold() {
     let status = a.state.status.clone().unwrap();
     assert!(!status.error, "{}", status.text);
     assert_eq!(store.open_problems().unwrap().len(), open_before - 1);
+}
+
+/// A store with one tall building: 6 units × 33 floors × 2 doors, with
+/// Chinese heads on some doors, a visit, a care group due, an open
+/// problem, vacant, rented and commercial doors, built through core ops.
+fn tall_building_store() -> (tempfile::TempDir, Store) {
+    use gridbook::ops::{self, Ctx, ProblemInput, ResidentInput, VisitInput};
+    let now = pin_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let ctx = Ctx {
+        by: None,
+        now: Ts(now.0 - 60 * gridbook::model::DAY_MS),
+    };
+    let area = ops::add_area(&store, ctx, "胜利花苑", "slhy")
+        .unwrap()
+        .meta
+        .id;
+    let b = ops::add_building(&store, ctx, area, "12栋", "12")
+        .unwrap()
+        .meta
+        .id;
+    let mut ids = std::collections::HashMap::new();
+    for unit in 1..=6 {
+        for floor in 1..=33 {
+            for door in 1..=2 {
+                let room = format!("{floor}{door:02}");
+                let h = ops::add_household(&store, ctx, b, &unit.to_string(), &room, "").unwrap();
+                ids.insert(h.label(), h.meta.id);
+            }
+        }
+    }
+    let heads = [
+        ("1-3301", "欧阳秀英", "13805461001"),
+        ("1-3302", "张建国", "13805461002"),
+        ("2-3301", "李娜", "13805461003"),
+        ("1-3201", "王芳", ""),
+        ("4-3302", "司马光明", "13805461004"),
+        ("6-3301", "赵丽", "13805461005"),
+    ];
+    let mut elder = None;
+    for (room, name, phone) in heads {
+        let r = ops::add_resident(
+            &store,
+            ctx,
+            ids[room],
+            &ResidentInput {
+                name: name.into(),
+                phones: phone.into(),
+                relation: "户主".into(),
+                tags: String::new(),
+                notes: String::new(),
+            },
+        )
+        .unwrap();
+        if room == "1-3301" {
+            elder = Some(r.meta.id);
+        }
+    }
+    let groups = gridbook::vocab::care::groups(None).unwrap();
+    gridbook::care::set_group(&store, ctx, elder.unwrap(), "独居老人", true, &groups).unwrap();
+    let m = ops::add_member(
+        &store,
+        ctx,
+        "朱杰",
+        "13800000001",
+        gridbook::model::MemberKind::GridWorker,
+        "",
+    )
+    .unwrap()
+    .meta
+    .id;
+    let today = Ctx { by: None, now };
+    for room in ["1-3302", "2-3301", "6-3301", "3-3302"] {
+        ops::log_visit(
+            &store,
+            today,
+            &VisitInput {
+                household: ids[room],
+                member: m,
+                at: Ts(now.0 - 5 * gridbook::model::DAY_MS),
+                purpose: "routine".into(),
+                note: String::new(),
+                follow_up: None,
+            },
+        )
+        .unwrap();
+    }
+    ops::open_problem(
+        &store,
+        today,
+        &ProblemInput {
+            zone: ids["1-3302"],
+            at: Ts(now.0 - 2 * gridbook::model::DAY_MS),
+            category: "repair".into(),
+            description: "楼道灯不亮".into(),
+            reporter: None,
+            urgency: gridbook::model::Urgency::Normal,
+        },
+    )
+    .unwrap();
+    ops::edit_place(&store, ctx, ids["1-3201"], &[("status", "空置")]).unwrap();
+    ops::edit_place(&store, ctx, ids["2-3301"], &[("status", "出租")]).unwrap();
+    ops::edit_place(&store, ctx, ids["1-101"], &[("status", "commercial")]).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn the_plan_of_a_tall_building_at_80x24_and_120x40_in_both_languages() {
+    let (_d, store) = tall_building_store();
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut a = app(&store, lang, w, h);
+            // Areas → the area's buildings → `b` opens the selected one's plan.
+            a.press("enter b");
+            assert!(matches!(a.state.view, gridbook::tui::state::View::Plan(_)));
+            insta::assert_snapshot!(format!("plan_{tag}_{w}x{h}"), screen(&a, w, h));
+            // Along the top floor to the second door: the care-due elder's
+            // neighbour with an open problem.
+            a.press("l");
+            insta::assert_snapshot!(format!("plan_{tag}_{w}x{h}_problem"), screen(&a, w, h));
+        }
+    }
+}
+
+#[test]
+fn the_plan_scrolls_by_unit_and_moves_door_to_door() {
+    let (_d, store) = tall_building_store();
+    let mut a = app(&store, Lang::Zh, 80, 24);
+    a.press("enter b");
+    let door = |a: &App| match &a.state.view {
+        gridbook::tui::state::View::Plan(p) => p.current().unwrap().door.room.clone(),
+        _ => panic!("not on the plan"),
+    };
+    assert_eq!(door(&a), "1-3301");
+    a.press("l l");
+    assert_eq!(door(&a), "2-3301", "right goes on across units");
+    a.press("h");
+    assert_eq!(door(&a), "1-3302");
+    a.press("j");
+    assert_eq!(door(&a), "1-3202", "down is the floor below");
+    a.press("G");
+    assert_eq!(door(&a), "1-102");
+    a.press("g g");
+    assert_eq!(door(&a), "1-3302");
+    // Unit 4 is off an 80-column screen until the cursor gets there.
+    assert!(!screen(&a, 80, 24).contains("司马光明"));
+    a.press("l l l l l l");
+    assert_eq!(door(&a), "4-3302");
+    insta::assert_snapshot!("plan_zh_80x24_unit_4", screen(&a, 80, 24));
+    // `y` copies the phone and says whose it is.
+    a.press("y");
+    assert_eq!(a.clipboard.last().map(String::as_str), Some("13805461004"));
+    let st = a.state.status.clone().unwrap();
+    assert!(st.text.contains("司马光明"), "{}", st.text);
+    // `v` opens a visit form for the door; esc closes it.
+    a.press("v");
+    assert!(a.state.form().is_some());
+    a.press("esc");
+    // `enter` opens the household; `esc` backs up through the browser.
+    a.press("enter");
+    match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => {
+            assert!(matches!(b.level, gridbook::tui::state::Level::Household(_)));
+            assert_eq!(b.rows[0].cells[0], "司马光明");
+        }
+        _ => panic!("the household is open"),
+    }
+    // From inside a household, `g b` is its building's plan.
+    a.press("g b");
+    assert_eq!(door(&a), "1-3301");
+    // From the list of areas there is no building: said, nothing opened.
+    a.press("esc esc esc esc esc esc b");
+    assert!(a.state.status.clone().unwrap().error);
+}
+
+#[test]
+fn a_visit_logged_on_the_plan_shows_at_once_and_the_cursor_stays() {
+    let (_d, store) = tall_building_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("enter b");
+    a.press("v \"朱杰\" ctrl-s");
+    match &a.state.view {
+        gridbook::tui::state::View::Plan(p) => {
+            let d = p.current().unwrap();
+            assert_eq!(d.door.room, "1-3301");
+            assert!(
+                d.door.flags.contains(&gridbook::plan::Flag::Visited),
+                "{:?}",
+                d.door.flags
+            );
+            assert!(!d.door.flags.contains(&gridbook::plan::Flag::CareDue));
+        }
+        _ => panic!("still on the plan"),
+    }
+}
+
+#[test]
+fn today_lists_care_visits_due_first_in_both_languages() {
+    let (_d, store) = tall_building_store();
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut a = app(&store, lang, 120, 40);
+        a.press("g t");
+        insta::assert_snapshot!(format!("today_care_{tag}_120x40"), screen(&a, 120, 40));
+        // The first row is the elder living alone, never visited since the
+        // group was set 60 days ago: `y` copies her number.
+        a.press("y");
+        assert_eq!(a.clipboard.last().map(String::as_str), Some("13805461001"));
+        // `enter` goes to her household.
+        a.press("enter");
+        match &a.state.view {
+            gridbook::tui::state::View::Browse(b) => {
+                assert_eq!(b.rows[0].cells[0], "欧阳秀英")
+            }
+            _ => panic!("the household is open"),
+        }
+    }
+}
+
+#[test]
+fn the_household_form_sets_the_occupancy_status() {
+    let (_d, store) = tall_building_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter enter");
+    let (id, room) = match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => (b.rows[0].id, b.rows[0].cells[0].clone()),
+        _ => panic!("not browsing"),
+    };
+    assert_eq!(room, "1-101");
+    assert_eq!(
+        store.household(id).unwrap().unwrap().occupancy,
+        gridbook::model::Occupancy::Commercial
+    );
+    a.press("e tab tab");
+    assert!(screen(&a, 120, 40).contains("‹ 商用 ›"));
+    a.press("left ctrl-s");
+    assert_eq!(
+        store.household(id).unwrap().unwrap().occupancy,
+        gridbook::model::Occupancy::Vacant
+    );
 }

@@ -130,6 +130,9 @@ commands! {
     Timeline = "timeline", "timeline", [], NoArg, [Browse];
     Goto = "goto", "goto", ["g"], Required(ArgKind::Address), [Browse];
     Import = "import", "import", [], Required(ArgKind::Path), [Browse];
+    Plan = "plan", "plan", [], NoArg, [Browse];
+    Left = "left", "left", [], NoArg, [Plan];
+    Right = "right", "right", [], NoArg, [Plan];
     NextField = "next field", "next_field", [], NoArg, [Form];
     PrevField = "prev field", "prev_field", [], NoArg, [Form];
     Save = "save", "save", [], NoArg, [Form];
@@ -156,7 +159,9 @@ impl Cmd {
 
     /// Whether the command does something in `ctx`.
     pub fn applies(self, ctx: Context) -> bool {
-        self.spec().contexts.contains(&ctx)
+        let c = self.spec().contexts;
+        // The plan is a screen: what works on screens works there too.
+        c.contains(&ctx) || (ctx == Context::Plan && c.contains(&Context::Browse))
     }
 
     /// The one-line description, in `lang`.

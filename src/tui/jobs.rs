@@ -24,12 +24,14 @@ use gridbook_store::store::Store;
 use super::effects;
 use super::screens::{self, ReportKind};
 use super::update::Msg;
-use super::world::World;
+use super::world::{Lists, World};
 
 /// Work that may take longer than a frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Job {
     Report(ReportKind),
+    /// The plan of a building.
+    Plan(Id),
     /// Read a roster and try it on the store without writing.
     ImportPreview(String),
 }
@@ -39,6 +41,7 @@ impl Job {
     pub fn run(&self, w: &World) -> Vec<Msg> {
         let result = match self {
             Job::Report(kind) => screens::load(w, *kind).map(|r| vec![Msg::Report(r)]),
+            Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
         };
         result.unwrap_or_else(|e| vec![Msg::Status(e, true)])
@@ -48,6 +51,7 @@ impl Job {
     pub fn describe(&self, lang: Lang) -> &'static str {
         let key = match self {
             Job::Report(kind) => screens::loading(*kind),
+            Job::Plan(_) => screens::plan::LOADING,
             Job::ImportPreview(_) => "job.import",
         };
         lang.t(key)
@@ -65,12 +69,13 @@ pub struct Request {
 }
 
 impl Request {
-    fn run(self, store: &Store, config: &Config, checklists: &Checklists) -> Msg {
+    fn run(self, store: &Store, config: &Config, checklists: &Checklists, lists: &Lists) -> Msg {
         let w = World {
             store,
             lang: self.lang,
             config,
             checklists,
+            lists,
             me: self.me,
             my_zones: self.my_zones,
         };
@@ -99,9 +104,10 @@ impl Runner {
         store: &Store,
         config: &Config,
         checklists: &Checklists,
+        lists: &Lists,
     ) -> Option<Msg> {
         match self {
-            Runner::Inline => Some(req.run(store, config, checklists)),
+            Runner::Inline => Some(req.run(store, config, checklists, lists)),
             Runner::Deferred(slot) => {
                 *slot = Some(req);
                 None
@@ -114,11 +120,17 @@ impl Runner {
     }
 
     /// Runs a deferred job now (tests).
-    pub fn finish(&mut self, store: &Store, config: &Config, checklists: &Checklists) -> Vec<Msg> {
+    pub fn finish(
+        &mut self,
+        store: &Store,
+        config: &Config,
+        checklists: &Checklists,
+        lists: &Lists,
+    ) -> Vec<Msg> {
         match self {
             Runner::Deferred(slot) => slot
                 .take()
-                .map(|r| r.run(store, config, checklists))
+                .map(|r| r.run(store, config, checklists, lists))
                 .into_iter()
                 .collect(),
             Runner::Inline | Runner::Worker(_) => vec![],
@@ -158,11 +170,12 @@ impl Worker {
         store: &'env Store,
         config: Config,
         checklists: Checklists,
+        lists: Lists,
     ) -> Worker {
         let shared = Arc::new((Mutex::new(Slot::default()), Condvar::new()));
         let (tx, results) = std::sync::mpsc::channel();
         let theirs = shared.clone();
-        scope.spawn(move || work(&theirs, &tx, store, &config, &checklists));
+        scope.spawn(move || work(&theirs, &tx, store, &config, &checklists, &lists));
         Worker { shared, results }
     }
 
@@ -231,6 +244,7 @@ fn work(
     store: &Store,
     config: &Config,
     checklists: &Checklists,
+    lists: &Lists,
 ) {
     let (lock, cv) = shared;
     loop {
@@ -251,7 +265,7 @@ fn work(
                 };
             }
         };
-        if tx.send(req.run(store, config, checklists)).is_err() {
+        if tx.send(req.run(store, config, checklists, lists)).is_err() {
             return;
         }
     }
@@ -291,6 +305,7 @@ mod tests {
                 &store,
                 config.clone(),
                 checklists.clone(),
+                Lists::shipped(),
             ));
             assert!(
                 runner
@@ -298,7 +313,8 @@ mod tests {
                         request(1, ReportKind::Members),
                         &store,
                         &config,
-                        &checklists
+                        &checklists,
+                        &Lists::shipped()
                     )
                     .is_none(),
                 "the worker does not answer in the caller"
@@ -323,7 +339,13 @@ mod tests {
         // As when the UI panics: the handle is not dropped in the scope,
         // the closer is, and the scope still ends.
         std::thread::scope(|scope| {
-            let w = Worker::spawn(scope, &store, Config::default(), Checklists::shipped());
+            let w = Worker::spawn(
+                scope,
+                &store,
+                Config::default(),
+                Checklists::shipped(),
+                Lists::shipped(),
+            );
             let _close = w.closer();
             kept = Some(w);
         });
@@ -335,16 +357,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let (config, checklists) = (Config::default(), Checklists::shipped());
+        let lists = Lists::shipped();
         let mut runner = Runner::Deferred(None);
         for (t, k) in [(1, ReportKind::Coverage), (2, ReportKind::Members)] {
             assert!(
                 runner
-                    .submit(request(t, k), &store, &config, &checklists)
+                    .submit(request(t, k), &store, &config, &checklists, &lists)
                     .is_none()
             );
         }
-        let done = runner.finish(&store, &config, &checklists);
+        let done = runner.finish(&store, &config, &checklists, &lists);
         assert_eq!(tickets(&done), vec![2]);
-        assert!(runner.finish(&store, &config, &checklists).is_empty());
+        assert!(
+            runner
+                .finish(&store, &config, &checklists, &lists)
+                .is_empty()
+        );
     }
 }

@@ -25,6 +25,8 @@ pub const SHIPPED: &[(&str, &str)] = &[
 pub enum Context {
     Global,
     Browse,
+    /// The building plan: moves go door to door, so left and right move.
+    Plan,
     Form,
     Search,
     Command,
@@ -33,9 +35,10 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Browse,
+        Context::Plan,
         Context::Form,
         Context::Search,
         Context::Command,
@@ -46,6 +49,7 @@ impl Context {
         match self {
             Context::Global => "global",
             Context::Browse => "browse",
+            Context::Plan => "plan",
             Context::Form => "form",
             Context::Search => "search",
             Context::Command => "command",
@@ -449,6 +453,10 @@ impl Keymap {
     /// `global` outside text contexts (and for keys that type nothing in them).
     fn sections(ctx: Context, keys: &[Key]) -> Vec<Context> {
         let mut contexts = vec![ctx];
+        // The plan falls through to the screens' section, then global.
+        if ctx == Context::Plan {
+            contexts.push(Context::Browse);
+        }
         let typing = keys.len() == 1 && keys[0].text().is_some();
         if ctx != Context::Global && !(ctx.takes_text() && typing) && ctx != Context::Confirm {
             contexts.push(Context::Global);
@@ -523,12 +531,20 @@ impl Keymap {
     /// global, for hint lines.
     pub fn key_for(&self, ctx: Context, cmd: Cmd) -> Option<String> {
         let wanted = Command::new(cmd);
-        for c in [ctx, Context::Global] {
+        let mut sections = vec![ctx];
+        if ctx == Context::Plan {
+            sections.push(Context::Browse);
+        }
+        sections.push(Context::Global);
+        let shadowed = |c: Context, seq: &Seq| {
+            c != ctx && self.bindings.get(&ctx).is_some_and(|m| m.contains_key(seq))
+        };
+        for c in sections {
             if let Some(map) = self.bindings.get(&c) {
                 // Prefer single keys, and letters over named keys, as hints.
                 let mut found: Vec<&Seq> = map
                     .iter()
-                    .filter(|(_, command)| **command == wanted)
+                    .filter(|(seq, command)| **command == wanted && !shadowed(c, seq))
                     .map(|(s, _)| s)
                     .collect();
                 found.sort_by_key(|s| {
@@ -677,7 +693,7 @@ mod tests {
             vec![
                 "keymap.toml:4: unknown command `fly`",
                 "keymap.toml:5: unknown key `ctrl-`",
-                "keymap.toml:6: unknown section [nowhere]; known: global, browse, form, search, command, help, confirm",
+                "keymap.toml:6: unknown section [nowhere]; known: global, browse, plan, form, search, command, help, confirm",
                 "keymap.toml:9: `log visit` does nothing in [form]; it applies in [browse]",
                 "keymap.toml:10: `goto ADDR` needs its argument",
             ]
@@ -728,6 +744,22 @@ mod tests {
     }
 
     #[test]
+    fn the_plan_moves_left_and_right_and_falls_through_to_browse() {
+        let (km, _) = Keymap::load(None, None);
+        let p = Context::Plan;
+        assert_eq!(km.resolve(p, &k("h")), cmd(Cmd::Left));
+        assert_eq!(km.resolve(p, &k("right")), cmd(Cmd::Right));
+        assert_eq!(km.resolve(p, &k("j")), cmd(Cmd::Down));
+        assert_eq!(km.resolve(p, &k("esc")), cmd(Cmd::Back));
+        assert_eq!(km.resolve(p, &k("?")), cmd(Cmd::Help));
+        // In browse, `h` still backs up.
+        assert_eq!(km.resolve(Context::Browse, &k("h")), cmd(Cmd::Back));
+        // A hint never names a key the plan took over.
+        assert_eq!(km.key_for(p, Cmd::Back).as_deref(), Some("esc"));
+        assert_eq!(km.key_for(p, Cmd::Left).as_deref(), Some("h"));
+    }
+
+    #[test]
     fn continuations_list_what_can_follow_a_prefix() {
         let (km, _) = Keymap::load(None, None);
         let next: Vec<(String, Next)> = km
@@ -739,6 +771,7 @@ mod tests {
         assert_eq!(
             next,
             vec![
+                ("b".to_string(), want(Cmd::Plan)),
                 ("c".to_string(), want(Cmd::Coverage)),
                 ("g".to_string(), want(Cmd::Top)),
                 ("m".to_string(), want(Cmd::Members)),

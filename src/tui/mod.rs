@@ -45,6 +45,8 @@ pub struct App<'s> {
     pub store: &'s Store,
     pub config: Config,
     pub checklists: Checklists,
+    /// Care groups and activity kinds (shipped, or the user's files).
+    pub lists: world::Lists,
     pub finder: Finder,
     /// Bytes for the terminal's clipboard (OSC 52), drained by the loop.
     pub clipboard: Vec<String>,
@@ -66,6 +68,7 @@ impl<'s> App<'s> {
             store,
             config,
             checklists,
+            lists: world::Lists::shipped(),
             finder: Finder::default(),
             clipboard: Vec::new(),
             jobs: Runner::Inline,
@@ -112,6 +115,7 @@ impl<'s> App<'s> {
                             self.store,
                             &self.config,
                             &self.checklists,
+                            &self.lists,
                         ));
                     }
                     other => {
@@ -120,6 +124,7 @@ impl<'s> App<'s> {
                             lang: self.state.lang,
                             config: &self.config,
                             checklists: &self.checklists,
+                            lists: &self.lists,
                             me: self.state.me.as_ref().map(|(id, _)| *id),
                             my_zones: self.state.my_zones_only,
                         };
@@ -145,7 +150,9 @@ impl<'s> App<'s> {
 
     /// Runs a held job to the end (with a `Deferred` runner, in tests).
     pub fn finish_jobs(&mut self) {
-        let msgs = self.jobs.finish(self.store, &self.config, &self.checklists);
+        let msgs = self
+            .jobs
+            .finish(self.store, &self.config, &self.checklists, &self.lists);
         for m in msgs {
             self.dispatch(m);
         }
@@ -234,7 +241,9 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         user_keymap.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
     );
     let checklists = config::checklists(config_dir.as_deref()).map_err(Fail::input)?;
+    let lists = world::Lists::load(config_dir.as_deref()).map_err(Fail::input)?;
     let mut app = App::new(&store, env.lang, keymap, me, env.config.clone(), checklists);
+    app.lists = lists;
     app.start();
     if let Some(e) = keymap_errors.first() {
         let more = if keymap_errors.len() > 1 {
@@ -258,8 +267,13 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         });
         // Reports and previews run on a worker; the first screen was loaded
         // inline above, so it is there on the first frame.
-        let worker =
-            jobs::Worker::spawn(scope, store_ref, env.config.clone(), app.checklists.clone());
+        let worker = jobs::Worker::spawn(
+            scope,
+            store_ref,
+            env.config.clone(),
+            app.checklists.clone(),
+            app.lists.clone(),
+        );
         // Also on a panic in the loop: the scope then joins the worker.
         let _close = worker.closer();
         app.jobs = Runner::Worker(worker);

@@ -41,6 +41,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         View::Welcome => screens::welcome::render(state.lang, frame, body),
         View::Browse(b) => screens::browse::render(state, b, frame, body),
         View::Report(r) => screens::report::render(state, r, frame, body),
+        View::Plan(p) => screens::plan::render(state, p, frame, body),
     }
     render_footer(state, frame, footer);
     // Layers draw bottom first, each over the ones below.
@@ -87,6 +88,10 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
         View::Welcome => (lang.t("view.welcome").to_string(), vec![]),
         View::Browse(b) => (lang.t("view.browse").to_string(), b.crumbs.clone()),
         View::Report(r) => (r.title.clone(), vec![]),
+        View::Plan(p) => (
+            lang.t("view.plan").to_string(),
+            p.path.split('/').map(str::to_string).collect(),
+        ),
     };
     spans.push(Span::raw(" "));
     if crumbs.is_empty() {
@@ -128,9 +133,10 @@ fn hint_commands(state: &State, ctx: Context) -> &'static [Cmd] {
         Context::Search => &[Cmd::Down, Cmd::Open, Cmd::CopyPhone, Cmd::Cancel],
         Context::Command => &[Cmd::Complete, Cmd::Submit, Cmd::Cancel],
         Context::Help => &[Cmd::Down, Cmd::Cancel],
-        Context::Global | Context::Browse => match &state.view {
+        Context::Global | Context::Browse | Context::Plan => match &state.view {
             View::Welcome => screens::welcome::HINTS,
             View::Report(r) => screens::hints(r.kind),
+            View::Plan(_) => screens::plan::HINTS,
             View::Browse(b) => screens::browse::hints(b.level),
         },
     }
@@ -312,6 +318,7 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     for ctx in [
         Context::Global,
         Context::Browse,
+        Context::Plan,
         Context::Form,
         Context::Search,
         Context::Command,

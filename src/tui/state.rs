@@ -84,6 +84,8 @@ pub enum View {
     Welcome,
     Browse(Browse),
     Report(Report),
+    /// A building's plan (楼盘表): a grid, not a table.
+    Plan(Box<super::screens::plan::PlanView>),
 }
 
 /// One choice `tab` offers on the command line, with what it does.
@@ -234,7 +236,10 @@ impl State {
             .iter()
             .rev()
             .find_map(Layer::context)
-            .unwrap_or(Context::Browse)
+            .unwrap_or(match self.view {
+                View::Plan(_) => Context::Plan,
+                _ => Context::Browse,
+            })
     }
 
     /// The topmost modal layer (not the prefix pop-up).
@@ -290,7 +295,7 @@ impl State {
         match &self.view {
             View::Browse(b) => b.rows.get(b.sel),
             View::Report(r) => r.rows.get(r.sel),
-            View::Welcome => None,
+            View::Plan(_) | View::Welcome => None,
         }
     }
 }

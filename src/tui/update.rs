@@ -73,6 +73,8 @@ pub enum Msg {
     },
     Detail(Id, Box<ZoneView>),
     Report(Report),
+    /// A building's plan, loaded.
+    Plan(Box<super::screens::plan::PlanView>),
     OpenForm(Box<Form>),
     Saved {
         message: String,
@@ -135,16 +137,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => {
             let mut b = match std::mem::replace(&mut state.view, View::Welcome) {
                 View::Browse(b) => b,
-                View::Report(_) | View::Welcome => state.browse_behind.take().unwrap_or(Browse {
-                    level,
-                    crumbs: Vec::new(),
-                    columns: Vec::new(),
-                    rows: Vec::new(),
-                    sel: 0,
-                    detail: None,
-                    stack: Vec::new(),
-                    loading: false,
-                }),
+                View::Report(_) | View::Plan(_) | View::Welcome => {
+                    state.browse_behind.take().unwrap_or(Browse {
+                        level,
+                        crumbs: Vec::new(),
+                        columns: Vec::new(),
+                        rows: Vec::new(),
+                        sel: 0,
+                        detail: None,
+                        stack: Vec::new(),
+                        loading: false,
+                    })
+                }
             };
             let same_level = b.level == level;
             b.level = level;
@@ -182,6 +186,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.browse_behind = Some(b);
             }
             state.view = View::Report(r);
+            vec![]
+        }
+        Msg::Plan(mut p) => {
+            match std::mem::replace(&mut state.view, View::Welcome) {
+                View::Browse(b) => state.browse_behind = Some(b),
+                // Reloaded after a change: the cursor stays on its door.
+                View::Plan(old) if old.building == p.building => {
+                    if let Some(d) = old.current() {
+                        p.select(d.door.id);
+                    }
+                }
+                _ => {}
+            }
+            state.view = View::Plan(p);
             vec![]
         }
         Msg::OpenForm(mut f) => {
@@ -302,6 +320,10 @@ fn reload(state: &mut State) -> Vec<Effect> {
         View::Report(r) => {
             let kind = r.kind;
             report(state, kind)
+        }
+        View::Plan(p) => {
+            let b = p.building;
+            vec![start_job(state, Job::Plan(b))]
         }
         View::Welcome => vec![Effect::Load {
             level: Level::Areas,
@@ -446,6 +468,19 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             Some(z) => report(state, ReportKind::Timeline(z)),
             None => vec![],
         },
+        Cmd::Plan => match building_in_focus(state) {
+            Some(b) => vec![start_job(state, Job::Plan(b))],
+            None => {
+                status(state, state.lang.t("tui.plan_needs_building"), true);
+                vec![]
+            }
+        },
+        Cmd::Left | Cmd::Right => {
+            if let View::Plan(p) = &mut state.view {
+                p.step(cmd, page);
+            }
+            vec![]
+        }
         Cmd::Goto => c.arg.map(Effect::Goto).into_iter().collect(),
         Cmd::Import => match c.arg {
             Some(path) => vec![start_job(state, Job::ImportPreview(path))],
@@ -475,6 +510,7 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                     }
                 }
                 View::Report(r) => move_sel(&mut r.sel, r.rows.len(), cmd, page),
+                View::Plan(p) => p.step(cmd, page),
                 View::Welcome => {}
             }
             vec![]
@@ -511,6 +547,11 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                 Some(row) => row.zone.map(Effect::GotoId).into_iter().collect(),
                 None => vec![],
             },
+            View::Plan(p) => p
+                .current()
+                .map(|d| Effect::GotoId(d.door.id))
+                .into_iter()
+                .collect(),
             View::Welcome => vec![],
         },
         Cmd::Back => {
@@ -530,7 +571,7 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                     }
                     None => vec![],
                 },
-                View::Report(_) => match state.browse_behind.take() {
+                View::Report(_) | View::Plan(_) => match state.browse_behind.take() {
                     Some(b) => {
                         let effects = detail_effect(&b).into_iter().collect();
                         state.view = View::Browse(b);
@@ -584,7 +625,7 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             View::Report(r) if r.kind == ReportKind::Members => {
                 vec![Effect::OpenForm(FormRequest::NewMember)]
             }
-            View::Report(_) => vec![],
+            View::Report(_) | View::Plan(_) => vec![],
         },
         Cmd::Edit | Cmd::Delete => {
             let Some(row) = state.selected_row() else {
@@ -653,6 +694,24 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             None => vec![],
         },
         Cmd::CopyPhone => {
+            if let View::Plan(p) = &state.view {
+                let Some(d) = p.current() else {
+                    return vec![];
+                };
+                return match &d.door.phone {
+                    Some(phone) => {
+                        let whose = d.door.head.clone().unwrap_or_else(|| d.door.room.clone());
+                        let text = state.lang.f("tui.copied_whose", &[phone, &whose]);
+                        let phone = phone.clone();
+                        status(state, text, false);
+                        vec![Effect::Copy(phone)]
+                    }
+                    None => {
+                        status(state, state.lang.t("tui.no_phone"), true);
+                        vec![]
+                    }
+                };
+            }
             let phone = match &state.view {
                 View::Browse(b) if matches!(b.level, Level::Household(_)) => {
                     b.rows.get(b.sel).and_then(|r| r.phone.clone()).or_else(|| {
@@ -714,6 +773,29 @@ fn household_in_focus(state: &State) -> Option<Id> {
             RowKind::Household => Some(row.id),
             _ => None,
         }),
+        View::Plan(p) => p.current().map(|d| d.door.id),
+        View::Welcome => None,
+    }
+}
+
+/// The building the plan is for: the selected building, the one we are
+/// in (or whose household we are in), or a building row of a report.
+fn building_in_focus(state: &State) -> Option<Id> {
+    match &state.view {
+        View::Browse(b) => match b.level {
+            Level::Areas => None,
+            Level::Buildings(_) => b.rows.get(b.sel).map(|r| r.id),
+            Level::Households(building) => Some(building),
+            Level::Household(_) => b.stack.iter().rev().find_map(|(level, _)| match level {
+                Level::Households(building) => Some(*building),
+                _ => None,
+            }),
+        },
+        View::Report(r) => r.rows.get(r.sel).and_then(|row| match row.kind {
+            RowKind::Building => Some(row.id),
+            _ => None,
+        }),
+        View::Plan(p) => Some(p.building),
         View::Welcome => None,
     }
 }
@@ -726,6 +808,7 @@ fn zone_in_focus(state: &State) -> Option<Id> {
             _ => b.rows.get(b.sel).map(|r| r.id),
         },
         View::Report(r) => r.rows.get(r.sel).and_then(|row| row.zone),
+        View::Plan(p) => p.current().map(|d| d.door.id),
         View::Welcome => None,
     }
 }
@@ -746,6 +829,7 @@ fn patrol_zone(state: &State) -> Option<Id> {
             RowKind::Area | RowKind::Building => Some(row.id),
             _ => None,
         }),
+        View::Plan(p) => Some(p.building),
         View::Welcome => None,
     }
 }
@@ -972,6 +1056,7 @@ mod tests {
         match &s.view {
             View::Browse(b) => b.sel,
             View::Report(r) => r.sel,
+            View::Plan(p) => p.row,
             View::Welcome => usize::MAX,
         }
     }
@@ -1385,7 +1470,8 @@ mod tests {
                 "patrol",
                 "patrol hygiene",
                 "patrol security",
-                "problems"
+                "problems",
+                "plan"
             ]
         );
         assert!(input.completions.iter().all(|c| !c.note.is_empty()));

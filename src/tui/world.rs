@@ -11,7 +11,44 @@ use gridbook_core::report;
 use gridbook_domain::checklist::Checklists;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
+use gridbook_domain::vocab::{self, Vocabulary};
 use gridbook_store::store::Store;
+
+/// The word lists a user can override in the config directory, loaded as
+/// the checklists are: care groups (`care.toml`) and activity kinds
+/// (`activities.toml`); the shipped lists when there is no file.
+#[derive(Clone, Debug)]
+pub struct Lists {
+    pub care: Vocabulary,
+    pub activities: Vocabulary,
+}
+
+impl Lists {
+    pub fn shipped() -> Lists {
+        Lists {
+            care: vocab::care::groups(None).expect("the shipped care groups parse (tested)"),
+            activities: vocab::shipped_activity_kinds().clone(),
+        }
+    }
+
+    /// The lists with the user's files in `config_dir` laid over ours; a
+    /// bad file is an error naming it.
+    pub fn load(config_dir: Option<&std::path::Path>) -> Result<Lists, String> {
+        let read = |name: &str| -> Option<(String, String)> {
+            let path = config_dir?.join(name);
+            let text = std::fs::read_to_string(&path).ok()?;
+            Some((path.display().to_string(), text))
+        };
+        let care = read("care.toml");
+        let activities = read("activities.toml");
+        Ok(Lists {
+            care: vocab::care::groups(care.as_ref().map(|(f, t)| (f.as_str(), t.as_str())))?,
+            activities: vocab::activity_kinds(
+                activities.as_ref().map(|(f, t)| (f.as_str(), t.as_str())),
+            )?,
+        })
+    }
+}
 
 /// What effects and jobs read besides the store: the session, read-only,
 /// so that a job can run on another thread.
@@ -21,6 +58,7 @@ pub struct World<'a> {
     pub lang: Lang,
     pub config: &'a Config,
     pub checklists: &'a Checklists,
+    pub lists: &'a Lists,
     pub me: Option<Id>,
     /// Filled when `my zones` is on.
     pub my_zones: bool,

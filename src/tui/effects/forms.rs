@@ -74,6 +74,15 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     vec![
                         Field::new("unit", f("form.unit"), FieldKind::Text, h.unit),
                         Field::new("room", f("form.room"), FieldKind::Required, h.room),
+                        Field::choice(
+                            "status",
+                            f("form.status"),
+                            Occupancy::ALL
+                                .iter()
+                                .map(|o| (o.code().to_string(), lang.label("occupancy", o.code())))
+                                .collect(),
+                            h.occupancy.code(),
+                        ),
                         Field::new("notes", f("form.notes"), FieldKind::Text, h.notes),
                     ],
                 )

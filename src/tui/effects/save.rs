@@ -233,7 +233,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
         }
         Purpose::EditPlace { id } => {
             let names: &[&str] = match s.kind_of(*id).map_err(err)? {
-                Some((Kind::Household, _)) => &["unit", "room", "notes"],
+                Some((Kind::Household, _)) => &["unit", "room", "status", "notes"],
                 _ => &["name", "code"],
             };
             let fields: Vec<(&str, &str)> = names.iter().map(|n| (*n, v.get(n))).collect();

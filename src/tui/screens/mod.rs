@@ -13,6 +13,7 @@ pub mod browse;
 pub mod coverage;
 pub mod member_zones;
 pub mod members;
+pub mod plan;
 pub mod problem_history;
 pub mod problems;
 pub mod report;

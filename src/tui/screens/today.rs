@@ -1,5 +1,6 @@
-//! Today: follow-ups due, open problems, patrols due and households not
-//! visited lately, for the member working (or everyone).
+//! Today: care visits due first (household, head, phone, care group, days
+//! overdue), then follow-ups due, open problems, patrols due and households
+//! not visited lately, for the member working (or everyone).
 
 use super::prelude::*;
 
@@ -24,6 +25,37 @@ pub fn load(w: &World) -> R<Report> {
     let td =
         report::today(s, now, w.me, w.config.visit_days(), w.config.patrol_days()).map_err(err)?;
     let mut rows = Vec::new();
+    let care = gridbook_core::care::due(s, &w.lists.care, now, w.me).map_err(err)?;
+    for c in &care {
+        let groups: Vec<&str> = c
+            .groups
+            .iter()
+            .map(|g| w.lists.care.label(g, lang))
+            .collect();
+        let mut contact = c.head.clone().unwrap_or_default();
+        if let Some(p) = &c.phone {
+            contact = format!("{contact} {p}");
+            if let Some(of) = &c.phone_of {
+                contact = format!("{contact} ({of})");
+            }
+        }
+        rows.push(Row {
+            id: c.household,
+            kind: RowKind::Household,
+            cells: vec![
+                format!("{} [{}]", f("today.care"), groups.join("、")),
+                c.address.clone(),
+                if c.days_overdue > 0 {
+                    lang.f("today.overdue", &[&c.days_overdue.to_string()])
+                } else {
+                    f("today.due")
+                },
+                contact.trim().to_string(),
+            ],
+            phone: c.phone.clone(),
+            zone: Some(c.household),
+        });
+    }
     for fu in &td.follow_ups {
         rows.push(zone_row(
             &fu.household_id,
@@ -89,16 +121,22 @@ pub fn load(w: &World) -> R<Report> {
     Ok(Report {
         kind,
         title: f("view.today"),
-        summary: vec![lang.f(
-            "today.summary",
-            &[
-                &who,
-                &td.follow_ups.len().to_string(),
-                &td.open_problems.len().to_string(),
-                &td.patrols_due.len().to_string(),
-                &td.not_visited.len().to_string(),
-            ],
-        )],
+        summary: {
+            let mut lines = vec![lang.f(
+                "today.summary",
+                &[
+                    &who,
+                    &td.follow_ups.len().to_string(),
+                    &td.open_problems.len().to_string(),
+                    &td.patrols_due.len().to_string(),
+                    &td.not_visited.len().to_string(),
+                ],
+            )];
+            if !care.is_empty() {
+                lines.push(lang.f("today.care_summary", &[&care.len().to_string()]));
+            }
+            lines
+        },
         columns: vec![f("col.what"), f("col.zone"), f("col.when"), f("col.note")],
         rows,
         sel: 0,
