@@ -247,13 +247,16 @@ pub fn contributions(
     for (hh, mut visits) in care_visits {
         let (days, since) = cadence[&hh];
         visits.sort_by_key(|v| v.0);
-        let mut previous = since;
+        // Each visit is judged against the one before it, or, for the first,
+        // against the day the household's first care group was set.
+        let mut previous: Option<Ts> = None;
         for (at, member, inside) in visits {
-            let on_time = at.0 - previous.0 <= days as i64 * DAY_MS;
+            let from = previous.unwrap_or(since);
+            let on_time = at.0 - from.0 <= days as i64 * DAY_MS;
             if inside && on_time && wanted.contains(&member) {
                 acc.entry(member).or_default().care_on_time += 1;
             }
-            previous = previous.max(at);
+            previous = Some(previous.map_or(at, |p| p.max(at)));
         }
     }
 

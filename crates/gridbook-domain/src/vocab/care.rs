@@ -54,13 +54,11 @@ pub fn is_aged_80(birth_year: i16, today: Date) -> bool {
 }
 
 /// The day a household's next care visit falls due: `cadence` days after its
-/// last visit, or the day its first care group was set if it was never
-/// visited since.
+/// last visit, or, never visited, the day its first care group was set.
 pub fn due_on(last_visit: Option<Date>, since: Date, cadence: u32) -> Date {
     match last_visit {
-        Some(v) if v >= since => add_days(v, cadence as i64),
-        // A visit before the group was set was not a care visit.
-        _ => since,
+        Some(v) => add_days(v, cadence as i64),
+        None => since,
     }
 }
 
@@ -186,10 +184,11 @@ mod tests {
             days_overdue(due_on(None, d(2026, 11, 25), 30), today),
             Some(6)
         );
-        // A visit before the group was set does not count.
+        // A visit before the group was set is still the last visit: due
+        // 30 days after it (2026-10-31), 31 days ago.
         assert_eq!(
             days_overdue(due_on(Some(d(2026, 10, 1)), d(2026, 11, 25), 30), today),
-            Some(6)
+            Some(31)
         );
     }
 
