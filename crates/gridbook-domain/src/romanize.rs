@@ -96,7 +96,12 @@ fn entries(table: &'static str) -> impl Iterator<Item = (Vec<char>, Vec<Vec<&'st
             let rest: Vec<&str> = fields.collect();
             let readings: Vec<Vec<&'static str>> = if chars.len() == 1 {
                 // polyphones.txt: `长 zhang chang`; surnames.txt: `覃 qin|tan`.
-                vec![rest.iter().flat_map(|r| r.split('|')).flat_map(spell).collect()]
+                vec![
+                    rest.iter()
+                        .flat_map(|r| r.split('|'))
+                        .flat_map(spell)
+                        .collect(),
+                ]
             } else {
                 rest.iter()
                     .map(|r| r.split('|').flat_map(spell).collect())
@@ -268,7 +273,11 @@ pub fn readings(text: &str, as_name: bool) -> Vec<Reading> {
                 let first = alts[0].clone();
                 for s in alts.drain(..) {
                     let primary = s == first || same_reading(&s, &first);
-                    out.push(Reading { at, text: s, primary });
+                    out.push(Reading {
+                        at,
+                        text: s,
+                        primary,
+                    });
                 }
             }
         }
@@ -468,7 +477,9 @@ mod tests {
         let t = tables();
         // The 百家姓 has sixty compound surnames.
         assert_eq!(t.compound.len(), 60);
-        for pair in ["司马", "诸葛", "东方", "呼延", "第五", "南宫", "漆雕", "壤驷"] {
+        for pair in [
+            "司马", "诸葛", "东方", "呼延", "第五", "南宫", "漆雕", "壤驷",
+        ] {
             let c: Vec<char> = pair.chars().collect();
             assert!(t.compound.contains_key(&(c[0], c[1])), "{pair}");
         }

@@ -1,0 +1,582 @@
+//! A name's pinyin as one key: a sequence of syllables, each with the few
+//! readings its character has (长 zhang|chang), matched by walking it, so a
+//! name with several polyphonic characters costs a few bytes more, not a key
+//! per combination.
+//!
+//! Layout of the key bytes, one slot per character read:
+//!
+//! ```text
+//! slot := head alt+
+//! head := alternatives (low 4 bits, 1..=15) | characters skipped before this one (high 4 bits)
+//! alt  := length (low 7 bits) | 0x80 when primary, then the reading's bytes
+//! ```
+//!
+//! A term matches the full spelling (`wangchangming`, a prefix `wangch`, or
+//! from inside `changming`) or the initials (`wcm`), through any reading of
+//! each syllable. A match through primary readings only (the surname reading
+//! in surname position, else the most common one) ranks before one that needs
+//! another reading.
+
+use gridbook_domain::romanize::Reading;
+use nucleo_matcher::Matcher;
+
+use super::{Term, fuzzy_match, keys, score, subsequence};
+
+const PRIMARY: u8 = 0x80;
+/// Slots beyond this are not stored: no name has that many characters.
+const MAX_SLOTS: usize = 64;
+/// Fuzzy matching spells out at most this many combinations of readings.
+const MAX_SPELLINGS: usize = 16;
+/// How much a match through primary readings is preferred: the bonus the
+/// old full-pinyin key had, and the one its everyday-reading key had.
+const BONUS_PRIMARY: u32 = 4;
+const BONUS_OTHER: u32 = 1;
+
+/// Encodes readings (consecutive ones with the same `at` are one slot) into
+/// `out`, at most `max` bytes, whole slots only.
+pub fn encode(readings: &[Reading], max: usize, out: &mut Vec<u8>) {
+    let start = out.len();
+    let mut prev_at: Option<usize> = None;
+    let mut slots = 0;
+    let mut i = 0;
+    while i < readings.len() && slots < MAX_SLOTS {
+        let at = readings[i].at;
+        let group = readings[i..].iter().take_while(|r| r.at == at).count();
+        let skip = match prev_at {
+            None => at,
+            Some(p) => at.saturating_sub(p + 1),
+        };
+        if skip > 15 {
+            break;
+        }
+        let mut slot = vec![0u8];
+        let mut n = 0u8;
+        for r in readings[i..i + group].iter().take(15) {
+            let text: String = r.text.chars().map(keys::fold).collect();
+            if text.is_empty() || text.len() > 0x7f {
+                continue;
+            }
+            slot.push(text.len() as u8 | if r.primary { PRIMARY } else { 0 });
+            slot.extend_from_slice(text.as_bytes());
+            n += 1;
+        }
+        i += group;
+        if n == 0 {
+            continue;
+        }
+        slot[0] = n | (skip as u8) << 4;
+        if out.len() - start + slot.len() > max {
+            break;
+        }
+        out.extend_from_slice(&slot);
+        prev_at = Some(at);
+        slots += 1;
+    }
+}
+
+/// One decoded slot: the char index it reads and its alternatives.
+#[derive(Clone, Copy)]
+struct Slot<'a> {
+    at: usize,
+    n: u8,
+    alts: &'a [u8],
+}
+
+impl<'a> Slot<'a> {
+    fn alts(self) -> impl Iterator<Item = (&'a [u8], bool)> {
+        let mut rest = self.alts;
+        (0..self.n).map_while(move |_| {
+            let (&b, tail) = rest.split_first()?;
+            let len = ((b & !PRIMARY) as usize).min(tail.len());
+            let (text, tail) = tail.split_at(len);
+            rest = tail;
+            Some((text, b & PRIMARY != 0))
+        })
+    }
+    fn first(self) -> &'a [u8] {
+        self.alts().next().map_or(&[][..], |(t, _)| t)
+    }
+}
+
+/// Walks the slots of a key.
+fn slots(key: &[u8]) -> impl Iterator<Item = Slot<'_>> {
+    let mut rest = key;
+    let mut at = 0usize;
+    let mut started = false;
+    std::iter::from_fn(move || {
+        let (&head, tail) = rest.split_first()?;
+        let n = head & 0x0f;
+        let skip = (head >> 4) as usize;
+        // Find the end of this slot's alternatives.
+        let mut len = 0;
+        for _ in 0..n {
+            let l = (*tail.get(len)? & !PRIMARY) as usize;
+            len += 1 + l;
+        }
+        let len = len.min(tail.len());
+        at = if started { at + 1 + skip } else { skip };
+        started = true;
+        let slot = Slot {
+            at,
+            n,
+            alts: &tail[..len],
+        };
+        rest = &tail[len..];
+        Some(slot)
+    })
+}
+
+/// Calls `f` with every reading's text, slot by slot: for masks.
+pub fn each_reading(key: &[u8], mut f: impl FnMut(usize, &[u8])) {
+    for (i, s) in slots(key).enumerate() {
+        for (t, _) in s.alts() {
+            f(i, t)
+        }
+    }
+}
+
+/// The adjacent pairs an exact, prefix or substring match can need: inside a
+/// reading, across two readings of neighbouring syllables, and between the
+/// initials of neighbouring syllables.
+pub fn pairs(key: &[u8]) -> u128 {
+    let mut m = 0;
+    let mut prev: Option<Slot<'_>> = None;
+    for s in slots(key) {
+        for (t, _) in s.alts() {
+            m |= keys::pairs_of(&String::from_utf8_lossy(t));
+        }
+        if let Some(p) = prev {
+            for (a, _) in p.alts() {
+                let a = String::from_utf8_lossy(a);
+                let (Some(first_a), Some(last_a)) = (a.chars().next(), a.chars().last()) else {
+                    continue;
+                };
+                for (b, _) in s.alts() {
+                    if let Some(first_b) = String::from_utf8_lossy(b).chars().next() {
+                        m |= keys::pair_bit(last_a, first_b) | keys::pair_bit(first_a, first_b);
+                    }
+                }
+            }
+        }
+        prev = Some(s);
+    }
+    m
+}
+
+/// The best exact, prefix or substring match of a term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// `tier << 16 | sub-score`, as for the other keys.
+    pub value: u32,
+    /// The slots it covers, first and last.
+    pub from: usize,
+    pub to: usize,
+}
+
+/// A slot by position in the key, so a walk can go back to it without
+/// decoding again.
+#[derive(Clone, Copy, Default)]
+struct Compact {
+    off: u8,
+    len: u8,
+    n: u8,
+    first: u8,
+    at: u16,
+}
+
+/// The decoded slots of one key: inline for any real name, on the heap past that.
+enum Decoded {
+    Inline([Compact; 16], usize),
+    Heap(Vec<Compact>),
+}
+
+impl Decoded {
+    fn new(key: &[u8]) -> Decoded {
+        let mut d = Decoded::Inline([Compact::default(); 16], 0);
+        let base = key.as_ptr() as usize;
+        for s in slots(key).take(MAX_SLOTS) {
+            let c = Compact {
+                off: (s.alts.as_ptr() as usize - base) as u8,
+                len: s.alts.len() as u8,
+                n: s.n,
+                first: s.first().len() as u8,
+                at: s.at.min(u16::MAX as usize) as u16,
+            };
+            match &mut d {
+                Decoded::Inline(a, n) if *n < a.len() => {
+                    a[*n] = c;
+                    *n += 1;
+                }
+                Decoded::Inline(a, n) => {
+                    let mut v = a[..*n].to_vec();
+                    v.push(c);
+                    d = Decoded::Heap(v);
+                }
+                Decoded::Heap(v) => v.push(c),
+            }
+        }
+        d
+    }
+    fn all(&self) -> &[Compact] {
+        match self {
+            Decoded::Inline(a, n) => &a[..*n],
+            Decoded::Heap(v) => v,
+        }
+    }
+}
+
+struct Walk<'k, 't> {
+    key: &'k [u8],
+    slots: Decoded,
+    /// Sum of the slots' first readings' lengths.
+    first_total: usize,
+    n: usize,
+    term: &'t [u8],
+    best: Option<Found>,
+}
+
+impl<'k, 't> Walk<'k, 't> {
+    fn new(key: &'k [u8], term: &'t [u8]) -> Walk<'k, 't> {
+        let slots = Decoded::new(key);
+        let first_total = slots.all().iter().map(|c| c.first as usize).sum();
+        let n = slots.all().len();
+        Walk {
+            key,
+            slots,
+            first_total,
+            n,
+            term,
+            best: None,
+        }
+    }
+
+    fn slot(&self, k: usize) -> Slot<'k> {
+        let c = self.slots.all()[k];
+        let off = c.off as usize;
+        Slot {
+            at: c.at as usize,
+            n: c.n,
+            alts: &self.key[off..off + c.len as usize],
+        }
+    }
+
+    fn first_len(&self, k: usize) -> usize {
+        self.slots.all()[k].first as usize
+    }
+
+    fn offer(&mut self, value: u32, from: usize, to: usize) {
+        if self.best.is_none_or(|b| value > b.value) {
+            self.best = Some(Found { value, from, to });
+        }
+    }
+
+    /// The full spelling: every start (a syllable, and a byte inside one).
+    fn full(&mut self) {
+        let term = self.term;
+        let mut before = 0;
+        for k in 0..self.n {
+            let slot = self.slot(k);
+            for (a, primary) in slot.alts() {
+                for o in 0..a.len() {
+                    if a[o] != term[0] {
+                        continue;
+                    }
+                    let acc = Acc {
+                        chosen: a.len(),
+                        first: self.first_len(k),
+                        primary,
+                    };
+                    self.step(k, k, o, before + o, &a[o..], 0, acc);
+                }
+            }
+            before += self.first_len(k);
+        }
+    }
+
+    /// Matches `seg` (the rest of a reading of slot `k`, the walk having
+    /// started in slot `k0` at byte `o` of a reading) against the term from
+    /// `ti`, then goes on into the next slots.
+    #[allow(clippy::too_many_arguments)]
+    fn step(&mut self, k0: usize, k: usize, o: usize, pos: usize, seg: &[u8], ti: usize, acc: Acc) {
+        let rem = &self.term[ti..];
+        if seg.len() >= rem.len() {
+            if seg.starts_with(rem) {
+                let key_len = self.first_total - acc.first + acc.chosen;
+                let extra = key_len.saturating_sub(self.term.len());
+                let tier = if k0 == 0 && o == 0 {
+                    if k + 1 == self.n && seg.len() == rem.len() {
+                        4
+                    } else {
+                        3
+                    }
+                } else {
+                    2
+                };
+                let v = score(tier, extra, pos, bonus(acc.primary));
+                self.offer(v, k0, k);
+            }
+            return;
+        }
+        if !rem.starts_with(seg) || k + 1 >= self.n {
+            return;
+        }
+        let next = k + 1;
+        let slot = self.slot(next);
+        let ti = ti + seg.len();
+        for (b, primary) in slot.alts() {
+            let acc = Acc {
+                chosen: acc.chosen + b.len(),
+                first: acc.first + self.first_len(next),
+                primary: acc.primary && primary,
+            };
+            self.step(k0, next, o, pos, b, ti, acc);
+        }
+    }
+
+    /// The initials: one letter per syllable, any reading's.
+    fn initials(&mut self) {
+        let term = self.term;
+        if term.len() > self.n {
+            return;
+        }
+        'starts: for k0 in 0..=self.n - term.len() {
+            let mut all_primary = true;
+            for (i, &c) in term.iter().enumerate() {
+                let slot = self.slot(k0 + i);
+                let mut found = None;
+                for (a, primary) in slot.alts() {
+                    if a.first() == Some(&c) {
+                        found = Some(found.unwrap_or(false) || primary);
+                    }
+                }
+                match found {
+                    Some(p) => all_primary &= p,
+                    None => continue 'starts,
+                }
+            }
+            let tier = match (k0, term.len() == self.n) {
+                (0, true) => 4,
+                (0, false) => 3,
+                _ => 2,
+            };
+            let v = score(tier, self.n - term.len(), k0, bonus(all_primary));
+            self.offer(v, k0, k0 + term.len() - 1);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Acc {
+    /// Bytes of the readings chosen so far, and of those slots' first readings.
+    chosen: usize,
+    first: usize,
+    primary: bool,
+}
+
+fn bonus(primary: bool) -> u32 {
+    if primary { BONUS_PRIMARY } else { BONUS_OTHER }
+}
+
+/// Best exact, prefix or substring match of an ASCII term on the key.
+pub fn best(key: &[u8], term: &[u8]) -> Option<Found> {
+    if term.is_empty() {
+        return None;
+    }
+    let mut w = Walk::new(key, term);
+    w.full();
+    w.initials();
+    w.best
+}
+
+/// Each combination of readings (first ones first), spelled in full and as
+/// initials, with the slot each byte belongs to; at most `MAX_SPELLINGS`.
+fn spellings(key: &[u8], mut f: impl FnMut(&[u8], &[u8], &[u8], &[u8]) -> bool) {
+    let all: Vec<Slot<'_>> = slots(key).take(MAX_SLOTS).collect();
+    let mut pick = vec![0u8; all.len()];
+    let mut full = Vec::with_capacity(key.len());
+    let mut owner = Vec::with_capacity(key.len());
+    let mut init = Vec::with_capacity(all.len());
+    let mut init_owner = Vec::with_capacity(all.len());
+    for _ in 0..MAX_SPELLINGS {
+        full.clear();
+        owner.clear();
+        init.clear();
+        init_owner.clear();
+        for (i, (s, p)) in all.iter().zip(&pick).enumerate() {
+            let (t, _) = s.alts().nth(*p as usize).unwrap_or((&[], true));
+            full.extend_from_slice(t);
+            owner.extend(std::iter::repeat_n(i as u8, t.len()));
+            // An initial is the reading's first char, whole.
+            let first = std::str::from_utf8(t)
+                .ok()
+                .and_then(|s| s.chars().next())
+                .map_or(0, char::len_utf8);
+            init.extend_from_slice(&t[..first]);
+            init_owner.extend(std::iter::repeat_n(i as u8, first));
+        }
+        if f(&full, &owner, &init, &init_owner) {
+            return;
+        }
+        // Next combination, odometer style from the last slot.
+        let mut i = all.len();
+        loop {
+            if i == 0 {
+                return;
+            }
+            i -= 1;
+            if pick[i] + 1 < all[i].n {
+                pick[i] += 1;
+                break;
+            }
+            pick[i] = 0;
+        }
+    }
+}
+
+/// The best fuzzy (subsequence) value of a term over the key's spellings.
+pub fn fuzzy(key: &[u8], t: &Term, m: &mut Matcher, scratch: &mut Vec<char>) -> u32 {
+    // Every spelling is a subsequence of the key's bytes (the readings in
+    // order, with a few header bytes between): a cheap test first.
+    if !subsequence(key, t.text.as_bytes()) {
+        return 0;
+    }
+    let mut best = 0;
+    spellings(key, |full, _, init, _| {
+        for k in [full, init] {
+            best = best.max(fuzzy_match(m, k, t, scratch, None));
+        }
+        false
+    });
+    best
+}
+
+/// Char indices of the name that a term matched (for highlighting): by the
+/// best exact-ish match, else the best fuzzy one.
+pub fn highlight(key: &[u8], t: &Term, m: &mut Matcher, scratch: &mut Vec<char>) -> Vec<usize> {
+    let ats: Vec<usize> = slots(key).map(|s| s.at).collect();
+    if let Some(f) = best(key, t.text.as_bytes()) {
+        return (f.from..=f.to)
+            .filter_map(|k| ats.get(k).copied())
+            .collect();
+    }
+    let mut best = (0u32, Vec::new());
+    spellings(key, |full, owner, init, init_owner| {
+        for (k, own) in [(full, owner), (init, init_owner)] {
+            let mut ix = Vec::new();
+            let v = fuzzy_match(m, k, t, scratch, Some(&mut ix));
+            if v > best.0 {
+                // nucleo gives char indices; spellings are ASCII but for rare
+                // letters, so map through the chars of the spelling.
+                let text = String::from_utf8_lossy(k);
+                let byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+                let mut slots: Vec<usize> = ix
+                    .iter()
+                    .filter_map(|c| byte_at.get(*c as usize))
+                    .filter_map(|b| own.get(*b).map(|s| *s as usize))
+                    .collect();
+                slots.dedup();
+                best = (v, slots);
+            }
+        }
+        false
+    });
+    let mut out: Vec<usize> = best.1.iter().filter_map(|k| ats.get(*k).copied()).collect();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridbook_domain::romanize;
+
+    fn key(name: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode(&romanize::readings(name, true), 255, &mut out);
+        out
+    }
+
+    fn tier(key: &[u8], term: &str) -> u32 {
+        best(key, term.as_bytes()).map_or(0, |f| f.value >> 16)
+    }
+
+    #[test]
+    fn slots_round_trip() {
+        let k = key("单 Li");
+        let got: Vec<(usize, Vec<(String, bool)>)> = slots(&k)
+            .map(|s| {
+                (
+                    s.at,
+                    s.alts()
+                        .map(|(t, p)| (String::from_utf8_lossy(t).into_owned(), p))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    0,
+                    vec![
+                        ("shan".into(), true),
+                        ("dan".into(), false),
+                        ("chan".into(), false)
+                    ]
+                ),
+                (2, vec![("l".into(), true)]),
+                (3, vec![("i".into(), true)]),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_reading_matches_in_full_and_in_initials() {
+        let k = key("王长明");
+        for (term, want) in [
+            ("wangzhangming", 4),
+            ("wangchangming", 4),
+            ("wzm", 4),
+            ("wcm", 4),
+            ("wangch", 3),
+            ("wc", 3),
+            ("changming", 2),
+            ("cm", 2),
+            ("angchangm", 2),
+            ("wangchengming", 0),
+            ("wxm", 0),
+        ] {
+            assert_eq!(tier(&k, term), want, "{term}");
+        }
+        // The common reading ranks before the other one.
+        let v = |t: &str| best(&k, t.as_bytes()).unwrap().value;
+        assert!(v("wangzhangming") > v("wangchangming"));
+        assert!(v("wzm") > v("wcm"));
+    }
+
+    #[test]
+    fn matched_slots_are_reported() {
+        let k = key("欧阳娜娜");
+        assert_eq!(best(&k, b"ouyang").map(|f| (f.from, f.to)), Some((0, 1)));
+        assert_eq!(best(&k, b"yn").map(|f| (f.from, f.to)), Some((1, 2)));
+    }
+
+    #[test]
+    fn pairs_cover_every_path() {
+        let k = key("王长明");
+        let p = pairs(&k);
+        for term in ["wangchangming", "gch", "gzh", "wc", "cm", "zm"] {
+            assert_eq!(keys::pairs_of(term) & !p, 0, "{term}");
+        }
+    }
+
+    #[test]
+    fn long_names_stop_at_a_whole_slot() {
+        let name = "张".repeat(100);
+        let mut out = Vec::new();
+        encode(&romanize::readings(&name, true), 255, &mut out);
+        assert!(out.len() <= 255);
+        assert_eq!(out.len() % 7, 0, "whole slots of 1 + 1 + 5 bytes");
+        assert!(slots(&out).all(|s| s.n == 1));
+    }
+}
