@@ -3,8 +3,12 @@
 //! A one-shot query does not need what keeps the TUI's index current, so it
 //! builds the index without covers (no per-place assignment reads) and asks
 //! the store who covers only the few results it prints.
+//!
+//! Text output is one aligned line per result: name, address, phone (for a
+//! household: its head and the number to call), covering member, tags.
 
 use crate::cli::{Env, Fail};
+use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_domain::text;
 use gridbook_store::store::Store;
@@ -28,7 +32,7 @@ pub fn run(env: &Env, query: &str, limit: usize, json: bool) -> Result<(), Fail>
         eprintln!("no match for `{}`", query.trim());
         return Ok(());
     }
-    print!("{}", render(&hits));
+    print!("{}", render(&hits, env.lang));
     Ok(())
 }
 
@@ -70,8 +74,37 @@ fn fill_from_store(store: &Store, h: &mut Hit, now: Ts) -> Result<(), Fail> {
     Ok(())
 }
 
-/// One line per result: name, address, phone, covering member, in aligned columns.
-pub fn render(hits: &[Hit]) -> String {
+/// What the phone column says: the number, or for a household its head and
+/// whom to call (`head 吕德, 吕小红 13900000201`).
+fn contact(h: &Hit, lang: Lang) -> String {
+    let Some(head) = &h.head else {
+        return h.phone.clone().unwrap_or_default();
+    };
+    let mut out = format!("{} {}", lang.t("col.head"), head.name);
+    if let Some(phone) = &head.phone {
+        match head.phone_of.as_deref() {
+            Some(who) if who != head.name => {
+                out.push_str(comma(lang));
+                out.push_str(who);
+                out.push(' ');
+            }
+            _ => out.push(' '),
+        }
+        out.push_str(phone);
+    }
+    out
+}
+
+fn comma(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "，",
+        Lang::En => ", ",
+    }
+}
+
+/// One line per result: name, address, phone, covering member and tags, in
+/// aligned columns.
+pub fn render(hits: &[Hit], lang: Lang) -> String {
     let col = |f: &dyn Fn(&Hit) -> String, max: usize| {
         hits.iter()
             .map(|h| text::width(&f(h)))
@@ -81,18 +114,25 @@ pub fn render(hits: &[Hit]) -> String {
     };
     let name = |h: &Hit| h.name.clone();
     let addr = |h: &Hit| h.address.clone();
-    let phone = |h: &Hit| h.phone.clone().unwrap_or_default();
+    let phone = |h: &Hit| contact(h, lang);
+    let cover = |h: &Hit| h.cover.clone().unwrap_or_default();
     let wn = col(&name, 16);
     let wa = col(&addr, 40);
-    let wp = col(&phone, 13);
+    let wp = col(&phone, 40);
+    let wc = col(&cover, 16);
+    let sep = match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    };
     let mut out = String::new();
     for h in hits {
         let line = format!(
-            "{}  {}  {}  {}",
+            "{}  {}  {}  {}  {}",
             text::pad(&h.name, wn),
             text::pad(&h.address, wa),
             text::pad(&phone(h), wp),
-            h.cover.as_deref().unwrap_or("")
+            text::pad(&cover(h), wc),
+            h.tags.join(sep)
         );
         out.push_str(line.trim_end());
         out.push('\n');
