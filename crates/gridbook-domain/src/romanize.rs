@@ -18,7 +18,6 @@
 //! Chinese input methods use) and `u`: 吕 reads `lv` and `lu`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use pinyin::{ToPinyin, ToPinyinMulti};
@@ -40,43 +39,58 @@ pub struct Reading {
     pub primary: bool,
 }
 
+/// A map looked up by binary search: a few hundred entries, read for every
+/// character of every name while an index is built.
+struct Sorted<K, V>(Vec<(K, V)>);
+
+impl<K: Ord + Copy, V> Sorted<K, V> {
+    /// The first entry for a key wins.
+    fn new(mut v: Vec<(K, V)>) -> Sorted<K, V> {
+        v.sort_by_key(|(k, _)| *k);
+        v.dedup_by_key(|(k, _)| *k);
+        Sorted(v)
+    }
+    fn get(&self, k: &K) -> Option<&V> {
+        let i = self.0.binary_search_by_key(k, |(x, _)| *x).ok()?;
+        Some(&self.0[i].1)
+    }
+}
+
 /// The tables, parsed once.
 struct Tables {
     /// Character → its readings in modern use, when it has more than one.
-    polyphones: HashMap<char, Vec<&'static str>>,
+    polyphones: Sorted<char, Vec<&'static str>>,
     /// Single-character surname → its surname readings, usual first.
-    single: HashMap<char, Vec<&'static str>>,
+    single: Sorted<char, Vec<&'static str>>,
     /// Compound surname → the surname readings of each of its characters.
-    compound: HashMap<(char, char), [Vec<&'static str>; 2]>,
+    compound: Sorted<(char, char), [Vec<&'static str>; 2]>,
 }
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let mut polyphones = HashMap::new();
+        let mut polyphones = Vec::new();
         for (chars, readings) in entries(POLYPHONES) {
             if let [c] = chars[..] {
-                polyphones.insert(c, readings.concat());
+                polyphones.push((c, readings.concat()));
             }
         }
-        let mut single = HashMap::new();
-        let mut compound = HashMap::new();
+        let mut single = Vec::new();
+        let mut compound = Vec::new();
         for (chars, mut readings) in entries(SURNAMES) {
             match chars[..] {
-                [c] => {
-                    single.insert(c, readings.remove(0));
-                }
+                [c] => single.push((c, readings.remove(0))),
                 [a, b] => {
                     let second = readings.remove(1);
-                    compound.insert((a, b), [readings.remove(0), second]);
+                    compound.push(((a, b), [readings.remove(0), second]));
                 }
                 _ => {}
             }
         }
         Tables {
-            polyphones,
-            single,
-            compound,
+            polyphones: Sorted::new(polyphones),
+            single: Sorted::new(single),
+            compound: Sorted::new(compound),
         }
     })
 }
@@ -180,10 +194,11 @@ fn everyday_into(c: char, out: &mut Vec<Cow<'static, str>>) {
     match tables().polyphones.get(&c) {
         Some(modern) => {
             // The crate's order (most common first), kept to the modern readings.
+            let mut spelled = Vec::new();
             for p in multi {
-                let mut spelled = Vec::new();
+                spelled.clear();
                 spell_crate(p.plain(), &mut spelled);
-                for s in spelled {
+                for s in spelled.drain(..) {
                     if modern.contains(&s.as_ref()) && !out.contains(&s) {
                         out.push(s);
                     }
@@ -214,19 +229,20 @@ fn as_itself(c: char) -> Option<Cow<'static, str>> {
 /// Characters that are neither Chinese nor a letter or digit (spaces, `·`,
 /// brackets) have no reading; the shown name still matches them.
 pub fn readings(text: &str, as_name: bool) -> Vec<Reading> {
-    let chars: Vec<char> = text.chars().collect();
     let t = tables();
     // Surname readings of the first one or two characters. A compound
     // surname's first character may also be a single surname followed by a
     // given name (单于 chanyu, or 单 shan + 于): both readings rank first.
     let mut surname: [Vec<&'static str>; 2] = [Vec::new(), Vec::new()];
     if as_name {
-        if let [a, b, ..] = chars[..]
+        let mut start = text.chars();
+        let (a, b) = (start.next(), start.next());
+        if let (Some(a), Some(b)) = (a, b)
             && let Some(pair) = t.compound.get(&(a, b))
         {
             surname = pair.clone();
         }
-        if let Some(single) = chars.first().and_then(|a| t.single.get(a)) {
+        if let Some(single) = a.and_then(|a| t.single.get(&a)) {
             for s in single {
                 if !surname[0].contains(s) {
                     surname[0].push(s);
@@ -234,9 +250,9 @@ pub fn readings(text: &str, as_name: bool) -> Vec<Reading> {
             }
         }
     }
-    let mut out = Vec::with_capacity(chars.len() + 2);
+    let mut out = Vec::with_capacity(text.len() / 2 + 2);
     let mut alts: Vec<Cow<'static, str>> = Vec::with_capacity(4);
-    for (at, &c) in chars.iter().enumerate() {
+    for (at, c) in text.chars().enumerate() {
         alts.clear();
         everyday_into(c, &mut alts);
         if alts.is_empty() {
@@ -476,12 +492,12 @@ mod tests {
     fn the_surname_table_covers_the_hundred_family_names() {
         let t = tables();
         // The 百家姓 has sixty compound surnames.
-        assert_eq!(t.compound.len(), 60);
+        assert_eq!(t.compound.0.len(), 60);
         for pair in [
             "司马", "诸葛", "东方", "呼延", "第五", "南宫", "漆雕", "壤驷",
         ] {
             let c: Vec<char> = pair.chars().collect();
-            assert!(t.compound.contains_key(&(c[0], c[1])), "{pair}");
+            assert!(t.compound.get(&(c[0], c[1])).is_some(), "{pair}");
         }
         // Every line of both tables parses, and every reading in them is one
         // the pinyin crate knows for that character.
@@ -506,10 +522,10 @@ mod tests {
         }
         // A single surname is listed because its surname reading differs from
         // the everyday one.
-        for (c, rs) in &t.single {
+        for (c, rs) in &t.single.0 {
             assert_ne!(everyday(*c)[0].as_ref(), rs[0], "{c}");
         }
-        assert!(t.polyphones.len() > 700);
+        assert!(t.polyphones.0.len() > 700);
     }
 
     #[test]

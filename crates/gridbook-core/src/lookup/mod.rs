@@ -960,7 +960,12 @@ impl LookupIndex {
             Kind::Resident => 0,
         };
         let phone = (self.flags[i] & HAS_PHONE != 0) as u64;
-        let name_len = self.name_of(i).len().min(u16::MAX as usize) as u16;
+        let at = self.show_at[i] as usize;
+        let shown = &self.shown[at..at + self.show_len[i] as usize];
+        let name_len = shown
+            .iter()
+            .position(|b| *b == SEP || *b == TAG_SEP)
+            .unwrap_or(shown.len()) as u16;
         worst << 60
             | total.min((1 << 36) - 1) << 24
             | phone << 19

@@ -27,8 +27,9 @@ const PRIMARY: u8 = 0x80;
 const MAX_SLOTS: usize = 64;
 /// Fuzzy matching spells out at most this many combinations of readings.
 const MAX_SPELLINGS: usize = 16;
-/// How much a match through primary readings is preferred: the bonus the
-/// old full-pinyin key had, and the one its everyday-reading key had.
+/// Key bonuses (see `Class::bonus`): pinyin through primary readings ranks
+/// just below the name itself; through any other reading, below codes,
+/// tags and phones.
 const BONUS_PRIMARY: u32 = 4;
 const BONUS_OTHER: u32 = 1;
 
@@ -49,26 +50,37 @@ pub fn encode(readings: &[Reading], max: usize, out: &mut Vec<u8>) {
         if skip > 15 {
             break;
         }
-        let mut slot = vec![0u8];
+        let slot = out.len();
+        out.push(0);
         let mut n = 0u8;
         for r in readings[i..i + group].iter().take(15) {
-            let text: String = r.text.chars().map(keys::fold).collect();
-            if text.is_empty() || text.len() > 0x7f {
+            let alt = out.len();
+            out.push(0);
+            if r.text.is_ascii() {
+                out.extend(r.text.bytes().map(|b| b.to_ascii_lowercase()));
+            } else {
+                for c in r.text.chars().map(keys::fold) {
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+            }
+            let len = out.len() - alt - 1;
+            if len == 0 || len > 0x7f {
+                out.truncate(alt);
                 continue;
             }
-            slot.push(text.len() as u8 | if r.primary { PRIMARY } else { 0 });
-            slot.extend_from_slice(text.as_bytes());
+            out[alt] = len as u8 | if r.primary { PRIMARY } else { 0 };
             n += 1;
         }
         i += group;
         if n == 0 {
+            out.truncate(slot);
             continue;
         }
-        slot[0] = n | (skip as u8) << 4;
-        if out.len() - start + slot.len() > max {
+        if out.len() - start > max {
+            out.truncate(slot);
             break;
         }
-        out.extend_from_slice(&slot);
+        out[slot] = n | (skip as u8) << 4;
         prev_at = Some(at);
         slots += 1;
     }
@@ -79,6 +91,8 @@ pub fn encode(readings: &[Reading], max: usize, out: &mut Vec<u8>) {
 struct Slot<'a> {
     at: usize,
     n: u8,
+    /// Length of the first alternative.
+    first: usize,
     alts: &'a [u8],
 }
 
@@ -93,9 +107,6 @@ impl<'a> Slot<'a> {
             Some((text, b & PRIMARY != 0))
         })
     }
-    fn first(self) -> &'a [u8] {
-        self.alts().next().map_or(&[][..], |(t, _)| t)
-    }
 }
 
 /// Walks the slots of a key.
@@ -109,8 +120,12 @@ fn slots(key: &[u8]) -> impl Iterator<Item = Slot<'_>> {
         let skip = (head >> 4) as usize;
         // Find the end of this slot's alternatives.
         let mut len = 0;
-        for _ in 0..n {
+        let mut first = 0;
+        for j in 0..n {
             let l = (*tail.get(len)? & !PRIMARY) as usize;
+            if j == 0 {
+                first = l;
+            }
             len += 1 + l;
         }
         let len = len.min(tail.len());
@@ -119,6 +134,7 @@ fn slots(key: &[u8]) -> impl Iterator<Item = Slot<'_>> {
         let slot = Slot {
             at,
             n,
+            first,
             alts: &tail[..len],
         };
         rest = &tail[len..];
@@ -184,22 +200,23 @@ struct Compact {
     at: u16,
 }
 
-/// The decoded slots of one key: inline for any real name, on the heap past that.
+/// The decoded slots of one key: inline for names and most places, on the
+/// heap past that.
 enum Decoded {
-    Inline([Compact; 16], usize),
+    Inline([Compact; 8], usize),
     Heap(Vec<Compact>),
 }
 
 impl Decoded {
     fn new(key: &[u8]) -> Decoded {
-        let mut d = Decoded::Inline([Compact::default(); 16], 0);
+        let mut d = Decoded::Inline([Compact::default(); 8], 0);
         let base = key.as_ptr() as usize;
         for s in slots(key).take(MAX_SLOTS) {
             let c = Compact {
                 off: (s.alts.as_ptr() as usize - base) as u8,
                 len: s.alts.len() as u8,
                 n: s.n,
-                first: s.first().len() as u8,
+                first: s.first as u8,
                 at: s.at.min(u16::MAX as usize) as u16,
             };
             match &mut d {
@@ -256,6 +273,7 @@ impl<'k, 't> Walk<'k, 't> {
         Slot {
             at: c.at as usize,
             n: c.n,
+            first: c.first as usize,
             alts: &self.key[off..off + c.len as usize],
         }
     }
@@ -384,13 +402,18 @@ pub fn best(key: &[u8], term: &[u8]) -> Option<Found> {
     }
     let mut w = Walk::new(key, term);
     w.full();
-    w.initials();
+    // An exact match of the full spelling through primary readings cannot be beaten.
+    if w.best
+        .is_none_or(|b| b.value < score(4, 0, 0, BONUS_PRIMARY))
+    {
+        w.initials();
+    }
     w.best
 }
 
 /// Each combination of readings (first ones first), spelled in full and as
 /// initials, with the slot each byte belongs to; at most `MAX_SPELLINGS`.
-fn spellings(key: &[u8], mut f: impl FnMut(&[u8], &[u8], &[u8], &[u8]) -> bool) {
+fn spellings(key: &[u8], mut f: impl FnMut(&[u8], &[u8], &[u8], &[u8])) {
     let all: Vec<Slot<'_>> = slots(key).take(MAX_SLOTS).collect();
     let mut pick = vec![0u8; all.len()];
     let mut full = Vec::with_capacity(key.len());
@@ -414,9 +437,7 @@ fn spellings(key: &[u8], mut f: impl FnMut(&[u8], &[u8], &[u8], &[u8]) -> bool) 
             init.extend_from_slice(&t[..first]);
             init_owner.extend(std::iter::repeat_n(i as u8, first));
         }
-        if f(&full, &owner, &init, &init_owner) {
-            return;
-        }
+        f(&full, &owner, &init, &init_owner);
         // Next combination, odometer style from the last slot.
         let mut i = all.len();
         loop {
@@ -445,7 +466,6 @@ pub fn fuzzy(key: &[u8], t: &Term, m: &mut Matcher, scratch: &mut Vec<char>) -> 
         for k in [full, init] {
             best = best.max(fuzzy_match(m, k, t, scratch, None));
         }
-        false
     });
     best
 }
@@ -478,7 +498,6 @@ pub fn highlight(key: &[u8], t: &Term, m: &mut Matcher, scratch: &mut Vec<char>)
                 best = (v, slots);
             }
         }
-        false
     });
     let mut out: Vec<usize> = best.1.iter().filter_map(|k| ats.get(*k).copied()).collect();
     out.dedup();
@@ -568,6 +587,20 @@ mod tests {
         for term in ["wangchangming", "gch", "gzh", "wc", "cm", "zm"] {
             assert_eq!(keys::pairs_of(term) & !p, 0, "{term}");
         }
+    }
+
+    #[test]
+    fn fuzzy_matching_tries_every_spelling() {
+        let k = key("王长明");
+        let mut m = Matcher::new(nucleo_matcher::Config::DEFAULT);
+        let mut scratch = Vec::new();
+        // `wgchm` is a subsequence of wangchangming only (wangzhangming has no c).
+        let t = &super::super::parse("wgchm")[0];
+        assert_eq!(best(&k, t.text.as_bytes()), None);
+        assert!(fuzzy(&k, t, &mut m, &mut scratch) > 0);
+        assert_eq!(highlight(&k, t, &mut m, &mut scratch), vec![0, 1, 2]);
+        let t = &super::super::parse("wgxm")[0];
+        assert_eq!(fuzzy(&k, t, &mut m, &mut scratch), 0);
     }
 
     #[test]
