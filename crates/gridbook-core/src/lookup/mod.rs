@@ -114,7 +114,8 @@ pub struct Hit {
     pub phone_match: Vec<usize>,
     /// A resident's or member's tags (低保户, 独居老人 …), as written.
     pub tags: Vec<String>,
-    /// For a household: who to call (and `phone` is their number).
+    /// For a household: its head and who to call (`phone` stays empty: a
+    /// household has no number of its own).
     pub head: Option<Head>,
 }
 
@@ -949,15 +950,16 @@ impl LookupIndex {
     }
 
     /// One number to sort by, best highest: the worst tier, the summed term
-    /// scores, then results with a phone (a household: one of its people
-    /// has one), places before people, and shorter names first.
+    /// scores, then areas and buildings, then results with a phone (a
+    /// household: one of its people has one), households before people, and
+    /// shorter names first.
     fn rank_key(&self, i: usize, worst: u64, total: u64) -> u64 {
-        let kind = match self.kind[i] {
-            Kind::Area => 4,
-            Kind::Building => 3,
-            Kind::Household => 2,
-            Kind::Member => 1,
-            Kind::Resident => 0,
+        let (place, contact) = match self.kind[i] {
+            Kind::Area => (2, 0),
+            Kind::Building => (1, 0),
+            Kind::Household => (0, 2),
+            Kind::Member => (0, 1),
+            Kind::Resident => (0, 0),
         };
         let phone = (self.flags[i] & HAS_PHONE != 0) as u64;
         let at = self.show_at[i] as usize;
@@ -968,8 +970,9 @@ impl LookupIndex {
             .unwrap_or(shown.len()) as u16;
         worst << 60
             | total.min((1 << 36) - 1) << 24
+            | place << 20
             | phone << 19
-            | kind << 16
+            | contact << 16
             | (u16::MAX - name_len) as u64
     }
 
@@ -1199,9 +1202,6 @@ impl LookupIndex {
                 phone,
             }
         });
-        if let Some(h) = &head {
-            shown_phone = h.phone.clone();
-        }
         let tags = match kind {
             Kind::Resident | Kind::Member => self.tags_of(i),
             _ => Vec::new(),
