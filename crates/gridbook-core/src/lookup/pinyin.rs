@@ -189,97 +189,61 @@ pub struct Found {
     pub to: usize,
 }
 
-/// A slot by position in the key, so a walk can go back to it without
-/// decoding again.
-#[derive(Clone, Copy, Default)]
-struct Compact {
-    off: u8,
-    len: u8,
-    n: u8,
-    first: u8,
-    at: u16,
-}
-
-/// The decoded slots of one key: inline for names and most places, on the
-/// heap past that.
-enum Decoded {
-    Inline([Compact; 8], usize),
-    Heap(Vec<Compact>),
-}
-
-impl Decoded {
-    fn new(key: &[u8]) -> Decoded {
-        let mut d = Decoded::Inline([Compact::default(); 8], 0);
-        let base = key.as_ptr() as usize;
-        for s in slots(key).take(MAX_SLOTS) {
-            let c = Compact {
-                off: (s.alts.as_ptr() as usize - base) as u8,
-                len: s.alts.len() as u8,
-                n: s.n,
-                first: s.first as u8,
-                at: s.at.min(u16::MAX as usize) as u16,
-            };
-            match &mut d {
-                Decoded::Inline(a, n) if *n < a.len() => {
-                    a[*n] = c;
-                    *n += 1;
-                }
-                Decoded::Inline(a, n) => {
-                    let mut v = a[..*n].to_vec();
-                    v.push(c);
-                    d = Decoded::Heap(v);
-                }
-                Decoded::Heap(v) => v.push(c),
-            }
+/// Decodes the slot starting at byte `off`: the slot (its `at` unknown here,
+/// 0) and where the next one starts.
+#[inline]
+fn slot_at(key: &[u8], off: usize) -> Option<(Slot<'_>, usize)> {
+    let (&head, tail) = key.get(off..)?.split_first()?;
+    let n = head & 0x0f;
+    let mut len = 0;
+    let mut first = 0;
+    for j in 0..n {
+        let l = (*tail.get(len)? & !PRIMARY) as usize;
+        if j == 0 {
+            first = l;
         }
-        d
+        len += 1 + l;
     }
-    fn all(&self) -> &[Compact] {
-        match self {
-            Decoded::Inline(a, n) => &a[..*n],
-            Decoded::Heap(v) => v,
-        }
-    }
+    let len = len.min(tail.len());
+    let slot = Slot {
+        at: 0,
+        n,
+        first,
+        alts: &tail[..len],
+    };
+    Some((slot, off + 1 + len))
 }
 
+/// One search for the best match of a term on a key, walking the key's bytes.
 struct Walk<'k, 't> {
     key: &'k [u8],
-    slots: Decoded,
-    /// Sum of the slots' first readings' lengths.
-    first_total: usize,
-    n: usize,
     term: &'t [u8],
+    /// Sum of the slots' first readings' lengths, and the number of slots:
+    /// computed when a match needs them.
+    sizes: Option<(usize, usize)>,
     best: Option<Found>,
 }
 
 impl<'k, 't> Walk<'k, 't> {
     fn new(key: &'k [u8], term: &'t [u8]) -> Walk<'k, 't> {
-        let slots = Decoded::new(key);
-        let first_total = slots.all().iter().map(|c| c.first as usize).sum();
-        let n = slots.all().len();
         Walk {
             key,
-            slots,
-            first_total,
-            n,
             term,
+            sizes: None,
             best: None,
         }
     }
 
-    fn slot(&self, k: usize) -> Slot<'k> {
-        let c = self.slots.all()[k];
-        let off = c.off as usize;
-        Slot {
-            at: c.at as usize,
-            n: c.n,
-            first: c.first as usize,
-            alts: &self.key[off..off + c.len as usize],
-        }
-    }
-
-    fn first_len(&self, k: usize) -> usize {
-        self.slots.all()[k].first as usize
+    fn sizes(&mut self) -> (usize, usize) {
+        *self.sizes.get_or_insert_with(|| {
+            let (mut first, mut n, mut off) = (0, 0, 0);
+            while let Some((s, next)) = slot_at(self.key, off) {
+                first += s.first;
+                n += 1;
+                off = next;
+            }
+            (first, n)
+        })
     }
 
     fn offer(&mut self, value: u32, from: usize, to: usize) {
@@ -289,11 +253,15 @@ impl<'k, 't> Walk<'k, 't> {
     }
 
     /// The full spelling: every start (a syllable, and a byte inside one).
+    /// Starts after the first syllable can only give substring matches, so
+    /// they are not tried once the first syllable gave a better one.
     fn full(&mut self) {
         let term = self.term;
-        let mut before = 0;
-        for k in 0..self.n {
-            let slot = self.slot(k);
+        let (mut off, mut k, mut before) = (0, 0, 0);
+        while let Some((slot, next)) = slot_at(self.key, off) {
+            if k > 0 && self.best.is_some_and(|b| b.value >> 16 >= 3) {
+                return;
+            }
             for (a, primary) in slot.alts() {
                 for o in 0..a.len() {
                     if a[o] != term[0] {
@@ -301,28 +269,41 @@ impl<'k, 't> Walk<'k, 't> {
                     }
                     let acc = Acc {
                         chosen: a.len(),
-                        first: self.first_len(k),
+                        first: slot.first,
                         primary,
                     };
-                    self.step(k, k, o, before + o, &a[o..], 0, acc);
+                    self.step(k, k, o, before + o, &a[o..], 0, acc, next);
                 }
             }
-            before += self.first_len(k);
+            before += slot.first;
+            off = next;
+            k += 1;
         }
     }
 
     /// Matches `seg` (the rest of a reading of slot `k`, the walk having
     /// started in slot `k0` at byte `o` of a reading) against the term from
-    /// `ti`, then goes on into the next slots.
+    /// `ti`, then goes on into the next slots (the next one starts at `next`).
     #[allow(clippy::too_many_arguments)]
-    fn step(&mut self, k0: usize, k: usize, o: usize, pos: usize, seg: &[u8], ti: usize, acc: Acc) {
+    fn step(
+        &mut self,
+        k0: usize,
+        k: usize,
+        o: usize,
+        pos: usize,
+        seg: &[u8],
+        ti: usize,
+        acc: Acc,
+        next: usize,
+    ) {
         let rem = &self.term[ti..];
         if seg.len() >= rem.len() {
             if seg.starts_with(rem) {
-                let key_len = self.first_total - acc.first + acc.chosen;
+                let (first_total, _) = self.sizes();
+                let key_len = first_total - acc.first + acc.chosen;
                 let extra = key_len.saturating_sub(self.term.len());
                 let tier = if k0 == 0 && o == 0 {
-                    if k + 1 == self.n && seg.len() == rem.len() {
+                    if next >= self.key.len() && seg.len() == rem.len() {
                         4
                     } else {
                         3
@@ -335,50 +316,64 @@ impl<'k, 't> Walk<'k, 't> {
             }
             return;
         }
-        if !rem.starts_with(seg) || k + 1 >= self.n {
+        if !rem.starts_with(seg) {
             return;
         }
-        let next = k + 1;
-        let slot = self.slot(next);
+        let Some((slot, after)) = slot_at(self.key, next) else {
+            return;
+        };
         let ti = ti + seg.len();
         for (b, primary) in slot.alts() {
             let acc = Acc {
                 chosen: acc.chosen + b.len(),
-                first: acc.first + self.first_len(next),
+                first: acc.first + slot.first,
                 primary: acc.primary && primary,
             };
-            self.step(k0, next, o, pos, b, ti, acc);
+            self.step(k0, k + 1, o, pos, b, ti, acc, after);
         }
     }
 
-    /// The initials: one letter per syllable, any reading's.
+    /// The initials: one letter per syllable, any reading's. Shift-and over
+    /// the slots: bit `i` of `d` says the term's first `i + 1` letters end
+    /// at this slot; `p` the same through primary readings only.
     fn initials(&mut self) {
         let term = self.term;
-        if term.len() > self.n {
+        let m = term.len();
+        // Every slot takes at least three bytes.
+        if m > self.key.len() / 3 || m > 64 {
             return;
         }
-        'starts: for k0 in 0..=self.n - term.len() {
-            let mut all_primary = true;
-            for (i, &c) in term.iter().enumerate() {
-                let slot = self.slot(k0 + i);
-                let mut found = None;
-                for (a, primary) in slot.alts() {
-                    if a.first() == Some(&c) {
-                        found = Some(found.unwrap_or(false) || primary);
+        let whole = 1u64 << (m - 1);
+        let (mut d, mut p) = (0u64, 0u64);
+        let (mut off, mut k) = (0, 0);
+        while let Some((slot, next)) = slot_at(self.key, off) {
+            let (mut any, mut prim) = (0u64, 0u64);
+            for (a, primary) in slot.alts() {
+                let Some(&c) = a.first() else { continue };
+                for (i, &t) in term.iter().enumerate() {
+                    if t == c {
+                        any |= 1 << i;
+                        if primary {
+                            prim |= 1 << i;
+                        }
                     }
                 }
-                match found {
-                    Some(p) => all_primary &= p,
-                    None => continue 'starts,
-                }
             }
-            let tier = match (k0, term.len() == self.n) {
-                (0, true) => 4,
-                (0, false) => 3,
-                _ => 2,
-            };
-            let v = score(tier, self.n - term.len(), k0, bonus(all_primary));
-            self.offer(v, k0, k0 + term.len() - 1);
+            d = (d << 1 | 1) & any;
+            p = (p << 1 | 1) & prim;
+            if d & whole != 0 {
+                let start = k + 1 - m;
+                let (_, n) = self.sizes();
+                let tier = match (start, next >= self.key.len()) {
+                    (0, true) => 4,
+                    (0, false) => 3,
+                    _ => 2,
+                };
+                let v = score(tier, n - m, start, bonus(p & whole != 0));
+                self.offer(v, start, k);
+            }
+            off = next;
+            k += 1;
         }
     }
 }
