@@ -6,6 +6,8 @@
 //! Layout of the key bytes, one slot per character read:
 //!
 //! ```text
+//! key  := slots first slot+      (slots: how many; first: the bytes of every
+//!                                 slot's first reading, i.e. the main spelling)
 //! slot := head alt+
 //! head := alternatives (low 4 bits, 1..=15) | characters skipped before this one (high 4 bits)
 //! alt  := length (low 7 bits) | 0x80 when primary, then the reading's bytes
@@ -37,6 +39,8 @@ const BONUS_OTHER: u32 = 1;
 /// `out`, at most `max` bytes, whole slots only.
 pub fn encode(readings: &[Reading], max: usize, out: &mut Vec<u8>) {
     let start = out.len();
+    out.extend_from_slice(&[0, 0]);
+    let mut first_total = 0usize;
     let mut prev_at: Option<usize> = None;
     let mut slots = 0;
     let mut i = 0;
@@ -81,10 +85,28 @@ pub fn encode(readings: &[Reading], max: usize, out: &mut Vec<u8>) {
             break;
         }
         out[slot] = n | (skip as u8) << 4;
+        first_total += (out[slot + 1] & !PRIMARY) as usize;
         prev_at = Some(at);
         slots += 1;
     }
+    if slots == 0 {
+        out.truncate(start);
+        return;
+    }
+    // At most 255 bytes in all, so both counts fit a byte.
+    out[start] = slots as u8;
+    out[start + 1] = first_total.min(255) as u8;
 }
+
+/// The slot count and main spelling's length from the key's header.
+fn header(key: &[u8]) -> (usize, usize) {
+    match key {
+        [n, first, ..] => (*n as usize, *first as usize),
+        _ => (0, 0),
+    }
+}
+
+const HEADER: usize = 2;
 
 /// One decoded slot: the char index it reads and its alternatives.
 #[derive(Clone, Copy)]
@@ -111,7 +133,7 @@ impl<'a> Slot<'a> {
 
 /// Walks the slots of a key.
 fn slots(key: &[u8]) -> impl Iterator<Item = Slot<'_>> {
-    let mut rest = key;
+    let mut rest = key.get(HEADER..).unwrap_or(&[]);
     let mut at = 0usize;
     let mut started = false;
     std::iter::from_fn(move || {
@@ -195,13 +217,10 @@ pub struct Found {
 fn slot_at(key: &[u8], off: usize) -> Option<(Slot<'_>, usize)> {
     let (&head, tail) = key.get(off..)?.split_first()?;
     let n = head & 0x0f;
-    let mut len = 0;
-    let mut first = 0;
-    for j in 0..n {
+    let first = (*tail.first()? & !PRIMARY) as usize;
+    let mut len = 1 + first;
+    for _ in 1..n {
         let l = (*tail.get(len)? & !PRIMARY) as usize;
-        if j == 0 {
-            first = l;
-        }
         len += 1 + l;
     }
     let len = len.min(tail.len());
@@ -218,32 +237,22 @@ fn slot_at(key: &[u8], off: usize) -> Option<(Slot<'_>, usize)> {
 struct Walk<'k, 't> {
     key: &'k [u8],
     term: &'t [u8],
-    /// Sum of the slots' first readings' lengths, and the number of slots:
-    /// computed when a match needs them.
-    sizes: Option<(usize, usize)>,
+    /// Slot count and the main spelling's length (from the header).
+    n: usize,
+    first_total: usize,
     best: Option<Found>,
 }
 
 impl<'k, 't> Walk<'k, 't> {
     fn new(key: &'k [u8], term: &'t [u8]) -> Walk<'k, 't> {
+        let (n, first_total) = header(key);
         Walk {
             key,
             term,
-            sizes: None,
+            n,
+            first_total,
             best: None,
         }
-    }
-
-    fn sizes(&mut self) -> (usize, usize) {
-        *self.sizes.get_or_insert_with(|| {
-            let (mut first, mut n, mut off) = (0, 0, 0);
-            while let Some((s, next)) = slot_at(self.key, off) {
-                first += s.first;
-                n += 1;
-                off = next;
-            }
-            (first, n)
-        })
     }
 
     fn offer(&mut self, value: u32, from: usize, to: usize) {
@@ -252,27 +261,72 @@ impl<'k, 't> Walk<'k, 't> {
         }
     }
 
-    /// The full spelling: every start (a syllable, and a byte inside one).
-    /// Starts after the first syllable can only give substring matches, so
-    /// they are not tried once the first syllable gave a better one.
-    fn full(&mut self) {
+    fn best_tier(&self) -> u32 {
+        self.best.map_or(0, |b| b.value >> 16)
+    }
+
+    /// One pass over the slots for both ways of matching.
+    ///
+    /// Full spelling: a match can start at any syllable, and at any byte
+    /// inside one; starts after the first syllable only give substring
+    /// matches, so they are tried only while nothing better was found.
+    ///
+    /// Initials, one letter per syllable from any of its readings, by
+    /// shift-and: bit `i` of `d` says the term's first `i + 1` letters end at
+    /// this slot, `p` the same through primary readings only.
+    fn run(&mut self) {
         let term = self.term;
-        let (mut off, mut k, mut before) = (0, 0, 0);
+        let m = term.len();
+        let initials = m <= self.n && m <= 64;
+        let whole = 1u64.checked_shl(m as u32 - 1).unwrap_or(0);
+        let (mut d, mut p) = (0u64, 0u64);
+        let (mut off, mut k, mut before) = (HEADER, 0, 0);
         while let Some((slot, next)) = slot_at(self.key, off) {
-            if k > 0 && self.best.is_some_and(|b| b.value >> 16 >= 3) {
+            let good = self.best_tier() >= 3;
+            // Initials can still reach a prefix while the first slots match in a row.
+            let prefix_alive = k < m && (k == 0 || d & (1 << (k - 1)) != 0);
+            if k > 0 && good && !prefix_alive {
                 return;
             }
-            for (a, primary) in slot.alts() {
-                for o in 0..a.len() {
-                    if a[o] != term[0] {
-                        continue;
+            if k == 0 || !good {
+                for (a, primary) in slot.alts() {
+                    for o in 0..a.len() {
+                        if a[o] != term[0] {
+                            continue;
+                        }
+                        let acc = Acc {
+                            chosen: a.len(),
+                            first: slot.first,
+                            primary,
+                        };
+                        self.step(k, k, o, before + o, &a[o..], 0, acc, next);
                     }
-                    let acc = Acc {
-                        chosen: a.len(),
-                        first: slot.first,
-                        primary,
+                }
+            }
+            if initials {
+                let (mut any, mut prim) = (0u64, 0u64);
+                for (a, primary) in slot.alts() {
+                    let Some(&c) = a.first() else { continue };
+                    for (i, &t) in term.iter().enumerate() {
+                        if t == c {
+                            any |= 1 << i;
+                            if primary {
+                                prim |= 1 << i;
+                            }
+                        }
+                    }
+                }
+                d = (d << 1 | 1) & any;
+                p = (p << 1 | 1) & prim;
+                if d & whole != 0 {
+                    let start = k + 1 - m;
+                    let tier = match (start, next >= self.key.len()) {
+                        (0, true) => 4,
+                        (0, false) => 3,
+                        _ => 2,
                     };
-                    self.step(k, k, o, before + o, &a[o..], 0, acc, next);
+                    let v = score(tier, self.n - m, start, bonus(p & whole != 0));
+                    self.offer(v, start, k);
                 }
             }
             before += slot.first;
@@ -299,8 +353,7 @@ impl<'k, 't> Walk<'k, 't> {
         let rem = &self.term[ti..];
         if seg.len() >= rem.len() {
             if seg.starts_with(rem) {
-                let (first_total, _) = self.sizes();
-                let key_len = first_total - acc.first + acc.chosen;
+                let key_len = (self.first_total + acc.chosen).saturating_sub(acc.first);
                 let extra = key_len.saturating_sub(self.term.len());
                 let tier = if k0 == 0 && o == 0 {
                     if next >= self.key.len() && seg.len() == rem.len() {
@@ -332,50 +385,6 @@ impl<'k, 't> Walk<'k, 't> {
             self.step(k0, k + 1, o, pos, b, ti, acc, after);
         }
     }
-
-    /// The initials: one letter per syllable, any reading's. Shift-and over
-    /// the slots: bit `i` of `d` says the term's first `i + 1` letters end
-    /// at this slot; `p` the same through primary readings only.
-    fn initials(&mut self) {
-        let term = self.term;
-        let m = term.len();
-        // Every slot takes at least three bytes.
-        if m > self.key.len() / 3 || m > 64 {
-            return;
-        }
-        let whole = 1u64 << (m - 1);
-        let (mut d, mut p) = (0u64, 0u64);
-        let (mut off, mut k) = (0, 0);
-        while let Some((slot, next)) = slot_at(self.key, off) {
-            let (mut any, mut prim) = (0u64, 0u64);
-            for (a, primary) in slot.alts() {
-                let Some(&c) = a.first() else { continue };
-                for (i, &t) in term.iter().enumerate() {
-                    if t == c {
-                        any |= 1 << i;
-                        if primary {
-                            prim |= 1 << i;
-                        }
-                    }
-                }
-            }
-            d = (d << 1 | 1) & any;
-            p = (p << 1 | 1) & prim;
-            if d & whole != 0 {
-                let start = k + 1 - m;
-                let (_, n) = self.sizes();
-                let tier = match (start, next >= self.key.len()) {
-                    (0, true) => 4,
-                    (0, false) => 3,
-                    _ => 2,
-                };
-                let v = score(tier, n - m, start, bonus(p & whole != 0));
-                self.offer(v, start, k);
-            }
-            off = next;
-            k += 1;
-        }
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -396,13 +405,7 @@ pub fn best(key: &[u8], term: &[u8]) -> Option<Found> {
         return None;
     }
     let mut w = Walk::new(key, term);
-    w.full();
-    // An exact match of the full spelling through primary readings cannot be beaten.
-    if w.best
-        .is_none_or(|b| b.value < score(4, 0, 0, BONUS_PRIMARY))
-    {
-        w.initials();
-    }
+    w.run();
     w.best
 }
 
@@ -604,7 +607,15 @@ mod tests {
         let mut out = Vec::new();
         encode(&romanize::readings(&name, true), 255, &mut out);
         assert!(out.len() <= 255);
-        assert_eq!(out.len() % 7, 0, "whole slots of 1 + 1 + 5 bytes");
+        assert_eq!(
+            (out.len() - HEADER) % 7,
+            0,
+            "whole slots of 1 + 1 + 5 bytes"
+        );
+        assert_eq!(
+            header(&out),
+            ((out.len() - HEADER) / 7, 5 * (out.len() - HEADER) / 7)
+        );
         assert!(slots(&out).all(|s| s.n == 1));
     }
 }
