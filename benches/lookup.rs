@@ -3,8 +3,10 @@
 //!
 //! `cargo bench --bench lookup` generates the estate into a temporary
 //! directory first (places, people and assignments; no activity events, which
-//! lookup does not read). Set `GRIDBOOK_BENCH_DATA=DIR` to reuse a store made
-//! by `gridbook --data DIR gen --households 100000 --seed 7`.
+//! lookup does not read). `GRIDBOOK_BENCH_HOUSEHOLDS=N` generates N
+//! households instead of 100,000 (a quick run on a small machine). Set
+//! `GRIDBOOK_BENCH_DATA=DIR` to reuse a store made by
+//! `gridbook --data DIR gen --households 100000 --seed 7`.
 
 use std::hint::black_box;
 use std::io::Write;
@@ -17,7 +19,26 @@ use gridbook::model::Ts;
 use gridbook::store::Store;
 
 const HOUSEHOLDS: usize = 100_000;
-const QUERIES: &[&str] = &["z", "zs", "zs 5", "1381", "欧阳", "2-501", "zhgsn"];
+
+/// How many households to generate: `GRIDBOOK_BENCH_HOUSEHOLDS`, else 100,000.
+fn households() -> usize {
+    std::env::var("GRIDBOOK_BENCH_HOUSEHOLDS")
+        .ok()
+        .and_then(|v| v.trim().replace('_', "").parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(HOUSEHOLDS)
+}
+const QUERIES: &[&str] = &[
+    "z",
+    "zs",
+    "zs 5",
+    "1381",
+    "欧阳",
+    "2-501",
+    "zhgsn",
+    "wangchangming",
+    "低保",
+];
 
 fn open_store() -> (Option<tempfile::TempDir>, Store) {
     if let Some(dir) = std::env::var_os("GRIDBOOK_BENCH_DATA") {
@@ -27,7 +48,7 @@ fn open_store() -> (Option<tempfile::TempDir>, Store) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let store = Store::open(tmp.path()).expect("open store");
     let t = Instant::now();
-    let est = generator::generate(&Spec::large(HOUSEHOLDS, 7, 0, Ts::now()));
+    let est = generator::generate(&Spec::large(households(), 7, 0, Ts::now()));
     generator::load(&store, &est).expect("load estate");
     eprintln!(
         "generated {} households, {} residents, {} members in {:.1?}",
@@ -46,9 +67,10 @@ fn lookup(c: &mut Criterion) {
     let t = Instant::now();
     let ix = LookupIndex::build(&store, now).expect("build");
     eprintln!(
-        "index: {} entries, {:.1} MiB, first build {:.1?}",
+        "index: {} entries, {:.1} MiB ({} bytes), first build {:.1?}",
         ix.len(),
         ix.approx_bytes() as f64 / (1024.0 * 1024.0),
+        ix.approx_bytes(),
         t.elapsed()
     );
 
@@ -56,7 +78,7 @@ fn lookup(c: &mut Criterion) {
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(20));
-    g.bench_function("build_100k", |b| {
+    g.bench_function("build", |b| {
         b.iter(|| black_box(LookupIndex::build(&store, now).expect("build")))
     });
     g.finish();

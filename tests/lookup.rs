@@ -1,14 +1,19 @@
 //! Quick lookup: pinyin, initials, special surnames, phones, rooms, ranking,
 //! following changes, and `gridbook find` from the shell.
+//!
+//! Expected pinyin is written out by hand, never computed by the code under test.
 
 use assert_cmd::Command;
-use gridbook::lookup::{Hit, HitKind, LookupIndex, Tier};
+use gridbook::lookup::{Head, Hit, HitKind, LookupIndex, Tier};
 use gridbook::model::*;
 use gridbook::ops::{self, Ctx, ResidentInput};
 use gridbook::roster;
 use gridbook::store::Store;
 
 const TRICKY: &str = include_str!("../fixtures/lookup/tricky.csv");
+/// Names with polyphonic characters, ü, rare surnames; tags; households
+/// whose head is not the first row or has no phone.
+const READINGS: &str = include_str!("../fixtures/lookup/readings.csv");
 
 fn now() -> Ts {
     Ts(1_790_000_000_000)
@@ -22,12 +27,40 @@ fn ctx() -> Ctx {
 }
 
 fn fixture() -> (tempfile::TempDir, Store) {
+    load("tricky.csv", TRICKY)
+}
+
+fn readings_fixture() -> (tempfile::TempDir, Store) {
+    load("readings.csv", READINGS)
+}
+
+fn load(name: &str, csv: &str) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let parsed = roster::parse("tricky.csv", TRICKY.as_bytes()).unwrap();
+    let parsed = roster::parse(name, csv.as_bytes()).unwrap();
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
     roster::import(&store, ctx(), &parsed, false, false).unwrap();
     (dir, store)
+}
+
+/// The first hit for `q` is `want`, matched exactly.
+fn finds_exactly(ix: &LookupIndex, q: &str, want: &str) {
+    let hits = ix.search(q, 5);
+    let h = first(&hits, q);
+    assert_eq!(
+        (q, h.name.as_str(), h.tier),
+        (q, want, Tier::Exact),
+        "{:?}",
+        names(&hits)
+    );
+}
+
+fn score_of(ix: &LookupIndex, q: &str, name: &str) -> u64 {
+    ix.search(q, 20)
+        .into_iter()
+        .find(|h| h.name == name)
+        .unwrap_or_else(|| panic!("{q} does not find {name}"))
+        .score
 }
 
 fn index(store: &Store) -> LookupIndex {
@@ -454,6 +487,272 @@ fn odd_queries_never_panic() {
     }
     assert!(ix.search("zs", 0).is_empty());
     assert!(!ix.search("zs", usize::MAX).is_empty());
+}
+
+#[test]
+fn polyphonic_characters_count_anywhere_in_a_name() {
+    let (_d, store) = readings_fixture();
+    let ix = index(&store);
+    for (q, want) in [
+        // 长 zhǎng / cháng
+        ("wangzhangming", "王长明"),
+        ("wangchangming", "王长明"),
+        ("wzm", "王长明"),
+        ("wcm", "王长明"),
+        // 乐 lè / yuè
+        ("wangleming", "王乐明"),
+        ("wangyueming", "王乐明"),
+        ("wlm", "王乐明"),
+        ("wym", "王乐明"),
+        // 重 zhòng / chóng, last in the name
+        ("liwenzhong", "李文重"),
+        ("liwenchong", "李文重"),
+        ("lwz", "李文重"),
+        ("lwc", "李文重"),
+    ] {
+        finds_exactly(&ix, q, want);
+    }
+    // A prefix through the second reading highlights what it spells.
+    let hits = ix.search("wangch", 5);
+    assert_eq!(first(&hits, "wangch").name, "王长明");
+    assert_eq!(hits[0].tier, Tier::Prefix);
+    assert_eq!(hits[0].name_match, vec![0, 1]);
+    // From inside the name, through the second reading.
+    let hits = ix.search("changming", 5);
+    assert_eq!(first(&hits, "changming").name, "王长明");
+    assert_eq!(hits[0].name_match, vec![1, 2]);
+    // A reading no character has still finds nothing exact.
+    assert!(
+        ix.search("wangchengming", 5)
+            .iter()
+            .all(|h| h.tier == Tier::Fuzzy)
+    );
+}
+
+#[test]
+fn u_umlaut_is_typed_as_v_or_u() {
+    let (_d, store) = readings_fixture();
+    let ix = index(&store);
+    for (q, want) in [
+        ("lvde", "吕德"),
+        ("lude", "吕德"),
+        ("ld", "吕德"),
+        ("lvxiaohong", "吕小红"),
+        ("luxiaohong", "吕小红"),
+        ("xienvying", "谢女英"),
+        ("xienuying", "谢女英"),
+        ("xny", "谢女英"),
+    ] {
+        finds_exactly(&ix, q, want);
+    }
+    let h = ix.search("lv", 10);
+    let got = names(&h);
+    assert!(got.contains(&"吕德") && got.contains(&"吕小红"), "{got:?}");
+    // 女 on its own, inside the name.
+    assert!(names(&ix.search("nv", 10)).contains(&"谢女英"));
+}
+
+#[test]
+fn rare_surnames_read_as_surnames() {
+    let (_d, store) = readings_fixture();
+    let ix = index(&store);
+    for (q, want) in [
+        ("moqixie", "万俟卨"),
+        ("mqx", "万俟卨"),
+        ("zhaizhongming", "祭仲明"),
+        ("yuchigong", "尉迟恭"),
+        ("ycg", "尉迟恭"),
+        ("zhangsunwuji", "长孙无忌"),
+        ("zswj", "长孙无忌"),
+        ("tantaimieming", "澹台灭明"),
+        ("ttmm", "澹台灭明"),
+        ("niehong", "乜红"),
+        ("zengming", "曾明"),
+        ("shanming", "单明"),
+    ] {
+        finds_exactly(&ix, q, want);
+    }
+    // The everyday readings still find them, after the surname reading.
+    assert!(score_of(&ix, "wansixie", "万俟卨") < score_of(&ix, "moqixie", "万俟卨"));
+    assert!(score_of(&ix, "jizhongming", "祭仲明") < score_of(&ix, "zhaizhongming", "祭仲明"));
+    assert!(score_of(&ix, "cengming", "曾明") < score_of(&ix, "zengming", "曾明"));
+    assert!(score_of(&ix, "weichigong", "尉迟恭") < score_of(&ix, "yuchigong", "尉迟恭"));
+    // 单 as a surname is shan: someone whose name is read dan comes first for `danming`.
+    let hits = ix.search("danming", 5);
+    assert_eq!(names(&hits[..2]), vec!["丹明", "单明"]);
+    assert!(hits[..2].iter().all(|h| h.tier == Tier::Exact));
+    let hits = ix.search("shanming", 5);
+    assert_eq!(names(&hits[..1]), vec!["单明"]);
+}
+
+#[test]
+fn tags_find_the_people_who_carry_them() {
+    let (_d, store) = readings_fixture();
+    let ix = index(&store);
+    let sorted = |q: &str| {
+        let mut got: Vec<String> = ix.search(q, 50).into_iter().map(|h| h.name).collect();
+        got.sort();
+        got
+    };
+    assert_eq!(sorted("低保"), vec!["周强", "谢女英"]);
+    assert_eq!(sorted("/独居"), vec!["吕德", "郑红"]);
+    assert_eq!(sorted("残疾人"), vec!["周强"]);
+    // Tags and names narrow each other.
+    assert_eq!(sorted("低保 xny"), vec!["谢女英"]);
+    let hits = ix.search("低保户", 5);
+    let h = hits.iter().find(|h| h.name == "周强").unwrap();
+    assert_eq!(h.kind, HitKind::Resident);
+    assert_eq!(h.tags, vec!["低保户", "残疾人"]);
+    assert_eq!(h.address, "和平小区/1栋/1-203");
+    // Tags are shown on every hit of a person that has them.
+    let h = ix.search("zhouqiang", 1);
+    assert_eq!(h[0].tags, vec!["低保户", "残疾人"]);
+    assert!(ix.search("wangchangming", 1)[0].tags.is_empty());
+}
+
+#[test]
+fn results_with_a_phone_come_first() {
+    let (_d, store) = readings_fixture();
+    let ix = index(&store);
+    let hits = ix.search("赵敏", 5);
+    assert_eq!(names(&hits), vec!["赵敏", "赵敏"]);
+    assert_eq!(hits[0].tier, hits[1].tier);
+    assert_eq!(hits[0].score, hits[1].score);
+    assert_eq!(hits[0].phone.as_deref(), Some("13800000402"));
+    assert_eq!(hits[1].phone, None);
+    // The same by initials and by pinyin.
+    for q in ["zm", "zhaomin"] {
+        let hits = ix.search(q, 5);
+        let zm: Vec<&Hit> = hits.iter().filter(|h| h.name == "赵敏").collect();
+        assert_eq!(zm.len(), 2, "{q}");
+        assert!(zm[0].phone.is_some() && zm[1].phone.is_none(), "{q}");
+    }
+}
+
+#[test]
+fn households_show_their_head_and_whom_to_call() {
+    let (_d, store) = readings_fixture();
+    let mut ix = index(&store);
+    let household_hit = |ix: &LookupIndex, label: &str| {
+        ix.search(&format!("1栋 {label}"), 20)
+            .into_iter()
+            .find(|h| h.kind == HitKind::Household && h.name == label)
+            .unwrap_or_else(|| panic!("no household {label}"))
+    };
+    let head = |name: &str, phone: Option<&str>, of: Option<&str>| {
+        Some(Head {
+            name: name.into(),
+            phone: phone.map(Into::into),
+            phone_of: of.map(Into::into),
+        })
+    };
+    // The head (户主) has no phone: the first resident who has one, named.
+    let h = household_hit(&ix, "1-201");
+    assert_eq!(h.head, head("吕德", Some("13900000201"), Some("吕小红")));
+    // The head is the 户主 even when listed second.
+    let h = household_hit(&ix, "1-203");
+    assert_eq!(h.head, head("周强", Some("13800000233"), Some("周强")));
+    // No 户主: the first resident is the head; the phone is the next one's.
+    let h = household_hit(&ix, "1-204");
+    assert_eq!(h.head, head("钱芳", Some("13800000244"), Some("钱进")));
+    // Nobody has a phone.
+    let h = household_hit(&ix, "1-205");
+    assert_eq!(h.head, head("郑红", None, None));
+    // People are not households: no head.
+    assert!(ix.search("lvde", 1)[0].head.is_none());
+    // The dump of every entry agrees.
+    let all: Vec<Hit> = ix.entries().collect();
+    let e = all
+        .iter()
+        .find(|x| x.kind == HitKind::Household && x.address == "和平小区/1栋/1-201")
+        .unwrap();
+    assert_eq!(e.head, head("吕德", Some("13900000201"), Some("吕小红")));
+
+    // A resident with a phone moves in: the index follows.
+    let hh = household(&store, "和平小区/1栋/1-205");
+    let input = ResidentInput {
+        name: "郑大勇".into(),
+        phones: "13700000205".into(),
+        relation: "子女".into(),
+        ..Default::default()
+    };
+    ops::add_resident(&store, ctx(), hh, &input).unwrap();
+    ix.refresh_household(&store, hh).unwrap();
+    let h = household_hit(&ix, "1-205");
+    assert_eq!(h.head, head("郑红", Some("13700000205"), Some("郑大勇")));
+    // Among households that match equally, one with a phone comes first:
+    // in 3栋, 1-101's only resident has none, 1-102's has one.
+    let hits = ix.search("3栋 1-10", 10);
+    let order: Vec<&str> = hits
+        .iter()
+        .filter(|h| h.kind == HitKind::Household)
+        .map(|h| h.name.as_str())
+        .collect();
+    assert_eq!(order, vec!["1-102", "1-101"]);
+    assert_eq!(hits[0].score, hits[1].score);
+}
+
+#[test]
+fn find_shows_heads_and_tags() {
+    let (dir, store) = readings_fixture();
+    drop(store);
+    let run = |args: &[&str]| {
+        for _ in 0..100 {
+            let out = Command::cargo_bin("gridbook")
+                .unwrap()
+                .arg("--data")
+                .arg(dir.path())
+                .env("GRIDBOOK_CONFIG", dir.path().join("no-config"))
+                .args(args)
+                .output()
+                .unwrap();
+            if out.status.code() != Some(3) {
+                return out;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("store stayed locked");
+    };
+    let out = run(&["find", "1栋", "1-201", "--json", "--limit", "1"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let h = &v[0];
+    assert_eq!(h["kind"], "household");
+    assert_eq!(h["address"], "和平小区/1栋/1-201");
+    assert_eq!(h["phone"], serde_json::Value::Null);
+    assert_eq!(
+        h["head"],
+        serde_json::json!({"name": "吕德", "phone": "13900000201", "phone_of": "吕小红"})
+    );
+    assert_eq!(h["tags"], serde_json::json!([]));
+
+    let out = run(&["--lang", "en", "find", "1栋", "1-201", "--limit", "1"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("head 吕德, 吕小红 13900000201"), "{text}");
+    let out = run(&["--lang", "zh", "find", "1栋", "1-201", "--limit", "1"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("户主 吕德，吕小红 13900000201"), "{text}");
+
+    let out = run(&["find", "/独居", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<(&str, &serde_json::Value)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["name"].as_str().unwrap(), &h["tags"]))
+        .collect();
+    got.sort_by_key(|(n, _)| *n);
+    assert_eq!(
+        got,
+        vec![
+            ("吕德", &serde_json::json!(["独居老人"])),
+            ("郑红", &serde_json::json!(["独居老人"]))
+        ]
+    );
+    let out = run(&["--lang", "en", "find", "低保", "zhouqiang"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.trim_end().ends_with("低保户, 残疾人"), "{text}");
 }
 
 #[test]

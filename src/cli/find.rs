@@ -3,8 +3,12 @@
 //! A one-shot query does not need what keeps the TUI's index current, so it
 //! builds the index without covers (no per-place assignment reads) and asks
 //! the store who covers only the few results it prints.
+//!
+//! Text output is one aligned line per result: name, address, phone (for a
+//! household: its head and the number to call), covering member, tags.
 
 use crate::cli::{Env, Fail, Use, out};
+use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_domain::text;
 use gridbook_store::store::Store;
@@ -27,7 +31,7 @@ pub fn run(env: &Env, query: &str, limit: usize, json: bool) -> Result<(), Fail>
         out::note(format_args!("no match for `{}`", query.trim()));
         return Ok(());
     }
-    out::text(&render(&hits))
+    out::text(&render(&hits, env.lang))
 }
 
 /// The results of one query against the store, covers filled in.
@@ -68,9 +72,37 @@ fn fill_from_store(store: &Store, h: &mut Hit, now: Ts) -> Result<(), Fail> {
     Ok(())
 }
 
-/// One line per result: name, address, phone, covering member, in aligned
-/// columns; each field shown as one visible line ([`text::visible`]).
-pub fn render(hits: &[Hit]) -> String {
+/// What the phone column says: the number, or for a household its head and
+/// whom to call (`head 吕德, 吕小红 13900000201`).
+fn contact(h: &Hit, lang: Lang) -> String {
+    let Some(head) = &h.head else {
+        return h.phone.clone().unwrap_or_default();
+    };
+    let mut out = format!("{} {}", lang.t("col.head"), head.name);
+    if let Some(phone) = &head.phone {
+        match head.phone_of.as_deref() {
+            Some(who) if who != head.name => {
+                out.push_str(comma(lang));
+                out.push_str(who);
+                out.push(' ');
+            }
+            _ => out.push(' '),
+        }
+        out.push_str(phone);
+    }
+    out
+}
+
+fn comma(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "，",
+        Lang::En => ", ",
+    }
+}
+
+/// One line per result: name, address, phone, covering member and tags, in
+/// aligned columns.
+pub fn render(hits: &[Hit], lang: Lang) -> String {
     let col = |f: &dyn Fn(&Hit) -> String, max: usize| {
         hits.iter()
             .map(|h| text::width(&f(h)))
@@ -78,20 +110,28 @@ pub fn render(hits: &[Hit]) -> String {
             .unwrap_or(0)
             .min(max)
     };
+    // Each field shown as one visible line ([`text::visible`]).
     let name = |h: &Hit| text::visible(&h.name).into_owned();
     let addr = |h: &Hit| text::visible(&h.address).into_owned();
-    let phone = |h: &Hit| text::visible(h.phone.as_deref().unwrap_or_default()).into_owned();
+    let phone = |h: &Hit| text::visible(&contact(h, lang)).into_owned();
+    let cover = |h: &Hit| text::visible(h.cover.as_deref().unwrap_or_default()).into_owned();
     let wn = col(&name, 16);
     let wa = col(&addr, 40);
-    let wp = col(&phone, 13);
+    let wp = col(&phone, 40);
+    let wc = col(&cover, 16);
+    let sep = match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    };
     let mut out = String::new();
     for h in hits {
         let line = format!(
-            "{}  {}  {}  {}",
+            "{}  {}  {}  {}  {}",
             text::pad(&name(h), wn),
             text::pad(&addr(h), wa),
             text::pad(&phone(h), wp),
-            text::visible(h.cover.as_deref().unwrap_or(""))
+            text::pad(&cover(h), wc),
+            text::visible(&h.tags.join(sep))
         );
         out.push_str(line.trim_end());
         out.push('\n');

@@ -3,6 +3,8 @@
 
 use gridbook_domain::romanize;
 
+use super::pinyin;
+
 /// The kind of a search key; it decides which match tiers apply and how the
 /// matched part is highlighted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -10,46 +12,44 @@ use gridbook_domain::romanize;
 pub enum Class {
     /// The shown name (or household label), lowercased char by char.
     Name = 0,
-    /// Full pinyin of the name, e.g. `zhangsan`.
-    Full = 1,
-    /// Pinyin initials, e.g. `zs`.
-    Init = 2,
-    /// Full pinyin and initials by the everyday reading of a special surname.
-    Alt = 3,
+    /// The name's pinyin: syllables with their readings (see `pinyin`),
+    /// matched in full (`zhangsan`) and by initials (`zs`).
+    Pinyin = 1,
+    /// One of a person's tags (低保户, 独居老人 …).
+    Tag = 2,
     /// A short code (area or building code) or a bare room number.
-    Code = 4,
+    Code = 3,
     /// The digits of one phone number.
-    Phone = 5,
+    Phone = 4,
 }
 
 impl Class {
     fn from_u8(b: u8) -> Class {
         match b {
             0 => Class::Name,
-            1 => Class::Full,
-            2 => Class::Init,
-            3 => Class::Alt,
-            4 => Class::Code,
+            1 => Class::Pinyin,
+            2 => Class::Tag,
+            3 => Class::Code,
             _ => Class::Phone,
         }
     }
-    /// Fuzzy (subsequence) matching only makes sense on words, not on numbers or codes.
+    /// Fuzzy (subsequence) matching only makes sense on names, not on
+    /// numbers, codes or tags.
     pub fn fuzzy(self) -> bool {
-        matches!(self, Class::Name | Class::Full | Class::Init | Class::Alt)
+        matches!(self, Class::Name | Class::Pinyin)
     }
     /// Codes and rooms match whole or by their start only: `50` should not find room `1502`.
     pub fn substring(self) -> bool {
         !matches!(self, Class::Code)
     }
-    /// A small preference among keys that match equally well.
+    /// A small preference among keys that match equally well (pinyin keys
+    /// score their own: see `pinyin`).
     pub fn bonus(self) -> u32 {
         match self {
             Class::Name => 5,
-            Class::Full => 4,
-            Class::Init => 4,
-            Class::Code => 3,
+            Class::Pinyin => 4,
+            Class::Tag | Class::Code => 3,
             Class::Phone => 2,
-            Class::Alt => 1,
         }
     }
 }
@@ -118,10 +118,14 @@ pub fn pairs_of(s: &str) -> u128 {
     m
 }
 
-/// Keys of one entry while it is being built: `(class, text)`.
+/// Most bytes one key can have: its length is stored in one byte.
+const MAX_KEY: usize = 255;
+
+/// Keys of one entry while it is being built: `(class, bytes)`, text keys
+/// folded, in the order they are matched (phones last).
 #[derive(Default)]
 pub struct KeySet {
-    pub keys: Vec<(Class, String)>,
+    pub keys: Vec<(Class, Vec<u8>)>,
 }
 
 impl KeySet {
@@ -131,45 +135,50 @@ impl KeySet {
             .map(fold)
             .filter(|c| !c.is_whitespace())
             .collect();
-        if t.is_empty() || self.keys.iter().any(|(c, k)| *c == class && *k == t) {
+        if t.is_empty()
+            || self
+                .keys
+                .iter()
+                .any(|(c, k)| *c == class && *k == t.as_bytes())
+        {
             return;
         }
-        // Key lengths are stored in one byte; no real name or code comes close.
+        // No real name or code comes close to the limit; cut on a char boundary.
         let mut t = t;
-        while t.len() > 255 {
+        while t.len() > MAX_KEY {
             t.pop();
         }
-        self.keys.push((class, t));
+        self.keys.push((class, t.into_bytes()));
     }
 
-    /// A person's name: itself, its pinyin and initials, and the everyday
-    /// reading of a special surname.
+    /// The pinyin of a text, every reading of each character.
+    fn pinyin(&mut self, text: &str, as_name: bool) {
+        if text.is_ascii() {
+            return;
+        }
+        let mut key = Vec::new();
+        pinyin::encode(&romanize::readings(text, as_name), MAX_KEY, &mut key);
+        if !key.is_empty() {
+            self.keys.push((Class::Pinyin, key));
+        }
+    }
+
+    /// A person's name: itself and its pinyin (the surname read as a surname).
     pub fn person(&mut self, name: &str) {
         self.push(Class::Name, name);
-        if !name.is_ascii() {
-            // One pass over the syllables for both keys (this runs for every resident).
-            let sylls = romanize::syllables_at(name, true);
-            let full: String = sylls.iter().map(|(_, p)| p.as_str()).collect();
-            let init: String = sylls.iter().filter_map(|(_, p)| p.chars().next()).collect();
-            self.push(Class::Full, &full);
-            self.push(Class::Init, &init);
-            if let Some((full, init)) = romanize::everyday_reading(name) {
-                self.push(Class::Alt, &full);
-                self.push(Class::Alt, &init);
-            }
-        }
+        self.pinyin(name, true);
     }
 
     /// A place name with its code: 胜利花苑 (slhy), 3栋 (3).
     pub fn place(&mut self, name: &str, code: &str) {
         self.push(Class::Name, name);
         self.push(Class::Code, code);
-        if !name.is_ascii() {
-            let s = romanize::syllables_at(name, false);
-            let full: String = s.iter().map(|(_, p)| p.as_str()).collect();
-            self.push(Class::Full, &full);
-            self.push(Class::Init, &romanize::place_initials(name));
-        }
+        self.pinyin(name, false);
+    }
+
+    /// A person's tag. Push tags before phones.
+    pub fn tag(&mut self, tag: &str) {
+        self.push(Class::Tag, tag);
     }
 
     pub fn phone(&mut self, phone: &str) {
@@ -178,28 +187,40 @@ impl KeySet {
     }
 
     pub fn mask(&self) -> u64 {
-        self.keys.iter().fold(0, |m, (_, k)| m | mask_of(k))
+        self.keys.iter().fold(0, |m, (class, k)| match class {
+            Class::Pinyin => {
+                let mut m = m;
+                pinyin::each_reading(k, |_, t| m |= mask_of(&String::from_utf8_lossy(t)));
+                m
+            }
+            _ => m | mask_of(&String::from_utf8_lossy(k)),
+        })
     }
 
     pub fn pairs(&self) -> u128 {
-        self.keys.iter().fold(0, |m, (_, k)| m | pairs_of(k))
+        self.keys.iter().fold(0, |m, (class, k)| match class {
+            Class::Pinyin => m | pinyin::pairs(k),
+            _ => m | pairs_of(&String::from_utf8_lossy(k)),
+        })
     }
 
     /// Appends the keys to `arena` as `class, len, bytes…` records.
     pub fn write(&self, arena: &mut Vec<u8>) {
         for (class, k) in &self.keys {
-            // The top bits say whether the key is all ASCII or has none, so a
-            // term that cannot occur in it skips it without a look.
-            let flags = if k.is_ascii() {
+            // The top bits say whether a text key is all ASCII or has none, so
+            // a term that cannot occur in it skips it without a look.
+            let flags = if *class == Class::Pinyin {
+                0
+            } else if k.is_ascii() {
                 ALL_ASCII
-            } else if k.bytes().all(|b| b >= 0x80) {
+            } else if k.iter().all(|b| *b >= 0x80) {
                 NO_ASCII
             } else {
                 0
             };
             arena.push(*class as u8 | flags);
             arena.push(k.len() as u8);
-            arena.extend_from_slice(k.as_bytes());
+            arena.extend_from_slice(k);
         }
     }
 }
@@ -253,24 +274,24 @@ mod tests {
     fn keys_round_trip_through_the_arena() {
         let mut k = KeySet::default();
         k.person("单田芳");
+        k.tag("低保户");
         k.phone("0546-8312345");
         let mut arena = Vec::new();
         k.write(&mut arena);
-        let back: Vec<(Class, String)> = Keys::new(&arena)
-            .map(|(c, b)| (c, String::from_utf8_lossy(b).into_owned()))
-            .collect();
+        let back: Vec<(Class, Vec<u8>)> = Keys::new(&arena).map(|(c, b)| (c, b.to_vec())).collect();
+        assert_eq!(back, k.keys);
+        let classes: Vec<Class> = back.iter().map(|(c, _)| *c).collect();
         assert_eq!(
-            back,
-            vec![
-                (Class::Name, "单田芳".to_string()),
-                (Class::Full, "shantianfang".to_string()),
-                (Class::Init, "stf".to_string()),
-                (Class::Alt, "dantianfang".to_string()),
-                (Class::Alt, "dtf".to_string()),
-                (Class::Phone, "05468312345".to_string()),
-            ]
+            classes,
+            vec![Class::Name, Class::Pinyin, Class::Tag, Class::Phone]
         );
+        assert_eq!(back[0].1, "单田芳".as_bytes());
+        assert_eq!(back[2].1, "低保户".as_bytes());
+        assert_eq!(back[3].1, b"05468312345");
+        // The mask knows every reading: shan and dan (and chan).
+        for c in ['s', 'h', 'd', 'c', 't', 'f'] {
+            assert_ne!(k.mask() & char_bit(c), 0, "{c}");
+        }
         assert_eq!(k.mask() & char_bit('z'), 0);
-        assert_ne!(k.mask() & char_bit('s'), 0);
     }
 }

@@ -2,19 +2,24 @@
 //! `gridbook find`.
 //!
 //! Every resident, member, household, building and area is one entry in
-//! column arrays. An entry's search keys (lowercased name, full pinyin,
-//! initials, phone digits, codes) sit in one byte arena; a 64-bit character
-//! mask per entry rules most entries out of a term with one AND. Places match
-//! once per query and pass their match down to what is inside them, so
-//! `3栋 501` narrows residents by their address without storing it per person.
+//! column arrays. An entry's search keys (lowercased name, its pinyin with
+//! every reading of each character, tags, phone digits, codes) sit in one
+//! byte arena; a 64-bit character mask per entry rules most entries out of a
+//! term with one AND. Places match once per query and pass their match down
+//! to what is inside them, so `3栋 501` narrows residents by their address
+//! without storing it per person.
 //!
 //! Ranking is by match tier (exact, prefix, substring, fuzzy) first: the
 //! worst tier over the query's terms decides. Within a tier, fuzzy matches
 //! are scored by nucleo's fzf-style matcher and the others by key kind and
-//! how much of the key the term covers. Because fuzzy results always rank
-//! last, the fuzzy pass runs only when the other tiers give too few results.
+//! how much of the key the term covers (a pinyin match through a surname's or
+//! character's main reading before one through another reading); among equal
+//! matches, results with a phone come first. Because fuzzy results always
+//! rank last, the fuzzy pass runs only when the other tiers give too few
+//! results.
 
 mod keys;
+mod pinyin;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -23,7 +28,6 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 use serde::Serialize;
 
 use gridbook_domain::model::*;
-use gridbook_domain::romanize;
 use gridbook_store::store::{Store, StoreError};
 use keys::{Class, KeySet, Keys};
 
@@ -108,6 +112,23 @@ pub struct Hit {
     pub address_match: Vec<usize>,
     /// Char indices in `phone` to highlight.
     pub phone_match: Vec<usize>,
+    /// A resident's or member's tags (低保户, 独居老人 …), as written.
+    pub tags: Vec<String>,
+    /// For a household: its head and who to call (`phone` stays empty: a
+    /// household has no number of its own).
+    pub head: Option<Head>,
+}
+
+/// A household's head and the number to call it on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Head {
+    /// The resident whose relation is 户主, else the first resident.
+    pub name: String,
+    /// The head's first phone; when the head has none, the first phone of
+    /// the first resident who has one.
+    pub phone: Option<String>,
+    /// Whose number `phone` is: the head's name, or the other resident's.
+    pub phone_of: Option<String>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -121,6 +142,18 @@ const BASE: u32 = 20_000;
 const INHERIT_PENALTY: u32 = 8_000;
 /// Separates the name from the phones in the display arena.
 const SEP: u8 = 0x1f;
+/// Starts each tag in the display arena, after the phones.
+const TAG_SEP: u8 = 0x1e;
+/// Entry flags: has a phone (a household: one of its residents has one).
+const HAS_PHONE: u8 = 1;
+/// Entry flags: a resident whose relation is 户主.
+const IS_HEAD: u8 = 2;
+
+/// Whether a relation names the head of the household.
+fn is_head(relation: &str) -> bool {
+    let r = relation.trim();
+    r == "户主" || r.eq_ignore_ascii_case("head")
+}
 
 /// A query term, folded like the keys.
 struct Term {
@@ -181,6 +214,8 @@ impl Cache {
 pub struct LookupIndex {
     kind: Vec<Kind>,
     live: Vec<bool>,
+    /// `HAS_PHONE`, `IS_HEAD`.
+    flags: Vec<u8>,
     ids: Vec<Id>,
     /// The place an entry hangs in (resident → household → building → area), or `NONE`.
     parent: Vec<u32>,
@@ -207,6 +242,50 @@ pub struct LookupIndex {
     cache: Mutex<Option<Cache>>,
 }
 
+/// What the index keeps of a resident or member.
+struct Person<'a> {
+    name: &'a str,
+    phones: &'a [String],
+    /// Tags, and for a resident the Chinese labels of their care groups (as
+    /// rosters write them), so `低保` and `/独居` find the people in them.
+    tags: std::borrow::Cow<'a, [String]>,
+    head: bool,
+}
+
+impl<'a> Person<'a> {
+    fn resident(r: &'a Resident) -> Person<'a> {
+        Person {
+            name: &r.name,
+            phones: &r.phones,
+            tags: if r.care.is_empty() {
+                std::borrow::Cow::Borrowed(&r.tags[..])
+            } else {
+                let groups = gridbook_domain::vocab::care::shipped();
+                let mut t = r.tags.clone();
+                for m in &r.care {
+                    match groups.get(&m.group) {
+                        Some(g) => t.push(g.zh.clone()),
+                        None => t.push(m.group.clone()),
+                    }
+                }
+                std::borrow::Cow::Owned(t)
+            },
+            head: is_head(&r.relation),
+        }
+    }
+    fn member(m: &'a Member) -> Person<'a> {
+        Person {
+            name: &m.name,
+            phones: std::slice::from_ref(&m.phone),
+            tags: std::borrow::Cow::Borrowed(&m.tags[..]),
+            head: false,
+        }
+    }
+    fn has_phone(&self) -> bool {
+        self.phones.iter().any(|p| !p.trim().is_empty())
+    }
+}
+
 fn level(kind: Kind) -> Option<usize> {
     match kind {
         Kind::Area => Some(0),
@@ -227,6 +306,7 @@ impl LookupIndex {
         LookupIndex {
             kind: Vec::new(),
             live: Vec::new(),
+            flags: Vec::new(),
             ids: Vec::new(),
             parent: Vec::new(),
             mask: Vec::new(),
@@ -273,19 +353,16 @@ impl LookupIndex {
         for r in store.all::<Resident>() {
             let r = r?;
             if let (true, Some(&p)) = (r.meta.is_live(), ix.by_id.get(&r.household)) {
-                ix.push_person(Kind::Resident, r.meta.id, p, &r.name, &r.phones);
+                let e = ix.put_person(NONE, Kind::Resident, r.meta.id, p, &Person::resident(&r));
+                if ix.flags[e as usize] & HAS_PHONE != 0 {
+                    ix.flags[p as usize] |= HAS_PHONE;
+                }
             }
         }
         for m in store.all::<Member>() {
             let m = m?;
             if m.meta.is_live() {
-                ix.push_person(
-                    Kind::Member,
-                    m.meta.id,
-                    NONE,
-                    &m.name,
-                    std::slice::from_ref(&m.phone),
-                );
+                ix.put_person(NONE, Kind::Member, m.meta.id, NONE, &Person::member(&m));
             }
         }
         ix.shrink();
@@ -303,6 +380,7 @@ impl LookupIndex {
     fn shrink(&mut self) {
         self.kind.shrink_to_fit();
         self.live.shrink_to_fit();
+        self.flags.shrink_to_fit();
         self.ids.shrink_to_fit();
         self.parent.shrink_to_fit();
         self.mask.shrink_to_fit();
@@ -315,7 +393,9 @@ impl LookupIndex {
         self.shown.shrink_to_fit();
     }
 
-    /// Writes keys and display text for entry `e` (a new slot when `e == NONE`).
+    /// Writes keys and display text (name, phones, tags) for entry `e` (a
+    /// new slot when `e == NONE`).
+    #[allow(clippy::too_many_arguments)]
     fn put(
         &mut self,
         e: u32,
@@ -324,17 +404,28 @@ impl LookupIndex {
         parent: u32,
         keys: &KeySet,
         shown: &[&str],
+        tags: &[String],
+        flags: u8,
     ) -> u32 {
         let key_at = self.keys.len();
         keys.write(&mut self.keys);
         let key_len = (self.keys.len() - key_at).min(u16::MAX as usize);
         let show_at = self.shown.len();
+        // Display text never holds the separators; drop them if a record does.
+        let clean = |s: &str| {
+            s.bytes()
+                .filter(|b| *b != SEP && *b != TAG_SEP)
+                .collect::<Vec<u8>>()
+        };
         for (i, s) in shown.iter().enumerate() {
             if i > 0 {
                 self.shown.push(SEP);
             }
-            // Display text never holds the separator; drop it if a record does.
-            self.shown.extend(s.bytes().filter(|b| *b != SEP));
+            self.shown.extend(clean(s));
+        }
+        for t in tags {
+            self.shown.push(TAG_SEP);
+            self.shown.extend(clean(t));
         }
         let show_len = (self.shown.len() - show_at).min(u16::MAX as usize);
         let mask = keys.mask();
@@ -343,6 +434,7 @@ impl LookupIndex {
             let e = self.ids.len() as u32;
             self.kind.push(kind);
             self.live.push(true);
+            self.flags.push(flags);
             self.ids.push(id);
             self.parent.push(parent);
             self.mask.push(mask);
@@ -362,6 +454,7 @@ impl LookupIndex {
             let i = e as usize;
             self.garbage += self.key_len[i] as usize + self.show_len[i] as usize;
             self.live[i] = true;
+            self.flags[i] = flags;
             self.parent[i] = parent;
             self.mask[i] = mask;
             self.pairs[i] = pairs;
@@ -376,30 +469,35 @@ impl LookupIndex {
     fn push_place(&mut self, kind: Kind, id: Id, parent: u32, name: &str, code: &str) -> u32 {
         let mut k = KeySet::default();
         k.place(name, code);
-        self.put(NONE, kind, id, parent, &k, &[name])
+        self.put(NONE, kind, id, parent, &k, &[name], &[], 0)
     }
 
-    fn person_keys(name: &str, phones: &[String]) -> KeySet {
+    /// Writes a resident or member into entry `e` (a new one when `e == NONE`).
+    fn put_person(&mut self, e: u32, kind: Kind, id: Id, parent: u32, p: &Person<'_>) -> u32 {
         let mut k = KeySet::default();
-        k.person(name);
-        for p in phones {
-            k.phone(p);
+        k.person(p.name);
+        for t in p.tags.iter() {
+            k.tag(t);
         }
-        k
-    }
-
-    fn push_person(
-        &mut self,
-        kind: Kind,
-        id: Id,
-        parent: u32,
-        name: &str,
-        phones: &[String],
-    ) -> u32 {
-        let k = Self::person_keys(name, phones);
-        let mut shown: Vec<&str> = vec![name];
-        shown.extend(phones.iter().map(String::as_str));
-        self.put(NONE, kind, id, parent, &k, &shown)
+        let phones: Vec<&str> = p
+            .phones
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        for ph in &phones {
+            k.phone(ph);
+        }
+        let mut shown: Vec<&str> = vec![p.name];
+        shown.extend(&phones);
+        let mut flags = 0;
+        if !phones.is_empty() {
+            flags |= HAS_PHONE;
+        }
+        if p.head {
+            flags |= IS_HEAD;
+        }
+        self.put(e, kind, id, parent, &k, &shown, &p.tags, flags)
     }
 
     fn set_direct(&mut self, store: &Store, p: u32, now: Ts) -> Result<(), StoreError> {
@@ -410,15 +508,7 @@ impl LookupIndex {
             && let Some(m) = store.member(a.member)?.filter(|m| m.meta.is_live())
         {
             // Assigned before the index heard of the member: add them now.
-            let k = Self::person_keys(&m.name, std::slice::from_ref(&m.phone));
-            self.put(
-                NONE,
-                Kind::Member,
-                m.meta.id,
-                NONE,
-                &k,
-                &[&m.name, &m.phone],
-            );
+            self.put_person(NONE, Kind::Member, m.meta.id, NONE, &Person::member(&m));
         }
         match found {
             Some(a) => match self.by_id.get(&a.member) {
@@ -444,9 +534,21 @@ impl LookupIndex {
     /// Display fields of an entry: the name, then its phones.
     fn shown_of(&self, e: usize) -> impl Iterator<Item = &str> + '_ {
         let at = self.show_at[e] as usize;
-        self.shown[at..at + self.show_len[e] as usize]
+        let all = &self.shown[at..at + self.show_len[e] as usize];
+        let end = all.iter().position(|b| *b == TAG_SEP).unwrap_or(all.len());
+        all[..end]
             .split(|b| *b == SEP)
             .map(|s| std::str::from_utf8(s).unwrap_or(""))
+    }
+
+    /// A person's tags.
+    fn tags_of(&self, e: usize) -> Vec<String> {
+        let at = self.show_at[e] as usize;
+        let all = &self.shown[at..at + self.show_len[e] as usize];
+        all.split(|b| *b == TAG_SEP)
+            .skip(1)
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect()
     }
 
     fn name_of(&self, e: usize) -> &str {
@@ -467,6 +569,7 @@ impl LookupIndex {
         use std::mem::size_of;
         let cols = self.kind.capacity() * size_of::<Kind>()
             + self.live.capacity()
+            + self.flags.capacity()
             + self.ids.capacity() * size_of::<Id>()
             + self.parent.capacity() * 4
             + self.mask.capacity() * 8
@@ -528,20 +631,36 @@ impl LookupIndex {
         let mut k = KeySet::default();
         let label = h.label();
         k.place(&label, &h.room);
+        let residents: Vec<Resident> = store
+            .residents_of(household)?
+            .into_iter()
+            .filter(|r| r.meta.is_live())
+            .collect();
+        let flags = if residents.iter().any(|r| Person::resident(r).has_phone()) {
+            HAS_PHONE
+        } else {
+            0
+        };
         let old = self.by_id.get(&household).copied().unwrap_or(NONE);
-        let e = self.put(old, Kind::Household, household, parent, &k, &[&label]);
+        let e = self.put(
+            old,
+            Kind::Household,
+            household,
+            parent,
+            &k,
+            &[&label],
+            &[],
+            flags,
+        );
         let mut existing: HashMap<Id, u32> = HashMap::new();
         for (i, p) in self.parent.iter().enumerate() {
             if *p == e && self.kind[i] == Kind::Resident && self.live[i] {
                 existing.insert(self.ids[i], i as u32);
             }
         }
-        for r in store.residents_of(household)? {
+        for r in &residents {
             let slot = existing.remove(&r.meta.id).unwrap_or(NONE);
-            let k = Self::person_keys(&r.name, &r.phones);
-            let mut shown: Vec<&str> = vec![&r.name];
-            shown.extend(r.phones.iter().map(String::as_str));
-            self.put(slot, Kind::Resident, r.meta.id, e, &k, &shown);
+            self.put_person(slot, Kind::Resident, r.meta.id, e, &Person::resident(r));
         }
         for (_, gone) in existing {
             self.kill(gone);
@@ -560,8 +679,7 @@ impl LookupIndex {
             return Ok(());
         };
         let old = self.by_id.get(&member).copied().unwrap_or(NONE);
-        let k = Self::person_keys(&m.name, std::slice::from_ref(&m.phone));
-        let e = self.put(old, Kind::Member, member, NONE, &k, &[&m.name, &m.phone]);
+        let e = self.put_person(old, Kind::Member, member, NONE, &Person::member(&m));
         if self.covers {
             let now = Self::now();
             let mut zones: Vec<u32> = self
@@ -628,7 +746,7 @@ impl LookupIndex {
         let mut k = KeySet::default();
         k.place(&name, &code);
         let old = self.by_id.get(&zone).copied().unwrap_or(NONE);
-        let e = self.put(old, kind, zone, parent, &k, &[&name]);
+        let e = self.put(old, kind, zone, parent, &k, &[&name], &[], 0);
         if self.covers {
             self.set_direct(store, e, Self::now())?;
         }
@@ -689,9 +807,11 @@ impl LookupIndex {
     /// (exports and comparisons with other tools).
     pub fn entries(&self) -> impl Iterator<Item = Hit> + '_ {
         let mut matcher = Matcher::new(Config::DEFAULT);
+        let households: Vec<u32> = self.places[2].clone();
+        let heads = self.heads(&households);
         (0..self.ids.len())
             .filter(|i| self.live[*i])
-            .map(move |i| self.hit(i, 0, &[], &mut matcher))
+            .map(move |i| self.hit(i, 0, &[], &mut matcher, heads.get(&(i as u32))))
     }
 
     /// Forgets the previous query, so the next search scans everything (when
@@ -741,9 +861,11 @@ impl LookupIndex {
         }
         top(&mut found, limit);
         let mut matcher = Matcher::new(Config::DEFAULT);
+        let shown: Vec<u32> = found.iter().map(|(_, e)| *e).collect();
+        let heads = self.heads(&shown);
         found
             .into_iter()
-            .map(|(key, e)| self.hit(e as usize, key, &terms, &mut matcher))
+            .map(|(key, e)| self.hit(e as usize, key, &terms, &mut matcher, heads.get(&e)))
             .collect()
     }
 
@@ -842,19 +964,30 @@ impl LookupIndex {
     }
 
     /// One number to sort by, best highest: the worst tier, the summed term
-    /// scores, then places before people and shorter names first.
+    /// scores, then areas and buildings, then results with a phone (a
+    /// household: one of its people has one), households before people, and
+    /// shorter names first.
     fn rank_key(&self, i: usize, worst: u64, total: u64) -> u64 {
-        let kind = match self.kind[i] {
-            Kind::Area => 4,
-            Kind::Building => 3,
-            Kind::Household => 2,
-            Kind::Member => 1,
-            Kind::Resident => 0,
+        let (place, contact) = match self.kind[i] {
+            Kind::Area => (2, 0),
+            Kind::Building => (1, 0),
+            Kind::Household => (0, 2),
+            Kind::Member => (0, 1),
+            Kind::Resident => (0, 0),
         };
+        let phone = (self.flags[i] & HAS_PHONE != 0) as u64;
+        let at = self.show_at[i] as usize;
+        let shown = &self.shown[at..at + self.show_len[i] as usize];
+        let name_len = shown
+            .iter()
+            .position(|b| *b == SEP || *b == TAG_SEP)
+            .unwrap_or(shown.len()) as u16;
         worst << 60
             | total.min((1 << 36) - 1) << 24
-            | kind << 16
-            | (u16::MAX - self.show_len[i]) as u64
+            | place << 20
+            | phone << 19
+            | contact << 16
+            | (u16::MAX - name_len) as u64
     }
 
     /// The cheap test before looking at keys: every char of the term must
@@ -883,7 +1016,19 @@ impl LookupIndex {
                 Class::Phone if !t.digits => break,
                 // Pinyin keys are letters (and whatever else the name has, which
                 // its Name key matches at least as well).
-                Class::Full | Class::Init | Class::Alt if t.digits || !t.ascii => continue,
+                Class::Pinyin if t.digits || !t.ascii => continue,
+                Class::Pinyin => {
+                    let mut v = pinyin::best(key, t.text.as_bytes()).map_or(0, |f| f.value);
+                    if v == 0
+                        && let Some(m) = fuzzy.as_deref_mut()
+                    {
+                        v = pinyin::fuzzy(key, t, m, scratch);
+                    }
+                    if v > best.0 {
+                        best = (v, class, ki - 1);
+                    }
+                    continue;
+                }
                 _ if (t.ascii && no_ascii) || (!t.ascii && all_ascii) => continue,
                 _ => {}
             }
@@ -931,7 +1076,14 @@ impl LookupIndex {
         None
     }
 
-    fn hit(&self, i: usize, key: u64, terms: &[Term], matcher: &mut Matcher) -> Hit {
+    fn hit(
+        &self,
+        i: usize,
+        key: u64,
+        terms: &[Term],
+        matcher: &mut Matcher,
+        head: Option<&HeadPick>,
+    ) -> Hit {
         let kind = self.kind[i];
         let e = i as u32;
         let mut fields = self.shown_of(i);
@@ -1010,6 +1162,10 @@ impl LookupIndex {
                     let Some((_, key)) = self.keys_of(i).nth(ki) else {
                         continue;
                     };
+                    if class == Class::Pinyin {
+                        name_match.extend(pinyin::highlight(key, t, matcher, &mut scratch));
+                        continue;
+                    }
                     let pos = positions(matcher, key, t, class, &mut scratch);
                     match class {
                         Class::Phone => {
@@ -1033,13 +1189,14 @@ impl LookupIndex {
                     let Some((_, key)) = self.keys_of(p as usize).nth(k) else {
                         continue;
                     };
-                    let pos = positions(matcher, key, t, cl, &mut scratch);
-                    let pname = self.name_of(p as usize);
-                    address_match.extend(
+                    let chars = if cl == Class::Pinyin {
+                        pinyin::highlight(key, t, matcher, &mut scratch)
+                    } else {
+                        let pos = positions(matcher, key, t, cl, &mut scratch);
+                        let pname = self.name_of(p as usize);
                         to_name_chars(pname, self.kind[p as usize], cl, key, &pos)
-                            .into_iter()
-                            .map(|x| x + start),
-                    );
+                    };
+                    address_match.extend(chars.into_iter().map(|x| x + start));
                 }
                 None => {}
             }
@@ -1048,6 +1205,21 @@ impl LookupIndex {
         name_match.dedup();
         address_match.sort_unstable();
         address_match.dedup();
+        let head = head.map(|h| {
+            let name = |e: Option<u32>| e.map(|e| self.name_of(e as usize).to_string());
+            let phone = h
+                .phone
+                .and_then(|e| self.shown_of(e as usize).nth(1).map(str::to_string));
+            Head {
+                name: name(h.head).unwrap_or_default(),
+                phone_of: phone.as_ref().and(name(h.phone)),
+                phone,
+            }
+        });
+        let tags = match kind {
+            Kind::Resident | Kind::Member => self.tags_of(i),
+            _ => Vec::new(),
+        };
         Hit {
             kind: HitKind::of(kind),
             id: self.ids[i],
@@ -1062,8 +1234,68 @@ impl LookupIndex {
             name_match,
             address_match,
             phone_match,
+            tags,
+            head,
         }
     }
+
+    /// For each household entry `want` asks for, its head and the resident
+    /// whose phone to call, in one pass over the entries.
+    fn heads(&self, want: &[u32]) -> HashMap<u32, HeadPick> {
+        let mut out: HashMap<u32, HeadPick> = want
+            .iter()
+            .filter(|e| self.kind[**e as usize] == Kind::Household)
+            .map(|e| (*e, HeadPick::default()))
+            .collect();
+        if out.is_empty() {
+            return out;
+        }
+        let mut marked = vec![0u64; self.ids.len().div_ceil(64)];
+        for e in out.keys() {
+            marked[*e as usize / 64] |= 1 << (e % 64);
+        }
+        // "First" is the store's order: by id.
+        let earlier =
+            |a: Option<u32>, b: u32| a.is_none_or(|a| self.ids[b as usize] < self.ids[a as usize]);
+        for (i, &p) in self.parent.iter().enumerate() {
+            if p == NONE || marked[p as usize / 64] & (1 << (p % 64)) == 0 {
+                continue;
+            }
+            if !self.live[i] || self.kind[i] != Kind::Resident {
+                continue;
+            }
+            let Some(h) = out.get_mut(&p) else { continue };
+            let e = i as u32;
+            let f = self.flags[i];
+            if earlier(h.first, e) {
+                h.first = Some(e);
+            }
+            if f & IS_HEAD != 0 && earlier(h.marked_head, e) {
+                h.marked_head = Some(e);
+            }
+            if f & HAS_PHONE != 0 && earlier(h.first_phone, e) {
+                h.first_phone = Some(e);
+            }
+        }
+        for h in out.values_mut() {
+            h.head = h.marked_head.or(h.first);
+            h.phone = match h.head {
+                Some(e) if self.flags[e as usize] & HAS_PHONE != 0 => Some(e),
+                _ => h.first_phone,
+            };
+        }
+        out
+    }
+}
+
+/// A household's head and whose phone to call, as entries.
+#[derive(Clone, Copy, Default)]
+struct HeadPick {
+    first: Option<u32>,
+    marked_head: Option<u32>,
+    first_phone: Option<u32>,
+    head: Option<u32>,
+    phone: Option<u32>,
 }
 
 /// Pools smaller than this are scanned on the calling thread.
@@ -1120,25 +1352,36 @@ fn top(found: &mut Vec<(u64, u32)>, limit: usize) {
     found.sort_unstable_by(order);
 }
 
+/// The value of an exact (tier 4), prefix (3) or substring (2) match:
+/// `tier << 16 | sub-score`. The sub-score prefers keys with a bonus, then
+/// keys the term covers more of (`extra` bytes left over), then matches that
+/// start earlier (`pos`).
+fn score(tier: u32, extra: usize, pos: usize, bonus: u32) -> u32 {
+    let base = BASE + bonus * 1000;
+    let extra = extra.min(50) as u32;
+    let pos = pos.min(50) as u32;
+    match tier {
+        4.. => 4 << 16 | base,
+        3 => 3 << 16 | (base - extra * 20),
+        _ => 2 << 16 | (base - extra * 20 - pos * 5),
+    }
+}
+
 /// Exact, prefix or substring match of a folded term on a folded key:
 /// `tier << 16 | sub-score`, or 0.
 fn plain_match(key: &[u8], term: &[u8], class: Class) -> u32 {
     if term.len() > key.len() || term.is_empty() {
         return 0;
     }
-    let extra = (key.len() - term.len()).min(50) as u32;
-    let bonus = class.bonus() * 1000;
+    let extra = key.len() - term.len();
     if same(&key[..term.len()], term) {
-        return if key.len() == term.len() {
-            4 << 16 | (BASE + bonus)
-        } else {
-            3 << 16 | (BASE + bonus - extra * 20)
-        };
+        let tier = if extra == 0 { 4 } else { 3 };
+        return score(tier, extra, 0, class.bonus());
     }
     if class.substring()
         && let Some(pos) = find(key, term)
     {
-        return 2 << 16 | (BASE + bonus - extra * 20 - (pos.min(50) as u32) * 5);
+        return score(2, extra, pos, class.bonus());
     }
     0
 }
@@ -1251,26 +1494,8 @@ fn to_name_chars(name: &str, kind: Kind, class: Class, key: &[u8], pos: &[usize]
                 .filter(|p| *p < label)
                 .collect()
         }
-        Class::Code | Class::Phone => Vec::new(),
-        Class::Full | Class::Init | Class::Alt => {
-            let as_name = matches!(kind, Kind::Resident | Kind::Member) && class != Class::Alt;
-            let sylls = romanize::syllables_at(name, as_name);
-            let full_len: usize = sylls.iter().map(|(_, s)| s.len()).sum();
-            let mut out = Vec::new();
-            if key.len() == full_len {
-                // Full pinyin: byte k of the key belongs to the syllable covering it.
-                let mut owner = Vec::with_capacity(full_len);
-                for (c, s) in &sylls {
-                    owner.extend(std::iter::repeat_n(*c, s.len()));
-                }
-                out.extend(pos.iter().filter_map(|p| owner.get(*p).copied()));
-            } else {
-                // Initials: one per syllable.
-                out.extend(pos.iter().filter_map(|p| sylls.get(*p).map(|(c, _)| *c)));
-            }
-            out.dedup();
-            out
-        }
+        // Pinyin keys map their matches to chars themselves; tags show no highlight.
+        Class::Code | Class::Phone | Class::Tag | Class::Pinyin => Vec::new(),
     }
 }
 
@@ -1297,9 +1522,9 @@ mod tests {
 
     #[test]
     fn tiers_order() {
-        let exact = plain_match(b"zs", b"zs", Class::Init);
-        let prefix = plain_match(b"zsf", b"zs", Class::Init);
-        let sub = plain_match(b"azs", b"zs", Class::Init);
+        let exact = plain_match(b"zs", b"zs", Class::Name);
+        let prefix = plain_match(b"zsf", b"zs", Class::Name);
+        let sub = plain_match(b"azs", b"zs", Class::Name);
         assert!(exact > prefix && prefix > sub && sub > 0);
         assert_eq!(plain_match(b"1502", b"50", Class::Code), 0);
         assert!(plain_match(b"501", b"50", Class::Code) > 0);

@@ -10,6 +10,15 @@ const SHIPPED: &str = include_str!("care_groups.toml");
 /// The group residents join by age alone (80 and over).
 pub const AGED_80: &str = "aged-80";
 
+/// The shipped care groups, parsed once.
+pub fn shipped() -> &'static Vocabulary {
+    static GROUPS: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+    GROUPS.get_or_init(|| {
+        Vocabulary::parse("care_groups.toml", SHIPPED, "group")
+            .expect("shipped care groups parse (tested)")
+    })
+}
+
 /// Care groups: the shipped list, with a user's `care.toml` (text `user`,
 /// named `file`) laid over it. Every group needs a cadence of 1 to 365 days.
 pub fn groups(user: Option<(&str, &str)>) -> Result<Vocabulary, String> {
