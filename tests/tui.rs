@@ -436,6 +436,49 @@ fn lookup_follows_a_resident_added_in_the_tui() {
     assert!(s.contains("单田芳") && s.contains("13911112222"), "{s}");
 }
 
+/// Writes made outside the TUI's forms (here: straight through the core's
+/// operations on the same store) reach the lookup index through the
+/// changes every commit reports.
+#[test]
+fn lookup_follows_writes_made_anywhere() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 100, 30);
+    a.finder.build_now(&store);
+    let household = store
+        .households_of(
+            store
+                .buildings_of(store.areas().unwrap()[0].meta.id)
+                .unwrap()[0]
+                .meta
+                .id,
+        )
+        .unwrap()[0]
+        .meta
+        .id;
+    let ctx = gridbook::ops::Ctx::now(None);
+    let r = gridbook::ops::add_resident(
+        &store,
+        ctx,
+        household,
+        &gridbook::ops::ResidentInput {
+            name: "万俟咏".into(),
+            phones: "13922223333".into(),
+            relation: "子女".into(),
+            tags: String::new(),
+            notes: String::new(),
+        },
+    )
+    .unwrap();
+    a.press("/ \"moqiyong\"");
+    let s = screen(&a, 100, 30);
+    assert!(s.contains("万俟咏") && s.contains("13922223333"), "{s}");
+    // A tombstone made elsewhere takes the resident out of the results.
+    gridbook::ops::tombstone(&store, ctx, r.meta.id, "moved away").unwrap();
+    a.press("ctrl-u \"moqiyong\"");
+    let s = screen(&a, 100, 30);
+    assert!(!s.contains("万俟咏"), "{s}");
+}
+
 #[test]
 fn a_patrol_from_inside_a_household_is_for_its_building() {
     let (_d, store) = demo_store();

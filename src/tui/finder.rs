@@ -5,8 +5,9 @@
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use gridbook_core::lookup::{Hit, LookupIndex};
-use gridbook_domain::model::{Id, Kind, Ts};
+use gridbook_domain::model::{EventBody, Id, Kind, Ts};
 use gridbook_store::store::{Store, StoreError};
+use gridbook_store::writes::Changes;
 
 /// One result, as the overlay needs it.
 #[derive(Clone, Debug)]
@@ -51,7 +52,12 @@ pub struct Finder {
     pending: Vec<Change>,
     /// Why the index could not be built, if it could not.
     pub failed: Option<String>,
+    /// What the store's commits change, whoever made them ([`Store::follow`]).
+    changes: Option<Receiver<Changes>>,
 }
+
+/// More records than this in one change: building afresh is quicker.
+const REBUILD_ABOVE: usize = 5_000;
 
 impl Finder {
     /// Builds the index here and now (tests; small stores).
@@ -67,8 +73,63 @@ impl Finder {
         self.incoming = Some(rx);
     }
 
+    /// Follows every commit to `store` from now on: the index keeps up with
+    /// what is saved, from a form, an import or anything else.
+    pub fn follow(&mut self, store: &Store) {
+        self.changes = Some(store.follow());
+    }
+
+    /// Applies what was committed since the last look.
+    pub fn catch_up(&mut self, store: &Store) {
+        let Some(rx) = &self.changes else {
+            return;
+        };
+        let batch: Vec<Changes> = rx.try_iter().collect();
+        for c in batch {
+            self.apply_changes(store, &c);
+        }
+    }
+
+    fn apply_changes(&mut self, store: &Store, c: &Changes) {
+        if c.records.len() > REBUILD_ABOVE && self.index.is_some() {
+            self.build_now(store);
+            return;
+        }
+        for (id, kind) in &c.records {
+            let change = match kind {
+                Kind::Resident => match store.resident(*id) {
+                    Ok(Some(r)) => Change::Household(r.household),
+                    _ => Change::Remove(*id),
+                },
+                Kind::Household => Change::Household(*id),
+                Kind::Member => Change::Member(*id),
+                Kind::Area | Kind::Building => Change::Zone(*id),
+            };
+            match change {
+                Change::Remove(id) => self.remove(id),
+                c => self.apply(store, c),
+            }
+        }
+        // A new or ended responsibility changes the covering member shown
+        // with every household under the zone, and the member's own entry.
+        for e in &c.events {
+            let Ok(Some(ev)) = store.event(*e) else {
+                continue;
+            };
+            match ev.body {
+                EventBody::Assigned { member, .. } => {
+                    self.refresh_cover_under(store, ev.zone);
+                    self.apply(store, Change::Member(member));
+                }
+                EventBody::AssignmentEnded { .. } => self.refresh_cover_under(store, ev.zone),
+                _ => {}
+            }
+        }
+    }
+
     /// Picks up a finished background build; true when it just arrived.
     pub fn poll_ready(&mut self, store: &Store) -> bool {
+        self.catch_up(store);
         let Some(rx) = &self.incoming else {
             return false;
         };

@@ -63,13 +63,16 @@ impl<'s> App<'s> {
         config: Config,
         checklists: Checklists,
     ) -> App<'s> {
+        // The index follows every commit to the store, whatever made it.
+        let mut finder = Finder::default();
+        finder.follow(store);
         App {
             state: State::new(lang, keymap, me),
             store,
             config,
             checklists,
             lists: world::Lists::shipped(),
-            finder: Finder::default(),
+            finder,
             clipboard: Vec::new(),
             jobs: Runner::Inline,
         }

@@ -101,6 +101,8 @@ pub struct Store {
     _lock: Option<File>,
     /// During a bulk load the loader flushes once at the end instead of per commit.
     deferred_flush: AtomicBool,
+    /// Who follows what commits change ([`Store::follow`]).
+    followers: std::sync::Mutex<Vec<std::sync::mpsc::Sender<Changes>>>,
 }
 
 /// Creates `dir` (and parents) with mode 0700: the data is personal information.
@@ -202,6 +204,7 @@ impl Store {
             engine,
             _lock: lock,
             deferred_flush: AtomicBool::new(false),
+            followers: std::sync::Mutex::new(Vec::new()),
         };
         store.check_schema().map_err(|e| match e {
             StoreError::Corrupt(detail) => StoreError::Damaged {
@@ -409,7 +412,28 @@ impl Store {
         if !self.deferred_flush.load(SeqCst) {
             self.flush()?;
         }
+        self.tell(&w.changes);
         Ok(w.changes)
+    }
+
+    /// What every later commit changes, as it happens: the lookup index and
+    /// the screens follow the store through this, whatever made the write.
+    pub fn follow(&self) -> std::sync::mpsc::Receiver<Changes> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.followers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tx);
+        rx
+    }
+
+    fn tell(&self, c: &Changes) {
+        if c.is_empty() {
+            return;
+        }
+        let mut followers = self.followers.lock().unwrap_or_else(|e| e.into_inner());
+        // A follower that went away is dropped.
+        followers.retain(|tx| tx.send(c.clone()).is_ok());
     }
 
     /// Applies a very large set of writes (bulk loads) tree by tree, then flushes.
@@ -419,6 +443,7 @@ impl Store {
         if !self.deferred_flush.load(SeqCst) {
             self.flush()?;
         }
+        self.tell(&w.changes);
         Ok(w.changes)
     }
 

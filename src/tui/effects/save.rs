@@ -8,56 +8,19 @@ use crate::tui::form::Values;
 pub(super) fn save(w: &World, finder: &mut Finder, purpose: Purpose, v: Values) -> Msg {
     match save_inner(w, &purpose, &v) {
         Ok(message) => {
-            refresh_lookup(w, finder, &purpose, &v);
+            refresh_lookup(w, finder, &purpose);
             Msg::Saved { message }
         }
         Err(e) => Msg::SaveFailed(e),
     }
 }
 
-/// Keeps the lookup index following the change just saved.
-fn refresh_lookup(w: &World, index: &mut Finder, purpose: &Purpose, v: &Values) {
-    let store = w.store;
+/// Keeps the lookup index following the change just saved: the store tells
+/// the finder what every commit changed; an import rebuilds it whole.
+fn refresh_lookup(w: &World, index: &mut Finder, purpose: &Purpose) {
     match purpose {
-        Purpose::NewResident { household } => index.refresh_household(store, *household),
-        Purpose::EditResident { id } | Purpose::Delete { id } => {
-            if let Ok(Some(r)) = store.resident(*id) {
-                index.refresh_household(store, r.household);
-            } else if let Ok(Some(_)) = store.member(*id) {
-                index.refresh_member(store, *id);
-            } else {
-                index.remove(*id);
-            }
-        }
-        Purpose::NewHousehold { building } => {
-            if let Ok(hs) = store.child_ids(*building) {
-                for h in hs {
-                    index.refresh_household(store, h);
-                }
-            }
-        }
-        Purpose::EditPlace { id } => index.refresh_place(store, *id),
-        Purpose::EditMember { id } => index.refresh_member(store, *id),
-        Purpose::NewMember => {
-            let name = v.get("name").trim();
-            for m in store.members().unwrap_or_default() {
-                if m.name == name {
-                    index.refresh_member(store, m.meta.id);
-                }
-            }
-        }
-        Purpose::Assign { zone } => {
-            // The zone's households show a new covering member; the member
-            // shows a new zone.
-            index.refresh_cover_under(store, *zone);
-            if let Ok(m) = gridbook_core::who::member(store, v.get("member")) {
-                index.refresh_member(store, m.meta.id);
-            }
-        }
-        // Many households at once: start the index afresh.
-        Purpose::Import { .. } => index.build_now(store),
-        // New places become findable with their first household.
-        _ => {}
+        Purpose::Import { .. } => index.build_now(w.store),
+        _ => index.catch_up(w.store),
     }
 }
 
