@@ -35,7 +35,7 @@ pub fn hints(level: Level) -> &'static [Cmd] {
             Cmd::CopyPhone,
             Cmd::New,
             Cmd::Edit,
-            Cmd::LogActivity,
+            Cmd::Lookup,
             Cmd::Help,
         ],
         Level::Areas | Level::Buildings(_) | Level::Households(_) => &[
