@@ -1543,4 +1543,59 @@ mod tests {
             vec![Effect::Complete("goto sl".into())]
         );
     }
+
+    #[test]
+    fn care_filter_activity_form_and_the_members_period_are_commands() {
+        let mut s = state();
+        loaded(&mut s, Level::Households(Id(9)), RowKind::Household, 2);
+        // `c` narrows the browser and reloads the level in view.
+        keys(&mut s, "j");
+        let fx = keys(&mut s, "c");
+        assert!(s.care_only);
+        assert_eq!(
+            fx,
+            vec![Effect::Load {
+                level: Level::Households(Id(9)),
+                select: Some(Id(2))
+            }]
+        );
+        // `A` logs an activity in the zone in focus.
+        assert_eq!(
+            keys(&mut s, "A"),
+            vec![Effect::OpenForm(FormRequest::Activity {
+                zone: Id(2),
+                member: None
+            })]
+        );
+        // Off the members view, the period key says where it works.
+        assert_eq!(keys(&mut s, "P"), vec![]);
+        assert!(s.status.as_ref().unwrap().error);
+        // On it, `P` and `K` ask for the report again with the next
+        // period and kind; `A` marks the selected member, in the zone of
+        // the browser behind.
+        keys(&mut s, "g m");
+        let v = crate::tui::screens::members::MembersView::default();
+        update(&mut s, report_msg(ReportKind::Members(v)));
+        if let View::Report(r) = &mut s.view {
+            for row in &mut r.rows {
+                row.kind = RowKind::Member;
+                row.zone = None;
+            }
+        }
+        let asked = |fx: Vec<Effect>| match fx.as_slice() {
+            [Effect::Job(_, Job::Report(k))] => Some(*k),
+            _ => None,
+        };
+        let p = keys(&mut s, "P");
+        assert_eq!(asked(p), Some(ReportKind::Members(v.next(Cmd::Period))));
+        let k = keys(&mut s, "K");
+        assert_eq!(asked(k), Some(ReportKind::Members(v.next(Cmd::FilterKind))));
+        assert_eq!(
+            keys(&mut s, "j A"),
+            vec![Effect::OpenForm(FormRequest::Activity {
+                zone: Id(2),
+                member: Some(Id(2))
+            })]
+        );
+    }
 }
