@@ -996,7 +996,12 @@ fn browse_shows_care_badges_and_filters_to_care_households() {
 #[test]
 fn the_resident_form_edits_care_groups_as_the_tag_command_does() {
     let (_d, store) = demo_store();
-    for (lang, tag, w, h) in [(Lang::Zh, "zh", 120, 40), (Lang::En, "en", 80, 24)] {
+    for (lang, tag, w, h) in [
+        (Lang::Zh, "zh", 120, 40),
+        (Lang::En, "en", 80, 24),
+        (Lang::Zh, "zh", 80, 24),
+        (Lang::En, "en", 120, 40),
+    ] {
         let mut a = app(&store, lang, w, h);
         // 胜利花苑 › 1栋 › 1-101: 苏磊, in no group.
         a.press("enter enter enter enter");
