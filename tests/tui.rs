@@ -581,14 +581,14 @@ fn a_slow_report_shows_loading_and_keys_still_work() {
     a.finish_jobs();
     assert!(matches!(
         &a.state.view,
-        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Members
+        gridbook::tui::state::View::Report(r) if matches!(r.kind, gridbook::tui::state::ReportKind::Members(_))
     ));
     // `esc` while waiting stops the wait.
     a.press("g p esc");
     a.finish_jobs();
     assert!(matches!(
         &a.state.view,
-        gridbook::tui::state::View::Report(r) if r.kind == gridbook::tui::state::ReportKind::Members
+        gridbook::tui::state::View::Report(r) if matches!(r.kind, gridbook::tui::state::ReportKind::Members(_))
     ));
 }
 
@@ -935,4 +935,216 @@ fn the_household_form_sets_the_occupancy_status() {
         store.household(id).unwrap().unwrap().occupancy,
         gridbook::model::Occupancy::Vacant
     );
+}
+
+/// The browser's row of `room` at the households level.
+fn row_of<'a>(a: &'a App, room: &str) -> Option<&'a gridbook::tui::state::Row> {
+    match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => b.rows.iter().find(|r| r.cells[0] == room),
+        _ => None,
+    }
+}
+
+fn browse_rows(a: &App) -> Vec<gridbook::tui::state::Row> {
+    match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => b.rows.clone(),
+        _ => panic!("not browsing"),
+    }
+}
+
+#[test]
+fn browse_shows_care_badges_and_filters_to_care_households() {
+    let (_d, store) = demo_store();
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut a = app(&store, lang, w, h);
+            // 胜利花苑 › 1栋: 1-302 holds 肖静, tagged 空巢 in the roster.
+            a.press("enter enter");
+            let badge = &row_of(&a, "1-302").expect("1-302 listed").cells[1];
+            assert!(badge.starts_with('♥'), "{badge}");
+            assert_eq!(row_of(&a, "1-101").unwrap().cells[1], "");
+            insta::assert_snapshot!(format!("care_badges_{tag}_{w}x{h}"), screen(&a, w, h));
+            let all = browse_rows(&a).len();
+            a.press("c");
+            let care = browse_rows(&a);
+            assert!(
+                !care.is_empty() && care.len() < all,
+                "{} of {all}",
+                care.len()
+            );
+            assert!(care.iter().all(|r| r.cells[1].starts_with('♥')));
+            insta::assert_snapshot!(format!("care_only_{tag}_{w}x{h}"), screen(&a, w, h));
+            // Inside the household: the resident's badge, and the side pane
+            // lists the group in full with its cadence and when it is due.
+            let at = care.iter().position(|r| r.cells[0] == "1-302").unwrap();
+            a.press(&format!("{} enter", "j ".repeat(at)));
+            let screen_now = screen(&a, w, h);
+            insta::assert_snapshot!(format!("care_household_{tag}_{w}x{h}"), screen_now);
+            let full = if lang == Lang::Zh {
+                "空巢老人"
+            } else {
+                "empty-nest elder"
+            };
+            assert!(screen_now.contains(full), "{screen_now}");
+            // `c` again shows everything.
+            a.press("esc c");
+            assert_eq!(browse_rows(&a).len(), all);
+        }
+    }
+}
+
+#[test]
+fn the_resident_form_edits_care_groups_as_the_tag_command_does() {
+    let (_d, store) = demo_store();
+    for (lang, tag, w, h) in [
+        (Lang::Zh, "zh", 120, 40),
+        (Lang::En, "en", 80, 24),
+        (Lang::Zh, "zh", 80, 24),
+        (Lang::En, "en", 120, 40),
+    ] {
+        let mut a = app(&store, lang, w, h);
+        // 胜利花苑 › 1栋 › 1-101: 苏磊, in no group.
+        a.press("enter enter enter enter");
+        let id = browse_rows(&a)[0].id;
+        let before = store.resident(id).unwrap().unwrap();
+        // Name, phones, relation, tags, notes, then the care groups:
+        // type the pinyin initials of 独居老人 and mark it with space.
+        a.press("e tab tab tab tab tab \"djlr\" \" \" \"dbh\" \" \"");
+        insta::assert_snapshot!(
+            format!("resident_form_care_{tag}_{w}x{h}"),
+            screen(&a, w, h)
+        );
+        let events = store.event_count();
+        a.press("ctrl-s");
+        let r = store.resident(id).unwrap().unwrap();
+        let groups: Vec<&str> = r.care.iter().map(|m| m.group.as_str()).collect();
+        assert_eq!(groups, vec!["alone-elder", "low-income"]);
+        assert_eq!(store.event_count(), events + 2);
+        let newest = store.timeline(r.household, 2).unwrap();
+        assert!(
+            newest.iter().all(|e| matches!(&e.body,
+                gridbook::model::EventBody::Edited { field, .. } if field == "care")),
+            "one `care` edit per group, as `tag --add` writes"
+        );
+        // The badge shows on the resident's row.
+        assert!(browse_rows(&a)[0].cells[2].starts_with('♥'));
+        // Unmark 低保户 (the cursor follows what is typed): taken out.
+        a.press("e tab tab tab tab tab \"dbh\" \" \" ctrl-s");
+        let r = store.resident(id).unwrap().unwrap();
+        let groups: Vec<&str> = r.care.iter().map(|m| m.group.as_str()).collect();
+        assert_eq!(groups, vec!["alone-elder"]);
+        // Back as it was for the next language.
+        a.press("e tab tab tab tab tab \"djlr\" \" \" ctrl-s");
+        assert_eq!(store.resident(id).unwrap().unwrap().care, before.care);
+    }
+}
+
+#[test]
+fn the_activity_form_refuses_no_members_and_zero_hours_then_saves_one_event() {
+    let (_d, store) = demo_store();
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut a = app(&store, lang, w, h);
+            let before = store.event_count();
+            // On 胜利花苑: kind, time, hours 0, no members: refused inline.
+            a.press("A right tab tab \"0\" ctrl-s");
+            insta::assert_snapshot!(format!("activity_refused_{tag}_{w}x{h}"), screen(&a, w, h));
+            assert_eq!(store.event_count(), before, "nothing written");
+            let shown = screen(&a, w, h);
+            assert!(shown.contains('✗'), "{shown}");
+            // Two hours, a note, and two members found by pinyin.
+            a.press("ctrl-u \"2\" tab \"清理楼道杂物\" tab \"zhujie\" \" \" \"sunzihan\" \" \"");
+            insta::assert_snapshot!(format!("activity_form_{tag}_{w}x{h}"), screen(&a, w, h));
+            a.press("ctrl-s");
+            let status = a.state.status.clone().unwrap();
+            assert!(!status.error, "{}", status.text);
+            assert!(a.state.form().is_none());
+            assert_eq!(store.event_count(), before + 1, "one event");
+        }
+    }
+    // The event: an Activity on 胜利花苑 with both members and 2 hours.
+    let area = store.areas().unwrap()[0].meta.id;
+    let e = store.timeline(area, 1).unwrap().remove(0);
+    let name = |id| store.member(id).unwrap().unwrap().name;
+    match e.body {
+        gridbook::model::EventBody::Activity {
+            kind,
+            members,
+            minutes,
+            note,
+        } => {
+            assert_eq!(kind, "voluntary-labour");
+            assert_eq!(
+                members.into_iter().map(name).collect::<Vec<_>>(),
+                vec!["朱杰", "孙梓涵"]
+            );
+            assert_eq!(minutes, 120);
+            assert_eq!(note, "清理楼道杂物");
+        }
+        other => panic!("not an activity: {other:?}"),
+    }
+    // The timeline shows it with its members and hours.
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("tab");
+    let shown = screen(&a, 120, 40);
+    assert!(
+        shown.contains("朱杰") && shown.contains("孙梓涵"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("activity_on_timeline_zh_120x40", shown);
+}
+
+#[test]
+fn the_members_view_shows_contributions_for_a_period_with_filters() {
+    let (_d, store) = demo_store();
+    // One activity of 2 hours with two members, through the form.
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("A tab tab \"2\" tab tab \"zhujie\" \" \" \"sunzihan\" \" \" ctrl-s");
+    assert!(!a.state.status.clone().unwrap().error);
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut a = app(&store, lang, w, h);
+            a.press("g m");
+            insta::assert_snapshot!(format!("members_service_{tag}_{w}x{h}"), screen(&a, w, h));
+        }
+    }
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("g m");
+    let report = |a: &App| match &a.state.view {
+        gridbook::tui::state::View::Report(r) => r.clone(),
+        _ => panic!("not a report"),
+    };
+    let r = report(&a);
+    let col = |name: &str| r.columns.iter().position(|c| c == name).unwrap();
+    let (acts, hours) = (col("acts"), col("hours"));
+    let zhu = r.rows.iter().find(|x| x.cells[0] == "朱杰").unwrap();
+    assert_eq!(
+        (zhu.cells[acts].as_str(), zhu.cells[hours].as_str()),
+        ("1", "2")
+    );
+    let all = r.rows.len();
+    // `P` cycles the period: 90 days.
+    a.press("P");
+    assert!(report(&a).title.contains("90"), "{}", report(&a).title);
+    // `K` filters by kind: the first kind only.
+    a.press("K");
+    let r = report(&a);
+    assert!(r.rows.len() < all && !r.rows.is_empty());
+    let kind = r.columns.iter().position(|c| c == "kind").unwrap();
+    assert!(
+        r.rows
+            .iter()
+            .all(|x| x.cells[kind] == r.rows[0].cells[kind])
+    );
+    insta::assert_snapshot!("members_filtered_en_120x40", screen(&a, 120, 40));
+    // `T` filters by tag: everyone shown carries it.
+    a.press("K K K K K T");
+    let r = report(&a);
+    assert!(!r.rows.is_empty() && r.rows.len() < all);
+    let tag = r.summary[1].clone();
+    let tags = r.columns.iter().position(|c| c == "tags").unwrap();
+    assert!(r.rows.iter().all(|x| !x.cells[tags].is_empty()), "{tag}");
+    // Off the members view the filter keys say where they work.
+    a.press("esc P");
+    assert!(a.state.status.clone().unwrap().error);
 }

@@ -131,6 +131,12 @@ commands! {
     Goto = "goto", "goto", ["g"], Required(ArgKind::Address), [Browse];
     Import = "import", "import", [], Required(ArgKind::Path), [Browse];
     Plan = "plan", "plan", [], NoArg, [Browse];
+    LogActivity = "log activity", "log_activity", [], NoArg, [Browse];
+    CareOnly = "care only", "care_only", [], NoArg, [Browse];
+    Period = "period", "period", [], NoArg, [Browse];
+    FilterKind = "filter kind", "filter_kind", [], NoArg, [Browse];
+    FilterTag = "filter tag", "filter_tag", [], NoArg, [Browse];
+    FilterBranch = "filter branch", "filter_branch", [], NoArg, [Browse];
     Left = "left", "left", [], NoArg, [Plan];
     Right = "right", "right", [], NoArg, [Plan];
     NextField = "next field", "next_field", [], NoArg, [Form];

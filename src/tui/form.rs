@@ -6,6 +6,8 @@
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::validate;
 
+pub use super::pick::Pick;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldKind {
     Text,
@@ -23,6 +25,24 @@ pub enum FieldKind {
     Choice(Vec<(String, String)>),
     /// A checklist item: ok, or an issue with the typed note.
     Check,
+    /// Several of a list, marked with space after typing to filter.
+    Multi(Pick),
+    /// A duration in hours (`2`, `1.5`, `2h`, `1.5小时`): more than 0, at most 24.
+    Hours,
+}
+
+/// Minutes in a duration typed in hours, when it is more than 0 and at
+/// most 24 hours.
+pub fn hours_minutes(text: &str) -> Option<u32> {
+    let t = text.trim();
+    let t = t
+        .strip_suffix("小时")
+        .or_else(|| t.strip_suffix('h'))
+        .unwrap_or(t)
+        .trim();
+    let h: f64 = t.parse().ok()?;
+    let m = (h * 60.0).round();
+    (h.is_finite() && (1.0..=24.0 * 60.0).contains(&m)).then_some(m as u32)
 }
 
 #[derive(Clone, Debug)]
@@ -87,6 +107,11 @@ impl Field {
                     "ok".to_string()
                 }
             }
+            FieldKind::Multi(p) => p
+                .marked()
+                .map(|o| o.code.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
             _ => self.value.clone(),
         }
     }
@@ -103,6 +128,14 @@ impl Field {
                     format!("✗ {}", self.value)
                 } else {
                     "✓".to_string()
+                }
+            }
+            FieldKind::Multi(p) => {
+                let marked: Vec<&str> = p.marked().map(|o| o.label.as_str()).collect();
+                if marked.is_empty() {
+                    "—".to_string()
+                } else {
+                    marked.join(", ")
                 }
             }
             _ => self.value.clone(),
@@ -125,6 +158,12 @@ impl Field {
                 gridbook_domain::when::date(v, now, &gridbook_domain::clock::tz())
                     .err()
                     .and_then(|_| bad("err.date"))
+            }
+            FieldKind::Multi(p) if p.marked().count() < p.min => {
+                Some(lang.t("caretui.err.pick_min").to_string())
+            }
+            FieldKind::Hours if hours_minutes(v).is_none() => {
+                Some(lang.f("caretui.err.hours", &[v]))
             }
             FieldKind::Time => {
                 gridbook_domain::when::instant(v, now, &gridbook_domain::clock::tz())
@@ -190,6 +229,10 @@ pub enum Purpose {
     Amend {
         event: gridbook_domain::model::Id,
     },
+    /// A service activity in a zone, with the members who took part.
+    Activity {
+        zone: gridbook_domain::model::Id,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -249,6 +292,12 @@ impl Form {
             if matches!(f.kind, FieldKind::Choice(_)) {
                 return;
             }
+            if let FieldKind::Multi(p) = &mut f.kind {
+                p.type_char(c);
+                f.error = None;
+                self.dirty = true;
+                return;
+            }
             f.value.push(c);
             f.error = None;
             self.dirty = true;
@@ -257,6 +306,12 @@ impl Form {
 
     pub fn delete_char(&mut self) {
         if let Some(f) = self.focused()
+            && let FieldKind::Multi(p) = &mut f.kind
+        {
+            p.backspace();
+            return;
+        }
+        if let Some(f) = self.focused()
             && f.value.pop().is_some()
         {
             self.dirty = true;
@@ -264,6 +319,12 @@ impl Form {
     }
 
     pub fn clear(&mut self) {
+        if let Some(f) = self.focused()
+            && let FieldKind::Multi(p) = &mut f.kind
+        {
+            p.clear_filter();
+            return;
+        }
         if let Some(f) = self.focused()
             && !f.value.is_empty()
         {
@@ -274,6 +335,10 @@ impl Form {
 
     pub fn cycle(&mut self, forward: bool) {
         if let Some(f) = self.focused() {
+            if let FieldKind::Multi(p) = &mut f.kind {
+                p.step(forward);
+                return;
+            }
             let n = match &f.kind {
                 FieldKind::Choice(o) => o.len(),
                 FieldKind::Check => 2,
@@ -396,5 +461,49 @@ mod tests {
             vec!["issue:坏", "ok"]
         );
         assert!(f.dirty);
+    }
+
+    #[test]
+    fn hours_and_a_multi_select_are_checked_before_saving() {
+        assert_eq!(hours_minutes("2"), Some(120));
+        assert_eq!(hours_minutes(" 1.5h "), Some(90));
+        assert_eq!(hours_minutes("1.5小时"), Some(90));
+        assert_eq!(hours_minutes("24"), Some(1440));
+        for bad in ["0", "", "-1", "24.5", "abc", "NaN", "inf"] {
+            assert_eq!(hours_minutes(bad), None, "{bad}");
+        }
+        let people = vec![
+            (
+                "1".to_string(),
+                "赵建国".to_string(),
+                vec!["zjg".to_string()],
+            ),
+            ("2".to_string(), "孙丽".to_string(), vec!["sl".to_string()]),
+        ];
+        let mut f = Form::new(
+            Purpose::NewArea,
+            "t",
+            vec![
+                Field::new("hours", "hours", FieldKind::Hours, "0"),
+                Field::new(
+                    "members",
+                    "members",
+                    FieldKind::Multi(Pick::new(people, &[], 1)),
+                    "",
+                ),
+            ],
+        );
+        assert!(!f.validate());
+        assert!(f.fields.iter().all(|x| x.error.is_some()));
+        f.clear();
+        f.type_char('2');
+        f.next();
+        for c in "sl ".chars() {
+            f.type_char(c);
+        }
+        assert!(f.validate());
+        let v = f.values();
+        assert_eq!((v.get("hours"), v.get("members")), ("2", "2"));
+        assert_eq!(f.fields[1].shown(), "孙丽");
     }
 }

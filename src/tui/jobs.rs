@@ -66,6 +66,7 @@ pub struct Request {
     pub lang: Lang,
     pub me: Option<Id>,
     pub my_zones: bool,
+    pub care_only: bool,
 }
 
 impl Request {
@@ -78,6 +79,7 @@ impl Request {
             lists,
             me: self.me,
             my_zones: self.my_zones,
+            care_only: self.care_only,
         };
         Msg::JobDone {
             ticket: self.ticket,
@@ -282,6 +284,7 @@ mod tests {
             lang: Lang::En,
             me: None,
             my_zones: false,
+            care_only: false,
         }
     }
 
@@ -310,7 +313,7 @@ mod tests {
             assert!(
                 runner
                     .submit(
-                        request(1, ReportKind::Members),
+                        request(1, ReportKind::Members(Default::default())),
                         &store,
                         &config,
                         &checklists,
@@ -359,7 +362,10 @@ mod tests {
         let (config, checklists) = (Config::default(), Checklists::shipped());
         let lists = Lists::shipped();
         let mut runner = Runner::Deferred(None);
-        for (t, k) in [(1, ReportKind::Coverage), (2, ReportKind::Members)] {
+        for (t, k) in [
+            (1, ReportKind::Coverage),
+            (2, ReportKind::Members(Default::default())),
+        ] {
             assert!(
                 runner
                     .submit(request(t, k), &store, &config, &checklists, &lists)

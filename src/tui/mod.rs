@@ -8,6 +8,7 @@ pub mod finder;
 pub mod form;
 pub mod jobs;
 pub mod keymap;
+pub mod pick;
 pub mod render;
 pub mod screens;
 pub mod state;
@@ -112,6 +113,7 @@ impl<'s> App<'s> {
                             lang: self.state.lang,
                             me: self.state.me.as_ref().map(|(id, _)| *id),
                             my_zones: self.state.my_zones_only,
+                            care_only: self.state.care_only,
                         };
                         msgs.extend(self.jobs.submit(
                             req,
@@ -130,6 +132,7 @@ impl<'s> App<'s> {
                             lists: &self.lists,
                             me: self.state.me.as_ref().map(|(id, _)| *id),
                             my_zones: self.state.my_zones_only,
+                            care_only: self.state.care_only,
                         };
                         msgs.extend(effects::run(&world, &mut self.finder, other));
                     }

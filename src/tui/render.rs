@@ -636,7 +636,13 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
         .unwrap_or(0)
         .min(28);
     let errors = f.fields.iter().filter(|x| x.error.is_some()).count();
-    let want_h = (intro_lines.len() + f.fields.len() + errors + 5) as u16;
+    // A focused multi-select shows its options under it.
+    let pick_rows = (area.height as usize).saturating_sub(18).clamp(3, 8);
+    let list_h = match f.fields.get(f.focus).map(|x| &x.kind) {
+        Some(super::form::FieldKind::Multi(p)) => p.lines(pick_rows).len().max(1) + 1,
+        _ => 0,
+    };
+    let want_h = (intro_lines.len() + f.fields.len() + errors + list_h + 5) as u16;
     let r = centered(area, 78, want_h.max(7));
     clear(frame, r);
     let block = Block::default()
@@ -652,7 +658,15 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
     let value_w = (inner.width as usize).saturating_sub(label_w + 3);
     for (i, field) in f.fields.iter().enumerate() {
         let focused = i == f.focus;
-        let mut value = field.shown();
+        let pick = match &field.kind {
+            super::form::FieldKind::Multi(p) if focused => Some(p),
+            _ => None,
+        };
+        let mut value = match pick {
+            // What is typed narrows the list; what is marked shows below.
+            Some(p) => p.filter.clone(),
+            None => field.shown(),
+        };
         if focused && !matches!(field.kind, super::form::FieldKind::Choice(_)) {
             value.push('▏');
         }
@@ -690,6 +704,31 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
                 },
             ),
         ]));
+        if let Some(p) = pick {
+            let pad = " ".repeat(label_w + 1);
+            let options = p.lines(pick_rows);
+            if options.is_empty() {
+                lines.push(Line::styled(format!("{pad} —"), DIM));
+            }
+            for (text, here) in options {
+                let style = if here {
+                    Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
+                } else {
+                    Style::new()
+                };
+                lines.push(Line::styled(
+                    format!("{pad}{}", truncate(&text, value_w)),
+                    style,
+                ));
+            }
+            lines.push(Line::styled(
+                format!(
+                    "{pad} ✓ {}",
+                    truncate(&field.shown(), value_w.saturating_sub(3))
+                ),
+                DIM,
+            ));
+        }
         if let Some(e) = &field.error {
             lines.push(Line::styled(
                 format!("{} ✗ {e}", " ".repeat(label_w)),

@@ -204,6 +204,8 @@ pub struct State {
     pub width: u16,
     pub height: u16,
     pub my_zones_only: bool,
+    /// The browser shows care households only.
+    pub care_only: bool,
     pub quit: bool,
     /// Whether this session wrote anything (a backup follows on exit).
     pub changed: bool,
@@ -224,6 +226,7 @@ impl State {
             width: 80,
             height: 24,
             my_zones_only: false,
+            care_only: false,
             quit: false,
             changed: false,
         }

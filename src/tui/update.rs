@@ -54,6 +54,11 @@ pub enum FormRequest {
     Patrol(Id, Option<PatrolKind>),
     Assign(Id),
     Amend(Id),
+    /// A service activity in a zone, with a member already marked.
+    Activity {
+        zone: Id,
+        member: Option<Id>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -461,7 +466,7 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             vec![Effect::Lookup(String::new())]
         }
         Cmd::Today => report(state, ReportKind::Today),
-        Cmd::Members => report(state, ReportKind::Members),
+        Cmd::Members => report(state, ReportKind::Members(Default::default())),
         Cmd::Problems => report(state, ReportKind::Problems),
         Cmd::Coverage => report(state, ReportKind::Coverage),
         Cmd::Timeline => match zone_in_focus(state) {
@@ -622,7 +627,7 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
         Cmd::New => match &state.view {
             View::Browse(b) => vec![Effect::OpenForm(FormRequest::New(b.level))],
             View::Welcome => vec![Effect::OpenForm(FormRequest::New(Level::Areas))],
-            View::Report(r) if r.kind == ReportKind::Members => {
+            View::Report(r) if matches!(r.kind, ReportKind::Members(_)) => {
                 vec![Effect::OpenForm(FormRequest::NewMember)]
             }
             View::Report(_) | View::Plan(_) => vec![],
@@ -693,6 +698,54 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             Some(z) => vec![Effect::OpenForm(FormRequest::Assign(z))],
             None => vec![],
         },
+        Cmd::LogActivity => {
+            // From the members view: the member selected, in the zone the
+            // browser behind it is on.
+            let member = state
+                .selected_row()
+                .filter(|r| r.kind == RowKind::Member)
+                .map(|r| r.id);
+            let zone = zone_in_focus(state).or_else(|| {
+                state.browse_behind.as_ref().and_then(|b| match b.level {
+                    Level::Household(h) => Some(h),
+                    _ => b.rows.get(b.sel).map(|r| r.id),
+                })
+            });
+            match zone {
+                Some(zone) => vec![Effect::OpenForm(FormRequest::Activity { zone, member })],
+                None => {
+                    status(state, state.lang.t("caretui.activity_needs_zone"), true);
+                    vec![]
+                }
+            }
+        }
+        Cmd::CareOnly => {
+            state.care_only = !state.care_only;
+            let key = if state.care_only {
+                "caretui.care_only_on"
+            } else {
+                "caretui.care_only_off"
+            };
+            status(state, state.lang.t(key), false);
+            if matches!(state.view, View::Browse(_) | View::Welcome) {
+                reload(state)
+            } else {
+                vec![]
+            }
+        }
+        Cmd::Period | Cmd::FilterKind | Cmd::FilterTag | Cmd::FilterBranch => {
+            let shown = match &state.view {
+                View::Report(r) => Some(r.kind),
+                _ => None,
+            };
+            match shown {
+                Some(ReportKind::Members(v)) => report(state, ReportKind::Members(v.next(cmd))),
+                _ => {
+                    status(state, state.lang.t("caretui.members_only"), true);
+                    vec![]
+                }
+            }
+        }
         Cmd::CopyPhone => {
             if let View::Plan(p) = &state.view {
                 let Some(d) = p.current() else {
@@ -1333,7 +1386,13 @@ mod tests {
         keys(&mut s, "j");
         assert_eq!(sel(&s), 1);
         let fx = keys(&mut s, "g m");
-        assert_eq!(fx, vec![Effect::Job(2, Job::Report(ReportKind::Members))]);
+        assert_eq!(
+            fx,
+            vec![Effect::Job(
+                2,
+                Job::Report(ReportKind::Members(Default::default()))
+            )]
+        );
         // The coverage answer comes late: nobody waits for it any more.
         update(
             &mut s,
@@ -1348,16 +1407,16 @@ mod tests {
             &mut s,
             Msg::JobDone {
                 ticket: 2,
-                msgs: vec![report_msg(ReportKind::Members)],
+                msgs: vec![report_msg(ReportKind::Members(Default::default()))],
             },
         );
-        assert!(matches!(&s.view, View::Report(r) if r.kind == ReportKind::Members));
+        assert!(matches!(&s.view, View::Report(r) if matches!(r.kind, ReportKind::Members(_))));
         assert!(s.loading.is_none());
         // `back` while waiting stops the wait and stays on this screen.
         keys(&mut s, "g p");
         keys(&mut s, "esc");
         assert!(s.loading.is_none());
-        assert!(matches!(&s.view, View::Report(r) if r.kind == ReportKind::Members));
+        assert!(matches!(&s.view, View::Report(r) if matches!(r.kind, ReportKind::Members(_))));
         update(
             &mut s,
             Msg::JobDone {
@@ -1365,7 +1424,7 @@ mod tests {
                 msgs: vec![report_msg(ReportKind::Problems)],
             },
         );
-        assert!(matches!(&s.view, View::Report(r) if r.kind == ReportKind::Members));
+        assert!(matches!(&s.view, View::Report(r) if matches!(r.kind, ReportKind::Members(_))));
     }
 
     #[test]
@@ -1471,7 +1530,8 @@ mod tests {
                 "patrol hygiene",
                 "patrol security",
                 "problems",
-                "plan"
+                "plan",
+                "period"
             ]
         );
         assert!(input.completions.iter().all(|c| !c.note.is_empty()));
@@ -1481,6 +1541,61 @@ mod tests {
         assert_eq!(
             keys(&mut s, "tab"),
             vec![Effect::Complete("goto sl".into())]
+        );
+    }
+
+    #[test]
+    fn care_filter_activity_form_and_the_members_period_are_commands() {
+        let mut s = state();
+        loaded(&mut s, Level::Households(Id(9)), RowKind::Household, 2);
+        // `c` narrows the browser and reloads the level in view.
+        keys(&mut s, "j");
+        let fx = keys(&mut s, "c");
+        assert!(s.care_only);
+        assert_eq!(
+            fx,
+            vec![Effect::Load {
+                level: Level::Households(Id(9)),
+                select: Some(Id(2))
+            }]
+        );
+        // `A` logs an activity in the zone in focus.
+        assert_eq!(
+            keys(&mut s, "A"),
+            vec![Effect::OpenForm(FormRequest::Activity {
+                zone: Id(2),
+                member: None
+            })]
+        );
+        // Off the members view, the period key says where it works.
+        assert_eq!(keys(&mut s, "P"), vec![]);
+        assert!(s.status.as_ref().unwrap().error);
+        // On it, `P` and `K` ask for the report again with the next
+        // period and kind; `A` marks the selected member, in the zone of
+        // the browser behind.
+        keys(&mut s, "g m");
+        let v = crate::tui::screens::members::MembersView::default();
+        update(&mut s, report_msg(ReportKind::Members(v)));
+        if let View::Report(r) = &mut s.view {
+            for row in &mut r.rows {
+                row.kind = RowKind::Member;
+                row.zone = None;
+            }
+        }
+        let asked = |fx: Vec<Effect>| match fx.as_slice() {
+            [Effect::Job(_, Job::Report(k))] => Some(*k),
+            _ => None,
+        };
+        let p = keys(&mut s, "P");
+        assert_eq!(asked(p), Some(ReportKind::Members(v.next(Cmd::Period))));
+        let k = keys(&mut s, "K");
+        assert_eq!(asked(k), Some(ReportKind::Members(v.next(Cmd::FilterKind))));
+        assert_eq!(
+            keys(&mut s, "j A"),
+            vec![Effect::OpenForm(FormRequest::Activity {
+                zone: Id(2),
+                member: Some(Id(2))
+            })]
         );
     }
 }

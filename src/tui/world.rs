@@ -62,6 +62,8 @@ pub struct World<'a> {
     pub me: Option<Id>,
     /// Filled when `my zones` is on.
     pub my_zones: bool,
+    /// The browser lists care households only (and the places holding them).
+    pub care_only: bool,
 }
 
 pub(crate) fn t(w: &World, key: &str) -> String {

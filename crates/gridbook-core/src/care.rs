@@ -193,6 +193,72 @@ pub fn due_for(
     }))
 }
 
+/// One resident's place in a care group, for a household's side pane.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CareMember {
+    pub resident: String,
+    /// The group's code.
+    pub group: String,
+    /// Its label in the language asked for.
+    pub label: String,
+    /// The group's cadence, `None` when the list no longer knows the group.
+    pub cadence_days: Option<u32>,
+}
+
+/// A household's care in full: who is in which group, the cadence that
+/// applies, and when the next care visit falls due.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct HouseholdCare {
+    pub members: Vec<CareMember>,
+    /// The shortest cadence among the groups.
+    pub cadence_days: u32,
+    /// `YYYY-MM-DD` in the local zone.
+    pub due: String,
+    /// Days past due (0 = due today); negative while not yet due.
+    pub days_overdue: i64,
+}
+
+/// The care of household `hh` on `now`, `None` when nobody in it is in a
+/// group the list knows.
+pub fn of_household(
+    store: &Store,
+    groups: &Vocabulary,
+    hh: Id,
+    now: Ts,
+    lang: gridbook_domain::i18n::Lang,
+) -> Result<Option<HouseholdCare>> {
+    let today = now.date();
+    let residents = store.residents_of(hh)?;
+    let mut members = Vec::new();
+    let mut since: Option<Ts> = None;
+    for r in residents
+        .iter()
+        .filter(|r| r.meta.is_live() && r.status == ResidentStatus::Present)
+    {
+        for (g, t) in groups_of(r, today) {
+            since = Some(since.map_or(t, |s| s.min(t)));
+            members.push(CareMember {
+                resident: r.name.clone(),
+                cadence_days: groups.get(&g).and_then(|t| t.cadence_days),
+                label: groups.label(&g, lang).to_string(),
+                group: g,
+            });
+        }
+    }
+    let Some(cadence) = care::shortest_cadence(groups, members.iter().map(|m| m.group.as_str()))
+    else {
+        return Ok(None);
+    };
+    let last = store.last_visit(hh)?.map(|(t, _)| t.date());
+    let due = care::due_on(last, since.unwrap_or(now).date(), cadence);
+    Ok(Some(HouseholdCare {
+        members,
+        cadence_days: cadence,
+        due: due.to_string(),
+        days_overdue: care::days_between(due, today).unwrap_or(0),
+    }))
+}
+
 /// Whether `member` covers household `hh`: responsible for it (directly or
 /// through its building or area), or its liaison.
 pub fn covers(store: &Store, member: Id, hh: Id, now: Ts) -> Result<bool> {

@@ -88,6 +88,10 @@ pub struct ZoneView {
     pub last_visit: Option<VisitRef>,
     pub open_problems: Vec<ProblemView>,
     pub recent: Vec<EntryView>,
+    /// A household's care groups and when its care visit is due; filled by
+    /// those who hold the care list (`care::of_household`), absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub care: Option<crate::care::HouseholdCare>,
 }
 
 /// A member's name by id, or the short id when unknown.
@@ -156,6 +160,7 @@ pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> 
         last_visit: None,
         open_problems: open_problems_in(store, id, now, lang)?,
         recent: Vec::new(),
+        care: None,
     };
     match zone {
         Zone::Household(..) => {

@@ -407,6 +407,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             )
             .with_intro(zone_label(w, zone)?)
         }
+        FormRequest::Activity { zone, member } => super::care::activity_form(w, zone, member)?,
     };
     Ok(vec![Msg::OpenForm(Box::new(form))])
 }
@@ -444,6 +445,7 @@ fn resident_fields(w: &World, r: Option<&Resident>) -> Vec<Field> {
             FieldKind::Text,
             r.map(|r| r.notes.clone()).unwrap_or_default(),
         ),
+        super::care::care_field(w, r),
     ]
 }
 

@@ -17,6 +17,7 @@ use super::form::{Form, Purpose};
 use super::state::*;
 use super::update::{Effect, Msg};
 
+mod care;
 mod forms;
 mod save;
 

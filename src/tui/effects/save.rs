@@ -188,10 +188,14 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
         }
         Purpose::NewResident { household } => {
             let r = ops::add_resident(s, ctx, *household, &resident_input(v)).map_err(op)?;
+            let held: Vec<String> = r.care.iter().map(|m| m.group.clone()).collect();
+            super::care::save_groups(w, ctx, r.meta.id, &held, v)?;
             Ok(saved("tui.saved", &r.name))
         }
         Purpose::EditResident { id } => {
             let r = ops::edit_resident(s, ctx, *id, &resident_input(v)).map_err(op)?;
+            let held: Vec<String> = r.care.iter().map(|m| m.group.clone()).collect();
+            super::care::save_groups(w, ctx, r.meta.id, &held, v)?;
             Ok(saved("tui.saved", &r.name))
         }
         Purpose::EditPlace { id } => {
@@ -269,6 +273,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
             ops::amend(s, ctx, target, replacement, v.get("reason")).map_err(op)?;
             Ok(w.lang.t("tui.amend_saved").to_string())
         }
+        Purpose::Activity { zone } => super::care::save_activity(w, ctx, *zone, v),
         Purpose::Import { path } => {
             let roster = gridbook_core::roster::read(std::path::Path::new(path)).map_err(err)?;
             let report =

@@ -1,12 +1,17 @@
 //! The browser: areas → buildings → households → one household's residents,
 //! with a side pane on the zone in focus. Its loading (one level's children
 //! at a time, so a key never waits on more than it shows), its drawing and
-//! its key hints.
+//! its key hints. Care households and residents carry a badge (♥ and the
+//! group's short label); `c` narrows buildings and households to care
+//! households, and the side pane lists a household's groups in full.
 
 use gridbook_core::address::{self, Zone};
+use gridbook_core::care;
 use gridbook_core::cover;
 use gridbook_core::zoneview::{self, ZoneView};
+use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
+use gridbook_domain::vocab::Vocabulary;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -41,6 +46,7 @@ pub fn hints(level: Level) -> &'static [Cmd] {
             Cmd::Command,
             Cmd::New,
             Cmd::Assign,
+            Cmd::CareOnly,
             Cmd::Help,
             Cmd::Quit,
         ],
@@ -68,6 +74,8 @@ pub fn load(
         }
     };
     let visit_days = w.config.visit_days();
+    let today = now.date();
+    let groups = &w.lists.care;
     let (crumbs, columns, rows) = match level {
         Level::Areas => {
             let areas = s.areas().map_err(err)?;
@@ -114,6 +122,19 @@ pub fn load(
                 }
                 // Live households only: deleted ones stay in the index for history.
                 let households = s.households_of(b.meta.id).map_err(err)?;
+                if w.care_only {
+                    let mut any = false;
+                    for h in &households {
+                        let residents = s.residents_of(h.meta.id).map_err(err)?;
+                        if badge(w.lang, groups, &residents, today).is_some() {
+                            any = true;
+                            break;
+                        }
+                    }
+                    if !any {
+                        continue;
+                    }
+                }
                 let mut stale = 0;
                 for h in &households {
                     let last = s.last_visit(h.meta.id).map_err(err)?.map(|(t, _)| t);
@@ -162,6 +183,10 @@ pub fn load(
                     continue;
                 }
                 let residents = s.residents_of(h.meta.id).map_err(err)?;
+                let care_badge = badge(w.lang, groups, &residents, today);
+                if w.care_only && care_badge.is_none() {
+                    continue;
+                }
                 let head = residents
                     .iter()
                     .find(|r| r.relation == "户主")
@@ -182,6 +207,7 @@ pub fn load(
                     kind: RowKind::Household,
                     cells: vec![
                         h.label(),
+                        care_badge.unwrap_or_default(),
                         head.map(|r| r.name.clone()).unwrap_or_default(),
                         phone.clone().unwrap_or_default(),
                         residents.len().to_string(),
@@ -197,6 +223,7 @@ pub fn load(
                 vec![area.name, b.name],
                 vec![
                     t(w, "col.room"),
+                    t(w, "caretui.col.care"),
                     t(w, "col.head"),
                     t(w, "col.phone"),
                     t(w, "col.residents"),
@@ -219,7 +246,13 @@ pub fn load(
                     id: r.meta.id,
                     kind: RowKind::Resident,
                     phone: r.phones.first().cloned(),
-                    cells: vec![r.name, r.relation, r.phones.join(", "), r.tags.join(", ")],
+                    cells: vec![
+                        r.name.clone(),
+                        r.relation.clone(),
+                        badge(w.lang, groups, std::slice::from_ref(&r), today).unwrap_or_default(),
+                        r.phones.join(", "),
+                        r.tags.join(", "),
+                    ],
                     zone: Some(hid),
                 })
                 .collect();
@@ -228,6 +261,7 @@ pub fn load(
                 vec![
                     t(w, "show.name"),
                     t(w, "show.relation"),
+                    t(w, "caretui.col.care"),
                     t(w, "show.phones"),
                     t(w, "show.tags"),
                 ],
@@ -249,8 +283,56 @@ pub fn detail(w: &World, id: Id) -> R<Vec<Msg>> {
     let Some(zone) = address::zone_of(w.store, id).map_err(err)? else {
         return Ok(vec![]);
     };
-    let view = zoneview::build(w.store, &zone, Ts::now(), w.lang, 8).map_err(err)?;
+    let now = Ts::now();
+    let mut view = zoneview::build(w.store, &zone, now, w.lang, 8).map_err(err)?;
+    if let Zone::Household(..) = zone {
+        view.care = care::of_household(w.store, &w.lists.care, id, now, w.lang).map_err(err)?;
+    }
     Ok(vec![Msg::Detail(id, Box::new(view))])
+}
+
+/// The care badge of residents (one, or a household's): ♥ and the short
+/// label of the group with the shortest cadence, then `+N` for more groups;
+/// `None` when nobody present is in a group.
+pub fn badge(
+    lang: Lang,
+    groups: &Vocabulary,
+    residents: &[Resident],
+    today: Date,
+) -> Option<String> {
+    let mut codes: Vec<String> = Vec::new();
+    for r in residents
+        .iter()
+        .filter(|r| r.meta.is_live() && r.status == ResidentStatus::Present)
+    {
+        for (g, _) in care::groups_of(r, today) {
+            if !codes.contains(&g) {
+                codes.push(g);
+            }
+        }
+    }
+    let cadence = |c: &str| {
+        groups
+            .get(c)
+            .and_then(|t| t.cadence_days)
+            .unwrap_or(u32::MAX)
+    };
+    let first = codes.iter().min_by_key(|c| cadence(c))?;
+    let more = match codes.len() {
+        1 => String::new(),
+        n => format!(" +{}", n - 1),
+    };
+    Some(format!("♥ {}{more}", short_label(lang, groups, first)))
+}
+
+/// A group's short label for badges (`独居`, `alone`); the full label for a
+/// group the catalogs do not know (one added in `care.toml`).
+fn short_label<'a>(lang: Lang, groups: &'a Vocabulary, code: &'a str) -> &'a str {
+    let key = format!("caretui.short.{code}");
+    match lang.t(&key) {
+        s if s == key => groups.label(code, lang),
+        s => s,
+    }
 }
 
 /// Loads the browser at a zone, with `back` leading up through its parents.
@@ -303,8 +385,17 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
         Level::Households(_) => lang.f("view.households_of", &[b.crumbs.last().map_or("", |s| s)]),
         Level::Household(_) => lang.f("view.residents_of", &[&b.crumbs.join(" › ")]),
     };
-    let title = format!("{title} ({})", b.rows.len());
-    table(frame, list, &title, &b.columns, &b.rows, b.sel, true);
+    let mut title = format!("{title} ({})", b.rows.len());
+    if state.care_only {
+        title.push_str(&format!(" · {}", lang.t("caretui.care_only_title")));
+    }
+    match b.level {
+        Level::Households(_) => {
+            let (columns, rows) = households_fitted(b, list.width as usize);
+            table(frame, list, &title, &columns, &rows, b.sel, true);
+        }
+        _ => table(frame, list, &title, &b.columns, &b.rows, b.sel, true),
+    }
     detail_pane(
         state,
         b.detail.as_deref(),
@@ -312,6 +403,51 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
         frame,
         side,
     );
+}
+
+/// The households table as drawn: the care badge (column 1) joins the room,
+/// with the group's short label when the table has room for it, else the
+/// glyph alone, so the columns after it keep their width.
+fn households_fitted(b: &Browse, width: usize) -> (Vec<String>, Vec<Row>) {
+    let merge = |full: bool| -> Vec<Row> {
+        b.rows
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                if r.cells.len() > 1 {
+                    let badge = r.cells.remove(1);
+                    if !badge.is_empty() {
+                        let shown = if full { badge.as_str() } else { "♥" };
+                        r.cells[0] = format!("{} {shown}", r.cells[0]);
+                    }
+                }
+                r
+            })
+            .collect()
+    };
+    let mut columns = b.columns.clone();
+    if columns.len() > 1 {
+        columns.remove(1);
+    }
+    let rows = merge(true);
+    // Borders take two columns, gaps two between columns.
+    let natural: usize = (0..columns.len())
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.cells.get(i))
+                .map(|c| gridbook_domain::text::width(c))
+                .chain(std::iter::once(gridbook_domain::text::width(&columns[i])))
+                .max()
+                .unwrap_or(0)
+        })
+        .sum::<usize>()
+        + 2 * columns.len().saturating_sub(1)
+        + 2;
+    if natural <= width {
+        (columns, rows)
+    } else {
+        (columns, merge(false))
+    }
 }
 
 fn detail_pane(
@@ -377,6 +513,9 @@ fn detail_pane(
             None => lang.t("show.never").to_string(),
         };
         lines.push(Line::from(format!("{}: {lv}", lang.t("show.last_visit"))));
+        if let Some(c) = &v.care {
+            care_lines(lang, c, &mut lines);
+        }
         if !inside {
             for r in &v.residents {
                 lines.push(Line::from(format!(
@@ -437,4 +576,38 @@ fn detail_pane(
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// A household's care in the side pane: whether the care visit is overdue
+/// on the first line (the pane may be short), then each resident's groups in
+/// full with their cadence.
+fn care_lines(lang: Lang, c: &care::HouseholdCare, lines: &mut Vec<Line>) {
+    let (text, style) = match c.days_overdue {
+        d if d > 0 => (
+            lang.f("caretui.side.overdue", &[&d.to_string(), &c.due]),
+            Style::new().fg(Color::Red),
+        ),
+        0 => (
+            lang.t("caretui.side.due_today").to_string(),
+            Style::new().fg(Color::Yellow),
+        ),
+        d => (
+            lang.f("caretui.side.due_in", &[&(-d).to_string(), &c.due]),
+            Style::new().fg(Color::Magenta),
+        ),
+    };
+    lines.push(Line::styled(
+        format!("♥ {} · {text}", lang.t("caretui.side.care")),
+        style,
+    ));
+    for m in &c.members {
+        let every = m
+            .cadence_days
+            .map(|d| lang.f("caretui.side.every", &[&d.to_string()]))
+            .unwrap_or_default();
+        lines.push(Line::from(format!(
+            "  {} · {} {every}",
+            m.label, m.resident
+        )));
+    }
 }

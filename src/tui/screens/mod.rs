@@ -46,7 +46,8 @@ mod prelude {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportKind {
     Today,
-    Members,
+    /// Members and their record for a period, filtered.
+    Members(members::MembersView),
     Problems,
     Coverage,
     /// The timeline of a zone and everything inside it.
@@ -61,7 +62,7 @@ pub enum ReportKind {
 pub fn load(w: &World, kind: ReportKind) -> R<Report> {
     match kind {
         ReportKind::Today => today::load(w),
-        ReportKind::Members => members::load(w),
+        ReportKind::Members(v) => members::load(w, v),
         ReportKind::Problems => problems::load(w),
         ReportKind::Coverage => coverage::load(w),
         ReportKind::Timeline(zone) => timeline::load(w, zone),
@@ -74,7 +75,7 @@ pub fn load(w: &World, kind: ReportKind) -> R<Report> {
 pub fn hints(kind: ReportKind) -> &'static [Cmd] {
     match kind {
         ReportKind::Today => today::HINTS,
-        ReportKind::Members => members::HINTS,
+        ReportKind::Members(_) => members::HINTS,
         ReportKind::Problems => problems::HINTS,
         ReportKind::Coverage => coverage::HINTS,
         ReportKind::Timeline(_) => timeline::HINTS,
@@ -87,7 +88,7 @@ pub fn hints(kind: ReportKind) -> &'static [Cmd] {
 pub fn loading(kind: ReportKind) -> &'static str {
     match kind {
         ReportKind::Today => today::LOADING,
-        ReportKind::Members => members::LOADING,
+        ReportKind::Members(_) => members::LOADING,
         ReportKind::Problems => problems::LOADING,
         ReportKind::Coverage => coverage::LOADING,
         ReportKind::Timeline(_) => timeline::LOADING,

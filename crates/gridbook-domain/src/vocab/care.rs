@@ -85,7 +85,7 @@ fn add_days(d: Date, n: i64) -> Date {
 }
 
 /// `to − from` in days.
-fn days_between(from: Date, to: Date) -> Option<i64> {
+pub fn days_between(from: Date, to: Date) -> Option<i64> {
     let (a, b) = (from.to_jiff()?, to.to_jiff()?);
     Some(a.until(b).ok()?.get_days() as i64)
 }
