@@ -16,7 +16,7 @@ mod find;
 mod log;
 pub mod out;
 mod plan;
-mod progress;
+pub mod progress;
 pub mod report;
 mod xlsxout;
 

@@ -10,9 +10,13 @@
 //! loaders (background jobs) and the zone pane's detail effect; drawing
 //! reads only this state.
 
-use gridbook_core::trends::{Share, WEEKS, Weeks};
+use std::collections::HashSet;
+
+use gridbook_core::trends::{self, Share, WEEKS, Weeks};
 use gridbook_domain::i18n::Lang;
+use gridbook_domain::model::{Id, Ts};
 use gridbook_domain::text::{pad, truncate, width};
+use gridbook_store::store::{Store, StoreError};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -219,11 +223,60 @@ fn shares(frame: &mut Frame, area: Rect, rows: &[Share]) {
     }
 }
 
-/// Splits `area` into the chart's part (bottom) and the rest, when a chart
-/// is there; used by the zone pane and the report screens.
-pub fn split(c: Option<&Chart>, area: Rect) -> (Rect, Option<Rect>) {
-    let Some(c) = c else { return (area, None) };
+/// The zone pane's chart at the bottom of `area` when the pane is tall
+/// enough to spare the rows; returns what is left for the pane's text.
+pub fn pane(frame: &mut Frame, area: Rect, lang: Lang, c: Option<&Chart>) -> Rect {
+    let Some(c) = c.filter(|_| area.height >= PANE_MIN_H) else {
+        return area;
+    };
     let h = height(c, area.height);
     let [rest, chart] = Layout::vertical([Constraint::Min(1), Constraint::Length(h)]).areas(area);
-    (rest, Some(chart))
+    render(frame, chart, lang, c);
+    rest
+}
+
+/// A report's chart above its table, when the table keeps room for a few
+/// rows; returns what is left for the table.
+pub fn above(frame: &mut Frame, area: Rect, lang: Lang, c: Option<&Chart>) -> Rect {
+    let Some(c) = c else { return area };
+    let h = height(c, area.height);
+    if area.height < h + 6 {
+        return area;
+    }
+    let [chart, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(1)]).areas(area);
+    render(frame, chart, lang, c);
+    rest
+}
+
+/// The zone pane gives a chart rows only from this height.
+const PANE_MIN_H: u16 = 16;
+
+/// Visits per week to the households of `zone`.
+pub fn zone(store: &Store, zone: Id, now: Ts) -> Result<Chart, StoreError> {
+    Ok(Chart::Weeks(trends::zone_weeks(store, zone, now)?))
+}
+
+/// Visits per week made by `member`.
+pub fn member(store: &Store, member: Id, now: Ts) -> Result<Chart, StoreError> {
+    Ok(Chart::Weeks(trends::member_weeks(store, member, now)?))
+}
+
+/// The share visited within `window` days per area and building (only the
+/// areas in `only`, when given).
+pub fn coverage(
+    store: &Store,
+    now: Ts,
+    window: i64,
+    only: Option<&HashSet<Id>>,
+) -> Result<Chart, StoreError> {
+    let mut rows = trends::coverage_history(store, now, window)?;
+    if let Some(only) = only {
+        rows.retain(|r| only.contains(&r.area));
+    }
+    Ok(Chart::Shares { window, rows })
+}
+
+/// Open problems by age.
+pub fn problem_ages(store: &Store, now: Ts) -> Result<Chart, StoreError> {
+    Ok(Chart::Ages(trends::problem_ages(store, now, None)?))
 }

@@ -104,6 +104,8 @@ pub fn member_weeks(store: &Store, member: Id, now: Ts) -> Result<Weeks> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Share {
     pub id: Id,
+    /// The area it is (in).
+    pub area: Id,
     pub name: String,
     /// Indented under its area when a building.
     pub building: bool,
@@ -151,6 +153,7 @@ pub fn coverage_history(store: &Store, now: Ts, window_days: i64) -> Result<Vec<
             let hhs = households_in(store, b.meta.id)?;
             rows.push(Share {
                 id: b.meta.id,
+                area: a.meta.id,
                 name: b.name.clone(),
                 building: true,
                 households: hhs.len(),
@@ -160,6 +163,7 @@ pub fn coverage_history(store: &Store, now: Ts, window_days: i64) -> Result<Vec<
         }
         out.push(Share {
             id: a.meta.id,
+            area: a.meta.id,
             name: a.name.clone(),
             building: false,
             households: all.len(),

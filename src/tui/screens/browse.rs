@@ -250,7 +250,8 @@ pub fn detail(w: &World, id: Id) -> R<Vec<Msg>> {
         return Ok(vec![]);
     };
     let view = zoneview::build(w.store, &zone, Ts::now(), w.lang, 8).map_err(err)?;
-    Ok(vec![Msg::Detail(id, Box::new(view))])
+    let chart = crate::tui::charts::zone(w.store, id, Ts::now()).map_err(err)?;
+    Ok(vec![Msg::Detail(id, Box::new(view)), Msg::Chart(id, chart)])
 }
 
 /// Loads the browser at a zone, with `back` leading up through its parents.
@@ -305,6 +306,11 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
     };
     let title = format!("{title} ({})", b.rows.len());
     table(frame, list, &title, &b.columns, &b.rows, b.sel, true);
+    let chart = b
+        .chart
+        .as_ref()
+        .filter(|(id, _)| b.detail.as_ref().is_some_and(|d| d.id == id.to_string()));
+    let side = crate::tui::charts::pane(frame, side, state.lang, chart.map(|(_, c)| c));
     detail_pane(
         state,
         b.detail.as_deref(),

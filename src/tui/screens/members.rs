@@ -61,5 +61,6 @@ pub fn load(w: &World) -> R<Report> {
         sort: 5,
         all: vec![],
         filter: 0,
+        chart: None,
     })
 }
