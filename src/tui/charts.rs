@@ -46,7 +46,9 @@ pub fn height(c: &Chart, avail: u16) -> u16 {
     let want = match c {
         Chart::Weeks(_) => 4,
         Chart::Ages(_) => 7,
-        Chart::Shares { rows, .. } => rows.len() as u16 + 2,
+        // Every building when they fit, else the areas alone.
+        Chart::Shares { rows, .. } if rows.len() as u16 + 2 <= avail / 3 => rows.len() as u16 + 2,
+        Chart::Shares { rows, .. } => rows.iter().filter(|r| !r.building).count() as u16 + 2,
     };
     // Never more than a third of the screen: the table stays the point.
     want.min(avail / 3).max(1)
@@ -194,7 +196,13 @@ fn shares(frame: &mut Frame, area: Rect, rows: &[Share]) {
         .max()
         .unwrap_or(0)
         .min(area.width as usize / 3);
-    for (i, r) in rows.iter().take(area.height as usize).enumerate() {
+    // Areas first when not every building fits.
+    let shown: Vec<&Share> = if rows.len() > area.height as usize {
+        rows.iter().filter(|r| !r.building).collect()
+    } else {
+        rows.iter().collect()
+    };
+    for (i, r) in shown.into_iter().take(area.height as usize).enumerate() {
         let y = area.y + i as u16;
         let label = if r.building {
             format!("  {}", r.name)
