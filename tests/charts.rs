@@ -89,7 +89,7 @@ fn too_small_a_space_gets_the_figures_as_text() {
             let first = s.lines().next().unwrap();
             assert!(!first.contains('┌'), "a box in 2 rows: {s}");
             assert!(first.contains(':') || first.contains('：'), "{s}");
-            assert_eq!(charts::text(lang, &c).is_empty(), false);
+            assert!(!charts::text(lang, &c).is_empty());
         }
         let s = draw(&weeks(), lang, 20, 6);
         assert!(s.contains("0 1 3 2") || s.lines().next().unwrap().chars().count() <= 20);
