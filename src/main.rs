@@ -8,6 +8,7 @@ fn main() -> ExitCode {
         return report(f);
     }
     let cli = gridbook::cli::Cli::parse();
+    gridbook::cli::out::set_color(cli.color);
     match gridbook::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => report(f),
@@ -22,6 +23,11 @@ fn report(f: gridbook::fail::Fail) -> ExitCode {
     }
     let msg = gridbook::text::visible_lines(&f.msg);
     // Standard error that cannot be written to leaves the exit code to say it.
-    let _ = writeln!(std::io::stderr().lock(), "gridbook: {msg}");
+    let prefix = gridbook::cli::out::paint(
+        gridbook::cli::out::color_stderr(),
+        gridbook::cli::out::Paint::Red,
+        "gridbook:",
+    );
+    let _ = writeln!(std::io::stderr().lock(), "{prefix} {msg}");
     ExitCode::from(f.code)
 }

@@ -204,14 +204,18 @@ fn exports_are_private_and_start_with_the_notice() {
         .arg(&csv_dir)
         .assert()
         .success();
-    for f in ["roster.csv", "events.csv"] {
+    // Excel opens the files cleanly: a BOM, then the header on line 1; the
+    // notice is in README.txt beside them.
+    for (f, header) in [("roster.csv", "area,building"), ("events.csv", "id,at")] {
         let bytes = std::fs::read(csv_dir.join(f)).unwrap();
-        let expect = format!("\u{feff}# {NOTICE}\n");
+        let expect = format!("\u{feff}{header}");
         assert!(
             bytes.starts_with(expect.as_bytes()),
-            "{f} does not start with the notice"
+            "{f} does not start with its header"
         );
     }
+    let readme = std::fs::read_to_string(csv_dir.join("README.txt")).unwrap();
+    assert!(readme.starts_with(NOTICE));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -232,7 +236,12 @@ fn exports_are_private_and_start_with_the_notice() {
             .success();
         assert_eq!(mode(&shared), 0o755);
         assert_eq!(mode(&shared.join("roster.csv")), 0o600);
-        for f in [out, csv_dir.join("roster.csv"), csv_dir.join("events.csv")] {
+        for f in [
+            out,
+            csv_dir.join("roster.csv"),
+            csv_dir.join("events.csv"),
+            csv_dir.join("README.txt"),
+        ] {
             let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", f.display());
         }
@@ -303,19 +312,18 @@ fn csv_export_reimports_to_the_same_roster() {
     };
     assert_eq!(phones(&original), phones(&copy));
 
-    // events.csv: notice, header, one row per event, with the exact body.
+    // events.csv: header, one row per event, with the exact body.
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_path(first.join("events.csv"))
         .unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
-    assert_eq!(rows[0].len(), 1);
-    assert_eq!(&rows[1][0], "id");
-    assert_eq!(rows.len() - 2, original.event_count());
+    assert_eq!(rows[0][0].trim_start_matches('\u{feff}'), "id");
+    assert_eq!(rows.len() - 1, original.event_count());
     let first_event = original.events().next().unwrap().unwrap();
-    assert_eq!(&rows[2][0], first_event.id.to_string());
-    let body: EventBody = serde_json::from_str(&rows[2][9]).unwrap();
+    assert_eq!(&rows[1][0], first_event.id.to_string());
+    let body: EventBody = serde_json::from_str(&rows[1][9]).unwrap();
     assert_eq!(body, first_event.body);
 }
 
@@ -429,4 +437,61 @@ fn an_export_with_a_repeated_id_is_refused() {
         err.to_string(),
         format!("twin.json: event {}: the id appears more than once", e.id)
     );
+}
+
+#[test]
+fn csv_export_in_chinese_with_local_times_and_without_bom_on_request() {
+    let a = tempfile::tempdir().unwrap();
+    rich_store(a.path());
+    let zh = a.path().join("zh");
+    gridbook(a.path())
+        .env("GRIDBOOK_TZ", "Asia/Shanghai")
+        .args(["--lang", "zh", "export", "--format", "csv", "--out"])
+        .arg(&zh)
+        .assert()
+        .success()
+        // The notice is said on the terminal, since the files do not carry it.
+        .stderr(predicate::str::contains(NOTICE));
+    let roster = std::fs::read_to_string(zh.join("roster.csv")).unwrap();
+    assert!(roster.starts_with("\u{feff}小区,楼栋,单元,房号,姓名,电话,与户主关系,标签,备注\n"));
+    let events = std::fs::read_to_string(zh.join("events.csv")).unwrap();
+    assert!(events.starts_with("\u{feff}编号,时间,"));
+    // Times are local (China is UTC+8): the first event's time as Excel shows it.
+    let store = Store::open(a.path()).unwrap();
+    let e = store.events().next().unwrap().unwrap();
+    drop(store);
+    let local =
+        e.at.to_jiff()
+            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string();
+    let second_line = events.lines().nth(1).unwrap();
+    assert!(
+        second_line.starts_with(&format!("{},{local},", e.id)),
+        "{second_line}"
+    );
+    // A Chinese roster.csv imports as it was written.
+    let b = tempfile::tempdir().unwrap();
+    gridbook(b.path())
+        .args(["import", "roster"])
+        .arg(zh.join("roster.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("residents: 756 added"));
+
+    let plain = a.path().join("plain");
+    gridbook(a.path())
+        .args(["export", "--format", "csv", "--no-bom", "--out"])
+        .arg(&plain)
+        .assert()
+        .success();
+    for f in ["roster.csv", "events.csv"] {
+        let bytes = std::fs::read(plain.join(f)).unwrap();
+        assert!(!bytes.starts_with(b"\xEF\xBB\xBF"), "{f} has a BOM");
+    }
+    gridbook(a.path())
+        .args(["export", "--format", "csv", "--bom", "--no-bom", "--out"])
+        .arg(&plain)
+        .assert()
+        .code(2);
 }

@@ -100,7 +100,7 @@ pub fn report(
     env: &Env,
     member: Option<&str>,
     as_json: bool,
-    csv: Option<&std::path::Path>,
+    files: crate::cli::csvout::Files<'_>,
 ) -> Result<(), Fail> {
     let lang = env.lang;
     let groups = care_groups()?;
@@ -110,14 +110,14 @@ pub fn report(
         .transpose()?;
     let list = care::due(&store, &groups, gridbook_domain::model::Ts::now(), member)?;
     drop(store);
-    if let Some(path) = csv {
+    if files.any() {
         let mut all = rows(&list, &groups, lang, true);
         let header = all.remove(0);
         // Codes in the file, as in the JSON, so a sheet can filter by them.
         for (row, d) in all.iter_mut().zip(&list) {
             row[3] = d.groups.join(";");
         }
-        crate::cli::csvout::write(lang, path, &header, &all)?;
+        files.write(lang, &header, &all, &[4, 6])?;
     }
     if as_json {
         return out::json(&list);

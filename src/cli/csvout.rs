@@ -1,7 +1,10 @@
-//! `--csv FILE` for every report: UTF-8 with a byte-order mark (so Excel
-//! reads Chinese right), the header in the chosen language on the first
-//! line, one row per member or entry, times in the local zone. The file
-//! holds personal data: written whole or not at all, mode 0600.
+//! `--csv FILE` and `--xlsx FILE` for every report and ledger, from one row
+//! model (a header and rows of text, in the chosen language), so the two
+//! files cannot drift. CSV: UTF-8 with a byte-order mark (so Excel reads
+//! Chinese right), the header on the first line, one row per member or
+//! entry, times in the local zone. The workbook is written by
+//! [`crate::cli::xlsxout`]. Both hold personal data: written whole or not
+//! at all, mode 0600.
 
 use std::io::Write;
 use std::path::Path;
@@ -37,6 +40,50 @@ pub fn text(header: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Where a report's rows go besides the terminal: `--csv FILE`, `--xlsx
+/// FILE`, or both, written from the same header and rows.
+#[derive(Clone, Copy, Default)]
+pub struct Files<'a> {
+    pub csv: Option<&'a Path>,
+    pub xlsx: Option<&'a Path>,
+    /// The workbook's sheet name.
+    pub sheet: &'a str,
+}
+
+impl Files<'_> {
+    pub fn any(&self) -> bool {
+        self.csv.is_some() || self.xlsx.is_some()
+    }
+
+    /// Writes the rows to every file asked for; `numeric` columns are
+    /// numbers in the workbook (counts a spreadsheet may sum), the rest text.
+    pub fn write(
+        &self,
+        lang: gridbook_domain::i18n::Lang,
+        header: &[String],
+        rows: &[Vec<String>],
+        numeric: &[usize],
+    ) -> Result<(), Fail> {
+        if let Some(path) = self.csv {
+            write(lang, path, header, rows)?;
+        }
+        if let Some(path) = self.xlsx {
+            crate::cli::xlsxout::write(lang, path, self.sheet, header, rows, numeric)?;
+        }
+        Ok(())
+    }
+}
+
+/// What writing a report's file failed on, as the user sees it.
+pub fn write_fail(e: gridbook_core::export::ExportError) -> Fail {
+    match e {
+        gridbook_core::export::ExportError::Write { path, source } => {
+            crate::fail::io_fail(&path.display().to_string(), &source)
+        }
+        other => Fail::input(other.to_string()),
+    }
+}
+
 /// Writes the CSV to `path`, then says so on standard error.
 pub fn write(
     lang: gridbook_domain::i18n::Lang,
@@ -45,14 +92,8 @@ pub fn write(
     rows: &[Vec<String>],
 ) -> Result<(), Fail> {
     let body = text(header, rows);
-    gridbook_core::export::write_private(path, |w| w.write_all(body.as_bytes())).map_err(|e| {
-        match e {
-            gridbook_core::export::ExportError::Write { path, source } => {
-                crate::fail::io_fail(&path.display().to_string(), &source)
-            }
-            other => Fail::input(other.to_string()),
-        }
-    })?;
+    gridbook_core::export::write_private(path, |w| w.write_all(body.as_bytes()))
+        .map_err(write_fail)?;
     crate::cli::out::note(lang.f(
         "report_cols.csv_written",
         &[&path.display().to_string(), &rows.len().to_string()],

@@ -151,20 +151,31 @@ fn chosen_seal(what: &str, passphrase: bool, recipients: &[String]) -> Result<Op
     Ok(None)
 }
 
+/// `--bom` (the default, still accepted) and `--no-bom` for CSV files.
+pub struct Bom {
+    pub bom: bool,
+    pub no_bom: bool,
+}
+
 pub fn export(
     env: &Env,
     format: Format,
     out: Option<&Path>,
-    bom: bool,
+    bom: Bom,
     passphrase: bool,
     recipients: &[String],
 ) -> Result<(), Fail> {
-    if bom && format == Format::Json {
-        return Err(Fail::input("--bom applies to --format csv only"));
+    if (bom.bom || bom.no_bom) && format != Format::Csv {
+        return Err(Fail::input("--bom and --no-bom apply to --format csv only"));
     }
-    if format == Format::Csv && (passphrase || !recipients.is_empty()) {
+    if format != Format::Json && (passphrase || !recipients.is_empty()) {
         return Err(Fail::input(
             "--passphrase and --recipient apply to --format json: encrypt the JSON export",
+        ));
+    }
+    if format == Format::Xlsx && out.is_none() {
+        return Err(Fail::input(
+            "--format xlsx writes a workbook: name the file with --out FILE.xlsx",
         ));
     }
     let csv_needs_dir = || {
@@ -180,6 +191,8 @@ pub fn export(
     drop(store);
     let what = out.map_or("the export".to_string(), |p| p.display().to_string());
     let sealed = chosen_seal(&what, passphrase, recipients)?;
+    // Not for JSON on standard output: a script reads that.
+    let _progress = crate::cli::progress::start(env.lang.t("excel.progress.export"), out.is_none());
     match (format, out) {
         (Format::Json, None) if let Some(sealed) = sealed => {
             // age's binary output, for a pipe or a redirect.
@@ -211,9 +224,29 @@ pub fn export(
                 ))?;
             }
         }
+        (Format::Xlsx, path) => {
+            let path = path.ok_or_else(|| Fail::input("--format xlsx needs --out FILE.xlsx"))?;
+            let s = export::write_xlsx(&dump, path, env.lang).map_err(|e| fail(env, e))?;
+            out::line(format_args!(
+                "exported {} residents and {} events to {} (personal data: keep it private)",
+                s.residents,
+                s.events,
+                path.display()
+            ))?;
+            if s.empty_households > 0 {
+                out::line(format_args!(
+                    "{} households without residents are not on the roster sheet (the JSON export has them)",
+                    s.empty_households
+                ))?;
+            }
+        }
         (Format::Csv, dir) => {
             let dir = dir.ok_or_else(csv_needs_dir)?;
-            let s = export::write_csv(&dump, dir, bom, env.lang).map_err(|e| fail(env, e))?;
+            let s =
+                export::write_csv(&dump, dir, !bom.no_bom, env.lang).map_err(|e| fail(env, e))?;
+            // The files start with their header; the notice is said here
+            // and in README.txt beside them.
+            out::note(export::NOTICE);
             out::line(format_args!(
                 "exported {} residents to {} and {} events to {} (personal data: keep them private)",
                 s.residents,
@@ -235,6 +268,7 @@ pub fn export(
 pub fn import_json(env: &Env, file: &Path, identity: Option<&Path>) -> Result<(), Fail> {
     let dump =
         export::read_import(file, &mut unlocker(env, file, identity)).map_err(|e| fail(env, e))?;
+    let progress = crate::cli::progress::start(env.lang.t("excel.progress.import"), false);
     let store = env.open(Use::Fill)?;
     if !store.is_empty() {
         return Err(fail(
@@ -248,6 +282,7 @@ pub fn import_json(env: &Env, file: &Path, identity: Option<&Path>) -> Result<()
     let store = fill(env, store, &dump)?;
     let backup = backup::after_session(&store, &env.config.backup_policy());
     drop(store);
+    drop(progress);
     out::line(format_args!(
         "imported {} from {}",
         counts(&dump),
@@ -292,8 +327,10 @@ pub fn backup(env: &Env, passphrase: bool) -> Result<(), Fail> {
             None => env.config.backup_seal(),
         },
     };
+    let progress = crate::cli::progress::start(env.lang.t("excel.progress.backup"), false);
     let path = backup::write(&store, &policy).map_err(|e| backup_fail(env, e))?;
     drop(store);
+    drop(progress);
     let how = if policy.seal.is_plain() {
         String::new()
     } else {
@@ -324,6 +361,7 @@ pub fn restore(
     // Check the backup before touching the store.
     let dump =
         export::read_json(&file, &mut unlocker(env, &file, identity)).map_err(|e| fail(env, e))?;
+    let progress = crate::cli::progress::start(env.lang.t("excel.progress.restore"), false);
     // Said at the end: a reader that goes away must not stop a restore half-way.
     let mut said: Vec<String> = Vec::new();
     let store = match env.try_open(Use::Fill)? {
@@ -386,6 +424,7 @@ pub fn restore(
     // The restored store is built beside the current one and swapped in by
     // rename: a kill leaves the old data or all of the backup's, never a mix.
     drop(fill(env, store, &dump)?);
+    drop(progress);
     said.push(format!(
         "restored {} from {}",
         counts(&dump),

@@ -7,6 +7,7 @@ pub use crate::fail::Fail;
 
 mod assign;
 mod care;
+mod completions;
 mod csvout;
 mod data;
 mod edit;
@@ -15,7 +16,9 @@ mod find;
 mod log;
 pub mod out;
 mod plan;
+pub mod progress;
 pub mod report;
+mod xlsxout;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +55,15 @@ pub struct Cli {
     /// giving up (exit 3), in seconds. A second TUI never waits.
     #[arg(long, global = true, env = "GRIDBOOK_WAIT", value_name = "SECS", default_value = "5", value_parser = crate::env::parse_wait)]
     pub wait: std::time::Duration,
+    /// Colour in output: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: out::ColorChoice,
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
 }
@@ -92,16 +104,20 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Export everything: lossless JSON, or a roster CSV plus an events CSV.
+    /// Export everything: lossless JSON, a roster CSV plus an events CSV, or
+    /// both as sheets of one Excel workbook.
     Export {
-        #[arg(long, default_value = "json", value_parser = one_of::<gridbook_core::export::Format>(&["json", "csv"]))]
+        #[arg(long, default_value = "json", value_parser = one_of::<gridbook_core::export::Format>(&["json", "csv", "xlsx"]))]
         format: gridbook_core::export::Format,
-        /// File (json) or directory (csv); default: standard output for json.
+        /// File (json, xlsx) or directory (csv); default: standard output for json.
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
-        /// Start CSV files with a byte-order mark so Excel reads them as UTF-8.
-        #[arg(long)]
+        /// CSV files start with a byte-order mark (the default) so Excel reads them as UTF-8.
+        #[arg(long, conflicts_with = "no_bom")]
         bom: bool,
+        /// CSV files without the byte-order mark (for programs that mind it).
+        #[arg(long)]
+        no_bom: bool,
         /// Encrypt the JSON export (age) to a passphrase, asked on the terminal (or GRIDBOOK_PASSPHRASE).
         #[arg(long)]
         passphrase: bool,
@@ -219,6 +235,13 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Shell completions: `gridbook completions bash > /etc/bash_completion.d/gridbook`.
+    Completions {
+        #[arg(value_enum)]
+        shell: completions::Shell,
+    },
+    /// The manual page, gridbook(1): `gridbook man > gridbook.1`.
+    Man,
     /// Generate a large synthetic estate (for benchmarks) into an empty store.
     Gen {
         #[arg(long, default_value_t = 100_000)]
@@ -246,6 +269,23 @@ pub enum ReportWhat {
     /// Each member's zones and households now (the members view's workload).
     Workload,
     Today,
+    /// The office's ledgers (台账): visits, problems, patrols, care-visits or activities, one row per entry.
+    Ledger,
+}
+
+/// Which ledger `report ledger` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LedgerWhat {
+    /// 走访台账: every visit.
+    Visits,
+    /// 问题台账: every problem opened, its status and outcome.
+    Problems,
+    /// 巡查台账: every patrol and what failed.
+    Patrols,
+    /// Visits to households in a care group, on time or late.
+    CareVisits,
+    /// Service activities and who took part.
+    Activities,
 }
 
 /// `gridbook report …`: which report, its period and where it goes.
@@ -253,6 +293,9 @@ pub enum ReportWhat {
 pub struct ReportArgs {
     #[arg(value_enum)]
     pub what: ReportWhat,
+    /// For `report ledger`: which ledger.
+    #[arg(value_enum)]
+    pub ledger: Option<LedgerWhat>,
     /// The last N days (default: visit_days for coverage and today, 30 otherwise).
     #[arg(long)]
     pub days: Option<i64>,
@@ -270,6 +313,9 @@ pub struct ReportArgs {
     /// Also write the report as CSV (UTF-8 with BOM, headers in --lang) to FILE.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Also write the report as an Excel workbook (headers in --lang) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
     /// care: only households this member covers; members: only this member.
     #[arg(long)]
     pub member: Option<String>,
@@ -359,7 +405,10 @@ const REPORT_EXAMPLES: &str = "Examples:
   gridbook report members --from 2026-01-01 --to 2026-06-30 --branch 第一党支部 --json
   gridbook report care --member 赵建国
   gridbook report problems --from 2026/11/1
-  gridbook report activity --days 7 --csv week.csv";
+  gridbook report activity --days 7 --csv week.csv
+  gridbook report ledger visits --month 2026-11 --xlsx 走访台账.xlsx --lang zh
+  gridbook report ledger problems --from 2026-01-01 --to 2026-06-30 --csv problems.csv
+  gridbook report workload --xlsx workload.xlsx";
 const TAG_EXAMPLES: &str = "Examples:
   gridbook tag 胜利花苑/3栋/2-501 吕桂英 --add 独居老人
   gridbook tag slhy/3/2-501 吕桂英 --add low-income --remove alone-elder";
@@ -390,9 +439,13 @@ const ACTIVITY_EXAMPLES: &str = "Examples:
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCmd {
-    /// Households and residents from a roster CSV (UTF-8 or GB18030); all rows or none.
+    /// Households and residents from a roster: CSV (UTF-8 or GB18030) or a
+    /// workbook (.xlsx, .xls, .ods); all rows or none.
     Roster {
         file: PathBuf,
+        /// The workbook's sheet to read (default: the first).
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         /// Check and report without writing anything.
         #[arg(long)]
         dry_run: bool,
@@ -402,8 +455,13 @@ pub enum ImportCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Members and their zones from CSV.
-    Members { file: PathBuf },
+    /// Members and their zones from CSV or a workbook (.xlsx, .xls, .ods).
+    Members {
+        file: PathBuf,
+        /// The workbook's sheet to read (default: the first).
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+    },
     /// Everything from a `gridbook export` JSON file (plain or age-encrypted), into an empty store.
     Json {
         file: PathBuf,
@@ -533,6 +591,13 @@ pub fn check_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<
 }
 
 pub fn run(cli: Cli) -> Result<(), Fail> {
+    out::set_color(cli.color);
+    // Completions and the man page need no data directory.
+    match cli.cmd {
+        Some(Cmd::Completions { shell }) => return completions::completions(shell),
+        Some(Cmd::Man) => return completions::man(),
+        _ => {}
+    }
     let mut env = Env::resolve(cli.data.as_deref(), cli.lang, cli.as_member.clone())?;
     env.wait = cli.wait;
     let data = env.data.clone();
@@ -632,9 +697,17 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             format,
             out,
             bom,
+            no_bom,
             passphrase,
             recipients,
-        }) => data::export(&env, format, out.as_deref(), bom, passphrase, &recipients),
+        }) => data::export(
+            &env,
+            format,
+            out.as_deref(),
+            data::Bom { bom, no_bom },
+            passphrase,
+            &recipients,
+        ),
         Some(Cmd::Backup { passphrase }) => data::backup(&env, passphrase),
         Some(Cmd::Restore {
             file,
@@ -653,14 +726,25 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             member.as_deref(),
             passphrase,
         ),
+        Some(Cmd::Completions { shell }) => completions::completions(shell),
+        Some(Cmd::Man) => completions::man(),
         Some(Cmd::Check { rebuild, json }) => {
             // A check of a store that is not there would find nothing wrong.
             let store = env.open(Use::Read)?;
+            let progress = progress::start(
+                env.lang.t(if rebuild {
+                    "excel.progress.rebuild"
+                } else {
+                    "excel.progress.check"
+                }),
+                json,
+            );
             if rebuild {
                 store.rebuild()?;
             }
             let report = store.check()?;
             drop(store);
+            drop(progress);
             if json {
                 out::json(&report)?;
             } else {
@@ -713,6 +797,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             }
             let spec =
                 generator::Spec::large(households, seed, events.unwrap_or(households * 10), now);
+            let progress = progress::start(env.lang.t("excel.progress.gen"), false);
             let t0 = std::time::Instant::now();
             let est = generator::generate(&spec);
             let t1 = t0.elapsed();
@@ -722,6 +807,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             drop(gridbook_store::swap::replace(&env.data, lock, |s| {
                 generator::load(s, &est)
             })?);
+            drop(progress);
             out::line(format_args!(
                 "generated {} households, {} residents, {} members, {} events in {:.1?}, loaded in {:.1?}",
                 est.households.len(),
@@ -739,11 +825,14 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
     match what {
         ImportCmd::Roster {
             file,
+            sheet,
             dry_run,
             skip_invalid,
             json,
         } => {
-            let parsed = roster::read(&file)?;
+            sheet_applies(&file, sheet.as_deref())?;
+            let progress = progress::start(env.lang.t("excel.progress.import"), json);
+            let parsed = roster::read_sheet(&file, sheet.as_deref())?;
             let store = env.open(Use::Write)?;
             let ctx = env.ctx(&store)?;
             let report = roster::import(&store, ctx, &parsed, dry_run, skip_invalid)?;
@@ -751,6 +840,7 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
                 backup_after(env, &store);
             }
             drop(store);
+            drop(progress);
             if json {
                 out::json(&report)?;
             } else {
@@ -766,17 +856,31 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             Ok(())
         }
         ImportCmd::Json { file, identity } => data::import_json(env, &file, identity.as_deref()),
-        ImportCmd::Members { file } => {
+        ImportCmd::Members { file, sheet } => {
+            sheet_applies(&file, sheet.as_deref())?;
+            let progress = progress::start(env.lang.t("excel.progress.import"), false);
             let store = env.open(Use::Write)?;
             let ctx = env.ctx(&store)?;
-            let report = members_csv::import_file(&store, ctx, &file)?;
+            let report = members_csv::import_file_sheet(&store, ctx, &file, sheet.as_deref())?;
             if report.members_added + report.assignments_added > 0 {
                 backup_after(env, &store);
             }
             drop(store);
+            drop(progress);
             out::line(&report)
         }
     }
+}
+
+/// `--sheet` names a sheet of a workbook; a CSV file has none.
+fn sheet_applies(file: &Path, sheet: Option<&str>) -> Result<(), Fail> {
+    if sheet.is_some() && !roster::table::is_workbook(file) {
+        return Err(Fail::input(format!(
+            "--sheet applies to workbooks (.xlsx, .xls, .ods); {} is read as CSV",
+            file.display()
+        )));
+    }
+    Ok(())
 }
 
 /// A backup after an import changed data. Failing to write one is reported

@@ -7,9 +7,14 @@
 //! character made visible ([`text::visible_lines`]), and JSON with the raw
 //! C1 and bidirectional controls a JSON writer leaves escaped
 //! ([`text::json_visible`]).
+//!
+//! Colour: `--color auto|always|never` and `NO_COLOR`. Auto colours only a
+//! stream that is a terminal and only when `NO_COLOR` is unset or empty;
+//! escapes are added after the text is made safe, so data never carries one.
 
 use std::fmt::Display;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::sync::OnceLock;
 
 use gridbook_domain::error::ErrorKind;
 use gridbook_domain::text;
@@ -67,4 +72,99 @@ pub fn note(s: impl Display) {
     let _ = io::stderr()
         .lock()
         .write_all(text::visible_lines(&s).as_bytes());
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+static COLOR: OnceLock<ColorChoice> = OnceLock::new();
+
+/// Sets `--color` once for the process (the first call wins).
+pub fn set_color(c: ColorChoice) {
+    let _ = COLOR.set(c);
+}
+
+/// Whether `NO_COLOR` asks for no colour (set and not empty, as no-color.org says).
+fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Whether output to a stream that `is_tty` (or not) gets colour.
+pub fn color_for(is_tty: bool) -> bool {
+    match COLOR.get().copied().unwrap_or_default() {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_tty && !no_color_env(),
+    }
+}
+
+/// Colour on standard output.
+pub fn color_stdout() -> bool {
+    color_for(io::stdout().is_terminal())
+}
+
+/// Colour on standard error.
+pub fn color_stderr() -> bool {
+    color_for(io::stderr().is_terminal())
+}
+
+/// Colour in the TUI (it always owns a terminal).
+pub fn color_tui() -> bool {
+    color_for(true)
+}
+
+/// SGR codes used on the command line.
+#[derive(Clone, Copy)]
+pub enum Paint {
+    Bold,
+    Red,
+    Yellow,
+}
+
+/// `s` (already made safe) in `paint` when `on`.
+pub fn paint(on: bool, paint: Paint, s: &str) -> String {
+    if !on || s.is_empty() {
+        return s.to_string();
+    }
+    let code = match paint {
+        Paint::Bold => "1",
+        Paint::Red => "31",
+        Paint::Yellow => "33",
+    };
+    format!("\x1b[{code}m{s}\x1b[0m")
+}
+
+/// A text with an aligned table below it; the table's header row is bold
+/// when standard output takes colour.
+pub fn with_table(before: &str, table: &str) -> Result<(), Fail> {
+    let before = text::visible_lines(before);
+    let table = text::visible_lines(table);
+    let (head, rest) = table.split_once('\n').unwrap_or((&table, ""));
+    let mut s = before.into_owned();
+    if !s.is_empty() && !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s.push_str(&paint(color_stdout(), Paint::Bold, head));
+    s.push('\n');
+    s.push_str(rest);
+    bytes(s.as_bytes())
+}
+
+/// A warning for people on standard error, its `warning:` in yellow on a
+/// terminal that takes colour.
+pub fn warn(s: impl Display) {
+    let s = s.to_string();
+    let s = text::visible_lines(&s);
+    let on = color_stderr();
+    let _ = writeln!(
+        io::stderr().lock(),
+        "{} {s}",
+        paint(on, Paint::Yellow, "warning:")
+    );
 }

@@ -1,8 +1,13 @@
 //! `gridbook report coverage|problems|activity|members|care|workload|today`:
 //! the TUI's reports as aligned text or JSON, each over one period
-//! (`--days`, `--month`, `--from`/`--to`), and as CSV with `--csv FILE`.
+//! (`--days`, `--month`, `--from`/`--to`), and as CSV with `--csv FILE` or a
+//! workbook with `--xlsx FILE` (one row model for both: [`csvout::Files`]).
+//! `gridbook report ledger visits|problems|patrols|care-visits|activities`:
+//! the office's ledgers (台账), one row per entry.
 
-use crate::cli::{Env, Fail, ReportArgs, ReportWhat, Use, csvout, out};
+use crate::cli::csvout::Files;
+use crate::cli::{Env, Fail, LedgerWhat, ReportArgs, ReportWhat, Use, out};
+use gridbook_core::ledger;
 use gridbook_core::report;
 use gridbook_core::service::{self, MemberFilter};
 use gridbook_domain::i18n::Lang;
@@ -26,16 +31,15 @@ fn headers(lang: Lang, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| lang.t(k).to_string()).collect()
 }
 
-/// `table` of a header and rows, and the same as CSV when asked for.
+/// `table` of a header and rows, and the same as CSV or xlsx when asked for.
 fn emit(
     lang: Lang,
-    csv: Option<&std::path::Path>,
+    files: Files<'_>,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
+    numeric: &[usize],
 ) -> Result<String, Fail> {
-    if let Some(path) = csv {
-        csvout::write(lang, path, &header, &rows)?;
-    }
+    files.write(lang, &header, &rows, numeric)?;
     let mut all = vec![header];
     all.extend(rows);
     Ok(table(&all))
@@ -71,6 +75,20 @@ fn check_flags(a: &ReportArgs) -> Result<(), Fail> {
     ] {
         only(flag, given, &[ReportWhat::Members], "members")?;
     }
+    match (a.what, a.ledger) {
+        (ReportWhat::Ledger, None) => {
+            return Err(Fail::input(
+                "report ledger needs which ledger: visits, problems, patrols, care-visits or activities",
+            ));
+        }
+        (ReportWhat::Ledger, Some(_)) | (_, None) => {}
+        (_, Some(l)) => {
+            return Err(Fail::input(format!(
+                "`{}` names a ledger: give `report ledger {0}`, or report {what} alone",
+                ledger_code(l)
+            )));
+        }
+    }
     let ranged = a.month.is_some() || a.from.is_some() || a.to.is_some();
     match a.what {
         ReportWhat::Care | ReportWhat::Workload if ranged || a.days.is_some() => {
@@ -88,7 +106,15 @@ fn check_flags(a: &ReportArgs) -> Result<(), Fail> {
 pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
     check_flags(&a)?;
     let lang = env.lang;
-    let csv = a.csv.as_deref();
+    if a.what == ReportWhat::Ledger {
+        return ledger(env, &a);
+    }
+    let title_key = format!("excel.sheet.{}", format!("{:?}", a.what).to_lowercase());
+    let files = Files {
+        csv: a.csv.as_deref(),
+        xlsx: a.xlsx.as_deref(),
+        sheet: lang.t(&title_key),
+    };
     let as_json = a.json;
     let now = Ts::now();
     let tz = gridbook_domain::clock::tz();
@@ -140,7 +166,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     ]);
                 }
             }
-            if let Some(path) = csv {
+            if files.any() {
                 // In the file each building names its area, so rows sort and filter.
                 let mut file_rows = Vec::new();
                 for a in &c.by_area {
@@ -167,9 +193,8 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                         ]);
                     }
                 }
-                csvout::write(
+                files.write(
                     lang,
-                    path,
                     &headers(
                         lang,
                         &[
@@ -184,6 +209,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                         ],
                     ),
                     &file_rows,
+                    &[3, 4, 5, 6, 7],
                 )?;
             }
             if as_json {
@@ -229,7 +255,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
         ReportWhat::Problems => {
             let p = report::problems_in(&store, now, &period, None)?;
             drop(store);
-            if let Some(path) = csv {
+            if files.any() {
                 let rows = p
                     .open
                     .iter()
@@ -247,9 +273,8 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                         ]
                     })
                     .collect::<Vec<_>>();
-                csvout::write(
+                files.write(
                     lang,
-                    path,
                     &headers(
                         lang,
                         &[
@@ -265,6 +290,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                         ],
                     ),
                     &rows,
+                    &[2],
                 )?;
             }
             if as_json {
@@ -304,7 +330,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
             header.push("id".into());
             let mut all = vec![header];
             all.extend::<Vec<_>>(rows);
-            out::text(&format!("{summary}\n{}", table(&all)))
+            out::with_table(&summary, &table(&all))
         }
         ReportWhat::Activity => {
             let a = report::activity_in(&store, now, &period, true)?;
@@ -336,9 +362,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     "report_cols.id",
                 ],
             );
-            if let Some(path) = csv {
-                csvout::write(lang, path, &header, &rows)?;
-            }
+            files.write(lang, &header, &rows, &[2, 3, 4, 5])?;
             if as_json {
                 return json(&a);
             }
@@ -353,7 +377,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     &a.security_patrols.to_string(),
                 ],
             );
-            out::text(&format!("{summary}\n{}", emit(lang, None, header, rows)?))
+            out::with_table(&summary, &emit(lang, Files::default(), header, rows, &[])?)
         }
         ReportWhat::Members => {
             let groups = crate::cli::care_groups()?;
@@ -432,14 +456,14 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     "report_cols.id",
                 ],
             );
-            if let Some(path) = csv {
+            if files.any() {
                 let mut file_rows = rows.clone();
                 for r in &mut file_rows {
                     if r[9] == "—" {
                         r[9].clear();
                     }
                 }
-                csvout::write(lang, path, &header, &file_rows)?;
+                files.write(lang, &header, &file_rows, &[4, 5, 6, 7, 8, 9, 10, 11, 12])?;
             }
             if as_json {
                 return json(&list);
@@ -448,7 +472,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 "report_cols.members_summary",
                 &[&period.describe(), &list.len().to_string()],
             );
-            out::text(&format!("{summary}\n{}", emit(lang, None, header, rows)?))
+            out::with_table(&summary, &emit(lang, Files::default(), header, rows, &[])?)
         }
         ReportWhat::Workload => {
             let list = report::members(&store, now)?;
@@ -481,13 +505,12 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     "col.zones",
                 ],
             );
+            let numeric = [3, 4, 5, 6];
             if as_json {
-                if let Some(path) = csv {
-                    csvout::write(lang, path, &header, &rows)?;
-                }
+                files.write(lang, &header, &rows, &numeric)?;
                 return json(&list);
             }
-            out::text(&emit(lang, csv, header, rows)?)
+            out::with_table("", &emit(lang, files, header, rows, &numeric)?)
         }
         ReportWhat::Today => {
             let me = env.me(&store)?.map(|m| m.meta.id);
@@ -528,16 +551,95 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
             }
             let header = headers(lang, &["col.what", "col.zone", "col.when", "col.note"]);
             if as_json {
-                if let Some(path) = csv {
-                    csvout::write(lang, path, &header, &rows)?;
-                }
+                files.write(lang, &header, &rows, &[])?;
                 return json(&t);
             }
-            out::text(&emit(lang, csv, header, rows)?)
+            out::with_table("", &emit(lang, files, header, rows, &[])?)
         }
+        ReportWhat::Ledger => Err(Fail::of(
+            gridbook_domain::error::ErrorKind::Bug,
+            "ledgers are written before",
+        )),
         ReportWhat::Care => {
             drop(store);
-            crate::cli::care::report(env, a.member.as_deref(), as_json, csv)
+            crate::cli::care::report(env, a.member.as_deref(), as_json, files)
         }
     }
+}
+
+fn ledger_code(l: LedgerWhat) -> &'static str {
+    ledger_kind(l).code()
+}
+
+fn ledger_kind(l: LedgerWhat) -> ledger::Kind {
+    match l {
+        LedgerWhat::Visits => ledger::Kind::Visits,
+        LedgerWhat::Problems => ledger::Kind::Problems,
+        LedgerWhat::Patrols => ledger::Kind::Patrols,
+        LedgerWhat::CareVisits => ledger::Kind::CareVisits,
+        LedgerWhat::Activities => ledger::Kind::Activities,
+    }
+}
+
+/// The ledger's shape in `--json`: what it is, the period, the header and
+/// the rows as the files hold them.
+#[derive(serde::Serialize)]
+struct LedgerJson<'a> {
+    ledger: &'static str,
+    title: &'a str,
+    period: &'a str,
+    columns: &'a [String],
+    rows: &'a [Vec<String>],
+}
+
+/// `report ledger KIND [period] [--csv FILE] [--xlsx FILE] [--json]`.
+fn ledger(env: &Env, a: &ReportArgs) -> Result<(), Fail> {
+    let Some(which) = a.ledger else {
+        return Err(Fail::of(
+            gridbook_domain::error::ErrorKind::Bug,
+            "a ledger is checked for before",
+        ));
+    };
+    let lang = env.lang;
+    let kind = ledger_kind(which);
+    let now = Ts::now();
+    let tz = gridbook_domain::clock::tz();
+    let flags = Flags {
+        days: a.days,
+        month: a.month.clone(),
+        from: a.from.clone(),
+        to: a.to.clone(),
+    };
+    let period = Period::from_flags(&flags, 30, now, &tz).map_err(Fail::input)?;
+    let care_groups = crate::cli::care_groups()?;
+    let activity_kinds = crate::cli::activity_kinds()?;
+    let lists = ledger::Lists {
+        care_groups: &care_groups,
+        activity_kinds: &activity_kinds,
+    };
+    let store = env.open(Use::Read)?;
+    let l = ledger::build(&store, kind, &period, now, lang, &lists)?;
+    drop(store);
+    let files = Files {
+        csv: a.csv.as_deref(),
+        xlsx: a.xlsx.as_deref(),
+        sheet: &l.title,
+    };
+    files.write(lang, &l.header, &l.rows, kind.numeric())?;
+    if a.json {
+        return json(&LedgerJson {
+            ledger: kind.code(),
+            title: &l.title,
+            period: &l.period,
+            columns: &l.header,
+            rows: &l.rows,
+        });
+    }
+    let summary = lang.f(
+        "excel.ledger_summary",
+        &[&l.title, &l.period, &l.rows.len().to_string()],
+    );
+    let mut all = vec![l.header.clone()];
+    all.extend(l.rows.iter().cloned());
+    out::with_table(&summary, &table(&all))
 }

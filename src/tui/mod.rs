@@ -2,6 +2,7 @@
 //! (slow ones as jobs off the UI thread), and `render` of the state. This
 //! module owns the terminal.
 
+pub mod charts;
 pub mod command;
 pub mod effects;
 pub mod finder;
@@ -9,6 +10,7 @@ pub mod form;
 pub mod jobs;
 pub mod keymap;
 pub mod pick;
+pub mod mono;
 pub mod render;
 pub mod screens;
 pub mod state;
@@ -199,8 +201,14 @@ impl<'s> App<'s> {
     }
 
     pub fn draw<B: Backend>(&self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        let color = crate::cli::out::color_tui();
         terminal
-            .draw(|f| render::render(&self.state, f))
+            .draw(|f| {
+                render::render(&self.state, f);
+                if !color {
+                    mono::strip(f.buffer_mut());
+                }
+            })
             .map(|_| ())
     }
 }

@@ -54,6 +54,8 @@ pub struct Browse {
     pub sel: usize,
     /// The selected row's zone (or the household itself when inside one).
     pub detail: Option<Box<ZoneView>>,
+    /// Visits per week of the zone in the detail pane (by its id).
+    pub chart: Option<(Id, super::charts::Chart)>,
     /// Where `back` returns to, with the selection there.
     pub stack: Vec<(Level, Id)>,
     pub loading: bool,
@@ -76,6 +78,8 @@ pub struct Report {
     pub all: Vec<(Row, &'static str)>,
     /// Index into the timeline's filters (`screens::timeline::FILTERS`).
     pub filter: usize,
+    /// A picture of a trend between the summary and the table.
+    pub chart: Option<super::charts::Chart>,
 }
 
 #[derive(Clone, Debug)]

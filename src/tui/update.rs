@@ -77,6 +77,8 @@ pub enum Msg {
         stack: Option<Vec<(Level, Id)>>,
     },
     Detail(Id, Box<ZoneView>),
+    /// The detail pane's chart for a zone.
+    Chart(Id, super::charts::Chart),
     Report(Report),
     /// A building's plan, loaded.
     Plan(Box<super::screens::plan::PlanView>),
@@ -150,6 +152,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         rows: Vec::new(),
                         sel: 0,
                         detail: None,
+                        chart: None,
                         stack: Vec::new(),
                         loading: false,
                     })
@@ -176,6 +179,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             let effect = detail_effect(&b);
             state.view = View::Browse(b);
             effect.into_iter().collect()
+        }
+        Msg::Chart(id, chart) => {
+            if let View::Browse(b) = &mut state.view
+                && detail_target(b) == Some(id)
+            {
+                b.chart = Some((id, chart));
+            }
+            vec![]
         }
         Msg::Detail(id, view) => {
             if let View::Browse(b) = &mut state.view {
@@ -1343,6 +1354,7 @@ mod tests {
             sort: 0,
             all: vec![],
             filter: 0,
+            chart: None,
         })
     }
 

@@ -1,13 +1,14 @@
-//! Lossless export and import of everything (JSON), and a roster + events CSV export.
+//! Lossless export and import of everything (JSON), and a roster + events
+//! export as CSV files or one Excel workbook.
 //!
 //! **Personal data notice.** Every file written here holds names, phones and
-//! addresses of residents, so each one says so before anything else and is
-//! created with mode 0600:
+//! addresses of residents, so each one says so and is created with mode 0600:
 //! - JSON: the first field of the top-level object is `"notice"`.
-//! - CSV: the first line is a one-cell comment row starting with `#` (the
-//!   notice), then the header row. The roster importer skips such `#` rows
-//!   above the header, so an exported `roster.csv` re-imports unchanged, and a
-//!   spreadsheet shows the notice in its first cell.
+//! - CSV: the header is the first line (Excel opens it cleanly); the notice
+//!   is `README.txt` beside the CSV files, and the command prints it. The
+//!   roster importer still skips `#` rows above the header, which older
+//!   exports wrote.
+//! - xlsx: a merged row above the first sheet's header.
 //!
 //! The JSON is deterministic: records of each kind and events in id order,
 //! no export time inside, so export → import → export gives the same bytes.
@@ -32,6 +33,7 @@ pub enum Format {
     #[default]
     Json,
     Csv,
+    Xlsx,
 }
 
 impl std::str::FromStr for Format {
@@ -40,7 +42,8 @@ impl std::str::FromStr for Format {
         match s {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
-            _ => Err(format!("`{s}` is not an export format: json, csv")),
+            "xlsx" => Ok(Format::Xlsx),
+            _ => Err(format!("`{s}` is not an export format: json, csv, xlsx")),
         }
     }
 }
@@ -964,44 +967,38 @@ impl<'a> Places<'a> {
     }
 }
 
-/// An RFC 3339 instant in UTC: exact, and sorts as text.
-fn iso(t: Ts) -> String {
-    t.to_jiff().to_string()
+/// An instant as local date and time, as a spreadsheet shows it.
+fn local(t: Ts) -> String {
+    t.to_jiff()
+        .to_zoned(gridbook_domain::clock::tz())
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
-fn csv_err(e: csv::Error) -> io::Error {
-    io::Error::other(e)
-}
+/// Catalog keys of the events sheet's columns.
+const EVENT_COLUMNS: [&str; 10] = [
+    "excel.export.id",
+    "excel.export.at",
+    "excel.export.created_at",
+    "excel.export.by",
+    "excel.export.by_name",
+    "excel.export.zone",
+    "excel.export.zone_path",
+    "excel.export.kind",
+    "excel.export.summary",
+    "excel.export.body",
+];
 
-/// Writes `roster.csv` (the roster importer's columns, one row per live
-/// resident) and `events.csv` (every event, with a readable summary and the
-/// exact body as JSON) into `dir`.
-pub fn write_csv(
+/// The roster (the roster importer's columns in `lang`, one row per live
+/// resident) and every event (a readable summary in `lang`, local times, and
+/// the exact body as JSON), as sheets: one model for the CSV files and the
+/// workbook, so the two cannot drift.
+pub fn sheets(
     dump: &Dump,
-    dir: &Path,
-    bom: bool,
     lang: Lang,
-) -> Result<CsvSummary, ExportError> {
-    // A directory made for the export is private; an existing one (the
-    // desktop, a USB stick) keeps its mode: the files in it are 0600 anyway.
-    if !dir.is_dir() {
-        gridbook_store::store::create_private_dir(dir).map_err(|source| ExportError::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
+) -> Result<(Vec<crate::sheet::Sheet>, CsvSummary), io::Error> {
     let places = Places::new(dump);
     let mut summary = CsvSummary::default();
-    let start = |w: &mut BufWriter<File>| -> io::Result<()> {
-        if bom {
-            w.write_all(b"\xEF\xBB\xBF")?;
-        }
-        // One cell, quoted by the writer if it ever needs to be.
-        let mut c = csv::Writer::from_writer(&mut *w);
-        c.write_record([format!("# {NOTICE}")]).map_err(csv_err)?;
-        c.flush()
-    };
-
     let live_areas: HashSet<Id> = dump
         .areas
         .iter()
@@ -1023,73 +1020,121 @@ pub fn write_csv(
     for r in dump.residents.iter().filter(|r| r.meta.is_live()) {
         residents_of.entry(r.household).or_default().push(r);
     }
-    write_private(&dir.join("roster.csv"), |w| {
-        start(w)?;
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record(Col::ALL.map(Col::header)).map_err(csv_err)?;
-        for h in &live_households {
-            let Some(rs) = residents_of.get(&h.meta.id) else {
-                summary.empty_households += 1;
-                continue;
-            };
-            let b = places.buildings[&h.building];
-            let a = places.areas[&b.area];
-            for r in rs {
-                c.write_record([
-                    a.name.as_str(),
-                    b.name.as_str(),
-                    h.unit.as_str(),
-                    h.room.as_str(),
-                    r.name.as_str(),
-                    &r.phones.join(";"),
-                    r.relation.as_str(),
-                    &crate::roster::tags_cell(r),
-                    r.notes.as_str(),
-                ])
-                .map_err(csv_err)?;
-                summary.residents += 1;
-            }
+    let mut roster = crate::sheet::Sheet {
+        name: lang.t("excel.export.roster_sheet").to_string(),
+        header: Col::ALL
+            .map(|c| match lang {
+                Lang::Zh => c.zh(),
+                Lang::En => c.header(),
+            })
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
+    };
+    for h in &live_households {
+        let Some(rs) = residents_of.get(&h.meta.id) else {
+            summary.empty_households += 1;
+            continue;
+        };
+        let b = places.buildings[&h.building];
+        let a = places.areas[&b.area];
+        for r in rs {
+            roster.rows.push(vec![
+                a.name.clone(),
+                b.name.clone(),
+                h.unit.clone(),
+                h.room.clone(),
+                r.name.clone(),
+                r.phones.join(";"),
+                r.relation.clone(),
+                crate::roster::tags_cell(r),
+                r.notes.clone(),
+            ]);
+            summary.residents += 1;
         }
-        c.flush()
-    })?;
+    }
+    let mut events = crate::sheet::Sheet {
+        name: lang.t("excel.export.events_sheet").to_string(),
+        header: EVENT_COLUMNS.map(|k| lang.t(k).to_string()).to_vec(),
+        ..Default::default()
+    };
+    let name_of = |id: Id| places.path(id);
+    for e in &dump.events {
+        let body = serde_json::to_string(&e.body).map_err(io::Error::other)?;
+        events.rows.push(vec![
+            e.id.to_string(),
+            local(e.at),
+            local(e.created_at),
+            e.by.map(|b| b.to_string()).unwrap_or_default(),
+            e.by.map(|b| places.path(b)).unwrap_or_default(),
+            e.zone.to_string(),
+            places.path(e.zone),
+            e.body.kind_code().to_string(),
+            describe::event(lang, &e.body, &name_of),
+            body,
+        ]);
+        summary.events += 1;
+    }
+    Ok((vec![roster, events], summary))
+}
 
-    write_private(&dir.join("events.csv"), |w| {
-        start(w)?;
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record([
-            "id",
-            "at",
-            "created_at",
-            "by",
-            "by_name",
-            "zone",
-            "zone_path",
-            "kind",
-            "summary",
-            "body",
-        ])
-        .map_err(csv_err)?;
-        let name_of = |id: Id| places.path(id);
-        for e in &dump.events {
-            let by = e.by.map(|b| b.to_string()).unwrap_or_default();
-            let by_name = e.by.map(|b| places.path(b)).unwrap_or_default();
-            let body = serde_json::to_string(&e.body).map_err(io::Error::other)?;
-            c.write_record([
-                e.id.to_string(),
-                iso(e.at),
-                iso(e.created_at),
-                by,
-                by_name,
-                e.zone.to_string(),
-                places.path(e.zone),
-                e.body.kind_code().to_string(),
-                describe::event(lang, &e.body, &name_of),
-                body,
-            ])
-            .map_err(csv_err)?;
-            summary.events += 1;
-        }
-        c.flush()
+fn csv_err(e: csv::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// The file beside CSV files that says they hold personal data.
+pub const README_TXT: &str = "README.txt";
+
+/// Writes `roster.csv` and `events.csv` (see [`sheets`]) into `dir`, UTF-8
+/// with a byte-order mark unless `bom` is false (Excel reads Chinese right
+/// only with it), the header on the first line, and `README.txt` with the
+/// personal-data notice beside them.
+pub fn write_csv(
+    dump: &Dump,
+    dir: &Path,
+    bom: bool,
+    lang: Lang,
+) -> Result<CsvSummary, ExportError> {
+    // A directory made for the export is private; an existing one (the
+    // desktop, a USB stick) keeps its mode: the files in it are 0600 anyway.
+    if !dir.is_dir() {
+        gridbook_store::store::create_private_dir(dir).map_err(|source| ExportError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let (sheets, summary) = sheets(dump, lang).map_err(|source| ExportError::Write {
+        path: dir.to_path_buf(),
+        source,
     })?;
+    for (name, sheet) in ["roster.csv", "events.csv"].iter().zip(&sheets) {
+        write_private(&dir.join(name), |w| {
+            if bom {
+                w.write_all(b"\xEF\xBB\xBF")?;
+            }
+            let mut c = csv::Writer::from_writer(w);
+            c.write_record(&sheet.header).map_err(csv_err)?;
+            for r in &sheet.rows {
+                c.write_record(r).map_err(csv_err)?;
+            }
+            c.flush()
+        })?;
+    }
+    write_private(&dir.join(README_TXT), |w| {
+        writeln!(w, "{NOTICE}")?;
+        writeln!(w)?;
+        writeln!(w, "roster.csv, events.csv")
+    })?;
+    Ok(summary)
+}
+
+/// Writes the roster and events sheets (see [`sheets`]) as one workbook,
+/// the personal-data notice above the roster's header.
+pub fn write_xlsx(dump: &Dump, path: &Path, lang: Lang) -> Result<CsvSummary, ExportError> {
+    let (sheets, summary) = sheets(dump, lang).map_err(|source| ExportError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    crate::sheet::write_xlsx(path, &sheets, Some(NOTICE))?;
     Ok(summary)
 }

@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use crate::address::{self, Zone};
 use crate::ops::Ctx;
-use crate::roster::{RosterError, RowError, decode_text, record_line};
+use crate::roster::table::{self, Cell, Table};
+use crate::roster::{RosterError, find_header};
 use gridbook_domain::model::*;
 use gridbook_domain::validate::{self, Lines};
 use gridbook_store::store::{Assignment, Store, Writes};
@@ -96,7 +97,22 @@ impl std::fmt::Display for Report {
     }
 }
 
+/// Imports a members file: CSV, or the first sheet of a workbook.
 pub fn import_file(store: &Store, ctx: Ctx, path: &Path) -> Result<Report, RosterError> {
+    import_file_sheet(store, ctx, path, None)
+}
+
+/// Imports a members file; for a workbook, the sheet named `sheet` (else
+/// the first). Errors in a workbook name the cell (`党员!F12`).
+pub fn import_file_sheet(
+    store: &Store,
+    ctx: Ctx,
+    path: &Path,
+    sheet: Option<&str>,
+) -> Result<Report, RosterError> {
+    if table::is_workbook(path) {
+        return import_table(store, ctx, &table::workbook(path, sheet)?);
+    }
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| RosterError::Read {
         file: file.clone(),
@@ -127,23 +143,38 @@ fn header_name(c: Col) -> &'static str {
     }
 }
 
-/// Imports a members CSV: all rows or none. Every row, and every rule an
-/// assignment must follow (one responsible member at a time, a liaison on a
-/// household), is checked against the store and against the rows above it
-/// before anything is written; then everything is written in one
-/// transaction.
+/// Imports a members CSV (UTF-8 or GB18030): all rows or none.
 pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Report, RosterError> {
-    let (text, _) = decode_text(bytes).map_err(|b| b.error(file))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|_| RosterError::NoHeader {
-            file: file.to_string(),
-        })?
-        .clone();
-    let header_line = record_line(&text, headers.position()).max(1);
+    import_table(store, ctx, &table::csv(file, bytes)?)
+}
+
+/// Imports members from a file's rows: all rows or none. Every row, and
+/// every rule an assignment must follow (one responsible member at a time, a
+/// liaison on a household), is checked against the store and against the
+/// rows above it before anything is written; then everything is written in
+/// one transaction. A workbook may have title rows above the header.
+pub fn import_table(store: &Store, ctx: Ctx, t: &Table) -> Result<Report, RosterError> {
+    let file = t.file.as_str();
+    let hi = if t.sheet.is_some() {
+        find_header(t, |h| col(h).is_some())?
+    } else {
+        // CSV: the first row is the header, as it always was.
+        t.records
+            .iter()
+            .position(|r| r.cells.is_ok())
+            .filter(|&i| i == 0)
+            .ok_or_else(|| RosterError::NoHeader {
+                file: file.to_string(),
+            })?
+    };
+    let header_line = t.records[hi].line.max(1);
+    let headers: Vec<String> = match &t.records[hi].cells {
+        Ok(c) => c
+            .iter()
+            .map(|c| c.text().trim_start_matches('\u{feff}').trim().to_string())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     let mut cols: HashMap<Col, usize> = HashMap::new();
     let mut header_errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
@@ -152,18 +183,16 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
                 None => {
                     cols.insert(c, i);
                 }
-                Some(&first) => header_errors.push(RowError {
-                    file: file.to_string(),
-                    sheet: None,
-                    line: header_line,
-                    column: Some((i + 1, h.trim().to_string())),
-                    reason: format!(
+                Some(&first) => header_errors.push(t.error(
+                    header_line,
+                    Some((i, h)),
+                    format!(
                         "column {} ({}) is already the {} column; keep one of them",
-                        first + 1,
-                        headers.get(first).unwrap_or("").trim(),
+                        first + 1 + t.first_column,
+                        headers[first],
                         header_name(c)
                     ),
-                }),
+                )),
             }
         }
     }
@@ -187,48 +216,39 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError {
-                    file: file.to_string(),
-                    sheet: None,
-                    line: record_line(&text, e.position()),
-                    column: None,
-                    reason: format!("not valid CSV: {e}"),
-                });
+    for rec in &t.records[hi + 1..] {
+        let line = rec.line;
+        let raw = match &rec.cells {
+            Ok(c) => c,
+            Err(reason) => {
+                errors.push(t.error(line, None, reason.clone()));
                 continue;
             }
         };
-        let line = record_line(&text, rec.position());
-        if rec.iter().all(|c| c.trim().is_empty()) {
+        let texts: Vec<String> = raw.iter().map(Cell::text).collect();
+        if texts.iter().all(|c| c.is_empty()) {
             continue;
         }
         let cell = |c: Col| {
             cols.get(&c)
-                .and_then(|&i| rec.get(i))
-                .unwrap_or("")
-                .trim()
-                .to_string()
+                .and_then(|&i| texts.get(i))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
         };
-        let err = |c: Col, reason: String| RowError {
-            file: file.to_string(),
-            sheet: None,
-            line,
-            column: cols
-                .get(&c)
-                .map(|&i| (i + 1, headers.get(i).unwrap_or("").trim().to_string())),
-            reason,
+        let err = |c: Col, reason: String| {
+            let at = cols.get(&c).map(|&i| (i, headers[i].as_str()));
+            t.error(line, at, reason)
         };
         let before = errors.len();
         // No cell may carry a control character into the store.
         let mut by_position: Vec<(usize, Col)> = cols.iter().map(|(&c, &i)| (i, c)).collect();
         by_position.sort_by_key(|&(i, _)| i);
         for (i, c) in by_position {
-            if let Err(e) =
-                validate::check_chars(header_name(c), rec.get(i).unwrap_or(""), lines(c))
-            {
+            if let Err(e) = validate::check_chars(
+                header_name(c),
+                texts.get(i).map_or("", String::as_str),
+                lines(c),
+            ) {
                 errors.push(err(c, e.to_string()));
             }
         }
@@ -238,12 +258,17 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
         let name =
             validate::name("name", &cell(Col::Name)).map_err(|e| err(Col::Name, e.to_string()));
         // A phone is optional for members: a warning, not an error.
+        let phone_cell = cols.get(&Col::Phone).and_then(|&i| raw.get(i));
         let phone_text = cell(Col::Phone);
         let phone = if phone_text.is_empty() {
-            warnings.push(format!("{file}:{line}: {} has no phone", cell(Col::Name)));
+            warnings.push(format!("{}: {} has no phone", t.at(line), cell(Col::Name)));
             Ok(String::new())
         } else {
-            validate::phone(&phone_text).map_err(|e| err(Col::Phone, e.to_string()))
+            // A workbook's number cell is recovered only when exact.
+            phone_cell
+                .map_or(Ok(phone_text.clone()), table::phone_text)
+                .map_err(|e| err(Col::Phone, e))
+                .and_then(|p| validate::phone(&p).map_err(|e| err(Col::Phone, e.to_string())))
         };
         let id_text = cell(Col::Id);
         let id = if id_text.is_empty() {
@@ -329,7 +354,7 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
     if !errors.is_empty() {
         return Err(RosterError::Rows { errors });
     }
-    let (w, mut report) = plan(store, ctx, file, &cols, &headers, &rows)?;
+    let (w, mut report) = plan(store, ctx, t, &cols, &headers, &rows)?;
     report.warnings = warnings;
     store.commit(w)?;
     Ok(report)
@@ -341,9 +366,9 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
 fn plan(
     store: &Store,
     ctx: Ctx,
-    file: &str,
+    t: &Table,
     cols: &HashMap<Col, usize>,
-    headers: &csv::StringRecord,
+    headers: &[String],
     rows: &[Row],
 ) -> Result<(Writes, Report), RosterError> {
     let mut report = Report::default();
@@ -359,14 +384,9 @@ fn plan(
     // The spans of each zone touched: stored, then as the rows change them.
     let mut spans: HashMap<Id, Vec<Assignment>> = HashMap::new();
     for row in rows {
-        let err = |c: Col, reason: String| RowError {
-            file: file.to_string(),
-            sheet: None,
-            line: row.line,
-            column: cols
-                .get(&c)
-                .map(|&i| (i + 1, headers.get(i).unwrap_or("").trim().to_string())),
-            reason,
+        let err = |c: Col, reason: String| {
+            let at = cols.get(&c).map(|&i| (i, headers[i].as_str()));
+            t.error(row.line, at, reason)
         };
         let key = (row.name.clone(), row.phone.clone());
         let tags = validate::tags(&row.tags);

@@ -288,7 +288,8 @@ pub fn detail(w: &World, id: Id) -> R<Vec<Msg>> {
     if let Zone::Household(..) = zone {
         view.care = care::of_household(w.store, &w.lists.care, id, now, w.lang).map_err(err)?;
     }
-    Ok(vec![Msg::Detail(id, Box::new(view))])
+    let chart = crate::tui::charts::zone(w.store, id, now).map_err(err)?;
+    Ok(vec![Msg::Detail(id, Box::new(view)), Msg::Chart(id, chart)])
 }
 
 /// The care badge of residents (one, or a household's): ♥ and the short
@@ -396,6 +397,11 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
         }
         _ => table(frame, list, &title, &b.columns, &b.rows, b.sel, true),
     }
+    let chart = b
+        .chart
+        .as_ref()
+        .filter(|(id, _)| b.detail.as_ref().is_some_and(|d| d.id == id.to_string()));
+    let side = crate::tui::charts::pane(frame, side, state.lang, chart.map(|(_, c)| c));
     detail_pane(
         state,
         b.detail.as_deref(),

@@ -99,5 +99,9 @@ pub fn load(w: &World) -> R<Report> {
         sort: 0,
         all: vec![],
         filter: 0,
+        chart: Some(
+            crate::tui::charts::coverage(s, now, w.config.visit_days(), only.as_ref())
+                .map_err(err)?,
+        ),
     })
 }

@@ -18,6 +18,7 @@ pub fn load(w: &World, member: Id) -> R<Report> {
     let s = w.store;
     let lang = w.lang;
     let f = |k: &str| lang.t(k).to_string();
+    let chart = crate::tui::charts::member(s, member, Ts::now()).map_err(err)?;
     let kind = ReportKind::MemberZones(member);
     let m = s
         .member(member)
@@ -66,5 +67,6 @@ pub fn load(w: &World, member: Id) -> R<Report> {
         sort: 0,
         all: vec![],
         filter: 0,
+        chart: Some(chart),
     })
 }

@@ -166,6 +166,7 @@ pub fn load(w: &World, view: MembersView) -> R<Report> {
         sort: 1,
         all: vec![],
         filter: 0,
+        chart: None,
     })
 }
 

@@ -78,5 +78,6 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
         sort: 0,
         all: vec![],
         filter: 0,
+        chart: None,
     })
 }

@@ -67,5 +67,6 @@ pub fn load(w: &World) -> R<Report> {
         sort: 0,
         all: vec![],
         filter: 0,
+        chart: Some(crate::tui::charts::problem_ages(s, now).map_err(err)?),
     })
 }

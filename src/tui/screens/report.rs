@@ -43,6 +43,7 @@ pub fn render(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
     let summary_h = (wrapped as u16).min(area.height / 3).max(1) + 2;
     let [top, list] =
         Layout::vertical([Constraint::Length(summary_h), Constraint::Min(3)]).areas(area);
+    let list = crate::tui::charts::above(frame, list, state.lang, r.chart.as_ref());
     let lines: Vec<Line> = r.summary.iter().map(|s| Line::from(s.clone())).collect();
     frame.render_widget(
         Paragraph::new(lines)

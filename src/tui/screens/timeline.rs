@@ -121,6 +121,7 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
         sort: 0,
         all,
         filter: 0,
+        chart: None,
     };
     apply_filter(&mut r);
     Ok(r)

@@ -143,5 +143,6 @@ pub fn load(w: &World) -> R<Report> {
         sort: 0,
         all: vec![],
         filter: 0,
+        chart: None,
     })
 }

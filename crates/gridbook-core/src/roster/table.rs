@@ -74,6 +74,17 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Where a row is, for a message about the whole row: `file:12`, or
+    /// `sheet!12` in a workbook.
+    pub fn at(&self, line: u64) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{sheet}!{line}"),
+            None => format!("{}:{line}", self.file),
+        }
+    }
+}
+
 /// Whether a path names a workbook rather than CSV text.
 pub fn is_workbook(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
