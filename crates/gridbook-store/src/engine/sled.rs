@@ -76,6 +76,11 @@ impl SledEngine {
             IoCause::Other => damaged(e.to_string()),
             _ => io_error(&dir, &path, e),
         })?;
+        if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+            return Err(damaged(
+                "a file stands where the store's directory should be".into(),
+            ));
+        }
         set_aside_unfinished_snapshots(&path).map_err(|e| io_error(&dir, &path, e))?;
         // sled would start an empty log beside snapshots of a lost one.
         if lost_log(&path).map_err(|e| io_error(&dir, &path, e))? {
