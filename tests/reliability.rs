@@ -1017,8 +1017,29 @@ type Damage = Box<dyn Fn(&Path)>;
 
 /// The ways of damaging a data directory's store, by name. Fractions are
 /// of the file's length.
-fn damages() -> Vec<(String, Damage)> {
+fn damages(older: &Path) -> Vec<(String, Damage)> {
     let mut out: Vec<(String, Damage)> = Vec::new();
+    // sled's files from before the latest commits, under the current seal:
+    // a store that went back to an earlier state, consistent in itself.
+    let older = older.to_path_buf();
+    out.push((
+        "the store's files replaced by an older copy".into(),
+        Box::new(move |d: &Path| {
+            let store = d.join("store");
+            for e in std::fs::read_dir(&store).unwrap() {
+                let p = e.unwrap().path();
+                if p.file_name().unwrap() == "gridbook.seal" {
+                    continue;
+                }
+                if p.is_dir() {
+                    std::fs::remove_dir_all(&p).unwrap();
+                } else {
+                    std::fs::remove_file(&p).unwrap();
+                }
+            }
+            copy_dir(&older, &store);
+        }),
+    ));
     let db = |d: &Path| d.join("store").join("db");
     for frac in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99] {
         out.push((
@@ -1276,6 +1297,9 @@ fn outcome(name: &str, data: &Path, want: &[Vec<u8>], backup: &str) -> Outcome {
 #[test]
 fn every_way_of_damaging_the_store_is_refused_or_reads_correctly() {
     let (tmp, data) = demo();
+    let older = tmp.path().join("older-store");
+    copy_dir(&data.join("store"), &older);
+    std::fs::remove_file(older.join("gridbook.seal")).unwrap();
     // Recent writes at the log's end, then a backup to name.
     for i in 0..5 {
         ok(gb(&data).args([
@@ -1299,7 +1323,7 @@ fn every_way_of_damaging_the_store_is_refused_or_reads_correctly() {
     give_away(&data);
     let want = reads(&data).unwrap_or_else(|r| panic!("{}", r.stderr));
     let mut tally = std::collections::BTreeMap::new();
-    let cases = damages();
+    let cases = damages(&older);
     for (i, (name, damage)) in cases.iter().enumerate() {
         let case = tmp.path().join(format!("case-{i}"));
         copy_dir(&data, &case);
