@@ -4,17 +4,19 @@
 //!
 //! Two kinds of damage leave a store that reads cleanly but wrongly, and
 //! these catch them. A record or event that went missing inside the engine
-//! (`check` compares the counts with what is there). And a log that lost
-//! its end: sled recovers a damaged log by stopping at the first bad entry,
-//! which leaves an older store, consistent in itself, `meta` included; the
-//! seal, written outside the log, still names the later commit, so opening
-//! notices (one read of a 64-byte file).
+//! (`check`, an export and a backup compare the counts with what is there).
+//! And a store that went back to an earlier state, consistent in itself,
+//! `meta` included (sled's files replaced by an older copy, a log recovered
+//! to an earlier point): the seal, written outside sled's files, still
+//! names the later commit, so opening notices (one read of a 64-byte file).
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::engine::Op;
+/// Where the data directory keeps the store's files.
+use crate::engine::sled as disk;
 use crate::error::{Result, StoreError};
 use crate::schema::Tree;
 use crate::store::Store;
@@ -153,7 +155,7 @@ impl Store {
         let Some(now) = self.counts()? else {
             return Ok(());
         };
-        let store_dir = crate::engine::sled::store_path(self.dir());
+        let store_dir = disk::store_path(self.dir());
         match read_seal(&store_dir) {
             Some(sealed) if sealed.commits > now.commits => Err(StoreError::Corrupt(format!(
                 "it holds {} of the {} commits it had saved",
@@ -188,7 +190,7 @@ impl Store {
         if self.dir().as_os_str().is_empty() {
             return Ok(());
         }
-        let store_dir = crate::engine::sled::store_path(self.dir());
+        let store_dir = disk::store_path(self.dir());
         write_seal(&store_dir, c).map_err(|e| crate::error::io_error(self.dir(), &store_dir, e))
     }
 }
