@@ -60,16 +60,10 @@ fn is_gridbook_entry(name: &str) -> bool {
     matches!(name, "store" | "gridbook.lock" | "backups") || name.starts_with("store.")
 }
 
-/// Whether the data directory holds a store. The one place that asks; it
-/// becomes `Store::open_existing` once the store offers it.
+/// Whether the data directory holds a store: the store's own definition
+/// (a swap cut short counts; opening finishes it).
 pub fn store_exists(data: &Path) -> bool {
-    // A replacement that was complete when a kill cut its swap short is a
-    // store too: opening finishes the swap.
-    data.join("store").is_dir()
-        || data
-            .join(gridbook_store::swap::INCOMING)
-            .join("complete")
-            .exists()
+    gridbook_store::store::store_exists(data)
 }
 
 /// The longest path and path component the kernel takes (Linux's PATH_MAX
@@ -163,6 +157,9 @@ pub struct Env {
     pub as_member: Option<String>,
     /// How long to wait for another gridbook to let go of the data (`--wait`).
     pub wait: Duration,
+    /// The running TUI's store, when it answers this command for another
+    /// process ([`crate::serve`]): reads use a share of it.
+    pub lent: Option<Store>,
 }
 
 impl Env {
@@ -180,6 +177,7 @@ impl Env {
             data,
             config,
             wait: DEFAULT_WAIT,
+            lent: None,
         })
     }
 
@@ -193,9 +191,24 @@ impl Env {
     /// Like [`Env::open`], but a store that fails to open (damaged, too new)
     /// is handed back as the store's error, for `restore --force` to act on.
     pub fn try_open(&self, u: Use) -> Result<Result<Store, StoreError>, Fail> {
+        if let Some(lent) = &self.lent {
+            if u != Use::Read {
+                return Err(Fail::of(
+                    ErrorKind::Bug,
+                    "the running TUI answers only commands that read",
+                ));
+            }
+            return Ok(Ok(lent.share()));
+        }
         check_data_dir(&self.data, u)?;
         let lock = self.lock()?;
-        Ok(Store::open_locked(&self.data, lock))
+        let store = Store::open_locked(&self.data, lock);
+        if u == Use::Write
+            && let Ok(store) = &store
+        {
+            daily_backup(self, store);
+        }
+        Ok(store)
     }
 
     /// Takes the one-writer lock, trying again until `wait` has passed.
@@ -253,6 +266,20 @@ impl Env {
     }
 }
 
+/// Before the first write of a day, a backup of the store as it was (the
+/// backup policy's, encrypted to `backup_recipients` when set): CLI-only
+/// use gets recent backups too. Failing to write one is said, and the
+/// write goes ahead: it is the user's work.
+pub fn daily_backup(env: &Env, store: &Store) {
+    let policy = env.config.backup_policy();
+    if let Err(e) = gridbook_core::backup::daily(store, &policy, gridbook_domain::model::Ts::now())
+    {
+        crate::cli::out::note(format_args!(
+            "gridbook: warning: the backup before today's first change failed: {e}"
+        ));
+    }
+}
+
 fn waited(d: Duration) -> String {
     let ms = d.as_millis();
     if ms.is_multiple_of(1000) {
@@ -302,7 +329,10 @@ mod tests {
         assert!(f.msg.contains("notes.txt"), "{}", f.msg);
         std::fs::create_dir(d.join("backups")).unwrap();
         assert_eq!(inspect(d).unwrap(), DataDir::Gridbook { store: false });
+        // An empty store directory is a creation cut short: no store.
         std::fs::create_dir(d.join("store")).unwrap();
+        assert_eq!(inspect(d).unwrap(), DataDir::Gridbook { store: false });
+        std::fs::write(d.join("store").join("conf"), "x").unwrap();
         assert_eq!(inspect(d).unwrap(), DataDir::Gridbook { store: true });
         let f = inspect(&d.join("notes.txt")).unwrap_err();
         assert_eq!(f.code, 2, "{}", f.msg);

@@ -346,7 +346,7 @@ fn activities_refuse_bad_input_and_write_nothing() {
                 at: Ts(now().0 + 2 * 3_600_000),
                 ..good.clone()
             },
-            "future",
+            "more than an hour ahead",
         ),
         (
             ActivityInput {

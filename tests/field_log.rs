@@ -244,7 +244,7 @@ fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
         "--at",
         "+2d",
     ]);
-    assert!(err.contains("more than a day ahead"), "{err}");
+    assert!(err.contains("more than an hour ahead"), "{err}");
     let err = d.bad(&[
         "log",
         "visit",

@@ -165,3 +165,235 @@ fn a_panic_still_restores_the_terminal() {
     );
     assert!(!s.parser.lock().unwrap().screen().alternate_screen());
 }
+
+// ---- the TUI and other gridbook processes on the same data (issue 11) ----
+
+const NOW: &str = "2026-11-28T06:30:00Z";
+
+/// The binary on `data` with the test's settings (no user config, the
+/// clock pinned), as the TUI in [`Session`] gets them too.
+fn cli(data: &std::path::Path, config: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_gridbook"));
+    c.arg("--data")
+        .arg(data)
+        .env_remove("GRIDBOOK_DATA")
+        .env_remove("GRIDBOOK_WAIT")
+        .env("GRIDBOOK_CONFIG", config)
+        .env("GRIDBOOK_NOW", NOW)
+        .env("GRIDBOOK_TZ", "Asia/Shanghai")
+        .env("LANG", "C")
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+fn tui_envs(config: &std::path::Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("GRIDBOOK_CONFIG", config.display().to_string()),
+        ("GRIDBOOK_NOW", NOW.to_string()),
+        ("GRIDBOOK_TZ", "Asia/Shanghai".to_string()),
+    ]
+}
+
+fn start_tui(data: &std::path::Path, config: &std::path::Path) -> Session {
+    let envs = tui_envs(config);
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let data = data.display().to_string();
+    Session::start(&["--data", &data], &envs)
+}
+
+/// Exit code, standard output and standard error of a finished command.
+fn ran(c: &mut std::process::Command) -> (Option<i32>, Vec<u8>, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.code(),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn demo_data() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let config = tmp.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    let (code, _, err) = ran(cli(&data, &config).args(["demo", "--load-only"]));
+    assert_eq!(code, Some(0), "{err}");
+    (tmp, data, config)
+}
+
+const READS: [&[&str]; 6] = [
+    &["show", "slhy"],
+    &["show", "slhy/3", "--json"],
+    &["find", "13"],
+    &["report", "problems", "--json"],
+    &["export", "--format", "json"],
+    &["check"],
+];
+
+fn kill9(s: &Session) {
+    let pid = s.child.process_id().expect("a pid") as i32;
+    // SAFETY: sending a signal to our own child has no memory effects.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+}
+
+#[test]
+fn reads_are_answered_by_the_running_tui_and_writers_still_wait() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, data, config) = demo_data();
+    let want: Vec<_> = READS
+        .iter()
+        .map(|args| ran(cli(&data, &config).args(*args)))
+        .collect();
+    for (args, (code, _, err)) in READS.iter().zip(&want) {
+        assert_eq!(*code, Some(0), "{args:?}: {err}");
+    }
+
+    let mut s = start_tui(&data, &config);
+    s.wait_for(|t| t.contains("Areas"), "the TUI");
+    let sock = data.join("gridbook.sock");
+    assert!(sock.exists(), "the TUI listens");
+    assert_eq!(
+        std::fs::metadata(&sock).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    for (args, w) in READS.iter().zip(&want) {
+        let got = ran(cli(&data, &config).args(*args));
+        assert_eq!(got.0, w.0, "{args:?}: {}", got.2);
+        assert!(got.1 == w.1, "{args:?}: the TUI's answer differs");
+    }
+    // A bad address is still exit 2 with the same one line.
+    let direct = ran(cli(&data, &config).args(["show", "没有这个小区"]));
+    assert_eq!(direct.0, Some(2), "{}", direct.2);
+    // Relative paths are the client's.
+    let out_dir = tempfile::tempdir().unwrap();
+    let got =
+        ran(cli(&data, &config)
+            .current_dir(out_dir.path())
+            .args(["export", "--out", "copy.json"]));
+    assert_eq!(got.0, Some(0), "{}", got.2);
+    assert_eq!(
+        std::fs::read(out_dir.path().join("copy.json")).unwrap(),
+        want[4].1
+    );
+
+    // Writers wait for the lock, then give up with exit 3.
+    let t0 = Instant::now();
+    let got = ran(cli(&data, &config).args([
+        "--wait",
+        "0.3",
+        "log",
+        "problem",
+        "--zone",
+        "slhy",
+        "--category",
+        "repair",
+        "--note",
+        "等锁",
+    ]));
+    assert_eq!(got.0, Some(3), "{}", got.2);
+    assert!(got.2.contains("in use by another gridbook"), "{}", got.2);
+    assert!(t0.elapsed() >= Duration::from_millis(300));
+    // A second TUI is turned away at once.
+    let t0 = Instant::now();
+    let got = ran(cli(&data, &config).args(["--wait", "30"]));
+    assert_eq!(got.0, Some(3), "{}", got.2);
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    assert!(
+        !s.screen().contains("in use"),
+        "the running TUI is untouched"
+    );
+
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+    assert!(!sock.exists(), "the socket goes with the TUI");
+
+    // A killed TUI leaves its socket; the next command finds it stale,
+    // removes it and reads by itself.
+    let mut s = start_tui(&data, &config);
+    s.wait_for(|t| t.contains("Areas"), "the TUI again");
+    kill9(&s);
+    let _ = s.wait_exit();
+    assert!(sock.exists(), "a SIGKILL leaves the socket behind");
+    let got = ran(cli(&data, &config).args(READS[0]));
+    assert_eq!(got.0, Some(0), "{}", got.2);
+    assert_eq!(got.1, want[0].1);
+    assert!(!sock.exists(), "the stale socket was removed");
+}
+
+#[test]
+fn a_damaged_store_is_one_line_before_the_tui_takes_the_terminal() {
+    let (_tmp, data, config) = demo_data();
+    let (code, _, err) = ran(cli(&data, &config).arg("backup"));
+    assert_eq!(code, Some(0), "{err}");
+    let backup = std::fs::read_dir(data.join("backups"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .into_owned();
+    // A log whose snapshot survives it: the log file is gone.
+    std::fs::remove_file(data.join("store").join("db")).unwrap();
+    let mut s = start_tui(&data, &config);
+    let status = s.wait_exit();
+    assert_eq!(status.exit_code(), 3);
+    let raw = s.raw();
+    assert!(!raw.contains("\x1b[?1049h"), "the terminal was never taken");
+    assert!(raw.contains("damaged") && raw.contains(&backup), "{raw}");
+    assert_eq!(raw.trim_end().lines().count(), 1, "one line: {raw}");
+}
+
+/// SIGKILLs of the TUI while it saves visits: every visit it reported as
+/// saved is in the store, and the store opens. 4 cycles in `cargo test`;
+/// `GRIDBOOK_KILLS=N` runs N (the kill campaign in the README).
+#[test]
+fn every_visit_the_tui_reported_saved_survives_sigkill() {
+    let cycles = std::env::var("GRIDBOOK_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let (_tmp, data, config) = demo_data();
+    let mut rng = fastrand::Rng::with_seed(11);
+    let mut reported = Vec::new();
+    let mut killed_saving = 0;
+    for i in 0..cycles {
+        let mut s = start_tui(&data, &config);
+        s.wait_for(|t| t.contains("Areas"), "the TUI");
+        s.send(b"\r\r\r");
+        s.wait_for(|t| t.contains("Residents of"), "a household");
+        let note = format!("kill-{i}-走访");
+        s.send(b"v");
+        s.wait_for(|t| t.contains("Log a visit"), "the visit form");
+        s.send(b"\t\t\t");
+        s.send(note.as_bytes());
+        // ctrl-s saves; the kill lands at a seeded moment around it.
+        s.writer.write_all(b"\x13").unwrap();
+        s.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.u64(0..120)));
+        let saw_saved = s.screen().contains("visit saved");
+        kill9(&s);
+        let _ = s.wait_exit();
+        if saw_saved {
+            reported.push(note);
+        } else {
+            killed_saving += 1;
+        }
+        // The store opens after every kill.
+        let (code, _, err) = ran(cli(&data, &config).arg("check"));
+        assert_eq!(code, Some(0), "cycle {i}: {err}");
+    }
+    let (code, export, err) = ran(cli(&data, &config).arg("export"));
+    assert_eq!(code, Some(0), "{err}");
+    let export = String::from_utf8(export).unwrap();
+    for note in &reported {
+        assert!(
+            export.contains(note.as_str()),
+            "{note} was reported saved and is gone"
+        );
+    }
+    eprintln!(
+        "tui kills: {cycles} cycles, {} visits reported saved and all present, {killed_saving} killed before the report",
+        reported.len()
+    );
+}

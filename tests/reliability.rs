@@ -939,3 +939,589 @@ fn a_writer_waits_for_the_lock_and_a_second_tui_does_not() {
         .count();
     assert_eq!(ours, 5);
 }
+
+// ---- finding 10: damage to the store files ------------------------------
+
+/// What reading a damaged store came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    /// Opening refused: exit 3 naming the newest backup.
+    Refused,
+    /// Exit 3 saying permission was denied on the file (not damage: the
+    /// data is there; the owner or mode needs fixing).
+    Denied,
+    /// Reads answered, as before the damage, and `check` refused (exit 3
+    /// naming the newest backup): the damage is where these reads do not go.
+    CheckRefused,
+    /// `check` flagged the indexes (exit 3 naming the newest backup) and
+    /// `check --rebuild` made every read right again.
+    CheckedAndRebuilt,
+    /// Everything reads as before the damage.
+    ReadsCorrectly,
+}
+
+/// Every file under `dir`, sled's log first.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort_by_key(|p| (p.file_name().unwrap() != "db", p.clone()));
+    out
+}
+
+fn snapshot_of(store: &Path) -> PathBuf {
+    files_under(store)
+        .into_iter()
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("snap.")
+        })
+        .expect("sled keeps a snapshot")
+}
+
+fn truncate(p: &Path, keep: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(p)
+        .unwrap()
+        .set_len(keep)
+        .unwrap();
+}
+
+fn patch(p: &Path, at: u64, bytes: &[u8]) {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new().write(true).open(p).unwrap();
+    f.seek(SeekFrom::Start(at)).unwrap();
+    f.write_all(bytes).unwrap();
+}
+
+fn flip(p: &Path, at: u64) {
+    let b = std::fs::read(p).unwrap();
+    let at = at.min(b.len() as u64 - 1);
+    patch(p, at, &[b[at as usize] ^ 0x5A]);
+}
+
+fn len(p: &Path) -> u64 {
+    std::fs::metadata(p).unwrap().len()
+}
+
+type Damage = Box<dyn Fn(&Path)>;
+
+/// The ways of damaging a data directory's store, by name. Fractions are
+/// of the file's length.
+fn damages(older: &Path) -> Vec<(String, Damage)> {
+    let mut out: Vec<(String, Damage)> = Vec::new();
+    // sled's files from before the latest commits, under the current seal:
+    // a store that went back to an earlier state, consistent in itself.
+    let older = older.to_path_buf();
+    out.push((
+        "the store's files replaced by an older copy".into(),
+        Box::new(move |d: &Path| {
+            let store = d.join("store");
+            for e in std::fs::read_dir(&store).unwrap() {
+                let p = e.unwrap().path();
+                if p.file_name().unwrap() == "gridbook.seal" {
+                    continue;
+                }
+                if p.is_dir() {
+                    std::fs::remove_dir_all(&p).unwrap();
+                } else {
+                    std::fs::remove_file(&p).unwrap();
+                }
+            }
+            copy_dir(&older, &store);
+        }),
+    ));
+    let db = |d: &Path| d.join("store").join("db");
+    for frac in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99] {
+        out.push((
+            format!("log truncated at {frac}"),
+            Box::new(move |d: &Path| {
+                let p = db(d);
+                truncate(&p, (len(&p) as f64 * frac) as u64)
+            }),
+        ));
+    }
+    out.push((
+        "log truncated by 1 byte".into(),
+        Box::new(move |d: &Path| {
+            let p = db(d);
+            truncate(&p, len(&p) - 1)
+        }),
+    ));
+    for frac in [0.0, 0.01, 0.2, 0.4, 0.6, 0.8, 0.95, 0.999] {
+        out.push((
+            format!("log byte flipped at {frac}"),
+            Box::new(move |d: &Path| {
+                let p = db(d);
+                flip(&p, (len(&p) as f64 * frac) as u64)
+            }),
+        ));
+    }
+    for frac in [0.0, 0.3, 0.7, 0.97] {
+        out.push((
+            format!("log 4 KiB zeroed at {frac}"),
+            Box::new(move |d: &Path| {
+                let p = db(d);
+                let at = (len(&p) as f64 * frac) as u64;
+                let n = 4096.min(len(&p) - at);
+                patch(&p, at, &vec![0; n as usize])
+            }),
+        ));
+    }
+    for frac in [0.0, 0.5] {
+        out.push((
+            format!("snapshot truncated at {frac}"),
+            Box::new(move |d: &Path| {
+                let p = snapshot_of(&d.join("store"));
+                truncate(&p, (len(&p) as f64 * frac) as u64)
+            }),
+        ));
+    }
+    for frac in [0.1, 0.5, 0.9] {
+        out.push((
+            format!("snapshot byte flipped at {frac}"),
+            Box::new(move |d: &Path| {
+                let p = snapshot_of(&d.join("store"));
+                flip(&p, (len(&p) as f64 * frac) as u64)
+            }),
+        ));
+    }
+    out.push((
+        "conf byte flipped".into(),
+        Box::new(|d: &Path| flip(&d.join("store").join("conf"), 3)),
+    ));
+    out.push((
+        "conf truncated".into(),
+        Box::new(|d: &Path| truncate(&d.join("store").join("conf"), 0)),
+    ));
+    out.push((
+        "log deleted".into(),
+        Box::new(move |d: &Path| std::fs::remove_file(db(d)).unwrap()),
+    ));
+    out.push((
+        "snapshot deleted".into(),
+        Box::new(|d: &Path| std::fs::remove_file(snapshot_of(&d.join("store"))).unwrap()),
+    ));
+    out.push((
+        "conf deleted".into(),
+        Box::new(|d: &Path| std::fs::remove_file(d.join("store").join("conf")).unwrap()),
+    ));
+    out.push((
+        "log unreadable".into(),
+        Box::new(move |d: &Path| {
+            std::fs::set_permissions(db(d), std::fs::Permissions::from_mode(0o000)).unwrap()
+        }),
+    ));
+    out.push((
+        "store directory unreadable".into(),
+        Box::new(|d: &Path| {
+            std::fs::set_permissions(d.join("store"), std::fs::Permissions::from_mode(0o000))
+                .unwrap()
+        }),
+    ));
+    out.push((
+        "a file where the store directory should be".into(),
+        Box::new(|d: &Path| {
+            std::fs::remove_dir_all(d.join("store")).unwrap();
+            std::fs::write(d.join("store"), b"not a store").unwrap();
+        }),
+    ));
+    out.push((
+        "a directory where the log should be".into(),
+        Box::new(move |d: &Path| {
+            std::fs::remove_file(db(d)).unwrap();
+            std::fs::create_dir(db(d)).unwrap();
+        }),
+    ));
+    // Damage inside the engine, as a bug or a bad sector under sled's
+    // checksums might leave it.
+    let raw = |f: fn(&gridbook::store::Raw<'_>)| -> Damage {
+        Box::new(move |d: &Path| {
+            let s = Store::open(d).unwrap();
+            f(&s.raw_for_tests());
+        })
+    };
+    out.push((
+        "schema marker garbled".into(),
+        raw(|r| r.insert("meta", b"schema", b"\xff\xff")),
+    ));
+    out.push((
+        "schema marker removed".into(),
+        raw(|r| r.remove("meta", b"schema")),
+    ));
+    out.push((
+        "a projection entry removed".into(),
+        raw(|r| {
+            let k = r.keys("idx_children")[3].clone();
+            r.remove("idx_children", &k)
+        }),
+    ));
+    out.push((
+        "a projection entry added".into(),
+        raw(|r| {
+            let mut k = r.keys("idx_open_problems")[0].clone();
+            k[15] ^= 1;
+            r.insert("idx_open_problems", &k, &[0; 16])
+        }),
+    ));
+    out.push((
+        "a projection value changed".into(),
+        raw(|r| {
+            let k = r.keys("idx_last_visit")[0].clone();
+            r.insert("idx_last_visit", &k, &[1; 24])
+        }),
+    ));
+    out.push((
+        "a projection tree cleared".into(),
+        raw(|r| r.clear("idx_timeline")),
+    ));
+    out.push((
+        "a record garbled".into(),
+        raw(|r| {
+            let k = r.keys("residents")[5].clone();
+            r.insert("residents", &k, b"\x01garbage")
+        }),
+    ));
+    out.push((
+        "an event garbled".into(),
+        raw(|r| {
+            let k = r.keys("events")[7].clone();
+            r.insert("events", &k, b"\x01\x00\x00")
+        }),
+    ));
+    out.push((
+        "an event lost".into(),
+        raw(|r| {
+            let k = r.keys("events")[11].clone();
+            r.remove("events", &k)
+        }),
+    ));
+    out.push((
+        "a record lost".into(),
+        raw(|r| {
+            let k = r.keys("households")[2].clone();
+            r.remove("households", &k)
+        }),
+    ));
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// What the reads say: every record and event, a zone with its counts and
+/// timeline, and a report built from the projections.
+fn reads(data: &Path) -> Result<Vec<Vec<u8>>, Ran> {
+    let mut out = Vec::new();
+    for args in [
+        vec!["export", "--format", "json"],
+        vec!["show", "slhy", "--json", "--recent", "1000"],
+        vec!["show", "slhy/3", "--json", "--recent", "1000"],
+        vec!["report", "problems", "--json"],
+        vec!["report", "coverage", "--json"],
+        vec!["find", "13"],
+    ] {
+        let r = run(unprivileged(gb(data).args(&args)));
+        if r.code != Some(0) {
+            return Err(r);
+        }
+        out.push(r.stdout);
+    }
+    Ok(out)
+}
+
+/// Reads a damaged store and says what came of it; panics on a wrong answer.
+fn outcome(name: &str, data: &Path, want: &[Vec<u8>], backup: &str) -> Outcome {
+    let refusal = |r: &Ran, what: &str| {
+        assert_eq!(r.code, Some(3), "{name}: {what}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(backup),
+            "{name}: {what} names the newest backup: {}",
+            r.stderr
+        );
+    };
+    match reads(data) {
+        Err(r) if r.code == Some(3) && r.stderr.contains("permission denied") => {
+            return Outcome::Denied;
+        }
+        Err(r) => {
+            refusal(&r, "a read");
+            return Outcome::Refused;
+        }
+        Ok(got) => {
+            let check = run(unprivileged(gb(data).arg("check")));
+            if check.code == Some(0) {
+                for (i, (g, w)) in got.iter().zip(want).enumerate() {
+                    assert!(
+                        g == w,
+                        "{name}: read {i} differs from the original though check passed"
+                    );
+                }
+                return Outcome::ReadsCorrectly;
+            }
+            refusal(&check, "check");
+            if !check.stderr.contains("check --rebuild") {
+                assert!(
+                    got == want,
+                    "{name}: reads answered wrongly; only check noticed"
+                );
+                return Outcome::CheckRefused;
+            }
+        }
+    }
+    ok(unprivileged(gb(data).args(["check", "--rebuild"])));
+    let again = reads(data).unwrap_or_else(|r| panic!("{name}: after rebuild: {}", r.stderr));
+    assert!(again == want, "{name}: reads after check --rebuild differ");
+    Outcome::CheckedAndRebuilt
+}
+
+#[test]
+fn every_way_of_damaging_the_store_is_refused_or_reads_correctly() {
+    let (tmp, data) = demo();
+    let older = tmp.path().join("older-store");
+    copy_dir(&data.join("store"), &older);
+    std::fs::remove_file(older.join("gridbook.seal")).unwrap();
+    // Recent writes at the log's end, then a backup to name.
+    for i in 0..5 {
+        ok(gb(&data).args([
+            "log",
+            "problem",
+            "--zone",
+            "slhy/3",
+            "--category",
+            "repair",
+            "--note",
+            &format!("损坏测试 {i}"),
+        ]));
+    }
+    ok(gb(&data).arg("backup"));
+    let backup = gridbook::backup::newest(&data)
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    give_away(&data);
+    let want = reads(&data).unwrap_or_else(|r| panic!("{}", r.stderr));
+    let mut tally = std::collections::BTreeMap::new();
+    let cases = damages(&older);
+    for (i, (name, damage)) in cases.iter().enumerate() {
+        let case = tmp.path().join(format!("case-{i}"));
+        copy_dir(&data, &case);
+        damage(&case);
+        give_away(&case);
+        let got = outcome(name, &case, &want, &backup);
+        eprintln!("damage: {name}: {got:?}");
+        *tally.entry(got).or_insert(0) += 1;
+        // Unreadable files come back so the directory can be removed.
+        let _ = std::process::Command::new("chmod")
+            .args(["-R", "u+rwX"])
+            .arg(&case)
+            .status();
+        std::fs::remove_dir_all(&case).unwrap();
+    }
+    eprintln!("damage: {} ways: {tally:?}", cases.len());
+}
+
+// ---- entry times and control characters in the operations themselves ----
+
+#[test]
+fn operations_refuse_entry_times_out_of_range_or_ahead_and_control_characters() {
+    use gridbook::ops::{self, Ctx, PatrolInput, VisitInput};
+    let store = Store::memory().unwrap();
+    let now = Ts(1_764_311_400_000);
+    let ctx = Ctx { by: None, now };
+    let area = ops::add_area(&store, ctx, "幸福小区", "xf").unwrap();
+    let b = ops::add_building(&store, ctx, area.meta.id, "3栋", "3").unwrap();
+    let h = ops::add_household(&store, ctx, b.meta.id, "2", "501", "").unwrap();
+    let m = ops::add_member(
+        &store,
+        ctx,
+        "赵建国",
+        "13800000001",
+        MemberKind::GridWorker,
+        "",
+    )
+    .unwrap();
+    let visit = |at: Ts, note: &str| VisitInput {
+        household: h.meta.id,
+        member: m.meta.id,
+        at,
+        purpose: "routine".into(),
+        note: note.into(),
+        follow_up: None,
+    };
+    let events = store.event_count();
+    for (at, says) in [
+        (Ts(now.0 + 3_600_001), "more than an hour ahead"),
+        (Ts(now.0 + 86_400_000), "more than an hour ahead"),
+        (Ts(-1), "1970 to 9999"),
+        (Ts(253_402_300_800_000), "1970 to 9999"),
+    ] {
+        let e = ops::log_visit(&store, ctx, &visit(at, "")).unwrap_err();
+        assert!(e.to_string().contains(says), "{at:?}: {e}");
+    }
+    assert!(ops::log_visit(&store, ctx, &visit(Ts(now.0 + 3_600_000), "")).is_ok());
+    let e = ops::log_visit(&store, ctx, &visit(now, "ok\x1b]52;c;eA==\x07")).unwrap_err();
+    assert!(e.to_string().contains("control character"), "{e}");
+    let patrol = |item: &str, note: &str, at: Ts| PatrolInput {
+        zone: b.meta.id,
+        kind: PatrolKind::Security,
+        at,
+        items: vec![CheckResult {
+            item: item.into(),
+            ok: false,
+            note: note.into(),
+        }],
+        note: String::new(),
+        open_problems: true,
+    };
+    for bad in [
+        patrol("灭火器\x07", "", now),
+        patrol("灭火器", "过期\x1b[2J", now),
+        patrol("灭火器", "", Ts(now.0 + 7_200_000)),
+    ] {
+        assert!(ops::log_patrol(&store, ctx, bad).is_err());
+    }
+    let (p, _) = ops::log_patrol(&store, ctx, patrol("灭火器", "过期", now)).unwrap();
+    let e = ops::amend(
+        &store,
+        ctx,
+        p.id,
+        EventBody::Patrol {
+            kind: PatrolKind::Security,
+            items: vec![CheckResult {
+                item: "灭火器\x1b".into(),
+                ok: true,
+                note: String::new(),
+            }],
+            note: String::new(),
+        },
+        "记错了",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("control character"), "{e}");
+    // The two that passed, and the patrol's problem: nothing else written.
+    assert_eq!(store.event_count(), events + 3);
+}
+
+// ---- a recent backup in every mode of use ----------------------------------
+
+#[test]
+fn the_first_write_of_each_day_backs_up_first() {
+    let (tmp, data) = demo();
+    let log = |now: &str, note: &str| {
+        let mut c = gb(&data);
+        c.env("GRIDBOOK_NOW", now).args([
+            "log",
+            "problem",
+            "--zone",
+            "slhy",
+            "--category",
+            "repair",
+            "--note",
+            note,
+        ]);
+        c
+    };
+    assert!(gridbook::backup::list(&data).is_empty());
+    let before = export(&data);
+    ok(&mut log(NOW, "今天第一次"));
+    let first = gridbook::backup::list(&data);
+    assert_eq!(first.len(), 1, "the first write of the day backed up");
+    // The backup holds the store as it was before that write.
+    let json = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap();
+    assert_eq!(json(&std::fs::read(&first[0]).unwrap()), json(&before));
+    ok(&mut log("2026-11-28T09:00:00Z", "今天第二次"));
+    assert_eq!(gridbook::backup::list(&data).len(), 1, "once a day");
+    // The next day (in Shanghai) backs up again, including yesterday's writes.
+    ok(&mut log("2026-11-28T16:30:00Z", "第二天"));
+    let second = gridbook::backup::list(&data);
+    assert_eq!(second.len(), 2);
+    let text = String::from_utf8(std::fs::read(&second[1]).unwrap()).unwrap();
+    assert!(text.contains("今天第二次") && !text.contains("第二天"));
+
+    // With backup_recipients, the daily backup is encrypted.
+    let config = tmp.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    let key = age::x25519::Identity::generate();
+    std::fs::write(
+        config.join("config.toml"),
+        format!("backup_recipients = [\"{}\"]\n", key.to_public()),
+    )
+    .unwrap();
+    ok(log("2026-11-30T06:30:00Z", "加密").env("GRIDBOOK_CONFIG", &config));
+    let newest = gridbook::backup::newest(&data).unwrap();
+    assert!(
+        newest.to_string_lossy().ends_with(".json.age"),
+        "{newest:?}"
+    );
+    assert!(!std::fs::read(&newest).unwrap().starts_with(b"{"));
+}
+
+// ---- one lock, briefly retried; one definition of a store ------------------
+
+#[test]
+fn the_lock_is_retried_for_a_moment_and_a_store_is_defined_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let held = Store::lock(d).unwrap();
+    // Let go 20 ms later, as a forked sibling does once it executes.
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        drop(held);
+    });
+    assert!(
+        Store::lock(d).is_ok(),
+        "a lock held for a moment is waited for"
+    );
+    t.join().unwrap();
+    let held = Store::lock(d).unwrap();
+    let t0 = Instant::now();
+    assert!(matches!(
+        Store::lock(d),
+        Err(gridbook::store::StoreError::Locked { .. })
+    ));
+    assert!(
+        t0.elapsed() < Duration::from_millis(500),
+        "and then refused at once"
+    );
+    drop(held);
+
+    // The data directory's checks and the store agree on what a store is.
+    let data = d.join("data");
+    std::fs::create_dir_all(data.join("store")).unwrap();
+    assert!(!gridbook::store::store_exists(&data));
+    assert_eq!(
+        gridbook::env::store_exists(&data),
+        gridbook::store::store_exists(&data)
+    );
+    std::fs::write(data.join("store").join("snap.0000000000000001"), b"x").unwrap();
+    assert!(gridbook::store::store_exists(&data));
+    assert_eq!(
+        gridbook::env::store_exists(&data),
+        gridbook::store::store_exists(&data)
+    );
+    // Snapshots without their log are a damaged store, not a new one.
+    let err = refused(gb(&data).args(["show", "slhy"]), 3);
+    assert!(err.contains("damaged"), "{err}");
+}

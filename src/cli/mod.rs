@@ -600,8 +600,20 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
     }
     let mut env = Env::resolve(cli.data.as_deref(), cli.lang, cli.as_member.clone())?;
     env.wait = cli.wait;
+    // A read while the TUI holds the store: the TUI answers it.
+    if crate::serve::answers(&cli.cmd)
+        && let Some(answer) = crate::serve::ask(&env.data, env.lang)?
+    {
+        crate::serve::finish(answer);
+    }
+    run_in(env, cli.cmd)
+}
+
+/// Runs a command with its settings resolved (here, or in the running TUI
+/// for another process).
+pub(crate) fn run_in(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
     let data = env.data.clone();
-    dispatch(env, cli.cmd).map_err(|mut f| {
+    dispatch(env, cmd).map_err(|mut f| {
         // Damage found after opening: say where, and what to restore from.
         let dir = data.display().to_string();
         if f.code == 3 && !f.msg.contains(&dir) {
@@ -760,10 +772,25 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             }
             if report.is_clean() {
                 Ok(())
-            } else {
+            } else if report.rebuild_fixes() {
                 Err(Fail::of(
                     ErrorKind::Unavailable,
                     "indexes do not match the records; run `gridbook check --rebuild`",
+                ))
+            } else {
+                Err(Fail::of(
+                    ErrorKind::Unavailable,
+                    format!(
+                        "records or events are damaged or lost ({}); a rebuild cannot bring them back: restore a backup",
+                        report
+                            .undecodable
+                            .iter()
+                            .chain(&report.miscounted)
+                            .take(3)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
                 ))
             }
         }

@@ -35,8 +35,47 @@ pub fn stdout_fail(e: io::Error) -> Fail {
     }
 }
 
+thread_local! {
+    /// Where this thread's output goes instead of the process's: a command
+    /// the running TUI answers for another gridbook ([`crate::serve`]).
+    static CAPTURE: std::cell::RefCell<Option<Captured>> = const { std::cell::RefCell::new(None) };
+}
+
+/// What a command printed, when its output was captured.
+#[derive(Debug, Default)]
+pub struct Captured {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// Runs `f` with everything it prints through this module kept, not printed.
+pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Captured) {
+    CAPTURE.with(|c| *c.borrow_mut() = Some(Captured::default()));
+    let out = f();
+    let got = CAPTURE.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    (out, got)
+}
+
+/// Keeps `bytes` if this thread's output is captured; false if it is not.
+fn captured(bytes: &[u8], stderr: bool) -> bool {
+    CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+        Some(c) if stderr => {
+            c.stderr.extend_from_slice(bytes);
+            true
+        }
+        Some(c) => {
+            c.stdout.extend_from_slice(bytes);
+            true
+        }
+        None => false,
+    })
+}
+
 /// Writes `bytes` to standard output and flushes.
 pub fn bytes(bytes: &[u8]) -> Result<(), Fail> {
+    if captured(bytes, false) {
+        return Ok(());
+    }
     let mut out = io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
@@ -69,9 +108,11 @@ pub fn json<T: serde::Serialize>(v: &T) -> Result<(), Fail> {
 pub fn note(s: impl Display) {
     let mut s = s.to_string();
     s.push('\n');
-    let _ = io::stderr()
-        .lock()
-        .write_all(text::visible_lines(&s).as_bytes());
+    let s = text::visible_lines(&s);
+    if captured(s.as_bytes(), true) {
+        return;
+    }
+    let _ = io::stderr().lock().write_all(s.as_bytes());
 }
 
 /// `--color`.

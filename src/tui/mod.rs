@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod pick;
 pub mod mono;
+pub mod privacy;
 pub mod render;
 pub mod screens;
 pub mod state;
@@ -69,8 +70,10 @@ impl<'s> App<'s> {
         // The index follows every commit to the store, whatever made it.
         let mut finder = Finder::default();
         finder.follow(store);
+        let mut state = State::new(lang, keymap, me);
+        state.privacy = privacy::Privacy::after_minutes(config.privacy_idle_minutes());
         App {
-            state: State::new(lang, keymap, me),
+            state,
             store,
             config,
             checklists,
@@ -232,14 +235,14 @@ fn osc52(text: &str) -> String {
 
 /// Runs the TUI on the store in `data` until the user quits.
 pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
-    // Refuse a second instance before taking the terminal.
+    // Refuse a second instance, and a damaged store, in one line before
+    // taking the terminal.
     let lock = Store::lock(data)?;
+    let store = Store::open_locked(data, lock)?;
+    crate::env::daily_backup(env, &store);
     let mut terminal = ratatui::try_init()
         .map_err(|e| Fail::of(ErrorKind::Bug, format!("cannot start the terminal UI: {e}")))?;
     let _restore = Restore;
-    // Opening a large sled store takes a moment: say so on the first frame.
-    let _ = terminal.draw(|f| render::opening(env.lang, f));
-    let store = Store::open_locked(data, lock)?;
     let me = env.me(&store)?.map(|m| (m.meta.id, m.name));
     let config_dir = config::config_dir();
     let user_keymap = config_dir
@@ -290,6 +293,8 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         );
         // Also on a panic in the loop: the scope then joins the worker.
         let _close = worker.closer();
+        // Other gridbook processes' reads, answered off the UI thread.
+        let _serving = crate::serve::serve(scope, store_ref, data);
         app.jobs = Runner::Worker(worker);
         let result = event_loop(&mut app, &mut terminal, store_ref);
         // Stops the worker (after its current job) so the scope can end.
@@ -320,7 +325,12 @@ fn event_loop(
     let test_panic = std::env::var_os("GRIDBOOK_TEST_PANIC").is_some();
     let io = |e: std::io::Error| Fail::of(ErrorKind::Bug, format!("terminal: {e}"));
     let gone = |_| Fail::of(ErrorKind::Bug, "the background worker stopped".to_string());
+    let mut ticked = std::time::Instant::now();
     loop {
+        // Time without a key, for the privacy screen (a key resets it).
+        let now = std::time::Instant::now();
+        app.dispatch(Msg::Tick(now - ticked));
+        ticked = now;
         // Answers of background jobs go in before each frame.
         app.poll_jobs().map_err(gone)?;
         app.draw(terminal).map_err(io)?;

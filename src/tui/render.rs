@@ -25,6 +25,10 @@ pub(crate) const ACCENT: Color = Color::Cyan;
 pub(crate) const DIM: Style = Style::new().fg(Color::DarkGray);
 
 pub fn render(state: &State, frame: &mut Frame) {
+    if state.privacy.locked {
+        super::privacy::render(state.lang, frame);
+        return;
+    }
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(state.lang, frame, area);

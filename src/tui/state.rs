@@ -201,6 +201,8 @@ pub struct State {
     /// Overlays, bottom first.
     pub layers: Vec<Layer>,
     pub status: Option<Status>,
+    /// The idle privacy screen ([`super::privacy`]).
+    pub privacy: super::privacy::Privacy,
     /// The job the screen waits for; a newer request replaces it.
     pub loading: Option<Loading>,
     /// The last job ticket handed out.
@@ -225,6 +227,8 @@ impl State {
             browse_behind: None,
             layers: Vec::new(),
             status: None,
+            // Set from config by `App::new`.
+            privacy: super::privacy::Privacy::default(),
             loading: None,
             tickets: 0,
             width: 80,

@@ -64,6 +64,8 @@ pub enum FormRequest {
 #[derive(Clone, Debug)]
 pub enum Msg {
     Key(Key),
+    /// Time passed without a key (the idle privacy screen).
+    Tick(std::time::Duration),
     Resize(u16, u16),
     /// The store holds nothing yet.
     Empty,
@@ -124,7 +126,13 @@ fn report(state: &mut State, kind: ReportKind) -> Vec<Effect> {
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
+        // The key that wakes the privacy screen does nothing else.
+        Msg::Key(_) if state.privacy.key() => vec![],
         Msg::Key(key) => on_key(state, key),
+        Msg::Tick(elapsed) => {
+            state.privacy.tick(elapsed);
+            vec![]
+        }
         Msg::Resize(w, h) => {
             state.width = w;
             state.height = h;

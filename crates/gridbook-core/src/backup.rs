@@ -123,3 +123,21 @@ pub fn after_session(store: &Store, policy: &Policy) -> Result<Option<PathBuf>, 
     }
     write_dump(store.dir(), &json, Ts::now(), policy.keep, &policy.seal).map(Some)
 }
+
+/// Before the first write of a day (local time): a backup of the store as
+/// it is, unless backups are off (`keep == 0`), the store is empty, or the
+/// newest backup was written today. Every way of writing calls it, so
+/// CLI-only use keeps a recent backup as the TUI's sessions do. Returns the
+/// new file.
+pub fn daily(store: &Store, policy: &Policy, now: Ts) -> Result<Option<PathBuf>, ExportError> {
+    if policy.keep == 0 || store.is_empty() {
+        return Ok(None);
+    }
+    let newest = newest(store.dir())
+        .and_then(|p| p.file_name().and_then(|n| n.to_str()).and_then(name_time));
+    if newest.is_some_and(|t| t.date() >= now.date()) {
+        return Ok(None);
+    }
+    let json = Dump::from_store(store)?.to_json();
+    write_dump(store.dir(), &json, now, policy.keep, &policy.seal).map(Some)
+}

@@ -31,6 +31,9 @@ pub struct Config {
     /// The age identity file that opens backups and exports encrypted to
     /// keys (`restore`, `import json`); `--identity FILE` overrides.
     pub identity: Option<PathBuf>,
+    /// Minutes without a key before the TUI hides names and phones (default
+    /// 10; 0 never).
+    pub privacy_idle_minutes: Option<u64>,
 }
 
 fn project() -> Option<directories::ProjectDirs> {
@@ -74,6 +77,9 @@ impl Config {
     }
     pub fn patrol_days(&self) -> i64 {
         self.patrol_days.unwrap_or(7)
+    }
+    pub fn privacy_idle_minutes(&self) -> u64 {
+        self.privacy_idle_minutes.unwrap_or(10)
     }
     pub fn backups(&self) -> usize {
         self.backups.unwrap_or(10)

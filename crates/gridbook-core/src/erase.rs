@@ -58,11 +58,6 @@ pub enum EraseError {
     Export(#[from] ExportError),
     #[error("{0}")]
     NotFound(String),
-    #[error("cannot replace the store in {}: {source}; the store is unchanged", dir.display())]
-    Swap {
-        dir: PathBuf,
-        source: std::io::Error,
-    },
 }
 
 impl gridbook_domain::error::Kinded for EraseError {
@@ -72,7 +67,6 @@ impl gridbook_domain::error::Kinded for EraseError {
             EraseError::Store(e) => e.kind(),
             EraseError::Export(e) => e.kind(),
             EraseError::NotFound(_) => ErrorKind::Input,
-            EraseError::Swap { .. } => ErrorKind::Unavailable,
         }
     }
 }
@@ -307,62 +301,18 @@ pub fn erase(
     let data = store.dir().to_path_buf();
     let mut dump = Dump::from_store(&store)?;
     let erased = redact(&mut dump, whom, at, by)?;
-    let fresh = data.join(format!("store.erasing-{}", Id::new()));
-    let built = (|| -> Result<(), EraseError> {
-        let new = Store::open(&fresh)?;
-        new.bulk(|| dump.load_into(&new))?;
-        new.flush()?;
-        Ok(())
-    })();
-    if let Err(e) = built {
-        let _ = std::fs::remove_dir_all(&fresh);
-        return Err(e);
-    }
     store.flush()?;
-    drop(store);
-    // Take the lock back at once; the store just dropped may still be
-    // closing, so try for a moment.
-    let mut lock = Store::lock(&data);
-    for _ in 0..100 {
-        if !matches!(lock, Err(StoreError::Locked { .. })) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        lock = Store::lock(&data);
-    }
-    let lock = match lock {
-        Ok(l) => l,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&fresh);
-            return Err(e.into());
-        }
-    };
-    let aside = data.join(format!("store.erased-{}", Id::new()));
-    let swap = |source| EraseError::Swap {
-        dir: data.clone(),
-        source,
-    };
-    if let Err(e) = std::fs::rename(data.join("store"), &aside) {
-        let _ = std::fs::remove_dir_all(&fresh);
-        return Err(swap(e));
-    }
-    if let Err(e) = std::fs::rename(fresh.join("store"), data.join("store")) {
-        let _ = std::fs::rename(&aside, data.join("store"));
-        let _ = std::fs::remove_dir_all(&fresh);
-        return Err(swap(e));
-    }
-    sync_dir(&data);
-    let _ = std::fs::remove_dir_all(&aside);
-    let _ = std::fs::remove_dir_all(&fresh);
+    let lock = store.close().ok_or_else(|| {
+        StoreError::Invalid("a store in memory has no files to erase from".into())
+    })?;
+    // Written anew beside the old store and swapped in whole; the swap
+    // deletes the old store's files.
+    let lock = gridbook_store::swap::replace(&data, lock, |new| {
+        new.bulk(|| dump.load_into(new))?;
+        Ok::<(), EraseError>(())
+    })?;
     let store = Store::open_locked(&data, lock)?;
     Ok((store, erased))
-}
-
-/// Makes renames in `dir` durable (best effort: not every system can).
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
 }
 
 /// What rewriting the backups did.

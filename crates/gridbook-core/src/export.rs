@@ -107,7 +107,7 @@ pub struct Dump {
 impl Dump {
     /// Reads every record (tombstoned ones too) and every event.
     pub fn from_store(store: &Store) -> Result<Dump, StoreError> {
-        Ok(Dump {
+        let dump = Dump {
             notice: NOTICE.to_string(),
             format: FORMAT_NAME.to_string(),
             format_version: FORMAT_VERSION,
@@ -118,7 +118,18 @@ impl Dump {
             residents: store.all().collect::<Result<_, _>>()?,
             members: store.all().collect::<Result<_, _>>()?,
             events: store.events().collect::<Result<_, _>>()?,
-        })
+        };
+        // A store that lost records must not export (or back up) as whole.
+        let n = |len: usize| len as u64;
+        store.verify_counts([
+            n(dump.areas.len()),
+            n(dump.buildings.len()),
+            n(dump.households.len()),
+            n(dump.residents.len()),
+            n(dump.members.len()),
+            n(dump.events.len()),
+        ])?;
+        Ok(dump)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -66,6 +66,59 @@ fn created<R: Record>(store: &Store, w: &mut Writes, ctx: Ctx, r: &R) -> Result<
     Ok(())
 }
 
+/// An entry's time under the one rule every way in shares
+/// ([`validate::entry_at`]): 1970 to 9999, at most an hour ahead of now.
+/// A responsibility span may be planned ahead, but lies in 1970 to 9999.
+fn span_time(field: &'static str, t: Ts) -> Result<Ts> {
+    Ok(validate::entry_time(field, t)?)
+}
+
+pub(crate) fn entry_at(field: &'static str, t: Ts, ctx: Ctx) -> Result<Ts> {
+    Ok(validate::entry_at(field, t, ctx.now)?)
+}
+
+/// Checklist items carry text from a form or a file: no control characters
+/// (a note may span lines).
+fn check_items(items: &[CheckResult]) -> Result<()> {
+    use validate::{Lines, check_chars};
+    for it in items {
+        check_chars("checklist item", &it.item, Lines::One)?;
+        check_chars("checklist note", &it.note, Lines::Many)?;
+    }
+    Ok(())
+}
+
+/// The text of a correction, under the rules of the entry it corrects.
+fn check_correction(c: &Correction) -> Result<()> {
+    use validate::{Lines, check_chars};
+    match c {
+        Correction::Visit { purpose, note, .. } => {
+            validate::name("purpose", purpose)?;
+            check_chars("note", note, Lines::Many)?;
+        }
+        Correction::ProblemOpened {
+            category,
+            description,
+            ..
+        } => {
+            validate::name("category", category)?;
+            validate::name("description", description)?;
+        }
+        Correction::ProblemStepped { note, .. } => {
+            validate::name("note", note)?;
+        }
+        Correction::Patrol { items, note, .. } => {
+            check_items(items)?;
+            check_chars("note", note, Lines::Many)?;
+        }
+        Correction::Activity { kind, note, .. } => {
+            validate::name("kind", kind)?;
+            check_chars("note", note, Lines::Many)?;
+        }
+    }
+    Ok(())
+}
+
 fn same(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
@@ -670,6 +723,10 @@ pub fn assign(
 ) -> Result<Event> {
     let kind = zone_kind(store, zone)?;
     let m = live_member(store, member)?;
+    span_time("since", since)?;
+    if let Some(u) = until {
+        span_time("until", u)?;
+    }
     if let Some(u) = until
         && u <= since
     {
@@ -733,6 +790,7 @@ pub fn assign(
 
 /// Ends an assignment span at `until`.
 pub fn end_assignment(store: &Store, ctx: Ctx, assignment: Id, until: Ts) -> Result<()> {
+    span_time("until", until)?;
     let Some(e) = store.event(assignment)? else {
         return rule("no such assignment");
     };
@@ -780,6 +838,7 @@ pub fn transfer(store: &Store, ctx: Ctx, from: Id, to: Id, since: Ts) -> Result<
     if from == to {
         return rule("a transfer needs two different members");
     }
+    span_time("since", since)?;
     let f = live_member(store, from)?;
     live_member(store, to)?;
     let mut spans: Vec<gridbook_store::store::Assignment> = store
@@ -859,9 +918,7 @@ pub fn log_visit(store: &Store, ctx: Ctx, v: &VisitInput) -> Result<Event> {
         return rule("a visit is logged on a household");
     }
     live_member(store, v.member)?;
-    if v.at.0 > ctx.now.0 + DAY_MS {
-        return rule("a visit cannot be dated more than a day ahead");
-    }
+    entry_at("visit time", v.at, ctx)?;
     let purpose = validate::name("purpose", &v.purpose)?;
     let note = validate::text("note", &v.note)?;
     let e = Event::new(
@@ -896,9 +953,7 @@ pub fn open_problem(store: &Store, ctx: Ctx, p: &ProblemInput) -> Result<Event> 
     zone_kind(store, p.zone)?;
     let category = validate::name("category", &p.category)?;
     let description = validate::name("description", &p.description)?;
-    if p.at.0 > ctx.now.0 + DAY_MS {
-        return rule("a problem cannot be dated more than a day ahead");
-    }
+    entry_at("problem time", p.at, ctx)?;
     if let Some(r) = p.reporter
         && store.resident(r)?.is_none()
     {
@@ -948,9 +1003,7 @@ pub fn step_problem(
     if at < opened.at {
         return rule("a step cannot come before the problem was reported");
     }
-    if at.0 > ctx.now.0 + DAY_MS {
-        return rule("a step cannot be dated more than a day ahead");
-    }
+    entry_at("step time", at, ctx)?;
     let e = Event::new(
         opened.zone,
         at,
@@ -993,12 +1046,11 @@ pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<(Event,
         Kind::Area | Kind::Building => {}
         _ => return rule("a patrol covers an area or a building"),
     }
-    if at.0 > ctx.now.0 + DAY_MS {
-        return rule("a patrol cannot be dated more than a day ahead");
-    }
+    entry_at("patrol time", at, ctx)?;
     if items.is_empty() {
         return rule("a patrol needs at least one checklist item");
     }
+    check_items(&items)?;
     let note = validate::text("note", &note)?;
     let mut w = Writes::new();
     let mut problems = Vec::new();
@@ -1048,6 +1100,8 @@ pub fn amend(
         return rule("only visits, problems, problem steps and patrols can be amended");
     };
     let reason = validate::name("reason", reason)?;
+    check_correction(&replacement)?;
+    entry_at("correction time", ctx.now, ctx)?;
     let e = Event::new(
         orig.zone,
         ctx.now,

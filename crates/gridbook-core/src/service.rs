@@ -14,9 +14,6 @@ use gridbook_store::store::{Store, Writes};
 
 use crate::ops::{Ctx, Result, rule, zone_kind};
 
-/// An entry may be dated at most this far ahead of now (clocks drift a little).
-const AHEAD_MS: i64 = 3_600_000;
-
 /// What an activity form or `log activity` provides.
 #[derive(Clone, Debug)]
 pub struct ActivityInput {
@@ -52,9 +49,7 @@ pub fn log_activity(
     if input.minutes == 0 || input.minutes > 24 * 60 {
         return rule("the duration must be more than 0 and at most 24 hours");
     }
-    if input.at.0 > ctx.now.0 + AHEAD_MS {
-        return rule("an activity cannot be dated in the future");
-    }
+    crate::ops::entry_at("activity time", input.at, ctx)?;
     let mut members = Vec::new();
     for m in &input.members {
         match store.member(*m)? {

@@ -43,6 +43,9 @@ pub enum FieldError {
     /// An entry's time outside the years an entry can have.
     #[error("{field} {shown} is outside the years 1970 to 9999 an entry can be dated in")]
     Time { field: &'static str, shown: String },
+    /// An entry's time more than [`AHEAD_MS`] after now.
+    #[error("{field} {shown} is more than an hour ahead of now; an entry records what happened")]
+    Ahead { field: &'static str, shown: String },
 }
 
 /// How many line breaks a field may hold.
@@ -114,6 +117,25 @@ pub fn entry_time(field: &'static str, t: Ts) -> Result<Ts, FieldError> {
         .map(|j| j.strftime("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|_| format!("({} ms from 1970)", t.0));
     Err(FieldError::Time { field, shown })
+}
+
+/// How far ahead of now an entry may be dated: clocks drift a little, and
+/// an entry records what happened.
+pub const AHEAD_MS: i64 = 3_600_000;
+
+/// The one rule for an entry's time (a visit, problem, step, patrol,
+/// activity, responsibility span or correction), for every way in (forms,
+/// command line, imports through the operations): within the years 1970 to
+/// 9999 and not more than an hour after `now`.
+pub fn entry_at(field: &'static str, t: Ts, now: Ts) -> Result<Ts, FieldError> {
+    entry_time(field, t)?;
+    if t.0 > now.0.saturating_add(AHEAD_MS) {
+        let shown = jiff::Timestamp::from_millisecond(t.0)
+            .map(|j| j.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default();
+        return Err(FieldError::Ahead { field, shown });
+    }
+    Ok(t)
 }
 
 pub const MAX_NAME: usize = 64;
@@ -363,6 +385,20 @@ mod tests {
         // A list cell may hold line breaks between items, nothing else.
         assert!(check_chars("tags", "独居老人\n低保", Lines::List).is_ok());
         assert!(check_chars("tags", "独居老人\t低保", Lines::List).is_err());
+    }
+
+    #[test]
+    fn entry_times_are_not_more_than_an_hour_ahead() {
+        let now = Ts(1_764_300_000_000);
+        assert!(entry_at("at", now, now).is_ok());
+        assert!(entry_at("at", Ts(now.0 + AHEAD_MS), now).is_ok());
+        let e = entry_at("at", Ts(now.0 + AHEAD_MS + 1), now).unwrap_err();
+        assert!(e.to_string().contains("more than an hour ahead"), "{e}");
+        assert!(matches!(
+            entry_at("at", Ts(-1), now),
+            Err(FieldError::Time { .. })
+        ));
+        assert!(entry_at("at", Ts(i64::MAX), Ts(i64::MAX)).is_err());
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub struct CheckReport {
     pub extra: Vec<String>,
     pub wrong: Vec<String>,
     pub undecodable: Vec<String>,
+    /// Primary trees holding another number of records or events than the
+    /// commits wrote ([`crate::counts`]): entries lost (or appeared) inside
+    /// the engine, which a rebuild cannot bring back.
+    pub miscounted: Vec<String>,
 }
 
 impl CheckReport {
@@ -31,6 +35,14 @@ impl CheckReport {
             && self.extra.is_empty()
             && self.wrong.is_empty()
             && self.undecodable.is_empty()
+            && self.miscounted.is_empty()
+    }
+
+    /// Whether what is wrong is only in the derived trees, which
+    /// `check --rebuild` regenerates; otherwise records or events are
+    /// damaged and only a backup has them.
+    pub fn rebuild_fixes(&self) -> bool {
+        self.undecodable.is_empty() && self.miscounted.is_empty()
     }
 }
 
@@ -108,6 +120,20 @@ impl Store {
                 }
             }
         }
+        if let Some(c) = self.counts()? {
+            let have = self.counted()?;
+            for t in Tree::PRIMARY {
+                let (n, want) = (
+                    have[crate::counts::slot(t)],
+                    c.entries[crate::counts::slot(t)],
+                );
+                if n != want {
+                    report
+                        .miscounted
+                        .push(format!("{}: {n} stored, {want} written", t.name()));
+                }
+            }
+        }
         Ok(report)
     }
 
@@ -115,6 +141,7 @@ impl Store {
     /// A marker in `meta` says a rebuild is under way, so a store opened
     /// after a kill part-way finishes it instead of reading half an index.
     pub fn rebuild(&self) -> Result<()> {
+        self.writable()?;
         let expected = self.expected_derived()?;
         self.engine().commit(&[crate::engine::Op::put(
             Tree::Meta.id(),

@@ -7,6 +7,7 @@
 pub mod backups;
 pub mod check;
 pub mod codec;
+pub mod counts;
 pub mod engine;
 pub mod error;
 pub mod keys;

@@ -208,7 +208,8 @@ impl Store {
             v += 1;
             self.set_schema(v)?;
         }
-        Ok(())
+        // Counts were not kept before, or may have moved with the records.
+        self.recount()
     }
 
     /// Schema 2 → 3: rewrites buildings, households, residents and members

@@ -95,14 +95,19 @@ pub struct WriterLock(File);
 pub struct Store {
     dir: PathBuf,
     /// Declared before the lock: fields drop in order, so the engine has
-    /// closed before another process can take the lock.
-    engine: Box<dyn Engine>,
+    /// closed before another process can take the lock (once every
+    /// [`Store::share`] of it is gone).
+    engine: std::sync::Arc<dyn Engine>,
+    /// A [`Store::share`]: it reads, and refuses to write.
+    shared: bool,
     /// Held for the life of the store: the one-writer lock (none in memory).
     _lock: Option<File>,
     /// During a bulk load the loader flushes once at the end instead of per commit.
     deferred_flush: AtomicBool,
     /// Who follows what commits change ([`Store::follow`]).
     followers: std::sync::Mutex<Vec<std::sync::mpsc::Sender<Changes>>>,
+    /// One commit at a time reads and bumps the counts ([`crate::counts`]).
+    committing: std::sync::Mutex<()>,
 }
 
 /// Creates `dir` (and parents) with mode 0700: the data is personal information.
@@ -116,17 +121,29 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Whether `data_dir` holds a store: its engine's directory with sled's log
-/// in it. Anything else at that path (a file, say) is a damaged store, for
-/// opening to report.
+/// Whether `data_dir` holds a store: the one definition, for the data
+/// directory's checks and for opening. Anything at the store's path counts
+/// (a file there, or a directory sled's files were removed from, is a
+/// damaged store for opening to report), except an empty directory (a
+/// store whose creation was cut short holds no data); so does a swap a
+/// kill cut short, which opening finishes or undoes
+/// ([`crate::swap::recover`]).
 pub fn store_exists(data_dir: &Path) -> bool {
     let path = disk::store_path(data_dir);
-    match fs::symlink_metadata(&path) {
-        Ok(m) if m.is_dir() => fs::symlink_metadata(path.join("db")).is_ok(),
+    let at_path = match fs::symlink_metadata(&path) {
+        Ok(m) if m.is_dir() => fs::read_dir(&path).map_or(true, |mut rd| rd.next().is_some()),
         Ok(_) => true,
-        Err(_) => false,
-    }
+        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+    };
+    at_path || crate::swap::interrupted(data_dir)
 }
+
+/// How long [`Store::lock`] keeps trying a lock that is held: long enough
+/// for a process forked by a sibling (which inherits the lock's file for a
+/// moment, until it executes) to let go, short enough to turn a second
+/// instance away at once.
+const LOCK_TRIES: u32 = 10;
+const LOCK_PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
 
 impl Store {
     /// Opens (or creates) the store in `dir`, taking the one-writer lock first.
@@ -163,16 +180,22 @@ impl Store {
             options.mode(0o600);
         }
         let lock = options.open(&path).map_err(io)?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked {
-                    dir: dir.to_path_buf(),
-                });
+        let mut tries = 0;
+        loop {
+            match lock.try_lock() {
+                Ok(()) => return Ok(WriterLock(lock)),
+                Err(fs::TryLockError::WouldBlock) if tries < LOCK_TRIES => {
+                    tries += 1;
+                    std::thread::sleep(LOCK_PAUSE);
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(StoreError::Locked {
+                        dir: dir.to_path_buf(),
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io(e)),
             }
-            Err(fs::TryLockError::Error(e)) => return Err(io(e)),
         }
-        Ok(WriterLock(lock))
     }
 
     /// Opens the store in `dir` under a lock taken with [`Store::lock`].
@@ -181,7 +204,7 @@ impl Store {
         crate::swap::recover(dir)?;
         let names = Tree::names();
         let engine = disk::SledEngine::open(dir, &names)?;
-        Store::on(dir.to_path_buf(), Box::new(engine), Some(lock.0))
+        Store::on(dir.to_path_buf(), std::sync::Arc::new(engine), Some(lock.0))
     }
 
     /// A new, empty store in memory: nothing is written to disk, and it is
@@ -195,29 +218,58 @@ impl Store {
     pub fn open_memory(data: &Memory) -> Result<Store> {
         let names = Tree::names();
         let engine = MemoryEngine::open(data, &names);
-        Store::on(PathBuf::new(), Box::new(engine), None)
+        Store::on(PathBuf::new(), std::sync::Arc::new(engine), None)
     }
 
-    fn on(dir: PathBuf, engine: Box<dyn Engine>, lock: Option<File>) -> Result<Store> {
+    fn on(dir: PathBuf, engine: std::sync::Arc<dyn Engine>, lock: Option<File>) -> Result<Store> {
         let store = Store {
             dir,
             engine,
+            shared: false,
             _lock: lock,
             deferred_flush: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
+            committing: std::sync::Mutex::new(()),
         };
-        store.check_schema().map_err(|e| match e {
+        let damaged = |e| match e {
             StoreError::Corrupt(detail) => StoreError::Damaged {
                 backup: crate::backups::newest(&store.dir),
                 dir: store.dir.clone(),
                 detail,
             },
             other => other,
-        })?;
+        };
+        store.check_schema().map_err(damaged)?;
         if store.rebuild_unfinished()? {
             store.rebuild()?;
         }
+        store.verify_seal().map_err(damaged)?;
         Ok(store)
+    }
+
+    /// Another handle on this open store, for reading only: the running TUI
+    /// answers read-only commands of other gridbook processes through it
+    /// while it keeps the one-writer lock. Its writes are refused; what it
+    /// reads is what this store holds.
+    pub fn share(&self) -> Store {
+        Store {
+            dir: self.dir.clone(),
+            engine: self.engine.clone(),
+            shared: true,
+            _lock: None,
+            deferred_flush: AtomicBool::new(false),
+            followers: std::sync::Mutex::new(Vec::new()),
+            committing: std::sync::Mutex::new(()),
+        }
+    }
+
+    pub(crate) fn writable(&self) -> Result<()> {
+        if self.shared {
+            return Err(StoreError::Invalid(
+                "this handle on the store only reads".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Closes the store and hands back the data directory's lock, still
@@ -380,6 +432,7 @@ impl Store {
     /// Adds a new record and where it hangs.
     pub fn stage_new<R: Record>(&self, w: &mut Writes, record: &R) -> Result<()> {
         let id = record.meta().id;
+        w.added[crate::counts::slot(record_tree(R::KIND))] += 1;
         w.put(record_tree(R::KIND), keys::id(id), encode(record)?);
         w.changes.records.insert(id, R::KIND);
         hierarchy::stage_record(&mut Cx::new(self, w), R::KIND, id, record.parent())
@@ -397,6 +450,7 @@ impl Store {
     /// Stages an event and every projection's entries for it.
     pub fn stage_event(&self, w: &mut Writes, e: &Event) -> Result<()> {
         w.put(Tree::Events, keys::id(e.id), encode(e)?);
+        w.added[crate::counts::slot(Tree::Events)] += 1;
         w.changes.events.push(e.id);
         projection::stage_event(&mut Cx::new(self, w), e)
     }
@@ -404,11 +458,18 @@ impl Store {
     /// Commits a set of writes in one transaction over all trees, then flushes.
     /// Only after this returns `Ok` may anything report the writes as saved.
     /// Returns what changed.
-    pub fn commit(&self, w: Writes) -> Result<Changes> {
+    pub fn commit(&self, mut w: Writes) -> Result<Changes> {
         if w.ops.is_empty() {
             return Ok(w.changes);
         }
-        self.engine.commit(&w.ops)?;
+        self.writable()?;
+        {
+            // The counts change in the same transaction as what they count.
+            let _one = self.committing.lock().unwrap_or_else(|e| e.into_inner());
+            w.ops
+                .push(self.counts()?.unwrap_or_default().after(&w.added).op());
+            self.engine.commit(&w.ops)?;
+        }
         if !self.deferred_flush.load(SeqCst) {
             self.flush()?;
         }
@@ -438,8 +499,14 @@ impl Store {
 
     /// Applies a very large set of writes (bulk loads) tree by tree, then flushes.
     /// Not atomic across trees: callers use it only on stores they are filling.
-    pub fn commit_bulk(&self, w: Writes) -> Result<Changes> {
-        self.engine.apply(w.ops)?;
+    pub fn commit_bulk(&self, mut w: Writes) -> Result<Changes> {
+        self.writable()?;
+        {
+            let _one = self.committing.lock().unwrap_or_else(|e| e.into_inner());
+            w.ops
+                .push(self.counts()?.unwrap_or_default().after(&w.added).op());
+            self.engine.apply(w.ops)?;
+        }
         if !self.deferred_flush.load(SeqCst) {
             self.flush()?;
         }
@@ -460,17 +527,30 @@ impl Store {
         out
     }
 
-    /// Makes every committed write durable.
+    /// Makes every committed write durable, then seals the counts
+    /// ([`crate::counts`]).
     pub fn flush(&self) -> Result<()> {
-        self.engine.flush()
+        self.engine.flush()?;
+        match self.counts()? {
+            Some(c) => self.seal(&c),
+            None => Ok(()),
+        }
     }
 
     /// Removes every record, event and index entry (the schema marker stays)
     /// and flushes. Callers save what was there first.
     pub fn clear(&self) -> Result<()> {
+        self.writable()?;
+        let _one = self.committing.lock().unwrap_or_else(|e| e.into_inner());
         for t in Tree::ALL.into_iter().filter(|t| *t != Tree::Meta) {
             self.engine.clear(t.id())?;
         }
+        let commits = self.counts()?.map_or(0, |c| c.commits);
+        let none = crate::counts::Counts {
+            commits: commits + 1,
+            entries: [0; 6],
+        };
+        self.engine.commit(&[none.op()])?;
         self.flush()
     }
 

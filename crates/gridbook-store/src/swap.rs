@@ -93,6 +93,12 @@ fn finish(dir: &Path) -> Result<()> {
     sync_dir(dir)
 }
 
+/// Whether a swap a kill cut short left a store to finish or restore: a
+/// complete replacement, or the old store set aside.
+pub fn interrupted(dir: &Path) -> bool {
+    dir.join(INCOMING).join(COMPLETE).exists() || dir.join(REPLACED).exists()
+}
+
 /// What opening found of an interrupted swap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recovered {

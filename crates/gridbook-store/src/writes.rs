@@ -21,6 +21,8 @@ pub struct Writes {
     pub(crate) overlay: HashMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
     /// Computing derived indexes from scratch: ignore what is stored.
     pub(crate) from_scratch: bool,
+    /// Records and events this set adds, per primary tree ([`crate::counts`]).
+    pub(crate) added: [u64; 6],
     pub(crate) changes: Changes,
 }
 

@@ -76,7 +76,16 @@ impl SledEngine {
             IoCause::Other => damaged(e.to_string()),
             _ => io_error(&dir, &path, e),
         })?;
+        if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+            return Err(damaged(
+                "a file stands where the store's directory should be".into(),
+            ));
+        }
         set_aside_unfinished_snapshots(&path).map_err(|e| io_error(&dir, &path, e))?;
+        // sled would start an empty log beside snapshots of a lost one.
+        if lost_log(&path).map_err(|e| io_error(&dir, &path, e))? {
+            return Err(damaged("its log file is missing".into()));
+        }
 
         // We hold the writer lock, so a busy sled lock is a store this process
         // just dropped whose background threads are still closing it: wait.
@@ -237,6 +246,29 @@ fn set_aside_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether sled's directory holds snapshots but no log (or something else
+/// where the log should be): what a store whose log was deleted looks like.
+/// A directory a kill left before sled wrote its first snapshot is new.
+fn lost_log(path: &Path) -> std::io::Result<bool> {
+    let rd = match fs::read_dir(path) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let mut snapshots = false;
+    for entry in rd {
+        let name = entry?.file_name();
+        let name = name.to_string_lossy();
+        snapshots |= name.starts_with("snap.");
+    }
+    let log = match fs::symlink_metadata(path.join("db")) {
+        Ok(m) => m.is_file(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e),
+    };
+    Ok(snapshots && !log)
 }
 
 /// Sets files under `dir` to 0600 and directories (`dir` included) to 0700.

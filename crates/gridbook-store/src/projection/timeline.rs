@@ -72,11 +72,14 @@ impl Store {
             return Ok(out);
         }
         self.each_rev(t, prefix, |k, _| {
-            if let Some(e) = keys::last_id(k)
-                .map(|id| self.event(id))
-                .transpose()?
-                .flatten()
-            {
+            if let Some(id) = keys::last_id(k) {
+                // Events are never removed: one the index names and the
+                // store lacks was lost, and a timeline without it is wrong.
+                let e = self.event(id)?.ok_or_else(|| {
+                    crate::error::StoreError::Corrupt(format!(
+                        "the timeline names the entry {id}, which is not stored"
+                    ))
+                })?;
                 out.push(e);
             }
             Ok(out.len() < limit)
