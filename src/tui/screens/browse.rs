@@ -304,7 +304,8 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
         Level::Household(_) => lang.f("view.residents_of", &[&b.crumbs.join(" › ")]),
     };
     let title = format!("{title} ({})", b.rows.len());
-    table(frame, list, &title, &b.columns, &b.rows, b.sel, true);
+    let rows = crate::tui::render::with_marks(&b.rows, &b.marked);
+    table(frame, list, &title, &b.columns, &rows, b.sel, true);
     detail_pane(
         state,
         b.detail.as_deref(),
