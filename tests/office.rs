@@ -33,7 +33,10 @@ fn store() -> (tempfile::TempDir, Store) {
 
 fn import(store: &Store, text: &str, now: i64, take: Take, dry_run: bool) -> Report {
     let parsed = roster::parse("roster.csv", text.as_bytes()).unwrap();
-    let ctx = Ctx { by: None, now: at(now) };
+    let ctx = Ctx {
+        by: None,
+        now: at(now),
+    };
     let opts = Options {
         dry_run,
         skip_invalid: false,
@@ -67,8 +70,15 @@ fn estate_with_local_work() -> (tempfile::TempDir, Store, Member) {
         by: None,
         now: at(T0),
     };
-    let sun = ops::add_member(&store, ctx, "孙丽", "13800000099", MemberKind::PartyMember, "")
-        .unwrap();
+    let sun = ops::add_member(
+        &store,
+        ctx,
+        "孙丽",
+        "13800000099",
+        MemberKind::PartyMember,
+        "",
+    )
+    .unwrap();
     let local = Ctx {
         by: Some(sun.meta.id),
         now: at(T0 + 2 * DAY_MS),
@@ -217,11 +227,7 @@ fn a_field_the_office_changed_again_after_a_local_edit_is_kept_and_reported() {
     let (_d, store, _) = estate_with_local_work();
     let update = FIRST.replace("13800000001", "13700000007");
     let report = import(&store, &update, T0 + 3 * DAY_MS, Take::None, false);
-    let line: &Line = report
-        .lines
-        .iter()
-        .find(|l| l.name == "严建国")
-        .unwrap();
+    let line: &Line = report.lines.iter().find(|l| l.name == "严建国").unwrap();
     assert!(
         matches!(&line.what, What::ChangedHere { here, file, .. } if here == "13900000009" && file == "13700000007"),
         "{line:?}"
@@ -232,8 +238,22 @@ fn a_field_the_office_changed_again_after_a_local_edit_is_kept_and_reported() {
 #[test]
 fn cli_dry_run_lists_the_reconciliation_and_overwrite_takes_the_file() {
     let d = Data::new();
-    d.ok(&["edit", "resident", "胜利花苑/5栋/1-101", "严建国", "--phone", "13912345678"]);
-    d.ok(&["edit", "resident", "胜利花苑/3栋/2-501", "吕桂英", "--status", "去世"]);
+    d.ok(&[
+        "edit",
+        "resident",
+        "胜利花苑/5栋/1-101",
+        "严建国",
+        "--phone",
+        "13912345678",
+    ]);
+    d.ok(&[
+        "edit",
+        "resident",
+        "胜利花苑/3栋/2-501",
+        "吕桂英",
+        "--status",
+        "去世",
+    ]);
     let roster = d.path("roster.csv");
     let out = d.ok(&["import", "roster", "--dry-run", &roster]);
     assert!(
@@ -247,7 +267,7 @@ fn cli_dry_run_lists_the_reconciliation_and_overwrite_takes_the_file() {
     assert!(out.contains("nothing written"), "{out}");
     let zh = d.ok(&["--lang", "zh", "import", "roster", "--dry-run", &roster]);
     assert!(
-        zh.contains("第 6 行  胜利花苑/5栋/1-101 严建国: 电话 已在本地改为 13912345678（于 2026-12-01）；文件为 13905460003：保留本地"),
+        zh.contains("第 6 行  胜利花苑/5栋/1-101 严建国: 电话 已在本地改为 13912345678（于 2026-12-01）；文件为 13905460003: 保留本地"),
         "{zh}"
     );
     // The import itself keeps local work …
@@ -258,7 +278,10 @@ fn cli_dry_run_lists_the_reconciliation_and_overwrite_takes_the_file() {
     let out = d.ok(&["import", "roster", "--overwrite", &roster]);
     assert!(out.contains("taking the file's"), "{out}");
     let show = d.ok(&["show", "胜利花苑/5栋/1-101"]);
-    assert!(show.contains("13905460003") && !show.contains("13912345678"), "{show}");
+    assert!(
+        show.contains("13905460003") && !show.contains("13912345678"),
+        "{show}"
+    );
 }
 
 #[test]
@@ -269,8 +292,15 @@ fn one_member_becomes_the_liaison_of_several_households_in_one_step() {
         by: None,
         now: at(T0),
     };
-    let m = ops::add_member(&store, ctx, "孙丽", "13800000099", MemberKind::PartyMember, "")
-        .unwrap();
+    let m = ops::add_member(
+        &store,
+        ctx,
+        "孙丽",
+        "13800000099",
+        MemberKind::PartyMember,
+        "",
+    )
+    .unwrap();
     let ids: Vec<Id> = ["1-101", "1-103", "1-104"]
         .iter()
         .map(|l| household(&store, l).meta.id)
@@ -303,8 +333,15 @@ fn retiring_a_member_ends_each_span_explicitly_and_earlier_entries_can_still_be_
         by: None,
         now: at(T0),
     };
-    let m = ops::add_member(&store, ctx, "孙丽", "13800000099", MemberKind::PartyMember, "")
-        .unwrap();
+    let m = ops::add_member(
+        &store,
+        ctx,
+        "孙丽",
+        "13800000099",
+        MemberKind::PartyMember,
+        "",
+    )
+    .unwrap();
     let h = household(&store, "1-101").meta.id;
     let b = household(&store, "1-101").building;
     ops::assign(&store, ctx, b, m.meta.id, Role::Responsible, at(T0), None).unwrap();
@@ -313,11 +350,17 @@ fn retiring_a_member_ends_each_span_explicitly_and_earlier_entries_can_still_be_
         by: None,
         now: at(T0 + 10 * DAY_MS),
     };
-    assert_eq!(ops::open_spans(&store, m.meta.id, later.now).unwrap().len(), 2);
+    assert_eq!(
+        ops::open_spans(&store, m.meta.id, later.now).unwrap().len(),
+        2
+    );
     ops::tombstone(&store, later, m.meta.id, "退休").unwrap();
     let spans = store.assignments_of_member(m.meta.id).unwrap();
     assert_eq!(spans.len(), 2);
-    assert!(spans.iter().all(|a| a.until == Some(later.now)), "{spans:?}");
+    assert!(
+        spans.iter().all(|a| a.until == Some(later.now)),
+        "{spans:?}"
+    );
     let ended = store
         .timeline(b, usize::MAX)
         .unwrap()
@@ -345,12 +388,14 @@ fn cli_retire_lists_what_it_ends_and_needs_yes() {
     let d = Data::new();
     let err = d.bad(&["retire", "孙丽", "--reason", "迁出"]);
     assert!(err.contains("--yes"), "{err}");
-    let out = d.cmd(common::NOW, &["retire", "孙丽", "--reason", "迁出"])
+    let out = d
+        .cmd(common::NOW, &["retire", "孙丽", "--reason", "迁出"])
         .output()
         .unwrap();
     let listed = String::from_utf8(out.stdout).unwrap();
     assert!(
-        listed.contains("retiring 孙丽 ends 1 spans:") && listed.contains("liaison  胜利花苑/3栋/2-501"),
+        listed.contains("retiring 孙丽 ends 1 spans:")
+            && listed.contains("liaison  胜利花苑/3栋/2-501"),
         "{listed}"
     );
     let out = d.ok(&["retire", "孙丽", "--reason", "迁出", "--yes"]);
@@ -359,18 +404,39 @@ fn cli_retire_lists_what_it_ends_and_needs_yes() {
     assert!(!show.contains("孙丽 138"), "{show}");
     // Paper records dated before the retirement are still hers.
     d.ok(&[
-        "log", "visit", "--household", "胜利花苑/3栋/2-501", "--as", "孙丽", "--at",
+        "log",
+        "visit",
+        "--household",
+        "胜利花苑/3栋/2-501",
+        "--as",
+        "孙丽",
+        "--at",
         "2026-11-20 10:00",
     ]);
-    d.bad(&["log", "visit", "--household", "胜利花苑/3栋/2-501", "--as", "孙丽"]);
+    d.bad(&[
+        "log",
+        "visit",
+        "--household",
+        "胜利花苑/3栋/2-501",
+        "--as",
+        "孙丽",
+    ]);
 }
 
 #[test]
 fn cli_follow_ups_count_from_the_visit_entries_ahead_and_visits_without_a_member_are_refused() {
     let d = Data::new();
     let id = d.ok(&[
-        "log", "visit", "--household", "胜利花苑/3栋/2-501", "--as", "赵建国", "--at",
-        "2026-11-18", "--follow-up", "+3d",
+        "log",
+        "visit",
+        "--household",
+        "胜利花苑/3栋/2-501",
+        "--as",
+        "赵建国",
+        "--at",
+        "2026-11-18",
+        "--follow-up",
+        "+3d",
     ]);
     let export = d.ok(&["export"]);
     let dump: serde_json::Value = serde_json::from_str(&export).unwrap();
@@ -385,13 +451,27 @@ fn cli_follow_ups_count_from_the_visit_entries_ahead_and_visits_without_a_member
     assert!(visit.to_string().contains("\"month\":11"), "{visit}");
     // Two hours ahead is refused; a follow-up ahead is fine.
     let err = d.bad(&[
-        "log", "visit", "--household", "胜利花苑/3栋/2-501", "--as", "赵建国", "--at",
+        "log",
+        "visit",
+        "--household",
+        "胜利花苑/3栋/2-501",
+        "--as",
+        "赵建国",
+        "--at",
         "2026-12-01 16:30",
     ]);
     assert!(err.contains("more than an hour"), "{err}");
     d.ok(&[
-        "log", "visit", "--household", "胜利花苑/3栋/2-501", "--as", "赵建国", "--at",
-        "2026-12-01 15:00", "--follow-up", "+30d",
+        "log",
+        "visit",
+        "--household",
+        "胜利花苑/3栋/2-501",
+        "--as",
+        "赵建国",
+        "--at",
+        "2026-12-01 15:00",
+        "--follow-up",
+        "+30d",
     ]);
     // No --as and no `me`: refused, naming --as.
     let err = d.bad(&["log", "visit", "--household", "胜利花苑/3栋/2-501"]);
@@ -415,6 +495,9 @@ fn a_deleted_household_is_named_by_its_room_and_drops_out_of_liaison_counts() {
     }
     let show = d.ok(&["show", "胜利花苑/3栋"]);
     assert!(show.contains("2-501"), "{show}");
-    let fragment = show.lines().find(|l| l.contains("房屋拆除")).unwrap_or_default();
+    let fragment = show
+        .lines()
+        .find(|l| l.contains("房屋拆除"))
+        .unwrap_or_default();
     assert!(fragment.contains("2-501"), "{show}");
 }

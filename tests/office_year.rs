@@ -118,7 +118,11 @@ fn stable(json: &str) -> String {
         let s = &rest[..end];
         if s.len() == 26 && s.chars().all(crockford) {
             let n = names.len() + 1;
-            out.push_str(names.entry(s.to_string()).or_insert_with(|| format!("ID{n}")));
+            out.push_str(
+                names
+                    .entry(s.to_string())
+                    .or_insert_with(|| format!("ID{n}")),
+            );
         } else {
             out.push_str(s);
         }
@@ -147,17 +151,39 @@ fn an_office_year_round_trips_to_the_expected_export() {
     // February: local work. A corrected phone, a resident who moved out, visits.
     y.ok(
         "2026-02-10T02:00:00Z",
-        &["edit", "resident", "胜利花苑/1栋/1-101", "严建国", "--phone", "13912345678"],
+        &[
+            "edit",
+            "resident",
+            "胜利花苑/1栋/1-101",
+            "严建国",
+            "--phone",
+            "13912345678",
+        ],
     );
     y.ok(
         "2026-02-10T02:10:00Z",
-        &["edit", "resident", "胜利花苑/1栋/1-102", "罗桂兰", "--status", "迁出"],
+        &[
+            "edit",
+            "resident",
+            "胜利花苑/1栋/1-102",
+            "罗桂兰",
+            "--status",
+            "迁出",
+        ],
     );
     y.ok(
         "2026-02-12T03:00:00Z",
         &[
-            "--as", "孙丽", "log", "visit", "--household", "胜利花苑/1栋/1-101", "--note",
-            "老人身体不错", "--follow-up", "+7d",
+            "--as",
+            "孙丽",
+            "log",
+            "visit",
+            "--household",
+            "胜利花苑/1栋/1-101",
+            "--note",
+            "老人身体不错",
+            "--follow-up",
+            "+7d",
         ],
     );
 
@@ -170,20 +196,37 @@ fn an_office_year_round_trips_to_the_expected_export() {
         "{out}"
     );
     assert!(
-        out.contains("罗桂兰: marked moved out here (on 2026-02-10); the file lists them: keeping it"),
+        out.contains(
+            "罗桂兰: marked moved out here (on 2026-02-10); the file lists them: keeping it"
+        ),
         "{out}"
     );
 
     // April and May: more local work.
     y.ok(
         "2026-04-15T02:00:00Z",
-        &["edit", "resident", "胜利花苑/1栋/1-201", "周海燕", "--notes", "腿脚不便"],
+        &[
+            "edit",
+            "resident",
+            "胜利花苑/1栋/1-201",
+            "周海燕",
+            "--notes",
+            "腿脚不便",
+        ],
     );
     y.ok(
         "2026-05-20T02:00:00Z",
         &[
-            "--as", "赵建国", "log", "visit", "--household", "胜利花苑/1栋/1-201", "--at",
-            "2026-05-20 09:30", "--note", "送药上门",
+            "--as",
+            "赵建国",
+            "log",
+            "visit",
+            "--household",
+            "胜利花苑/1栋/1-201",
+            "--at",
+            "2026-05-20 09:30",
+            "--note",
+            "送药上门",
         ],
     );
 
@@ -191,7 +234,10 @@ fn an_office_year_round_trips_to_the_expected_export() {
     let june = y.file("2026-06.csv", JUNE);
     let out = y.ok("2026-06-01T01:00:00Z", &["import", "roster", &june]);
     assert!(out.contains("areas added: 0, buildings added: 0"), "{out}");
-    assert!(out.contains("周小军: in the store, not in the file (kept)"), "{out}");
+    assert!(
+        out.contains("周小军: in the store, not in the file (kept)"),
+        "{out}"
+    );
 
     // July: 孙丽 (a 流动党员) moves away; 王强 takes over her zones.
     let out = y.ok("2026-07-01T01:00:00Z", &["transfer", "孙丽", "王强"]);
@@ -206,14 +252,28 @@ fn an_office_year_round_trips_to_the_expected_export() {
     y.ok(
         "2026-09-03T01:00:00Z",
         &[
-            "--as", "赵建国", "log", "visit", "--household", "胜利花苑/2栋/1-102", "--at",
-            "2026-08-28 10:00", "--note", "补录纸质记录",
+            "--as",
+            "赵建国",
+            "log",
+            "visit",
+            "--household",
+            "胜利花苑/2栋/1-102",
+            "--at",
+            "2026-08-28 10:00",
+            "--note",
+            "补录纸质记录",
         ],
     );
     y.ok(
         "2026-10-09T02:00:00Z",
         &[
-            "--as", "王强", "log", "visit", "--household", "胜利花苑/2栋/1-101", "--note",
+            "--as",
+            "王强",
+            "log",
+            "visit",
+            "--household",
+            "胜利花苑/2栋/1-101",
+            "--note",
             "国庆后回访",
         ],
     );
@@ -223,7 +283,13 @@ fn an_office_year_round_trips_to_the_expected_export() {
     y.ok(
         "2026-11-01T01:00:00Z",
         &[
-            "--lang", "zh", "report", "members", "--month", "2026-10", "--csv",
+            "--lang",
+            "zh",
+            "report",
+            "members",
+            "--month",
+            "2026-10",
+            "--csv",
             &csv.display().to_string(),
         ],
     );

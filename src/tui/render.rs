@@ -110,7 +110,10 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
         && !b.marked.is_empty()
     {
         spans.push(Span::styled(
-            format!(" {}", lang.f("office.marked", &[&b.marked.len().to_string()])),
+            format!(
+                " {}",
+                lang.f("office.marked", &[&b.marked.len().to_string()])
+            ),
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         ));
     }

@@ -689,7 +689,10 @@ pub(crate) fn member_at(store: &Store, member: Id, at: Ts) -> Result<Member> {
         Some(m) => rule(format!(
             "{} retired on {}; entries after that cannot be theirs",
             m.name,
-            m.meta.tombstone.map(|t| t.at.date().to_string()).unwrap_or_default()
+            m.meta
+                .tombstone
+                .map(|t| t.at.date().to_string())
+                .unwrap_or_default()
         )),
         None => rule("no such member"),
     }

@@ -127,7 +127,10 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     let path = gridbook_core::address::zone_of(s, a.zone)
                         .map_err(err)?
                         .map_or_else(|| a.zone.short(), |z| z.path());
-                    intro.push_str(&format!("\n  {}  {path}", lang.label("role", a.role.code())));
+                    intro.push_str(&format!(
+                        "\n  {}  {path}",
+                        lang.label("role", a.role.code())
+                    ));
                 }
             }
             Form::new(
@@ -435,7 +438,9 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             }
             let first = roles[0].0;
             Form::new(
-                Purpose::AssignMany { zones: zones.clone() },
+                Purpose::AssignMany {
+                    zones: zones.clone(),
+                },
                 f("form.assign"),
                 vec![
                     Field::new("member", f("form.member_who"), FieldKind::Required, ""),
