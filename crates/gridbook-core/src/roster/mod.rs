@@ -1807,9 +1807,8 @@ fn household_events<'a>(
     cache: &'a mut HashMap<Id, Vec<Event>>,
     household: Id,
 ) -> Result<&'a [Event], RosterError> {
-    if !cache.contains_key(&household) {
-        let events = store.timeline(household, usize::MAX)?;
-        cache.insert(household, events);
+    if let std::collections::hash_map::Entry::Vacant(v) = cache.entry(household) {
+        v.insert(store.timeline(household, usize::MAX)?);
     }
     Ok(cache.get(&household).map(Vec::as_slice).unwrap_or_default())
 }
