@@ -82,7 +82,7 @@ fn space_marks_households_and_a_makes_them_one_members_liaison_households() {
     };
     let before = liaisons(&store);
     let mut a = app(&store, Lang::Zh, 120, 40);
-    a.press("enter enter enter space space");
+    a.press("enter enter space space");
     let shown = screen(&a, 120, 40);
     assert!(shown.contains("已标记 2 项"), "{shown}");
     assert_eq!(shown.matches("✓ ").count(), 2, "{shown}");
