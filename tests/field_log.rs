@@ -115,7 +115,8 @@ fn a_visit_round_trips_through_show() {
     assert_eq!(entry["kind"], "visit");
     assert!(entry["text"].as_str().unwrap().contains("老人血压偏高"));
     assert!(
-        entry["text"].as_str().unwrap().contains("2026-12-05"),
+        // `+7d` counts from the visit's day (2026-11-27), not from today.
+        entry["text"].as_str().unwrap().contains("2026-12-04"),
         "{entry}"
     );
     assert_eq!(v["last_visit"]["days_ago"], 0);

@@ -633,15 +633,17 @@ fn members_cells_and_arguments_with_control_characters_are_refused() {
     let err = refused(
         gb(&data).args([
             "log",
-            "visit",
-            "--household",
+            "problem",
+            "--zone",
             "slhy/1/1-101",
-            "--purpose",
-            "例行\n走访",
+            "--category",
+            "repair",
+            "--note",
+            "楼道灯\n不亮",
         ]),
         2,
     );
-    assert!(err.contains("purpose must be one line"), "{err}");
+    assert!(err.contains("description must be one line"), "{err}");
     // An entry time outside 1970 to 9999.
     let err = refused(
         gb(&data).args([
@@ -662,6 +664,8 @@ fn members_cells_and_arguments_with_control_characters_are_refused() {
     assert!(export(&data) == before);
     // A note may hold lines.
     ok(gb(&data).args([
+        "--as",
+        "孙梓涵",
         "log",
         "visit",
         "--household",

@@ -118,6 +118,11 @@ fn english_headers_import_and_group_rows_into_households() {
          areas added: 1, buildings added: 2\n\
          households: 3 added, 0 updated, 0 unchanged\n\
          residents: 4 added, 0 updated, 0 unchanged, 0 rejected\n\
+         reconciliation: 0 kept as changed here, 0 brought back, 0 not in the file\n  \
+         line 2  幸福小区/3栋/2-501 张伟: new\n  \
+         line 3  幸福小区/3栋/2-501 李娜: new\n  \
+         line 4  幸福小区/3栋/2-502 王芳: new\n  \
+         line 5  幸福小区/5栋/1-101 赵强: new\n\
          saved"
     );
     assert_eq!(people(&store), EN_PEOPLE);
@@ -170,6 +175,9 @@ fn a_changed_phone_updates_the_resident_through_an_edited_event() {
          areas added: 0, buildings added: 0\n\
          households: 0 added, 2 updated, 1 unchanged\n\
          residents: 1 added, 1 updated, 3 unchanged, 0 rejected\n\
+         reconciliation: 0 kept as changed here, 0 brought back, 0 not in the file\n  \
+         line 2  幸福小区/3栋/2-501 张伟: phone 13812345678 → 13800001111\n  \
+         line 6  幸福小区/5栋/1-101 赵小明: new\n\
          saved"
     );
     let people = people(&store);
@@ -218,6 +226,10 @@ fn variant_headers_full_width_digits_and_room_forms_are_understood() {
          areas added: 1, buildings added: 1\n\
          households: 2 added, 0 updated, 0 unchanged\n\
          residents: 3 added, 0 updated, 0 unchanged, 0 rejected\n\
+         reconciliation: 0 kept as changed here, 0 brought back, 0 not in the file\n  \
+         line 2  石油新村/1号楼/2-501 刘洋: new\n  \
+         line 3  石油新村/1号楼/2-501 陈静: new\n  \
+         line 4  石油新村/1号楼/2-502 孙磊: new\n\
          saved"
     );
     assert_eq!(
@@ -262,6 +274,10 @@ fn gb18030_roster_is_detected_and_imported() {
          areas added: 1, buildings added: 1\n\
          households: 2 added, 0 updated, 0 unchanged\n\
          residents: 3 added, 0 updated, 0 unchanged, 0 rejected\n\
+         reconciliation: 0 kept as changed here, 0 brought back, 0 not in the file\n  \
+         line 2  胜利花苑/2栋/1-301 周敏: new\n  \
+         line 3  胜利花苑/2栋/1-301 吴刚: new\n  \
+         line 4  胜利花苑/2栋/1-302 郑丽: new\n\
          saved"
     );
     assert_eq!(
@@ -305,6 +321,8 @@ fn a_dry_run_of_a_broken_roster_reports_without_writing() {
              areas added: 1, buildings added: 1\n\
              households: 1 added, 0 updated, 0 unchanged\n\
              residents: 1 added, 0 updated, 0 unchanged, 5 rejected\n  {}\n\
+             reconciliation: 0 kept as changed here, 0 brought back, 0 not in the file\n  \
+             line 2  幸福小区/3栋/2-501 张伟: new\n\
              nothing written",
             BROKEN_ERRORS.replace('\n', "\n  ")
         )

@@ -213,7 +213,8 @@ fn log_a_visit_with_a_chinese_note() {
     let (_d, store) = demo_store();
     let mut a = app(&store, Lang::Zh, 120, 40);
     a.press("enter enter enter enter v");
-    a.press("tab tab right tab \"老人身体不错，约好下周再来\" tab \"+7d\"");
+    // Without `me` the form asks who visited.
+    a.press("\"孙梓涵\" tab tab right tab \"老人身体不错，约好下周再来\" tab \"+7d\"");
     insta::assert_snapshot!("visit_form", screen(&a, 120, 40));
     a.press("ctrl-s");
     insta::assert_snapshot!("visit_saved", screen(&a, 120, 40));

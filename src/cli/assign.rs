@@ -1,4 +1,4 @@
-//! `gridbook assign | unassign | transfer`: who looks after which zone,
+//! `gridbook assign | unassign | transfer | retire`: who looks after which zone,
 //! with history kept (spans end; nothing is deleted).
 
 use gridbook_core::address;
@@ -142,5 +142,35 @@ pub fn transfer(env: &Env, from: &str, to: &str, since: Option<&str>) -> Result<
         text.push('\n');
     }
     drop(store);
+    out::text(&text)
+}
+
+/// Lists what retiring `member` ends; with `yes`, ends it and retires them.
+pub fn retire(env: &Env, member: &str, reason: &str, yes: bool) -> Result<(), Fail> {
+    let lang = env.lang;
+    let store = env.open(Use::Write)?;
+    let ctx = env.ctx(&store)?;
+    let m = find_member(&store, member)?;
+    if !m.meta.is_live() {
+        return Err(Fail::input(lang.f("office.already_retired", &[&m.name])));
+    }
+    let spans = ops::open_spans(&store, m.meta.id, ctx.now)?;
+    let mut text = lang.f("office.retire_ends", &[&m.name, &spans.len().to_string()]);
+    text.push('\n');
+    for a in &spans {
+        text.push_str(&format!(
+            "  {}  {}\n",
+            lang.label("role", a.role.code()),
+            zone_path(&store, a.zone)
+        ));
+    }
+    if !yes {
+        out::text(&text)?;
+        return Err(Fail::input(lang.f("office.retire_confirm", &[&m.name])));
+    }
+    ops::tombstone(&store, ctx, m.meta.id, reason)?;
+    drop(store);
+    text.push_str(&lang.f("office.retired", &[&m.name]));
+    text.push('\n');
     out::text(&text)
 }

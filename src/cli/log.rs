@@ -4,7 +4,6 @@
 use crate::cli::{Env, Fail, LogCmd, Use, find_member, out};
 use gridbook_core::address::{self, Zone};
 use gridbook_core::config;
-use gridbook_core::cover;
 use gridbook_core::ops;
 use gridbook_domain::model::*;
 
@@ -14,7 +13,17 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
     let tz = gridbook_domain::clock::tz();
     let at = |s: &str| {
         let t = gridbook_domain::when::instant(s, ctx.now, &tz).map_err(Fail::input)?;
-        gridbook_domain::validate::entry_time("--at", t).map_err(|e| Fail::input(e.to_string()))
+        let t = gridbook_domain::validate::entry_time("--at", t)
+            .map_err(|e| Fail::input(e.to_string()))?;
+        // An entry is about what happened: not dated ahead (clocks may
+        // differ a little, hence the hour). Follow-up dates may be ahead.
+        if t.0 > ctx.now.0 + ops::AHEAD_MS {
+            return Err(Fail::input(format!(
+                "--at {s} is {} (more than an hour from now): entries record what happened",
+                t.display()
+            )));
+        }
+        Ok(t)
     };
     match cmd {
         LogCmd::Visit {
@@ -32,19 +41,20 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                     zone.kind().code()
                 )));
             };
-            let member = match member {
-                Some(m) => find_member(&store, &m)?.meta.id,
-                None => match ctx.by {
-                    Some(me) => me,
-                    None => cover::covering(&store, zone.id(), ctx.now)?
-                        .map(|c| c.member)
-                        .ok_or_else(|| {
-                            Fail::input("no --member given, no --as / me set, and nobody covers this household")
-                        })?,
-                },
+            // Who visited is said, never guessed from who covers the household.
+            let member = match (member, ctx.by) {
+                (Some(m), _) => find_member(&store, &m)?.meta.id,
+                (None, Some(me)) => me,
+                (None, None) => {
+                    return Err(Fail::input(
+                        "who made the visit? give --as MEMBER (or set `me` in config.toml)",
+                    ));
+                }
             };
+            let at = at(&when)?;
+            // `+3d` counts from the visit's day, not from today.
             let follow_up = follow_up
-                .map(|d| gridbook_domain::when::date(&d, ctx.now, &tz).map_err(Fail::input))
+                .map(|d| gridbook_domain::when::date(&d, at, &tz).map_err(Fail::input))
                 .transpose()?;
             let e = ops::log_visit(
                 &store,
@@ -52,7 +62,7 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                 &ops::VisitInput {
                     household: zone.id(),
                     member,
-                    at: at(&when)?,
+                    at,
                     purpose,
                     note,
                     follow_up,

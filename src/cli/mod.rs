@@ -227,6 +227,19 @@ pub enum Cmd {
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
     },
+    /// Retire a member: lists the zones and liaison households it ends;
+    /// with --yes ends each span and retires them (history stays).
+    #[command(after_help = ASSIGN_EXAMPLES)]
+    Retire {
+        /// Name, phone or id.
+        member: String,
+        /// Why (退休, 迁出 …); kept with the record.
+        #[arg(long)]
+        reason: String,
+        /// Retire after listing what it ends (without it nothing is written).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Verify the derived indexes against records and events.
     Check {
         /// Regenerate every derived index from records and events.
@@ -452,6 +465,10 @@ pub enum ImportCmd {
         /// Import the valid rows and report the invalid ones.
         #[arg(long)]
         skip_invalid: bool,
+        /// Take the file's values also where they would undo work done here
+        /// (edited fields, deleted or moved-out people); listed either way.
+        #[arg(long)]
+        overwrite: bool,
         #[arg(long)]
         json: bool,
     },
@@ -704,6 +721,11 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
         Some(Cmd::Transfer { from, to, since }) => {
             assign::transfer(&env, &from, &to, since.as_deref())
         }
+        Some(Cmd::Retire {
+            member,
+            reason,
+            yes,
+        }) => assign::retire(&env, &member, &reason, yes),
         Some(Cmd::Find { query, limit, json }) => find::run(&env, &query.join(" "), limit, json),
         Some(Cmd::Export {
             format,
@@ -855,6 +877,7 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             sheet,
             dry_run,
             skip_invalid,
+            overwrite,
             json,
         } => {
             sheet_applies(&file, sheet.as_deref())?;
@@ -862,7 +885,16 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             let parsed = roster::read_sheet(&file, sheet.as_deref())?;
             let store = env.open(Use::Write)?;
             let ctx = env.ctx(&store)?;
-            let report = roster::import(&store, ctx, &parsed, dry_run, skip_invalid)?;
+            let opts = roster::Options {
+                dry_run,
+                skip_invalid,
+                take: if overwrite {
+                    roster::Take::All
+                } else {
+                    roster::Take::None
+                },
+            };
+            let report = roster::import_with(&store, ctx, &parsed, &opts)?;
             if report.written {
                 backup_after(env, &store);
             }
@@ -871,7 +903,7 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             if json {
                 out::json(&report)?;
             } else {
-                out::line(&report)?;
+                out::line(report.text(env.lang))?;
             }
             if dry_run && report.rows_rejected > 0 {
                 return Err(Fail::input(format!(

@@ -116,6 +116,7 @@ commands! {
     Resolve = "resolve", "resolve", [], NoArg, [Browse];
     Patrol = "patrol", "patrol", [], Optional(ArgKind::PatrolKind), [Browse];
     Assign = "assign", "assign", [], NoArg, [Browse];
+    Mark = "mark", "office.mark", [], NoArg, [Browse];
     New = "new", "new", [], NoArg, [Browse];
     Edit = "edit", "edit", [], NoArg, [Browse];
     Delete = "delete", "delete", [], NoArg, [Browse];

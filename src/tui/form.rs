@@ -218,6 +218,10 @@ pub enum Purpose {
     Assign {
         zone: gridbook_domain::model::Id,
     },
+    /// One member for several marked buildings or households at once.
+    AssignMany {
+        zones: Vec<gridbook_domain::model::Id>,
+    },
     NewMember,
     EditMember {
         id: gridbook_domain::model::Id,
@@ -290,6 +294,10 @@ impl Form {
     pub fn type_char(&mut self, c: char) {
         if let Some(f) = self.focused() {
             if matches!(f.kind, FieldKind::Choice(_)) {
+                // Space toggles a choice (the import preview's per-row choices).
+                if c == ' ' {
+                    self.cycle(true);
+                }
                 return;
             }
             if let FieldKind::Multi(p) = &mut f.kind {

@@ -110,6 +110,17 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
         ));
     }
     spans.push(Span::styled(format!("  [{view_name}]"), DIM));
+    if let View::Browse(b) = &state.view
+        && !b.marked.is_empty()
+    {
+        spans.push(Span::styled(
+            format!(
+                " {}",
+                lang.f("office.marked", &[&b.marked.len().to_string()])
+            ),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+    }
     if state.my_zones_only {
         spans.push(Span::styled(
             format!(" {}", lang.t("tui.my_zones_tag")),
@@ -744,4 +755,28 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(format!("✗ {e}"), Style::new().fg(Color::Red)));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// Rows with the marked ones flagged `✓` in their first cell (space marks
+/// buildings or households); borrowed as they are when nothing is marked.
+pub(crate) fn with_marks<'a>(
+    rows: &'a [crate::tui::state::Row],
+    marked: &[gridbook_domain::model::Id],
+) -> std::borrow::Cow<'a, [crate::tui::state::Row]> {
+    if marked.is_empty() {
+        return std::borrow::Cow::Borrowed(rows);
+    }
+    std::borrow::Cow::Owned(
+        rows.iter()
+            .map(|r| {
+                let mut r = r.clone();
+                if marked.contains(&r.id)
+                    && let Some(first) = r.cells.first_mut()
+                {
+                    *first = format!("✓ {first}");
+                }
+                r
+            })
+            .collect(),
+    )
 }

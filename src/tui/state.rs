@@ -59,6 +59,9 @@ pub struct Browse {
     /// Where `back` returns to, with the selection there.
     pub stack: Vec<(Level, Id)>,
     pub loading: bool,
+    /// Rows marked with space (buildings or households), in marking order:
+    /// `a` then assigns one member to all of them.
+    pub marked: Vec<Id>,
 }
 
 pub use super::screens::ReportKind;

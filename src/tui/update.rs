@@ -59,6 +59,8 @@ pub enum FormRequest {
         zone: Id,
         member: Option<Id>,
     },
+    /// The marked buildings or households.
+    AssignMany(Vec<Id>),
 }
 
 #[derive(Clone, Debug)]
@@ -163,6 +165,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         chart: None,
                         stack: Vec::new(),
                         loading: false,
+                        marked: Vec::new(),
                     })
                 }
             };
@@ -176,6 +179,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 b.stack = s;
             }
             let keep = if same_level { b.sel } else { 0 };
+            // Marks belong to one list: another list starts with none.
+            if same_level {
+                let rows = &b.rows;
+                b.marked.retain(|id| rows.iter().any(|r| r.id == *id));
+            } else {
+                b.marked.clear();
+            }
             b.sel = select
                 .and_then(|id| b.rows.iter().position(|r| r.id == id))
                 .unwrap_or(keep)
@@ -241,6 +251,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.layers.truncate(i);
             }
             state.changed = true;
+            // What was marked has been acted on.
+            if let View::Browse(b) = &mut state.view {
+                b.marked.clear();
+            }
             status(state, message, false);
             reload(state)
         }
@@ -713,10 +727,35 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                 }
             }
         }
-        Cmd::Assign => match zone_in_focus(state) {
-            Some(z) => vec![Effect::OpenForm(FormRequest::Assign(z))],
-            None => vec![],
-        },
+        Cmd::Assign => {
+            if let View::Browse(b) = &state.view
+                && !b.marked.is_empty()
+            {
+                return vec![Effect::OpenForm(FormRequest::AssignMany(b.marked.clone()))];
+            }
+            match zone_in_focus(state) {
+                Some(z) => vec![Effect::OpenForm(FormRequest::Assign(z))],
+                None => vec![],
+            }
+        }
+        Cmd::Mark => {
+            if let View::Browse(b) = &mut state.view
+                && matches!(b.level, Level::Buildings(_) | Level::Households(_))
+                && let Some(id) = b.rows.get(b.sel).map(|r| r.id)
+            {
+                match b.marked.iter().position(|m| *m == id) {
+                    Some(i) => {
+                        b.marked.remove(i);
+                    }
+                    None => b.marked.push(id),
+                }
+                // Marking runs down the list, as in a file manager.
+                b.sel = (b.sel + 1).min(b.rows.len().saturating_sub(1));
+                return detail_effect(b).into_iter().collect();
+            }
+            status(state, state.lang.t("office.mark_where"), true);
+            vec![]
+        }
         Cmd::LogActivity => {
             // From the members view: the member selected, in the zone the
             // browser behind it is on.

@@ -675,7 +675,26 @@ pub fn tombstone(store: &Store, ctx: Ctx, id: Id, reason: &str) -> Result<()> {
         Kind::Building => mark::<Building>(store, &mut w, id, &t)?,
         Kind::Household => mark::<Household>(store, &mut w, id, &t)?,
         Kind::Resident => mark::<Resident>(store, &mut w, id, &t)?,
-        Kind::Member => mark::<Member>(store, &mut w, id, &t)?,
+        Kind::Member => {
+            mark::<Member>(store, &mut w, id, &t)?;
+            // A retiring member's zones and liaison households end here,
+            // each span explicitly, so the zones' histories say so.
+            for a in open_spans(store, id, ctx.now)? {
+                let until = Ts(ctx.now.0.max(a.since.0));
+                store.stage_event(
+                    &mut w,
+                    &Event::new(
+                        a.zone,
+                        until,
+                        ctx.by,
+                        EventBody::AssignmentEnded {
+                            assignment: a.id,
+                            until,
+                        },
+                    ),
+                )?;
+            }
+        }
     }
     let zone = if kind == Kind::Resident { parent } else { id };
     store.stage_event(
@@ -693,6 +712,43 @@ pub fn tombstone(store: &Store, ctx: Ctx, id: Id, reason: &str) -> Result<()> {
     )?;
     store.commit(w)?;
     Ok(())
+}
+
+/// The spans of `member` not ended at `at` (zones, liaison households):
+/// what retiring them ends, in zone order.
+pub fn open_spans(
+    store: &Store,
+    member: Id,
+    at: Ts,
+) -> Result<Vec<gridbook_store::store::Assignment>> {
+    let mut spans: Vec<_> = store
+        .assignments_of_member(member)?
+        .into_iter()
+        .filter(|a| a.member == member && a.until.is_none_or(|u| u > at))
+        .collect();
+    spans.sort_by_key(|a| (a.zone, a.since));
+    Ok(spans)
+}
+
+/// How far ahead of now an entry may be dated: one rule, in the domain.
+pub use gridbook_domain::validate::AHEAD_MS;
+
+/// A member who can be credited with an entry dated `at`: live, or retired
+/// after it (paper records typed in later).
+pub(crate) fn member_at(store: &Store, member: Id, at: Ts) -> Result<Member> {
+    match store.member(member)? {
+        Some(m) if m.meta.is_live() => Ok(m),
+        Some(m) if m.meta.tombstone.as_ref().is_some_and(|t| at < t.at) => Ok(m),
+        Some(m) => rule(format!(
+            "{} retired on {}; entries after that cannot be theirs",
+            m.name,
+            m.meta
+                .tombstone
+                .map(|t| t.at.date().to_string())
+                .unwrap_or_default()
+        )),
+        None => rule("no such member"),
+    }
 }
 
 pub(crate) fn live_member(store: &Store, member: Id) -> Result<Member> {
@@ -721,6 +777,48 @@ pub fn assign(
     since: Ts,
     until: Option<Ts>,
 ) -> Result<Event> {
+    let mut w = Writes::new();
+    let e = stage_assign(store, &mut w, ctx, zone, member, role, since, until)?;
+    store.commit(w)?;
+    Ok(e)
+}
+
+/// Assigns one member to several zones (marked in the TUI) in one
+/// transaction: all of them or, when one is refused, none.
+pub fn assign_many(
+    store: &Store,
+    ctx: Ctx,
+    zones: &[Id],
+    member: Id,
+    role: Role,
+    since: Ts,
+) -> Result<Vec<Event>> {
+    let mut w = Writes::new();
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for z in zones.iter().filter(|z| seen.insert(**z)) {
+        out.push(stage_assign(
+            store, &mut w, ctx, *z, member, role, since, None,
+        )?);
+    }
+    if out.is_empty() {
+        return rule("nothing marked to assign");
+    }
+    store.commit(w)?;
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stage_assign(
+    store: &Store,
+    w: &mut Writes,
+    ctx: Ctx,
+    zone: Id,
+    member: Id,
+    role: Role,
+    since: Ts,
+    until: Option<Ts>,
+) -> Result<Event> {
     let kind = zone_kind(store, zone)?;
     let m = live_member(store, member)?;
     span_time("since", since)?;
@@ -735,7 +833,6 @@ pub fn assign(
     if role == Role::Liaison && kind != Kind::Household {
         return rule("a liaison (联系户) is assigned to a household");
     }
-    let mut w = Writes::new();
     for a in store.assignments_of(zone)? {
         // One responsible member at a time: a span that starts at or after
         // the new one and has not ended would overlap it.
@@ -758,7 +855,7 @@ pub fn assign(
             }
             if role == Role::Responsible {
                 store.stage_event(
-                    &mut w,
+                    w,
                     &Event::new(
                         zone,
                         since,
@@ -783,8 +880,7 @@ pub fn assign(
             until,
         },
     );
-    store.stage_event(&mut w, &e)?;
-    store.commit(w)?;
+    store.stage_event(w, &e)?;
     Ok(e)
 }
 
@@ -917,7 +1013,7 @@ pub fn log_visit(store: &Store, ctx: Ctx, v: &VisitInput) -> Result<Event> {
     if zone_kind(store, v.household)? != Kind::Household {
         return rule("a visit is logged on a household");
     }
-    live_member(store, v.member)?;
+    member_at(store, v.member, v.at)?;
     entry_at("visit time", v.at, ctx)?;
     let purpose = validate::name("purpose", &v.purpose)?;
     let note = validate::text("note", &v.note)?;

@@ -609,6 +609,8 @@ pub fn members(store: &Store, now: Ts) -> Result<Vec<Workload>> {
                     w.households_covered += households_under(store, *z)?;
                     w.open_problems += store.open_problem_count(*z);
                 }
+                // A deleted household is nobody's to look after any more.
+                Role::Liaison if !store.household(*z)?.is_some_and(|h| h.meta.is_live()) => {}
                 Role::Liaison => {
                     w.liaison_households += 1;
                     w.open_problems += store.open_problem_count(*z);

@@ -45,6 +45,13 @@ pub fn member(store: &Store, who: &str) -> Result<Member, WhoError> {
         .iter()
         .filter(|m| m.name == who || Some(&m.phone) == digits.as_ref())
         .collect();
+    // A retired member named exactly: operations then say they are
+    // retired, or accept entries dated before they retired.
+    if hits.is_empty()
+        && let Some(m) = retired(store, who, digits.as_deref())?
+    {
+        return Ok(m);
+    }
     match hits.as_slice() {
         [m] => Ok((*m).clone()),
         [] => {
@@ -87,4 +94,18 @@ pub fn member(store: &Store, who: &str) -> Result<Member, WhoError> {
                 .join(", "),
         }),
     }
+}
+
+/// The one retired member with this id, exact name or phone, if exactly one.
+fn retired(store: &Store, who: &str, digits: Option<&str>) -> Result<Option<Member>, WhoError> {
+    let mut hits = Vec::new();
+    for m in store.all::<Member>() {
+        let m = m?;
+        if !m.meta.is_live()
+            && (m.meta.id.to_string() == who || m.name == who || Some(m.phone.as_str()) == digits)
+        {
+            hits.push(m);
+        }
+    }
+    Ok(if hits.len() == 1 { hits.pop() } else { None })
 }

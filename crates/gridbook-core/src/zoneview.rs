@@ -102,6 +102,10 @@ pub fn member_name(store: &Store, id: Id) -> String {
         .flatten()
         .map(|m| m.name)
         .or_else(|| store.resident(id).ok().flatten().map(|r| r.name))
+        // A deleted place is named too (its room), never by an id fragment.
+        .or_else(|| store.household(id).ok().flatten().map(|h| h.label()))
+        .or_else(|| store.building(id).ok().flatten().map(|b| b.name))
+        .or_else(|| store.area(id).ok().flatten().map(|a| a.name))
         .unwrap_or_else(|| id.short())
 }
 

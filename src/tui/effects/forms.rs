@@ -117,6 +117,22 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 _ => Some(zone_label(w, id)?),
             }
             .ok_or_else(|| f("tui.gone"))?;
+            let mut intro = lang.f("form.delete_intro", &[&label]);
+            // Retiring a member ends their spans: say which before confirming.
+            if kind == RowKind::Member {
+                let spans = ops::open_spans(s, id, Ts::now()).map_err(|e| e.to_string())?;
+                intro.push('\n');
+                intro.push_str(&lang.f("office.retire_ends", &[&label, &spans.len().to_string()]));
+                for a in &spans {
+                    let path = gridbook_core::address::zone_of(s, a.zone)
+                        .map_err(err)?
+                        .map_or_else(|| a.zone.short(), |z| z.path());
+                    intro.push_str(&format!(
+                        "\n  {}  {path}",
+                        lang.label("role", a.role.code())
+                    ));
+                }
+            }
             Form::new(
                 Purpose::Delete { id },
                 f("form.delete"),
@@ -127,15 +143,14 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     "",
                 )],
             )
-            .with_intro(lang.f("form.delete_intro", &[&label]))
+            .with_intro(intro)
         }
         FormRequest::Visit(household) => {
-            let now = Ts::now();
+            // Without `me` the form asks who visited (the field must be
+            // filled) rather than crediting whoever covers the household.
             let who = match w.me {
                 Some(me) => s.member(me).map_err(err)?.map(|m| m.name),
-                None => cover::covering(s, household, now)
-                    .map_err(err)?
-                    .map(|c| c.name),
+                None => None,
             }
             .unwrap_or_default();
             let purposes: Vec<(&str, String)> = gridbook_core::generator::VISIT_PURPOSES
@@ -408,6 +423,38 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             .with_intro(zone_label(w, zone)?)
         }
         FormRequest::Activity { zone, member } => super::care::activity_form(w, zone, member)?,
+        FormRequest::AssignMany(zones) => {
+            let households = match zones.first() {
+                Some(z) => matches!(s.kind_of(*z).map_err(err)?, Some((Kind::Household, _))),
+                None => false,
+            };
+            // Households marked together are most often one member's 联系户.
+            let mut roles = vec![(Role::Responsible.code(), lang.label("role", "responsible"))];
+            if households {
+                roles.insert(0, (Role::Liaison.code(), lang.label("role", "liaison")));
+            }
+            let mut names = Vec::new();
+            for z in &zones {
+                names.push(zone_label(w, *z)?);
+            }
+            let first = roles[0].0;
+            Form::new(
+                Purpose::AssignMany {
+                    zones: zones.clone(),
+                },
+                f("form.assign"),
+                vec![
+                    Field::new("member", f("form.member_who"), FieldKind::Required, ""),
+                    Field::choice("role", f("form.role"), choices(&roles), first),
+                    Field::new("since", f("form.since"), FieldKind::Date, "today"),
+                ],
+            )
+            .with_intro(format!(
+                "{}\n{}",
+                lang.f("office.assign_many", &[&zones.len().to_string()]),
+                names.join(" · ")
+            ))
+        }
     };
     Ok(vec![Msg::OpenForm(Box::new(form))])
 }

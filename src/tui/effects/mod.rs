@@ -6,7 +6,6 @@
 use std::collections::HashSet;
 
 use gridbook_core::address::{self, Zone};
-use gridbook_core::cover;
 use gridbook_core::ops::{self, Ctx, OpError};
 use gridbook_core::zoneview;
 use gridbook_domain::model::*;
@@ -140,16 +139,64 @@ pub(crate) fn import_preview(w: &World, path: &str) -> R<Vec<Msg>> {
             true,
         )]);
     }
+    let (intro, fields) = import_choices(w.lang, &report);
     let form = Form::new(
         Purpose::Import {
             path: path.to_string(),
         },
         w.lang.t("form.import").to_string(),
-        vec![],
+        fields,
     )
-    .with_intro(format!(
-        "{path}\n{report}\n{}",
-        w.lang.t("form.import_hint")
-    ));
+    .with_intro(format!("{path}\n{intro}\n{}", w.lang.t("form.import_hint")));
     Ok(vec![Msg::OpenForm(Box::new(form))])
+}
+
+/// The import preview's text and its per-row choices: each row where the
+/// file would undo work done here is a choice (keep / take the file's),
+/// named by the row's key so saving takes exactly those.
+fn import_choices(
+    lang: gridbook_domain::i18n::Lang,
+    report: &gridbook_core::roster::Report,
+) -> (String, Vec<crate::tui::form::Field>) {
+    // The form does not scroll: the counts, then a bounded number of lines.
+    const SHOWN: usize = 10;
+    let mut intro: Vec<String> = report
+        .counts()
+        .lines()
+        .filter(|l| !l.starts_with("encoding") && !l.is_empty())
+        .map(String::from)
+        .collect();
+    let mut fields = Vec::new();
+    let mut n = 0;
+    for l in &report.lines {
+        if let Some(key) = &l.key {
+            n += 1;
+            if n <= SHOWN {
+                intro.push(format!("[{n}] {}", l.label(lang)));
+            }
+            fields.push(crate::tui::form::Field::choice(
+                "take",
+                format!("[{n}] {} {}", l.name, l.subject(lang)).replace("  ", " "),
+                vec![
+                    (String::new(), lang.t("office.keep").to_string()),
+                    (key.clone(), lang.t("office.take").to_string()),
+                ],
+                "",
+            ));
+        }
+    }
+    let others: Vec<&gridbook_core::roster::Line> =
+        report.lines.iter().filter(|l| l.key.is_none()).collect();
+    let room = (SHOWN + 2).saturating_sub(n.min(SHOWN));
+    for l in others.iter().take(room) {
+        intro.push(format!("  {}", l.text(lang)));
+    }
+    let hidden = others.len().saturating_sub(room) + n.saturating_sub(SHOWN);
+    if hidden > 0 {
+        intro.push(lang.f("office.more", &[&hidden.to_string()]));
+    }
+    if !fields.is_empty() {
+        intro.push(lang.t("office.choices").to_string());
+    }
+    (intro.join("\n"), fields)
 }

@@ -48,13 +48,15 @@ fn day_start_of(v: &Values, name: &str, now: Ts) -> R<Option<Ts>> {
 
 fn visit_input(w: &World, household: Id, v: &Values, now: Ts) -> R<ops::VisitInput> {
     let member = gridbook_core::who::member(w.store, v.get("member")).map_err(err)?;
+    let at = instant_of(v, "when", now)?;
     Ok(ops::VisitInput {
         household,
         member: member.meta.id,
-        at: instant_of(v, "when", now)?,
+        at,
         purpose: v.get("purpose").to_string(),
         note: v.get("note").to_string(),
-        follow_up: date_of(v, "follow_up", now)?,
+        // `+3d` counts from the visit's day, not from today.
+        follow_up: date_of(v, "follow_up", at)?,
     })
 }
 
@@ -258,6 +260,19 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
             ops::assign(s, ctx, *zone, member.meta.id, role, since, until).map_err(op)?;
             Ok(w.lang.f("tui.assigned", &[&member.name]))
         }
+        Purpose::AssignMany { zones } => {
+            let member = gridbook_core::who::member(s, v.get("member")).map_err(err)?;
+            let role = Role::parse(v.get("role")).unwrap_or(Role::Responsible);
+            let since = match v.filled("since") {
+                None | Some("today") => now,
+                Some(_) => day_start_of(v, "since", now)?.unwrap_or(now),
+            };
+            ops::assign_many(s, ctx, zones, member.meta.id, role, since).map_err(op)?;
+            Ok(w.lang.f(
+                "office.assigned_many",
+                &[&member.name, &zones.len().to_string()],
+            ))
+        }
         Purpose::Amend { event } => {
             let e = s
                 .event(*event)
@@ -276,8 +291,13 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
         Purpose::Activity { zone } => super::care::save_activity(w, ctx, *zone, v),
         Purpose::Import { path } => {
             let roster = gridbook_core::roster::read(std::path::Path::new(path)).map_err(err)?;
-            let report =
-                gridbook_core::roster::import(s, ctx, &roster, false, false).map_err(err)?;
+            // The rows where the preview's choice was "take the file's".
+            let keys = v.all("take").filter(|k| !k.is_empty()).map(String::from);
+            let opts = gridbook_core::roster::Options {
+                take: gridbook_core::roster::Take::Only(keys.collect()),
+                ..Default::default()
+            };
+            let report = gridbook_core::roster::import_with(s, ctx, &roster, &opts).map_err(err)?;
             Ok(w.lang.f(
                 "tui.imported",
                 &[

@@ -393,9 +393,13 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
     match b.level {
         Level::Households(_) => {
             let (columns, rows) = households_fitted(b, list.width as usize);
+            let rows = crate::tui::render::with_marks(&rows, &b.marked);
             table(frame, list, &title, &columns, &rows, b.sel, true);
         }
-        _ => table(frame, list, &title, &b.columns, &b.rows, b.sel, true),
+        _ => {
+            let rows = crate::tui::render::with_marks(&b.rows, &b.marked);
+            table(frame, list, &title, &b.columns, &rows, b.sel, true)
+        }
     }
     let chart = b
         .chart

@@ -10,7 +10,9 @@ use std::path::Path;
 use serde::Serialize;
 use thiserror::Error;
 
+pub mod reconcile;
 pub mod table;
+pub use reconcile::{Line, Take, What};
 use table::{Cell, Table};
 
 use crate::ops::{Ctx, ResidentInput};
@@ -977,51 +979,94 @@ pub struct Report {
     /// (`幸福家园小区` as 幸福家园).
     pub warnings: Vec<String>,
     pub written: bool,
+    /// The reconciliation, row by row: new, changed (old → new), changed or
+    /// deleted here since (who, when, reason), missing from the file, and
+    /// near-duplicates.
+    pub lines: Vec<Line>,
+    /// Where local work was kept over the file's value.
+    pub kept_here: usize,
+    /// Rows left out because what they name was deleted here.
+    pub rows_kept_deleted: usize,
+    /// Deleted records the file brought back (taken explicitly).
+    pub restored: usize,
+    /// Stored households and residents the file does not list.
+    pub missing: usize,
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "encoding: {}", self.encoding)?;
+        f.write_str(&self.text(gridbook_domain::i18n::Lang::En))
+    }
+}
+
+impl Report {
+    /// The report as the CLI and the TUI preview show it, in `lang`: the
+    /// counts, then the reconciliation row by row.
+    pub fn text(&self, lang: gridbook_domain::i18n::Lang) -> String {
+        use std::fmt::Write as _;
+        let mut f = self.counts();
+        if !self.lines.is_empty() {
+            let _ = writeln!(
+                f,
+                "{}",
+                lang.f(
+                    "office.summary",
+                    &[
+                        &self.kept_here.to_string(),
+                        &self.restored.to_string(),
+                        &self.missing.to_string(),
+                    ],
+                )
+            );
+            for l in &self.lines {
+                let _ = writeln!(f, "  {}", l.text(lang));
+            }
+        }
+        f.push_str(if self.written {
+            "saved"
+        } else {
+            "nothing written"
+        });
+        f
+    }
+
+    /// The counts, rejected rows and warnings, one per line.
+    pub fn counts(&self) -> String {
+        use std::fmt::Write as _;
+        let mut f = String::new();
+        let _ = writeln!(f, "encoding: {}", self.encoding);
         if !self.ignored_columns.is_empty() {
-            writeln!(
+            let _ = writeln!(
                 f,
                 "ignored columns (not imported): {}",
                 self.ignored_columns.join(", ")
-            )?;
+            );
         }
-        writeln!(
+        let _ = writeln!(
             f,
             "areas added: {}, buildings added: {}",
             self.areas_added, self.buildings_added
-        )?;
-        writeln!(
+        );
+        let _ = writeln!(
             f,
             "households: {} added, {} updated, {} unchanged",
             self.households_added, self.households_updated, self.households_unchanged
-        )?;
-        writeln!(
+        );
+        let _ = writeln!(
             f,
             "residents: {} added, {} updated, {} unchanged, {} rejected",
             self.residents_added,
             self.residents_updated,
             self.residents_unchanged,
             self.rows_rejected
-        )?;
+        );
         for e in &self.rejected {
-            writeln!(f, "  {e}")?;
+            let _ = writeln!(f, "  {e}");
         }
         for w in &self.warnings {
-            writeln!(f, "warning: {w}")?;
+            let _ = writeln!(f, "warning: {w}");
         }
-        write!(
-            f,
-            "{}",
-            if self.written {
-                "saved"
-            } else {
-                "nothing written"
-            }
-        )
+        f
     }
 }
 
@@ -1048,8 +1093,18 @@ fn make_code(name: &str, taken: &[String], building: bool) -> String {
     code
 }
 
+/// How an import runs: a dry run writes nothing, `skip_invalid` leaves bad
+/// rows out, `take` says where the file's values replace local work.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub dry_run: bool,
+    pub skip_invalid: bool,
+    pub take: Take,
+}
+
 /// Imports a parsed roster. With errors and `skip_invalid == false`, or on a
-/// dry run, nothing is written; the report says what would happen.
+/// dry run, nothing is written; the report says what would happen. Local
+/// work wins (see [`reconcile`]).
 pub fn import(
     store: &Store,
     ctx: Ctx,
@@ -1057,6 +1112,30 @@ pub fn import(
     dry_run: bool,
     skip_invalid: bool,
 ) -> Result<Report, RosterError> {
+    import_with(
+        store,
+        ctx,
+        roster,
+        &Options {
+            dry_run,
+            skip_invalid,
+            take: Take::None,
+        },
+    )
+}
+
+/// [`import`] with a choice of where the file's values win.
+pub fn import_with(
+    store: &Store,
+    ctx: Ctx,
+    roster: &Roster,
+    opts: &Options,
+) -> Result<Report, RosterError> {
+    let Options {
+        dry_run,
+        skip_invalid,
+        ref take,
+    } = *opts;
     if !roster.errors.is_empty() && !skip_invalid && !dry_run {
         return Err(RosterError::Rows {
             errors: roster.errors.clone(),
@@ -1106,6 +1185,19 @@ pub fn import(
     let mut touched_households: std::collections::HashSet<Id> = Default::default();
     let mut changed_households: std::collections::HashSet<Id> = Default::default();
     let mut warned: std::collections::HashSet<String> = Default::default();
+    // For the reconciliation: names of places for its lines, what was
+    // deleted here, which stored households and residents the file names.
+    let mut place_names: HashMap<Id, String> = HashMap::new();
+    let mut existing_buildings: std::collections::HashSet<Id> = Default::default();
+    let mut deleted_households: HashMap<(Id, String), Household> = HashMap::new();
+    let mut deleted_residents: HashMap<(Id, String), Resident> = HashMap::new();
+    let mut decided_households: std::collections::HashSet<Id> = Default::default();
+    let mut seen_residents: std::collections::HashSet<(Id, String)> = Default::default();
+    let mut events_of: HashMap<Id, Vec<Event>> = HashMap::new();
+    let mut phones: Option<HashMap<String, Vec<(Id, String)>>> = None;
+    for a in store.areas()? {
+        place_names.insert(a.meta.id, a.name.clone());
+    }
 
     for row in &roster.rows {
         let mut row = row.clone();
@@ -1146,6 +1238,7 @@ pub fn import(
                         .entry(crate::address::area_key(&a.name))
                         .or_insert((a.meta.id, a.name.clone()));
                     area_names.push(a.name.clone());
+                    place_names.insert(a.meta.id, a.name.clone());
                     loaded_areas.insert(a.meta.id);
                     report.areas_added += 1;
                     a.meta.id
@@ -1154,6 +1247,7 @@ pub fn import(
         };
         if loaded_areas.insert(area_id) {
             for b in store.buildings_of(area_id)? {
+                place_names.insert(b.meta.id, b.name.clone());
                 buildings.insert((area_id, norm(&b.name)), b.meta.id);
                 buildings
                     .entry((area_id, norm(&b.code)))
@@ -1191,6 +1285,7 @@ pub fn import(
                         doors_per_floor: None,
                     };
                     store.stage_new(&mut w, &b)?;
+                    place_names.insert(b.meta.id, b.name.clone());
                     buildings.insert(bkey, b.meta.id);
                     building_keys.insert(same_number, (b.meta.id, b.name.clone()));
                     loaded_buildings.insert(b.meta.id);
@@ -1200,8 +1295,14 @@ pub fn import(
             },
         };
         if loaded_buildings.insert(building_id) {
-            for h in store.households_of(building_id)? {
-                households.insert((building_id, norm(&h.label())), h);
+            existing_buildings.insert(building_id);
+            for h in reconcile::all_children::<Household>(store, building_id)? {
+                let key = (building_id, norm(&h.label()));
+                if h.meta.is_live() {
+                    households.insert(key, h);
+                } else {
+                    deleted_households.entry(key).or_insert(h);
+                }
             }
         }
         // Household
@@ -1210,7 +1311,61 @@ pub fn import(
         } else {
             format!("{}-{}", row.unit, row.room)
         };
+        let place = |id: &Id| place_names.get(id).cloned().unwrap_or_default();
+        let address = format!(
+            "{}/{}/{}",
+            place(&area_id),
+            place(&building_id),
+            halfwidth(&label)
+        );
         let hkey = (building_id, norm(&label));
+        // Deleted here on purpose: it stays deleted unless the file's row is taken.
+        if !households.contains_key(&hkey)
+            && let Some(gone) = deleted_households.get(&hkey)
+        {
+            let id = gone.meta.id;
+            let key = format!("{id}/deleted");
+            let taken = take.takes(&key);
+            if decided_households.insert(id) {
+                let t = gone.meta.tombstone.clone().unwrap_or(Tombstone {
+                    at: gone.meta.created_at,
+                    by: None,
+                    reason: String::new(),
+                });
+                report.lines.push(Line {
+                    line: row.line,
+                    address: address.clone(),
+                    name: String::new(),
+                    what: What::Deleted {
+                        done: reconcile::done(store, t.by, t.at)?,
+                        reason: t.reason.clone(),
+                    },
+                    key: Some(key),
+                    taken,
+                });
+                if taken {
+                    let mut h = gone.clone();
+                    h.meta.tombstone = None;
+                    crate::ops::stage_edits(
+                        store,
+                        &mut w,
+                        ctx,
+                        &mut h,
+                        &[("deleted", t.reason.clone(), String::new())],
+                    )
+                    .map_err(op_error)?;
+                    report.restored += 1;
+                    changed_households.insert(id);
+                    households.insert(hkey.clone(), h);
+                } else {
+                    report.kept_here += 1;
+                }
+            }
+            if !taken {
+                report.rows_kept_deleted += 1;
+                continue;
+            }
+        }
         let household_id = match households.get_mut(&hkey) {
             Some(h) => {
                 if let Some(o) = row.occupancy
@@ -1251,9 +1406,57 @@ pub fn import(
         };
         touched_households.insert(household_id);
         if loaded_households.insert(household_id) {
-            for r in store.residents_of(household_id)? {
-                residents.insert((household_id, r.name.clone()), r);
+            for r in reconcile::all_children::<Resident>(store, household_id)? {
+                let key = (household_id, r.name.clone());
+                if r.meta.is_live() {
+                    residents.insert(key, r);
+                } else {
+                    deleted_residents.entry(key).or_insert(r);
+                }
             }
+        }
+        let rkey = (household_id, row.name.clone());
+        seen_residents.insert(rkey.clone());
+        // A resident deleted here stays deleted unless the file's row is taken.
+        if !residents.contains_key(&rkey)
+            && let Some(gone) = deleted_residents.get(&rkey)
+        {
+            let key = format!("{}/deleted", gone.meta.id);
+            let taken = take.takes(&key);
+            let t = gone.meta.tombstone.clone().unwrap_or(Tombstone {
+                at: gone.meta.created_at,
+                by: None,
+                reason: String::new(),
+            });
+            report.lines.push(Line {
+                line: row.line,
+                address: address.clone(),
+                name: row.name.clone(),
+                what: What::Deleted {
+                    done: reconcile::done(store, t.by, t.at)?,
+                    reason: t.reason.clone(),
+                },
+                key: Some(key),
+                taken,
+            });
+            if !taken {
+                report.kept_here += 1;
+                report.rows_kept_deleted += 1;
+                continue;
+            }
+            let mut r = gone.clone();
+            r.meta.tombstone = None;
+            crate::ops::stage_edits(
+                store,
+                &mut w,
+                ctx,
+                &mut r,
+                &[("deleted", t.reason.clone(), String::new())],
+            )
+            .map_err(op_error)?;
+            report.restored += 1;
+            changed_households.insert(household_id);
+            residents.insert(rkey.clone(), r);
         }
         // Resident
         let birth_year = row.birth_year.or(row.age.map(|a| this_year - a as i16));
@@ -1264,7 +1467,8 @@ pub fn import(
             tags: row.tags.join(";"),
             notes: row.notes.clone(),
         };
-        match residents.get_mut(&(household_id, row.name.clone())) {
+        let mut phones_to_check: Vec<(Id, Vec<String>)> = Vec::new();
+        match residents.get(&rkey).cloned() {
             None => {
                 let r = Resident {
                     meta: Meta::new(ctx.by),
@@ -1286,11 +1490,43 @@ pub fn import(
                         .collect(),
                 };
                 store.stage_new(&mut w, &r)?;
-                residents.insert((household_id, r.name.clone()), r);
+                report.lines.push(Line {
+                    line: row.line,
+                    address: address.clone(),
+                    name: r.name.clone(),
+                    what: What::New,
+                    key: None,
+                    taken: true,
+                });
+                // 崔紫萱 next to 崔梓萱 in one household is likely one person typed twice.
+                let mut similar: Vec<&String> = residents
+                    .iter()
+                    .filter(|((h, _), o)| {
+                        *h == household_id
+                            && o.status == ResidentStatus::Present
+                            && reconcile::near_duplicate(&o.name, &r.name)
+                    })
+                    .map(|((_, n), _)| n)
+                    .collect();
+                similar.sort();
+                for other in similar {
+                    report.lines.push(Line {
+                        line: row.line,
+                        address: address.clone(),
+                        name: r.name.clone(),
+                        what: What::NearDuplicate {
+                            other: other.clone(),
+                        },
+                        key: None,
+                        taken: false,
+                    });
+                }
+                phones_to_check.push((r.meta.id, r.phones.clone()));
+                residents.insert(rkey.clone(), r);
                 report.residents_added += 1;
                 changed_households.insert(household_id);
             }
-            Some(existing) => {
+            Some(mut existing) => {
                 // A care word the resident already carries as a plain tag
                 // stays a plain tag (a CSV export read back changes nothing).
                 let mut row_tags = row.tags.clone();
@@ -1308,38 +1544,34 @@ pub fn import(
                     care: row_care,
                     ..row.clone()
                 };
-                // Empty cells in a re-import leave what is stored alone.
-                let mut changes: Vec<(&str, String, String)> = Vec::new();
+                // What the file says differently, field by field. Empty cells
+                // in a re-import leave what is stored alone.
+                let mut differ: Vec<(&'static str, String, String)> = Vec::new();
                 if !input.phones.is_empty() && existing.phones != row.phones {
-                    changes.push(("phones", existing.phones.join(";"), input.phones.clone()));
-                    existing.phones = row.phones.clone();
+                    differ.push(("phones", existing.phones.join(";"), input.phones.clone()));
                 }
                 if !row.relation.is_empty() && existing.relation != row.relation {
-                    changes.push(("relation", existing.relation.clone(), row.relation.clone()));
-                    existing.relation = row.relation.clone();
+                    differ.push(("relation", existing.relation.clone(), row.relation.clone()));
                 }
                 if !row.tags.is_empty() && existing.tags != row.tags {
-                    changes.push(("tags", existing.tags.join(";"), row.tags.join(";")));
-                    existing.tags = row.tags.clone();
+                    differ.push(("tags", existing.tags.join(";"), row.tags.join(";")));
                 }
                 if !row.notes.is_empty() && existing.notes != row.notes {
-                    changes.push(("notes", existing.notes.clone(), row.notes.clone()));
-                    existing.notes = row.notes.clone();
+                    differ.push(("notes", existing.notes.clone(), row.notes.clone()));
                 }
                 if let Some(s) = row.status
                     && s != existing.status
                 {
-                    changes.push((
+                    differ.push((
                         "status",
                         existing.status.code().to_string(),
                         s.code().to_string(),
                     ));
-                    existing.status = s;
                 }
                 if let Some(y) = birth_year
                     && existing.birth_year != Some(y)
                 {
-                    changes.push((
+                    differ.push((
                         "birth_year",
                         existing
                             .birth_year
@@ -1347,7 +1579,98 @@ pub fn import(
                             .unwrap_or_default(),
                         y.to_string(),
                     ));
-                    existing.birth_year = Some(y);
+                }
+                let rid = existing.meta.id;
+                let mut changes: Vec<(&str, String, String)> = Vec::new();
+                for (field, old, new) in differ {
+                    let events = household_events(store, &mut events_of, household_id)?;
+                    match reconcile::last_edit(events, rid, field) {
+                        // Changed here since: local work wins unless taken.
+                        Some(e) => {
+                            let key = format!("{rid}/{field}");
+                            let taken = take.takes(&key);
+                            report.lines.push(Line {
+                                line: row.line,
+                                address: address.clone(),
+                                name: existing.name.clone(),
+                                what: What::ChangedHere {
+                                    field: field.to_string(),
+                                    here: old.clone(),
+                                    file: new.clone(),
+                                    done: reconcile::done(store, e.by, e.at)?,
+                                },
+                                key: Some(key),
+                                taken,
+                            });
+                            if taken {
+                                changes.push((field, old, new));
+                            } else {
+                                report.kept_here += 1;
+                            }
+                        }
+                        None => {
+                            report.lines.push(Line {
+                                line: row.line,
+                                address: address.clone(),
+                                name: existing.name.clone(),
+                                what: What::Changed {
+                                    field: field.to_string(),
+                                    old: old.clone(),
+                                    new: new.clone(),
+                                },
+                                key: None,
+                                taken: true,
+                            });
+                            changes.push((field, old, new));
+                        }
+                    }
+                }
+                // Marked moved out or deceased here, and listed again by a
+                // file that says nothing of it: they stay so unless taken.
+                if row.status.is_none() && existing.status != ResidentStatus::Present {
+                    let key = format!("{rid}/status");
+                    let taken = take.takes(&key);
+                    let events = household_events(store, &mut events_of, household_id)?;
+                    let (by, at) = reconcile::last_edit(events, rid, "status")
+                        .map_or((existing.meta.created_by, existing.meta.created_at), |e| {
+                            (e.by, e.at)
+                        });
+                    report.lines.push(Line {
+                        line: row.line,
+                        address: address.clone(),
+                        name: existing.name.clone(),
+                        what: What::Left {
+                            status: existing.status.code().to_string(),
+                            done: reconcile::done(store, by, at)?,
+                        },
+                        key: Some(key),
+                        taken,
+                    });
+                    if taken {
+                        changes.push((
+                            "status",
+                            existing.status.code().to_string(),
+                            ResidentStatus::Present.code().to_string(),
+                        ));
+                    } else {
+                        report.kept_here += 1;
+                    }
+                }
+                for (field, _, new) in &changes {
+                    match *field {
+                        "phones" => existing.phones = row.phones.clone(),
+                        "relation" => existing.relation = new.clone(),
+                        "tags" => existing.tags = row.tags.clone(),
+                        "notes" => existing.notes = new.clone(),
+                        "status" => {
+                            existing.status = ResidentStatus::parse(new).unwrap_or_default()
+                        }
+                        "birth_year" => existing.birth_year = new.parse().ok(),
+                        _ => {}
+                    }
+                }
+                if changes.iter().any(|(f, ..)| *f == "phones") {
+                    phones_to_check.push((rid, existing.phones.clone()));
                 }
                 // Care groups in the file are added; groups set here stay.
                 let missing: Vec<&String> = row
@@ -1374,14 +1697,93 @@ pub fn import(
                 if changes.is_empty() {
                     report.residents_unchanged += 1;
                 } else {
-                    crate::ops::stage_edits(store, &mut w, ctx, existing, &changes)
+                    crate::ops::stage_edits(store, &mut w, ctx, &mut existing, &changes)
                         .map_err(op_error)?;
                     report.residents_updated += 1;
                     changed_households.insert(household_id);
                 }
+                residents.insert(rkey.clone(), existing);
+            }
+        }
+        // The same phone on two residents: one of them is likely wrong.
+        for (rid, list) in phones_to_check {
+            if list.is_empty() {
+                continue;
+            }
+            let index = match &mut phones {
+                Some(p) => p,
+                None => phones.insert(phone_index(store)?),
+            };
+            for p in &list {
+                let others: Vec<(Id, String)> = index
+                    .get(p)
+                    .map(|v| v.iter().filter(|(id, _)| *id != rid).cloned().collect())
+                    .unwrap_or_default();
+                for (_, other) in &others {
+                    report.lines.push(Line {
+                        line: row.line,
+                        address: address.clone(),
+                        name: row.name.clone(),
+                        what: What::SamePhone {
+                            phone: p.clone(),
+                            other: other.clone(),
+                        },
+                        key: None,
+                        taken: false,
+                    });
+                }
+                let entry = index.entry(p.clone()).or_default();
+                if !entry.iter().any(|(id, _)| *id == rid) {
+                    entry.push((rid, format!("{address} {}", row.name)));
+                }
             }
         }
     }
+    // What the store holds in the buildings the file covers but the file
+    // does not list: reported, never deleted.
+    let mut missing: Vec<Line> = Vec::new();
+    for ((b, _), h) in &households {
+        if !existing_buildings.contains(b) || new_households.contains(&h.meta.id) {
+            continue;
+        }
+        let address = format!(
+            "{}/{}/{}",
+            store
+                .building(*b)?
+                .and_then(|bl| place_names.get(&bl.area).cloned())
+                .unwrap_or_default(),
+            place_names.get(b).cloned().unwrap_or_default(),
+            h.label()
+        );
+        if !touched_households.contains(&h.meta.id) {
+            missing.push(Line {
+                line: 0,
+                address,
+                name: String::new(),
+                what: What::Missing,
+                key: None,
+                taken: false,
+            });
+            continue;
+        }
+        for r in store.residents_of(h.meta.id)? {
+            if r.status == ResidentStatus::Present
+                && !seen_residents.contains(&(h.meta.id, r.name.clone()))
+            {
+                missing.push(Line {
+                    line: 0,
+                    address: address.clone(),
+                    name: r.name.clone(),
+                    what: What::Missing,
+                    key: None,
+                    taken: false,
+                });
+            }
+        }
+    }
+    missing.sort_by(|a, b| (&a.address, &a.name).cmp(&(&b.address, &b.name)));
+    report.missing = missing.len();
+    report.lines.extend(missing);
     for h in touched_households
         .iter()
         .filter(|h| !new_households.contains(h))
@@ -1397,6 +1799,46 @@ pub fn import(
         report.written = true;
     }
     Ok(report)
+}
+
+/// A household's events, newest first, read once per import.
+fn household_events<'a>(
+    store: &Store,
+    cache: &'a mut HashMap<Id, Vec<Event>>,
+    household: Id,
+) -> Result<&'a [Event], RosterError> {
+    if let std::collections::hash_map::Entry::Vacant(v) = cache.entry(household) {
+        v.insert(store.timeline(household, usize::MAX)?);
+    }
+    Ok(cache.get(&household).map(Vec::as_slice).unwrap_or_default())
+}
+
+/// Every live resident's phones, with the resident's address and name.
+fn phone_index(store: &Store) -> Result<HashMap<String, Vec<(Id, String)>>, RosterError> {
+    let mut out: HashMap<String, Vec<(Id, String)>> = HashMap::new();
+    let mut addresses: HashMap<Id, String> = HashMap::new();
+    for r in store.all::<Resident>() {
+        let r = r?;
+        if !r.meta.is_live() || r.phones.is_empty() {
+            continue;
+        }
+        let address = match addresses.get(&r.household) {
+            Some(a) => a.clone(),
+            None => {
+                let a = crate::address::zone_of(store, r.household)?
+                    .map(|z| z.path())
+                    .unwrap_or_default();
+                addresses.insert(r.household, a.clone());
+                a
+            }
+        };
+        for p in &r.phones {
+            out.entry(p.clone())
+                .or_default()
+                .push((r.meta.id, format!("{address} {}", r.name)));
+        }
+    }
+    Ok(out)
 }
 
 /// Staging an edit only fails in the store.
