@@ -242,7 +242,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 text.push_str(&format!("\n{}:\n", f("coverage.care_section")));
                 let member_rows = c.by_member.iter().map(|m| {
                     vec![
-                        format!("  {}", m.name),
+                        m.name.clone(),
                         m.households.to_string(),
                         format!("{:.1}%", m.visited_pct),
                         care_text(&m.care),
