@@ -113,18 +113,6 @@ pub fn load(w: &World) -> R<Report> {
             rows.push(row);
         }
     }
-    for st in &c.not_visited {
-        rows.push(zone_row(
-            &st.id,
-            RowKind::Household,
-            vec![
-                f("cov.not_visited"),
-                st.path.clone(),
-                f("kind.household"),
-                days(lang, st.days),
-            ],
-        ));
-    }
     // Vacant households are no blank spot: one row per building, counted.
     for a in &c.by_area {
         for b in a.by_building.iter().filter(|b| b.vacant > 0) {
@@ -139,6 +127,18 @@ pub fn load(w: &World) -> R<Report> {
                 ],
             ));
         }
+    }
+    for st in &c.not_visited {
+        rows.push(zone_row(
+            &st.id,
+            RowKind::Household,
+            vec![
+                f("cov.not_visited"),
+                st.path.clone(),
+                f("kind.household"),
+                days(lang, st.days),
+            ],
+        ));
     }
     let mut summary = vec![c.summary(lang)];
     for a in &c.by_area {
