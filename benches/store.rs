@@ -610,14 +610,21 @@ fn store_vs_sqlite(c: &mut Criterion) {
         // The whole-estate coverage report (no blank spots): gridbook's
         // `report::coverage` against the same figures computed from SQLite.
         let days = 90;
-        let ours = CovFigures::of(&report::coverage(&store, now, days, None).unwrap());
+        let ours = CovFigures::of(
+            &report::coverage(&store, now, days, None, gridbook::vocab::care::shipped()).unwrap(),
+        );
         let theirs = coverage_sqlite(&conn, now, days);
         assert_eq!(ours, theirs, "gridbook and SQLite disagree about coverage");
         eprintln!("coverage: {ours:?}");
         let mut g = c.benchmark_group("coverage report 90d");
         g.sample_size(10);
         g.bench_function("gridbook", |bn| {
-            bn.iter(|| black_box(report::coverage(&store, now, days, None).unwrap()))
+            bn.iter(|| {
+                black_box(
+                    report::coverage(&store, now, days, None, gridbook::vocab::care::shipped())
+                        .unwrap(),
+                )
+            })
         });
         g.bench_function("sqlite", |bn| {
             bn.iter(|| black_box(coverage_sqlite(&conn, now, days)))

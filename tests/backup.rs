@@ -209,7 +209,7 @@ fn restore_fills_an_empty_store_and_needs_force_otherwise() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "restored 3 areas, 12 buildings, 300 households, 760 residents, 40 members",
+            "restored 3 areas, 13 buildings, 696 households, 1424 residents, 40 members",
         ));
     assert!(export(&other) == original);
 

@@ -204,3 +204,159 @@ fn csv_files_have_a_bom_headers_in_the_language_and_one_row_per_member_or_entry(
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+/// The shared estate with a second roster: 3栋/1-101 rented, 3栋/1-601
+/// vacant (its owner moved out), 吕桂英 (3栋/2-501) 独居老人 visited two days
+/// ago, 严建国 (5栋/1-101, nobody responsible) 低保户 never visited.
+const OCCUPANCY: &str = "小区,楼栋,单元,房号,姓名,标签,居住状态,人员状态\n\
+胜利花苑,3栋,1,101,周海燕,,出租,\n\
+胜利花苑,3栋,1,601,欧阳娜娜,,空置,迁出\n\
+胜利花苑,3栋,2,501,吕桂英,独居老人,,\n\
+胜利花苑,5栋,1,101,严建国,低保户,,\n";
+
+fn occupied() -> Data {
+    let d = Data::new();
+    std::fs::write(d.dir.path().join("occupancy.csv"), OCCUPANCY).unwrap();
+    d.ok_at(
+        "2026-08-01T02:00:00Z",
+        &["import", "roster", &d.path("occupancy.csv")],
+    );
+    d.ok(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/2-501",
+        "--member",
+        "赵建国",
+        "--at",
+        "-2d",
+    ]);
+    d
+}
+
+#[test]
+fn coverage_json_counts_vacant_and_rented_apart_and_care_on_time() {
+    let d = occupied();
+    let c = d.json(&["report", "coverage", "--json"]);
+    // 4 households, 1 vacant: 1 of the other 3 visited.
+    assert_eq!(c["households"], 4);
+    assert_eq!(c["vacant"], 1);
+    assert_eq!(c["rented"], 1);
+    assert_eq!(c["households_visited"], 1);
+    assert_eq!(c["visited_pct"], 33.3);
+    let not_visited: Vec<&str> = c["not_visited"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        !not_visited.iter().any(|p| p.ends_with("1-601")),
+        "{not_visited:?}"
+    );
+    assert_eq!(not_visited.len(), 2);
+    // Care: 2-501 on time (visited 2 days ago, every 7), 5栋/1-101 due.
+    assert_eq!(c["care_households"], 2);
+    assert_eq!(c["care_visited_on_time"], 1);
+    assert_eq!(c["care_pct"], 50.0);
+    let area = &c["by_area"][0];
+    assert_eq!(
+        (
+            &area["vacant"],
+            &area["rented"],
+            &area["care_households"],
+            &area["care_visited_on_time"],
+            &area["care_pct"]
+        ),
+        (&1.into(), &1.into(), &2.into(), &1.into(), &50.0.into())
+    );
+    let b3 = &area["by_building"][0];
+    assert_eq!(b3["name"], "3栋");
+    assert_eq!(
+        (
+            &b3["households"],
+            &b3["vacant"],
+            &b3["rented"],
+            &b3["visited_pct"]
+        ),
+        (&3.into(), &1.into(), &1.into(), &50.0.into())
+    );
+    assert_eq!(
+        (
+            &b3["care_households"],
+            &b3["care_visited_on_time"],
+            &b3["care_pct"]
+        ),
+        (&1.into(), &1.into(), &100.0.into())
+    );
+    let b5 = &area["by_building"][1];
+    assert_eq!(
+        (
+            &b5["care_households"],
+            &b5["care_visited_on_time"],
+            &b5["care_pct"]
+        ),
+        (&1.into(), &0.into(), &0.0.into())
+    );
+    // Per responsible member: 赵建国 covers 3栋.
+    let m = &c["by_member"][0];
+    assert_eq!(m["name"], "赵建国");
+    assert_eq!(
+        (
+            &m["households"],
+            &m["vacant"],
+            &m["visited"],
+            &m["care_households"],
+            &m["care_visited_on_time"]
+        ),
+        (&3.into(), &1.into(), &1.into(), &1.into(), &1.into())
+    );
+}
+
+#[test]
+fn coverage_text_says_vacant_rented_care_and_blank_spots_once_in_both_languages() {
+    let d = occupied();
+    let en = d.ok(&["--lang", "en", "report", "coverage"]);
+    assert!(
+        en.starts_with(
+            "1 area and 1 of its 2 buildings have nobody responsible: 1 household · \
+             1 of 3 households visited (33.3%) in 90 days · \
+             1 vacant (not counted as blank spots), 1 rented · \
+             care households visited on time: 1 of 2 (50.0%)"
+        ),
+        "{en}"
+    );
+    assert!(
+        en.contains("Vacant households (not blank spots):\n  胜利花苑/3栋 (1 household)"),
+        "{en}"
+    );
+    assert!(en.contains("Coverage by responsible member"), "{en}");
+    let zh = d.ok(&["--lang", "zh", "report", "coverage"]);
+    assert!(
+        zh.starts_with(
+            "1 个小区及其中 1 栋（共 2 栋楼）无责任人：1 户 · \
+             走访 1 / 3 户（33.3%，90 天内） · \
+             空置 1 户（不算空白）、出租 1 户 · \
+             重点人群户按时走访 1 / 2（50.0%）"
+        ),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("空置户（不算空白）:\n  胜利花苑/3栋 (1 户)"),
+        "{zh}"
+    );
+    // The CSV file carries the new figures per area and building.
+    let path = d.path("cov.csv");
+    d.ok(&["--lang", "en", "report", "coverage", "--csv", &path]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let header = text.lines().next().unwrap();
+    for col in [
+        "vacant",
+        "rented",
+        "care households",
+        "care visited on time",
+        "care %",
+    ] {
+        assert!(header.contains(col), "{header}");
+    }
+}

@@ -261,7 +261,7 @@ fn csv_export_reimports_to_the_same_roster() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("exported 756 residents").and(predicate::str::contains(
+            predicate::str::contains("exported 1420 residents").and(predicate::str::contains(
                 "1 households without residents are not in roster.csv",
             )),
         );
@@ -273,7 +273,7 @@ fn csv_export_reimports_to_the_same_roster() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "residents: 0 added, 0 updated, 756 unchanged, 0 rejected",
+            "residents: 0 added, 0 updated, 1420 unchanged, 0 rejected",
         ));
     gridbook(b.path())
         .args(["import", "roster"])
@@ -281,8 +281,8 @@ fn csv_export_reimports_to_the_same_roster() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("households: 298 added")
-                .and(predicate::str::contains("residents: 756 added")),
+            predicate::str::contains("households: 694 added")
+                .and(predicate::str::contains("residents: 1420 added")),
         );
     gridbook(b.path())
         .args(["export", "--format", "csv", "--out"])

@@ -143,8 +143,15 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     period.describe()
                 )));
             }
-            let c = report::coverage(&store, now, days, None)?;
+            let groups = crate::cli::care_groups()?;
+            let c = report::coverage(&store, now, days, None, &groups)?;
             drop(store);
+            let care_text = |cc: &report::CareCoverage| {
+                format!(
+                    "{}/{} ({:.1}%)",
+                    cc.care_visited_on_time, cc.care_households, cc.care_pct
+                )
+            };
             let mut rows = Vec::new();
             for a in &c.by_area {
                 rows.push(vec![
@@ -152,6 +159,9 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     a.covered_by.clone().unwrap_or_else(|| "—".into()),
                     a.households.to_string(),
                     format!("{:.1}%", a.visited_pct),
+                    a.vacant.to_string(),
+                    a.rented.to_string(),
+                    care_text(&a.care),
                     format!("{:.1}%", a.hygiene_pct),
                     format!("{:.1}%", a.security_pct),
                 ]);
@@ -161,6 +171,9 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                         b.covered_by.clone().unwrap_or_else(|| "—".into()),
                         b.households.to_string(),
                         format!("{:.1}%", b.visited_pct),
+                        b.vacant.to_string(),
+                        b.rented.to_string(),
+                        care_text(&b.care),
                         if b.hygiene_patrolled { "✓" } else { "✗" }.into(),
                         if b.security_patrolled { "✓" } else { "✗" }.into(),
                     ]);
@@ -179,6 +192,11 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                         format!("{:.1}", a.visited_pct),
                         format!("{:.1}", a.hygiene_pct),
                         format!("{:.1}", a.security_pct),
+                        a.vacant.to_string(),
+                        a.rented.to_string(),
+                        a.care.care_households.to_string(),
+                        a.care.care_visited_on_time.to_string(),
+                        format!("{:.1}", a.care.care_pct),
                     ]);
                     for b in &a.by_building {
                         file_rows.push(vec![
@@ -190,6 +208,11 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                             format!("{:.1}", b.visited_pct),
                             if b.hygiene_patrolled { "100.0" } else { "0.0" }.into(),
                             if b.security_patrolled { "100.0" } else { "0.0" }.into(),
+                            b.vacant.to_string(),
+                            b.rented.to_string(),
+                            b.care.care_households.to_string(),
+                            b.care.care_visited_on_time.to_string(),
+                            format!("{:.1}", b.care.care_pct),
                         ]);
                     }
                 }
@@ -206,6 +229,11 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                             "col.visited_pct",
                             "col.hygiene_pct",
                             "col.security_pct",
+                            "coverage.col.vacant",
+                            "coverage.col.rented",
+                            "coverage.csv.care_households",
+                            "coverage.csv.care_on_time",
+                            "coverage.col.care_pct",
                         ],
                     ),
                     &file_rows,
@@ -226,6 +254,9 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                         "col.covered_by",
                         "col.households",
                         "col.visited_pct",
+                        "coverage.col.vacant",
+                        "coverage.col.rented",
+                        "coverage.col.care",
                         "col.hygiene_pct",
                         "col.security_pct",
                     ],
@@ -233,13 +264,40 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 .chain(rows)
                 .collect::<Vec<_>>(),
             ));
+            if !c.by_member.is_empty() {
+                text.push_str(&format!("\n{}:\n", f("coverage.care_section")));
+                let member_rows = c.by_member.iter().map(|m| {
+                    vec![
+                        m.name.clone(),
+                        m.households.to_string(),
+                        format!("{:.1}%", m.visited_pct),
+                        care_text(&m.care),
+                    ]
+                });
+                text.push_str(&table(
+                    &std::iter::once(headers(
+                        lang,
+                        &[
+                            "coverage.col.member",
+                            "col.households",
+                            "col.visited_pct",
+                            "coverage.col.care",
+                        ],
+                    ))
+                    .chain(member_rows)
+                    .collect::<Vec<_>>(),
+                ));
+            }
             if !c.uncovered.is_empty() {
                 text.push_str(&format!("\n{}:\n", f("cov.uncovered")));
                 for z in &c.uncovered {
                     let inside = if z.households > 0 {
                         format!(
                             " ({})",
-                            lang.f("cov.households_inside", &[&z.households.to_string()])
+                            lang.f(
+                                "coverage.inside",
+                                &[&report::counted(lang, "coverage.households", z.households)]
+                            )
                         )
                     } else {
                         String::new()
@@ -248,6 +306,20 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                         "  {}{inside}\n",
                         gridbook_domain::text::visible(&z.path)
                     ));
+                }
+            }
+            if c.vacant > 0 {
+                // Vacant households are no blank spot: counted per building.
+                text.push_str(&format!("\n{}:\n", f("coverage.vacant_section")));
+                for a in &c.by_area {
+                    for b in a.by_building.iter().filter(|b| b.vacant > 0) {
+                        text.push_str(&format!(
+                            "  {}/{} ({})\n",
+                            gridbook_domain::text::visible(&a.name),
+                            gridbook_domain::text::visible(&b.name),
+                            report::counted(lang, "coverage.households", b.vacant)
+                        ));
+                    }
                 }
             }
             out::text(&text)

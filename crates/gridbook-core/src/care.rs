@@ -145,6 +145,41 @@ pub fn due(
     Ok(out)
 }
 
+/// Where a care household stands on `now`: the shortest cadence among its
+/// present residents' groups and, when it is due, the days overdue.
+pub struct Standing {
+    pub cadence: u32,
+    /// `None` while a visit is not yet due (visited on time).
+    pub overdue: Option<i64>,
+    /// Each present resident's groups, with the time each was set.
+    pub marks: Vec<(String, Ts)>,
+}
+
+/// The care rule applied to one household's `residents` given its last
+/// visit: `None` when nobody present is in a group the list knows.
+pub fn standing(
+    groups: &Vocabulary,
+    residents: &[Resident],
+    last_visit: Option<Date>,
+    now: Ts,
+) -> Option<Standing> {
+    let today = now.date();
+    let marks: Vec<(String, Ts)> = residents
+        .iter()
+        .filter(|r| r.meta.is_live() && r.status == ResidentStatus::Present)
+        .flat_map(|r| groups_of(r, today))
+        .collect();
+    // No group, or only groups the list no longer knows: not a care household.
+    let cadence = care::shortest_cadence(groups, marks.iter().map(|(g, _)| g.as_str()))?;
+    let since = marks.iter().map(|(_, t)| *t).min().unwrap_or(now).date();
+    let overdue = care::days_overdue(care::due_on(last_visit, since, cadence), today);
+    Some(Standing {
+        cadence,
+        overdue,
+        marks,
+    })
+}
+
 /// Whether household `h` (with its `residents`) is due for a care visit on
 /// `now`, and the row that says so.
 pub fn due_for(
@@ -154,19 +189,13 @@ pub fn due_for(
     residents: &[Resident],
     now: Ts,
 ) -> Result<Option<CareDue>> {
-    let today = now.date();
-    let marks: Vec<(String, Ts)> = residents
-        .iter()
-        .filter(|r| r.meta.is_live() && r.status == ResidentStatus::Present)
-        .flat_map(|r| groups_of(r, today))
-        .collect();
-    let Some(cadence) = care::shortest_cadence(groups, marks.iter().map(|(g, _)| g.as_str()))
-    else {
-        return Ok(None); // no group, or only groups the list no longer knows
-    };
-    let since = marks.iter().map(|(_, t)| *t).min().unwrap_or(now).date();
     let last = store.last_visit(h.meta.id)?.map(|(t, _)| t.date());
-    let Some(days_overdue) = care::days_overdue(care::due_on(last, since, cadence), today) else {
+    let Some(Standing {
+        cadence,
+        overdue: Some(days_overdue),
+        marks,
+    }) = standing(groups, residents, last, now)
+    else {
         return Ok(None);
     };
     let c = contact::of(residents);

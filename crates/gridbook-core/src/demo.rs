@@ -3,6 +3,11 @@
 //! few months of activity, replayed relative to today so the demo is always
 //! current. Everything goes through the same importers and operations a
 //! grid worker's own data does.
+//!
+//! `roster.csv`, `members.csv` and `activity.csv` come from the seeded
+//! generator; `roster-2.csv` (a later roster: a 33-floor tower, and the
+//! occupancy and birth dates of older households) and `service.csv` (service
+//! activities, and care visits) are written by hand on top of them.
 
 use std::collections::HashMap;
 
@@ -12,6 +17,7 @@ use crate::address;
 use crate::members_csv;
 use crate::ops::{self, Ctx, OpError};
 use crate::roster::{self, RosterError};
+use crate::service;
 use gridbook_domain::checklist::Checklists;
 use gridbook_domain::model::*;
 use gridbook_store::store::{Store, StoreError};
@@ -19,6 +25,14 @@ use gridbook_store::store::{Store, StoreError};
 pub const ROSTER: &[u8] = include_bytes!("../../../fixtures/demo/roster.csv");
 pub const MEMBERS: &[u8] = include_bytes!("../../../fixtures/demo/members.csv");
 pub const ACTIVITY: &[u8] = include_bytes!("../../../fixtures/demo/activity.csv");
+pub const ROSTER_2: &[u8] = include_bytes!("../../../fixtures/demo/roster-2.csv");
+pub const SERVICE: &[u8] = include_bytes!("../../../fixtures/demo/service.csv");
+
+/// How long before today the office's rosters were imported: care groups
+/// count from then, so the demo's care visits are a mix of on time and due
+/// rather than all due on the first day.
+const ROSTER_DAYS_AGO: i64 = 150;
+const ROSTER_2_DAYS_AGO: i64 = 100;
 
 #[derive(Debug, Error)]
 pub enum DemoError {
@@ -26,8 +40,12 @@ pub enum DemoError {
     NotEmpty(String),
     #[error(transparent)]
     Roster(#[from] RosterError),
-    #[error("activity.csv:{line}: {reason}")]
-    Activity { line: u64, reason: String },
+    #[error("{file}:{line}: {reason}")]
+    Activity {
+        file: &'static str,
+        line: u64,
+        reason: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -58,19 +76,46 @@ pub fn load(store: &Store, now: Ts) -> Result<Loaded, DemoError> {
         return Err(DemoError::NotEmpty(store.dir().display().to_string()));
     }
     let ctx = Ctx { by: None, now };
-    let roster = roster::parse("fixtures/demo/roster.csv", ROSTER)?;
-    let report = roster::import(store, ctx, &roster, false, false)?;
+    let mut households = 0;
+    let mut residents = 0;
+    for (file, bytes, days_ago) in [
+        ("fixtures/demo/roster.csv", ROSTER, ROSTER_DAYS_AGO),
+        ("fixtures/demo/roster-2.csv", ROSTER_2, ROSTER_2_DAYS_AGO),
+    ] {
+        let at = Ctx {
+            by: None,
+            now: now.minus_days(days_ago),
+        };
+        let roster = roster::parse(file, bytes)?;
+        let report = roster::import(store, at, &roster, false, false)?;
+        households += report.households_added;
+        residents += report.residents_added;
+    }
     let members = members_csv::import(store, ctx, "fixtures/demo/members.csv", MEMBERS)?;
-    let events = store.bulk(|| replay_activity(store, now))?;
+    let mut events = 0;
+    for (file, bytes) in [
+        ("fixtures/demo/activity.csv", ACTIVITY),
+        ("fixtures/demo/service.csv", SERVICE),
+    ] {
+        events += store.bulk(|| replay_activity(store, now, file, bytes))?;
+    }
     Ok(Loaded {
-        households: report.households_added,
-        residents: report.residents_added,
+        households,
+        residents,
         members: members.members_added,
         events,
     })
 }
 
-fn replay_activity(store: &Store, now: Ts) -> Result<usize, DemoError> {
+/// Replays one activity file: a row per entry, dated `days_ago` at `time`.
+/// `activity` rows are service activities: `member` lists everyone who took
+/// part (`;` between names), `category` is the kind and `hours` the length.
+fn replay_activity(
+    store: &Store,
+    now: Ts,
+    file: &'static str,
+    bytes: &[u8],
+) -> Result<usize, DemoError> {
     let tz = gridbook_domain::clock::tz();
     let today = now.to_jiff().to_zoned(tz.clone()).date();
     let checklists = Checklists::shipped();
@@ -80,15 +125,17 @@ fn replay_activity(store: &Store, now: Ts) -> Result<usize, DemoError> {
         .map(|m| (m.name.clone(), m.meta.id))
         .collect();
     let mut problems: HashMap<String, Id> = HashMap::new();
-    let mut rdr = csv::Reader::from_reader(ACTIVITY);
+    let kinds = gridbook_domain::vocab::shipped_activity_kinds();
+    let mut rdr = csv::Reader::from_reader(bytes);
     let mut count = 0;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| DemoError::Activity {
+            file,
             line: e.position().map_or(0, |p| p.line()),
             reason: e.to_string(),
         })?;
         let line = rec.position().map_or(0, |p| p.line());
-        let bad = |reason: String| DemoError::Activity { line, reason };
+        let bad = |reason: String| DemoError::Activity { file, line, reason };
         let f = |i: usize| rec.get(i).unwrap_or("").trim();
         let (reference, days_ago, time, kind, zone, member) = (f(0), f(1), f(2), f(3), f(4), f(5));
         let (category, note, follow_up, issues, urgency) = (f(6), f(7), f(8), f(9), f(10));
@@ -117,7 +164,7 @@ fn replay_activity(store: &Store, now: Ts) -> Result<usize, DemoError> {
         let zone_id = address::resolve(store, zone)
             .map_err(|e| bad(e.to_string()))?
             .id();
-        let who = if member.is_empty() {
+        let who = if member.is_empty() || kind == "activity" {
             None
         } else {
             Some(
@@ -208,6 +255,28 @@ fn replay_activity(store: &Store, now: Ts) -> Result<usize, DemoError> {
                     open_problems: false,
                 };
                 ops::log_patrol(store, ctx, input).map_err(op)?;
+            }
+            "activity" => {
+                let mut ids = Vec::new();
+                for name in member.split(';').map(str::trim).filter(|n| !n.is_empty()) {
+                    ids.push(
+                        *members
+                            .get(name)
+                            .ok_or_else(|| bad(format!("unknown member {name}")))?,
+                    );
+                }
+                let hours: f64 = f(11)
+                    .parse()
+                    .map_err(|_| bad(format!("bad hours `{}`", f(11))))?;
+                let input = service::ActivityInput {
+                    zone: zone_id,
+                    at,
+                    kind: category.to_string(),
+                    minutes: (hours * 60.0).round() as u32,
+                    members: ids,
+                    note: note.to_string(),
+                };
+                service::log_activity(store, ctx, &input, kinds).map_err(op)?;
             }
             other => return Err(bad(format!("unknown kind {other}"))),
         }

@@ -6,8 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_domain::period::Period;
+use gridbook_domain::vocab::Vocabulary;
 use gridbook_store::store::{Result, Store};
 
 /// A zone with nobody responsible for it.
@@ -39,10 +41,57 @@ pub struct BuildingCoverage {
     pub covered_by: Option<String>,
     pub households: usize,
     pub households_uncovered: usize,
+    /// Households visited within the window; vacant ones are not counted.
     pub visited: usize,
+    /// `visited` over the households that are not vacant.
     pub visited_pct: f64,
     pub hygiene_patrolled: bool,
     pub security_patrolled: bool,
+    /// Vacant households (空置): not blank spots, so never "not visited".
+    pub vacant: usize,
+    /// Rented households (出租): where floating population lives.
+    pub rented: usize,
+    pub commercial: usize,
+    #[serde(flatten)]
+    pub care: CareCoverage,
+}
+
+/// Care coverage (重点人群): households with at least one present resident
+/// in a care group, and how many of them are not due for a visit.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+pub struct CareCoverage {
+    pub care_households: usize,
+    /// Care households whose last visit is within their cadence.
+    pub care_visited_on_time: usize,
+    pub care_pct: f64,
+}
+
+impl CareCoverage {
+    fn add(&mut self, other: &CareCoverage) {
+        self.care_households += other.care_households;
+        self.care_visited_on_time += other.care_visited_on_time;
+    }
+    fn count(&mut self, on_time: bool) {
+        self.care_households += 1;
+        self.care_visited_on_time += usize::from(on_time);
+    }
+    fn finish(&mut self) {
+        self.care_pct = pct(self.care_visited_on_time, self.care_households);
+    }
+}
+
+/// One responsible member's households (those they cover directly or by
+/// inheritance) and how many of them are visited, care ones included.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberCoverage {
+    pub id: String,
+    pub name: String,
+    pub households: usize,
+    pub vacant: usize,
+    pub visited: usize,
+    pub visited_pct: f64,
+    #[serde(flatten)]
+    pub care: CareCoverage,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -57,6 +106,11 @@ pub struct AreaCoverage {
     pub visited_pct: f64,
     pub hygiene_pct: f64,
     pub security_pct: f64,
+    pub vacant: usize,
+    pub rented: usize,
+    pub commercial: usize,
+    #[serde(flatten)]
+    pub care: CareCoverage,
     pub by_building: Vec<BuildingCoverage>,
 }
 
@@ -77,7 +131,14 @@ pub struct Coverage {
     pub security_pct: f64,
     pub not_visited: Vec<Stale>,
     pub not_patrolled: Vec<Stale>,
+    pub vacant: usize,
+    pub rented: usize,
+    pub commercial: usize,
+    #[serde(flatten)]
+    pub care: CareCoverage,
     pub by_area: Vec<AreaCoverage>,
+    /// Per responsible member, by name.
+    pub by_member: Vec<MemberCoverage>,
 }
 
 pub fn pct(part: usize, whole: usize) -> f64 {
@@ -90,7 +151,8 @@ pub fn pct(part: usize, whole: usize) -> f64 {
 
 /// Who is directly responsible for each zone now, read in one pass.
 struct Responsible {
-    by_zone: HashMap<Id, String>,
+    /// Zone → (member, member's name).
+    by_zone: HashMap<Id, (Id, String)>,
 }
 
 impl Responsible {
@@ -121,25 +183,50 @@ impl Responsible {
                 }
             };
             if let Some(n) = name {
-                by_zone.insert(zone, n);
+                by_zone.insert(zone, (a.member, n));
             }
         }
         Ok(Responsible { by_zone })
     }
 
     fn of(&self, zone: Id) -> Option<String> {
-        self.by_zone.get(&zone).cloned()
+        self.by_zone.get(&zone).map(|(_, n)| n.clone())
+    }
+
+    fn who(&self, zone: Id) -> Option<&(Id, String)> {
+        self.by_zone.get(&zone)
     }
 }
 
 /// Coverage at `now` over a window of `days` days. `only` limits it to the
-/// given areas (the "my zones" filter); `None` means everything.
-pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -> Result<Coverage> {
+/// given areas (the "my zones" filter); `None` means everything. Vacant
+/// households are counted as vacant, never as not visited; care coverage
+/// applies `groups`' cadences through the care rule (`care::standing`).
+pub fn coverage(
+    store: &Store,
+    now: Ts,
+    days: i64,
+    only: Option<&HashSet<Id>>,
+    groups: &Vocabulary,
+) -> Result<Coverage> {
     let since = now.minus_days(days);
     // Whole-estate report: read each index once rather than once per zone.
     let resp = Responsible::load(store, now)?;
     let visits = store.last_visits()?;
     let patrols = store.last_patrols()?;
+    // Residents in a care group, by household: one pass over residents.
+    let today = now.date();
+    let mut in_care: HashMap<Id, Vec<Resident>> = HashMap::new();
+    for r in store.all::<Resident>() {
+        let r = r?;
+        if r.meta.is_live()
+            && r.status == ResidentStatus::Present
+            && !crate::care::groups_of(&r, today).is_empty()
+        {
+            in_care.entry(r.household).or_default().push(r);
+        }
+    }
+    let mut by_member: HashMap<Id, MemberCoverage> = HashMap::new();
     // One pass over the households (in id order, as each building lists them).
     let mut by_building: HashMap<Id, Vec<Household>> = HashMap::new();
     for h in store.all::<Household>() {
@@ -163,7 +250,12 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
         security_pct: 0.0,
         not_visited: Vec::new(),
         not_patrolled: Vec::new(),
+        vacant: 0,
+        rented: 0,
+        commercial: 0,
+        care: CareCoverage::default(),
         by_area: Vec::new(),
+        by_member: Vec::new(),
     };
     for area in store.areas()? {
         if only.is_some_and(|o| !o.contains(&area.meta.id)) {
@@ -191,6 +283,10 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
             visited_pct: 0.0,
             hygiene_pct: 0.0,
             security_pct: 0.0,
+            vacant: 0,
+            rented: 0,
+            commercial: 0,
+            care: CareCoverage::default(),
             by_building: Vec::new(),
         };
         let (mut hyg, mut sec) = (0, 0);
@@ -243,18 +339,64 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
                 visited_pct: 0.0,
                 hygiene_patrolled: patrolled[0],
                 security_patrolled: patrolled[1],
+                vacant: 0,
+                rented: 0,
+                commercial: 0,
+                care: CareCoverage::default(),
             };
             for h in by_building.remove(&b.meta.id).unwrap_or_default() {
                 bc.households += 1;
                 let hpath = format!("{bpath}/{}", h.label());
+                let h_cover = resp.who(h.meta.id);
                 if let Some(slot) = building_slot
-                    && resp.of(h.meta.id).is_none()
+                    && h_cover.is_none()
                 {
                     bc.households_uncovered += 1;
                     c.uncovered[slot].households += 1;
                 }
                 let last = visits.get(&h.meta.id).copied();
-                if last.is_some_and(|t| t >= since) {
+                let visited = last.is_some_and(|t| t >= since);
+                let care = in_care
+                    .get(&h.meta.id)
+                    .and_then(|rs| crate::care::standing(groups, rs, last.map(|t| t.date()), now));
+                if let Some(st) = &care {
+                    bc.care.count(st.overdue.is_none());
+                }
+                let vacant = h.occupancy == Occupancy::Vacant;
+                match h.occupancy {
+                    Occupancy::Vacant => bc.vacant += 1,
+                    Occupancy::Rented => bc.rented += 1,
+                    Occupancy::Commercial => bc.commercial += 1,
+                    Occupancy::Owner => {}
+                }
+                // The member who covers the household: its own, else the
+                // building's, else the area's.
+                let cover = h_cover
+                    .or_else(|| resp.who(b.meta.id))
+                    .or_else(|| resp.who(area.meta.id));
+                if let Some((member, name)) = cover {
+                    let m = by_member.entry(*member).or_insert_with(|| MemberCoverage {
+                        id: member.to_string(),
+                        name: name.clone(),
+                        households: 0,
+                        vacant: 0,
+                        visited: 0,
+                        visited_pct: 0.0,
+                        care: CareCoverage::default(),
+                    });
+                    m.households += 1;
+                    if vacant {
+                        m.vacant += 1;
+                    } else {
+                        m.visited += usize::from(visited);
+                    }
+                    if let Some(st) = &care {
+                        m.care.count(st.overdue.is_none());
+                    }
+                }
+                if vacant {
+                    // Nobody lives there to visit: not a blank spot.
+                } else if visited {
                     bc.visited += 1;
                 } else {
                     c.not_visited.push(Stale {
@@ -266,27 +408,45 @@ pub fn coverage(store: &Store, now: Ts, days: i64, only: Option<&HashSet<Id>>) -
                     });
                 }
             }
-            bc.visited_pct = pct(bc.visited, bc.households);
+            bc.visited_pct = pct(bc.visited, bc.households - bc.vacant);
+            bc.care.finish();
             ac.households += bc.households;
             ac.households_uncovered += bc.households_uncovered;
             ac.visited += bc.visited;
+            ac.vacant += bc.vacant;
+            ac.rented += bc.rented;
+            ac.commercial += bc.commercial;
+            ac.care.add(&bc.care);
             ac.by_building.push(bc);
         }
         if let Some(slot) = area_slot {
             c.uncovered[slot].households = ac.households_uncovered;
         }
-        ac.visited_pct = pct(ac.visited, ac.households);
+        ac.visited_pct = pct(ac.visited, ac.households - ac.vacant);
         ac.hygiene_pct = pct(hyg, ac.buildings);
         ac.security_pct = pct(sec, ac.buildings);
+        ac.care.finish();
         c.buildings += ac.buildings;
         c.households += ac.households;
         c.households_uncovered += ac.households_uncovered;
         c.households_visited += ac.visited;
         c.buildings_hygiene_patrolled += hyg;
         c.buildings_security_patrolled += sec;
+        c.vacant += ac.vacant;
+        c.rented += ac.rented;
+        c.commercial += ac.commercial;
+        c.care.add(&ac.care);
         c.by_area.push(ac);
     }
-    c.visited_pct = pct(c.households_visited, c.households);
+    c.visited_pct = pct(c.households_visited, c.households - c.vacant);
+    c.care.finish();
+    let mut members: Vec<MemberCoverage> = by_member.into_values().collect();
+    for m in &mut members {
+        m.visited_pct = pct(m.visited, m.households - m.vacant);
+        m.care.finish();
+    }
+    members.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    c.by_member = members;
     c.hygiene_pct = pct(c.buildings_hygiene_patrolled, c.buildings);
     c.security_pct = pct(c.buildings_security_patrolled, c.buildings);
     // Longest neglected first.
@@ -787,20 +947,92 @@ pub fn today(
 
 impl Coverage {
     /// The one-line summary the CLI prints and the coverage screen shows.
-    pub fn summary(&self, lang: gridbook_domain::i18n::Lang) -> String {
+    pub fn summary(&self, lang: Lang) -> String {
         let c = self;
-        lang.f(
-            "cov.summary",
-            &[
-                &c.uncovered.len().to_string(),
-                &c.households_uncovered.to_string(),
-                &c.households_visited.to_string(),
-                &c.households.to_string(),
-                &format!("{:.1}", c.visited_pct),
-                &c.days.to_string(),
-                &format!("{:.1}", c.hygiene_pct),
-                &format!("{:.1}", c.security_pct),
-            ],
-        )
+        [
+            c.nobody_responsible(lang),
+            lang.f(
+                "coverage.visited",
+                &[
+                    &c.households_visited.to_string(),
+                    &counted(lang, "coverage.households", c.households - c.vacant),
+                    &format!("{:.1}", c.visited_pct),
+                    &counted(lang, "coverage.days", c.days.max(0) as usize),
+                ],
+            ),
+            lang.f(
+                "coverage.occupancy",
+                &[&c.vacant.to_string(), &c.rented.to_string()],
+            ),
+            lang.f(
+                "coverage.care",
+                &[
+                    &c.care.care_visited_on_time.to_string(),
+                    &c.care.care_households.to_string(),
+                    &format!("{:.1}", c.care.care_pct),
+                ],
+            ),
+            lang.f(
+                "coverage.patrolled",
+                &[
+                    &format!("{:.1}", c.hygiene_pct),
+                    &format!("{:.1}", c.security_pct),
+                ],
+            ),
+        ]
+        .join(" · ")
     }
+
+    /// Zones with nobody responsible, an area and its buildings counted
+    /// together and their households once: "1 area and its 4 buildings
+    /// have nobody responsible: 100 households".
+    pub fn nobody_responsible(&self, lang: Lang) -> String {
+        let (mut areas, mut buildings, mut of) = (0, 0, 0);
+        for a in self.by_area.iter().filter(|a| a.covered_by.is_none()) {
+            areas += 1;
+            of += a.buildings;
+            buildings += a
+                .by_building
+                .iter()
+                .filter(|b| b.covered_by.is_none())
+                .count();
+        }
+        // A building inherits its area's member, so an uncovered building
+        // always lies in an uncovered area.
+        if areas == 0 {
+            return lang.t("coverage.nobody.none").to_string();
+        }
+        let n = if areas == 1 { "one" } else { "other" };
+        let area_text = counted(lang, "coverage.areas", areas);
+        let households = counted(lang, "coverage.households", self.households_uncovered);
+        if buildings == 0 {
+            lang.f(&format!("coverage.nobody.area_only.{n}"), &[&area_text])
+        } else if buildings == of {
+            lang.f(
+                &format!("coverage.nobody.all.{n}"),
+                &[
+                    &area_text,
+                    &counted(lang, "coverage.buildings", buildings),
+                    &households,
+                ],
+            )
+        } else {
+            lang.f(
+                &format!("coverage.nobody.some.{n}"),
+                &[
+                    &area_text,
+                    &buildings.to_string(),
+                    &counted(lang, "coverage.buildings", of),
+                    &households,
+                ],
+            )
+        }
+    }
+}
+
+/// `1 household`, `2 households`: the catalog's `KEY.one` or `KEY.other`
+/// with the number filled in (Chinese has one form, written twice).
+pub fn counted(lang: Lang, key: &str, n: usize) -> String {
+    let form = if n == 1 { "one" } else { "other" };
+    lang.f(&format!("{key}.{form}"), &[&n.to_string()])
 }

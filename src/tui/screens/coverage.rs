@@ -1,5 +1,7 @@
-//! Coverage: zones with nobody responsible, buildings not patrolled and
-//! households not visited lately (不留空白和死角), with a line per area.
+//! Coverage: zones with nobody responsible, buildings not patrolled,
+//! buildings and members with care visits due, and households not visited
+//! lately (不留空白和死角), with a line per area; vacant households are listed
+//! per building as vacant, never as not visited.
 
 use super::prelude::*;
 
@@ -33,7 +35,18 @@ pub fn load(w: &World) -> R<Report> {
         }
         _ => None,
     };
-    let c = report::coverage(s, now, w.config.visit_days(), only.as_ref()).map_err(err)?;
+    let c = report::coverage(s, now, w.config.visit_days(), only.as_ref(), &w.lists.care)
+        .map_err(err)?;
+    let care_cell = |cc: &report::CareCoverage| {
+        lang.f(
+            "coverage.care_cell",
+            &[
+                &cc.care_visited_on_time.to_string(),
+                &cc.care_households.to_string(),
+                &format!("{:.1}", cc.care_pct),
+            ],
+        )
+    };
     let mut rows = Vec::new();
     for z in &c.uncovered {
         rows.push(zone_row(
@@ -44,7 +57,10 @@ pub fn load(w: &World) -> R<Report> {
                 z.path.clone(),
                 lang.t(&format!("kind.{}", z.kind)).to_string(),
                 if z.households > 0 {
-                    lang.f("cov.households_inside", &[&z.households.to_string()])
+                    lang.f(
+                        "coverage.inside",
+                        &[&report::counted(lang, "coverage.households", z.households)],
+                    )
                 } else {
                     String::new()
                 },
@@ -63,6 +79,55 @@ pub fn load(w: &World) -> R<Report> {
             ],
         ));
     }
+    // Care visits due: each building, then each member, with some overdue.
+    for a in &c.by_area {
+        for b in &a.by_building {
+            if b.care.care_visited_on_time < b.care.care_households {
+                rows.push(zone_row(
+                    &b.id,
+                    RowKind::Zone,
+                    vec![
+                        f("coverage.care_gap"),
+                        format!("{}/{}", a.name, b.name),
+                        f("kind.building"),
+                        care_cell(&b.care),
+                    ],
+                ));
+            }
+        }
+    }
+    for m in &c.by_member {
+        if m.care.care_visited_on_time < m.care.care_households {
+            let mut row = zone_row(
+                &m.id,
+                RowKind::Member,
+                vec![
+                    f("coverage.care_gap"),
+                    m.name.clone(),
+                    f("kind.member"),
+                    care_cell(&m.care),
+                ],
+            );
+            // Enter opens the member's zones, not a place.
+            row.zone = None;
+            rows.push(row);
+        }
+    }
+    // Vacant households are no blank spot: one row per building, counted.
+    for a in &c.by_area {
+        for b in a.by_building.iter().filter(|b| b.vacant > 0) {
+            rows.push(zone_row(
+                &b.id,
+                RowKind::Zone,
+                vec![
+                    f("coverage.vacant"),
+                    format!("{}/{}", a.name, b.name),
+                    f("kind.building"),
+                    report::counted(lang, "coverage.households", b.vacant),
+                ],
+            ));
+        }
+    }
     for st in &c.not_visited {
         rows.push(zone_row(
             &st.id,
@@ -78,12 +143,17 @@ pub fn load(w: &World) -> R<Report> {
     let mut summary = vec![c.summary(lang)];
     for a in &c.by_area {
         summary.push(lang.f(
-            "cov.area_line",
+            "coverage.area_line",
             &[
                 &a.name,
                 a.covered_by.as_deref().unwrap_or("—"),
                 &a.households.to_string(),
                 &format!("{:.1}", a.visited_pct),
+                &a.vacant.to_string(),
+                &a.rented.to_string(),
+                &a.care.care_visited_on_time.to_string(),
+                &a.care.care_households.to_string(),
+                &format!("{:.1}", a.care.care_pct),
                 &format!("{:.1}", a.hygiene_pct),
                 &format!("{:.1}", a.security_pct),
             ],
