@@ -11,6 +11,7 @@ pub mod demo;
 pub mod erase;
 pub mod export;
 pub mod generator;
+pub mod lifecycle;
 pub mod lookup;
 pub mod members_csv;
 pub mod names;

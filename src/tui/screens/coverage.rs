@@ -99,5 +99,7 @@ pub fn load(w: &World) -> R<Report> {
         sort: 0,
         all: vec![],
         filter: 0,
+        crumbs: vec![],
+        back: None,
     })
 }

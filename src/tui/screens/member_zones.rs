@@ -66,5 +66,7 @@ pub fn load(w: &World, member: Id) -> R<Report> {
         sort: 0,
         all: vec![],
         filter: 0,
+        crumbs: vec![],
+        back: None,
     })
 }

@@ -61,5 +61,7 @@ pub fn load(w: &World) -> R<Report> {
         sort: 5,
         all: vec![],
         filter: 0,
+        crumbs: vec![],
+        back: None,
     })
 }

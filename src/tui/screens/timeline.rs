@@ -121,6 +121,8 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
         sort: 0,
         all,
         filter: 0,
+        crumbs: here.split('/').map(str::to_string).collect(),
+        back: None,
     };
     apply_filter(&mut r);
     Ok(r)
