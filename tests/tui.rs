@@ -692,7 +692,7 @@ fn forms_save_what_their_named_fields_hold() {
     // Resolving on a zone picks one of its open problems.
     let mut a = app(&store, Lang::En, 120, 40);
     let open_before = store.open_problems().unwrap().len();
-    a.press("r tab \"已处理\" ctrl-s");
+    a.press("r tab tab \"已处理\" ctrl-s");
     let status = a.state.status.clone().unwrap();
     assert!(!status.error, "{}", status.text);
     assert_eq!(store.open_problems().unwrap().len(), open_before - 1);

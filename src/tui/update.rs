@@ -1084,7 +1084,6 @@ mod tests {
             Msg::Loaded {
                 level,
                 crumbs: vec![],
-                back: None,
                 columns: vec!["name".into()],
                 rows: rows(kind, n),
                 select: None,
@@ -1332,6 +1331,7 @@ mod tests {
             all: vec![],
             filter: 0,
             crumbs: vec![],
+            back: None,
         })
     }
 

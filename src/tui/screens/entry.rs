@@ -49,7 +49,6 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
     };
     rows.push(row(f("lifecycle.field.when"), e.at.display()));
     rows.push(row(f("lifecycle.field.by"), who(e.by)));
-    rows.push(row(f("lifecycle.field.written"), e.created_at.display()));
     rows.push(row(f("lifecycle.field.zone"), here.clone()));
     let mut current = e.body.clone();
     for (field, value) in fields(w, &current) {
