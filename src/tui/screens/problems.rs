@@ -37,6 +37,11 @@ pub fn apply_filter(r: &mut Report) {
 pub fn toggle_resolved(r: &mut Report, lang: gridbook_domain::i18n::Lang) -> String {
     r.filter = (r.filter + 1) % 2;
     apply_filter(r);
+    r.title = if r.filter == 1 {
+        lang.f("lifecycle.problems_with_resolved", &[&DAYS.to_string()])
+    } else {
+        lang.t("view.problems").to_string()
+    };
     if r.filter == 1 {
         lang.f("lifecycle.showing_resolved", &[&DAYS.to_string()])
     } else {
