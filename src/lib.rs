@@ -11,8 +11,8 @@ pub mod serve;
 pub mod tui;
 
 pub use gridbook_core::{
-    address, backup, care, config, cover, demo, erase, export, generator, lookup, members_csv,
-    names, ops, plan, report, roster, seal, service, who, zoneview,
+    address, backup, care, config, cover, demo, erase, export, generator, lifecycle, lookup,
+    members_csv, names, ops, plan, report, roster, seal, service, who, zoneview,
 };
 pub use gridbook_domain::{
     checklist, clock, contact, describe, error, floors, i18n, model, period, romanize, text,

@@ -148,7 +148,7 @@ fn build(store: &Store) -> Estate {
             .items(kind)
             .iter()
             .map(|i| CheckResult {
-                item: i.clone(),
+                item: i.key.clone(),
                 ok: true,
                 note: String::new(),
             })

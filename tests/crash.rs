@@ -42,7 +42,8 @@ fn quote(s: &str) -> String {
 }
 
 /// A shell loop writing visits, problems and patrols (a patrol with a failed
-/// item opens a problem in the same transaction) as fast as it can.
+/// item opens a problem, or adds a step to the one still open for that item,
+/// in the same transaction) as fast as it can.
 fn writer_script(data: &Path, households: &[String]) -> String {
     let g = format!(
         "{} --data {}",
@@ -188,6 +189,7 @@ fn every_reported_write_survives_sigkill() {
                     e.body,
                     EventBody::Visit { .. }
                         | EventBody::ProblemOpened { .. }
+                        | EventBody::ProblemStepped { .. }
                         | EventBody::Patrol { .. }
                 ),
                 "{id} is a {}",

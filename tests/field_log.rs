@@ -317,3 +317,138 @@ fn a_second_gridbook_on_the_same_data_is_refused_with_exit_3() {
     drop(t);
     d.ok(&["show", "slhy"]);
 }
+
+/// The kind of an entry of `show --json`'s recent list, by id.
+fn recent_entry(v: &serde_json::Value, id: &str) -> serde_json::Value {
+    v["recent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not among the recent entries"))
+        .clone()
+}
+
+#[test]
+fn reopen_progress_and_comment_from_the_shell() {
+    let d = Demo::new();
+    let p = d.ok(&[
+        "log",
+        "problem",
+        "--zone",
+        "slhy/3",
+        "--category",
+        "repair",
+        "--note",
+        "楼道灯不亮",
+    ]);
+    let p = p.trim().to_string();
+    let open = |d: &Demo| {
+        d.show("slhy/3")["open_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == p.as_str())
+    };
+    let step = d.ok(&["log", "progress", &p, "--note", "已联系物业"]);
+    assert_eq!(step.trim().len(), 26, "prints the step's id: {step}");
+    assert_eq!(
+        recent_entry(&d.show("slhy/3"), step.trim())["kind"],
+        "problem-progress"
+    );
+    let err = d.bad(&["log", "reopen", &p, "--note", "又坏了"]);
+    assert!(err.contains("still open"), "{err}");
+    d.ok(&["log", "resolve", &p, "--note", "已更换灯泡"]);
+    assert!(!open(&d));
+    let err = d.bad(&["log", "progress", &p, "--note", "x"]);
+    assert!(err.contains("already resolved"), "{err}");
+    // A comment is welcome either way; reopening makes it open again.
+    let c = d.ok(&["log", "comment", &p, "--note", "居民表示满意"]);
+    assert_eq!(
+        recent_entry(&d.show("slhy/3"), c.trim())["kind"],
+        "problem-comment"
+    );
+    let r = d.ok(&["log", "reopen", &p, "--note", "又坏了"]);
+    assert_eq!(
+        recent_entry(&d.show("slhy/3"), r.trim())["kind"],
+        "problem-reopened"
+    );
+    assert!(open(&d));
+    // Unknown ids and ids of entries that are not problems are exit 2.
+    let unknown = "01KZZZZZZZZZZZZZZZZZZZZZZZ";
+    for cmd in ["reopen", "progress", "comment", "resolve"] {
+        let err = d.bad(&["log", cmd, unknown, "--note", "x"]);
+        assert!(err.contains("no problem with id"), "{cmd}: {err}");
+        let err = d.bad(&["log", cmd, "not-an-id", "--note", "x"]);
+        assert!(err.contains("not an id"), "{cmd}: {err}");
+    }
+    let err = d.bad(&["log", "comment", step.trim(), "--note", "x"]);
+    assert!(err.contains("is not a problem"), "{err}");
+}
+
+#[test]
+fn a_second_failing_patrol_adds_a_step_instead_of_a_new_problem() {
+    let d = Demo::new();
+    let patrol = |note: &str| {
+        let issue = format!("灭火器在位:{note}");
+        d.ok(&[
+            "log",
+            "patrol",
+            "--zone",
+            "syxc/2",
+            "--kind",
+            "security",
+            "--issue",
+            &issue,
+            "--open-problems",
+        ])
+    };
+    let count = |d: &Demo| d.show("syxc/2")["open_problems"].as_array().unwrap().len();
+    let before = count(&d);
+    let first = patrol("过期");
+    let first: Vec<&str> = first.lines().collect();
+    assert_eq!(first.len(), 2, "the patrol and a new problem: {first:?}");
+    assert_eq!(count(&d), before + 1);
+    let second = patrol("仍然过期");
+    let second: Vec<&str> = second.lines().collect();
+    assert_eq!(second.len(), 2, "the patrol and a step: {second:?}");
+    assert_eq!(count(&d), before + 1, "no second problem for the same item");
+    let v = d.show("syxc/2");
+    let step = recent_entry(&v, second[1]);
+    assert_eq!(step["kind"], "problem-progress");
+    assert!(
+        step["text"].as_str().unwrap().contains("still failing"),
+        "{step}"
+    );
+    // The problem stores the item's key, and reads in each language.
+    let problem = recent_entry(&v, first[1]);
+    let text = problem["text"].as_str().unwrap();
+    assert!(
+        text.contains("extinguishers present: 过期") && !text.contains("灭火器"),
+        "{text}"
+    );
+    let zh: serde_json::Value = serde_json::from_str(
+        &d.ok(&["--lang", "zh", "show", "syxc/2", "--json", "--recent", "50"]),
+    )
+    .unwrap();
+    let text = recent_entry(&zh, first[1])["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("治安")
+            && text.contains("灭火器在位：过期")
+            && !text.contains("extinguishers"),
+        "{text}"
+    );
+    // Once it is resolved, the next failing patrol opens a new problem.
+    d.ok(&["log", "resolve", first[1], "--note", "已更换"]);
+    let third = patrol("又过期了");
+    assert_eq!(third.lines().count(), 2);
+    assert_eq!(count(&d), before + 1);
+    let third_id = third.lines().nth(1).unwrap().to_string();
+    assert_eq!(
+        recent_entry(&d.show("syxc/2"), &third_id)["kind"],
+        "problem"
+    );
+}

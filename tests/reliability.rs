@@ -1406,7 +1406,9 @@ fn operations_refuse_entry_times_out_of_range_or_ahead_and_control_characters() 
     ] {
         assert!(ops::log_patrol(&store, ctx, bad).is_err());
     }
-    let (p, _) = ops::log_patrol(&store, ctx, patrol("灭火器", "过期", now)).unwrap();
+    let p = ops::log_patrol(&store, ctx, patrol("灭火器", "过期", now))
+        .unwrap()
+        .patrol;
     let e = ops::amend(
         &store,
         ctx,

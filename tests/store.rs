@@ -410,7 +410,7 @@ on_both_engines! {
         let v3 = visit(&store, h201, w, ago(1), "宣传冬季用气安全");
         let v2 = visit(&store, h102, w, ago(3), "独居老人，约定每周电话联系");
         let p = problem(&store, b1, ago(2), "楼道灯不亮");
-        let (patrol, _) = ops::log_patrol(
+        let patrol = ops::log_patrol(
             &store,
             ctx(),
             ops::PatrolInput {
@@ -426,7 +426,8 @@ on_both_engines! {
                 open_problems: false,
             },
         )
-        .unwrap();
+        .unwrap()
+        .patrol;
 
         let activity = |zone: Id| -> Vec<Id> {
             store

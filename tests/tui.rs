@@ -272,7 +272,8 @@ fn report_a_problem_then_resolve_it() {
     let open_before = store.open_problems().unwrap().len();
     a.press("r");
     insta::assert_snapshot!("resolve_form", screen(&a, 120, 40));
-    a.press("tab \"已疏通\" ctrl-s");
+    // problem, step (resolve, for an open one), note.
+    a.press("tab tab \"已疏通\" ctrl-s");
     assert_eq!(store.open_problems().unwrap().len(), open_before - 1);
 }
 
@@ -692,7 +693,7 @@ fn forms_save_what_their_named_fields_hold() {
     // Resolving on a zone picks one of its open problems.
     let mut a = app(&store, Lang::En, 120, 40);
     let open_before = store.open_problems().unwrap().len();
-    a.press("r tab \"已处理\" ctrl-s");
+    a.press("r tab tab \"已处理\" ctrl-s");
     let status = a.state.status.clone().unwrap();
     assert!(!status.error, "{}", status.text);
     assert_eq!(store.open_problems().unwrap().len(), open_before - 1);
@@ -1148,4 +1149,151 @@ fn the_members_view_shows_contributions_for_a_period_with_filters() {
     // Off the members view the filter keys say where they work.
     a.press("esc P");
     assert!(a.state.status.clone().unwrap().error);
+}
+
+/// The report on screen, or a panic naming what is there instead.
+fn on_report<'a>(a: &'a App<'_>) -> &'a gridbook::tui::state::Report {
+    match &a.state.view {
+        gridbook::tui::state::View::Report(r) => r,
+        other => panic!("not a report: {other:?}"),
+    }
+}
+
+#[test]
+fn the_problems_view_shows_resolved_ones_and_one_can_be_reopened() {
+    let (_d, store) = demo_store();
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut a = app(&store, lang, 120, 40);
+        a.press("g p");
+        let open_rows = on_report(&a).rows.len();
+        a.press("R");
+        let mark = lang.t("lifecycle.resolved_mark");
+        let r = on_report(&a);
+        assert!(r.rows.len() > open_rows, "resolved problems are listed too");
+        assert!(
+            r.rows[open_rows..]
+                .iter()
+                .all(|x| x.cells[2].starts_with(mark))
+        );
+        insta::assert_snapshot!(
+            format!("problems_with_resolved_{tag}_120x40"),
+            screen(&a, 120, 40)
+        );
+        // `R` again hides them.
+        a.press("R");
+        assert_eq!(on_report(&a).rows.len(), open_rows);
+    }
+    // Reopen the most recently resolved problem from its history.
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("g p R");
+    let open_before = store.open_problems().unwrap().len();
+    // Open problems come first, then the resolved ones.
+    let first_resolved = open_before;
+    a.press(&"j ".repeat(first_resolved));
+    let id = on_report(&a).rows[first_resolved].id;
+    assert!(!store.is_problem_open(id).unwrap());
+    a.press("enter r");
+    assert!(screen(&a, 120, 40).contains("‹ reopened ›"));
+    a.press("tab \"又漏水了\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    assert!(store.is_problem_open(id).unwrap());
+    assert_eq!(store.open_problems().unwrap().len(), open_before + 1);
+}
+
+#[test]
+fn r_on_a_zone_lists_its_resolved_problems_too() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter enter enter enter p");
+    a.press("tab \"下水道反味\" ctrl-s");
+    a.press("r tab tab \"已疏通\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    // Resolved, it is still offered, with reopen as the step.
+    a.press("r");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("[已解决]") && s.contains("‹ 重新打开 ›"), "{s}");
+    insta::assert_snapshot!("resolve_form_with_a_resolved_problem_zh", s);
+    let open_before = store.open_problems().unwrap().len();
+    a.press("tab tab \"又堵了\" ctrl-s");
+    assert_eq!(store.open_problems().unwrap().len(), open_before + 1);
+}
+
+#[test]
+fn enter_on_a_problem_in_the_timeline_opens_its_history() {
+    let (_d, store) = demo_store();
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut a = app(&store, lang, 120, 40);
+        // The first area's timeline, problems only.
+        a.press("tab f f");
+        assert!(matches!(
+            on_report(&a).kind,
+            gridbook::tui::state::ReportKind::Timeline(_)
+        ));
+        a.press("enter");
+        assert!(matches!(
+            on_report(&a).kind,
+            gridbook::tui::state::ReportKind::ProblemHistory(_)
+        ));
+        insta::assert_snapshot!(
+            format!("problem_history_from_timeline_{tag}_120x40"),
+            screen(&a, 120, 40)
+        );
+        // The step keys work there; `esc` returns to the timeline.
+        a.press("r");
+        assert!(matches!(
+            a.state.layers.last(),
+            Some(gridbook::tui::state::Layer::Form(_))
+        ));
+        a.press("esc esc");
+        assert!(matches!(
+            on_report(&a).kind,
+            gridbook::tui::state::ReportKind::Timeline(_)
+        ));
+    }
+}
+
+#[test]
+fn a_timeline_entry_opens_in_full_with_its_amendments() {
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let (_d, store) = demo_store();
+        let mut a = app(&store, lang, 120, 40);
+        a.press("enter enter enter tab f");
+        // The newest visit, amended, then opened.
+        a.press("e tab ctrl-u \"独居老人，每周电话联系一次\" tab tab \"记错了内容\" ctrl-s");
+        let status = a.state.status.clone().unwrap();
+        assert!(!status.error, "{}", status.text);
+        a.press("g g enter");
+        assert!(matches!(
+            on_report(&a).kind,
+            gridbook::tui::state::ReportKind::Entry { .. }
+        ));
+        let s = screen(&a, 120, 40);
+        assert!(s.contains("→ 独居老人，每周电话联系一次"), "{s}");
+        assert!(s.contains("记错了内容"), "{s}");
+        insta::assert_snapshot!(format!("timeline_entry_amended_{tag}_120x40"), s);
+        a.press("esc");
+        assert!(matches!(
+            on_report(&a).kind,
+            gridbook::tui::state::ReportKind::Timeline(_)
+        ));
+    }
+}
+
+#[test]
+fn the_patrol_form_shows_whole_chinese_labels_at_80x24() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 80, 24);
+    for kind in ["security", "hygiene"] {
+        a.press(&format!("enter enter : \"patrol {kind}\" enter"));
+        let s = screen(&a, 80, 24);
+        let k = gridbook::model::PatrolKind::parse(kind).unwrap();
+        for item in Checklists::shipped().items(k) {
+            assert!(s.contains(&item.zh), "{} is cut:\n{s}", item.zh);
+            assert!(!s.contains(&item.en), "{} in the Chinese form", item.en);
+        }
+        insta::assert_snapshot!(format!("patrol_form_{kind}_zh_80x24"), s);
+        a.press("esc h h");
+    }
 }

@@ -5,6 +5,7 @@ use crate::cli::{Env, Fail, LogCmd, Use, find_member, out};
 use gridbook_core::address::{self, Zone};
 use gridbook_core::config;
 use gridbook_core::ops;
+use gridbook_domain::checklist::Item;
 use gridbook_domain::model::*;
 
 pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
@@ -24,6 +25,13 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
             )));
         }
         Ok(t)
+    };
+    // A step on a problem: `problem` is the id `log problem` printed; the
+    // domain's rules (resolve or progress only while open, reopen only once
+    // resolved, comment any time) refuse the rest with exit 2.
+    let step = |step: ProblemStep, problem: String, note: String, when: String| {
+        let id: Id = problem.parse().map_err(Fail::input)?;
+        Ok::<Id, Fail>(ops::step_problem(&store, ctx, id, step, &note, at(&when)?)?.id)
     };
     match cmd {
         LogCmd::Visit {
@@ -109,15 +117,25 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
             drop(store);
             out::line(e.id)?;
         }
-        LogCmd::Resolve {
-            problem,
-            note,
-            at: when,
-        } => {
-            let id: Id = problem.parse().map_err(Fail::input)?;
-            let e = ops::step_problem(&store, ctx, id, ProblemStep::Resolved, &note, at(&when)?)?;
+        LogCmd::Resolve { problem, note, at } => {
+            let id = step(ProblemStep::Resolved, problem, note, at)?;
             drop(store);
-            out::line(e.id)?;
+            out::line(id)?;
+        }
+        LogCmd::Reopen { problem, note, at } => {
+            let id = step(ProblemStep::Reopened, problem, note, at)?;
+            drop(store);
+            out::line(id)?;
+        }
+        LogCmd::Progress { problem, note, at } => {
+            let id = step(ProblemStep::Progress, problem, note, at)?;
+            drop(store);
+            out::line(id)?;
+        }
+        LogCmd::Comment { problem, note, at } => {
+            let id = step(ProblemStep::Comment, problem, note, at)?;
+            drop(store);
+            out::line(id)?;
         }
         LogCmd::Patrol {
             zone,
@@ -135,30 +153,38 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
             let known = lists.items(kind);
             let mut failed: Vec<(String, String)> = Vec::new();
             for i in &issues {
-                let (item, inote) = i.split_once(':').unwrap_or((i, ""));
+                let (item, inote) = i.split_once([':', '：']).unwrap_or((i.as_str(), ""));
                 let item = item.trim();
-                // An item may be named by its full text or by a unique part of it.
-                // The item's full text wins; otherwise a unique part of it.
-                let hits: Vec<&String> = match known.iter().find(|k| k.as_str() == item) {
+                // An item is named by its key, a label in either language, the
+                // text stored before items had keys, or a unique part of a label.
+                let hits: Vec<&Item> = match lists.find(kind, item) {
                     Some(exact) => vec![exact],
-                    None => known.iter().filter(|k| k.contains(item)).collect(),
+                    None => known
+                        .iter()
+                        .filter(|k| {
+                            !item.is_empty() && (k.zh.contains(item) || k.en.contains(item))
+                        })
+                        .collect(),
+                };
+                let names = |items: &mut dyn Iterator<Item = &Item>| {
+                    items
+                        .map(|k| format!("{} ({})", k.key, k.label(env.lang)))
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 };
                 match hits.as_slice() {
-                    [one] => failed.push(((*one).clone(), inote.trim().to_string())),
+                    [one] => failed.push((one.key.clone(), inote.trim().to_string())),
                     [] => {
                         return Err(Fail::input(format!(
                             "`{item}` is not on the {} checklist: {}",
                             kind.code(),
-                            known.join("; ")
+                            names(&mut known.iter())
                         )));
                     }
                     many => {
                         return Err(Fail::input(format!(
                             "`{item}` matches several checklist items: {}",
-                            many.iter()
-                                .map(|s| s.as_str())
-                                .collect::<Vec<_>>()
-                                .join("; ")
+                            names(&mut many.iter().copied())
                         )));
                     }
                 }
@@ -166,9 +192,9 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
             let items = known
                 .iter()
                 .map(|k| {
-                    let f = failed.iter().find(|(f, _)| f == k);
+                    let f = failed.iter().find(|(f, _)| *f == k.key);
                     CheckResult {
-                        item: k.clone(),
+                        item: k.key.clone(),
                         ok: f.is_none(),
                         note: f.map(|(_, n)| n.clone()).unwrap_or_default(),
                     }
@@ -182,10 +208,12 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                 note,
                 open_problems,
             };
-            let (e, problems) = ops::log_patrol(&store, ctx, input)?;
+            let logged = ops::log_patrol(&store, ctx, input)?;
             drop(store);
-            let mut ids = format!("{}\n", e.id);
-            for p in problems {
+            // The patrol's id, then each problem it opened, then each step it
+            // added to a problem still open for the same item.
+            let mut ids = format!("{}\n", logged.patrol.id);
+            for p in logged.opened.iter().chain(&logged.stepped) {
                 ids.push_str(&format!("{}\n", p.id));
             }
             out::text(&ids)?;

@@ -521,8 +521,32 @@ pub enum LogCmd {
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
-    /// Resolve an open problem.
+    /// Resolve an open problem (ID as `log problem` printed it).
     Resolve {
+        problem: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
+        at: String,
+    },
+    /// Reopen a resolved problem.
+    Reopen {
+        problem: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
+        at: String,
+    },
+    /// Note progress on an open problem.
+    Progress {
+        problem: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
+        at: String,
+    },
+    /// Comment on a problem, open or resolved.
+    Comment {
         problem: String,
         #[arg(long)]
         note: String,

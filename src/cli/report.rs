@@ -336,9 +336,9 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                             o.id.clone(),
                             o.opened.clone(),
                             o.age_days.to_string(),
-                            lang.label("category", &o.category),
+                            gridbook_domain::describe::category_label(lang, &o.category),
                             o.zone.clone(),
-                            o.description.clone(),
+                            gridbook_domain::checklist::shown(lang, &o.description),
                             lang.label("urgency", &o.urgency),
                             o.reported_by.clone().unwrap_or_default(),
                             o.last_note.clone().unwrap_or_default(),
@@ -383,9 +383,9 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 .map(|o| {
                     vec![
                         o.age_days.to_string(),
-                        lang.label("category", &o.category),
+                        gridbook_domain::describe::category_label(lang, &o.category),
                         o.zone.clone(),
-                        o.description.clone(),
+                        gridbook_domain::checklist::shown(lang, &o.description),
                         o.id.clone(),
                     ]
                 })

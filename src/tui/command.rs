@@ -124,6 +124,7 @@ commands! {
     MyZones = "my zones", "my_zones", [], NoArg, [Browse];
     Sort = "sort", "sort", [], NoArg, [Browse];
     Filter = "filter", "filter", [], NoArg, [Browse];
+    ShowResolved = "show resolved", "show_resolved", [], NoArg, [Browse];
     Today = "today", "today", [], NoArg, [Browse];
     Members = "members", "members", [], NoArg, [Browse];
     Problems = "problems", "problems", [], NoArg, [Browse];

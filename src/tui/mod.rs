@@ -67,6 +67,8 @@ impl<'s> App<'s> {
         config: Config,
         checklists: Checklists,
     ) -> App<'s> {
+        // Stored checklist keys read as the labels of the lists in use.
+        gridbook_domain::checklist::install(&checklists);
         // The index follows every commit to the store, whatever made it.
         let mut finder = Finder::default();
         finder.follow(store);

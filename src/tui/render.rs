@@ -91,7 +91,7 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
     let (view_name, crumbs) = match &state.view {
         View::Welcome => (lang.t("view.welcome").to_string(), vec![]),
         View::Browse(b) => (lang.t("view.browse").to_string(), b.crumbs.clone()),
-        View::Report(r) => (r.title.clone(), vec![]),
+        View::Report(r) => (r.title.clone(), r.crumbs.clone()),
         View::Plan(p) => (
             lang.t("view.plan").to_string(),
             p.path.split('/').map(str::to_string).collect(),
@@ -249,6 +249,13 @@ pub(crate) fn table(
             .min(40.max(total / 2));
         fitted.push(wv);
         budget = budget.saturating_sub(wv);
+    }
+    // Width the cap left unused goes to the columns it cut, left first, so a
+    // long text column is not cut with empty space beside it.
+    for (f, w) in fitted.iter_mut().zip(&widths) {
+        let more = w.saturating_sub(*f).min(budget);
+        *f += more;
+        budget -= more;
     }
     let header = TRow::new(
         columns

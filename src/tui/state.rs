@@ -79,10 +79,17 @@ pub struct Report {
     pub sort: usize,
     /// Every row with its kind tag, when the report can be filtered.
     pub all: Vec<(Row, &'static str)>,
-    /// Index into the timeline's filters (`screens::timeline::FILTERS`).
+    /// Index into the timeline's filters (`screens::timeline::FILTERS`), or
+    /// whether the problems view shows resolved ones (1) or not (0).
     pub filter: usize,
     /// A picture of a trend between the summary and the table.
     pub chart: Option<super::charts::Chart>,
+    /// The header's breadcrumb: the zone a zone's screen is about (empty
+    /// for screens over everything).
+    pub crumbs: Vec<String>,
+    /// The screen `back` returns to (a timeline, for an entry opened from
+    /// it), instead of the list behind.
+    pub back: Option<ReportKind>,
 }
 
 #[derive(Clone, Debug)]

@@ -215,9 +215,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
-        Msg::Report(r) => {
-            if let View::Browse(b) = std::mem::replace(&mut state.view, View::Welcome) {
-                state.browse_behind = Some(b);
+        Msg::Report(mut r) => {
+            match std::mem::replace(&mut state.view, View::Welcome) {
+                View::Browse(b) => state.browse_behind = Some(b),
+                // Reloaded after a change: where `back` goes, the problems
+                // view's filter and the selection stay.
+                View::Report(old) if old.kind == r.kind => {
+                    r.back = r.back.or(old.back);
+                    if r.kind == ReportKind::Problems && old.filter != r.filter {
+                        super::screens::problems::toggle_resolved(&mut r, state.lang);
+                    }
+                    if old.filter == r.filter {
+                        r.sel = old.sel.min(r.rows.len().saturating_sub(1));
+                    }
+                }
+                _ => {}
             }
             state.view = View::Report(r);
             vec![]
@@ -582,6 +594,20 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                     let id = row.id;
                     report(state, ReportKind::ProblemHistory(id))
                 }
+                // A timeline entry opens in full; a problem's opens its history.
+                Some(row) if row.kind == RowKind::Event => match r.kind {
+                    ReportKind::Timeline(zone) => {
+                        let id = row.id;
+                        report(
+                            state,
+                            ReportKind::Entry {
+                                event: id,
+                                from: zone,
+                            },
+                        )
+                    }
+                    _ => row.zone.map(Effect::GotoId).into_iter().collect(),
+                },
                 Some(row) => row.zone.map(Effect::GotoId).into_iter().collect(),
                 None => vec![],
             },
@@ -609,6 +635,10 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                     }
                     None => vec![],
                 },
+                View::Report(r) if r.back.is_some() => {
+                    let back = r.back.unwrap_or(ReportKind::Today);
+                    report(state, back)
+                }
                 View::Report(_) | View::Plan(_) => match state.browse_behind.take() {
                     Some(b) => {
                         let effects = detail_effect(&b).into_iter().collect();
@@ -640,6 +670,16 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             {
                 let text = super::screens::timeline::next_filter(r, state.lang);
                 status(state, text, false);
+            }
+            vec![]
+        }
+        Cmd::ShowResolved => {
+            match &mut state.view {
+                View::Report(r) if r.kind == ReportKind::Problems => {
+                    let text = super::screens::problems::toggle_resolved(r, state.lang);
+                    status(state, text, false);
+                }
+                _ => status(state, state.lang.t("lifecycle.resolved_where"), true),
             }
             vec![]
         }
@@ -1402,6 +1442,8 @@ mod tests {
             all: vec![],
             filter: 0,
             chart: None,
+            crumbs: vec![],
+            back: None,
         })
     }
 

@@ -232,18 +232,22 @@ fn replay_activity(
             "patrol" => {
                 let kind = PatrolKind::parse(category)
                     .ok_or_else(|| bad(format!("unknown patrol kind {category}")))?;
-                let failed: HashMap<&str, &str> = issues
-                    .split('|')
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.split_once(':').unwrap_or((s, "")))
-                    .collect();
+                // Items by key, or by the text stored before items had keys.
+                let mut failed: HashMap<&str, &str> = HashMap::new();
+                for s in issues.split('|').filter(|s| !s.is_empty()) {
+                    let (item, note) = s.split_once(':').unwrap_or((s, ""));
+                    let item = checklists
+                        .find(kind, item)
+                        .ok_or_else(|| bad(format!("unknown checklist item {item}")))?;
+                    failed.insert(item.key.as_str(), note);
+                }
                 let items = checklists
                     .items(kind)
                     .iter()
                     .map(|item| CheckResult {
-                        item: item.clone(),
-                        ok: !failed.contains_key(item.as_str()),
-                        note: failed.get(item.as_str()).unwrap_or(&"").to_string(),
+                        item: item.key.clone(),
+                        ok: !failed.contains_key(item.key.as_str()),
+                        note: failed.get(item.key.as_str()).unwrap_or(&"").to_string(),
                     })
                     .collect();
                 let input = ops::PatrolInput {

@@ -12,6 +12,7 @@ pub mod erase;
 pub mod export;
 pub mod generator;
 pub mod ledger;
+pub mod lifecycle;
 pub mod lookup;
 pub mod members_csv;
 pub mod names;

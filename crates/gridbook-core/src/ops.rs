@@ -4,6 +4,7 @@
 
 use thiserror::Error;
 
+use gridbook_domain::checklist::{self, Finding};
 use gridbook_domain::model::*;
 use gridbook_domain::validate::{self, FieldError};
 use gridbook_store::store::{Record, Store, StoreError, Writes};
@@ -1128,8 +1129,20 @@ pub struct PatrolInput {
     pub open_problems: bool,
 }
 
-/// Logs a patrol of an area or building.
-pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<(Event, Vec<Event>)> {
+/// What a patrol wrote: the patrol, the problems it opened, and the steps
+/// it added to problems still open for the same item.
+#[derive(Clone, Debug)]
+pub struct PatrolLogged {
+    pub patrol: Event,
+    pub opened: Vec<Event>,
+    pub stepped: Vec<Event>,
+}
+
+/// Logs a patrol of an area or building. With `open_problems`, each failed
+/// item becomes a problem stored as a checklist finding (the item's key and
+/// the note), unless a problem for that item in this zone is still open:
+/// then the patrol adds a "still failing" progress step to it instead.
+pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<PatrolLogged> {
     let PatrolInput {
         zone,
         kind,
@@ -1148,34 +1161,87 @@ pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<(Event,
     }
     check_items(&items)?;
     let note = validate::text("note", &note)?;
+    let mut items = items;
+    for it in &mut items {
+        it.note = validate::text("note", &it.note)?;
+    }
     let mut w = Writes::new();
-    let mut problems = Vec::new();
+    let (mut opened, mut stepped) = (Vec::new(), Vec::new());
     if open_problems_for_issues {
+        let still_open = open_findings(store, zone, kind)?;
         for it in items.iter().filter(|i| !i.ok) {
-            let desc = if it.note.is_empty() {
-                it.item.clone()
-            } else {
-                format!("{}: {}", it.item, it.note)
-            };
-            let p = Event::new(
-                zone,
-                at,
-                ctx.by,
-                EventBody::ProblemOpened {
-                    category: kind.code().to_string(),
-                    description: desc,
-                    reporter: None,
-                    urgency: Urgency::Normal,
-                },
-            );
-            store.stage_event(&mut w, &p)?;
-            problems.push(p);
+            let finding = Finding {
+                key: it.item.clone(),
+                note: it.note.clone(),
+            }
+            .encode();
+            match still_open.iter().find(|(key, _)| *key == it.item) {
+                Some((_, problem)) => {
+                    let step = Event::new(
+                        zone,
+                        at.max(Ts(problem.ms())),
+                        ctx.by,
+                        EventBody::ProblemStepped {
+                            problem: *problem,
+                            step: ProblemStep::Progress,
+                            note: finding,
+                        },
+                    );
+                    store.stage_event(&mut w, &step)?;
+                    stepped.push(step);
+                }
+                None => {
+                    let p = Event::new(
+                        zone,
+                        at,
+                        ctx.by,
+                        EventBody::ProblemOpened {
+                            category: kind.code().to_string(),
+                            description: finding,
+                            reporter: None,
+                            urgency: Urgency::Normal,
+                        },
+                    );
+                    store.stage_event(&mut w, &p)?;
+                    opened.push(p);
+                }
+            }
         }
     }
-    let e = Event::new(zone, at, ctx.by, EventBody::Patrol { kind, items, note });
-    store.stage_event(&mut w, &e)?;
+    let patrol = Event::new(zone, at, ctx.by, EventBody::Patrol { kind, items, note });
+    store.stage_event(&mut w, &patrol)?;
     store.commit(w)?;
-    Ok((e, problems))
+    Ok(PatrolLogged {
+        patrol,
+        opened,
+        stepped,
+    })
+}
+
+/// Open problems a patrol of `kind` left in `zone` itself, by the key of
+/// the checklist item each is about (also those stored before items had
+/// keys), oldest first.
+fn open_findings(store: &Store, zone: Id, kind: PatrolKind) -> Result<Vec<(String, Id)>> {
+    let mut out = Vec::new();
+    let mut ids = store.open_problems_in(zone)?;
+    ids.sort();
+    for p in ids {
+        let Some(e) = store.event(p)? else { continue };
+        if e.zone != zone {
+            continue;
+        }
+        if let EventBody::ProblemOpened {
+            category,
+            description,
+            ..
+        } = &e.body
+            && category == kind.code()
+            && let Some(key) = checklist::key_of(description)
+        {
+            out.push((key, p));
+        }
+    }
+    Ok(out)
 }
 
 /// Corrects an earlier entry. The original stays; the timeline shows the replacement.

@@ -131,8 +131,8 @@ pub fn open_problems_in(store: &Store, zone: Id, now: Ts, lang: Lang) -> Result<
             out.push(ProblemView {
                 id: pid.to_string(),
                 zone: path_of(store, e.zone),
-                category: lang.label("category", category),
-                description: description.clone(),
+                category: gridbook_domain::describe::category_label(lang, category),
+                description: gridbook_domain::checklist::shown(lang, description),
                 opened: e.at.display(),
                 age_days: e.at.days_before(now),
             });

@@ -40,7 +40,10 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
         } => {
             let mut s = lang.f(
                 "event.problem",
-                &[&lang.label("category", category), description],
+                &[
+                    &category_label(lang, category),
+                    &crate::checklist::shown(lang, description),
+                ],
             );
             if *urgency == Urgency::High {
                 s.push_str(" !");
@@ -48,7 +51,12 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             s
         }
         EventBody::ProblemStepped { step, note, .. } => {
-            lang.f(&format!("event.problem-{}", step.code()), &[note])
+            // A patrol that found an item still failing adds a step to its problem.
+            let note = match crate::checklist::Finding::parse(note) {
+                Some(f) => lang.f("lifecycle.still_failing", &[&f.show(lang)]),
+                None => note.clone(),
+            };
+            lang.f(&format!("event.problem-{}", step.code()), &[&note])
         }
         EventBody::Activity {
             kind,
@@ -81,11 +89,7 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             );
             for i in items.iter().filter(|i| !i.ok) {
                 s.push_str(" ✗ ");
-                s.push_str(&i.item);
-                if !i.note.is_empty() {
-                    s.push_str(": ");
-                    s.push_str(&i.note);
-                }
+                s.push_str(&check_item(lang, i));
             }
             if !note.is_empty() {
                 s.push_str(" — ");
@@ -112,6 +116,26 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             &[reason, &event(lang, &replacement.body(), name_of)],
         ),
     }
+}
+
+/// A problem category's label; a patrol's problems carry the patrol kind
+/// (`security`) as their category and read as it.
+pub fn category_label(lang: Lang, code: &str) -> String {
+    let key = format!("category.{code}");
+    if lang.t(&key) != key {
+        return lang.label("category", code);
+    }
+    lang.label("patrol", code)
+}
+
+/// A checklist result as a line shows it: the item's label in `lang` (or
+/// the text stored before items had keys) and the worker's note.
+pub fn check_item(lang: Lang, i: &CheckResult) -> String {
+    crate::checklist::Finding {
+        key: i.item.clone(),
+        note: i.note.clone(),
+    }
+    .show(lang)
 }
 
 /// `2`, `1.5`, `0.25` hours from minutes: no trailing zeros.

@@ -251,38 +251,70 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     .with_intro(gridbook_domain::describe::event(lang, &e.body, &name_of))
                 }
                 _ => {
-                    let open = s.open_problems_in(id).map_err(err)?;
-                    if open.is_empty() {
-                        return Ok(vec![Msg::Status(f("tui.no_open_problems"), true)]);
+                    // Every problem of the zone, open ones first: resolved ones
+                    // can be reopened or commented on from here too.
+                    let all = gridbook_core::lifecycle::problems_in(s, id).map_err(err)?;
+                    if all.is_empty() {
+                        return Ok(vec![Msg::Status(f("lifecycle.no_problems"), true)]);
                     }
                     let mut list = Vec::new();
-                    for p in open {
-                        if let Some(e) = s.event(p).map_err(err)?
-                            && let EventBody::ProblemOpened {
-                                category,
-                                description,
-                                ..
-                            } = &e.body
+                    for p in &all {
+                        if let EventBody::ProblemOpened {
+                            category,
+                            description,
+                            ..
+                        } = &p.opened.body
                         {
+                            let state = if p.open {
+                                String::new()
+                            } else {
+                                format!("{} ", f("lifecycle.resolved_mark"))
+                            };
                             list.push((
-                                p.to_string(),
+                                p.opened.id.to_string(),
                                 format!(
-                                    "[{}] {} ({})",
-                                    lang.label("category", category),
-                                    text::truncate(description, 30),
+                                    "{state}[{}] {} ({})",
+                                    gridbook_domain::describe::category_label(lang, category),
+                                    text::truncate(
+                                        &gridbook_domain::checklist::shown(lang, description),
+                                        30
+                                    ),
                                     lang.f(
                                         "show.days_ago",
-                                        &[&e.at.days_before(Ts::now()).to_string()]
+                                        &[&p.opened.at.days_before(Ts::now()).to_string()]
                                     )
                                 ),
                             ));
                         }
                     }
+                    // The step fits the first problem listed; the rules refuse
+                    // a step that does not fit the one chosen, saying why.
+                    let first_open = all[0].open;
+                    let every_step: Vec<(&str, String)> = [
+                        ProblemStep::Resolved,
+                        ProblemStep::Progress,
+                        ProblemStep::Comment,
+                        ProblemStep::Reopened,
+                    ]
+                    .iter()
+                    .map(|st| {
+                        (
+                            st.code(),
+                            lang.t(&format!("step.{}", st.code())).to_string(),
+                        )
+                    })
+                    .collect();
                     Form::new(
                         Purpose::ResolveIn { zone: id },
                         f("form.resolve"),
                         vec![
                             Field::choice("problem", f("form.which_problem"), list, ""),
+                            Field::choice(
+                                "step",
+                                f("form.step"),
+                                choices(&every_step),
+                                if first_open { "resolved" } else { "reopened" },
+                            ),
                             Field::new("note", f("form.note"), FieldKind::Required, ""),
                         ],
                     )
@@ -308,7 +340,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 .checklists
                 .items(kind)
                 .iter()
-                .map(|item| Field::new("check", item.clone(), FieldKind::Check, ""))
+                .map(|item| Field::new("check", item.label(lang), FieldKind::Check, ""))
                 .collect();
             let yes_no = vec![
                 ("yes".to_string(), f("form.yes")),
@@ -365,13 +397,20 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     description,
                     ..
                 } => {
-                    let cats: Vec<(String, String)> = categories(w)
+                    let mut cats: Vec<(String, String)> = categories(w)
                         .into_iter()
                         .map(|c| {
                             let l = lang.label("category", &c);
                             (c, l)
                         })
                         .collect();
+                    // A patrol's problem keeps its kind as its category.
+                    if !cats.iter().any(|(c, _)| c == category) {
+                        cats.push((
+                            category.clone(),
+                            gridbook_domain::describe::category_label(lang, category),
+                        ));
+                    }
                     vec![
                         Field::choice("category", f("form.category"), cats, category),
                         Field::new(

@@ -84,7 +84,7 @@ fn patrol_input(w: &World, zone: Id, kind: PatrolKind, v: &Values, now: Ts) -> R
                 None => (true, String::new()),
             };
             CheckResult {
-                item: item.clone(),
+                item: item.key.clone(),
                 ok,
                 note,
             }
@@ -240,14 +240,20 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
         }
         Purpose::ResolveIn { .. } => {
             let problem: Id = v.get("problem").parse()?;
-            ops::step_problem(s, ctx, problem, ProblemStep::Resolved, v.get("note"), now)
-                .map_err(op)?;
+            let step = step_of(v.get("step"));
+            ops::step_problem(s, ctx, problem, step, v.get("note"), now).map_err(op)?;
             Ok(w.lang.t("tui.step_saved").to_string())
         }
         Purpose::Patrol { zone, kind } => {
             let input = patrol_input(w, *zone, *kind, v, now)?;
-            let (_, problems) = ops::log_patrol(s, ctx, input).map_err(op)?;
-            Ok(w.lang.f("tui.patrol_saved", &[&problems.len().to_string()]))
+            let logged = ops::log_patrol(s, ctx, input).map_err(op)?;
+            Ok(w.lang.f(
+                "lifecycle.patrol_saved",
+                &[
+                    &logged.opened.len().to_string(),
+                    &logged.stepped.len().to_string(),
+                ],
+            ))
         }
         Purpose::Assign { zone } => {
             let member = gridbook_core::who::member(s, v.get("member")).map_err(err)?;

@@ -173,5 +173,7 @@ pub fn load(w: &World) -> R<Report> {
             crate::tui::charts::coverage(s, now, w.config.visit_days(), only.as_ref())
                 .map_err(err)?,
         ),
+        crumbs: vec![],
+        back: None,
     })
 }

@@ -68,5 +68,7 @@ pub fn load(w: &World, member: Id) -> R<Report> {
         all: vec![],
         filter: 0,
         chart: Some(chart),
+        crumbs: vec![],
+        back: None,
     })
 }

@@ -167,6 +167,8 @@ pub fn load(w: &World, view: MembersView) -> R<Report> {
         all: vec![],
         filter: 0,
         chart: None,
+        crumbs: vec![],
+        back: None,
     })
 }
 

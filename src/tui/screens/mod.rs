@@ -11,6 +11,7 @@
 
 pub mod browse;
 pub mod coverage;
+pub mod entry;
 pub mod member_zones;
 pub mod members;
 pub mod plan;
@@ -56,6 +57,11 @@ pub enum ReportKind {
     MemberZones(Id),
     /// One problem from report to now, with its age.
     ProblemHistory(Id),
+    /// One timeline entry in full, opened from the timeline of `from`.
+    Entry {
+        event: Id,
+        from: Id,
+    },
 }
 
 /// Loads a report screen's data (on the job runner: it may be slow).
@@ -68,6 +74,7 @@ pub fn load(w: &World, kind: ReportKind) -> R<Report> {
         ReportKind::Timeline(zone) => timeline::load(w, zone),
         ReportKind::MemberZones(member) => member_zones::load(w, member),
         ReportKind::ProblemHistory(problem) => problem_history::load(w, problem),
+        ReportKind::Entry { event, from } => entry::load(w, event, from),
     }
 }
 
@@ -81,6 +88,7 @@ pub fn hints(kind: ReportKind) -> &'static [Cmd] {
         ReportKind::Timeline(_) => timeline::HINTS,
         ReportKind::MemberZones(_) => member_zones::HINTS,
         ReportKind::ProblemHistory(_) => problem_history::HINTS,
+        ReportKind::Entry { .. } => entry::HINTS,
     }
 }
 
@@ -94,5 +102,6 @@ pub fn loading(kind: ReportKind) -> &'static str {
         ReportKind::Timeline(_) => timeline::LOADING,
         ReportKind::MemberZones(_) => member_zones::LOADING,
         ReportKind::ProblemHistory(_) => problem_history::LOADING,
+        ReportKind::Entry { .. } => entry::LOADING,
     }
 }

@@ -1,12 +1,13 @@
-//! One problem from report to now, with its age; `r` adds a step.
+//! One problem from report to now, with its age; `r` adds a step (resolve,
+//! progress and comment while open; reopen and comment once resolved).
 
 use super::prelude::*;
 
 pub const HINTS: &[Cmd] = &[
+    Cmd::Resolve,
     Cmd::Open,
     Cmd::Back,
-    Cmd::Sort,
-    Cmd::CopyPhone,
+    Cmd::Edit,
     Cmd::Help,
     Cmd::Quit,
 ];
@@ -79,5 +80,10 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
         all: vec![],
         filter: 0,
         chart: None,
+        crumbs: zone_label(w, opened.zone)?
+            .split('/')
+            .map(str::to_string)
+            .collect(),
+        back: None,
     })
 }

@@ -1,10 +1,14 @@
-//! Open problems, oldest first by default; a row opens its history.
+//! Open problems, oldest first by default; `R` shows those resolved in the
+//! last 30 days too (to reopen or comment on them); a row opens its history.
 
 use super::prelude::*;
+use gridbook_domain::checklist;
+use gridbook_domain::describe::category_label;
 
 pub const HINTS: &[Cmd] = &[
     Cmd::Open,
     Cmd::Back,
+    Cmd::ShowResolved,
     Cmd::Sort,
     Cmd::CopyPhone,
     Cmd::Help,
@@ -14,35 +18,101 @@ pub const HINTS: &[Cmd] = &[
 /// What the status line says while the report loads.
 pub const LOADING: &str = "job.problems";
 
+/// How far back resolved problems are listed: the summary's period.
+const DAYS: i64 = 30;
+
+/// Shows the open rows, or every row once resolved ones are asked for.
+pub fn apply_filter(r: &mut Report) {
+    let all = r.filter % 2 == 1;
+    r.rows = r
+        .all
+        .iter()
+        .filter(|(_, tag)| all || *tag == "open")
+        .map(|(row, _)| row.clone())
+        .collect();
+    r.sel = r.sel.min(r.rows.len().saturating_sub(1));
+}
+
+/// `R`: resolved problems shown or hidden; answers the status line's text.
+pub fn toggle_resolved(r: &mut Report, lang: gridbook_domain::i18n::Lang) -> String {
+    r.filter = (r.filter + 1) % 2;
+    apply_filter(r);
+    r.title = if r.filter == 1 {
+        lang.f("lifecycle.problems_with_resolved", &[&DAYS.to_string()])
+    } else {
+        lang.t("view.problems").to_string()
+    };
+    if r.filter == 1 {
+        lang.f("lifecycle.showing_resolved", &[&DAYS.to_string()])
+    } else {
+        lang.t("lifecycle.showing_open").to_string()
+    }
+}
+
 pub fn load(w: &World) -> R<Report> {
     let s = w.store;
     let now = Ts::now();
     let lang = w.lang;
     let f = |k: &str| lang.t(k).to_string();
     let kind = ReportKind::Problems;
-    let p = report::problems(s, now, 30, None).map_err(err)?;
-    let rows = p
+    let p = report::problems(s, now, DAYS, None).map_err(err)?;
+    let mut all: Vec<(Row, &'static str)> = p
         .open
         .iter()
         .map(|o| {
             let id: Id = o.id.parse().unwrap_or_default();
-            Row {
+            let row = Row {
                 id,
                 kind: RowKind::Problem,
                 cells: vec![
                     o.age_days.to_string(),
-                    lang.label("category", &o.category),
-                    o.description.clone(),
+                    category_label(lang, &o.category),
+                    checklist::shown(lang, &o.description),
                     o.zone.clone(),
                     lang.label("urgency", &o.urgency),
-                    o.last_note.clone().unwrap_or_default(),
+                    o.last_note
+                        .as_deref()
+                        .map(|n| checklist::shown(lang, n))
+                        .unwrap_or_default(),
                 ],
                 phone: None,
                 zone: o.zone_id.parse().ok(),
-            }
+            };
+            (row, "open")
         })
         .collect();
-    Ok(Report {
+    let since = now.minus_days(DAYS);
+    for (e, _resolved_at) in gridbook_core::lifecycle::resolved_since(s, since).map_err(err)? {
+        let EventBody::ProblemOpened {
+            category,
+            description,
+            urgency,
+            ..
+        } = &e.body
+        else {
+            continue;
+        };
+        let row = Row {
+            id: e.id,
+            kind: RowKind::Problem,
+            cells: vec![
+                e.at.days_before(now).to_string(),
+                category_label(lang, category),
+                format!(
+                    "{} {}",
+                    f("lifecycle.resolved_mark"),
+                    checklist::shown(lang, description)
+                ),
+                zone_label(w, e.zone).unwrap_or_default(),
+                lang.label("urgency", urgency.code()),
+                last_note(w, &e).unwrap_or_default(),
+            ],
+            phone: None,
+            zone: Some(e.zone),
+        };
+        all.push((row, "resolved"));
+    }
+    let mut r = Report {
         kind,
         title: f("view.problems"),
         summary: vec![lang.f(
@@ -62,11 +132,26 @@ pub fn load(w: &World) -> R<Report> {
             f("col.urgency"),
             f("col.last_note"),
         ],
-        rows,
+        rows: vec![],
         sel: 0,
         sort: 0,
-        all: vec![],
+        all,
         filter: 0,
         chart: Some(crate::tui::charts::problem_ages(s, now).map_err(err)?),
+        crumbs: vec![],
+        back: None,
+    };
+    apply_filter(&mut r);
+    Ok(r)
+}
+
+/// The newest step's note on a problem, as shown.
+fn last_note(w: &World, opened: &Event) -> Option<String> {
+    let steps = w.store.timeline(opened.zone, usize::MAX).ok()?;
+    steps.iter().find_map(|e| match &e.body {
+        EventBody::ProblemStepped { problem, note, .. } if *problem == opened.id => {
+            Some(checklist::shown(w.lang, note))
+        }
+        _ => None,
     })
 }

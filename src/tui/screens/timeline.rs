@@ -122,6 +122,8 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
         all,
         filter: 0,
         chart: None,
+        crumbs: here.split('/').map(str::to_string).collect(),
+        back: None,
     };
     apply_filter(&mut r);
     Ok(r)

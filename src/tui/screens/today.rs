@@ -80,11 +80,11 @@ pub fn load(w: &World) -> R<Report> {
                 format!(
                     "{} [{}]",
                     f("today.problem"),
-                    lang.label("category", &o.category)
+                    gridbook_domain::describe::category_label(lang, &o.category)
                 ),
                 o.zone.clone(),
                 lang.f("show.days_ago", &[&o.age_days.to_string()]),
-                o.description.clone(),
+                gridbook_domain::checklist::shown(lang, &o.description),
             ],
             phone: None,
             zone: o.zone_id.parse().ok(),
@@ -144,5 +144,7 @@ pub fn load(w: &World) -> R<Report> {
         all: vec![],
         filter: 0,
         chart: None,
+        crumbs: vec![],
+        back: None,
     })
 }
