@@ -255,9 +255,9 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                                     "[{}] {} ({})",
                                     lang.label("category", category),
                                     text::truncate(description, 30),
-                                    lang.f(
-                                        "show.days_ago",
-                                        &[&e.at.days_before(Ts::now()).to_string()]
+                                    gridbook_domain::when::days_ago(
+                                        lang,
+                                        e.at.days_before(Ts::now())
                                     )
                                 ),
                             ));
