@@ -130,7 +130,7 @@ fn demo_drill_down_to_a_phone_and_quit_cleanly() {
     );
     assert!(s.parser.lock().unwrap().screen().alternate_screen());
     s.send(b"?");
-    s.wait_for(|t| t.contains("quick lookup"), "help");
+    s.wait_for(|t| t.contains("move down"), "help");
     s.send(b"\x1b");
     s.send(b"q");
     let status = s.wait_exit();

@@ -285,6 +285,12 @@ fn chinese_text_at_the_border_never_overruns_the_pane() {
         a.resize(w, 40);
         right_border_holds(&a, w, 40);
     }
+    // The first screen: the issue's own case at 120 columns.
+    let mut a = app(&store, Lang::En, 120, 40);
+    for w in 100..=130u16 {
+        a.resize(w, 40);
+        right_border_holds(&a, w, 40);
+    }
     for lang in [Lang::En, Lang::Zh] {
         let mut a = app(&store, lang, 80, 24);
         a.press("enter enter enter");
@@ -293,4 +299,46 @@ fn chinese_text_at_the_border_never_overruns_the_pane() {
             right_border_holds(&a, w, 30);
         }
     }
+}
+
+#[test]
+fn help_lists_every_key_where_it_was_opened_first_and_what_it_does() {
+    use gridbook::tui::keymap::Context;
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 100, 30);
+    a.press("enter enter enter enter n f1");
+    let lines: Vec<String> = gridbook::tui::render::help_lines(&a.state)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert_eq!(lines[0], "Forms", "the form's own keys come first");
+    let text = lines.join("\n");
+    for ctx in [Context::Form, Context::Text, Context::Global] {
+        for (command, keys) in a.state.keymap.bindings(ctx) {
+            let line = lines
+                .iter()
+                .find(|l| l.trim_start().starts_with(&keys.join(", ")))
+                .unwrap_or_else(|| panic!("{keys:?} missing:\n{text}"));
+            assert!(line.contains(command.cmd.describe(Lang::En)), "{line}");
+        }
+    }
+    assert!(text.contains("delete the word before the cursor"), "{text}");
+    // Every command `:` runs is listed with what it does.
+    assert!(
+        text.contains("goto ADDR") && text.contains("import PATH"),
+        "{text}"
+    );
+    // `tab` on a list opens the timeline, and help says so.
+    a.press("esc esc y ?");
+    let lines: Vec<String> = gridbook::tui::render::help_lines(&a.state)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert_eq!(lines[0], "Lists");
+    let tab = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("tab "))
+        .unwrap();
+    assert!(tab.contains("timeline"), "{tab}");
+    insta::assert_snapshot!("entry_help_on_a_list", screen(&a, 100, 30));
 }

@@ -393,10 +393,38 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     lines
 }
 
+/// Help's "keys  what they do" lines wrapped to `width`, a long
+/// description continuing under itself rather than under the keys.
+fn hanging(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for line in lines {
+        if line.spans.len() != 2 || line.width() <= width {
+            out.extend(wrap::lines(vec![line], width));
+            continue;
+        }
+        let keys = line.spans[0].clone();
+        let indent = keys.width();
+        let pieces = wrap::wrap(&line.spans[1].content, width.saturating_sub(indent).max(8));
+        let style = line.spans[1].style;
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let head = if i == 0 {
+                keys.clone()
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            out.extend(wrap::lines(
+                vec![Line::from(vec![head, Span::styled(piece, style)])],
+                width,
+            ));
+        }
+    }
+    out
+}
+
 fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
     let r = centered(area, 100, area.height.saturating_sub(2));
-    let lines = wrap::lines(help_lines(state), (r.width as usize).saturating_sub(2));
+    let lines = hanging(help_lines(state), (r.width as usize).saturating_sub(2));
     // Scrolling stops at the last line.
     let visible = r.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(visible));
@@ -714,7 +742,19 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .min(28);
-    let errors = f.fields.iter().filter(|x| x.error.is_some()).count();
+    // Inline errors wrap under the values, so none is cut short.
+    let err_w = 76usize
+        .min(area.width.saturating_sub(2) as usize)
+        .saturating_sub(label_w + 3);
+    let error_lines: Vec<Vec<String>> = f
+        .fields
+        .iter()
+        .map(|x| match &x.error {
+            Some(e) => wrap::wrap(&format!("✗ {e}"), err_w),
+            None => Vec::new(),
+        })
+        .collect();
+    let errors: usize = error_lines.iter().map(Vec::len).sum();
     let extra_lines: usize = f
         .fields
         .iter()
@@ -781,9 +821,9 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
                 Span::styled(format!(" {text}"), value_style),
             ]));
         }
-        if let Some(e) = &field.error {
+        for e in &error_lines[i] {
             lines.push(Line::styled(
-                truncate(&format!("{} ✗ {e}", " ".repeat(label_w)), inner_w),
+                truncate(&format!("{}  {e}", " ".repeat(label_w)), inner_w),
                 Style::new().fg(Color::Red),
             ));
         }
