@@ -243,6 +243,10 @@ fn minutes_of(hours: &str) -> Option<u32> {
 fn word_of(family: &str, word: &str, codes: &[&str]) -> Result<String, Fail> {
     use gridbook_domain::i18n::Lang;
     let w = word.trim();
+    // A line break is the one-line rule's to refuse, in its own words.
+    if w.contains(char::is_control) {
+        return Ok(w.to_string());
+    }
     let found = codes
         .iter()
         .find(|c| **c == w || [Lang::En, Lang::Zh].iter().any(|l| l.label(family, c) == w));
