@@ -130,7 +130,7 @@ fn demo_drill_down_to_a_phone_and_quit_cleanly() {
     );
     assert!(s.parser.lock().unwrap().screen().alternate_screen());
     s.send(b"?");
-    s.wait_for(|t| t.contains("quick lookup"), "help");
+    s.wait_for(|t| t.contains("move down"), "help");
     s.send(b"\x1b");
     s.send(b"q");
     let status = s.wait_exit();
@@ -138,6 +138,11 @@ fn demo_drill_down_to_a_phone_and_quit_cleanly() {
     let raw = s.raw();
     assert!(raw.contains("\x1b[?1049h"), "entered the alternate screen");
     assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    assert!(raw.contains("\x1b[?2004h"), "turned bracketed paste on");
+    assert!(
+        raw.rfind("\x1b[?2004l") > raw.rfind("\x1b[?2004h"),
+        "turned bracketed paste off on the way out"
+    );
     assert!(
         !s.parser.lock().unwrap().screen().alternate_screen(),
         "terminal restored"
@@ -163,6 +168,61 @@ fn a_panic_still_restores_the_terminal() {
         raw.contains("\x1b[?1049l"),
         "left the alternate screen after the panic"
     );
+    assert!(
+        raw.rfind("\x1b[?2004l") > raw.rfind("\x1b[?2004h"),
+        "bracketed paste off after the panic"
+    );
+    assert!(!s.parser.lock().unwrap().screen().alternate_screen());
+}
+
+/// Wraps text as a terminal sends a paste with bracketed paste on.
+fn pasted(text: &str) -> Vec<u8> {
+    format!("\x1b[200~{text}\x1b[201~").into_bytes()
+}
+
+#[test]
+fn paste_arrives_whole_and_ctrl_c_asks_before_losing_typing() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(
+        &["demo"],
+        &[("GRIDBOOK_CONFIG", config.path().to_str().unwrap())],
+    );
+    s.wait_for(|t| t.contains("Areas"), "the first screen");
+    // Pasted outside a field: not keys, so no `q`, no `:`.
+    s.send(&pasted("jjq:goto x"));
+    s.wait_for(|t| t.contains("nothing was run"), "the paste refused");
+    assert!(s.child.try_wait().unwrap().is_none(), "still running");
+    s.send(b"\r");
+    s.wait_for(|t| t.contains("Buildings of"), "the buildings");
+    s.send(b"\r");
+    s.wait_for(|t| t.contains("Households of"), "the households");
+    s.send(b"\r");
+    s.wait_for(|t| t.contains("Residents of"), "a household");
+    s.send(b"n");
+    s.wait_for(|t| t.contains("New resident"), "the form");
+    s.send(&pasted("欧阳娜娜"));
+    s.send(b"\t");
+    s.send(&pasted("139-8765 4321"));
+    s.wait_for(
+        |t| t.contains("欧阳娜娜") && t.contains("139-8765 4321"),
+        "the pasted name and phone in their fields",
+    );
+    // ctrl-c with typing in the form asks; `n` keeps it all.
+    s.send(b"\x03");
+    s.wait_for(|t| t.contains("Quit and discard"), "the question");
+    s.send(b"n");
+    s.wait_for(
+        |t| !t.contains("Quit and discard") && t.contains("139-8765 4321"),
+        "the form kept",
+    );
+    assert!(s.child.try_wait().unwrap().is_none(), "still running");
+    s.send(b"\x03");
+    s.wait_for(|t| t.contains("Quit and discard"), "the question again");
+    s.send(b"y");
+    let status = s.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    let raw = s.raw();
+    assert!(raw.rfind("\x1b[?2004l") > raw.rfind("\x1b[?2004h"));
     assert!(!s.parser.lock().unwrap().screen().alternate_screen());
 }
 

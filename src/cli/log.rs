@@ -64,6 +64,7 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
             let follow_up = follow_up
                 .map(|d| gridbook_domain::when::date(&d, at, &tz).map_err(Fail::input))
                 .transpose()?;
+            let purpose = word_of("purpose", &purpose, gridbook_domain::vocab::VISIT_PURPOSES)?;
             let e = ops::log_visit(
                 &store,
                 ctx,
@@ -96,12 +97,8 @@ pub fn run(env: &Env, cmd: LogCmd) -> Result<(), Fail> {
                     .map(|s| s.to_string())
                     .collect()
             });
-            if !categories.iter().any(|c| c == &category) {
-                return Err(Fail::input(format!(
-                    "unknown category `{category}`; one of: {}",
-                    categories.join(", ")
-                )));
-            }
+            let names: Vec<&str> = categories.iter().map(String::as_str).collect();
+            let category = word_of("category", &category, &names)?;
             let e = ops::open_problem(
                 &store,
                 ctx,
@@ -276,6 +273,37 @@ fn minutes_of(hours: &str) -> Option<u32> {
     }
     let m = (h * 60.0).round();
     (m >= 1.0).then_some(m as u32)
+}
+
+/// The code a typed word stands for among `codes`: the code itself or its
+/// label in either language (`purpose.<code>` in the catalogs). Anything
+/// else is refused, naming what is allowed.
+fn word_of(family: &str, word: &str, codes: &[&str]) -> Result<String, Fail> {
+    use gridbook_domain::i18n::Lang;
+    let w = word.trim();
+    // A line break is the one-line rule's to refuse, in its own words.
+    if w.contains(char::is_control) {
+        return Ok(w.to_string());
+    }
+    let found = codes
+        .iter()
+        .find(|c| **c == w || [Lang::En, Lang::Zh].iter().any(|l| l.label(family, c) == w));
+    match found {
+        Some(c) => Ok(c.to_string()),
+        None => {
+            let allowed: Vec<String> = codes
+                .iter()
+                .map(|c| match Lang::Zh.label(family, c) {
+                    zh if zh != *c => format!("{c} ({zh})"),
+                    _ => c.to_string(),
+                })
+                .collect();
+            Err(Fail::input(format!(
+                "unknown {family} `{w}`; one of: {}",
+                allowed.join(", ")
+            )))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -500,22 +500,28 @@ pub enum LogCmd {
         /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
+        /// Why: routine, follow-up, help-request, elderly-care,
+        /// policy-outreach, safety-check (or the Chinese words: 日常走访 …).
         #[arg(long, default_value = "routine")]
         purpose: String,
         #[arg(long, default_value = "")]
         note: String,
-        /// Follow-up date: +7d, 2026-12-05 …
-        #[arg(long, value_name = "DATE")]
+        /// Follow-up date: +7d, -3d, 2026-12-05 …
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         follow_up: Option<String>,
     },
     /// A problem (问题/诉求) reported in a zone.
     Problem {
         #[arg(long, value_name = "ADDR")]
         zone: String,
+        /// repair, blocked-drain, moving-help, medical-help, home-service,
+        /// dispute, hygiene, safety, other (or the Chinese words: 报修 …;
+        /// config.toml `categories` replaces the list).
         #[arg(long)]
         category: String,
         #[arg(long)]
         note: String,
+        /// low, normal or high (低, 一般, 紧急).
         #[arg(long, default_value = "normal")]
         urgency: String,
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
@@ -557,6 +563,7 @@ pub enum LogCmd {
     Patrol {
         #[arg(long, value_name = "ADDR")]
         zone: String,
+        /// hygiene or security (卫生, 治安).
         #[arg(long)]
         kind: String,
         /// A checklist item that failed, with an optional note: --issue "灭火器在位:过期"

@@ -145,8 +145,17 @@ commands! {
     PrevField = "prev field", "prev_field", [], NoArg, [Form];
     Save = "save", "save", [], NoArg, [Form];
     Cancel = "cancel", "cancel", [], NoArg, [Form, Search, Command, Help, Confirm];
-    DeleteChar = "delete char", "delete_char", [], NoArg, [Form, Search, Command];
-    ClearLine = "clear line", "clear_line", [], NoArg, [Form, Search, Command];
+    DeleteChar = "delete char", "delete_char", [], NoArg, [Text];
+    ClearLine = "clear line", "clear_line", [], NoArg, [Text];
+    CursorLeft = "cursor left", "cursor_left", [], NoArg, [Text];
+    CursorRight = "cursor right", "cursor_right", [], NoArg, [Text];
+    WordLeft = "word left", "word_left", [], NoArg, [Text];
+    WordRight = "word right", "word_right", [], NoArg, [Text];
+    LineStart = "line start", "line_start", [], NoArg, [Text];
+    LineEnd = "line end", "line_end", [], NoArg, [Text];
+    DeleteForward = "delete forward", "delete_forward", [], NoArg, [Text];
+    DeleteWord = "delete word", "delete_word", [], NoArg, [Text];
+    NewLine = "new line", "new_line", [], NoArg, [Text];
     PrevChoice = "prev choice", "choice_prev", [], NoArg, [Form];
     NextChoice = "next choice", "choice_next", [], NoArg, [Form];
     Submit = "submit", "submit", [], NoArg, [Command];
@@ -168,18 +177,21 @@ impl Cmd {
     /// Whether the command does something in `ctx`.
     pub fn applies(self, ctx: Context) -> bool {
         let c = self.spec().contexts;
-        // The plan is a screen: what works on screens works there too.
-        c.contains(&ctx) || (ctx == Context::Plan && c.contains(&Context::Browse))
+        // The plan is a screen: what works on screens works there too;
+        // editing works in every text field.
+        c.contains(&ctx)
+            || (ctx == Context::Plan && c.contains(&Context::Browse))
+            || (ctx.takes_text() && c.contains(&Context::Text))
     }
 
     /// The one-line description, in `lang`.
     pub fn describe(self, lang: Lang) -> &'static str {
-        lang.t(&format!("action.{}", self.spec().id))
+        catalog(lang, "action", self.spec().id)
     }
 
     /// The word the hint line shows, in `lang`.
     pub fn hint(self, lang: Lang) -> &'static str {
-        lang.t(&format!("hint.{}", self.spec().id))
+        catalog(lang, "hint", self.spec().id)
     }
 
     /// `goto ADDR`, `patrol [hygiene|security]`: the name with its argument.
@@ -191,6 +203,17 @@ impl Cmd {
             Arg::Required(k) => format!("{} {}", spec.name, k.placeholder()),
         }
     }
+}
+
+/// `family.id` from the catalogs; the text-editing commands keep theirs
+/// under `entry.family.id`.
+fn catalog(lang: Lang, family: &str, id: &str) -> &'static str {
+    let key = format!("{family}.{id}");
+    let t = lang.t(&key);
+    if t != key {
+        return t;
+    }
+    lang.t(&format!("entry.{key}"))
 }
 
 /// A parsed command string: a command and its argument.
@@ -287,7 +310,12 @@ impl ParseError {
                 None => lang.f("tui.unknown_command", &[word]),
             },
             ParseError::NoArgument(c, a) => lang.f("cmd.no_argument", &[c.name(), a]),
-            ParseError::MissingArgument(c) => lang.f("cmd.missing_argument", &[&c.usage()]),
+            ParseError::MissingArgument(c) => match c.spec().arg {
+                // Say what goes there, not just that something is missing.
+                Arg::Required(ArgKind::Address) => lang.f("entry.needs_address", &[c.name()]),
+                Arg::Required(ArgKind::Path) => lang.f("entry.needs_path", &[c.name()]),
+                _ => lang.f("cmd.missing_argument", &[&c.usage()]),
+            },
             ParseError::BadArgument(c, a) => lang.f("cmd.bad_argument", &[&c.usage(), a]),
         }
     }
@@ -391,8 +419,10 @@ mod tests {
     fn every_command_has_a_description_and_a_hint_in_both_languages() {
         for spec in TABLE {
             for lang in [Lang::En, Lang::Zh] {
-                for key in [format!("action.{}", spec.id), format!("hint.{}", spec.id)] {
-                    assert_ne!(lang.t(&key), key, "missing {key} in {lang:?}");
+                for family in ["action", "hint"] {
+                    let t = catalog(lang, family, spec.id);
+                    let fallback = format!("entry.{family}.{}", spec.id);
+                    assert_ne!(t, fallback, "missing {family}.{} in {lang:?}", spec.id);
                 }
             }
         }
@@ -468,6 +498,19 @@ mod tests {
             };
             assert_eq!(Command::parse(&c.to_string()), Ok(c));
         }
+    }
+
+    #[test]
+    fn a_missing_address_says_what_it_needs() {
+        let msg = Command::parse("goto").unwrap_err().message(Lang::En);
+        assert!(
+            msg.contains("AREA/BUILDING/ROOM") && msg.contains("tab"),
+            "{msg}"
+        );
+        let msg = Command::parse("goto").unwrap_err().message(Lang::Zh);
+        assert!(msg.contains("地址"), "{msg}");
+        let msg = Command::parse("import").unwrap_err().message(Lang::En);
+        assert!(msg.contains("file"), "{msg}");
     }
 
     #[test]

@@ -9,6 +9,9 @@ use gridbook_domain::model::{EventBody, Id, Kind, Ts};
 use gridbook_store::store::{Store, StoreError};
 use gridbook_store::writes::Changes;
 
+/// At most this many lookup results are listed ("200+ results").
+pub const RESULT_CAP: usize = 200;
+
 /// One result, as the overlay needs it.
 #[derive(Clone, Debug)]
 pub struct FoundRow {

@@ -1,12 +1,14 @@
 //! A modal, keyboard-only form: text, phone, date and choice fields with
 //! inline validation. Every add/edit/log dialog is one of these. Fields have
 //! names; what a form hands to saving is its [`Values`] by name, from which
-//! the save effect builds the domain's input structs.
+//! the save effect builds the domain's input structs. Editing a field's
+//! text is [`super::input`]'s job; a form only routes to the focused field.
 
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::validate;
 
 pub use super::pick::Pick;
+use super::input::{Edit, TextInput};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -51,7 +53,8 @@ pub struct Field {
     /// all share `check`, in order.
     pub name: &'static str,
     pub label: String,
-    pub value: String,
+    /// The text and its cursor (unused by choices).
+    pub input: TextInput,
     pub kind: FieldKind,
     /// For choices: the selected index. For checks: 1 when marked as an issue.
     pub choice: usize,
@@ -65,14 +68,45 @@ impl Field {
         kind: FieldKind,
         value: impl Into<String>,
     ) -> Field {
+        let value = value.into();
+        // Notes may span lines; dates and times filled with `today`/`now`
+        // show a default the first typed key replaces.
+        let input = if matches!(name, "note" | "notes") {
+            TextInput::multiline(&value)
+        } else if matches!(kind, FieldKind::Date | FieldKind::Time)
+            && DEFAULT_WORDS.contains(&value.as_str())
+        {
+            TextInput::new(&value).as_default()
+        } else {
+            TextInput::new(&value)
+        };
         Field {
             name,
             label: label.into(),
-            value: value.into(),
+            input,
             kind,
             choice: 0,
             error: None,
         }
+    }
+
+    /// The text typed (or filled in).
+    pub fn value(&self) -> String {
+        self.input.text()
+    }
+
+    /// Shows an untouched default (`today`, `now`) in `lang`'s words; both
+    /// languages' words are accepted when typed.
+    fn localise_default(&mut self, lang: Lang) {
+        if !self.input.shows_default() {
+            return;
+        }
+        let word = match self.input.text().as_str() {
+            "today" | "今天" => lang.t("entry.today"),
+            "now" | "现在" => lang.t("entry.now"),
+            _ => return,
+        };
+        self.input = TextInput::new(word).as_default();
     }
 
     pub fn choice(
@@ -85,7 +119,7 @@ impl Field {
         Field {
             name,
             label: label.into(),
-            value: String::new(),
+            input: TextInput::default(),
             kind: FieldKind::Choice(options),
             choice: idx,
             error: None,
@@ -101,8 +135,9 @@ impl Field {
                 .map(|o| o.0.clone())
                 .unwrap_or_default(),
             FieldKind::Check => {
-                if self.choice == 1 || !self.value.trim().is_empty() {
-                    format!("issue:{}", self.value.trim())
+                let v = self.value();
+                if self.choice == 1 || !v.trim().is_empty() {
+                    format!("issue:{}", v.trim())
                 } else {
                     "ok".to_string()
                 }
@@ -112,8 +147,22 @@ impl Field {
                 .map(|o| o.code.as_str())
                 .collect::<Vec<_>>()
                 .join(","),
-            _ => self.value.clone(),
+            _ => self.value(),
         }
+    }
+
+    /// What stands before the text when a check shows it (`✗ `).
+    pub fn prefix(&self) -> &'static str {
+        match &self.kind {
+            FieldKind::Check if self.choice == 1 || !self.input.is_empty() => "✗ ",
+            FieldKind::Check => "✓",
+            _ => "",
+        }
+    }
+
+    /// Whether the field edits text (a check's note counts).
+    pub fn takes_text(&self) -> bool {
+        !matches!(self.kind, FieldKind::Choice(_) | FieldKind::Multi(_))
     }
 
     /// What the field shows.
@@ -124,8 +173,8 @@ impl Field {
                 .map(|o| format!("‹ {} ›", o.1))
                 .unwrap_or_default(),
             FieldKind::Check => {
-                if self.choice == 1 || !self.value.trim().is_empty() {
-                    format!("✗ {}", self.value)
+                if self.choice == 1 || !self.input.is_empty() {
+                    format!("✗ {}", self.value())
                 } else {
                     "✓".to_string()
                 }
@@ -138,13 +187,14 @@ impl Field {
                     marked.join(", ")
                 }
             }
-            _ => self.value.clone(),
+            _ => self.value(),
         }
     }
 
     /// The inline error for the current value, in the UI's language.
     fn check(&self, lang: Lang) -> Option<String> {
-        let v = self.value.trim();
+        let value = self.value();
+        let v = value.trim();
         let now = gridbook_domain::model::Ts::now();
         let bad = |key: &str| Some(lang.f(key, &[v]));
         match &self.kind {
@@ -174,6 +224,9 @@ impl Field {
         }
     }
 }
+
+/// Defaults a date or time field may be filled with, in either language.
+const DEFAULT_WORDS: &[&str] = &["today", "now", "今天", "现在"];
 
 /// What a form is for; the save effect dispatches on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -268,6 +321,14 @@ impl Form {
         }
     }
 
+    /// Sets the language of inline errors and of shown defaults.
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
+        for f in &mut self.fields {
+            f.localise_default(lang);
+        }
+    }
+
     pub fn with_intro(mut self, intro: impl Into<String>) -> Form {
         self.intro = Some(intro.into());
         self
@@ -306,39 +367,63 @@ impl Form {
                 self.dirty = true;
                 return;
             }
-            f.value.push(c);
+            if f.takes_text() && f.input.type_char(c) {
+                f.error = None;
+                self.dirty = true;
+            }
+        }
+    }
+
+    /// Pasted text goes into the focused field as one insertion.
+    pub fn paste(&mut self, text: &str) -> bool {
+        if let Some(f) = self.focused()
+            && f.takes_text()
+            && f.input.paste(text)
+        {
+            f.error = None;
+            self.dirty = true;
+            return true;
+        }
+        false
+    }
+
+    /// One editing step in the focused field. Left and right change a
+    /// choice (and a check with no note) and move in a multi-select;
+    /// elsewhere they move the cursor.
+    pub fn edit(&mut self, e: Edit) {
+        let Some(f) = self.focused() else { return };
+        if let FieldKind::Multi(p) = &mut f.kind {
+            match e {
+                Edit::Left | Edit::Right => p.step(e == Edit::Right),
+                Edit::DeleteBack => {
+                    p.backspace();
+                }
+                Edit::DeleteToStart => p.clear_filter(),
+                _ => {}
+            }
+            return;
+        }
+        let cycles = match f.kind {
+            FieldKind::Choice(_) => true,
+            FieldKind::Check => f.input.is_empty(),
+            _ => false,
+        };
+        if cycles && matches!(e, Edit::Left | Edit::Right) {
+            self.cycle(e == Edit::Right);
+            return;
+        }
+        if f.takes_text() && f.input.edit(e) {
             f.error = None;
             self.dirty = true;
         }
     }
 
     pub fn delete_char(&mut self) {
-        if let Some(f) = self.focused()
-            && let FieldKind::Multi(p) = &mut f.kind
-        {
-            p.backspace();
-            return;
-        }
-        if let Some(f) = self.focused()
-            && f.value.pop().is_some()
-        {
-            self.dirty = true;
-        }
+        self.edit(Edit::DeleteBack);
     }
 
     pub fn clear(&mut self) {
-        if let Some(f) = self.focused()
-            && let FieldKind::Multi(p) = &mut f.kind
-        {
-            p.clear_filter();
-            return;
-        }
-        if let Some(f) = self.focused()
-            && !f.value.is_empty()
-        {
-            f.value.clear();
-            self.dirty = true;
-        }
+        self.edit(Edit::DeleteToStart);
     }
 
     pub fn cycle(&mut self, forward: bool) {
@@ -420,6 +505,63 @@ impl Values {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_are_replaced_by_typing_and_shown_in_the_ui_language() {
+        let mut f = Form::new(
+            Purpose::NewArea,
+            "t",
+            vec![
+                Field::new("when", "when", FieldKind::Time, "now"),
+                Field::new("since", "since", FieldKind::Date, "today"),
+                Field::new("room", "room", FieldKind::Required, "today"),
+            ],
+        );
+        f.set_lang(Lang::Zh);
+        assert_eq!(f.fields[0].value(), "现在");
+        assert_eq!(f.fields[1].value(), "今天");
+        // Not a date field: an ordinary value, never a default.
+        assert_eq!(f.fields[2].value(), "today");
+        f.type_char('-');
+        f.type_char('2');
+        f.type_char('d');
+        assert_eq!(f.values().get("when"), "-2d");
+        f.next();
+        f.edit(Edit::End);
+        assert!(f.validate(), "今天 is a date: {:?}", f.fields[1].error);
+        f.focus = 2;
+        f.type_char('x');
+        assert_eq!(f.values().get("room"), "todayx");
+    }
+
+    #[test]
+    fn left_and_right_move_in_text_and_change_choices() {
+        let mut f = Form::new(
+            Purpose::NewArea,
+            "t",
+            vec![
+                Field::new("name", "name", FieldKind::Text, "王明"),
+                Field::choice(
+                    "kind",
+                    "kind",
+                    vec![("a".into(), "A".into()), ("b".into(), "B".into())],
+                    "a",
+                ),
+                Field::new("note", "note", FieldKind::Text, ""),
+            ],
+        );
+        f.edit(Edit::Left);
+        f.type_char('长');
+        assert_eq!(f.values().get("name"), "王长明");
+        f.next();
+        f.edit(Edit::Right);
+        assert_eq!(f.values().get("kind"), "b");
+        f.next();
+        assert!(f.paste("独居\n行动不便"));
+        f.edit(Edit::Newline);
+        f.type_char('x');
+        assert_eq!(f.values().get("note"), "独居\n行动不便\nx");
+    }
 
     #[test]
     fn typing_validation_and_choices() {

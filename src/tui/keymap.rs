@@ -32,10 +32,13 @@ pub enum Context {
     Command,
     Help,
     Confirm,
+    /// Editing text in any field (forms, lookup, the `:` line): consulted
+    /// after the field's own section, so every text field edits alike.
+    Text,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::Browse,
         Context::Plan,
@@ -44,6 +47,7 @@ impl Context {
         Context::Command,
         Context::Help,
         Context::Confirm,
+        Context::Text,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -55,6 +59,7 @@ impl Context {
             Context::Command => "command",
             Context::Help => "help",
             Context::Confirm => "confirm",
+            Context::Text => "text",
         }
     }
     fn from_name(s: &str) -> Option<Context> {
@@ -321,6 +326,7 @@ fn binding_error(e: &ParseError) -> String {
             Some(s) => format!("unknown command `{word}`; did you mean `{s}`?"),
             None => format!("unknown command `{word}`"),
         },
+        ParseError::MissingArgument(c) => format!("`{}` needs its argument", c.usage()),
         _ => e.message(gridbook_domain::i18n::Lang::En),
     }
 }
@@ -457,6 +463,10 @@ impl Keymap {
         if ctx == Context::Plan {
             contexts.push(Context::Browse);
         }
+        // Text fields share one section of editing keys.
+        if ctx.takes_text() {
+            contexts.push(Context::Text);
+        }
         let typing = keys.len() == 1 && keys[0].text().is_some();
         if ctx != Context::Global && !(ctx.takes_text() && typing) && ctx != Context::Confirm {
             contexts.push(Context::Global);
@@ -534,6 +544,9 @@ impl Keymap {
         let mut sections = vec![ctx];
         if ctx == Context::Plan {
             sections.push(Context::Browse);
+        }
+        if ctx.takes_text() {
+            sections.push(Context::Text);
         }
         sections.push(Context::Global);
         let shadowed = |c: Context, seq: &Seq| {
@@ -693,7 +706,7 @@ mod tests {
             vec![
                 "keymap.toml:4: unknown command `fly`",
                 "keymap.toml:5: unknown key `ctrl-`",
-                "keymap.toml:6: unknown section [nowhere]; known: global, browse, plan, form, search, command, help, confirm",
+                "keymap.toml:6: unknown section [nowhere]; known: global, browse, plan, form, search, command, help, confirm, text",
                 "keymap.toml:9: `log visit` does nothing in [form]; it applies in [browse]",
                 "keymap.toml:10: `goto ADDR` needs its argument",
             ]

@@ -7,6 +7,7 @@ pub mod command;
 pub mod effects;
 pub mod finder;
 pub mod form;
+pub mod input;
 pub mod jobs;
 pub mod keymap;
 pub mod pick;
@@ -17,6 +18,7 @@ pub mod screens;
 pub mod state;
 pub mod update;
 pub mod world;
+pub mod wrap;
 
 use std::io::Write;
 use std::path::Path;
@@ -201,6 +203,11 @@ impl<'s> App<'s> {
         }
     }
 
+    /// Text pasted into the terminal (one bracketed-paste event).
+    pub fn paste(&mut self, text: &str) {
+        self.dispatch(Msg::Paste(text.to_string()));
+    }
+
     pub fn resize(&mut self, w: u16, h: u16) {
         self.dispatch(Msg::Resize(w, h));
     }
@@ -223,8 +230,31 @@ struct Restore;
 
 impl Drop for Restore {
     fn drop(&mut self) {
+        paste_mode(false);
         ratatui::restore();
     }
+}
+
+/// Bracketed paste: pasted text arrives as one event instead of keys, so
+/// it can never run commands.
+fn paste_mode(on: bool) {
+    use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+    let mut out = std::io::stdout();
+    let _ = if on {
+        ratatui::crossterm::execute!(out, EnableBracketedPaste)
+    } else {
+        ratatui::crossterm::execute!(out, DisableBracketedPaste)
+    };
+}
+
+/// A panic turns bracketed paste off before the hook ratatui installed
+/// restores the rest of the terminal.
+fn restore_paste_on_panic() {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        paste_mode(false);
+        hook(info);
+    }));
 }
 
 fn osc52(text: &str) -> String {
@@ -245,6 +275,8 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     let mut terminal = ratatui::try_init()
         .map_err(|e| Fail::of(ErrorKind::Bug, format!("cannot start the terminal UI: {e}")))?;
     let _restore = Restore;
+    restore_paste_on_panic();
+    paste_mode(true);
     let me = env.me(&store)?.map(|m| (m.meta.id, m.name));
     let config_dir = config::config_dir();
     let user_keymap = config_dir
@@ -353,7 +385,7 @@ fn event_loop(
             if app.finder.poll_ready(store)
                 && let Some(Layer::Lookup(l)) = app.state.top()
             {
-                let q = l.input.text.clone();
+                let q = l.input.text();
                 app.run_effects(vec![Effect::Lookup(q)]);
             }
             continue;
@@ -367,6 +399,7 @@ fn event_loop(
                     app.key(key);
                 }
             }
+            Event::Paste(text) => app.dispatch(Msg::Paste(text)),
             Event::Resize(w, h) => app.resize(w, h),
             _ => {}
         }

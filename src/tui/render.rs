@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TRow, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TRow, Table};
 
 use crate::tui::command::{Cmd, TABLE};
 use crate::tui::keymap::{Context, Next};
@@ -14,12 +14,12 @@ use gridbook_domain::i18n::Lang;
 use gridbook_domain::text::{truncate, width};
 
 use super::form::Form;
+use super::input::TextInput;
 use super::screens;
 use super::state::*;
+use super::wrap;
 
-/// Below this the layout cannot work; a notice is shown instead.
-pub const MIN_WIDTH: u16 = 50;
-pub const MIN_HEIGHT: u16 = 12;
+pub use super::state::{MIN_HEIGHT, MIN_WIDTH};
 
 pub(crate) const ACCENT: Color = Color::Cyan;
 pub(crate) const DIM: Style = Style::new().fg(Color::DarkGray);
@@ -73,10 +73,15 @@ fn too_small(lang: Lang, frame: &mut Frame, area: Rect) {
         "tui.too_small",
         &[&MIN_WIDTH.to_string(), &MIN_HEIGHT.to_string()],
     );
-    let p = Paragraph::new(text)
-        .wrap(Wrap { trim: true })
-        .style(Style::new().fg(Color::Yellow));
-    frame.render_widget(p, area);
+    let lines: Vec<Line> = wrap::wrap(&text, area.width as usize)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).style(Style::new().fg(Color::Yellow)),
+        area,
+    );
 }
 
 fn render_header(state: &State, frame: &mut Frame, area: Rect) {
@@ -143,11 +148,12 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
 /// The commands the hint line offers in a context and on a screen.
 fn hint_commands(state: &State, ctx: Context) -> &'static [Cmd] {
     match ctx {
-        Context::Form => &[Cmd::NextField, Cmd::NextChoice, Cmd::Save, Cmd::Cancel],
+        Context::Form => &[Cmd::NextField, Cmd::CursorRight, Cmd::Save, Cmd::Cancel],
         Context::Confirm => &[Cmd::Yes, Cmd::No],
         Context::Search => &[Cmd::Down, Cmd::Open, Cmd::CopyPhone, Cmd::Cancel],
         Context::Command => &[Cmd::Complete, Cmd::Submit, Cmd::Cancel],
         Context::Help => &[Cmd::Down, Cmd::Cancel],
+        Context::Text => &[],
         Context::Global | Context::Browse | Context::Plan => match &state.view {
             View::Welcome => screens::welcome::HINTS,
             View::Report(r) => screens::hints(r.kind),
@@ -331,24 +337,56 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-/// The help's lines: the active keymap's bindings per section, then every
-/// command of the table as `:` and keymap files write it.
-pub fn help_lines(state: &State) -> Vec<Line<'static>> {
-    let lang = state.lang;
-    let heading = Style::new().add_modifier(Modifier::BOLD).fg(ACCENT);
-    let mut lines: Vec<Line> = Vec::new();
-    for ctx in [
-        Context::Global,
+/// The keymap sections help lists, those of where help was opened first
+/// (a form's, then text editing, then global), then the rest.
+fn help_sections(state: &State) -> Vec<Context> {
+    let below = state
+        .layers
+        .iter()
+        .rev()
+        .filter(|l| !matches!(l, Layer::Help { .. }))
+        .find_map(Layer::context)
+        .unwrap_or(match state.view {
+            View::Plan(_) => Context::Plan,
+            _ => Context::Browse,
+        });
+    let mut order = vec![below];
+    if below == Context::Plan {
+        order.push(Context::Browse);
+    }
+    if below.takes_text() {
+        order.push(Context::Text);
+    }
+    order.push(Context::Global);
+    for c in [
         Context::Browse,
         Context::Plan,
         Context::Form,
         Context::Search,
         Context::Command,
+        Context::Text,
+        Context::Confirm,
     ] {
-        lines.push(Line::styled(
-            lang.t(&format!("help.{}", ctx.name())).to_string(),
-            heading,
-        ));
+        if !order.contains(&c) {
+            order.push(c);
+        }
+    }
+    order
+}
+
+/// The help's lines: the active keymap's bindings per section, where help
+/// was opened first, then every command `:` runs, with what each does.
+pub fn help_lines(state: &State) -> Vec<Line<'static>> {
+    let lang = state.lang;
+    let heading = Style::new().add_modifier(Modifier::BOLD).fg(ACCENT);
+    let mut lines: Vec<Line> = Vec::new();
+    for ctx in help_sections(state) {
+        let key = format!("help.{}", ctx.name());
+        let title = match lang.t(&key) {
+            t if t == key => lang.t(&format!("entry.{key}")),
+            t => t,
+        };
+        lines.push(Line::styled(title.to_string(), heading));
         for (command, keys) in state.keymap.bindings(ctx) {
             let keys = keys.join(", ");
             let mut what = command.cmd.describe(lang).to_string();
@@ -357,7 +395,7 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
             }
             lines.push(Line::from(vec![
                 Span::styled(
-                    format!("  {}", gridbook_domain::text::pad(&keys, 26)),
+                    format!("  {} ", gridbook_domain::text::pad(&keys, 25)),
                     Style::new().fg(Color::Yellow),
                 ),
                 Span::raw(what),
@@ -368,7 +406,7 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     for spec in TABLE {
         lines.push(Line::from(vec![
             Span::styled(
-                format!("  {}", gridbook_domain::text::pad(&spec.cmd.usage(), 26)),
+                format!("  {} ", gridbook_domain::text::pad(&spec.cmd.usage(), 25)),
                 Style::new().fg(ACCENT),
             ),
             Span::raw(spec.cmd.describe(lang).to_string()),
@@ -377,10 +415,38 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     lines
 }
 
+/// Help's "keys  what they do" lines wrapped to `width`, a long
+/// description continuing under itself rather than under the keys.
+fn hanging(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for line in lines {
+        if line.spans.len() != 2 || line.width() <= width {
+            out.extend(wrap::lines(vec![line], width));
+            continue;
+        }
+        let keys = line.spans[0].clone();
+        let indent = keys.width();
+        let pieces = wrap::wrap(&line.spans[1].content, width.saturating_sub(indent).max(8));
+        let style = line.spans[1].style;
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let head = if i == 0 {
+                keys.clone()
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            out.extend(wrap::lines(
+                vec![Line::from(vec![head, Span::styled(piece, style)])],
+                width,
+            ));
+        }
+    }
+    out
+}
+
 fn help(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
-    let lines = help_lines(state);
-    let r = centered(area, 76, area.height.saturating_sub(2));
+    let r = centered(area, 100, area.height.saturating_sub(2));
+    let lines = hanging(help_lines(state), (r.width as usize).saturating_sub(2));
     // Scrolling stops at the last line.
     let visible = r.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(visible));
@@ -488,7 +554,11 @@ fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
     };
     clear(frame, bottom);
     frame.render_widget(
-        Paragraph::new(format!(":{}▏", input.text)).style(Style::new().fg(Color::White)),
+        Paragraph::new(format!(
+            ":{}",
+            edited_line(&input.edit, 0, (area.width as usize).saturating_sub(1))
+        ))
+        .style(Style::new().fg(Color::White)),
         bottom,
     );
     if !input.completions.is_empty() {
@@ -550,6 +620,18 @@ fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
     let _ = state;
 }
 
+/// "1 result", "12 results", "200+ results" when the list is capped.
+fn results_note(lang: Lang, n: usize) -> String {
+    match n {
+        1 => lang.t("entry.result_one").to_string(),
+        n if n >= super::finder::RESULT_CAP => {
+            let cap = super::finder::RESULT_CAP.to_string();
+            lang.f("entry.results_capped", &[&cap, &cap])
+        }
+        n => lang.f("tui.results", &[&n.to_string()]),
+    }
+}
+
 /// A name with the matched characters highlighted.
 fn highlighted(name: &str, matched: &[usize], base: Style) -> Vec<Span<'static>> {
     name.chars()
@@ -586,14 +668,17 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     let [input, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
     let note = if l.building {
         lang.t("tui.index_building").to_string()
-    } else if l.input.text.is_empty() {
+    } else if l.input.edit.is_empty() {
         lang.t("tui.lookup_hint").to_string()
     } else {
-        lang.f("tui.results", &[&l.results.len().to_string()])
+        results_note(lang, l.results.len())
     };
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(format!("/ {}▏", l.input.text)),
+            Line::from(format!(
+                "/ {}",
+                edited_line(&l.input.edit, 0, (input.width as usize).saturating_sub(2))
+            )),
             Line::styled(note, DIM),
         ]),
         input,
@@ -644,6 +729,28 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), list);
 }
 
+/// Line `row` of a text field in `cols` cells, with the cursor shown as
+/// `▏` where it is (between characters, whatever their width).
+pub(crate) fn edited_line(input: &TextInput, row: usize, cols: usize) -> String {
+    let (shown, at) = input.window(row, cols.saturating_sub(1));
+    let Some(at) = at else { return shown };
+    let mut out = String::new();
+    let mut used = 0;
+    let mut placed = false;
+    for c in shown.chars() {
+        if !placed && used >= at {
+            out.push('▏');
+            placed = true;
+        }
+        out.push(c);
+        used += width(&c.to_string());
+    }
+    if !placed {
+        out.push('▏');
+    }
+    out
+}
+
 fn form(f: &Form, frame: &mut Frame, area: Rect) {
     let intro_lines: Vec<String> = f
         .intro
@@ -657,14 +764,32 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .min(28);
-    let errors = f.fields.iter().filter(|x| x.error.is_some()).count();
+    // Inline errors wrap under the values, so none is cut short.
+    let err_w = 76usize
+        .min(area.width.saturating_sub(2) as usize)
+        .saturating_sub(label_w + 3);
+    let error_lines: Vec<Vec<String>> = f
+        .fields
+        .iter()
+        .map(|x| match &x.error {
+            Some(e) => wrap::wrap(&format!("✗ {e}"), err_w),
+            None => Vec::new(),
+        })
+        .collect();
+    let errors: usize = error_lines.iter().map(Vec::len).sum();
+    let extra_lines: usize = f
+        .fields
+        .iter()
+        .map(|x| x.input.lines().len().saturating_sub(1))
+        .sum();
     // A focused multi-select shows its options under it.
     let pick_rows = (area.height as usize).saturating_sub(18).clamp(3, 8);
     let list_h = match f.fields.get(f.focus).map(|x| &x.kind) {
         Some(super::form::FieldKind::Multi(p)) => p.lines(pick_rows).len().max(1) + 1,
         _ => 0,
     };
-    let want_h = (intro_lines.len() + f.fields.len() + errors + list_h + 5) as u16;
+    let want_h =
+        (intro_lines.len() + f.fields.len() + extra_lines + errors + list_h + 5) as u16;
     let r = centered(area, 78, want_h.max(7));
     clear(frame, r);
     let block = Block::default()
@@ -673,59 +798,65 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
         .title(format!(" {} ", f.title));
     let inner = block.inner(r);
     frame.render_widget(block, r);
+    let inner_w = inner.width as usize;
     let mut lines: Vec<Line> = intro_lines
         .iter()
-        .map(|l| Line::styled(l.clone(), DIM))
+        .flat_map(|l| wrap::wrap(l, inner_w))
+        .map(|l| Line::styled(l, DIM))
         .collect();
-    let value_w = (inner.width as usize).saturating_sub(label_w + 3);
+    let value_w = inner_w.saturating_sub(label_w + 2);
     for (i, field) in f.fields.iter().enumerate() {
         let focused = i == f.focus;
-        let pick = match &field.kind {
-            super::form::FieldKind::Multi(p) if focused => Some(p),
-            _ => None,
-        };
-        let mut value = match pick {
-            // What is typed narrows the list; what is marked shows below.
-            Some(p) => p.filter.clone(),
-            None => field.shown(),
-        };
-        if focused && !matches!(field.kind, super::form::FieldKind::Choice(_)) {
-            value.push('▏');
-        }
-        // Keep the end of long input visible, where the cursor is.
-        let shown = if width(&value) > value_w {
-            let mut tail: Vec<char> = Vec::new();
-            let mut w = 0;
-            for c in value.chars().rev() {
-                w += gridbook_domain::text::width(&c.to_string());
-                if w + 1 > value_w {
-                    break;
-                }
-                tail.push(c);
-            }
-            format!("…{}", tail.into_iter().rev().collect::<String>())
-        } else {
-            value
-        };
         let label_style = if focused {
             Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
         } else {
             Style::new()
         };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", gridbook_domain::text::pad(&field.label, label_w)),
-                label_style,
-            ),
-            Span::styled(
-                format!(" {shown}"),
-                if focused {
-                    Style::new().add_modifier(Modifier::UNDERLINED)
-                } else {
-                    Style::new()
-                },
-            ),
-        ]));
+        let value_style = if focused {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        } else {
+            Style::new()
+        };
+        // Choices and a check's mark are shown whole; text shows the
+        // cursor's part of each line, with the cursor where it is.
+        let pick = match &field.kind {
+            super::form::FieldKind::Multi(p) if focused => Some(p),
+            _ => None,
+        };
+        let rows: Vec<String> = if let Some(p) = pick {
+            // What is typed narrows the list; what is marked shows below.
+            vec![truncate(&format!("{}▏", p.filter), value_w)]
+        } else if !field.takes_text() || (!focused && field.input.is_empty()) {
+            vec![truncate(&field.shown(), value_w)]
+        } else {
+            let prefix = field.prefix();
+            let room = value_w.saturating_sub(width(prefix));
+            (0..field.input.lines().len())
+                .map(|row| {
+                    let text = if focused {
+                        edited_line(&field.input, row, room)
+                    } else {
+                        truncate(&field.input.lines()[row], room)
+                    };
+                    if row == 0 {
+                        format!("{prefix}{text}")
+                    } else {
+                        format!("{}{text}", " ".repeat(width(prefix)))
+                    }
+                })
+                .collect()
+        };
+        for (row, text) in rows.into_iter().enumerate() {
+            let label = if row == 0 {
+                gridbook_domain::text::pad(&field.label, label_w)
+            } else {
+                " ".repeat(label_w)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label} "), label_style),
+                Span::styled(format!(" {text}"), value_style),
+            ]));
+        }
         if let Some(p) = pick {
             let pad = " ".repeat(label_w + 1);
             let options = p.lines(pick_rows);
@@ -751,17 +882,19 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
                 DIM,
             ));
         }
-        if let Some(e) = &field.error {
+        for e in &error_lines[i] {
             lines.push(Line::styled(
-                format!("{} ✗ {e}", " ".repeat(label_w)),
+                truncate(&format!("{}  {e}", " ".repeat(label_w)), inner_w),
                 Style::new().fg(Color::Red),
             ));
         }
     }
     if let Some(e) = &f.save_error {
-        lines.push(Line::styled(format!("✗ {e}"), Style::new().fg(Color::Red)));
+        for l in wrap::wrap(&format!("✗ {e}"), inner_w) {
+            lines.push(Line::styled(l, Style::new().fg(Color::Red)));
+        }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// Rows with the marked ones flagged `✓` in their first cell (space marks

@@ -112,9 +112,23 @@ pub struct Completion {
 
 #[derive(Clone, Debug, Default)]
 pub struct LineInput {
-    pub text: String,
+    /// The text and its cursor.
+    pub edit: super::input::TextInput,
     pub completions: Vec<Completion>,
     pub comp_idx: Option<usize>,
+}
+
+impl LineInput {
+    pub fn new(text: &str) -> LineInput {
+        LineInput {
+            edit: super::input::TextInput::new(text),
+            ..LineInput::default()
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.edit.text()
+    }
 }
 
 /// One lookup result as the overlay shows it.
@@ -143,6 +157,8 @@ pub struct Lookup {
 pub enum OnYes {
     /// Close the form below without saving.
     DiscardForm,
+    /// Quit although a form holds typed text.
+    Quit,
 }
 
 #[derive(Clone, Debug)]
@@ -199,6 +215,10 @@ pub struct Loading {
     pub ticket: u64,
     pub job: Job,
 }
+
+/// Below this the layout cannot work; a notice is shown instead.
+pub const MIN_WIDTH: u16 = 50;
+pub const MIN_HEIGHT: u16 = 12;
 
 pub struct State {
     pub lang: Lang,
@@ -287,6 +307,19 @@ impl State {
             Some(Layer::Keys(p)) => Some(p),
             _ => None,
         }
+    }
+
+    /// Below the smallest usable size only a notice shows, and keys other
+    /// than quitting do nothing.
+    pub fn too_small(&self) -> bool {
+        self.width < MIN_WIDTH || self.height < MIN_HEIGHT
+    }
+
+    /// Whether a form on the stack holds typed text.
+    pub fn typed_in_form(&self) -> bool {
+        self.layers
+            .iter()
+            .any(|l| matches!(l, Layer::Form(f) if f.dirty))
     }
 
     /// Rows of the main list that fit on screen (for paging).

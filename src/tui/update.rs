@@ -14,6 +14,7 @@ use gridbook_core::zoneview::ZoneView;
 use gridbook_domain::model::{Id, PatrolKind};
 
 use super::form::{Form, Purpose, Values};
+use super::input::Edit;
 use super::state::*;
 
 /// What the outside world should do; results come back as [`Msg`]s.
@@ -68,6 +69,8 @@ pub enum Msg {
     Key(Key),
     /// Time passed without a key (the idle privacy screen).
     Tick(std::time::Duration),
+    /// Text pasted into the terminal, as one event (bracketed paste).
+    Paste(String),
     Resize(u16, u16),
     /// The store holds nothing yet.
     Empty,
@@ -135,6 +138,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.privacy.tick(elapsed);
             vec![]
         }
+        Msg::Paste(text) => on_paste(state, &text),
         Msg::Resize(w, h) => {
             state.width = w;
             state.height = h;
@@ -249,7 +253,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::OpenForm(mut f) => {
-            f.lang = state.lang;
+            f.set_lang(state.lang);
             state.layers.push(Layer::Form(f));
             vec![]
         }
@@ -289,7 +293,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             building,
         } => {
             if let Some(Layer::Lookup(l)) = state.top_mut()
-                && l.input.text == query
+                && l.input.text() == query
             {
                 l.results = rows;
                 l.building = building;
@@ -320,12 +324,14 @@ fn fill_completions(input: &mut LineInput, list: Vec<Completion>) {
     match list.as_slice() {
         [] => {}
         [one] => {
-            input.text = one.text.clone();
+            input.edit.set(&one.text);
             input.completions.clear();
         }
         _ => {
             let texts: Vec<String> = list.iter().map(|c| c.text.clone()).collect();
-            input.text = common_prefix(&texts).unwrap_or_else(|| input.text.clone());
+            if let Some(p) = common_prefix(&texts) {
+                input.edit.set(&p);
+            }
             input.completions = list;
             input.comp_idx = None;
         }
@@ -388,6 +394,14 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Some(p) => (p.ctx, p.keys.clone()),
         None => (state.context(), Vec::new()),
     };
+    // Behind the "too small" notice nothing can be seen, so nothing acts
+    // but quitting.
+    if state.too_small() {
+        return match state.keymap.resolve(ctx, &[key]) {
+            Resolved::Command(c) if c.cmd == Cmd::Quit => run(state, ctx, c),
+            _ => vec![],
+        };
+    }
     let had_prefix = !keys.is_empty();
     keys.push(key);
     match state.keymap.resolve(ctx, &keys) {
@@ -428,17 +442,63 @@ fn on_text(state: &mut State, c: char) -> Vec<Effect> {
             vec![]
         }
         Some(Layer::Command(input)) => {
-            input.text.push(c);
+            input.edit.type_char(c);
             input.completions.clear();
             vec![]
         }
         Some(Layer::Lookup(l)) => {
-            l.input.text.push(c);
+            l.input.edit.type_char(c);
             l.sel = 0;
-            vec![Effect::Lookup(l.input.text.clone())]
+            vec![Effect::Lookup(l.input.text())]
         }
         _ => vec![],
     }
+}
+
+/// Pasted text goes into the field in focus, whole; with no field open it
+/// is dropped, so pasted letters never run commands.
+fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
+    if state.too_small() {
+        return vec![];
+    }
+    match state.top_mut() {
+        Some(Layer::Form(f)) => {
+            f.paste(text);
+            vec![]
+        }
+        Some(Layer::Command(input)) => {
+            input.edit.paste(text);
+            input.completions.clear();
+            vec![]
+        }
+        Some(Layer::Lookup(l)) => {
+            l.input.edit.paste(text);
+            l.sel = 0;
+            vec![Effect::Lookup(l.input.text())]
+        }
+        _ => {
+            status(state, state.lang.t("entry.paste_ignored"), false);
+            vec![]
+        }
+    }
+}
+
+/// The editing step a text command stands for, in any text field.
+fn text_edit(cmd: Cmd) -> Option<Edit> {
+    Some(match cmd {
+        Cmd::CursorLeft => Edit::Left,
+        Cmd::CursorRight => Edit::Right,
+        Cmd::WordLeft => Edit::WordLeft,
+        Cmd::WordRight => Edit::WordRight,
+        Cmd::LineStart => Edit::Home,
+        Cmd::LineEnd => Edit::End,
+        Cmd::DeleteChar => Edit::DeleteBack,
+        Cmd::DeleteForward => Edit::DeleteForward,
+        Cmd::DeleteWord => Edit::DeleteWord,
+        Cmd::ClearLine => Edit::DeleteToStart,
+        Cmd::NewLine => Edit::Newline,
+        _ => return None,
+    })
 }
 
 fn move_sel(sel: &mut usize, len: usize, cmd: Cmd, page: usize) {
@@ -460,6 +520,15 @@ fn move_sel(sel: &mut usize, len: usize, cmd: Cmd, page: usize) {
 /// Runs a command in `ctx`: the top layer's, or the screen's.
 pub fn run(state: &mut State, ctx: Context, c: Command) -> Vec<Effect> {
     if c.cmd == Cmd::Quit {
+        // Typed text is not thrown away without asking, as with `esc`;
+        // quitting again at the question quits.
+        if state.typed_in_form() && !matches!(state.top(), Some(Layer::Confirm(_))) {
+            state.layers.push(Layer::Confirm(Confirm {
+                question: state.lang.t("entry.quit_discard").to_string(),
+                on_yes: OnYes::Quit,
+            }));
+            return vec![];
+        }
         state.quit = true;
         return vec![];
     }
@@ -893,6 +962,15 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
         | Cmd::Cancel
         | Cmd::DeleteChar
         | Cmd::ClearLine
+        | Cmd::CursorLeft
+        | Cmd::CursorRight
+        | Cmd::WordLeft
+        | Cmd::WordRight
+        | Cmd::LineStart
+        | Cmd::LineEnd
+        | Cmd::DeleteForward
+        | Cmd::DeleteWord
+        | Cmd::NewLine
         | Cmd::PrevChoice
         | Cmd::NextChoice
         | Cmd::Submit
@@ -990,11 +1068,13 @@ fn form_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     let Some(Layer::Form(f)) = state.top_mut() else {
         return vec![];
     };
+    if let Some(e) = text_edit(cmd) {
+        f.edit(e);
+        return vec![];
+    }
     match cmd {
         Cmd::NextField => f.next(),
         Cmd::PrevField => f.prev(),
-        Cmd::DeleteChar => f.delete_char(),
-        Cmd::ClearLine => f.clear(),
         Cmd::PrevChoice => f.cycle(false),
         Cmd::NextChoice => f.cycle(true),
         Cmd::Cancel => {
@@ -1029,6 +1109,7 @@ fn confirm_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             state.pop();
             match on_yes {
                 OnYes::DiscardForm => state.pop(),
+                OnYes::Quit => state.quit = true,
             }
         }
         Cmd::No | Cmd::Cancel => state.pop(),
@@ -1057,32 +1138,30 @@ fn command_line(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     let Some(Layer::Command(input)) = state.top_mut() else {
         return vec![];
     };
+    if let Some(e) = text_edit(cmd) {
+        if input.edit.edit(e) {
+            input.completions.clear();
+        }
+        return vec![];
+    }
     match cmd {
         Cmd::Cancel => state.pop(),
-        Cmd::DeleteChar => {
-            input.text.pop();
-            input.completions.clear();
-        }
-        Cmd::ClearLine => {
-            input.text.clear();
-            input.completions.clear();
-        }
         Cmd::Complete => {
             if !input.completions.is_empty() {
                 let i = input
                     .comp_idx
                     .map_or(0, |i| (i + 1) % input.completions.len());
                 input.comp_idx = Some(i);
-                input.text = input.completions[i].text.clone();
+                input.edit.set(&input.completions[i].text);
                 return vec![];
             }
-            match complete(&input.text, lang) {
+            match complete(&input.text(), lang) {
                 Ok(list) => fill_completions(input, list),
                 Err(effect) => return vec![effect],
             }
         }
         Cmd::Submit => {
-            let line = input.text.trim().to_string();
+            let line = input.text().trim().to_string();
             state.pop();
             return run_line(state, &line);
         }
@@ -1118,19 +1197,16 @@ fn lookup_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     let Some(Layer::Lookup(l)) = state.top_mut() else {
         return vec![];
     };
+    if let Some(e) = text_edit(cmd) {
+        if l.input.edit.edit(e) {
+            l.sel = 0;
+            return vec![Effect::Lookup(l.input.text())];
+        }
+        return vec![];
+    }
     match cmd {
         Cmd::Cancel => state.pop(),
         Cmd::Up | Cmd::Down => move_sel(&mut l.sel, l.results.len(), cmd, 1),
-        Cmd::DeleteChar => {
-            l.input.text.pop();
-            l.sel = 0;
-            return vec![Effect::Lookup(l.input.text.clone())];
-        }
-        Cmd::ClearLine => {
-            l.input.text.clear();
-            l.sel = 0;
-            return vec![Effect::Lookup(String::new())];
-        }
         Cmd::Open => {
             let target = l.results.get(l.sel).and_then(|r| r.zone);
             state.pop();
@@ -1305,10 +1381,7 @@ mod tests {
     #[test]
     fn completion_fills_the_common_prefix_then_cycles() {
         let mut s = state();
-        s.layers.push(Layer::Command(LineInput {
-            text: "goto 胜".into(),
-            ..LineInput::default()
-        }));
+        s.layers.push(Layer::Command(LineInput::new("goto 胜")));
         let c = |t: &str| Completion {
             text: t.into(),
             note: String::new(),
@@ -1320,12 +1393,12 @@ mod tests {
         let Some(Layer::Command(input)) = s.layers.last() else {
             panic!()
         };
-        assert_eq!(input.text, "goto 胜利");
+        assert_eq!(input.text(), "goto 胜利");
         keys(&mut s, "tab");
         let Some(Layer::Command(input)) = s.layers.last() else {
             panic!()
         };
-        assert_eq!(input.text, "goto 胜利花苑");
+        assert_eq!(input.text(), "goto 胜利花苑");
     }
 
     #[test]
@@ -1426,7 +1499,7 @@ mod tests {
         let Some(Layer::Lookup(l)) = s.layers.last() else {
             panic!()
         };
-        assert_eq!(l.input.text, "z");
+        assert_eq!(l.input.text(), "z");
         assert!(l.results.is_empty());
     }
 
@@ -1613,7 +1686,7 @@ mod tests {
         let Some(Layer::Command(input)) = s.layers.last() else {
             panic!()
         };
-        assert_eq!(input.text, "coverage");
+        assert_eq!(input.text(), "coverage");
         keys(&mut s, "ctrl-u");
         type_text(&mut s, "p");
         keys(&mut s, "tab");

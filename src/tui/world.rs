@@ -102,9 +102,7 @@ pub(crate) fn cover_name(w: &World, zone: Id, now: Ts) -> R<String> {
 
 pub(crate) fn days_text(w: &World, t: Option<Ts>, now: Ts) -> String {
     match t {
-        Some(t) => w
-            .lang
-            .f("show.days_ago", &[&t.days_before(now).to_string()]),
+        Some(t) => gridbook_domain::when::days_ago(w.lang, t.days_before(now)),
         None => w.lang.t("show.never").to_string(),
     }
 }

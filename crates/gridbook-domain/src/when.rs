@@ -102,9 +102,43 @@ pub fn instant(s: &str, now: Ts, tz: &TimeZone) -> Result<Ts, String> {
     Ok(Ts(zoned.timestamp().as_millisecond()))
 }
 
+/// How long ago a day was, as people say it: "today", "yesterday",
+/// "1 day ago" / "5 days ago"; 今天, 昨天, 5 天前. A day ahead (a clock
+/// set wrong) reads as today rather than "-1 days ago".
+pub fn days_ago(lang: crate::i18n::Lang, days: i64) -> String {
+    match days {
+        ..=0 => lang.t("entry.today").to_string(),
+        1 => lang.t("entry.yesterday").to_string(),
+        n => lang.f("show.days_ago", &[&n.to_string()]),
+    }
+}
+
+/// "1 day overdue" / "3 days overdue" (1 天 / 3 天 in Chinese).
+pub fn days_overdue(lang: crate::i18n::Lang, days: i64) -> String {
+    if days == 1 {
+        lang.t("entry.one_day_overdue").to_string()
+    } else {
+        lang.f("today.overdue", &[&days.to_string()])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_days_read_as_people_say_them() {
+        use crate::i18n::Lang;
+        assert_eq!(days_ago(Lang::En, 0), "today");
+        assert_eq!(days_ago(Lang::En, 1), "yesterday");
+        assert_eq!(days_ago(Lang::En, 2), "2 days ago");
+        assert_eq!(days_ago(Lang::En, -1), "today");
+        assert_eq!(days_ago(Lang::Zh, 0), "今天");
+        assert_eq!(days_ago(Lang::Zh, 1), "昨天");
+        assert_eq!(days_ago(Lang::Zh, 30), "30 天前");
+        assert_eq!(days_overdue(Lang::En, 1), "1 day overdue");
+        assert_eq!(days_overdue(Lang::En, 4), "4 days overdue");
+    }
 
     fn fixed() -> (Ts, TimeZone) {
         let tz = TimeZone::fixed(jiff::tz::offset(8));

@@ -279,9 +279,9 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                                         &gridbook_domain::checklist::shown(lang, description),
                                         30
                                     ),
-                                    lang.f(
-                                        "show.days_ago",
-                                        &[&p.opened.at.days_before(Ts::now()).to_string()]
+                                    gridbook_domain::when::days_ago(
+                                        lang,
+                                        p.opened.at.days_before(Ts::now())
                                     )
                                 ),
                             ));

@@ -104,7 +104,7 @@ pub(super) fn complete(w: &World, text: &str) -> R<Vec<Msg>> {
 pub(super) fn lookup(w: &World, finder: &mut Finder, query: &str) -> Msg {
     let building = !finder.ready(w.store);
     let rows = finder
-        .search(query, 200)
+        .search(query, crate::tui::finder::RESULT_CAP)
         .into_iter()
         .map(|h: FoundRow| LookupRow {
             kind: w.lang.t(&format!("kind.{}", h.kind)).to_string(),

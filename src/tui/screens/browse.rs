@@ -16,7 +16,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::tui::command::Cmd;
 use crate::tui::render::{ACCENT, DIM, table};
@@ -518,7 +518,7 @@ fn detail_pane(
                 "{} {} ({})",
                 lv.at,
                 lv.by,
-                lang.f("show.days_ago", &[&lv.days_ago.to_string()])
+                gridbook_domain::when::days_ago(lang, lv.days_ago)
             ),
             None => lang.t("show.never").to_string(),
         };
@@ -566,8 +566,15 @@ fn detail_pane(
                 "  [{}] {} · {}",
                 p.category,
                 p.description,
-                lang.f("show.days_ago", &[&p.age_days.to_string()])
+                gridbook_domain::when::days_ago(lang, p.age_days)
             ),
+            style,
+        ));
+    }
+    if v.open_problems.len() > 3 {
+        let more = (v.open_problems.len() - 3).to_string();
+        lines.push(Line::styled(
+            format!("  {}", lang.f("entry.more", &[&more])),
             style,
         ));
     }
@@ -580,12 +587,9 @@ fn detail_pane(
             ]));
         }
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    let lines = crate::tui::wrap::lines(lines, (area.width as usize).saturating_sub(2));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// A household's care in the side pane: whether the care visit is overdue

@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::tui::command::Cmd;
 use crate::tui::render::{ACCENT, DIM, window};
@@ -186,7 +186,7 @@ fn door_info(w: &World, d: &plan::Door, today: Date, now: Ts) -> R<DoorInfo> {
         Some((at, _)) => format!(
             "{} ({})",
             at.date(),
-            lang.f("show.days_ago", &[&at.days_before(now).to_string()])
+            gridbook_domain::when::days_ago(lang, at.days_before(now))
         ),
         None => lang.t("show.never").to_string(),
     };
@@ -634,10 +634,14 @@ fn side_pane(lang: Lang, v: &PlanView, frame: &mut Frame, area: Rect) {
     for p in d.problems.iter().take(4) {
         lines.push(Line::styled(format!("  {p}"), style));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    if d.problems.len() > 4 {
+        let more = (d.problems.len() - 4).to_string();
+        lines.push(Line::styled(
+            format!("  {}", lang.f("entry.more", &[&more])),
+            style,
+        ));
+    }
+    let lines = crate::tui::wrap::lines(lines, (area.width as usize).saturating_sub(2));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

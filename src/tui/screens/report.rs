@@ -3,11 +3,10 @@
 
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::Id;
-use gridbook_domain::text::width;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::tui::render::table;
 use crate::tui::state::*;
@@ -28,31 +27,28 @@ pub fn zone_row(id: &str, kind: RowKind, cells: Vec<String>) -> Row {
 pub fn days(lang: Lang, d: Option<i64>) -> String {
     d.map_or_else(
         || lang.t("show.never").to_string(),
-        |d| lang.f("show.days_ago", &[&d.to_string()]),
+        |d| gridbook_domain::when::days_ago(lang, d),
     )
 }
 
 /// A report: its summary in a box, its rows in a table below.
 pub fn render(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
     let inner_w = (area.width as usize).saturating_sub(2).max(1);
-    let wrapped: usize = r
-        .summary
-        .iter()
-        .map(|l| width(l).div_ceil(inner_w).max(1))
-        .sum();
-    let summary_h = (wrapped as u16).min(area.height / 3).max(1) + 2;
+    let lines = crate::tui::wrap::lines(
+        r.summary.iter().map(|s| Line::from(s.clone())).collect(),
+        inner_w,
+    );
+    let summary_h = (lines.len() as u16).min(area.height / 3).max(1) + 2;
     let [top, list] =
         Layout::vertical([Constraint::Length(summary_h), Constraint::Min(3)]).areas(area);
     let list = crate::tui::charts::above(frame, list, state.lang, r.chart.as_ref());
-    let lines: Vec<Line> = r.summary.iter().map(|s| Line::from(s.clone())).collect();
+    frame.render_widget(Clear, top);
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(format!(" {} ", r.title)),
-            )
-            .wrap(Wrap { trim: false }),
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", r.title)),
+        ),
         top,
     );
     let title = format!("{} ({})", r.title, r.rows.len());

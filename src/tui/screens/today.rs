@@ -46,7 +46,7 @@ pub fn load(w: &World) -> R<Report> {
                 format!("{} [{}]", f("today.care"), groups.join("、")),
                 c.address.clone(),
                 if c.days_overdue > 0 {
-                    lang.f("today.overdue", &[&c.days_overdue.to_string()])
+                    gridbook_domain::when::days_overdue(lang, c.days_overdue)
                 } else {
                     f("today.due")
                 },
@@ -64,7 +64,7 @@ pub fn load(w: &World) -> R<Report> {
                 f("today.follow_up"),
                 fu.household.clone(),
                 if fu.overdue_days > 0 {
-                    lang.f("today.overdue", &[&fu.overdue_days.to_string()])
+                    gridbook_domain::when::days_overdue(lang, fu.overdue_days)
                 } else {
                     f("today.due")
                 },
@@ -83,7 +83,7 @@ pub fn load(w: &World) -> R<Report> {
                     gridbook_domain::describe::category_label(lang, &o.category)
                 ),
                 o.zone.clone(),
-                lang.f("show.days_ago", &[&o.age_days.to_string()]),
+                gridbook_domain::when::days_ago(lang, o.age_days),
                 gridbook_domain::checklist::shown(lang, &o.description),
             ],
             phone: None,
