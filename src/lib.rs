@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod env;
 pub mod fail;
+pub mod speak;
 pub mod tui;
 
 pub use gridbook_core::{

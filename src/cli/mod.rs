@@ -13,6 +13,7 @@ mod edit;
 mod erase;
 mod find;
 mod log;
+pub mod help;
 pub mod out;
 mod plan;
 pub mod report;
@@ -540,11 +541,13 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
         // Damage found after opening: say where, and what to restore from.
         let dir = data.display().to_string();
         if f.code == 3 && !f.msg.contains(&dir) {
+            let newest = gridbook_core::backup::newest(&data);
             f.msg = format!(
                 "{} in {dir}{}",
                 f.msg,
-                gridbook_store::store::backup_hint(&gridbook_core::backup::newest(&data))
+                gridbook_store::store::backup_hint(&newest)
             );
+            f.zh = f.zh.take().map(|zh| crate::speak::in_dir(&zh, &dir, newest.as_deref()));
         }
         f
     })

@@ -78,6 +78,8 @@ pub enum Msg {
     OpenForm(Box<Form>),
     Saved {
         message: String,
+        /// A record the save created: the list selects it.
+        select: Option<Id>,
     },
     SaveFailed(String),
     Completions(Vec<Completion>),
@@ -182,8 +184,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Report(r) => {
-            if let View::Browse(b) = std::mem::replace(&mut state.view, View::Welcome) {
-                state.browse_behind = Some(b);
+            let zones = matches!(r.kind, ReportKind::MemberZones(_));
+            match std::mem::replace(&mut state.view, View::Welcome) {
+                View::Browse(b) => state.browse_behind = Some(b),
+                View::Report(m) if zones && m.kind == ReportKind::Members => {
+                    state.members_behind = Some(m);
+                }
+                _ => {}
+            }
+            if !zones {
+                state.members_behind = None;
             }
             state.view = View::Report(r);
             vec![]
@@ -207,7 +217,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.layers.push(Layer::Form(f));
             vec![]
         }
-        Msg::Saved { message } => {
+        Msg::Saved { message, select } => {
             // The form, and anything opened over it, closes.
             if let Some(i) = state
                 .layers
@@ -218,7 +228,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             state.changed = true;
             status(state, message, false);
-            reload(state)
+            let mut effects = reload(state);
+            if let (Some(id), [Effect::Load { select: s, .. }]) = (select, effects.as_mut_slice()) {
+                *s = Some(id);
+            }
+            effects
         }
         Msg::SaveFailed(err) => {
             match state.form_mut() {
@@ -560,6 +574,13 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                 status(state, state.lang.t("tui.cancelled"), false);
                 return vec![];
             }
+            if let View::Report(r) = &state.view
+                && matches!(r.kind, ReportKind::MemberZones(_))
+                && let Some(m) = state.members_behind.take()
+            {
+                state.view = View::Report(m);
+                return vec![];
+            }
             match &mut state.view {
                 View::Browse(b) => match b.stack.pop() {
                     Some((level, id)) => {
@@ -712,26 +733,13 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                     }
                 };
             }
-            let phone = match &state.view {
-                View::Browse(b) if matches!(b.level, Level::Household(_)) => {
-                    b.rows.get(b.sel).and_then(|r| r.phone.clone()).or_else(|| {
-                        b.detail
-                            .as_ref()
-                            .and_then(|d| d.covered_by.as_ref().map(|c| c.phone.clone()))
-                    })
-                }
-                _ => state.selected_row().and_then(|r| r.phone.clone()),
-            };
-            match phone {
-                Some(p) => {
-                    status(state, state.lang.f("tui.copied", &[&p]), false);
-                    vec![Effect::Copy(p)]
-                }
-                None => {
-                    status(state, state.lang.t("tui.no_phone"), true);
-                    vec![]
-                }
-            }
+            // Only the selected row's own person: never the covering member's
+            // number in place of a resident's.
+            let (phone, whose) = state
+                .selected_row()
+                .map(|r| (r.phone.clone(), r.whose.clone()))
+                .unwrap_or_default();
+            copy_feedback(state, phone, whose)
         }
         // Commands of layers (forms, the command line, confirm) and quit,
         // handled before the screen is asked.
@@ -844,8 +852,17 @@ fn form_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         Cmd::PrevField => f.prev(),
         Cmd::DeleteChar => f.delete_char(),
         Cmd::ClearLine => f.clear(),
-        Cmd::PrevChoice => f.cycle(false),
-        Cmd::NextChoice => f.cycle(true),
+        Cmd::PrevChoice | Cmd::NextChoice => {
+            f.cycle(cmd == Cmd::NextChoice);
+            // A patrol's kind decides its checklist: the form reopens on it.
+            if let Purpose::Patrol { zone, kind } = f.purpose
+                && let Some(field) = f.fields.get(f.focus).filter(|x| x.name == "kind")
+                && let Some(new) = PatrolKind::parse(&field.output()).filter(|k| *k != kind)
+            {
+                state.pop();
+                return vec![Effect::OpenForm(FormRequest::Patrol(zone, Some(new)))];
+            }
+        }
         Cmd::Cancel => {
             if f.dirty {
                 // What was typed is not thrown away without asking.
@@ -962,8 +979,30 @@ pub fn run_line(state: &mut State, line: &str) -> Vec<Effect> {
     }
 }
 
-fn lookup_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
+/// `y`: copies `phone` and says whose it is, or says who has none.
+fn copy_feedback(state: &mut State, phone: Option<String>, whose: Option<String>) -> Vec<Effect> {
     let lang = state.lang;
+    match (phone, whose) {
+        (Some(p), Some(w)) => {
+            status(state, lang.f("contacts.copied", &[&w, &p]), false);
+            vec![Effect::Copy(p)]
+        }
+        (Some(p), None) => {
+            status(state, lang.f("tui.copied", &[&p]), false);
+            vec![Effect::Copy(p)]
+        }
+        (None, Some(w)) => {
+            status(state, lang.f("contacts.no_phone_of", &[&w]), true);
+            vec![]
+        }
+        (None, None) => {
+            status(state, lang.t("tui.no_phone"), true);
+            vec![]
+        }
+    }
+}
+
+fn lookup_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     let Some(Layer::Lookup(l)) = state.top_mut() else {
         return vec![];
     };
@@ -981,15 +1020,25 @@ fn lookup_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             return vec![Effect::Lookup(String::new())];
         }
         Cmd::Open => {
-            let target = l.results.get(l.sel).and_then(|r| r.zone);
+            let (member, target) = l
+                .results
+                .get(l.sel)
+                .map(|r| (r.member, r.zone))
+                .unwrap_or_default();
             state.pop();
+            // A member opens as themselves (their zones), not as a place.
+            if let Some(m) = member {
+                return report(state, ReportKind::MemberZones(m));
+            }
             return target.map(Effect::GotoId).into_iter().collect();
         }
         Cmd::CopyPhone => {
-            if let Some(p) = l.results.get(l.sel).and_then(|r| r.phone.clone()) {
-                status(state, lang.f("tui.copied", &[&p]), false);
-                return vec![Effect::Copy(p)];
-            }
+            let (phone, whose) = l
+                .results
+                .get(l.sel)
+                .map(|r| (r.phone.clone(), r.whose.clone()))
+                .unwrap_or_default();
+            return copy_feedback(state, phone, whose);
         }
         _ => {}
     }
@@ -1033,6 +1082,7 @@ mod tests {
                 kind,
                 cells: vec![format!("row {i}")],
                 phone: Some(format!("1380000000{i}")),
+                whose: None,
                 zone: Some(Id(i)),
             })
             .collect()
@@ -1234,6 +1284,7 @@ mod tests {
             &mut s,
             Msg::Saved {
                 message: "saved".into(),
+                select: None,
             },
         );
         assert!(s.layers.is_empty() && s.changed);

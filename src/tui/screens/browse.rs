@@ -87,6 +87,7 @@ pub fn load(
                         s.open_problem_count(a.meta.id).to_string(),
                     ],
                     phone: None,
+                    whose: None,
                     zone: Some(a.meta.id),
                 });
             }
@@ -132,6 +133,7 @@ pub fn load(
                         stale.to_string(),
                     ],
                     phone: None,
+                    whose: None,
                     zone: Some(b.meta.id),
                 });
             }
@@ -162,11 +164,16 @@ pub fn load(
                     continue;
                 }
                 let residents = s.residents_of(h.meta.id).map_err(err)?;
-                let head = residents
-                    .iter()
-                    .find(|r| r.relation == "户主")
-                    .or(residents.first());
-                let phone = head.and_then(|r| r.phones.first().cloned());
+                let call = gridbook_domain::contact::of(&residents).map(|c| {
+                    let (phone, whose) = c.phone.map_or((None, &c.head.name), |(r, p)| {
+                        (Some(p.to_string()), &r.name)
+                    });
+                    (c.head.name.clone(), phone, whose.clone())
+                });
+                let (head, phone, whose) = match call {
+                    Some((h, p, w)) => (h, p, Some(w)),
+                    None => (String::new(), None, None),
+                };
                 let liaison = cover::liaisons(s, h.meta.id, now)
                     .map_err(err)?
                     .into_iter()
@@ -182,7 +189,7 @@ pub fn load(
                     kind: RowKind::Household,
                     cells: vec![
                         h.label(),
-                        head.map(|r| r.name.clone()).unwrap_or_default(),
+                        head,
                         phone.clone().unwrap_or_default(),
                         residents.len().to_string(),
                         looks_after,
@@ -190,6 +197,7 @@ pub fn load(
                         s.open_problem_count(h.meta.id).to_string(),
                     ],
                     phone,
+                    whose,
                     zone: Some(h.meta.id),
                 });
             }
@@ -219,7 +227,14 @@ pub fn load(
                     id: r.meta.id,
                     kind: RowKind::Resident,
                     phone: r.phones.first().cloned(),
-                    cells: vec![r.name, r.relation, r.phones.join(", "), r.tags.join(", ")],
+                    whose: Some(r.name.clone()),
+                    cells: vec![
+                        r.name,
+                        r.relation,
+                        r.phones.join(", "),
+                        r.tags.join("、"),
+                        one_line(&r.notes),
+                    ],
                     zone: Some(hid),
                 })
                 .collect();
@@ -230,6 +245,7 @@ pub fn load(
                     t(w, "show.relation"),
                     t(w, "show.phones"),
                     t(w, "show.tags"),
+                    t(w, "contacts.col_notes"),
                 ],
                 rows,
             )
@@ -379,12 +395,22 @@ fn detail_pane(
         lines.push(Line::from(format!("{}: {lv}", lang.t("show.last_visit"))));
         if !inside {
             for r in &v.residents {
-                lines.push(Line::from(format!(
+                let mut spans = vec![Span::raw(format!(
                     "  {} {} {}",
                     r.name,
                     r.relation,
                     r.phones.join(", ")
-                )));
+                ))];
+                // Tags and notes (独居老人, 行动不便) are why one calls ahead.
+                let extra = [r.tags.join("、"), one_line(&r.notes)]
+                    .into_iter()
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                if !extra.is_empty() {
+                    spans.push(Span::styled(format!(" {extra}"), Style::new().fg(Color::Yellow)));
+                }
+                lines.push(Line::from(spans));
             }
         }
     } else {
@@ -437,4 +463,9 @@ fn detail_pane(
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// Notes may hold line breaks; a table row shows them on one line.
+fn one_line(notes: &str) -> String {
+    notes.split_whitespace().collect::<Vec<_>>().join(" ")
 }

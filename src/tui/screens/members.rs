@@ -37,7 +37,8 @@ pub fn load(w: &World) -> R<Report> {
                 m.open_problems.to_string(),
                 m.phone.clone(),
             ],
-            phone: Some(m.phone.clone()),
+            phone: Some(m.phone.clone()).filter(|p| !p.is_empty()),
+            whose: Some(m.name.clone()),
             zone: None,
         })
         .collect();

@@ -26,7 +26,9 @@ pub fn load(w: &World) -> R<Report> {
         .iter()
         .map(|o| {
             let id: Id = o.id.parse().unwrap_or_default();
-            Row {
+            let zone = o.zone_id.parse().ok();
+            let call = caller::of(w, zone)?;
+            Ok(Row {
                 id,
                 kind: RowKind::Problem,
                 cells: vec![
@@ -34,14 +36,16 @@ pub fn load(w: &World) -> R<Report> {
                     lang.label("category", &o.category),
                     o.description.clone(),
                     o.zone.clone(),
+                    call.cell,
                     lang.label("urgency", &o.urgency),
                     o.last_note.clone().unwrap_or_default(),
                 ],
-                phone: None,
-                zone: o.zone_id.parse().ok(),
-            }
+                phone: call.phone,
+                whose: call.whose,
+                zone,
+            })
         })
-        .collect();
+        .collect::<R<Vec<Row>>>()?;
     Ok(Report {
         kind,
         title: f("view.problems"),
@@ -59,6 +63,7 @@ pub fn load(w: &World) -> R<Report> {
             f("col.category"),
             f("col.description"),
             f("col.zone"),
+            f("contacts.col_contact"),
             f("col.urgency"),
             f("col.last_note"),
         ],
