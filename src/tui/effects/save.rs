@@ -186,11 +186,12 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
             // reads it, when no room was typed apart.
             let (unit, room) = match v.filled("room") {
                 Some(room) => gridbook_core::roster::split_room(v.get("unit"), room),
-                None => gridbook_core::roster::split_room("", v.get("unit")),
+                None => match gridbook_core::roster::split_room("", v.get("unit")) {
+                    (unit, room) if !unit.is_empty() && !room.is_empty() => (unit, room),
+                    // A unit alone names no dwelling.
+                    _ => return Err(w.lang.t("contacts.room_needed").to_string()),
+                },
             };
-            if room.is_empty() {
-                return Err(w.lang.t("contacts.room_needed").to_string());
-            }
             let h = ops::add_household(s, ctx, *building, &unit, &room, v.get("notes"))
                 .map_err(op)?;
             *created = Some(h.meta.id);

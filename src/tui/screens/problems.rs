@@ -34,9 +34,11 @@ pub fn load(w: &World) -> R<Report> {
                 cells: vec![
                     o.age_days.to_string(),
                     lang.label("category", &o.category),
-                    o.description.clone(),
+                    // Where and whom to call before the description: on a
+                    // narrow screen the description is what gets cut.
                     o.zone.clone(),
                     call.cell,
+                    o.description.clone(),
                     lang.label("urgency", &o.urgency),
                     o.last_note.clone().unwrap_or_default(),
                 ],
@@ -61,9 +63,9 @@ pub fn load(w: &World) -> R<Report> {
         columns: vec![
             f("col.age_days"),
             f("col.category"),
-            f("col.description"),
             f("col.zone"),
             f("contacts.col_contact"),
+            f("col.description"),
             f("col.urgency"),
             f("col.last_note"),
         ],
