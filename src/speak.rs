@@ -55,7 +55,9 @@ fn captures<'a>(pattern: &str, text: &'a str) -> Option<Vec<&'a str>> {
             if lit.is_empty() {
                 rest.len()
             } else {
-                rest.len().checked_sub(lit.len()).filter(|&a| rest[a..] == **lit)?
+                rest.len()
+                    .checked_sub(lit.len())
+                    .filter(|&a| rest[a..] == **lit)?
             }
         } else if lit.is_empty() {
             return None; // two placeholders side by side cannot be told apart
@@ -96,9 +98,10 @@ impl Speak for FieldError {
         match self {
             FieldError::Empty(f) => z("empty", &[&word(f)]),
             FieldError::Phone(p) => z("phone", &[p]),
-            FieldError::TooLong { field, len, max } => {
-                z("too_long", &[&word(field), &len.to_string(), &max.to_string()])
-            }
+            FieldError::TooLong { field, len, max } => z(
+                "too_long",
+                &[&word(field), &len.to_string(), &max.to_string()],
+            ),
             FieldError::LineBreak { field, at, what } => {
                 z("line_break", &[&word(field), &at.to_string(), what])
             }
@@ -109,7 +112,12 @@ impl Speak for FieldError {
                 code,
             } => z(
                 "control",
-                &[&word(field), &at.to_string(), what, &format!("U+{code:04X}")],
+                &[
+                    &word(field),
+                    &at.to_string(),
+                    what,
+                    &format!("U+{code:04X}"),
+                ],
             ),
             FieldError::Time { field, shown } => z("time", &[&word(field), shown]),
         }
@@ -128,7 +136,10 @@ impl Speak for StoreError {
                 dir,
                 detail,
                 backup,
-            } => z("damaged", &[&dir.display().to_string(), detail, &hint(backup)]),
+            } => z(
+                "damaged",
+                &[&dir.display().to_string(), detail, &hint(backup)],
+            ),
             StoreError::Missing { dir, backup } => {
                 z("missing", &[&dir.display().to_string(), &hint(backup)])
             }
@@ -175,7 +186,10 @@ impl Speak for AddrError {
                 part,
                 within: w,
                 candidates,
-            } => z("addr_ambiguous", &[part, &within(w), &candidates.join("、")]),
+            } => z(
+                "addr_ambiguous",
+                &[part, &within(w), &candidates.join("、")],
+            ),
             AddrError::Store(e) => e.zh(),
         }
     }
@@ -219,7 +233,10 @@ impl Speak for RosterError {
                 file,
                 line,
                 missing,
-            } => z("missing_columns", &[file, &line.to_string(), &missing.join("、")]),
+            } => z(
+                "missing_columns",
+                &[file, &line.to_string(), &missing.join("、")],
+            ),
             RosterError::NoHeader { file } => z("no_header", &[file]),
             RosterError::Store(e) => e.zh(),
             // Row reasons and encoding details name bytes, cells and rules
@@ -257,13 +274,19 @@ mod tests {
         );
         assert_eq!(captures("no such place", "no such place"), Some(vec![]));
         assert_eq!(captures("no such place", "no such places"), None);
-        assert_eq!(captures("{} is retired", "孙丽 is retired"), Some(vec!["孙丽"]));
+        assert_eq!(
+            captures("{} is retired", "孙丽 is retired"),
+            Some(vec!["孙丽"])
+        );
     }
 
     #[test]
     fn rules_and_typed_errors_speak_chinese() {
         let r = OpError::Rule("3栋 already has room 2-501".into()).zh();
-        assert!(r.contains("3栋") && r.contains("2-501") && !r.contains("already"), "{r}");
+        assert!(
+            r.contains("3栋") && r.contains("2-501") && !r.contains("already"),
+            "{r}"
+        );
         let p = FieldError::Phone("12345".into()).zh();
         assert!(p.contains("12345") && p.contains("电话"), "{p}");
         let e = FieldError::Empty("name").zh();
@@ -276,7 +299,11 @@ mod tests {
     /// Every English pattern has its Chinese one with as many placeholders.
     #[test]
     fn every_rule_pattern_keeps_its_placeholders() {
-        for key in Lang::En.keys().into_iter().filter(|k| k.starts_with("contacts.rule.")) {
+        for key in Lang::En
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with("contacts.rule."))
+        {
             let n = |l: Lang| l.t(key).matches("{}").count();
             assert_eq!(n(Lang::En), n(Lang::Zh), "{key}");
         }

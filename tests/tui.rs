@@ -1082,7 +1082,12 @@ fn enter_on_a_member_in_lookup_opens_the_member_and_esc_returns_to_members() {
     let (_d, store) = contacts_store();
     let mut a = app(&store, Lang::En, 120, 40);
     a.finder.build_now(&store);
-    let member = store.members().unwrap().into_iter().find(|m| m.meta.is_live()).unwrap();
+    let member = store
+        .members()
+        .unwrap()
+        .into_iter()
+        .find(|m| m.meta.is_live())
+        .unwrap();
     a.press(&format!("/ \"{}\"", member.name));
     let results = match a.state.layers.last() {
         Some(gridbook::tui::state::Layer::Lookup(l)) => l.results.clone(),
@@ -1102,7 +1107,9 @@ fn enter_on_a_member_in_lookup_opens_the_member_and_esc_returns_to_members() {
     };
     assert_eq!(
         kind(&a),
-        Some(gridbook::tui::state::ReportKind::MemberZones(member.meta.id))
+        Some(gridbook::tui::state::ReportKind::MemberZones(
+            member.meta.id
+        ))
     );
     insta::assert_snapshot!("contacts_lookup_member_zones", screen(&a, 120, 40));
     // From the members list: enter opens one member, esc comes back to the
@@ -1132,7 +1139,9 @@ fn a_new_household_typed_as_unit_dash_room_is_saved_and_selected() {
     let (_d, store) = contacts_store();
     let mut a = app(&store, Lang::Zh, 120, 40);
     a.press(": \"goto 胜利花苑/3栋\" enter enter n \"7-701\" ctrl-s");
-    let b3 = gridbook::address::resolve(&store, "胜利花苑/3栋").unwrap().id();
+    let b3 = gridbook::address::resolve(&store, "胜利花苑/3栋")
+        .unwrap()
+        .id();
     let made = store
         .households_of(b3)
         .unwrap()
@@ -1164,9 +1173,14 @@ fn the_patrol_form_lets_the_worker_choose_hygiene_or_security() {
     a.press("right");
     let second = title(&a);
     assert_ne!(first, second, "the other kind's checklist");
-    assert!(first.contains("hygiene") || first.contains("security"), "{first}");
+    assert!(
+        first.contains("hygiene") || first.contains("security"),
+        "{first}"
+    );
     insta::assert_snapshot!("contacts_patrol_kind", screen(&a, 120, 40));
-    let zone = gridbook::address::resolve(&store, "胜利花苑/3栋").unwrap().id();
+    let zone = gridbook::address::resolve(&store, "胜利花苑/3栋")
+        .unwrap()
+        .id();
     let kind = if second.contains("security") {
         gridbook::model::PatrolKind::Security
     } else {
@@ -1174,5 +1188,9 @@ fn the_patrol_form_lets_the_worker_choose_hygiene_or_security() {
     };
     let before = store.last_patrol(zone, kind).unwrap();
     a.press("ctrl-s");
-    assert_ne!(store.last_patrol(zone, kind).unwrap(), before, "saved as chosen");
+    assert_ne!(
+        store.last_patrol(zone, kind).unwrap(),
+        before,
+        "saved as chosen"
+    );
 }

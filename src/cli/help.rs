@@ -30,11 +30,10 @@ pub fn early_lang(args: &[OsString]) -> Lang {
             flag = Some(v);
         }
     }
-    let config = gridbook_core::config::Config::load(
-        gridbook_core::config::config_dir().as_deref(),
-    )
-    .ok()
-    .and_then(|c| c.lang);
+    let config =
+        gridbook_core::config::Config::load(gridbook_core::config::config_dir().as_deref())
+            .ok()
+            .and_then(|c| c.lang);
     Lang::detect(flag, config)
 }
 
@@ -105,11 +104,49 @@ fn localize(mut cmd: Command, path: &str, lang: Lang) -> Command {
             "contacts.help.options"
         });
         cmd = cmd.mut_arg(&id, |a| {
-            let a = a.help_heading(heading);
-            match help {
-                Some(h) => a.help(h).long_help(None),
-                None => a,
+            // clap's own `[default: …]`, `[possible values: …]` and `[env: …]`
+            // are English: said here instead.
+            let mut notes = Vec::new();
+            let values: Vec<String> = a
+                .get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            if !values.is_empty() {
+                notes.push(lang.f("contacts.help.values", &[&values.join("、")]));
             }
+            let defaults: Vec<String> = a
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().to_string())
+                .filter(|v| !v.is_empty())
+                .collect();
+            let takes = a.get_action().takes_values();
+            if !defaults.is_empty() && takes {
+                notes.push(lang.f("contacts.help.default", &[&defaults.join("、")]));
+            }
+            if let Some(env) = a.get_env() {
+                notes.push(lang.f("contacts.help.env", &[&env.to_string_lossy()]));
+            }
+            let a = a.help_heading(heading);
+            let a = if takes {
+                a.hide_possible_values(true)
+                    .hide_default_value(true)
+                    .hide_env(true)
+            } else {
+                a
+            };
+            let text = match help {
+                Some(h) => h.to_string(),
+                None => a.get_help().map(|h| h.to_string()).unwrap_or_default(),
+            };
+            let text = if notes.is_empty() {
+                text
+            } else {
+                format!("{text}（{}）", notes.join("；"))
+            };
+            a.help(text).long_help(None)
         });
     }
     let subs: Vec<String> = cmd
@@ -165,10 +202,16 @@ pub fn exit(e: clap::Error, lang: Lang) -> u8 {
                 &ctx(ContextKind::ValidValue),
             ],
         ),
-        ClapKind::MissingRequiredArgument => lang.f(
-            "contacts.clap.missing",
-            &[&ctx(ContextKind::InvalidArg)],
+        ClapKind::ValueValidation => lang.f(
+            "contacts.clap.bad_value",
+            &[
+                &ctx(ContextKind::InvalidValue),
+                &ctx(ContextKind::InvalidArg),
+            ],
         ),
+        ClapKind::MissingRequiredArgument => {
+            lang.f("contacts.clap.missing", &[&ctx(ContextKind::InvalidArg)])
+        }
         ClapKind::MissingSubcommand | ClapKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             lang.t("contacts.clap.missing_command").to_string()
         }
@@ -178,11 +221,17 @@ pub fn exit(e: clap::Error, lang: Lang) -> u8 {
         Some(ContextValue::StyledStr(s)) => s.to_string(),
         _ => String::new(),
     };
-    let usage = usage.trim().replacen("Usage:", lang.t("contacts.help.usage"), 1);
-    eprintln!(
-        "gridbook: {msg}\n\n{usage}\n\n{}",
-        lang.t("contacts.clap.more")
-    );
+    let usage = usage
+        .trim()
+        .replacen("Usage:", lang.t("contacts.help.usage"), 1);
+    if usage.is_empty() {
+        eprintln!("gridbook: {msg}\n\n{}", lang.t("contacts.clap.more"));
+    } else {
+        eprintln!(
+            "gridbook: {msg}\n\n{usage}\n\n{}",
+            lang.t("contacts.clap.more")
+        );
+    }
     code
 }
 

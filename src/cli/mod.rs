@@ -12,8 +12,8 @@ mod data;
 mod edit;
 mod erase;
 mod find;
-mod log;
 pub mod help;
+mod log;
 pub mod out;
 mod plan;
 pub mod report;
@@ -547,7 +547,9 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
                 f.msg,
                 gridbook_store::store::backup_hint(&newest)
             );
-            f.zh = f.zh.take().map(|zh| crate::speak::in_dir(&zh, &dir, newest.as_deref()));
+            f.zh =
+                f.zh.take()
+                    .map(|zh| crate::speak::in_dir(&zh, &dir, newest.as_deref()));
         }
         f
     })
@@ -576,13 +578,15 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                 })?);
                 let loaded =
                     loaded.ok_or_else(|| Fail::of(ErrorKind::Bug, "the demo load said nothing"))?;
-                out::line(format_args!(
-                    "demo estate loaded into {}: {} households, {} residents, {} members, {} events",
-                    env.data.display(),
-                    loaded.households,
-                    loaded.residents,
-                    loaded.members,
-                    loaded.events
+                out::line(env.lang.f(
+                    "contacts.msg.demo_loaded",
+                    &[
+                        &env.data.display().to_string(),
+                        &loaded.households.to_string(),
+                        &loaded.residents.to_string(),
+                        &loaded.members.to_string(),
+                        &loaded.events.to_string(),
+                    ],
                 ))
             } else {
                 let tmp = tempdir()?;

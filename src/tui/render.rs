@@ -630,8 +630,8 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
                     base,
                 ));
             }
-            let rest = (list.width as usize)
-                .saturating_sub(name_w + kind_w + phone_w + contact_w + 4);
+            let rest =
+                (list.width as usize).saturating_sub(name_w + kind_w + phone_w + contact_w + 4);
             let tail = match &h.cover {
                 Some(c) => format!("{}  ← {c}", h.address),
                 None => h.address.clone(),

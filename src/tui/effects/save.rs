@@ -192,8 +192,8 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                     _ => return Err(w.lang.t("contacts.room_needed").to_string()),
                 },
             };
-            let h = ops::add_household(s, ctx, *building, &unit, &room, v.get("notes"))
-                .map_err(op)?;
+            let h =
+                ops::add_household(s, ctx, *building, &unit, &room, v.get("notes")).map_err(op)?;
             *created = Some(h.meta.id);
             Ok(saved("tui.saved", &h.label()))
         }

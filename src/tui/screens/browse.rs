@@ -408,7 +408,10 @@ fn detail_pane(
                     .collect::<Vec<_>>()
                     .join(" · ");
                 if !extra.is_empty() {
-                    spans.push(Span::styled(format!(" {extra}"), Style::new().fg(Color::Yellow)));
+                    spans.push(Span::styled(
+                        format!(" {extra}"),
+                        Style::new().fg(Color::Yellow),
+                    ));
                 }
                 lines.push(Line::from(spans));
             }
