@@ -52,21 +52,12 @@ fn captures<'a>(pattern: &str, text: &'a str) -> Option<Vec<&'a str>> {
     for (i, lit) in lits.iter().enumerate().skip(1) {
         let last = i == lits.len() - 1;
         let at = if last {
-            if lit.is_empty() {
-                rest.len()
-            } else {
-                rest.len()
-                    .checked_sub(lit.len())
-                    .filter(|&a| rest[a..] == **lit)?
-            }
+            rest.strip_suffix(lit)?.len()
         } else if lit.is_empty() {
             return None; // two placeholders side by side cannot be told apart
         } else {
             rest.find(lit)?
         };
-        if !rest.is_char_boundary(at) {
-            return None;
-        }
         out.push(&rest[..at]);
         rest = &rest[at + lit.len()..];
     }

@@ -1073,6 +1073,9 @@ fn heads_and_phones_on_today_problems_coverage_and_lookup_rows() {
             a.press("ctrl-y");
             assert_eq!(a.clipboard.last().map(String::as_str), Some("15782087068"));
             assert!(status(&a).contains("秦雨桐"), "{}", status(&a));
+            // Said where it can be seen: the overlay covers the status line.
+            let s = screen(&a, w, h);
+            assert!(s.contains(&status(&a)), "{s}");
         }
     }
 }

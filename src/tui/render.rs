@@ -569,10 +569,20 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     } else {
         lang.f("tui.results", &[&l.results.len().to_string()])
     };
+    // The overlay covers the status line: what `ctrl-y` did is said here.
+    let mut note_line = vec![Span::styled(note, DIM)];
+    if let Some(st) = &state.status {
+        let style = if st.error {
+            Style::new().fg(Color::Red)
+        } else {
+            Style::new().fg(Color::Green)
+        };
+        note_line.push(Span::styled(format!(" · {}", st.text), style));
+    }
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(format!("/ {}▏", l.input.text)),
-            Line::styled(note, DIM),
+            Line::from(note_line),
         ]),
         input,
     );

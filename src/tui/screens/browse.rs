@@ -171,6 +171,8 @@ pub fn load(
                     (c.head.name.clone(), phone, whose.clone())
                 });
                 let (head, phone, whose) = match call {
+                    // Whoever answers for a phoneless head is named beside them.
+                    Some((h, p @ Some(_), w)) if w != h => (format!("{h} → {w}"), p, Some(w)),
                     Some((h, p, w)) => (h, p, Some(w)),
                     None => (String::new(), None, None),
                 };
