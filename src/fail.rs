@@ -8,6 +8,9 @@ use gridbook_core::ops::OpError;
 use gridbook_core::roster::RosterError;
 use gridbook_core::who::WhoError;
 use gridbook_domain::error::{ErrorKind, Kinded};
+use gridbook_domain::i18n::Lang;
+
+use crate::speak::Speak;
 use gridbook_store::store::StoreError;
 
 /// An error as the user sees it: one message, one exit code.
@@ -15,6 +18,9 @@ use gridbook_store::store::StoreError;
 pub struct Fail {
     pub code: u8,
     pub msg: String,
+    /// The same message in Chinese, when the error can say it
+    /// (`crate::speak`); `--lang zh` shows it instead.
+    pub zh: Option<String>,
 }
 
 impl Fail {
@@ -26,6 +32,20 @@ impl Fail {
         Fail {
             code: exit_code(kind),
             msg: msg.into(),
+            zh: None,
+        }
+    }
+
+    /// The message in `lang`: the Chinese rendering when there is one, else
+    /// free English text said by pattern (`crate::speak`), else as it is.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.msg.clone(),
+            Lang::Zh => self
+                .zh
+                .clone()
+                .or_else(|| crate::speak::text_zh(&self.msg))
+                .unwrap_or_else(|| self.msg.clone()),
         }
     }
 
@@ -35,6 +55,7 @@ impl Fail {
         Fail {
             code: 0,
             msg: String::new(),
+            zh: None,
         }
     }
 
@@ -147,7 +168,9 @@ macro_rules! fail_from {
     ($($t:ty),*) => {$(
         impl From<$t> for Fail {
             fn from(e: $t) -> Fail {
-                Fail::of(e.kind(), e.to_string())
+                let mut f = Fail::of(e.kind(), e.to_string());
+                f.zh = Some(e.zh());
+                f
             }
         }
     )*};

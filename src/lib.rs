@@ -8,6 +8,7 @@ pub mod cli;
 pub mod env;
 pub mod fail;
 pub mod serve;
+pub mod speak;
 pub mod tui;
 
 pub use gridbook_core::{

@@ -282,7 +282,8 @@ fn patrol_with_a_failed_item_opens_a_problem() {
     let (_d, store) = demo_store();
     let mut a = app(&store, Lang::En, 120, 40);
     a.press("enter enter : \"patrol security\" enter");
-    a.press("tab \"门锁坏了\"");
+    // The kind comes first, then the checklist: the second item fails.
+    a.press("tab tab \"门锁坏了\"");
     insta::assert_snapshot!("patrol_form", screen(&a, 120, 40));
     let open_before = store.open_problems().unwrap().len();
     a.press("ctrl-s");
@@ -1173,7 +1174,7 @@ fn the_problems_view_shows_resolved_ones_and_one_can_be_reopened() {
         assert!(
             r.rows[open_rows..]
                 .iter()
-                .all(|x| x.cells[2].starts_with(mark))
+                .all(|x| x.cells[4].starts_with(mark))
         );
         insta::assert_snapshot!(
             format!("problems_with_resolved_{tag}_120x40"),
@@ -1296,4 +1297,267 @@ fn the_patrol_form_shows_whole_chinese_labels_at_80x24() {
         insta::assert_snapshot!(format!("patrol_form_{kind}_zh_80x24"), s);
         a.press("esc h h");
     }
+}
+
+/// The demo estate with the contacts the contact tests need: notes and a
+/// tag on 邹淑珍 (no phone) in 胜利花苑/3栋/2-501, a head without a phone in
+/// 1-302 (his wife answers), and a household where nobody has one.
+fn contacts_store() -> (tempfile::TempDir, Store) {
+    use gridbook::ops::{self, Ctx, ResidentInput};
+    let (d, store) = demo_store();
+    let ctx = Ctx {
+        by: None,
+        now: Ts::now(),
+    };
+    let household = |addr: &str| gridbook::address::resolve(&store, addr).unwrap().id();
+    let resident = |h, name: &str| {
+        store
+            .residents_of(h)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.name == name)
+            .unwrap()
+    };
+    let edit = |h, name: &str, phones: &str, tags: &str, notes: &str| {
+        let r = resident(h, name);
+        let input = ResidentInput {
+            name: r.name.clone(),
+            phones: phones.into(),
+            relation: r.relation.clone(),
+            tags: tags.into(),
+            notes: notes.into(),
+        };
+        ops::edit_resident(&store, ctx, r.meta.id, &input).unwrap();
+    };
+    let h2501 = household("胜利花苑/3栋/2-501");
+    edit(h2501, "邹淑珍", "", "残疾人", "行动不便\n上午在家");
+    let h1302 = household("胜利花苑/3栋/1-302");
+    edit(h1302, "王军", "", "", "");
+    let b3 = household("胜利花苑/3栋");
+    let quiet = ops::add_household(&store, ctx, b3, "9", "901", "").unwrap();
+    let add = ResidentInput {
+        name: "欧阳淑芬".into(),
+        phones: String::new(),
+        relation: "户主".into(),
+        tags: String::new(),
+        notes: "独居老人".into(),
+    };
+    ops::add_resident(&store, ctx, quiet.meta.id, &add).unwrap();
+    (d, store)
+}
+
+fn status(a: &App) -> String {
+    a.state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn y_copies_only_the_selected_persons_number_and_says_whose() {
+    let (_d, store) = contacts_store();
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut a = app(&store, lang, 120, 40);
+        a.press(": \"goto 胜利花苑/3栋/2-501\" enter");
+        // The residents list shows notes and tags; 邹淑珍 is third.
+        a.press("j j");
+        insta::assert_snapshot!(
+            format!("contacts_residents_{tag}_120x40"),
+            screen(&a, 120, 40)
+        );
+        let copied = a.clipboard.len();
+        a.press("y");
+        // Never the covering member's number in place of hers.
+        assert_eq!(a.clipboard.len(), copied, "nothing copied for 邹淑珍");
+        let said = status(&a);
+        assert!(said.contains("邹淑珍"), "{said}");
+        insta::assert_snapshot!(format!("contacts_y_phoneless_{tag}"), said);
+        a.press("j y");
+        assert_eq!(a.clipboard.last().map(String::as_str), Some("15043198381"));
+        insta::assert_snapshot!(format!("contacts_y_resident_{tag}"), status(&a));
+    }
+}
+
+#[test]
+fn y_on_a_household_row_copies_the_heads_number_or_who_answers() {
+    let (_d, store) = contacts_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    // Households of 3栋: 1-302's head 王军 has no phone; his wife answers.
+    a.press(": \"goto 胜利花苑/3栋\" enter enter");
+    let rows = match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => b.rows.clone(),
+        _ => panic!("not browsing"),
+    };
+    let at = |room: &str| rows.iter().position(|r| r.cells[0] == room).unwrap();
+    for _ in 0..at("1-302") {
+        a.press("j");
+    }
+    a.press("y");
+    assert_eq!(a.clipboard.last().map(String::as_str), Some("15782087068"));
+    assert_eq!(status(&a), "copied 秦雨桐's number 15782087068");
+    for _ in at("1-302")..at("2-501") {
+        a.press("j");
+    }
+    a.press("y");
+    assert_eq!(a.clipboard.last().map(String::as_str), Some("15303435347"));
+    insta::assert_snapshot!("contacts_y_head_en", status(&a));
+    for _ in at("2-501")..at("9-901") {
+        a.press("j");
+    }
+    let copied = a.clipboard.len();
+    a.press("y");
+    assert_eq!(a.clipboard.len(), copied);
+    insta::assert_snapshot!("contacts_y_nobody_en", status(&a));
+    // The household pane lists residents with their tags and notes.
+    a.press("k k");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("欧阳淑芬") || s.contains("邹淑珍"), "{s}");
+}
+
+#[test]
+fn heads_and_phones_on_today_problems_coverage_and_lookup_rows() {
+    let (_d, store) = contacts_store();
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        for (w, h) in [(120, 40), (80, 24)] {
+            let mut a = app(&store, lang, w, h);
+            a.finder.build_now(&store);
+            a.press("g t");
+            insta::assert_snapshot!(format!("contacts_today_{tag}_{w}x{h}"), screen(&a, w, h));
+            a.press("g p");
+            insta::assert_snapshot!(format!("contacts_problems_{tag}_{w}x{h}"), screen(&a, w, h));
+            a.press("g c");
+            insta::assert_snapshot!(format!("contacts_coverage_{tag}_{w}x{h}"), screen(&a, w, h));
+            a.press("/ \"3栋 1-302\"");
+            insta::assert_snapshot!(format!("contacts_lookup_{tag}_{w}x{h}"), screen(&a, w, h));
+            // ctrl-y in lookup copies the household's caller and says whose.
+            a.press("ctrl-y");
+            assert_eq!(a.clipboard.last().map(String::as_str), Some("15782087068"));
+            assert!(status(&a).contains("秦雨桐"), "{}", status(&a));
+            // Said where it can be seen: the overlay covers the status line.
+            let s = screen(&a, w, h);
+            assert!(s.contains(&status(&a)), "{s}");
+        }
+    }
+}
+
+#[test]
+fn enter_on_a_member_in_lookup_opens_the_member_and_esc_returns_to_members() {
+    let (_d, store) = contacts_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.finder.build_now(&store);
+    let member = store
+        .members()
+        .unwrap()
+        .into_iter()
+        .find(|m| m.meta.is_live())
+        .unwrap();
+    a.press(&format!("/ \"{}\"", member.name));
+    let results = match a.state.layers.last() {
+        Some(gridbook::tui::state::Layer::Lookup(l)) => l.results.clone(),
+        _ => panic!("lookup is open"),
+    };
+    let at = results
+        .iter()
+        .position(|r| r.member == Some(member.meta.id))
+        .unwrap_or_else(|| panic!("{} not among {results:?}", member.name));
+    for _ in 0..at {
+        a.press("down");
+    }
+    a.press("enter");
+    let kind = |a: &App| match &a.state.view {
+        gridbook::tui::state::View::Report(r) => Some(r.kind),
+        _ => None,
+    };
+    assert_eq!(
+        kind(&a),
+        Some(gridbook::tui::state::ReportKind::MemberZones(
+            member.meta.id
+        ))
+    );
+    insta::assert_snapshot!("contacts_lookup_member_zones", screen(&a, 120, 40));
+    // From the members list: enter opens one member, esc comes back to the
+    // list on the same row.
+    a.press("g m j j");
+    let sel = match &a.state.view {
+        gridbook::tui::state::View::Report(r) => r.sel,
+        _ => panic!("members"),
+    };
+    a.press("enter");
+    assert!(matches!(
+        kind(&a),
+        Some(gridbook::tui::state::ReportKind::MemberZones(_))
+    ));
+    a.press("esc");
+    assert!(matches!(
+        kind(&a),
+        Some(gridbook::tui::state::ReportKind::Members(_))
+    ));
+    match &a.state.view {
+        gridbook::tui::state::View::Report(r) => assert_eq!(r.sel, sel),
+        _ => panic!("members"),
+    }
+    insta::assert_snapshot!("contacts_back_to_members", screen(&a, 120, 40));
+}
+
+#[test]
+fn a_new_household_typed_as_unit_dash_room_is_saved_and_selected() {
+    // `7-701` in the unit field, as the roster import reads `2-501`.
+    let (_d, store) = contacts_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋\" enter enter n \"7-701\" ctrl-s");
+    let b3 = gridbook::address::resolve(&store, "胜利花苑/3栋")
+        .unwrap()
+        .id();
+    let made = store
+        .households_of(b3)
+        .unwrap()
+        .into_iter()
+        .find(|h| h.unit == "7" && h.room == "701")
+        .expect("unit 7, room 701");
+    match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => assert_eq!(b.rows[b.sel].id, made.meta.id),
+        _ => panic!("not browsing"),
+    }
+    // Nothing typed for the room at all: refused, nothing written.
+    let before = store.households_of(b3).unwrap().len();
+    a.press("n \"9\" ctrl-s");
+    assert!(screen(&a, 120, 40).contains("需要房号"));
+    a.press("esc y");
+    assert_eq!(store.households_of(b3).unwrap().len(), before);
+}
+
+#[test]
+fn the_patrol_form_lets_the_worker_choose_hygiene_or_security() {
+    let (_d, store) = contacts_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋\" enter t");
+    let title = |a: &App| match a.state.layers.last() {
+        Some(gridbook::tui::state::Layer::Form(f)) => f.title.clone(),
+        _ => String::new(),
+    };
+    let first = title(&a);
+    a.press("right");
+    let second = title(&a);
+    assert_ne!(first, second, "the other kind's checklist");
+    assert!(
+        first.contains("hygiene") || first.contains("security"),
+        "{first}"
+    );
+    insta::assert_snapshot!("contacts_patrol_kind", screen(&a, 120, 40));
+    let zone = gridbook::address::resolve(&store, "胜利花苑/3栋")
+        .unwrap()
+        .id();
+    let kind = if second.contains("security") {
+        gridbook::model::PatrolKind::Security
+    } else {
+        gridbook::model::PatrolKind::Hygiene
+    };
+    let before = store.last_patrol(zone, kind).unwrap();
+    a.press("ctrl-s");
+    assert_ne!(
+        store.last_patrol(zone, kind).unwrap(),
+        before,
+        "saved as chosen"
+    );
 }

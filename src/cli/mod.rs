@@ -13,6 +13,7 @@ mod data;
 mod edit;
 mod erase;
 mod find;
+pub mod help;
 mod log;
 pub mod out;
 mod plan;
@@ -665,11 +666,15 @@ pub(crate) fn run_in(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
         // Damage found after opening: say where, and what to restore from.
         let dir = data.display().to_string();
         if f.code == 3 && !f.msg.contains(&dir) {
+            let newest = gridbook_core::backup::newest(&data);
             f.msg = format!(
                 "{} in {dir}{}",
                 f.msg,
-                gridbook_store::store::backup_hint(&gridbook_core::backup::newest(&data))
+                gridbook_store::store::backup_hint(&newest)
             );
+            f.zh =
+                f.zh.take()
+                    .map(|zh| crate::speak::in_dir(&zh, &dir, newest.as_deref()));
         }
         f
     })
@@ -698,13 +703,15 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                 })?);
                 let loaded =
                     loaded.ok_or_else(|| Fail::of(ErrorKind::Bug, "the demo load said nothing"))?;
-                out::line(format_args!(
-                    "demo estate loaded into {}: {} households, {} residents, {} members, {} events",
-                    env.data.display(),
-                    loaded.households,
-                    loaded.residents,
-                    loaded.members,
-                    loaded.events
+                out::line(env.lang.f(
+                    "contacts.msg.demo_loaded",
+                    &[
+                        &env.data.display().to_string(),
+                        &loaded.households.to_string(),
+                        &loaded.residents.to_string(),
+                        &loaded.members.to_string(),
+                        &loaded.events.to_string(),
+                    ],
                 ))
             } else {
                 let tmp = tempdir()?;

@@ -4,7 +4,7 @@
 
 use std::sync::mpsc::{Receiver, TryRecvError};
 
-use gridbook_core::lookup::{Hit, LookupIndex};
+use gridbook_core::lookup::{Head, Hit, HitKind, LookupIndex};
 use gridbook_domain::model::{EventBody, Id, Kind, Ts};
 use gridbook_store::store::{Store, StoreError};
 use gridbook_store::writes::Changes;
@@ -22,6 +22,10 @@ pub struct FoundRow {
     pub phone: Option<String>,
     pub cover: Option<String>,
     pub zone: Option<Id>,
+    /// A household's head and who to call.
+    pub head: Option<Head>,
+    /// A member's id (enter opens the member).
+    pub member: Option<Id>,
 }
 
 impl From<Hit> for FoundRow {
@@ -34,6 +38,8 @@ impl From<Hit> for FoundRow {
             phone: h.phone,
             cover: h.cover,
             zone: h.household.or(h.zone),
+            member: (h.kind == HitKind::Member).then_some(h.id),
+            head: h.head,
         }
     }
 }

@@ -673,13 +673,23 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     } else {
         results_note(lang, l.results.len())
     };
+    // The overlay covers the status line: what `ctrl-y` did is said here.
+    let mut note_line = vec![Span::styled(note, DIM)];
+    if let Some(st) = &state.status {
+        let style = if st.error {
+            Style::new().fg(Color::Red)
+        } else {
+            Style::new().fg(Color::Green)
+        };
+        note_line.push(Span::styled(format!(" · {}", st.text), style));
+    }
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(format!(
                 "/ {}",
                 edited_line(&l.input.edit, 0, (input.width as usize).saturating_sub(2))
             )),
-            Line::styled(note, DIM),
+            Line::from(note_line),
         ]),
         input,
     );
@@ -694,7 +704,15 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
         .unwrap_or(4)
         .min(10);
     let phone_w = 13;
-    let lines: Vec<Line> = l.results[start..(start + height).min(l.results.len())]
+    let shown = &l.results[start..(start + height).min(l.results.len())];
+    // Households' heads in a column of their own, padded by display width.
+    let contact_w = shown
+        .iter()
+        .filter_map(|r| r.contact.as_deref())
+        .map(width)
+        .max()
+        .map_or(0, |w| w.min(18) + 1);
+    let lines: Vec<Line> = shown
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -713,11 +731,24 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
                 gridbook_domain::text::pad(&h.kind, kind_w) + " ",
                 base.fg(Color::DarkGray),
             ));
+            let phone = match (&h.phone, &h.contact) {
+                (Some(p), _) => p.as_str(),
+                (None, Some(_)) => "—",
+                (None, None) => "",
+            };
             spans.push(Span::styled(
-                gridbook_domain::text::pad(h.phone.as_deref().unwrap_or(""), phone_w) + " ",
+                gridbook_domain::text::pad(phone, phone_w) + " ",
                 base.fg(ACCENT),
             ));
-            let rest = (list.width as usize).saturating_sub(name_w + kind_w + phone_w + 4);
+            if contact_w > 0 {
+                let c = truncate(h.contact.as_deref().unwrap_or(""), contact_w - 1);
+                spans.push(Span::styled(
+                    gridbook_domain::text::pad(&c, contact_w),
+                    base,
+                ));
+            }
+            let rest =
+                (list.width as usize).saturating_sub(name_w + kind_w + phone_w + contact_w + 4);
             let tail = match &h.cover {
                 Some(c) => format!("{}  ← {c}", h.address),
                 None => h.address.clone(),

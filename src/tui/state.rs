@@ -40,6 +40,8 @@ pub struct Row {
     pub cells: Vec<String>,
     /// The phone `y` copies.
     pub phone: Option<String>,
+    /// Whose number `phone` is, or who has none: `y` always names them.
+    pub whose: Option<String>,
     /// The zone `enter` jumps to from a report, and actions apply to.
     pub zone: Option<Id>,
 }
@@ -139,8 +141,14 @@ pub struct LookupRow {
     pub kind: String,
     pub address: String,
     pub phone: Option<String>,
+    /// Whose number `phone` is, or who has none (a household's caller).
+    pub whose: Option<String>,
+    /// A household's head (`李秀英 → 李明` when another answers), shown on its row.
+    pub contact: Option<String>,
     pub cover: Option<String>,
     pub zone: Option<Id>,
+    /// A member's id: `enter` opens their zones.
+    pub member: Option<Id>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -228,6 +236,9 @@ pub struct State {
     pub view: View,
     /// The browser, kept while a report is shown so `back` returns to it.
     pub browse_behind: Option<Browse>,
+    /// The members list, kept while one member's zones are shown so `back`
+    /// returns to it at the same row.
+    pub members_behind: Option<Report>,
     /// Overlays, bottom first.
     pub layers: Vec<Layer>,
     pub status: Option<Status>,
@@ -255,6 +266,7 @@ impl State {
             me,
             view: View::Welcome,
             browse_behind: None,
+            members_behind: None,
             layers: Vec::new(),
             status: None,
             // Set from config by `App::new`.

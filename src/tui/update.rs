@@ -92,6 +92,8 @@ pub enum Msg {
     OpenForm(Box<Form>),
     Saved {
         message: String,
+        /// A record the save created: the list selects it.
+        select: Option<Id>,
     },
     SaveFailed(String),
     Completions(Vec<Completion>),
@@ -220,6 +222,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Report(mut r) => {
+            let zones = matches!(r.kind, ReportKind::MemberZones(_));
             match std::mem::replace(&mut state.view, View::Welcome) {
                 View::Browse(b) => state.browse_behind = Some(b),
                 // Reloaded after a change: where `back` goes, the problems
@@ -233,7 +236,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         r.sel = old.sel.min(r.rows.len().saturating_sub(1));
                     }
                 }
+                // A member's zones opened from the members list: `esc`
+                // returns to that list.
+                View::Report(m) if zones && matches!(m.kind, ReportKind::Members(_)) => {
+                    state.members_behind = Some(m);
+                }
                 _ => {}
+            }
+            if !zones {
+                state.members_behind = None;
             }
             state.view = View::Report(r);
             vec![]
@@ -257,7 +268,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.layers.push(Layer::Form(f));
             vec![]
         }
-        Msg::Saved { message } => {
+        Msg::Saved { message, select } => {
             // The form, and anything opened over it, closes.
             if let Some(i) = state
                 .layers
@@ -272,7 +283,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 b.marked.clear();
             }
             status(state, message, false);
-            reload(state)
+            let mut effects = reload(state);
+            if let (Some(id), [Effect::Load { select: s, .. }]) = (select, effects.as_mut_slice()) {
+                *s = Some(id);
+            }
+            effects
         }
         Msg::SaveFailed(err) => {
             match state.form_mut() {
@@ -693,6 +708,13 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                 status(state, state.lang.t("tui.cancelled"), false);
                 return vec![];
             }
+            if let View::Report(r) = &state.view
+                && matches!(r.kind, ReportKind::MemberZones(_))
+                && let Some(m) = state.members_behind.take()
+            {
+                state.view = View::Report(m);
+                return vec![];
+            }
             match &mut state.view {
                 View::Browse(b) => match b.stack.pop() {
                     Some((level, id)) => {
@@ -932,26 +954,13 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                     }
                 };
             }
-            let phone = match &state.view {
-                View::Browse(b) if matches!(b.level, Level::Household(_)) => {
-                    b.rows.get(b.sel).and_then(|r| r.phone.clone()).or_else(|| {
-                        b.detail
-                            .as_ref()
-                            .and_then(|d| d.covered_by.as_ref().map(|c| c.phone.clone()))
-                    })
-                }
-                _ => state.selected_row().and_then(|r| r.phone.clone()),
-            };
-            match phone {
-                Some(p) => {
-                    status(state, state.lang.f("tui.copied", &[&p]), false);
-                    vec![Effect::Copy(p)]
-                }
-                None => {
-                    status(state, state.lang.t("tui.no_phone"), true);
-                    vec![]
-                }
-            }
+            // Only the selected row's own person: never the covering member's
+            // number in place of a resident's.
+            let (phone, whose) = state
+                .selected_row()
+                .map(|r| (r.phone.clone(), r.whose.clone()))
+                .unwrap_or_default();
+            copy_feedback(state, phone, whose)
         }
         // Commands of layers (forms, the command line, confirm) and quit,
         // handled before the screen is asked.
@@ -1068,15 +1077,32 @@ fn form_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     let Some(Layer::Form(f)) = state.top_mut() else {
         return vec![];
     };
-    if let Some(e) = text_edit(cmd) {
+    let choice_moved = if let Some(e) = text_edit(cmd) {
         f.edit(e);
+        matches!(e, Edit::Left | Edit::Right)
+    } else {
+        match cmd {
+            Cmd::PrevChoice | Cmd::NextChoice => {
+                f.cycle(cmd == Cmd::NextChoice);
+                true
+            }
+            _ => false,
+        }
+    };
+    if choice_moved {
+        // A patrol's kind decides its checklist: the form reopens on it.
+        if let Purpose::Patrol { zone, kind } = f.purpose
+            && let Some(field) = f.fields.get(f.focus).filter(|x| x.name == "kind")
+            && let Some(new) = PatrolKind::parse(&field.output()).filter(|k| *k != kind)
+        {
+            state.pop();
+            return vec![Effect::OpenForm(FormRequest::Patrol(zone, Some(new)))];
+        }
         return vec![];
     }
     match cmd {
         Cmd::NextField => f.next(),
         Cmd::PrevField => f.prev(),
-        Cmd::PrevChoice => f.cycle(false),
-        Cmd::NextChoice => f.cycle(true),
         Cmd::Cancel => {
             if f.dirty {
                 // What was typed is not thrown away without asking.
@@ -1192,8 +1218,30 @@ pub fn run_line(state: &mut State, line: &str) -> Vec<Effect> {
     }
 }
 
-fn lookup_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
+/// `y`: copies `phone` and says whose it is, or says who has none.
+fn copy_feedback(state: &mut State, phone: Option<String>, whose: Option<String>) -> Vec<Effect> {
     let lang = state.lang;
+    match (phone, whose) {
+        (Some(p), Some(w)) => {
+            status(state, lang.f("contacts.copied", &[&w, &p]), false);
+            vec![Effect::Copy(p)]
+        }
+        (Some(p), None) => {
+            status(state, lang.f("tui.copied", &[&p]), false);
+            vec![Effect::Copy(p)]
+        }
+        (None, Some(w)) => {
+            status(state, lang.f("contacts.no_phone_of", &[&w]), true);
+            vec![]
+        }
+        (None, None) => {
+            status(state, lang.t("tui.no_phone"), true);
+            vec![]
+        }
+    }
+}
+
+fn lookup_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     let Some(Layer::Lookup(l)) = state.top_mut() else {
         return vec![];
     };
@@ -1208,15 +1256,25 @@ fn lookup_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         Cmd::Cancel => state.pop(),
         Cmd::Up | Cmd::Down => move_sel(&mut l.sel, l.results.len(), cmd, 1),
         Cmd::Open => {
-            let target = l.results.get(l.sel).and_then(|r| r.zone);
+            let (member, target) = l
+                .results
+                .get(l.sel)
+                .map(|r| (r.member, r.zone))
+                .unwrap_or_default();
             state.pop();
+            // A member opens as themselves (their zones), not as a place.
+            if let Some(m) = member {
+                return report(state, ReportKind::MemberZones(m));
+            }
             return target.map(Effect::GotoId).into_iter().collect();
         }
         Cmd::CopyPhone => {
-            if let Some(p) = l.results.get(l.sel).and_then(|r| r.phone.clone()) {
-                status(state, lang.f("tui.copied", &[&p]), false);
-                return vec![Effect::Copy(p)];
-            }
+            let (phone, whose) = l
+                .results
+                .get(l.sel)
+                .map(|r| (r.phone.clone(), r.whose.clone()))
+                .unwrap_or_default();
+            return copy_feedback(state, phone, whose);
         }
         _ => {}
     }
@@ -1260,6 +1318,7 @@ mod tests {
                 kind,
                 cells: vec![format!("row {i}")],
                 phone: Some(format!("1380000000{i}")),
+                whose: None,
                 zone: Some(Id(i)),
             })
             .collect()
@@ -1458,6 +1517,7 @@ mod tests {
             &mut s,
             Msg::Saved {
                 message: "saved".into(),
+                select: None,
             },
         );
         assert!(s.layers.is_empty() && s.changed);

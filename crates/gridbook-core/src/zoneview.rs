@@ -94,6 +94,29 @@ pub struct ZoneView {
     pub care: Option<crate::care::HouseholdCare>,
 }
 
+/// Who to call for a household: its head, and a number named by whose it is
+/// (`gridbook_domain::contact`'s rule), for every row that stands for one.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Caller {
+    pub head: String,
+    pub phone: Option<String>,
+    /// Whose number `phone` is: the head's, or the resident answering for them.
+    pub phone_of: Option<String>,
+}
+
+/// The caller of a household, or `None` for another zone or an empty household.
+pub fn caller(store: &Store, household: Id) -> Result<Option<Caller>> {
+    if !matches!(store.kind_of(household)?, Some((Kind::Household, _))) {
+        return Ok(None);
+    }
+    let residents = store.residents_of(household)?;
+    Ok(gridbook_domain::contact::of(&residents).map(|c| Caller {
+        head: c.head.name.clone(),
+        phone: c.phone.map(|(_, p)| p.to_string()),
+        phone_of: c.phone.map(|(w, _)| w.name.clone()),
+    }))
+}
+
 /// A member's name by id, or the short id when unknown.
 pub fn member_name(store: &Store, id: Id) -> String {
     store
@@ -291,6 +314,7 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
                 lang.t("show.relation").to_string(),
                 lang.t("show.phones").to_string(),
                 lang.t("show.tags").to_string(),
+                lang.t("contacts.col_notes").to_string(),
             ]];
             for r in &v.residents {
                 rows.push(vec![
@@ -298,6 +322,8 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
                     r.relation.clone(),
                     r.phones.join(", "),
                     r.tags.join(", "),
+                    // One line per resident: a note's line breaks become spaces.
+                    r.notes.split_whitespace().collect::<Vec<_>>().join(" "),
                 ]);
             }
             out.push_str(&table(&rows));

@@ -31,8 +31,8 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 Purpose::NewHousehold { building },
                 f("form.new_household"),
                 vec![
-                    Field::new("unit", f("form.unit"), FieldKind::Text, ""),
-                    Field::new("room", f("form.room"), FieldKind::Required, ""),
+                    Field::new("unit", f("contacts.unit_or_both"), FieldKind::Text, ""),
+                    Field::new("room", f("form.room"), FieldKind::Text, ""),
                     Field::new("notes", f("form.notes"), FieldKind::Text, ""),
                 ],
             )
@@ -336,12 +336,24 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     }
                 }
             };
-            let mut fields: Vec<Field> = w
-                .checklists
-                .items(kind)
+            // The kind comes first: changing it reopens the form on the
+            // other checklist (update.rs), before anything is ticked.
+            let kinds = PatrolKind::ALL
                 .iter()
-                .map(|item| Field::new("check", item.label(lang), FieldKind::Check, ""))
+                .map(|k| (k.code().to_string(), lang.label("patrol", k.code())))
                 .collect();
+            let mut fields = vec![Field::choice(
+                "kind",
+                f("contacts.patrol_kind"),
+                kinds,
+                kind.code(),
+            )];
+            fields.extend(
+                w.checklists
+                    .items(kind)
+                    .iter()
+                    .map(|item| Field::new("check", item.label(lang), FieldKind::Check, "")),
+            );
             let yes_no = vec![
                 ("yes".to_string(), f("form.yes")),
                 ("no".to_string(), f("form.no")),

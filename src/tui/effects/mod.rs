@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use gridbook_core::address::{self, Zone};
 use gridbook_core::ops::{self, Ctx, OpError};
-use gridbook_core::zoneview;
+use gridbook_core::zoneview::{self, Caller};
 use gridbook_domain::model::*;
 use gridbook_domain::text;
 
@@ -24,6 +24,7 @@ use forms::open_form;
 use save::save;
 
 use super::screens::browse::{detail, goto, load};
+use super::screens::caller;
 use super::world::*;
 
 /// Carries out one effect. Jobs and the clipboard are the runtime's
@@ -106,14 +107,36 @@ pub(super) fn lookup(w: &World, finder: &mut Finder, query: &str) -> Msg {
     let rows = finder
         .search(query, crate::tui::finder::RESULT_CAP)
         .into_iter()
-        .map(|h: FoundRow| LookupRow {
-            kind: w.lang.t(&format!("kind.{}", h.kind)).to_string(),
-            name: h.name,
-            name_match: h.name_match,
-            address: h.address,
-            phone: h.phone,
-            cover: h.cover,
-            zone: h.zone,
+        .map(|h: FoundRow| {
+            // A household is called through its head (or whoever answers);
+            // a person by their own number.
+            let call = h.head.as_ref().map(|hd| {
+                caller::from(&Caller {
+                    head: hd.name.clone(),
+                    phone: hd.phone.clone(),
+                    phone_of: hd.phone_of.clone(),
+                })
+            });
+            let (phone, whose) = match &call {
+                Some(c) => (c.phone.clone(), c.whose.clone()),
+                None if matches!(h.kind, "resident" | "member") => (h.phone, Some(h.name.clone())),
+                None => (h.phone, None),
+            };
+            LookupRow {
+                kind: w.lang.t(&format!("kind.{}", h.kind)).to_string(),
+                name: h.name,
+                name_match: h.name_match,
+                address: h.address,
+                phone,
+                whose,
+                contact: h.head.as_ref().map(|hd| match &hd.phone_of {
+                    Some(of) if *of != hd.name => format!("{} → {of}", hd.name),
+                    _ => hd.name.clone(),
+                }),
+                cover: h.cover,
+                zone: h.zone,
+                member: h.member,
+            }
         })
         .collect();
     Msg::LookupResults {

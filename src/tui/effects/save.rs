@@ -6,10 +6,14 @@ use super::*;
 use crate::tui::form::Values;
 
 pub(super) fn save(w: &World, finder: &mut Finder, purpose: Purpose, v: Values) -> Msg {
-    match save_inner(w, &purpose, &v) {
+    let mut created = None;
+    match save_inner(w, &purpose, &v, &mut created) {
         Ok(message) => {
             refresh_lookup(w, finder, &purpose);
-            Msg::Saved { message }
+            Msg::Saved {
+                message,
+                select: created,
+            }
         }
         Err(e) => Msg::SaveFailed(e),
     }
@@ -145,7 +149,8 @@ fn amended_body(w: &World, current: EventBody, v: &Values, now: Ts) -> R<EventBo
     })
 }
 
-fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
+/// Saves; a new record's id goes to `created`, so the list selects it.
+fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>) -> R<String> {
     let s = w.store;
     let now = Ts::now();
     let ctx = Ctx { by: w.me, now };
@@ -158,6 +163,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
                 None => gridbook_domain::romanize::place_initials(v.get("name")),
             };
             let a = ops::add_area(s, ctx, v.get("name"), &code).map_err(op)?;
+            *created = Some(a.meta.id);
             Ok(saved("tui.saved", &a.name))
         }
         Purpose::NewBuilding { area } => {
@@ -174,24 +180,30 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values) -> R<String> {
                 }
             };
             let b = ops::add_building(s, ctx, *area, v.get("name"), &code).map_err(op)?;
+            *created = Some(b.meta.id);
             Ok(saved("tui.saved", &b.name))
         }
         Purpose::NewHousehold { building } => {
-            let h = ops::add_household(
-                s,
-                ctx,
-                *building,
-                v.get("unit"),
-                v.get("room"),
-                v.get("notes"),
-            )
-            .map_err(op)?;
+            // `3-101` or `3单元101室` in the unit field, as the roster import
+            // reads it, when no room was typed apart.
+            let (unit, room) = match v.filled("room") {
+                Some(room) => gridbook_core::roster::split_room(v.get("unit"), room),
+                None => match gridbook_core::roster::split_room("", v.get("unit")) {
+                    (unit, room) if !unit.is_empty() && !room.is_empty() => (unit, room),
+                    // A unit alone names no dwelling.
+                    _ => return Err(w.lang.t("contacts.room_needed").to_string()),
+                },
+            };
+            let h =
+                ops::add_household(s, ctx, *building, &unit, &room, v.get("notes")).map_err(op)?;
+            *created = Some(h.meta.id);
             Ok(saved("tui.saved", &h.label()))
         }
         Purpose::NewResident { household } => {
             let r = ops::add_resident(s, ctx, *household, &resident_input(v)).map_err(op)?;
             let held: Vec<String> = r.care.iter().map(|m| m.group.clone()).collect();
             super::care::save_groups(w, ctx, r.meta.id, &held, v)?;
+            *created = Some(r.meta.id);
             Ok(saved("tui.saved", &r.name))
         }
         Purpose::EditResident { id } => {

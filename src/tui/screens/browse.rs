@@ -95,6 +95,7 @@ pub fn load(
                         s.open_problem_count(a.meta.id).to_string(),
                     ],
                     phone: None,
+                    whose: None,
                     zone: Some(a.meta.id),
                 });
             }
@@ -153,6 +154,7 @@ pub fn load(
                         stale.to_string(),
                     ],
                     phone: None,
+                    whose: None,
                     zone: Some(b.meta.id),
                 });
             }
@@ -187,11 +189,18 @@ pub fn load(
                 if w.care_only && care_badge.is_none() {
                     continue;
                 }
-                let head = residents
-                    .iter()
-                    .find(|r| r.relation == "户主")
-                    .or(residents.first());
-                let phone = head.and_then(|r| r.phones.first().cloned());
+                let call = gridbook_domain::contact::of(&residents).map(|c| {
+                    let (phone, whose) = c.phone.map_or((None, &c.head.name), |(r, p)| {
+                        (Some(p.to_string()), &r.name)
+                    });
+                    (c.head.name.clone(), phone, whose.clone())
+                });
+                let (head, phone, whose) = match call {
+                    // Whoever answers for a phoneless head is named beside them.
+                    Some((h, p @ Some(_), w)) if w != h => (format!("{h} → {w}"), p, Some(w)),
+                    Some((h, p, w)) => (h, p, Some(w)),
+                    None => (String::new(), None, None),
+                };
                 let liaison = cover::liaisons(s, h.meta.id, now)
                     .map_err(err)?
                     .into_iter()
@@ -208,7 +217,7 @@ pub fn load(
                     cells: vec![
                         h.label(),
                         care_badge.unwrap_or_default(),
-                        head.map(|r| r.name.clone()).unwrap_or_default(),
+                        head,
                         phone.clone().unwrap_or_default(),
                         residents.len().to_string(),
                         looks_after,
@@ -216,6 +225,7 @@ pub fn load(
                         s.open_problem_count(h.meta.id).to_string(),
                     ],
                     phone,
+                    whose,
                     zone: Some(h.meta.id),
                 });
             }
@@ -246,12 +256,14 @@ pub fn load(
                     id: r.meta.id,
                     kind: RowKind::Resident,
                     phone: r.phones.first().cloned(),
+                    whose: Some(r.name.clone()),
                     cells: vec![
                         r.name.clone(),
                         r.relation.clone(),
                         badge(w.lang, groups, std::slice::from_ref(&r), today).unwrap_or_default(),
                         r.phones.join(", "),
-                        r.tags.join(", "),
+                        r.tags.join("、"),
+                        one_line(&r.notes),
                     ],
                     zone: Some(hid),
                 })
@@ -264,6 +276,7 @@ pub fn load(
                     t(w, "caretui.col.care"),
                     t(w, "show.phones"),
                     t(w, "show.tags"),
+                    t(w, "contacts.col_notes"),
                 ],
                 rows,
             )
@@ -528,12 +541,25 @@ fn detail_pane(
         }
         if !inside {
             for r in &v.residents {
-                lines.push(Line::from(format!(
+                let mut spans = vec![Span::raw(format!(
                     "  {} {} {}",
                     r.name,
                     r.relation,
                     r.phones.join(", ")
-                )));
+                ))];
+                // Tags and notes (独居老人, 行动不便) are why one calls ahead.
+                let extra = [r.tags.join("、"), one_line(&r.notes)]
+                    .into_iter()
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                if !extra.is_empty() {
+                    spans.push(Span::styled(
+                        format!(" {extra}"),
+                        Style::new().fg(Color::Yellow),
+                    ));
+                }
+                lines.push(Line::from(spans));
             }
         }
     } else {
@@ -624,4 +650,9 @@ fn care_lines(lang: Lang, c: &care::HouseholdCare, lines: &mut Vec<Line>) {
             m.label, m.resident
         )));
     }
+}
+
+/// Notes may hold line breaks; a table row shows them on one line.
+fn one_line(notes: &str) -> String {
+    notes.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -64,6 +64,7 @@ pub fn load(w: &World) -> R<Report> {
                 } else {
                     String::new()
                 },
+                String::new(),
             ],
         ));
     }
@@ -76,6 +77,7 @@ pub fn load(w: &World) -> R<Report> {
                 st.path.clone(),
                 f("kind.building"),
                 days(lang, st.days),
+                String::new(),
             ],
         ));
     }
@@ -129,16 +131,18 @@ pub fn load(w: &World) -> R<Report> {
         }
     }
     for st in &c.not_visited {
-        rows.push(zone_row(
-            &st.id,
-            RowKind::Household,
-            vec![
-                f("cov.not_visited"),
-                st.path.clone(),
-                f("kind.household"),
-                days(lang, st.days),
-            ],
-        ));
+        let mut row = zone_row(&st.id, RowKind::Household, Vec::new());
+        let call = caller::of(w, row.zone)?;
+        row.cells = vec![
+            f("cov.not_visited"),
+            st.path.clone(),
+            f("kind.household"),
+            days(lang, st.days),
+            call.cell,
+        ];
+        row.phone = call.phone;
+        row.whose = call.whose;
+        rows.push(row);
     }
     let mut summary = vec![c.summary(lang)];
     for a in &c.by_area {
@@ -163,7 +167,13 @@ pub fn load(w: &World) -> R<Report> {
         kind,
         title: f("view.coverage"),
         summary,
-        columns: vec![f("col.gap"), f("col.zone"), f("col.kind"), f("col.last")],
+        columns: vec![
+            f("col.gap"),
+            f("col.zone"),
+            f("col.kind"),
+            f("col.last"),
+            f("contacts.col_contact"),
+        ],
         rows,
         sel: 0,
         sort: 0,

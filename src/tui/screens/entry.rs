@@ -45,6 +45,7 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
         kind: RowKind::Event,
         cells: vec![field, value],
         phone: None,
+        whose: None,
         zone: None,
     };
     rows.push(row(f("lifecycle.field.when"), e.at.display()));

@@ -42,6 +42,7 @@ pub fn load(w: &World, member: Id) -> R<Report> {
                 s.open_problem_count(a.zone).to_string(),
             ],
             phone: None,
+            whose: None,
             zone: Some(a.zone),
         })
         .collect();

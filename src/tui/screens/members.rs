@@ -121,6 +121,7 @@ pub fn load(w: &World, view: MembersView) -> R<Report> {
                     phone.clone(),
                 ],
                 phone: Some(phone).filter(|p| !p.is_empty()),
+                whose: Some(c.name.clone()),
                 zone: None,
             }
         })

@@ -10,6 +10,7 @@
 //! compiler points at both); its strings in the two i18n catalogs.
 
 pub mod browse;
+pub mod caller;
 pub mod coverage;
 pub mod entry;
 pub mod member_zones;
@@ -37,6 +38,7 @@ mod prelude {
     pub use gridbook_domain::model::*;
 
     pub use super::ReportKind;
+    pub use super::caller;
     pub use super::report::{days, zone_row};
     pub use crate::tui::command::Cmd;
     pub use crate::tui::state::{Report, Row, RowKind};

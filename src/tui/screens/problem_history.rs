@@ -54,6 +54,7 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
                     .unwrap_or_default(),
             ],
             phone: None,
+            whose: None,
             zone: Some(e.zone),
         })
         .collect();

@@ -61,26 +61,32 @@ pub fn load(w: &World) -> R<Report> {
         .iter()
         .map(|o| {
             let id: Id = o.id.parse().unwrap_or_default();
+            let zone = o.zone_id.parse().ok();
+            let call = caller::of(w, zone)?;
             let row = Row {
                 id,
                 kind: RowKind::Problem,
                 cells: vec![
                     o.age_days.to_string(),
                     category_label(lang, &o.category),
-                    checklist::shown(lang, &o.description),
+                    // Where and whom to call before the description: on a
+                    // narrow screen the description is what gets cut.
                     o.zone.clone(),
+                    call.cell,
+                    checklist::shown(lang, &o.description),
                     lang.label("urgency", &o.urgency),
                     o.last_note
                         .as_deref()
                         .map(|n| checklist::shown(lang, n))
                         .unwrap_or_default(),
                 ],
-                phone: None,
-                zone: o.zone_id.parse().ok(),
+                phone: call.phone,
+                whose: call.whose,
+                zone,
             };
-            (row, "open")
+            Ok((row, "open"))
         })
-        .collect();
+        .collect::<R<Vec<_>>>()?;
     let since = now.minus_days(DAYS);
     for (e, _resolved_at) in gridbook_core::lifecycle::resolved_since(s, since).map_err(err)? {
         let EventBody::ProblemOpened {
@@ -92,22 +98,25 @@ pub fn load(w: &World) -> R<Report> {
         else {
             continue;
         };
+        let call = caller::of(w, Some(e.zone))?;
         let row = Row {
             id: e.id,
             kind: RowKind::Problem,
             cells: vec![
                 e.at.days_before(now).to_string(),
                 category_label(lang, category),
+                zone_label(w, e.zone).unwrap_or_default(),
+                call.cell,
                 format!(
                     "{} {}",
                     f("lifecycle.resolved_mark"),
                     checklist::shown(lang, description)
                 ),
-                zone_label(w, e.zone).unwrap_or_default(),
                 lang.label("urgency", urgency.code()),
                 last_note(w, &e).unwrap_or_default(),
             ],
-            phone: None,
+            phone: call.phone,
+            whose: call.whose,
             zone: Some(e.zone),
         };
         all.push((row, "resolved"));
@@ -127,8 +136,9 @@ pub fn load(w: &World) -> R<Report> {
         columns: vec![
             f("col.age_days"),
             f("col.category"),
-            f("col.description"),
             f("col.zone"),
+            f("contacts.col_contact"),
+            f("col.description"),
             f("col.urgency"),
             f("col.last_note"),
         ],

@@ -19,6 +19,7 @@ pub fn zone_row(id: &str, kind: RowKind, cells: Vec<String>) -> Row {
         kind,
         cells,
         phone: None,
+        whose: None,
         zone: Some(id),
     }
 }

@@ -100,6 +100,7 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
                         .unwrap_or_default(),
                 ],
                 phone: None,
+                whose: None,
                 zone: Some(e.zone),
             };
             (row, tag)

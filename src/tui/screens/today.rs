@@ -32,13 +32,7 @@ pub fn load(w: &World) -> R<Report> {
             .iter()
             .map(|g| w.lists.care.label(g, lang))
             .collect();
-        let mut contact = c.head.clone().unwrap_or_default();
-        if let Some(p) = &c.phone {
-            contact = format!("{contact} {p}");
-            if let Some(of) = &c.phone_of {
-                contact = format!("{contact} ({of})");
-            }
-        }
+        let call = caller::of(w, Some(c.household))?;
         rows.push(Row {
             id: c.household,
             kind: RowKind::Household,
@@ -50,16 +44,18 @@ pub fn load(w: &World) -> R<Report> {
                 } else {
                     f("today.due")
                 },
-                contact.trim().to_string(),
+                call.cell,
+                String::new(),
             ],
-            phone: c.phone.clone(),
+            phone: call.phone,
+            whose: call.whose,
             zone: Some(c.household),
         });
     }
     for fu in &td.follow_ups {
-        rows.push(zone_row(
+        rows.push(household_row(
+            w,
             &fu.household_id,
-            RowKind::Household,
             vec![
                 f("today.follow_up"),
                 fu.household.clone(),
@@ -70,9 +66,11 @@ pub fn load(w: &World) -> R<Report> {
                 },
                 fu.visit_note.clone(),
             ],
-        ));
+        )?);
     }
     for o in &td.open_problems {
+        let zone = o.zone_id.parse().ok();
+        let call = caller::of(w, zone)?;
         rows.push(Row {
             id: o.id.parse().unwrap_or_default(),
             kind: RowKind::Problem,
@@ -84,10 +82,12 @@ pub fn load(w: &World) -> R<Report> {
                 ),
                 o.zone.clone(),
                 gridbook_domain::when::days_ago(lang, o.age_days),
+                call.cell,
                 gridbook_domain::checklist::shown(lang, &o.description),
             ],
-            phone: None,
-            zone: o.zone_id.parse().ok(),
+            phone: call.phone,
+            whose: call.whose,
+            zone,
         });
     }
     for st in &td.patrols_due {
@@ -99,20 +99,21 @@ pub fn load(w: &World) -> R<Report> {
                 st.path.clone(),
                 days(lang, st.days),
                 String::new(),
+                String::new(),
             ],
         ));
     }
     for st in &td.not_visited {
-        rows.push(zone_row(
+        rows.push(household_row(
+            w,
             &st.id,
-            RowKind::Household,
             vec![
                 f("today.visit"),
                 st.path.clone(),
                 days(lang, st.days),
                 String::new(),
             ],
-        ));
+        )?);
     }
     let who = match w.me {
         Some(me) => zoneview::member_name(s, me),
@@ -137,7 +138,13 @@ pub fn load(w: &World) -> R<Report> {
             }
             lines
         },
-        columns: vec![f("col.what"), f("col.zone"), f("col.when"), f("col.note")],
+        columns: vec![
+            f("col.what"),
+            f("col.zone"),
+            f("col.when"),
+            f("contacts.col_contact"),
+            f("col.note"),
+        ],
         rows,
         sel: 0,
         sort: 0,
@@ -147,4 +154,16 @@ pub fn load(w: &World) -> R<Report> {
         crumbs: vec![],
         back: None,
     })
+}
+
+/// A household's row with its caller put before the last cell (the note).
+fn household_row(w: &World, id: &str, mut cells: Vec<String>) -> R<Row> {
+    let mut row = zone_row(id, RowKind::Household, Vec::new());
+    let call = caller::of(w, row.zone)?;
+    let note = cells.pop().unwrap_or_default();
+    cells.extend([call.cell, note]);
+    row.cells = cells;
+    row.phone = call.phone;
+    row.whose = call.whose;
+    Ok(row)
 }

@@ -443,8 +443,9 @@ pub struct Roster {
     pub ignored_columns: Vec<String>,
 }
 
-/// Splits `2-501`, `2单元501室` into unit and room when no unit column is given.
-fn split_room(unit: &str, room: &str) -> (String, String) {
+/// Splits `2-501`, `2单元501室` into unit and room when no unit column is
+/// given (also the TUI's new-household form, so both read rooms alike).
+pub fn split_room(unit: &str, room: &str) -> (String, String) {
     let room = halfwidth(room.trim()).replace('室', "");
     let unit = halfwidth(unit.trim()).replace("单元", "");
     if unit.is_empty() {

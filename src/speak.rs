@@ -1,0 +1,303 @@
+//! Errors in the user's language. English is each error's `Display`;
+//! Chinese is rendered here through the catalogs (`[contacts.err]` for the
+//! typed errors, whose fields are translated one by one). The domain's rules
+//! (`OpError::Rule`) and a few pre-formatted fragments are free text: they
+//! are matched against the English patterns under `[contacts.rule]` and said
+//! with the Chinese pattern of the same key; text no pattern knows stays as
+//! it was, behind a Chinese lead, so nothing is ever lost in translation.
+
+use gridbook_core::address::AddrError;
+use gridbook_core::demo::DemoError;
+use gridbook_core::ops::OpError;
+use gridbook_core::roster::RosterError;
+use gridbook_core::who::WhoError;
+use gridbook_domain::i18n::Lang;
+use gridbook_domain::validate::FieldError;
+use gridbook_store::store::StoreError;
+
+/// A Chinese message about the store, with where and what to restore from.
+pub fn in_dir(zh: &str, dir: &str, newest: Option<&std::path::Path>) -> String {
+    let hint = match newest {
+        Some(p) => z("backup_hint", &[&p.display().to_string()]),
+        None => z("no_backup", &[]),
+    };
+    z("in_dir", &[zh, dir, &hint])
+}
+
+/// An error that can be said in Chinese.
+pub trait Speak: std::fmt::Display {
+    fn zh(&self) -> String;
+}
+
+fn z(key: &str, args: &[&str]) -> String {
+    Lang::Zh.f(&format!("contacts.err.{key}"), args)
+}
+
+/// A word the English message carries (`room`, `household`), in Chinese
+/// when the catalog knows it.
+fn word(w: &str) -> String {
+    let key = format!("contacts.word.{w}");
+    match Lang::Zh.t(&key) {
+        t if t == key => w.to_string(),
+        t => t.to_string(),
+    }
+}
+
+/// `"{} already has room {}"` against `"3栋 already has room 2-501"`:
+/// the pieces `{}` stood for, or `None` when the text is not of that shape.
+fn captures<'a>(pattern: &str, text: &'a str) -> Option<Vec<&'a str>> {
+    let lits: Vec<&str> = pattern.split("{}").collect();
+    let mut rest = text.strip_prefix(lits[0])?;
+    let mut out = Vec::new();
+    for (i, lit) in lits.iter().enumerate().skip(1) {
+        let last = i == lits.len() - 1;
+        let at = if last {
+            rest.strip_suffix(lit)?.len()
+        } else if lit.is_empty() {
+            return None; // two placeholders side by side cannot be told apart
+        } else {
+            rest.find(lit)?
+        };
+        out.push(&rest[..at]);
+        rest = &rest[at + lit.len()..];
+    }
+    rest.is_empty().then_some(out)
+}
+
+/// Free English text (a rule's message, a hint) in Chinese, by pattern.
+pub fn text_zh(text: &str) -> Option<String> {
+    for key in Lang::En.keys() {
+        let Some(slug) = key.strip_prefix("contacts.rule.") else {
+            continue;
+        };
+        if let Some(parts) = captures(Lang::En.t(key), text) {
+            let parts: Vec<String> = parts.iter().map(|p| word(p)).collect();
+            let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+            return Some(Lang::Zh.f(&format!("contacts.rule.{slug}"), &refs));
+        }
+    }
+    None
+}
+
+/// Free text in Chinese, or as it was behind a Chinese lead.
+fn free_zh(text: &str) -> String {
+    text_zh(text).unwrap_or_else(|| z("untranslated", &[text]))
+}
+
+impl Speak for FieldError {
+    fn zh(&self) -> String {
+        match self {
+            FieldError::Empty(f) => z("empty", &[&word(f)]),
+            FieldError::Phone(p) => z("phone", &[p]),
+            FieldError::TooLong { field, len, max } => z(
+                "too_long",
+                &[&word(field), &len.to_string(), &max.to_string()],
+            ),
+            FieldError::LineBreak { field, at, what } => {
+                z("line_break", &[&word(field), &at.to_string(), what])
+            }
+            FieldError::Control {
+                field,
+                at,
+                what,
+                code,
+            } => z(
+                "control",
+                &[
+                    &word(field),
+                    &at.to_string(),
+                    what,
+                    &format!("U+{code:04X}"),
+                ],
+            ),
+            FieldError::Time { field, shown } => z("time", &[&word(field), shown]),
+            FieldError::Ahead { field, shown } => z("ahead", &[&word(field), shown]),
+        }
+    }
+}
+
+impl Speak for StoreError {
+    fn zh(&self) -> String {
+        let hint = |b: &Option<std::path::PathBuf>| match b {
+            Some(p) => z("backup_hint", &[&p.display().to_string()]),
+            None => z("no_backup", &[]),
+        };
+        match self {
+            StoreError::Locked { dir } => z("locked", &[&dir.display().to_string()]),
+            StoreError::Damaged {
+                dir,
+                detail,
+                backup,
+            } => z(
+                "damaged",
+                &[&dir.display().to_string(), detail, &hint(backup)],
+            ),
+            StoreError::Missing { dir, backup } => {
+                z("missing", &[&dir.display().to_string(), &hint(backup)])
+            }
+            StoreError::TooNew { dir, found } => {
+                z("too_new", &[&dir.display().to_string(), &found.to_string()])
+            }
+            StoreError::NoSpace { dir } => z("no_space", &[&dir.display().to_string()]),
+            StoreError::Permission { path } => z("permission", &[&path.display().to_string()]),
+            StoreError::Io { dir, source } => {
+                z("io", &[&dir.display().to_string(), &source.to_string()])
+            }
+            StoreError::Sled(e) => z("engine", &[e]),
+            StoreError::Corrupt(e) => z("corrupt", &[e]),
+            StoreError::Codec { what, source } => z("codec", &[what, &source.to_string()]),
+            StoreError::Invalid(e) => free_zh(e),
+            StoreError::NotFound(e) => z("not_found", &[e]),
+        }
+    }
+}
+
+impl Speak for AddrError {
+    fn zh(&self) -> String {
+        let within = |w: &str| match w.strip_prefix(" in ") {
+            Some(place) => z("within", &[place]),
+            None => w.to_string(),
+        };
+        match self {
+            AddrError::Empty => z("addr_empty", &[]),
+            AddrError::TooDeep(a) => z("addr_too_deep", &[a]),
+            AddrError::Unknown {
+                level,
+                part,
+                within: w,
+                suggestions,
+            } => {
+                let suggest = if suggestions.is_empty() {
+                    String::new()
+                } else {
+                    z("suggest", &[&suggestions.join("、")])
+                };
+                z("addr_unknown", &[&word(level), part, &within(w), &suggest])
+            }
+            AddrError::Ambiguous {
+                part,
+                within: w,
+                candidates,
+            } => z(
+                "addr_ambiguous",
+                &[part, &within(w), &candidates.join("、")],
+            ),
+            AddrError::Store(e) => e.zh(),
+        }
+    }
+}
+
+impl Speak for WhoError {
+    fn zh(&self) -> String {
+        match self {
+            WhoError::NoMember { who, hint } => {
+                let hint = if hint.is_empty() {
+                    String::new()
+                } else {
+                    free_zh(hint)
+                };
+                z("no_member", &[who, &hint])
+            }
+            WhoError::Ambiguous { who, count, names } => {
+                z("member_ambiguous", &[who, &count.to_string(), names])
+            }
+            WhoError::Store(e) => e.zh(),
+        }
+    }
+}
+
+impl Speak for OpError {
+    fn zh(&self) -> String {
+        match self {
+            OpError::Field(f) => f.zh(),
+            OpError::Rule(r) => free_zh(r),
+            OpError::Store(e) => e.zh(),
+        }
+    }
+}
+
+impl Speak for RosterError {
+    fn zh(&self) -> String {
+        match self {
+            RosterError::Read { file, source } => z("read", &[file, &source.to_string()]),
+            RosterError::Utf16 { file } => z("utf16", &[file]),
+            RosterError::MissingColumns {
+                file,
+                line,
+                missing,
+            } => z(
+                "missing_columns",
+                &[file, &line.to_string(), &missing.join("、")],
+            ),
+            RosterError::NoHeader { file } => z("no_header", &[file]),
+            RosterError::Store(e) => e.zh(),
+            // Row reasons and encoding details name bytes, cells and rules
+            // in many shapes: said line by line where a pattern knows them.
+            other => other
+                .to_string()
+                .lines()
+                .map(|l| text_zh(l).unwrap_or_else(|| l.to_string()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}
+
+impl Speak for DemoError {
+    fn zh(&self) -> String {
+        match self {
+            DemoError::NotEmpty(dir) => z("demo_not_empty", &[dir]),
+            DemoError::Roster(e) => e.zh(),
+            DemoError::Store(e) => e.zh(),
+            other => free_zh(&other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_capture_what_placeholders_stood_for() {
+        assert_eq!(
+            captures("{} already has room {}", "3栋 already has room 2-501"),
+            Some(vec!["3栋", "2-501"])
+        );
+        assert_eq!(captures("no such place", "no such place"), Some(vec![]));
+        assert_eq!(captures("no such place", "no such places"), None);
+        assert_eq!(
+            captures("{} is retired", "孙丽 is retired"),
+            Some(vec!["孙丽"])
+        );
+    }
+
+    #[test]
+    fn rules_and_typed_errors_speak_chinese() {
+        let r = OpError::Rule("3栋 already has room 2-501".into()).zh();
+        assert!(
+            r.contains("3栋") && r.contains("2-501") && !r.contains("already"),
+            "{r}"
+        );
+        let p = FieldError::Phone("12345".into()).zh();
+        assert!(p.contains("12345") && p.contains("电话"), "{p}");
+        let e = FieldError::Empty("name").zh();
+        assert!(e.contains("姓名"), "{e}");
+        // Unknown text is kept whole behind a Chinese lead.
+        let u = OpError::Rule("something new".into()).zh();
+        assert!(u.contains("something new") && u != "something new", "{u}");
+    }
+
+    /// Every English pattern has its Chinese one with as many placeholders.
+    #[test]
+    fn every_rule_pattern_keeps_its_placeholders() {
+        for key in Lang::En
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with("contacts.rule."))
+        {
+            let n = |l: Lang| l.t(key).matches("{}").count();
+            assert_eq!(n(Lang::En), n(Lang::Zh), "{key}");
+        }
+    }
+}

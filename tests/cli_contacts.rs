@@ -1,0 +1,165 @@
+//! Contacts on the command line (notes and tags in `show`) and a command
+//! line that speaks the chosen language: help, messages and errors.
+
+mod common;
+use common::*;
+
+/// Runs expecting failure; returns the exit code and standard error.
+fn fails(d: &Data, args: &[&str]) -> (Option<i32>, String) {
+    let out = d.cmd(NOW, args).output().unwrap();
+    assert!(!out.status.success(), "{args:?} succeeded");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn show_prints_residents_notes_and_tags() {
+    let d = Data::new();
+    d.ok(&[
+        "edit",
+        "resident",
+        "slhy/3/2-501",
+        "吕桂英",
+        "--notes",
+        "独居老人，行动不便",
+    ]);
+    d.ok(&["tag", "slhy/3/2-501", "吕桂英", "--add", "独居老人"]);
+    let out = d.ok(&["show", "胜利花苑/3栋/2-501"]);
+    let line = out.lines().find(|l| l.contains("吕桂英")).unwrap();
+    assert!(line.contains("独居老人，行动不便"), "{out}");
+    let header = out.lines().find(|l| l.contains("relation")).unwrap();
+    assert!(header.contains("notes"), "{out}");
+    // Notes line up under their header, whatever the names' widths.
+    let col = |l: &str, what: &str| gridbook::text::width(&l[..l.find(what).unwrap()]);
+    assert_eq!(col(header, "notes"), col(line, "独居老人，"), "{out}");
+    let zh = d.ok(&["--lang", "zh", "show", "胜利花苑/3栋/2-501"]);
+    assert!(
+        zh.contains("备注") && zh.contains("独居老人，行动不便"),
+        "{zh}"
+    );
+}
+
+#[test]
+fn show_prints_tags_from_the_roster() {
+    let d = Data::new();
+    let roster = d.path("tags.csv");
+    std::fs::write(
+        &roster,
+        "小区,楼栋,单元,房号,姓名,电话,与户主关系,标签,备注\n\
+         胜利花苑,5栋,1,201,龚秀兰,,户主,党员;流动,上午在家\n",
+    )
+    .unwrap();
+    d.ok(&["import", "roster", &roster]);
+    let out = d.ok(&["show", "slhy/5/1-201"]);
+    let line = out.lines().find(|l| l.contains("龚秀兰")).unwrap();
+    assert!(line.contains("党员") && line.contains("流动"), "{out}");
+    assert!(line.contains("上午在家"), "{out}");
+}
+
+#[test]
+fn help_is_chinese_under_lang_zh() {
+    let d = Data::new();
+    let zh = d.ok(&["--lang", "zh", "--help"]);
+    assert!(zh.contains("用法"), "{zh}");
+    assert!(zh.contains("查看一个责任区"), "{zh}");
+    assert!(zh.contains("数据目录"), "{zh}");
+    assert!(!zh.contains("Usage:") && !zh.contains("Print help"), "{zh}");
+    let visit = d.ok(&["--lang", "zh", "log", "visit", "--help"]);
+    assert!(
+        visit.contains("走访人") && visit.contains("回访日期"),
+        "{visit}"
+    );
+    assert!(visit.contains("选项"), "{visit}");
+    // clap's annotations are said too.
+    assert!(
+        visit.contains("默认：now") && !visit.contains("[default"),
+        "{visit}"
+    );
+    // English stays English.
+    let en = d.ok(&["--lang", "en", "--help"]);
+    assert!(en.contains("Usage:") && en.contains("One zone"), "{en}");
+    // Config's `lang` decides when no flag is given.
+    std::fs::create_dir_all(d.dir.path().join("config")).unwrap();
+    std::fs::write(d.dir.path().join("config/config.toml"), "lang = \"zh\"\n").unwrap();
+    let cfg = d.ok(&["--help"]);
+    assert!(cfg.contains("用法"), "{cfg}");
+}
+
+#[test]
+fn errors_are_chinese_under_lang_zh_with_the_same_exit_codes() {
+    let d = Data::new();
+    // An unknown address: exit 2 in both languages.
+    let (code_en, en) = fails(&d, &["show", "胜利花苑/9栋"]);
+    let (code_zh, zh) = fails(&d, &["--lang", "zh", "show", "胜利花苑/9栋"]);
+    assert_eq!((code_en, code_zh), (Some(2), Some(2)));
+    assert!(en.contains("no building `9栋`"), "{en}");
+    assert!(
+        zh.contains("没有楼栋「9栋」") && !zh.contains("did you mean"),
+        "{zh}"
+    );
+    // An invalid phone (a domain rule): exit 2, Chinese, nothing written.
+    let args = [
+        "edit",
+        "resident",
+        "slhy/3/2-501",
+        "吕德",
+        "--phone",
+        "12345",
+    ];
+    let en = d.bad(&args);
+    assert!(en.contains("is not a phone number"), "{en}");
+    let mut zh_args = vec!["--lang", "zh"];
+    zh_args.extend(args);
+    let zh = d.bad(&zh_args);
+    assert!(zh.contains("「12345」不是电话号码"), "{zh}");
+    // A rule broken in the domain: a room that already exists.
+    let zh = d.bad(&[
+        "--lang",
+        "zh",
+        "log",
+        "resolve",
+        "01KZ0000000000000000000000",
+        "--note",
+        "x",
+    ]);
+    assert!(zh.contains("没有编号为"), "{zh}");
+    // clap's own refusal: an unknown command, exit 2, in Chinese.
+    let (code, zh) = fails(&d, &["--lang", "zh", "shwo"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        zh.contains("未知的命令「shwo」") && zh.contains("--help"),
+        "{zh}"
+    );
+    // A value clap refuses: Chinese, exit 2.
+    let (code, zh) = fails(&d, &["--lang", "zh", "report", "coverage", "--days", "abc"]);
+    assert_eq!(code, Some(2));
+    assert!(zh.contains("值「abc」不能用于 --days"), "{zh}");
+    // An entry time out of range (a field rule said as free text).
+    let zh = d.bad(&[
+        "--lang",
+        "zh",
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/2-501",
+        "--at",
+        "1960-01-01",
+    ]);
+    assert!(zh.contains("不在可记录的 1970 至 9999 年之内"), "{zh}");
+    // A store that is not there: exit 3, said in Chinese.
+    let empty = tempfile::tempdir().unwrap();
+    let out = d
+        .cmd(NOW, &["--lang", "zh", "show", "slhy"])
+        .arg("--data")
+        .arg(empty.path().join("none"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{err}"
+    );
+}
