@@ -252,7 +252,16 @@ fn benches(c: &mut Criterion) {
                 total
             })
         };
-        g.bench_function("coverage_g_c_to_loading_frame", |b| timed(b, "", "g c"));
+        // Every report screen: the key and the first frame, before its data.
+        for (name, keys) in [
+            ("today_g_t_to_loading_frame", "g t"),
+            ("members_g_m_to_loading_frame", "g m"),
+            ("problems_g_p_to_loading_frame", "g p"),
+            ("coverage_g_c_to_loading_frame", "g c"),
+            ("timeline_tab_to_loading_frame", "tab"),
+        ] {
+            g.bench_function(name, |b| timed(b, "", keys));
+        }
         // Moving in the list while the coverage report is computed.
         g.bench_function("j_while_coverage_loads", |b| timed(b, "g c", "j"));
         settle(&mut a);

@@ -97,7 +97,8 @@ fn selected(a: &App) -> usize {
 fn a_typo_in_the_middle_of_a_note_is_fixed_without_retyping() {
     let (_d, store) = demo_store();
     let mut a = app(&store, Lang::Zh, 120, 40);
-    a.press("enter enter enter enter v tab tab tab");
+    // The visit form names who made it (no `me` here).
+    a.press("enter enter enter enter v \"朱杰\" tab tab tab");
     a.press("\"门口堆放杂无 已清理\"");
     // Back a word and a character, fix 无 → 物, keep the rest.
     a.press("ctrl-left left backspace \"物\"");
@@ -175,7 +176,7 @@ fn paste_goes_into_the_field_and_never_runs_commands() {
     assert_eq!(value(&a, "phones"), "139-8765 4321");
     // A multi-line note goes into a note field whole; a single-line field
     // joins the lines.
-    a.press("esc y v tab tab tab");
+    a.press("esc y v \"朱杰\" tab tab tab");
     a.paste("老人身体不错\r\n约好下周再来");
     assert_eq!(value(&a, "note"), "老人身体不错\n约好下周再来");
     a.press("tab");
@@ -210,7 +211,7 @@ fn ctrl_c_in_a_half_filled_form_asks_first() {
 fn a_default_gives_way_to_the_first_key_in_either_language() {
     let (_d, store) = demo_store();
     let mut a = app(&store, Lang::Zh, 100, 30);
-    a.press("enter enter enter enter v");
+    a.press("enter enter enter enter v \"朱杰\"");
     assert_eq!(value(&a, "when"), "现在");
     insta::assert_snapshot!("entry_visit_default_zh", screen(&a, 100, 30));
     a.press("tab \"-1d 09:00\"");
