@@ -136,7 +136,8 @@ fn errors_are_chinese_under_lang_zh_with_the_same_exit_codes() {
     let (code, zh) = fails(&d, &["--lang", "zh", "report", "coverage", "--days", "abc"]);
     assert_eq!(code, Some(2));
     assert!(zh.contains("值「abc」不能用于 --days"), "{zh}");
-    // An entry time out of range (a field rule said as free text).
+    // A visit says who made it (never guessed since the office's visit
+    // rules): refused in Chinese when nobody is given.
     let zh = d.bad(&[
         "--lang",
         "zh",
@@ -144,10 +145,39 @@ fn errors_are_chinese_under_lang_zh_with_the_same_exit_codes() {
         "visit",
         "--household",
         "slhy/3/2-501",
+    ]);
+    assert!(
+        zh.contains("走访人是谁") && !zh.contains("who made"),
+        "{zh}"
+    );
+    // An entry time out of range (the field rule, in Chinese).
+    let zh = d.bad(&[
+        "--lang",
+        "zh",
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/2-501",
+        "--as",
+        "赵建国",
         "--at",
         "1960-01-01",
     ]);
     assert!(zh.contains("不在可记录的 1970 至 9999 年之内"), "{zh}");
+    // More than an hour ahead: the same rule, in Chinese.
+    let zh = d.bad(&[
+        "--lang",
+        "zh",
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/2-501",
+        "--as",
+        "赵建国",
+        "--at",
+        "+2d",
+    ]);
+    assert!(zh.contains("比现在晚了一小时以上"), "{zh}");
     // A store that is not there: exit 3, said in Chinese.
     let empty = tempfile::tempdir().unwrap();
     let out = d

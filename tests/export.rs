@@ -477,7 +477,7 @@ fn csv_export_in_chinese_with_local_times_and_without_bom_on_request() {
         .arg(zh.join("roster.csv"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("residents: 756 added"));
+        .stdout(predicate::str::contains("residents: 1420 added"));
 
     let plain = a.path().join("plain");
     gridbook(a.path())

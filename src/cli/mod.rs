@@ -495,7 +495,7 @@ pub enum LogCmd {
     Visit {
         #[arg(long, value_name = "ADDR")]
         household: String,
-        /// Who visited (default: --as / me, else the member covering the household).
+        /// Who visited (default: --as / me; never guessed from who covers the household).
         #[arg(long)]
         member: Option<String>,
         /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.

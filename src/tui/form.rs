@@ -7,8 +7,8 @@
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::validate;
 
-pub use super::pick::Pick;
 use super::input::{Edit, TextInput};
+pub use super::pick::Pick;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldKind {

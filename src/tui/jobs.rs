@@ -40,7 +40,7 @@ impl Job {
     /// Runs the job against the store; failures become an error status.
     pub fn run(&self, w: &World) -> Vec<Msg> {
         let result = match self {
-            Job::Report(kind) => screens::load(w, *kind).map(|r| vec![Msg::Report(r)]),
+            Job::Report(kind) => screens::load(w, *kind).map(|r| vec![Msg::Report(Box::new(r))]),
             Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
         };

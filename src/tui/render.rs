@@ -819,8 +819,7 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
         Some(super::form::FieldKind::Multi(p)) => p.lines(pick_rows).len().max(1) + 1,
         _ => 0,
     };
-    let want_h =
-        (intro_lines.len() + f.fields.len() + extra_lines + errors + list_h + 5) as u16;
+    let want_h = (intro_lines.len() + f.fields.len() + extra_lines + errors + list_h + 5) as u16;
     let r = centered(area, 78, want_h.max(7));
     clear(frame, r);
     let block = Block::default()

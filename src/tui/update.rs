@@ -86,7 +86,7 @@ pub enum Msg {
     Detail(Id, Box<ZoneView>),
     /// The detail pane's chart for a zone.
     Chart(Id, super::charts::Chart),
-    Report(Report),
+    Report(Box<Report>),
     /// A building's plan, loaded.
     Plan(Box<super::screens::plan::PlanView>),
     OpenForm(Box<Form>),
@@ -246,7 +246,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if !zones {
                 state.members_behind = None;
             }
-            state.view = View::Report(r);
+            state.view = View::Report(*r);
             vec![]
         }
         Msg::Plan(mut p) => {
@@ -1564,7 +1564,7 @@ mod tests {
     }
 
     fn report_msg(kind: ReportKind) -> Msg {
-        Msg::Report(Report {
+        Msg::Report(Box::new(Report {
             kind,
             title: format!("{kind:?}"),
             summary: vec![],
@@ -1577,7 +1577,7 @@ mod tests {
             chart: None,
             crumbs: vec![],
             back: None,
-        })
+        }))
     }
 
     #[test]
