@@ -21,7 +21,7 @@ fn json<T: serde::Serialize>(v: &T) -> Result<(), Fail> {
 
 fn days_text(lang: Lang, d: Option<i64>) -> String {
     match d {
-        Some(d) => lang.f("show.days_ago", &[&d.to_string()]),
+        Some(d) => gridbook_domain::when::days_ago(lang, d),
         None => lang.t("show.never").to_string(),
     }
 }
@@ -601,8 +601,8 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 rows.push(vec![
                     f("today.problem"),
                     o.zone.clone(),
-                    lang.f("show.days_ago", &[&o.age_days.to_string()]),
-                    o.description.clone(),
+                    gridbook_domain::when::days_ago(lang, o.age_days),
+                    gridbook_domain::checklist::shown(lang, &o.description),
                 ]);
             }
             for s in &t.patrols_due {
