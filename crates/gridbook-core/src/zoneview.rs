@@ -259,7 +259,7 @@ pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> 
         for from in crate::relocate::merged_into(store, id)? {
             entries.extend(store.timeline(from, recent)?);
         }
-        entries.sort_by(|a, b| b.id.cmp(&a.id));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.id));
         entries.dedup_by_key(|e| e.id);
         entries.truncate(recent);
     }
