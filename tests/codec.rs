@@ -318,6 +318,8 @@ fn plain_body() -> impl Strategy<Value = EventBody> {
                 minutes,
                 note,
             }),
+        (id(), id(), id()).prop_map(|(resident, from, to)| EventBody::Moved { resident, from, to }),
+        (id(), id()).prop_map(|(from, into)| EventBody::Merged { from, into }),
     ]
 }
 
@@ -493,9 +495,11 @@ fn variant(b: &EventBody) -> usize {
         EventBody::Tombstoned { .. } => 8,
         EventBody::Amended { .. } => 9,
         EventBody::Activity { .. } => 10,
+        EventBody::Moved { .. } => 11,
+        EventBody::Merged { .. } => 12,
     }
 }
-const VARIANTS: usize = 11;
+const VARIANTS: usize = 13;
 
 /// Same for corrections, which amendments carry.
 fn correction_variant(c: &Correction) -> usize {

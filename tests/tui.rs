@@ -1575,3 +1575,69 @@ fn the_patrol_form_lets_the_worker_choose_hygiene_or_security() {
         "saved as chosen"
     );
 }
+
+#[test]
+fn move_a_resident_to_another_household_from_the_household_view() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter enter enter enter");
+    let household = match a.state.view {
+        gridbook::tui::state::View::Browse(ref b) => match b.level {
+            gridbook::tui::state::Level::Household(h) => h,
+            _ => panic!("not in a household"),
+        },
+        _ => panic!("not browsing"),
+    };
+    a.press("n");
+    a.press("\"欧阳娜娜\" tab \"139 8765 4321\" tab \"女儿\"");
+    a.press("ctrl-s");
+    let r = store
+        .residents_of(household)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "欧阳娜娜")
+        .expect("saved");
+    let building = store.household(household).unwrap().unwrap().building;
+    let target = store
+        .households_of(building)
+        .unwrap()
+        .into_iter()
+        .find(|h| h.meta.id != household)
+        .expect("another household");
+    let path = gridbook::address::zone_of(&store, target.meta.id)
+        .unwrap()
+        .unwrap()
+        .path();
+    // `M` on her row asks for the household she moves to.
+    a.press("G M");
+    let form = screen(&a, 120, 40);
+    assert!(form.contains("迁入住户"), "{form}");
+    a.press(&format!("\"{path}\" ctrl-s"));
+    let moved = store.resident(r.meta.id).unwrap().unwrap();
+    assert_eq!(moved.household, target.meta.id);
+    assert!(
+        store
+            .residents_of(target.meta.id)
+            .unwrap()
+            .iter()
+            .any(|x| x.name == "欧阳娜娜")
+    );
+    assert!(
+        store
+            .residents_of(household)
+            .unwrap()
+            .iter()
+            .all(|x| x.name != "欧阳娜娜")
+    );
+    assert!(
+        store
+            .timeline(target.meta.id, 5)
+            .unwrap()
+            .iter()
+            .any(|e| matches!(
+                e.body,
+                gridbook::model::EventBody::Moved { resident, .. } if resident == r.meta.id
+            ))
+    );
+    assert!(store.check().unwrap().is_clean());
+}

@@ -15,6 +15,7 @@ mod erase;
 mod find;
 pub mod help;
 mod log;
+mod move_merge;
 pub mod out;
 mod plan;
 pub mod progress;
@@ -216,6 +217,25 @@ pub enum Cmd {
         /// Last day of the span (default: now).
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+    },
+    /// Move a resident to another household; their history goes with them.
+    Move {
+        /// The resident's household: AREA/BUILDING/HOUSEHOLD.
+        addr: String,
+        /// The resident's name.
+        name: String,
+        /// The household they move to.
+        #[arg(long, value_name = "ADDR")]
+        to: String,
+    },
+    /// Merge a household into another: its residents and history go to the
+    /// other, which keeps its own record; the first is closed.
+    Merge {
+        /// The household that is merged and closed.
+        addr: String,
+        /// The household that stays.
+        #[arg(long, value_name = "ADDR")]
+        into: String,
     },
     /// Move every zone and liaison household of one member to another, in one step.
     #[command(after_help = ASSIGN_EXAMPLES)]
@@ -756,6 +776,8 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             role,
             until,
         }) => assign::unassign(&env, &member, &zone, role.as_deref(), until.as_deref()),
+        Some(Cmd::Move { addr, name, to }) => move_merge::move_resident(&env, &addr, &name, &to),
+        Some(Cmd::Merge { addr, into }) => move_merge::merge(&env, &addr, &into),
         Some(Cmd::Transfer { from, to, since }) => {
             assign::transfer(&env, &from, &to, since.as_deref())
         }

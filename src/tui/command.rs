@@ -120,6 +120,7 @@ commands! {
     New = "new", "new", [], NoArg, [Browse];
     Edit = "edit", "edit", [], NoArg, [Browse];
     Delete = "delete", "delete", [], NoArg, [Browse];
+    MoveResident = "move", "movemerge.move", [], NoArg, [Browse];
     CopyPhone = "copy phone", "yank", [], NoArg, [Browse, Search];
     MyZones = "my zones", "my_zones", [], NoArg, [Browse];
     Sort = "sort", "sort", [], NoArg, [Browse];

@@ -250,6 +250,10 @@ pub enum Purpose {
     Delete {
         id: gridbook_domain::model::Id,
     },
+    /// Move a resident to the household the `to` field names.
+    Move {
+        id: gridbook_domain::model::Id,
+    },
     Visit {
         household: gridbook_domain::model::Id,
     },

@@ -49,6 +49,8 @@ pub enum FormRequest {
     NewMember,
     Edit(RowKind, Id),
     Delete(RowKind, Id),
+    /// Move a resident to another household.
+    Move(Id),
     Visit(Id),
     Problem(Id),
     Resolve(Id),
@@ -821,6 +823,19 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             };
             vec![Effect::OpenForm(req)]
         }
+        Cmd::MoveResident => match state.selected_row() {
+            Some(row) if row.kind == RowKind::Resident => {
+                vec![Effect::OpenForm(FormRequest::Move(row.id))]
+            }
+            _ => {
+                status(
+                    state,
+                    state.lang.t("movemerge.tui.move_needs_resident"),
+                    true,
+                );
+                vec![]
+            }
+        },
         Cmd::LogVisit => match household_in_focus(state) {
             Some(h) => vec![Effect::OpenForm(FormRequest::Visit(h))],
             None => {

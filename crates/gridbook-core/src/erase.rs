@@ -259,6 +259,8 @@ pub fn redact(dump: &mut Dump, whom: Whom, at: Ts, by: Option<Id>) -> Result<Era
                 }
             }
             EventBody::Activity { note, .. } => scrub(note, &needles),
+            // Ids only, no text to redact.
+            EventBody::Moved { .. } | EventBody::Merged { .. } => false,
         };
         out.entries += usize::from(changed);
     }

@@ -354,6 +354,35 @@ impl Dump {
                     *problem,
                 )?,
                 EventBody::Patrol { .. } => {}
+                EventBody::Moved { resident, from, to } => {
+                    need(
+                        residents.contains(resident),
+                        "body.Moved.resident",
+                        "resident",
+                        *resident,
+                    )?;
+                    need(
+                        households.contains(from),
+                        "body.Moved.from",
+                        "household",
+                        *from,
+                    )?;
+                    need(households.contains(to), "body.Moved.to", "household", *to)?;
+                }
+                EventBody::Merged { from, into } => {
+                    need(
+                        households.contains(from),
+                        "body.Merged.from",
+                        "household",
+                        *from,
+                    )?;
+                    need(
+                        households.contains(into),
+                        "body.Merged.into",
+                        "household",
+                        *into,
+                    )?;
+                }
                 EventBody::Activity { members: who, .. } => {
                     for (j, m) in who.iter().enumerate() {
                         need(
@@ -604,6 +633,8 @@ impl Dump {
                 EventBody::Created { label, .. } => {
                     text(&|| format!("{b}.Created.label"), "label", label, One)?
                 }
+                // Ids only: the references are checked above.
+                EventBody::Moved { .. } | EventBody::Merged { .. } => {}
                 EventBody::Activity { kind, note, .. } => {
                     text(&|| format!("{b}.Activity.kind"), "kind", kind, One)?;
                     text(&|| format!("{b}.Activity.note"), "note", note, Many)?;

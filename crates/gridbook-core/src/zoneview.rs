@@ -253,8 +253,17 @@ pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> 
         }
     }
     let name_of = |i: Id| member_name(store, i);
-    view.recent = store
-        .timeline(id, recent)?
+    let mut entries = store.timeline(id, recent)?;
+    // A merged household's history shows on the one it was merged into.
+    if matches!(zone, Zone::Household(..)) {
+        for from in crate::relocate::merged_into(store, id)? {
+            entries.extend(store.timeline(from, recent)?);
+        }
+        entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+        entries.dedup_by_key(|e| e.id);
+        entries.truncate(recent);
+    }
+    view.recent = entries
         .into_iter()
         .map(|e| EntryView {
             id: e.id.to_string(),

@@ -58,6 +58,14 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             };
             lang.f(&format!("event.problem-{}", step.code()), &[&note])
         }
+        EventBody::Moved { resident, from, to } => lang.f(
+            "movemerge.event.moved",
+            &[&name_of(*resident), &name_of(*from), &name_of(*to)],
+        ),
+        EventBody::Merged { from, into } => lang.f(
+            "movemerge.event.merged",
+            &[&name_of(*from), &name_of(*into)],
+        ),
         EventBody::Activity {
             kind,
             members,

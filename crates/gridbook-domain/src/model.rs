@@ -733,6 +733,12 @@ pub enum EventBody {
         minutes: u32,
         note: String,
     },
+    /// A resident moved from household `from` to household `to`; the
+    /// resident's history goes with them. (Appended: position matters.)
+    Moved { resident: Id, from: Id, to: Id },
+    /// Household `from` was merged into `into`: its residents moved (one
+    /// `Moved` each), its timeline shows on `into`, and it was closed.
+    Merged { from: Id, into: Id },
 }
 
 /// What an amendment may say instead: the kinds of entry that can be
@@ -895,6 +901,8 @@ impl EventBody {
             EventBody::Tombstoned { .. } => "deleted",
             EventBody::Activity { .. } => "activity",
             EventBody::Amended { .. } => "amended",
+            EventBody::Moved { .. } => "moved",
+            EventBody::Merged { .. } => "merged",
         }
     }
 }

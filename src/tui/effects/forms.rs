@@ -145,6 +145,21 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             )
             .with_intro(intro)
         }
+        FormRequest::Move(id) => {
+            let r = s.resident(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+            let from = zone_label(w, r.household)?;
+            Form::new(
+                Purpose::Move { id },
+                f("movemerge.tui.move_title"),
+                vec![Field::new(
+                    "to",
+                    f("movemerge.tui.move_to"),
+                    FieldKind::Required,
+                    "",
+                )],
+            )
+            .with_intro(lang.f("movemerge.tui.move_intro", &[&r.name, &from]))
+        }
         FormRequest::Visit(household) => {
             // Without `me` the form asks who visited (the field must be
             // filled) rather than crediting whoever covers the household.

@@ -184,9 +184,9 @@ fn import_choices(
     // The form does not scroll: the counts, then a bounded number of lines.
     const SHOWN: usize = 10;
     let mut intro: Vec<String> = report
-        .counts()
+        .tally(lang)
         .lines()
-        .filter(|l| !l.starts_with("encoding") && !l.is_empty())
+        .filter(|l| !l.is_empty())
         .map(String::from)
         .collect();
     let mut fields = Vec::new();

@@ -221,6 +221,15 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
             ops::edit_place(s, ctx, *id, &fields).map_err(op)?;
             Ok(saved("tui.saved", &zone_label(w, *id)?))
         }
+        Purpose::Move { id } => {
+            let to = v.get("to").trim();
+            let zone = gridbook_core::address::resolve(s, to).map_err(|e| e.to_string())?;
+            let gridbook_core::address::Zone::Household(_, _, h) = zone else {
+                return Err(w.lang.f("movemerge.tui.not_household", &[to]));
+            };
+            let r = gridbook_core::relocate::move_resident(s, ctx, *id, h.meta.id).map_err(op)?;
+            Ok(w.lang.f("movemerge.tui.moved", &[&r.name, to]))
+        }
         Purpose::Delete { id } => {
             ops::tombstone(s, ctx, *id, v.get("reason")).map_err(op)?;
             Ok(w.lang.t("tui.deleted").to_string())

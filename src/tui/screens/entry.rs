@@ -199,6 +199,15 @@ fn fields(w: &World, body: &EventBody) -> Vec<(String, String)> {
             out.push((f("form.name"), name_of(*target)));
             out.push((f("form.reason"), reason.clone()));
         }
+        EventBody::Moved { resident, from, to } => {
+            out.push((f("form.name"), name_of(*resident)));
+            out.push((f("lifecycle.field.before"), name_of(*from)));
+            out.push((f("lifecycle.field.after"), name_of(*to)));
+        }
+        EventBody::Merged { from, into } => {
+            out.push((f("lifecycle.field.before"), name_of(*from)));
+            out.push((f("lifecycle.field.after"), name_of(*into)));
+        }
         EventBody::Activity {
             kind,
             members,

@@ -23,9 +23,11 @@ fn kind_tag(body: &EventBody) -> &'static str {
         EventBody::Patrol { .. } => "patrol",
         EventBody::Activity { .. } => "activity",
         EventBody::Assigned { .. } | EventBody::AssignmentEnded { .. } => "assign",
-        EventBody::Edited { .. } | EventBody::Created { .. } | EventBody::Tombstoned { .. } => {
-            "edited"
-        }
+        EventBody::Edited { .. }
+        | EventBody::Created { .. }
+        | EventBody::Tombstoned { .. }
+        | EventBody::Moved { .. }
+        | EventBody::Merged { .. } => "edited",
         EventBody::Amended { replacement, .. } => kind_tag(&replacement.body()),
     }
 }

@@ -1005,7 +1005,7 @@ impl Report {
     /// counts, then the reconciliation row by row.
     pub fn text(&self, lang: gridbook_domain::i18n::Lang) -> String {
         use std::fmt::Write as _;
-        let mut f = self.counts();
+        let mut f = self.counts(lang);
         if !self.lines.is_empty() {
             let _ = writeln!(
                 f,
@@ -1023,49 +1023,75 @@ impl Report {
                 let _ = writeln!(f, "  {}", l.text(lang));
             }
         }
-        f.push_str(if self.written {
-            "saved"
+        f.push_str(lang.t(if self.written {
+            "movemerge.import.saved"
         } else {
-            "nothing written"
-        });
+            "movemerge.import.nothing"
+        }));
         f
     }
 
-    /// The counts, rejected rows and warnings, one per line.
-    pub fn counts(&self) -> String {
+    /// The counts, rejected rows and warnings, one per line, in `lang`.
+    pub fn counts(&self, lang: gridbook_domain::i18n::Lang) -> String {
+        let mut f = lang.f("movemerge.import.encoding", &[self.encoding.as_str()]);
+        f.push('\n');
+        f.push_str(&self.tally(lang));
+        f
+    }
+
+    /// [`Report::counts`] without the encoding line (the TUI preview's intro).
+    pub fn tally(&self, lang: gridbook_domain::i18n::Lang) -> String {
         use std::fmt::Write as _;
         let mut f = String::new();
-        let _ = writeln!(f, "encoding: {}", self.encoding);
         if !self.ignored_columns.is_empty() {
             let _ = writeln!(
                 f,
-                "ignored columns (not imported): {}",
-                self.ignored_columns.join(", ")
+                "{}",
+                lang.f(
+                    "movemerge.import.ignored",
+                    &[&self.ignored_columns.join(", ")]
+                )
             );
         }
+        let n = |v: usize| v.to_string();
         let _ = writeln!(
             f,
-            "areas added: {}, buildings added: {}",
-            self.areas_added, self.buildings_added
+            "{}",
+            lang.f(
+                "movemerge.import.places",
+                &[&n(self.areas_added), &n(self.buildings_added)]
+            )
         );
         let _ = writeln!(
             f,
-            "households: {} added, {} updated, {} unchanged",
-            self.households_added, self.households_updated, self.households_unchanged
+            "{}",
+            lang.f(
+                "movemerge.import.households",
+                &[
+                    &n(self.households_added),
+                    &n(self.households_updated),
+                    &n(self.households_unchanged)
+                ]
+            )
         );
         let _ = writeln!(
             f,
-            "residents: {} added, {} updated, {} unchanged, {} rejected",
-            self.residents_added,
-            self.residents_updated,
-            self.residents_unchanged,
-            self.rows_rejected
+            "{}",
+            lang.f(
+                "movemerge.import.residents",
+                &[
+                    &n(self.residents_added),
+                    &n(self.residents_updated),
+                    &n(self.residents_unchanged),
+                    &n(self.rows_rejected)
+                ]
+            )
         );
         for e in &self.rejected {
             let _ = writeln!(f, "  {e}");
         }
         for w in &self.warnings {
-            let _ = writeln!(f, "warning: {w}");
+            let _ = writeln!(f, "{}", lang.f("movemerge.import.warning", &[w]));
         }
         f
     }

@@ -49,6 +49,8 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         | EventBody::Created { .. }
         | EventBody::Tombstoned { .. }
         | EventBody::Activity { .. }
+        | EventBody::Moved { .. }
+        | EventBody::Merged { .. }
         | EventBody::Amended { .. } => {}
     }
     Ok(())

@@ -27,11 +27,35 @@ pub struct Ancestry {
     pub of_member: bool,
 }
 
-/// Places never move: events leave the hierarchy as it is. A kind of event
-/// that moves a resident or merges households would change it here.
-fn stage(_cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
+/// Places never move; a resident does (`Moved`): it leaves its household's
+/// children for the new one's. A merge moves residents one `Moved` each, so
+/// `Merged` itself changes nothing here.
+fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
     match &e.body {
-        EventBody::Assigned { .. }
+        EventBody::Moved { resident, from, to } => {
+            cx.del(Tree::Children, keys::pair(*from, *resident));
+            cx.put(
+                Tree::Children,
+                keys::pair(*to, *resident),
+                vec![Kind::Resident.byte()],
+            );
+            let mut pv = vec![Kind::Resident.byte()];
+            pv.extend_from_slice(&to.to_bytes());
+            cx.put(Tree::Parent, keys::id(*resident), pv);
+            cx.w.pending_parents
+                .insert(*resident, (Kind::Resident, *to));
+            cx.w.ancestry_cache.remove(resident);
+            if !cx.computing_from_scratch() {
+                for h in [*from, *to] {
+                    for z in staged_ancestry(cx, h)?.zones {
+                        cx.zone_changed(z);
+                    }
+                }
+            }
+            Ok(())
+        }
+        EventBody::Merged { .. }
+        | EventBody::Assigned { .. }
         | EventBody::AssignmentEnded { .. }
         | EventBody::Visit { .. }
         | EventBody::ProblemOpened { .. }

@@ -45,7 +45,9 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         | EventBody::Edited { .. }
         | EventBody::Created { .. }
         | EventBody::Tombstoned { .. }
-        | EventBody::Activity { .. } => {}
+        | EventBody::Activity { .. }
+        | EventBody::Moved { .. }
+        | EventBody::Merged { .. } => {}
     }
     Ok(())
 }

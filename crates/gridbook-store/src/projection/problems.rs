@@ -42,7 +42,9 @@ fn stage(cx: &mut Cx<'_>, e: &Event, anc: &Ancestry) -> Result<()> {
         | EventBody::Edited { .. }
         | EventBody::Created { .. }
         | EventBody::Tombstoned { .. }
-        | EventBody::Activity { .. } => {}
+        | EventBody::Activity { .. }
+        | EventBody::Moved { .. }
+        | EventBody::Merged { .. } => {}
     }
     Ok(())
 }

@@ -29,9 +29,11 @@ fn kind_index(b: &EventBody) -> usize {
         EventBody::Tombstoned { .. } => 8,
         EventBody::Amended { .. } => 9,
         EventBody::Activity { .. } => 10,
+        EventBody::Moved { .. } => 11,
+        EventBody::Merged { .. } => 12,
     }
 }
-const KINDS: usize = 11;
+const KINDS: usize = 13;
 
 /// One area with two buildings of two households each, and two members.
 struct Estate {
@@ -156,6 +158,18 @@ enum Act {
         both: bool,
         days: i64,
     },
+    /// Move a resident (a new one in household `nth` when `fresh` or none
+    /// exists) to household `to`.
+    Move {
+        nth: usize,
+        to: usize,
+        fresh: bool,
+    },
+    /// Merge household `h` into household `into`.
+    Merge {
+        h: usize,
+        into: usize,
+    },
     /// Commit what is staged so far; the rest goes in a new write set.
     Commit,
 }
@@ -205,11 +219,17 @@ fn act() -> impl Strategy<Value = Act> {
         (pick.clone(), days).prop_map(|(nth, days)| Act::End { nth, days }),
         pick.clone().prop_map(|h| Act::Edit { h }),
         pick.clone().prop_map(|h| Act::Delete { h }),
-        (pick, any::<bool>(), 0i64..60).prop_map(|(zone, both, days)| Act::Activity {
+        (pick.clone(), any::<bool>(), 0i64..60).prop_map(|(zone, both, days)| Act::Activity {
             zone,
             both,
             days
         }),
+        (pick.clone(), pick.clone(), any::<bool>()).prop_map(|(nth, to, fresh)| Act::Move {
+            nth,
+            to,
+            fresh
+        }),
+        (pick.clone(), pick).prop_map(|(h, into)| Act::Merge { h, into }),
         Just(Act::Commit),
     ]
 }
@@ -228,6 +248,8 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
     let mut bodies = Vec::new();
     let est = estate(store, &mut bodies);
     let (mut visits, mut problems, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
+    // Residents as last staged: moves build on them.
+    let mut residents: Vec<Resident> = Vec::new();
     let mut w = Writes::new();
     let ago = |days: i64| Ts(NOW.0 - days * DAY);
     let of = |v: &Vec<(Id, Id)>, n: usize| (!v.is_empty()).then(|| v[n % v.len()]);
@@ -373,6 +395,55 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
                         until: ago(*days),
                     },
                 )
+            }
+            Act::Move { nth, to, fresh } => {
+                let hs = &est.households;
+                if *fresh || residents.is_empty() {
+                    let r = Resident {
+                        meta: Meta::new(None),
+                        household: hs[nth % hs.len()],
+                        name: format!("居民{}", residents.len()),
+                        phones: vec![],
+                        relation: String::new(),
+                        tags: vec![],
+                        notes: String::new(),
+                        status: ResidentStatus::default(),
+                        birth_year: None,
+                        care: vec![],
+                    };
+                    created(store, &mut w, &r, r.household, &mut bodies);
+                    residents.push(r);
+                }
+                let n = nth % residents.len();
+                let (from, to) = (residents[n].household, hs[to % hs.len()]);
+                if from == to {
+                    continue;
+                }
+                residents[n].household = to;
+                store.stage_update(&mut w, &mut residents[n]).unwrap();
+                let resident = residents[n].meta.id;
+                Event::new(to, NOW, None, EventBody::Moved { resident, from, to })
+            }
+            Act::Merge { h, into } => {
+                let hs = &est.households;
+                let (from, into) = (hs[h % hs.len()], hs[into % hs.len()]);
+                if from == into {
+                    continue;
+                }
+                for r in residents.iter_mut().filter(|r| r.household == from) {
+                    r.household = into;
+                    store.stage_update(&mut w, r).unwrap();
+                    let body = EventBody::Moved {
+                        resident: r.meta.id,
+                        from,
+                        to: into,
+                    };
+                    bodies.push(body.clone());
+                    store
+                        .stage_event(&mut w, &Event::new(into, NOW, None, body))
+                        .unwrap();
+                }
+                Event::new(into, NOW, None, EventBody::Merged { from, into })
             }
             Act::Edit { h } | Act::Delete { h } => {
                 let id = est.households[h % est.households.len()];
@@ -545,6 +616,12 @@ fn every_kind_is_exercised() {
             days: 2,
         },
         Act::Delete { h: 2 },
+        Act::Move {
+            nth: 0,
+            to: 1,
+            fresh: true,
+        },
+        Act::Merge { h: 1, into: 3 },
     ];
     let dir = tempfile::tempdir().unwrap();
     for store in [

@@ -59,6 +59,8 @@ fn members_of(e: &Event) -> Vec<Id> {
         | EventBody::ProblemOpened { .. }
         | EventBody::ProblemStepped { .. }
         | EventBody::Patrol { .. }
+        | EventBody::Moved { .. }
+        | EventBody::Merged { .. }
         | EventBody::Amended { .. } => {}
     }
     out
