@@ -18,6 +18,7 @@ pub mod members_csv;
 pub mod names;
 pub mod ops;
 pub mod plan;
+pub mod progress;
 pub mod report;
 pub mod roster;
 pub mod seal;
