@@ -187,12 +187,12 @@ pub fn export(
         return Err(csv_needs_dir());
     }
     let store = env.open(Use::Read)?;
-    let dump = Dump::from_store(&store).map_err(|e| store_fail(env, e))?;
-    drop(store);
     let what = out.map_or("the export".to_string(), |p| p.display().to_string());
     let sealed = chosen_seal(&what, passphrase, recipients)?;
     // Not for JSON on standard output: a script reads that.
-    let _progress = crate::cli::progress::start(env.lang.t("excel.progress.export"), out.is_none());
+    let progress = crate::cli::progress::bar(env.lang.t("excel.progress.export"), out.is_none());
+    let dump = Dump::from_store_with(&store, progress.counts()).map_err(|e| store_fail(env, e))?;
+    drop(store);
     match (format, out) {
         (Format::Json, None) if let Some(sealed) = sealed => {
             // age's binary output, for a pipe or a redirect.
@@ -268,7 +268,7 @@ pub fn export(
 pub fn import_json(env: &Env, file: &Path, identity: Option<&Path>) -> Result<(), Fail> {
     let dump =
         export::read_import(file, &mut unlocker(env, file, identity)).map_err(|e| fail(env, e))?;
-    let progress = crate::cli::progress::start(env.lang.t("excel.progress.import"), false);
+    let progress = crate::cli::progress::bar(env.lang.t("excel.progress.import"), false);
     let store = env.open(Use::Fill)?;
     if !store.is_empty() {
         return Err(fail(
@@ -279,7 +279,7 @@ pub fn import_json(env: &Env, file: &Path, identity: Option<&Path>) -> Result<()
         ));
     }
     // Built beside the empty store and swapped in: a kill leaves nothing or all.
-    let store = fill(env, store, &dump)?;
+    let store = fill(env, store, &dump, progress.counts())?;
     let backup = backup::after_session(&store, &env.config.backup_policy());
     drop(store);
     drop(progress);
@@ -327,8 +327,9 @@ pub fn backup(env: &Env, passphrase: bool) -> Result<(), Fail> {
             None => env.config.backup_seal(),
         },
     };
-    let progress = crate::cli::progress::start(env.lang.t("excel.progress.backup"), false);
-    let path = backup::write(&store, &policy).map_err(|e| backup_fail(env, e))?;
+    let progress = crate::cli::progress::bar(env.lang.t("excel.progress.backup"), false);
+    let path =
+        backup::write_with(&store, &policy, progress.counts()).map_err(|e| backup_fail(env, e))?;
     drop(store);
     drop(progress);
     let how = if policy.seal.is_plain() {
@@ -361,7 +362,7 @@ pub fn restore(
     // Check the backup before touching the store.
     let dump =
         export::read_json(&file, &mut unlocker(env, &file, identity)).map_err(|e| fail(env, e))?;
-    let progress = crate::cli::progress::start(env.lang.t("excel.progress.restore"), false);
+    let progress = crate::cli::progress::bar(env.lang.t("excel.progress.restore"), false);
     // Said at the end: a reader that goes away must not stop a restore half-way.
     let mut said: Vec<String> = Vec::new();
     let store = match env.try_open(Use::Fill)? {
@@ -423,7 +424,7 @@ pub fn restore(
     };
     // The restored store is built beside the current one and swapped in by
     // rename: a kill leaves the old data or all of the backup's, never a mix.
-    drop(fill(env, store, &dump)?);
+    drop(fill(env, store, &dump, progress.counts())?);
     drop(progress);
     said.push(format!(
         "restored {} from {}",
@@ -469,11 +470,16 @@ fn set_aside(env: &Env) -> Result<PathBuf, Fail> {
 
 /// Replaces `store` (whose lock it holds) with one holding `dump`, built
 /// beside it and swapped in whole; returns the new store, opened.
-fn fill(env: &Env, store: Store, dump: &Dump) -> Result<Store, Fail> {
+fn fill(
+    env: &Env,
+    store: Store,
+    dump: &Dump,
+    progress: &dyn gridbook_core::progress::Progress,
+) -> Result<Store, Fail> {
     let lock = store
         .close()
         .ok_or_else(|| Fail::of(ErrorKind::Bug, "a store on disk holds its lock"))?;
-    let lock = gridbook_store::swap::replace(&env.data, lock, |s| dump.load_into(s))
+    let lock = gridbook_store::swap::replace(&env.data, lock, |s| dump.load_into_with(s, progress))
         .map_err(|e| fail(env, e))?;
     Store::open_locked(&env.data, lock).map_err(|e| store_fail(env, e))
 }

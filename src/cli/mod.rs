@@ -906,7 +906,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             }
             let spec =
                 generator::Spec::large(households, seed, events.unwrap_or(households * 10), now);
-            let progress = progress::start(env.lang.t("excel.progress.gen"), false);
+            let progress = progress::bar(env.lang.t("excel.progress.gen"), false);
             let t0 = std::time::Instant::now();
             let est = generator::generate(&spec);
             let t1 = t0.elapsed();
@@ -914,7 +914,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             // leaves the empty store, and a retry starts afresh.
             let lock = store.close().ok_or_else(no_lock)?;
             drop(gridbook_store::swap::replace(&env.data, lock, |s| {
-                generator::load(s, &est)
+                generator::load_with(s, &est, progress.counts())
             })?);
             drop(progress);
             out::line(format_args!(
@@ -941,7 +941,7 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             json,
         } => {
             sheet_applies(&file, sheet.as_deref())?;
-            let progress = progress::start(env.lang.t("excel.progress.import"), json);
+            let progress = progress::bar(env.lang.t("excel.progress.import"), json);
             let parsed = roster::read_sheet(&file, sheet.as_deref())?;
             let store = env.open(Use::Write)?;
             let ctx = env.ctx(&store)?;
@@ -954,7 +954,7 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
                     roster::Take::None
                 },
             };
-            let report = roster::import_with(&store, ctx, &parsed, &opts)?;
+            let report = roster::import_progress(&store, ctx, &parsed, &opts, progress.counts())?;
             if report.written {
                 backup_after(env, &store);
             }

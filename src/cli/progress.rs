@@ -1,15 +1,17 @@
 //! Progress on long work (import, export, backup, restore, gen, check
-//! --rebuild): a spinner with the elapsed time on standard error, drawn only
-//! when standard error is a terminal, and never for a command asked for
-//! `--json` (a script reads that output). It is cleared when the work ends,
-//! so nothing of it stays in the terminal's scrollback.
+//! --rebuild) on standard error, drawn only when standard error is a
+//! terminal, and never for a command asked for `--json` (a script reads that
+//! output). Work whose total is known (rows, records) gets a counting bar
+//! fed by the core's [`gridbook_core::progress::Progress`]; the rest a
+//! spinner with the elapsed time. Both are cleared when the work ends, so
+//! nothing of them stays in the terminal's scrollback.
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A running spinner; cleared when dropped.
+/// A running spinner or bar; cleared when dropped.
 pub struct Progress(Option<ProgressBar>);
 
 /// Whether progress may be drawn: standard error is a terminal and the
@@ -35,6 +37,43 @@ pub fn start(what: &str, json: bool) -> Progress {
     bar.set_message(gridbook_domain::text::visible(what).into_owned());
     bar.enable_steady_tick(Duration::from_millis(120));
     Progress(Some(bar))
+}
+
+/// Starts a counting bar saying `what`; its length and position come from
+/// the core's ticks (see [`Progress::counts`]). Until the first tick it is
+/// an empty bar with the elapsed time.
+pub fn bar(what: &str, json: bool) -> Progress {
+    if !shown(json) {
+        return Progress(None);
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let template = if crate::cli::out::color_stderr() {
+        "{msg} [{bar:30.cyan/blue}] {human_pos}/{human_len} {elapsed}"
+    } else {
+        "{msg} [{bar:30}] {human_pos}/{human_len} {elapsed}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(gridbook_domain::text::visible(what).into_owned());
+    bar.enable_steady_tick(Duration::from_millis(250));
+    Progress(Some(bar))
+}
+
+impl Progress {
+    /// What the core's loops tick: a bar moves, a hidden one does nothing.
+    pub fn counts(&self) -> &dyn gridbook_core::progress::Progress {
+        self
+    }
+}
+
+impl gridbook_core::progress::Progress for Progress {
+    fn tick(&self, done: u64, total: u64) {
+        if let Some(b) = &self.0 {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    }
 }
 
 impl Drop for Progress {

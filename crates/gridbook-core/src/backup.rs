@@ -41,7 +41,16 @@ pub fn is_sealed_name(path: &Path) -> bool {
 
 /// Writes a backup of `store` now and keeps the newest `policy.keep` (at least this one).
 pub fn write(store: &Store, policy: &Policy) -> Result<PathBuf, ExportError> {
-    let dump = Dump::from_store(store)?;
+    write_with(store, policy, &crate::progress::Quiet)
+}
+
+/// [`write`], telling `progress` how many records are read into the backup.
+pub fn write_with(
+    store: &Store,
+    policy: &Policy,
+    progress: &dyn crate::progress::Progress,
+) -> Result<PathBuf, ExportError> {
+    let dump = Dump::from_store_with(store, progress)?;
     write_dump(
         store.dir(),
         &dump.to_json(),

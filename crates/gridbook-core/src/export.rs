@@ -107,17 +107,54 @@ pub struct Dump {
 impl Dump {
     /// Reads every record (tombstoned ones too) and every event.
     pub fn from_store(store: &Store) -> Result<Dump, StoreError> {
+        Dump::from_store_with(store, &crate::progress::Quiet)
+    }
+
+    /// [`Dump::from_store`], telling `progress` how many records and events
+    /// are read, of the total the store's counts give (0 for a store
+    /// written before it kept counts).
+    pub fn from_store_with(
+        store: &Store,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<Dump, StoreError> {
+        let total = store.counts()?.map_or(0, |c| c.entries.iter().sum());
+        let mut count = crate::progress::Counter::new(progress, total);
+        let areas = store
+            .all()
+            .inspect(|_| count.step())
+            .collect::<Result<_, _>>()?;
+        let buildings = store
+            .all()
+            .inspect(|_| count.step())
+            .collect::<Result<_, _>>()?;
+        let households = store
+            .all()
+            .inspect(|_| count.step())
+            .collect::<Result<_, _>>()?;
+        let residents = store
+            .all()
+            .inspect(|_| count.step())
+            .collect::<Result<_, _>>()?;
+        let members = store
+            .all()
+            .inspect(|_| count.step())
+            .collect::<Result<_, _>>()?;
+        let events = store
+            .events()
+            .inspect(|_| count.step())
+            .collect::<Result<_, _>>()?;
+        count.finish();
         let dump = Dump {
             notice: NOTICE.to_string(),
             format: FORMAT_NAME.to_string(),
             format_version: FORMAT_VERSION,
             schema_version: store.schema_version(),
-            areas: store.all().collect::<Result<_, _>>()?,
-            buildings: store.all().collect::<Result<_, _>>()?,
-            households: store.all().collect::<Result<_, _>>()?,
-            residents: store.all().collect::<Result<_, _>>()?,
-            members: store.all().collect::<Result<_, _>>()?,
-            events: store.events().collect::<Result<_, _>>()?,
+            areas,
+            buildings,
+            households,
+            residents,
+            members,
+            events,
         };
         // A store that lost records must not export (or back up) as whole.
         let n = |len: usize| len as u64;
@@ -814,6 +851,16 @@ impl Dump {
 
     /// Writes everything into an empty store, indexes included.
     pub fn load_into(&self, store: &Store) -> Result<(), ExportError> {
+        self.load_into_with(store, &crate::progress::Quiet)
+    }
+
+    /// [`Dump::load_into`], telling `progress` how many records and events
+    /// are written.
+    pub fn load_into_with(
+        &self,
+        store: &Store,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<(), ExportError> {
         if !store.is_empty() {
             return Err(ExportError::NotEmpty {
                 dir: store.dir().to_path_buf(),
@@ -822,9 +869,22 @@ impl Dump {
         // Large estates go in batches; the store is empty, so a bulk write is safe.
         const CHUNK: usize = 100_000;
         let mut w = Writes::new();
-        fn records<R: Record>(store: &Store, w: &mut Writes, rs: &[R]) -> Result<(), StoreError> {
+        let total = self.areas.len()
+            + self.buildings.len()
+            + self.households.len()
+            + self.residents.len()
+            + self.members.len()
+            + self.events.len();
+        let mut count = crate::progress::Counter::new(progress, total as u64);
+        fn records<R: Record>(
+            store: &Store,
+            w: &mut Writes,
+            count: &mut crate::progress::Counter<'_>,
+            rs: &[R],
+        ) -> Result<(), StoreError> {
             for r in rs {
                 store.stage_new(w, r)?;
+                count.step();
                 if w.len() >= CHUNK {
                     store.commit_bulk(std::mem::take(w))?;
                 }
@@ -832,22 +892,24 @@ impl Dump {
             Ok(())
         }
         // Parents before children: staging looks parents up in the store.
-        records(store, &mut w, &self.areas)?;
-        records(store, &mut w, &self.buildings)?;
-        records(store, &mut w, &self.households)?;
-        records(store, &mut w, &self.residents)?;
-        records(store, &mut w, &self.members)?;
+        records(store, &mut w, &mut count, &self.areas)?;
+        records(store, &mut w, &mut count, &self.buildings)?;
+        records(store, &mut w, &mut count, &self.households)?;
+        records(store, &mut w, &mut count, &self.residents)?;
+        records(store, &mut w, &mut count, &self.members)?;
         store.commit_bulk(std::mem::take(&mut w))?;
         // In write order, as `check --rebuild` replays them, whatever the file's order.
         let mut events: Vec<&Event> = self.events.iter().collect();
         events.sort_by_key(|e| e.write_order());
         for e in events {
             store.stage_event(&mut w, e)?;
+            count.step();
             if w.len() >= CHUNK {
                 store.commit_bulk(std::mem::take(&mut w))?;
             }
         }
         store.commit_bulk(w)?;
+        count.finish();
         Ok(())
     }
 }

@@ -631,6 +631,16 @@ pub fn generate(spec: &Spec) -> Estate {
 /// garbage of a whole batch until it is applied, so one huge batch costs
 /// gigabytes of memory.
 pub fn load(store: &Store, est: &Estate) -> Result<()> {
+    load_with(store, est, &crate::progress::Quiet)
+}
+
+/// [`load`], telling `progress` how many of the estate's records and
+/// events are written.
+pub fn load_with(
+    store: &Store,
+    est: &Estate,
+    progress: &dyn crate::progress::Progress,
+) -> Result<()> {
     const CHUNK: usize = 50_000;
     let mut pos: HashMap<Id, (usize, usize, usize)> = HashMap::new();
     for (i, a) in est.areas.iter().enumerate() {
@@ -652,6 +662,13 @@ pub fn load(store: &Store, est: &Estate) -> Result<()> {
         )
     });
 
+    let total = est.areas.len()
+        + est.buildings.len()
+        + est.households.len()
+        + est.members.len()
+        + est.residents.len()
+        + est.events.len();
+    let mut count = crate::progress::Counter::new(progress, total as u64);
     store.bulk(|| {
         let mut w = Writes::new();
         let commit_if = |w: &mut Writes, full: bool| -> Result<()> {
@@ -664,28 +681,36 @@ pub fn load(store: &Store, est: &Estate) -> Result<()> {
         };
         for a in &est.areas {
             store.stage_new(&mut w, a)?;
+            count.step();
         }
         for b in &est.buildings {
             store.stage_new(&mut w, b)?;
+            count.step();
         }
         for h in &est.households {
             store.stage_new(&mut w, h)?;
+            count.step();
             commit_if(&mut w, false)?;
         }
         for m in &est.members {
             store.stage_new(&mut w, m)?;
+            count.step();
         }
         // Events look up their zones' parents in the store: places first.
         commit_if(&mut w, true)?;
         for r in &est.residents {
             store.stage_new(&mut w, r)?;
+            count.step();
             commit_if(&mut w, false)?;
         }
         for e in events {
             store.stage_event(&mut w, e)?;
+            count.step();
             commit_if(&mut w, false)?;
         }
-        commit_if(&mut w, true)
+        commit_if(&mut w, true)?;
+        count.finish();
+        Ok(())
     })
 }
 

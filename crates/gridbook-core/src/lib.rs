@@ -19,6 +19,7 @@ pub mod names;
 pub mod ops;
 pub mod plan;
 pub mod relocate;
+pub mod progress;
 pub mod report;
 pub mod roster;
 pub mod seal;

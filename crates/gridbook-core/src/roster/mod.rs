@@ -1158,6 +1158,17 @@ pub fn import_with(
     roster: &Roster,
     opts: &Options,
 ) -> Result<Report, RosterError> {
+    import_progress(store, ctx, roster, opts, &crate::progress::Quiet)
+}
+
+/// [`import_with`], telling `progress` how many of the roster's rows are done.
+pub fn import_progress(
+    store: &Store,
+    ctx: Ctx,
+    roster: &Roster,
+    opts: &Options,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Report, RosterError> {
     let Options {
         dry_run,
         skip_invalid,
@@ -1226,7 +1237,9 @@ pub fn import_with(
         place_names.insert(a.meta.id, a.name.clone());
     }
 
+    let mut count = crate::progress::Counter::new(progress, roster.rows.len() as u64);
     for row in &roster.rows {
+        count.step();
         let mut row = row.clone();
         // A one-column address is split again knowing the stored areas,
         // whose names may run into the building part.
@@ -1766,6 +1779,7 @@ pub fn import_with(
             }
         }
     }
+    count.finish();
     // What the store holds in the buildings the file covers but the file
     // does not list: reported, never deleted.
     let mut missing: Vec<Line> = Vec::new();
