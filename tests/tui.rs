@@ -1641,3 +1641,20 @@ fn move_a_resident_to_another_household_from_the_household_view() {
     );
     assert!(store.check().unwrap().is_clean());
 }
+
+/// An error from below the TUI stays typed until the edge: a goto that
+/// names no place is said in the UI's language, as the CLI says it.
+#[test]
+fn a_failed_goto_is_said_in_the_uis_language() {
+    use gridbook::speak::Speak;
+    let (_d, store) = demo_store();
+    let wrong = gridbook::address::resolve(&store, "无此小区").unwrap_err();
+    for (lang, said) in [(Lang::En, wrong.to_string()), (Lang::Zh, wrong.zh())] {
+        let mut a = app(&store, lang, 120, 40);
+        a.press(": \"goto 无此小区\" enter");
+        let status = a.state.status.clone().unwrap();
+        assert!(status.error, "{lang:?}");
+        assert_eq!(status.text, said, "{lang:?}");
+    }
+    assert_ne!(wrong.to_string(), wrong.zh());
+}

@@ -44,7 +44,7 @@ impl Job {
             Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
         };
-        result.unwrap_or_else(|e| vec![Msg::Status(e, true)])
+        result.unwrap_or_else(|e| vec![Msg::Status(e.say(w.lang), true)])
     }
 
     /// What the screen says it is waiting for.

@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod command;
 pub mod effects;
+pub mod error;
 pub mod finder;
 pub mod form;
 pub mod input;

@@ -70,10 +70,13 @@ pub(crate) fn t(w: &World, key: &str) -> String {
     w.lang.t(key).to_string()
 }
 
-pub(crate) type R<T> = Result<T, String>;
+pub(crate) use super::error::UiError;
 
-pub(crate) fn err<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
+pub(crate) type R<T> = Result<T, UiError>;
+
+/// For `.map_err(err)?`: any error the UI knows becomes a `UiError`.
+pub(crate) fn err<E: Into<UiError>>(e: E) -> UiError {
+    e.into()
 }
 
 /// Zones I cover now and their ancestors, for the "my zones" filter.
@@ -137,7 +140,7 @@ pub(crate) fn effective_body(w: &World, e: &Event) -> R<EventBody> {
             .store
             .event(*supersedes)
             .map_err(err)?
-            .ok_or_else(|| w.lang.t("tui.gone").to_string())?,
+            .ok_or(UiError::Gone)?,
         _ => e.clone(),
     };
     w.store.effective_body(&original).map_err(err)

@@ -123,17 +123,18 @@ pub(super) fn activity_form(w: &World, zone: Id, member: Option<Id>) -> R<Form> 
 pub(super) fn save_activity(w: &World, ctx: Ctx, zone: Id, v: &Values) -> R<String> {
     let lang = w.lang;
     let minutes = hours_minutes(v.get("hours"))
-        .ok_or_else(|| lang.f("caretui.err.hours", &[v.get("hours").trim()]))?;
+        .ok_or_else(|| UiError::Message(lang.f("caretui.err.hours", &[v.get("hours").trim()])))?;
     let members = v
         .get("members")
         .split(',')
         .filter(|c| !c.is_empty())
-        .map(|c| c.parse::<Id>().map_err(err))
+        .map(|c| c.parse::<Id>().map_err(UiError::bug))
         .collect::<R<Vec<Id>>>()?;
     if members.is_empty() {
-        return Err(lang.t("caretui.err.pick_min").to_string());
+        return Err(UiError::Message(lang.t("caretui.err.pick_min").into()));
     }
-    let at = gridbook_domain::when::instant(v.get("when"), ctx.now, &gridbook_domain::clock::tz())?;
+    let at = gridbook_domain::when::instant(v.get("when"), ctx.now, &gridbook_domain::clock::tz())
+        .map_err(UiError::Rule)?;
     let input = ActivityInput {
         zone,
         at,

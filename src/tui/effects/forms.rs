@@ -51,7 +51,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
         ),
         FormRequest::Edit(kind, id) => match kind {
             RowKind::Resident => {
-                let r = s.resident(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                let r = s.resident(id).map_err(err)?.ok_or(UiError::Gone)?;
                 Form::new(
                     Purpose::EditResident { id },
                     f("form.edit_resident"),
@@ -59,7 +59,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 )
             }
             RowKind::Member => {
-                let m = s.member(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                let m = s.member(id).map_err(err)?.ok_or(UiError::Gone)?;
                 Form::new(
                     Purpose::EditMember { id },
                     f("form.edit_member"),
@@ -67,7 +67,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 )
             }
             RowKind::Household => {
-                let h = s.household(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                let h = s.household(id).map_err(err)?.ok_or(UiError::Gone)?;
                 Form::new(
                     Purpose::EditPlace { id },
                     f("form.edit_household"),
@@ -89,10 +89,10 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             }
             RowKind::Area | RowKind::Building => {
                 let (name, code) = if kind == RowKind::Area {
-                    let a = s.area(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                    let a = s.area(id).map_err(err)?.ok_or(UiError::Gone)?;
                     (a.name, a.code)
                 } else {
-                    let b = s.building(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+                    let b = s.building(id).map_err(err)?.ok_or(UiError::Gone)?;
                     (b.name, b.code)
                 };
                 Form::new(
@@ -116,11 +116,11 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 RowKind::Member => s.member(id).map_err(err)?.map(|m| m.name),
                 _ => Some(zone_label(w, id)?),
             }
-            .ok_or_else(|| f("tui.gone"))?;
+            .ok_or(UiError::Gone)?;
             let mut intro = lang.f("form.delete_intro", &[&label]);
             // Retiring a member ends their spans: say which before confirming.
             if kind == RowKind::Member {
-                let spans = ops::open_spans(s, id, Ts::now()).map_err(|e| e.to_string())?;
+                let spans = ops::open_spans(s, id, Ts::now()).map_err(err)?;
                 intro.push('\n');
                 intro.push_str(&lang.f("office.retire_ends", &[&label, &spans.len().to_string()]));
                 for a in &spans {
@@ -393,7 +393,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             ))
         }
         FormRequest::Amend(event) => {
-            let e = s.event(event).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+            let e = s.event(event).map_err(err)?.ok_or(UiError::Gone)?;
             // Amend what the entry says now, including earlier corrections.
             let current = effective_body(w, &e)?;
             let name_of = |i: Id| zoneview::member_name(s, i);

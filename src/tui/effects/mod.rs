@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use gridbook_core::address::{self, Zone};
-use gridbook_core::ops::{self, Ctx, OpError};
+use gridbook_core::ops::{self, Ctx};
 use gridbook_core::zoneview::{self, Caller};
 use gridbook_domain::model::*;
 use gridbook_domain::text;
@@ -38,17 +38,17 @@ pub fn run(w: &World, finder: &mut Finder, effect: Effect) -> Vec<Msg> {
         Effect::Complete(text) => complete(w, &text),
         Effect::Goto(addr) => match address::resolve(w.store, &addr) {
             Ok(z) => goto(w, &z),
-            Err(e) => Ok(vec![Msg::Status(e.to_string(), true)]),
+            Err(e) => Err(err(e)),
         },
         Effect::GotoId(id) => match address::zone_of(w.store, id) {
             Ok(Some(z)) => goto(w, &z),
-            Ok(None) => Ok(vec![Msg::Status(t(w, "tui.gone"), true)]),
-            Err(e) => Err(e.to_string()),
+            Ok(None) => Err(UiError::Gone),
+            Err(e) => Err(err(e)),
         },
         Effect::Lookup(query) => Ok(vec![lookup(w, finder, &query)]),
         Effect::Job(..) | Effect::Copy(_) => Ok(vec![]),
     };
-    result.unwrap_or_else(|e| vec![Msg::Status(e, true)])
+    result.unwrap_or_else(|e| vec![Msg::Status(e.say(w.lang), true)])
 }
 
 pub(super) fn complete(w: &World, text: &str) -> R<Vec<Msg>> {

@@ -15,7 +15,7 @@ pub(super) fn save(w: &World, finder: &mut Finder, purpose: Purpose, v: Values) 
                 select: created,
             }
         }
-        Err(e) => Msg::SaveFailed(e),
+        Err(e) => Msg::SaveFailed(e.say(w.lang)),
     }
 }
 
@@ -33,11 +33,13 @@ fn date_of(v: &Values, name: &str, now: Ts) -> R<Option<Date>> {
     v.filled(name)
         .map(|text| gridbook_domain::when::date(text, now, &gridbook_domain::clock::tz()))
         .transpose()
+        .map_err(UiError::Rule)
 }
 
 /// A time typed in a form (`now`, `14:30`, `yesterday 09:00`).
 fn instant_of(v: &Values, name: &str, now: Ts) -> R<Ts> {
     gridbook_domain::when::instant(v.get(name), now, &gridbook_domain::clock::tz())
+        .map_err(UiError::Rule)
 }
 
 /// The start of a day typed in a form, in the local zone.
@@ -46,7 +48,11 @@ fn day_start_of(v: &Values, name: &str, now: Ts) -> R<Option<Ts>> {
     let Some(d) = date_of(v, name, now)? else {
         return Ok(None);
     };
-    let zoned = d.to_jiff().ok_or("bad date")?.to_zoned(tz).map_err(err)?;
+    let zoned = d
+        .to_jiff()
+        .ok_or(UiError::Bug("bad date".into()))?
+        .to_zoned(tz)
+        .map_err(UiError::bug)?;
     Ok(Some(Ts(zoned.timestamp().as_millisecond())))
 }
 
@@ -145,7 +151,7 @@ fn amended_body(w: &World, current: EventBody, v: &Values, now: Ts) -> R<EventBo
             items,
             note: v.get("note").to_string(),
         },
-        _ => return Err(w.lang.t("tui.cannot_amend").to_string()),
+        _ => return Err(UiError::Message(w.lang.t("tui.cannot_amend").into())),
     })
 }
 
@@ -154,7 +160,6 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
     let s = w.store;
     let now = Ts::now();
     let ctx = Ctx { by: w.me, now };
-    let op = |e: OpError| e.to_string();
     let saved = |k: &str, what: &str| w.lang.f(k, &[what]);
     match purpose {
         Purpose::NewArea => {
@@ -162,7 +167,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                 Some(c) => c.to_string(),
                 None => gridbook_domain::romanize::place_initials(v.get("name")),
             };
-            let a = ops::add_area(s, ctx, v.get("name"), &code).map_err(op)?;
+            let a = ops::add_area(s, ctx, v.get("name"), &code).map_err(err)?;
             *created = Some(a.meta.id);
             Ok(saved("tui.saved", &a.name))
         }
@@ -179,7 +184,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                     }
                 }
             };
-            let b = ops::add_building(s, ctx, *area, v.get("name"), &code).map_err(op)?;
+            let b = ops::add_building(s, ctx, *area, v.get("name"), &code).map_err(err)?;
             *created = Some(b.meta.id);
             Ok(saved("tui.saved", &b.name))
         }
@@ -191,23 +196,23 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                 None => match gridbook_core::roster::split_room("", v.get("unit")) {
                     (unit, room) if !unit.is_empty() && !room.is_empty() => (unit, room),
                     // A unit alone names no dwelling.
-                    _ => return Err(w.lang.t("contacts.room_needed").to_string()),
+                    _ => return Err(UiError::Message(w.lang.t("contacts.room_needed").into())),
                 },
             };
             let h =
-                ops::add_household(s, ctx, *building, &unit, &room, v.get("notes")).map_err(op)?;
+                ops::add_household(s, ctx, *building, &unit, &room, v.get("notes")).map_err(err)?;
             *created = Some(h.meta.id);
             Ok(saved("tui.saved", &h.label()))
         }
         Purpose::NewResident { household } => {
-            let r = ops::add_resident(s, ctx, *household, &resident_input(v)).map_err(op)?;
+            let r = ops::add_resident(s, ctx, *household, &resident_input(v)).map_err(err)?;
             let held: Vec<String> = r.care.iter().map(|m| m.group.clone()).collect();
             super::care::save_groups(w, ctx, r.meta.id, &held, v)?;
             *created = Some(r.meta.id);
             Ok(saved("tui.saved", &r.name))
         }
         Purpose::EditResident { id } => {
-            let r = ops::edit_resident(s, ctx, *id, &resident_input(v)).map_err(op)?;
+            let r = ops::edit_resident(s, ctx, *id, &resident_input(v)).map_err(err)?;
             let held: Vec<String> = r.care.iter().map(|m| m.group.clone()).collect();
             super::care::save_groups(w, ctx, r.meta.id, &held, v)?;
             Ok(saved("tui.saved", &r.name))
@@ -218,7 +223,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                 _ => &["name", "code"],
             };
             let fields: Vec<(&str, &str)> = names.iter().map(|n| (*n, v.get(n))).collect();
-            ops::edit_place(s, ctx, *id, &fields).map_err(op)?;
+            ops::edit_place(s, ctx, *id, &fields).map_err(err)?;
             Ok(saved("tui.saved", &zone_label(w, *id)?))
         }
         Purpose::Move { id } => {
@@ -231,7 +236,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
             Ok(w.lang.f("movemerge.tui.moved", &[&r.name, to]))
         }
         Purpose::Delete { id } => {
-            ops::tombstone(s, ctx, *id, v.get("reason")).map_err(op)?;
+            ops::tombstone(s, ctx, *id, v.get("reason")).map_err(err)?;
             Ok(w.lang.t("tui.deleted").to_string())
         }
         Purpose::NewMember | Purpose::EditMember { .. } => {
@@ -243,31 +248,31 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                 }
                 _ => ops::add_member(s, ctx, name, phone, kind, tags),
             }
-            .map_err(op)?;
+            .map_err(err)?;
             Ok(saved("tui.saved", &m.name))
         }
         Purpose::Visit { household } => {
-            ops::log_visit(s, ctx, &visit_input(w, *household, v, now)?).map_err(op)?;
+            ops::log_visit(s, ctx, &visit_input(w, *household, v, now)?).map_err(err)?;
             Ok(w.lang.t("tui.visit_saved").to_string())
         }
         Purpose::Problem { zone } => {
-            ops::open_problem(s, ctx, &problem_input(*zone, v, now)).map_err(op)?;
+            ops::open_problem(s, ctx, &problem_input(*zone, v, now)).map_err(err)?;
             Ok(w.lang.t("tui.problem_saved").to_string())
         }
         Purpose::Step { problem } => {
             let step = step_of(v.get("step"));
-            ops::step_problem(s, ctx, *problem, step, v.get("note"), now).map_err(op)?;
+            ops::step_problem(s, ctx, *problem, step, v.get("note"), now).map_err(err)?;
             Ok(w.lang.t("tui.step_saved").to_string())
         }
         Purpose::ResolveIn { .. } => {
-            let problem: Id = v.get("problem").parse()?;
+            let problem: Id = v.get("problem").parse().map_err(UiError::bug)?;
             let step = step_of(v.get("step"));
-            ops::step_problem(s, ctx, problem, step, v.get("note"), now).map_err(op)?;
+            ops::step_problem(s, ctx, problem, step, v.get("note"), now).map_err(err)?;
             Ok(w.lang.t("tui.step_saved").to_string())
         }
         Purpose::Patrol { zone, kind } => {
             let input = patrol_input(w, *zone, *kind, v, now)?;
-            let logged = ops::log_patrol(s, ctx, input).map_err(op)?;
+            let logged = ops::log_patrol(s, ctx, input).map_err(err)?;
             Ok(w.lang.f(
                 "lifecycle.patrol_saved",
                 &[
@@ -284,7 +289,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                 Some(_) => day_start_of(v, "since", now)?.unwrap_or(now),
             };
             let until = day_start_of(v, "until", now)?;
-            ops::assign(s, ctx, *zone, member.meta.id, role, since, until).map_err(op)?;
+            ops::assign(s, ctx, *zone, member.meta.id, role, since, until).map_err(err)?;
             Ok(w.lang.f("tui.assigned", &[&member.name]))
         }
         Purpose::AssignMany { zones } => {
@@ -294,17 +299,14 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                 None | Some("today") => now,
                 Some(_) => day_start_of(v, "since", now)?.unwrap_or(now),
             };
-            ops::assign_many(s, ctx, zones, member.meta.id, role, since).map_err(op)?;
+            ops::assign_many(s, ctx, zones, member.meta.id, role, since).map_err(err)?;
             Ok(w.lang.f(
                 "office.assigned_many",
                 &[&member.name, &zones.len().to_string()],
             ))
         }
         Purpose::Amend { event } => {
-            let e = s
-                .event(*event)
-                .map_err(err)?
-                .ok_or_else(|| w.lang.t("tui.gone").to_string())?;
+            let e = s.event(*event).map_err(err)?.ok_or(UiError::Gone)?;
             let current = effective_body(w, &e)?;
             let replacement = amended_body(w, current, v, now)?;
             // Amendments always point at the original entry.
@@ -312,7 +314,7 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                 EventBody::Amended { supersedes, .. } => *supersedes,
                 _ => e.id,
             };
-            ops::amend(s, ctx, target, replacement, v.get("reason")).map_err(op)?;
+            ops::amend(s, ctx, target, replacement, v.get("reason")).map_err(err)?;
             Ok(w.lang.t("tui.amend_saved").to_string())
         }
         Purpose::Activity { zone } => super::care::save_activity(w, ctx, *zone, v),

@@ -112,10 +112,7 @@ pub fn load(
             )
         }
         Level::Buildings(area_id) => {
-            let area = s
-                .area(area_id)
-                .map_err(err)?
-                .ok_or_else(|| t(w, "tui.gone"))?;
+            let area = s.area(area_id).map_err(err)?.ok_or(UiError::Gone)?;
             let mut rows = Vec::new();
             for b in s.buildings_of(area_id).map_err(err)? {
                 if !visible(b.meta.id, &[area_id]) {
@@ -171,14 +168,8 @@ pub fn load(
             )
         }
         Level::Households(building_id) => {
-            let b = s
-                .building(building_id)
-                .map_err(err)?
-                .ok_or_else(|| t(w, "tui.gone"))?;
-            let area = s
-                .area(b.area)
-                .map_err(err)?
-                .ok_or_else(|| t(w, "tui.gone"))?;
+            let b = s.building(building_id).map_err(err)?.ok_or(UiError::Gone)?;
+            let area = s.area(b.area).map_err(err)?.ok_or(UiError::Gone)?;
             let mut rows = Vec::new();
             for h in s.households_of(building_id).map_err(err)? {
                 if !visible(h.meta.id, &[building_id, b.area]) {
@@ -246,7 +237,7 @@ pub fn load(
         }
         Level::Household(hid) => {
             let Some(Zone::Household(a, b, h)) = address::zone_of(s, hid).map_err(err)? else {
-                return Err(t(w, "tui.gone"));
+                return Err(UiError::Gone);
             };
             let rows = s
                 .residents_of(hid)

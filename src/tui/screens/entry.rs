@@ -17,13 +17,12 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
     let s = w.store;
     let lang = w.lang;
     let f = |k: &str| lang.t(k).to_string();
-    let e = s.event(event).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+    let e = s.event(event).map_err(err)?.ok_or(UiError::Gone)?;
     // An amendment opens the entry it corrects.
     let e = match &e.body {
-        EventBody::Amended { supersedes, .. } => s
-            .event(*supersedes)
-            .map_err(err)?
-            .ok_or_else(|| f("tui.gone"))?,
+        EventBody::Amended { supersedes, .. } => {
+            s.event(*supersedes).map_err(err)?.ok_or(UiError::Gone)?
+        }
         _ => e,
     };
     let problem = match &e.body {

@@ -20,10 +20,7 @@ pub fn load(w: &World, member: Id) -> R<Report> {
     let f = |k: &str| lang.t(k).to_string();
     let chart = crate::tui::charts::member(s, member, Ts::now()).map_err(err)?;
     let kind = ReportKind::MemberZones(member);
-    let m = s
-        .member(member)
-        .map_err(err)?
-        .ok_or_else(|| f("tui.gone"))?;
+    let m = s.member(member).map_err(err)?.ok_or(UiError::Gone)?;
     let mut spans = s.assignments_of_member(member).map_err(err)?;
     spans.sort_by_key(|a| std::cmp::Reverse(a.since));
     let rows = spans

@@ -84,10 +84,7 @@ pub struct PlanView {
 pub fn load(w: &World, building: Id) -> R<Vec<Msg>> {
     let s = w.store;
     let now = Ts::now();
-    let b = s
-        .building(building)
-        .map_err(err)?
-        .ok_or_else(|| t(w, "tui.gone"))?;
+    let b = s.building(building).map_err(err)?.ok_or(UiError::Gone)?;
     let p = plan::build(s, &b, now, w.config.visit_days(), &w.lists.care).map_err(err)?;
     Ok(vec![Msg::Plan(Box::new(view(w, p, now)?))])
 }

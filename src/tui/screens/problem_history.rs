@@ -21,12 +21,9 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
     let lang = w.lang;
     let f = |k: &str| lang.t(k).to_string();
     let kind = ReportKind::ProblemHistory(problem);
-    let opened = s
-        .event(problem)
-        .map_err(err)?
-        .ok_or_else(|| f("tui.gone"))?;
+    let opened = s.event(problem).map_err(err)?.ok_or(UiError::Gone)?;
     let EventBody::ProblemOpened { .. } = &opened.body else {
-        return Err(f("tui.gone"));
+        return Err(UiError::Gone);
     };
     let open = s.is_problem_open(problem).map_err(err)?;
     let name_of = |i: Id| zoneview::member_name(s, i);
