@@ -146,7 +146,10 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             .with_intro(intro)
         }
         FormRequest::Move(id) => {
-            let r = s.resident(id).map_err(err)?.ok_or_else(|| f("tui.gone"))?;
+            let r = s
+                .resident(id)
+                .map_err(err)?
+                .ok_or(crate::tui::error::UiError::Gone)?;
             let from = zone_label(w, r.household)?;
             Form::new(
                 Purpose::Move { id },

@@ -228,11 +228,13 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
         }
         Purpose::Move { id } => {
             let to = v.get("to").trim();
-            let zone = gridbook_core::address::resolve(s, to).map_err(|e| e.to_string())?;
+            let zone = gridbook_core::address::resolve(s, to).map_err(err)?;
             let gridbook_core::address::Zone::Household(_, _, h) = zone else {
-                return Err(w.lang.f("movemerge.tui.not_household", &[to]));
+                return Err(crate::tui::error::UiError::Message(
+                    w.lang.f("movemerge.tui.not_household", &[to]),
+                ));
             };
-            let r = gridbook_core::relocate::move_resident(s, ctx, *id, h.meta.id).map_err(op)?;
+            let r = gridbook_core::relocate::move_resident(s, ctx, *id, h.meta.id).map_err(err)?;
             Ok(w.lang.f("movemerge.tui.moved", &[&r.name, to]))
         }
         Purpose::Delete { id } => {
