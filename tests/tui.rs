@@ -1658,3 +1658,28 @@ fn a_failed_goto_is_said_in_the_uis_language() {
     }
     assert_ne!(wrong.to_string(), wrong.zh());
 }
+
+#[test]
+fn chinese_text_gets_full_width_punctuation_and_english_counts_agree_in_number() {
+    let (_d, store) = demo_store();
+    for (lang, _tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut a = app(&store, lang, 120, 40);
+        // Areas → buildings → households: the side pane describes the household.
+        a.press("enter enter enter");
+        let side = screen(&a, 120, 40);
+        if lang == Lang::Zh {
+            assert!(side.contains("责任人："), "{side}");
+            assert!(side.contains("最近走访："), "{side}");
+            assert!(!side.contains("责任人: "), "{side}");
+        } else {
+            assert!(side.contains("covered by: "), "{side}");
+        }
+        a.press("g t");
+        let today = screen(&a, 120, 40);
+        if lang == Lang::En {
+            assert!(!today.contains(" 1 follow-ups"), "{today}");
+            assert!(!today.contains(" 1 open problems"), "{today}");
+            assert!(!today.contains(" 1 patrols due"), "{today}");
+        }
+    }
+}

@@ -623,12 +623,11 @@ fn command(state: &State, input: &LineInput, frame: &mut Frame, area: Rect) {
 /// "1 result", "12 results", "200+ results" when the list is capped.
 fn results_note(lang: Lang, n: usize) -> String {
     match n {
-        1 => lang.t("entry.result_one").to_string(),
         n if n >= super::finder::RESULT_CAP => {
             let cap = super::finder::RESULT_CAP.to_string();
             lang.f("entry.results_capped", &[&cap, &cap])
         }
-        n => lang.f("tui.results", &[&n.to_string()]),
+        n => gridbook_core::report::counted(lang, "wording.results", n),
     }
 }
 

@@ -1036,3 +1036,40 @@ pub fn counted(lang: Lang, key: &str, n: usize) -> String {
     let form = if n == 1 { "one" } else { "other" };
     lang.f(&format!("{key}.{form}"), &[&n.to_string()])
 }
+
+#[cfg(test)]
+mod counted_tests {
+    use super::counted;
+    use gridbook_domain::i18n::Lang;
+
+    #[test]
+    fn counted_picks_one_or_other_in_each_language() {
+        assert_eq!(counted(Lang::En, "wording.results", 1), "1 result");
+        assert_eq!(counted(Lang::En, "wording.results", 2), "2 results");
+        assert_eq!(counted(Lang::En, "wording.results", 0), "0 results");
+        assert_eq!(
+            counted(Lang::En, "wording.open_problems", 1),
+            "1 open problem"
+        );
+        assert_eq!(counted(Lang::En, "wording.entries", 1), "1 entry");
+        assert_eq!(counted(Lang::En, "wording.entries", 3), "3 entries");
+        assert_eq!(counted(Lang::Zh, "wording.results", 1), "1 条结果");
+        assert_eq!(
+            counted(Lang::Zh, "wording.open_problems", 2),
+            "未解决问题 2 个"
+        );
+    }
+
+    #[test]
+    fn zh_separators_are_full_width() {
+        assert_eq!(
+            Lang::Zh.f("wording.labelled", &["责任人", "孙梓涵"]),
+            "责任人：孙梓涵"
+        );
+        assert_eq!(
+            Lang::En.f("wording.labelled", &["covered by", "Ann"]),
+            "covered by: Ann"
+        );
+        assert_eq!(Lang::Zh.f("wording.aside", &["a", "今天"]), "a（今天）");
+    }
+}

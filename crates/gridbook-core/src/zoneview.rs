@@ -281,12 +281,12 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
     use gridbook_domain::text::table;
     let mut out = String::new();
     out.push_str(&format!(
-        "{}  ({})  [{}]\n",
+        "{}  {}  [{}]\n",
         v.path.replace('/', " › "),
-        v.short,
+        lang.f("wording.paren", &[&v.short]),
         lang.t(&format!("kind.{}", v.kind))
     ));
-    out.push_str(&format!("{}: ", lang.t("show.covered_by")));
+    out.push_str(&lang.f("wording.labelled", &[lang.t("show.covered_by"), ""]));
     match &v.covered_by {
         Some(c) => {
             let how = if c.direct {
@@ -294,27 +294,26 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
             } else {
                 lang.f("show.inherited_from", &[&c.via])
             };
-            out.push_str(&format!(
-                "{} {} ({}, {})\n",
-                c.name,
-                c.phone,
-                how,
-                lang.f("show.since", &[&c.since])
-            ));
+            let since = lang.f("show.since", &[&c.since]);
+            let aside = lang.f("wording.and", &[&how, &since]);
+            let who = format!("{} {}", c.name, c.phone);
+            out.push_str(&lang.f("wording.aside", &[&who, &aside]));
+            out.push('\n');
         }
         None => out.push_str(&format!("{}\n", lang.t("show.nobody"))),
     }
     for l in &v.liaisons {
-        out.push_str(&format!(
-            "{}: {} {} ({})\n",
-            lang.t("show.liaison"),
-            l.name,
-            l.phone,
-            lang.f("show.since", &[&l.since])
-        ));
+        let who = format!("{} {}", l.name, l.phone);
+        let since = lang.f("show.since", &[&l.since]);
+        let text = lang.f("wording.aside", &[&who, &since]);
+        out.push_str(&lang.f("wording.labelled", &[lang.t("show.liaison"), &text]));
+        out.push('\n');
     }
     if v.kind == "household" {
-        out.push_str(&format!("\n{}:\n", lang.t("show.residents")));
+        out.push_str(&format!(
+            "\n{}\n",
+            lang.f("wording.label", &[lang.t("show.residents")])
+        ));
         if v.residents.is_empty() {
             out.push_str(&format!("  {}\n", lang.t("show.no_residents")));
         } else {
@@ -329,22 +328,23 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
                 rows.push(vec![
                     format!("  {}", r.name),
                     r.relation.clone(),
-                    r.phones.join(", "),
-                    r.tags.join(", "),
+                    r.phones.join(lang.t("wording.list")),
+                    r.tags.join(lang.t("wording.list")),
                     // One line per resident: a note's line breaks become spaces.
                     r.notes.split_whitespace().collect::<Vec<_>>().join(" "),
                 ]);
             }
             out.push_str(&table(&rows));
         }
-        out.push_str(&format!("\n{}: ", lang.t("show.last_visit")));
+        out.push('\n');
+        out.push_str(&lang.f("wording.labelled", &[lang.t("show.last_visit"), ""]));
         match &v.last_visit {
-            Some(lv) => out.push_str(&format!(
-                "{} {} ({})\n",
-                lv.at,
-                lv.by,
-                lang.f("show.days_ago", &[&lv.days_ago.to_string()])
-            )),
+            Some(lv) => {
+                let who = format!("{} {}", lv.at, lv.by);
+                let ago = gridbook_domain::when::days_ago(lang, lv.days_ago);
+                out.push_str(&lang.f("wording.aside", &[&who, &ago]));
+                out.push('\n');
+            }
             None => out.push_str(&format!("{}\n", lang.t("show.never"))),
         }
     } else {
@@ -353,7 +353,7 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
         } else {
             (lang.t("show.households"), lang.t("show.residents"))
         };
-        out.push_str(&format!("\n{title}:\n"));
+        out.push_str(&format!("\n{}\n", lang.f("wording.label", &[title])));
         let mut rows = vec![vec![
             format!("  {}", lang.t("show.name")),
             lang.t("show.label").to_string(),
@@ -369,27 +369,28 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
         out.push_str(&table(&rows));
     }
     if !v.open_problems.is_empty() {
-        out.push_str(&format!(
-            "\n{} ({}):\n",
-            lang.t("show.open_problems"),
-            v.open_problems.len()
-        ));
+        let n = v.open_problems.len().to_string();
+        let head = lang.f("wording.aside", &[lang.t("show.open_problems"), &n]);
+        out.push_str(&format!("\n{}\n", lang.f("wording.label", &[&head])));
         let rows: Vec<Vec<String>> = v
             .open_problems
             .iter()
             .map(|p| {
                 vec![
                     format!("  {}", p.opened),
-                    lang.f("show.days_ago", &[&p.age_days.to_string()]),
+                    gridbook_domain::when::days_ago(lang, p.age_days),
                     p.category.clone(),
-                    format!("{} ({})", p.description, p.zone),
+                    lang.f("wording.aside", &[&p.description, &p.zone]),
                 ]
             })
             .collect();
         out.push_str(&table(&rows));
     }
     if !v.recent.is_empty() {
-        out.push_str(&format!("\n{}:\n", lang.t("show.recent")));
+        out.push_str(&format!(
+            "\n{}\n",
+            lang.f("wording.label", &[lang.t("show.recent")])
+        ));
         let rows: Vec<Vec<String>> = v
             .recent
             .iter()

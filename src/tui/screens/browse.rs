@@ -390,7 +390,7 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
         Level::Households(_) => lang.f("view.households_of", &[b.crumbs.last().map_or("", |s| s)]),
         Level::Household(_) => lang.f("view.residents_of", &[&b.crumbs.join(" › ")]),
     };
-    let mut title = format!("{title} ({})", b.rows.len());
+    let mut title = lang.f("wording.aside", &[&title, &b.rows.len().to_string()]);
     if state.care_only {
         title.push_str(&format!(" · {}", lang.t("caretui.care_only_title")));
     }
@@ -485,7 +485,7 @@ fn detail_pane(
     let mut lines: Vec<Line> = Vec::new();
     lines.push(Line::from(vec![
         Span::styled(format!("{} ", v.path.replace('/', " › ")), bold),
-        Span::styled(format!("({})", v.short), DIM),
+        Span::styled(lang.f("wording.paren", &[&v.short]), DIM),
     ]));
     match &v.covered_by {
         Some(c) => {
@@ -495,38 +495,45 @@ fn detail_pane(
                 lang.f("show.inherited_from", &[&c.via])
             };
             lines.push(Line::from(vec![
-                Span::raw(format!("{}: ", lang.t("show.covered_by"))),
+                Span::raw(lang.f("wording.labelled", &[lang.t("show.covered_by"), ""])),
                 Span::styled(format!("{} {}", c.name, c.phone), Style::new().fg(ACCENT)),
             ]));
             lines.push(Line::styled(
-                format!("  {how}, {}", lang.f("show.since", &[&c.since])),
+                format!(
+                    "  {}",
+                    lang.f("wording.and", &[&how, &lang.f("show.since", &[&c.since])])
+                ),
                 DIM,
             ));
         }
         None => lines.push(Line::styled(
-            format!("{}: {}", lang.t("show.covered_by"), lang.t("show.nobody")),
+            lang.f(
+                "wording.labelled",
+                &[lang.t("show.covered_by"), lang.t("show.nobody")],
+            ),
             Style::new().fg(Color::Red),
         )),
     }
     for l in &v.liaisons {
-        lines.push(Line::from(format!(
-            "{}: {} {}",
-            lang.t("show.liaison"),
-            l.name,
-            l.phone
+        lines.push(Line::from(lang.f(
+            "wording.labelled",
+            &[lang.t("show.liaison"), &format!("{} {}", l.name, l.phone)],
         )));
     }
     if v.kind == "household" {
         let lv = match &v.last_visit {
-            Some(lv) => format!(
-                "{} {} ({})",
-                lv.at,
-                lv.by,
-                gridbook_domain::when::days_ago(lang, lv.days_ago)
+            Some(lv) => lang.f(
+                "wording.aside",
+                &[
+                    &format!("{} {}", lv.at, lv.by),
+                    &gridbook_domain::when::days_ago(lang, lv.days_ago),
+                ],
             ),
             None => lang.t("show.never").to_string(),
         };
-        lines.push(Line::from(format!("{}: {lv}", lang.t("show.last_visit"))));
+        lines.push(Line::from(
+            lang.f("wording.labelled", &[lang.t("show.last_visit"), &lv]),
+        ));
         if let Some(c) = &v.care {
             care_lines(lang, c, &mut lines);
         }
@@ -536,7 +543,7 @@ fn detail_pane(
                     "  {} {} {}",
                     r.name,
                     r.relation,
-                    r.phones.join(", ")
+                    r.phones.join(lang.t("wording.list"))
                 ))];
                 // Tags and notes (独居老人, 行动不便) are why one calls ahead.
                 let extra = [r.tags.join("、"), one_line(&r.notes)]
@@ -554,14 +561,16 @@ fn detail_pane(
             }
         }
     } else {
-        lines.push(Line::from(format!(
-            "{}: {}",
-            lang.t(if v.kind == "area" {
-                "show.buildings"
-            } else {
-                "show.households"
-            }),
-            v.children.len()
+        lines.push(Line::from(lang.f(
+            "wording.labelled",
+            &[
+                lang.t(if v.kind == "area" {
+                    "show.buildings"
+                } else {
+                    "show.households"
+                }),
+                &v.children.len().to_string(),
+            ],
         )));
     }
     let style = if v.open_problems.is_empty() {
@@ -570,10 +579,12 @@ fn detail_pane(
         Style::new().fg(Color::Yellow)
     };
     lines.push(Line::styled(
-        format!(
-            "{}: {}",
-            lang.t("show.open_problems"),
-            v.open_problems.len()
+        lang.f(
+            "wording.labelled",
+            &[
+                lang.t("show.open_problems"),
+                &v.open_problems.len().to_string(),
+            ],
         ),
         style,
     ));
@@ -596,7 +607,10 @@ fn detail_pane(
         ));
     }
     if !v.recent.is_empty() {
-        lines.push(Line::styled(format!("{}:", lang.t("show.recent")), bold));
+        lines.push(Line::styled(
+            lang.f("wording.label", &[lang.t("show.recent")]),
+            bold,
+        ));
         for e in &v.recent {
             lines.push(Line::from(vec![
                 Span::styled(format!("{} ", &e.at[..e.at.len().min(10)]), DIM),

@@ -132,8 +132,11 @@ pub fn load(w: &World, view: MembersView) -> R<Report> {
     let shown = |x: Option<String>| x.unwrap_or_else(|| all.clone());
     let summary = vec![
         lang.f(
-            "caretui.members.summary",
-            &[&list.len().to_string(), &v.days().to_string()],
+            "wording.members_summary",
+            &[
+                &gridbook_core::report::counted(lang, "wording.members", list.len()),
+                &v.days().to_string(),
+            ],
         ),
         lang.f(
             "caretui.members.filters",

@@ -64,11 +64,11 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
         kind,
         title: f("view.problem"),
         summary: vec![lang.f(
-            "problem.summary",
+            "wording.problem_summary",
             &[
                 &zone_label(w, opened.zone)?,
                 &state,
-                &opened.at.days_before(now).to_string(),
+                &gridbook_domain::when::days_ago(lang, opened.at.days_before(now)),
             ],
         )],
         columns: vec![f("col.when"), f("col.what"), f("col.by")],

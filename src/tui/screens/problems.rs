@@ -125,9 +125,9 @@ pub fn load(w: &World) -> R<Report> {
         kind,
         title: f("view.problems"),
         summary: vec![lang.f(
-            "prob.summary",
+            "wording.prob_summary",
             &[
-                &p.open.len().to_string(),
+                &gridbook_core::report::counted(lang, "wording.open_problems", p.open.len()),
                 &p.opened_in_period.to_string(),
                 &p.resolved_in_period.to_string(),
                 &p.days.to_string(),

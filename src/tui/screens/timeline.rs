@@ -111,7 +111,14 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
     let mut r = Report {
         kind,
         title: lang.f("view.timeline", &[&here]),
-        summary: vec![lang.f("timeline.summary", &[&all.len().to_string()])],
+        summary: vec![lang.f(
+            "wording.timeline_summary",
+            &[&gridbook_core::report::counted(
+                lang,
+                "wording.entries",
+                all.len(),
+            )],
+        )],
         columns: vec![
             f("col.when"),
             f("col.kind"),

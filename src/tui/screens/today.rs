@@ -123,14 +123,15 @@ pub fn load(w: &World) -> R<Report> {
         kind,
         title: f("view.today"),
         summary: {
+            use gridbook_core::report::counted;
             let mut lines = vec![lang.f(
-                "today.summary",
+                "wording.today_summary",
                 &[
                     &who,
-                    &td.follow_ups.len().to_string(),
-                    &td.open_problems.len().to_string(),
-                    &td.patrols_due.len().to_string(),
-                    &td.not_visited.len().to_string(),
+                    &counted(lang, "wording.follow_ups", td.follow_ups.len()),
+                    &counted(lang, "wording.open_problems", td.open_problems.len()),
+                    &counted(lang, "wording.patrols_due", td.patrols_due.len()),
+                    &counted(lang, "wording.not_visited", td.not_visited.len()),
                 ],
             )];
             if !care.is_empty() {
