@@ -2,60 +2,13 @@
 //! keymap: marking several households for one member, and the roster
 //! import preview's per-row choice.
 
-use gridbook::checklist::Checklists;
-use gridbook::config::Config;
 use gridbook::i18n::Lang;
 use gridbook::model::*;
 use gridbook::ops::{self, Ctx};
 use gridbook::store::Store;
-use gridbook::tui::App;
-use gridbook::tui::keymap::Keymap;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-fn pin_clock() -> Ts {
-    let now: jiff::Timestamp = "2026-11-28T06:30:00Z".parse().unwrap();
-    let now = Ts(now.as_millisecond());
-    gridbook::clock::pin(now, jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
-    now
-}
-
-fn app(store: &Store, lang: Lang, w: u16, h: u16) -> App<'_> {
-    let (keymap, errors) = Keymap::load(None, None);
-    assert!(errors.is_empty());
-    let mut app = App::new(
-        store,
-        lang,
-        keymap,
-        None,
-        Config::default(),
-        Checklists::shipped(),
-    );
-    app.resize(w, h);
-    app.start();
-    app
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    app.draw(&mut t).unwrap();
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut skip = 0;
-        for x in 0..w {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-            out.push_str(sym);
-        }
-        out.push('\n');
-    }
-    out
-}
+mod tui_harness;
+use tui_harness::{app, pin_clock, screen};
 
 #[test]
 fn space_marks_households_and_a_makes_them_one_members_liaison_households() {

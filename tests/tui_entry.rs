@@ -5,77 +5,13 @@
 //! inside its pane. Driven by key strings through the real keymap on the
 //! demo estate.
 
-use gridbook::checklist::Checklists;
-use gridbook::config::Config;
 use gridbook::i18n::Lang;
-use gridbook::model::Ts;
-use gridbook::store::Store;
 use gridbook::tui::App;
-use gridbook::tui::keymap::Keymap;
 use gridbook::tui::state::{Layer, View};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use unicode_width::UnicodeWidthStr;
 
-/// 2026-11-28 14:30 in China.
-fn pin_clock() -> Ts {
-    let now: jiff::Timestamp = "2026-11-28T06:30:00Z".parse().unwrap();
-    let now = Ts(now.as_millisecond());
-    gridbook::clock::pin(now, jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
-    now
-}
-
-fn demo_store() -> (tempfile::TempDir, Store) {
-    let now = pin_clock();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    gridbook::demo::load(&store, now).unwrap();
-    (dir, store)
-}
-
-fn app(store: &Store, lang: Lang, w: u16, h: u16) -> App<'_> {
-    let (keymap, errors) = Keymap::load(None, None);
-    assert!(errors.is_empty());
-    let mut app = App::new(
-        store,
-        lang,
-        keymap,
-        None,
-        Config::default(),
-        Checklists::shipped(),
-    );
-    app.resize(w, h);
-    app.start();
-    app
-}
-
-/// The screen as rows of cells (a double-width character's right half is
-/// an empty string).
-fn cells(app: &App, w: u16, h: u16) -> Vec<Vec<String>> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    app.draw(&mut t).unwrap();
-    let buf = t.backend().buffer();
-    (0..h)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect())
-        .collect()
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut out = String::new();
-    for row in cells(app, w, h) {
-        let mut skip = 0;
-        for sym in row {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            skip = UnicodeWidthStr::width(sym.as_str()).saturating_sub(1);
-            out.push_str(&sym);
-        }
-        out.push('\n');
-    }
-    out
-}
+mod tui_harness;
+use tui_harness::{app, cells, demo_store, screen};
 
 fn value(a: &App, name: &str) -> String {
     a.state
