@@ -9,6 +9,7 @@
 use gridbook_core::address::AddrError;
 use gridbook_core::demo::DemoError;
 use gridbook_core::ops::OpError;
+use gridbook_core::relocate::Refusal;
 use gridbook_core::roster::RosterError;
 use gridbook_core::who::WhoError;
 use gridbook_domain::i18n::Lang;
@@ -211,7 +212,22 @@ impl Speak for OpError {
         match self {
             OpError::Field(f) => f.zh(),
             OpError::Rule(r) => free_zh(r),
+            OpError::Relocate(r) => r.zh(),
             OpError::Store(e) => e.zh(),
+        }
+    }
+}
+
+impl Speak for Refusal {
+    fn zh(&self) -> String {
+        let o = |key: &str, args: &[&str]| Lang::Zh.f(&format!("officeui.refusal.{key}"), args);
+        match self {
+            Refusal::NoHousehold => o("no_household", &[]),
+            Refusal::NoResident => o("no_resident", &[]),
+            Refusal::AlreadyLives(name) => o("already_lives", &[name]),
+            Refusal::AlreadyListed(name) => o("already_listed", &[name]),
+            Refusal::IntoItself => o("into_itself", &[]),
+            Refusal::ListedInBoth(name) => o("listed_in_both", &[name]),
         }
     }
 }
@@ -286,6 +302,11 @@ mod tests {
         // Unknown text is kept whole behind a Chinese lead.
         let u = OpError::Rule("something new".into()).zh();
         assert!(u.contains("something new") && u != "something new", "{u}");
+        // Moves and merges are refused in Chinese, the name kept.
+        let m = OpError::from(Refusal::ListedInBoth("吕德".into())).zh();
+        assert!(m.contains("吕德") && !m.contains("listed"), "{m}");
+        let m = OpError::from(Refusal::IntoItself).zh();
+        assert!(!m.is_ascii() && !m.contains("merged"), "{m}");
     }
 
     /// Every English pattern has its Chinese one with as many placeholders.

@@ -65,15 +65,12 @@ pub fn unassign(
     // `--until D` names the last day of the span: it ends when D is over.
     let until = match until {
         Some(s) => {
-            let start = day_start("--until", s, ctx.now)?;
-            let day = gridbook_domain::when::calendar_date(s)
-                .and_then(|d| d.tomorrow().ok())
-                .and_then(|d| d.to_zoned(gridbook_domain::clock::tz()).ok())
-                .map(|z| Ts(z.timestamp().as_millisecond()));
-            if start == ctx.now {
-                ctx.now
-            } else {
-                day.unwrap_or(start)
+            // Checks the day as every date flag does, then one rule with the TUI.
+            day_start("--until", s, ctx.now)?;
+            let day = gridbook_domain::when::calendar_date(s).map(Date::from_jiff);
+            match day {
+                Some(d) => ops::span_end(d, ctx.now)?,
+                None => ctx.now,
             }
         }
         None => ctx.now,

@@ -125,7 +125,14 @@ pub fn report(
     if list.is_empty() {
         return out::line(lang.t("care_report.none"));
     }
-    let summary = lang.f("care_report.summary", &[&list.len().to_string()]);
+    let summary = lang.f(
+        "officeui.cli.care_summary",
+        &[&gridbook_core::report::counted(
+            lang,
+            "officeui.saved.households",
+            list.len(),
+        )],
+    );
     out::text(&format!(
         "{summary}\n{}",
         table(&rows(&list, &groups, lang, true))

@@ -73,10 +73,10 @@ const WIDTH: usize = 120;
 pub fn render(p: &Plan, lang: Lang) -> String {
     let s = &p.summary;
     let mut out = lang.f(
-        "plan_cli.summary",
+        "officeui.cli.plan_summary",
         &[
             &p.building,
-            &s.households.to_string(),
+            &gridbook_core::report::counted(lang, "officeui.saved.households", s.households),
             &format!("{:.1}", s.visited_pct),
             &p.days.to_string(),
             &s.care_due.to_string(),

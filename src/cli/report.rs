@@ -369,9 +369,9 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 return json(&p);
             }
             let summary = lang.f(
-                "report_cols.problems_summary",
+                "officeui.cli.problems_summary",
                 &[
-                    &p.open.len().to_string(),
+                    &report::counted(lang, "wording.open_problems", p.open.len()),
                     &p.opened_in_period.to_string(),
                     &p.resolved_in_period.to_string(),
                     &p.period,
@@ -439,14 +439,14 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 return json(&a);
             }
             let summary = lang.f(
-                "report_cols.activity_summary",
+                "officeui.cli.activity_summary",
                 &[
                     &a.period,
-                    &a.visits.to_string(),
-                    &a.problems_opened.to_string(),
+                    &report::counted(lang, "officeui.cli.visits", a.visits),
+                    &report::counted(lang, "officeui.saved.problems", a.problems_opened),
                     &a.problems_resolved.to_string(),
-                    &a.hygiene_patrols.to_string(),
-                    &a.security_patrols.to_string(),
+                    &report::counted(lang, "officeui.cli.hygiene", a.hygiene_patrols),
+                    &report::counted(lang, "officeui.cli.security", a.security_patrols),
                 ],
             );
             out::with_table(&summary, &emit(lang, Files::default(), header, rows, &[])?)
@@ -541,8 +541,11 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 return json(&list);
             }
             let summary = lang.f(
-                "report_cols.members_summary",
-                &[&period.describe(), &list.len().to_string()],
+                "officeui.cli.members_summary",
+                &[
+                    &period.describe(),
+                    &report::counted(lang, "wording.members", list.len()),
+                ],
             );
             out::with_table(&summary, &emit(lang, Files::default(), header, rows, &[])?)
         }

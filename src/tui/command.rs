@@ -134,6 +134,9 @@ commands! {
     Goto = "goto", "goto", ["g"], Required(ArgKind::Address), [Browse];
     Import = "import", "import", [], Required(ArgKind::Path), [Browse];
     Plan = "plan", "plan", [], NoArg, [Browse];
+    Unassign = "unassign", "officeui.unassign", [], NoArg, [Browse];
+    Cover = "who covers", "officeui.cover", [], NoArg, [Browse];
+    Transfer = "transfer", "officeui.transfer", [], NoArg, [Browse];
     LogActivity = "log activity", "log_activity", [], NoArg, [Browse];
     CareOnly = "care only", "care_only", [], NoArg, [Browse];
     Period = "period", "period", [], NoArg, [Browse];

@@ -279,6 +279,21 @@ pub enum Purpose {
     AssignMany {
         zones: Vec<gridbook_domain::model::Id>,
     },
+    /// End a responsibility span (the `Assigned` entry) on the day given.
+    EndAssignment {
+        id: gridbook_domain::model::Id,
+    },
+    /// Hand `from`'s zones to the member typed, from the day typed: saving
+    /// shows what would move, to confirm.
+    Transfer {
+        from: gridbook_domain::model::Id,
+    },
+    /// The transfer as previewed; saving carries it out.
+    TransferConfirm {
+        from: gridbook_domain::model::Id,
+        to: gridbook_domain::model::Id,
+        since: gridbook_domain::model::Ts,
+    },
     NewMember,
     EditMember {
         id: gridbook_domain::model::Id,

@@ -31,6 +31,9 @@ pub enum RowKind {
     Event,
     /// A row that jumps to a zone (reports).
     Zone,
+    /// A responsibility span (member's zones, a zone's cover): its id is the
+    /// `Assigned` entry's, its zone the zone; `e`/`d`/`u` end it.
+    Assignment,
 }
 
 #[derive(Clone, Debug, PartialEq)]

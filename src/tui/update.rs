@@ -64,6 +64,10 @@ pub enum FormRequest {
     },
     /// The marked buildings or households.
     AssignMany(Vec<Id>),
+    /// End a responsibility span (the `Assigned` entry's id).
+    EndAssignment(Id),
+    /// Hand every zone of a member to another.
+    Transfer(Id),
 }
 
 #[derive(Clone, Debug)]
@@ -92,6 +96,8 @@ pub enum Msg {
     /// A building's plan, loaded.
     Plan(Box<super::screens::plan::PlanView>),
     OpenForm(Box<Form>),
+    /// The next step of a form (a preview to confirm) in place of the top one.
+    ReplaceForm(Box<Form>),
     Saved {
         message: String,
         /// A record the save created: the list selects it.
@@ -267,6 +273,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::OpenForm(mut f) => {
             f.set_lang(state.lang);
+            state.layers.push(Layer::Form(f));
+            vec![]
+        }
+        Msg::ReplaceForm(mut f) => {
+            f.set_lang(state.lang);
+            if let Some(i) = state
+                .layers
+                .iter()
+                .rposition(|l| matches!(l, Layer::Form(_)))
+            {
+                state.layers.truncate(i);
+            }
             state.layers.push(Layer::Form(f));
             vec![]
         }
@@ -805,6 +823,10 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             if row.kind == RowKind::Event && cmd == Cmd::Edit {
                 return vec![Effect::OpenForm(FormRequest::Amend(row.id))];
             }
+            // A span is never deleted: editing or deleting it sets its end.
+            if row.kind == RowKind::Assignment {
+                return vec![Effect::OpenForm(FormRequest::EndAssignment(row.id))];
+            }
             let editable = matches!(
                 row.kind,
                 RowKind::Area
@@ -822,6 +844,43 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                 FormRequest::Delete(row.kind, row.id)
             };
             vec![Effect::OpenForm(req)]
+        }
+        Cmd::Unassign => match state.selected_row() {
+            Some(row) if row.kind == RowKind::Assignment => {
+                vec![Effect::OpenForm(FormRequest::EndAssignment(row.id))]
+            }
+            _ => {
+                status(state, state.lang.t("officeui.unassign_where"), true);
+                vec![]
+            }
+        },
+        Cmd::Cover => match zone_in_focus(state) {
+            Some(z) => report(state, ReportKind::Cover(z)),
+            None => {
+                status(state, state.lang.t("officeui.cover_where"), true);
+                vec![]
+            }
+        },
+        Cmd::Transfer => {
+            let member = match &state.view {
+                View::Report(r) if matches!(r.kind, ReportKind::Members(_)) => r
+                    .rows
+                    .get(r.sel)
+                    .filter(|row| row.kind == RowKind::Member)
+                    .map(|row| row.id),
+                View::Report(r) => match r.kind {
+                    ReportKind::MemberZones(m) => Some(m),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match member {
+                Some(m) => vec![Effect::OpenForm(FormRequest::Transfer(m))],
+                None => {
+                    status(state, state.lang.t("officeui.transfer_where"), true);
+                    vec![]
+                }
+            }
         }
         Cmd::MoveResident => match state.selected_row() {
             Some(row) if row.kind == RowKind::Resident => {

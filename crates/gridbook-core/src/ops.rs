@@ -18,13 +18,16 @@ pub enum OpError {
     Rule(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A move or merge refused (`relocate`).
+    #[error(transparent)]
+    Relocate(#[from] crate::relocate::Refusal),
 }
 
 impl gridbook_domain::error::Kinded for OpError {
     fn kind(&self) -> gridbook_domain::error::ErrorKind {
         use gridbook_domain::error::ErrorKind;
         match self {
-            OpError::Field(_) | OpError::Rule(_) => ErrorKind::Input,
+            OpError::Field(_) | OpError::Rule(_) | OpError::Relocate(_) => ErrorKind::Input,
             OpError::Store(e) => e.kind(),
         }
     }
@@ -932,6 +935,57 @@ pub struct Moved {
 /// spans ends at `since` and `to`'s starts there. Nothing is written when a
 /// check fails.
 pub fn transfer(store: &Store, ctx: Ctx, from: Id, to: Id, since: Ts) -> Result<Vec<Moved>> {
+    let plan = transfer_plan(store, from, to, since)?;
+    let mut w = Writes::new();
+    for (a, mv) in &plan {
+        store.stage_event(
+            &mut w,
+            &Event::new(
+                a.zone,
+                since,
+                ctx.by,
+                EventBody::AssignmentEnded {
+                    assignment: a.id,
+                    until: since,
+                },
+            ),
+        )?;
+        if !mv.already_held {
+            store.stage_event(
+                &mut w,
+                &Event::new(
+                    a.zone,
+                    since,
+                    ctx.by,
+                    EventBody::Assigned {
+                        member: to,
+                        role: a.role,
+                        since,
+                        until: a.until,
+                    },
+                ),
+            )?;
+        }
+    }
+    store.commit(w)?;
+    Ok(plan.into_iter().map(|(_, mv)| mv).collect())
+}
+
+/// What [`transfer`] would move, with the same checks, writing nothing: the
+/// TUI shows it before asking to confirm.
+pub fn transfer_preview(store: &Store, from: Id, to: Id, since: Ts) -> Result<Vec<Moved>> {
+    Ok(transfer_plan(store, from, to, since)?
+        .into_iter()
+        .map(|(_, mv)| mv)
+        .collect())
+}
+
+fn transfer_plan(
+    store: &Store,
+    from: Id,
+    to: Id,
+    since: Ts,
+) -> Result<Vec<(gridbook_store::store::Assignment, Moved)>> {
     if from == to {
         return rule("a transfer needs two different members");
     }
@@ -951,52 +1005,41 @@ pub fn transfer(store: &Store, ctx: Ctx, from: Id, to: Id, since: Ts) -> Result<
             a.since.date()
         ));
     }
-    let mut w = Writes::new();
     let mut moved = Vec::new();
     for a in spans {
-        store.stage_event(
-            &mut w,
-            &Event::new(
-                a.zone,
-                since,
-                ctx.by,
-                EventBody::AssignmentEnded {
-                    assignment: a.id,
-                    until: since,
-                },
-            ),
-        )?;
         let already_held = store
             .assignments_of(a.zone)?
             .iter()
             .any(|o| o.member == to && o.role == a.role && o.active_at(since));
-        if !already_held {
-            store.stage_event(
-                &mut w,
-                &Event::new(
-                    a.zone,
-                    since,
-                    ctx.by,
-                    EventBody::Assigned {
-                        member: to,
-                        role: a.role,
-                        since,
-                        until: a.until,
-                    },
-                ),
-            )?;
-        }
-        moved.push(Moved {
+        let mv = Moved {
             zone: a.zone,
             role: a.role,
             already_held,
-        });
+        };
+        moved.push((a, mv));
     }
     if moved.is_empty() {
         return rule(format!("{} holds no zone to transfer", f.name));
     }
-    store.commit(w)?;
     Ok(moved)
+}
+
+/// When a span given its last day ends: today ends it now (a span ended
+/// today is no longer shown as held); any other day when that day is over,
+/// in the local zone. The CLI's `unassign --until` and the TUI share it.
+pub fn span_end(last_day: Date, now: Ts) -> Result<Ts> {
+    if last_day == now.date() {
+        return Ok(now);
+    }
+    let tz = gridbook_domain::clock::tz();
+    let next = last_day
+        .to_jiff()
+        .and_then(|d| d.tomorrow().ok())
+        .and_then(|d| d.to_zoned(tz).ok());
+    match next {
+        Some(z) => Ok(Ts(z.timestamp().as_millisecond())),
+        None => rule(format!("{last_day}: not a day in the local zone")),
+    }
 }
 
 /// What a visit form or `log visit` provides.

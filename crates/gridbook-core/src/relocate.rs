@@ -7,12 +7,34 @@
 use gridbook_domain::model::*;
 use gridbook_store::store::{Store, Writes};
 
-use crate::ops::{Ctx, Result, rule};
+use crate::ops::{Ctx, Result};
+
+/// Why a move or merge is refused. Typed, so the edge says it in the
+/// user's language (`speak`); the English is each variant's `Display`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("that household does not exist or is closed")]
+    NoHousehold,
+    #[error("that resident does not exist")]
+    NoResident,
+    #[error("{0} already lives in that household")]
+    AlreadyLives(String),
+    #[error("{0} is already listed in that household")]
+    AlreadyListed(String),
+    #[error("a household cannot be merged into itself")]
+    IntoItself,
+    #[error("{0} is listed in both households; rename or delete one first")]
+    ListedInBoth(String),
+}
+
+fn refuse<T>(r: Refusal) -> Result<T> {
+    Err(r.into())
+}
 
 fn live_household(store: &Store, id: Id) -> Result<Household> {
     match store.household(id)?.filter(|h| h.meta.is_live()) {
         Some(h) => Ok(h),
-        None => rule("that household does not exist or is closed"),
+        None => refuse(Refusal::NoHousehold),
     }
 }
 
@@ -38,14 +60,14 @@ fn stage_move(store: &Store, w: &mut Writes, ctx: Ctx, r: &mut Resident, to: Id)
 /// Moves a resident to household `to`; their history goes with them.
 pub fn move_resident(store: &Store, ctx: Ctx, resident: Id, to: Id) -> Result<Resident> {
     let Some(mut r) = store.resident(resident)?.filter(|r| r.meta.is_live()) else {
-        return rule("that resident does not exist");
+        return refuse(Refusal::NoResident);
     };
     live_household(store, to)?;
     if r.household == to {
-        return rule(format!("{} already lives in that household", r.name));
+        return refuse(Refusal::AlreadyLives(r.name));
     }
     if store.residents_of(to)?.iter().any(|o| o.name == r.name) {
-        return rule(format!("{} is already listed in that household", r.name));
+        return refuse(Refusal::AlreadyListed(r.name));
     }
     let mut w = Writes::new();
     stage_move(store, &mut w, ctx, &mut r, to)?;
@@ -64,7 +86,7 @@ pub fn merge_households(
     reason: &str,
 ) -> Result<Vec<Resident>> {
     if from == into {
-        return rule("a household cannot be merged into itself");
+        return refuse(Refusal::IntoItself);
     }
     let mut closing = live_household(store, from)?;
     live_household(store, into)?;
@@ -75,10 +97,7 @@ pub fn merge_households(
         .iter()
         .find(|r| staying.iter().any(|o| o.name == r.name))
     {
-        return rule(format!(
-            "{} is listed in both households; rename or delete one first",
-            r.name
-        ));
+        return refuse(Refusal::ListedInBoth(r.name.clone()));
     }
     let mut w = Writes::new();
     for r in &mut moving {

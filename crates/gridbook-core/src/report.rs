@@ -554,6 +554,12 @@ pub fn problems_in(
     open.sort_by(|a, b| b.age_days.cmp(&a.age_days).then(a.id.cmp(&b.id)));
     let (mut opened, mut resolved) = (0, 0);
     for e in events_in(store, period)? {
+        // Counted for the zones asked for (and inside them) only.
+        if let Some(zs) = zones
+            && !store.ancestry(e.zone)?.iter().any(|(_, a)| zs.contains(a))
+        {
+            continue;
+        }
         match e.body {
             EventBody::ProblemOpened { .. } => opened += 1,
             EventBody::ProblemStepped {

@@ -145,7 +145,11 @@ pub(super) fn save_activity(w: &World, ctx: Ctx, zone: Id, v: &Values) -> R<Stri
     };
     service::log_activity(w.store, ctx, &input, &w.lists.activities).map_err(err)?;
     Ok(lang.f(
-        "caretui.activity_saved",
-        &[&input.members.len().to_string()],
+        "officeui.saved.activity",
+        &[&gridbook_core::report::counted(
+            lang,
+            "wording.members",
+            input.members.len(),
+        )],
     ))
 }

@@ -492,6 +492,8 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             .with_intro(zone_label(w, zone)?)
         }
         FormRequest::Activity { zone, member } => super::care::activity_form(w, zone, member)?,
+        FormRequest::EndAssignment(id) => super::assignments::end_form(w, id)?,
+        FormRequest::Transfer(from) => super::assignments::transfer_form(w, from)?,
         FormRequest::AssignMany(zones) => {
             let households = match zones.first() {
                 Some(z) => matches!(s.kind_of(*z).map_err(err)?, Some((Kind::Household, _))),

@@ -16,6 +16,7 @@ use super::form::{Form, Purpose};
 use super::state::*;
 use super::update::{Effect, Msg};
 
+mod assignments;
 mod care;
 mod forms;
 mod save;

@@ -4,8 +4,16 @@
 
 use super::*;
 use crate::tui::form::Values;
+use gridbook_core::report::counted;
 
 pub(super) fn save(w: &World, finder: &mut Finder, purpose: Purpose, v: Values) -> Msg {
+    // A transfer is previewed first: saving its form opens the preview.
+    if let Purpose::Transfer { from } = purpose {
+        return match super::assignments::transfer_preview(w, from, &v) {
+            Ok(form) => Msg::ReplaceForm(Box::new(form)),
+            Err(e) => Msg::SaveFailed(e.say(w.lang)),
+        };
+    }
     let mut created = None;
     match save_inner(w, &purpose, &v, &mut created) {
         Ok(message) => {
@@ -29,7 +37,7 @@ fn refresh_lookup(w: &World, index: &mut Finder, purpose: &Purpose) {
 }
 
 /// A date typed in a form (`today`, `+7d`, `2026-11-28`), if one was.
-fn date_of(v: &Values, name: &str, now: Ts) -> R<Option<Date>> {
+pub(super) fn date_of(v: &Values, name: &str, now: Ts) -> R<Option<Date>> {
     v.filled(name)
         .map(|text| gridbook_domain::when::date(text, now, &gridbook_domain::clock::tz()))
         .transpose()
@@ -43,7 +51,7 @@ fn instant_of(v: &Values, name: &str, now: Ts) -> R<Ts> {
 }
 
 /// The start of a day typed in a form, in the local zone.
-fn day_start_of(v: &Values, name: &str, now: Ts) -> R<Option<Ts>> {
+pub(super) fn day_start_of(v: &Values, name: &str, now: Ts) -> R<Option<Ts>> {
     let tz = gridbook_domain::clock::tz();
     let Some(d) = date_of(v, name, now)? else {
         return Ok(None);
@@ -276,10 +284,10 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
             let input = patrol_input(w, *zone, *kind, v, now)?;
             let logged = ops::log_patrol(s, ctx, input).map_err(err)?;
             Ok(w.lang.f(
-                "lifecycle.patrol_saved",
+                "officeui.saved.patrol",
                 &[
-                    &logged.opened.len().to_string(),
-                    &logged.stepped.len().to_string(),
+                    &counted(w.lang, "officeui.saved.problems", logged.opened.len()),
+                    &counted(w.lang, "officeui.saved.still_failing", logged.stepped.len()),
                 ],
             ))
         }
@@ -303,8 +311,11 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
             };
             ops::assign_many(s, ctx, zones, member.meta.id, role, since).map_err(err)?;
             Ok(w.lang.f(
-                "office.assigned_many",
-                &[&member.name, &zones.len().to_string()],
+                "officeui.saved.assigned_many",
+                &[
+                    &member.name,
+                    &counted(w.lang, "officeui.saved.places", zones.len()),
+                ],
             ))
         }
         Purpose::Amend { event } => {
@@ -320,6 +331,11 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
             Ok(w.lang.t("tui.amend_saved").to_string())
         }
         Purpose::Activity { zone } => super::care::save_activity(w, ctx, *zone, v),
+        Purpose::EndAssignment { id } => super::assignments::end(w, ctx, *id, v),
+        Purpose::Transfer { .. } => Err(UiError::Bug("a transfer is previewed first".into())),
+        Purpose::TransferConfirm { from, to, since } => {
+            super::assignments::transfer(w, ctx, *from, *to, *since)
+        }
         Purpose::Import { path } => {
             let roster = gridbook_core::roster::read(std::path::Path::new(path)).map_err(err)?;
             // The rows where the preview's choice was "take the file's".
@@ -330,10 +346,10 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
             };
             let report = gridbook_core::roster::import_with(s, ctx, &roster, &opts).map_err(err)?;
             Ok(w.lang.f(
-                "tui.imported",
+                "officeui.saved.imported",
                 &[
-                    &report.households_added.to_string(),
-                    &report.residents_added.to_string(),
+                    &counted(w.lang, "officeui.saved.households", report.households_added),
+                    &counted(w.lang, "officeui.saved.residents", report.residents_added),
                 ],
             ))
         }

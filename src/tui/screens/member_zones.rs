@@ -1,9 +1,13 @@
-//! One member's zones, with the history of their assignments.
+//! One member's zones, with the history of their assignments. A row is a
+//! span: `enter` opens its zone, `e`/`d`/`u` end it, `X` hands every zone
+//! to another member.
 
 use super::prelude::*;
 
 pub const HINTS: &[Cmd] = &[
     Cmd::Open,
+    Cmd::Unassign,
+    Cmd::Transfer,
     Cmd::Back,
     Cmd::Sort,
     Cmd::CopyPhone,
@@ -26,8 +30,8 @@ pub fn load(w: &World, member: Id) -> R<Report> {
     let rows = spans
         .iter()
         .map(|a| Row {
-            id: a.zone,
-            kind: RowKind::Zone,
+            id: a.id,
+            kind: RowKind::Assignment,
             cells: vec![
                 zone_label(w, a.zone).unwrap_or_default(),
                 lang.label("role", a.role.code()),

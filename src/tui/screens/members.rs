@@ -21,6 +21,7 @@ pub const HINTS: &[Cmd] = &[
     Cmd::FilterBranch,
     Cmd::Sort,
     Cmd::LogActivity,
+    Cmd::Transfer,
     Cmd::Help,
 ];
 

@@ -11,6 +11,7 @@
 
 pub mod browse;
 pub mod caller;
+pub mod cover;
 pub mod coverage;
 pub mod entry;
 pub mod member_zones;
@@ -57,6 +58,8 @@ pub enum ReportKind {
     Timeline(Id),
     /// One member's zones, with the history of their assignments.
     MemberZones(Id),
+    /// Who looks after one zone: its responsibility spans.
+    Cover(Id),
     /// One problem from report to now, with its age.
     ProblemHistory(Id),
     /// One timeline entry in full, opened from the timeline of `from`.
@@ -75,6 +78,7 @@ pub fn load(w: &World, kind: ReportKind) -> R<Report> {
         ReportKind::Coverage => coverage::load(w),
         ReportKind::Timeline(zone) => timeline::load(w, zone),
         ReportKind::MemberZones(member) => member_zones::load(w, member),
+        ReportKind::Cover(zone) => cover::load(w, zone),
         ReportKind::ProblemHistory(problem) => problem_history::load(w, problem),
         ReportKind::Entry { event, from } => entry::load(w, event, from),
     }
@@ -89,6 +93,7 @@ pub fn hints(kind: ReportKind) -> &'static [Cmd] {
         ReportKind::Coverage => coverage::HINTS,
         ReportKind::Timeline(_) => timeline::HINTS,
         ReportKind::MemberZones(_) => member_zones::HINTS,
+        ReportKind::Cover(_) => cover::HINTS,
         ReportKind::ProblemHistory(_) => problem_history::HINTS,
         ReportKind::Entry { .. } => entry::HINTS,
     }
@@ -103,6 +108,7 @@ pub fn loading(kind: ReportKind) -> &'static str {
         ReportKind::Coverage => coverage::LOADING,
         ReportKind::Timeline(_) => timeline::LOADING,
         ReportKind::MemberZones(_) => member_zones::LOADING,
+        ReportKind::Cover(_) => cover::LOADING,
         ReportKind::ProblemHistory(_) => problem_history::LOADING,
         ReportKind::Entry { .. } => entry::LOADING,
     }

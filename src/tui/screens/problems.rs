@@ -1,5 +1,7 @@
 //! Open problems, oldest first by default; `R` shows those resolved in the
 //! last 30 days too (to reopen or comment on them); a row opens its history.
+//! With "my zones" (`m`) only the problems in the zones I look after (and
+//! inside them) are listed and counted.
 
 use super::prelude::*;
 use gridbook_domain::checklist;
@@ -55,7 +57,18 @@ pub fn load(w: &World) -> R<Report> {
     let lang = w.lang;
     let f = |k: &str| lang.t(k).to_string();
     let kind = ReportKind::Problems;
-    let p = report::problems(s, now, DAYS, None).map_err(err)?;
+    // "My zones" (`m`): the problems in the zones I look after and inside them.
+    let mine: Option<Vec<Id>> = match (w.me, w.my_zones) {
+        (Some(me), true) => Some(
+            report::zones_of(s, me, now)
+                .map_err(err)?
+                .into_iter()
+                .map(|(z, _)| z)
+                .collect(),
+        ),
+        _ => None,
+    };
+    let p = report::problems(s, now, DAYS, mine.as_deref()).map_err(err)?;
     let mut all: Vec<(Row, &'static str)> = p
         .open
         .iter()
@@ -98,6 +111,16 @@ pub fn load(w: &World) -> R<Report> {
         else {
             continue;
         };
+        if let Some(zones) = &mine {
+            let inside = s
+                .ancestry(e.zone)
+                .map_err(err)?
+                .iter()
+                .any(|(_, a)| zones.contains(a));
+            if !inside {
+                continue;
+            }
+        }
         let call = caller::of(w, Some(e.zone))?;
         let row = Row {
             id: e.id,
@@ -121,18 +144,22 @@ pub fn load(w: &World) -> R<Report> {
         };
         all.push((row, "resolved"));
     }
+    let mut summary = vec![lang.f(
+        "wording.prob_summary",
+        &[
+            &gridbook_core::report::counted(lang, "wording.open_problems", p.open.len()),
+            &p.opened_in_period.to_string(),
+            &p.resolved_in_period.to_string(),
+            &p.days.to_string(),
+        ],
+    )];
+    if mine.is_some() {
+        summary.push(f("officeui.problems_mine"));
+    }
     let mut r = Report {
         kind,
         title: f("view.problems"),
-        summary: vec![lang.f(
-            "wording.prob_summary",
-            &[
-                &gridbook_core::report::counted(lang, "wording.open_problems", p.open.len()),
-                &p.opened_in_period.to_string(),
-                &p.resolved_in_period.to_string(),
-                &p.days.to_string(),
-            ],
-        )],
+        summary,
         columns: vec![
             f("col.age_days"),
             f("col.category"),
