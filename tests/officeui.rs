@@ -312,3 +312,117 @@ fn cli_summaries_say_one_and_many() {
     let out = d.ok(&["report", "problems"]);
     assert!(out.starts_with("0 open problems"), "{out}");
 }
+
+#[test]
+fn report_problems_lists_resolved_ones_with_a_flag_and_says_each_state() {
+    let d = common::Data::new();
+    let opened = |note: &str| {
+        d.ok(&[
+            "--as",
+            "赵建国",
+            "log",
+            "problem",
+            "--zone",
+            "胜利花苑/3栋",
+            "--category",
+            "repair",
+            "--note",
+            note,
+        ])
+        .trim()
+        .to_string()
+    };
+    let a = opened("楼道灯不亮");
+    let b = opened("水管漏水");
+    d.ok(&["--as", "赵建国", "log", "resolve", &b, "--note", "已修好"]);
+    let v = d.json(&["report", "problems", "--json"]);
+    assert_eq!(v["open"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["open"][0]["state"], "open", "{v}");
+    assert_eq!(v["resolved"].as_array().unwrap().len(), 0, "{v}");
+    let v = d.json(&["report", "problems", "--resolved", "--json"]);
+    assert_eq!(v["open"][0]["id"], a.as_str(), "{v}");
+    assert_eq!(v["resolved"][0]["id"], b.as_str(), "{v}");
+    assert_eq!(v["resolved"][0]["state"], "resolved", "{v}");
+    assert!(v["resolved"][0]["resolved"].is_string(), "{v}");
+    let out = d.ok(&["--lang", "zh", "report", "problems", "--all"]);
+    assert!(
+        out.contains("已解决的问题 1 个") && out.contains("[已解决] 水管漏水"),
+        "{out}"
+    );
+    // A period before it was resolved lists none.
+    let v = d.json(&[
+        "report",
+        "problems",
+        "--resolved",
+        "--to",
+        "2026-11-01",
+        "--json",
+    ]);
+    assert_eq!(v["resolved"].as_array().unwrap().len(), 0, "{v}");
+}
+
+#[test]
+fn show_reads_patrol_problems_by_the_users_checklist_labels() {
+    let d = common::Data::new();
+    let config = d.dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("checklists.toml"),
+        "[[security]]\nkey = \"cameras\"\nzh = \"监控正常\"\nen = \"cameras work\"\n",
+    )
+    .unwrap();
+    d.ok(&[
+        "--as",
+        "赵建国",
+        "log",
+        "patrol",
+        "--zone",
+        "胜利花苑/3栋",
+        "--kind",
+        "security",
+        "--issue",
+        "cameras:镜头坏了",
+        "--open-problems",
+    ]);
+    let out = d.ok(&["show", "胜利花苑/3栋"]);
+    assert!(out.contains("cameras work: 镜头坏了"), "{out}");
+    assert!(!out.contains("[check:"), "{out}");
+    let out = d.ok(&["--lang", "zh", "show", "胜利花苑/3栋"]);
+    assert!(out.contains("监控正常：镜头坏了"), "{out}");
+}
+
+#[test]
+fn a_key_bound_with_an_argument_reads_with_the_languages_colon() {
+    let (_d, store) = demo_store();
+    let user = "[browse]\n\"g 3\" = \"goto 胜利花苑/3栋\"\n";
+    let (keymap, errors) = gridbook::tui::keymap::Keymap::load(None, Some(("keymap.toml", user)));
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut a = App::new(
+        &store,
+        Lang::Zh,
+        keymap,
+        None,
+        gridbook::config::Config::default(),
+        gridbook::checklist::Checklists::shipped(),
+    );
+    a.resize(120, 40);
+    a.start();
+    a.press("g");
+    let shown = screen(&a, 120, 40);
+    assert!(shown.contains("房号：胜利花苑/3栋"), "{shown}");
+    assert!(!shown.contains(": 胜利花苑/3栋"), "{shown}");
+}
+
+#[test]
+fn save_messages_count_one_place_and_many() {
+    let (_d, store) = demo_store();
+    let mut a = tui_harness::app(&store, Lang::En, 120, 40);
+    a.press("enter enter space a \"于金凤\" ctrl-s");
+    let (text, error) = status(&a);
+    assert!(!error, "{text}");
+    assert!(text.ends_with("assigned to 1 place"), "{text}");
+    a.press("j space space a \"于金凤\" ctrl-s");
+    let (text, error) = status(&a);
+    assert!(!error, "{text}");
+    assert!(text.ends_with("assigned to 2 places"), "{text}");
+}

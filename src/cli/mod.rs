@@ -362,6 +362,10 @@ pub struct ReportArgs {
     /// members: only members with this tag (流动, 协解 …).
     #[arg(long)]
     pub tag: Option<String>,
+    /// problems: also list those resolved in the period (default the last
+    /// 30 days, as the TUI's R) and not reopened since.
+    #[arg(long, visible_alias = "all")]
+    pub resolved: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -669,6 +673,14 @@ pub fn run(cli: Cli) -> Result<(), Fail> {
     }
     let mut env = Env::resolve(cli.data.as_deref(), cli.lang, cli.as_member.clone())?;
     env.wait = cli.wait;
+    // Stored checklist keys read as the user's labels (`show`, reports), as
+    // in the TUI. A broken file is reported where it is used to write
+    // (`log patrol`, the TUI); reading falls back to the shipped labels.
+    if let Ok(lists) =
+        gridbook_core::config::checklists(gridbook_core::config::config_dir().as_deref())
+    {
+        gridbook_domain::checklist::install(&lists);
+    }
     // A read while the TUI holds the store: the TUI answers it.
     if crate::serve::answers(&cli.cmd)
         && let Some(answer) = crate::serve::ask(&env.data, env.lang)?

@@ -325,14 +325,19 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
             out::text(&text)
         }
         ReportWhat::Problems => {
-            let p = report::problems_in(&store, now, &period, None)?;
+            let mut p = report::problems_in(&store, now, &period, None)?;
+            if a.resolved {
+                report::with_resolved(&store, now, &period, None, &mut p)?;
+            }
             drop(store);
+            let state = |o: &report::OpenProblem| lang.t(&format!("excel.status.{}", o.state));
             if files.any() {
                 let rows = p
                     .open
                     .iter()
+                    .chain(&p.resolved)
                     .map(|o| {
-                        vec![
+                        let mut row = vec![
                             o.id.clone(),
                             o.opened.clone(),
                             o.age_days.to_string(),
@@ -342,33 +347,35 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                             lang.label("urgency", &o.urgency),
                             o.reported_by.clone().unwrap_or_default(),
                             o.last_note.clone().unwrap_or_default(),
-                        ]
+                        ];
+                        // The state column only when resolved ones are asked
+                        // for: the open-only file keeps its shape.
+                        if a.resolved {
+                            row.push(state(o).to_string());
+                        }
+                        row
                     })
                     .collect::<Vec<_>>();
-                files.write(
-                    lang,
-                    &headers(
-                        lang,
-                        &[
-                            "report_cols.id",
-                            "report_cols.opened",
-                            "col.age_days",
-                            "col.category",
-                            "col.zone",
-                            "col.description",
-                            "col.urgency",
-                            "form.reporter",
-                            "col.last_note",
-                        ],
-                    ),
-                    &rows,
-                    &[2],
-                )?;
+                let mut keys = vec![
+                    "report_cols.id",
+                    "report_cols.opened",
+                    "col.age_days",
+                    "col.category",
+                    "col.zone",
+                    "col.description",
+                    "col.urgency",
+                    "form.reporter",
+                    "col.last_note",
+                ];
+                if a.resolved {
+                    keys.push("excel.col.status");
+                }
+                files.write(lang, &headers(lang, &keys), &rows, &[2])?;
             }
             if as_json {
                 return json(&p);
             }
-            let summary = lang.f(
+            let mut summary = lang.f(
                 "officeui.cli.problems_summary",
                 &[
                     &report::counted(lang, "wording.open_problems", p.open.len()),
@@ -377,15 +384,32 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     &p.period,
                 ],
             );
+            if a.resolved {
+                summary.push('\n');
+                summary.push_str(&lang.f(
+                    "officeui.cli.resolved_listed",
+                    &[&report::counted(
+                        lang,
+                        "officeui.cli.resolved",
+                        p.resolved.len(),
+                    )],
+                ));
+            }
             let rows = p
                 .open
                 .iter()
+                .chain(&p.resolved)
                 .map(|o| {
+                    let description = gridbook_domain::checklist::shown(lang, &o.description);
                     vec![
                         o.age_days.to_string(),
                         gridbook_domain::describe::category_label(lang, &o.category),
                         o.zone.clone(),
-                        gridbook_domain::checklist::shown(lang, &o.description),
+                        match &o.resolved {
+                            // Marked as the TUI marks them.
+                            Some(_) => format!("{} {description}", f("lifecycle.resolved_mark")),
+                            None => description,
+                        },
                         o.id.clone(),
                     ]
                 })

@@ -391,7 +391,7 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
             let keys = keys.join(", ");
             let mut what = command.cmd.describe(lang).to_string();
             if let Some(arg) = &command.arg {
-                what = format!("{what}: {arg}");
+                what = lang.f("wording.labelled", &[&what, arg]);
             }
             lines.push(Line::from(vec![
                 Span::styled(
@@ -473,7 +473,7 @@ fn prefix_popup(state: &State, p: &Prefix, frame: &mut Frame, area: Rect) {
         .map(|(key, n)| {
             let what = match n {
                 Next::Command(c) => match &c.arg {
-                    Some(arg) => format!("{}: {arg}", c.cmd.describe(lang)),
+                    Some(arg) => lang.f("wording.labelled", &[c.cmd.describe(lang), arg]),
                     None => c.cmd.describe(lang).to_string(),
                 },
                 Next::More => "…".to_string(),

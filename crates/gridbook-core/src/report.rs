@@ -470,6 +470,10 @@ pub struct OpenProblem {
     pub reported_by: Option<String>,
     /// The latest progress note, if any.
     pub last_note: Option<String>,
+    /// `open` or `resolved`.
+    pub state: String,
+    /// When it was resolved (local `YYYY-MM-DD HH:MM`), for resolved ones.
+    pub resolved: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -480,6 +484,73 @@ pub struct Problems {
     pub open: Vec<OpenProblem>,
     pub opened_in_period: usize,
     pub resolved_in_period: usize,
+    /// The problems resolved in the period (and not reopened), newest
+    /// first, when asked for ([`with_resolved`]); empty otherwise.
+    pub resolved: Vec<OpenProblem>,
+}
+
+/// Adds to `p` the problems resolved inside `period` and still resolved
+/// (the TUI's `R`, over the report's period), inside `zones` if given.
+pub fn with_resolved(
+    store: &Store,
+    now: Ts,
+    period: &Period,
+    zones: Option<&[Id]>,
+    p: &mut Problems,
+) -> Result<()> {
+    let since = period.from.unwrap_or(Ts(0));
+    for (e, at) in crate::lifecycle::resolved_since(store, since)? {
+        if !period.contains(at) {
+            continue;
+        }
+        if let Some(zs) = zones
+            && !store.ancestry(e.zone)?.iter().any(|(_, a)| zs.contains(a))
+        {
+            continue;
+        }
+        if let Some(mut row) = problem_row(store, &e, now)? {
+            row.state = "resolved".into();
+            row.resolved = Some(at.display());
+            p.resolved.push(row);
+        }
+    }
+    Ok(())
+}
+
+/// One problem as reports show it, from the entry that opened it.
+fn problem_row(store: &Store, e: &Event, now: Ts) -> Result<Option<OpenProblem>> {
+    let EventBody::ProblemOpened {
+        category,
+        description,
+        urgency,
+        ..
+    } = &e.body
+    else {
+        return Ok(None);
+    };
+    let mut last_note = None;
+    for step in store.timeline(e.zone, 200)? {
+        if let EventBody::ProblemStepped { problem, note, .. } = &step.body
+            && *problem == e.id
+        {
+            last_note = Some(note.clone());
+            break;
+        }
+    }
+    Ok(Some(OpenProblem {
+        id: e.id.to_string(),
+        zone_id: e.zone.to_string(),
+        zone: zone_path(store, e.zone),
+        category: category.clone(),
+        description: description.clone(),
+        urgency: urgency.code().into(),
+        opened: e.at.display(),
+        age_days: e.at.days_before(now),
+        reported_by: e.by.map(|b| crate::zoneview::member_name(store, b)),
+        last_note,
+        state: "open".into(),
+        resolved: None,
+    }))
 }
 
 fn zone_path(store: &Store, id: Id) -> String {
@@ -520,36 +591,9 @@ pub fn problems_in(
     let mut open = Vec::new();
     for pid in ids {
         let Some(e) = store.event(pid)? else { continue };
-        let EventBody::ProblemOpened {
-            category,
-            description,
-            urgency,
-            ..
-        } = &e.body
-        else {
-            continue;
-        };
-        let mut last_note = None;
-        for step in store.timeline(e.zone, 200)? {
-            if let EventBody::ProblemStepped { problem, note, .. } = &step.body
-                && *problem == pid
-            {
-                last_note = Some(note.clone());
-                break;
-            }
+        if let Some(row) = problem_row(store, &e, now)? {
+            open.push(row);
         }
-        open.push(OpenProblem {
-            id: pid.to_string(),
-            zone_id: e.zone.to_string(),
-            zone: zone_path(store, e.zone),
-            category: category.clone(),
-            description: description.clone(),
-            urgency: urgency.code().into(),
-            opened: e.at.display(),
-            age_days: e.at.days_before(now),
-            reported_by: e.by.map(|b| crate::zoneview::member_name(store, b)),
-            last_note,
-        });
     }
     open.sort_by(|a, b| b.age_days.cmp(&a.age_days).then(a.id.cmp(&b.id)));
     let (mut opened, mut resolved) = (0, 0);
@@ -575,6 +619,7 @@ pub fn problems_in(
         open,
         opened_in_period: opened,
         resolved_in_period: resolved,
+        resolved: Vec::new(),
     })
 }
 
