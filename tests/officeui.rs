@@ -224,6 +224,16 @@ fn the_problems_view_honours_my_zones() {
     assert!(only.iter().all(|r| r.cells[2].contains("3栋")), "{only:?}");
     let shown = screen(&a, 120, 40);
     assert!(shown.contains("Only my zones"), "{shown}");
+    // The chart counts what the list shows.
+    let Some(View::Report(r)) = Some(&a.state.view) else {
+        unreachable!()
+    };
+    match &r.chart {
+        Some(gridbook::tui::charts::Chart::Ages(bands)) => {
+            assert_eq!(bands.iter().sum::<u64>() as usize, mine, "{bands:?}")
+        }
+        other => panic!("{other:?}"),
+    }
     // Resolved ones, too, are those of my zones only.
     a.press("R");
     assert!(

@@ -174,7 +174,14 @@ pub fn load(w: &World) -> R<Report> {
         sort: 0,
         all,
         filter: 0,
-        chart: Some(crate::tui::charts::problem_ages(s, now).map_err(err)?),
+        // The chart counts what the list shows: my zones when narrowed.
+        chart: Some(match &mine {
+            Some(zones) => crate::tui::charts::Chart::Ages(
+                gridbook_core::trends::problem_ages(s, now, Some(&zones.iter().copied().collect()))
+                    .map_err(err)?,
+            ),
+            None => crate::tui::charts::problem_ages(s, now).map_err(err)?,
+        }),
         crumbs: vec![],
         back: None,
     };
