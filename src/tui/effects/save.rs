@@ -1,30 +1,19 @@
-//! Saves a submitted form through the validated operations, then keeps the
-//! lookup index following the change. Each purpose reads the form's values
-//! by field name into the domain's input struct.
+//! Saves a submitted form through the validated operations. Each purpose
+//! reads the form's values by field name into the domain's input struct.
+//! What the save changed reaches the screens and the lookup index from the
+//! store's commit (`crate::tui::follow`), not from here.
 
 use super::*;
 use crate::tui::form::Values;
 
-pub(super) fn save(w: &World, finder: &mut Finder, purpose: Purpose, v: Values) -> Msg {
+pub(super) fn save(w: &World, purpose: Purpose, v: Values) -> Msg {
     let mut created = None;
     match save_inner(w, &purpose, &v, &mut created) {
-        Ok(message) => {
-            refresh_lookup(w, finder, &purpose);
-            Msg::Saved {
-                message,
-                select: created,
-            }
-        }
+        Ok(message) => Msg::Saved {
+            message,
+            select: created,
+        },
         Err(e) => Msg::SaveFailed(e.say(w.lang)),
-    }
-}
-
-/// Keeps the lookup index following the change just saved: the store tells
-/// the finder what every commit changed; an import rebuilds it whole.
-fn refresh_lookup(w: &World, index: &mut Finder, purpose: &Purpose) {
-    match purpose {
-        Purpose::Import { .. } => index.build_now(w.store),
-        _ => index.catch_up(w.store),
     }
 }
 
