@@ -1,7 +1,8 @@
 //! The trend charts drawn alone, in both languages: visits per week
 //! (Sparkline), open problems by age (BarChart), the share visited per area
-//! and building (a Sparkline per place, names padded by display width), and
-//! each as one line of text below the size a picture needs.
+//! and building (a line Chart, a line per place, its legend padded by
+//! display width), and each as one line of text below the size a picture
+//! needs.
 
 use gridbook::i18n::Lang;
 use gridbook::model::Id;
@@ -63,22 +64,52 @@ fn charts_in_both_languages() {
             format!("ages_{tag}"),
             draw(&Chart::Ages([5, 8, 11, 2]), lang, 48, 8)
         );
-        insta::assert_snapshot!(format!("shares_{tag}"), draw(&shares(), lang, 60, 6));
+        insta::assert_snapshot!(format!("shares_{tag}"), draw(&shares(), lang, 72, 11));
     }
 }
 
 #[test]
-fn chinese_place_names_line_up_with_the_rest() {
-    let s = draw(&shares(), Lang::Zh, 60, 6);
-    // Each row's share ends in the same display column whatever the width
-    // of its name: names are padded by display width.
-    let starts: Vec<usize> = s
-        .lines()
-        .filter(|l| l.contains('%'))
-        .map(|l| unicode_width::UnicodeWidthStr::width(&l[..l.find('%').unwrap()]))
-        .collect();
-    assert_eq!(starts.len(), 4, "{s}");
-    assert!(starts.windows(2).all(|w| w[0] == w[1]), "{starts:?}\n{s}");
+fn the_coverage_trend_is_a_line_chart_with_labelled_axes() {
+    for (lang, x_end, y_title) in [
+        (Lang::En, "this week", "visited"),
+        (Lang::Zh, "本周", "已走访"),
+    ] {
+        let s = draw(&shares(), lang, 72, 11);
+        // Axes: the share from 0% to 100%, the weeks to this one, titled.
+        for label in ["0%", "50%", "100%", x_end, y_title] {
+            assert!(s.contains(label), "{label} missing:\n{s}");
+        }
+        // A line per place: each line's own mark is drawn in the plot.
+        let plot: String = s
+            .lines()
+            .map(|l| l.chars().take(40).collect::<String>())
+            .collect();
+        assert!(plot.contains('•') && plot.contains('▄'), "{s}");
+        assert!(
+            plot.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
+            "{s}"
+        );
+        // The legend: every place with its share now, ending in one column
+        // whatever the display width of its name.
+        let ends: Vec<usize> = s
+            .lines()
+            .filter(|l| {
+                ["胜利花苑", "1栋", "12号楼", "Oak Court"]
+                    .iter()
+                    .any(|n| l.contains(n))
+            })
+            .map(|l| unicode_width::UnicodeWidthStr::width(&l[..l.rfind('%').unwrap()]))
+            .collect();
+        assert_eq!(ends.len(), 4, "{s}");
+        assert!(ends.windows(2).all(|w| w[0] == w[1]), "{ends:?}\n{s}");
+    }
+    // Below the picture's size (narrow, or low), the shares as text.
+    for (w, h) in [(47, 11), (72, 7)] {
+        let s = draw(&shares(), Lang::Zh, w, h);
+        assert!(s.starts_with("90天内已走访户占比"), "{w}x{h}:\n{s}");
+        assert!(!s.contains('┌'), "{w}x{h}:\n{s}");
+    }
+    assert!(draw(&shares(), Lang::Zh, 72, 7).contains("胜利花苑 82% · Oak Court 100%"));
 }
 
 #[test]

@@ -96,13 +96,19 @@ fn progress_never_reaches_a_pipe_or_json() {
         vec!["export"],
         vec!["backup"],
         vec!["check", "--rebuild", "--json"],
+        vec!["check", "--rebuild"],
+        vec!["check"],
+        // Re-importing the same members adds nothing, and succeeds.
+        vec!["import", "members", "MEMBERS"],
     ];
     let roster = d.path("roster.csv");
+    let members = d.path("members.csv");
     for args in runs {
         let args: Vec<&str> = args
             .iter()
             .map(|a| match *a {
                 "ROSTER" => roster.as_str(),
+                "MEMBERS" => members.as_str(),
                 "JSON" => json.as_str(),
                 a => a,
             })

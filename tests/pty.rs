@@ -457,3 +457,51 @@ fn every_visit_the_tui_reported_saved_survives_sigkill() {
         reported.len()
     );
 }
+
+/// `1234567` as indicatif counts it on a bar: `1,234,567`.
+fn human(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Runs the binary in the terminal until it exits; its bytes as drawn.
+fn on_terminal(args: &[&str], config: &std::path::Path) -> String {
+    let envs = tui_envs(config);
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut s = Session::start(args, &envs);
+    let status = s.wait_exit();
+    assert!(status.success(), "{args:?}: {}", s.raw());
+    s.raw()
+}
+
+#[test]
+fn check_rebuild_and_a_members_import_draw_a_counting_bar_on_a_terminal() {
+    let (_tmp, data, config) = demo_data();
+    let (code, out, err) = ran(cli(&data, &config).args(["check", "--json"]));
+    assert_eq!(code, Some(0), "{err}");
+    let entries = serde_json::from_slice::<serde_json::Value>(&out).unwrap()["records"]
+        .as_u64()
+        .unwrap();
+    assert!(entries > 3000, "the demo estate: {entries}");
+    let data = data.display().to_string();
+    // The rebuild counts each record and event replayed, then the check
+    // each replayed and decoded: bars ending at their totals.
+    let raw = on_terminal(&["--data", &data, "check", "--rebuild"], &config);
+    assert!(raw.contains("rebuilding the indexes…"), "{raw}");
+    assert!(raw.contains(&format!("/{}", human(entries))), "{raw}");
+    assert!(raw.contains("checking the indexes…"), "{raw}");
+    assert!(raw.contains(&format!("/{}", human(2 * entries))), "{raw}");
+    // A members file counts its rows (40 in the demo's, imported again:
+    // nothing new, and still a bar).
+    let members = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo/members.csv");
+    let raw = on_terminal(&["--data", &data, "import", "members", members], &config);
+    assert!(raw.contains("importing…"), "{raw}");
+    assert!(raw.contains("/40"), "{raw}");
+}

@@ -509,7 +509,7 @@ fn help_ends_with_every_command_of_the_table() {
 fn a_slow_report_shows_loading_and_keys_still_work() {
     let (_d, store) = demo_store();
     let mut a = app(&store, Lang::En, 100, 30);
-    a.jobs = gridbook::tui::jobs::Runner::Deferred(None);
+    a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
     a.press("g c");
     let s = screen(&a, 100, 30);
     assert!(s.contains("loading the coverage report"), "{s}");
@@ -541,6 +541,149 @@ fn a_slow_report_shows_loading_and_keys_still_work() {
         &a.state.view,
         gridbook::tui::state::View::Report(r) if matches!(r.kind, gridbook::tui::state::ReportKind::Members(_))
     ));
+}
+
+/// The zone whose chart the browser holds, and the zone in focus.
+fn chart_and_focus(a: &App) -> (Option<gridbook::model::Id>, Option<gridbook::model::Id>) {
+    match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => (
+            b.chart.as_ref().map(|(id, _)| *id),
+            b.rows.get(b.sel).map(|r| r.id),
+        ),
+        _ => panic!("still browsing"),
+    }
+}
+
+#[test]
+fn the_zone_chart_is_a_job_and_never_shows_for_another_zone() {
+    use gridbook::tui::charts::{self, Chart};
+    use gridbook::tui::update::Msg;
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 100, 30);
+    let (chart, focus) = chart_and_focus(&a);
+    assert_eq!(chart, focus, "inline, the first zone's chart is there");
+    assert!(screen(&a, 100, 30).contains("weeks of visits"));
+    a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
+    // The first frame after a move: the pane's text, "…" where the chart
+    // goes, and nothing of the chart of the zone left behind.
+    a.press("j");
+    let s = screen(&a, 100, 30);
+    assert!(s.contains("visits per week …"), "{s}");
+    assert!(!s.contains("weeks of visits"), "a stale chart:\n{s}");
+    assert!(a.state.loading.is_none(), "the screen does not wait on it");
+    let first = a.state.pane_ticket.expect("a chart job");
+    // A second move replaces the waiting chart; an answer to the first
+    // request, or a chart of another zone, is dropped.
+    a.press("j");
+    let (_, focus) = chart_and_focus(&a);
+    let focus = focus.unwrap();
+    let other = charts::zone(&store, focus, Ts::now()).unwrap();
+    a.dispatch(Msg::JobDone {
+        ticket: first,
+        msgs: vec![Msg::Chart(focus, Chart::Weeks([9; 12]))],
+    });
+    a.dispatch(Msg::Chart(gridbook::model::Id(1), other.clone()));
+    assert!(screen(&a, 100, 30).contains("visits per week …"));
+    a.finish_jobs();
+    let (chart, now_focus) = chart_and_focus(&a);
+    assert_eq!((chart, now_focus), (Some(focus), Some(focus)));
+    match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => assert_eq!(b.chart.as_ref().unwrap().1, other),
+        _ => unreachable!(),
+    }
+    let s = screen(&a, 100, 30);
+    assert!(
+        s.contains("weeks of visits") && !s.contains("visits per week …"),
+        "{s}"
+    );
+    // In Chinese, the wait reads in Chinese.
+    let mut z = app(&store, Lang::Zh, 100, 30);
+    z.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
+    z.press("j");
+    assert!(screen(&z, 100, 30).contains("每周走访 …"));
+}
+
+/// The selected row of the browser: its id and its cells.
+fn browse_row(a: &App) -> (gridbook::model::Id, Vec<String>) {
+    match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => {
+            let r = &b.rows[b.sel];
+            (r.id, r.cells.clone())
+        }
+        _ => panic!("not browsing"),
+    }
+}
+
+#[test]
+fn a_write_by_any_path_refreshes_every_screen_that_shows_it() {
+    use gridbook::model::Urgency;
+    use gridbook::ops::{Ctx, ProblemInput, open_problem};
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    // The households of a building; the last column counts open problems.
+    a.press("enter enter j");
+    let (household, cells) = browse_row(&a);
+    let open: usize = cells.last().unwrap().parse().unwrap();
+    // The problems report in view, the list held behind it.
+    a.press("g p");
+    let listed = match &a.state.view {
+        gridbook::tui::state::View::Report(r) => r.rows.len(),
+        _ => panic!("the problems report"),
+    };
+    // A problem reported by another path than the TUI's forms.
+    open_problem(
+        &store,
+        Ctx::now(None),
+        &ProblemInput {
+            zone: household,
+            at: Ts::now(),
+            category: "repair".into(),
+            description: "楼道灯不亮了".into(),
+            reporter: None,
+            urgency: Urgency::Normal,
+        },
+    )
+    .unwrap();
+    // The next turn of the loop (a tick) takes the commit in: the report
+    // in view shows it ...
+    a.dispatch(gridbook::tui::update::Msg::Tick(std::time::Duration::ZERO));
+    match &a.state.view {
+        gridbook::tui::state::View::Report(r) => assert_eq!(r.rows.len(), listed + 1),
+        _ => panic!("the problems report"),
+    }
+    // Oldest first: the new one is last.
+    a.press("G");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("楼道灯不亮了"), "{s}");
+    // ... and the list behind it counts it when shown again, as does the
+    // side pane.
+    a.press("esc");
+    let (back_on, cells) = browse_row(&a);
+    assert_eq!(back_on, household, "the same row stays selected");
+    assert_eq!(cells.last().unwrap(), &(open + 1).to_string());
+    assert!(screen(&a, 120, 40).contains("楼道灯不亮了"));
+    // A change in another area reloads neither the list nor its pane
+    // (a reload would ask for the pane's chart again).
+    let elsewhere = store.areas().unwrap().last().unwrap().meta.id;
+    let problem = |zone| ProblemInput {
+        zone,
+        at: Ts::now(),
+        category: "repair".into(),
+        description: "井盖松动".into(),
+        reporter: None,
+        urgency: Urgency::Normal,
+    };
+    let before = a.state.tickets;
+    open_problem(&store, Ctx::now(None), &problem(elsewhere)).unwrap();
+    a.dispatch(gridbook::tui::update::Msg::Tick(std::time::Duration::ZERO));
+    assert_eq!(
+        a.state.tickets, before,
+        "a change not shown reloads nothing"
+    );
+    open_problem(&store, Ctx::now(None), &problem(household)).unwrap();
+    a.dispatch(gridbook::tui::update::Msg::Tick(std::time::Duration::ZERO));
+    assert!(a.state.tickets > before, "a change shown reloads");
+    assert_eq!(browse_row(&a).1.last().unwrap(), &(open + 2).to_string());
 }
 
 #[test]

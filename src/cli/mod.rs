@@ -837,18 +837,12 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
         Some(Cmd::Check { rebuild, json }) => {
             // A check of a store that is not there would find nothing wrong.
             let store = env.open(Use::Read)?;
-            let progress = progress::start(
-                env.lang.t(if rebuild {
-                    "excel.progress.rebuild"
-                } else {
-                    "excel.progress.check"
-                }),
-                json,
-            );
             if rebuild {
-                store.rebuild()?;
+                let progress = progress::bar(env.lang.t("excel.progress.rebuild"), json);
+                store.rebuild_with(progress.counts())?;
             }
-            let report = store.check()?;
+            let progress = progress::bar(env.lang.t("excel.progress.check"), json);
+            let report = store.check_with(progress.counts())?;
             drop(store);
             drop(progress);
             if json {
@@ -989,10 +983,16 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
         ImportCmd::Json { file, identity } => data::import_json(env, &file, identity.as_deref()),
         ImportCmd::Members { file, sheet } => {
             sheet_applies(&file, sheet.as_deref())?;
-            let progress = progress::start(env.lang.t("excel.progress.import"), false);
+            let progress = progress::bar(env.lang.t("excel.progress.import"), false);
             let store = env.open(Use::Write)?;
             let ctx = env.ctx(&store)?;
-            let report = members_csv::import_file_sheet(&store, ctx, &file, sheet.as_deref())?;
+            let report = members_csv::import_file_sheet_with(
+                &store,
+                ctx,
+                &file,
+                sheet.as_deref(),
+                progress.counts(),
+            )?;
             if report.members_added + report.assignments_added > 0 {
                 backup_after(env, &store);
             }

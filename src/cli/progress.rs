@@ -1,42 +1,23 @@
-//! Progress on long work (import, export, backup, restore, gen, check
-//! --rebuild) on standard error, drawn only when standard error is a
+//! Progress on long work (import, export, backup, restore, gen, check and
+//! check --rebuild) on standard error, drawn only when standard error is a
 //! terminal, and never for a command asked for `--json` (a script reads that
-//! output). Work whose total is known (rows, records) gets a counting bar
-//! fed by the core's [`gridbook_core::progress::Progress`]; the rest a
-//! spinner with the elapsed time. Both are cleared when the work ends, so
-//! nothing of them stays in the terminal's scrollback.
+//! output): a counting bar fed by the core's
+//! [`gridbook_core::progress::Progress`] (rows, records, entries replayed),
+//! cleared when the work ends, so nothing of it stays in the terminal's
+//! scrollback.
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A running spinner or bar; cleared when dropped.
+/// A running bar; cleared when dropped.
 pub struct Progress(Option<ProgressBar>);
 
 /// Whether progress may be drawn: standard error is a terminal and the
 /// output is not for a machine.
 pub fn shown(json: bool) -> bool {
     !json && std::io::stderr().is_terminal()
-}
-
-/// Starts a spinner saying `what` (already in the user's language).
-pub fn start(what: &str, json: bool) -> Progress {
-    if !shown(json) {
-        return Progress(None);
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    let template = if crate::cli::out::color_stderr() {
-        "{spinner:.cyan} {msg} {elapsed}"
-    } else {
-        "{spinner} {msg} {elapsed}"
-    };
-    if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style);
-    }
-    bar.set_message(gridbook_domain::text::visible(what).into_owned());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    Progress(Some(bar))
 }
 
 /// Starts a counting bar saying `what`; its length and position come from

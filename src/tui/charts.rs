@@ -2,13 +2,14 @@
 //! last 12 weeks (a zone on the browse pane, a member on their zones
 //! screen) as a Sparkline, the share of households visited within the
 //! visit window at each week's end per area and building (coverage screen)
-//! as one Sparkline per place, and open problems by age (problems screen)
-//! as a BarChart. Labels are padded by display width, so Chinese names line
-//! up. Below the size a chart needs, it is one line of text instead.
+//! as a line Chart (a line per place, axes labelled in the UI's language,
+//! a legend beside it), and open problems by age (problems screen) as a
+//! BarChart. Labels are padded by display width, so Chinese names line up.
+//! Below the size a chart needs, it is one line of text instead.
 //!
 //! The figures come from `gridbook_core::trends`, read by the screens'
-//! loaders (background jobs) and the zone pane's detail effect; drawing
-//! reads only this state.
+//! loaders and the zone pane's chart job (background jobs); drawing reads
+//! only this state.
 
 use std::collections::HashSet;
 
@@ -18,10 +19,13 @@ use gridbook_domain::model::{Id, Ts};
 use gridbook_domain::text::{pad, truncate, width};
 use gridbook_store::store::{Store, StoreError};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
-use ratatui::text::Line;
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Sparkline};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Axis, Bar, BarChart, BarGroup, Block, Borders, Dataset, GraphType, Paragraph, Sparkline,
+};
 
 const DIM: Style = Style::new().fg(Color::DarkGray);
 const BARS: Style = Style::new().fg(Color::Cyan);
@@ -41,17 +45,36 @@ pub enum Chart {
 const MIN_W: u16 = 24;
 const MIN_H: u16 = 4;
 
+/// The line chart needs room for a y axis, a legend and a few rows of plot
+/// between its x axis and its box.
+const LINES_MIN_W: u16 = 48;
+const LINES_MIN_H: u16 = 8;
+
+/// Narrowest and lowest `c` is drawn as a picture.
+fn min_size(c: &Chart) -> (u16, u16) {
+    match c {
+        Chart::Shares { .. } => (LINES_MIN_W, LINES_MIN_H),
+        Chart::Weeks(_) | Chart::Ages(_) => (MIN_W, MIN_H),
+    }
+}
+
 /// Rows a chart would like below a screen's summary, given `avail` rows.
 pub fn height(c: &Chart, avail: u16) -> u16 {
     let want = match c {
         Chart::Weeks(_) => 4,
         Chart::Ages(_) => 7,
-        // Every building when they fit, else the areas alone.
-        Chart::Shares { rows, .. } if rows.len() as u16 + 2 <= avail / 3 => rows.len() as u16 + 2,
-        Chart::Shares { rows, .. } => rows.iter().filter(|r| !r.building).count() as u16 + 2,
+        // Rows enough for the lines to part, and a legend line per place.
+        Chart::Shares { rows, .. } => (lines(rows).len() as u16 + 6).clamp(LINES_MIN_H, 12),
     };
-    // Never more than a third of the screen: the table stays the point.
-    want.min(avail / 3).max(1)
+    // Never more than a third of the screen: the table stays the point. A
+    // line chart that would not fit a third takes what its picture needs
+    // up to half, or is one line of text.
+    match c {
+        Chart::Shares { .. } if want.min(avail / 3) >= LINES_MIN_H => want.min(avail / 3),
+        Chart::Shares { .. } if avail / 2 >= LINES_MIN_H => LINES_MIN_H,
+        Chart::Shares { .. } => 1,
+        _ => want.min(avail / 3).max(1),
+    }
 }
 
 /// The chart's title.
@@ -111,7 +134,8 @@ fn age_labels(lang: Lang) -> [String; 4] {
 
 /// Draws `c` in `area` (with its own box), or its text when too small.
 pub fn render(frame: &mut Frame, area: Rect, lang: Lang, c: &Chart) {
-    if area.width < MIN_W || area.height < MIN_H {
+    let (min_w, min_h) = min_size(c);
+    if area.width < min_w || area.height < min_h {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 truncate(&text(lang, c), area.width as usize),
@@ -130,7 +154,7 @@ pub fn render(frame: &mut Frame, area: Rect, lang: Lang, c: &Chart) {
     match c {
         Chart::Weeks(w) => weeks(frame, inner, lang, w),
         Chart::Ages(a) => ages(frame, inner, lang, a),
-        Chart::Shares { rows, .. } => shares(frame, inner, rows),
+        Chart::Shares { rows, .. } => shares(frame, inner, lang, rows),
     }
 }
 
@@ -187,60 +211,163 @@ fn ages(frame: &mut Frame, area: Rect, lang: Lang, a: &[u64; 4]) {
     );
 }
 
-/// A row per place: its name (buildings indented), a Sparkline of its
-/// share over the weeks, and the share now.
-fn shares(frame: &mut Frame, area: Rect, rows: &[Share]) {
-    let name_w = rows
-        .iter()
-        .map(|r| width(&r.name) + if r.building { 2 } else { 0 })
-        .max()
-        .unwrap_or(0)
-        .min(area.width as usize / 3);
-    // Areas first when not every building fits.
-    let shown: Vec<&Share> = if rows.len() > area.height as usize {
+/// Lines one chart draws at most: each has a mark of its own.
+const MAX_LINES: usize = 4;
+
+/// Each line's colour, and its mark with the sample the legend shows: the
+/// marks differ too, so the lines stay apart without colour (`NO_COLOR`).
+const LINE_COLOURS: [Color; MAX_LINES] = [Color::Cyan, Color::Yellow, Color::Magenta, Color::Green];
+const MARKS: [(Marker, &str); MAX_LINES] = [
+    (Marker::Braille, "⠤⠤"),
+    (Marker::Dot, "••"),
+    (Marker::Bar, "▄▄"),
+    (Marker::Block, "██"),
+];
+
+/// The places drawn as lines: every area and building when they are few
+/// enough, else the areas alone (the coverage report lists the rest).
+fn lines(rows: &[Share]) -> Vec<&Share> {
+    let shown: Vec<&Share> = if rows.len() > MAX_LINES {
         rows.iter().filter(|r| !r.building).collect()
     } else {
         rows.iter().collect()
     };
-    for (i, r) in shown.into_iter().take(area.height as usize).enumerate() {
-        let y = area.y + i as u16;
-        let label = if r.building {
+    shown.into_iter().take(MAX_LINES).collect()
+}
+
+/// A line per place over the weeks (x: weeks, oldest left; y: the share
+/// visited, 0–100%), and beside it a legend: each line's mark, the place
+/// (buildings indented, padded by display width) and its share now.
+fn shares(frame: &mut Frame, area: Rect, lang: Lang, rows: &[Share]) {
+    let shown = lines(rows);
+    let label = |r: &Share| {
+        if r.building {
             format!("  {}", r.name)
         } else {
             r.name.clone()
-        };
-        let label = pad(&truncate(&label, name_w), name_w);
-        let pct = format!("{:>4.0}%", r.pct[WEEKS - 1]);
-        let label_w = (name_w + 1) as u16;
-        let spark_w = (WEEKS as u16 * 2).min(area.width.saturating_sub(label_w + 6));
-        let row = Rect::new(area.x, y, area.width, 1);
-        frame.render_widget(Paragraph::new(label), row);
-        let data: Vec<u64> = r
-            .pct
-            .iter()
-            .flat_map(|p| std::iter::repeat_n(p.round() as u64, 2))
-            .collect();
-        frame.render_widget(
-            Sparkline::default().data(&data).max(100).style(BARS),
-            Rect::new(area.x + label_w, y, spark_w, 1),
-        );
-        frame.render_widget(
-            Paragraph::new(pct),
-            Rect::new(area.x + label_w + spark_w, y, 6.min(area.width), 1),
-        );
+        }
+    };
+    let name_w = shown
+        .iter()
+        .map(|r| width(&label(r)))
+        .max()
+        .unwrap_or(0)
+        .min(area.width as usize / 4);
+    // Mark, space, name, space, "100%".
+    let legend_w = (2 + 1 + name_w + 1 + 4) as u16;
+    let [plot, legend] =
+        Layout::horizontal([Constraint::Min(1), Constraint::Length(legend_w + 1)]).areas(area);
+    let points: Vec<Vec<(f64, f64)>> = shown
+        .iter()
+        .map(|r| {
+            r.pct
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i as f64, p.clamp(0.0, 100.0)))
+                .collect()
+        })
+        .collect();
+    let datasets: Vec<Dataset> = shown
+        .iter()
+        .zip(&points)
+        .enumerate()
+        .map(|(i, (r, data))| {
+            Dataset::default()
+                .name(label(r))
+                .marker(MARKS[i].0)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(LINE_COLOURS[i]))
+                .data(data)
+        })
+        // Drawn last, a line is on top where lines cross: the heavier marks
+        // go first, the first place's fine braille line over them.
+        .rev()
+        .collect();
+    let oldest = lang.f("excel.chart.weeks_ago", &[&(WEEKS - 1).to_string()]);
+    let x = Axis::default()
+        .title(Span::styled(lang.t("chartjob.axis_week"), DIM))
+        .style(DIM)
+        .bounds([0.0, (WEEKS - 1) as f64])
+        .labels([oldest, lang.t("excel.chart.this_week").to_string()])
+        // The first label starts at the y axis instead of widening the
+        // margin left of it.
+        .labels_alignment(Alignment::Right);
+    let y = Axis::default()
+        .title(Span::styled(lang.t("chartjob.axis_visited"), DIM))
+        .style(DIM)
+        .bounds([0.0, 100.0])
+        .labels(["0%", "50%", "100%"]);
+    frame.render_widget(
+        ratatui::widgets::Chart::new(datasets)
+            .x_axis(x)
+            .y_axis(y)
+            .legend_position(None),
+        plot,
+    );
+    for (i, r) in shown.iter().enumerate().take(legend.height as usize) {
+        let colour = Style::new().fg(LINE_COLOURS[i]);
+        let line = Line::from(vec![
+            Span::raw(" "),
+            Span::styled(MARKS[i].1, colour),
+            Span::raw(" "),
+            Span::raw(pad(&truncate(&label(r), name_w), name_w)),
+            Span::raw(format!("{:>5}", pct_now(r))),
+        ]);
+        let row = Rect::new(legend.x, legend.y + i as u16, legend.width, 1);
+        frame.render_widget(Paragraph::new(line), row);
     }
+}
+
+/// A place's share at the latest week's end, as the legend shows it.
+fn pct_now(r: &Share) -> String {
+    format!("{:.0}%", r.pct[WEEKS - 1])
+}
+
+/// The zone pane's chart, or the wait for it (a background job computes
+/// it after the pane's text).
+#[derive(Clone, Copy, Debug)]
+pub enum PaneChart<'a> {
+    Ready(&'a Chart),
+    Waiting,
 }
 
 /// The zone pane's chart at the bottom of `area` when the pane is tall
 /// enough to spare the rows; returns what is left for the pane's text.
-pub fn pane(frame: &mut Frame, area: Rect, lang: Lang, c: Option<&Chart>) -> Rect {
+/// While the chart is computed its rows hold "…", so the text above does
+/// not jump when it arrives.
+pub fn pane(frame: &mut Frame, area: Rect, lang: Lang, c: Option<PaneChart>) -> Rect {
     let Some(c) = c.filter(|_| area.height >= PANE_MIN_H) else {
         return area;
     };
-    let h = height(c, area.height);
+    let h = match c {
+        PaneChart::Ready(c) => height(c, area.height),
+        PaneChart::Waiting => height(&Chart::Weeks([0; WEEKS]), area.height),
+    };
     let [rest, chart] = Layout::vertical([Constraint::Min(1), Constraint::Length(h)]).areas(area);
-    render(frame, chart, lang, c);
+    match c {
+        PaneChart::Ready(c) => render(frame, chart, lang, c),
+        PaneChart::Waiting => waiting(frame, chart, lang),
+    }
     rest
+}
+
+/// The chart's place while it is computed: its box, "…" inside.
+fn waiting(frame: &mut Frame, area: Rect, lang: Lang) {
+    let what = lang.t("chartjob.chart_loading");
+    if area.width < MIN_W || area.height < MIN_H {
+        frame.render_widget(
+            Paragraph::new(Line::styled(truncate(what, area.width as usize), DIM)),
+            area,
+        );
+        return;
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(DIM)
+        .title(format!(" {what} "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(Paragraph::new(Line::styled("…", DIM)), inner);
 }
 
 /// A report's chart above its table, when the table keeps room for a few

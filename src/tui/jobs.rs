@@ -6,10 +6,15 @@
 //! request made while another waits replaces it, and a result nobody waits
 //! for any more is dropped.
 //!
+//! Jobs run in two lanes ([`Lane`]): what the screen waits for (a report,
+//! a plan, the import preview) and the side pane's chart. Each lane keeps
+//! only its latest request, so moving along a list never cancels a report
+//! being loaded, and a report never cancels the chart.
+//!
 //! Three runners: `Inline` runs a job where it is asked for (tests and
-//! benches stay deterministic), `Deferred` holds the latest request until
-//! [`Runner::finish`] (tests of the loading state), and `Worker` is one
-//! background thread (the real terminal).
+//! benches stay deterministic), `Deferred` holds the latest request of each
+//! lane until [`Runner::finish`] (tests of the loading state), and `Worker`
+//! is one background thread (the real terminal).
 
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Condvar, Mutex};
@@ -34,6 +39,17 @@ pub enum Job {
     Plan(Id),
     /// Read a roster and try it on the store without writing.
     ImportPreview(String),
+    /// The zone pane's chart for a zone.
+    Chart(Id),
+}
+
+/// Which requests replace each other: one of each lane waits at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// What the screen shows loading until it comes.
+    Screen,
+    /// The side pane's chart, drawn as "…" until it comes.
+    Pane,
 }
 
 impl Job {
@@ -43,6 +59,7 @@ impl Job {
             Job::Report(kind) => screens::load(w, *kind).map(|r| vec![Msg::Report(Box::new(r))]),
             Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
+            Job::Chart(zone) => screens::browse::chart(w, *zone),
         };
         result.unwrap_or_else(|e| vec![Msg::Status(e.say(w.lang), true)])
     }
@@ -53,8 +70,38 @@ impl Job {
             Job::Report(kind) => screens::loading(*kind),
             Job::Plan(_) => screens::plan::LOADING,
             Job::ImportPreview(_) => "job.import",
+            Job::Chart(_) => "chartjob.chart_loading",
         };
         lang.t(key)
+    }
+
+    pub fn lane(&self) -> Lane {
+        match self {
+            Job::Report(_) | Job::Plan(_) | Job::ImportPreview(_) => Lane::Screen,
+            Job::Chart(_) => Lane::Pane,
+        }
+    }
+}
+
+/// The latest request of each lane, not yet started.
+#[derive(Debug, Default)]
+pub struct Waiting {
+    screen: Option<Request>,
+    pane: Option<Request>,
+}
+
+impl Waiting {
+    /// Keeps `req`, replacing the request of its lane.
+    pub fn put(&mut self, req: Request) {
+        match req.job.lane() {
+            Lane::Screen => self.screen = Some(req),
+            Lane::Pane => self.pane = Some(req),
+        }
+    }
+
+    /// The next request to run: the screen's first, as a key waits on it.
+    pub fn take(&mut self) -> Option<Request> {
+        self.screen.take().or_else(|| self.pane.take())
     }
 }
 
@@ -92,8 +139,8 @@ impl Request {
 pub enum Runner {
     /// On the caller's thread, at once.
     Inline,
-    /// Held (only the latest) until `finish`.
-    Deferred(Option<Request>),
+    /// Held (only the latest of each lane) until `finish`.
+    Deferred(Waiting),
     /// On a background thread.
     Worker(Worker),
 }
@@ -110,8 +157,8 @@ impl Runner {
     ) -> Option<Msg> {
         match self {
             Runner::Inline => Some(req.run(store, config, checklists, lists)),
-            Runner::Deferred(slot) => {
-                *slot = Some(req);
+            Runner::Deferred(waiting) => {
+                waiting.put(req);
                 None
             }
             Runner::Worker(w) => {
@@ -121,7 +168,7 @@ impl Runner {
         }
     }
 
-    /// Runs a deferred job now (tests).
+    /// Runs the deferred jobs now (tests).
     pub fn finish(
         &mut self,
         store: &Store,
@@ -130,10 +177,8 @@ impl Runner {
         lists: &Lists,
     ) -> Vec<Msg> {
         match self {
-            Runner::Deferred(slot) => slot
-                .take()
+            Runner::Deferred(waiting) => std::iter::from_fn(|| waiting.take())
                 .map(|r| r.run(store, config, checklists, lists))
-                .into_iter()
                 .collect(),
             Runner::Inline | Runner::Worker(_) => vec![],
         }
@@ -154,7 +199,7 @@ pub struct WorkerGone;
 
 #[derive(Default)]
 struct Slot {
-    next: Option<Request>,
+    next: Waiting,
     closed: bool,
 }
 
@@ -185,7 +230,7 @@ impl Worker {
         let (lock, cv) = &*self.shared;
         // A poisoned lock means the worker panicked; `poll` reports that.
         if let Ok(mut slot) = lock.lock() {
-            slot.next = Some(req);
+            slot.next.put(req);
             cv.notify_one();
         }
     }
@@ -213,7 +258,7 @@ fn close(shared: &(Mutex<Slot>, Condvar)) {
     // A poisoned lock still holds the flag the worker reads.
     let mut slot = lock.lock().unwrap_or_else(|e| e.into_inner());
     slot.closed = true;
-    slot.next = None;
+    slot.next = Waiting::default();
     cv.notify_all();
 }
 
@@ -356,12 +401,12 @@ mod tests {
     }
 
     #[test]
-    fn a_deferred_runner_keeps_only_the_latest_request() {
+    fn a_deferred_runner_keeps_only_the_latest_request_of_each_lane() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let (config, checklists) = (Config::default(), Checklists::shipped());
         let lists = Lists::shipped();
-        let mut runner = Runner::Deferred(None);
+        let mut runner = Runner::Deferred(Default::default());
         for (t, k) in [
             (1, ReportKind::Coverage),
             (2, ReportKind::Members(Default::default())),
@@ -372,8 +417,19 @@ mod tests {
                     .is_none()
             );
         }
+        // The chart of the pane waits in a lane of its own: it replaces
+        // neither the report nor is replaced by it, and runs after it.
+        let chart = Request {
+            job: Job::Chart(Id(7)),
+            ..request(3, ReportKind::Coverage)
+        };
+        assert!(
+            runner
+                .submit(chart, &store, &config, &checklists, &lists)
+                .is_none()
+        );
         let done = runner.finish(&store, &config, &checklists, &lists);
-        assert_eq!(tickets(&done), vec![2]);
+        assert_eq!(tickets(&done), vec![2, 3]);
         assert!(
             runner
                 .finish(&store, &config, &checklists, &lists)

@@ -7,6 +7,7 @@ pub mod command;
 pub mod effects;
 pub mod error;
 pub mod finder;
+pub mod follow;
 pub mod form;
 pub mod input;
 pub mod jobs;
@@ -59,6 +60,9 @@ pub struct App<'s> {
     pub clipboard: Vec<String>,
     /// Who runs slow work: inline unless the terminal loop starts a worker.
     pub jobs: Runner,
+    /// What every commit to the store changed, whoever made it: the
+    /// screens follow it ([`follow`]).
+    changes: std::sync::mpsc::Receiver<gridbook_store::writes::Changes>,
 }
 
 impl<'s> App<'s> {
@@ -86,6 +90,7 @@ impl<'s> App<'s> {
             finder,
             clipboard: Vec::new(),
             jobs: Runner::Inline,
+            changes: store.follow(),
         }
     }
 
@@ -110,8 +115,34 @@ impl<'s> App<'s> {
     fn run_effects(&mut self, mut queue: Vec<Effect>) {
         // Effects answer with messages, which may ask for more effects.
         let mut guard = 0;
-        while !queue.is_empty() && guard < 64 {
-            guard += 1;
+        loop {
+            self.run_queue(&mut queue, &mut guard);
+            // What was committed meanwhile (a save above, or any other
+            // write in this process): the lookup index and the screens
+            // showing it follow. Reloads write nothing, so this ends.
+            let Some(changes) = self.changed() else {
+                break;
+            };
+            self.finder.catch_up(self.store);
+            queue.extend(update(&mut self.state, Msg::Changed(changes)));
+        }
+    }
+
+    /// Everything committed since the last look, as one set of changes.
+    fn changed(&mut self) -> Option<gridbook_store::writes::Changes> {
+        let mut all: Option<gridbook_store::writes::Changes> = None;
+        for c in self.changes.try_iter() {
+            match &mut all {
+                Some(a) => a.merge(c),
+                None => all = Some(c),
+            }
+        }
+        all
+    }
+
+    fn run_queue(&mut self, queue: &mut Vec<Effect>, guard: &mut usize) {
+        while !queue.is_empty() && *guard < 64 {
+            *guard += 1;
             let mut msgs = Vec::new();
             for e in queue.drain(..) {
                 match e {

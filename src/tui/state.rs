@@ -227,6 +227,15 @@ pub struct Loading {
     pub job: Job,
 }
 
+/// Which held screens a commit changed while they were out of view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stale {
+    /// The browser behind a report or plan.
+    pub browse: bool,
+    /// The members list behind one member's zones.
+    pub members: bool,
+}
+
 /// Below this the layout cannot work; a notice is shown instead.
 pub const MIN_WIDTH: u16 = 50;
 pub const MIN_HEIGHT: u16 = 12;
@@ -251,6 +260,14 @@ pub struct State {
     pub loading: Option<Loading>,
     /// The last job ticket handed out.
     pub tickets: u64,
+    /// The side pane's job (its chart) not yet answered.
+    pub pane_ticket: Option<u64>,
+    /// A record the last save created: the list selects it when it
+    /// reloads after the commit ([`super::follow`]).
+    pub select_next: Option<Id>,
+    /// Screens held behind the view that a commit changed: reloaded when
+    /// `back` shows them again.
+    pub stale: Stale,
     pub width: u16,
     pub height: u16,
     pub my_zones_only: bool,
@@ -276,6 +293,9 @@ impl State {
             privacy: super::privacy::Privacy::default(),
             loading: None,
             tickets: 0,
+            pane_ticket: None,
+            select_next: None,
+            stale: Stale::default(),
             width: 80,
             height: 24,
             my_zones_only: false,

@@ -8,7 +8,7 @@
 //! sequence down to the layer below. With no layer, the screen runs it.
 
 use crate::tui::command::{self, Cmd, Command};
-use crate::tui::jobs::Job;
+use crate::tui::jobs::{Job, Lane};
 use crate::tui::keymap::{Context, Key, Resolved};
 use gridbook_core::zoneview::ZoneView;
 use gridbook_domain::model::{Id, PatrolKind};
@@ -116,6 +116,9 @@ pub enum Msg {
         ticket: u64,
         msgs: Vec<Msg>,
     },
+    /// What commits to the store changed (from a save here or any other
+    /// path): the screens showing it refresh ([`super::follow`]).
+    Changed(gridbook_store::writes::Changes),
 }
 
 fn status(state: &mut State, text: impl Into<String>, error: bool) {
@@ -126,8 +129,14 @@ fn status(state: &mut State, text: impl Into<String>, error: bool) {
 }
 
 /// Asks for a job; the screen shows it is loading until the answer comes.
+/// A pane's job (the zone chart) does not hold up the screen: it is waited
+/// for apart, and the pane draws "…" meanwhile.
 pub fn start_job(state: &mut State, job: Job) -> Effect {
     state.tickets += 1;
+    if job.lane() == Lane::Pane {
+        state.pane_ticket = Some(state.tickets);
+        return Effect::Job(state.tickets, job);
+    }
     state.loading = Some(Loading {
         ticket: state.tickets,
         job: job.clone(),
@@ -169,6 +178,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             let mut b = match std::mem::replace(&mut state.view, View::Welcome) {
                 View::Browse(b) => b,
                 View::Report(_) | View::Plan(_) | View::Welcome => {
+                    // Loaded afresh: whatever changed behind is in it.
+                    state.stale.browse = false;
                     state.browse_behind.take().unwrap_or(Browse {
                         level,
                         crumbs: Vec::new(),
@@ -221,18 +232,22 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Detail(id, view) => {
-            if let View::Browse(b) = &mut state.view {
-                let current = detail_target(b);
-                if current == Some(id) {
-                    b.detail = Some(view);
-                }
+            if let View::Browse(b) = &mut state.view
+                && detail_target(b) == Some(id)
+            {
+                b.detail = Some(view);
+                // Its chart follows, off the UI thread.
+                return vec![start_job(state, Job::Chart(id))];
             }
             vec![]
         }
         Msg::Report(mut r) => {
             let zones = matches!(r.kind, ReportKind::MemberZones(_));
             match std::mem::replace(&mut state.view, View::Welcome) {
-                View::Browse(b) => state.browse_behind = Some(b),
+                View::Browse(b) => {
+                    state.browse_behind = Some(b);
+                    state.stale.browse = false;
+                }
                 // Reloaded after a change: where `back` goes, the problems
                 // view's filter and the selection stay.
                 View::Report(old) if old.kind == r.kind => {
@@ -248,6 +263,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 // returns to that list.
                 View::Report(m) if zones && matches!(m.kind, ReportKind::Members(_)) => {
                     state.members_behind = Some(m);
+                    state.stale.members = false;
                 }
                 _ => {}
             }
@@ -259,7 +275,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Plan(mut p) => {
             match std::mem::replace(&mut state.view, View::Welcome) {
-                View::Browse(b) => state.browse_behind = Some(b),
+                View::Browse(b) => {
+                    state.browse_behind = Some(b);
+                    state.stale.browse = false;
+                }
                 // Reloaded after a change: the cursor stays on its door.
                 View::Plan(old) if old.building == p.building => {
                     if let Some(d) = old.current() {
@@ -303,12 +322,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 b.marked.clear();
             }
             status(state, message, false);
-            let mut effects = reload(state);
-            if let (Some(id), [Effect::Load { select: s, .. }]) = (select, effects.as_mut_slice()) {
-                *s = Some(id);
-            }
-            effects
+            // The screens refresh from what the commit changed (the
+            // `Changed` that follows), selecting what the save created.
+            state.select_next = select;
+            vec![]
         }
+        Msg::Changed(changes) => super::follow::refresh(state, &changes),
         Msg::SaveFailed(err) => {
             match state.form_mut() {
                 Some(f) => f.save_error = Some(err),
@@ -341,11 +360,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::JobDone { ticket, msgs } => {
-            // Only the answer the screen still waits for counts.
-            if state.loading.as_ref().map(|l| l.ticket) != Some(ticket) {
+            // Only the answer the screen (or the pane) still waits for counts.
+            if state.pane_ticket == Some(ticket) {
+                state.pane_ticket = None;
+            } else if state.loading.as_ref().map(|l| l.ticket) == Some(ticket) {
+                state.loading = None;
+            } else {
                 return vec![];
             }
-            state.loading = None;
             let mut effects = Vec::new();
             for m in msgs {
                 effects.extend(update(state, m));
@@ -390,7 +412,7 @@ fn common_prefix(list: &[String]) -> Option<String> {
 }
 
 /// Which zone the detail pane shows for the current browse state.
-fn detail_target(b: &Browse) -> Option<Id> {
+pub(super) fn detail_target(b: &Browse) -> Option<Id> {
     match b.level {
         Level::Household(h) => Some(h),
         _ => b.rows.get(b.sel).map(|r| r.id),
@@ -732,7 +754,12 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                 && matches!(r.kind, ReportKind::MemberZones(_))
                 && let Some(m) = state.members_behind.take()
             {
+                let kind = m.kind;
                 state.view = View::Report(m);
+                // Changed while out of view: shown as it was, then reloaded.
+                if std::mem::take(&mut state.stale.members) {
+                    return report(state, kind);
+                }
                 return vec![];
             }
             match &mut state.view {
@@ -752,7 +779,16 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                 }
                 View::Report(_) | View::Plan(_) => match state.browse_behind.take() {
                     Some(b) => {
-                        let effects = detail_effect(&b).into_iter().collect();
+                        // Changed while out of view: the list reloads (and
+                        // its pane with it), else the pane alone.
+                        let effects = if std::mem::take(&mut state.stale.browse) {
+                            vec![Effect::Load {
+                                level: b.level,
+                                select: b.rows.get(b.sel).map(|r| r.id),
+                            }]
+                        } else {
+                            detail_effect(&b).into_iter().collect()
+                        };
                         state.view = View::Browse(b);
                         effects
                     }
@@ -1591,15 +1627,22 @@ mod tests {
             &mut s,
             Msg::Saved {
                 message: "saved".into(),
-                select: None,
+                select: Some(Id(9)),
             },
         );
         assert!(s.layers.is_empty() && s.changed);
+        // The reload comes from what the commit changed, and selects what
+        // the save created.
+        assert_eq!(fx, vec![]);
+        let mut new_area = gridbook_store::writes::Changes::default();
+        new_area
+            .records
+            .insert(Id(9), gridbook_domain::model::Kind::Area);
         assert_eq!(
-            fx,
+            update(&mut s, Msg::Changed(new_area)),
             vec![Effect::Load {
                 level: Level::Areas,
-                select: Some(Id(1))
+                select: Some(Id(9))
             }]
         );
         s.layers.push(Layer::Form(Box::new(Form::new(

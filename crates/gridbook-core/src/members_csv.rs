@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::address::{self, Zone};
 use crate::ops::Ctx;
+use crate::progress::{Counter, Progress, Quiet};
 use crate::roster::table::{self, Cell, Table};
 use crate::roster::{RosterError, find_header};
 use gridbook_domain::model::*;
@@ -110,15 +111,29 @@ pub fn import_file_sheet(
     path: &Path,
     sheet: Option<&str>,
 ) -> Result<Report, RosterError> {
-    if table::is_workbook(path) {
-        return import_table(store, ctx, &table::workbook(path, sheet)?);
-    }
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| RosterError::Read {
-        file: file.clone(),
-        source,
-    })?;
-    import(store, ctx, &file, &bytes)
+    import_file_sheet_with(store, ctx, path, sheet, &Quiet)
+}
+
+/// [`import_file_sheet`], telling `progress` how many of the file's rows
+/// below the header are checked.
+pub fn import_file_sheet_with(
+    store: &Store,
+    ctx: Ctx,
+    path: &Path,
+    sheet: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<Report, RosterError> {
+    let t = if table::is_workbook(path) {
+        table::workbook(path, sheet)?
+    } else {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| RosterError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        table::csv(&file, &bytes)?
+    };
+    import_table_with(store, ctx, &t, progress)
 }
 
 /// How many lines a cell of this column may hold.
@@ -154,6 +169,16 @@ pub fn import(store: &Store, ctx: Ctx, file: &str, bytes: &[u8]) -> Result<Repor
 /// rows above it before anything is written; then everything is written in
 /// one transaction. A workbook may have title rows above the header.
 pub fn import_table(store: &Store, ctx: Ctx, t: &Table) -> Result<Report, RosterError> {
+    import_table_with(store, ctx, t, &Quiet)
+}
+
+/// [`import_table`], telling `progress` how many rows are checked.
+pub fn import_table_with(
+    store: &Store,
+    ctx: Ctx,
+    t: &Table,
+    progress: &dyn Progress,
+) -> Result<Report, RosterError> {
     let file = t.file.as_str();
     let hi = if t.sheet.is_some() {
         find_header(t, |h| col(h).is_some())?
@@ -216,7 +241,9 @@ pub fn import_table(store: &Store, ctx: Ctx, t: &Table) -> Result<Report, Roster
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let mut count = Counter::new(progress, (t.records.len() - hi - 1) as u64);
     for rec in &t.records[hi + 1..] {
+        count.step();
         let line = rec.line;
         let raw = match &rec.cells {
             Ok(c) => c,
@@ -357,6 +384,7 @@ pub fn import_table(store: &Store, ctx: Ctx, t: &Table) -> Result<Report, Roster
     let (w, mut report) = plan(store, ctx, t, &cols, &headers, &rows)?;
     report.warnings = warnings;
     store.commit(w)?;
+    count.finish();
     Ok(report)
 }
 

@@ -1,57 +1,8 @@
-//! Progress of long work with a known total (rows of a roster, records of
-//! an import or restore, households of a generated estate), for a caller
-//! that shows it (the command line's bar). The loops report through a
-//! [`Counter`], which calls out only every [`EVERY`] items and once at the
-//! end, so a caller that shows nothing ([`Quiet`]) costs a counter's add.
+//! Progress of long work: the [`Progress`] callback and its [`Counter`],
+//! defined beside the store's rebuild loop (`gridbook_store::progress`) and
+//! re-exported here for the core's loops (import, export, restore, gen).
 
-/// Told how far long work has come: `done` of `total` items.
-pub trait Progress {
-    fn tick(&self, done: u64, total: u64);
-}
-
-/// Shows nothing: what the functions without a progress argument use.
-pub struct Quiet;
-
-impl Progress for Quiet {
-    fn tick(&self, _: u64, _: u64) {}
-}
-
-impl<F: Fn(u64, u64)> Progress for F {
-    fn tick(&self, done: u64, total: u64) {
-        self(done, total)
-    }
-}
-
-/// How many items pass between two reports.
-pub const EVERY: u64 = 256;
-
-/// Counts items for a [`Progress`]: reports 0 on creation, every
-/// [`EVERY`] items, and `total` when finished.
-pub struct Counter<'a> {
-    to: &'a dyn Progress,
-    done: u64,
-    total: u64,
-}
-
-impl<'a> Counter<'a> {
-    pub fn new(to: &'a dyn Progress, total: u64) -> Counter<'a> {
-        to.tick(0, total);
-        Counter { to, done: 0, total }
-    }
-
-    /// One more item done.
-    pub fn step(&mut self) {
-        self.done += 1;
-        if self.done.is_multiple_of(EVERY) && self.done < self.total {
-            self.to.tick(self.done, self.total);
-        }
-    }
-
-    /// All done (also when some items were skipped on the way).
-    pub fn finish(self) {
-        self.to.tick(self.total, self.total);
-    }
-}
+pub use gridbook_store::progress::{Counter, EVERY, Progress, Quiet};
 
 #[cfg(test)]
 mod tests {
@@ -109,5 +60,39 @@ mod tests {
         let store2 = gridbook_store::store::Store::open(dir2.path()).unwrap();
         dump.load_into_with(&store2, &p).unwrap();
         assert_eq!(rises_to_the_total(&seen.take()), records);
+    }
+
+    #[test]
+    fn check_rebuild_and_a_members_import_count_every_entry() {
+        use gridbook_domain::model::Ts;
+        let est = crate::generator::generate(&crate::generator::Spec::large(80, 3, 400, Ts::now()));
+        let entries = (est.areas.len()
+            + est.buildings.len()
+            + est.households.len()
+            + est.residents.len()
+            + est.members.len()
+            + est.events.len()) as u64;
+        let store = gridbook_store::store::Store::memory().unwrap();
+        crate::generator::load_with(&store, &est, &Quiet).unwrap();
+        let seen = RefCell::new(Vec::new());
+        let p = |d, t| seen.borrow_mut().push((d, t));
+        store.rebuild_with(&p).unwrap();
+        assert_eq!(rises_to_the_total(&seen.take()), entries);
+        // A check replays every entry, then decodes each on its own.
+        assert!(store.check_with(&p).unwrap().is_clean());
+        assert_eq!(rises_to_the_total(&seen.take()), 2 * entries);
+
+        let mut csv = String::from("姓名,电话\n");
+        for i in 0..600 {
+            csv.push_str(&format!("党员{i},1380000{i:04}\n"));
+        }
+        let t = crate::roster::table::csv("m.csv", csv.as_bytes()).unwrap();
+        let ctx = crate::ops::Ctx {
+            now: Ts::now(),
+            by: None,
+        };
+        let report = crate::members_csv::import_table_with(&store, ctx, &t, &p).unwrap();
+        assert_eq!(report.members_added, 600);
+        assert_eq!(rises_to_the_total(&seen.take()), 600);
     }
 }

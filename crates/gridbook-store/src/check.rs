@@ -9,6 +9,7 @@ use gridbook_domain::model::*;
 
 use crate::codec;
 use crate::error::Result;
+use crate::progress::{Counter, Progress, Quiet};
 use crate::projection::{self, Cx, hierarchy};
 use crate::schema::{DERIVED, Tree};
 use crate::store::{Record, Store};
@@ -50,16 +51,28 @@ impl CheckReport {
 const REBUILDING: &[u8] = b"rebuilding";
 
 impl Store {
-    /// Every derived entry as it should be, computed from records and events.
-    fn expected_derived(&self) -> Result<Writes> {
+    /// Records and events in the primary trees, as the commits counted them
+    /// (a scan of each tree in a store from before counts): the total a
+    /// check or rebuild shows its progress against.
+    fn entries(&self) -> Result<u64> {
+        let per_tree = match self.counts()? {
+            Some(c) => c.entries,
+            None => self.counted()?,
+        };
+        Ok(per_tree.iter().sum())
+    }
+
+    /// Every derived entry as it should be, computed from records and
+    /// events; `count` steps once per record and event staged.
+    fn expected_derived(&self, count: &mut Counter<'_>) -> Result<Writes> {
         let mut w = Writes::new();
         w.from_scratch = true;
         let mut cx = Cx::new(self, &mut w);
-        self.stage_structure::<Area>(&mut cx)?;
-        self.stage_structure::<Building>(&mut cx)?;
-        self.stage_structure::<Household>(&mut cx)?;
-        self.stage_structure::<Resident>(&mut cx)?;
-        self.stage_structure::<Member>(&mut cx)?;
+        self.stage_structure::<Area>(&mut cx, count)?;
+        self.stage_structure::<Building>(&mut cx, count)?;
+        self.stage_structure::<Household>(&mut cx, count)?;
+        self.stage_structure::<Resident>(&mut cx, count)?;
+        self.stage_structure::<Member>(&mut cx, count)?;
         // Replay in the order the events were written, as live writes applied
         // them: the id sorts by `at`, and a problem resolved "yesterday" after
         // being reopened "last week" must end up as the later write says.
@@ -67,21 +80,31 @@ impl Store {
         events.sort_by_key(Event::write_order);
         for e in &events {
             projection::stage_event(&mut cx, e)?;
+            count.step();
         }
         Ok(w)
     }
 
-    fn stage_structure<R: Record>(&self, cx: &mut Cx<'_>) -> Result<()> {
+    fn stage_structure<R: Record>(&self, cx: &mut Cx<'_>, count: &mut Counter<'_>) -> Result<()> {
         for r in self.all::<R>() {
             let r = r?;
             hierarchy::stage_record(cx, R::KIND, r.meta().id, r.parent())?;
+            count.step();
         }
         Ok(())
     }
 
     /// Compares derived trees with what records and events imply.
     pub fn check(&self) -> Result<CheckReport> {
-        let expected = self.expected_derived()?;
+        self.check_with(&Quiet)
+    }
+
+    /// [`Store::check`], telling `progress` how far it has come: every
+    /// record and event is read twice (replayed, then decoded on its own),
+    /// so the total is twice their number.
+    pub fn check_with(&self, progress: &dyn Progress) -> Result<CheckReport> {
+        let mut count = Counter::new(progress, 2 * self.entries()?);
+        let expected = self.expected_derived(&mut count)?;
         let mut want: BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>> = BTreeMap::new();
         for op in expected.ops {
             want.insert((op.tree, op.key), op.value);
@@ -113,6 +136,7 @@ impl Store {
                     Tree::Residents => codec::decode::<Resident>(&v).is_ok(),
                     _ => codec::decode::<Member>(&v).is_ok(),
                 };
+                count.step();
                 if ok {
                     report.records += 1;
                 } else {
@@ -134,6 +158,7 @@ impl Store {
                 }
             }
         }
+        count.finish();
         Ok(report)
     }
 
@@ -141,8 +166,15 @@ impl Store {
     /// A marker in `meta` says a rebuild is under way, so a store opened
     /// after a kill part-way finishes it instead of reading half an index.
     pub fn rebuild(&self) -> Result<()> {
+        self.rebuild_with(&Quiet)
+    }
+
+    /// [`Store::rebuild`], telling `progress` how many records and events
+    /// have been replayed (the long part; writing the result is one batch).
+    pub fn rebuild_with(&self, progress: &dyn Progress) -> Result<()> {
         self.writable()?;
-        let expected = self.expected_derived()?;
+        let mut count = Counter::new(progress, self.entries()?);
+        let expected = self.expected_derived(&mut count)?;
         self.engine().commit(&[crate::engine::Op::put(
             Tree::Meta.id(),
             REBUILDING.to_vec(),
@@ -156,7 +188,9 @@ impl Store {
         self.flush()?;
         self.engine()
             .commit(&[crate::engine::Op::del(Tree::Meta.id(), REBUILDING.to_vec())])?;
-        self.flush()
+        self.flush()?;
+        count.finish();
+        Ok(())
     }
 
     /// Whether a rebuild was cut short (see [`Store::rebuild`]).

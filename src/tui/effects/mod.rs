@@ -35,7 +35,7 @@ pub fn run(w: &World, finder: &mut Finder, effect: Effect) -> Vec<Msg> {
         Effect::Load { level, select } => load(w, level, select, None),
         Effect::Detail(id) => detail(w, id),
         Effect::OpenForm(req) => open_form(w, req),
-        Effect::Save(purpose, values) => return vec![save(w, finder, purpose, values)],
+        Effect::Save(purpose, values) => return vec![save(w, purpose, values)],
         Effect::Complete(text) => complete(w, &text),
         Effect::Goto(addr) => match address::resolve(w.store, &addr) {
             Ok(z) => goto(w, &z),

@@ -1,12 +1,13 @@
-//! Saves a submitted form through the validated operations, then keeps the
-//! lookup index following the change. Each purpose reads the form's values
-//! by field name into the domain's input struct.
+//! Saves a submitted form through the validated operations. Each purpose
+//! reads the form's values by field name into the domain's input struct.
+//! What the save changed reaches the screens and the lookup index from the
+//! store's commit (`crate::tui::follow`), not from here.
 
 use super::*;
 use crate::tui::form::Values;
 use gridbook_core::report::counted;
 
-pub(super) fn save(w: &World, finder: &mut Finder, purpose: Purpose, v: Values) -> Msg {
+pub(super) fn save(w: &World, purpose: Purpose, v: Values) -> Msg {
     // A transfer is previewed first: saving its form opens the preview.
     if let Purpose::Transfer { from } = purpose {
         return match super::assignments::transfer_preview(w, from, &v) {
@@ -16,23 +17,11 @@ pub(super) fn save(w: &World, finder: &mut Finder, purpose: Purpose, v: Values) 
     }
     let mut created = None;
     match save_inner(w, &purpose, &v, &mut created) {
-        Ok(message) => {
-            refresh_lookup(w, finder, &purpose);
-            Msg::Saved {
-                message,
-                select: created,
-            }
-        }
+        Ok(message) => Msg::Saved {
+            message,
+            select: created,
+        },
         Err(e) => Msg::SaveFailed(e.say(w.lang)),
-    }
-}
-
-/// Keeps the lookup index following the change just saved: the store tells
-/// the finder what every commit changed; an import rebuilds it whole.
-fn refresh_lookup(w: &World, index: &mut Finder, purpose: &Purpose) {
-    match purpose {
-        Purpose::Import { .. } => index.build_now(w.store),
-        _ => index.catch_up(w.store),
     }
 }
 

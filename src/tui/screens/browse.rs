@@ -18,6 +18,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use crate::tui::charts::PaneChart;
 use crate::tui::command::Cmd;
 use crate::tui::render::{ACCENT, DIM, table};
 use crate::tui::state::*;
@@ -292,8 +293,15 @@ pub fn detail(w: &World, id: Id) -> R<Vec<Msg>> {
     if let Zone::Household(..) = zone {
         view.care = care::of_household(w.store, &w.lists.care, id, now, w.lang).map_err(err)?;
     }
-    let chart = crate::tui::charts::zone(w.store, id, now).map_err(err)?;
-    Ok(vec![Msg::Detail(id, Box::new(view)), Msg::Chart(id, chart)])
+    Ok(vec![Msg::Detail(id, Box::new(view))])
+}
+
+/// The side pane's chart (visits per week to the zone's households): a
+/// scan of twelve weeks of its timeline, so a job of its own that a key
+/// never waits on.
+pub fn chart(w: &World, id: Id) -> R<Vec<Msg>> {
+    let chart = crate::tui::charts::zone(w.store, id, Ts::now()).map_err(err)?;
+    Ok(vec![Msg::Chart(id, chart)])
 }
 
 /// The care badge of residents (one, or a household's): ♥ and the short
@@ -405,11 +413,13 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
             table(frame, list, &title, &b.columns, &rows, b.sel, true)
         }
     }
-    let chart = b
-        .chart
-        .as_ref()
-        .filter(|(id, _)| b.detail.as_ref().is_some_and(|d| d.id == id.to_string()));
-    let side = crate::tui::charts::pane(frame, side, state.lang, chart.map(|(_, c)| c));
+    // The chart of the zone the pane shows, or "…" while it is computed:
+    // never the chart of the zone selected before.
+    let chart = b.detail.as_ref().map(|d| match &b.chart {
+        Some((id, c)) if d.id == id.to_string() => PaneChart::Ready(c),
+        _ => PaneChart::Waiting,
+    });
+    let side = crate::tui::charts::pane(frame, side, state.lang, chart);
     detail_pane(
         state,
         b.detail.as_deref(),

@@ -5,9 +5,10 @@
 //! [`Report`] on the job runner and share one table view (`report.rs`).
 //!
 //! To add a report screen: a file here with `HINTS`, `LOADING` and `load`;
-//! a `ReportKind` variant and its arm in each function below; a command in
-//! the command table (`command.rs`) and its arm in `update.rs` (the
-//! compiler points at both); its strings in the two i18n catalogs.
+//! a `ReportKind` variant and its arm in each function below (`shows`:
+//! which commits reload it); a command in the command table (`command.rs`)
+//! and its arm in `update.rs` (the compiler points at both); its strings in
+//! the two i18n catalogs.
 
 pub mod browse;
 pub mod caller;
@@ -111,5 +112,20 @@ pub fn loading(kind: ReportKind) -> &'static str {
         ReportKind::Cover(_) => cover::LOADING,
         ReportKind::ProblemHistory(_) => problem_history::LOADING,
         ReportKind::Entry { .. } => entry::LOADING,
+    }
+}
+
+/// Whether a report screen shows something a commit changed, so that it
+/// reloads (`super::follow`). A screen about one zone follows that zone
+/// (a change inside it names it too); the others show the whole estate.
+pub fn shows(kind: ReportKind, c: &gridbook_store::writes::Changes) -> bool {
+    match kind {
+        ReportKind::Timeline(zone) | ReportKind::Entry { from: zone, .. } => c.touches(zone),
+        ReportKind::Today
+        | ReportKind::Members(_)
+        | ReportKind::Problems
+        | ReportKind::Coverage
+        | ReportKind::MemberZones(_)
+        | ReportKind::ProblemHistory(_) => !c.is_empty(),
     }
 }
