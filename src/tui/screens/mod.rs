@@ -126,6 +126,8 @@ pub fn shows(kind: ReportKind, c: &gridbook_store::writes::Changes) -> bool {
         | ReportKind::Problems
         | ReportKind::Coverage
         | ReportKind::MemberZones(_)
+        // Who covers a zone can change by an assignment on any zone above it.
+        | ReportKind::Cover(_)
         | ReportKind::ProblemHistory(_) => !c.is_empty(),
     }
 }
