@@ -40,7 +40,7 @@ impl Job {
     /// Runs the job against the store; failures become an error status.
     pub fn run(&self, w: &World) -> Vec<Msg> {
         let result = match self {
-            Job::Report(kind) => screens::load(w, *kind).map(|r| vec![Msg::Report(Box::new(r))]),
+            Job::Report(kind) => screens::load(w, *kind).map(|r| with_warnings(w, *kind, r)),
             Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
         };
@@ -56,6 +56,20 @@ impl Job {
         };
         lang.t(key)
     }
+}
+
+/// A report, and for Today and the conflicts screen the ⚠ count (counted
+/// here, on the runner), which Today also says in its summary.
+fn with_warnings(w: &World, kind: ReportKind, mut r: super::state::Report) -> Vec<Msg> {
+    if !matches!(kind, ReportKind::Today | ReportKind::Conflicts) {
+        return vec![Msg::Report(Box::new(r))];
+    }
+    let n = screens::conflicts::count(w);
+    if kind == ReportKind::Today && n > 0 {
+        r.summary
+            .push(w.lang.f("merge.tui.today", &[&n.to_string()]));
+    }
+    vec![Msg::Report(Box::new(r)), Msg::Warnings(n)]
 }
 
 /// A job with its ticket and what the worker needs to know of the session.

@@ -11,6 +11,7 @@
 
 pub mod browse;
 pub mod caller;
+pub mod conflicts;
 pub mod coverage;
 pub mod entry;
 pub mod member_zones;
@@ -64,6 +65,10 @@ pub enum ReportKind {
         event: Id,
         from: Id,
     },
+    /// What merges left for people: conflicts, attention, quarantined.
+    Conflicts,
+    /// One of them with every version.
+    ConflictItem(Id),
 }
 
 /// Loads a report screen's data (on the job runner: it may be slow).
@@ -77,6 +82,8 @@ pub fn load(w: &World, kind: ReportKind) -> R<Report> {
         ReportKind::MemberZones(member) => member_zones::load(w, member),
         ReportKind::ProblemHistory(problem) => problem_history::load(w, problem),
         ReportKind::Entry { event, from } => entry::load(w, event, from),
+        ReportKind::Conflicts => conflicts::load(w),
+        ReportKind::ConflictItem(id) => conflicts::load_item(w, id),
     }
 }
 
@@ -91,6 +98,8 @@ pub fn hints(kind: ReportKind) -> &'static [Cmd] {
         ReportKind::MemberZones(_) => member_zones::HINTS,
         ReportKind::ProblemHistory(_) => problem_history::HINTS,
         ReportKind::Entry { .. } => entry::HINTS,
+        ReportKind::Conflicts => conflicts::HINTS,
+        ReportKind::ConflictItem(_) => conflicts::ITEM_HINTS,
     }
 }
 
@@ -105,5 +114,6 @@ pub fn loading(kind: ReportKind) -> &'static str {
         ReportKind::MemberZones(_) => member_zones::LOADING,
         ReportKind::ProblemHistory(_) => problem_history::LOADING,
         ReportKind::Entry { .. } => entry::LOADING,
+        ReportKind::Conflicts | ReportKind::ConflictItem(_) => conflicts::LOADING,
     }
 }
