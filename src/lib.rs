@@ -13,10 +13,10 @@ pub mod tui;
 
 pub use gridbook_core::{
     address, backup, care, config, cover, demo, erase, export, generator, lifecycle, lookup,
-    members_csv, names, ops, plan, report, roster, seal, service, who, zoneview,
+    members_csv, merge, names, ops, plan, report, roster, seal, service, who, zoneview,
 };
 pub use gridbook_domain::{
     checklist, clock, contact, describe, error, floors, i18n, model, period, romanize, text,
     validate, vocab, when,
 };
-pub use gridbook_store::{backups, codec, store};
+pub use gridbook_store::{backups, codec, order, store};

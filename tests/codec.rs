@@ -7,6 +7,7 @@ use std::fmt::Debug;
 
 use gridbook::codec::{self, CodecError};
 use gridbook::model::*;
+use gridbook::order::{Quarantined, Stamp};
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -353,6 +354,22 @@ fn event() -> impl Strategy<Value = Event> {
 
 // ---- properties ------------------------------------------------------------
 
+/// An entry's stamp in the order every device agrees on.
+fn stamp() -> impl Strategy<Value = Stamp> {
+    (
+        any::<u64>(),
+        id(),
+        any::<u64>(),
+        proptest::collection::vec(id(), 0..4),
+    )
+        .prop_map(|(lamport, device, seq, replaces)| Stamp {
+            lamport,
+            device,
+            seq,
+            replaces,
+        })
+}
+
 /// Encodes, decodes back to an equal value, and checks that every strict
 /// prefix of the encoding is an error.
 fn round_trip<V>(v: &V) -> Result<(), TestCaseError>
@@ -458,6 +475,15 @@ proptest! {
         arbitrary_bytes::<Member>(&bytes)?;
         arbitrary_bytes::<Meta>(&bytes)?;
         arbitrary_bytes::<Date>(&bytes)?;
+        arbitrary_bytes::<Stamp>(&bytes)?;
+        arbitrary_bytes::<Quarantined>(&bytes)?;
+    }
+
+    #[test]
+    fn stamps_and_quarantined_entries_round_trip(s in stamp(), e in event(), from in text(), at in ts()) {
+        round_trip(&s)?;
+        round_trip(&Quarantined { event: e.clone(), stamp: Some(s), from: from.clone(), arrived: at })?;
+        round_trip(&Quarantined { event: e, stamp: None, from, arrived: at })?;
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub use crate::fail::Fail;
 mod assign;
 mod care;
 mod completions;
+mod conflicts;
 mod csvout;
 mod data;
 mod edit;
@@ -68,6 +69,28 @@ pub struct Cli {
     pub color: out::ColorChoice,
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
+}
+
+/// `gridbook conflicts show|resolve`.
+#[derive(Subcommand, Debug)]
+pub enum ConflictsCmd {
+    /// One item with its versions, numbered from 1.
+    Show {
+        /// The item's id (its last characters are enough).
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Keep one version of a conflict: a new edit naming every version
+    /// (it syncs like any edit).
+    Resolve {
+        /// The conflict's id (its last characters are enough).
+        id: String,
+        /// The version to keep, as `conflicts show` numbers them.
+        #[arg(long, value_name = "N")]
+        keep: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -260,6 +283,16 @@ pub enum Cmd {
         /// Retire after listing what it ends (without it nothing is written).
         #[arg(long)]
         yes: bool,
+    },
+    /// What merges left for people: conflicts (a field edited on two
+    /// devices, an edit racing a deletion), items that need attention, and
+    /// quarantined entries.
+    Conflicts {
+        #[command(subcommand)]
+        what: Option<ConflictsCmd>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Verify the derived indexes against records and events.
     Check {
@@ -834,6 +867,11 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
         ),
         Some(Cmd::Completions { shell }) => completions::completions(shell),
         Some(Cmd::Man) => completions::man(),
+        Some(Cmd::Conflicts { what, json }) => match what {
+            None => conflicts::list(&env, json),
+            Some(ConflictsCmd::Show { id, json: j }) => conflicts::show(&env, &id, json || j),
+            Some(ConflictsCmd::Resolve { id, keep }) => conflicts::resolve(&env, &id, keep),
+        },
         Some(Cmd::Check { rebuild, json }) => {
             // A check of a store that is not there would find nothing wrong.
             let store = env.open(Use::Read)?;

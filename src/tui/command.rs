@@ -166,6 +166,8 @@ commands! {
     Complete = "complete", "complete", [], NoArg, [Command];
     Yes = "yes", "confirm_yes", [], NoArg, [Confirm];
     No = "no", "confirm_no", [], NoArg, [Confirm];
+    Conflicts = "conflicts", "merge.conflicts", [], NoArg, [Browse];
+    Keep = "keep", "merge.keep", [], NoArg, [Browse];
 }
 
 impl Cmd {

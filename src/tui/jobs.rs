@@ -56,7 +56,7 @@ impl Job {
     /// Runs the job against the store; failures become an error status.
     pub fn run(&self, w: &World) -> Vec<Msg> {
         let result = match self {
-            Job::Report(kind) => screens::load(w, *kind).map(|r| vec![Msg::Report(Box::new(r))]),
+            Job::Report(kind) => screens::load(w, *kind).map(|r| with_warnings(w, *kind, r)),
             Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
             Job::Chart(zone) => screens::browse::chart(w, *zone),
@@ -103,6 +103,20 @@ impl Waiting {
     pub fn take(&mut self) -> Option<Request> {
         self.screen.take().or_else(|| self.pane.take())
     }
+}
+
+/// A report, and for Today and the conflicts screen the ⚠ count (counted
+/// here, on the runner), which Today also says in its summary.
+fn with_warnings(w: &World, kind: ReportKind, mut r: super::state::Report) -> Vec<Msg> {
+    if !matches!(kind, ReportKind::Today | ReportKind::Conflicts) {
+        return vec![Msg::Report(Box::new(r))];
+    }
+    let n = screens::conflicts::count(w);
+    if kind == ReportKind::Today && n > 0 {
+        r.summary
+            .push(w.lang.f("merge.tui.today", &[&n.to_string()]));
+    }
+    vec![Msg::Report(Box::new(r)), Msg::Warnings(n)]
 }
 
 /// A job with its ticket and what the worker needs to know of the session.

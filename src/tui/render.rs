@@ -132,6 +132,12 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
             Style::new().fg(Color::Yellow),
         ));
     }
+    if state.warnings > 0 {
+        spans.push(Span::styled(
+            format!(" ⚠ {}", state.warnings),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+    }
     let who = match &state.me {
         Some((_, name)) => lang.f("tui.working_as", &[name]),
         None => lang.t("tui.not_signed").to_string(),

@@ -276,6 +276,9 @@ pub struct State {
     pub quit: bool,
     /// Whether this session wrote anything (a backup follows on exit).
     pub changed: bool,
+    /// Conflicts, attention items and quarantined entries (the header's ⚠),
+    /// as last counted (with Today and the conflicts screen).
+    pub warnings: usize,
 }
 
 impl State {
@@ -302,6 +305,7 @@ impl State {
             care_only: false,
             quit: false,
             changed: false,
+            warnings: 0,
         }
     }
 

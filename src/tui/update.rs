@@ -41,6 +41,11 @@ pub enum Effect {
     Copy(String),
     /// Run a lookup query.
     Lookup(String),
+    /// Resolve conflict `item` by keeping its version `keep` (from 1).
+    Keep {
+        item: Id,
+        keep: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,6 +116,11 @@ pub enum Msg {
         building: bool,
     },
     Status(String, bool),
+    /// How many conflicts, attention items and quarantined entries there
+    /// are (the header's ⚠).
+    Warnings(usize),
+    /// A conflict was resolved: what was kept.
+    Kept(String),
     /// A job's answer: the messages it produced, for the ticket it was asked with.
     JobDone {
         ticket: u64,
@@ -358,6 +368,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Status(text, error) => {
             status(state, text, error);
             vec![]
+        }
+        Msg::Warnings(n) => {
+            state.warnings = n;
+            vec![]
+        }
+        Msg::Kept(text) => {
+            state.changed = true;
+            status(state, text, false);
+            report(state, ReportKind::Conflicts)
         }
         Msg::JobDone { ticket, msgs } => {
             // Only the answer the screen (or the pane) still waits for counts.
@@ -637,6 +656,23 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             vec![Effect::Lookup(String::new())]
         }
         Cmd::Today => report(state, ReportKind::Today),
+        Cmd::Conflicts => report(state, ReportKind::Conflicts),
+        Cmd::Keep => match &state.view {
+            View::Report(r) => match (r.kind, r.rows.get(r.sel)) {
+                (ReportKind::ConflictItem(item), Some(_)) => vec![Effect::Keep {
+                    item,
+                    keep: r.sel + 1,
+                }],
+                _ => {
+                    status(state, state.lang.t("merge.tui.keep_where"), true);
+                    vec![]
+                }
+            },
+            _ => {
+                status(state, state.lang.t("merge.tui.keep_where"), true);
+                vec![]
+            }
+        },
         Cmd::Members => report(state, ReportKind::Members(Default::default())),
         Cmd::Problems => report(state, ReportKind::Problems),
         Cmd::Coverage => report(state, ReportKind::Coverage),
@@ -712,6 +748,10 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                 }]
             }
             View::Report(r) => match r.rows.get(r.sel) {
+                Some(row) if r.kind == ReportKind::Conflicts => {
+                    let id = row.id;
+                    report(state, ReportKind::ConflictItem(id))
+                }
                 Some(row) if row.kind == RowKind::Member => {
                     let id = row.id;
                     report(state, ReportKind::MemberZones(id))

@@ -26,6 +26,7 @@ use gridbook_domain::describe;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_domain::validate;
+use gridbook_store::order::{self, Stamp};
 use gridbook_store::store::{Record, Store, StoreError, Writes};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -102,6 +103,40 @@ pub struct Dump {
     pub residents: Vec<Resident>,
     pub members: Vec<Member>,
     pub events: Vec<Event>,
+    /// Each entry's place in the order every device agrees on, by entry id
+    /// (entries from before stamps have none). Absent from older files.
+    #[serde(default)]
+    pub stamps: Vec<StampRow>,
+}
+
+/// One entry's stamp ([`gridbook_store::order::Stamp`]) in an export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StampRow {
+    pub id: Id,
+    pub lamport: u64,
+    pub device: Id,
+    pub seq: u64,
+    pub replaces: Vec<Id>,
+}
+
+impl StampRow {
+    pub fn new(id: Id, s: Stamp) -> StampRow {
+        StampRow {
+            id,
+            lamport: s.lamport,
+            device: s.device,
+            seq: s.seq,
+            replaces: s.replaces,
+        }
+    }
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            lamport: self.lamport,
+            device: self.device,
+            seq: self.seq,
+            replaces: self.replaces.clone(),
+        }
+    }
 }
 
 impl Dump {
@@ -143,6 +178,11 @@ impl Dump {
             .events()
             .inspect(|_| count.step())
             .collect::<Result<_, _>>()?;
+        let stamps = store
+            .stamps()?
+            .into_iter()
+            .map(|(id, s)| StampRow::new(id, s))
+            .collect();
         count.finish();
         let dump = Dump {
             notice: NOTICE.to_string(),
@@ -155,6 +195,7 @@ impl Dump {
             residents,
             members,
             events,
+            stamps,
         };
         // A store that lost records must not export (or back up) as whole.
         let n = |len: usize| len as u64;
@@ -823,6 +864,18 @@ impl Dump {
                 )));
             }
         }
+        let mut stamped = HashSet::new();
+        for (i, s) in self.stamps.iter().enumerate() {
+            if !event_ids.contains(&s.id) || !stamped.insert(s.id) {
+                return Err(invalid(format!(
+                    "stamps[{i}]: entry {} is not in the file or is stamped twice",
+                    s.id
+                )));
+            }
+            if !fits(&s.stamp()) {
+                return Err(too_big("stamp", s.id));
+            }
+        }
         let areas: HashSet<Id> = self.areas.iter().map(|a| a.meta.id).collect();
         let buildings: HashSet<Id> = self.buildings.iter().map(|b| b.meta.id).collect();
         let households: HashSet<Id> = self.households.iter().map(|h| h.meta.id).collect();
@@ -898,11 +951,16 @@ impl Dump {
         records(store, &mut w, &mut count, &self.residents)?;
         records(store, &mut w, &mut count, &self.members)?;
         store.commit_bulk(std::mem::take(&mut w))?;
-        // In write order, as `check --rebuild` replays them, whatever the file's order.
+        // In the order every device agrees on, as `check --rebuild` replays
+        // them, whatever the file's order; each keeps the stamp it came with.
+        let stamps: HashMap<Id, Stamp> = self.stamps.iter().map(|s| (s.id, s.stamp())).collect();
         let mut events: Vec<&Event> = self.events.iter().collect();
-        events.sort_by_key(|e| e.write_order());
+        events.sort_by_cached_key(|e| order::order_key(e, stamps.get(&e.id)));
         for e in events {
             store.stage_event(&mut w, e)?;
+            if let Some(s) = stamps.get(&e.id) {
+                w.keep_stamp(e.id, s.clone());
+            }
             count.step();
             if w.len() >= CHUNK {
                 store.commit_bulk(std::mem::take(&mut w))?;

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod lookup;
 pub mod members_csv;
+pub mod merge;
 pub mod names;
 pub mod ops;
 pub mod plan;

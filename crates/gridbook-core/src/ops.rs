@@ -351,9 +351,22 @@ pub(crate) fn stage_edits<R: Record>(
             },
         );
         store.stage_event(w, &e)?;
+        // The edit replaces every head of the field: what this device knew.
+        w.name_replaced_field(e.id, id, field, || field_heads(store, id, field))?;
     }
     store.stage_update(w, record)?;
     Ok(())
+}
+
+/// The versions of `record`'s `field` nothing replaces yet.
+fn field_heads(store: &Store, record: Id, field: &str) -> Result<Vec<Id>> {
+    let g = crate::merge::graph::Graph::read(store, record, &[])?;
+    Ok(g.heads(field).iter().map(|v| v.id).collect())
+}
+
+/// Every version of `record` nothing replaces yet: what a deletion names.
+pub(crate) fn record_heads(store: &Store, record: Id) -> Result<Vec<Id>> {
+    Ok(crate::merge::graph::Graph::read(store, record, &[])?.all_heads())
 }
 
 /// Edits a resident; each changed field becomes an event so history keeps the old value.
@@ -701,19 +714,20 @@ pub fn tombstone(store: &Store, ctx: Ctx, id: Id, reason: &str) -> Result<()> {
         }
     }
     let zone = if kind == Kind::Resident { parent } else { id };
-    store.stage_event(
-        &mut w,
-        &Event::new(
-            zone,
-            ctx.now,
-            ctx.by,
-            EventBody::Tombstoned {
-                target: id,
-                kind,
-                reason,
-            },
-        ),
-    )?;
+    let e = Event::new(
+        zone,
+        ctx.now,
+        ctx.by,
+        EventBody::Tombstoned {
+            target: id,
+            kind,
+            reason,
+        },
+    );
+    store.stage_event(&mut w, &e)?;
+    // A deletion names every version it knew of: an edit it did not know
+    // (from another device) races it.
+    w.name_replaced(e.id, record_heads(store, id)?);
     store.commit(w)?;
     Ok(())
 }
@@ -1156,6 +1170,16 @@ pub fn step_problem(
     );
     let mut w = Writes::new();
     store.stage_event(&mut w, &e)?;
+    // A step names the steps it follows, so a resolve and a reopen written
+    // on two devices unaware of each other can be told apart after a merge.
+    let mut follows: Vec<Id> = crate::merge::attention::step_heads(store, problem)?
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    if follows.is_empty() {
+        follows.push(problem);
+    }
+    w.name_replaced(e.id, follows);
     store.commit(w)?;
     Ok(e)
 }

@@ -113,19 +113,18 @@ pub fn merge_households(
         reason: reason.clone(),
     });
     store.stage_update(&mut w, &mut closing)?;
-    store.stage_event(
-        &mut w,
-        &Event::new(
-            from,
-            ctx.now,
-            ctx.by,
-            EventBody::Tombstoned {
-                target: from,
-                kind: Kind::Household,
-                reason,
-            },
-        ),
-    )?;
+    let closed = Event::new(
+        from,
+        ctx.now,
+        ctx.by,
+        EventBody::Tombstoned {
+            target: from,
+            kind: Kind::Household,
+            reason,
+        },
+    );
+    store.stage_event(&mut w, &closed)?;
+    w.name_replaced(closed.id, crate::ops::record_heads(store, from)?);
     store.commit(w)?;
     Ok(moving)
 }

@@ -50,6 +50,12 @@ impl CheckReport {
 /// The marker of a rebuild under way, in `meta`.
 const REBUILDING: &[u8] = b"rebuilding";
 
+/// The write that marks a rebuild as due: opening a store holding it
+/// rebuilds ([`Store::rebuild_unfinished`]).
+pub(crate) fn rebuild_marker() -> crate::engine::Op {
+    crate::engine::Op::put(Tree::Meta.id(), REBUILDING.to_vec(), Vec::new())
+}
+
 impl Store {
     /// Records and events in the primary trees, as the commits counted them
     /// (a scan of each tree in a store from before counts): the total a
@@ -73,11 +79,14 @@ impl Store {
         self.stage_structure::<Household>(&mut cx, count)?;
         self.stage_structure::<Resident>(&mut cx, count)?;
         self.stage_structure::<Member>(&mut cx, count)?;
-        // Replay in the order the events were written, as live writes applied
-        // them: the id sorts by `at`, and a problem resolved "yesterday" after
-        // being reopened "last week" must end up as the later write says.
+        // Replay in the order every device agrees on ([`crate::order`]):
+        // Lamport clock, device, sequence; entries from before stamps first,
+        // in the order they were written. The id sorts by `at`, and a problem
+        // resolved "yesterday" after being reopened "last week" must end up
+        // as the later write says.
         let mut events: Vec<Event> = self.events().collect::<Result<_>>()?;
-        events.sort_by_key(Event::write_order);
+        let stamps = self.stamps()?.into_iter().collect();
+        crate::order::sort_events(&mut events, &stamps);
         for e in &events {
             projection::stage_event(&mut cx, e)?;
             count.step();

@@ -13,6 +13,7 @@ pub mod error;
 pub mod keys;
 pub mod legacy;
 pub mod progress;
+pub mod order;
 pub mod projection;
 pub mod schema;
 pub mod store;

@@ -6,7 +6,7 @@ use crate::store::Store;
 
 /// Bumped when the set of trees or their keys change; opening an older
 /// store migrates it (see this module), a newer one is refused.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The key of the version marker in [`Tree::Meta`].
 const SCHEMA_KEY: &[u8] = b"schema";
@@ -47,13 +47,22 @@ pub enum Tree {
     FollowUpOf,
     /// corrected event ++ amendment → (): the corrections of each entry.
     Amendments,
+    /// entry → its stamp ([`crate::order::Stamp`]): the order every device
+    /// agrees on. Truth, not derived: it travels in exports.
+    Order,
+    /// record ++ entry → what the entry is to the record (created, a field
+    /// edited, deleted): the versions of its fields ([`crate::projection::versions`]).
+    Versions,
+    /// entry id ++ hash → an entry from another device whose id is taken
+    /// here by other bytes ([`crate::order::Quarantined`]).
+    Quarantine,
 }
 
 /// Kept under its old name for readers of older code.
 pub use Tree as T;
 
 impl Tree {
-    pub const ALL: [Tree; 19] = [
+    pub const ALL: [Tree; 22] = [
         Tree::Meta,
         Tree::Areas,
         Tree::Buildings,
@@ -73,6 +82,9 @@ impl Tree {
         Tree::LastPatrol,
         Tree::FollowUpOf,
         Tree::Amendments,
+        Tree::Order,
+        Tree::Versions,
+        Tree::Quarantine,
     ];
 
     /// Where records and events live: the store's truth.
@@ -107,6 +119,9 @@ impl Tree {
             Tree::LastPatrol => "idx_last_patrol",
             Tree::FollowUpOf => "idx_follow_up_of",
             Tree::Amendments => "idx_amendments",
+            Tree::Order => "order",
+            Tree::Versions => "idx_versions",
+            Tree::Quarantine => "quarantine",
         }
     }
 
@@ -127,7 +142,7 @@ impl Tree {
 
 /// Trees that are derived from records and events and can be rebuilt: the
 /// projections' trees.
-pub const DERIVED: [Tree; 12] = [
+pub const DERIVED: [Tree; 13] = [
     Tree::Parent,
     Tree::Children,
     Tree::Timeline,
@@ -140,6 +155,7 @@ pub const DERIVED: [Tree; 12] = [
     Tree::LastPatrol,
     Tree::FollowUpOf,
     Tree::Amendments,
+    Tree::Versions,
 ];
 
 impl Store {
@@ -199,6 +215,10 @@ impl Store {
                     self.rebuild()?;
                 }
                 2 => self.upgrade_records()?,
+                // Schema 4 adds the versions index (filled by a rebuild);
+                // entries written before stay unstamped and replay first,
+                // in the order they were written ([`crate::order`]).
+                3 => self.rebuild()?,
                 other => {
                     return Err(StoreError::Invalid(format!(
                         "no migration from schema version {other}"

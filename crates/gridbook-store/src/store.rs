@@ -79,7 +79,7 @@ record!(Resident, Kind::Resident, |r| parent: Some(r.household), label: r.name.c
 record!(Member, Kind::Member, |r| parent: None, label: r.name.clone());
 
 /// The tree holding records of a kind.
-fn record_tree(kind: Kind) -> Tree {
+pub(crate) fn record_tree(kind: Kind) -> Tree {
     match kind {
         Kind::Area => Tree::Areas,
         Kind::Building => Tree::Buildings,
@@ -466,6 +466,7 @@ impl Store {
         {
             // The counts change in the same transaction as what they count.
             let _one = self.committing.lock().unwrap_or_else(|e| e.into_inner());
+            self.stamp_writes(&mut w, true)?;
             w.ops
                 .push(self.counts()?.unwrap_or_default().after(&w.added).op());
             self.engine.commit(&w.ops)?;
@@ -503,6 +504,8 @@ impl Store {
         self.writable()?;
         {
             let _one = self.committing.lock().unwrap_or_else(|e| e.into_inner());
+            // Bulk loads keep the stamps the file carried, and add none.
+            self.stamp_writes(&mut w, false)?;
             w.ops
                 .push(self.counts()?.unwrap_or_default().after(&w.added).op());
             self.engine.apply(w.ops)?;

@@ -24,6 +24,8 @@ pub struct Writes {
     /// Records and events this set adds, per primary tree ([`crate::counts`]).
     pub(crate) added: [u64; 6],
     pub(crate) changes: Changes,
+    /// Stamps, replaced versions and quarantine ([`crate::order`]).
+    pub(crate) order: crate::order::Pending,
 }
 
 impl Writes {

@@ -47,9 +47,31 @@ pub fn run(w: &World, finder: &mut Finder, effect: Effect) -> Vec<Msg> {
             Err(e) => Err(err(e)),
         },
         Effect::Lookup(query) => Ok(vec![lookup(w, finder, &query)]),
+        Effect::Keep { item, keep } => keep_version(w, item, keep),
         Effect::Job(..) | Effect::Copy(_) => Ok(vec![]),
     };
     result.unwrap_or_else(|e| vec![Msg::Status(e.say(w.lang), true)])
+}
+
+/// Keeps version `keep` of conflict `item` (a new edit naming every head).
+fn keep_version(w: &World, item: Id, keep: usize) -> R<Vec<Msg>> {
+    use gridbook_core::merge::conflicts;
+    let ctx = Ctx::now(w.me);
+    let listed = match conflicts::resolve(w.store, ctx, &item.to_string(), keep) {
+        Ok(l) => l,
+        Err(conflicts::ConflictError::Store(e)) => return Err(err(e)),
+        Err(conflicts::ConflictError::Op(e)) => return Err(err(e)),
+        Err(_) => return Err(UiError::Gone),
+    };
+    let chosen = listed
+        .versions
+        .get(keep - 1)
+        .map(|v| v.value_label(w.lang))
+        .unwrap_or_default();
+    Ok(vec![Msg::Kept(w.lang.f(
+        "merge.cli.resolved",
+        &[&listed.record_label(), &listed.field_label(w.lang), &chosen],
+    ))])
 }
 
 pub(super) fn complete(w: &World, text: &str) -> R<Vec<Msg>> {

@@ -13,6 +13,7 @@
 pub mod browse;
 pub mod caller;
 pub mod cover;
+pub mod conflicts;
 pub mod coverage;
 pub mod entry;
 pub mod member_zones;
@@ -68,6 +69,10 @@ pub enum ReportKind {
         event: Id,
         from: Id,
     },
+    /// What merges left for people: conflicts, attention, quarantined.
+    Conflicts,
+    /// One of them with every version.
+    ConflictItem(Id),
 }
 
 /// Loads a report screen's data (on the job runner: it may be slow).
@@ -82,6 +87,8 @@ pub fn load(w: &World, kind: ReportKind) -> R<Report> {
         ReportKind::Cover(zone) => cover::load(w, zone),
         ReportKind::ProblemHistory(problem) => problem_history::load(w, problem),
         ReportKind::Entry { event, from } => entry::load(w, event, from),
+        ReportKind::Conflicts => conflicts::load(w),
+        ReportKind::ConflictItem(id) => conflicts::load_item(w, id),
     }
 }
 
@@ -97,6 +104,8 @@ pub fn hints(kind: ReportKind) -> &'static [Cmd] {
         ReportKind::Cover(_) => cover::HINTS,
         ReportKind::ProblemHistory(_) => problem_history::HINTS,
         ReportKind::Entry { .. } => entry::HINTS,
+        ReportKind::Conflicts => conflicts::HINTS,
+        ReportKind::ConflictItem(_) => conflicts::ITEM_HINTS,
     }
 }
 
@@ -112,6 +121,7 @@ pub fn loading(kind: ReportKind) -> &'static str {
         ReportKind::Cover(_) => cover::LOADING,
         ReportKind::ProblemHistory(_) => problem_history::LOADING,
         ReportKind::Entry { .. } => entry::LOADING,
+        ReportKind::Conflicts | ReportKind::ConflictItem(_) => conflicts::LOADING,
     }
 }
 
@@ -128,6 +138,8 @@ pub fn shows(kind: ReportKind, c: &gridbook_store::writes::Changes) -> bool {
         | ReportKind::MemberZones(_)
         // Who covers a zone can change by an assignment on any zone above it.
         | ReportKind::Cover(_)
+        | ReportKind::Conflicts
+        | ReportKind::ConflictItem(_)
         | ReportKind::ProblemHistory(_) => !c.is_empty(),
     }
 }

@@ -22,6 +22,7 @@ pub mod hierarchy;
 pub mod patrols;
 pub mod problems;
 pub mod timeline;
+pub mod versions;
 pub mod visits;
 
 use hierarchy::Ancestry;
@@ -39,7 +40,7 @@ pub struct Projection {
 }
 
 /// Every projection, in the order events are staged into them.
-pub const ALL: [Projection; 7] = [
+pub const ALL: [Projection; 8] = [
     hierarchy::PROJECTION,
     timeline::PROJECTION,
     assignments::PROJECTION,
@@ -47,6 +48,7 @@ pub const ALL: [Projection; 7] = [
     visits::PROJECTION,
     patrols::PROJECTION,
     amendments::PROJECTION,
+    versions::PROJECTION,
 ];
 
 /// Stages every projection's entries for one event.

@@ -1,0 +1,292 @@
+//! What an arriving batch does to a store: the merge rule.
+//!
+//! - **Events** are a set union by id: an entry not here is stored with the
+//!   stamp it came with ([`gridbook_store::order`]); one here with the same
+//!   bytes is skipped; one here with other bytes is kept aside in the
+//!   quarantine and reported, never written over what is here.
+//! - **Places and people** settle field by field through their version
+//!   graph ([`graph`]): one head gives the value, concurrent edits of
+//!   different fields both apply, disagreeing heads and a deletion racing
+//!   an edit are conflicts listed for people ([`conflicts`]).
+//! - **Derived state** replays in the order every device agrees on: when an
+//!   arriving entry sorts before one already here, the commit marks the
+//!   store for a replay and the replay follows at once (a kill in between
+//!   leaves a store that replays on opening).
+//!
+//! Everything a batch brings is written in one transaction: after a kill the
+//! store is as before or fully merged, and the same batch again changes
+//! nothing.
+
+pub mod attention;
+pub mod conflicts;
+pub mod fields;
+pub mod graph;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use thiserror::Error;
+
+use gridbook_domain::model::*;
+use gridbook_store::order::{self, Quarantined, Stamp};
+use gridbook_store::store::{Record, Store, StoreError, Writes};
+
+use crate::export::Dump;
+use fields::Fields;
+use graph::{Graph, Version};
+
+/// What one batch did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MergeReport {
+    /// Entries (records and events) newly stored, or records changed.
+    pub received: usize,
+    /// Already here with identical content: skipped.
+    pub identical: usize,
+    /// Same id, different content: kept aside, reported, never overwritten.
+    pub quarantined: usize,
+    /// New conflicts (the same field edited on two devices, an edit racing
+    /// a deletion).
+    pub conflicts: usize,
+    /// New "needs attention" items (rules a merge can break).
+    pub attention: usize,
+}
+
+#[derive(Debug, Error)]
+pub enum MergeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The batch does not hold together (a record whose parent is neither
+    /// here nor in the batch).
+    #[error("the batch from {device} is not whole: {reason}")]
+    Batch { device: String, reason: String },
+}
+
+impl gridbook_domain::error::Kinded for MergeError {
+    fn kind(&self) -> gridbook_domain::error::ErrorKind {
+        match self {
+            MergeError::Store(e) => e.kind(),
+            MergeError::Batch { .. } => gridbook_domain::error::ErrorKind::Input,
+        }
+    }
+}
+
+/// Applies one batch from `device` (its name) all-or-nothing: after a kill
+/// the store is as before or fully merged. Applying the same batch twice
+/// changes nothing the second time.
+pub fn apply(store: &Store, batch: &Dump, device: &str) -> Result<MergeReport, MergeError> {
+    let mut report = MergeReport::default();
+    let mut w = Writes::new();
+    let stamps: HashMap<Id, Stamp> = batch.stamps.iter().map(|s| (s.id, s.stamp())).collect();
+    let clock = store.clock()?;
+    let had_events = store.event_count() > 0;
+    let attention_before: HashSet<Id> = attention::list(store)?.iter().map(|a| a.id).collect();
+
+    // Events: new ones in the agreed order, versions of records noted.
+    let mut events: Vec<&Event> = batch.events.iter().collect();
+    events.sort_by_cached_key(|e| order::order_key(e, stamps.get(&e.id)));
+    let mut fresh: Vec<&Event> = Vec::new();
+    let mut versions: BTreeMap<Id, Vec<Version>> = BTreeMap::new();
+    for e in events {
+        let stamp = stamps.get(&e.id);
+        match store.event(e.id)? {
+            // The same bytes: already here (its stamp here stands).
+            Some(here) if here == *e => report.identical += 1,
+            Some(_) => {
+                let q = Quarantined {
+                    event: e.clone(),
+                    stamp: stamp.cloned(),
+                    from: device.to_string(),
+                    arrived: Ts::now(),
+                };
+                if store.stage_quarantine(&mut w, &q)? {
+                    report.quarantined += 1;
+                } else {
+                    report.identical += 1;
+                }
+            }
+            None => {
+                if let (Some(target), Some(v)) = (Version::target(e), Version::of(e, stamp)) {
+                    versions.entry(target).or_default().push(v);
+                }
+                fresh.push(e);
+            }
+        }
+    }
+
+    // Conflicts before, on the records this batch edits.
+    let mut conflicts_before = 0;
+    for target in versions.keys() {
+        conflicts_before += open_conflicts(&Graph::read(store, *target, &[])?);
+    }
+
+    // Records, parents first; then records only the batch's edits touch.
+    let mut seen: HashSet<Id> = HashSet::new();
+    let parents = Parents::of(batch);
+    let mut m = Merger {
+        store,
+        w: &mut w,
+        versions: &versions,
+        report: &mut report,
+        seen: &mut seen,
+        device,
+        parents: &parents,
+    };
+    m.records(&batch.areas)?;
+    m.records(&batch.buildings)?;
+    m.records(&batch.households)?;
+    m.records(&batch.residents)?;
+    m.records(&batch.members)?;
+    for target in versions.keys() {
+        if m.seen.contains(target) {
+            continue;
+        }
+        match store.kind_of(*target)?.map(|(k, _)| k) {
+            Some(Kind::Area) => m.settle_local::<Area>(*target)?,
+            Some(Kind::Building) => m.settle_local::<Building>(*target)?,
+            Some(Kind::Household) => m.settle_local::<Household>(*target)?,
+            Some(Kind::Resident) => m.settle_local::<Resident>(*target)?,
+            Some(Kind::Member) => m.settle_local::<Member>(*target)?,
+            None => {}
+        }
+    }
+
+    let mut replay = false;
+    for e in &fresh {
+        store.stage_event(&mut w, e)?;
+        report.received += 1;
+        match stamps.get(&e.id) {
+            Some(s) => {
+                w.keep_stamp(e.id, s.clone());
+                replay |= had_events && s.lamport <= clock;
+            }
+            None => replay |= had_events,
+        }
+    }
+    if replay {
+        w.replay_after_commit();
+    }
+    let mut conflicts_after = 0;
+    for (target, vs) in &versions {
+        conflicts_after += open_conflicts(&Graph::read(store, *target, vs)?);
+    }
+    report.conflicts = conflicts_after.saturating_sub(conflicts_before);
+    store.commit(w)?;
+    if replay {
+        store.rebuild()?;
+    }
+    report.attention = attention::list(store)?
+        .iter()
+        .filter(|a| !attention_before.contains(&a.id))
+        .count();
+    Ok(report)
+}
+
+/// Conflicts a record's graph holds: fields in dispute and a racing deletion.
+fn open_conflicts(g: &Graph) -> usize {
+    g.conflicts().len() + usize::from(g.race().is_some())
+}
+
+/// Every record id in a batch, to tell a parent that arrives with it.
+struct Parents(HashSet<Id>);
+
+impl Parents {
+    fn of(batch: &Dump) -> Parents {
+        let mut ids = HashSet::new();
+        ids.extend(batch.areas.iter().map(|r| r.meta.id));
+        ids.extend(batch.buildings.iter().map(|r| r.meta.id));
+        ids.extend(batch.households.iter().map(|r| r.meta.id));
+        ids.extend(batch.residents.iter().map(|r| r.meta.id));
+        Parents(ids)
+    }
+}
+
+struct Merger<'a> {
+    store: &'a Store,
+    w: &'a mut Writes,
+    versions: &'a BTreeMap<Id, Vec<Version>>,
+    report: &'a mut MergeReport,
+    seen: &'a mut HashSet<Id>,
+    device: &'a str,
+    parents: &'a Parents,
+}
+
+impl Merger<'_> {
+    fn graph(&self, id: Id) -> Result<Graph, StoreError> {
+        let extra = self.versions.get(&id).map_or(&[][..], Vec::as_slice);
+        Graph::read(self.store, id, extra)
+    }
+
+    fn records<R: Record + Fields + Clone + PartialEq>(
+        &mut self,
+        rs: &[R],
+    ) -> Result<(), MergeError> {
+        for r in rs {
+            let id = r.meta().id;
+            self.seen.insert(id);
+            match self.store.record::<R>(id)? {
+                None => {
+                    if let Some(p) = r.parent().filter(|p| *p != Id::ROOT)
+                        && !self.parents.0.contains(&p)
+                        && self.store.kind_of(p)?.is_none()
+                    {
+                        return Err(MergeError::Batch {
+                            device: self.device.to_string(),
+                            reason: format!(
+                                "{} {id} belongs to {p}, which is nowhere",
+                                R::KIND.code()
+                            ),
+                        });
+                    }
+                    let mut settled = r.clone();
+                    self.graph(id)?.apply_to(&mut settled);
+                    self.store.stage_new(self.w, &settled)?;
+                    self.report.received += 1;
+                }
+                Some(here) => {
+                    if here == *r && !self.versions.contains_key(&id) {
+                        self.report.identical += 1;
+                        continue;
+                    }
+                    let mut settled = pick(&here, r);
+                    settled.meta_mut().version = here.meta().version.max(r.meta().version);
+                    self.graph(id)?.apply_to(&mut settled);
+                    if settled != here {
+                        self.store.stage_merged(self.w, &settled)?;
+                        self.report.received += 1;
+                    } else if here == *r {
+                        self.report.identical += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A record here that only the batch's edits touch.
+    fn settle_local<R: Record + Fields + Clone + PartialEq>(
+        &mut self,
+        id: Id,
+    ) -> Result<(), MergeError> {
+        let Some(here) = self.store.record::<R>(id)? else {
+            return Ok(());
+        };
+        let mut settled = here.clone();
+        self.graph(id)?.apply_to(&mut settled);
+        if settled != here {
+            self.store.stage_merged(self.w, &settled)?;
+        }
+        Ok(())
+    }
+}
+
+/// Of two copies of one record, the base for fields no edit speaks for
+/// (written by an older gridbook without an edit entry): the one with the
+/// higher version, then the greater bytes, so every device picks the same.
+fn pick<R: Record + Clone>(a: &R, b: &R) -> R {
+    let bytes = |r: &R| gridbook_store::codec::encode(r).unwrap_or_default();
+    let ka = (a.meta().version, bytes(a));
+    let kb = (b.meta().version, bytes(b));
+    if kb > ka { b.clone() } else { a.clone() }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

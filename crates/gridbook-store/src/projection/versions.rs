@@ -1,0 +1,143 @@
+//! Versions: the entries that made each place and person what it is (its
+//! creation, each field edit, its deletion), and the steps of each problem,
+//! so the version graph of a record or a problem is one prefix scan.
+//!
+//! Keys: `Versions` holds `record ++ entry` → a tag byte (`c` created, `e`
+//! edited, `t` deleted, `s` a step of the problem) followed by the field's
+//! name for an edit.
+
+use gridbook_domain::model::*;
+
+use super::hierarchy::Ancestry;
+use super::{Cx, Projection};
+use crate::error::Result;
+use crate::keys;
+use crate::schema::Tree;
+use crate::store::Store;
+
+pub const PROJECTION: Projection = Projection {
+    name: "versions",
+    trees: &[Tree::Versions],
+    stage,
+};
+
+/// What an entry is to the record it changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VersionOf {
+    Created,
+    Edited(String),
+    Deleted,
+    /// A step of the problem.
+    Step,
+}
+
+fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
+    let (target, value) = match &e.body {
+        EventBody::Created { target, .. } => (*target, vec![b'c']),
+        EventBody::Edited { target, field, .. } => {
+            let mut v = vec![b'e'];
+            v.extend_from_slice(field.as_bytes());
+            (*target, v)
+        }
+        EventBody::Tombstoned { target, .. } => (*target, vec![b't']),
+        EventBody::ProblemStepped { problem, .. } => (*problem, vec![b's']),
+        EventBody::Assigned { .. }
+        | EventBody::AssignmentEnded { .. }
+        | EventBody::Visit { .. }
+        | EventBody::ProblemOpened { .. }
+        | EventBody::Patrol { .. }
+        | EventBody::Amended { .. }
+        | EventBody::Activity { .. }
+        | EventBody::Moved { .. }
+        | EventBody::Merged { .. } => return Ok(()),
+    };
+    cx.put(Tree::Versions, keys::pair(target, e.id), value);
+    Ok(())
+}
+
+fn decode(v: &[u8]) -> Option<VersionOf> {
+    let (tag, rest) = v.split_first()?;
+    Some(match tag {
+        b'c' => VersionOf::Created,
+        b'e' => VersionOf::Edited(String::from_utf8_lossy(rest).into_owned()),
+        b't' => VersionOf::Deleted,
+        b's' => VersionOf::Step,
+        _ => return None,
+    })
+}
+
+impl Store {
+    /// The entries that created, edited or deleted `record`, in id order.
+    pub fn versions_of(&self, record: Id) -> Result<Vec<(Id, VersionOf)>> {
+        let mut out = Vec::new();
+        self.each(Tree::Versions, &record.to_bytes(), |k, v| {
+            if let (Some(id), Some(what)) = (keys::id_at(k, 16), decode(v)) {
+                out.push((id, what));
+            }
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// Every record with more than one edit of a field or both an edit and
+    /// a deletion: the only ones a merge can leave in conflict. One scan of
+    /// the index, reading no entry.
+    pub fn records_with_versions(&self) -> Result<Vec<Id>> {
+        let mut out = Vec::new();
+        let mut current: Option<Id> = None;
+        let mut fields: Vec<Vec<u8>> = Vec::new();
+        let mut flagged = false;
+        self.each(Tree::Versions, &[], |k, v| {
+            let Some(record) = keys::id_at(k, 0) else {
+                return Ok(true);
+            };
+            if current != Some(record) {
+                current = Some(record);
+                fields.clear();
+                flagged = false;
+            }
+            if flagged || matches!(v.first(), Some(b'c' | b's')) {
+                return Ok(true);
+            }
+            let deleted_and_edited = (v.first() == Some(&b't') && !fields.is_empty())
+                || fields.iter().any(|f| f == b"t");
+            if fields.iter().any(|f| f.as_slice() == v) || deleted_and_edited {
+                flagged = true;
+                out.push(record);
+            } else {
+                fields.push(if v.first() == Some(&b't') {
+                    b"t".to_vec()
+                } else {
+                    v.to_vec()
+                });
+            }
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// Every problem with more than one step, in id order.
+    pub fn problems_with_steps(&self) -> Result<Vec<Id>> {
+        let mut out = Vec::new();
+        let mut current: Option<(Id, usize)> = None;
+        self.each(Tree::Versions, &[], |k, v| {
+            if v.first() != Some(&b's') {
+                return Ok(true);
+            }
+            let Some(problem) = keys::id_at(k, 0) else {
+                return Ok(true);
+            };
+            match &mut current {
+                Some((p, n)) if *p == problem => {
+                    *n += 1;
+                    if *n == 2 {
+                        out.push(problem);
+                    }
+                }
+                _ => current = Some((problem, 1)),
+            }
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+}
