@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod keys;
 pub mod legacy;
+pub mod outbox;
 pub mod projection;
 pub mod schema;
 pub mod store;

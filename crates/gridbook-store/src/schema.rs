@@ -47,13 +47,18 @@ pub enum Tree {
     FollowUpOf,
     /// corrected event ++ amendment → (): the corrections of each entry.
     Amendments,
+    /// record or event id → kind byte ++ commit number: written here and not
+    /// yet sent to the office ([`crate::outbox`]).
+    Outbox,
+    /// sync's own small state: which batches of each device are applied.
+    SyncState,
 }
 
 /// Kept under its old name for readers of older code.
 pub use Tree as T;
 
 impl Tree {
-    pub const ALL: [Tree; 19] = [
+    pub const ALL: [Tree; 21] = [
         Tree::Meta,
         Tree::Areas,
         Tree::Buildings,
@@ -73,6 +78,8 @@ impl Tree {
         Tree::LastPatrol,
         Tree::FollowUpOf,
         Tree::Amendments,
+        Tree::Outbox,
+        Tree::SyncState,
     ];
 
     /// Where records and events live: the store's truth.
@@ -107,6 +114,8 @@ impl Tree {
             Tree::LastPatrol => "idx_last_patrol",
             Tree::FollowUpOf => "idx_follow_up_of",
             Tree::Amendments => "idx_amendments",
+            Tree::Outbox => "outbox",
+            Tree::SyncState => "sync_state",
         }
     }
 
