@@ -6,6 +6,7 @@ use gridbook_core::address::AddrError;
 use gridbook_core::demo::DemoError;
 use gridbook_core::ops::OpError;
 use gridbook_core::roster::RosterError;
+use gridbook_core::sync::SyncError;
 use gridbook_core::who::WhoError;
 use gridbook_domain::error::{ErrorKind, Kinded};
 use gridbook_domain::i18n::Lang;
@@ -21,6 +22,9 @@ pub struct Fail {
     /// The same message in Chinese, when the error can say it
     /// (`crate::speak`); `--lang zh` shows it instead.
     pub zh: Option<String>,
+    /// The failure is not the data directory's (an office out of reach):
+    /// no word about the store or its backups is added.
+    pub elsewhere: bool,
 }
 
 impl Fail {
@@ -33,6 +37,7 @@ impl Fail {
             code: exit_code(kind),
             msg: msg.into(),
             zh: None,
+            elsewhere: false,
         }
     }
 
@@ -56,6 +61,7 @@ impl Fail {
             code: 0,
             msg: String::new(),
             zh: None,
+            elsewhere: false,
         }
     }
 
@@ -183,3 +189,15 @@ fail_from!(
     DemoError,
     WhoError
 );
+
+impl From<SyncError> for Fail {
+    fn from(e: SyncError) -> Fail {
+        let mut f = Fail::of(e.kind(), e.to_string());
+        f.zh = Some(e.zh());
+        f.elsewhere = matches!(
+            e,
+            SyncError::Unreachable { .. } | SyncError::Denied { .. } | SyncError::NoGit
+        );
+        f
+    }
+}

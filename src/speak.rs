@@ -270,6 +270,29 @@ impl Speak for DemoError {
     }
 }
 
+impl Speak for gridbook_core::sync::SyncError {
+    fn zh(&self) -> String {
+        use gridbook_core::sync::SyncError as E;
+        let s = |key: &str, args: &[&str]| Lang::Zh.f(&format!("sync.err.{key}"), args);
+        match self {
+            E::Unreachable { office, detail } => s("unreachable", &[office, detail]),
+            E::Denied { office, detail } => s("denied", &[office, detail]),
+            E::NotOffice { office, reason } => s("not_office", &[office, reason]),
+            E::WrongKey { reason } => s("wrong_key", &[reason]),
+            E::Foreign { branch, reason } => s("foreign", &[branch, reason]),
+            E::NonFastForward { branch } => s("non_fast_forward", &[branch]),
+            E::NotSetUp { dir } => s("not_set_up", &[&dir.display().to_string()]),
+            E::AlreadySetUp { dir, name } => {
+                s("already_set_up", &[&dir.display().to_string(), name])
+            }
+            E::BadName { name, reason } => s("bad_name", &[name, reason]),
+            E::NoGit => s("no_git", &[]),
+            E::Store(e) => e.zh(),
+            other => free_zh(&other.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,10 +17,12 @@ mod find;
 pub mod help;
 mod log;
 mod move_merge;
+mod office;
 pub mod out;
 mod plan;
 pub mod progress;
 pub mod report;
+pub mod sync;
 mod xlsxout;
 
 use std::path::{Path, PathBuf};
@@ -210,6 +212,16 @@ pub enum Cmd {
         #[arg(long)]
         days: Option<i64>,
     },
+    /// The community office's bare git repository, and its devices.
+    #[command(after_help = office::OFFICE_EXAMPLES)]
+    Office {
+        #[command(subcommand)]
+        what: office::OfficeCmd,
+    },
+    /// Team sync through git: send what this laptop wrote, receive every
+    /// other device's batches (`sync init` first).
+    #[command(after_help = sync::SYNC_EXAMPLES)]
+    Sync(sync::SyncArgs),
     /// Scripted edits of residents, households, buildings and members.
     Edit {
         #[command(subcommand)]
@@ -730,7 +742,7 @@ pub(crate) fn run_in(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
     dispatch(env, cmd).map_err(|mut f| {
         // Damage found after opening: say where, and what to restore from.
         let dir = data.display().to_string();
-        if f.code == 3 && !f.msg.contains(&dir) {
+        if f.code == 3 && !f.elsewhere && !f.msg.contains(&dir) {
             let newest = gridbook_core::backup::newest(&data);
             f.msg = format!(
                 "{} in {dir}{}",
@@ -809,6 +821,8 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
         }) => care::tag(&env, &addr, &name, &add, &remove),
         Some(Cmd::Plan { addr, json, days }) => plan::run(&env, &addr, json, days),
         Some(Cmd::Edit { what }) => edit::run(&env, what),
+        Some(Cmd::Office { what }) => office::run(&env, what),
+        Some(Cmd::Sync(args)) => sync::run(&env, args),
         Some(Cmd::Assign {
             member,
             zone,

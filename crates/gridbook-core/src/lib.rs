@@ -26,6 +26,7 @@ pub mod roster;
 pub mod seal;
 pub mod service;
 pub mod sheet;
+pub mod sync;
 pub mod trends;
 pub mod who;
 pub mod zoneview;

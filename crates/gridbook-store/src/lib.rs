@@ -14,6 +14,7 @@ pub mod keys;
 pub mod legacy;
 pub mod progress;
 pub mod order;
+pub mod outbox;
 pub mod projection;
 pub mod schema;
 pub mod store;

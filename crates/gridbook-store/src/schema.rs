@@ -56,13 +56,18 @@ pub enum Tree {
     /// entry id ++ hash → an entry from another device whose id is taken
     /// here by other bytes ([`crate::order::Quarantined`]).
     Quarantine,
+    /// record or event id → kind byte ++ commit number: written here and not
+    /// yet sent to the office ([`crate::outbox`]).
+    Outbox,
+    /// sync's own small state: which batches of each device are applied.
+    SyncState,
 }
 
 /// Kept under its old name for readers of older code.
 pub use Tree as T;
 
 impl Tree {
-    pub const ALL: [Tree; 22] = [
+    pub const ALL: [Tree; 24] = [
         Tree::Meta,
         Tree::Areas,
         Tree::Buildings,
@@ -85,6 +90,8 @@ impl Tree {
         Tree::Order,
         Tree::Versions,
         Tree::Quarantine,
+        Tree::Outbox,
+        Tree::SyncState,
     ];
 
     /// Where records and events live: the store's truth.
@@ -122,6 +129,8 @@ impl Tree {
             Tree::Order => "order",
             Tree::Versions => "idx_versions",
             Tree::Quarantine => "quarantine",
+            Tree::Outbox => "outbox",
+            Tree::SyncState => "sync_state",
         }
     }
 

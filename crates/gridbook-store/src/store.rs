@@ -107,7 +107,9 @@ pub struct Store {
     /// Who follows what commits change ([`Store::follow`]).
     followers: std::sync::Mutex<Vec<std::sync::mpsc::Sender<Changes>>>,
     /// One commit at a time reads and bumps the counts ([`crate::counts`]).
-    committing: std::sync::Mutex<()>,
+    pub(crate) committing: std::sync::Mutex<()>,
+    /// Whether commits fill the outbox ([`crate::outbox`]).
+    pub(crate) outbox_on: AtomicBool,
 }
 
 /// Creates `dir` (and parents) with mode 0700: the data is personal information.
@@ -230,6 +232,7 @@ impl Store {
             deferred_flush: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
+            outbox_on: AtomicBool::new(false),
         };
         let damaged = |e| match e {
             StoreError::Corrupt(detail) => StoreError::Damaged {
@@ -244,6 +247,7 @@ impl Store {
             store.rebuild()?;
         }
         store.verify_seal().map_err(damaged)?;
+        store.load_outbox_flag()?;
         Ok(store)
     }
 
@@ -260,6 +264,7 @@ impl Store {
             deferred_flush: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
+            outbox_on: AtomicBool::new(self.outbox_on.load(SeqCst)),
         }
     }
 
@@ -467,8 +472,10 @@ impl Store {
             // The counts change in the same transaction as what they count.
             let _one = self.committing.lock().unwrap_or_else(|e| e.into_inner());
             self.stamp_writes(&mut w, true)?;
-            w.ops
-                .push(self.counts()?.unwrap_or_default().after(&w.added).op());
+            let counts = self.counts()?.unwrap_or_default().after(&w.added);
+            w.ops.push(counts.op());
+            // What is written here is also queued to be sent, atomically.
+            crate::outbox::stage(self, &w.changes, counts.commits, &mut w.ops);
             self.engine.commit(&w.ops)?;
         }
         if !self.deferred_flush.load(SeqCst) {
@@ -506,8 +513,9 @@ impl Store {
             let _one = self.committing.lock().unwrap_or_else(|e| e.into_inner());
             // Bulk loads keep the stamps the file carried, and add none.
             self.stamp_writes(&mut w, false)?;
-            w.ops
-                .push(self.counts()?.unwrap_or_default().after(&w.added).op());
+            let counts = self.counts()?.unwrap_or_default().after(&w.added);
+            w.ops.push(counts.op());
+            crate::outbox::stage(self, &w.changes, counts.commits, &mut w.ops);
             self.engine.apply(w.ops)?;
         }
         if !self.deferred_flush.load(SeqCst) {

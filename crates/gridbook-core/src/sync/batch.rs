@@ -1,0 +1,191 @@
+//! A batch: what one device sends in one commit. JSON lines: a header
+//! naming the format and its version, then one entry per line in the
+//! lossless export format (`{"area": {...}}`, …, `{"event": {...}}`). The
+//! whole file is encrypted to the community's age key unless the office is
+//! plaintext. A batch is parsed back into an [`export::Dump`] for
+//! [`crate::merge::apply`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::export::{self, Dump};
+use crate::seal;
+use gridbook_domain::model::*;
+use gridbook_store::outbox::Queued;
+use gridbook_store::store::Store;
+
+use super::SyncError;
+
+pub const FORMAT_NAME: &str = "gridbook-batch";
+/// Bumped when a batch's layout changes incompatibly.
+pub const FORMAT_VERSION: u32 = 1;
+/// The file's name in a batch commit.
+pub const FILE_SEALED: &str = "batch.jsonl.age";
+pub const FILE_PLAIN: &str = "batch.jsonl";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Header {
+    pub format: String,
+    pub format_version: u32,
+    pub device: String,
+    /// Milliseconds since the epoch.
+    pub created_at: i64,
+    pub entries: usize,
+    pub export_format: String,
+    pub export_format_version: u32,
+    pub schema_version: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Entry {
+    Area(Area),
+    Building(Building),
+    Household(Household),
+    Resident(Resident),
+    Member(Member),
+    Event(Event),
+    /// The entry's place in the order every device agrees on, so the
+    /// receiver replays it where the sender did.
+    Stamp(export::StampRow),
+}
+
+/// The batch's plaintext for the queued entries, as the store holds them
+/// now; entries no longer stored are left out. Returns the bytes and how
+/// many entries they hold.
+pub fn build(
+    store: &Store,
+    device: &str,
+    queued: &[Queued],
+) -> Result<(Vec<u8>, usize), SyncError> {
+    let mut lines = Vec::new();
+    let mut stamps = Vec::new();
+    for q in queued {
+        let entry = match q.kind {
+            None => store.event(q.id)?.map(Entry::Event),
+            Some(Kind::Area) => store.area(q.id)?.map(Entry::Area),
+            Some(Kind::Building) => store.building(q.id)?.map(Entry::Building),
+            Some(Kind::Household) => store.household(q.id)?.map(Entry::Household),
+            Some(Kind::Resident) => store.resident(q.id)?.map(Entry::Resident),
+            Some(Kind::Member) => store.member(q.id)?.map(Entry::Member),
+        };
+        if let Some(e) = entry {
+            lines.push(serde_json::to_vec(&e).map_err(|e| SyncError::Input(e.to_string()))?);
+            if let Some(stamp) = store.stamp(q.id)? {
+                let row = Entry::Stamp(export::StampRow::new(q.id, stamp));
+                stamps.push(serde_json::to_vec(&row).map_err(|e| SyncError::Input(e.to_string()))?);
+            }
+        }
+    }
+    let header = Header {
+        format: FORMAT_NAME.into(),
+        format_version: FORMAT_VERSION,
+        device: device.into(),
+        created_at: Ts::now().0,
+        entries: lines.len(),
+        export_format: export::FORMAT_NAME.into(),
+        export_format_version: export::FORMAT_VERSION,
+        schema_version: store.schema_version(),
+    };
+    let mut out = serde_json::to_vec(&header).map_err(|e| SyncError::Input(e.to_string()))?;
+    out.push(b'\n');
+    let n = lines.len();
+    for l in lines.into_iter().chain(stamps) {
+        out.extend_from_slice(&l);
+        out.push(b'\n');
+    }
+    Ok((out, n))
+}
+
+/// Encrypts a batch to the community key (or leaves it plain).
+pub fn seal(
+    plain: &[u8],
+    recipient: Option<&age::x25519::Recipient>,
+) -> Result<Vec<u8>, SyncError> {
+    let how = match recipient {
+        Some(r) => seal::Seal::Recipients(vec![r.clone()]),
+        None => seal::Seal::Plain,
+    };
+    let mut out = Vec::new();
+    seal::write(&how, plain, &mut out)
+        .map_err(|e| SyncError::Input(format!("cannot encrypt a batch: {e}")))?;
+    Ok(out)
+}
+
+/// Opens and parses a batch: its header and its entries as a dump.
+pub fn open(
+    device: &str,
+    commit: &str,
+    bytes: &[u8],
+    identity: Option<&age::x25519::Identity>,
+) -> Result<(Header, Dump), SyncError> {
+    let bad = |reason: String| SyncError::BadBatch {
+        device: device.into(),
+        commit: commit.chars().take(12).collect(),
+        reason,
+    };
+    let plain;
+    let text: &[u8] = if seal::is_sealed(bytes) {
+        let Some(id) = identity else {
+            return Err(bad(
+                "it is encrypted and this laptop has no community key".into()
+            ));
+        };
+        let key = seal::Key::Identities(vec![Box::new(id.clone())]);
+        plain = seal::open("batch", bytes, &key).map_err(|e| match e {
+            seal::SealError::WrongKey { .. } => SyncError::WrongKey {
+                reason: format!(
+                    "a batch from {device} was encrypted to another key than this laptop's"
+                ),
+            },
+            other => bad(other.to_string()),
+        })?;
+        &plain
+    } else {
+        bytes
+    };
+    let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+    let head: Header = serde_json::from_slice(lines.next().unwrap_or_default())
+        .map_err(|e| bad(format!("no batch header: {e}")))?;
+    if head.format != FORMAT_NAME {
+        return Err(bad(format!(
+            "its format is `{}`, not {FORMAT_NAME}",
+            head.format
+        )));
+    }
+    if head.format_version > FORMAT_VERSION || head.export_format_version > export::FORMAT_VERSION {
+        return Err(bad(format!(
+            "format version {} is newer than this gridbook reads ({FORMAT_VERSION}); use a newer gridbook",
+            head.format_version
+        )));
+    }
+    if head.device != device {
+        return Err(bad(format!("it says it is from {}", head.device)));
+    }
+    let mut dump = Dump {
+        notice: export::NOTICE.into(),
+        format: export::FORMAT_NAME.into(),
+        format_version: export::FORMAT_VERSION,
+        schema_version: head.schema_version,
+        areas: vec![],
+        buildings: vec![],
+        households: vec![],
+        residents: vec![],
+        members: vec![],
+        events: vec![],
+        stamps: vec![],
+    };
+    for (i, line) in lines.enumerate() {
+        let entry: Entry =
+            serde_json::from_slice(line).map_err(|e| bad(format!("line {}: {e}", i + 2)))?;
+        match entry {
+            Entry::Area(r) => dump.areas.push(r),
+            Entry::Building(r) => dump.buildings.push(r),
+            Entry::Household(r) => dump.households.push(r),
+            Entry::Resident(r) => dump.residents.push(r),
+            Entry::Member(r) => dump.members.push(r),
+            Entry::Event(e) => dump.events.push(e),
+            Entry::Stamp(s) => dump.stamps.push(s),
+        }
+    }
+    Ok((head, dump))
+}

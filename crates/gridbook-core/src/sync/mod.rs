@@ -1,0 +1,133 @@
+//! Team sync through git: how batches travel between laptops and the
+//! community office. The office is a bare repository; each device pushes
+//! only its own branch `refs/heads/dev/<name>`, one commit per batch (JSON
+//! lines in the export format, encrypted to the community's age key unless
+//! the office is plaintext). What an arriving batch does to the store is
+//! [`crate::merge::apply`]'s business.
+//!
+//! | module | job |
+//! |---|---|
+//! | `git` | the `git` command: plumbing, porcelain output, a clean environment |
+//! | `office` | `office init`, its hook and marker; devices' ssh keys |
+//! | `device` | this laptop's identity, journal and community key (`sync init`) |
+//! | `batch` | a batch's bytes: header, JSON lines, age |
+//! | `run` | one sync: fetch, send the outbox, apply unseen batches, push; bundles |
+//! | `status` | `sync status` |
+
+pub mod batch;
+pub mod device;
+pub mod git;
+pub mod office;
+pub mod run;
+pub mod status;
+
+use std::path::PathBuf;
+
+use gridbook_domain::error::{ErrorKind, Kinded};
+use gridbook_store::store::StoreError;
+use thiserror::Error;
+
+pub use device::Device;
+pub use run::{Options, Step, Summary, sync};
+pub use status::{DeviceStatus, Status};
+
+/// A device's branch at the office.
+pub fn branch(device: &str) -> String {
+    format!("refs/heads/dev/{device}")
+}
+
+#[derive(Debug, Error)]
+pub enum SyncError {
+    #[error("the office {office} cannot be reached: {detail}")]
+    Unreachable { office: String, detail: String },
+    #[error("the office {office} refused access: {detail}")]
+    Denied { office: String, detail: String },
+    #[error("{office} is not a gridbook office: {reason}")]
+    NotOffice { office: String, reason: String },
+    #[error("wrong community key: {reason}")]
+    WrongKey { reason: String },
+    #[error("the office refused the push of {branch}: {reason}")]
+    Foreign { branch: String, reason: String },
+    #[error(
+        "{branch} at the office has batches this laptop does not (a non-fast-forward push): a lost journal needs a new device name (sync init without --device-name); nothing was pushed"
+    )]
+    NonFastForward { branch: String },
+    #[error("sync is not set up in {}: run `gridbook sync init --office URL --key FILE` first", dir.display())]
+    NotSetUp { dir: PathBuf },
+    #[error("sync is already set up in {} (device {name})", dir.display())]
+    AlreadySetUp { dir: PathBuf, name: String },
+    #[error("`{name}` cannot be a device name: {reason}")]
+    BadName { name: String, reason: String },
+    #[error("a batch from {device} ({commit}) cannot be read: {reason}")]
+    BadBatch {
+        device: String,
+        commit: String,
+        reason: String,
+    },
+    #[error("git is not installed (gridbook drives the `git` command, 2.30 or newer)")]
+    NoGit,
+    #[error("{what} failed: {detail}")]
+    Git { what: String, detail: String },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Merge(#[from] crate::merge::MergeError),
+}
+
+impl Kinded for SyncError {
+    /// An office out of reach or refusing access, or a journal git cannot
+    /// work in, makes sync unavailable (exit 3); a wrong key, a folder that
+    /// is no office, a refused or diverging push are the user's input (2).
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SyncError::Unreachable { .. }
+            | SyncError::Denied { .. }
+            | SyncError::NoGit
+            | SyncError::Git { .. } => ErrorKind::Unavailable,
+            SyncError::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::NotFound
+                | std::io::ErrorKind::AlreadyExists
+                | std::io::ErrorKind::InvalidInput
+                | std::io::ErrorKind::InvalidData
+                | std::io::ErrorKind::IsADirectory
+                | std::io::ErrorKind::NotADirectory => ErrorKind::Input,
+                _ => ErrorKind::Unavailable,
+            },
+            SyncError::Store(e) => e.kind(),
+            SyncError::Merge(e) => e.kind(),
+            _ => ErrorKind::Input,
+        }
+    }
+}
+
+pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> SyncError + '_ {
+    move |source| SyncError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes a private file (0600) whole: to a temporary name, synced, then
+/// renamed over `path`.
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), SyncError> {
+    use std::io::Write;
+    let tmp = path.with_extension("partial");
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(&tmp).map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
+    f.sync_all().map_err(io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io(path))
+}

@@ -1,0 +1,191 @@
+//! `gridbook sync [--dry-run]`, `sync init`, `sync status [--json]` and
+//! `sync bundle export|import FILE`: team sync through git.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use gridbook_core::sync::{self, Summary, device, run};
+use gridbook_domain::i18n::Lang;
+
+use crate::cli::{Env, Fail, Use, out};
+
+pub const SYNC_EXAMPLES: &str = "Examples:
+  gridbook sync init --office ssh://gridbook@office/srv/gridbook.git --key community.key
+  gridbook sync init --office /media/usb/gridbook.git --key community.key --device-name zhu-laptop
+  gridbook sync --dry-run
+  gridbook sync
+  gridbook sync status --json
+  gridbook sync bundle export /media/usb/gridbook.bundle";
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    /// Say what would be sent and received; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(subcommand)]
+    pub what: Option<SyncCmd>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncCmd {
+    /// Set this laptop up: its device name, its journal, the community key.
+    Init {
+        /// The office: ssh://gridbook@office/srv/gridbook.git, host:path, or a folder.
+        #[arg(long, value_name = "URL-OR-PATH")]
+        office: String,
+        /// The community key `office init` wrote (not needed for a plaintext office).
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// The device's name, its branch at the office: a-z, 0-9 and - (default: host name and a random suffix).
+        #[arg(long, value_name = "NAME")]
+        device_name: Option<String>,
+    },
+    /// Entries not yet sent, the last push and pull, each device's last batch.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Carry batches on a USB stick, with no office server.
+    Bundle {
+        #[command(subcommand)]
+        what: BundleCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BundleCmd {
+    /// Send what waits, then write every device's batches into FILE.
+    Export { file: PathBuf },
+    /// Take the batches in FILE and apply those not seen yet.
+    Import { file: PathBuf },
+}
+
+/// The summary line: "sent 12, received 340 from 4 devices, 1 conflict".
+pub fn summary_line(s: &Summary, lang: Lang) -> String {
+    let count = |key: &str, n: usize| {
+        let form = if n == 1 { "one" } else { "other" };
+        lang.f(&format!("sync.count.{key}.{form}"), &[&n.to_string()])
+    };
+    let mut parts = vec![
+        lang.f(
+            if s.dry_run {
+                "sync.would_send"
+            } else {
+                "sync.sent"
+            },
+            &[&s.sent.to_string()],
+        ),
+        lang.f(
+            if s.dry_run {
+                "sync.would_receive"
+            } else {
+                "sync.received"
+            },
+            &[&s.received.to_string(), &count("devices", s.devices)],
+        ),
+        count("conflicts", s.conflicts),
+    ];
+    if s.quarantined > 0 {
+        parts.push(count("quarantined", s.quarantined));
+    }
+    if s.attention > 0 {
+        parts.push(count("attention", s.attention));
+    }
+    parts.join(lang.t("sync.sep"))
+}
+
+pub fn run(env: &Env, args: SyncArgs) -> Result<(), Fail> {
+    let lang = env.lang;
+    match args.what {
+        None => {
+            if !device::is_set_up(&env.data) {
+                return Err(sync::SyncError::NotSetUp {
+                    dir: env.data.clone(),
+                }
+                .into());
+            }
+            let store = env.open(if args.dry_run { Use::Read } else { Use::Write })?;
+            let s = sync::sync(
+                &store,
+                &env.data,
+                run::Options {
+                    dry_run: args.dry_run,
+                },
+                &mut |_| {},
+            )?;
+            drop(store);
+            out::line(summary_line(&s, lang))
+        }
+        Some(SyncCmd::Init {
+            office,
+            key,
+            device_name,
+        }) => {
+            // The store is opened (and so locked) first: nobody writes while
+            // the outbox starts.
+            let store = env.open(Use::Write)?;
+            let d = device::init(&env.data, &office, key.as_deref(), device_name.as_deref())?;
+            let queued = store.start_outbox()?;
+            drop(store);
+            out::line(lang.f("sync.set_up", &[&d.name, &d.office, &queued.to_string()]))
+        }
+        Some(SyncCmd::Status { json }) => {
+            let store = env.open(Use::Read)?;
+            let s = sync::status::status(&store, &env.data)?;
+            drop(store);
+            if json {
+                return out::json(&s);
+            }
+            let never = lang.t("sync.never");
+            let mut text = lang.f(
+                "sync.status_head",
+                &[
+                    &s.device,
+                    &s.office,
+                    lang.t(if s.plaintext {
+                        "sync.plaintext"
+                    } else {
+                        "sync.encrypted"
+                    }),
+                ],
+            );
+            text.push('\n');
+            text.push_str(&lang.f(
+                "sync.status_times",
+                &[
+                    &s.unsent.to_string(),
+                    s.last_push.as_deref().unwrap_or(never),
+                    s.last_pull.as_deref().unwrap_or(never),
+                ],
+            ));
+            text.push('\n');
+            for d in &s.devices {
+                text.push_str(&format!(
+                    "  {}  {}\n",
+                    d.name,
+                    d.last_batch_at.as_deref().unwrap_or(never)
+                ));
+            }
+            out::text(&text)
+        }
+        Some(SyncCmd::Bundle { what }) => {
+            let store = env.open(Use::Write)?;
+            match what {
+                BundleCmd::Export { file } => {
+                    let sent = run::bundle_export(&store, &env.data, &file)?;
+                    drop(store);
+                    out::line(lang.f(
+                        "sync.bundle_written",
+                        &[&file.display().to_string(), &sent.to_string()],
+                    ))
+                }
+                BundleCmd::Import { file } => {
+                    let s = run::bundle_import(&store, &env.data, &file)?;
+                    drop(store);
+                    out::line(summary_line(&s, lang))
+                }
+            }
+        }
+    }
+}

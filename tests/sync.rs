@@ -1,0 +1,878 @@
+//! Team sync through git: several data directories (laptops) against an
+//! office repository in a temporary folder, driven through the binary.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+use common::{MEMBERS, NOW, ROSTER};
+
+/// One laptop: its own data and config directories.
+struct Laptop {
+    dir: tempfile::TempDir,
+}
+
+impl Laptop {
+    fn new() -> Laptop {
+        Laptop {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The office's laptop: the roster and members imported.
+    fn with_estate() -> Laptop {
+        let l = Laptop::new();
+        std::fs::write(l.dir.path().join("roster.csv"), ROSTER).unwrap();
+        std::fs::write(l.dir.path().join("members.csv"), MEMBERS).unwrap();
+        let roster = l.path("roster.csv");
+        let members = l.path("members.csv");
+        l.ok(&["import", "roster", &roster]);
+        l.ok(&["import", "members", &members]);
+        l
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        Command::from_std(self.std_cmd(args))
+    }
+
+    /// The same command as a standard one, to spawn and kill.
+    fn std_cmd(&self, args: &[&str]) -> Std {
+        let mut c = Std::new(assert_cmd::cargo::cargo_bin("gridbook"));
+        c.env("GRIDBOOK_NOW", NOW)
+            .env("GRIDBOOK_TZ", "Asia/Shanghai")
+            .env("GRIDBOOK_CONFIG", self.dir.path().join("config"))
+            .env_remove("GRIDBOOK_DATA")
+            .arg("--data")
+            .arg(self.data())
+            .args(args);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> (Option<i32>, String, String) {
+        let out = self.cmd(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, Some(0), "{args:?} failed: {err}");
+        out
+    }
+
+    /// Runs expecting exit `code`, one line on standard error, and the
+    /// export unchanged; returns the line.
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let before = self.export_raw();
+        let (got, _, err) = self.run(args);
+        assert_eq!(got, Some(code), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert_eq!(self.export_raw(), before, "{args:?} changed the store");
+        err
+    }
+
+    fn export_raw(&self) -> Option<String> {
+        let (code, out, _) = self.run(&["export"]);
+        (code == Some(0)).then_some(out)
+    }
+
+    /// Every record and event, as a set of JSON texts (the order of replay
+    /// is the merge rule's business; the set is what must agree).
+    fn entries(&self) -> BTreeSet<String> {
+        let v: serde_json::Value = serde_json::from_str(&self.ok(&["export"])).unwrap();
+        let mut set = BTreeSet::new();
+        for kind in [
+            "areas",
+            "buildings",
+            "households",
+            "residents",
+            "members",
+            "events",
+        ] {
+            for e in v[kind].as_array().unwrap() {
+                set.insert(format!("{kind}:{e}"));
+            }
+        }
+        set
+    }
+
+    fn events(&self) -> usize {
+        let v: serde_json::Value = serde_json::from_str(&self.ok(&["export"])).unwrap();
+        v["events"].as_array().unwrap().len()
+    }
+
+    fn visit(&self, room: &str, member: &str, note: &str) {
+        self.ok(&[
+            "--as",
+            member,
+            "log",
+            "visit",
+            "--household",
+            &format!("slhy/3/{room}"),
+            "--note",
+            note,
+        ]);
+    }
+}
+
+/// An office in a temporary folder, with its community key.
+struct Office {
+    dir: tempfile::TempDir,
+}
+
+impl Office {
+    fn new(plaintext: bool) -> Office {
+        let o = Office {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let l = Laptop::new();
+        let repo = o.repo();
+        let key = o.key();
+        let mut args = vec!["office", "init", repo.as_str()];
+        if plaintext {
+            args.push("--plaintext");
+        } else {
+            args.extend(["--key-out", key.as_str()]);
+        }
+        let out = l.ok(&args);
+        assert!(out.contains("Office made"), "{out}");
+        o
+    }
+
+    fn repo(&self) -> String {
+        self.dir.path().join("office.git").display().to_string()
+    }
+
+    fn key(&self) -> String {
+        self.dir.path().join("community.key").display().to_string()
+    }
+
+    fn join(&self, l: &Laptop, name: &str) {
+        let repo = self.repo();
+        let key = self.key();
+        let mut args = vec!["sync", "init", "--office", &repo, "--device-name", name];
+        if Path::new(&key).exists() {
+            args.extend(["--key", &key]);
+        }
+        let out = l.ok(&args);
+        assert!(out.contains(name), "{out}");
+    }
+
+    /// Every object in the office repository, as `git cat-file` prints it.
+    fn all_objects(&self) -> Vec<u8> {
+        let out = Std::new("git")
+            .args(["--git-dir", &self.repo()])
+            .args(["cat-file", "--batch-all-objects", "--batch", "--unordered"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    }
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn laptops_syncing_in_any_order_end_with_every_entry_once() {
+    let office = Office::new(false);
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    let out = hq.ok(&["sync"]);
+    assert!(out.starts_with("sent "), "{out}");
+    assert!(out.contains("received 0 from 0 devices"), "{out}");
+
+    let a = Laptop::new();
+    let b = Laptop::new();
+    office.join(&a, "zhu-laptop");
+    office.join(&b, "sun-laptop");
+    let out = a.ok(&["sync"]);
+    assert!(
+        out.contains("sent 0") && out.contains("from 1 device,"),
+        "{out}"
+    );
+    assert_eq!(a.entries(), hq.entries(), "the roster arrived whole");
+
+    // Offline work on every laptop, then syncs in several orders.
+    a.visit("2-501", "孙丽", "老人身体不错");
+    a.visit("1-101", "孙丽", "家中无人");
+    b.ok(&["sync"]);
+    b.visit("1-601", "赵建国", "反映楼道灯坏了");
+    hq.visit("2-501", "王强", "送慰问品");
+    let out = b.ok(&["sync"]);
+    assert!(out.starts_with("sent 1,"), "{out}");
+    let out = a.ok(&["sync"]);
+    assert!(
+        out.starts_with("sent 2,") && out.contains("received 1 from 1 device"),
+        "{out}"
+    );
+    hq.ok(&["sync"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let all = hq.entries();
+    assert_eq!(a.entries(), all);
+    assert_eq!(b.entries(), all);
+    // Nothing lost, nothing twice: 4 visits beyond the estate's events.
+    let fresh = Laptop::with_estate();
+    assert_eq!(hq.events(), fresh.events() + 4);
+
+    // A sync with nothing new changes nothing and says so.
+    let before = a.export_raw();
+    let out = a.ok(&["sync"]);
+    assert_eq!(out.trim(), "sent 0, received 0 from 0 devices, 0 conflicts");
+    assert_eq!(a.export_raw(), before);
+    let zh = a.ok(&["--lang", "zh", "sync"]);
+    assert_eq!(zh.trim(), "发出 0 条，收到 0 条，来自 0 台设备，0 处冲突");
+
+    // Status: nothing unsent, every device's last batch.
+    let s: serde_json::Value = serde_json::from_str(&a.ok(&["sync", "status", "--json"])).unwrap();
+    assert_eq!(s["unsent"], 0);
+    assert_eq!(s["plaintext"], false);
+    assert!(
+        s["last_push"].is_string() && s["last_pull"].is_string(),
+        "{s}"
+    );
+    let names: Vec<&str> = s["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["office-pc", "sun-laptop", "zhu-laptop"]);
+    assert!(
+        s["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["last_batch_at"].is_string()),
+        "{s}"
+    );
+    // Unsent counts what waits.
+    a.visit("2-501", "孙丽", "又来一次");
+    let s: serde_json::Value = serde_json::from_str(&a.ok(&["sync", "status", "--json"])).unwrap();
+    assert_eq!(s["unsent"], 1);
+    let out = a.ok(&["sync", "--dry-run"]);
+    assert!(out.starts_with("would send 1,"), "{out}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&a.ok(&["sync", "status", "--json"])).unwrap()["unsent"],
+        1,
+        "a dry run sends nothing"
+    );
+}
+
+#[test]
+fn no_resident_name_is_readable_in_an_encrypted_office() {
+    for plaintext in [false, true] {
+        let office = Office::new(plaintext);
+        let hq = Laptop::with_estate();
+        office.join(&hq, "office-pc");
+        hq.visit("2-501", "孙丽", "吕桂英血压偏高");
+        hq.ok(&["sync"]);
+        let objects = office.all_objects();
+        let leaked = ["吕桂英", "欧阳娜娜", "13805461234", "血压偏高"]
+            .iter()
+            .any(|n| contains(&objects, n));
+        // The plaintext office shows that the search would find them.
+        assert_eq!(leaked, plaintext, "plaintext: {plaintext}");
+        let s: serde_json::Value =
+            serde_json::from_str(&hq.ok(&["sync", "status", "--json"])).unwrap();
+        assert_eq!(s["plaintext"], plaintext);
+    }
+}
+
+/// Pushes `refspec` from a scratch repository to the office with git itself,
+/// naming `device` as gridbook does; returns whether git succeeded and what
+/// it said.
+fn raw_push(office: &Office, device: Option<&str>, refspec: &str, work: &Path) -> (bool, String) {
+    let mut c = Std::new("git");
+    c.current_dir(work).args(["push", "--porcelain"]);
+    let opt;
+    if let Some(d) = device {
+        opt = format!("gridbook-device={d}");
+        c.args(["-o", &opt]);
+    }
+    let out = c.arg(office.repo()).arg(refspec).output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_office_refuses_a_foreign_branch_a_forced_push_and_a_deletion() {
+    let office = Office::new(false);
+    let work = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = Std::new("git")
+            .current_dir(work.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@t")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@t")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "one"]);
+    // Its own branch: accepted.
+    let (ok, said) = raw_push(
+        &office,
+        Some("alpha"),
+        "HEAD:refs/heads/dev/alpha",
+        work.path(),
+    );
+    assert!(ok, "{said}");
+    // Another device's branch, the marker, a branch outside dev/, no name.
+    for (device, refspec) in [
+        (Some("alpha"), "HEAD:refs/heads/dev/beta"),
+        (Some("alpha"), "HEAD:refs/heads/main"),
+        (None, "HEAD:refs/heads/dev/alpha2"),
+        (Some("Alpha;rm"), "HEAD:refs/heads/dev/Alpha;rm"),
+    ] {
+        let (ok, said) = raw_push(&office, device, refspec, work.path());
+        assert!(!ok, "{refspec} was accepted: {said}");
+        assert!(said.contains("gridbook: refused"), "{said}");
+    }
+    // The office's marker cannot be replaced either.
+    let (ok, said) = raw_push(
+        &office,
+        Some("alpha"),
+        "+HEAD:refs/heads/office",
+        work.path(),
+    );
+    assert!(!ok, "{said}");
+    // A rewritten history (forced push) and a deletion of its own branch.
+    git(&[
+        "commit",
+        "-q",
+        "--amend",
+        "--allow-empty",
+        "-m",
+        "rewritten",
+    ]);
+    let (ok, said) = raw_push(
+        &office,
+        Some("alpha"),
+        "+HEAD:refs/heads/dev/alpha",
+        work.path(),
+    );
+    assert!(!ok && said.contains("non-fast-forward"), "{said}");
+    let (ok, said) = raw_push(&office, Some("alpha"), ":refs/heads/dev/alpha", work.path());
+    assert!(!ok && said.contains("deletion"), "{said}");
+    // A revoked device is refused on the folder too.
+    let l = Laptop::new();
+    let repo = office.repo();
+    let keys = office
+        .dir
+        .path()
+        .join("authorized_keys")
+        .display()
+        .to_string();
+    l.ok(&[
+        "office",
+        "revoke-device",
+        "alpha",
+        "--office",
+        &repo,
+        "--authorized-keys",
+        &keys,
+    ]);
+    git(&["fetch", "-q", &repo, "refs/heads/dev/alpha"]);
+    git(&["reset", "-q", "--hard", "FETCH_HEAD"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "two"]);
+    let (ok, said) = raw_push(
+        &office,
+        Some("alpha"),
+        "HEAD:refs/heads/dev/alpha",
+        work.path(),
+    );
+    assert!(!ok && said.contains("revoked"), "{said}");
+}
+
+#[test]
+fn add_device_pins_the_key_to_git_shell_and_the_name() {
+    let office = Office::new(false);
+    let l = Laptop::new();
+    let repo = office.repo();
+    let keys = office.dir.path().join("ssh/authorized_keys");
+    let keys_s = keys.display().to_string();
+    let pub_key = l.path("zhu.pub");
+    std::fs::write(
+        &pub_key,
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBvmu0rvxjJHj0c8KcbwSxZRvhOrG7z5s8wW1XYx3Mwb 朱杰@laptop\n",
+    )
+    .unwrap();
+    let add = [
+        "office",
+        "add-device",
+        "zhu-laptop",
+        "--key",
+        &pub_key,
+        "--office",
+        &repo,
+        "--authorized-keys",
+        &keys_s,
+    ];
+    l.ok(&add);
+    let text = std::fs::read_to_string(&keys).unwrap();
+    assert_eq!(
+        text,
+        "command=\"GRIDBOOK_DEVICE=zhu-laptop git-shell -c \\\"$SSH_ORIGINAL_COMMAND\\\"\",restrict ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBvmu0rvxjJHj0c8KcbwSxZRvhOrG7z5s8wW1XYx3Mwb gridbook-device:zhu-laptop\n"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let mode = std::fs::metadata(office.key())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "the community key");
+    }
+    // Twice, a bad name, a file that is no key: exit 2, file unchanged.
+    for (args, code) in [
+        (add.to_vec(), 2),
+        (
+            [
+                "office",
+                "add-device",
+                "Zhu Laptop",
+                "--key",
+                &pub_key,
+                "--office",
+                &repo,
+                "--authorized-keys",
+                &keys_s,
+            ]
+            .to_vec(),
+            2,
+        ),
+        (
+            [
+                "office",
+                "add-device",
+                "other",
+                "--key",
+                &repo,
+                "--office",
+                &repo,
+                "--authorized-keys",
+                &keys_s,
+            ]
+            .to_vec(),
+            2,
+        ),
+        (
+            [
+                "office",
+                "add-device",
+                "other",
+                "--key",
+                &pub_key,
+                "--office",
+                &l.path("."),
+                "--authorized-keys",
+                &keys_s,
+            ]
+            .to_vec(),
+            2,
+        ),
+    ] {
+        let (got, _, err) = l.run(&args);
+        assert_eq!(got, Some(code), "{args:?}: {err}");
+        assert_eq!(std::fs::read_to_string(&keys).unwrap(), text);
+    }
+    l.ok(&[
+        "office",
+        "revoke-device",
+        "zhu-laptop",
+        "--office",
+        &repo,
+        "--authorized-keys",
+        &keys_s,
+    ]);
+    assert_eq!(std::fs::read_to_string(&keys).unwrap(), "");
+}
+
+#[test]
+fn a_bundle_carries_batches_between_laptops_without_the_office() {
+    let office = Office::new(false);
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    hq.ok(&["sync"]);
+    let a = Laptop::new();
+    let b = Laptop::new();
+    office.join(&a, "zhu-laptop");
+    office.join(&b, "sun-laptop");
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    a.visit("2-501", "孙丽", "离线走访");
+    let stick = a.path("gridbook.bundle");
+    let out = a.ok(&["sync", "bundle", "export", &stick]);
+    assert!(out.contains("1 entries") || out.contains("(1 "), "{out}");
+    let out = b.ok(&["sync", "bundle", "import", &stick]);
+    assert!(out.contains("received 1 from 1 device"), "{out}");
+    assert_eq!(a.entries(), b.entries());
+    // Importing it again changes nothing.
+    let before = b.export_raw();
+    let out = b.ok(&["sync", "bundle", "import", &stick]);
+    assert!(out.contains("received 0"), "{out}");
+    assert_eq!(b.export_raw(), before);
+    // The office never saw it until a laptop syncs; then every laptop agrees.
+    b.ok(&["sync"]);
+    hq.ok(&["sync"]);
+    assert_ne!(hq.entries(), a.entries(), "b sends only what b wrote");
+    a.ok(&["sync"]);
+    hq.ok(&["sync"]);
+    assert_eq!(hq.entries(), a.entries());
+    // A file that is not a bundle: exit 2, nothing changed.
+    let junk = b.path("junk.bundle");
+    std::fs::write(&junk, "not a bundle").unwrap();
+    b.fails(2, &["sync", "bundle", "import", &junk]);
+}
+
+#[test]
+fn faults_are_one_line_with_their_exit_code_and_change_nothing() {
+    let office = Office::new(false);
+    let repo = office.repo();
+    let key = office.key();
+    let l = Laptop::with_estate();
+    // Not set up yet.
+    let err = l.fails(2, &["sync"]);
+    assert!(err.contains("sync init"), "{err}");
+    // A folder that is no office, a git repository without the marker.
+    let plain = l.path("plain.git");
+    assert!(
+        Std::new("git")
+            .args(["init", "-q", "--bare", &plain])
+            .status()
+            .unwrap()
+            .success()
+    );
+    for not in [l.path("roster.csv"), plain] {
+        let err = l.fails(2, &["sync", "init", "--office", &not, "--key", &key]);
+        assert!(err.contains("not a gridbook office"), "{err}");
+    }
+    // A missing office folder (a USB stick not plugged in): unavailable.
+    let err = l.fails(
+        3,
+        &[
+            "sync",
+            "init",
+            "--office",
+            &l.path("nowhere"),
+            "--key",
+            &key,
+        ],
+    );
+    assert!(err.contains("cannot be reached"), "{err}");
+    // A wrong key, no key, a bad device name.
+    let other = Office::new(false);
+    let err = l.fails(
+        2,
+        &["sync", "init", "--office", &repo, "--key", &other.key()],
+    );
+    assert!(err.contains("wrong community key"), "{err}");
+    let err = l.fails(2, &["sync", "init", "--office", &repo]);
+    assert!(err.contains("--key"), "{err}");
+    let err = l.fails(
+        2,
+        &[
+            "sync",
+            "init",
+            "--office",
+            &repo,
+            "--key",
+            &key,
+            "--device-name",
+            "Zhu/../x",
+        ],
+    );
+    assert!(err.contains("cannot be a device name"), "{err}");
+    assert!(
+        !l.data().join("sync").exists(),
+        "a failed init leaves nothing"
+    );
+
+    office.join(&l, "office-pc");
+    let err = l.fails(2, &["sync", "init", "--office", &repo, "--key", &key]);
+    assert!(err.contains("already set up"), "{err}");
+    l.ok(&["sync"]);
+    // The office went away: unavailable, and the outbox keeps the entry.
+    l.visit("2-501", "孙丽", "办公室不在");
+    let moved = office.dir.path().join("away.git");
+    std::fs::rename(&repo, &moved).unwrap();
+    let err = l.fails(3, &["sync"]);
+    assert!(err.contains("cannot be reached"), "{err}");
+    std::fs::rename(&moved, &repo).unwrap();
+
+    // The same device name on a second laptop whose journal went its own
+    // way (a batch made into a bundle, never pushed): refused, not forced.
+    let twin = Laptop::new();
+    office.join(&twin, "office-pc");
+    twin.ok(&["sync"]);
+    twin.visit("1-101", "孙丽", "同名设备");
+    twin.ok(&["sync", "bundle", "export", &twin.path("b.bundle")]);
+    l.ok(&["sync"]);
+    let err = twin.fails(2, &["sync"]);
+    assert!(err.contains("non-fast-forward"), "{err}");
+    // The first laptop still syncs.
+    let out = l.ok(&["sync"]);
+    assert!(out.starts_with("sent 0,"), "{out}");
+}
+
+#[test]
+fn a_laptop_reinstalled_with_its_device_name_takes_its_branch_back() {
+    let office = Office::new(false);
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    hq.visit("2-501", "孙丽", "重装之前");
+    hq.ok(&["sync"]);
+    let all = hq.entries();
+    // Same name, empty data: the branch comes back, then new work goes on top.
+    let again = Laptop::new();
+    office.join(&again, "office-pc");
+    again.ok(&["sync"]);
+    assert_eq!(again.entries(), all);
+    again.visit("1-101", "孙丽", "重装之后");
+    let out = again.ok(&["sync"]);
+    assert!(out.starts_with("sent 1,"), "{out}");
+}
+
+#[test]
+fn a_sync_killed_at_any_moment_is_completed_by_the_next() {
+    let office = Office::new(false);
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    let a = Laptop::new();
+    office.join(&a, "zhu-laptop");
+    hq.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let mut rounds = 0;
+    for delay_ms in [5u64, 20, 40, 60, 90, 130, 200] {
+        a.visit("2-501", "孙丽", &format!("第{delay_ms}次"));
+        let mut child = a
+            .std_cmd(&["sync"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Whatever the kill left, the store reads and checks clean.
+        a.ok(&["check"]);
+        rounds += 1;
+        if rounds == 1 {
+            // The first syncs bring the estate: let one finish.
+            a.ok(&["sync"]);
+        }
+    }
+    a.ok(&["sync"]);
+    hq.ok(&["sync"]);
+    let out = a.ok(&["sync"]);
+    assert!(out.starts_with("sent 0,"), "{out}");
+    assert_eq!(a.entries(), hq.entries());
+    // Every visit made on the laptop is there once.
+    let v: serde_json::Value = serde_json::from_str(&hq.ok(&["export"])).unwrap();
+    let notes: Vec<String> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.to_string())
+        .filter(|e| e.contains("次"))
+        .collect();
+    assert_eq!(notes.len(), 7, "{notes:?}");
+}
+
+/// Finds `sshd` where distributions put it.
+fn sshd() -> Option<PathBuf> {
+    ["/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+#[test]
+fn sync_over_real_ssh_with_a_pinned_device_key() {
+    let Some(sshd) = sshd() else {
+        eprintln!(
+            "SKIPPED sync_over_real_ssh_with_a_pinned_device_key: sshd is not installed (Debian: apt-get install openssh-server; .ci/run installs it)"
+        );
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let p = |n: &str| t.path().join(n);
+    let keygen = |file: &Path| {
+        assert!(
+            Std::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(file)
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    keygen(&p("host_key"));
+    keygen(&p("zhu"));
+    keygen(&p("sun"));
+    let office = Office::new(false);
+    let repo = office.repo();
+    let admin = Laptop::new();
+    let keys = p("authorized_keys").display().to_string();
+    for (name, key) in [("zhu-laptop", "zhu.pub"), ("sun-laptop", "sun.pub")] {
+        admin.ok(&[
+            "office",
+            "add-device",
+            name,
+            "--key",
+            &p(key).display().to_string(),
+            "--office",
+            &repo,
+            "--authorized-keys",
+            &keys,
+        ]);
+    }
+    // sshd needs a private directory for its keys file and an absolute binary.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let user = String::from_utf8(Std::new("id").arg("-un").output().unwrap().stdout).unwrap();
+    let user = user.trim();
+    let config = format!(
+        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {keys}\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPidFile {}\nAllowUsers {user}\nPermitRootLogin prohibit-password\n",
+        p("host_key").display(),
+        p("sshd.pid").display(),
+    );
+    std::fs::write(p("sshd_config"), config).unwrap();
+    std::fs::create_dir_all("/run/sshd").ok();
+    let mut daemon = Std::new(&sshd)
+        .args(["-D", "-e", "-f"])
+        .arg(p("sshd_config"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = {
+        for _ in 0..50 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        if let Ok(Some(status)) = daemon.try_wait() {
+            panic!("sshd exited at once: {status}");
+        }
+        Kill(daemon)
+    };
+    let url = format!("ssh://{user}@127.0.0.1:{port}{repo}");
+    let ssh = |key: &str| {
+        format!(
+            "ssh -i {} -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR",
+            p(key).display()
+        )
+    };
+    let join = |l: &Laptop, name: &str, key: &str| {
+        let out = l
+            .cmd(&[
+                "sync",
+                "init",
+                "--office",
+                &url,
+                "--key",
+                &office.key(),
+                "--device-name",
+                name,
+            ])
+            .env("GIT_SSH_COMMAND", ssh(key))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let sync = |l: &Laptop, key: &str| {
+        l.cmd(&["sync"])
+            .env("GIT_SSH_COMMAND", ssh(key))
+            .output()
+            .unwrap()
+    };
+    let zhu = Laptop::with_estate();
+    let sun = Laptop::new();
+    join(&zhu, "zhu-laptop", "zhu");
+    join(&sun, "sun-laptop", "sun");
+    let out = sync(&zhu, "zhu");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = sync(&sun, "sun");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sun.entries(), zhu.entries());
+    // A laptop using another device's key is pinned to that key's name:
+    // its own branch is refused.
+    sun.visit("2-501", "孙丽", "用错了钥匙");
+    let out = sync(&sun, "zhu");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refused"));
+    // Revoked: no access at all (exit 3).
+    admin.ok(&[
+        "office",
+        "revoke-device",
+        "sun-laptop",
+        "--office",
+        &repo,
+        "--authorized-keys",
+        &keys,
+    ]);
+    let out = sync(&sun, "sun");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
