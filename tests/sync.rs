@@ -876,3 +876,44 @@ fn sync_over_real_ssh_with_a_pinned_device_key() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[path = "tui_harness/mod.rs"]
+mod tui_harness;
+
+#[test]
+fn sync_runs_from_the_tui_and_says_what_it_did_in_both_languages() {
+    use gridbook::i18n::Lang;
+    let office = Office::new(false);
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    hq.ok(&["sync"]);
+    let a = Laptop::new();
+    office.join(&a, "zhu-laptop");
+    let store = gridbook::store::Store::open(&a.data()).unwrap();
+    assert_eq!(store.count(gridbook::model::Kind::Household), 0);
+    let mut app = tui_harness::app(&store, Lang::En, 100, 30);
+    app.press(": \"sync\" enter");
+    let screen = tui_harness::screen(&app, 100, 30);
+    assert!(
+        screen.contains("sent 0, received 20 from 1 device, 0 conflicts"),
+        "{screen}"
+    );
+    assert_eq!(store.count(gridbook::model::Kind::Household), 4);
+    drop(app);
+    let mut app = tui_harness::app(&store, Lang::Zh, 100, 30);
+    app.press(": \"sync\" enter");
+    let screen = tui_harness::screen(&app, 100, 30);
+    assert!(
+        screen.contains("发出 0 条，收到 0 条，来自 0 台设备，0 处冲突"),
+        "{screen}"
+    );
+    drop(app);
+    drop(store);
+    // A laptop that is not set up says so, in one line, and nothing changes.
+    let b = Laptop::with_estate();
+    let store = gridbook::store::Store::open(&b.data()).unwrap();
+    let mut app = tui_harness::app(&store, Lang::En, 100, 30);
+    app.press(": \"sync\" enter");
+    let screen = tui_harness::screen(&app, 100, 30);
+    assert!(screen.contains("sync is not set up"), "{screen}");
+}

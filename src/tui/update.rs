@@ -105,6 +105,9 @@ pub enum Msg {
         building: bool,
     },
     Status(String, bool),
+    /// A sync finished: its summary line, or its error. Shown even when
+    /// another job was asked for meanwhile.
+    Synced(String, bool),
     /// A job's answer: the messages it produced, for the ticket it was asked with.
     JobDone {
         ticket: u64,
@@ -322,10 +325,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             status(state, text, error);
             vec![]
         }
-        Msg::JobDone { ticket, msgs } => {
-            // Only the answer the screen still waits for counts.
-            if state.loading.as_ref().map(|l| l.ticket) != Some(ticket) {
+        Msg::Synced(text, error) => {
+            status(state, text, error);
+            if error {
                 return vec![];
+            }
+            // What arrived shows at once.
+            state.changed = true;
+            reload(state)
+        }
+        Msg::JobDone { ticket, msgs } => {
+            // Only the answer the screen still waits for counts, but what a
+            // sync did is said whatever was asked for since.
+            if state.loading.as_ref().map(|l| l.ticket) != Some(ticket) {
+                let mut effects = Vec::new();
+                for m in msgs {
+                    if let m @ Msg::Synced(..) = m {
+                        effects.extend(update(state, m));
+                    }
+                }
+                return effects;
             }
             state.loading = None;
             let mut effects = Vec::new();
@@ -618,6 +637,10 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             vec![]
         }
         Cmd::Goto => c.arg.map(Effect::Goto).into_iter().collect(),
+        Cmd::Sync => vec![start_job(
+            state,
+            Job::Sync(super::jobs::SyncProgress::default()),
+        )],
         Cmd::Import => match c.arg {
             Some(path) => vec![start_job(state, Job::ImportPreview(path))],
             None => vec![],

@@ -65,6 +65,49 @@ pub struct Summary {
     pub pushed: bool,
 }
 
+impl Summary {
+    /// The summary line: "sent 12, received 340 from 4 devices, 1 conflict".
+    pub fn line(&self, lang: gridbook_domain::i18n::Lang) -> String {
+        let count = |key: &str, n: usize| {
+            let form = if n == 1 { "one" } else { "other" };
+            lang.f(&format!("sync.count.{key}.{form}"), &[&n.to_string()])
+        };
+        let (send, receive) = if self.dry_run {
+            ("sync.would_send", "sync.would_receive")
+        } else {
+            ("sync.sent", "sync.received")
+        };
+        let mut parts = vec![
+            lang.f(send, &[&self.sent.to_string()]),
+            lang.f(
+                receive,
+                &[&self.received.to_string(), &count("devices", self.devices)],
+            ),
+            count("conflicts", self.conflicts),
+        ];
+        if self.quarantined > 0 {
+            parts.push(count("quarantined", self.quarantined));
+        }
+        if self.attention > 0 {
+            parts.push(count("attention", self.attention));
+        }
+        parts.join(lang.t("sync.sep"))
+    }
+
+    /// What a progress line says at `step`.
+    pub fn step_text(step: Step, lang: gridbook_domain::i18n::Lang) -> String {
+        match step {
+            Step::Fetching => lang.t("sync.job_fetching").to_string(),
+            Step::Sending => lang.t("sync.job_sending").to_string(),
+            Step::Receiving { done, total } => lang.f(
+                "sync.job_receiving",
+                &[&(done + 1).to_string(), &total.to_string()],
+            ),
+            Step::Pushing => lang.t("sync.job_pushing").to_string(),
+        }
+    }
+}
+
 /// The store key of the last batch of `device` applied here.
 fn cursor_key(device: &str) -> Vec<u8> {
     format!("applied/{device}").into_bytes()
