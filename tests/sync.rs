@@ -199,7 +199,8 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
 
     let a = Laptop::new();
     let b = Laptop::new();
-    office.join(&a, "zhu-laptop");
+    // Named to sort before the office: batches apply in time order, not by name.
+    office.join(&a, "aa-zhu");
     office.join(&b, "sun-laptop");
     let out = a.ok(&["sync"]);
     assert!(
@@ -227,6 +228,14 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
     let all = hq.entries();
     assert_eq!(a.entries(), all);
     assert_eq!(b.entries(), all);
+    // A laptop joining late takes every batch at once; its indexes agree.
+    let late = Laptop::new();
+    office.join(&late, "aaa-late");
+    late.ok(&["sync"]);
+    assert_eq!(late.entries(), all);
+    for l in [&hq, &a, &b, &late] {
+        l.ok(&["check"]);
+    }
     // Nothing lost, nothing twice: 4 visits beyond the estate's events.
     let fresh = Laptop::with_estate();
     assert_eq!(hq.events(), fresh.events() + 4);
@@ -253,7 +262,7 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
         .iter()
         .map(|d| d["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["office-pc", "sun-laptop", "zhu-laptop"]);
+    assert_eq!(names, ["aa-zhu", "office-pc", "sun-laptop"]);
     assert!(
         s["devices"]
             .as_array()
