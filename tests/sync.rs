@@ -250,6 +250,21 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
 
     // Status: nothing unsent, every device's last batch.
     let s: serde_json::Value = serde_json::from_str(&a.ok(&["sync", "status", "--json"])).unwrap();
+    // The fields the README documents, and no others.
+    let fields: BTreeSet<&str> = s.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        fields,
+        BTreeSet::from([
+            "device",
+            "office",
+            "plaintext",
+            "unsent",
+            "last_push",
+            "last_pull",
+            "devices"
+        ])
+    );
+    assert_eq!(s["device"], "aa-zhu");
     assert_eq!(s["unsent"], 0);
     assert_eq!(s["plaintext"], false);
     assert!(
