@@ -60,6 +60,10 @@ pub fn answers(cmd: &Option<Cmd>) -> bool {
                     ..
                 }
                 | Cmd::Check { rebuild: false, .. }
+                | Cmd::Sync(crate::cli::sync::SyncArgs {
+                    what: Some(crate::cli::sync::SyncCmd::Status { .. }),
+                    ..
+                })
         )
     )
 }

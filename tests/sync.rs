@@ -199,7 +199,8 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
 
     let a = Laptop::new();
     let b = Laptop::new();
-    office.join(&a, "zhu-laptop");
+    // Named to sort before the office: batches apply in time order, not by name.
+    office.join(&a, "aa-zhu");
     office.join(&b, "sun-laptop");
     let out = a.ok(&["sync"]);
     assert!(
@@ -227,6 +228,14 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
     let all = hq.entries();
     assert_eq!(a.entries(), all);
     assert_eq!(b.entries(), all);
+    // A laptop joining late takes every batch at once; its indexes agree.
+    let late = Laptop::new();
+    office.join(&late, "aaa-late");
+    late.ok(&["sync"]);
+    assert_eq!(late.entries(), all);
+    for l in [&hq, &a, &b, &late] {
+        l.ok(&["check"]);
+    }
     // Nothing lost, nothing twice: 4 visits beyond the estate's events.
     let fresh = Laptop::with_estate();
     assert_eq!(hq.events(), fresh.events() + 4);
@@ -241,6 +250,21 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
 
     // Status: nothing unsent, every device's last batch.
     let s: serde_json::Value = serde_json::from_str(&a.ok(&["sync", "status", "--json"])).unwrap();
+    // The fields the README documents, and no others.
+    let fields: BTreeSet<&str> = s.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        fields,
+        BTreeSet::from([
+            "device",
+            "office",
+            "plaintext",
+            "unsent",
+            "last_push",
+            "last_pull",
+            "devices"
+        ])
+    );
+    assert_eq!(s["device"], "aa-zhu");
     assert_eq!(s["unsent"], 0);
     assert_eq!(s["plaintext"], false);
     assert!(
@@ -253,7 +277,7 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
         .iter()
         .map(|d| d["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["office-pc", "sun-laptop", "zhu-laptop"]);
+    assert_eq!(names, ["aa-zhu", "office-pc", "sun-laptop"]);
     assert!(
         s["devices"]
             .as_array()
@@ -875,4 +899,45 @@ fn sync_over_real_ssh_with_a_pinned_device_key() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[path = "tui_harness/mod.rs"]
+mod tui_harness;
+
+#[test]
+fn sync_runs_from_the_tui_and_says_what_it_did_in_both_languages() {
+    use gridbook::i18n::Lang;
+    let office = Office::new(false);
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    hq.ok(&["sync"]);
+    let a = Laptop::new();
+    office.join(&a, "zhu-laptop");
+    let store = gridbook::store::Store::open(&a.data()).unwrap();
+    assert_eq!(store.count(gridbook::model::Kind::Household), 0);
+    let mut app = tui_harness::app(&store, Lang::En, 100, 30);
+    app.press(": \"sync\" enter");
+    let screen = tui_harness::screen(&app, 100, 30);
+    assert!(
+        screen.contains("sent 0, received 20 from 1 device, 0 conflicts"),
+        "{screen}"
+    );
+    assert_eq!(store.count(gridbook::model::Kind::Household), 4);
+    drop(app);
+    let mut app = tui_harness::app(&store, Lang::Zh, 100, 30);
+    app.press(": \"sync\" enter");
+    let screen = tui_harness::screen(&app, 100, 30);
+    assert!(
+        screen.contains("发出 0 条，收到 0 条，来自 0 台设备，0 处冲突"),
+        "{screen}"
+    );
+    drop(app);
+    drop(store);
+    // A laptop that is not set up says so, in one line, and nothing changes.
+    let b = Laptop::with_estate();
+    let store = gridbook::store::Store::open(&b.data()).unwrap();
+    let mut app = tui_harness::app(&store, Lang::En, 100, 30);
+    app.press(": \"sync\" enter");
+    let screen = tui_harness::screen(&app, 100, 30);
+    assert!(screen.contains("sync is not set up"), "{screen}");
 }

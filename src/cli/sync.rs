@@ -63,36 +63,7 @@ pub enum BundleCmd {
 
 /// The summary line: "sent 12, received 340 from 4 devices, 1 conflict".
 pub fn summary_line(s: &Summary, lang: Lang) -> String {
-    let count = |key: &str, n: usize| {
-        let form = if n == 1 { "one" } else { "other" };
-        lang.f(&format!("sync.count.{key}.{form}"), &[&n.to_string()])
-    };
-    let mut parts = vec![
-        lang.f(
-            if s.dry_run {
-                "sync.would_send"
-            } else {
-                "sync.sent"
-            },
-            &[&s.sent.to_string()],
-        ),
-        lang.f(
-            if s.dry_run {
-                "sync.would_receive"
-            } else {
-                "sync.received"
-            },
-            &[&s.received.to_string(), &count("devices", s.devices)],
-        ),
-        count("conflicts", s.conflicts),
-    ];
-    if s.quarantined > 0 {
-        parts.push(count("quarantined", s.quarantined));
-    }
-    if s.attention > 0 {
-        parts.push(count("attention", s.attention));
-    }
-    parts.join(lang.t("sync.sep"))
+    s.line(lang)
 }
 
 pub fn run(env: &Env, args: SyncArgs) -> Result<(), Fail> {

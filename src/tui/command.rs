@@ -133,6 +133,7 @@ commands! {
     Timeline = "timeline", "timeline", [], NoArg, [Browse];
     Goto = "goto", "goto", ["g"], Required(ArgKind::Address), [Browse];
     Import = "import", "import", [], Required(ArgKind::Path), [Browse];
+    Sync = "sync", "sync.run", [], NoArg, [Browse];
     Plan = "plan", "plan", [], NoArg, [Browse];
     Unassign = "unassign", "officeui.unassign", [], NoArg, [Browse];
     Cover = "who covers", "officeui.cover", [], NoArg, [Browse];

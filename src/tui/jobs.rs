@@ -41,6 +41,59 @@ pub enum Job {
     ImportPreview(String),
     /// The zone pane's chart for a zone.
     Chart(Id),
+    /// Sync with the community office; the progress line reads `SyncProgress`.
+    Sync(SyncProgress),
+}
+
+/// Where a running sync is, written by the job and read by the frame.
+#[derive(Clone, Default)]
+pub struct SyncProgress(Arc<Mutex<Option<String>>>);
+
+impl SyncProgress {
+    fn set(&self, text: String) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(text);
+        }
+    }
+
+    /// The progress line, once the sync has said where it is.
+    pub fn text(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|s| s.clone())
+    }
+}
+
+impl PartialEq for SyncProgress {
+    fn eq(&self, other: &SyncProgress) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+impl Eq for SyncProgress {}
+
+impl std::fmt::Debug for SyncProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncProgress")
+    }
+}
+
+/// Runs one sync on the TUI's store (it holds the data directory's lock);
+/// its answer is the summary line, or the one line of its error.
+fn sync(w: &World, progress: &SyncProgress) -> Vec<Msg> {
+    use gridbook_core::sync::{self as s, Summary};
+    let lang = w.lang;
+    let result = s::sync(w.store, w.store.dir(), s::Options::default(), &mut |step| {
+        progress.set(Summary::step_text(step, lang))
+    });
+    vec![match result {
+        Ok(summary) => Msg::Synced(summary.line(lang), false),
+        Err(e) => {
+            use crate::speak::Speak;
+            let text = match lang {
+                Lang::Zh => e.zh(),
+                Lang::En => e.to_string(),
+            };
+            Msg::Synced(text, true)
+        }
+    }]
 }
 
 /// Which requests replace each other: one of each lane waits at a time.
@@ -60,6 +113,7 @@ impl Job {
             Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
             Job::Chart(zone) => screens::browse::chart(w, *zone),
+            Job::Sync(progress) => Ok(sync(w, progress)),
         };
         result.unwrap_or_else(|e| vec![Msg::Status(e.say(w.lang), true)])
     }
@@ -71,13 +125,14 @@ impl Job {
             Job::Plan(_) => screens::plan::LOADING,
             Job::ImportPreview(_) => "job.import",
             Job::Chart(_) => "chartjob.chart_loading",
+            Job::Sync(_) => "sync.job",
         };
         lang.t(key)
     }
 
     pub fn lane(&self) -> Lane {
         match self {
-            Job::Report(_) | Job::Plan(_) | Job::ImportPreview(_) => Lane::Screen,
+            Job::Report(_) | Job::Plan(_) | Job::ImportPreview(_) | Job::Sync(_) => Lane::Screen,
             Job::Chart(_) => Lane::Pane,
         }
     }

@@ -196,7 +196,13 @@ fn render_footer(state: &State, frame: &mut Frame, area: Rect) {
             status,
         );
     } else if let Some(l) = &state.loading {
-        let text = state.lang.f("tui.loading", &[l.job.describe(state.lang)]);
+        let text = match &l.job {
+            // A sync says where it is rather than "loading".
+            super::jobs::Job::Sync(p) => p
+                .text()
+                .unwrap_or_else(|| l.job.describe(state.lang).to_string()),
+            job => state.lang.f("tui.loading", &[job.describe(state.lang)]),
+        };
         frame.render_widget(
             Paragraph::new(truncate(&format!("⋯ {text}"), area.width as usize)).style(DIM),
             status,

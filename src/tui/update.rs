@@ -121,6 +121,9 @@ pub enum Msg {
     Warnings(usize),
     /// A conflict was resolved: what was kept.
     Kept(String),
+    /// A sync finished: its summary line, or its error. Shown even when
+    /// another job was asked for meanwhile.
+    Synced(String, bool),
     /// A job's answer: the messages it produced, for the ticket it was asked with.
     JobDone {
         ticket: u64,
@@ -378,14 +381,30 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             status(state, text, false);
             report(state, ReportKind::Conflicts)
         }
+        Msg::Synced(text, error) => {
+            status(state, text, error);
+            if error {
+                return vec![];
+            }
+            // What arrived shows at once.
+            state.changed = true;
+            reload(state)
+        }
         Msg::JobDone { ticket, msgs } => {
-            // Only the answer the screen (or the pane) still waits for counts.
+            // Only the answer the screen (or the pane) still waits for counts,
+            // but what a sync did is said whatever was asked for since.
             if state.pane_ticket == Some(ticket) {
                 state.pane_ticket = None;
             } else if state.loading.as_ref().map(|l| l.ticket) == Some(ticket) {
                 state.loading = None;
             } else {
-                return vec![];
+                let mut effects = Vec::new();
+                for m in msgs {
+                    if let m @ Msg::Synced(..) = m {
+                        effects.extend(update(state, m));
+                    }
+                }
+                return effects;
             }
             let mut effects = Vec::new();
             for m in msgs {
@@ -694,6 +713,10 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             vec![]
         }
         Cmd::Goto => c.arg.map(Effect::Goto).into_iter().collect(),
+        Cmd::Sync => vec![start_job(
+            state,
+            Job::Sync(super::jobs::SyncProgress::default()),
+        )],
         Cmd::Import => match c.arg {
             Some(path) => vec![start_job(state, Job::ImportPreview(path))],
             None => vec![],

@@ -175,8 +175,14 @@ pub fn open(
         stamps: vec![],
     };
     for (i, line) in lines.enumerate() {
-        let entry: Entry =
-            serde_json::from_slice(line).map_err(|e| bad(format!("line {}: {e}", i + 2)))?;
+        // serde's message can quote a value (a name): say only where.
+        let entry: Entry = serde_json::from_slice(line).map_err(|e| {
+            bad(format!(
+                "line {}, column {}: not an entry of the export format",
+                i + 2,
+                e.column()
+            ))
+        })?;
         match entry {
             Entry::Area(r) => dump.areas.push(r),
             Entry::Building(r) => dump.buildings.push(r),

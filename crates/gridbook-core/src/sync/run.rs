@@ -65,6 +65,49 @@ pub struct Summary {
     pub pushed: bool,
 }
 
+impl Summary {
+    /// The summary line: "sent 12, received 340 from 4 devices, 1 conflict".
+    pub fn line(&self, lang: gridbook_domain::i18n::Lang) -> String {
+        let count = |key: &str, n: usize| {
+            let form = if n == 1 { "one" } else { "other" };
+            lang.f(&format!("sync.count.{key}.{form}"), &[&n.to_string()])
+        };
+        let (send, receive) = if self.dry_run {
+            ("sync.would_send", "sync.would_receive")
+        } else {
+            ("sync.sent", "sync.received")
+        };
+        let mut parts = vec![
+            lang.f(send, &[&self.sent.to_string()]),
+            lang.f(
+                receive,
+                &[&self.received.to_string(), &count("devices", self.devices)],
+            ),
+            count("conflicts", self.conflicts),
+        ];
+        if self.quarantined > 0 {
+            parts.push(count("quarantined", self.quarantined));
+        }
+        if self.attention > 0 {
+            parts.push(count("attention", self.attention));
+        }
+        parts.join(lang.t("sync.sep"))
+    }
+
+    /// What a progress line says at `step`.
+    pub fn step_text(step: Step, lang: gridbook_domain::i18n::Lang) -> String {
+        match step {
+            Step::Fetching => lang.t("sync.job_fetching").to_string(),
+            Step::Sending => lang.t("sync.job_sending").to_string(),
+            Step::Receiving { done, total } => lang.f(
+                "sync.job_receiving",
+                &[&(done + 1).to_string(), &total.to_string()],
+            ),
+            Step::Pushing => lang.t("sync.job_pushing").to_string(),
+        }
+    }
+}
+
 /// The store key of the last batch of `device` applied here.
 fn cursor_key(device: &str) -> Vec<u8> {
     format!("applied/{device}").into_bytes()
@@ -197,9 +240,10 @@ fn branches(git: &Git, dev: &Device) -> Result<Vec<(String, String)>, SyncError>
     Ok(out)
 }
 
-/// The commits of `tip` after `cursor`, oldest first.
-fn unseen(git: &Git, tip: &str, cursor: Option<&str>) -> Result<Vec<String>, SyncError> {
-    let mut args = vec!["rev-list", "--reverse", "--topo-order", tip];
+/// The commits of `tip` after `cursor`, oldest first, with their commit
+/// times (seconds).
+fn unseen(git: &Git, tip: &str, cursor: Option<&str>) -> Result<Vec<(i64, String)>, SyncError> {
+    let mut args = vec!["rev-list", "--reverse", "--topo-order", "--timestamp", tip];
     let not;
     if let Some(c) = cursor
         && git.rev(c)?.is_some()
@@ -207,7 +251,33 @@ fn unseen(git: &Git, tip: &str, cursor: Option<&str>) -> Result<Vec<String>, Syn
         not = format!("^{c}");
         args.push(&not);
     }
-    Ok(git.ok(&args)?.lines().map(str::to_string).collect())
+    Ok(git
+        .ok(&args)?
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(t, sha)| (t.parse().unwrap_or(0), sha.to_string()))
+        .collect())
+}
+
+/// Every device's unseen batches in one order: each device's in its own
+/// order, and across devices by commit time (then name), so a batch that
+/// builds on another device's records (a visit to a household the office
+/// added) comes after the batch that brought them.
+fn interleave(mut work: Vec<(String, Vec<(i64, String)>)>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut next = vec![0usize; work.len()];
+    loop {
+        let pick = (0..work.len())
+            .filter(|&i| next[i] < work[i].1.len())
+            .min_by(|&a, &b| {
+                (work[a].1[next[a]].0, &work[a].0).cmp(&(work[b].1[next[b]].0, &work[b].0))
+            });
+        let Some(i) = pick else { break };
+        let sha = std::mem::take(&mut work[i].1[next[i]].1);
+        next[i] += 1;
+        out.push((work[i].0.clone(), sha));
+    }
+    out
 }
 
 fn receive(
@@ -229,46 +299,45 @@ fn receive(
             work.push((device, commits));
         }
     }
-    let total = work.iter().map(|(_, c)| c.len()).sum();
-    let mut done = 0;
-    for (device, commits) in work {
-        let mut got = 0;
-        for commit in commits {
-            progress(Step::Receiving { done, total });
-            let bytes = match git.file(&commit, batch::FILE_SEALED)? {
-                Some(b) => b,
-                None => {
-                    git.file(&commit, batch::FILE_PLAIN)?
-                        .ok_or_else(|| SyncError::BadBatch {
-                            device: device.clone(),
-                            commit: commit.chars().take(12).collect(),
-                            reason: "the commit holds no batch file".into(),
-                        })?
-                }
-            };
-            let (_, dump) = batch::open(&device, &commit, &bytes, identity)?;
-            summary.batches += 1;
-            if dry {
-                got += dump.areas.len()
-                    + dump.buildings.len()
-                    + dump.households.len()
-                    + dump.residents.len()
-                    + dump.members.len()
-                    + dump.events.len();
-            } else {
-                let r = outbox::receiving(|| crate::merge::apply(store, &dump, &device))?;
-                store.sync_put(&[(cursor_key(&device), commit.clone().into_bytes())])?;
-                got += r.received;
-                summary.identical += r.identical;
-                summary.conflicts += r.conflicts;
-                summary.quarantined += r.quarantined;
-                summary.attention += r.attention;
-            }
-            done += 1;
-        }
-        if device != dev.name && got > 0 {
+    let order = interleave(work);
+    let total = order.len();
+    let mut got: std::collections::BTreeMap<String, usize> = Default::default();
+    for (done, (device, commit)) in order.into_iter().enumerate() {
+        progress(Step::Receiving { done, total });
+        let bytes = match git.file(&commit, batch::FILE_SEALED)? {
+            Some(b) => b,
+            None => git
+                .file(&commit, batch::FILE_PLAIN)?
+                .ok_or_else(|| SyncError::BadBatch {
+                    device: device.clone(),
+                    commit: commit.chars().take(12).collect(),
+                    reason: "the commit holds no batch file".into(),
+                })?,
+        };
+        let (_, dump) = batch::open(&device, &commit, &bytes, identity)?;
+        summary.batches += 1;
+        let n = if dry {
+            dump.areas.len()
+                + dump.buildings.len()
+                + dump.households.len()
+                + dump.residents.len()
+                + dump.members.len()
+                + dump.events.len()
+        } else {
+            let r = outbox::receiving(|| crate::merge::apply(store, &dump, &device))?;
+            store.sync_put(&[(cursor_key(&device), commit.clone().into_bytes())])?;
+            summary.identical += r.identical;
+            summary.conflicts += r.conflicts;
+            summary.quarantined += r.quarantined;
+            summary.attention += r.attention;
+            r.received
+        };
+        *got.entry(device).or_default() += n;
+    }
+    for (device, n) in got {
+        if device != dev.name && n > 0 {
             summary.devices += 1;
-            summary.received += got;
+            summary.received += n;
         }
     }
     Ok(())
