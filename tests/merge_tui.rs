@@ -91,7 +91,7 @@ fn the_conflicts_screen_shows_both_versions_and_keeps_one_from_the_keyboard() {
     a.press("enter");
     insta::assert_snapshot!("conflicts_item_120x40", shot(&m, &a, 120, 40));
     let kept = m.store.resident(m.resident).unwrap().unwrap().name;
-    a.press("j u");
+    a.press("j ctrl-k");
     let after = shot(&m, &a, 120, 40);
     assert!(!after.contains("⚠"), "{after}");
     let now = m.store.resident(m.resident).unwrap().unwrap().name;
@@ -119,7 +119,7 @@ fn the_conflicts_screen_in_chinese_at_80x24_and_120x40() {
     a.press(": \"conflicts\" enter");
     insta::assert_snapshot!("conflicts_list_zh_120x40", shot(&m, &a, 120, 40));
     // keep is for a conflict's versions: on the list it says where it works.
-    a.press("u");
+    a.press("ctrl-k");
     let s = shot(&m, &a, 120, 40);
     assert!(s.contains("保留只能用在冲突的版本上"), "{s}");
 }
