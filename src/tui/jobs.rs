@@ -34,6 +34,9 @@ pub enum Job {
     Plan(Id),
     /// Read a roster and try it on the store without writing.
     ImportPreview(String),
+    /// Count what merges left for people (the header's ⚠) when the
+    /// session starts on the browser.
+    CountWarnings,
 }
 
 impl Job {
@@ -43,6 +46,7 @@ impl Job {
             Job::Report(kind) => screens::load(w, *kind).map(|r| with_warnings(w, *kind, r)),
             Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
+            Job::CountWarnings => Ok(vec![Msg::Warnings(screens::conflicts::count(w))]),
         };
         result.unwrap_or_else(|e| vec![Msg::Status(e.say(w.lang), true)])
     }
@@ -53,6 +57,7 @@ impl Job {
             Job::Report(kind) => screens::loading(*kind),
             Job::Plan(_) => screens::plan::LOADING,
             Job::ImportPreview(_) => "job.import",
+            Job::CountWarnings => "merge.tui.counting",
         };
         lang.t(key)
     }

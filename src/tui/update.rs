@@ -129,6 +129,13 @@ fn status(state: &mut State, text: impl Into<String>, error: bool) {
     });
 }
 
+/// Asks for a job the screen does not wait for (its answer is kept
+/// whenever it comes, unless a later request replaced it on the runner).
+pub fn side_job(state: &mut State, job: Job) -> Effect {
+    state.tickets += 1;
+    Effect::Job(state.tickets, job)
+}
+
 /// Asks for a job; the screen shows it is loading until the answer comes.
 pub fn start_job(state: &mut State, job: Job) -> Effect {
     state.tickets += 1;
@@ -342,6 +349,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             report(state, ReportKind::Conflicts)
         }
         Msg::JobDone { ticket, msgs } => {
+            // A count is kept whenever it comes.
+            if let [Msg::Warnings(n)] = msgs.as_slice() {
+                state.warnings = *n;
+                return vec![];
+            }
             // Only the answer the screen still waits for counts.
             if state.loading.as_ref().map(|l| l.ticket) != Some(ticket) {
                 return vec![];
