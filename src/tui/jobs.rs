@@ -43,6 +43,9 @@ pub enum Job {
     Chart(Id),
     /// Sync with the community office; the progress line reads `SyncProgress`.
     Sync(SyncProgress),
+    /// Count what merges left for people (the header's ⚠) when the
+    /// session starts on the browser.
+    CountWarnings,
 }
 
 /// Where a running sync is, written by the job and read by the frame.
@@ -114,6 +117,7 @@ impl Job {
             Job::ImportPreview(path) => effects::import_preview(w, path),
             Job::Chart(zone) => screens::browse::chart(w, *zone),
             Job::Sync(progress) => Ok(sync(w, progress)),
+            Job::CountWarnings => Ok(vec![Msg::Warnings(screens::conflicts::count(w))]),
         };
         result.unwrap_or_else(|e| vec![Msg::Status(e.say(w.lang), true)])
     }
@@ -126,13 +130,18 @@ impl Job {
             Job::ImportPreview(_) => "job.import",
             Job::Chart(_) => "chartjob.chart_loading",
             Job::Sync(_) => "sync.job",
+            Job::CountWarnings => "merge.tui.counting",
         };
         lang.t(key)
     }
 
     pub fn lane(&self) -> Lane {
         match self {
-            Job::Report(_) | Job::Plan(_) | Job::ImportPreview(_) | Job::Sync(_) => Lane::Screen,
+            Job::Report(_)
+            | Job::Plan(_)
+            | Job::ImportPreview(_)
+            | Job::Sync(_)
+            | Job::CountWarnings => Lane::Screen,
             Job::Chart(_) => Lane::Pane,
         }
     }

@@ -784,6 +784,7 @@ mod tests {
         assert_eq!(
             next,
             vec![
+                ("!".to_string(), want(Cmd::Conflicts)),
                 ("b".to_string(), want(Cmd::Plan)),
                 ("c".to_string(), want(Cmd::Coverage)),
                 ("g".to_string(), want(Cmd::Top)),

@@ -96,15 +96,20 @@ impl<'s> App<'s> {
 
     /// The first screen: today's list when I am known, else the areas.
     pub fn start(&mut self) {
-        let first = if self.state.me.is_some() && !self.store.is_empty() {
+        let mut first = vec![if self.state.me.is_some() && !self.store.is_empty() {
             update::start_job(&mut self.state, jobs::Job::Report(state::ReportKind::Today))
         } else {
             Effect::Load {
                 level: Level::Areas,
                 select: None,
             }
-        };
-        self.run_effects(vec![first]);
+        }];
+        // Today counts what merges left; the browser asks for the count,
+        // without making the screen wait for it.
+        if self.state.me.is_none() && !self.store.is_empty() {
+            first.push(update::side_job(&mut self.state, jobs::Job::CountWarnings));
+        }
+        self.run_effects(first);
     }
 
     pub fn dispatch(&mut self, msg: Msg) {

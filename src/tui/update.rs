@@ -141,6 +141,13 @@ fn status(state: &mut State, text: impl Into<String>, error: bool) {
     });
 }
 
+/// Asks for a job the screen does not wait for (its answer is kept
+/// whenever it comes, unless a later request replaced it on the runner).
+pub fn side_job(state: &mut State, job: Job) -> Effect {
+    state.tickets += 1;
+    Effect::Job(state.tickets, job)
+}
+
 /// Asks for a job; the screen shows it is loading until the answer comes.
 /// A pane's job (the zone chart) does not hold up the screen: it is waited
 /// for apart, and the pane draws "…" meanwhile.
@@ -391,6 +398,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             reload(state)
         }
         Msg::JobDone { ticket, msgs } => {
+            // A count is kept whenever it comes.
+            if let [Msg::Warnings(n)] = msgs.as_slice() {
+                state.warnings = *n;
+                return vec![];
+            }
             // Only the answer the screen (or the pane) still waits for counts,
             // but what a sync did is said whatever was asked for since.
             if state.pane_ticket == Some(ticket) {

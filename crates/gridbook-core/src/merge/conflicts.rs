@@ -10,7 +10,7 @@ use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_store::store::{Record, Store, StoreError, Writes};
 
-use super::attention::{self, Rule};
+use super::attention;
 use super::fields::{DELETED, Fields};
 use super::graph::{Graph, Version};
 use crate::ops::Ctx;
@@ -408,15 +408,4 @@ fn zone_of<R: Record>(r: &R) -> Id {
     } else {
         r.meta().id
     }
-}
-
-/// Whether a rule is one of `attention`'s (for callers matching codes).
-pub fn rule_of(code: &str) -> Option<Rule> {
-    [
-        Rule::TwoResponsible,
-        Rule::VisitToDeleted,
-        Rule::ResolveRacingReopen,
-    ]
-    .into_iter()
-    .find(|r| r.code() == code)
 }
