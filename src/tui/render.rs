@@ -114,7 +114,10 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
             Style::new().add_modifier(Modifier::BOLD),
         ));
     }
-    spans.push(Span::styled(format!("  [{view_name}]"), DIM));
+    spans.push(Span::styled(
+        format!("  {}", lang.f("officeui.view_tag", &[&view_name])),
+        DIM,
+    ));
     if let View::Browse(b) = &state.view
         && !b.marked.is_empty()
     {

@@ -86,7 +86,7 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
         all: vec![],
         filter: 0,
         chart: None,
-        crumbs: vec![path],
+        crumbs: path.split('/').map(str::to_string).collect(),
         back: None,
     })
 }

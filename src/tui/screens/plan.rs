@@ -180,10 +180,12 @@ fn door_info(w: &World, d: &plan::Door, today: Date, now: Ts) -> R<DoorInfo> {
     let s = w.store;
     let lang = w.lang;
     let last_visit = match s.last_visit(d.id).map_err(err)? {
-        Some((at, _)) => format!(
-            "{} ({})",
-            at.date(),
-            gridbook_domain::when::days_ago(lang, at.days_before(now))
+        Some((at, _)) => lang.f(
+            "wording.aside",
+            &[
+                &at.date().to_string(),
+                &gridbook_domain::when::days_ago(lang, at.days_before(now)),
+            ],
         ),
         None => lang.t("show.never").to_string(),
     };
@@ -577,7 +579,7 @@ fn side_pane(lang: Lang, v: &PlanView, frame: &mut Frame, area: Rect) {
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines = vec![
         Line::from(vec![
-            Span::raw(format!("{}: ", lang.t("col.head"))),
+            Span::raw(lang.f("wording.labelled", &[lang.t("col.head"), ""])),
             Span::styled(
                 d.door
                     .head
@@ -586,12 +588,14 @@ fn side_pane(lang: Lang, v: &PlanView, frame: &mut Frame, area: Rect) {
                 bold,
             ),
         ]),
-        Line::from(format!(
-            "{}: {}",
-            lang.t("col.phone"),
-            d.door.phone.as_deref().unwrap_or("—")
+        Line::from(lang.f(
+            "wording.labelled",
+            &[lang.t("col.phone"), d.door.phone.as_deref().unwrap_or("—")],
         )),
-        Line::from(format!("{}: {}", lang.t("show.last_visit"), d.last_visit)),
+        Line::from(lang.f(
+            "wording.labelled",
+            &[lang.t("show.last_visit"), &d.last_visit],
+        )),
     ];
     let states: Vec<String> = d
         .door
@@ -612,7 +616,7 @@ fn side_pane(lang: Lang, v: &PlanView, frame: &mut Frame, area: Rect) {
         d.care.join("、")
     };
     lines.push(Line::styled(
-        format!("{}: {care}", lang.t("plan.care")),
+        lang.f("wording.labelled", &[lang.t("plan.care"), &care]),
         if d.door.flags.contains(&Flag::CareDue) {
             flag_style(Flag::CareDue)
         } else {
@@ -625,7 +629,10 @@ fn side_pane(lang: Lang, v: &PlanView, frame: &mut Frame, area: Rect) {
         flag_style(Flag::OpenProblem)
     };
     lines.push(Line::styled(
-        format!("{}: {}", lang.t("show.open_problems"), d.problems.len()),
+        lang.f(
+            "wording.labelled",
+            &[lang.t("show.open_problems"), &d.problems.len().to_string()],
+        ),
         style,
     ));
     for p in d.problems.iter().take(4) {

@@ -52,7 +52,9 @@ pub fn render(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
         ),
         top,
     );
-    let title = format!("{} ({})", r.title, r.rows.len());
+    let title = state
+        .lang
+        .f("wording.aside", &[&r.title, &r.rows.len().to_string()]);
     table(
         frame,
         list,
