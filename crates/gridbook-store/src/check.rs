@@ -10,7 +10,7 @@ use gridbook_domain::model::*;
 use crate::codec;
 use crate::error::Result;
 use crate::progress::{Counter, Progress, Quiet};
-use crate::projection::{self, Cx, hierarchy};
+use crate::projection::{self, Cx, hierarchy, runs};
 use crate::schema::{DERIVED, Tree};
 use crate::store::{Record, Store};
 use crate::writes::Writes;
@@ -83,18 +83,68 @@ impl Store {
         // Lamport clock, device, sequence; entries from before stamps first,
         // in the order they were written. The id sorts by `at`, and a problem
         // resolved "yesterday" after being reopened "last week" must end up
-        // as the later write says.
-        let mut events: Vec<Event> = self.events().collect::<Result<_>>()?;
-        let stamps = self.stamps()?.into_iter().collect();
-        crate::order::sort_events(&mut events, &stamps);
-        for e in &events {
-            projection::stage_event(&mut cx, e)?;
+        // as the later write says. Only the order is held, not every event:
+        // a large store's events take hundreds of megabytes decoded.
+        let stamps: std::collections::HashMap<Id, crate::order::Stamp> =
+            self.stamps()?.into_iter().collect();
+        let mut order: Vec<(crate::order::OrderKey, Id)> = Vec::new();
+        for e in self.events() {
+            let e = e?;
+            order.push((crate::order::order_key(&e, stamps.get(&e.id)), e.id));
+        }
+        order.sort_unstable();
+        for (_, id) in order {
+            let e = cx.store.event(id)?.ok_or_else(|| {
+                crate::error::StoreError::Corrupt(format!("the entry {id} went missing"))
+            })?;
+            projection::stage_event(&mut cx, &e)?;
             count.step();
         }
+        w.settle();
         Ok(w)
     }
 
-    fn stage_structure<R: Record>(&self, cx: &mut Cx<'_>, count: &mut Counter<'_>) -> Result<()> {
+    /// Compares the trees kept as runs by what they hold, not by where
+    /// their runs split (which depends on the order of writes): takes their
+    /// entries out of `want`.
+    fn check_runs(
+        &self,
+        want: &mut BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>,
+        report: &mut CheckReport,
+    ) -> Result<()> {
+        for t in runs::TREES {
+            let mut expected = std::collections::BTreeSet::new();
+            let keys: Vec<Vec<u8>> = want
+                .range((t.id(), Vec::new())..(t.id() + 1, Vec::new()))
+                .map(|((_, k), _)| k.clone())
+                .collect();
+            for k in keys {
+                if let Some(Some(v)) = want.remove(&(t.id(), k.clone())) {
+                    expected.extend(runs::flatten(&k, &v).unwrap_or_default());
+                }
+            }
+            for kv in self.scan_all(t) {
+                let (k, v) = kv?;
+                let Some(held) = runs::flatten(&k, &v) else {
+                    report.wrong.push(format!("{}: a damaged run", t.name()));
+                    continue;
+                };
+                for entry in held {
+                    if expected.remove(&entry) {
+                        report.ok += 1;
+                    } else {
+                        report.extra.push(t.name().to_string());
+                    }
+                }
+            }
+            report
+                .missing
+                .extend(expected.iter().map(|_| t.name().to_string()));
+        }
+        Ok(())
+    }
+
+        fn stage_structure<R: Record>(&self, cx: &mut Cx<'_>, count: &mut Counter<'_>) -> Result<()> {
         for r in self.all::<R>() {
             let r = r?;
             hierarchy::stage_record(cx, R::KIND, r.meta().id, r.parent())?;
@@ -119,7 +169,8 @@ impl Store {
             want.insert((op.tree, op.key), op.value);
         }
         let mut report = CheckReport::default();
-        for t in DERIVED {
+        self.check_runs(&mut want, &mut report)?;
+        for t in DERIVED.into_iter().filter(|t| !runs::TREES.contains(t)) {
             for kv in self.scan_all(t) {
                 let (k, v) = kv?;
                 match want.remove(&(t.id(), k)) {
@@ -193,13 +244,34 @@ impl Store {
         for t in DERIVED {
             self.engine().clear(t.id())?;
         }
-        self.engine().apply(expected.ops)?;
+        self.write_sorted(expected.ops)?;
         self.flush()?;
         self.engine()
             .commit(&[crate::engine::Op::del(Tree::Meta.id(), REBUILDING.to_vec())])?;
         self.flush()?;
         count.finish();
         Ok(())
+    }
+
+    /// Writes what `ops` leave behind into emptied trees, in key order and
+    /// in bounded pieces: sled then fills each page once and holds little
+    /// in memory (one huge batch took gigabytes at 100k households).
+    fn write_sorted(&self, ops: Vec<crate::engine::Op>) -> Result<()> {
+        const CHUNK: usize = 20_000;
+        let mut last: BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>> = BTreeMap::new();
+        for op in ops {
+            last.insert((op.tree, op.key), op.value);
+        }
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for ((tree, key), value) in last {
+            if let Some(value) = value {
+                chunk.push(crate::engine::Op::put(tree, key, value));
+            }
+            if chunk.len() >= CHUNK {
+                self.engine().apply(std::mem::take(&mut chunk))?;
+            }
+        }
+        self.engine().apply(chunk)
     }
 
     /// Whether a rebuild was cut short (see [`Store::rebuild`]).

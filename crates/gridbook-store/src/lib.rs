@@ -7,6 +7,7 @@
 pub mod backups;
 pub mod check;
 pub mod codec;
+pub mod compact;
 pub mod counts;
 pub mod engine;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod order;
 pub mod outbox;
 pub mod projection;
 pub mod schema;
+pub mod stats;
 pub mod store;
 pub mod swap;
 pub mod writes;

@@ -25,11 +25,13 @@ pub enum Tree {
     Events,
     /// id → kind byte ++ parent id: what any id names and where it hangs.
     Parent,
-    /// parent ++ child → kind byte.
+    /// parent ++ first child → a run of child ids ([`crate::projection::runs`]).
     Children,
-    /// zone ++ event → (): events of a zone and of everything inside it.
+    /// zone ++ first event → a run of event ids: events of a zone and of
+    /// everything inside it ([`crate::projection::runs`]).
     Timeline,
-    /// member ++ event → (): events a member wrote or is the subject of.
+    /// member ++ first event → a run of event ids: events a member wrote or
+    /// is the subject of.
     ByMember,
     /// zone ++ assignment event → `until` (8 bytes) once ended, empty while open.
     Assignments,
@@ -208,6 +210,7 @@ impl Store {
     /// Brings an older store up to [`SCHEMA_VERSION`], one step at a time.
     /// Version 0 had the same records without a marker; version 1 lacked the
     /// latest-visit and latest-patrol indexes. Both steps rebuild the indexes.
+    /// Version 3 kept one entry per child and per timeline event.
     fn migrate(&self, from: u32) -> Result<()> {
         let mut v = from;
         while v < SCHEMA_VERSION {
@@ -224,10 +227,16 @@ impl Store {
                     self.rebuild()?;
                 }
                 2 => self.upgrade_records()?,
-                // Schema 4 adds the versions index (filled by a rebuild);
-                // entries written before stay unstamped and replay first,
-                // in the order they were written ([`crate::order`]).
-                3 => self.rebuild()?,
+                // Schema 4 keeps timelines, member events and children as
+                // runs of ids and adds the versions index; both come from a
+                // rebuild. Entries written before stay unstamped and replay
+                // first, in the order they were written ([`crate::order`]).
+                3 => {
+                    if !self.pack_runs()? {
+                        // Done by opening, into a fresh store (see there).
+                        return Ok(());
+                    }
+                }
                 other => {
                     return Err(StoreError::Invalid(format!(
                         "no migration from schema version {other}"
@@ -274,6 +283,26 @@ impl Store {
         rewrite::<Resident>(self, Tree::Residents)?;
         rewrite::<Member>(self, Tree::Members)?;
         self.flush()
+    }
+
+    /// Schema 3 → 4: the children and the timelines (`idx_children`,
+    /// `idx_timeline`, `idx_by_member`) held one entry per parent and child,
+    /// zone (or member) and event; they become runs of ids
+    /// ([`crate::projection::runs`]), rebuilt from the records and events.
+    /// In memory that is a rebuild in place. On disk, rewriting in place
+    /// would leave the old entries as garbage in sled's log (its file never
+    /// shrinks), so opening does the step once the store is open, with
+    /// [`Store::repack`]: a fresh store built beside this one and swapped
+    /// in all or nothing. Returns whether the step is done; until it is,
+    /// the store stays at version 3.
+    fn pack_runs(&self) -> Result<bool> {
+        if self.dir().as_os_str().is_empty() {
+            self.rebuild()?;
+            return Ok(true);
+        }
+        self.repack_wanted
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(false)
     }
 
     /// Writes `v` as the stored schema version, so tests can make a store

@@ -104,6 +104,9 @@ pub struct Store {
     _lock: Option<File>,
     /// During a bulk load the loader flushes once at the end instead of per commit.
     deferred_flush: AtomicBool,
+    /// Migration to schema 4 waits for opening to rebuild the store into a
+    /// fresh one ([`Store::repack`]).
+    pub(crate) repack_wanted: AtomicBool,
     /// Who follows what commits change ([`Store::follow`]).
     followers: std::sync::Mutex<Vec<std::sync::mpsc::Sender<Changes>>>,
     /// One commit at a time reads and bumps the counts ([`crate::counts`]).
@@ -206,7 +209,11 @@ impl Store {
         crate::swap::recover(dir)?;
         let names = Tree::names();
         let engine = disk::SledEngine::open(dir, &names)?;
-        Store::on(dir.to_path_buf(), std::sync::Arc::new(engine), Some(lock.0))
+        let store = Store::on(dir.to_path_buf(), std::sync::Arc::new(engine), Some(lock.0))?;
+        if store.repack_wanted.load(SeqCst) {
+            return store.repack(4);
+        }
+        Ok(store)
     }
 
     /// A new, empty store in memory: nothing is written to disk, and it is
@@ -230,6 +237,7 @@ impl Store {
             shared: false,
             _lock: lock,
             deferred_flush: AtomicBool::new(false),
+            repack_wanted: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
             outbox_on: AtomicBool::new(false),
@@ -262,6 +270,7 @@ impl Store {
             shared: true,
             _lock: None,
             deferred_flush: AtomicBool::new(false),
+            repack_wanted: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
             outbox_on: AtomicBool::new(self.outbox_on.load(SeqCst)),
@@ -284,6 +293,27 @@ impl Store {
         // The engine closes before the lock is handed on.
         drop(engine);
         _lock.map(WriterLock)
+    }
+
+    /// Splits the store into a handle that only reads and the data
+    /// directory's lock it held (none for a store in memory).
+    pub(crate) fn into_reader_and_lock(self) -> Option<(Store, WriterLock)> {
+        let Store {
+            dir, engine, _lock, ..
+        } = self;
+        let lock = WriterLock(_lock?);
+        let reader = Store {
+            dir,
+            engine,
+            shared: true,
+            _lock: None,
+            deferred_flush: AtomicBool::new(false),
+            repack_wanted: AtomicBool::new(false),
+            outbox_on: AtomicBool::new(false),
+            followers: std::sync::Mutex::new(Vec::new()),
+            committing: std::sync::Mutex::new(()),
+        };
+        Some((reader, lock))
     }
 
     /// The data directory (empty for a store in memory).
@@ -464,6 +494,7 @@ impl Store {
     /// Only after this returns `Ok` may anything report the writes as saved.
     /// Returns what changed.
     pub fn commit(&self, mut w: Writes) -> Result<Changes> {
+        w.settle();
         if w.ops.is_empty() {
             return Ok(w.changes);
         }
@@ -508,6 +539,7 @@ impl Store {
     /// Applies a very large set of writes (bulk loads) tree by tree, then flushes.
     /// Not atomic across trees: callers use it only on stores they are filling.
     pub fn commit_bulk(&self, mut w: Writes) -> Result<Changes> {
+        w.settle();
         self.writable()?;
         {
             let _one = self.committing.lock().unwrap_or_else(|e| e.into_inner());

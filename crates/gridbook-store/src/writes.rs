@@ -19,6 +19,10 @@ pub struct Writes {
     /// write (the latest visit or patrol, a visit's follow-up date), so that
     /// one set holding several entries on the same key stays right.
     pub(crate) overlay: HashMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
+    /// Runs ([`crate::projection::runs`]) as this set leaves them (`None`:
+    /// removed), written out once when the set is committed: a run takes
+    /// many ids in one set and is stored once.
+    pub(crate) runs: BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
     /// Computing derived indexes from scratch: ignore what is stored.
     pub(crate) from_scratch: bool,
     /// Records and events this set adds, per primary tree ([`crate::counts`]).
@@ -33,10 +37,10 @@ impl Writes {
         Writes::default()
     }
     pub fn len(&self) -> usize {
-        self.ops.len()
+        self.ops.len() + self.runs.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        self.ops.is_empty() && self.runs.is_empty()
     }
     /// What committing this set will change.
     pub fn changes(&self) -> &Changes {
@@ -47,6 +51,45 @@ impl Writes {
     }
     pub(crate) fn del(&mut self, t: Tree, key: Vec<u8>) {
         self.ops.push(Op::del(t.id(), key));
+    }
+
+    /// Turns the staged runs into writes, before the set is committed.
+    pub(crate) fn settle(&mut self) {
+        for ((t, key), value) in std::mem::take(&mut self.runs) {
+            self.ops.push(Op {
+                tree: t.id(),
+                key,
+                value,
+            });
+        }
+    }
+
+    /// The staged run under `prefix` with the greatest key at or before
+    /// `target` (`before`), or the least key after it.
+    pub(crate) fn runs_near(
+        &self,
+        t: Tree,
+        prefix: &[u8],
+        target: &[u8],
+        before: bool,
+    ) -> Option<(Vec<u8>, Vec<u8>)> {
+        use std::ops::Bound::{Excluded, Included, Unbounded};
+        let lo = (t, prefix.to_vec());
+        let at = (t, target.to_vec());
+        let staged = |(k, v): (&(Tree, Vec<u8>), &Option<Vec<u8>>)| {
+            Some((k.1.clone(), v.clone()?)).filter(|(k, _)| k.starts_with(prefix))
+        };
+        if before {
+            self.runs
+                .range((Included(lo), Included(at)))
+                .rev()
+                .find_map(staged)
+        } else {
+            self.runs
+                .range((Excluded(at), Unbounded))
+                .take_while(|((tt, k), _)| *tt == t && k.starts_with(prefix))
+                .find_map(staged)
+        }
     }
 }
 

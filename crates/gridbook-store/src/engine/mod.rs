@@ -102,6 +102,12 @@ pub trait Engine: Send + Sync {
 
     /// Bytes the engine's files take on disk (0 in memory).
     fn size_on_disk(&self) -> u64;
+
+    /// What the engine can say about its own costs, as name and figure
+    /// pairs, for measuring (BENCHMARKS.md): none by default.
+    fn diagnostics(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
 /// Whether a range holds no key at all (a start after its end): engines

@@ -1,9 +1,9 @@
 //! The hierarchy: where every place and person hangs.
 //!
 //! Keys: `Parent` maps an id to its kind byte ++ its parent's id (areas hang
-//! under [`Id::ROOT`], members under themselves); `Children` holds
-//! `parent ++ child` → kind byte, so a level is one prefix scan in creation
-//! order (ids are time-ordered).
+//! under [`Id::ROOT`], members under themselves); `Children` holds each
+//! parent's children as runs of ids ([`super::runs`]), so a level is one
+//! prefix scan in creation order (ids are time-ordered).
 
 use gridbook_domain::model::*;
 
@@ -33,12 +33,8 @@ pub struct Ancestry {
 fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
     match &e.body {
         EventBody::Moved { resident, from, to } => {
-            cx.del(Tree::Children, keys::pair(*from, *resident));
-            cx.put(
-                Tree::Children,
-                keys::pair(*to, *resident),
-                vec![Kind::Resident.byte()],
-            );
+            super::runs::remove(cx, Tree::Children, *from, *resident)?;
+            super::runs::add(cx, Tree::Children, *to, *resident)?;
             let mut pv = vec![Kind::Resident.byte()];
             pv.extend_from_slice(&to.to_bytes());
             cx.put(Tree::Parent, keys::id(*resident), pv);
@@ -76,7 +72,7 @@ pub(crate) fn stage_record(cx: &mut Cx<'_>, kind: Kind, id: Id, parent: Option<I
     pv.extend_from_slice(&hangs_on.to_bytes());
     cx.put(Tree::Parent, keys::id(id), pv);
     if let Some(parent) = parent {
-        cx.put(Tree::Children, keys::pair(parent, id), vec![kind.byte()]);
+        super::runs::add(cx, Tree::Children, parent, id)?;
     }
     cx.w.pending_parents.insert(id, (kind, hangs_on));
     if cx.computing_from_scratch() {
@@ -151,15 +147,15 @@ impl Store {
     /// Ids of the children of `parent` in key order (which is creation order).
     pub fn child_ids(&self, parent: Id) -> Result<Vec<Id>> {
         let mut out = Vec::new();
-        self.each(Tree::Children, &parent.to_bytes(), |k, _| {
-            out.extend(keys::id_at(k, 16));
+        self.each_in_runs(Tree::Children, parent, false, |id| {
+            out.push(id);
             Ok(true)
         })?;
         Ok(out)
     }
 
     pub fn child_count(&self, parent: Id) -> usize {
-        self.count_prefix(Tree::Children, &parent.to_bytes())
+        self.count_in_runs(Tree::Children, parent)
     }
 
     fn live_children<R: Record>(&self, parent: Id) -> Result<Vec<R>> {

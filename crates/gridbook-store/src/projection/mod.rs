@@ -21,6 +21,7 @@ pub mod assignments;
 pub mod hierarchy;
 pub mod patrols;
 pub mod problems;
+pub mod runs;
 pub mod timeline;
 pub mod versions;
 pub mod visits;

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 
 use gridbook_domain::model::*;
 
+use crate::schema::Tree;
 use crate::store::{Memory, Record, Store, Writes};
 
 const NOW: Ts = Ts(1_790_000_000_000);
@@ -581,7 +582,21 @@ proptest! {
 
 #[test]
 fn every_kind_is_exercised() {
-    let acts = [
+    let acts = every_kind();
+    let dir = tempfile::tempdir().unwrap();
+    for store in [
+        Store::open_memory(&Memory::new()).unwrap(),
+        Store::open(dir.path()).unwrap(),
+    ] {
+        let kinds: BTreeSet<usize> = run(&store, &acts).iter().map(kind_index).collect();
+        assert_eq!(kinds, (0..KINDS).collect::<BTreeSet<_>>());
+        assert!(store.check().unwrap().is_clean());
+    }
+}
+
+/// Acts that write every kind of event.
+fn every_kind() -> Vec<Act> {
+    vec![
         Act::Visit {
             h: 0,
             by: 0,
@@ -622,14 +637,58 @@ fn every_kind_is_exercised() {
             fresh: true,
         },
         Act::Merge { h: 1, into: 3 },
-    ];
+    ]
+}
+
+/// A schema-3 store (one entry per child and per timeline event) is
+/// rebuilt into runs when opened, all or nothing, and answers as before.
+#[test]
+fn a_schema_3_store_on_disk_is_repacked_and_answers_as_before() {
     let dir = tempfile::tempdir().unwrap();
-    for store in [
-        Store::open_memory(&Memory::new()).unwrap(),
-        Store::open(dir.path()).unwrap(),
-    ] {
-        let kinds: BTreeSet<usize> = run(&store, &acts).iter().map(kind_index).collect();
-        assert_eq!(kinds, (0..KINDS).collect::<BTreeSet<_>>());
-        assert!(store.check().unwrap().is_clean());
-    }
+    let (before, old_entries) = {
+        let store = Store::open(dir.path()).unwrap();
+        run(&store, &every_kind());
+        let before = answers(&store);
+        // Back to the schema-3 layout, as that version wrote it.
+        let raw = store.raw_for_tests();
+        let mut old = Vec::new();
+        for t in crate::projection::runs::TREES {
+            for k in raw.keys(t.name()) {
+                let v = store.get_raw(t, &k).unwrap().unwrap();
+                for key in crate::projection::runs::flatten(&k, &v).unwrap() {
+                    let value = match t {
+                        Tree::Children => {
+                            let child = crate::keys::last_id(&key).unwrap();
+                            vec![store.kind_of(child).unwrap().unwrap().0.byte()]
+                        }
+                        _ => Vec::new(),
+                    };
+                    old.push((t, key, value));
+                }
+            }
+            raw.clear(t.name());
+        }
+        for (t, k, v) in &old {
+            raw.insert(t.name(), k, v);
+        }
+        store.set_schema_version_for_tests(3);
+        (before, old.len())
+    };
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.schema_version(), crate::schema::SCHEMA_VERSION);
+    assert_eq!(answers(&store), before);
+    assert!(store.check().unwrap().is_clean());
+    let runs: usize = crate::projection::runs::TREES
+        .iter()
+        .map(|t| store.raw_for_tests().keys(t.name()).len())
+        .sum();
+    assert!(
+        runs * 2 < old_entries,
+        "{runs} runs for {old_entries} entries"
+    );
+    assert!(!dir.path().join(crate::swap::INCOMING).exists());
+    drop(store);
+    // And it stays migrated.
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(answers(&store), before);
 }

@@ -1,16 +1,16 @@
 //! Timelines: every event under its zone and every zone containing it, and
 //! under every member it involves.
 //!
-//! Keys: `Timeline` holds `zone ++ event` and `ByMember` holds
-//! `member ++ event`, both with empty values. Event ids sort by when things
-//! happened, so a timeline read newest first is one reverse prefix scan.
+//! Both trees are runs ([`super::runs`]): `Timeline` holds each zone's
+//! events, `ByMember` each member's, as `owner ++ first event` → event ids.
+//! Event ids sort by when things happened, so a timeline read newest first
+//! is one reverse prefix scan.
 
 use gridbook_domain::model::*;
 
 use super::hierarchy::Ancestry;
 use super::{Cx, Projection};
 use crate::error::Result;
-use crate::keys;
 use crate::schema::Tree;
 use crate::store::Store;
 
@@ -22,7 +22,7 @@ pub const PROJECTION: Projection = Projection {
 
 fn stage(cx: &mut Cx<'_>, e: &Event, anc: &Ancestry) -> Result<()> {
     for z in &anc.zones {
-        cx.put(Tree::Timeline, keys::pair(*z, e.id), Vec::new());
+        super::runs::add(cx, Tree::Timeline, *z, e.id)?;
         if anc.of_member {
             cx.member_changed(*z);
         } else {
@@ -33,7 +33,7 @@ fn stage(cx: &mut Cx<'_>, e: &Event, anc: &Ancestry) -> Result<()> {
     members.sort();
     members.dedup();
     for m in members {
-        cx.put(Tree::ByMember, keys::pair(m, e.id), Vec::new());
+        super::runs::add(cx, Tree::ByMember, m, e.id)?;
         cx.member_changed(m);
     }
     Ok(())
@@ -67,23 +67,21 @@ fn members_of(e: &Event) -> Vec<Id> {
 }
 
 impl Store {
-    /// The newest `limit` events under a key prefix of a timeline tree, newest first.
-    fn events_by_prefix(&self, t: Tree, prefix: &[u8], limit: usize) -> Result<Vec<Event>> {
+    /// The newest `limit` events of `owner` in a timeline tree, newest first.
+    fn events_by_prefix(&self, t: Tree, owner: Id, limit: usize) -> Result<Vec<Event>> {
         let mut out = Vec::new();
         if limit == 0 {
             return Ok(out);
         }
-        self.each_rev(t, prefix, |k, _| {
-            if let Some(id) = keys::last_id(k) {
-                // Events are never removed: one the index names and the
-                // store lacks was lost, and a timeline without it is wrong.
-                let e = self.event(id)?.ok_or_else(|| {
-                    crate::error::StoreError::Corrupt(format!(
-                        "the timeline names the entry {id}, which is not stored"
-                    ))
-                })?;
-                out.push(e);
-            }
+        self.each_in_runs(t, owner, true, |id| {
+            // Events are never removed: one the index names and the
+            // store lacks was lost, and a timeline without it is wrong.
+            let e = self.event(id)?.ok_or_else(|| {
+                crate::error::StoreError::Corrupt(format!(
+                    "the timeline names the entry {id}, which is not stored"
+                ))
+            })?;
+            out.push(e);
             Ok(out.len() < limit)
         })?;
         Ok(out)
@@ -91,19 +89,19 @@ impl Store {
 
     /// The newest `limit` events of a zone and everything inside it, newest first.
     pub fn timeline(&self, zone: Id, limit: usize) -> Result<Vec<Event>> {
-        self.events_by_prefix(Tree::Timeline, &zone.to_bytes(), limit)
+        self.events_by_prefix(Tree::Timeline, zone, limit)
     }
 
     /// The newest `limit` events a member wrote or is the subject of.
     pub fn member_timeline(&self, member: Id, limit: usize) -> Result<Vec<Event>> {
-        self.events_by_prefix(Tree::ByMember, &member.to_bytes(), limit)
+        self.events_by_prefix(Tree::ByMember, member, limit)
     }
 
     /// Ids of the events a member wrote or is the subject of, oldest first.
     pub fn member_event_ids(&self, member: Id) -> Result<Vec<Id>> {
         let mut out = Vec::new();
-        self.each(Tree::ByMember, &member.to_bytes(), |k, _| {
-            out.extend(keys::id_at(k, 16));
+        self.each_in_runs(Tree::ByMember, member, false, |id| {
+            out.push(id);
             Ok(true)
         })?;
         Ok(out)

@@ -1,0 +1,79 @@
+//! Rewriting a store into a fresh one, tree by tree in key order.
+//!
+//! sled is a log: every insert appends a fragment of the page it lands on,
+//! a segment of the log is reclaimed only once half of it is stale, and the
+//! file never shrinks. A store rewritten in place keeps the space of what it
+//! replaced; written in key order into a fresh store, each page is filled
+//! once (BENCHMARKS.md, "Store").
+
+use crate::engine::Op;
+use crate::error::Result;
+use crate::schema::Tree;
+use crate::store::Store;
+
+/// Entries per write while copying: bounded memory, few flushes.
+const CHUNK: usize = 20_000;
+
+impl Store {
+    /// Copies every entry of every tree (`meta` included: the schema, the
+    /// counts) into `to`, a fresh store, in key order, and flushes it. Not
+    /// atomic: `to` is a store being built beside this one
+    /// ([`crate::swap::replace`]).
+    pub fn copy_into(&self, to: &Store) -> Result<()> {
+        self.copy_trees_into(to, &Tree::ALL)
+    }
+
+    /// [`Store::copy_into`] for some trees only.
+    fn copy_trees_into(&self, to: &Store, trees: &[Tree]) -> Result<()> {
+        to.writable()?;
+        for &t in trees {
+            let mut ops = Vec::with_capacity(CHUNK);
+            let mut failed = None;
+            self.each(t, &[], |k, v| {
+                ops.push(Op::put(t.id(), k.to_vec(), v.to_vec()));
+                if ops.len() >= CHUNK
+                    && let Err(e) = to.engine().apply(std::mem::take(&mut ops))
+                {
+                    failed = Some(e);
+                    return Ok(false);
+                }
+                Ok(true)
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            to.engine().apply(ops)?;
+        }
+        to.flush()
+    }
+}
+
+impl Store {
+    /// Schema 3 → `version` (4) on disk: builds a fresh store beside this
+    /// one (records, events and `meta` copied in key order, the derived
+    /// trees rebuilt from them), and swaps it in all or nothing
+    /// ([`crate::swap::replace`]); returns the store reopened on it, which
+    /// goes on with any later migration. A kill or a failure part-way
+    /// leaves this store as it was, to be migrated at the next open.
+    pub(crate) fn repack(self, version: u32) -> Result<Store> {
+        let dir = self.dir().to_path_buf();
+        let Some((reader, lock)) = self.into_reader_and_lock() else {
+            return Err(crate::error::StoreError::Invalid(
+                "only a store on disk is repacked".into(),
+            ));
+        };
+        let lock = crate::swap::replace(&dir, lock, move |staging| {
+            let mut trees = vec![Tree::Meta];
+            trees.extend(Tree::PRIMARY);
+            let built = reader
+                .copy_trees_into(staging, &trees)
+                .and_then(|()| staging.set_schema(version))
+                .and_then(|()| staging.rebuild())
+                .and_then(|()| staging.recount());
+            // The old files close before the new ones take their place.
+            drop(reader);
+            built
+        })?;
+        Store::open_locked(&dir, lock)
+    }
+}
