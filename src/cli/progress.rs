@@ -1,5 +1,5 @@
-//! Progress on long work (import, export, backup, restore, gen, check and
-//! check --rebuild) on standard error, drawn only when standard error is a
+//! Progress on long work (import, export, backup, restore, gen, check,
+//! check --rebuild and sync) on standard error, drawn only when standard error is a
 //! terminal, and never for a command asked for `--json` (a script reads that
 //! output): a counting bar fed by the core's
 //! [`gridbook_core::progress::Progress`] (rows, records, entries replayed),
@@ -42,6 +42,13 @@ pub fn bar(what: &str, json: bool) -> Progress {
 }
 
 impl Progress {
+    /// Changes what the bar says it is doing (a sync's fetch, send, push).
+    pub fn say(&self, what: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(gridbook_domain::text::visible(what).into_owned());
+        }
+    }
+
     /// What the core's loops tick: a bar moves, a hidden one does nothing.
     pub fn counts(&self) -> &dyn gridbook_core::progress::Progress {
         self

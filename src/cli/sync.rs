@@ -77,14 +77,24 @@ pub fn run(env: &Env, args: SyncArgs) -> Result<(), Fail> {
                 .into());
             }
             let store = env.open(if args.dry_run { Use::Read } else { Use::Write })?;
+            let bar = crate::cli::progress::bar(lang.t("sync.job"), false);
             let s = sync::sync(
                 &store,
                 &env.data,
                 run::Options {
                     dry_run: args.dry_run,
                 },
-                &mut |_| {},
-            )?;
+                &mut |step| {
+                    // Batches applied count on the bar; the other steps say
+                    // what is under way.
+                    bar.say(&Summary::step_text(step, lang));
+                    if let run::Step::Receiving { done, total } = step {
+                        gridbook_core::progress::Progress::tick(&bar, done as u64, total as u64);
+                    }
+                },
+            );
+            drop(bar);
+            let s = s?;
             drop(store);
             out::line(summary_line(&s, lang))
         }
