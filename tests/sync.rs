@@ -941,3 +941,43 @@ fn sync_runs_from_the_tui_and_says_what_it_did_in_both_languages() {
     let screen = tui_harness::screen(&app, 100, 30);
     assert!(screen.contains("sync is not set up"), "{screen}");
 }
+
+#[test]
+fn a_conflict_that_arrived_by_sync_names_both_laptops() {
+    let office = Office::new(false);
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    hq.ok(&["sync"]);
+    let a = Laptop::new();
+    office.join(&a, "aa-zhu");
+    a.ok(&["sync"]);
+    // The same resident renamed on both laptops, offline.
+    for (l, member, name) in [(&hq, "王强", "吕桂芳"), (&a, "孙丽", "吕贵英")] {
+        l.ok(&[
+            "--as",
+            member,
+            "edit",
+            "resident",
+            "胜利花苑/3栋/2-501",
+            "吕桂英",
+            "--name",
+            name,
+        ]);
+    }
+    a.ok(&["sync"]);
+    let out = hq.ok(&["sync"]);
+    assert!(out.contains("1 conflict"), "{out}");
+    let list: serde_json::Value =
+        serde_json::from_str(&hq.ok(&["conflicts", "--json"])).unwrap();
+    let versions = list[0]["versions"].as_array().unwrap();
+    let mut names: Vec<&str> = versions
+        .iter()
+        .map(|v| v["device_name"].as_str().unwrap_or("(none)"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["aa-zhu", "office-pc"], "{list}");
+    // `conflicts show` says the laptops by name too.
+    let id = list[0]["id"].as_str().unwrap();
+    let shown = hq.ok(&["conflicts", "show", id]);
+    assert!(shown.contains("aa-zhu") && shown.contains("office-pc"), "{shown}");
+}

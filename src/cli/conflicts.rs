@@ -93,7 +93,7 @@ pub fn show(env: &Env, id: &str, json: bool) -> Result<(), Fail> {
             (i + 1).to_string(),
             v.value_label(lang),
             v.member.clone().unwrap_or_else(|| "—".into()),
-            v.device.map_or_else(|| "—".into(), |d| d.short()),
+            v.device_label(),
             v.at.clone(),
         ]);
     }

@@ -50,7 +50,8 @@ impl Store {
 
 impl Store {
     /// Schema 3 → `version` (4) on disk: builds a fresh store beside this
-    /// one (records, events and `meta` copied in key order, the derived
+    /// one (records, events, `meta` and every other tree that is not
+    /// derived copied in key order, the derived
     /// trees rebuilt from them), and swaps it in all or nothing
     /// ([`crate::swap::replace`]); returns the store reopened on it, which
     /// goes on with any later migration. A kill or a failure part-way
@@ -63,8 +64,13 @@ impl Store {
             ));
         };
         let lock = crate::swap::replace(&dir, lock, move |staging| {
-            let mut trees = vec![Tree::Meta];
-            trees.extend(Tree::PRIMARY);
+            // Everything but what a rebuild makes: records, events and
+            // `meta`, and the other truths beside them (each entry's stamp,
+            // the quarantine, sync's outbox and state).
+            let trees: Vec<Tree> = Tree::ALL
+                .into_iter()
+                .filter(|t| !crate::schema::DERIVED.contains(t))
+                .collect();
             let built = reader
                 .copy_trees_into(staging, &trees)
                 .and_then(|()| staging.set_schema(version))

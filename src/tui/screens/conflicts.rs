@@ -90,7 +90,7 @@ pub fn load_item(w: &World, id: Id) -> R<Report> {
                 (i + 1).to_string(),
                 v.value_label(lang),
                 v.member.clone().unwrap_or_else(|| "—".into()),
-                v.device.map_or_else(|| "—".into(), |d| d.short()),
+                v.device_label(),
                 v.at.clone(),
             ],
             phone: None,

@@ -43,6 +43,8 @@ pub struct Shown {
     pub value: String,
     /// The device that wrote it (its id; none for entries from before stamps).
     pub device: Option<Id>,
+    /// That device's name, when a sync has met it.
+    pub device_name: Option<String>,
     /// The member who wrote it, by name.
     pub member: Option<String>,
     /// When, local `YYYY-MM-DD HH:MM`.
@@ -105,6 +107,15 @@ impl Listed {
 }
 
 impl Shown {
+    /// The laptop that wrote it: its name when known, else its id's end.
+    pub fn device_label(&self) -> String {
+        match (&self.device_name, self.device) {
+            (Some(name), _) => name.clone(),
+            (None, Some(id)) => id.short(),
+            (None, None) => "—".into(),
+        }
+    }
+
     /// The value as shown: a deletion says so with its reason.
     pub fn value_label(&self, lang: Lang) -> String {
         if self.deletes {
@@ -148,6 +159,10 @@ fn ts_shown(t: Ts) -> String {
     t.display()
 }
 
+fn device_name(store: &Store, device: Option<Id>) -> Option<String> {
+    crate::sync::run::device_name(store, device?)
+}
+
 fn member(store: &Store, by: Option<Id>) -> Option<String> {
     by.map(|m| crate::zoneview::member_name(store, m))
 }
@@ -156,6 +171,7 @@ fn shown(store: &Store, v: &Version) -> Shown {
     Shown {
         value: v.value.clone(),
         device: v.stamp.as_ref().map(|s| s.device),
+        device_name: device_name(store, v.stamp.as_ref().map(|s| s.device)),
         member: member(store, v.by),
         at: ts_shown(v.at),
         entry: v.id,
@@ -164,9 +180,11 @@ fn shown(store: &Store, v: &Version) -> Shown {
 }
 
 fn shown_event(store: &Store, e: &Event, value: String) -> Result<Shown, StoreError> {
+    let device = store.stamp(e.id)?.map(|s| s.device);
     Ok(Shown {
         value,
-        device: store.stamp(e.id)?.map(|s| s.device),
+        device,
+        device_name: device_name(store, device),
         member: member(store, e.by),
         at: ts_shown(e.at),
         entry: e.id,
@@ -265,6 +283,7 @@ pub fn list(store: &Store, lang: Lang) -> Result<Vec<Listed>, StoreError> {
         versions.push(Shown {
             value: json(&q.event),
             device: q.stamp.as_ref().map(|s| s.device),
+            device_name: device_name(store, q.stamp.as_ref().map(|s| s.device)),
             member: member(store, q.event.by),
             at: ts_shown(q.event.at),
             entry: q.event.id,

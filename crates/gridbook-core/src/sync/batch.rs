@@ -27,6 +27,10 @@ pub struct Header {
     pub format: String,
     pub format_version: u32,
     pub device: String,
+    /// The id the sender's entries are stamped with, so receivers can name
+    /// the laptop in conflicts. Absent from batches of older versions.
+    #[serde(default)]
+    pub device_id: Option<Id>,
     /// Milliseconds since the epoch.
     pub created_at: i64,
     pub entries: usize,
@@ -80,6 +84,7 @@ pub fn build(
         format: FORMAT_NAME.into(),
         format_version: FORMAT_VERSION,
         device: device.into(),
+        device_id: store.device_id()?,
         created_at: Ts::now().0,
         entries: lines.len(),
         export_format: export::FORMAT_NAME.into(),

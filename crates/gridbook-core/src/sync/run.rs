@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use gridbook_domain::model::Ts;
+use gridbook_domain::model::{Id, Ts};
 use gridbook_store::outbox;
 use gridbook_store::store::Store;
 
@@ -111,6 +111,19 @@ impl Summary {
 /// The store key of the last batch of `device` applied here.
 fn cursor_key(device: &str) -> Vec<u8> {
     format!("applied/{device}").into_bytes()
+}
+
+/// The store key of a device's name, by the id its entries are stamped with.
+fn name_key(id: Id) -> Vec<u8> {
+    format!("name/{id}").into_bytes()
+}
+
+/// The name of the device whose entries carry stamp `id`, when a sync has
+/// met it (this laptop's own, or a batch's sender): conflicts name laptops
+/// by it.
+pub fn device_name(store: &Store, id: Id) -> Option<String> {
+    let bytes = store.sync_get(&name_key(id)).ok()??;
+    String::from_utf8(bytes).ok()
 }
 
 /// Runs one sync of the store in `data` with its office.
@@ -206,6 +219,9 @@ fn send(
     }
     let (plain, n) = batch::build(store, &dev.name, &queued)?;
     let mut state = Vec::new();
+    if let Some(me) = store.device_id()? {
+        state.push((name_key(me), dev.name.clone().into_bytes()));
+    }
     if n > 0 {
         let sealed = batch::seal(&plain, recipient)?;
         let file = if recipient.is_some() {
@@ -314,7 +330,7 @@ fn receive(
                     reason: "the commit holds no batch file".into(),
                 })?,
         };
-        let (_, dump) = batch::open(&device, &commit, &bytes, identity)?;
+        let (head, dump) = batch::open(&device, &commit, &bytes, identity)?;
         summary.batches += 1;
         let n = if dry {
             dump.areas.len()
@@ -325,7 +341,11 @@ fn receive(
                 + dump.events.len()
         } else {
             let r = outbox::receiving(|| crate::merge::apply(store, &dump, &device))?;
-            store.sync_put(&[(cursor_key(&device), commit.clone().into_bytes())])?;
+            let mut state = vec![(cursor_key(&device), commit.clone().into_bytes())];
+            if let Some(id) = head.device_id {
+                state.push((name_key(id), device.clone().into_bytes()));
+            }
+            store.sync_put(&state)?;
             summary.identical += r.identical;
             summary.conflicts += r.conflicts;
             summary.quarantined += r.quarantined;
