@@ -825,6 +825,9 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
         Some(Cmd::Check { rebuild, json }) => {
             // A check of a store that is not there would find nothing wrong.
             let store = env.open(Use::Read)?;
+            if rebuild {
+                gridbook_core::lookup::persist::forget(&env.data);
+            }
             let progress = progress::start(
                 env.lang.t(if rebuild {
                     "excel.progress.rebuild"
