@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group};
 use gridbook::generator::{self, Spec};
-use gridbook::lookup::{HitKind, LookupIndex};
+use gridbook::lookup::{HitKind, LookupIndex, persist};
 use gridbook::model::Ts;
 use gridbook::store::Store;
 
@@ -80,6 +80,26 @@ fn lookup(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(20));
     g.bench_function("build", |b| {
         b.iter(|| black_box(LookupIndex::build(&store, now).expect("build")))
+    });
+    g.finish();
+
+    // The index saved beside the store, as `find` and the TUI load it.
+    let dir = store.dir().to_path_buf();
+    let stamp = persist::stamp(&dir).expect("a sealed store");
+    let t = Instant::now();
+    persist::save(&dir, &ix, stamp).expect("save");
+    let size = std::fs::metadata(persist::path(&dir)).map_or(0, |m| m.len());
+    eprintln!(
+        "saved index: {:.1} MiB, written in {:.1?}",
+        size as f64 / (1024.0 * 1024.0),
+        t.elapsed()
+    );
+    let mut g = c.benchmark_group("lookup_saved");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    g.bench_function("load", |b| {
+        b.iter(|| black_box(persist::load(&dir, now).expect("load")))
     });
     g.finish();
 

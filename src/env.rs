@@ -202,6 +202,10 @@ impl Env {
         }
         check_data_dir(&self.data, u)?;
         let lock = self.lock()?;
+        if u != Use::Read {
+            // Before any commit: a saved lookup index is never trusted past it.
+            gridbook_core::lookup::persist::forget(&self.data);
+        }
         let store = Store::open_locked(&self.data, lock);
         if u == Use::Write
             && let Ok(store) = &store

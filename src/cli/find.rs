@@ -1,8 +1,11 @@
 //! `gridbook find`: quick lookup from the shell.
 //!
-//! A one-shot query does not need what keeps the TUI's index current, so it
-//! builds the index without covers (no per-place assignment reads) and asks
-//! the store who covers only the few results it prints.
+//! It answers from the lookup index saved beside the store
+//! ([`gridbook_core::lookup::persist`]) without opening the store when that
+//! index is trusted. Otherwise it opens the store, builds the index, saves
+//! it for the next query (it holds the writer lock then) and answers. When
+//! the running TUI answers for it, it reads the TUI's share of the store and
+//! saves nothing: the TUI holds the lock.
 //!
 //! Text output is one aligned line per result: name, address, phone (for a
 //! household: its head and the number to call), covering member, tags.
@@ -13,7 +16,7 @@ use gridbook_domain::model::*;
 use gridbook_domain::text;
 use gridbook_store::store::Store;
 
-use gridbook_core::lookup::{Hit, HitKind, LookupIndex};
+use gridbook_core::lookup::{Hit, LookupIndex, persist};
 
 pub fn run(env: &Env, query: &str, limit: usize, json: bool) -> Result<(), Fail> {
     if query.trim().is_empty() {
@@ -21,9 +24,20 @@ pub fn run(env: &Env, query: &str, limit: usize, json: bool) -> Result<(), Fail>
             "find needs a query: a name, pinyin (zs), phone digits, a room (2-501) or a place",
         ));
     }
-    let store = env.open(Use::Read)?;
-    let hits = find(&store, query, limit, Ts::now())?;
-    drop(store);
+    let now = Ts::now();
+    let saved = match env.lent {
+        None => persist::load(&env.data, now),
+        Some(_) => None,
+    };
+    let hits = match saved {
+        Some(ix) => ix.find(query, limit, now),
+        None => {
+            let store = env.open(Use::Read)?;
+            let hits = find(&store, query, limit, now, env.lent.is_none())?;
+            drop(store);
+            hits
+        }
+    };
     if json {
         return out::json(&hits);
     }
@@ -34,42 +48,24 @@ pub fn run(env: &Env, query: &str, limit: usize, json: bool) -> Result<(), Fail>
     out::text(&render(&hits, env.lang))
 }
 
-/// The results of one query against the store, covers filled in.
-pub fn find(store: &Store, query: &str, limit: usize, now: Ts) -> Result<Vec<Hit>, Fail> {
-    let ix = LookupIndex::build_with(store, now, false)?;
-    let mut hits = ix.search(query, limit);
-    for h in &mut hits {
-        fill_from_store(store, h, now)?;
+/// The results of one query against the store. With `save` (the caller
+/// holds the store's writer lock), the index built for it is saved for
+/// the next query; failing to save only costs the next query the time.
+pub fn find(
+    store: &Store,
+    query: &str,
+    limit: usize,
+    now: Ts,
+    save: bool,
+) -> Result<Vec<Hit>, Fail> {
+    let ix = LookupIndex::build(store, now)?;
+    if save
+        && !store.dir().as_os_str().is_empty()
+        && let Some(stamp) = persist::stamp(store.dir())
+    {
+        let _ = persist::save(store.dir(), &ix, stamp);
     }
-    Ok(hits)
-}
-
-fn fill_from_store(store: &Store, h: &mut Hit, now: Ts) -> Result<(), Fail> {
-    match h.kind {
-        HitKind::Member => {
-            let mut zones = Vec::new();
-            for a in store.assignments_of_member(h.id)? {
-                if a.role == Role::Responsible && a.active_at(now) && !zones.contains(&a.zone) {
-                    zones.push(a.zone);
-                }
-            }
-            zones.sort_unstable();
-            let mut paths = Vec::new();
-            for z in &zones {
-                if let Some(zone) = gridbook_core::address::zone_of(store, *z)? {
-                    paths.push(zone.path());
-                }
-            }
-            h.address = paths.join("; ");
-            h.zone = zones.first().copied();
-        }
-        _ => {
-            if let Some(z) = h.zone {
-                h.cover = gridbook_core::cover::covering(store, z, now)?.map(|c| c.name);
-            }
-        }
-    }
-    Ok(())
+    Ok(ix.find(query, limit, now))
 }
 
 /// What the phone column says: the number, or for a household its head and

@@ -890,6 +890,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             // A check of a store that is not there would find nothing wrong.
             let store = env.open(Use::Read)?;
             if rebuild {
+                gridbook_core::lookup::persist::forget(&env.data);
                 let progress = progress::bar(env.lang.t("excel.progress.rebuild"), json);
                 store.rebuild_with(progress.counts())?;
             }

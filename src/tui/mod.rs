@@ -308,6 +308,9 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     // taking the terminal.
     let lock = Store::lock(data)?;
     let store = Store::open_locked(data, lock)?;
+    // The saved lookup index is set aside while the TUI may write, and put
+    // back on the way out if nothing was committed (also after a panic).
+    let saved_index = HeldIndex::take(data);
     crate::env::daily_backup(env, &store);
     let mut terminal = ratatui::try_init()
         .map_err(|e| Fail::of(ErrorKind::Bug, format!("cannot start the terminal UI: {e}")))?;
@@ -342,16 +345,20 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         app.dispatch(Msg::Status(format!("{e}{more}"), true));
     }
 
-    // The lookup index is built off the UI thread; `/` says so until it is ready.
+    // The lookup index is loaded (or built) off the UI thread; `/` says so
+    // until it is ready.
     let (tx, rx) = std::sync::mpsc::channel();
     app.finder.receive_from(rx);
     let store_ref = &store;
+    let saved_ref = &saved_index;
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            let _ = tx.send(gridbook_core::lookup::LookupIndex::build(
-                store_ref,
-                gridbook_domain::model::Ts::now(),
-            ));
+            let now = gridbook_domain::model::Ts::now();
+            let index = match saved_ref.load(now) {
+                Some(ix) => Ok(ix),
+                None => gridbook_core::lookup::LookupIndex::build(store_ref, now),
+            };
+            let _ = tx.send(index);
         });
         // Reports and previews run on a worker; the first screen was loaded
         // inline above, so it is there on the first frame.
@@ -381,6 +388,37 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         }
     }
     Ok(())
+}
+
+/// The saved lookup index, set aside for the TUI's run
+/// ([`gridbook_core::lookup::persist::hold`]); put back when dropped.
+struct HeldIndex {
+    data: std::path::PathBuf,
+    at_start: Option<gridbook_core::lookup::persist::Stamp>,
+    held: Option<std::path::PathBuf>,
+}
+
+impl HeldIndex {
+    fn take(data: &Path) -> HeldIndex {
+        use gridbook_core::lookup::persist;
+        HeldIndex {
+            data: data.to_path_buf(),
+            at_start: persist::stamp(data),
+            held: persist::hold(data),
+        }
+    }
+
+    fn load(&self, now: gridbook_domain::model::Ts) -> Option<gridbook_core::lookup::LookupIndex> {
+        gridbook_core::lookup::persist::load_from(self.held.as_deref()?, self.at_start?, now)
+    }
+}
+
+impl Drop for HeldIndex {
+    fn drop(&mut self) {
+        if self.held.is_some() {
+            gridbook_core::lookup::persist::put_back(&self.data, self.at_start);
+        }
+    }
 }
 
 fn event_loop(

@@ -96,6 +96,16 @@ fn read_seal(store_dir: &Path) -> Option<Counts> {
     Counts::decode(body)
 }
 
+/// The seal of the store in `data_dir` as last written, read without
+/// opening the store, with its file's metadata (a store swapped in has a
+/// seal file of its own). For caches kept outside the store, which compare
+/// themselves with it; `None` when there is no readable seal.
+pub fn sealed(data_dir: &Path) -> Option<(Counts, fs::Metadata)> {
+    let path = seal_path(&disk::store_path(data_dir));
+    let meta = fs::metadata(&path).ok()?;
+    Some((read_seal(&disk::store_path(data_dir))?, meta))
+}
+
 /// Writes the seal in place and makes it durable.
 fn write_seal(store_dir: &Path, c: &Counts) -> std::io::Result<()> {
     let mut options = OpenOptions::new();

@@ -19,6 +19,7 @@
 //! results.
 
 mod keys;
+pub mod persist;
 mod pinyin;
 
 use std::collections::HashMap;
@@ -234,6 +235,11 @@ pub struct LookupIndex {
     by_id: HashMap<Id, u32>,
     /// Place entry → member entry directly responsible for it now.
     direct: HashMap<u32, u32>,
+    /// Every responsibility on a place, as at build: what `direct` is
+    /// worked out from at a given time, and what `find` lists a member's
+    /// zones from. Not kept up by the `refresh_*` calls (the TUI reads
+    /// `direct`, which they keep).
+    spans: Vec<Span>,
     /// Whether covers were computed at build (the one-shot `find` skips them).
     covers: bool,
     /// Arena bytes no longer referenced after refreshes.
@@ -320,6 +326,7 @@ impl LookupIndex {
             places: [Vec::new(), Vec::new(), Vec::new()],
             by_id: HashMap::new(),
             direct: HashMap::new(),
+            spans: Vec::new(),
             covers,
             garbage: 0,
             generation: 0,
@@ -327,8 +334,8 @@ impl LookupIndex {
         }
     }
 
-    /// `covers == false` skips the per-place assignment reads; a one-shot
-    /// query then asks the store for the covers of the few results it shows.
+    /// `covers == false` skips reading the assignments: no result then
+    /// says who covers it.
     pub fn build_with(store: &Store, now: Ts, covers: bool) -> Result<LookupIndex, StoreError> {
         // No pre-sizing: counting a tree costs a full scan of it.
         let mut ix = Self::empty(covers);
@@ -367,14 +374,110 @@ impl LookupIndex {
         }
         ix.shrink();
         if covers {
-            for lvl in 0..3 {
-                for i in 0..ix.places[lvl].len() {
-                    let p = ix.places[lvl][i];
-                    ix.set_direct(store, p, now)?;
-                }
-            }
+            ix.read_spans(store)?;
+            ix.direct_at(now);
         }
         Ok(ix)
+    }
+
+    /// Every responsibility on a live place, in one pass over the
+    /// assignments index (grouped by place, in the order they were made).
+    fn read_spans(&mut self, store: &Store) -> Result<(), StoreError> {
+        let mut spans = Vec::new();
+        for a in store.all_assignments()? {
+            if a.role != Role::Responsible {
+                continue;
+            }
+            let Some(&place) = self.by_id.get(&a.zone) else {
+                continue;
+            };
+            if level(self.kind[place as usize]).is_none() {
+                continue;
+            }
+            // A member who is gone still takes the place's responsibility
+            // (and no cover is shown for it), as `cover::covering` has it.
+            let member = self
+                .by_id
+                .get(&a.member)
+                .copied()
+                .filter(|m| self.kind[*m as usize] == Kind::Member)
+                .unwrap_or(NONE);
+            spans.push(Span {
+                place,
+                member,
+                since: a.since.0,
+                until: a.until.map_or(i64::MAX, |u| u.0),
+            });
+        }
+        // Stable: within a place, the order they were made stays.
+        spans.sort_by_key(|s| s.place);
+        spans.shrink_to_fit();
+        self.spans = spans;
+        Ok(())
+    }
+
+    /// Who is directly responsible for each place at `now`, from the spans:
+    /// the active responsibility that started last (the later one among
+    /// equals), as `cover::direct_responsible` picks it.
+    fn direct_at(&mut self, now: Ts) {
+        self.direct.clear();
+        let mut best: Option<(u32, i64, u32)> = None;
+        let settle = |b: Option<(u32, i64, u32)>, direct: &mut HashMap<u32, u32>| {
+            if let Some((p, _, m)) = b
+                && m != NONE
+            {
+                direct.insert(p, m);
+            }
+        };
+        for s in &self.spans {
+            if best.is_some_and(|b| b.0 != s.place) {
+                settle(best.take(), &mut self.direct);
+            }
+            if !s.active_at(now) {
+                continue;
+            }
+            if best.is_none_or(|b| s.since >= b.1) {
+                best = Some((s.place, s.since, s.member));
+            }
+        }
+        settle(best, &mut self.direct);
+    }
+
+    /// The best `limit` results for `query` at `now`, for `gridbook find`:
+    /// as [`LookupIndex::search`], with a member's address listing every
+    /// zone they are responsible for at `now` (not only those where they
+    /// are the one shown as covering it).
+    pub fn find(&self, query: &str, limit: usize, now: Ts) -> Vec<Hit> {
+        let mut hits = self.search(query, limit);
+        for h in hits.iter_mut().filter(|h| h.kind == HitKind::Member) {
+            let Some(&m) = self.by_id.get(&h.id) else {
+                continue;
+            };
+            let mut zones: Vec<u32> = self
+                .spans
+                .iter()
+                .filter(|s| s.member == m && s.active_at(now) && self.live[s.place as usize])
+                .map(|s| s.place)
+                .collect();
+            zones.sort_unstable_by_key(|z| self.ids[*z as usize]);
+            zones.dedup();
+            h.address = zones
+                .iter()
+                .map(|z| self.path_of(*z))
+                .collect::<Vec<_>>()
+                .join("; ");
+            h.zone = zones.first().map(|z| self.ids[*z as usize]);
+        }
+        hits
+    }
+
+    /// `胜利花苑/3栋/2-501`: a place's names from the area down.
+    fn path_of(&self, p: u32) -> String {
+        self.chain(p)
+            .iter()
+            .map(|q| self.name_of(*q as usize))
+            .collect::<Vec<_>>()
+            .join("/")
     }
 
     fn shrink(&mut self) {
@@ -1285,6 +1388,22 @@ impl LookupIndex {
             };
         }
         out
+    }
+}
+
+/// One responsibility on a place: the member's entry (`NONE` for a member
+/// no longer there) and its span, `until == i64::MAX` while it lasts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    place: u32,
+    member: u32,
+    since: i64,
+    until: i64,
+}
+
+impl Span {
+    fn active_at(&self, now: Ts) -> bool {
+        self.since <= now.0 && self.until > now.0
     }
 }
 
