@@ -85,7 +85,15 @@ fn a_name_edited_on_two_laptops_is_listed_shown_and_resolved_by_keeping_one() {
     members.sort();
     assert_eq!(members, ["孙丽", "赵建国"]);
     for v in versions {
-        for field in ["value", "device", "device_name", "member", "at", "entry", "deletes"] {
+        for field in [
+            "value",
+            "device",
+            "device_name",
+            "member",
+            "at",
+            "entry",
+            "deletes",
+        ] {
             assert!(v.get(field).is_some(), "{field} in {v}");
         }
     }

@@ -254,7 +254,10 @@ fn transfer_moves_every_zone_and_liaison_household_in_one_step() {
     let d = Data::new();
     d.ok(&["assign", "孙丽", "slhy/5", "--role", "responsible"]);
     let out = d.ok(&["transfer", "孙丽", "赵建国", "--since", "2026-12-01"]);
-    assert!(out.starts_with("2 moved from 孙丽 to 赵建国"), "{out}");
+    assert!(
+        out.starts_with("2 places moved from 孙丽 to 赵建国"),
+        "{out}"
+    );
     assert!(
         out.contains("胜利花苑/5栋") && out.contains("胜利花苑/3栋/2-501"),
         "{out}"

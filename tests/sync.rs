@@ -967,8 +967,7 @@ fn a_conflict_that_arrived_by_sync_names_both_laptops() {
     a.ok(&["sync"]);
     let out = hq.ok(&["sync"]);
     assert!(out.contains("1 conflict"), "{out}");
-    let list: serde_json::Value =
-        serde_json::from_str(&hq.ok(&["conflicts", "--json"])).unwrap();
+    let list: serde_json::Value = serde_json::from_str(&hq.ok(&["conflicts", "--json"])).unwrap();
     let versions = list[0]["versions"].as_array().unwrap();
     let mut names: Vec<&str> = versions
         .iter()
@@ -979,5 +978,8 @@ fn a_conflict_that_arrived_by_sync_names_both_laptops() {
     // `conflicts show` says the laptops by name too.
     let id = list[0]["id"].as_str().unwrap();
     let shown = hq.ok(&["conflicts", "show", id]);
-    assert!(shown.contains("aa-zhu") && shown.contains("office-pc"), "{shown}");
+    assert!(
+        shown.contains("aa-zhu") && shown.contains("office-pc"),
+        "{shown}"
+    );
 }

@@ -121,7 +121,7 @@ pub fn transfer(env: &Env, from: &str, to: &str, since: Option<&str>) -> Result<
     let mut text = lang.f(
         "cli_msg.transferred",
         &[
-            &moved.len().to_string(),
+            &gridbook_core::report::counted(lang, "lead.places", moved.len()),
             &f.name,
             &t.name,
             &since.date().to_string(),

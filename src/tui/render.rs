@@ -157,7 +157,15 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
 /// The commands the hint line offers in a context and on a screen.
 fn hint_commands(state: &State, ctx: Context) -> &'static [Cmd] {
     match ctx {
-        Context::Form => &[Cmd::NextField, Cmd::CursorRight, Cmd::Save, Cmd::Cancel],
+        // A form says only the keys that do something in it: a preview with
+        // no fields has nothing to move between or choose.
+        Context::Form => match state.form().map(|f| &f.fields) {
+            Some(fields) if fields.is_empty() => &[Cmd::Save, Cmd::Cancel],
+            Some(fields) if fields.iter().all(|f| f.takes_text()) => {
+                &[Cmd::NextField, Cmd::Save, Cmd::Cancel]
+            }
+            _ => &[Cmd::NextField, Cmd::CursorRight, Cmd::Save, Cmd::Cancel],
+        },
         Context::Confirm => &[Cmd::Yes, Cmd::No],
         Context::Search => &[Cmd::Down, Cmd::Open, Cmd::CopyPhone, Cmd::Cancel],
         Context::Command => &[Cmd::Complete, Cmd::Submit, Cmd::Cancel],

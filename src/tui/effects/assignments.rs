@@ -117,7 +117,7 @@ pub(super) fn transfer_preview(w: &World, from: Id, v: &Values) -> R<Form> {
     let mut text = lang.f(
         "cli_msg.transferred",
         &[
-            &moved.len().to_string(),
+            &gridbook_core::report::counted(lang, "lead.places", moved.len()),
             &from_name,
             &to.name,
             &since.date().to_string(),

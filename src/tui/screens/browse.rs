@@ -494,8 +494,8 @@ fn detail_pane(
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line> = Vec::new();
     lines.push(Line::from(vec![
-        Span::styled(format!("{} ", v.path.replace('/', " › ")), bold),
-        Span::styled(lang.f("wording.paren", &[&v.short]), DIM),
+        Span::styled(v.path.replace('/', " › "), bold),
+        Span::styled(lang.f("lead.after_name", &[&v.short]), DIM),
     ]));
     match &v.covered_by {
         Some(c) => {
