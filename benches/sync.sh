@@ -77,17 +77,9 @@ mapfile -t BL <buildings.txt
 mapfile -t PH <phones.txt
 CATS=(repair blocked-drain hygiene safety other)
 
-t_small_first=0
-t_log=0
-t_small_sync=0
-for l in $(seq 1 "$LAPTOPS"); do
-    d="lap$l"
-    "$BIN" --data "$d" sync init --office "$WORK/office.git" --key "$WORK/key" --device-name "lap-$l" >/dev/null
-    s=$(once "$BIN" --data "$d" sync)
-    t_small_first=$(python3 -c "print($t_small_first + $s)")
-    me=${PH[$((l % ${#PH[@]}))]}
-    echo "laptop $l: logging $ENTRIES entries…" >&2
-    start=$(date +%s%N)
+# Log one laptop's entries (argument: its number).
+log_entries() {
+    local l=$1 d="lap$1" me=${PH[$(($1 % ${#PH[@]}))]} i k b kind
     for i in $(seq 0 $((ENTRIES - 1))); do
         k=$(((l * 7919 + i * 104729) % ${#HH[@]}))
         case $((i % 20)) in
@@ -106,10 +98,29 @@ for l in $(seq 1 "$LAPTOPS"); do
                 ;;
         esac
     done
+}
+
+# Every laptop gets the estate first, then all work offline at once, then
+# each syncs in turn (and so also receives the batches of those before it).
+t_small_first=0
+for l in $(seq 1 "$LAPTOPS"); do
+    "$BIN" --data "lap$l" sync init --office "$WORK/office.git" --key "$WORK/key" --device-name "lap-$l" >/dev/null
+    s=$(once "$BIN" --data "lap$l" sync)
+    t_small_first=$(python3 -c "print($t_small_first + $s)")
+done
+start=$(date +%s%N)
+for l in $(seq 1 "$LAPTOPS"); do
+    echo "laptop $l: logging $ENTRIES entries…" >&2
+    log_entries "$l"
+done
+end=$(date +%s%N)
+t_log=$(python3 -c "print(($end - $start) / 1e9)")
+small_syncs=()
+for l in $(seq 1 "$LAPTOPS"); do
+    start=$(date +%s%N)
+    line=$("$BIN" --data "lap$l" sync)
     end=$(date +%s%N)
-    t_log=$(python3 -c "print($t_log + ($end - $start) / 1e9)")
-    s=$(once "$BIN" --data "$d" sync)
-    t_small_sync=$(python3 -c "print($t_small_sync + $s)")
+    small_syncs+=("$(python3 -c "print(f'{($end - $start) / 1e9:.2f}')") s: $line")
 done
 
 # The receiving sync, from copies restored before each run.
@@ -160,12 +171,13 @@ echo "$HOUSEHOLDS households; $LAPTOPS laptops × $ENTRIES entries; store $(du -
 echo "received: $summary"
 echo "received after $LOCAL local writes: $summary_local"
 echo "nothing new: $summary_idle"
+echo "small laptops' syncs, in turn:"
+printf '  %s\n' "${small_syncs[@]}"
 printf '%-44s %10s %10s\n' step "mean (s)" "min (s)"
 printf '%-44s %10s %10s\n' "gen (once)" "$t_gen" -
 printf '%-44s %10s %10s\n' "big laptop's first sync (once)" "$t_first" -
 printf '%-44s %10s %10s\n' "small laptop's first sync (mean of $LAPTOPS)" "$(python3 -c "print(f'{$t_small_first / $LAPTOPS:.1f}')")" -
 printf '%-44s %10s %10s\n' "log one entry (mean of $((LAPTOPS * ENTRIES)))" "$(python3 -c "print(f'{$t_log / ($LAPTOPS * $ENTRIES):.3f}')")" -
-printf '%-44s %10s %10s\n' "small laptop sends $ENTRIES (mean of $LAPTOPS)" "$(python3 -c "print(f'{$t_small_sync / $LAPTOPS:.2f}')")" -
 printf '%-44s %10s %10s\n' "big receives $((LAPTOPS * ENTRIES))" $recv
 printf '%-44s %10s %10s\n' "big receives $((LAPTOPS * ENTRIES)), $LOCAL local writes first" $recv_local
 printf '%-44s %10s %10s\n' "sync with nothing new" $idle
