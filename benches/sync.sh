@@ -8,7 +8,8 @@
 # Environment: HOUSEHOLDS (default 100000), LAPTOPS (default 10), ENTRIES
 # (per laptop, default 1000), RUNS (timed runs of each sync, default 3),
 # LOCAL (entries the big laptop writes after the small laptops' writes, for
-# the second "receive" row, default 10).
+# the second "receive" row, default 10), BIN (a gridbook binary to time
+# instead of building this tree's release binary).
 #
 # The small laptops start from the estate: each `sync init`s after the big
 # laptop's first sync and receives it, as a grid worker's laptop would, so
@@ -32,8 +33,12 @@ ENTRIES=${ENTRIES:-1000}
 RUNS=${RUNS:-3}
 LOCAL=${LOCAL:-10}
 
-cargo build --release --quiet
-BIN=$PWD/target/release/gridbook
+if [ -n "${BIN:-}" ]; then
+    BIN=$(realpath "$BIN")
+else
+    cargo build --release --quiet
+    BIN=$PWD/target/release/gridbook
+fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export GRIDBOOK_CONFIG="$WORK/no-config"

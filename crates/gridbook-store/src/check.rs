@@ -144,7 +144,7 @@ impl Store {
         Ok(())
     }
 
-        fn stage_structure<R: Record>(&self, cx: &mut Cx<'_>, count: &mut Counter<'_>) -> Result<()> {
+    fn stage_structure<R: Record>(&self, cx: &mut Cx<'_>, count: &mut Counter<'_>) -> Result<()> {
         for r in self.all::<R>() {
             let r = r?;
             hierarchy::stage_record(cx, R::KIND, r.meta().id, r.parent())?;

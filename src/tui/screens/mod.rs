@@ -12,8 +12,8 @@
 
 pub mod browse;
 pub mod caller;
-pub mod cover;
 pub mod conflicts;
+pub mod cover;
 pub mod coverage;
 pub mod entry;
 pub mod member_zones;
