@@ -10,8 +10,9 @@
 //!   an edit are conflicts listed for people ([`conflicts`]).
 //! - **Derived state** replays in the order every device agrees on: when an
 //!   arriving entry sorts before one already here, the commit marks the
-//!   store for a replay and the replay follows at once (a kill in between
-//!   leaves a store that replays on opening).
+//!   store for a replay and the replay follows once the batch, or the last
+//!   batch of a [`Session`], is in (a kill in between leaves a store that
+//!   replays on opening).
 //!
 //! Everything a batch brings is written in one transaction: after a kill the
 //! store is as before or fully merged, and the same batch again changes
