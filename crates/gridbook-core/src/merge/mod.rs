@@ -10,8 +10,9 @@
 //!   an edit are conflicts listed for people ([`conflicts`]).
 //! - **Derived state** replays in the order every device agrees on: when an
 //!   arriving entry sorts before one already here, the commit marks the
-//!   store for a replay and the replay follows at once (a kill in between
-//!   leaves a store that replays on opening).
+//!   store for a replay and the replay follows once the batch, or the last
+//!   batch of a [`Session`], is in (a kill in between leaves a store that
+//!   replays on opening).
 //!
 //! Everything a batch brings is written in one transaction: after a kill the
 //! store is as before or fully merged, and the same batch again changes
@@ -73,12 +74,66 @@ impl gridbook_domain::error::Kinded for MergeError {
 /// the store is as before or fully merged. Applying the same batch twice
 /// changes nothing the second time.
 pub fn apply(store: &Store, batch: &Dump, device: &str) -> Result<MergeReport, MergeError> {
+    let mut session = Session::new(store)?;
+    let mut report = session.apply(batch, device)?;
+    report.attention = session.finish()?;
+    Ok(report)
+}
+
+/// Several batches applied in turn with at most one replay, at the end: a
+/// sync that receives from ten devices whose entries interleave in the
+/// agreed order replays the derived state once, not once per batch (each
+/// replay reads the whole store).
+///
+/// Each batch still commits on its own, with the replay marker when it
+/// needs one, so a kill between batches or before [`Session::finish`]
+/// leaves a store that replays on opening. Between batches the derived
+/// state holds every entry but not yet in the agreed order.
+pub struct Session<'a> {
+    store: &'a Store,
+    attention_before: HashSet<Id>,
+    replay: bool,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(store: &'a Store) -> Result<Session<'a>, MergeError> {
+        let attention_before = attention::list(store)?.iter().map(|a| a.id).collect();
+        Ok(Session {
+            store,
+            attention_before,
+            replay: false,
+        })
+    }
+
+    /// Applies one batch from `device`; the report's `attention` stays 0
+    /// (items are counted once the replay is done, by [`Session::finish`]).
+    pub fn apply(&mut self, batch: &Dump, device: &str) -> Result<MergeReport, MergeError> {
+        let (report, replay) = apply_one(self.store, batch, device)?;
+        self.replay |= replay;
+        Ok(report)
+    }
+
+    /// Replays the derived state if any batch asked for it, and returns
+    /// how many "needs attention" items are new since the session began.
+    pub fn finish(self) -> Result<usize, MergeError> {
+        if self.replay {
+            self.store.rebuild()?;
+        }
+        Ok(attention::list(self.store)?
+            .iter()
+            .filter(|a| !self.attention_before.contains(&a.id))
+            .count())
+    }
+}
+
+/// One batch in one transaction; says whether the derived state must be
+/// replayed (the transaction wrote the marker that says so).
+fn apply_one(store: &Store, batch: &Dump, device: &str) -> Result<(MergeReport, bool), MergeError> {
     let mut report = MergeReport::default();
     let mut w = Writes::new();
     let stamps: HashMap<Id, Stamp> = batch.stamps.iter().map(|s| (s.id, s.stamp())).collect();
     let clock = store.clock()?;
     let had_events = store.event_count() > 0;
-    let attention_before: HashSet<Id> = attention::list(store)?.iter().map(|a| a.id).collect();
 
     // Events: new ones in the agreed order, versions of records noted.
     let mut events: Vec<&Event> = batch.events.iter().collect();
@@ -170,14 +225,7 @@ pub fn apply(store: &Store, batch: &Dump, device: &str) -> Result<MergeReport, M
     }
     report.conflicts = conflicts_after.saturating_sub(conflicts_before);
     store.commit(w)?;
-    if replay {
-        store.rebuild()?;
-    }
-    report.attention = attention::list(store)?
-        .iter()
-        .filter(|a| !attention_before.contains(&a.id))
-        .count();
-    Ok(report)
+    Ok((report, replay))
 }
 
 /// Conflicts a record's graph holds: fields in dispute and a racing deletion.

@@ -664,3 +664,43 @@ fn a_merge_cut_short_before_its_replay_replays_when_the_store_opens() {
     assert!(!s.is_problem_open(p.id).unwrap(), "the resolve sorts last");
     assert!(s.check().unwrap().is_clean());
 }
+
+#[test]
+fn batches_of_one_sync_replay_once_after_the_last_and_end_as_one_by_one() {
+    let (office, e) = office();
+    let (a, b, c) = (laptop(&office), laptop(&office), laptop(&office));
+    // Written offline at once: their stamps interleave with the hub's own.
+    visit(&a, &e, "一");
+    visit(&b, &e, "二");
+    set_phone(&c, &e, "13800000007");
+    let batches = [
+        (Dump::from_store(&a).unwrap(), "a"),
+        (Dump::from_store(&b).unwrap(), "b"),
+        (Dump::from_store(&c).unwrap(), "c"),
+    ];
+    // The receiving laptop wrote too, so every batch sorts before its entry.
+    let base = laptop(&office);
+    visit(&base, &e, "本机");
+    let (one_by_one, hub) = (laptop(&base), laptop(&base));
+    for (batch, device) in &batches {
+        apply(&one_by_one, batch, device).unwrap();
+        assert!(!one_by_one.rebuild_unfinished().unwrap());
+    }
+
+    let mut session = Session::new(&hub).unwrap();
+    let mut received = 0;
+    for (batch, device) in &batches {
+        received += session.apply(batch, device).unwrap().received;
+        assert!(
+            hub.rebuild_unfinished().unwrap(),
+            "the replay waits for the last batch"
+        );
+    }
+    assert_eq!(session.finish().unwrap(), 0);
+    assert!(!hub.rebuild_unfinished().unwrap());
+    assert!(received >= 3);
+    assert_eq!(json(&hub), json(&one_by_one));
+    assert!(hub.check().unwrap().is_clean());
+    let r = hub.resident(e.resident).unwrap().unwrap();
+    assert_eq!(r.phones, vec!["13800000007".to_string()]);
+}

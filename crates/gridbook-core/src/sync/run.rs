@@ -8,7 +8,8 @@
 //!    set to that commit, in one store transaction.
 //! 3. Receive: each device's batches after its cursor (the last batch
 //!    applied, kept in the store) are applied in order through
-//!    [`crate::merge::apply`], each followed by its cursor.
+//!    [`crate::merge::Session`], each followed by its cursor; the derived
+//!    state replays once, after the last.
 //! 4. Push this device's branch.
 //!
 //! A kill at any point leaves a state the next sync completes: a batch made
@@ -318,6 +319,12 @@ fn receive(
     let order = interleave(work);
     let total = order.len();
     let mut got: std::collections::BTreeMap<String, usize> = Default::default();
+    // One replay after the last batch, not one per batch (and nothing read
+    // when nothing arrives).
+    let mut merge = match (dry, total) {
+        (false, 1..) => Some(crate::merge::Session::new(store)?),
+        _ => None,
+    };
     for (done, (device, commit)) in order.into_iter().enumerate() {
         progress(Step::Receiving { done, total });
         let bytes = match git.file(&commit, batch::FILE_SEALED)? {
@@ -339,8 +346,8 @@ fn receive(
                 + dump.residents.len()
                 + dump.members.len()
                 + dump.events.len()
-        } else {
-            let r = outbox::receiving(|| crate::merge::apply(store, &dump, &device))?;
+        } else if let Some(merge) = merge.as_mut() {
+            let r = outbox::receiving(|| merge.apply(&dump, &device))?;
             let mut state = vec![(cursor_key(&device), commit.clone().into_bytes())];
             if let Some(id) = head.device_id {
                 state.push((name_key(id), device.clone().into_bytes()));
@@ -349,10 +356,14 @@ fn receive(
             summary.identical += r.identical;
             summary.conflicts += r.conflicts;
             summary.quarantined += r.quarantined;
-            summary.attention += r.attention;
             r.received
+        } else {
+            0
         };
         *got.entry(device).or_default() += n;
+    }
+    if let Some(merge) = merge {
+        summary.attention += outbox::receiving(|| merge.finish())?;
     }
     for (device, n) in got {
         if device != dev.name && n > 0 {
