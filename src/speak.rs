@@ -191,17 +191,18 @@ impl Speak for AddrError {
 impl Speak for WhoError {
     fn zh(&self) -> String {
         match self {
-            WhoError::NoMember { who, hint } => {
-                let hint = if hint.is_empty() {
+            WhoError::NoMember { who, close } => {
+                let hint = if close.is_empty() {
                     String::new()
                 } else {
-                    free_zh(hint)
+                    z("suggest", &[&close.join("、")])
                 };
                 z("no_member", &[who, &hint])
             }
-            WhoError::Ambiguous { who, count, names } => {
-                z("member_ambiguous", &[who, &count.to_string(), names])
-            }
+            WhoError::Ambiguous { who, count, names } => z(
+                "member_ambiguous",
+                &[who, &count.to_string(), &names.join("、")],
+            ),
             WhoError::Store(e) => e.zh(),
         }
     }

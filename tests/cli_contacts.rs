@@ -99,6 +99,23 @@ fn errors_are_chinese_under_lang_zh_with_the_same_exit_codes() {
         zh.contains("没有楼栋「9栋」") && !zh.contains("did you mean"),
         "{zh}"
     );
+    // A member not found: the names like it, joined the way each language
+    // lists things.
+    let visit = [
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/2-501",
+        "--member",
+        "孙强",
+    ];
+    let (code, en) = fails(&d, &visit);
+    assert_eq!(code, Some(2));
+    assert!(en.contains("did you mean 孙丽, 王强?"), "{en}");
+    let zh_visit: Vec<&str> = ["--lang", "zh"].iter().chain(&visit).copied().collect();
+    let (code, zh) = fails(&d, &zh_visit);
+    assert_eq!(code, Some(2));
+    assert!(zh.contains("您要找的是不是 孙丽、王强？"), "{zh}");
     // An invalid phone (a domain rule): exit 2, Chinese, nothing written.
     let args = [
         "edit",

@@ -10,16 +10,27 @@ use gridbook_store::store::{Store, StoreError};
 
 #[derive(Debug, Error)]
 pub enum WhoError {
-    #[error("no member `{who}`{hint}")]
-    NoMember { who: String, hint: String },
-    #[error("`{who}` names {count} members; use the phone number: {names}")]
+    /// `close`: up to three names like the one given, best first (each
+    /// language joins them with its own separator).
+    #[error("no member `{who}`{}", did_you_mean(close))]
+    NoMember { who: String, close: Vec<String> },
+    /// `names`: each member as "name phone".
+    #[error("`{who}` names {count} members; use the phone number: {}", names.join(", "))]
     Ambiguous {
         who: String,
         count: usize,
-        names: String,
+        names: Vec<String>,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn did_you_mean(close: &[String]) -> String {
+    if close.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", close.join(", "))
+    }
 }
 
 impl Kinded for WhoError {
@@ -66,22 +77,9 @@ pub fn member(store: &Store, who: &str) -> Result<Member, WhoError> {
                 .filter(|(s, _)| *s > 0.3)
                 .collect();
             close.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let hint = if close.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; did you mean {}?",
-                    close
-                        .iter()
-                        .take(3)
-                        .map(|c| c.1)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
             Err(WhoError::NoMember {
                 who: who.to_string(),
-                hint,
+                close: close.iter().take(3).map(|c| c.1.to_string()).collect(),
             })
         }
         many => Err(WhoError::Ambiguous {
@@ -90,8 +88,7 @@ pub fn member(store: &Store, who: &str) -> Result<Member, WhoError> {
             names: many
                 .iter()
                 .map(|m| format!("{} {}", m.name, m.phone))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .collect(),
         }),
     }
 }
