@@ -261,33 +261,41 @@ fn plain_body() -> impl Strategy<Value = EventBody> {
         (id(), ts())
             .prop_map(|(assignment, until)| EventBody::AssignmentEnded { assignment, until }),
         (id(), id(), text(), text(), proptest::option::of(date())).prop_map(
-            |(household, member, purpose, note, follow_up)| EventBody::Visit {
+            |(household, member, purpose, note, follow_up)| EventBody::Visit(VisitBody {
                 household,
                 member,
                 purpose,
                 note,
                 follow_up,
-            }
+            })
         ),
         (text(), text(), proptest::option::of(id()), urgency()).prop_map(
-            |(category, description, reporter, urgency)| EventBody::ProblemOpened {
-                category,
-                description,
-                reporter,
-                urgency,
-            }
+            |(category, description, reporter, urgency)| EventBody::ProblemOpened(
+                ProblemOpenedBody {
+                    category,
+                    description,
+                    reporter,
+                    urgency,
+                }
+            )
         ),
-        (id(), step(), text()).prop_map(|(problem, step, note)| EventBody::ProblemStepped {
-            problem,
-            step,
-            note
-        }),
+        (id(), step(), text()).prop_map(|(problem, step, note)| EventBody::ProblemStepped(
+            ProblemSteppedBody {
+                problem,
+                step,
+                note
+            }
+        )),
         (
             patrol_kind(),
             proptest::collection::vec(check_result(), 0..6),
             text()
         )
-            .prop_map(|(kind, items, note)| EventBody::Patrol { kind, items, note }),
+            .prop_map(|(kind, items, note)| EventBody::Patrol(PatrolBody {
+                kind,
+                items,
+                note
+            })),
         (id(), kind(), text(), text(), text()).prop_map(|(target, kind, field, old, new)| {
             EventBody::Edited {
                 target,
@@ -313,12 +321,14 @@ fn plain_body() -> impl Strategy<Value = EventBody> {
             any::<u32>(),
             text()
         )
-            .prop_map(|(kind, members, minutes, note)| EventBody::Activity {
-                kind,
-                members,
-                minutes,
-                note,
-            }),
+            .prop_map(
+                |(kind, members, minutes, note)| EventBody::Activity(ActivityBody {
+                    kind,
+                    members,
+                    minutes,
+                    note,
+                })
+            ),
         (id(), id(), id()).prop_map(|(resident, from, to)| EventBody::Moved { resident, from, to }),
         (id(), id()).prop_map(|(from, into)| EventBody::Merged { from, into }),
     ]
@@ -512,15 +522,15 @@ fn variant(b: &EventBody) -> usize {
     match b {
         EventBody::Assigned { .. } => 0,
         EventBody::AssignmentEnded { .. } => 1,
-        EventBody::Visit { .. } => 2,
-        EventBody::ProblemOpened { .. } => 3,
-        EventBody::ProblemStepped { .. } => 4,
-        EventBody::Patrol { .. } => 5,
+        EventBody::Visit(_) => 2,
+        EventBody::ProblemOpened(_) => 3,
+        EventBody::ProblemStepped(_) => 4,
+        EventBody::Patrol(_) => 5,
         EventBody::Edited { .. } => 6,
         EventBody::Created { .. } => 7,
         EventBody::Tombstoned { .. } => 8,
         EventBody::Amended { .. } => 9,
-        EventBody::Activity { .. } => 10,
+        EventBody::Activity(_) => 10,
         EventBody::Moved { .. } => 11,
         EventBody::Merged { .. } => 12,
     }
@@ -530,11 +540,11 @@ const VARIANTS: usize = 13;
 /// Same for corrections, which amendments carry.
 fn correction_variant(c: &Correction) -> usize {
     match c {
-        Correction::Visit { .. } => 0,
-        Correction::ProblemOpened { .. } => 1,
-        Correction::ProblemStepped { .. } => 2,
-        Correction::Patrol { .. } => 3,
-        Correction::Activity { .. } => 4,
+        Correction::Visit(_) => 0,
+        Correction::ProblemOpened(_) => 1,
+        Correction::ProblemStepped(_) => 2,
+        Correction::Patrol(_) => 3,
+        Correction::Activity(_) => 4,
     }
 }
 const CORRECTION_VARIANTS: usize = 5;
@@ -660,11 +670,11 @@ fn a_huge_string_length_is_an_error_without_a_huge_allocation() {
 #[test]
 fn a_huge_checklist_is_an_error_without_a_huge_allocation() {
     // A patrol body: variant index, kind, then the item count.
-    let body = EventBody::Patrol {
+    let body = EventBody::Patrol(PatrolBody {
         kind: PatrolKind::Hygiene,
         items: Vec::new(),
         note: "楼道整洁".into(),
-    };
+    });
     let whole = codec::encode(&body).unwrap();
     // version, variant 5, kind 0, item count 0, note.
     assert_eq!(&whole[..4], &[codec::FORMAT_VERSION, 5, 0, 0]);
@@ -703,11 +713,11 @@ fn the_allocation_watch_sees_allocations() {
 /// Bytes that try to nest `levels` amendments inside each other around a
 /// comment step (what a damaged or forged value could hold).
 fn nested_amendments(levels: usize) -> Vec<u8> {
-    let base = codec::encode(&Correction::ProblemStepped {
+    let base = codec::encode(&Correction::ProblemStepped(ProblemSteppedBody {
         problem: Id(1),
         step: ProblemStep::Comment,
         note: String::new(),
-    })
+    }))
     .unwrap();
     let mut bytes = vec![codec::FORMAT_VERSION];
     for _ in 0..levels {
@@ -726,7 +736,7 @@ fn one_amendment_is_read_back() {
     let EventBody::Amended { replacement, .. } = body else {
         panic!("not an amendment: {body:?}")
     };
-    assert!(matches!(replacement, Correction::ProblemStepped { .. }));
+    assert!(matches!(replacement, Correction::ProblemStepped(_)));
 }
 
 #[test]
@@ -767,7 +777,7 @@ fn fixture_events() -> Vec<Event> {
         }
     }
     let corrections = vec![
-        Correction::Visit {
+        Correction::Visit(VisitBody {
             household: Id(11),
             member: Id(12),
             purpose: "慰问".into(),
@@ -777,19 +787,19 @@ fn fixture_events() -> Vec<Event> {
                 month: 12,
                 day: 9,
             }),
-        },
-        Correction::ProblemOpened {
+        }),
+        Correction::ProblemOpened(ProblemOpenedBody {
             category: "环境卫生".into(),
             description: "3栋楼道堆放杂物".into(),
             reporter: Some(Id(21)),
             urgency: Urgency::High,
-        },
-        Correction::ProblemStepped {
+        }),
+        Correction::ProblemStepped(ProblemSteppedBody {
             problem: Id(31),
             step: ProblemStep::Resolved,
             note: "物业已清理".into(),
-        },
-        Correction::Patrol {
+        }),
+        Correction::Patrol(PatrolBody {
             kind: PatrolKind::ALL[1],
             items: vec![
                 CheckResult {
@@ -804,13 +814,13 @@ fn fixture_events() -> Vec<Event> {
                 },
             ],
             note: "夜巡".into(),
-        },
-        Correction::Activity {
+        }),
+        Correction::Activity(ActivityBody {
             kind: "volunteer".into(),
             members: vec![Id(41), Id(42)],
             minutes: 90,
             note: "义务劳动 Lane 3".into(),
-        },
+        }),
     ];
     let mut bodies: Vec<EventBody> = corrections.iter().map(Correction::body).collect();
     for (n, c) in corrections.into_iter().enumerate() {

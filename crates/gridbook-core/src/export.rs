@@ -300,7 +300,7 @@ impl Dump {
                 EventBody::Assigned { .. } => {
                     assignments.insert(e.id);
                 }
-                EventBody::ProblemOpened { .. } => {
+                EventBody::ProblemOpened(_) => {
                     problems.insert(e.id);
                 }
                 _ => {}
@@ -341,9 +341,9 @@ impl Dump {
             };
             let correction_refs = |c: &Correction, prefix: &str| -> Result<(), ExportError> {
                 match c {
-                    Correction::Visit {
+                    Correction::Visit(VisitBody {
                         household, member, ..
-                    } => {
+                    }) => {
                         need(
                             households.contains(household),
                             &format!("{prefix}.Visit.household"),
@@ -357,7 +357,8 @@ impl Dump {
                             *member,
                         )
                     }
-                    Correction::ProblemOpened { reporter, .. } => match reporter {
+                    Correction::ProblemOpened(ProblemOpenedBody { reporter, .. }) => match reporter
+                    {
                         Some(r) => need(
                             residents.contains(r),
                             &format!("{prefix}.ProblemOpened.reporter"),
@@ -366,14 +367,14 @@ impl Dump {
                         ),
                         None => Ok(()),
                     },
-                    Correction::ProblemStepped { problem, .. } => need(
+                    Correction::ProblemStepped(ProblemSteppedBody { problem, .. }) => need(
                         problems.contains(problem),
                         &format!("{prefix}.ProblemStepped.problem"),
                         "problem",
                         *problem,
                     ),
-                    Correction::Patrol { .. } => Ok(()),
-                    Correction::Activity { members: who, .. } => {
+                    Correction::Patrol(_) => Ok(()),
+                    Correction::Activity(ActivityBody { members: who, .. }) => {
                         for (j, m) in who.iter().enumerate() {
                             need(
                                 members.contains(m),
@@ -399,9 +400,9 @@ impl Dump {
                     "assignment",
                     *assignment,
                 )?,
-                EventBody::Visit {
+                EventBody::Visit(VisitBody {
                     household, member, ..
-                } => {
+                }) => {
                     need(
                         households.contains(household),
                         "body.Visit.household",
@@ -415,7 +416,7 @@ impl Dump {
                         *member,
                     )?;
                 }
-                EventBody::ProblemOpened { reporter, .. } => {
+                EventBody::ProblemOpened(ProblemOpenedBody { reporter, .. }) => {
                     if let Some(r) = reporter {
                         need(
                             residents.contains(r),
@@ -425,13 +426,13 @@ impl Dump {
                         )?;
                     }
                 }
-                EventBody::ProblemStepped { problem, .. } => need(
+                EventBody::ProblemStepped(ProblemSteppedBody { problem, .. }) => need(
                     problems.contains(problem),
                     "body.ProblemStepped.problem",
                     "problem",
                     *problem,
                 )?,
-                EventBody::Patrol { .. } => {}
+                EventBody::Patrol(_) => {}
                 EventBody::Moved { resident, from, to } => {
                     need(
                         residents.contains(resident),
@@ -461,7 +462,7 @@ impl Dump {
                         *into,
                     )?;
                 }
-                EventBody::Activity { members: who, .. } => {
+                EventBody::Activity(ActivityBody { members: who, .. }) => {
                     for (j, m) in who.iter().enumerate() {
                         need(
                             members.contains(m),
@@ -659,15 +660,15 @@ impl Dump {
                 EventBody::AssignmentEnded { until, .. } => {
                     time(&|| format!("{b}.AssignmentEnded.until"), *until)?
                 }
-                EventBody::Visit { purpose, note, .. } => {
+                EventBody::Visit(VisitBody { purpose, note, .. }) => {
                     text(&|| format!("{b}.Visit.purpose"), "purpose", purpose, One)?;
                     text(&|| format!("{b}.Visit.note"), "note", note, Many)?;
                 }
-                EventBody::ProblemOpened {
+                EventBody::ProblemOpened(ProblemOpenedBody {
                     category,
                     description,
                     ..
-                } => {
+                }) => {
                     text(
                         &|| format!("{b}.ProblemOpened.category"),
                         "category",
@@ -681,10 +682,10 @@ impl Dump {
                         Many,
                     )?;
                 }
-                EventBody::ProblemStepped { note, .. } => {
+                EventBody::ProblemStepped(ProblemSteppedBody { note, .. }) => {
                     text(&|| format!("{b}.ProblemStepped.note"), "note", note, Many)?
                 }
-                EventBody::Patrol { items, note, .. } => {
+                EventBody::Patrol(PatrolBody { items, note, .. }) => {
                     for (j, it) in items.iter().enumerate() {
                         text(
                             &|| format!("{b}.Patrol.items[{j}].item"),
@@ -713,7 +714,7 @@ impl Dump {
                 }
                 // Ids only: the references are checked above.
                 EventBody::Moved { .. } | EventBody::Merged { .. } => {}
-                EventBody::Activity { kind, note, .. } => {
+                EventBody::Activity(ActivityBody { kind, note, .. }) => {
                     text(&|| format!("{b}.Activity.kind"), "kind", kind, One)?;
                     text(&|| format!("{b}.Activity.note"), "note", note, Many)?;
                 }
@@ -728,15 +729,15 @@ impl Dump {
                     text(&|| format!("{b}.Amended.reason"), "reason", reason, Many)?;
                     let r = format!("{b}.Amended.replacement");
                     match replacement {
-                        Correction::Visit { purpose, note, .. } => {
+                        Correction::Visit(VisitBody { purpose, note, .. }) => {
                             text(&|| format!("{r}.Visit.purpose"), "purpose", purpose, One)?;
                             text(&|| format!("{r}.Visit.note"), "note", note, Many)?;
                         }
-                        Correction::ProblemOpened {
+                        Correction::ProblemOpened(ProblemOpenedBody {
                             category,
                             description,
                             ..
-                        } => {
+                        }) => {
                             text(
                                 &|| format!("{r}.ProblemOpened.category"),
                                 "category",
@@ -750,10 +751,10 @@ impl Dump {
                                 Many,
                             )?;
                         }
-                        Correction::ProblemStepped { note, .. } => {
+                        Correction::ProblemStepped(ProblemSteppedBody { note, .. }) => {
                             text(&|| format!("{r}.ProblemStepped.note"), "note", note, Many)?
                         }
-                        Correction::Patrol { items, note, .. } => {
+                        Correction::Patrol(PatrolBody { items, note, .. }) => {
                             for (j, it) in items.iter().enumerate() {
                                 text(
                                     &|| format!("{r}.Patrol.items[{j}].item"),
@@ -770,7 +771,7 @@ impl Dump {
                             }
                             text(&|| format!("{r}.Patrol.note"), "note", note, Many)?;
                         }
-                        Correction::Activity { kind, note, .. } => {
+                        Correction::Activity(ActivityBody { kind, note, .. }) => {
                             text(&|| format!("{r}.Activity.kind"), "kind", kind, One)?;
                             text(&|| format!("{r}.Activity.note"), "note", note, Many)?;
                         }

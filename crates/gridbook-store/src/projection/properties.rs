@@ -21,15 +21,15 @@ fn kind_index(b: &EventBody) -> usize {
     match b {
         EventBody::Assigned { .. } => 0,
         EventBody::AssignmentEnded { .. } => 1,
-        EventBody::Visit { .. } => 2,
-        EventBody::ProblemOpened { .. } => 3,
-        EventBody::ProblemStepped { .. } => 4,
-        EventBody::Patrol { .. } => 5,
+        EventBody::Visit(_) => 2,
+        EventBody::ProblemOpened(_) => 3,
+        EventBody::ProblemStepped(_) => 4,
+        EventBody::Patrol(_) => 5,
         EventBody::Edited { .. } => 6,
         EventBody::Created { .. } => 7,
         EventBody::Tombstoned { .. } => 8,
         EventBody::Amended { .. } => 9,
-        EventBody::Activity { .. } => 10,
+        EventBody::Activity(_) => 10,
         EventBody::Moved { .. } => 11,
         EventBody::Merged { .. } => 12,
     }
@@ -271,13 +271,13 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
                     h,
                     ago(*days),
                     Some(est.members[*by]),
-                    EventBody::Visit {
+                    EventBody::Visit(VisitBody {
                         household: h,
                         member: est.members[*by],
                         purpose: "routine".into(),
                         note: String::new(),
                         follow_up: follow_up.map(date),
-                    },
+                    }),
                 );
                 visits.push((e.id, h));
                 e
@@ -292,13 +292,13 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
                     None,
                     EventBody::Amended {
                         supersedes: visit,
-                        replacement: Correction::Visit {
+                        replacement: Correction::Visit(VisitBody {
                             household: h,
                             member: est.members[0],
                             purpose: "routine".into(),
                             note: "补充".into(),
                             follow_up: follow_up.map(date),
-                        },
+                        }),
                         reason: "补充记录".into(),
                     },
                 )
@@ -309,12 +309,12 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
                     z,
                     ago(*days),
                     None,
-                    EventBody::ProblemOpened {
+                    EventBody::ProblemOpened(ProblemOpenedBody {
                         category: "repair".into(),
                         description: "漏水".into(),
                         reporter: None,
                         urgency: Urgency::Normal,
-                    },
+                    }),
                 );
                 problems.push((e.id, z));
                 e
@@ -327,11 +327,11 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
                     z,
                     ago(*days),
                     None,
-                    EventBody::ProblemStepped {
+                    EventBody::ProblemStepped(ProblemSteppedBody {
                         problem,
                         step: *step,
                         note: String::new(),
-                    },
+                    }),
                 )
             }
             Act::Patrol {
@@ -342,7 +342,7 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
                 est.zones[zone % 3],
                 ago(*days),
                 None,
-                EventBody::Patrol {
+                EventBody::Patrol(PatrolBody {
                     kind: if *hygiene {
                         PatrolKind::Hygiene
                     } else {
@@ -350,13 +350,13 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
                     },
                     items: vec![],
                     note: String::new(),
-                },
+                }),
             ),
             Act::Activity { zone, both, days } => Event::new(
                 est.zones[zone % est.zones.len()],
                 ago(*days),
                 None,
-                EventBody::Activity {
+                EventBody::Activity(ActivityBody {
                     kind: "volunteer".into(),
                     members: if *both {
                         est.members.clone()
@@ -365,7 +365,7 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
                     },
                     minutes: 90,
                     note: String::new(),
-                },
+                }),
             ),
             Act::Assign { zone, member, days } => {
                 let z = est.zones[zone % est.zones.len()];
