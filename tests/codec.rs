@@ -8,6 +8,7 @@ use std::fmt::Debug;
 use gridbook::codec::{self, CodecError};
 use gridbook::model::*;
 use gridbook::order::{Quarantined, Stamp};
+use gridbook::variants;
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -245,107 +246,204 @@ fn check_result() -> impl Strategy<Value = CheckResult> {
     (text(), any::<bool>(), text()).prop_map(|(item, ok, note)| CheckResult { item, ok, note })
 }
 
-/// Every variant that is not an amendment.
-fn plain_body() -> impl Strategy<Value = EventBody> {
-    prop_oneof![
-        (id(), role(), ts(), proptest::option::of(ts())).prop_map(
-            |(member, role, since, until)| {
-                EventBody::Assigned {
-                    member,
-                    role,
-                    since,
-                    until,
-                }
-            }
-        ),
-        (id(), ts())
-            .prop_map(|(assignment, until)| EventBody::AssignmentEnded { assignment, until }),
-        (id(), id(), text(), text(), proptest::option::of(date())).prop_map(
-            |(household, member, purpose, note, follow_up)| EventBody::Visit(VisitBody {
-                household,
+// How a new kind of entry cannot be skipped by these strategies:
+// - `kind_of` names every `EventBody` variant (no catch-all), so a new
+//   variant does not compile until it is given a `BodyKind`;
+// - `of_kind` builds a strategy by an exhaustive match on `BodyKind`, so that
+//   entry does not compile until it has a strategy;
+// - `the_kinds_are_every_event_variant_in_order` compares `KINDS`, the list
+//   the strategies draw from, with the variant list serde derives from the
+//   enum itself, so the new kind cannot be left out of the draw either;
+// - corrections come from `Correction::of`, which also names every kind, and
+//   the generation test compares them with serde's list for `Correction`.
+
+/// One per `EventBody` variant, same name, same order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyKind {
+    Assigned,
+    AssignmentEnded,
+    Visit,
+    ProblemOpened,
+    ProblemStepped,
+    Patrol,
+    Edited,
+    Created,
+    Tombstoned,
+    Amended,
+    Activity,
+    Moved,
+    Merged,
+}
+
+const KINDS: [BodyKind; 13] = [
+    BodyKind::Assigned,
+    BodyKind::AssignmentEnded,
+    BodyKind::Visit,
+    BodyKind::ProblemOpened,
+    BodyKind::ProblemStepped,
+    BodyKind::Patrol,
+    BodyKind::Edited,
+    BodyKind::Created,
+    BodyKind::Tombstoned,
+    BodyKind::Amended,
+    BodyKind::Activity,
+    BodyKind::Moved,
+    BodyKind::Merged,
+];
+
+fn kind_of(b: &EventBody) -> BodyKind {
+    match b {
+        EventBody::Assigned { .. } => BodyKind::Assigned,
+        EventBody::AssignmentEnded { .. } => BodyKind::AssignmentEnded,
+        EventBody::Visit(_) => BodyKind::Visit,
+        EventBody::ProblemOpened(_) => BodyKind::ProblemOpened,
+        EventBody::ProblemStepped(_) => BodyKind::ProblemStepped,
+        EventBody::Patrol(_) => BodyKind::Patrol,
+        EventBody::Edited { .. } => BodyKind::Edited,
+        EventBody::Created { .. } => BodyKind::Created,
+        EventBody::Tombstoned { .. } => BodyKind::Tombstoned,
+        EventBody::Amended { .. } => BodyKind::Amended,
+        EventBody::Activity(_) => BodyKind::Activity,
+        EventBody::Moved { .. } => BodyKind::Moved,
+        EventBody::Merged { .. } => BodyKind::Merged,
+    }
+}
+
+fn visit() -> impl Strategy<Value = VisitBody> {
+    (id(), id(), text(), text(), proptest::option::of(date())).prop_map(
+        |(household, member, purpose, note, follow_up)| VisitBody {
+            household,
+            member,
+            purpose,
+            note,
+            follow_up,
+        },
+    )
+}
+
+fn problem_opened() -> impl Strategy<Value = ProblemOpenedBody> {
+    (text(), text(), proptest::option::of(id()), urgency()).prop_map(
+        |(category, description, reporter, urgency)| ProblemOpenedBody {
+            category,
+            description,
+            reporter,
+            urgency,
+        },
+    )
+}
+
+fn problem_stepped() -> impl Strategy<Value = ProblemSteppedBody> {
+    (id(), step(), text()).prop_map(|(problem, step, note)| ProblemSteppedBody {
+        problem,
+        step,
+        note,
+    })
+}
+
+fn patrol() -> impl Strategy<Value = PatrolBody> {
+    (
+        patrol_kind(),
+        proptest::collection::vec(check_result(), 0..6),
+        text(),
+    )
+        .prop_map(|(kind, items, note)| PatrolBody { kind, items, note })
+}
+
+fn activity() -> impl Strategy<Value = ActivityBody> {
+    (
+        text(),
+        proptest::collection::vec(id(), 0..4),
+        any::<u32>(),
+        text(),
+    )
+        .prop_map(|(kind, members, minutes, note)| ActivityBody {
+            kind,
+            members,
+            minutes,
+            note,
+        })
+}
+
+/// Bodies of one kind.
+fn of_kind(which: BodyKind) -> BoxedStrategy<EventBody> {
+    match which {
+        BodyKind::Assigned => (id(), role(), ts(), proptest::option::of(ts()))
+            .prop_map(|(member, role, since, until)| EventBody::Assigned {
                 member,
-                purpose,
-                note,
-                follow_up,
+                role,
+                since,
+                until,
             })
-        ),
-        (text(), text(), proptest::option::of(id()), urgency()).prop_map(
-            |(category, description, reporter, urgency)| EventBody::ProblemOpened(
-                ProblemOpenedBody {
-                    category,
-                    description,
-                    reporter,
-                    urgency,
-                }
-            )
-        ),
-        (id(), step(), text()).prop_map(|(problem, step, note)| EventBody::ProblemStepped(
-            ProblemSteppedBody {
-                problem,
-                step,
-                note
-            }
-        )),
-        (
-            patrol_kind(),
-            proptest::collection::vec(check_result(), 0..6),
-            text()
-        )
-            .prop_map(|(kind, items, note)| EventBody::Patrol(PatrolBody {
-                kind,
-                items,
-                note
-            })),
-        (id(), kind(), text(), text(), text()).prop_map(|(target, kind, field, old, new)| {
-            EventBody::Edited {
+            .boxed(),
+        BodyKind::AssignmentEnded => (id(), ts())
+            .prop_map(|(assignment, until)| EventBody::AssignmentEnded { assignment, until })
+            .boxed(),
+        BodyKind::Visit => visit().prop_map(EventBody::Visit).boxed(),
+        BodyKind::ProblemOpened => problem_opened().prop_map(EventBody::ProblemOpened).boxed(),
+        BodyKind::ProblemStepped => problem_stepped()
+            .prop_map(EventBody::ProblemStepped)
+            .boxed(),
+        BodyKind::Patrol => patrol().prop_map(EventBody::Patrol).boxed(),
+        BodyKind::Edited => (id(), kind(), text(), text(), text())
+            .prop_map(|(target, kind, field, old, new)| EventBody::Edited {
                 target,
                 kind,
                 field,
                 old,
                 new,
-            }
-        }),
-        (id(), kind(), text()).prop_map(|(target, kind, label)| EventBody::Created {
-            target,
-            kind,
-            label
-        }),
-        (id(), kind(), text()).prop_map(|(target, kind, reason)| EventBody::Tombstoned {
-            target,
-            kind,
-            reason
-        }),
-        (
+            })
+            .boxed(),
+        BodyKind::Created => (id(), kind(), text())
+            .prop_map(|(target, kind, label)| EventBody::Created {
+                target,
+                kind,
+                label,
+            })
+            .boxed(),
+        BodyKind::Tombstoned => (id(), kind(), text())
+            .prop_map(|(target, kind, reason)| EventBody::Tombstoned {
+                target,
+                kind,
+                reason,
+            })
+            .boxed(),
+        // An amendment carries a correction of an amendable kind, never
+        // another amendment.
+        BodyKind::Amended => (
+            id(),
+            plain_body().prop_filter_map("amendable", Correction::of),
             text(),
-            proptest::collection::vec(id(), 0..4),
-            any::<u32>(),
-            text()
         )
-            .prop_map(
-                |(kind, members, minutes, note)| EventBody::Activity(ActivityBody {
-                    kind,
-                    members,
-                    minutes,
-                    note,
-                })
-            ),
-        (id(), id(), id()).prop_map(|(resident, from, to)| EventBody::Moved { resident, from, to }),
-        (id(), id()).prop_map(|(from, into)| EventBody::Merged { from, into }),
-    ]
-}
-
-/// Any body, amendments included (an amendment carries a correction of an
-/// amendable kind, never another amendment).
-fn body() -> impl Strategy<Value = EventBody> {
-    prop_oneof![
-        4 => plain_body(),
-        1 => (id(), plain_body().prop_filter_map("amendable", Correction::of), text()).prop_map(
-            |(supersedes, replacement, reason)| EventBody::Amended {
+            .prop_map(|(supersedes, replacement, reason)| EventBody::Amended {
                 supersedes,
                 replacement,
                 reason,
-            }
-        ),
+            })
+            .boxed(),
+        BodyKind::Activity => activity().prop_map(EventBody::Activity).boxed(),
+        BodyKind::Moved => (id(), id(), id())
+            .prop_map(|(resident, from, to)| EventBody::Moved { resident, from, to })
+            .boxed(),
+        BodyKind::Merged => (id(), id())
+            .prop_map(|(from, into)| EventBody::Merged { from, into })
+            .boxed(),
+    }
+}
+
+/// Every kind that is not an amendment.
+fn plain_body() -> impl Strategy<Value = EventBody> {
+    let plain: Vec<BodyKind> = KINDS
+        .into_iter()
+        .filter(|k| *k != BodyKind::Amended)
+        .collect();
+    proptest::sample::select(plain).prop_flat_map(of_kind)
+}
+
+/// Any body; amendments one time in five, so corrections are well covered.
+fn body() -> impl Strategy<Value = EventBody> {
+    prop_oneof![
+        4 => plain_body(),
+        1 => of_kind(BodyKind::Amended),
     ]
 }
 
@@ -515,62 +613,58 @@ proptest! {
 
 // ---- every event kind is generated --------------------------------------------
 
-/// Which kind of body this is. The match has no catch-all on purpose: a new
-/// event kind does not compile here until it is numbered, and the test below
-/// then fails until `plain_body`/`body` generate it.
-fn variant(b: &EventBody) -> usize {
-    match b {
-        EventBody::Assigned { .. } => 0,
-        EventBody::AssignmentEnded { .. } => 1,
-        EventBody::Visit(_) => 2,
-        EventBody::ProblemOpened(_) => 3,
-        EventBody::ProblemStepped(_) => 4,
-        EventBody::Patrol(_) => 5,
-        EventBody::Edited { .. } => 6,
-        EventBody::Created { .. } => 7,
-        EventBody::Tombstoned { .. } => 8,
-        EventBody::Amended { .. } => 9,
-        EventBody::Activity(_) => 10,
-        EventBody::Moved { .. } => 11,
-        EventBody::Merged { .. } => 12,
-    }
+#[test]
+fn the_kinds_are_every_event_variant_in_order() {
+    let ours: Vec<String> = KINDS.iter().map(|k| format!("{k:?}")).collect();
+    assert_eq!(ours, variants::names::<EventBody>());
 }
-const VARIANTS: usize = 13;
 
-/// Same for corrections, which amendments carry.
-fn correction_variant(c: &Correction) -> usize {
-    match c {
-        Correction::Visit(_) => 0,
-        Correction::ProblemOpened(_) => 1,
-        Correction::ProblemStepped(_) => 2,
-        Correction::Patrol(_) => 3,
-        Correction::Activity(_) => 4,
+#[test]
+fn each_kinds_strategy_makes_that_kind() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    for kind in KINDS {
+        let strategy = of_kind(kind);
+        for _ in 0..50 {
+            let b = strategy.new_tree(&mut runner).unwrap().current();
+            assert_eq!(kind_of(&b), kind, "{b:?}");
+        }
     }
 }
-const CORRECTION_VARIANTS: usize = 5;
+
+/// The variant name serde writes for a value of an enum.
+fn variant_name<T: Serialize>(v: &T) -> String {
+    let json = serde_json::to_value(v).unwrap();
+    json.as_object().unwrap().keys().next().unwrap().clone()
+}
 
 #[test]
 fn the_strategy_generates_every_event_kind_and_every_correction() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
+    use std::collections::BTreeSet;
     let mut runner = TestRunner::deterministic();
     let strategy = body();
-    let mut seen = [false; VARIANTS];
-    let mut corrections = [false; CORRECTION_VARIANTS];
+    let mut seen = BTreeSet::new();
+    let mut corrections = BTreeSet::new();
     for _ in 0..4000 {
         let b = strategy.new_tree(&mut runner).unwrap().current();
-        seen[variant(&b)] = true;
+        seen.insert(variant_name(&b));
         if let EventBody::Amended { replacement, .. } = &b {
-            corrections[correction_variant(replacement)] = true;
+            corrections.insert(variant_name(replacement));
         }
     }
-    assert!(
-        seen.iter().all(|s| *s),
-        "event kinds never generated: {seen:?}"
+    let every = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        seen,
+        every(variants::names::<EventBody>()),
+        "event kinds generated"
     );
-    assert!(
-        corrections.iter().all(|s| *s),
-        "corrections never generated: {corrections:?}"
+    assert_eq!(
+        corrections,
+        every(variants::names::<Correction>()),
+        "corrections generated"
     );
 }
 
