@@ -559,6 +559,55 @@ impl Dump {
             }
             Ok(())
         };
+        // The amendable bodies, checked alike in an entry and in the
+        // correction an amendment carries; `p` is the path up to the kind.
+        let visit = |p: &str, v: &VisitBody| {
+            text(&|| format!("{p}.Visit.purpose"), "purpose", &v.purpose, One)?;
+            text(&|| format!("{p}.Visit.note"), "note", &v.note, Many)
+        };
+        let problem_opened = |p: &str, o: &ProblemOpenedBody| {
+            text(
+                &|| format!("{p}.ProblemOpened.category"),
+                "category",
+                &o.category,
+                One,
+            )?;
+            text(
+                &|| format!("{p}.ProblemOpened.description"),
+                "description",
+                &o.description,
+                Many,
+            )
+        };
+        let problem_stepped = |p: &str, s: &ProblemSteppedBody| {
+            text(
+                &|| format!("{p}.ProblemStepped.note"),
+                "note",
+                &s.note,
+                Many,
+            )
+        };
+        let patrol = |p: &str, t: &PatrolBody| {
+            for (j, it) in t.items.iter().enumerate() {
+                text(
+                    &|| format!("{p}.Patrol.items[{j}].item"),
+                    "item",
+                    &it.item,
+                    One,
+                )?;
+                text(
+                    &|| format!("{p}.Patrol.items[{j}].note"),
+                    "note",
+                    &it.note,
+                    Many,
+                )?;
+            }
+            text(&|| format!("{p}.Patrol.note"), "note", &t.note, Many)
+        };
+        let activity = |p: &str, a: &ActivityBody| {
+            text(&|| format!("{p}.Activity.kind"), "kind", &a.kind, One)?;
+            text(&|| format!("{p}.Activity.note"), "note", &a.note, Many)
+        };
         for (i, a) in self.areas.iter().enumerate() {
             let Area {
                 meta: m,
@@ -660,48 +709,10 @@ impl Dump {
                 EventBody::AssignmentEnded { until, .. } => {
                     time(&|| format!("{b}.AssignmentEnded.until"), *until)?
                 }
-                EventBody::Visit(VisitBody { purpose, note, .. }) => {
-                    text(&|| format!("{b}.Visit.purpose"), "purpose", purpose, One)?;
-                    text(&|| format!("{b}.Visit.note"), "note", note, Many)?;
-                }
-                EventBody::ProblemOpened(ProblemOpenedBody {
-                    category,
-                    description,
-                    ..
-                }) => {
-                    text(
-                        &|| format!("{b}.ProblemOpened.category"),
-                        "category",
-                        category,
-                        One,
-                    )?;
-                    text(
-                        &|| format!("{b}.ProblemOpened.description"),
-                        "description",
-                        description,
-                        Many,
-                    )?;
-                }
-                EventBody::ProblemStepped(ProblemSteppedBody { note, .. }) => {
-                    text(&|| format!("{b}.ProblemStepped.note"), "note", note, Many)?
-                }
-                EventBody::Patrol(PatrolBody { items, note, .. }) => {
-                    for (j, it) in items.iter().enumerate() {
-                        text(
-                            &|| format!("{b}.Patrol.items[{j}].item"),
-                            "item",
-                            &it.item,
-                            One,
-                        )?;
-                        text(
-                            &|| format!("{b}.Patrol.items[{j}].note"),
-                            "note",
-                            &it.note,
-                            Many,
-                        )?;
-                    }
-                    text(&|| format!("{b}.Patrol.note"), "note", note, Many)?;
-                }
+                EventBody::Visit(v) => visit(&b, v)?,
+                EventBody::ProblemOpened(o) => problem_opened(&b, o)?,
+                EventBody::ProblemStepped(st) => problem_stepped(&b, st)?,
+                EventBody::Patrol(t) => patrol(&b, t)?,
                 EventBody::Edited {
                     field, old, new, ..
                 } => {
@@ -714,10 +725,7 @@ impl Dump {
                 }
                 // Ids only: the references are checked above.
                 EventBody::Moved { .. } | EventBody::Merged { .. } => {}
-                EventBody::Activity(ActivityBody { kind, note, .. }) => {
-                    text(&|| format!("{b}.Activity.kind"), "kind", kind, One)?;
-                    text(&|| format!("{b}.Activity.note"), "note", note, Many)?;
-                }
+                EventBody::Activity(a) => activity(&b, a)?,
                 EventBody::Tombstoned { reason, .. } => {
                     text(&|| format!("{b}.Tombstoned.reason"), "reason", reason, Many)?
                 }
@@ -729,52 +737,11 @@ impl Dump {
                     text(&|| format!("{b}.Amended.reason"), "reason", reason, Many)?;
                     let r = format!("{b}.Amended.replacement");
                     match replacement {
-                        Correction::Visit(VisitBody { purpose, note, .. }) => {
-                            text(&|| format!("{r}.Visit.purpose"), "purpose", purpose, One)?;
-                            text(&|| format!("{r}.Visit.note"), "note", note, Many)?;
-                        }
-                        Correction::ProblemOpened(ProblemOpenedBody {
-                            category,
-                            description,
-                            ..
-                        }) => {
-                            text(
-                                &|| format!("{r}.ProblemOpened.category"),
-                                "category",
-                                category,
-                                One,
-                            )?;
-                            text(
-                                &|| format!("{r}.ProblemOpened.description"),
-                                "description",
-                                description,
-                                Many,
-                            )?;
-                        }
-                        Correction::ProblemStepped(ProblemSteppedBody { note, .. }) => {
-                            text(&|| format!("{r}.ProblemStepped.note"), "note", note, Many)?
-                        }
-                        Correction::Patrol(PatrolBody { items, note, .. }) => {
-                            for (j, it) in items.iter().enumerate() {
-                                text(
-                                    &|| format!("{r}.Patrol.items[{j}].item"),
-                                    "item",
-                                    &it.item,
-                                    One,
-                                )?;
-                                text(
-                                    &|| format!("{r}.Patrol.items[{j}].note"),
-                                    "note",
-                                    &it.note,
-                                    Many,
-                                )?;
-                            }
-                            text(&|| format!("{r}.Patrol.note"), "note", note, Many)?;
-                        }
-                        Correction::Activity(ActivityBody { kind, note, .. }) => {
-                            text(&|| format!("{r}.Activity.kind"), "kind", kind, One)?;
-                            text(&|| format!("{r}.Activity.note"), "note", note, Many)?;
-                        }
+                        Correction::Visit(v) => visit(&r, v)?,
+                        Correction::ProblemOpened(o) => problem_opened(&r, o)?,
+                        Correction::ProblemStepped(st) => problem_stepped(&r, st)?,
+                        Correction::Patrol(t) => patrol(&r, t)?,
+                        Correction::Activity(a) => activity(&r, a)?,
                     }
                 }
             }
