@@ -204,21 +204,21 @@ fn sqlite_stage_event(tx: &Connection, anc: &Ancestry, e: &Event) {
                 .execute(params![b(e.zone), b(*assignment), until.0])
                 .unwrap();
         }
-        EventBody::Visit {
+        EventBody::Visit(VisitBody {
             household, member, ..
-        } => {
+        }) => {
             tx.prepare_cached("INSERT INTO visits VALUES (?1, ?2, ?3, ?4)")
                 .unwrap()
                 .execute(params![b(*household), e.at.0, b(e.id), b(*member)])
                 .unwrap();
         }
-        EventBody::Patrol { kind, .. } => {
+        EventBody::Patrol(PatrolBody { kind, .. }) => {
             tx.prepare_cached("INSERT INTO patrols VALUES (?1, ?2, ?3, ?4)")
                 .unwrap()
                 .execute(params![b(e.zone), kind.byte(), e.at.0, b(e.id)])
                 .unwrap();
         }
-        EventBody::ProblemOpened { .. } => {
+        EventBody::ProblemOpened(_) => {
             let mut st = tx
                 .prepare_cached("INSERT OR REPLACE INTO open_by_zone VALUES (?1, ?2)")
                 .unwrap();
@@ -226,7 +226,7 @@ fn sqlite_stage_event(tx: &Connection, anc: &Ancestry, e: &Event) {
                 st.execute(params![b(*z), b(e.id)]).unwrap();
             }
         }
-        EventBody::ProblemStepped { problem, step, .. } => match step {
+        EventBody::ProblemStepped(ProblemSteppedBody { problem, step, .. }) => match step {
             ProblemStep::Resolved => {
                 let mut st = tx
                     .prepare_cached("DELETE FROM open_by_zone WHERE zone = ?1 AND problem = ?2")
@@ -322,7 +322,7 @@ fn show_store(store: &Store, hh: Id, now: Ts) -> Shown {
     s.residents = store.residents_of(hh).unwrap().len();
     if let Some((_, v)) = store.last_visit(hh).unwrap()
         && let Some(Event {
-            body: EventBody::Visit { member, .. },
+            body: EventBody::Visit(VisitBody { member, .. }),
             ..
         }) = store.event(v).unwrap()
         && store.member(member).unwrap().is_some()
@@ -385,7 +385,7 @@ fn show_sqlite(conn: &Connection, hh: Id, now: Ts) -> Shown {
         .unwrap();
     if let Some(v) = last
         && let Some(Event {
-            body: EventBody::Visit { member, .. },
+            body: EventBody::Visit(VisitBody { member, .. }),
             ..
         }) = sqlite_event(conn, id_of(v))
         && sqlite_record::<Member>(conn, "members", member).is_some()
@@ -424,13 +424,13 @@ fn visit_sqlite(conn: &mut Connection, hh: Id, member: Id, now: Ts) -> Id {
         hh,
         now,
         None,
-        EventBody::Visit {
+        EventBody::Visit(VisitBody {
             household: hh,
             member,
             purpose: "routine".into(),
             note: "家中一切正常".into(),
             follow_up: None,
-        },
+        }),
     );
     let anc = Ancestry {
         parent: HashMap::from([(hh, building), (building, area)]),

@@ -17,6 +17,6 @@ pub use gridbook_core::{
 };
 pub use gridbook_domain::{
     checklist, clock, contact, describe, error, floors, i18n, model, period, romanize, text,
-    validate, vocab, when,
+    validate, variants, vocab, when,
 };
 pub use gridbook_store::{backups, codec, order, store};

@@ -245,7 +245,9 @@ fn an_activity_of_two_hours_counts_for_each_member() {
         note: "清理楼道杂物".into(),
     };
     let ev = service::log_activity(&e.store, ctx_at(now()), &input, &kinds).unwrap();
-    assert!(matches!(&ev.body, EventBody::Activity { kind, .. } if kind == "dedication-day"));
+    assert!(
+        matches!(&ev.body, EventBody::Activity(ActivityBody { kind, .. }) if kind == "dedication-day")
+    );
     let tz = gridbook::clock::tz();
     let month = Period::from_flags(
         &Flags {

@@ -8,6 +8,7 @@ use std::fmt::Debug;
 use gridbook::codec::{self, CodecError};
 use gridbook::model::*;
 use gridbook::order::{Quarantined, Stamp};
+use gridbook::variants;
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -245,97 +246,204 @@ fn check_result() -> impl Strategy<Value = CheckResult> {
     (text(), any::<bool>(), text()).prop_map(|(item, ok, note)| CheckResult { item, ok, note })
 }
 
-/// Every variant that is not an amendment.
-fn plain_body() -> impl Strategy<Value = EventBody> {
-    prop_oneof![
-        (id(), role(), ts(), proptest::option::of(ts())).prop_map(
-            |(member, role, since, until)| {
-                EventBody::Assigned {
-                    member,
-                    role,
-                    since,
-                    until,
-                }
-            }
-        ),
-        (id(), ts())
-            .prop_map(|(assignment, until)| EventBody::AssignmentEnded { assignment, until }),
-        (id(), id(), text(), text(), proptest::option::of(date())).prop_map(
-            |(household, member, purpose, note, follow_up)| EventBody::Visit {
-                household,
+// How a new kind of entry cannot be skipped by these strategies:
+// - `kind_of` names every `EventBody` variant (no catch-all), so a new
+//   variant does not compile until it is given a `BodyKind`;
+// - `of_kind` builds a strategy by an exhaustive match on `BodyKind`, so that
+//   entry does not compile until it has a strategy;
+// - `the_kinds_are_every_event_variant_in_order` compares `KINDS`, the list
+//   the strategies draw from, with the variant list serde derives from the
+//   enum itself, so the new kind cannot be left out of the draw either;
+// - corrections come from `Correction::of`, which also names every kind, and
+//   the generation test compares them with serde's list for `Correction`.
+
+/// One per `EventBody` variant, same name, same order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyKind {
+    Assigned,
+    AssignmentEnded,
+    Visit,
+    ProblemOpened,
+    ProblemStepped,
+    Patrol,
+    Edited,
+    Created,
+    Tombstoned,
+    Amended,
+    Activity,
+    Moved,
+    Merged,
+}
+
+const KINDS: [BodyKind; 13] = [
+    BodyKind::Assigned,
+    BodyKind::AssignmentEnded,
+    BodyKind::Visit,
+    BodyKind::ProblemOpened,
+    BodyKind::ProblemStepped,
+    BodyKind::Patrol,
+    BodyKind::Edited,
+    BodyKind::Created,
+    BodyKind::Tombstoned,
+    BodyKind::Amended,
+    BodyKind::Activity,
+    BodyKind::Moved,
+    BodyKind::Merged,
+];
+
+fn kind_of(b: &EventBody) -> BodyKind {
+    match b {
+        EventBody::Assigned { .. } => BodyKind::Assigned,
+        EventBody::AssignmentEnded { .. } => BodyKind::AssignmentEnded,
+        EventBody::Visit(_) => BodyKind::Visit,
+        EventBody::ProblemOpened(_) => BodyKind::ProblemOpened,
+        EventBody::ProblemStepped(_) => BodyKind::ProblemStepped,
+        EventBody::Patrol(_) => BodyKind::Patrol,
+        EventBody::Edited { .. } => BodyKind::Edited,
+        EventBody::Created { .. } => BodyKind::Created,
+        EventBody::Tombstoned { .. } => BodyKind::Tombstoned,
+        EventBody::Amended { .. } => BodyKind::Amended,
+        EventBody::Activity(_) => BodyKind::Activity,
+        EventBody::Moved { .. } => BodyKind::Moved,
+        EventBody::Merged { .. } => BodyKind::Merged,
+    }
+}
+
+fn visit() -> impl Strategy<Value = VisitBody> {
+    (id(), id(), text(), text(), proptest::option::of(date())).prop_map(
+        |(household, member, purpose, note, follow_up)| VisitBody {
+            household,
+            member,
+            purpose,
+            note,
+            follow_up,
+        },
+    )
+}
+
+fn problem_opened() -> impl Strategy<Value = ProblemOpenedBody> {
+    (text(), text(), proptest::option::of(id()), urgency()).prop_map(
+        |(category, description, reporter, urgency)| ProblemOpenedBody {
+            category,
+            description,
+            reporter,
+            urgency,
+        },
+    )
+}
+
+fn problem_stepped() -> impl Strategy<Value = ProblemSteppedBody> {
+    (id(), step(), text()).prop_map(|(problem, step, note)| ProblemSteppedBody {
+        problem,
+        step,
+        note,
+    })
+}
+
+fn patrol() -> impl Strategy<Value = PatrolBody> {
+    (
+        patrol_kind(),
+        proptest::collection::vec(check_result(), 0..6),
+        text(),
+    )
+        .prop_map(|(kind, items, note)| PatrolBody { kind, items, note })
+}
+
+fn activity() -> impl Strategy<Value = ActivityBody> {
+    (
+        text(),
+        proptest::collection::vec(id(), 0..4),
+        any::<u32>(),
+        text(),
+    )
+        .prop_map(|(kind, members, minutes, note)| ActivityBody {
+            kind,
+            members,
+            minutes,
+            note,
+        })
+}
+
+/// Bodies of one kind.
+fn of_kind(which: BodyKind) -> BoxedStrategy<EventBody> {
+    match which {
+        BodyKind::Assigned => (id(), role(), ts(), proptest::option::of(ts()))
+            .prop_map(|(member, role, since, until)| EventBody::Assigned {
                 member,
-                purpose,
-                note,
-                follow_up,
-            }
-        ),
-        (text(), text(), proptest::option::of(id()), urgency()).prop_map(
-            |(category, description, reporter, urgency)| EventBody::ProblemOpened {
-                category,
-                description,
-                reporter,
-                urgency,
-            }
-        ),
-        (id(), step(), text()).prop_map(|(problem, step, note)| EventBody::ProblemStepped {
-            problem,
-            step,
-            note
-        }),
-        (
-            patrol_kind(),
-            proptest::collection::vec(check_result(), 0..6),
-            text()
-        )
-            .prop_map(|(kind, items, note)| EventBody::Patrol { kind, items, note }),
-        (id(), kind(), text(), text(), text()).prop_map(|(target, kind, field, old, new)| {
-            EventBody::Edited {
+                role,
+                since,
+                until,
+            })
+            .boxed(),
+        BodyKind::AssignmentEnded => (id(), ts())
+            .prop_map(|(assignment, until)| EventBody::AssignmentEnded { assignment, until })
+            .boxed(),
+        BodyKind::Visit => visit().prop_map(EventBody::Visit).boxed(),
+        BodyKind::ProblemOpened => problem_opened().prop_map(EventBody::ProblemOpened).boxed(),
+        BodyKind::ProblemStepped => problem_stepped()
+            .prop_map(EventBody::ProblemStepped)
+            .boxed(),
+        BodyKind::Patrol => patrol().prop_map(EventBody::Patrol).boxed(),
+        BodyKind::Edited => (id(), kind(), text(), text(), text())
+            .prop_map(|(target, kind, field, old, new)| EventBody::Edited {
                 target,
                 kind,
                 field,
                 old,
                 new,
-            }
-        }),
-        (id(), kind(), text()).prop_map(|(target, kind, label)| EventBody::Created {
-            target,
-            kind,
-            label
-        }),
-        (id(), kind(), text()).prop_map(|(target, kind, reason)| EventBody::Tombstoned {
-            target,
-            kind,
-            reason
-        }),
-        (
-            text(),
-            proptest::collection::vec(id(), 0..4),
-            any::<u32>(),
-            text()
-        )
-            .prop_map(|(kind, members, minutes, note)| EventBody::Activity {
+            })
+            .boxed(),
+        BodyKind::Created => (id(), kind(), text())
+            .prop_map(|(target, kind, label)| EventBody::Created {
+                target,
                 kind,
-                members,
-                minutes,
-                note,
-            }),
-        (id(), id(), id()).prop_map(|(resident, from, to)| EventBody::Moved { resident, from, to }),
-        (id(), id()).prop_map(|(from, into)| EventBody::Merged { from, into }),
-    ]
-}
-
-/// Any body, amendments included (an amendment carries a correction of an
-/// amendable kind, never another amendment).
-fn body() -> impl Strategy<Value = EventBody> {
-    prop_oneof![
-        4 => plain_body(),
-        1 => (id(), plain_body().prop_filter_map("amendable", Correction::of), text()).prop_map(
-            |(supersedes, replacement, reason)| EventBody::Amended {
+                label,
+            })
+            .boxed(),
+        BodyKind::Tombstoned => (id(), kind(), text())
+            .prop_map(|(target, kind, reason)| EventBody::Tombstoned {
+                target,
+                kind,
+                reason,
+            })
+            .boxed(),
+        // An amendment carries a correction of an amendable kind, never
+        // another amendment.
+        BodyKind::Amended => (
+            id(),
+            plain_body().prop_filter_map("amendable", Correction::of),
+            text(),
+        )
+            .prop_map(|(supersedes, replacement, reason)| EventBody::Amended {
                 supersedes,
                 replacement,
                 reason,
-            }
-        ),
+            })
+            .boxed(),
+        BodyKind::Activity => activity().prop_map(EventBody::Activity).boxed(),
+        BodyKind::Moved => (id(), id(), id())
+            .prop_map(|(resident, from, to)| EventBody::Moved { resident, from, to })
+            .boxed(),
+        BodyKind::Merged => (id(), id())
+            .prop_map(|(from, into)| EventBody::Merged { from, into })
+            .boxed(),
+    }
+}
+
+/// Every kind that is not an amendment.
+fn plain_body() -> impl Strategy<Value = EventBody> {
+    let plain: Vec<BodyKind> = KINDS
+        .into_iter()
+        .filter(|k| *k != BodyKind::Amended)
+        .collect();
+    proptest::sample::select(plain).prop_flat_map(of_kind)
+}
+
+/// Any body; amendments one time in five, so corrections are well covered.
+fn body() -> impl Strategy<Value = EventBody> {
+    prop_oneof![
+        4 => plain_body(),
+        1 => of_kind(BodyKind::Amended),
     ]
 }
 
@@ -505,62 +613,58 @@ proptest! {
 
 // ---- every event kind is generated --------------------------------------------
 
-/// Which kind of body this is. The match has no catch-all on purpose: a new
-/// event kind does not compile here until it is numbered, and the test below
-/// then fails until `plain_body`/`body` generate it.
-fn variant(b: &EventBody) -> usize {
-    match b {
-        EventBody::Assigned { .. } => 0,
-        EventBody::AssignmentEnded { .. } => 1,
-        EventBody::Visit { .. } => 2,
-        EventBody::ProblemOpened { .. } => 3,
-        EventBody::ProblemStepped { .. } => 4,
-        EventBody::Patrol { .. } => 5,
-        EventBody::Edited { .. } => 6,
-        EventBody::Created { .. } => 7,
-        EventBody::Tombstoned { .. } => 8,
-        EventBody::Amended { .. } => 9,
-        EventBody::Activity { .. } => 10,
-        EventBody::Moved { .. } => 11,
-        EventBody::Merged { .. } => 12,
-    }
+#[test]
+fn the_kinds_are_every_event_variant_in_order() {
+    let ours: Vec<String> = KINDS.iter().map(|k| format!("{k:?}")).collect();
+    assert_eq!(ours, variants::names::<EventBody>());
 }
-const VARIANTS: usize = 13;
 
-/// Same for corrections, which amendments carry.
-fn correction_variant(c: &Correction) -> usize {
-    match c {
-        Correction::Visit { .. } => 0,
-        Correction::ProblemOpened { .. } => 1,
-        Correction::ProblemStepped { .. } => 2,
-        Correction::Patrol { .. } => 3,
-        Correction::Activity { .. } => 4,
+#[test]
+fn each_kinds_strategy_makes_that_kind() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    for kind in KINDS {
+        let strategy = of_kind(kind);
+        for _ in 0..50 {
+            let b = strategy.new_tree(&mut runner).unwrap().current();
+            assert_eq!(kind_of(&b), kind, "{b:?}");
+        }
     }
 }
-const CORRECTION_VARIANTS: usize = 5;
+
+/// The variant name serde writes for a value of an enum.
+fn variant_name<T: Serialize>(v: &T) -> String {
+    let json = serde_json::to_value(v).unwrap();
+    json.as_object().unwrap().keys().next().unwrap().clone()
+}
 
 #[test]
 fn the_strategy_generates_every_event_kind_and_every_correction() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
+    use std::collections::BTreeSet;
     let mut runner = TestRunner::deterministic();
     let strategy = body();
-    let mut seen = [false; VARIANTS];
-    let mut corrections = [false; CORRECTION_VARIANTS];
+    let mut seen = BTreeSet::new();
+    let mut corrections = BTreeSet::new();
     for _ in 0..4000 {
         let b = strategy.new_tree(&mut runner).unwrap().current();
-        seen[variant(&b)] = true;
+        seen.insert(variant_name(&b));
         if let EventBody::Amended { replacement, .. } = &b {
-            corrections[correction_variant(replacement)] = true;
+            corrections.insert(variant_name(replacement));
         }
     }
-    assert!(
-        seen.iter().all(|s| *s),
-        "event kinds never generated: {seen:?}"
+    let every = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        seen,
+        every(variants::names::<EventBody>()),
+        "event kinds generated"
     );
-    assert!(
-        corrections.iter().all(|s| *s),
-        "corrections never generated: {corrections:?}"
+    assert_eq!(
+        corrections,
+        every(variants::names::<Correction>()),
+        "corrections generated"
     );
 }
 
@@ -660,11 +764,11 @@ fn a_huge_string_length_is_an_error_without_a_huge_allocation() {
 #[test]
 fn a_huge_checklist_is_an_error_without_a_huge_allocation() {
     // A patrol body: variant index, kind, then the item count.
-    let body = EventBody::Patrol {
+    let body = EventBody::Patrol(PatrolBody {
         kind: PatrolKind::Hygiene,
         items: Vec::new(),
         note: "楼道整洁".into(),
-    };
+    });
     let whole = codec::encode(&body).unwrap();
     // version, variant 5, kind 0, item count 0, note.
     assert_eq!(&whole[..4], &[codec::FORMAT_VERSION, 5, 0, 0]);
@@ -703,11 +807,11 @@ fn the_allocation_watch_sees_allocations() {
 /// Bytes that try to nest `levels` amendments inside each other around a
 /// comment step (what a damaged or forged value could hold).
 fn nested_amendments(levels: usize) -> Vec<u8> {
-    let base = codec::encode(&Correction::ProblemStepped {
+    let base = codec::encode(&Correction::ProblemStepped(ProblemSteppedBody {
         problem: Id(1),
         step: ProblemStep::Comment,
         note: String::new(),
-    })
+    }))
     .unwrap();
     let mut bytes = vec![codec::FORMAT_VERSION];
     for _ in 0..levels {
@@ -726,7 +830,7 @@ fn one_amendment_is_read_back() {
     let EventBody::Amended { replacement, .. } = body else {
         panic!("not an amendment: {body:?}")
     };
-    assert!(matches!(replacement, Correction::ProblemStepped { .. }));
+    assert!(matches!(replacement, Correction::ProblemStepped(_)));
 }
 
 #[test]
@@ -747,4 +851,140 @@ fn deep_nesting_within_the_size_limit_is_refused_without_recursion() {
         .join()
         .unwrap();
     assert!(r.is_err());
+}
+
+// ---- bytes and JSON written before bodies were structs -----------------------
+
+/// The entries behind `tests/expected/bodies.{hex,json}`: one of each
+/// amendable kind, an amendment carrying each correction, and two other kinds.
+/// The files were written by the code from before the amendable bodies became
+/// named structs (struct variants then); they must read and write the same.
+fn fixture_events() -> Vec<Event> {
+    fn ev(n: u128, body: EventBody) -> Event {
+        Event {
+            id: Id(((1_780_000_000_000u128 + n) << 80) | n),
+            at: Ts(1_780_000_000_000 + n as i64),
+            created_at: Ts(1_780_000_100_000 + n as i64),
+            by: Some(Id(900 + n)),
+            zone: Id(500 + n),
+            body,
+        }
+    }
+    let corrections = vec![
+        Correction::Visit(VisitBody {
+            household: Id(11),
+            member: Id(12),
+            purpose: "慰问".into(),
+            note: "王阿姨血压正常，下周再来。".into(),
+            follow_up: Some(Date {
+                year: 2026,
+                month: 12,
+                day: 9,
+            }),
+        }),
+        Correction::ProblemOpened(ProblemOpenedBody {
+            category: "环境卫生".into(),
+            description: "3栋楼道堆放杂物".into(),
+            reporter: Some(Id(21)),
+            urgency: Urgency::High,
+        }),
+        Correction::ProblemStepped(ProblemSteppedBody {
+            problem: Id(31),
+            step: ProblemStep::Resolved,
+            note: "物业已清理".into(),
+        }),
+        Correction::Patrol(PatrolBody {
+            kind: PatrolKind::ALL[1],
+            items: vec![
+                CheckResult {
+                    item: "fire_exit".into(),
+                    ok: true,
+                    note: String::new(),
+                },
+                CheckResult {
+                    item: "lights".into(),
+                    ok: false,
+                    note: "2单元灯坏".into(),
+                },
+            ],
+            note: "夜巡".into(),
+        }),
+        Correction::Activity(ActivityBody {
+            kind: "volunteer".into(),
+            members: vec![Id(41), Id(42)],
+            minutes: 90,
+            note: "义务劳动 Lane 3".into(),
+        }),
+    ];
+    let mut bodies: Vec<EventBody> = corrections.iter().map(Correction::body).collect();
+    for (n, c) in corrections.into_iter().enumerate() {
+        bodies.push(EventBody::Amended {
+            supersedes: Id(706 + n as u128),
+            replacement: c,
+            reason: "写错了 typo".into(),
+        });
+    }
+    bodies.push(EventBody::Assigned {
+        member: Id(12),
+        role: Role::Liaison,
+        since: Ts(1_700_000_000_000),
+        until: None,
+    });
+    bodies.push(EventBody::Moved {
+        resident: Id(51),
+        from: Id(52),
+        to: Id(53),
+    });
+    bodies
+        .into_iter()
+        .zip(1..)
+        .map(|(body, n)| ev(n, body))
+        .collect()
+}
+
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/expected")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn stored_bytes_of_every_amendable_kind_read_and_write_as_before() {
+    let events = fixture_events();
+    let lines = fixture("bodies.hex");
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), events.len());
+    for (line, want) in lines.iter().zip(&events) {
+        let (label, stored) = line.split_once(' ').unwrap();
+        let got: Event = codec::decode(&unhex(stored)).unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_eq!(&got, want, "{label} decodes to another entry");
+        assert_eq!(
+            hex(&codec::encode(&got).unwrap()),
+            stored,
+            "{label} re-encodes differently"
+        );
+    }
+}
+
+#[test]
+fn the_json_of_every_amendable_kind_reads_and_writes_as_before() {
+    let events = fixture_events();
+    let stored = fixture("bodies.json");
+    let read: Vec<Event> = serde_json::from_str(&stored).unwrap();
+    assert_eq!(read, events);
+    let mut written = serde_json::to_string_pretty(&events).unwrap();
+    written.push('\n');
+    assert_eq!(written, stored);
 }

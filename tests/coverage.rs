@@ -725,7 +725,7 @@ fn the_demo_estate_has_occupancy_a_tower_care_groups_and_activities() {
     let acts: Vec<_> = events
         .iter()
         .filter_map(|e| match &e.body {
-            EventBody::Activity { members, .. } => Some((e.at, members.len())),
+            EventBody::Activity(ActivityBody { members, .. }) => Some((e.at, members.len())),
             _ => None,
         })
         .collect();

@@ -187,10 +187,10 @@ fn every_reported_write_survives_sigkill() {
             assert!(
                 matches!(
                     e.body,
-                    EventBody::Visit { .. }
-                        | EventBody::ProblemOpened { .. }
-                        | EventBody::ProblemStepped { .. }
-                        | EventBody::Patrol { .. }
+                    EventBody::Visit(_)
+                        | EventBody::ProblemOpened(_)
+                        | EventBody::ProblemStepped(_)
+                        | EventBody::Patrol(_)
                 ),
                 "{id} is a {}",
                 e.body.kind_code()

@@ -85,10 +85,10 @@ fn build_rich(dir: &Path, json: &Path) {
     let visit = store
         .events()
         .map(|e| e.unwrap())
-        .find(|e| matches!(e.body, EventBody::Visit { .. }))
+        .find(|e| matches!(e.body, EventBody::Visit(_)))
         .unwrap();
     let mut replacement = visit.body.clone();
-    if let EventBody::Visit { note, .. } = &mut replacement {
+    if let EventBody::Visit(VisitBody { note, .. }) = &mut replacement {
         *note = "更正：上门两次".into();
     }
     ops::amend(&store, ctx, visit.id, replacement, "记错了").unwrap();

@@ -463,7 +463,7 @@ fn erasing_a_resident_leaves_no_trace_in_store_backups_or_timeline() {
         .events
         .iter()
         .filter_map(|e| match &e.body {
-            EventBody::Visit { note, .. } if note.contains(gridbook::erase::MARK) => {
+            EventBody::Visit(VisitBody { note, .. }) if note.contains(gridbook::erase::MARK) => {
                 Some(note.as_str())
             }
             _ => None,

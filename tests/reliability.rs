@@ -1413,7 +1413,7 @@ fn operations_refuse_entry_times_out_of_range_or_ahead_and_control_characters() 
         &store,
         ctx,
         p.id,
-        EventBody::Patrol {
+        EventBody::Patrol(PatrolBody {
             kind: PatrolKind::Security,
             items: vec![CheckResult {
                 item: "灭火器\x1b".into(),
@@ -1421,7 +1421,7 @@ fn operations_refuse_entry_times_out_of_range_or_ahead_and_control_characters() 
                 note: String::new(),
             }],
             note: String::new(),
-        },
+        }),
         "记错了",
     )
     .unwrap_err();

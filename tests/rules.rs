@@ -267,12 +267,14 @@ fn amending_a_visit_moves_its_follow_up() {
     )
     .unwrap();
     assert_eq!(due(&s.store), vec![ago(3).date().to_string()]);
-    let with_follow_up = |d: Option<Date>| EventBody::Visit {
-        household: s.household,
-        member: s.a,
-        purpose: "routine".into(),
-        note: "约好回访".into(),
-        follow_up: d,
+    let with_follow_up = |d: Option<Date>| {
+        EventBody::Visit(VisitBody {
+            household: s.household,
+            member: s.a,
+            purpose: "routine".into(),
+            note: "约好回访".into(),
+            follow_up: d,
+        })
     };
     ops::amend(&s.store, ctx, visit.id, with_follow_up(None), "不用回访").unwrap();
     assert!(due(&s.store).is_empty(), "the follow-up is gone");
@@ -311,18 +313,18 @@ fn the_latest_correction_is_what_an_entry_says() {
     )
     .unwrap();
     let note_now = |st: &Store| match st.effective_body(&visit).unwrap() {
-        EventBody::Visit { note, .. } => note,
+        EventBody::Visit(VisitBody { note, .. }) => note,
         other => panic!("{other:?}"),
     };
     assert_eq!(note_now(&s.store), "第一次");
     for note in ["第二次", "第三次"] {
-        let body = EventBody::Visit {
+        let body = EventBody::Visit(VisitBody {
             household: s.household,
             member: s.a,
             purpose: "routine".into(),
             note: note.into(),
             follow_up: None,
-        };
+        });
         ops::amend(&s.store, ctx, visit.id, body, "更正").unwrap();
     }
     assert_eq!(note_now(&s.store), "第三次");

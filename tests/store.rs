@@ -237,9 +237,9 @@ fn busy(store: &Store) -> Estate {
     )
     .unwrap();
     ops::edit_place(store, c, e.h102.meta.id, &[("notes", "独居老人，行动不便")]).unwrap();
-    let EventBody::Visit {
+    let EventBody::Visit(VisitBody {
         household, member, ..
-    } = v.body.clone()
+    }) = v.body.clone()
     else {
         unreachable!()
     };
@@ -247,13 +247,13 @@ fn busy(store: &Store) -> Estate {
         store,
         c,
         v.id,
-        EventBody::Visit {
+        EventBody::Visit(VisitBody {
             household,
             member,
             purpose: "elderly-care".into(),
             note: "老人身体状况良好，叮嘱注意保暖".into(),
             follow_up: None,
-        },
+        }),
         "补充记录",
     )
     .unwrap();
@@ -455,7 +455,7 @@ on_both_engines! {
             .member_timeline(w, 100)
             .unwrap()
             .into_iter()
-            .filter(|ev| matches!(ev.body, EventBody::Visit { .. }))
+            .filter(|ev| matches!(ev.body, EventBody::Visit(_)))
             .map(|ev| ev.id)
             .collect();
         assert_eq!(mine, [v3.id, v2.id, v1.id]);
@@ -901,11 +901,11 @@ fn every_file_of_the_store_is_readable_by_its_owner_only() {
             e.b1.meta.id,
             ago(1),
             None,
-            EventBody::Patrol {
+            EventBody::Patrol(PatrolBody {
                 kind: PatrolKind::Hygiene,
                 items: vec![],
                 note: "楼道堆物".repeat(60_000),
-            },
+            }),
         );
         let mut w = Writes::new();
         store.stage_event(&mut w, &long).unwrap();

@@ -1161,12 +1161,12 @@ fn the_activity_form_refuses_no_members_and_zero_hours_then_saves_one_event() {
     let e = store.timeline(area, 1).unwrap().remove(0);
     let name = |id| store.member(id).unwrap().unwrap().name;
     match e.body {
-        gridbook::model::EventBody::Activity {
+        gridbook::model::EventBody::Activity(gridbook::model::ActivityBody {
             kind,
             members,
             minutes,
             note,
-        } => {
+        }) => {
             assert_eq!(kind, "voluntary-labour");
             assert_eq!(
                 members.into_iter().map(name).collect::<Vec<_>>(),

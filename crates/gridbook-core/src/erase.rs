@@ -228,10 +228,12 @@ pub fn redact(dump: &mut Dump, whom: Whom, at: Ts, by: Option<Id>) -> Result<Era
             EventBody::Created { .. } | EventBody::Assigned { .. } => false,
             EventBody::AssignmentEnded { .. } => false,
             EventBody::Tombstoned { reason, .. } => scrub(reason, &needles),
-            EventBody::Visit { note, .. } => scrub(note, &needles),
-            EventBody::ProblemOpened { description, .. } => scrub(description, &needles),
-            EventBody::ProblemStepped { note, .. } => scrub(note, &needles),
-            EventBody::Patrol { items, note, .. } => {
+            EventBody::Visit(VisitBody { note, .. }) => scrub(note, &needles),
+            EventBody::ProblemOpened(ProblemOpenedBody { description, .. }) => {
+                scrub(description, &needles)
+            }
+            EventBody::ProblemStepped(ProblemSteppedBody { note, .. }) => scrub(note, &needles),
+            EventBody::Patrol(PatrolBody { items, note, .. }) => {
                 let mut c = scrub(note, &needles);
                 for i in items {
                     c |= scrub(&mut i.note, &needles);
@@ -245,11 +247,13 @@ pub fn redact(dump: &mut Dump, whom: Whom, at: Ts, by: Option<Id>) -> Result<Era
             } => {
                 let c = scrub(reason, &needles);
                 c | match replacement {
-                    Correction::Visit { note, .. }
-                    | Correction::ProblemStepped { note, .. }
-                    | Correction::Activity { note, .. } => scrub(note, &needles),
-                    Correction::ProblemOpened { description, .. } => scrub(description, &needles),
-                    Correction::Patrol { items, note, .. } => {
+                    Correction::Visit(VisitBody { note, .. })
+                    | Correction::ProblemStepped(ProblemSteppedBody { note, .. })
+                    | Correction::Activity(ActivityBody { note, .. }) => scrub(note, &needles),
+                    Correction::ProblemOpened(ProblemOpenedBody { description, .. }) => {
+                        scrub(description, &needles)
+                    }
+                    Correction::Patrol(PatrolBody { items, note, .. }) => {
                         let mut c = scrub(note, &needles);
                         for i in items {
                             c |= scrub(&mut i.note, &needles);
@@ -258,7 +262,7 @@ pub fn redact(dump: &mut Dump, whom: Whom, at: Ts, by: Option<Id>) -> Result<Era
                     }
                 }
             }
-            EventBody::Activity { note, .. } => scrub(note, &needles),
+            EventBody::Activity(ActivityBody { note, .. }) => scrub(note, &needles),
             // Ids only, no text to redact.
             EventBody::Moved { .. } | EventBody::Merged { .. } => false,
         };

@@ -300,7 +300,7 @@ impl Dump {
                 EventBody::Assigned { .. } => {
                     assignments.insert(e.id);
                 }
-                EventBody::ProblemOpened { .. } => {
+                EventBody::ProblemOpened(_) => {
                     problems.insert(e.id);
                 }
                 _ => {}
@@ -341,9 +341,9 @@ impl Dump {
             };
             let correction_refs = |c: &Correction, prefix: &str| -> Result<(), ExportError> {
                 match c {
-                    Correction::Visit {
+                    Correction::Visit(VisitBody {
                         household, member, ..
-                    } => {
+                    }) => {
                         need(
                             households.contains(household),
                             &format!("{prefix}.Visit.household"),
@@ -357,7 +357,8 @@ impl Dump {
                             *member,
                         )
                     }
-                    Correction::ProblemOpened { reporter, .. } => match reporter {
+                    Correction::ProblemOpened(ProblemOpenedBody { reporter, .. }) => match reporter
+                    {
                         Some(r) => need(
                             residents.contains(r),
                             &format!("{prefix}.ProblemOpened.reporter"),
@@ -366,14 +367,14 @@ impl Dump {
                         ),
                         None => Ok(()),
                     },
-                    Correction::ProblemStepped { problem, .. } => need(
+                    Correction::ProblemStepped(ProblemSteppedBody { problem, .. }) => need(
                         problems.contains(problem),
                         &format!("{prefix}.ProblemStepped.problem"),
                         "problem",
                         *problem,
                     ),
-                    Correction::Patrol { .. } => Ok(()),
-                    Correction::Activity { members: who, .. } => {
+                    Correction::Patrol(_) => Ok(()),
+                    Correction::Activity(ActivityBody { members: who, .. }) => {
                         for (j, m) in who.iter().enumerate() {
                             need(
                                 members.contains(m),
@@ -399,9 +400,9 @@ impl Dump {
                     "assignment",
                     *assignment,
                 )?,
-                EventBody::Visit {
+                EventBody::Visit(VisitBody {
                     household, member, ..
-                } => {
+                }) => {
                     need(
                         households.contains(household),
                         "body.Visit.household",
@@ -415,7 +416,7 @@ impl Dump {
                         *member,
                     )?;
                 }
-                EventBody::ProblemOpened { reporter, .. } => {
+                EventBody::ProblemOpened(ProblemOpenedBody { reporter, .. }) => {
                     if let Some(r) = reporter {
                         need(
                             residents.contains(r),
@@ -425,13 +426,13 @@ impl Dump {
                         )?;
                     }
                 }
-                EventBody::ProblemStepped { problem, .. } => need(
+                EventBody::ProblemStepped(ProblemSteppedBody { problem, .. }) => need(
                     problems.contains(problem),
                     "body.ProblemStepped.problem",
                     "problem",
                     *problem,
                 )?,
-                EventBody::Patrol { .. } => {}
+                EventBody::Patrol(_) => {}
                 EventBody::Moved { resident, from, to } => {
                     need(
                         residents.contains(resident),
@@ -461,7 +462,7 @@ impl Dump {
                         *into,
                     )?;
                 }
-                EventBody::Activity { members: who, .. } => {
+                EventBody::Activity(ActivityBody { members: who, .. }) => {
                     for (j, m) in who.iter().enumerate() {
                         need(
                             members.contains(m),
@@ -557,6 +558,55 @@ impl Dump {
                 )?;
             }
             Ok(())
+        };
+        // The amendable bodies, checked alike in an entry and in the
+        // correction an amendment carries; `p` is the path up to the kind.
+        let visit = |p: &str, v: &VisitBody| {
+            text(&|| format!("{p}.Visit.purpose"), "purpose", &v.purpose, One)?;
+            text(&|| format!("{p}.Visit.note"), "note", &v.note, Many)
+        };
+        let problem_opened = |p: &str, o: &ProblemOpenedBody| {
+            text(
+                &|| format!("{p}.ProblemOpened.category"),
+                "category",
+                &o.category,
+                One,
+            )?;
+            text(
+                &|| format!("{p}.ProblemOpened.description"),
+                "description",
+                &o.description,
+                Many,
+            )
+        };
+        let problem_stepped = |p: &str, s: &ProblemSteppedBody| {
+            text(
+                &|| format!("{p}.ProblemStepped.note"),
+                "note",
+                &s.note,
+                Many,
+            )
+        };
+        let patrol = |p: &str, t: &PatrolBody| {
+            for (j, it) in t.items.iter().enumerate() {
+                text(
+                    &|| format!("{p}.Patrol.items[{j}].item"),
+                    "item",
+                    &it.item,
+                    One,
+                )?;
+                text(
+                    &|| format!("{p}.Patrol.items[{j}].note"),
+                    "note",
+                    &it.note,
+                    Many,
+                )?;
+            }
+            text(&|| format!("{p}.Patrol.note"), "note", &t.note, Many)
+        };
+        let activity = |p: &str, a: &ActivityBody| {
+            text(&|| format!("{p}.Activity.kind"), "kind", &a.kind, One)?;
+            text(&|| format!("{p}.Activity.note"), "note", &a.note, Many)
         };
         for (i, a) in self.areas.iter().enumerate() {
             let Area {
@@ -659,48 +709,10 @@ impl Dump {
                 EventBody::AssignmentEnded { until, .. } => {
                     time(&|| format!("{b}.AssignmentEnded.until"), *until)?
                 }
-                EventBody::Visit { purpose, note, .. } => {
-                    text(&|| format!("{b}.Visit.purpose"), "purpose", purpose, One)?;
-                    text(&|| format!("{b}.Visit.note"), "note", note, Many)?;
-                }
-                EventBody::ProblemOpened {
-                    category,
-                    description,
-                    ..
-                } => {
-                    text(
-                        &|| format!("{b}.ProblemOpened.category"),
-                        "category",
-                        category,
-                        One,
-                    )?;
-                    text(
-                        &|| format!("{b}.ProblemOpened.description"),
-                        "description",
-                        description,
-                        Many,
-                    )?;
-                }
-                EventBody::ProblemStepped { note, .. } => {
-                    text(&|| format!("{b}.ProblemStepped.note"), "note", note, Many)?
-                }
-                EventBody::Patrol { items, note, .. } => {
-                    for (j, it) in items.iter().enumerate() {
-                        text(
-                            &|| format!("{b}.Patrol.items[{j}].item"),
-                            "item",
-                            &it.item,
-                            One,
-                        )?;
-                        text(
-                            &|| format!("{b}.Patrol.items[{j}].note"),
-                            "note",
-                            &it.note,
-                            Many,
-                        )?;
-                    }
-                    text(&|| format!("{b}.Patrol.note"), "note", note, Many)?;
-                }
+                EventBody::Visit(v) => visit(&b, v)?,
+                EventBody::ProblemOpened(o) => problem_opened(&b, o)?,
+                EventBody::ProblemStepped(st) => problem_stepped(&b, st)?,
+                EventBody::Patrol(t) => patrol(&b, t)?,
                 EventBody::Edited {
                     field, old, new, ..
                 } => {
@@ -713,10 +725,7 @@ impl Dump {
                 }
                 // Ids only: the references are checked above.
                 EventBody::Moved { .. } | EventBody::Merged { .. } => {}
-                EventBody::Activity { kind, note, .. } => {
-                    text(&|| format!("{b}.Activity.kind"), "kind", kind, One)?;
-                    text(&|| format!("{b}.Activity.note"), "note", note, Many)?;
-                }
+                EventBody::Activity(a) => activity(&b, a)?,
                 EventBody::Tombstoned { reason, .. } => {
                     text(&|| format!("{b}.Tombstoned.reason"), "reason", reason, Many)?
                 }
@@ -728,52 +737,11 @@ impl Dump {
                     text(&|| format!("{b}.Amended.reason"), "reason", reason, Many)?;
                     let r = format!("{b}.Amended.replacement");
                     match replacement {
-                        Correction::Visit { purpose, note, .. } => {
-                            text(&|| format!("{r}.Visit.purpose"), "purpose", purpose, One)?;
-                            text(&|| format!("{r}.Visit.note"), "note", note, Many)?;
-                        }
-                        Correction::ProblemOpened {
-                            category,
-                            description,
-                            ..
-                        } => {
-                            text(
-                                &|| format!("{r}.ProblemOpened.category"),
-                                "category",
-                                category,
-                                One,
-                            )?;
-                            text(
-                                &|| format!("{r}.ProblemOpened.description"),
-                                "description",
-                                description,
-                                Many,
-                            )?;
-                        }
-                        Correction::ProblemStepped { note, .. } => {
-                            text(&|| format!("{r}.ProblemStepped.note"), "note", note, Many)?
-                        }
-                        Correction::Patrol { items, note, .. } => {
-                            for (j, it) in items.iter().enumerate() {
-                                text(
-                                    &|| format!("{r}.Patrol.items[{j}].item"),
-                                    "item",
-                                    &it.item,
-                                    One,
-                                )?;
-                                text(
-                                    &|| format!("{r}.Patrol.items[{j}].note"),
-                                    "note",
-                                    &it.note,
-                                    Many,
-                                )?;
-                            }
-                            text(&|| format!("{r}.Patrol.note"), "note", note, Many)?;
-                        }
-                        Correction::Activity { kind, note, .. } => {
-                            text(&|| format!("{r}.Activity.kind"), "kind", kind, One)?;
-                            text(&|| format!("{r}.Activity.note"), "note", note, Many)?;
-                        }
+                        Correction::Visit(v) => visit(&r, v)?,
+                        Correction::ProblemOpened(o) => problem_opened(&r, o)?,
+                        Correction::ProblemStepped(st) => problem_stepped(&r, st)?,
+                        Correction::Patrol(t) => patrol(&r, t)?,
+                        Correction::Activity(a) => activity(&r, a)?,
                     }
                 }
             }

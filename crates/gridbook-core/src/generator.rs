@@ -499,13 +499,13 @@ pub fn generate(spec: &Spec) -> Estate {
             h.meta.id,
             at,
             Some(member),
-            EventBody::Visit {
+            EventBody::Visit(VisitBody {
                 household: h.meta.id,
                 member,
                 purpose: names::pick(&mut rng, VISIT_PURPOSES).to_string(),
                 note: names::pick(&mut rng, VISIT_NOTES).to_string(),
                 follow_up,
-            },
+            }),
         ));
     }
     let checklists = gridbook_domain::checklist::Checklists::shipped();
@@ -550,11 +550,11 @@ pub fn generate(spec: &Spec) -> Estate {
             b.meta.id,
             at,
             Some(by),
-            EventBody::Patrol {
+            EventBody::Patrol(PatrolBody {
                 kind,
                 items,
                 note: String::new(),
-            },
+            }),
         ));
     }
     for _ in 0..problems {
@@ -576,7 +576,7 @@ pub fn generate(spec: &Spec) -> Estate {
             zone,
             at,
             by,
-            EventBody::ProblemOpened {
+            EventBody::ProblemOpened(ProblemOpenedBody {
                 category: category.to_string(),
                 description: problem_text(&mut rng, category).to_string(),
                 reporter: None,
@@ -585,7 +585,7 @@ pub fn generate(spec: &Spec) -> Estate {
                     1..=2 => Urgency::Low,
                     _ => Urgency::Normal,
                 },
-            },
+            }),
         );
         let pid = opened.id;
         activity.push(opened);
@@ -609,11 +609,11 @@ pub fn generate(spec: &Spec) -> Estate {
                 zone,
                 later,
                 by,
-                EventBody::ProblemStepped {
+                EventBody::ProblemStepped(ProblemSteppedBody {
                     problem: pid,
                     step,
                     note: note.to_string(),
-                },
+                }),
             ));
         }
     }
@@ -865,13 +865,13 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
                 .map(|m| m.name.clone())
                 .unwrap_or_default();
         match &e.body {
-            EventBody::Visit {
+            EventBody::Visit(VisitBody {
                 member,
                 purpose,
                 note,
                 follow_up,
                 ..
-            } => {
+            }) => {
                 let fu = follow_up
                     .and_then(|d| d.to_jiff())
                     .map(|d| (d - z.date()).get_days().to_string())
@@ -893,12 +893,12 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
                     ],
                 )?;
             }
-            EventBody::ProblemOpened {
+            EventBody::ProblemOpened(ProblemOpenedBody {
                 category,
                 description,
                 urgency,
                 ..
-            } => {
+            }) => {
                 let r = format!("P{}", refs.len() + 1);
                 refs.insert(e.id, r.clone());
                 csv_row(
@@ -918,11 +918,11 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
                     ],
                 )?;
             }
-            EventBody::ProblemStepped {
+            EventBody::ProblemStepped(ProblemSteppedBody {
                 problem,
                 step,
                 note,
-            } => {
+            }) => {
                 csv_row(
                     &mut f,
                     &[
@@ -940,7 +940,7 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
                     ],
                 )?;
             }
-            EventBody::Patrol { kind, items, note } => {
+            EventBody::Patrol(PatrolBody { kind, items, note }) => {
                 let issues: Vec<String> = items
                     .iter()
                     .filter(|i| !i.ok)

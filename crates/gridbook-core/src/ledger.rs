@@ -294,13 +294,13 @@ fn visits(
 ) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::new();
     for (e, body) in bodies.iter().filter(|(e, _)| period.contains(e.at)) {
-        let EventBody::Visit {
+        let EventBody::Visit(VisitBody {
             household,
             member,
             purpose,
             note,
             follow_up,
-        } = body
+        }) = body
         else {
             continue;
         };
@@ -329,11 +329,11 @@ fn problems(
     // Each problem's steps, in the order they were written.
     let mut steps: HashMap<Id, Vec<(&Event, ProblemStep, &str)>> = HashMap::new();
     for (e, body) in bodies {
-        if let EventBody::ProblemStepped {
+        if let EventBody::ProblemStepped(ProblemSteppedBody {
             problem,
             step,
             note,
-        } = body
+        }) = body
         {
             steps
                 .entry(*problem)
@@ -343,12 +343,12 @@ fn problems(
     }
     let mut rows = Vec::new();
     for (e, body) in bodies.iter().filter(|(e, _)| period.contains(e.at)) {
-        let EventBody::ProblemOpened {
+        let EventBody::ProblemOpened(ProblemOpenedBody {
             category,
             description,
             reporter,
             urgency,
-        } = body
+        }) = body
         else {
             continue;
         };
@@ -410,7 +410,7 @@ fn patrols(
 ) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::new();
     for (e, body) in bodies.iter().filter(|(e, _)| period.contains(e.at)) {
-        let EventBody::Patrol { kind, items, note } = body else {
+        let EventBody::Patrol(PatrolBody { kind, items, note }) = body else {
             continue;
         };
         let (date, time) = local(e.at);
@@ -486,12 +486,12 @@ fn care_visits(
     ordered.sort_by_key(|(e, _)| e.at);
     let mut rows = Vec::new();
     for (e, body) in ordered {
-        let EventBody::Visit {
+        let EventBody::Visit(VisitBody {
             household,
             member,
             note,
             ..
-        } = body
+        }) = body
         else {
             continue;
         };
@@ -534,12 +534,12 @@ fn activities(
 ) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::new();
     for (e, body) in bodies.iter().filter(|(e, _)| period.contains(e.at)) {
-        let EventBody::Activity {
+        let EventBody::Activity(ActivityBody {
             kind,
             members,
             minutes,
             note,
-        } = body
+        }) = body
         else {
             continue;
         };

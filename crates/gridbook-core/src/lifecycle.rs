@@ -17,7 +17,7 @@ pub struct ProblemAt {
 pub fn problems_in(store: &Store, zone: Id) -> Result<Vec<ProblemAt>, StoreError> {
     let mut out = Vec::new();
     for e in store.timeline(zone, usize::MAX)? {
-        if matches!(e.body, EventBody::ProblemOpened { .. }) {
+        if matches!(e.body, EventBody::ProblemOpened(_)) {
             let open = store.is_problem_open(e.id)?;
             out.push(ProblemAt { opened: e, open });
         }
@@ -37,16 +37,16 @@ pub fn resolved_since(store: &Store, since: Ts) -> Result<Vec<(Event, Ts)>, Stor
         .filter(|e| {
             matches!(
                 e.body,
-                EventBody::ProblemStepped {
+                EventBody::ProblemStepped(ProblemSteppedBody {
                     step: ProblemStep::Resolved,
                     ..
-                }
+                })
             )
         })
         .collect();
     steps.sort_by_key(|e| std::cmp::Reverse(e.at));
     for s in steps {
-        let EventBody::ProblemStepped { problem, .. } = s.body else {
+        let EventBody::ProblemStepped(ProblemSteppedBody { problem, .. }) = s.body else {
             continue;
         };
         if seen.contains(&problem) || store.is_problem_open(problem)? {

@@ -96,26 +96,26 @@ fn check_items(items: &[CheckResult]) -> Result<()> {
 fn check_correction(c: &Correction) -> Result<()> {
     use validate::{Lines, check_chars};
     match c {
-        Correction::Visit { purpose, note, .. } => {
+        Correction::Visit(VisitBody { purpose, note, .. }) => {
             validate::name("purpose", purpose)?;
             check_chars("note", note, Lines::Many)?;
         }
-        Correction::ProblemOpened {
+        Correction::ProblemOpened(ProblemOpenedBody {
             category,
             description,
             ..
-        } => {
+        }) => {
             validate::name("category", category)?;
             validate::name("description", description)?;
         }
-        Correction::ProblemStepped { note, .. } => {
+        Correction::ProblemStepped(ProblemSteppedBody { note, .. }) => {
             validate::name("note", note)?;
         }
-        Correction::Patrol { items, note, .. } => {
+        Correction::Patrol(PatrolBody { items, note, .. }) => {
             check_items(items)?;
             check_chars("note", note, Lines::Many)?;
         }
-        Correction::Activity { kind, note, .. } => {
+        Correction::Activity(ActivityBody { kind, note, .. }) => {
             validate::name("kind", kind)?;
             check_chars("note", note, Lines::Many)?;
         }
@@ -1079,13 +1079,13 @@ pub fn log_visit(store: &Store, ctx: Ctx, v: &VisitInput) -> Result<Event> {
         v.household,
         v.at,
         ctx.by,
-        EventBody::Visit {
+        EventBody::Visit(VisitBody {
             household: v.household,
             member: v.member,
             purpose,
             note,
             follow_up: v.follow_up,
-        },
+        }),
     );
     let mut w = Writes::new();
     store.stage_event(&mut w, &e)?;
@@ -1117,12 +1117,12 @@ pub fn open_problem(store: &Store, ctx: Ctx, p: &ProblemInput) -> Result<Event> 
         p.zone,
         p.at,
         ctx.by,
-        EventBody::ProblemOpened {
+        EventBody::ProblemOpened(ProblemOpenedBody {
             category,
             description,
             reporter: p.reporter,
             urgency: p.urgency,
-        },
+        }),
     );
     let mut w = Writes::new();
     store.stage_event(&mut w, &e)?;
@@ -1142,7 +1142,7 @@ pub fn step_problem(
     let Some(opened) = store.event(problem)? else {
         return rule(format!("no problem with id {problem}"));
     };
-    if !matches!(opened.body, EventBody::ProblemOpened { .. }) {
+    if !matches!(opened.body, EventBody::ProblemOpened(_)) {
         return rule(format!("{problem} is not a problem"));
     }
     let open = store.is_problem_open(problem)?;
@@ -1162,11 +1162,11 @@ pub fn step_problem(
         opened.zone,
         at,
         ctx.by,
-        EventBody::ProblemStepped {
+        EventBody::ProblemStepped(ProblemSteppedBody {
             problem,
             step,
             note,
-        },
+        }),
     );
     let mut w = Writes::new();
     store.stage_event(&mut w, &e)?;
@@ -1248,11 +1248,11 @@ pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<PatrolL
                         zone,
                         at.max(Ts(problem.ms())),
                         ctx.by,
-                        EventBody::ProblemStepped {
+                        EventBody::ProblemStepped(ProblemSteppedBody {
                             problem: *problem,
                             step: ProblemStep::Progress,
                             note: finding,
-                        },
+                        }),
                     );
                     store.stage_event(&mut w, &step)?;
                     stepped.push(step);
@@ -1262,12 +1262,12 @@ pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<PatrolL
                         zone,
                         at,
                         ctx.by,
-                        EventBody::ProblemOpened {
+                        EventBody::ProblemOpened(ProblemOpenedBody {
                             category: kind.code().to_string(),
                             description: finding,
                             reporter: None,
                             urgency: Urgency::Normal,
-                        },
+                        }),
                     );
                     store.stage_event(&mut w, &p)?;
                     opened.push(p);
@@ -1275,7 +1275,12 @@ pub fn log_patrol(store: &Store, ctx: Ctx, input: PatrolInput) -> Result<PatrolL
             }
         }
     }
-    let patrol = Event::new(zone, at, ctx.by, EventBody::Patrol { kind, items, note });
+    let patrol = Event::new(
+        zone,
+        at,
+        ctx.by,
+        EventBody::Patrol(PatrolBody { kind, items, note }),
+    );
     store.stage_event(&mut w, &patrol)?;
     store.commit(w)?;
     Ok(PatrolLogged {
@@ -1297,11 +1302,11 @@ fn open_findings(store: &Store, zone: Id, kind: PatrolKind) -> Result<Vec<(Strin
         if e.zone != zone {
             continue;
         }
-        if let EventBody::ProblemOpened {
+        if let EventBody::ProblemOpened(ProblemOpenedBody {
             category,
             description,
             ..
-        } = &e.body
+        }) = &e.body
             && category == kind.code()
             && let Some(key) = checklist::key_of(description)
         {

@@ -519,18 +519,18 @@ pub fn with_resolved(
 
 /// One problem as reports show it, from the entry that opened it.
 fn problem_row(store: &Store, e: &Event, now: Ts) -> Result<Option<OpenProblem>> {
-    let EventBody::ProblemOpened {
+    let EventBody::ProblemOpened(ProblemOpenedBody {
         category,
         description,
         urgency,
         ..
-    } = &e.body
+    }) = &e.body
     else {
         return Ok(None);
     };
     let mut last_note = None;
     for step in store.timeline(e.zone, 200)? {
-        if let EventBody::ProblemStepped { problem, note, .. } = &step.body
+        if let EventBody::ProblemStepped(ProblemSteppedBody { problem, note, .. }) = &step.body
             && *problem == e.id
         {
             last_note = Some(note.clone());
@@ -605,11 +605,11 @@ pub fn problems_in(
             continue;
         }
         match e.body {
-            EventBody::ProblemOpened { .. } => opened += 1,
-            EventBody::ProblemStepped {
+            EventBody::ProblemOpened(_) => opened += 1,
+            EventBody::ProblemStepped(ProblemSteppedBody {
                 step: ProblemStep::Resolved,
                 ..
-            } => resolved += 1,
+            }) => resolved += 1,
             _ => {}
         }
     }
@@ -678,32 +678,32 @@ pub fn activity_in(
     }
     for e in events_in(store, period)? {
         let who = match &e.body {
-            EventBody::Visit { member, .. } => Some(*member),
+            EventBody::Visit(VisitBody { member, .. }) => Some(*member),
             _ => e.by,
         };
         match &e.body {
-            EventBody::Visit { .. } => {
+            EventBody::Visit(_) => {
                 a.visits += 1;
                 if let Some(w) = who {
                     per.entry(w).or_default().visits += 1;
                 }
             }
-            EventBody::ProblemOpened { .. } => {
+            EventBody::ProblemOpened(_) => {
                 a.problems_opened += 1;
                 if let Some(w) = who {
                     per.entry(w).or_default().problems_reported += 1;
                 }
             }
-            EventBody::ProblemStepped {
+            EventBody::ProblemStepped(ProblemSteppedBody {
                 step: ProblemStep::Resolved,
                 ..
-            } => {
+            }) => {
                 a.problems_resolved += 1;
                 if let Some(w) = who {
                     per.entry(w).or_default().problems_resolved += 1;
                 }
             }
-            EventBody::Patrol { kind, .. } => {
+            EventBody::Patrol(PatrolBody { kind, .. }) => {
                 match kind {
                     PatrolKind::Hygiene => a.hygiene_patrols += 1,
                     PatrolKind::Security => a.security_patrols += 1,
@@ -835,7 +835,7 @@ pub fn members(store: &Store, now: Ts) -> Result<Vec<Workload>> {
             if e.at < since {
                 break;
             }
-            if matches!(e.body, EventBody::Visit { member, .. } if member == m.meta.id) {
+            if matches!(e.body, EventBody::Visit(VisitBody { member, .. }) if member == m.meta.id) {
                 w.visits_30d += 1;
             }
         }
@@ -905,7 +905,7 @@ pub fn today(
             continue;
         }
         let note = match store.effective_body(&v)? {
-            EventBody::Visit { note, .. } => note,
+            EventBody::Visit(VisitBody { note, .. }) => note,
             _ => String::new(),
         };
         let overdue = date

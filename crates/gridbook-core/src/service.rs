@@ -71,12 +71,12 @@ pub fn log_activity(
         input.zone,
         input.at,
         ctx.by,
-        EventBody::Activity {
+        EventBody::Activity(ActivityBody {
             kind: kind.code.clone(),
             members,
             minutes: input.minutes,
             note,
-        },
+        }),
     );
     let mut w = Writes::new();
     store.stage_event(&mut w, &e)?;
@@ -183,9 +183,9 @@ pub fn contributions(
         }
         let body = store.effective_body(e)?;
         let inside = period.contains(e.at);
-        if let EventBody::Visit {
+        if let EventBody::Visit(VisitBody {
             household, member, ..
-        } = &body
+        }) = &body
             && cadence.contains_key(household)
         {
             care_visits
@@ -197,23 +197,23 @@ pub fn contributions(
             continue;
         }
         match &body {
-            EventBody::Visit {
+            EventBody::Visit(VisitBody {
                 household, member, ..
-            } if wanted.contains(member) => {
+            }) if wanted.contains(member) => {
                 let a = acc.entry(*member).or_default();
                 a.visits += 1;
                 a.visited.insert(*household);
             }
-            EventBody::ProblemOpened { .. } => {
+            EventBody::ProblemOpened(_) => {
                 if let Some(by) = e.by.filter(|b| wanted.contains(b)) {
                     acc.entry(by).or_default().reported += 1;
                 }
             }
-            EventBody::ProblemStepped {
+            EventBody::ProblemStepped(ProblemSteppedBody {
                 problem,
                 step: ProblemStep::Resolved,
                 ..
-            } => {
+            }) => {
                 if let Some(by) = e.by.filter(|b| wanted.contains(b)) {
                     let days = store
                         .event(*problem)?
@@ -222,14 +222,14 @@ pub fn contributions(
                     a.resolve_days.extend(days);
                 }
             }
-            EventBody::Patrol { .. } => {
+            EventBody::Patrol(_) => {
                 if let Some(by) = e.by.filter(|b| wanted.contains(b)) {
                     acc.entry(by).or_default().patrols += 1;
                 }
             }
-            EventBody::Activity {
+            EventBody::Activity(ActivityBody {
                 members, minutes, ..
-            } => {
+            }) => {
                 for m in members.iter().filter(|m| wanted.contains(m)) {
                     let a = acc.entry(*m).or_default();
                     a.activities += 1;

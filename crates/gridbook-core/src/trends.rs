@@ -56,12 +56,12 @@ pub fn households_in(store: &Store, zone: Id) -> Result<Vec<Id>> {
 fn visits_since(store: &Store, since: Ts) -> Result<Vec<(Ts, Id, Id)>> {
     let mut out = Vec::new();
     for e in store.events_since(since)? {
-        if !matches!(e.body, EventBody::Visit { .. }) {
+        if !matches!(e.body, EventBody::Visit(_)) {
             continue;
         }
-        if let EventBody::Visit {
+        if let EventBody::Visit(VisitBody {
             household, member, ..
-        } = store.effective_body(&e)?
+        }) = store.effective_body(&e)?
         {
             out.push((e.at, household, member));
         }

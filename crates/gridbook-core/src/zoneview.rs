@@ -145,11 +145,11 @@ pub fn open_problems_in(store: &Store, zone: Id, now: Ts, lang: Lang) -> Result<
     let mut out = Vec::new();
     for pid in store.open_problems_in(zone)? {
         if let Some(e) = store.event(pid)?
-            && let EventBody::ProblemOpened {
+            && let EventBody::ProblemOpened(ProblemOpenedBody {
                 category,
                 description,
                 ..
-            } = &e.body
+            }) = &e.body
         {
             out.push(ProblemView {
                 id: pid.to_string(),
@@ -216,7 +216,9 @@ pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> 
                 let by = store
                     .event(visit)?
                     .and_then(|e| match e.body {
-                        EventBody::Visit { member, .. } => Some(member_name(store, member)),
+                        EventBody::Visit(VisitBody { member, .. }) => {
+                            Some(member_name(store, member))
+                        }
                         _ => None,
                     })
                     .unwrap_or_default();

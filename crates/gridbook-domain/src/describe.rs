@@ -11,13 +11,13 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             &[&name_of(*member), &lang.label("role", role.code())],
         ),
         EventBody::AssignmentEnded { .. } => lang.t("event.assignment-ended").to_string(),
-        EventBody::Visit {
+        EventBody::Visit(VisitBody {
             member,
             purpose,
             note,
             follow_up,
             ..
-        } => {
+        }) => {
             let mut s = lang.f(
                 "event.visit",
                 &[&name_of(*member), &lang.label("purpose", purpose)],
@@ -32,12 +32,12 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             }
             s
         }
-        EventBody::ProblemOpened {
+        EventBody::ProblemOpened(ProblemOpenedBody {
             category,
             description,
             urgency,
             ..
-        } => {
+        }) => {
             let mut s = lang.f(
                 "event.problem",
                 &[
@@ -50,7 +50,7 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             }
             s
         }
-        EventBody::ProblemStepped { step, note, .. } => {
+        EventBody::ProblemStepped(ProblemSteppedBody { step, note, .. }) => {
             // A patrol that found an item still failing adds a step to its problem.
             let note = match crate::checklist::Finding::parse(note) {
                 Some(f) => lang.f("lifecycle.still_failing", &[&f.show(lang)]),
@@ -66,12 +66,12 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             "movemerge.event.merged",
             &[&name_of(*from), &name_of(*into)],
         ),
-        EventBody::Activity {
+        EventBody::Activity(ActivityBody {
             kind,
             members,
             minutes,
             note,
-        } => {
+        }) => {
             let kinds = crate::vocab::shipped_activity_kinds();
             let who = members.iter().map(|m| name_of(*m)).collect::<Vec<_>>();
             let sep = if lang == Lang::Zh { "、" } else { ", " };
@@ -85,7 +85,7 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             }
             s
         }
-        EventBody::Patrol { kind, items, note } => {
+        EventBody::Patrol(PatrolBody { kind, items, note }) => {
             let ok = items.iter().filter(|i| i.ok).count();
             let mut s = lang.f(
                 "event.patrol",

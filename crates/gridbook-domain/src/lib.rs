@@ -14,5 +14,6 @@ pub mod period;
 pub mod romanize;
 pub mod text;
 pub mod validate;
+pub mod variants;
 pub mod vocab;
 pub mod when;

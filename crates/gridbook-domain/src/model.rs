@@ -664,6 +664,63 @@ impl Event {
     }
 }
 
+// The bodies of the kinds of entry an amendment can correct are named
+// structs, so `EventBody` and `Correction` share one field list and a
+// correction converts with no field copying. They are called `…Body` so that
+// they read as "what an entry says" and never clash with the reports' and the
+// forms' `Visit`/`Activity` types where modules are glob-imported. bincode
+// writes a newtype variant around a struct exactly as it wrote the struct
+// variant (variant index, then the fields in order), and serde_json writes
+// `{"Visit":{...}}` for both, so stored bytes and exports did not change.
+
+/// A member's visit to a household.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct VisitBody {
+    pub household: Id,
+    pub member: Id,
+    pub purpose: String,
+    pub note: String,
+    pub follow_up: Option<Date>,
+}
+
+/// A problem reported in a zone.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct ProblemOpenedBody {
+    pub category: String,
+    pub description: String,
+    pub reporter: Option<Id>,
+    pub urgency: Urgency,
+}
+
+/// A step in an open problem's life (progress, resolved, reopened, comment).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct ProblemSteppedBody {
+    pub problem: Id,
+    pub step: ProblemStep,
+    pub note: String,
+}
+
+/// A patrol of a zone against a checklist.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct PatrolBody {
+    pub kind: PatrolKind,
+    pub items: Vec<CheckResult>,
+    pub note: String,
+}
+
+/// A service activity (党员奉献日, 义务劳动 …) in a zone: its kind (a code
+/// of the activity-kind list), the members who took part, how long.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct ActivityBody {
+    pub kind: String,
+    pub members: Vec<Id>,
+    pub minutes: u32,
+    pub note: String,
+}
+
+/// What an entry says. The amendable kinds carry a named body (above); the
+/// others are never amended, so their fields are written once already and
+/// they stay struct variants.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub enum EventBody {
     /// A member takes a role for a zone from `since`.
@@ -674,30 +731,14 @@ pub enum EventBody {
         until: Option<Ts>,
     },
     /// Ends the span of an earlier `Assigned` event.
-    AssignmentEnded { assignment: Id, until: Ts },
-    Visit {
-        household: Id,
-        member: Id,
-        purpose: String,
-        note: String,
-        follow_up: Option<Date>,
+    AssignmentEnded {
+        assignment: Id,
+        until: Ts,
     },
-    ProblemOpened {
-        category: String,
-        description: String,
-        reporter: Option<Id>,
-        urgency: Urgency,
-    },
-    ProblemStepped {
-        problem: Id,
-        step: ProblemStep,
-        note: String,
-    },
-    Patrol {
-        kind: PatrolKind,
-        items: Vec<CheckResult>,
-        note: String,
-    },
+    Visit(VisitBody),
+    ProblemOpened(ProblemOpenedBody),
+    ProblemStepped(ProblemSteppedBody),
+    Patrol(PatrolBody),
     /// A field of a place or person changed; history keeps the old value.
     Edited {
         target: Id,
@@ -724,21 +765,22 @@ pub enum EventBody {
         replacement: Correction,
         reason: String,
     },
-    /// A service activity (党员奉献日, 义务劳动 …) in a zone: its kind (a code
-    /// of the activity-kind list), the members who took part, how long.
+    /// A service activity in a zone.
     /// (Appended last: stored events name their variant by position.)
-    Activity {
-        kind: String,
-        members: Vec<Id>,
-        minutes: u32,
-        note: String,
-    },
+    Activity(ActivityBody),
     /// A resident moved from household `from` to household `to`; the
     /// resident's history goes with them. (Appended: position matters.)
-    Moved { resident: Id, from: Id, to: Id },
+    Moved {
+        resident: Id,
+        from: Id,
+        to: Id,
+    },
     /// Household `from` was merged into `into`: its residents moved (one
     /// `Moved` each), its timeline shows on `into`, and it was closed.
-    Merged { from: Id, into: Id },
+    Merged {
+        from: Id,
+        into: Id,
+    },
 }
 
 /// What an amendment may say instead: the kinds of entry that can be
@@ -746,138 +788,43 @@ pub enum EventBody {
 /// stored bytes cannot recurse without bound.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub enum Correction {
-    Visit {
-        household: Id,
-        member: Id,
-        purpose: String,
-        note: String,
-        follow_up: Option<Date>,
-    },
-    ProblemOpened {
-        category: String,
-        description: String,
-        reporter: Option<Id>,
-        urgency: Urgency,
-    },
-    ProblemStepped {
-        problem: Id,
-        step: ProblemStep,
-        note: String,
-    },
-    Patrol {
-        kind: PatrolKind,
-        items: Vec<CheckResult>,
-        note: String,
-    },
-    Activity {
-        kind: String,
-        members: Vec<Id>,
-        minutes: u32,
-        note: String,
-    },
+    Visit(VisitBody),
+    ProblemOpened(ProblemOpenedBody),
+    ProblemStepped(ProblemSteppedBody),
+    Patrol(PatrolBody),
+    Activity(ActivityBody),
 }
 
 impl Correction {
     /// The entry as it reads once corrected.
     pub fn body(&self) -> EventBody {
         match self.clone() {
-            Correction::Visit {
-                household,
-                member,
-                purpose,
-                note,
-                follow_up,
-            } => EventBody::Visit {
-                household,
-                member,
-                purpose,
-                note,
-                follow_up,
-            },
-            Correction::ProblemOpened {
-                category,
-                description,
-                reporter,
-                urgency,
-            } => EventBody::ProblemOpened {
-                category,
-                description,
-                reporter,
-                urgency,
-            },
-            Correction::ProblemStepped {
-                problem,
-                step,
-                note,
-            } => EventBody::ProblemStepped {
-                problem,
-                step,
-                note,
-            },
-            Correction::Patrol { kind, items, note } => EventBody::Patrol { kind, items, note },
-            Correction::Activity {
-                kind,
-                members,
-                minutes,
-                note,
-            } => EventBody::Activity {
-                kind,
-                members,
-                minutes,
-                note,
-            },
+            Correction::Visit(b) => EventBody::Visit(b),
+            Correction::ProblemOpened(b) => EventBody::ProblemOpened(b),
+            Correction::ProblemStepped(b) => EventBody::ProblemStepped(b),
+            Correction::Patrol(b) => EventBody::Patrol(b),
+            Correction::Activity(b) => EventBody::Activity(b),
         }
     }
 
-    /// The correction for an entry of an amendable kind.
+    /// The correction for an entry of an amendable kind. Every kind is named
+    /// (no catch-all), so a new kind of entry must say whether it can be
+    /// amended.
     pub fn of(body: EventBody) -> Option<Correction> {
         Some(match body {
-            EventBody::Visit {
-                household,
-                member,
-                purpose,
-                note,
-                follow_up,
-            } => Correction::Visit {
-                household,
-                member,
-                purpose,
-                note,
-                follow_up,
-            },
-            EventBody::ProblemOpened {
-                category,
-                description,
-                reporter,
-                urgency,
-            } => Correction::ProblemOpened {
-                category,
-                description,
-                reporter,
-                urgency,
-            },
-            EventBody::ProblemStepped {
-                problem,
-                step,
-                note,
-            } => Correction::ProblemStepped {
-                problem,
-                step,
-                note,
-            },
-            EventBody::Patrol { kind, items, note } => Correction::Patrol { kind, items, note },
-            EventBody::Activity {
-                kind,
-                members,
-                minutes,
-                note,
-            } => Correction::Activity {
-                kind,
-                members,
-                minutes,
-                note,
-            },
-            _ => return None,
+            EventBody::Visit(b) => Correction::Visit(b),
+            EventBody::ProblemOpened(b) => Correction::ProblemOpened(b),
+            EventBody::ProblemStepped(b) => Correction::ProblemStepped(b),
+            EventBody::Patrol(b) => Correction::Patrol(b),
+            EventBody::Activity(b) => Correction::Activity(b),
+            EventBody::Assigned { .. }
+            | EventBody::AssignmentEnded { .. }
+            | EventBody::Edited { .. }
+            | EventBody::Created { .. }
+            | EventBody::Tombstoned { .. }
+            | EventBody::Amended { .. }
+            | EventBody::Moved { .. }
+            | EventBody::Merged { .. } => return None,
         })
     }
 }
@@ -887,19 +834,19 @@ impl EventBody {
         match self {
             EventBody::Assigned { .. } => "assigned",
             EventBody::AssignmentEnded { .. } => "assignment-ended",
-            EventBody::Visit { .. } => "visit",
-            EventBody::ProblemOpened { .. } => "problem",
-            EventBody::ProblemStepped { step, .. } => match step {
+            EventBody::Visit(_) => "visit",
+            EventBody::ProblemOpened(_) => "problem",
+            EventBody::ProblemStepped(ProblemSteppedBody { step, .. }) => match step {
                 ProblemStep::Progress => "problem-progress",
                 ProblemStep::Resolved => "problem-resolved",
                 ProblemStep::Reopened => "problem-reopened",
                 ProblemStep::Comment => "problem-comment",
             },
-            EventBody::Patrol { .. } => "patrol",
+            EventBody::Patrol(_) => "patrol",
             EventBody::Edited { .. } => "edited",
             EventBody::Created { .. } => "created",
             EventBody::Tombstoned { .. } => "deleted",
-            EventBody::Activity { .. } => "activity",
+            EventBody::Activity(_) => "activity",
             EventBody::Amended { .. } => "amended",
             EventBody::Moved { .. } => "moved",
             EventBody::Merged { .. } => "merged",

@@ -250,7 +250,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 choices(&list)
             };
             match s.event(id).map_err(err)? {
-                Some(e) if matches!(e.body, EventBody::ProblemOpened { .. }) => {
+                Some(e) if matches!(e.body, EventBody::ProblemOpened(_)) => {
                     let open = s.is_problem_open(id).map_err(err)?;
                     let name_of = |i: Id| zoneview::member_name(s, i);
                     Form::new(
@@ -277,11 +277,11 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                     }
                     let mut list = Vec::new();
                     for p in &all {
-                        if let EventBody::ProblemOpened {
+                        if let EventBody::ProblemOpened(ProblemOpenedBody {
                             category,
                             description,
                             ..
-                        } = &p.opened.body
+                        }) = &p.opened.body
                         {
                             let state = if p.open {
                                 String::new()
@@ -401,12 +401,12 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             let current = effective_body(w, &e)?;
             let name_of = |i: Id| zoneview::member_name(s, i);
             let mut fields = match &current {
-                EventBody::Visit {
+                EventBody::Visit(VisitBody {
                     purpose,
                     note,
                     follow_up,
                     ..
-                } => {
+                }) => {
                     let purposes: Vec<(&str, String)> = gridbook_core::generator::VISIT_PURPOSES
                         .iter()
                         .map(|p| (*p, lang.label("purpose", p)))
@@ -422,11 +422,11 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                         ),
                     ]
                 }
-                EventBody::ProblemOpened {
+                EventBody::ProblemOpened(ProblemOpenedBody {
                     category,
                     description,
                     ..
-                } => {
+                }) => {
                     let mut cats: Vec<(String, String)> = categories(w)
                         .into_iter()
                         .map(|c| {
@@ -451,7 +451,8 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                         ),
                     ]
                 }
-                EventBody::ProblemStepped { note, .. } | EventBody::Patrol { note, .. } => {
+                EventBody::ProblemStepped(ProblemSteppedBody { note, .. })
+                | EventBody::Patrol(PatrolBody { note, .. }) => {
                     vec![Field::new(
                         "note",
                         f("form.note"),

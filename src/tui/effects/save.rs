@@ -121,33 +121,35 @@ fn resident_input(v: &Values) -> ops::ResidentInput {
 /// depend on the kind of the entry), with the reason given.
 fn amended_body(w: &World, current: EventBody, v: &Values, now: Ts) -> R<EventBody> {
     Ok(match current {
-        EventBody::Visit {
+        EventBody::Visit(VisitBody {
             household, member, ..
-        } => EventBody::Visit {
+        }) => EventBody::Visit(VisitBody {
             household,
             member,
             purpose: v.get("purpose").to_string(),
             note: v.get("note").to_string(),
             follow_up: date_of(v, "follow_up", now)?,
-        },
-        EventBody::ProblemOpened {
+        }),
+        EventBody::ProblemOpened(ProblemOpenedBody {
             reporter, urgency, ..
-        } => EventBody::ProblemOpened {
+        }) => EventBody::ProblemOpened(ProblemOpenedBody {
             category: v.get("category").to_string(),
             description: v.get("description").to_string(),
             reporter,
             urgency,
-        },
-        EventBody::ProblemStepped { problem, step, .. } => EventBody::ProblemStepped {
-            problem,
-            step,
-            note: v.get("note").to_string(),
-        },
-        EventBody::Patrol { kind, items, .. } => EventBody::Patrol {
+        }),
+        EventBody::ProblemStepped(ProblemSteppedBody { problem, step, .. }) => {
+            EventBody::ProblemStepped(ProblemSteppedBody {
+                problem,
+                step,
+                note: v.get("note").to_string(),
+            })
+        }
+        EventBody::Patrol(PatrolBody { kind, items, .. }) => EventBody::Patrol(PatrolBody {
             kind,
             items,
             note: v.get("note").to_string(),
-        },
+        }),
         _ => return Err(UiError::Message(w.lang.t("tui.cannot_amend").into())),
     })
 }

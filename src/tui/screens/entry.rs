@@ -26,8 +26,8 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
         _ => e,
     };
     let problem = match &e.body {
-        EventBody::ProblemOpened { .. } => Some(e.id),
-        EventBody::ProblemStepped { problem, .. } => Some(*problem),
+        EventBody::ProblemOpened(_) => Some(e.id),
+        EventBody::ProblemStepped(ProblemSteppedBody { problem, .. }) => Some(*problem),
         _ => None,
     };
     if let Some(p) = problem {
@@ -117,13 +117,13 @@ fn fields(w: &World, body: &EventBody) -> Vec<(String, String)> {
     let name_of = |i: Id| zoneview::member_name(s, i);
     let mut out = Vec::new();
     match body {
-        EventBody::Visit {
+        EventBody::Visit(VisitBody {
             member,
             purpose,
             note,
             follow_up,
             ..
-        } => {
+        }) => {
             out.push((f("form.member"), name_of(*member)));
             out.push((f("form.purpose"), lang.label("purpose", purpose)));
             out.push((f("form.note"), note.clone()));
@@ -132,12 +132,12 @@ fn fields(w: &World, body: &EventBody) -> Vec<(String, String)> {
                 follow_up.map(|d| d.to_string()).unwrap_or_default(),
             ));
         }
-        EventBody::ProblemOpened {
+        EventBody::ProblemOpened(ProblemOpenedBody {
             category,
             description,
             reporter,
             urgency,
-        } => {
+        }) => {
             out.push((f("form.category"), category_label(lang, category)));
             out.push((f("form.description"), checklist::shown(lang, description)));
             out.push((f("form.urgency"), lang.label("urgency", urgency.code())));
@@ -147,14 +147,14 @@ fn fields(w: &World, body: &EventBody) -> Vec<(String, String)> {
                 .unwrap_or_default();
             out.push((f("form.reporter"), reporter));
         }
-        EventBody::ProblemStepped { step, note, .. } => {
+        EventBody::ProblemStepped(ProblemSteppedBody { step, note, .. }) => {
             out.push((
                 f("form.step"),
                 lang.t(&format!("step.{}", step.code())).to_string(),
             ));
             out.push((f("form.note"), checklist::shown(lang, note)));
         }
-        EventBody::Patrol { kind, items, note } => {
+        EventBody::Patrol(PatrolBody { kind, items, note }) => {
             out.push((f("form.kind"), lang.label("patrol", kind.code())));
             for i in items {
                 let mark = if i.ok {
@@ -207,12 +207,12 @@ fn fields(w: &World, body: &EventBody) -> Vec<(String, String)> {
             out.push((f("lifecycle.field.before"), name_of(*from)));
             out.push((f("lifecycle.field.after"), name_of(*into)));
         }
-        EventBody::Activity {
+        EventBody::Activity(ActivityBody {
             kind,
             members,
             minutes,
             note,
-        } => {
+        }) => {
             let kinds = gridbook_domain::vocab::shipped_activity_kinds();
             let sep = if lang == Lang::Zh { "、" } else { ", " };
             out.push((f("form.kind"), kinds.label(kind, lang).to_string()));

@@ -22,7 +22,7 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
     let f = |k: &str| lang.t(k).to_string();
     let kind = ReportKind::ProblemHistory(problem);
     let opened = s.event(problem).map_err(err)?.ok_or(UiError::Gone)?;
-    let EventBody::ProblemOpened { .. } = &opened.body else {
+    let EventBody::ProblemOpened(_) = &opened.body else {
         return Err(UiError::Gone);
     };
     let open = s.is_problem_open(problem).map_err(err)?;
@@ -32,7 +32,7 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
         .map_err(err)?
         .into_iter()
         .filter(|e| match &e.body {
-            EventBody::ProblemStepped { problem: p, .. } => *p == problem,
+            EventBody::ProblemStepped(ProblemSteppedBody { problem: p, .. }) => *p == problem,
             EventBody::Amended { supersedes, .. } => *supersedes == problem,
             _ => false,
         })

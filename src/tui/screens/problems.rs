@@ -102,12 +102,12 @@ pub fn load(w: &World) -> R<Report> {
         .collect::<R<Vec<_>>>()?;
     let since = now.minus_days(DAYS);
     for (e, _resolved_at) in gridbook_core::lifecycle::resolved_since(s, since).map_err(err)? {
-        let EventBody::ProblemOpened {
+        let EventBody::ProblemOpened(ProblemOpenedBody {
             category,
             description,
             urgency,
             ..
-        } = &e.body
+        }) = &e.body
         else {
             continue;
         };
@@ -193,7 +193,9 @@ pub fn load(w: &World) -> R<Report> {
 fn last_note(w: &World, opened: &Event) -> Option<String> {
     let steps = w.store.timeline(opened.zone, usize::MAX).ok()?;
     steps.iter().find_map(|e| match &e.body {
-        EventBody::ProblemStepped { problem, note, .. } if *problem == opened.id => {
+        EventBody::ProblemStepped(ProblemSteppedBody { problem, note, .. })
+            if *problem == opened.id =>
+        {
             Some(checklist::shown(w.lang, note))
         }
         _ => None,

@@ -18,10 +18,10 @@ pub const FILTERS: [&str; 6] = ["", "visit", "problem", "patrol", "assign", "edi
 /// The filter a timeline entry belongs to (see `FILTERS`).
 fn kind_tag(body: &EventBody) -> &'static str {
     match body {
-        EventBody::Visit { .. } => "visit",
-        EventBody::ProblemOpened { .. } | EventBody::ProblemStepped { .. } => "problem",
-        EventBody::Patrol { .. } => "patrol",
-        EventBody::Activity { .. } => "activity",
+        EventBody::Visit(_) => "visit",
+        EventBody::ProblemOpened(_) | EventBody::ProblemStepped(_) => "problem",
+        EventBody::Patrol(_) => "patrol",
+        EventBody::Activity(_) => "activity",
         EventBody::Assigned { .. } | EventBody::AssignmentEnded { .. } => "assign",
         EventBody::Edited { .. }
         | EventBody::Created { .. }

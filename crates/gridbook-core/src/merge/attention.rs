@@ -153,7 +153,7 @@ fn racing_steps(store: &Store) -> Result<Vec<Item>, StoreError> {
             keep
         });
         let step = |e: &Event| match &e.body {
-            EventBody::ProblemStepped { step, .. } => Some(*step),
+            EventBody::ProblemStepped(ProblemSteppedBody { step, .. }) => Some(*step),
             _ => None,
         };
         let resolved = heads.iter().any(|e| step(e) == Some(ProblemStep::Resolved));

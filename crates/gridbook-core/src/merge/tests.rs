@@ -264,7 +264,7 @@ fn an_id_taken_by_other_bytes_is_quarantined_never_written_and_a_batch_twice_cha
     assert_eq!(json(&a), after_first);
     // The same id with another note.
     let forged = batch.events.iter_mut().find(|x| x.id == v.id).unwrap();
-    if let EventBody::Visit { note, .. } = &mut forged.body {
+    if let EventBody::Visit(VisitBody { note, .. }) = &mut forged.body {
         *note = "改过的".into();
     }
     let got = apply(&a, &batch, "elsewhere").unwrap();
@@ -633,11 +633,11 @@ fn a_merge_cut_short_before_its_replay_replays_when_the_store_opens() {
         e.household,
         Ts::now(),
         None,
-        EventBody::ProblemStepped {
+        EventBody::ProblemStepped(ProblemSteppedBody {
             problem: p.id,
             step: ProblemStep::Reopened,
             note: "又漏了".into(),
-        },
+        }),
     );
     let mut w = Writes::new();
     s.stage_event(&mut w, &reopen).unwrap();

@@ -26,14 +26,14 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         }
         EventBody::Assigned { .. }
         | EventBody::AssignmentEnded { .. }
-        | EventBody::Visit { .. }
-        | EventBody::ProblemOpened { .. }
-        | EventBody::ProblemStepped { .. }
-        | EventBody::Patrol { .. }
+        | EventBody::Visit(_)
+        | EventBody::ProblemOpened(_)
+        | EventBody::ProblemStepped(_)
+        | EventBody::Patrol(_)
         | EventBody::Edited { .. }
         | EventBody::Created { .. }
         | EventBody::Tombstoned { .. }
-        | EventBody::Activity { .. }
+        | EventBody::Activity(_)
         | EventBody::Moved { .. }
         | EventBody::Merged { .. } => {}
     }

@@ -41,14 +41,14 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
                 cx.member_changed(member);
             }
         }
-        EventBody::Visit { .. }
-        | EventBody::ProblemOpened { .. }
-        | EventBody::ProblemStepped { .. }
-        | EventBody::Patrol { .. }
+        EventBody::Visit(_)
+        | EventBody::ProblemOpened(_)
+        | EventBody::ProblemStepped(_)
+        | EventBody::Patrol(_)
         | EventBody::Edited { .. }
         | EventBody::Created { .. }
         | EventBody::Tombstoned { .. }
-        | EventBody::Activity { .. }
+        | EventBody::Activity(_)
         | EventBody::Moved { .. }
         | EventBody::Merged { .. }
         | EventBody::Amended { .. } => {}

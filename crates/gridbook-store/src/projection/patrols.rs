@@ -28,7 +28,7 @@ fn key(zone: Id, kind: PatrolKind) -> Vec<u8> {
 
 fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
     match &e.body {
-        EventBody::Patrol { kind, .. } => {
+        EventBody::Patrol(PatrolBody { kind, .. }) => {
             cx.put_max(
                 Tree::LastPatrol,
                 key(e.zone, *kind),
@@ -39,13 +39,13 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         EventBody::Amended { .. }
         | EventBody::Assigned { .. }
         | EventBody::AssignmentEnded { .. }
-        | EventBody::Visit { .. }
-        | EventBody::ProblemOpened { .. }
-        | EventBody::ProblemStepped { .. }
+        | EventBody::Visit(_)
+        | EventBody::ProblemOpened(_)
+        | EventBody::ProblemStepped(_)
         | EventBody::Edited { .. }
         | EventBody::Created { .. }
         | EventBody::Tombstoned { .. }
-        | EventBody::Activity { .. }
+        | EventBody::Activity(_)
         | EventBody::Moved { .. }
         | EventBody::Merged { .. } => {}
     }

@@ -22,8 +22,8 @@ pub const PROJECTION: Projection = Projection {
 
 fn stage(cx: &mut Cx<'_>, e: &Event, anc: &Ancestry) -> Result<()> {
     match &e.body {
-        EventBody::ProblemOpened { .. } => open(cx, e.id, e.zone, anc),
-        EventBody::ProblemStepped { problem, step, .. } => match step {
+        EventBody::ProblemOpened(_) => open(cx, e.id, e.zone, anc),
+        EventBody::ProblemStepped(ProblemSteppedBody { problem, step, .. }) => match step {
             ProblemStep::Resolved => {
                 cx.del(Tree::OpenProblems, keys::id(*problem));
                 for z in &anc.zones {
@@ -37,12 +37,12 @@ fn stage(cx: &mut Cx<'_>, e: &Event, anc: &Ancestry) -> Result<()> {
         EventBody::Amended { .. }
         | EventBody::Assigned { .. }
         | EventBody::AssignmentEnded { .. }
-        | EventBody::Visit { .. }
-        | EventBody::Patrol { .. }
+        | EventBody::Visit(_)
+        | EventBody::Patrol(_)
         | EventBody::Edited { .. }
         | EventBody::Created { .. }
         | EventBody::Tombstoned { .. }
-        | EventBody::Activity { .. }
+        | EventBody::Activity(_)
         | EventBody::Moved { .. }
         | EventBody::Merged { .. } => {}
     }

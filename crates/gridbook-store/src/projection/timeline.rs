@@ -43,9 +43,11 @@ fn stage(cx: &mut Cx<'_>, e: &Event, anc: &Ancestry) -> Result<()> {
 fn members_of(e: &Event) -> Vec<Id> {
     let mut out: Vec<Id> = e.by.into_iter().collect();
     match &e.body {
-        EventBody::Assigned { member, .. } | EventBody::Visit { member, .. } => out.push(*member),
+        EventBody::Assigned { member, .. } | EventBody::Visit(VisitBody { member, .. }) => {
+            out.push(*member)
+        }
         // Every member who took part finds the activity in their history.
-        EventBody::Activity { members, .. } => out.extend(members.iter().copied()),
+        EventBody::Activity(ActivityBody { members, .. }) => out.extend(members.iter().copied()),
         EventBody::Edited { target, kind, .. }
         | EventBody::Created { target, kind, .. }
         | EventBody::Tombstoned { target, kind, .. } => {
@@ -56,9 +58,9 @@ fn members_of(e: &Event) -> Vec<Id> {
         // The assignment's member is on the `Assigned` event; a correction,
         // a problem or a patrol involves only who wrote it.
         EventBody::AssignmentEnded { .. }
-        | EventBody::ProblemOpened { .. }
-        | EventBody::ProblemStepped { .. }
-        | EventBody::Patrol { .. }
+        | EventBody::ProblemOpened(_)
+        | EventBody::ProblemStepped(_)
+        | EventBody::Patrol(_)
         | EventBody::Moved { .. }
         | EventBody::Merged { .. }
         | EventBody::Amended { .. } => {}

@@ -40,14 +40,14 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
             (*target, v)
         }
         EventBody::Tombstoned { target, .. } => (*target, vec![b't']),
-        EventBody::ProblemStepped { problem, .. } => (*problem, vec![b's']),
+        EventBody::ProblemStepped(ProblemSteppedBody { problem, .. }) => (*problem, vec![b's']),
         EventBody::Assigned { .. }
         | EventBody::AssignmentEnded { .. }
-        | EventBody::Visit { .. }
-        | EventBody::ProblemOpened { .. }
-        | EventBody::Patrol { .. }
+        | EventBody::Visit(_)
+        | EventBody::ProblemOpened(_)
+        | EventBody::Patrol(_)
         | EventBody::Amended { .. }
-        | EventBody::Activity { .. }
+        | EventBody::Activity(_)
         | EventBody::Moved { .. }
         | EventBody::Merged { .. } => return Ok(()),
     };

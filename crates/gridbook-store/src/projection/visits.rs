@@ -24,11 +24,11 @@ pub const PROJECTION: Projection = Projection {
 
 fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
     match &e.body {
-        EventBody::Visit {
+        EventBody::Visit(VisitBody {
             household,
             follow_up,
             ..
-        } => {
+        }) => {
             let mut latest = keys::ts(e.at).to_vec();
             latest.extend_from_slice(&e.id.to_bytes());
             cx.put_max(Tree::LastVisit, keys::id(*household), latest)?;
@@ -38,23 +38,23 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         EventBody::Amended {
             supersedes,
             replacement:
-                Correction::Visit {
+                Correction::Visit(VisitBody {
                     household,
                     follow_up,
                     ..
-                },
+                }),
             ..
         } => set_follow_up(cx, *supersedes, *household, *follow_up)?,
         EventBody::Amended { .. }
         | EventBody::Assigned { .. }
         | EventBody::AssignmentEnded { .. }
-        | EventBody::ProblemOpened { .. }
-        | EventBody::ProblemStepped { .. }
-        | EventBody::Patrol { .. }
+        | EventBody::ProblemOpened(_)
+        | EventBody::ProblemStepped(_)
+        | EventBody::Patrol(_)
         | EventBody::Edited { .. }
         | EventBody::Created { .. }
         | EventBody::Tombstoned { .. }
-        | EventBody::Activity { .. }
+        | EventBody::Activity(_)
         | EventBody::Moved { .. }
         | EventBody::Merged { .. } => {}
     }
