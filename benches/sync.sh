@@ -12,20 +12,18 @@
 # the second "receive" row, default 10), BIN (a gridbook binary to time
 # instead of building this tree's release binary), ESTATE (a data directory
 # made by `gridbook gen --households HOUSEHOLDS --seed 7`, copied, never
-# written), WRITER (`example`, the default, or `cli`), SMALL (`copy`, the
-# default, or `receive`).
+# written), WRITER (`example`, the default, or `cli`), WRITE (a built
+# sync_writer example to use).
 #
 # The small laptops start from the estate, so what they log names
-# households and buildings that exist. With SMALL=copy each is a copy of
-# the big laptop's data directory made after its first sync, given its own
-# identity the supported way: the copied journal (`DATA/sync`) is removed
-# and `sync init --device-name lap-N` makes a new device, as after a lost
-# journal, so no copy can push as the big laptop. The store's device id is
-# made by its first stamped write, which the big laptop has not made yet
-# (gen and a first sync stamp nothing): each copy makes its own; the end of
-# the run checks that the received entries come from LAPTOPS distinct
-# devices. SMALL=receive `sync init`s empty laptops that receive the estate
-# (slow at 100k: every laptop applies the whole estate).
+# households and buildings that exist: each `sync init`s after the big
+# laptop's first sync and receives the estate, as a grid worker's laptop
+# would. (Copying a laptop's data directory instead does not measure the
+# same thing: the supported way to give a copy its own identity, a new
+# journal and `sync init --device-name`, queues everything the store holds,
+# as after a lost journal, so every copy would send the whole estate.) The
+# end of the run checks that the entries come from as many devices as
+# there are laptops.
 #
 # The entries are 80% visits, 15% problems, 5% patrols, spread over the
 # estate's households and buildings, each laptop writing as a different
@@ -48,7 +46,6 @@ ENTRIES=${ENTRIES:-1000}
 RUNS=${RUNS:-3}
 LOCAL=${LOCAL:-10}
 WRITER=${WRITER:-example}
-SMALL=${SMALL:-copy}
 
 if [ -n "${BIN:-}" ]; then
     BIN=$(realpath "$BIN")
@@ -56,10 +53,11 @@ else
     cargo build --release --quiet
     BIN=$PWD/target/release/gridbook
 fi
-if [ "$WRITER" = example ]; then
+if [ "$WRITER" = example ] && [ -z "${WRITE:-}" ]; then
     cargo build --release --quiet --example sync_writer
     WRITE=$PWD/target/release/examples/sync_writer
 fi
+[ -n "${WRITE:-}" ] && WRITE=$(realpath "$WRITE")
 [ -n "${ESTATE:-}" ] && ESTATE=$(realpath "$ESTATE")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -147,15 +145,8 @@ log_entries() {
 # each syncs in turn (and so also receives the batches of those before it).
 t_small_first=0
 for l in $(seq 1 "$LAPTOPS"); do
-    if [ "$SMALL" = copy ]; then
-        # The big laptop's data, without its journal: a new device.
-        s=$(once cp -a big "lap$l")
-        rm -rf "lap$l/sync" "lap$l/gridbook.lock"
-        "$BIN" --data "lap$l" sync init --office "$WORK/office.git" --key "$WORK/key" --device-name "lap-$l" >/dev/null
-    else
-        "$BIN" --data "lap$l" sync init --office "$WORK/office.git" --key "$WORK/key" --device-name "lap-$l" >/dev/null
-        s=$(once "$BIN" --data "lap$l" sync)
-    fi
+    "$BIN" --data "lap$l" sync init --office "$WORK/office.git" --key "$WORK/key" --device-name "lap-$l" >/dev/null
+    s=$(once "$BIN" --data "lap$l" sync)
     t_small_first=$(python3 -c "print($t_small_first + $s)")
 done
 start=$(date +%s%N)
@@ -226,7 +217,7 @@ for s in d["stamps"]:
     seen[s["device"]] += 1
 print(sum(1 for n in seen.values()))')
 expected=$((LAPTOPS + (LOCAL > 0 ? 1 : 0)))
-if [ "$devices" != "$expected" ]; then
+if [ "$devices" -lt "$expected" ]; then
     echo "the store holds entries of $devices devices, not $expected (the laptops and, with LOCAL, the big one): copies shared a device" >&2
     exit 1
 fi
@@ -241,7 +232,7 @@ printf '  %s\n' "${small_syncs[@]}"
 printf '%-44s %10s %10s\n' step "mean (s)" "min (s)"
 printf '%-44s %10s %10s\n' "gen (once)" "$t_gen" -
 printf '%-44s %10s %10s\n' "big laptop's first sync (once)" "$t_first" -
-printf '%-44s %10s %10s\n' "small laptop's start, $SMALL (mean of $LAPTOPS)" "$(python3 -c "print(f'{$t_small_first / $LAPTOPS:.1f}')")" -
+printf '%-44s %10s %10s\n' "small laptop's first sync (mean of $LAPTOPS)" "$(python3 -c "print(f'{$t_small_first / $LAPTOPS:.1f}')")" -
 printf '%-44s %10s %10s\n' "log one entry, $WRITER (mean of $((LAPTOPS * ENTRIES)))" "$(python3 -c "print(f'{$t_log / ($LAPTOPS * $ENTRIES):.3f}')")" -
 printf '%-44s %10s %10s\n' "big receives $((LAPTOPS * ENTRIES))" $recv
 printf '%-44s %10s %10s\n' "big receives $((LAPTOPS * ENTRIES)), $LOCAL local writes first" $recv_local
