@@ -4,20 +4,33 @@
 #
 #   benches/sync.sh                      # 100,000 households (the generator takes minutes)
 #   HOUSEHOLDS=5000 benches/sync.sh      # smaller
+#   ESTATE=DIR benches/sync.sh           # copy a data directory `gen` made instead of generating
 #
 # Environment: HOUSEHOLDS (default 100000), LAPTOPS (default 10), ENTRIES
 # (per laptop, default 1000), RUNS (timed runs of each sync, default 3),
 # LOCAL (entries the big laptop writes after the small laptops' writes, for
 # the second "receive" row, default 10), BIN (a gridbook binary to time
-# instead of building this tree's release binary).
+# instead of building this tree's release binary), ESTATE (a data directory
+# made by `gridbook gen --households HOUSEHOLDS --seed 7`, copied, never
+# written), WRITER (`example`, the default, or `cli`), WRITE (a built
+# sync_writer example to use).
 #
-# The small laptops start from the estate: each `sync init`s after the big
-# laptop's first sync and receives it, as a grid worker's laptop would, so
-# its visits, problems and patrols name households and buildings that exist.
-# They write through the command line (`gridbook log visit|problem|patrol`),
-# the same path a script or the TUI takes: 80% visits, 15% problems, 5%
-# patrols, spread over the estate's households and buildings, each laptop
-# writing as a different member.
+# The small laptops start from the estate, so what they log names
+# households and buildings that exist: each `sync init`s after the big
+# laptop's first sync and receives the estate, as a grid worker's laptop
+# would. (Copying a laptop's data directory instead does not measure the
+# same thing: the supported way to give a copy its own identity, a new
+# journal and `sync init --device-name`, queues everything the store holds,
+# as after a lost journal, so every copy would send the whole estate.) The
+# end of the run checks that the entries come from as many devices as
+# there are laptops.
+#
+# The entries are 80% visits, 15% problems, 5% patrols, spread over the
+# estate's households and buildings, each laptop writing as a different
+# member. WRITER=example writes each laptop's entries in one process
+# (examples/sync_writer.rs: the operations of `gridbook log
+# visit|problem|patrol`, one commit per entry); WRITER=cli runs one
+# `gridbook log` process per entry (at 100k each opens the store).
 #
 # The receiving sync is timed from a copy of the big laptop and of the
 # office made before it, restored before each run (`--prepare`), so every
@@ -32,6 +45,7 @@ LAPTOPS=${LAPTOPS:-10}
 ENTRIES=${ENTRIES:-1000}
 RUNS=${RUNS:-3}
 LOCAL=${LOCAL:-10}
+WRITER=${WRITER:-example}
 
 if [ -n "${BIN:-}" ]; then
     BIN=$(realpath "$BIN")
@@ -39,9 +53,20 @@ else
     cargo build --release --quiet
     BIN=$PWD/target/release/gridbook
 fi
+if [ "$WRITER" = example ] && [ -z "${WRITE:-}" ]; then
+    cargo build --release --quiet --example sync_writer
+    WRITE=$PWD/target/release/examples/sync_writer
+fi
+[ -n "${WRITE:-}" ] && WRITE=$(realpath "$WRITE")
+[ -n "${ESTATE:-}" ] && ESTATE=$(realpath "$ESTATE")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-export GRIDBOOK_CONFIG="$WORK/no-config"
+export GRIDBOOK_CONFIG="$WORK/config"
+# No daily backups: each is a whole dump, written by a laptop's first write
+# of the day (the big laptop's falls in its first sync, never in a timed
+# run); at 100k they would double the disk the copies take.
+mkdir -p "$GRIDBOOK_CONFIG"
+echo 'backups = 0' >"$GRIDBOOK_CONFIG/config.toml"
 cd "$WORK"
 
 # Seconds (one decimal) a command took, run once.
@@ -53,8 +78,15 @@ once() {
     python3 -c "print(f'{($end - $start) / 1e9:.1f}')"
 }
 
-echo "generating $HOUSEHOLDS households (seed 7)…" >&2
-t_gen=$(once "$BIN" --data big gen --households "$HOUSEHOLDS" --seed 7)
+if [ -n "${ESTATE:-}" ]; then
+    echo "copying the estate in $ESTATE…" >&2
+    mkdir big
+    cp -a "$ESTATE/store" big/
+    t_gen=copied
+else
+    echo "generating $HOUSEHOLDS households (seed 7)…" >&2
+    t_gen=$(once "$BIN" --data big gen --households "$HOUSEHOLDS" --seed 7)
+fi
 "$BIN" --data big office init "$WORK/office.git" --key-out "$WORK/key" >/dev/null
 "$BIN" --data big sync init --office "$WORK/office.git" --key "$WORK/key" --device-name big >/dev/null
 echo "big laptop's first sync (sends the estate)…" >&2
@@ -85,6 +117,10 @@ CATS=(repair blocked-drain hygiene safety other)
 # Log one laptop's entries (argument: its number).
 log_entries() {
     local l=$1 d="lap$1" me=${PH[$(($1 % ${#PH[@]}))]} i k b kind
+    if [ "$WRITER" = example ]; then
+        "$WRITE" "$d" "$me" "$l" "$ENTRIES" households.txt buildings.txt
+        return
+    fi
     for i in $(seq 0 $((ENTRIES - 1))); do
         k=$(((l * 7919 + i * 104729) % ${#HH[@]}))
         case $((i % 20)) in
@@ -170,6 +206,21 @@ else
     idle=$(time_sync true)
 fi
 summary_idle=$("$BIN" --data big sync)
+# Every small laptop wrote as a device of its own: the entries received
+# carry LAPTOPS distinct device ids, none the big laptop's.
+devices=$("$BIN" --data big export | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+seen = {}
+for s in d["stamps"]:
+    seen.setdefault(s["device"], 0)
+    seen[s["device"]] += 1
+print(sum(1 for n in seen.values()))')
+expected=$((LAPTOPS + (LOCAL > 0 ? 1 : 0)))
+if [ "$devices" -lt "$expected" ]; then
+    echo "the store holds entries of $devices devices, not $expected (the laptops and, with LOCAL, the big one): copies shared a device" >&2
+    exit 1
+fi
 
 echo
 echo "$HOUSEHOLDS households; $LAPTOPS laptops × $ENTRIES entries; store $(du -sh big | cut -f1), office $(du -sh office.git | cut -f1)"
@@ -182,7 +233,7 @@ printf '%-44s %10s %10s\n' step "mean (s)" "min (s)"
 printf '%-44s %10s %10s\n' "gen (once)" "$t_gen" -
 printf '%-44s %10s %10s\n' "big laptop's first sync (once)" "$t_first" -
 printf '%-44s %10s %10s\n' "small laptop's first sync (mean of $LAPTOPS)" "$(python3 -c "print(f'{$t_small_first / $LAPTOPS:.1f}')")" -
-printf '%-44s %10s %10s\n' "log one entry (mean of $((LAPTOPS * ENTRIES)))" "$(python3 -c "print(f'{$t_log / ($LAPTOPS * $ENTRIES):.3f}')")" -
+printf '%-44s %10s %10s\n' "log one entry, $WRITER (mean of $((LAPTOPS * ENTRIES)))" "$(python3 -c "print(f'{$t_log / ($LAPTOPS * $ENTRIES):.3f}')")" -
 printf '%-44s %10s %10s\n' "big receives $((LAPTOPS * ENTRIES))" $recv
 printf '%-44s %10s %10s\n' "big receives $((LAPTOPS * ENTRIES)), $LOCAL local writes first" $recv_local
 printf '%-44s %10s %10s\n' "sync with nothing new" $idle

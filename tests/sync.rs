@@ -110,6 +110,14 @@ impl Laptop {
         set
     }
 
+    /// Syncs, then checks that every derived index is what a full rebuild
+    /// gives (the replay after a merge recomputes only what arrived).
+    fn sync(&self) -> String {
+        let out = self.ok(&["sync"]);
+        self.ok(&["check"]);
+        out
+    }
+
     fn events(&self) -> usize {
         let v: serde_json::Value = serde_json::from_str(&self.ok(&["export"])).unwrap();
         v["events"].as_array().unwrap().len()
@@ -193,7 +201,7 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
     let office = Office::new(false);
     let hq = Laptop::with_estate();
     office.join(&hq, "office-pc");
-    let out = hq.ok(&["sync"]);
+    let out = hq.sync();
     assert!(out.starts_with("sent "), "{out}");
     assert!(out.contains("received 0 from 0 devices"), "{out}");
 
@@ -202,7 +210,7 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
     // Named to sort before the office: batches apply in time order, not by name.
     office.join(&a, "aa-zhu");
     office.join(&b, "sun-laptop");
-    let out = a.ok(&["sync"]);
+    let out = a.sync();
     assert!(
         out.contains("sent 0") && out.contains("from 1 device,"),
         "{out}"
@@ -212,33 +220,55 @@ fn laptops_syncing_in_any_order_end_with_every_entry_once() {
     // Offline work on every laptop, then syncs in several orders.
     a.visit("2-501", "孙丽", "老人身体不错");
     a.visit("1-101", "孙丽", "家中无人");
-    b.ok(&["sync"]);
+    b.sync();
     b.visit("1-601", "赵建国", "反映楼道灯坏了");
     hq.visit("2-501", "王强", "送慰问品");
-    let out = b.ok(&["sync"]);
+    let out = b.sync();
     assert!(out.starts_with("sent 1,"), "{out}");
-    let out = a.ok(&["sync"]);
+    let out = a.sync();
     assert!(
         out.starts_with("sent 2,") && out.contains("received 1 from 1 device"),
         "{out}"
     );
-    hq.ok(&["sync"]);
-    b.ok(&["sync"]);
-    a.ok(&["sync"]);
+    hq.sync();
+    b.sync();
+    a.sync();
+    // A problem stepped on two laptops at once: the resolve and the
+    // progress note interleave in the agreed order on every laptop.
+    let p = b.ok(&[
+        "log",
+        "problem",
+        "--zone",
+        "slhy/3",
+        "--category",
+        "repair",
+        "--note",
+        "楼道灯不亮",
+    ]);
+    let p = p.trim().to_string();
+    b.sync();
+    a.sync();
+    a.ok(&["log", "resolve", &p, "--note", "已修好"]);
+    b.ok(&["log", "progress", &p, "--note", "已报物业"]);
+    a.sync();
+    b.sync();
+    hq.sync();
+    a.sync();
     let all = hq.entries();
     assert_eq!(a.entries(), all);
     assert_eq!(b.entries(), all);
     // A laptop joining late takes every batch at once; its indexes agree.
     let late = Laptop::new();
     office.join(&late, "aaa-late");
-    late.ok(&["sync"]);
+    late.sync();
     assert_eq!(late.entries(), all);
     for l in [&hq, &a, &b, &late] {
         l.ok(&["check"]);
     }
-    // Nothing lost, nothing twice: 4 visits beyond the estate's events.
+    // Nothing lost, nothing twice: 4 visits, a problem and 2 steps beyond
+    // the estate's events.
     let fresh = Laptop::with_estate();
-    assert_eq!(hq.events(), fresh.events() + 4);
+    assert_eq!(hq.events(), fresh.events() + 7);
 
     // A sync with nothing new changes nothing and says so.
     let before = a.export_raw();

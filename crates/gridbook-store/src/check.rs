@@ -56,6 +56,11 @@ pub(crate) fn rebuild_marker() -> crate::engine::Op {
     crate::engine::Op::put(Tree::Meta.id(), REBUILDING.to_vec(), Vec::new())
 }
 
+/// The write that says the replay is done (the marker goes).
+pub(crate) fn rebuild_done() -> crate::engine::Op {
+    crate::engine::Op::del(Tree::Meta.id(), REBUILDING.to_vec())
+}
+
 impl Store {
     /// Records and events in the primary trees, as the commits counted them
     /// (a scan of each tree in a store from before counts): the total a

@@ -17,6 +17,7 @@ pub mod order;
 pub mod outbox;
 pub mod progress;
 pub mod projection;
+pub mod replay;
 pub mod schema;
 pub mod stats;
 pub mod store;

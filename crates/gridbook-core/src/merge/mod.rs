@@ -12,7 +12,8 @@
 //!   arriving entry sorts before one already here, the commit marks the
 //!   store for a replay and the replay follows once the batch, or the last
 //!   batch of a [`Session`], is in (a kill in between leaves a store that
-//!   replays on opening).
+//!   replays everything on opening). The replay recomputes only the
+//!   subjects the arriving entries touch ([`gridbook_store::replay`]).
 //!
 //! Everything a batch brings is written in one transaction: after a kill the
 //! store is as before or fully merged, and the same batch again changes
@@ -29,6 +30,7 @@ use thiserror::Error;
 
 use gridbook_domain::model::*;
 use gridbook_store::order::{self, Quarantined, Stamp};
+use gridbook_store::replay::Subjects;
 use gridbook_store::store::{Record, Store, StoreError, Writes};
 
 use crate::export::Dump;
@@ -93,6 +95,8 @@ pub struct Session<'a> {
     store: &'a Store,
     attention_before: HashSet<Id>,
     replay: bool,
+    /// What the batches' entries can change that depends on their order.
+    subjects: Subjects,
 }
 
 impl<'a> Session<'a> {
@@ -102,22 +106,25 @@ impl<'a> Session<'a> {
             store,
             attention_before,
             replay: false,
+            subjects: Subjects::default(),
         })
     }
 
     /// Applies one batch from `device`; the report's `attention` stays 0
     /// (items are counted once the replay is done, by [`Session::finish`]).
     pub fn apply(&mut self, batch: &Dump, device: &str) -> Result<MergeReport, MergeError> {
-        let (report, replay) = apply_one(self.store, batch, device)?;
+        let (report, replay, subjects) = apply_one(self.store, batch, device)?;
         self.replay |= replay;
+        self.subjects.extend(subjects);
         Ok(report)
     }
 
-    /// Replays the derived state if any batch asked for it, and returns
+    /// Replays what the batches touched if any batch asked for it (see
+    /// [`gridbook_store::replay`]), and returns
     /// how many "needs attention" items are new since the session began.
     pub fn finish(self) -> Result<usize, MergeError> {
         if self.replay {
-            self.store.rebuild()?;
+            self.store.replay(&self.subjects)?;
         }
         Ok(attention::list(self.store)?
             .iter()
@@ -127,9 +134,15 @@ impl<'a> Session<'a> {
 }
 
 /// One batch in one transaction; says whether the derived state must be
-/// replayed (the transaction wrote the marker that says so).
-fn apply_one(store: &Store, batch: &Dump, device: &str) -> Result<(MergeReport, bool), MergeError> {
+/// replayed (the transaction wrote the marker that says so), and what the
+/// replay must recompute.
+fn apply_one(
+    store: &Store,
+    batch: &Dump,
+    device: &str,
+) -> Result<(MergeReport, bool, Subjects), MergeError> {
     let mut report = MergeReport::default();
+    let mut subjects = Subjects::default();
     let mut w = Writes::new();
     let stamps: HashMap<Id, Stamp> = batch.stamps.iter().map(|s| (s.id, s.stamp())).collect();
     let clock = store.clock()?;
@@ -184,6 +197,7 @@ fn apply_one(store: &Store, batch: &Dump, device: &str) -> Result<(MergeReport, 
         seen: &mut seen,
         device,
         parents: &parents,
+        subjects: &mut subjects,
     };
     m.records(&batch.areas)?;
     m.records(&batch.buildings)?;
@@ -207,6 +221,7 @@ fn apply_one(store: &Store, batch: &Dump, device: &str) -> Result<(MergeReport, 
     let mut replay = false;
     for e in &fresh {
         store.stage_event(&mut w, e)?;
+        subjects.note(e);
         report.received += 1;
         match stamps.get(&e.id) {
             Some(s) => {
@@ -225,7 +240,7 @@ fn apply_one(store: &Store, batch: &Dump, device: &str) -> Result<(MergeReport, 
     }
     report.conflicts = conflicts_after.saturating_sub(conflicts_before);
     store.commit(w)?;
-    Ok((report, replay))
+    Ok((report, replay, subjects))
 }
 
 /// Conflicts a record's graph holds: fields in dispute and a racing deletion.
@@ -255,9 +270,23 @@ struct Merger<'a> {
     seen: &'a mut HashSet<Id>,
     device: &'a str,
     parents: &'a Parents,
+    subjects: &'a mut Subjects,
 }
 
 impl Merger<'_> {
+    /// Writes a settled record that is here already. A resident now kept
+    /// under another household than it hangs under here is a move the
+    /// partial replay does not follow: everything is replayed then.
+    fn stage_merged<R: Record>(&mut self, settled: &R) -> Result<(), MergeError> {
+        if let Some(p) = settled.parent()
+            && self.store.kind_of(settled.meta().id)?.map(|(_, p)| p) != Some(p)
+        {
+            self.subjects.replay_whole();
+        }
+        self.store.stage_merged(self.w, settled)?;
+        Ok(())
+    }
+
     fn graph(&self, id: Id) -> Result<Graph, StoreError> {
         let extra = self.versions.get(&id).map_or(&[][..], Vec::as_slice);
         Graph::read(self.store, id, extra)
@@ -298,7 +327,7 @@ impl Merger<'_> {
                     settled.meta_mut().version = here.meta().version.max(r.meta().version);
                     self.graph(id)?.apply_to(&mut settled);
                     if settled != here {
-                        self.store.stage_merged(self.w, &settled)?;
+                        self.stage_merged(&settled)?;
                         self.report.received += 1;
                     } else if here == *r {
                         self.report.identical += 1;
@@ -320,7 +349,7 @@ impl Merger<'_> {
         let mut settled = here.clone();
         self.graph(id)?.apply_to(&mut settled);
         if settled != here {
-            self.store.stage_merged(self.w, &settled)?;
+            self.stage_merged(&settled)?;
         }
         Ok(())
     }
