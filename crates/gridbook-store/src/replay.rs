@@ -55,7 +55,7 @@ impl Subjects {
             EventBody::ProblemOpened { .. } => {
                 self.problems.insert(e.id);
             }
-            EventBody::ProblemStepped { problem, .. } => {
+            EventBody::ProblemStepped(ProblemSteppedBody { problem, .. }) => {
                 self.problems.insert(*problem);
             }
             EventBody::Assigned { .. } => {

@@ -916,27 +916,17 @@ mod replay {
         let later = Ts::now().minus_days(-7).date();
         let v = visit_at(&a, &e, Ts::now().minus_days(1), Some(soon));
         send(&a, &b);
-        let EventBody::Visit {
-            household,
-            member,
-            purpose,
-            note,
-            ..
-        } = v.body.clone()
-        else {
+        let EventBody::Visit(body) = v.body.clone() else {
             unreachable!()
         };
         ops::amend(
             &b,
             ctx(),
             v.id,
-            EventBody::Visit {
-                household,
-                member,
-                purpose,
-                note,
+            EventBody::Visit(VisitBody {
                 follow_up: Some(later),
-            },
+                ..body
+            }),
             "改约",
         )
         .unwrap();
