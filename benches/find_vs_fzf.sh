@@ -99,5 +99,7 @@ for q in "${QUERIES[@]}"; do
     ms=$(peak_mb "$FIND '$q' --limit 20")
     r1=$(python3 -c "print(f'{$f / max($z, 0.1):.2f}')")
     r2=$(python3 -c "print(f'{$s / max($z, 0.1):.1f}')")
-    printf '%-8s %10s %10s %7s %12s %7s %9s %9s\n' "$q" "$f" "$z" "$r1" "$s" "$r2" "$m" "$ms"
+    # Padded by display width, so a Chinese query lines up with the rest.
+    qp=$(python3 -c 'import sys, unicodedata as u; q = sys.argv[1]; w = sum(2 if u.east_asian_width(c) in "WF" else 1 for c in q); print(q + " " * max(0, 8 - w))' "$q")
+    printf '%s %10s %10s %7s %12s %7s %9s %9s\n' "$qp" "$f" "$z" "$r1" "$s" "$r2" "$m" "$ms"
 done

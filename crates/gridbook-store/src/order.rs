@@ -259,14 +259,18 @@ impl Store {
         let mut ops = Vec::new();
         let mut device = None;
         let events = w.changes.events.clone();
+        // Ids stamped so far, as a set: a bulk load commits thousands of
+        // events at once, and a scan of `ops` per event was quadratic.
+        let mut stamped = std::collections::HashSet::with_capacity(events.len());
         for id in &events {
             if let Some(s) = pending.received.remove(id) {
                 clock = clock.max(s.lamport);
+                stamped.insert(*id);
                 ops.push(Op::put(Tree::Order.id(), keys::id(*id), encode_stamp(&s)?));
             }
         }
         for id in &events {
-            if !fresh || pending_had(&ops, *id) {
+            if !fresh || !stamped.insert(*id) {
                 continue;
             }
             let dev = match device {
@@ -316,12 +320,6 @@ impl Store {
         w.ops.extend(ops);
         Ok(())
     }
-}
-
-fn pending_had(ops: &[Op], id: Id) -> bool {
-    let key = keys::id(id);
-    ops.iter()
-        .any(|op| op.tree == Tree::Order.id() && op.key == key)
 }
 
 fn encode_stamp(s: &Stamp) -> Result<Vec<u8>> {
