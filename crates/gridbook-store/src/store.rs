@@ -516,6 +516,13 @@ impl Store {
         Ok(w.changes)
     }
 
+    /// Holds back every commit until the guard is dropped: for a reader that
+    /// must see one state across trees while others may write (the TUI's
+    /// daily backup, taken on a thread while the TUI runs).
+    pub fn hold_commits(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.committing.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// What every later commit changes, as it happens: the lookup index and
     /// the screens follow the store through this, whatever made the write.
     pub fn follow(&self) -> std::sync::mpsc::Receiver<Changes> {
