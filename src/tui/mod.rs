@@ -436,6 +436,12 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         let result = event_loop(&mut app, &mut terminal, store_ref);
         // Stops the worker (after its current job) so the scope can end.
         app.jobs = Runner::Inline;
+        if result.is_ok() && !daily.is_finished() {
+            // Quitting waits for the backup to be whole: say so.
+            let text = app.state.lang.t("firstframe.finishing_backup").to_string();
+            app.dispatch(Msg::Status(text, false));
+            let _ = app.draw(&mut terminal);
+        }
         result.map(|()| daily.join())
     })?;
     drop(restore);
