@@ -335,7 +335,7 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     // back on the way out if nothing was committed (also after a panic).
     // The saved first screen, read above, is deleted here: a new one is
     // written on the way out.
-    let saved_index = HeldIndex::take(data);
+    let mut saved_index = HeldIndex::take(data);
     let (store, mut terminal, restore) = match saved {
         Some(saved) => {
             let (mut terminal, restore) = take_terminal()?;
@@ -371,6 +371,7 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
             (store, terminal, restore)
         }
     };
+    saved_index.opened();
     let me = env.me(&store)?.map(|m| (m.meta.id, m.name));
     let mut app = App::new(
         &store,
@@ -551,6 +552,13 @@ impl HeldIndex {
             at_start: persist::stamp(data),
             held: persist::hold(data),
         }
+    }
+
+    /// After the store opened: opening may commit (a replay, a recount, a
+    /// migration), so the index is loaded, and put back, against the stamp
+    /// from here on, as before the open moved ahead of taking the terminal.
+    fn opened(&mut self) {
+        self.at_start = gridbook_core::lookup::persist::stamp(&self.data);
     }
 
     fn load(&self, now: gridbook_domain::model::Ts) -> Option<gridbook_core::lookup::LookupIndex> {
