@@ -687,3 +687,23 @@ fn a_damaged_store_behind_a_saved_screen_gives_the_terminal_back_then_one_line()
         "terminal restored"
     );
 }
+
+#[test]
+fn the_tui_still_takes_the_daily_backup_after_its_first_frame() {
+    let (_tmp, data, config) = demo_data();
+    let (code, before, err) = ran(cli(&data, &config).args(["export", "--format", "json"]));
+    assert_eq!(code, Some(0), "{err}");
+    let backups = || {
+        std::fs::read_dir(data.join("backups"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert!(backups().is_empty());
+    let mut s = start_tui(&data, &config);
+    s.wait_for(|t| t.contains("胜利花苑"), "the areas list");
+    quit(&mut s);
+    let taken = backups();
+    assert_eq!(taken.len(), 1, "{taken:?}");
+    let json = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap();
+    assert_eq!(json(&std::fs::read(&taken[0]).unwrap()), json(&before));
+}

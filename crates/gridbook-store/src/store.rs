@@ -664,3 +664,39 @@ const _: () = {
     const fn assert_sync<T: Send + Sync>() {}
     assert_sync::<Store>();
 };
+
+#[cfg(test)]
+mod hold_tests {
+    use super::*;
+    use crate::writes::Writes;
+    use gridbook_domain::model::{Area, Meta};
+
+    #[test]
+    fn a_commit_waits_while_commits_are_held() {
+        let store = Store::memory().unwrap();
+        let area = Area {
+            meta: Meta::new(None),
+            name: "胜利花苑".into(),
+            code: "slhy".into(),
+        };
+        let id = area.meta.id;
+        let committed = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let held = store.hold_commits();
+            let writer = s.spawn(|| {
+                let mut w = Writes::new();
+                store.stage_new(&mut w, &area).unwrap();
+                store.commit(w).unwrap();
+                committed.store(true, SeqCst);
+            });
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            // What a reader holding commits sees: the store as before.
+            assert!(!committed.load(SeqCst));
+            assert!(store.area(id).unwrap().is_none());
+            drop(held);
+            writer.join().unwrap();
+        });
+        assert!(committed.load(SeqCst));
+        assert!(store.area(id).unwrap().is_some());
+    }
+}
