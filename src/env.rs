@@ -275,9 +275,23 @@ impl Env {
 /// use gets recent backups too. Failing to write one is said, and the
 /// write goes ahead: it is the user's work.
 pub fn daily_backup(env: &Env, store: &Store) {
-    let policy = env.config.backup_policy();
-    if let Err(e) = gridbook_core::backup::daily(store, &policy, gridbook_domain::model::Ts::now())
-    {
+    warn_daily(&take_daily_backup(&env.config, store));
+}
+
+/// The daily backup ([`daily_backup`]) without saying anything: the TUI
+/// takes it on a thread after its first frame and says a failure once the
+/// terminal is back.
+pub fn take_daily_backup(
+    config: &Config,
+    store: &Store,
+) -> Result<Option<PathBuf>, gridbook_core::export::ExportError> {
+    let policy = config.backup_policy();
+    gridbook_core::backup::daily(store, &policy, gridbook_domain::model::Ts::now())
+}
+
+/// Says that the daily backup failed (the write goes ahead).
+pub fn warn_daily(taken: &Result<Option<PathBuf>, gridbook_core::export::ExportError>) {
+    if let Err(e) = taken {
         crate::cli::out::note(format_args!(
             "gridbook: warning: the backup before today's first change failed: {e}"
         ));

@@ -370,7 +370,9 @@ fn reads_are_answered_by_the_running_tui_and_writers_still_wait() {
     // A killed TUI leaves its socket; the next command finds it stale,
     // removes it and reads by itself.
     let mut s = start_tui(&data, &config);
-    s.wait_for(|t| t.contains("Areas"), "the TUI again");
+    // Areas may be the saved first screen, drawn before the store opens:
+    // the socket says the TUI is up.
+    s.wait_for(|t| t.contains("Areas") && sock.exists(), "the TUI again");
     kill9(&s);
     let _ = s.wait_exit();
     assert!(sock.exists(), "a SIGKILL leaves the socket behind");
@@ -504,4 +506,204 @@ fn check_rebuild_and_a_members_import_draw_a_counting_bar_on_a_terminal() {
     let raw = on_terminal(&["--data", &data, "import", "members", members], &config);
     assert!(raw.contains("importing…"), "{raw}");
     assert!(raw.contains("/40"), "{raw}");
+}
+
+// ---- the saved first screen (start-up while the store opens) ------------
+
+/// A write by the CLI.
+const LOG_A_PROBLEM: &[&str] = &[
+    "log",
+    "problem",
+    "--zone",
+    "slhy",
+    "--category",
+    "repair",
+    "--note",
+    "路灯不亮",
+];
+
+/// What the status line says while the store opens behind a saved screen.
+const OPENING: &str = "Opening the data";
+
+fn start_tui_with(
+    data: &std::path::Path,
+    config: &std::path::Path,
+    args: &[&str],
+    extra: &[(&str, &str)],
+) -> Session {
+    let mut envs = tui_envs(config);
+    for (k, v) in extra {
+        envs.retain(|(name, _)| name != k);
+        envs.push((k, v.to_string()));
+    }
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let data = data.display().to_string();
+    let mut all = vec!["--data", data.as_str()];
+    all.extend_from_slice(args);
+    Session::start(&all, &envs)
+}
+
+fn quit(s: &mut Session) {
+    s.send(b"q");
+    let status = s.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+/// Runs the TUI once to its first screen and quits: that saves it.
+fn run_once(data: &std::path::Path, config: &std::path::Path, args: &[&str], first: &str) {
+    let mut s = start_tui_with(data, config, args, &[]);
+    s.wait_for(|t| t.contains(first), first);
+    quit(&mut s);
+    assert!(
+        data.join("first.screen").exists(),
+        "a first screen is saved"
+    );
+}
+
+/// Starts the TUI with its open held back, waits for `first` to be drawn
+/// from the store, and says whether a saved screen was drawn before it.
+fn drew_a_saved_screen(
+    data: &std::path::Path,
+    config: &std::path::Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+    first: &str,
+) -> bool {
+    let mut all = vec![("GRIDBOOK_TEST_SLOW_OPEN", "1500")];
+    all.extend_from_slice(envs);
+    let mut s = start_tui_with(data, config, args, &all);
+    s.wait_for(|t| t.contains(first) && !t.contains(OPENING), first);
+    quit(&mut s);
+    s.raw().contains(OPENING)
+}
+
+#[test]
+fn a_saved_first_screen_is_drawn_while_the_store_opens_and_keys_wait_for_it() {
+    let (_tmp, data, config) = demo_data();
+    run_once(&data, &config, &[], "胜利花苑");
+    let mut s = start_tui_with(&data, &config, &[], &[("GRIDBOOK_TEST_SLOW_OPEN", "4000")]);
+    let early = s.wait_for(
+        |t| t.contains(OPENING) && t.contains("胜利花苑") && t.contains("Areas"),
+        "the saved areas list while the store opens",
+    );
+    assert!(!early.contains("Buildings of"), "{early}");
+    // Typed while the store is still opening: acted on once it is open.
+    s.send(b"\r");
+    assert!(
+        s.screen().contains(OPENING),
+        "still opening:\n{}",
+        s.screen()
+    );
+    s.wait_for(
+        |t| t.contains("Buildings of") && !t.contains(OPENING),
+        "the key typed during the open, acted on",
+    );
+    quit(&mut s);
+    // Today, for a member, is saved and drawn the same way.
+    run_once(&data, &config, &["--as", "朱杰"], "Today");
+    assert!(drew_a_saved_screen(
+        &data,
+        &config,
+        &["--as", "朱杰"],
+        &[],
+        "Today"
+    ));
+}
+
+#[test]
+fn a_saved_screen_is_not_trusted_after_a_write_a_kill_another_day_or_member() {
+    let (_tmp, data, config) = demo_data();
+    let areas = "胜利花苑";
+    run_once(&data, &config, &[], areas);
+    assert!(drew_a_saved_screen(&data, &config, &[], &[], areas));
+
+    // A write by the CLI deletes it before its commit.
+    let (code, _, err) = ran(cli(&data, &config).args(LOG_A_PROBLEM));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!data.join("first.screen").exists());
+    assert!(!drew_a_saved_screen(&data, &config, &[], &[], areas));
+
+    // A writer killed after its commit but before the seal: the seal is as
+    // before, and still the screen is gone (deleted before the commit).
+    let seal = data.join("store").join("gridbook.seal");
+    let bytes = std::fs::read(&seal).unwrap();
+    let modified = std::fs::metadata(&seal).unwrap().modified().unwrap();
+    assert!(data.join("first.screen").exists());
+    let (code, _, err) = ran(cli(&data, &config).args(LOG_A_PROBLEM));
+    assert_eq!(code, Some(0), "{err}");
+    std::fs::write(&seal, &bytes).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&seal)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert!(!drew_a_saved_screen(&data, &config, &[], &[], areas));
+
+    // Another day, another member, then the saved day again.
+    run_once(&data, &config, &[], areas);
+    let tomorrow = [("GRIDBOOK_NOW", "2026-11-29T06:30:00Z")];
+    assert!(!drew_a_saved_screen(&data, &config, &[], &tomorrow, areas));
+    run_once(&data, &config, &[], areas);
+    assert!(!drew_a_saved_screen(
+        &data,
+        &config,
+        &["--as", "朱杰"],
+        &[],
+        "Today"
+    ));
+    assert!(!drew_a_saved_screen(&data, &config, &[], &[], areas));
+
+    // A damaged file is ignored.
+    run_once(&data, &config, &[], areas);
+    let file = data.join("first.screen");
+    let mut b = std::fs::read(&file).unwrap();
+    let mid = b.len() / 2;
+    b[mid] ^= 0x20;
+    std::fs::write(&file, &b).unwrap();
+    assert!(!drew_a_saved_screen(&data, &config, &[], &[], areas));
+    assert!(drew_a_saved_screen(&data, &config, &[], &[], areas));
+}
+
+#[test]
+fn a_damaged_store_behind_a_saved_screen_gives_the_terminal_back_then_one_line() {
+    let (_tmp, data, config) = demo_data();
+    run_once(&data, &config, &[], "胜利花苑");
+    std::fs::remove_file(data.join("store").join("db")).unwrap();
+    let mut s = start_tui(&data, &config);
+    let status = s.wait_exit();
+    assert_eq!(status.exit_code(), 3);
+    let raw = s.raw();
+    assert!(
+        raw.contains("\x1b[?1049h"),
+        "the saved screen took the terminal"
+    );
+    let after = &raw[raw.rfind("\x1b[?1049l").expect("the terminal given back")..];
+    assert!(after.contains("damaged"), "{raw}");
+    let lines: Vec<&str> = after.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line after the terminal: {after:?}");
+    assert!(
+        !s.parser.lock().unwrap().screen().alternate_screen(),
+        "terminal restored"
+    );
+}
+
+#[test]
+fn the_tui_still_takes_the_daily_backup_after_its_first_frame() {
+    let (_tmp, data, config) = demo_data();
+    let (code, before, err) = ran(cli(&data, &config).args(["export", "--format", "json"]));
+    assert_eq!(code, Some(0), "{err}");
+    let backups = || {
+        std::fs::read_dir(data.join("backups"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert!(backups().is_empty());
+    let mut s = start_tui(&data, &config);
+    s.wait_for(|t| t.contains("胜利花苑"), "the areas list");
+    quit(&mut s);
+    let taken = backups();
+    assert_eq!(taken.len(), 1, "{taken:?}");
+    let json = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap();
+    assert_eq!(json(&std::fs::read(&taken[0]).unwrap()), json(&before));
 }

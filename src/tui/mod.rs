@@ -7,6 +7,7 @@ pub mod command;
 pub mod effects;
 pub mod error;
 pub mod finder;
+pub mod firstscreen;
 pub mod follow;
 pub mod form;
 pub mod input;
@@ -250,15 +251,7 @@ impl<'s> App<'s> {
     }
 
     pub fn draw<B: Backend>(&self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
-        let color = crate::cli::out::color_tui();
-        terminal
-            .draw(|f| {
-                render::render(&self.state, f);
-                if !color {
-                    mono::strip(f.buffer_mut());
-                }
-            })
-            .map(|_| ())
+        draw_state(&self.state, terminal)
     }
 }
 
@@ -303,21 +296,17 @@ fn osc52(text: &str) -> String {
 }
 
 /// Runs the TUI on the store in `data` until the user quits.
+///
+/// Start-up: the lock first (a second instance, like bad settings, gets one
+/// line before the terminal is taken). With a trusted saved first screen
+/// ([`firstscreen`]) the terminal is taken and that screen drawn at once
+/// while another thread opens the store (sled's open follows the store's
+/// size); keys typed meanwhile wait in the terminal and are read once the
+/// app is ready. Without one, the store opens first, as it always did, so a
+/// damaged store is still one line on a terminal never taken. The daily
+/// backup is taken on a thread after the first frame.
 pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
-    // Refuse a second instance, and a damaged store, in one line before
-    // taking the terminal.
     let lock = Store::lock(data)?;
-    let store = Store::open_locked(data, lock)?;
-    // The saved lookup index is set aside while the TUI may write, and put
-    // back on the way out if nothing was committed (also after a panic).
-    let saved_index = HeldIndex::take(data);
-    crate::env::daily_backup(env, &store);
-    let mut terminal = ratatui::try_init()
-        .map_err(|e| Fail::of(ErrorKind::Bug, format!("cannot start the terminal UI: {e}")))?;
-    let _restore = Restore;
-    restore_paste_on_panic();
-    paste_mode(true);
-    let me = env.me(&store)?.map(|m| (m.meta.id, m.name));
     let config_dir = config::config_dir();
     let user_keymap = config_dir
         .as_ref()
@@ -333,9 +322,70 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     );
     let checklists = config::checklists(config_dir.as_deref()).map_err(Fail::input)?;
     let lists = world::Lists::load(config_dir.as_deref()).map_err(Fail::input)?;
-    let mut app = App::new(&store, env.lang, keymap, me, env.config.clone(), checklists);
+    let context = firstscreen::context(
+        env.lang,
+        env.as_member.as_deref(),
+        &(&env.config, &checklists, &lists, &keymap_errors),
+        gridbook_domain::model::Ts::now(),
+    );
+    use gridbook_core::lookup::persist;
+    let saved: Option<firstscreen::Saved> = persist::stamp(data)
+        .and_then(|stamp| gridbook_core::firstscreen::load(data, stamp, &context));
+    // The saved lookup index is set aside while the TUI may write, and put
+    // back on the way out if nothing was committed (also after a panic).
+    // The saved first screen, read above, is deleted here: a new one is
+    // written on the way out.
+    let mut saved_index = HeldIndex::take(data);
+    let (store, mut terminal, restore) = match saved {
+        Some(saved) => {
+            let (mut terminal, restore) = take_terminal()?;
+            let mut early = State::new(env.lang, keymap.clone(), saved.me.clone());
+            saved.show(&mut early);
+            let opening = env.lang.t("firstframe.opening").to_string();
+            let _ = update(&mut early, Msg::Status(opening, false));
+            if let Ok(size) = terminal.size() {
+                let _ = update(&mut early, Msg::Resize(size.width, size.height));
+            }
+            let _ = draw_state(&early, &mut terminal);
+            let opened = std::thread::scope(|s| {
+                s.spawn(move || {
+                    slow_open_for_tests();
+                    Store::open_locked(data, lock)
+                })
+                .join()
+            });
+            match opened {
+                Ok(Ok(store)) => (store, terminal, restore),
+                Ok(Err(e)) => {
+                    // The terminal is back before the one-line error.
+                    drop(restore);
+                    return Err(e.into());
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        None => {
+            slow_open_for_tests();
+            let store = Store::open_locked(data, lock)?;
+            let (terminal, restore) = take_terminal()?;
+            (store, terminal, restore)
+        }
+    };
+    saved_index.opened();
+    let me = env.me(&store)?.map(|m| (m.meta.id, m.name));
+    let mut app = App::new(
+        &store,
+        env.lang,
+        keymap.clone(),
+        me.clone(),
+        env.config.clone(),
+        checklists,
+    );
     app.lists = lists;
+    // Loaded from the store even after a saved screen was drawn: the same
+    // data, and the app's own state from here on.
     app.start();
+    let first = (persist::stamp(data), firstscreen::Saved::of(&app.state));
     if let Some(e) = keymap_errors.first() {
         let more = if keymap_errors.len() > 1 {
             format!(" (+{} more)", keymap_errors.len() - 1)
@@ -351,7 +401,7 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     app.finder.receive_from(rx);
     let store_ref = &store;
     let saved_ref = &saved_index;
-    std::thread::scope(|scope| {
+    let daily = std::thread::scope(|scope| {
         scope.spawn(move || {
             let now = gridbook_domain::model::Ts::now();
             let index = match saved_ref.load(now) {
@@ -359,6 +409,16 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
                 None => gridbook_core::lookup::LookupIndex::build(store_ref, now),
             };
             let _ = tx.send(index);
+        });
+        // The daily backup, off the first frame's path (at 100k it is a
+        // full export: seconds). Commits wait while it reads, so it holds
+        // the store exactly as it was before today's first change, and
+        // its counts check never meets half a commit; a save in those
+        // first seconds of the day waits for it rather than racing it.
+        let config = &env.config;
+        let daily = scope.spawn(move || {
+            let _held = store_ref.hold_commits();
+            crate::env::take_daily_backup(config, store_ref)
         });
         // Reports and previews run on a worker; the first screen was loaded
         // inline above, so it is there on the first frame.
@@ -377,9 +437,19 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         let result = event_loop(&mut app, &mut terminal, store_ref);
         // Stops the worker (after its current job) so the scope can end.
         app.jobs = Runner::Inline;
-        result
+        if result.is_ok() && !daily.is_finished() {
+            // Quitting waits for the backup to be whole: say so.
+            let text = app.state.lang.t("firstframe.finishing_backup").to_string();
+            app.dispatch(Msg::Status(text, false));
+            let _ = app.draw(&mut terminal);
+        }
+        result.map(|()| daily.join())
     })?;
-    drop(_restore);
+    drop(restore);
+    match daily {
+        Ok(taken) => crate::env::warn_daily(&taken),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
     if app.state.changed {
         match gridbook_core::backup::after_session(&store, &env.config.backup_policy()) {
             Ok(Some(p)) => eprintln!("gridbook: backup written to {}", p.display()),
@@ -387,7 +457,83 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
             Err(e) => eprintln!("gridbook: backup failed: {e}"),
         }
     }
+    save_first_screen(&app, first, &context, data, keymap, me);
     Ok(())
+}
+
+/// Saves the first screen for the next start, stamped with the store's
+/// seal: the one loaded at start when nothing was committed since, else
+/// loaded again now (so the next start after a working session is quick
+/// too). Only while the stamp stays what it was around the load; a failed
+/// write only costs the next start its head start.
+fn save_first_screen(
+    app: &App,
+    first: (
+        Option<gridbook_core::lookup::persist::Stamp>,
+        Option<firstscreen::Saved>,
+    ),
+    context: &str,
+    data: &Path,
+    keymap: Keymap,
+    me: Option<(Id, String)>,
+) {
+    use gridbook_core::lookup::persist;
+    let now = persist::stamp(data);
+    let (stamp, saved) = match first {
+        (Some(at), Some(saved)) if now == Some(at) => (at, saved),
+        _ => {
+            let mut again = App::new(
+                app.store,
+                app.state.lang,
+                keymap,
+                me,
+                app.config.clone(),
+                app.checklists.clone(),
+            );
+            again.lists = app.lists.clone();
+            again.start();
+            match (now, firstscreen::Saved::of(&again.state)) {
+                (Some(at), Some(saved)) if persist::stamp(data) == Some(at) => (at, saved),
+                _ => return,
+            }
+        }
+    };
+    let _ = gridbook_core::firstscreen::save(data, stamp, context, &saved);
+}
+
+/// Takes the terminal: raw mode, the alternate screen, bracketed paste; the
+/// guard gives it back when dropped.
+fn take_terminal() -> Result<(ratatui::DefaultTerminal, Restore), Fail> {
+    let terminal = ratatui::try_init()
+        .map_err(|e| Fail::of(ErrorKind::Bug, format!("cannot start the terminal UI: {e}")))?;
+    let restore = Restore;
+    restore_paste_on_panic();
+    paste_mode(true);
+    Ok((terminal, restore))
+}
+
+/// Draws a state that has no store behind it (the saved first screen).
+fn draw_state<B: Backend>(state: &State, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+    let color = crate::cli::out::color_tui();
+    terminal
+        .draw(|f| {
+            render::render(state, f);
+            if !color {
+                mono::strip(f.buffer_mut());
+            }
+        })
+        .map(|_| ())
+}
+
+/// `GRIDBOOK_TEST_SLOW_OPEN=MS` holds the store's open back that long, so
+/// the PTY tests can see what is drawn before the store is open.
+fn slow_open_for_tests() {
+    if let Some(ms) = std::env::var("GRIDBOOK_TEST_SLOW_OPEN")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
 }
 
 /// The saved lookup index, set aside for the TUI's run
@@ -406,6 +552,13 @@ impl HeldIndex {
             at_start: persist::stamp(data),
             held: persist::hold(data),
         }
+    }
+
+    /// After the store opened: opening may commit (a replay, a recount, a
+    /// migration), so the index is loaded, and put back, against the stamp
+    /// from here on, as before the open moved ahead of taking the terminal.
+    fn opened(&mut self) {
+        self.at_start = gridbook_core::lookup::persist::stamp(&self.data);
     }
 
     fn load(&self, now: gridbook_domain::model::Ts) -> Option<gridbook_core::lookup::LookupIndex> {

@@ -19,7 +19,7 @@ pub enum Level {
 }
 
 /// What a row of a list stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RowKind {
     Area,
     Building,
@@ -36,7 +36,8 @@ pub enum RowKind {
     Assignment,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// (Serde for the saved first screen, [`super::firstscreen`].)
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     pub id: Id,
     pub kind: RowKind,

@@ -10,6 +10,7 @@ pub mod cover;
 pub mod demo;
 pub mod erase;
 pub mod export;
+pub mod firstscreen;
 pub mod generator;
 pub mod ledger;
 pub mod lifecycle;

@@ -516,6 +516,13 @@ impl Store {
         Ok(w.changes)
     }
 
+    /// Holds back every commit until the guard is dropped: for a reader that
+    /// must see one state across trees while others may write (the TUI's
+    /// daily backup, taken on a thread while the TUI runs).
+    pub fn hold_commits(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.committing.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// What every later commit changes, as it happens: the lookup index and
     /// the screens follow the store through this, whatever made the write.
     pub fn follow(&self) -> std::sync::mpsc::Receiver<Changes> {
@@ -657,3 +664,39 @@ const _: () = {
     const fn assert_sync<T: Send + Sync>() {}
     assert_sync::<Store>();
 };
+
+#[cfg(test)]
+mod hold_tests {
+    use super::*;
+    use crate::writes::Writes;
+    use gridbook_domain::model::{Area, Meta};
+
+    #[test]
+    fn a_commit_waits_while_commits_are_held() {
+        let store = Store::memory().unwrap();
+        let area = Area {
+            meta: Meta::new(None),
+            name: "胜利花苑".into(),
+            code: "slhy".into(),
+        };
+        let id = area.meta.id;
+        let committed = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let held = store.hold_commits();
+            let writer = s.spawn(|| {
+                let mut w = Writes::new();
+                store.stage_new(&mut w, &area).unwrap();
+                store.commit(w).unwrap();
+                committed.store(true, SeqCst);
+            });
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            // What a reader holding commits sees: the store as before.
+            assert!(!committed.load(SeqCst));
+            assert!(store.area(id).unwrap().is_none());
+            drop(held);
+            writer.join().unwrap();
+        });
+        assert!(committed.load(SeqCst));
+        assert!(store.area(id).unwrap().is_some());
+    }
+}

@@ -46,7 +46,8 @@ const MAGIC: &[u8; 8] = b"GBLOOK1\n";
 const VERSION: u32 = 1;
 
 /// What the index was built from: the store's seal when it was written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// (Serde for the saved first screen, which is trusted the same way.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stamp {
     commits: u64,
     entries: [u64; 6],
@@ -145,13 +146,18 @@ pub fn save(data: &Path, ix: &LookupIndex, stamp: Stamp) -> std::io::Result<()> 
     written
 }
 
-/// Deletes the index (and one set aside or half written): a process about to
-/// write calls it under the writer lock, before its first commit. Durable
-/// before it returns, so a commit that survives a crash never meets an index
-/// from before it.
+/// What a commit makes stale: this index (also set aside or half written)
+/// and the saved first screen ([`crate::firstscreen`]).
+const STALE_AFTER_A_COMMIT: [&str; 5] = [FILE, HELD, TEMP, FIRST, FIRST_TEMP];
+use crate::firstscreen::{FILE as FIRST, TEMP as FIRST_TEMP};
+
+/// Deletes the index (and one set aside or half written) and the saved first
+/// screen: a process about to write calls it under the writer lock, before
+/// its first commit. Durable before it returns, so a commit that survives a
+/// crash never meets an index or a screen from before it.
 pub fn forget(data: &Path) {
     let mut removed = false;
-    for name in [FILE, HELD, TEMP] {
+    for name in STALE_AFTER_A_COMMIT {
         removed |= fs::remove_file(data.join(name)).is_ok();
     }
     if removed {
@@ -162,13 +168,18 @@ pub fn forget(data: &Path) {
 /// For the TUI, which holds the writer lock for its whole run: sets the index
 /// aside (where nothing trusts it) and returns where, if there was one. The
 /// TUI loads it from there, and [`put_back`] restores it when the run made no
-/// commit.
+/// commit. The saved first screen, which the TUI has read by then, is
+/// deleted: the TUI writes a new one on its way out.
 pub fn hold(data: &Path) -> Option<PathBuf> {
     let _ = fs::remove_file(data.join(HELD));
+    for name in [FIRST, FIRST_TEMP] {
+        let _ = fs::remove_file(data.join(name));
+    }
     let held = data.join(HELD);
-    fs::rename(path(data), &held).ok()?;
+    let moved = fs::rename(path(data), &held).is_ok();
+    // Durable either way: the screen's removal must precede any commit.
     let _ = sync_dir(data);
-    Some(held)
+    moved.then_some(held)
 }
 
 /// Ends a [`hold`]: the index goes back when the store's stamp is still
