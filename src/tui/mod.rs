@@ -299,10 +299,9 @@ fn osc52(text: &str) -> String {
 ///
 /// Start-up: the lock first (a second instance, like bad settings, gets one
 /// line before the terminal is taken). With a trusted saved first screen
-/// ([`firstscreen`]) the terminal is taken and that screen drawn at once
-/// while another thread opens the store (sled's open follows the store's
-/// size); keys typed meanwhile wait in the terminal and are read once the
-/// app is ready. Without one, the store opens first, as it always did, so a
+/// ([`firstscreen`]) the terminal is taken and that screen drawn at once,
+/// then the store is opened (sled's open follows the store's size); keys
+/// typed meanwhile wait in the terminal and are read once the app is ready. Without one, the store opens first, as it always did, so a
 /// damaged store is still one line on a terminal never taken. The daily
 /// backup is taken on a thread after the first frame.
 pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
@@ -347,21 +346,18 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
                 let _ = update(&mut early, Msg::Resize(size.width, size.height));
             }
             let _ = draw_state(&early, &mut terminal);
-            let opened = std::thread::scope(|s| {
-                s.spawn(move || {
-                    slow_open_for_tests();
-                    Store::open_locked(data, lock)
-                })
-                .join()
-            });
-            match opened {
-                Ok(Ok(store)) => (store, terminal, restore),
-                Ok(Err(e)) => {
+            // The open runs here, not on a thread: keys wait in the
+            // terminal either way, and an opening thread would get an
+            // allocator arena of its own that is never handed back (40 MB
+            // more peak at 100k, BENCHMARKS "Start-up and memory").
+            slow_open_for_tests();
+            match Store::open_locked(data, lock) {
+                Ok(store) => (store, terminal, restore),
+                Err(e) => {
                     // The terminal is back before the one-line error.
                     drop(restore);
                     return Err(e.into());
                 }
-                Err(panic) => std::panic::resume_unwind(panic),
             }
         }
         None => {
