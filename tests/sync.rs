@@ -1013,3 +1013,62 @@ fn a_conflict_that_arrived_by_sync_names_both_laptops() {
         "{shown}"
     );
 }
+
+#[test]
+fn one_resident_moved_on_two_laptops_lives_in_one_household_and_is_listed() {
+    let office = Office::new(false);
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    hq.ok(&["sync"]);
+    let a = Laptop::new();
+    office.join(&a, "aa-zhu");
+    a.ok(&["sync"]);
+    // 吕德 moved out of 2-501 on both laptops, offline, to different homes.
+    for (l, to) in [(&hq, "胜利花苑/3栋/1-101"), (&a, "胜利花苑/3栋/1-601")] {
+        l.ok(&["move", "胜利花苑/3栋/2-501", "吕德", "--to", to]);
+    }
+    a.ok(&["sync"]);
+    hq.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let homes = [
+        "胜利花苑/3栋/2-501",
+        "胜利花苑/3栋/1-101",
+        "胜利花苑/3栋/1-601",
+    ];
+    let mut lives = Vec::new();
+    for l in [&hq, &a] {
+        let listed: Vec<&str> = homes
+            .into_iter()
+            // Without the timeline, which tells of the moves.
+            .filter(|h| l.ok(&["show", "--recent", "0", h]).contains("吕德"))
+            .collect();
+        assert_eq!(
+            listed.len(),
+            1,
+            "listed in exactly one household: {listed:?}"
+        );
+        lives.push(listed[0]);
+        let check = l.ok(&["check"]);
+        assert!(check.contains(" 0 missing, 0 extra, 0 wrong"), "{check}");
+        let list: serde_json::Value =
+            serde_json::from_str(&l.ok(&["conflicts", "--json"])).unwrap();
+        let items: Vec<&serde_json::Value> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == "attention" && i["field"] == "concurrent-moves")
+            .collect();
+        assert_eq!(items.len(), 1, "{list}");
+        assert_eq!(items[0]["record"]["name"], "吕德");
+        let mut laptops: Vec<&str> = items[0]["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["device_name"].as_str().unwrap_or("(none)"))
+            .collect();
+        laptops.sort();
+        assert_eq!(laptops, ["aa-zhu", "office-pc"], "{list}");
+    }
+    assert_eq!(lives[0], lives[1], "the same household on both laptops");
+    assert_eq!(hq.export_raw(), a.export_raw());
+}

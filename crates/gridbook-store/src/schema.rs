@@ -6,7 +6,7 @@ use crate::store::Store;
 
 /// Bumped when the set of trees or their keys change; opening an older
 /// store migrates it (see this module), a newer one is refused.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The key of the version marker in [`Tree::Meta`].
 const SCHEMA_KEY: &[u8] = b"schema";
@@ -237,6 +237,9 @@ impl Store {
                         return Ok(());
                     }
                 }
+                // Schema 5 lists each resident's moves in the versions
+                // index (concurrent moves are settled and shown from it).
+                4 => self.rebuild()?,
                 other => {
                     return Err(StoreError::Invalid(format!(
                         "no migration from schema version {other}"

@@ -3,7 +3,8 @@
 //! deleted household, a step only where the problem stands), but two
 //! devices writing offline can break them together. A merge never refuses
 //! an entry (refusing loses data); it lists what broke, here, until someone
-//! sets it right (ends a span, resolves or reopens the problem again).
+//! sets it right (ends a span, resolves or reopens the problem again, moves
+//! the resident again from where it is listed).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -21,6 +22,9 @@ pub enum Rule {
     /// A problem resolved on one device and reopened on another, neither
     /// knowing of the other: whether it is open depends on an order nobody chose.
     ResolveRacingReopen,
+    /// One resident moved from the same household on two devices: it is
+    /// listed where the later move in the agreed order put it.
+    ConcurrentMoves,
 }
 
 impl Rule {
@@ -29,6 +33,7 @@ impl Rule {
             Rule::TwoResponsible => "two-responsible",
             Rule::VisitToDeleted => "visit-to-deleted",
             Rule::ResolveRacingReopen => "resolve-racing-reopen",
+            Rule::ConcurrentMoves => "concurrent-moves",
         }
     }
 }
@@ -40,7 +45,7 @@ pub struct Item {
     /// visit, the problem): the item's id.
     pub id: Id,
     pub rule: Rule,
-    /// The zone (or household) it is about.
+    /// The zone (or household, or resident) it is about.
     pub zone: Id,
     /// The entries involved, in the order every device agrees on.
     pub entries: Vec<Id>,
@@ -51,6 +56,7 @@ pub fn list(store: &Store) -> Result<Vec<Item>, StoreError> {
     let mut out = two_responsible(store)?;
     out.extend(visits_to_deleted(store)?);
     out.extend(racing_steps(store)?);
+    out.extend(racing_moves(store)?);
     out.sort_by_key(|i| (i.rule, i.id));
     Ok(out)
 }
@@ -165,6 +171,25 @@ fn racing_steps(store: &Store) -> Result<Vec<Item>, StoreError> {
                 rule: Rule::ResolveRacingReopen,
                 zone,
                 entries: heads.iter().map(|e| e.id).collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Residents whose last move raced another ([`super::moves::racing`]);
+/// the item is the last move, about the resident.
+fn racing_moves(store: &Store) -> Result<Vec<Item>, StoreError> {
+    let mut out = Vec::new();
+    for resident in store.residents_moved_twice()? {
+        let moves = super::moves::of(store, resident, &[])?;
+        let entries = super::moves::racing(&moves);
+        if let Some(last) = entries.last() {
+            out.push(Item {
+                id: *last,
+                rule: Rule::ConcurrentMoves,
+                zone: resident,
+                entries,
             });
         }
     }

@@ -100,6 +100,9 @@ impl Listed {
                 lang.t("merge.field.person_name").to_string()
             }
             ItemKind::Conflict => lang.label("merge.field", &self.field),
+            ItemKind::Attention if self.field == attention::Rule::ConcurrentMoves.code() => {
+                lang.label("moves.rule", &self.field)
+            }
             ItemKind::Attention => lang.label("merge.rule", &self.field),
             ItemKind::Quarantined => self.field.clone(),
         }
@@ -260,9 +263,13 @@ pub fn list(store: &Store, lang: Lang) -> Result<Vec<Listed>, StoreError> {
         let mut versions = Vec::new();
         for id in &item.entries {
             if let Some(e) = store.event(*id)? {
-                let value = gridbook_domain::describe::event(lang, &e.body, &|id| {
+                let mut value = gridbook_domain::describe::event(lang, &e.body, &|id| {
                     crate::zoneview::member_name(store, id)
                 });
+                // Says which of the racing moves the resident is listed by.
+                if item.rule == attention::Rule::ConcurrentMoves && e.id == item.id {
+                    value = lang.f("moves.listed_now", &[&value]);
+                }
                 versions.push(shown_event(store, &e, value)?);
             }
         }

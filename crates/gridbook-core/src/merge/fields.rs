@@ -106,6 +106,8 @@ impl Fields for Resident {
             "notes" => Some(self.notes.clone()),
             "status" => Some(self.status.code().to_string()),
             "birth_year" => Some(self.birth_year.map_or_else(String::new, |y| y.to_string())),
+            // Never edited: a merge sets it from the resident's moves.
+            "household" => Some(self.household.to_string()),
             "care" => Some(
                 self.care
                     .iter()
@@ -129,6 +131,11 @@ impl Fields for Resident {
                 }
             }
             "birth_year" => self.birth_year = value.trim().parse().ok(),
+            "household" => {
+                if let Ok(h) = value.trim().parse() {
+                    self.household = h;
+                }
+            }
             "care" => {
                 // Groups kept keep the day they were set; new ones date from the edit.
                 let old = std::mem::take(&mut self.care);

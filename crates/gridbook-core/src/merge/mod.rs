@@ -23,6 +23,7 @@ pub mod attention;
 pub mod conflicts;
 pub mod fields;
 pub mod graph;
+pub mod moves;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -186,7 +187,13 @@ fn apply_one(
         conflicts_before += open_conflicts(&Graph::read(store, *target, &[])?);
     }
 
-    // Records, parents first; then records only the batch's edits touch.
+    // Records, parents first; then records only the batch's edits or moves
+    // touch.
+    let moves: Vec<(&Event, Option<&Stamp>)> = fresh
+        .iter()
+        .filter(|e| matches!(e.body, EventBody::Moved { .. }))
+        .map(|e| (*e, stamps.get(&e.id)))
+        .collect();
     let mut seen: HashSet<Id> = HashSet::new();
     let parents = Parents::of(batch);
     let mut m = Merger {
@@ -198,6 +205,7 @@ fn apply_one(
         device,
         parents: &parents,
         subjects: &mut subjects,
+        moves: &moves,
     };
     m.records(&batch.areas)?;
     m.records(&batch.buildings)?;
@@ -215,6 +223,13 @@ fn apply_one(
             Some(Kind::Resident) => m.settle_local::<Resident>(*target)?,
             Some(Kind::Member) => m.settle_local::<Member>(*target)?,
             None => {}
+        }
+    }
+    for (e, _) in &moves {
+        if let EventBody::Moved { resident, .. } = e.body
+            && m.seen.insert(resident)
+        {
+            m.settle_local::<Resident>(resident)?;
         }
     }
 
@@ -271,6 +286,8 @@ struct Merger<'a> {
     device: &'a str,
     parents: &'a Parents,
     subjects: &'a mut Subjects,
+    /// The batch's new moves, with their stamps.
+    moves: &'a [(&'a Event, Option<&'a Stamp>)],
 }
 
 impl Merger<'_> {
@@ -285,6 +302,26 @@ impl Merger<'_> {
         }
         self.store.stage_merged(self.w, settled)?;
         Ok(())
+    }
+
+    /// A resident's household is where the last of its moves in the agreed
+    /// order put it, as the replayed hierarchy lists it; the copies two
+    /// laptops moved at once would otherwise settle on either.
+    fn follow_moves<R: Record + Fields>(&self, r: &mut R) -> Result<(), StoreError> {
+        if R::KIND != Kind::Resident {
+            return Ok(());
+        }
+        if let Some(h) = moves::settled_household(self.store, r.meta().id, self.moves)? {
+            r.set("household", &h.to_string(), Ts(0));
+        }
+        Ok(())
+    }
+
+    /// Whether the batch brings a move of `id`.
+    fn moved(&self, id: Id) -> bool {
+        self.moves
+            .iter()
+            .any(|(e, _)| matches!(e.body, EventBody::Moved { resident, .. } if resident == id))
     }
 
     fn graph(&self, id: Id) -> Result<Graph, StoreError> {
@@ -315,17 +352,19 @@ impl Merger<'_> {
                     }
                     let mut settled = r.clone();
                     self.graph(id)?.apply_to(&mut settled);
+                    self.follow_moves(&mut settled)?;
                     self.store.stage_new(self.w, &settled)?;
                     self.report.received += 1;
                 }
                 Some(here) => {
-                    if here == *r && !self.versions.contains_key(&id) {
+                    if here == *r && !self.versions.contains_key(&id) && !self.moved(id) {
                         self.report.identical += 1;
                         continue;
                     }
                     let mut settled = pick(&here, r);
                     settled.meta_mut().version = here.meta().version.max(r.meta().version);
                     self.graph(id)?.apply_to(&mut settled);
+                    self.follow_moves(&mut settled)?;
                     if settled != here {
                         self.stage_merged(&settled)?;
                         self.report.received += 1;
@@ -348,6 +387,7 @@ impl Merger<'_> {
         };
         let mut settled = here.clone();
         self.graph(id)?.apply_to(&mut settled);
+        self.follow_moves(&mut settled)?;
         if settled != here {
             self.stage_merged(&settled)?;
         }

@@ -958,23 +958,109 @@ mod replay {
         let h2 = ops::add_household(&office, ctx(), e.building, "2", "502", "").unwrap();
         let h3 = ops::add_household(&office, ctx(), e.building, "2", "503", "").unwrap();
         let (a, b, hub) = (laptop(&office), laptop(&office), laptop(&office));
-        crate::relocate::move_resident(&a, ctx(), e.resident, h2.meta.id).unwrap();
-        crate::relocate::move_resident(&b, ctx(), e.resident, h3.meta.id).unwrap();
+        // b's move usually sorts last (its device id is the later one) and
+        // goes to the household with the lower id: a record settled by its
+        // greater bytes would name the other.
+        crate::relocate::move_resident(&a, ctx(), e.resident, h3.meta.id).unwrap();
+        crate::relocate::move_resident(&b, ctx(), e.resident, h2.meta.id).unwrap();
+        // The move that sorts last in the agreed order decides where it lives.
+        let key = |s: &Store| {
+            let st = last_stamp(s);
+            (st.lamport, st.device, st.seq)
+        };
+        let home = if key(&a) > key(&b) {
+            h3.meta.id
+        } else {
+            h2.meta.id
+        };
         visit(&hub, &e, "本机");
         receive(&hub, &later_first((&a, own(&a)), (&b, own(&b))));
         let other = laptop(&office);
         visit(&other, &e, "本机");
         let [first, second] = later_first((&a, own(&a)), (&b, own(&b)));
         receive(&other, &[second, first]);
-        // Both arrival orders list the resident under the same households
-        // (concurrent moves of one resident are settled by the rebuild's
-        // own rule; the replay only has to agree with it).
-        let listed = |s: &Store| {
-            [e.household, h2.meta.id, h3.meta.id]
-                .map(|h| s.child_ids(h).unwrap().contains(&e.resident))
+        // The two laptops that moved it receive each other's move.
+        let (from_a, from_b) = (own(&a), own(&b));
+        receive(&a, &[from_b]);
+        receive(&b, &[from_a]);
+        let homes = [e.household, h2.meta.id, h3.meta.id];
+        for s in [&hub, &other, &a, &b] {
+            let listed: Vec<Id> = homes
+                .into_iter()
+                .filter(|h| s.child_ids(*h).unwrap().contains(&e.resident))
+                .collect();
+            assert_eq!(listed, vec![home], "listed in exactly one household");
+            let r = s.resident(e.resident).unwrap().unwrap();
+            assert_eq!(r.household, home, "the record agrees with the list");
+            assert_eq!(s.kind_of(e.resident).unwrap(), Some((Kind::Resident, home)));
+            assert_eq!(s.residents_of(home).unwrap().len(), 1);
+            s.rebuild().unwrap();
+            replayed_as_rebuilt(s);
+            let items = conflicts::list(s, Lang::En).unwrap();
+            let raced: Vec<_> = items
+                .iter()
+                .filter(|l| l.kind == ItemKind::Attention && l.field == "concurrent-moves")
+                .collect();
+            assert_eq!(raced.len(), 1, "{items:?}");
+            assert_eq!(raced[0].record.id, e.resident);
+            assert_eq!(raced[0].versions.len(), 2, "both moves are shown");
+            let now: Vec<_> = raced[0]
+                .versions
+                .iter()
+                .filter(|v| v.value.ends_with("(listed there now)"))
+                .collect();
+            assert_eq!(now.len(), 1, "{:?}", raced[0].versions);
+            let door = if home == h2.meta.id { "502" } else { "503" };
+            assert!(now[0].value.contains(door), "{}", now[0].value);
+            assert!(raced[0].record.address.as_deref().unwrap().contains(door));
+        }
+        assert_eq!(
+            Dump::from_store(&hub).unwrap().residents,
+            Dump::from_store(&other).unwrap().residents
+        );
+        assert_eq!(
+            Dump::from_store(&a).unwrap().residents,
+            Dump::from_store(&b).unwrap().residents
+        );
+        // Moving it again from where it is listed settles the item.
+        crate::relocate::move_resident(&hub, ctx(), e.resident, e.household).unwrap();
+        assert!(
+            attention::list(&hub)
+                .unwrap()
+                .iter()
+                .all(|i| i.rule != attention::Rule::ConcurrentMoves)
+        );
+        assert_eq!(hub.child_ids(home).unwrap(), Vec::<Id>::new());
+        replayed_as_rebuilt(&hub);
+    }
+
+    #[test]
+    fn moves_one_after_another_raise_no_item() {
+        let (office, e) = office();
+        let h2 = ops::add_household(&office, ctx(), e.building, "2", "502", "").unwrap();
+        let h3 = ops::add_household(&office, ctx(), e.building, "2", "503", "").unwrap();
+        let (a, b, hub) = (laptop(&office), laptop(&office), laptop(&office));
+        crate::relocate::move_resident(&a, ctx(), e.resident, h2.meta.id).unwrap();
+        receive(&hub, &[own(&a)]);
+        let moves = |s: &Store| {
+            attention::list(s)
+                .unwrap()
+                .into_iter()
+                .filter(|i| i.rule == attention::Rule::ConcurrentMoves)
+                .count()
         };
-        assert_eq!(listed(&hub), listed(&other));
-        assert!(!listed(&hub)[0], "it left its first household");
+        assert_eq!(moves(&hub), 0, "a single move");
+        // b learns of the first move, then moves it on.
+        receive(&b, &[own(&a)]);
+        crate::relocate::move_resident(&b, ctx(), e.resident, h3.meta.id).unwrap();
+        receive(&hub, &[own(&b)]);
+        assert_eq!(moves(&hub), 0, "a move that followed on");
+        assert_eq!(hub.child_ids(h2.meta.id).unwrap(), Vec::<Id>::new());
+        assert_eq!(hub.child_ids(h3.meta.id).unwrap(), vec![e.resident]);
+        assert_eq!(
+            hub.resident(e.resident).unwrap().unwrap().household,
+            h3.meta.id
+        );
     }
 
     #[test]

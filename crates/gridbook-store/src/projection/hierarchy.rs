@@ -33,7 +33,18 @@ pub struct Ancestry {
 fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
     match &e.body {
         EventBody::Moved { resident, from, to } => {
-            super::runs::remove(cx, Tree::Children, *from, *resident)?;
+            // Out of where it is listed now, not where the move says it was:
+            // two laptops moving it from the same household at once would
+            // otherwise leave it listed under both new ones.
+            let now = match cx.w.pending_parents.get(resident) {
+                Some(e) => Some(*e),
+                None => cx.store.kind_of(*resident)?,
+            };
+            let left = match now {
+                Some((Kind::Resident, p)) => p,
+                _ => *from,
+            };
+            super::runs::remove(cx, Tree::Children, left, *resident)?;
             super::runs::add(cx, Tree::Children, *to, *resident)?;
             let mut pv = vec![Kind::Resident.byte()];
             pv.extend_from_slice(&to.to_bytes());
@@ -42,7 +53,7 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
                 .insert(*resident, (Kind::Resident, *to));
             cx.w.ancestry_cache.remove(resident);
             if !cx.computing_from_scratch() {
-                for h in [*from, *to] {
+                for h in [left, *to] {
                     for z in staged_ancestry(cx, h)?.zones {
                         cx.zone_changed(z);
                     }

@@ -3,8 +3,8 @@
 //! so the version graph of a record or a problem is one prefix scan.
 //!
 //! Keys: `Versions` holds `record ++ entry` → a tag byte (`c` created, `e`
-//! edited, `t` deleted, `s` a step of the problem) followed by the field's
-//! name for an edit.
+//! edited, `t` deleted, `s` a step of the problem, `m` a move of the
+//! resident) followed by the field's name for an edit.
 
 use gridbook_domain::model::*;
 
@@ -29,6 +29,8 @@ pub enum VersionOf {
     Deleted,
     /// A step of the problem.
     Step,
+    /// A move of the resident (`Moved`).
+    Moved,
 }
 
 fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
@@ -41,6 +43,7 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         }
         EventBody::Tombstoned { target, .. } => (*target, vec![b't']),
         EventBody::ProblemStepped(ProblemSteppedBody { problem, .. }) => (*problem, vec![b's']),
+        EventBody::Moved { resident, .. } => (*resident, vec![b'm']),
         EventBody::Assigned { .. }
         | EventBody::AssignmentEnded { .. }
         | EventBody::Visit(_)
@@ -48,7 +51,6 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         | EventBody::Patrol(_)
         | EventBody::Amended { .. }
         | EventBody::Activity(_)
-        | EventBody::Moved { .. }
         | EventBody::Merged { .. } => return Ok(()),
     };
     cx.put(Tree::Versions, keys::pair(target, e.id), value);
@@ -62,12 +64,14 @@ fn decode(v: &[u8]) -> Option<VersionOf> {
         b'e' => VersionOf::Edited(String::from_utf8_lossy(rest).into_owned()),
         b't' => VersionOf::Deleted,
         b's' => VersionOf::Step,
+        b'm' => VersionOf::Moved,
         _ => return None,
     })
 }
 
 impl Store {
-    /// The entries that created, edited or deleted `record`, in id order.
+    /// The entries that created, edited, deleted or moved `record`, and a
+    /// problem's steps, in id order.
     pub fn versions_of(&self, record: Id) -> Result<Vec<(Id, VersionOf)>> {
         let mut out = Vec::new();
         self.each(Tree::Versions, &record.to_bytes(), |k, v| {
@@ -96,7 +100,7 @@ impl Store {
                 fields.clear();
                 flagged = false;
             }
-            if flagged || matches!(v.first(), Some(b'c' | b's')) {
+            if flagged || matches!(v.first(), Some(b'c' | b's' | b'm')) {
                 return Ok(true);
             }
             let deleted_and_edited = (v.first() == Some(&b't') && !fields.is_empty())
@@ -118,23 +122,35 @@ impl Store {
 
     /// Every problem with more than one step, in id order.
     pub fn problems_with_steps(&self) -> Result<Vec<Id>> {
+        self.with_two(b's')
+    }
+
+    /// Every resident moved more than once, in id order: the only ones
+    /// two laptops can have moved at once.
+    pub fn residents_moved_twice(&self) -> Result<Vec<Id>> {
+        self.with_two(b'm')
+    }
+
+    /// The records with at least two entries tagged `tag`: one scan of the
+    /// index, reading no entry.
+    fn with_two(&self, tag: u8) -> Result<Vec<Id>> {
         let mut out = Vec::new();
         let mut current: Option<(Id, usize)> = None;
         self.each(Tree::Versions, &[], |k, v| {
-            if v.first() != Some(&b's') {
+            if v.first() != Some(&tag) {
                 return Ok(true);
             }
-            let Some(problem) = keys::id_at(k, 0) else {
+            let Some(record) = keys::id_at(k, 0) else {
                 return Ok(true);
             };
             match &mut current {
-                Some((p, n)) if *p == problem => {
+                Some((p, n)) if *p == record => {
                     *n += 1;
                     if *n == 2 {
-                        out.push(problem);
+                        out.push(record);
                     }
                 }
-                _ => current = Some((problem, 1)),
+                _ => current = Some((record, 1)),
             }
             Ok(true)
         })?;
