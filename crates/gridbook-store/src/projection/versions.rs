@@ -33,6 +33,9 @@ pub enum VersionOf {
     Moved,
 }
 
+/// The tag of a resident's move (the schema 4 → 5 step writes it too).
+pub(crate) const MOVED: u8 = b'm';
+
 fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
     let (target, value) = match &e.body {
         EventBody::Created { target, .. } => (*target, vec![b'c']),
@@ -43,7 +46,7 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         }
         EventBody::Tombstoned { target, .. } => (*target, vec![b't']),
         EventBody::ProblemStepped(ProblemSteppedBody { problem, .. }) => (*problem, vec![b's']),
-        EventBody::Moved { resident, .. } => (*resident, vec![b'm']),
+        EventBody::Moved { resident, .. } => (*resident, vec![MOVED]),
         EventBody::Assigned { .. }
         | EventBody::AssignmentEnded { .. }
         | EventBody::Visit(_)
