@@ -1068,6 +1068,13 @@ fn one_resident_moved_on_two_laptops_lives_in_one_household_and_is_listed() {
             .collect();
         laptops.sort();
         assert_eq!(laptops, ["aa-zhu", "office-pc"], "{list}");
+        // Nothing to keep: `show` says how it clears instead of `--keep`.
+        let id = items[0]["id"].as_str().unwrap();
+        let shown = l.ok(&["conflicts", "show", id]);
+        assert!(
+            shown.contains("move the resident to where they live") && !shown.contains("--keep"),
+            "{shown}"
+        );
     }
     assert_eq!(lives[0], lives[1], "the same household on both laptops");
     assert_eq!(hq.export_raw(), a.export_raw());

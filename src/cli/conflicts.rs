@@ -100,6 +100,9 @@ pub fn show(env: &Env, id: &str, json: bool) -> Result<(), Fail> {
     out::text(&text::table(&rows))?;
     if item.kind == ItemKind::Conflict {
         out::line(lang.f("merge.cli.keep_how", &[&item.id.short()]))?;
+    } else {
+        // Nothing to keep: it clears when set right where it happened.
+        out::line(lang.t("merge.tui.no_keep"))?;
     }
     Ok(())
 }
