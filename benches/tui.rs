@@ -143,6 +143,10 @@ fn benches(c: &mut Criterion) {
     g.sample_size(30).measurement_time(Duration::from_secs(6));
     let mut a = app(&store);
     a.start();
+    // What the UI thread does for a key: slow work (the side pane's chart,
+    // reports) goes to the background worker in the app, so here it is
+    // held, never run; `report_screens` below times the jobs themselves.
+    a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
     keys_then_frames(&mut g, "areas_j_k", &mut a, &mut term, &["j", "k"]);
     a.press("enter");
     // Moving in the buildings of an area: the side pane follows the selection.
@@ -197,6 +201,15 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     let mut a = app(&store);
     a.start();
+    // The side pane's chart of an area, inline: the job the worker runs
+    // after `j`/`k` in the areas list (its answer fills the pane).
+    keys_then_frames(
+        &mut g,
+        "areas_j_k_with_zone_charts",
+        &mut a,
+        &mut term,
+        &["j", "k"],
+    );
     a.press("enter");
     for (name, steps) in [
         ("today_g_t_then_esc", &["g t", "esc"][..]),
