@@ -81,20 +81,13 @@ impl Saved {
                 summary,
                 columns,
                 rows,
-            } => Msg::Report(Box::new(Report {
-                kind: ReportKind::Today,
+            } => Msg::Report(Box::new(Report::new(
+                ReportKind::Today,
                 title,
                 summary,
                 columns,
                 rows,
-                sel: 0,
-                sort: 0,
-                all: vec![],
-                filter: 0,
-                chart: None,
-                crumbs: vec![],
-                back: None,
-            })),
+            ))),
         };
         let _ = update(state, msg);
         let _ = update(state, Msg::Warnings(self.warnings));

@@ -121,20 +121,7 @@ mod tests {
     }
 
     fn report(kind: ReportKind) -> Report {
-        Report {
-            kind,
-            title: String::new(),
-            summary: vec![],
-            columns: vec![],
-            rows: vec![],
-            sel: 0,
-            sort: 0,
-            all: vec![],
-            filter: 0,
-            chart: None,
-            crumbs: vec![],
-            back: None,
-        }
+        Report::new(kind, String::new(), vec![], vec![], vec![])
     }
 
     fn state_with(view: View) -> State {

@@ -98,6 +98,34 @@ pub struct Report {
     pub back: Option<ReportKind>,
 }
 
+impl Report {
+    /// A report showing `rows` under `columns`, first row selected, in
+    /// its first sort and filter, with no chart, breadcrumb or way back:
+    /// screens set those they use with `..Report::new(…)`.
+    pub fn new(
+        kind: ReportKind,
+        title: String,
+        summary: Vec<String>,
+        columns: Vec<String>,
+        rows: Vec<Row>,
+    ) -> Report {
+        Report {
+            kind,
+            title,
+            summary,
+            columns,
+            rows,
+            sel: 0,
+            sort: 0,
+            all: vec![],
+            filter: 0,
+            chart: None,
+            crumbs: vec![],
+            back: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum View {
     /// The store is empty.

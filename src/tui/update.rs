@@ -1756,20 +1756,13 @@ mod tests {
     }
 
     fn report_msg(kind: ReportKind) -> Msg {
-        Msg::Report(Box::new(Report {
+        Msg::Report(Box::new(Report::new(
             kind,
-            title: format!("{kind:?}"),
-            summary: vec![],
-            columns: vec!["c".into()],
-            rows: rows(RowKind::Zone, 2),
-            sel: 0,
-            sort: 0,
-            all: vec![],
-            filter: 0,
-            chart: None,
-            crumbs: vec![],
-            back: None,
-        }))
+            format!("{kind:?}"),
+            vec![],
+            vec!["c".into()],
+            rows(RowKind::Zone, 2),
+        )))
     }
 
     #[test]

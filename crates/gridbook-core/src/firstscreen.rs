@@ -17,8 +17,8 @@
 //! Layout: `magic, bincode(version, stamp, context hash, body), crc32`.
 //! A short, torn, foreign or too large file is ignored, never a panic.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -68,24 +68,7 @@ pub fn save<T: Serialize>(
     bytes.extend_from_slice(&inner);
     let crc = crc32fast::hash(&bytes);
     bytes.extend_from_slice(&crc.to_le_bytes());
-    let temp = data.join(TEMP);
-    let mut options = OpenOptions::new();
-    options.create(true).write(true).truncate(true);
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let written = (|| {
-        let mut f = options.open(&temp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-        fs::rename(&temp, path(data))?;
-        File::open(data)?.sync_all()
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    written
+    crate::lookup::persist::write_private(data, TEMP, &path(data), &bytes)
 }
 
 /// The saved first screen of the store in `data` if the file is there and
@@ -118,6 +101,7 @@ pub fn load<T: DeserializeOwned>(data: &Path, want: Stamp, context: &str) -> Opt
 mod tests {
     use super::*;
     use gridbook_store::store::Store;
+    use std::fs;
 
     #[derive(Serialize, serde::Deserialize, Debug, PartialEq)]
     struct Screen {

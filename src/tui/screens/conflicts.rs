@@ -48,15 +48,15 @@ pub fn load(w: &World) -> R<Report> {
             zone: None,
         })
         .collect();
-    Ok(Report {
-        kind: ReportKind::Conflicts,
-        title: f("merge.tui.title"),
-        summary: vec![if items.is_empty() {
+    Ok(Report::new(
+        ReportKind::Conflicts,
+        f("merge.tui.title"),
+        vec![if items.is_empty() {
             f("merge.cli.none")
         } else {
             lang.f("merge.tui.summary", &[&items.len().to_string()])
         }],
-        columns: vec![
+        vec![
             f("merge.col.kind"),
             f("merge.col.record"),
             f("merge.col.field"),
@@ -64,14 +64,7 @@ pub fn load(w: &World) -> R<Report> {
             f("merge.tui.version_2"),
         ],
         rows,
-        sel: 0,
-        sort: 0,
-        all: vec![],
-        filter: 0,
-        chart: None,
-        crumbs: vec![],
-        back: None,
-    })
+    ))
 }
 
 /// One item with every version, numbered as `conflicts show` numbers them.
@@ -104,24 +97,20 @@ pub fn load_item(w: &World, id: Id) -> R<Report> {
         f("merge.tui.no_keep")
     };
     Ok(Report {
-        kind: ReportKind::ConflictItem(id),
-        title: format!("{} · {}", item.kind.label(lang), item.field_label(lang)),
-        summary: vec![item.record_label(), how],
-        columns: vec![
-            "#".into(),
-            f("merge.col.value"),
-            f("merge.col.member"),
-            f("merge.col.device"),
-            f("merge.col.at"),
-        ],
-        rows,
-        sel: 0,
-        sort: 0,
-        all: vec![],
-        filter: 0,
-        chart: None,
-        crumbs: vec![],
         back: Some(ReportKind::Conflicts),
+        ..Report::new(
+            ReportKind::ConflictItem(id),
+            format!("{} · {}", item.kind.label(lang), item.field_label(lang)),
+            vec![item.record_label(), how],
+            vec![
+                "#".into(),
+                f("merge.col.value"),
+                f("merge.col.member"),
+                f("merge.col.device"),
+                f("merge.col.at"),
+            ],
+            rows,
+        )
     })
 }
 

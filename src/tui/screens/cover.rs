@@ -70,23 +70,19 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
         ),
     };
     Ok(Report {
-        kind: ReportKind::Cover(zone),
-        title: lang.f("officeui.cover_title", &[&path]),
-        summary: vec![covered, f("officeui.cover_hint")],
-        columns: vec![
-            f("col.name"),
-            f("col.role"),
-            f("col.since"),
-            f("col.until"),
-            f("col.phone"),
-        ],
-        rows,
-        sel: 0,
-        sort: 0,
-        all: vec![],
-        filter: 0,
-        chart: None,
         crumbs: path.split('/').map(str::to_string).collect(),
-        back: None,
+        ..Report::new(
+            ReportKind::Cover(zone),
+            lang.f("officeui.cover_title", &[&path]),
+            vec![covered, f("officeui.cover_hint")],
+            vec![
+                f("col.name"),
+                f("col.role"),
+                f("col.since"),
+                f("col.until"),
+                f("col.phone"),
+            ],
+            rows,
+        )
     })
 }

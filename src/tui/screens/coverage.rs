@@ -164,26 +164,22 @@ pub fn load(w: &World) -> R<Report> {
         ));
     }
     Ok(Report {
-        kind,
-        title: f("view.coverage"),
-        summary,
-        columns: vec![
-            f("col.gap"),
-            f("col.zone"),
-            f("col.kind"),
-            f("col.last"),
-            f("contacts.col_contact"),
-        ],
-        rows,
-        sel: 0,
-        sort: 0,
-        all: vec![],
-        filter: 0,
         chart: Some(
             crate::tui::charts::coverage(s, now, w.config.visit_days(), only.as_ref())
                 .map_err(err)?,
         ),
-        crumbs: vec![],
-        back: None,
+        ..Report::new(
+            kind,
+            f("view.coverage"),
+            summary,
+            vec![
+                f("col.gap"),
+                f("col.zone"),
+                f("col.kind"),
+                f("col.last"),
+                f("contacts.col_contact"),
+            ],
+            rows,
+        )
     })
 }

@@ -94,18 +94,15 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
     }
     let kind_word = lang.t(&format!("lifecycle.kind.{}", e.body.kind_code()));
     Ok(Report {
-        kind: ReportKind::Entry { event, from },
-        title: lang.f("lifecycle.entry_title", &[kind_word]),
-        summary: vec![gridbook_domain::describe::event(lang, &current, &name_of)],
-        columns: vec![f("lifecycle.field.field"), f("lifecycle.field.value")],
-        rows,
-        sel: 0,
-        sort: 0,
-        all: vec![],
-        filter: 0,
-        chart: None,
         crumbs: here.split('/').map(str::to_string).collect(),
         back: Some(ReportKind::Timeline(from)),
+        ..Report::new(
+            ReportKind::Entry { event, from },
+            lang.f("lifecycle.entry_title", &[kind_word]),
+            vec![gridbook_domain::describe::event(lang, &current, &name_of)],
+            vec![f("lifecycle.field.field"), f("lifecycle.field.value")],
+            rows,
+        )
     })
 }
 

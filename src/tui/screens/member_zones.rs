@@ -48,29 +48,25 @@ pub fn load(w: &World, member: Id) -> R<Report> {
         })
         .collect();
     Ok(Report {
-        kind,
-        title: lang.f("view.member_zones", &[&m.name]),
-        summary: vec![format!(
-            "{} · {} · {} {}",
-            m.name,
-            lang.label("member_kind", m.kind.code()),
-            m.phone,
-            m.tags.join("、")
-        )],
-        columns: vec![
-            f("col.zone"),
-            f("col.role"),
-            f("col.since"),
-            f("col.until"),
-            f("col.open"),
-        ],
-        rows,
-        sel: 0,
-        sort: 0,
-        all: vec![],
-        filter: 0,
         chart: Some(chart),
-        crumbs: vec![],
-        back: None,
+        ..Report::new(
+            kind,
+            lang.f("view.member_zones", &[&m.name]),
+            vec![format!(
+                "{} · {} · {} {}",
+                m.name,
+                lang.label("member_kind", m.kind.code()),
+                m.phone,
+                m.tags.join("、")
+            )],
+            vec![
+                f("col.zone"),
+                f("col.role"),
+                f("col.since"),
+                f("col.until"),
+                f("col.open"),
+            ],
+            rows,
+        )
     })
 }

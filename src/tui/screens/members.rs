@@ -149,31 +149,27 @@ pub fn load(w: &World, view: MembersView) -> R<Report> {
         ),
     ];
     Ok(Report {
-        kind: ReportKind::Members(v),
-        title: lang.f("caretui.members.title", &[&v.days().to_string()]),
-        summary,
-        columns: vec![
-            f("col.name"),
-            f("caretui.col.visits"),
-            f("caretui.col.care_on_time"),
-            f("caretui.col.liaison_visited"),
-            f("caretui.col.reported"),
-            f("caretui.col.resolved"),
-            f("caretui.col.activities"),
-            f("caretui.col.hours"),
-            f("col.kind"),
-            f("col.tags"),
-            f("caretui.col.branch"),
-            f("col.phone"),
-        ],
-        rows,
-        sel: 0,
         sort: 1,
-        all: vec![],
-        filter: 0,
-        chart: None,
-        crumbs: vec![],
-        back: None,
+        ..Report::new(
+            ReportKind::Members(v),
+            lang.f("caretui.members.title", &[&v.days().to_string()]),
+            summary,
+            vec![
+                f("col.name"),
+                f("caretui.col.visits"),
+                f("caretui.col.care_on_time"),
+                f("caretui.col.liaison_visited"),
+                f("caretui.col.reported"),
+                f("caretui.col.resolved"),
+                f("caretui.col.activities"),
+                f("caretui.col.hours"),
+                f("col.kind"),
+                f("col.tags"),
+                f("caretui.col.branch"),
+                f("col.phone"),
+            ],
+            rows,
+        )
     })
 }
 

@@ -61,27 +61,23 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
         f("problem.resolved")
     };
     Ok(Report {
-        kind,
-        title: f("view.problem"),
-        summary: vec![lang.f(
-            "wording.problem_summary",
-            &[
-                &zone_label(w, opened.zone)?,
-                &state,
-                &gridbook_domain::when::days_ago(lang, opened.at.days_before(now)),
-            ],
-        )],
-        columns: vec![f("col.when"), f("col.what"), f("col.by")],
-        rows,
-        sel: 0,
-        sort: 0,
-        all: vec![],
-        filter: 0,
-        chart: None,
         crumbs: zone_label(w, opened.zone)?
             .split('/')
             .map(str::to_string)
             .collect(),
-        back: None,
+        ..Report::new(
+            kind,
+            f("view.problem"),
+            vec![lang.f(
+                "wording.problem_summary",
+                &[
+                    &zone_label(w, opened.zone)?,
+                    &state,
+                    &gridbook_domain::when::days_ago(lang, opened.at.days_before(now)),
+                ],
+            )],
+            vec![f("col.when"), f("col.what"), f("col.by")],
+            rows,
+        )
     })
 }

@@ -156,34 +156,32 @@ pub fn load(w: &World) -> R<Report> {
     if mine.is_some() {
         summary.push(f("officeui.problems_mine"));
     }
+    // The chart counts what the list shows: my zones when narrowed.
+    let chart = match &mine {
+        Some(zones) => crate::tui::charts::Chart::Ages(
+            gridbook_core::trends::problem_ages(s, now, Some(&zones.iter().copied().collect()))
+                .map_err(err)?,
+        ),
+        None => crate::tui::charts::problem_ages(s, now).map_err(err)?,
+    };
     let mut r = Report {
-        kind,
-        title: f("view.problems"),
-        summary,
-        columns: vec![
-            f("col.age_days"),
-            f("col.category"),
-            f("col.zone"),
-            f("contacts.col_contact"),
-            f("col.description"),
-            f("col.urgency"),
-            f("col.last_note"),
-        ],
-        rows: vec![],
-        sel: 0,
-        sort: 0,
         all,
-        filter: 0,
-        // The chart counts what the list shows: my zones when narrowed.
-        chart: Some(match &mine {
-            Some(zones) => crate::tui::charts::Chart::Ages(
-                gridbook_core::trends::problem_ages(s, now, Some(&zones.iter().copied().collect()))
-                    .map_err(err)?,
-            ),
-            None => crate::tui::charts::problem_ages(s, now).map_err(err)?,
-        }),
-        crumbs: vec![],
-        back: None,
+        chart: Some(chart),
+        ..Report::new(
+            kind,
+            f("view.problems"),
+            summary,
+            vec![
+                f("col.age_days"),
+                f("col.category"),
+                f("col.zone"),
+                f("contacts.col_contact"),
+                f("col.description"),
+                f("col.urgency"),
+                f("col.last_note"),
+            ],
+            vec![],
+        )
     };
     apply_filter(&mut r);
     Ok(r)

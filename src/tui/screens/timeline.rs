@@ -108,32 +108,30 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
             (row, tag)
         })
         .collect();
+    let count = all.len();
     let mut r = Report {
-        kind,
-        title: lang.f("view.timeline", &[&here]),
-        summary: vec![lang.f(
-            "wording.timeline_summary",
-            &[&gridbook_core::report::counted(
-                lang,
-                "wording.entries",
-                all.len(),
-            )],
-        )],
-        columns: vec![
-            f("col.when"),
-            f("col.kind"),
-            f("col.what"),
-            f("col.where"),
-            f("col.by"),
-        ],
-        rows: vec![],
-        sel: 0,
-        sort: 0,
         all,
-        filter: 0,
-        chart: None,
         crumbs: here.split('/').map(str::to_string).collect(),
-        back: None,
+        ..Report::new(
+            kind,
+            lang.f("view.timeline", &[&here]),
+            vec![lang.f(
+                "wording.timeline_summary",
+                &[&gridbook_core::report::counted(
+                    lang,
+                    "wording.entries",
+                    count,
+                )],
+            )],
+            vec![
+                f("col.when"),
+                f("col.kind"),
+                f("col.what"),
+                f("col.where"),
+                f("col.by"),
+            ],
+            vec![],
+        )
     };
     apply_filter(&mut r);
     Ok(r)

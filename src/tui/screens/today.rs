@@ -119,10 +119,10 @@ pub fn load(w: &World) -> R<Report> {
         Some(me) => zoneview::member_name(s, me),
         None => f("today.everyone"),
     };
-    Ok(Report {
+    Ok(Report::new(
         kind,
-        title: f("view.today"),
-        summary: {
+        f("view.today"),
+        {
             use gridbook_core::report::counted;
             let mut lines = vec![lang.f(
                 "wording.today_summary",
@@ -139,7 +139,7 @@ pub fn load(w: &World) -> R<Report> {
             }
             lines
         },
-        columns: vec![
+        vec![
             f("col.what"),
             f("col.zone"),
             f("col.when"),
@@ -147,14 +147,7 @@ pub fn load(w: &World) -> R<Report> {
             f("col.note"),
         ],
         rows,
-        sel: 0,
-        sort: 0,
-        all: vec![],
-        filter: 0,
-        chart: None,
-        crumbs: vec![],
-        back: None,
-    })
+    ))
 }
 
 /// A household's row with its caller put before the last cell (the note).

@@ -125,8 +125,20 @@ pub fn load_from(file: &Path, want: Stamp, now: Ts) -> Option<LookupIndex> {
 /// by the caller under the writer lock, after opening the store): to a
 /// temporary file (0600), made durable, then renamed over the old one.
 pub fn save(data: &Path, ix: &LookupIndex, stamp: Stamp) -> std::io::Result<()> {
-    let bytes = encode(ix, stamp);
-    let temp = data.join(TEMP);
+    write_private(data, TEMP, &path(data), &encode(ix, stamp))
+}
+
+/// Writes a file beside the store whole or not at all: `bytes` into
+/// `data/temp` (0600: it holds names and phones), made durable, renamed
+/// over `file`, and the directory synced so the rename survives a crash.
+/// A failed write leaves no temporary file behind.
+pub(crate) fn write_private(
+    data: &Path,
+    temp: &str,
+    file: &Path,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    let temp = data.join(temp);
     let mut options = OpenOptions::new();
     options.create(true).write(true).truncate(true);
     {
@@ -135,9 +147,9 @@ pub fn save(data: &Path, ix: &LookupIndex, stamp: Stamp) -> std::io::Result<()> 
     }
     let written = (|| {
         let mut f = options.open(&temp)?;
-        f.write_all(&bytes)?;
+        f.write_all(bytes)?;
         f.sync_all()?;
-        fs::rename(&temp, path(data))?;
+        fs::rename(&temp, file)?;
         sync_dir(data)
     })();
     if written.is_err() {
