@@ -119,6 +119,23 @@ fn set_phone(s: &Store, e: &Estate, phone: &str) {
     .unwrap();
 }
 
+/// A repair reported three days ago at the estate's household.
+fn problem(s: &Store, e: &Estate) -> Event {
+    ops::open_problem(
+        s,
+        ctx(),
+        &ops::ProblemInput {
+            zone: e.household,
+            at: Ts::now().minus_days(3),
+            category: "repair".into(),
+            description: "水管漏水".into(),
+            reporter: None,
+            urgency: Urgency::Normal,
+        },
+    )
+    .unwrap()
+}
+
 fn visit(s: &Store, e: &Estate, note: &str) -> Event {
     ops::log_visit(
         s,
@@ -570,19 +587,7 @@ fn a_store_from_before_stamps_migrates_and_its_entries_replay_in_write_order() {
     let s = Store::open_memory(&data).unwrap();
     let (office, e) = office();
     Dump::from_store(&office).unwrap().load_into(&s).unwrap();
-    let p = ops::open_problem(
-        &s,
-        ctx(),
-        &ops::ProblemInput {
-            zone: e.household,
-            at: Ts::now().minus_days(3),
-            category: "repair".into(),
-            description: "水管漏水".into(),
-            reporter: None,
-            urgency: Urgency::Normal,
-        },
-    )
-    .unwrap();
+    let p = problem(&s, &e);
     // Resolved "yesterday", then reopened dated before it: written last, it counts.
     let day = |n| Ts::now().minus_days(n);
     ops::step_problem(&s, ctx(), p.id, ProblemStep::Resolved, "修好了", day(1)).unwrap();
@@ -624,19 +629,7 @@ fn a_merge_cut_short_before_its_replay_replays_when_the_store_opens() {
     let s = Store::open_memory(&data).unwrap();
     let (office, e) = office();
     Dump::from_store(&office).unwrap().load_into(&s).unwrap();
-    let p = ops::open_problem(
-        &s,
-        ctx(),
-        &ops::ProblemInput {
-            zone: e.household,
-            at: Ts::now().minus_days(3),
-            category: "repair".into(),
-            description: "水管漏水".into(),
-            reporter: None,
-            urgency: Urgency::Normal,
-        },
-    )
-    .unwrap();
+    let p = problem(&s, &e);
     let p_stamp = s.stamp(p.id).unwrap().unwrap();
     let step =
         ops::step_problem(&s, ctx(), p.id, ProblemStep::Resolved, "修好了", Ts::now()).unwrap();
@@ -776,22 +769,6 @@ mod replay {
         } else {
             [b.1, a.1]
         }
-    }
-
-    fn problem(s: &Store, e: &Estate) -> Event {
-        ops::open_problem(
-            s,
-            ctx(),
-            &ops::ProblemInput {
-                zone: e.household,
-                at: Ts::now().minus_days(3),
-                category: "repair".into(),
-                description: "水管漏水".into(),
-                reporter: None,
-                urgency: Urgency::Normal,
-            },
-        )
-        .unwrap()
     }
 
     fn visit_at(s: &Store, e: &Estate, at: Ts, follow_up: Option<Date>) -> Event {
