@@ -123,6 +123,40 @@ impl Laptop {
         v["events"].as_array().unwrap().len()
     }
 
+    /// A new laptop holding a copy of this one's data directory, without
+    /// its `sync` folder (how an office sets up laptops from one).
+    fn copy(&self) -> Laptop {
+        let c = Laptop::new();
+        let ok = Std::new("cp")
+            .arg("-a")
+            .arg(self.data())
+            .arg(c.data())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        std::fs::remove_dir_all(c.data().join("sync")).unwrap();
+        c
+    }
+
+    /// The stamp's device of the event whose note is `note`.
+    fn stamp_device(&self, note: &str) -> String {
+        let v: serde_json::Value = serde_json::from_str(&self.ok(&["export"])).unwrap();
+        let event = v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e.to_string().contains(note))
+            .unwrap_or_else(|| panic!("no event noted {note}"));
+        let id = &event["id"];
+        let stamp = v["stamps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| &s["id"] == id)
+            .unwrap();
+        stamp["device"].as_str().unwrap().to_string()
+    }
+
     fn visit(&self, room: &str, member: &str, note: &str) {
         self.ok(&[
             "--as",
@@ -715,6 +749,83 @@ fn a_laptop_reinstalled_with_its_device_name_takes_its_branch_back() {
     again.visit("1-101", "孙丽", "重装之后");
     let out = again.ok(&["sync"]);
     assert!(out.starts_with("sent 1,"), "{out}");
+}
+
+#[test]
+fn a_copy_of_a_synced_laptop_becomes_a_device_of_its_own_sending_only_what_is_unsent() {
+    let office = Office::new(false);
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    hq.visit("2-501", "孙丽", "复制之前");
+    hq.sync();
+    hq.visit("1-101", "孙丽", "复制时未发送");
+    let copy = hq.copy();
+    let out = copy.ok(&[
+        "sync",
+        "init",
+        "--office",
+        &office.repo(),
+        "--key",
+        &office.key(),
+        "--device-name",
+        "zhu-laptop",
+    ]);
+    assert!(out.contains("synced before as office-pc"), "{out}");
+    assert!(out.contains("only its 1 unsent entries"), "{out}");
+    let status: serde_json::Value =
+        serde_json::from_str(&copy.ok(&["sync", "status", "--json"])).unwrap();
+    assert_eq!(status["unsent"], 1, "{status}");
+
+    copy.visit("1-601", "赵建国", "复制之后");
+    assert_ne!(
+        copy.stamp_device("复制之后"),
+        hq.stamp_device("复制之前"),
+        "the copy writes as a device of its own"
+    );
+    // The estate is not sent again, and nothing of the office's comes back.
+    let out = copy.sync();
+    assert!(out.starts_with("sent 2, received 0"), "{out}");
+    let out = hq.sync();
+    assert!(out.starts_with("sent 1, received 1 from 1 device"), "{out}");
+    let out = copy.sync();
+    assert!(out.starts_with("sent 0, received 0"), "{out}");
+    assert_eq!(copy.entries(), hq.entries());
+    assert_eq!(
+        copy.stamp_device("复制时未发送"),
+        hq.stamp_device("复制时未发送"),
+        "an entry both sent keeps one stamp"
+    );
+    assert_eq!(copy.export_raw(), hq.export_raw());
+}
+
+#[test]
+fn a_copy_whose_batches_the_office_lacks_queues_everything() {
+    let first = Office::new(true);
+    let hq = Laptop::with_estate();
+    first.join(&hq, "office-pc");
+    hq.sync();
+    let everything = hq.entries().len();
+    // Set up against another office, which never got office-pc's batch.
+    let other = Office::new(true);
+    let copy = hq.copy();
+    let out = copy.ok(&[
+        "sync",
+        "init",
+        "--office",
+        &other.repo(),
+        "--device-name",
+        "zhu-laptop",
+    ]);
+    assert!(
+        out.contains("lacks the last batch it had from office-pc"),
+        "{out}"
+    );
+    let out = copy.sync();
+    assert!(out.starts_with(&format!("sent {everything},")), "{out}");
+    let fresh = Laptop::new();
+    other.join(&fresh, "fresh");
+    fresh.sync();
+    assert_eq!(fresh.entries(), hq.entries());
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use gridbook_core::sync::setup::Start;
 use gridbook_core::sync::{self, Summary, device, run};
 use gridbook_domain::i18n::Lang;
 
@@ -107,9 +108,21 @@ pub fn run(env: &Env, args: SyncArgs) -> Result<(), Fail> {
             // the outbox starts.
             let store = env.open(Use::Write)?;
             let d = device::init(&env.data, &office, key.as_deref(), device_name.as_deref())?;
-            let queued = store.start_outbox()?;
+            let start = sync::setup::start(&store, &d)?;
             drop(store);
-            out::line(lang.f("sync.set_up", &[&d.name, &d.office, &queued.to_string()]))
+            let n = start.queued().to_string();
+            out::line(match &start {
+                Start::Fresh { .. } => lang.f("sync.set_up", &[&d.name, &d.office, &n]),
+                Start::Kept { was: Some(was), .. } => {
+                    lang.f("sync_copy.kept", &[&d.name, &d.office, was, &n])
+                }
+                Start::Kept { was: None, .. } => {
+                    lang.f("sync_copy.kept_unknown", &[&d.name, &d.office, &n])
+                }
+                Start::Requeued { missing, .. } => {
+                    lang.f("sync_copy.requeued", &[&d.name, &d.office, missing, &n])
+                }
+            })
         }
         Some(SyncCmd::Status { json }) => {
             let store = env.open(Use::Read)?;

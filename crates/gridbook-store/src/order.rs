@@ -171,6 +171,19 @@ impl Store {
             .and_then(|v| Id::from_slice(&v)))
     }
 
+    /// Forgets this store's device id, so its next stamped write makes a
+    /// new one: a copy of a laptop's store set up as another laptop must
+    /// not stamp its entries as the laptop it was copied from. Entries
+    /// already stamped keep their stamps; the sequence goes on counting.
+    pub fn renew_device(&self) -> Result<()> {
+        self.writable()?;
+        let _one = self.committing.lock().unwrap_or_else(|e| e.into_inner());
+        self.engine()
+            .commit(&[Op::del(Tree::Meta.id(), DEVICE_KEY.to_vec())])?;
+        drop(_one);
+        self.flush()
+    }
+
     /// The highest Lamport clock this store has seen.
     pub fn clock(&self) -> Result<u64> {
         Ok(u64_of(self.get_raw(Tree::Meta, CLOCK_KEY)?))

@@ -202,6 +202,16 @@ impl Store {
     pub fn sync_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.get_raw(Tree::SyncState, key)
     }
+
+    /// Sync's keys that start with `prefix`, in key order.
+    pub fn sync_scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        self.each(Tree::SyncState, prefix, |k, v| {
+            out.push((k.to_vec(), v.to_vec()));
+            Ok(true)
+        })?;
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

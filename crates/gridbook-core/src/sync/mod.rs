@@ -11,6 +11,7 @@
 //! | `office` | `office init`, its hook and marker; devices' ssh keys |
 //! | `device` | this laptop's identity, journal and community key (`sync init`) |
 //! | `batch` | a batch's bytes: header, JSON lines, age |
+//! | `setup` | what `sync init` queues: everything, or only the unsent entries of a copy |
 //! | `run` | one sync: fetch, send the outbox, apply unseen batches, push; bundles |
 //! | `status` | `sync status` |
 
@@ -19,6 +20,7 @@ pub mod device;
 pub mod git;
 pub mod office;
 pub mod run;
+pub mod setup;
 pub mod status;
 
 use std::path::PathBuf;
@@ -54,7 +56,7 @@ pub enum SyncError {
     NonFastForward { branch: String },
     #[error("sync is not set up in {}: run `gridbook sync init --office URL --key FILE` first", dir.display())]
     NotSetUp { dir: PathBuf },
-    #[error("sync is already set up in {} (device {name})", dir.display())]
+    #[error("sync is already set up in {} (device {name}); if this data directory is a copy of that laptop's, delete its `sync` folder and set it up under a name of its own", dir.display())]
     AlreadySetUp { dir: PathBuf, name: String },
     #[error("`{name}` cannot be a device name: {reason}")]
     BadName { name: String, reason: String },

@@ -109,9 +109,13 @@ impl Summary {
     }
 }
 
+/// Where the store keeps, for each device, the last batch of it applied
+/// here (this laptop's own: the last batch it made).
+pub(super) const CURSOR_PREFIX: &str = "applied/";
+
 /// The store key of the last batch of `device` applied here.
 fn cursor_key(device: &str) -> Vec<u8> {
-    format!("applied/{device}").into_bytes()
+    format!("{CURSOR_PREFIX}{device}").into_bytes()
 }
 
 /// The store key of a device's name, by the id its entries are stamped with.
