@@ -6,7 +6,8 @@
 #   HOUSEHOLDS=5000 benches/sync.sh      # smaller
 #   ESTATE=DIR benches/sync.sh           # copy a data directory `gen` made instead of generating
 #
-# Environment: HOUSEHOLDS (default 100000), LAPTOPS (default 10), ENTRIES
+# Environment: SMALL (`copy`, the default, or `sync`: how the small
+# laptops get the estate), HOUSEHOLDS (default 100000), LAPTOPS (default 10), ENTRIES
 # (per laptop, default 1000), RUNS (timed runs of each sync, default 3),
 # LOCAL (entries the big laptop writes after the small laptops' writes, for
 # the second "receive" row, default 10), BIN (a gridbook binary to time
@@ -16,14 +17,14 @@
 # sync_writer example to use).
 #
 # The small laptops start from the estate, so what they log names
-# households and buildings that exist: each `sync init`s after the big
-# laptop's first sync and receives the estate, as a grid worker's laptop
-# would. (Copying a laptop's data directory instead does not measure the
-# same thing: the supported way to give a copy its own identity, a new
-# journal and `sync init --device-name`, queues everything the store holds,
-# as after a lost journal, so every copy would send the whole estate.) The
-# end of the run checks that the entries come from as many devices as
-# there are laptops.
+# households and buildings that exist. With SMALL=copy (the default) each
+# is a copy of the big laptop's data directory after its first sync, its
+# `sync` folder deleted and set up under its own name, as an office sets
+# up laptops (README, "Setting up many laptops from one"): `sync init`
+# keeps the copy's empty outbox and gives it a device id of its own. With
+# SMALL=sync each `sync init`s on an empty store and receives the estate
+# in its first sync. The end of the run checks that the entries come from
+# as many devices as there are laptops.
 #
 # The entries are 80% visits, 15% problems, 5% patrols, spread over the
 # estate's households and buildings, each laptop writing as a different
@@ -46,6 +47,7 @@ ENTRIES=${ENTRIES:-1000}
 RUNS=${RUNS:-3}
 LOCAL=${LOCAL:-10}
 WRITER=${WRITER:-example}
+SMALL=${SMALL:-copy}
 
 if [ -n "${BIN:-}" ]; then
     BIN=$(realpath "$BIN")
@@ -143,11 +145,20 @@ log_entries() {
 
 # Every laptop gets the estate first, then all work offline at once, then
 # each syncs in turn (and so also receives the batches of those before it).
+# SMALL=copy: each is a copy of the big laptop's data directory, just
+# synced, set up under its own name; SMALL=sync: each receives the estate
+# in its first sync.
 t_small_first=0
 for l in $(seq 1 "$LAPTOPS"); do
+    start=$(date +%s%N)
+    if [ "$SMALL" = copy ]; then
+        cp -a big "lap$l"
+        rm -rf "lap$l/sync"
+    fi
     "$BIN" --data "lap$l" sync init --office "$WORK/office.git" --key "$WORK/key" --device-name "lap-$l" >/dev/null
-    s=$(once "$BIN" --data "lap$l" sync)
-    t_small_first=$(python3 -c "print($t_small_first + $s)")
+    "$BIN" --data "lap$l" sync >/dev/null
+    end=$(date +%s%N)
+    t_small_first=$(python3 -c "print($t_small_first + ($end - $start) / 1e9)")
 done
 start=$(date +%s%N)
 for l in $(seq 1 "$LAPTOPS"); do
@@ -232,7 +243,7 @@ printf '  %s\n' "${small_syncs[@]}"
 printf '%-44s %10s %10s\n' step "mean (s)" "min (s)"
 printf '%-44s %10s %10s\n' "gen (once)" "$t_gen" -
 printf '%-44s %10s %10s\n' "big laptop's first sync (once)" "$t_first" -
-printf '%-44s %10s %10s\n' "small laptop's first sync (mean of $LAPTOPS)" "$(python3 -c "print(f'{$t_small_first / $LAPTOPS:.1f}')")" -
+printf '%-44s %10s %10s\n' "small laptop set up, $SMALL (mean of $LAPTOPS)" "$(python3 -c "print(f'{$t_small_first / $LAPTOPS:.1f}')")" -
 printf '%-44s %10s %10s\n' "log one entry, $WRITER (mean of $((LAPTOPS * ENTRIES)))" "$(python3 -c "print(f'{$t_log / ($LAPTOPS * $ENTRIES):.3f}')")" -
 printf '%-44s %10s %10s\n' "big receives $((LAPTOPS * ENTRIES))" $recv
 printf '%-44s %10s %10s\n' "big receives $((LAPTOPS * ENTRIES)), $LOCAL local writes first" $recv_local

@@ -94,6 +94,8 @@ pub struct Quarantined {
 #[derive(Default)]
 pub(crate) struct Pending {
     received: HashMap<Id, Stamp>,
+    /// Entries stored here without a stamp that arrived again with one.
+    adopted: HashMap<Id, Stamp>,
     replaces: HashMap<Id, Vec<Id>>,
     /// The latest edit of each record's field staged in this set, so a
     /// second edit of it in the same set replaces the first.
@@ -131,6 +133,14 @@ impl Writes {
     /// keeps it, and the clock moves past it.
     pub fn keep_stamp(&mut self, entry: Id, stamp: Stamp) {
         self.order.received.insert(entry, stamp);
+    }
+
+    /// `entry`, stored here without a stamp (it came from a file written
+    /// before stamps), arrived again, the same bytes, with `stamp`: it
+    /// takes that stamp, so every device sorts it alike, and the clock
+    /// moves past it.
+    pub fn adopt_stamp(&mut self, entry: Id, stamp: Stamp) {
+        self.order.adopted.insert(entry, stamp);
     }
 
     /// Derived state must be replayed in order after this set commits
@@ -281,6 +291,10 @@ impl Store {
                 stamped.insert(*id);
                 ops.push(Op::put(Tree::Order.id(), keys::id(*id), encode_stamp(&s)?));
             }
+        }
+        for (id, s) in std::mem::take(&mut pending.adopted) {
+            clock = clock.max(s.lamport);
+            ops.push(Op::put(Tree::Order.id(), keys::id(id), encode_stamp(&s)?));
         }
         for id in &events {
             if !fresh || !stamped.insert(*id) {

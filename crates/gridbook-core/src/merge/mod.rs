@@ -153,12 +153,24 @@ fn apply_one(
     let mut events: Vec<&Event> = batch.events.iter().collect();
     events.sort_by_cached_key(|e| order::order_key(e, stamps.get(&e.id)));
     let mut fresh: Vec<&Event> = Vec::new();
+    let mut adopted: Vec<&Event> = Vec::new();
     let mut versions: BTreeMap<Id, Vec<Version>> = BTreeMap::new();
     for e in events {
         let stamp = stamps.get(&e.id);
         match store.event(e.id)? {
-            // The same bytes: already here (its stamp here stands).
-            Some(here) if here == *e => report.identical += 1,
+            // The same bytes: already here. Its stamp here stands, unless
+            // it has none (it came from a file written before stamps):
+            // then it takes the one it arrived with, as every other device
+            // holding it stamped does.
+            Some(here) if here == *e => {
+                report.identical += 1;
+                if let Some(s) = stamp
+                    && store.stamp(e.id)?.is_none()
+                {
+                    w.adopt_stamp(e.id, s.clone());
+                    adopted.push(e);
+                }
+            }
             Some(_) => {
                 let q = Quarantined {
                     event: e.clone(),
@@ -245,6 +257,12 @@ fn apply_one(
             }
             None => replay |= had_events,
         }
+    }
+    // An entry taking a stamp moves in the agreed order: what it touches
+    // is replayed. (Version graphs read stamps as they are: nothing to redo.)
+    for e in &adopted {
+        subjects.note(e);
+        replay |= had_events;
     }
     if replay {
         w.replay_after_commit();

@@ -622,6 +622,38 @@ fn a_store_from_before_stamps_migrates_and_its_entries_replay_in_write_order() {
 }
 
 #[test]
+fn an_entry_here_unstamped_takes_the_stamp_it_arrives_with() {
+    let (office, e) = office();
+    let p = problem(&office, &e);
+    let day = |n| Ts::now().minus_days(n);
+    ops::step_problem(
+        &office,
+        ctx(),
+        p.id,
+        ProblemStep::Resolved,
+        "修好了",
+        day(1),
+    )
+    .unwrap();
+    visit(&office, &e, "走访");
+    // A laptop loaded from a file written before stamps: the same entries, none stamped.
+    let old = Store::memory().unwrap();
+    let mut file = Dump::from_store(&office).unwrap();
+    file.stamps.clear();
+    file.load_into(&old).unwrap();
+    assert!(old.stamps().unwrap().is_empty());
+    let r = send(&office, &old);
+    assert_eq!(r.received, 0, "{r:?}");
+    assert_eq!(old.stamps().unwrap(), office.stamps().unwrap());
+    assert!(old.clock().unwrap() >= office.clock().unwrap());
+    assert_eq!(json(&old), json(&office));
+    // Sent back, nothing changes on either side.
+    let back = send(&old, &office);
+    assert_eq!(back.received, 0, "{back:?}");
+    assert_eq!(json(&old), json(&office));
+}
+
+#[test]
 fn a_merge_cut_short_before_its_replay_replays_when_the_store_opens() {
     use gridbook_store::order::Stamp;
     use gridbook_store::store::{Memory, Writes};
