@@ -93,6 +93,7 @@ fi
 "$BIN" --data big sync init --office "$WORK/office.git" --key "$WORK/key" --device-name big >/dev/null
 echo "big laptop's first sync (sends the estate)…" >&2
 t_first=$(once "$BIN" --data big sync)
+echo "big laptop's first sync: $t_first s" >&2
 
 # Households as `area/building/unit-room`, buildings as `area/building`, and
 # members' phones (to write as), from the estate itself.
@@ -107,6 +108,7 @@ with open(sys.argv[1], encoding="utf-8-sig") as f:
             seen.add(a)
             print(a)
 EOF
+rm -rf csv
 cut -d/ -f1,2 households.txt | sort -u >buildings.txt
 "$BIN" --data big report workload | grep -oE '1[3-9][0-9]{9}' | sort -u >phones.txt
 echo "$(wc -l <households.txt) households, $(wc -l <buildings.txt) buildings, $(wc -l <phones.txt) members" >&2
@@ -143,12 +145,17 @@ log_entries() {
     done
 }
 
-# Every laptop gets the estate first, then all work offline at once, then
-# each syncs in turn (and so also receives the batches of those before it).
-# SMALL=copy: each is a copy of the big laptop's data directory, just
-# synced, set up under its own name; SMALL=sync: each receives the estate
-# in its first sync.
+# Each laptop gets the estate, logs its entries offline, then syncs
+# (sending its batch and receiving the batches of the laptops before it),
+# one laptop after another; the big laptop has received nothing meanwhile,
+# so it still receives all of them at the end. SMALL=copy: each is a copy
+# of the big laptop's data directory, just synced, set up under its own
+# name; SMALL=sync: each receives the estate in its first sync. A laptop's
+# directory is deleted once it has synced (at 100k each copy takes about
+# 1.6 GB).
 t_small_first=0
+t_log=0
+small_syncs=()
 for l in $(seq 1 "$LAPTOPS"); do
     start=$(date +%s%N)
     if [ "$SMALL" = copy ]; then
@@ -159,20 +166,17 @@ for l in $(seq 1 "$LAPTOPS"); do
     "$BIN" --data "lap$l" sync >/dev/null
     end=$(date +%s%N)
     t_small_first=$(python3 -c "print($t_small_first + ($end - $start) / 1e9)")
-done
-start=$(date +%s%N)
-for l in $(seq 1 "$LAPTOPS"); do
-    echo "laptop $l: logging $ENTRIES entries…" >&2
+    echo "laptop $l: set up in $(python3 -c "print(f'{($end - $start) / 1e9:.1f}')") s; logging $ENTRIES entries…" >&2
+    start=$(date +%s%N)
     log_entries "$l"
-done
-end=$(date +%s%N)
-t_log=$(python3 -c "print(($end - $start) / 1e9)")
-small_syncs=()
-for l in $(seq 1 "$LAPTOPS"); do
+    end=$(date +%s%N)
+    t_log=$(python3 -c "print($t_log + ($end - $start) / 1e9)")
     start=$(date +%s%N)
     line=$("$BIN" --data "lap$l" sync)
     end=$(date +%s%N)
     small_syncs+=("$(python3 -c "print(f'{($end - $start) / 1e9:.2f}')") s: $line")
+    echo "laptop $l: ${small_syncs[-1]}" >&2
+    rm -rf "lap$l"
 done
 
 # The receiving sync, from copies restored before each run.
@@ -202,6 +206,7 @@ time_sync() {
 
 echo "timing the big laptop's receiving sync…" >&2
 recv=$(time_sync "$restore")
+echo "received (mean, min): $recv" >&2
 bash -c "$restore"
 summary=$("$BIN" --data big sync)
 me=${PH[0]}
