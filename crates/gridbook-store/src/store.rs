@@ -429,8 +429,15 @@ impl Store {
         self.engine.len(record_tree(kind).id()).unwrap_or(0)
     }
 
+    /// How many events the store holds. sled counts by walking the whole
+    /// tree: for "are there any", use [`Store::has_events`].
     pub fn event_count(&self) -> usize {
         self.engine.len(Tree::Events.id()).unwrap_or(0)
+    }
+
+    /// Whether the store holds any event (one key read, not a count).
+    pub fn has_events(&self) -> Result<bool> {
+        Ok(!self.engine.is_empty(Tree::Events.id())?)
     }
 
     /// Every event, oldest first.
