@@ -148,6 +148,15 @@ fn benches(c: &mut Criterion) {
     // held, never run; `report_screens` below times the jobs themselves.
     a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
     keys_then_frames(&mut g, "areas_j_k", &mut a, &mut term, &["j", "k"]);
+    // Into an area (its buildings count every household's last visit) and
+    // back to the areas list, which `enter` kept.
+    keys_then_frames(
+        &mut g,
+        "enter_area_then_esc",
+        &mut a,
+        &mut term,
+        &["enter", "esc"],
+    );
     a.press("enter");
     // Moving in the buildings of an area: the side pane follows the selection.
     keys_then_frames(&mut g, "buildings_j", &mut a, &mut term, &["j"]);

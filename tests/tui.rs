@@ -1774,3 +1774,86 @@ fn chinese_text_gets_full_width_punctuation_and_english_counts_agree_in_number()
         }
     }
 }
+
+#[test]
+fn back_shows_the_list_it_left_and_a_visit_logged_meanwhile_counts_in_it() {
+    use gridbook::ops::{self, Ctx, VisitInput};
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter");
+    let (building, cells) = browse_row(&a);
+    // The last column: households not visited lately.
+    let stale: usize = cells.last().unwrap().parse().unwrap();
+    let days = Config::default().visit_days();
+    let due = store
+        .households_of(building)
+        .unwrap()
+        .into_iter()
+        .find(|h| {
+            store
+                .last_visit(h.meta.id)
+                .unwrap()
+                .is_none_or(|(t, _)| t < Ts::now().minus_days(days))
+        })
+        .expect("a household of the first building not visited lately");
+    a.press("enter");
+    let inside = screen(&a, 120, 40);
+    // Back without a write: the buildings as they were, the same one selected.
+    a.press("esc");
+    assert_eq!(browse_row(&a), (building, cells.clone()));
+    let back = screen(&a, 120, 40);
+    assert!(back.contains(&cells[0]), "{back}");
+    // A visit logged by another path while inside the building...
+    a.press("enter");
+    assert_eq!(screen(&a, 120, 40), inside);
+    let member = store.members().unwrap()[0].meta.id;
+    ops::log_visit(
+        &store,
+        Ctx::now(None),
+        &VisitInput {
+            household: due.meta.id,
+            member,
+            at: Ts::now(),
+            purpose: "routine".into(),
+            note: "回访".into(),
+            follow_up: None,
+        },
+    )
+    .unwrap();
+    a.dispatch(gridbook::tui::update::Msg::Tick(std::time::Duration::ZERO));
+    // ... counts in the list `back` returns to.
+    a.press("esc");
+    let (again, now) = browse_row(&a);
+    assert_eq!(again, building);
+    assert_eq!(now.last().unwrap(), &(stale - 1).to_string());
+}
+
+#[test]
+fn the_pane_says_it_is_loading_until_the_zone_in_focus_has_its_detail() {
+    use gridbook::tui::firstscreen::Saved;
+    use gridbook::tui::state::State;
+    let (_d, store) = demo_store();
+    for (lang, loading) in [(Lang::En, "Loading…"), (Lang::Zh, "正在读取…")] {
+        let a = app(&store, lang, 120, 40);
+        let with_store = screen(&a, 120, 40);
+        assert!(!with_store.contains(loading), "{with_store}");
+        // The saved first screen, before the store behind it is open: the
+        // areas list, and a pane that says its detail is coming.
+        let saved = Saved::of(&a.state).expect("the areas list");
+        let mut early = State::new(lang, Keymap::load(None, None).0, None);
+        early.width = 120;
+        early.height = 40;
+        saved.show(&mut early);
+        let text = tui_harness::state_screen(&early, 120, 40);
+        assert!(text.contains("胜利花苑"), "{text}");
+        assert!(text.contains(loading), "{text}");
+    }
+    // In the app, the pane never shows the detail of a zone left behind.
+    let mut a = app(&store, Lang::En, 120, 40);
+    let first = screen(&a, 120, 40);
+    if let gridbook::tui::state::View::Browse(b) = &mut a.state.view {
+        b.sel = 1;
+    }
+    let moved = screen(&a, 120, 40);
+    assert!(moved.contains("Loading…") && moved != first, "{moved}");
+}

@@ -23,6 +23,14 @@ pub fn refresh(state: &mut State, c: &Changes) -> Vec<Effect> {
     if c.is_empty() {
         return vec![];
     }
+    // Lists held for `back` may count what changed (an area's buildings
+    // count its households' visits): they are read again.
+    if let View::Browse(b) = &mut state.view {
+        b.forget_held();
+    }
+    if let Some(b) = &mut state.browse_behind {
+        b.forget_held();
+    }
     if let Some(b) = &state.browse_behind
         && browse_shows(b, c)
     {
@@ -115,6 +123,7 @@ mod tests {
             detail: None,
             chart: None,
             stack: vec![],
+            held: vec![],
             loading: false,
             marked: vec![],
         }

@@ -64,10 +64,30 @@ pub struct Browse {
     pub chart: Option<(Id, super::charts::Chart)>,
     /// Where `back` returns to, with the selection there.
     pub stack: Vec<(Level, Id)>,
+    /// The lists above, as they were when `enter` left them (innermost
+    /// last): `back` shows one again without reading the store, unless a
+    /// commit since has dropped them ([`Browse::forget_held`]).
+    pub held: Vec<Held>,
     pub loading: bool,
     /// Rows marked with space (buildings or households), in marking order:
     /// `a` then assigns one member to all of them.
     pub marked: Vec<Id>,
+}
+
+/// A list of the browser kept for `back`.
+#[derive(Clone, Debug)]
+pub struct Held {
+    pub level: Level,
+    pub crumbs: Vec<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+impl Browse {
+    /// Whatever was written may show in a list above: `back` reads it again.
+    pub fn forget_held(&mut self) {
+        self.held.clear();
+    }
 }
 
 pub use super::screens::ReportKind;

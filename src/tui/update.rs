@@ -209,6 +209,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         detail: None,
                         chart: None,
                         stack: Vec::new(),
+                        held: Vec::new(),
                         loading: false,
                         marked: Vec::new(),
                     })
@@ -221,7 +222,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             b.rows = rows;
             b.loading = false;
             if let Some(s) = stack {
+                // A jump: the lists above are another place's.
                 b.stack = s;
+                b.held.clear();
             }
             let keep = if same_level { b.sel } else { 0 };
             // Marks belong to one list: another list starts with none.
@@ -475,6 +478,12 @@ fn detail_effect(b: &Browse) -> Option<Effect> {
 
 /// Reloads whatever is on screen after a change.
 fn reload(state: &mut State) -> Vec<Effect> {
+    if let View::Browse(b) = &mut state.view {
+        b.forget_held();
+    }
+    if let Some(b) = &mut state.browse_behind {
+        b.forget_held();
+    }
     match &state.view {
         View::Browse(b) => vec![Effect::Load {
             level: b.level,
@@ -774,6 +783,12 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                     _ => return vec![],
                 };
                 b.stack.push((b.level, row.id));
+                b.held.push(Held {
+                    level: b.level,
+                    crumbs: b.crumbs.clone(),
+                    columns: b.columns.clone(),
+                    rows: b.rows.clone(),
+                });
                 b.sel = 0;
                 b.detail = None;
                 b.loading = true;
@@ -839,13 +854,29 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
             }
             match &mut state.view {
                 View::Browse(b) => match b.stack.pop() {
-                    Some((level, id)) => {
-                        b.detail = None;
-                        vec![Effect::Load {
-                            level,
-                            select: Some(id),
-                        }]
-                    }
+                    // The list left by `enter`, unchanged since: shown as
+                    // it was (an area's buildings count every household
+                    // of the area, too slow to read again on a key).
+                    Some((level, id)) => match b.held.pop().filter(|h| h.level == level) {
+                        Some(h) => {
+                            b.level = h.level;
+                            b.crumbs = h.crumbs;
+                            b.columns = h.columns;
+                            b.rows = h.rows;
+                            b.marked.clear();
+                            b.sel = b.rows.iter().position(|r| r.id == id).unwrap_or(0);
+                            b.detail = None;
+                            detail_effect(b).into_iter().collect()
+                        }
+                        None => {
+                            b.held.clear();
+                            b.detail = None;
+                            vec![Effect::Load {
+                                level,
+                                select: Some(id),
+                            }]
+                        }
+                    },
                     None => vec![],
                 },
                 View::Report(r) if r.back.is_some() => {
@@ -1570,28 +1601,68 @@ mod tests {
             }]
         );
         loaded(&mut s, Level::Buildings(Id(2)), RowKind::Building, 5);
+        // The areas as `enter` left them: shown again without a load,
+        // only the pane of the row asks for its detail.
         let fx = keys(&mut s, "esc");
+        assert_eq!(fx, vec![Effect::Detail(Id(2))]);
+        assert!(matches!(&s.view, View::Browse(b) if b.level == Level::Areas && b.rows.len() == 3));
+        assert_eq!(sel(&s), 1);
+        // At the top, back does nothing.
+        assert_eq!(keys(&mut s, "esc"), vec![]);
+    }
+
+    #[test]
+    fn after_a_commit_back_reads_the_list_above_again() {
+        use gridbook_store::writes::Changes;
+        let mut s = state();
+        loaded(&mut s, Level::Areas, RowKind::Area, 3);
+        keys(&mut s, "j enter");
+        loaded(&mut s, Level::Buildings(Id(2)), RowKind::Building, 5);
+        keys(&mut s, "enter");
+        loaded(&mut s, Level::Households(Id(1)), RowKind::Household, 4);
+        // Anything written may count in a list above (a visit changes an
+        // area's "not visited" column), wherever it was.
+        let far = Changes {
+            zones: [Id(99)].into_iter().collect(),
+            ..Changes::default()
+        };
+        update(&mut s, Msg::Changed(far));
         assert_eq!(
-            fx,
+            keys(&mut s, "esc"),
+            vec![Effect::Load {
+                level: Level::Buildings(Id(2)),
+                select: Some(Id(1))
+            }]
+        );
+        loaded(&mut s, Level::Buildings(Id(2)), RowKind::Building, 5);
+        assert_eq!(
+            keys(&mut s, "esc"),
             vec![Effect::Load {
                 level: Level::Areas,
                 select: Some(Id(2))
             }]
         );
-        // At the top, back does nothing.
+        // A jump (`goto`, a lookup) starts from lists of another place.
+        loaded(&mut s, Level::Areas, RowKind::Area, 3);
+        keys(&mut s, "enter");
         update(
             &mut s,
             Msg::Loaded {
-                level: Level::Areas,
+                level: Level::Buildings(Id(3)),
                 crumbs: vec![],
                 columns: vec![],
-                rows: rows(RowKind::Area, 3),
-                select: Some(Id(2)),
-                stack: None,
+                rows: rows(RowKind::Building, 2),
+                select: None,
+                stack: Some(vec![(Level::Areas, Id(3))]),
             },
         );
-        assert_eq!(sel(&s), 1);
-        assert_eq!(keys(&mut s, "esc"), vec![]);
+        assert_eq!(
+            keys(&mut s, "esc"),
+            vec![Effect::Load {
+                level: Level::Areas,
+                select: Some(Id(3))
+            }]
+        );
     }
 
     #[test]

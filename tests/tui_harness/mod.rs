@@ -59,8 +59,25 @@ pub fn cells(app: &App, w: u16, h: u16) -> Vec<Vec<String>> {
 /// The screen as text, one line per row; the cell after a double-width
 /// character is its right half and is not printed again.
 pub fn screen(app: &App, w: u16, h: u16) -> String {
+    text_of(cells(app, w, h))
+}
+
+/// A state drawn without an app (a saved first screen before the store
+/// opens), as text.
+pub fn state_screen(state: &gridbook::tui::state::State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| gridbook::tui::render::render(state, f)).unwrap();
+    let buf = t.backend().buffer();
+    text_of(
+        (0..h)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect())
+            .collect(),
+    )
+}
+
+fn text_of(cells: Vec<Vec<String>>) -> String {
     let mut out = String::new();
-    for row in cells(app, w, h) {
+    for row in cells {
         let mut skip = 0;
         for sym in row {
             if skip > 0 {

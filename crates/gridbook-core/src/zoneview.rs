@@ -86,7 +86,13 @@ pub struct ZoneView {
     pub residents: Vec<ResidentView>,
     pub children: Vec<ChildView>,
     pub last_visit: Option<VisitRef>,
+    /// The oldest open problems in the zone: all of them, or as many as the
+    /// view was built to show ([`build_brief`]).
     pub open_problems: Vec<ProblemView>,
+    /// How many problems are open in the zone, listed or not. The JSON
+    /// lists them all, so it carries no count of its own.
+    #[serde(skip)]
+    pub open_problem_count: usize,
     pub recent: Vec<EntryView>,
     /// A household's care groups and when its care visit is due; filled by
     /// those who hold the care list (`care::of_household`), absent otherwise.
@@ -142,8 +148,24 @@ fn path_of(store: &Store, id: Id) -> String {
 
 /// Open problems in `zone` or anything inside it, oldest first.
 pub fn open_problems_in(store: &Store, zone: Id, now: Ts, lang: Lang) -> Result<Vec<ProblemView>> {
+    Ok(oldest_open_problems(store, zone, now, lang, usize::MAX)?.0)
+}
+
+/// The `limit` oldest open problems in `zone` or anything inside it, and
+/// how many are open. Only the problems listed are read: the index keys
+/// them by id, and an entry's id carries its time (`Event::new`), so the
+/// first keys are the oldest and counting the rest reads keys alone. An
+/// area of thousands of households holds hundreds of open problems.
+pub fn oldest_open_problems(
+    store: &Store,
+    zone: Id,
+    now: Ts,
+    lang: Lang,
+    limit: usize,
+) -> Result<(Vec<ProblemView>, usize)> {
+    let ids = store.open_problems_in(zone)?;
     let mut out = Vec::new();
-    for pid in store.open_problems_in(zone)? {
+    for &pid in ids.iter().take(limit) {
         if let Some(e) = store.event(pid)?
             && let EventBody::ProblemOpened(ProblemOpenedBody {
                 category,
@@ -162,10 +184,25 @@ pub fn open_problems_in(store: &Store, zone: Id, now: Ts, lang: Lang) -> Result<
         }
     }
     out.sort_by_key(|p| std::cmp::Reverse(p.age_days));
-    Ok(out)
+    Ok((out, ids.len()))
 }
 
+/// Everything about `zone` with its `recent` latest entries, for `show`.
 pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> Result<ZoneView> {
+    build_brief(store, zone, now, lang, recent, usize::MAX)
+}
+
+/// [`build`] listing only the `problems` oldest open problems (with the
+/// count of all): the TUI's side pane, which shows a few, is built on a
+/// key press and must not read every problem of a large area.
+pub fn build_brief(
+    store: &Store,
+    zone: &Zone,
+    now: Ts,
+    lang: Lang,
+    recent: usize,
+    problems: usize,
+) -> Result<ZoneView> {
     let id = zone.id();
     let covered_by = cover::covering(store, id, now)?.map(|c| CoverView {
         member_id: c.member.to_string(),
@@ -175,6 +212,7 @@ pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> 
         via: path_of(store, c.via),
         since: c.since.date().to_string(),
     });
+    let (open_problems, open_problem_count) = oldest_open_problems(store, id, now, lang, problems)?;
     let mut view = ZoneView {
         id: id.to_string(),
         kind: zone.kind().code().to_string(),
@@ -185,7 +223,8 @@ pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> 
         residents: Vec::new(),
         children: Vec::new(),
         last_visit: None,
-        open_problems: open_problems_in(store, id, now, lang)?,
+        open_problems,
+        open_problem_count,
         recent: Vec::new(),
         care: None,
     };
@@ -401,4 +440,59 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
         out.push_str(&table(&rows));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{self, Ctx, ProblemInput};
+
+    #[test]
+    fn a_brief_view_lists_the_oldest_problems_counts_all_and_reads_no_other() {
+        let store = Store::memory().unwrap();
+        let now = Ts(1_790_000_000_000);
+        let ctx = Ctx { by: None, now };
+        let area = ops::add_area(&store, ctx, "胜利花苑", "slhy").unwrap();
+        let b = ops::add_building(&store, ctx, area.meta.id, "3栋", "3").unwrap();
+        let h = ops::add_household(&store, ctx, b.meta.id, "1", "101", "").unwrap();
+        // Written in no order of age.
+        let mut problems = Vec::new();
+        for days in [1, 9, 4, 30, 17] {
+            let e = ops::open_problem(
+                &store,
+                ctx,
+                &ProblemInput {
+                    zone: h.meta.id,
+                    at: now.minus_days(days),
+                    category: "repair".into(),
+                    description: format!("{days}天前"),
+                    reporter: None,
+                    urgency: Urgency::Normal,
+                },
+            )
+            .unwrap();
+            problems.push((days, e.id));
+        }
+        let zone = address::zone_of(&store, area.meta.id).unwrap().unwrap();
+        let full = build(&store, &zone, now, Lang::Zh, 8).unwrap();
+        assert_eq!(full.open_problem_count, 5);
+        let ages: Vec<i64> = full.open_problems.iter().map(|p| p.age_days).collect();
+        assert_eq!(ages, [30, 17, 9, 4, 1]);
+        // The problems a brief view does not list are never read: with
+        // their entries gone from the store it still builds, and counts them
+        // (no recent entries asked for: the timeline would name them).
+        for (days, id) in &problems {
+            if *days < 17 {
+                store.raw_for_tests().remove("events", &id.to_bytes());
+            }
+        }
+        let brief = build_brief(&store, &zone, now, Lang::Zh, 0, 2).unwrap();
+        assert_eq!(brief.open_problem_count, 5);
+        let listed: Vec<&str> = brief
+            .open_problems
+            .iter()
+            .map(|p| p.description.as_str())
+            .collect();
+        assert_eq!(listed, ["30天前", "17天前"]);
+    }
 }

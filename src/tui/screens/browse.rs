@@ -284,12 +284,20 @@ pub fn load(
     }])
 }
 
+/// Open problems the side pane lists; it says how many more there are.
+const PANE_PROBLEMS: usize = 3;
+
+/// The side pane's detail of a zone, built on the key that selects it: it
+/// reads what the pane shows (the oldest few open problems, the latest
+/// entries) and counts the rest, so an area of thousands of households
+/// costs about what a household does.
 pub fn detail(w: &World, id: Id) -> R<Vec<Msg>> {
     let Some(zone) = address::zone_of(w.store, id).map_err(err)? else {
         return Ok(vec![]);
     };
     let now = Ts::now();
-    let mut view = zoneview::build(w.store, &zone, now, w.lang, 8).map_err(err)?;
+    let mut view =
+        zoneview::build_brief(w.store, &zone, now, w.lang, 8, PANE_PROBLEMS).map_err(err)?;
     if let Zone::Household(..) = zone {
         view.care = care::of_household(w.store, &w.lists.care, id, now, w.lang).map_err(err)?;
     }
@@ -413,16 +421,24 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
             table(frame, list, &title, &b.columns, &rows, b.sel, true)
         }
     }
+    // Only the detail of the zone in focus; until it is there (the saved
+    // first screen before the store opens) the pane says it is coming.
+    let focus = crate::tui::update::detail_target(b).map(|id| id.to_string());
+    let detail = b
+        .detail
+        .as_deref()
+        .filter(|d| Some(&d.id) == focus.as_ref());
     // The chart of the zone the pane shows, or "…" while it is computed:
     // never the chart of the zone selected before.
-    let chart = b.detail.as_ref().map(|d| match &b.chart {
+    let chart = detail.map(|d| match &b.chart {
         Some((id, c)) if d.id == id.to_string() => PaneChart::Ready(c),
         _ => PaneChart::Waiting,
     });
     let side = crate::tui::charts::pane(frame, side, state.lang, chart);
     detail_pane(
         state,
-        b.detail.as_deref(),
+        detail,
+        focus.is_some(),
         matches!(b.level, Level::Household(_)),
         frame,
         side,
@@ -477,6 +493,7 @@ fn households_fitted(b: &Browse, width: usize) -> (Vec<String>, Vec<Row>) {
 fn detail_pane(
     state: &State,
     view: Option<&ZoneView>,
+    awaited: bool,
     inside: bool,
     frame: &mut Frame,
     area: Rect,
@@ -484,7 +501,13 @@ fn detail_pane(
     let lang = state.lang;
     let block = Block::default().borders(Borders::ALL).border_style(DIM);
     let Some(v) = view else {
-        frame.render_widget(Paragraph::new("").block(block), area);
+        let text = if awaited {
+            Line::styled(lang.t("frames.pane_loading"), DIM)
+        } else {
+            Line::default()
+        };
+        frame.render_widget(Clear, area);
+        frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     };
     let block = block.title(format!(
@@ -583,7 +606,7 @@ fn detail_pane(
             ],
         )));
     }
-    let style = if v.open_problems.is_empty() {
+    let style = if v.open_problem_count == 0 {
         DIM
     } else {
         Style::new().fg(Color::Yellow)
@@ -593,12 +616,12 @@ fn detail_pane(
             "wording.labelled",
             &[
                 lang.t("show.open_problems"),
-                &v.open_problems.len().to_string(),
+                &v.open_problem_count.to_string(),
             ],
         ),
         style,
     ));
-    for p in v.open_problems.iter().take(3) {
+    for p in v.open_problems.iter().take(PANE_PROBLEMS) {
         lines.push(Line::styled(
             format!(
                 "  [{}] {} · {}",
@@ -609,8 +632,9 @@ fn detail_pane(
             style,
         ));
     }
-    if v.open_problems.len() > 3 {
-        let more = (v.open_problems.len() - 3).to_string();
+    let listed = v.open_problems.len().min(PANE_PROBLEMS);
+    if v.open_problem_count > listed {
+        let more = (v.open_problem_count - listed).to_string();
         lines.push(Line::styled(
             format!("  {}", lang.f("entry.more", &[&more])),
             style,
