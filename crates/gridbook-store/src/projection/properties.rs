@@ -657,6 +657,7 @@ fn every_kind() -> Vec<Act> {
             fresh: true,
         },
         Act::Merge { h: 1, into: 3 },
+        Act::Erase { m: 1 },
     ]
 }
 
