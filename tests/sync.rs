@@ -1277,6 +1277,13 @@ fn an_erasure_says_so_on_the_timeline_without_the_name() {
         assert!(shown.contains(line), "{shown}");
         assert!(!shown.contains(ERASED.0), "{shown}");
     }
+    // `conflicts` tells of it, by laptop, with nothing to resolve.
+    let listed = b.ok(&["conflicts"]);
+    assert!(
+        listed.contains("erased on request: resident") && listed.contains("(office-pc laptop)"),
+        "{listed}"
+    );
+    assert!(!listed.contains(ERASED.0), "{listed}");
 }
 
 #[test]
