@@ -800,3 +800,70 @@ pub fn copies_beside(data: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{self, Ctx, ResidentInput};
+
+    /// A store on disk with one resident, a note naming her, and sync's
+    /// outbox on.
+    fn estate(dir: &Path) -> (Id, Id) {
+        let s = Store::open(dir).unwrap();
+        s.start_outbox().unwrap();
+        let ctx = Ctx::now(None);
+        let a = ops::add_area(&s, ctx, "胜利花苑", "slhy").unwrap();
+        let b = ops::add_building(&s, ctx, a.meta.id, "3栋", "3").unwrap();
+        let h = ops::add_household(&s, ctx, b.meta.id, "1", "101", "").unwrap();
+        let r = ops::add_resident(
+            &s,
+            ctx,
+            h.meta.id,
+            &ResidentInput {
+                name: "周海燕".into(),
+                phones: "13905460001".into(),
+                relation: "户主".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        (r.meta.id, s.device_id().unwrap().unwrap())
+    }
+
+    #[test]
+    fn a_kill_before_the_rewrite_leaves_it_to_the_next_complete_which_keeps_the_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let (resident, device) = estate(dir.path());
+        let e = {
+            let s = Store::open(dir.path()).unwrap();
+            let e = record(&s, Whom::Resident(resident), Ts::now(), None).unwrap();
+            s.flush().unwrap();
+            e
+            // Dropped here as a kill would leave it: recorded, not rewritten.
+        };
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(pending(&s).unwrap(), vec![resident]);
+        let queued = s.outbox().unwrap();
+        let (s, done) = complete(s).unwrap();
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].1.name, "周海燕");
+        let r = s.resident(resident).unwrap().unwrap();
+        assert_eq!(r.name, MARK);
+        assert!(r.phones.is_empty() && !r.meta.is_live());
+        assert!(pending(&s).unwrap().is_empty(), "the rewrite took the key");
+        assert_eq!(known(&s).unwrap(), vec![e.clone()]);
+        // The same device, the same queue (the erasure in it, the
+        // redacted entries not queued again), nothing left naming her.
+        assert_eq!(s.device_id().unwrap(), Some(device));
+        assert!(s.outbox_on());
+        assert_eq!(s.outbox().unwrap(), queued);
+        assert!(queued.iter().any(|q| q.id == e.id));
+        let json = String::from_utf8(Dump::from_store(&s).unwrap().to_json()).unwrap();
+        assert!(!json.contains("周海燕") && !json.contains("13905460001"));
+        // Nothing waits: a second complete changes nothing.
+        let before = Dump::from_store(&s).unwrap();
+        let (s, done) = complete(s).unwrap();
+        assert!(done.is_empty());
+        assert_eq!(Dump::from_store(&s).unwrap(), before);
+    }
+}
