@@ -15,6 +15,16 @@
 //! directory is replaced by one new backup of the erased store (written
 //! first, then the old ones removed). Exports and copies made elsewhere are
 //! out of reach: the command says so.
+//!
+//! With team sync the erasure is an entry too: `Erased { person, kind }`
+//! (the id, never the name), stamped and queued like any entry, while the
+//! redacted entries are not queued again. A laptop receiving it runs the
+//! same redaction ([`redact`]) on its own copy and rewrites its store
+//! ([`complete`]); batches arriving or leaving are redacted for every
+//! erasure known ([`Redactor`]), so entries written about the person before
+//! a laptop heard of the erasure never become conflicts or quarantined
+//! entries. Which erasures are known, and which still wait for the
+//! rewrite, are sync's own keys, written with the entries.
 
 use std::path::{Path, PathBuf};
 
