@@ -273,9 +273,10 @@ enum BodyKind {
     Activity,
     Moved,
     Merged,
+    Erased,
 }
 
-const KINDS: [BodyKind; 13] = [
+const KINDS: [BodyKind; 14] = [
     BodyKind::Assigned,
     BodyKind::AssignmentEnded,
     BodyKind::Visit,
@@ -289,6 +290,7 @@ const KINDS: [BodyKind; 13] = [
     BodyKind::Activity,
     BodyKind::Moved,
     BodyKind::Merged,
+    BodyKind::Erased,
 ];
 
 fn kind_of(b: &EventBody) -> BodyKind {
@@ -306,6 +308,7 @@ fn kind_of(b: &EventBody) -> BodyKind {
         EventBody::Activity(_) => BodyKind::Activity,
         EventBody::Moved { .. } => BodyKind::Moved,
         EventBody::Merged { .. } => BodyKind::Merged,
+        EventBody::Erased { .. } => BodyKind::Erased,
     }
 }
 
@@ -426,6 +429,9 @@ fn of_kind(which: BodyKind) -> BoxedStrategy<EventBody> {
             .boxed(),
         BodyKind::Merged => (id(), id())
             .prop_map(|(from, into)| EventBody::Merged { from, into })
+            .boxed(),
+        BodyKind::Erased => (id(), kind())
+            .prop_map(|(person, kind)| EventBody::Erased { person, kind })
             .boxed(),
     }
 }

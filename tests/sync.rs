@@ -1190,3 +1190,152 @@ fn one_resident_moved_on_two_laptops_lives_in_one_household_and_is_listed() {
     assert_eq!(lives[0], lives[1], "the same household on both laptops");
     assert_eq!(hq.export_raw(), a.export_raw());
 }
+
+/// The resident erased on request in the tests below, and her phone.
+const ERASED: (&str, &str) = ("周海燕", "13905460001");
+const ERASED_AT: &str = "胜利花苑/3栋/1-101";
+
+/// The office's laptop and two more, all holding the estate.
+fn three_laptops(office: &Office) -> [Laptop; 3] {
+    let hq = Laptop::with_estate();
+    office.join(&hq, "office-pc");
+    hq.sync();
+    let b = Laptop::new();
+    office.join(&b, "bb-sun");
+    b.sync();
+    let c = Laptop::new();
+    office.join(&c, "cc-wang");
+    c.sync();
+    [hq, b, c]
+}
+
+/// No trace of the erased person in the laptop's export, nothing listed by
+/// `conflicts`, and the derived state what a rebuild gives.
+fn holds_no_trace(l: &Laptop, who: &str) {
+    let export = l.export_raw().unwrap();
+    for needle in [ERASED.0, ERASED.1] {
+        let lines: Vec<&str> = export.lines().filter(|l| l.contains(needle)).collect();
+        assert!(lines.is_empty(), "{who} still holds {needle}: {lines:#?}");
+    }
+    let list: serde_json::Value = serde_json::from_str(&l.ok(&["conflicts", "--json"])).unwrap();
+    assert_eq!(list, serde_json::json!([]), "{who}: {list}");
+    let check = l.ok(&["check"]);
+    assert!(
+        check.contains(" 0 missing, 0 extra, 0 wrong"),
+        "{who}: {check}"
+    );
+}
+
+fn all_the_same(laptops: &[Laptop]) {
+    let first = laptops[0].export_raw().unwrap();
+    for (i, l) in laptops.iter().enumerate().skip(1) {
+        assert!(l.export_raw().unwrap() == first, "laptop {i} differs");
+    }
+}
+
+#[test]
+fn an_erasure_reaches_every_laptop_with_no_conflict_and_the_same_bytes() {
+    let office = Office::new(false);
+    let [hq, b, c] = three_laptops(&office);
+    hq.visit("1-101", "赵建国", "周海燕说楼道灯坏了，回电13905460001");
+    for l in [&hq, &b, &c] {
+        l.sync();
+    }
+    assert!(c.export_raw().unwrap().contains(ERASED.0));
+
+    let said = hq.ok(&["erase", ERASED_AT, ERASED.0]);
+    assert!(said.contains("office's git history"), "{said}");
+    hq.sync();
+    let got = b.sync();
+    assert!(got.contains("1 person erased on request"), "{got}");
+    assert!(got.contains("erased on request here too"), "{got}");
+    assert!(!got.contains(ERASED.0), "{got}");
+    c.sync();
+    for l in [&hq, &b, &c] {
+        l.sync();
+    }
+    for (l, who) in [(&hq, "hq"), (&b, "b"), (&c, "c")] {
+        holds_no_trace(l, who);
+    }
+    all_the_same(&[hq, b, c][..]);
+}
+
+#[test]
+fn an_erasure_says_so_on_the_timeline_without_the_name() {
+    let office = Office::new(false);
+    let [hq, b, _c] = three_laptops(&office);
+    hq.ok(&["erase", ERASED_AT, ERASED.0]);
+    hq.sync();
+    b.sync();
+    for lang in ["en", "zh"] {
+        let shown = b.ok(&["--lang", lang, "show", ERASED_AT]);
+        let line = if lang == "en" {
+            "a person was erased on request"
+        } else {
+            "应本人要求删除了一个人的信息"
+        };
+        assert!(shown.contains(line), "{shown}");
+        assert!(!shown.contains(ERASED.0), "{shown}");
+    }
+    // `conflicts` tells of it, by laptop, with nothing to resolve.
+    let listed = b.ok(&["conflicts"]);
+    assert!(
+        listed.contains("erased on request: resident") && listed.contains("(office-pc laptop)"),
+        "{listed}"
+    );
+    assert!(!listed.contains(ERASED.0), "{listed}");
+}
+
+#[test]
+fn a_note_naming_the_person_written_offline_is_redacted_on_arrival_everywhere() {
+    let office = Office::new(false);
+    let [hq, b, c] = three_laptops(&office);
+    // C, offline, notes her phone; the office erases her meanwhile.
+    c.visit("1-101", "赵建国", "周海燕电话13905460001，已联系");
+    hq.ok(&["erase", ERASED_AT, ERASED.0]);
+    hq.sync();
+    b.sync();
+    c.sync();
+    for l in [&hq, &b, &c] {
+        l.sync();
+    }
+    for (l, who) in [(&hq, "hq"), (&b, "b"), (&c, "c")] {
+        holds_no_trace(l, who);
+        let export = l.export_raw().unwrap();
+        assert!(
+            export.contains("[已删除 erased]电话[已删除 erased]，已联系"),
+            "{who}: the note did not arrive redacted"
+        );
+    }
+    all_the_same(&[hq, b, c][..]);
+}
+
+#[test]
+fn batches_about_an_erased_person_arriving_with_the_erasure_are_redacted() {
+    let office = Office::new(false);
+    let [hq, b, _c] = three_laptops(&office);
+    hq.visit("1-101", "赵建国", "周海燕说楼道灯坏了");
+    hq.sync();
+    b.sync();
+    // An export of B taken before the erasure, restored after it.
+    let old = b.path("before.json");
+    b.ok(&["export", "--out", &old]);
+    hq.ok(&["erase", ERASED_AT, ERASED.0]);
+    hq.sync();
+    b.sync();
+    b.ok(&["restore", "--force", &old]);
+    assert!(b.export_raw().unwrap().contains(ERASED.0));
+    // B applies every batch again, the erasure among them, and sends its
+    // whole store back: both redacted.
+    b.sync();
+    hq.sync();
+    // A laptop that joins now receives the earlier batches and the
+    // erasure in one sync.
+    let d = Laptop::new();
+    office.join(&d, "dd-new");
+    d.sync();
+    for (l, who) in [(&hq, "hq"), (&b, "b"), (&d, "d")] {
+        holds_no_trace(l, who);
+    }
+    all_the_same(&[hq, b, d][..]);
+}

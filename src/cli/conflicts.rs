@@ -39,12 +39,17 @@ pub fn list(env: &Env, json: bool) -> Result<(), Fail> {
     let lang = env.lang;
     let store = env.open(Use::Read)?;
     let items = conflicts::list(&store, lang)?;
+    let erased = erasures(&store, lang)?;
     drop(store);
     if json {
         return out::json(&items);
     }
     if items.is_empty() {
-        return out::line(lang.t("merge.cli.none"));
+        out::line(lang.t("merge.cli.none"))?;
+        for l in erased {
+            out::line(l)?;
+        }
+        return Ok(());
     }
     let mut rows = vec![vec![
         lang.t("merge.col.id").to_string(),
@@ -63,7 +68,36 @@ pub fn list(env: &Env, json: bool) -> Result<(), Fail> {
         ]);
     }
     out::text(&text::table(&rows))?;
-    out::line(lang.t("merge.cli.how"))
+    out::line(lang.t("merge.cli.how"))?;
+    for l in erased {
+        out::line(l)?;
+    }
+    Ok(())
+}
+
+/// One line per person erased on request here or on another laptop: what
+/// they were, when, on which laptop; never who (not a conflict: nothing to
+/// resolve, so not in `--json`).
+fn erasures(store: &gridbook_store::store::Store, lang: Lang) -> Result<Vec<String>, Fail> {
+    let mut out = Vec::new();
+    for e in gridbook_core::erase::known(store)? {
+        let gridbook_domain::model::EventBody::Erased { kind, .. } = e.body else {
+            continue;
+        };
+        let laptop = store
+            .stamp(e.id)?
+            .and_then(|s| gridbook_core::sync::run::device_name(store, s.device))
+            .unwrap_or_else(|| "?".into());
+        out.push(lang.f(
+            "erasesync.listed",
+            &[
+                lang.t(&format!("kind.{}", kind.code())),
+                &e.at.display(),
+                &laptop,
+            ],
+        ));
+    }
+    Ok(out)
 }
 
 pub fn show(env: &Env, id: &str, json: bool) -> Result<(), Fail> {

@@ -90,7 +90,7 @@ pub fn run(
     };
     let sealed = backup_seal(env, passphrase)?;
     let (store, erased) = erase::erase(store, whom, ctx.now, ctx.by).map_err(fail)?;
-    let rewritten = erase::rewrite_backups(&store, &sealed);
+    let rewritten = erase::rewrite_backups(&store, Some(&sealed));
     drop(store);
     let mut lines = vec![format!(
         "erased {} ({said}): {} values in the record, {} timeline entries, {} other records; they now read {}",
@@ -132,9 +132,16 @@ pub fn run(
             c.display()
         ));
     }
-    lines.push(
-        "not reached: exports and copies made elsewhere (files written with `gridbook export`, USB sticks, other laptops, what was sent to the office) still hold them; erase those by hand".into(),
-    );
+    if gridbook_core::sync::device::is_set_up(&env.data) {
+        lines.push(env.lang.t("erasesync.synced").to_string());
+        lines.push(
+            "not reached: exports and copies made elsewhere (files written with `gridbook export`, USB sticks) still hold them; erase those by hand".into(),
+        );
+    } else {
+        lines.push(
+            "not reached: exports and copies made elsewhere (files written with `gridbook export`, USB sticks, other laptops) still hold them; erase those by hand".into(),
+        );
+    }
     out::text(&(lines.join("\n") + "\n"))?;
     match failed {
         Some(msg) => Err(Fail::of(
@@ -143,4 +150,70 @@ pub fn run(
         )),
         None => Ok(()),
     }
+}
+
+/// How backups rewritten without asking are sealed: as config says, else
+/// as the newest backup was when that needs no passphrase; `None` when it
+/// was sealed to a passphrase (the old backups are then removed and the
+/// line says to take a new one).
+fn quiet_seal(env: &Env) -> Option<Seal> {
+    let configured = env.config.backup_seal();
+    if !configured.is_plain() {
+        return Some(configured);
+    }
+    let Some(newest) = backup::newest(&env.data) else {
+        return Some(Seal::Plain);
+    };
+    let bytes = std::fs::read(&newest).unwrap_or_default();
+    (!seal::is_sealed(&bytes)).then_some(Seal::Plain)
+}
+
+/// Finishes erasures that wait for the store's rewrite (received by sync,
+/// or left by a kill): rewrites the store and replaces the backups, as
+/// `erase` does. Returns the store and what to say (nothing when none
+/// waited); never a name.
+pub fn finish(
+    env: &Env,
+    store: gridbook_store::store::Store,
+) -> Result<(gridbook_store::store::Store, Vec<String>), Fail> {
+    if erase::pending(&store)?.is_empty() {
+        return Ok((store, Vec::new()));
+    }
+    let sealed = quiet_seal(env);
+    let (store, done) = erase::complete(store).map_err(fail)?;
+    let mut lines = Vec::new();
+    if done.is_empty() {
+        return Ok((store, lines));
+    }
+    let kinds: Vec<String> = done
+        .iter()
+        .map(|(_, r)| {
+            format!(
+                "{} values, {} entries, {} records",
+                r.fields, r.entries, r.records
+            )
+        })
+        .collect();
+    lines.push(env.lang.f("erasesync.applied", &[&kinds.join("; ")]));
+    match erase::rewrite_backups(&store, sealed.as_ref()) {
+        Ok(r) => {
+            if sealed.is_none() && r.removed > 0 {
+                lines.push(format!(
+                    "backups: {} old ones removed; they were encrypted to a passphrase, so take a new one with `gridbook backup --passphrase`",
+                    r.removed
+                ));
+            }
+            for k in &r.kept {
+                lines.push(format!(
+                    "warning: could not remove the old backup {}: it still holds them; delete it by hand",
+                    k.display()
+                ));
+            }
+        }
+        Err(e) => lines.push(format!(
+            "warning: rewriting the backups failed ({e}): the old backups in {} still hold them; delete them by hand",
+            backup::dir(&env.data).display()
+        )),
+    }
+    Ok((store, lines))
 }

@@ -77,7 +77,14 @@ pub fn run(env: &Env, args: SyncArgs) -> Result<(), Fail> {
                 }
                 .into());
             }
-            let store = env.open(if args.dry_run { Use::Read } else { Use::Write })?;
+            let mut store = env.open(if args.dry_run { Use::Read } else { Use::Write })?;
+            let mut said = Vec::new();
+            if !args.dry_run {
+                // An erasure a kill left half done is finished first.
+                let (s, l) = crate::cli::erase::finish(env, store)?;
+                store = s;
+                said.extend(l);
+            }
             let bar = crate::cli::progress::bar(lang.t("sync.job"), false);
             let s = sync::sync(
                 &store,
@@ -96,8 +103,17 @@ pub fn run(env: &Env, args: SyncArgs) -> Result<(), Fail> {
             );
             drop(bar);
             let s = s?;
+            if !args.dry_run {
+                let (s, l) = crate::cli::erase::finish(env, store)?;
+                store = s;
+                said.extend(l);
+            }
             drop(store);
-            out::line(summary_line(&s, lang))
+            out::line(summary_line(&s, lang))?;
+            for l in said {
+                out::line(l)?;
+            }
+            Ok(())
         }
         Some(SyncCmd::Init {
             office,
@@ -175,9 +191,15 @@ pub fn run(env: &Env, args: SyncArgs) -> Result<(), Fail> {
                     ))
                 }
                 BundleCmd::Import { file } => {
+                    let (store, before) = crate::cli::erase::finish(env, store)?;
                     let s = run::bundle_import(&store, &env.data, &file)?;
+                    let (store, after) = crate::cli::erase::finish(env, store)?;
                     drop(store);
-                    out::line(summary_line(&s, lang))
+                    out::line(summary_line(&s, lang))?;
+                    for l in before.into_iter().chain(after) {
+                        out::line(l)?;
+                    }
+                    Ok(())
                 }
             }
         }

@@ -91,7 +91,7 @@ impl gridbook_domain::error::Kinded for ExportError {
 }
 
 /// Everything in a store, in the order it is written out.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dump {
     pub notice: String,
     pub format: String,
@@ -490,6 +490,12 @@ impl Dump {
                     kind.code(),
                     *target,
                 )?,
+                EventBody::Erased { person, kind } => need(
+                    record(*kind).contains(person),
+                    "body.Erased.person",
+                    kind.code(),
+                    *person,
+                )?,
                 EventBody::Amended {
                     supersedes,
                     replacement,
@@ -724,7 +730,7 @@ impl Dump {
                     text(&|| format!("{b}.Created.label"), "label", label, One)?
                 }
                 // Ids only: the references are checked above.
-                EventBody::Moved { .. } | EventBody::Merged { .. } => {}
+                EventBody::Moved { .. } | EventBody::Merged { .. } | EventBody::Erased { .. } => {}
                 EventBody::Activity(a) => activity(&b, a)?,
                 EventBody::Tombstoned { reason, .. } => {
                     text(&|| format!("{b}.Tombstoned.reason"), "reason", reason, Many)?

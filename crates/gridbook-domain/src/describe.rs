@@ -66,6 +66,8 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             "movemerge.event.merged",
             &[&name_of(*from), &name_of(*into)],
         ),
+        // Never the name: the person is gone from every record.
+        EventBody::Erased { .. } => lang.t("erasesync.event").to_string(),
         EventBody::Activity(ActivityBody {
             kind,
             members,

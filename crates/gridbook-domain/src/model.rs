@@ -781,6 +781,13 @@ pub enum EventBody {
         from: Id,
         into: Id,
     },
+    /// A person (`kind`: resident or member) was erased on request. It
+    /// holds the id only, never the name: every device that receives it
+    /// redacts its own copy the same way. (Appended: position matters.)
+    Erased {
+        person: Id,
+        kind: Kind,
+    },
 }
 
 /// What an amendment may say instead: the kinds of entry that can be
@@ -824,7 +831,8 @@ impl Correction {
             | EventBody::Tombstoned { .. }
             | EventBody::Amended { .. }
             | EventBody::Moved { .. }
-            | EventBody::Merged { .. } => return None,
+            | EventBody::Merged { .. }
+            | EventBody::Erased { .. } => return None,
         })
     }
 }
@@ -850,6 +858,7 @@ impl EventBody {
             EventBody::Amended { .. } => "amended",
             EventBody::Moved { .. } => "moved",
             EventBody::Merged { .. } => "merged",
+            EventBody::Erased { .. } => "erased",
         }
     }
 }

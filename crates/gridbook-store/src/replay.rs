@@ -76,7 +76,8 @@ impl Subjects {
             | EventBody::Created { .. }
             | EventBody::Tombstoned { .. }
             | EventBody::Activity { .. }
-            | EventBody::Merged { .. } => {}
+            | EventBody::Merged { .. }
+            | EventBody::Erased { .. } => {}
         }
     }
 

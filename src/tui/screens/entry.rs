@@ -204,6 +204,10 @@ fn fields(w: &World, body: &EventBody) -> Vec<(String, String)> {
             out.push((f("lifecycle.field.before"), name_of(*from)));
             out.push((f("lifecycle.field.after"), name_of(*into)));
         }
+        // Who it was is gone: only what happened.
+        EventBody::Erased { kind, .. } => {
+            out.push((f("form.kind"), f(&format!("kind.{}", kind.code()))));
+        }
         EventBody::Activity(ActivityBody {
             kind,
             members,

@@ -27,7 +27,8 @@ fn kind_tag(body: &EventBody) -> &'static str {
         | EventBody::Created { .. }
         | EventBody::Tombstoned { .. }
         | EventBody::Moved { .. }
-        | EventBody::Merged { .. } => "edited",
+        | EventBody::Merged { .. }
+        | EventBody::Erased { .. } => "edited",
         EventBody::Amended { replacement, .. } => kind_tag(&replacement.body()),
     }
 }

@@ -1092,3 +1092,34 @@ mod replay {
         assert!(s.whole());
     }
 }
+
+#[test]
+fn an_erasure_in_the_batch_redacts_what_comes_with_it_and_quarantines_nothing() {
+    use crate::erase::{self, MARK, Whom};
+    let (hq, e) = office();
+    let c = laptop(&hq);
+    // C notes her phone, then erases her: one batch carries both, and the
+    // person's record and entries as C held them before its rewrite.
+    let v = visit(&c, &e, "吕桂英电话13800000001");
+    erase::record(&c, Whom::Resident(e.resident), Ts::now(), None).unwrap();
+    let report = send(&c, &hq);
+    assert_eq!(report.quarantined, 0, "{report:?}");
+    assert_eq!(report.conflicts, 0, "{report:?}");
+    let stored = hq.event(v.id).unwrap().unwrap();
+    assert_eq!(
+        stored.body,
+        EventBody::Visit(VisitBody {
+            note: format!("{MARK}电话{MARK}"),
+            ..match v.body {
+                EventBody::Visit(b) => b,
+                _ => unreachable!(),
+            }
+        })
+    );
+    // The office's own copies (its `Created` entry of her) wait for the
+    // rewrite; the same batch again compares equal to them once redacted.
+    assert_eq!(erase::pending(&hq).unwrap(), vec![e.resident]);
+    let again = send(&c, &hq);
+    assert_eq!(again.quarantined, 0, "{again:?}");
+    assert_eq!(again.received, 0, "{again:?}");
+}

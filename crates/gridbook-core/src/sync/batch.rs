@@ -61,8 +61,7 @@ pub fn build(
     device: &str,
     queued: &[Queued],
 ) -> Result<(Vec<u8>, usize), SyncError> {
-    let mut lines = Vec::new();
-    let mut stamps = Vec::new();
+    let mut entries = Vec::new();
     for q in queued {
         let entry = match q.kind {
             None => store.event(q.id)?.map(Entry::Event),
@@ -72,12 +71,30 @@ pub fn build(
             Some(Kind::Resident) => store.resident(q.id)?.map(Entry::Resident),
             Some(Kind::Member) => store.member(q.id)?.map(Entry::Member),
         };
-        if let Some(e) = entry {
-            lines.push(serde_json::to_vec(&e).map_err(|e| SyncError::Input(e.to_string()))?);
-            if let Some(stamp) = store.stamp(q.id)? {
-                let row = Entry::Stamp(export::StampRow::new(q.id, stamp));
-                stamps.push(serde_json::to_vec(&row).map_err(|e| SyncError::Input(e.to_string()))?);
-            }
+        entries.extend(entry);
+    }
+    // What leaves is redacted for every erasure known here, as the store
+    // will be once its rewrite is done (an erasure received in this sync
+    // may still wait for it).
+    if !crate::erase::known(store)?.is_empty() {
+        entries = redacted(store, entries)?;
+    }
+    let mut lines = Vec::new();
+    let mut stamps = Vec::new();
+    for e in entries {
+        let id = match &e {
+            Entry::Area(r) => r.meta.id,
+            Entry::Building(r) => r.meta.id,
+            Entry::Household(r) => r.meta.id,
+            Entry::Resident(r) => r.meta.id,
+            Entry::Member(r) => r.meta.id,
+            Entry::Event(e) => e.id,
+            Entry::Stamp(s) => s.id,
+        };
+        lines.push(serde_json::to_vec(&e).map_err(|e| SyncError::Input(e.to_string()))?);
+        if let Some(stamp) = store.stamp(id)? {
+            let row = Entry::Stamp(export::StampRow::new(id, stamp));
+            stamps.push(serde_json::to_vec(&row).map_err(|e| SyncError::Input(e.to_string()))?);
         }
     }
     let header = Header {
@@ -99,6 +116,31 @@ pub fn build(
         out.push(b'\n');
     }
     Ok((out, n))
+}
+
+/// The entries as [`crate::erase::redact_batch`] leaves them.
+fn redacted(store: &Store, entries: Vec<Entry>) -> Result<Vec<Entry>, SyncError> {
+    let mut d = Dump::default();
+    for e in entries {
+        match e {
+            Entry::Area(r) => d.areas.push(r),
+            Entry::Building(r) => d.buildings.push(r),
+            Entry::Household(r) => d.households.push(r),
+            Entry::Resident(r) => d.residents.push(r),
+            Entry::Member(r) => d.members.push(r),
+            Entry::Event(e) => d.events.push(e),
+            Entry::Stamp(_) => {}
+        }
+    }
+    crate::erase::redact_batch(store, &mut d)?;
+    let mut out: Vec<Entry> = Vec::new();
+    out.extend(d.areas.into_iter().map(Entry::Area));
+    out.extend(d.buildings.into_iter().map(Entry::Building));
+    out.extend(d.households.into_iter().map(Entry::Household));
+    out.extend(d.residents.into_iter().map(Entry::Resident));
+    out.extend(d.members.into_iter().map(Entry::Member));
+    out.extend(d.events.into_iter().map(Entry::Event));
+    Ok(out)
 }
 
 /// Encrypts a batch to the community key (or leaves it plain).

@@ -62,6 +62,9 @@ pub struct Summary {
     pub conflicts: usize,
     pub quarantined: usize,
     pub attention: usize,
+    /// People erased on request by another laptop whose erasure applies
+    /// here (the store's rewrite follows the sync: `crate::erase::complete`).
+    pub erased: usize,
     /// Whether the office now holds this device's branch as it is here.
     pub pushed: bool,
 }
@@ -91,6 +94,13 @@ impl Summary {
         }
         if self.attention > 0 {
             parts.push(count("attention", self.attention));
+        }
+        if self.erased > 0 {
+            let form = if self.erased == 1 { "one" } else { "other" };
+            parts.push(lang.f(
+                &format!("erasesync.count.erased.{form}"),
+                &[&self.erased.to_string()],
+            ));
         }
         parts.join(lang.t("sync.sep"))
     }
@@ -160,8 +170,13 @@ pub fn sync(
         ..Summary::default()
     };
     adopt(&git, &dev, opts.dry_run)?;
-    progress(Step::Sending);
-    summary.sent = send(store, &dev, &git, recipient.as_ref(), opts.dry_run)?;
+    if !opts.dry_run && !store.outbox_on() {
+        // Set up, but the store was replaced since (a restore): what it
+        // holds is queued before anything is received.
+        store.start_outbox()?;
+    }
+    // Receive before sending: an erasure that arrives redacts what this
+    // laptop wrote about the person before it leaves (see `crate::erase`).
     receive(
         store,
         &dev,
@@ -171,6 +186,11 @@ pub fn sync(
         &mut summary,
         progress,
     )?;
+    progress(Step::Sending);
+    summary.sent = send(store, &dev, &git, recipient.as_ref(), opts.dry_run)?;
+    if !opts.dry_run {
+        summary.erased = crate::erase::pending(store)?.len();
+    }
     if !opts.dry_run {
         state_set(data, |s| s.last_pull = Some(Ts::now().0))?;
         progress(Step::Pushing);
@@ -591,6 +611,7 @@ pub fn bundle_import(store: &Store, data: &Path, file: &Path) -> Result<Summary,
             &mut |_| {},
         )?;
         state_set(data, |s| s.last_pull = Some(Ts::now().0))?;
+        summary.erased = crate::erase::pending(store)?.len();
         Ok(summary)
     })();
     cleanup(&git);

@@ -51,6 +51,7 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         | EventBody::Activity(_)
         | EventBody::Moved { .. }
         | EventBody::Merged { .. }
+        | EventBody::Erased { .. }
         | EventBody::Amended { .. } => {}
     }
     Ok(())

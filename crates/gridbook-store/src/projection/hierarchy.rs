@@ -62,6 +62,7 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
             Ok(())
         }
         EventBody::Merged { .. }
+        | EventBody::Erased { .. }
         | EventBody::Assigned { .. }
         | EventBody::AssignmentEnded { .. }
         | EventBody::Visit(_)

@@ -33,6 +33,7 @@ fn kind_index(b: &EventBody) -> usize {
         EventBody::Activity(_) => 10,
         EventBody::Moved { .. } => 11,
         EventBody::Merged { .. } => 12,
+        EventBody::Erased { .. } => 13,
     }
 }
 
@@ -171,6 +172,11 @@ enum Act {
         h: usize,
         into: usize,
     },
+    /// Record that member `m` was erased on request (the redaction itself
+    /// is the core's: the projections index the entry only).
+    Erase {
+        m: usize,
+    },
     /// Commit what is staged so far; the rest goes in a new write set.
     Commit,
 }
@@ -231,6 +237,7 @@ fn act() -> impl Strategy<Value = Act> {
             fresh
         }),
         (pick.clone(), pick).prop_map(|(h, into)| Act::Merge { h, into }),
+        (0usize..2).prop_map(|m| Act::Erase { m }),
         Just(Act::Commit),
     ]
 }
@@ -259,6 +266,18 @@ fn run(store: &Store, acts: &[Act]) -> Vec<EventBody> {
             Act::Commit => {
                 store.commit(std::mem::take(&mut w)).unwrap();
                 continue;
+            }
+            Act::Erase { m } => {
+                let person = est.members[m % est.members.len()];
+                Event::new(
+                    person,
+                    NOW,
+                    None,
+                    EventBody::Erased {
+                        person,
+                        kind: Kind::Member,
+                    },
+                )
             }
             Act::Visit {
                 h,
@@ -638,6 +657,7 @@ fn every_kind() -> Vec<Act> {
             fresh: true,
         },
         Act::Merge { h: 1, into: 3 },
+        Act::Erase { m: 1 },
     ]
 }
 

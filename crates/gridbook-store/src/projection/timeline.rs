@@ -50,7 +50,11 @@ fn members_of(e: &Event) -> Vec<Id> {
         EventBody::Activity(ActivityBody { members, .. }) => out.extend(members.iter().copied()),
         EventBody::Edited { target, kind, .. }
         | EventBody::Created { target, kind, .. }
-        | EventBody::Tombstoned { target, kind, .. } => {
+        | EventBody::Tombstoned { target, kind, .. }
+        | EventBody::Erased {
+            person: target,
+            kind,
+        } => {
             if *kind == Kind::Member {
                 out.push(*target);
             }

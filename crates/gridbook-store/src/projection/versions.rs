@@ -54,7 +54,9 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         | EventBody::Patrol(_)
         | EventBody::Amended { .. }
         | EventBody::Activity(_)
-        | EventBody::Merged { .. } => return Ok(()),
+        | EventBody::Merged { .. }
+        // The redaction it asks for rewrites the record; no version of its own.
+        | EventBody::Erased { .. } => return Ok(()),
     };
     cx.put(Tree::Versions, keys::pair(target, e.id), value);
     Ok(())

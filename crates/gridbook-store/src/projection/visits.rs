@@ -56,7 +56,8 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
         | EventBody::Tombstoned { .. }
         | EventBody::Activity(_)
         | EventBody::Moved { .. }
-        | EventBody::Merged { .. } => {}
+        | EventBody::Merged { .. }
+        | EventBody::Erased { .. } => {}
     }
     Ok(())
 }
