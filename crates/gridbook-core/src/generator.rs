@@ -683,7 +683,7 @@ pub fn generate(spec: &Spec) -> Estate {
         let ago = rng.i64(0..spec.days);
         let at = daytime(&mut rng, spec.now, ago);
         let items = est.checklists.items(kind).len();
-        debug_assert!(items <= 64, "a patrol's failures are a 64-bit mask");
+        assert!(items <= 64, "a patrol's failures are a 64-bit mask");
         let mut failed = 0u64;
         for i in 0..items {
             if rng.u32(0..100) < 6 {
@@ -779,8 +779,8 @@ pub fn load_with(
     progress: &dyn crate::progress::Progress,
 ) -> Result<()> {
     // sled holds what a transaction replaces until it ends: at 10k
-    // households 50,000 writes a commit peaked at 322 MB, 10,000 at 179 MB,
-    // for the same CPU time.
+    // households 50,000 writes a commit peaked at 314 MiB, 10,000 at 175
+    // MiB, for the same CPU time (BENCHMARKS.md).
     const CHUNK: usize = 10_000;
     // Where each zone sits: (area, building + 1, household + 1).
     let area_of: Vec<usize> = {
