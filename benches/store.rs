@@ -158,8 +158,8 @@ fn sqlite_load(path: &Path, est: &Estate) {
             .unwrap();
     }
     let anc = ancestry_of(est);
-    for e in &est.events {
-        sqlite_stage_event(&tx, &anc, e);
+    for e in est.events() {
+        sqlite_stage_event(&tx, &anc, &e);
     }
     tx.commit().unwrap();
     conn.execute_batch(INDEXES).unwrap();
@@ -514,7 +514,7 @@ fn prepare(households: u64, seed: u64) -> Paths {
         est.households.len(),
         est.residents.len(),
         est.members.len(),
-        est.events.len()
+        est.event_count()
     );
     eprint!("{note}");
     std::fs::write(&p.ready, note).unwrap();

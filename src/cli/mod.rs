@@ -952,7 +952,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                     est.residents.len(),
                     est.households.len(),
                     est.members.len(),
-                    est.events.len(),
+                    est.event_count(),
                     dir.display()
                 ));
             }
@@ -981,7 +981,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                 est.households.len(),
                 est.residents.len(),
                 est.members.len(),
-                est.events.len(),
+                est.event_count(),
                 t1,
                 t0.elapsed() - t1
             ))

@@ -133,7 +133,10 @@ impl Spec {
     }
 }
 
-/// A generated estate, held in memory.
+/// A generated estate. Places and people are held whole; events are held
+/// as drawn ([`Plan`], a few dozen bytes each, against a few hundred for an
+/// [`Event`] with its texts and checklist) and made one at a time when read
+/// ([`Estate::events`]) or loaded: at 100k households they are a million.
 #[derive(Default)]
 pub struct Estate {
     pub areas: Vec<Area>,
@@ -142,7 +145,172 @@ pub struct Estate {
     pub residents: Vec<Resident>,
     pub members: Vec<Member>,
     /// Assignments first, then activity in time order.
-    pub events: Vec<Event>,
+    plans: Vec<Plan>,
+    checklists: gridbook_domain::checklist::Checklists,
+}
+
+/// Where an event happened, by index into the estate's places.
+#[derive(Clone, Copy)]
+enum Zone {
+    Area(u32),
+    Building(u32),
+    Household(u32),
+}
+
+/// One event as the generator drew it: its id (which carries its time),
+/// its zone, members by index and texts from the generator's pools.
+#[derive(Clone, Copy)]
+struct Plan {
+    id: Id,
+    zone: Zone,
+    what: What,
+}
+
+#[derive(Clone, Copy)]
+enum What {
+    Assigned {
+        member: u32,
+        role: Role,
+    },
+    Visit {
+        member: u32,
+        purpose: &'static str,
+        note: &'static str,
+        follow_up: Option<Date>,
+    },
+    Patrol {
+        by: u32,
+        kind: PatrolKind,
+        /// Bit `i` set: the checklist's item `i` was not in order.
+        failed: u64,
+    },
+    Opened {
+        by: Option<u32>,
+        category: &'static str,
+        description: &'static str,
+        urgency: Urgency,
+    },
+    Stepped {
+        by: Option<u32>,
+        problem: Id,
+        step: ProblemStep,
+        note: &'static str,
+    },
+}
+
+impl Estate {
+    /// How many events the estate holds.
+    pub fn event_count(&self) -> usize {
+        self.plans.len()
+    }
+
+    /// Every event: assignments first, then activity in time order.
+    pub fn events(&self) -> impl Iterator<Item = Event> + '_ {
+        self.plans.iter().map(|p| self.event(p))
+    }
+
+    fn zone_id(&self, z: Zone) -> Id {
+        match z {
+            Zone::Area(i) => self.areas[i as usize].meta.id,
+            Zone::Building(i) => self.buildings[i as usize].meta.id,
+            Zone::Household(i) => self.households[i as usize].meta.id,
+        }
+    }
+
+    fn member(&self, i: u32) -> Id {
+        self.members[i as usize].meta.id
+    }
+
+    /// The event a plan stands for.
+    fn event(&self, p: &Plan) -> Event {
+        let zone = self.zone_id(p.zone);
+        let at = Ts(p.id.ms());
+        let (by, body) = match p.what {
+            What::Assigned { member, role } => (
+                None,
+                EventBody::Assigned {
+                    member: self.member(member),
+                    role,
+                    since: at,
+                    until: None,
+                },
+            ),
+            What::Visit {
+                member,
+                purpose,
+                note,
+                follow_up,
+            } => {
+                let member = self.member(member);
+                (
+                    Some(member),
+                    EventBody::Visit(VisitBody {
+                        household: zone,
+                        member,
+                        purpose: purpose.to_string(),
+                        note: note.to_string(),
+                        follow_up,
+                    }),
+                )
+            }
+            What::Patrol { by, kind, failed } => {
+                let items = self
+                    .checklists
+                    .items(kind)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let ok = failed & (1 << i) == 0;
+                        CheckResult {
+                            item: item.key.clone(),
+                            ok,
+                            note: if ok {
+                                String::new()
+                            } else {
+                                "需整改".to_string()
+                            },
+                        }
+                    })
+                    .collect();
+                (
+                    Some(self.member(by)),
+                    EventBody::Patrol(PatrolBody {
+                        kind,
+                        items,
+                        note: String::new(),
+                    }),
+                )
+            }
+            What::Opened {
+                by,
+                category,
+                description,
+                urgency,
+            } => (
+                by.map(|m| self.member(m)),
+                EventBody::ProblemOpened(ProblemOpenedBody {
+                    category: category.to_string(),
+                    description: description.to_string(),
+                    reporter: None,
+                    urgency,
+                }),
+            ),
+            What::Stepped {
+                by,
+                problem,
+                step,
+                note,
+            } => (
+                by.map(|m| self.member(m)),
+                EventBody::ProblemStepped(ProblemSteppedBody {
+                    problem,
+                    step,
+                    note: note.to_string(),
+                }),
+            ),
+        };
+        Event::with_id(p.id, zone, at, by, body)
+    }
 }
 
 struct Ids<'a> {
@@ -387,19 +555,13 @@ pub fn generate(spec: &Spec) -> Estate {
 
     // Assignments, all made before the history starts.
     let since = Ts(spec.now.0 - (spec.days + 30) * DAY_MS);
-    let assign = |ids: &mut Ids, zone: Id, member: Id, role: Role| {
-        Event::with_id(
-            ids.id(since.0),
-            zone,
-            since,
-            None,
-            EventBody::Assigned {
-                member,
-                role,
-                since,
-                until: None,
-            },
-        )
+    let assign = |ids: &mut Ids, zone: Zone, member: usize, role: Role| Plan {
+        id: ids.id(since.0),
+        zone,
+        what: What::Assigned {
+            member: member as u32,
+            role,
+        },
     };
     // The last area is deliberately left without an area-level grid worker.
     let covered_areas = if spec.areas > 1 {
@@ -407,37 +569,30 @@ pub fn generate(spec: &Spec) -> Estate {
     } else {
         spec.areas
     };
-    for (a, w) in est.areas.iter().zip(&area_worker).take(covered_areas) {
-        let e = assign(
-            &mut ids,
-            a.meta.id,
-            est.members[*w].meta.id,
-            Role::Responsible,
-        );
-        est.events.push(e);
+    for (a, w) in area_worker.iter().enumerate().take(covered_areas) {
+        let e = assign(&mut ids, Zone::Area(a as u32), *w, Role::Responsible);
+        est.plans.push(e);
     }
-    for (b, head) in est.buildings.iter().zip(&building_head) {
+    for (b, head) in building_head.iter().enumerate() {
         if let Some(h) = head {
-            let e = assign(
-                &mut ids,
-                b.meta.id,
-                est.members[*h].meta.id,
-                Role::Responsible,
-            );
-            est.events.push(e);
+            let e = assign(&mut ids, Zone::Building(b as u32), *h, Role::Responsible);
+            est.plans.push(e);
         }
     }
     // Each party member liaises with a run of households (党员联系户).
-    let mut liaison_of: HashMap<Id, Id> = HashMap::new();
+    let mut liaison_of: HashMap<usize, usize> = HashMap::new();
     if !party.is_empty() {
         let per = (est.households.len() / party.len()).clamp(1, 10);
         for (i, p) in party.iter().enumerate() {
             let start = i * est.households.len() / party.len();
-            for h in est.households.iter().skip(start).take(per) {
-                let m = est.members[*p].meta.id;
-                liaison_of.insert(h.meta.id, m);
-                est.events
-                    .push(assign(&mut ids, h.meta.id, m, Role::Liaison));
+            for h in (start..est.households.len()).take(per) {
+                liaison_of.insert(h, *p);
+                est.plans.push(assign(
+                    &mut ids,
+                    Zone::Household(h as u32),
+                    *p,
+                    Role::Liaison,
+                ));
             }
         }
     }
@@ -455,28 +610,26 @@ pub fn generate(spec: &Spec) -> Estate {
         .enumerate()
         .map(|(i, a)| (a.meta.id, i))
         .collect();
-    let visitor = |rng: &mut Rng, h: &Household, est: &Estate| -> Option<Id> {
-        if let Some(m) = liaison_of.get(&h.meta.id)
+    let visitor = |rng: &mut Rng, hi: usize, est: &Estate| -> Option<u32> {
+        if let Some(m) = liaison_of.get(&hi)
             && rng.u32(0..100) < 60
         {
-            return Some(*m);
+            return Some(*m as u32);
         }
-        let bi = building_index[&h.building];
+        let bi = building_index[&est.households[hi].building];
         if let Some(hd) = building_head[bi]
             && rng.bool()
         {
-            return Some(est.members[hd].meta.id);
+            return Some(hd as u32);
         }
         let ai = area_index[&est.buildings[bi].area];
-        (ai < covered_areas).then(|| est.members[area_worker[ai]].meta.id)
+        (ai < covered_areas).then(|| area_worker[ai] as u32)
     };
 
-    // Activity.
-    // The assignments go first in the one vector the activity is added
-    // to: extending them by a million events would hold both copies.
-    let assigned = est.events.len();
-    let mut activity = Vec::with_capacity(assigned + spec.events);
-    activity.append(&mut est.events);
+    // Activity, drawn in the order it always was: the same seed gives the
+    // same events.
+    let assigned = est.plans.len();
+    est.plans.reserve(spec.events);
     let visits = spec.events * 70 / 100;
     let patrols = spec.events * 18 / 100;
     let problems = spec.events.saturating_sub(visits + patrols) * 2 / 3;
@@ -486,8 +639,8 @@ pub fn generate(spec: &Spec) -> Estate {
             break;
         }
         // Households in the uncovered area are visited much less: blank spots.
-        let h = &est.households[rng.usize(..nh)];
-        let Some(member) = visitor(&mut rng, h, &est) else {
+        let hi = rng.usize(..nh);
+        let Some(member) = visitor(&mut rng, hi, &est) else {
             continue;
         };
         let ago = rng.i64(0..spec.days);
@@ -498,21 +651,19 @@ pub fn generate(spec: &Spec) -> Estate {
         } else {
             None
         };
-        activity.push(Event::with_id(
-            ids.id(at.0),
-            h.meta.id,
-            at,
-            Some(member),
-            EventBody::Visit(VisitBody {
-                household: h.meta.id,
+        let id = ids.id(at.0);
+        est.plans.push(Plan {
+            id,
+            zone: Zone::Household(hi as u32),
+            what: What::Visit {
                 member,
-                purpose: names::pick(&mut rng, VISIT_PURPOSES).to_string(),
-                note: names::pick(&mut rng, VISIT_NOTES).to_string(),
+                purpose: names::pick(&mut rng, VISIT_PURPOSES),
+                note: names::pick(&mut rng, VISIT_NOTES),
                 follow_up,
-            }),
-        ));
+            },
+        });
     }
-    let checklists = gridbook_domain::checklist::Checklists::shipped();
+    est.checklists = gridbook_domain::checklist::Checklists::shipped();
     for _ in 0..patrols {
         if est.buildings.is_empty() {
             break;
@@ -524,75 +675,58 @@ pub fn generate(spec: &Spec) -> Estate {
         } else {
             PatrolKind::Security
         };
-        let by = building_head[bi]
-            .map(|h| est.members[h].meta.id)
-            .or_else(|| {
-                let ai = area_index[&b.area];
-                (ai < covered_areas).then(|| est.members[area_worker[ai]].meta.id)
-            });
+        let by = building_head[bi].map(|h| h as u32).or_else(|| {
+            let ai = area_index[&b.area];
+            (ai < covered_areas).then(|| area_worker[ai] as u32)
+        });
         let Some(by) = by else { continue };
         let ago = rng.i64(0..spec.days);
         let at = daytime(&mut rng, spec.now, ago);
-        let items = checklists
-            .items(kind)
-            .iter()
-            .map(|item| {
-                let ok = rng.u32(0..100) >= 6;
-                CheckResult {
-                    item: item.key.clone(),
-                    ok,
-                    note: if ok {
-                        String::new()
-                    } else {
-                        "需整改".to_string()
-                    },
-                }
-            })
-            .collect();
-        activity.push(Event::with_id(
-            ids.id(at.0),
-            b.meta.id,
-            at,
-            Some(by),
-            EventBody::Patrol(PatrolBody {
-                kind,
-                items,
-                note: String::new(),
-            }),
-        ));
+        let items = est.checklists.items(kind).len();
+        assert!(items <= 64, "a patrol's failures are a 64-bit mask");
+        let mut failed = 0u64;
+        for i in 0..items {
+            if rng.u32(0..100) < 6 {
+                failed |= 1 << i;
+            }
+        }
+        est.plans.push(Plan {
+            id: ids.id(at.0),
+            zone: Zone::Building(bi as u32),
+            what: What::Patrol { by, kind, failed },
+        });
     }
     for _ in 0..problems {
         if est.households.is_empty() {
             break;
         }
-        let h = &est.households[rng.usize(..nh)];
+        let hi = rng.usize(..nh);
         let zone = if rng.u32(0..100) < 75 {
-            h.meta.id
+            Zone::Household(hi as u32)
         } else {
-            h.building
+            Zone::Building(building_index[&est.households[hi].building] as u32)
         };
-        let by = visitor(&mut rng, h, &est);
+        let by = visitor(&mut rng, hi, &est);
         let category = names::pick(&mut rng, PROBLEM_CATEGORIES);
         let days_ago = rng.i64(0..spec.days);
         let at = daytime(&mut rng, spec.now, days_ago);
-        let opened = Event::with_id(
-            ids.id(at.0),
+        let pid = ids.id(at.0);
+        let description = problem_text(&mut rng, category);
+        let urgency = match rng.u32(0..10) {
+            0 => Urgency::High,
+            1..=2 => Urgency::Low,
+            _ => Urgency::Normal,
+        };
+        est.plans.push(Plan {
+            id: pid,
             zone,
-            at,
-            by,
-            EventBody::ProblemOpened(ProblemOpenedBody {
-                category: category.to_string(),
-                description: problem_text(&mut rng, category).to_string(),
-                reporter: None,
-                urgency: match rng.u32(0..10) {
-                    0 => Urgency::High,
-                    1..=2 => Urgency::Low,
-                    _ => Urgency::Normal,
-                },
-            }),
-        );
-        let pid = opened.id;
-        activity.push(opened);
+            what: What::Opened {
+                by,
+                category,
+                description,
+                urgency,
+            },
+        });
         let roll = rng.u32(0..100);
         if roll < 80 && days_ago > 0 {
             let gap = rng.i64(0..=days_ago.min(10));
@@ -608,21 +742,19 @@ pub fn generate(spec: &Spec) -> Estate {
             } else {
                 "已联系相关人员，正在处理"
             };
-            activity.push(Event::with_id(
-                ids.id(later.0),
+            est.plans.push(Plan {
+                id: ids.id(later.0),
                 zone,
-                later,
-                by,
-                EventBody::ProblemStepped(ProblemSteppedBody {
+                what: What::Stepped {
+                    by,
                     problem: pid,
                     step,
-                    note: note.to_string(),
-                }),
-            ));
+                    note,
+                },
+            });
         }
     }
-    activity[assigned..].sort_by_key(|e| e.id);
-    est.events = activity;
+    est.plans[assigned..].sort_by_key(|p| p.id);
     est
 }
 
@@ -630,10 +762,11 @@ pub fn generate(spec: &Spec) -> Estate {
 ///
 /// Events are staged area by area and building by building (in time order
 /// within a zone, so a problem is opened before it is resolved), which keeps
-/// consecutive index entries close in the timeline and visit trees. Writes go
-/// in transactions of bounded size with one flush at the end: sled keeps the
-/// garbage of a whole batch until it is applied, so one huge batch costs
-/// gigabytes of memory.
+/// consecutive index entries close in the timeline and visit trees; each is
+/// made from its plan just before it is staged, so only one is held at a
+/// time. Writes go in transactions of bounded size with one flush at the
+/// end: sled keeps the garbage of a whole batch until it is applied, so one
+/// huge batch costs gigabytes of memory.
 pub fn load(store: &Store, est: &Estate) -> Result<()> {
     load_with(store, est, &crate::progress::Quiet)
 }
@@ -645,25 +778,55 @@ pub fn load_with(
     est: &Estate,
     progress: &dyn crate::progress::Progress,
 ) -> Result<()> {
-    const CHUNK: usize = 50_000;
-    let mut pos: HashMap<Id, (usize, usize, usize)> = HashMap::new();
-    for (i, a) in est.areas.iter().enumerate() {
-        pos.insert(a.meta.id, (i, 0, 0));
-    }
-    for (i, b) in est.buildings.iter().enumerate() {
-        let area = pos.get(&b.area).map_or(usize::MAX, |p| p.0);
-        pos.insert(b.meta.id, (area, i + 1, 0));
-    }
-    for (i, h) in est.households.iter().enumerate() {
-        let (a, b, _) = pos.get(&h.building).copied().unwrap_or((usize::MAX, 0, 0));
-        pos.insert(h.meta.id, (a, b, i + 1));
-    }
-    let mut events: Vec<&Event> = est.events.iter().collect();
-    events.sort_by_key(|e| {
-        (
-            pos.get(&e.zone).copied().unwrap_or((usize::MAX, 0, 0)),
-            e.id,
-        )
+    // sled holds what a transaction replaces until it ends: at 10k
+    // households 50,000 writes a commit peaked at 314 MiB, 10,000 at 175
+    // MiB, for the same CPU time (BENCHMARKS.md).
+    const CHUNK: usize = 10_000;
+    // Where each zone sits: (area, building + 1, household + 1).
+    let area_of: Vec<usize> = {
+        let index: HashMap<Id, usize> = est
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.meta.id, i))
+            .collect();
+        est.buildings
+            .iter()
+            .map(|b| index.get(&b.area).copied().unwrap_or(usize::MAX))
+            .collect()
+    };
+    let building_of: Vec<usize> = {
+        let index: HashMap<Id, usize> = est
+            .buildings
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.meta.id, i))
+            .collect();
+        est.households
+            .iter()
+            .map(|h| index.get(&h.building).copied().unwrap_or(usize::MAX))
+            .collect()
+    };
+    let pos = |z: Zone| -> (usize, usize, usize) {
+        let building = |b: usize| {
+            area_of
+                .get(b)
+                .map_or((usize::MAX, 0, 0), |a| (*a, b + 1, 0))
+        };
+        match z {
+            Zone::Area(a) => (a as usize, 0, 0),
+            Zone::Building(b) => building(b as usize),
+            Zone::Household(h) => {
+                let (a, b, _) = building(building_of[h as usize]);
+                (a, b, h as usize + 1)
+            }
+        }
+    };
+    // Event ids are unique, so this order is total.
+    let mut order: Vec<u32> = (0..est.plans.len() as u32).collect();
+    order.sort_unstable_by_key(|i| {
+        let p = &est.plans[*i as usize];
+        (pos(p.zone), p.id)
     });
 
     let total = est.areas.len()
@@ -671,15 +834,16 @@ pub fn load_with(
         + est.households.len()
         + est.members.len()
         + est.residents.len()
-        + est.events.len();
+        + est.plans.len();
     let mut count = crate::progress::Counter::new(progress, total as u64);
     store.bulk(|| {
-        let mut w = Writes::new();
+        // Runs stay in the set until the last commit (gridbook_store::bulk).
+        let mut w = store.bulk_writes()?;
         let commit_if = |w: &mut Writes, full: bool| -> Result<()> {
             if full || w.len() >= CHUNK {
                 // Transactions, not per-tree batches: at this size sled's
                 // batches took ten times the memory for the same time.
-                store.commit(std::mem::take(w))?;
+                store.commit_part(w)?;
             }
             Ok(())
         };
@@ -707,12 +871,12 @@ pub fn load_with(
             count.step();
             commit_if(&mut w, false)?;
         }
-        for e in events {
-            store.stage_event(&mut w, e)?;
+        for i in order {
+            store.stage_event(&mut w, &est.event(&est.plans[i as usize]))?;
             count.step();
             commit_if(&mut w, false)?;
         }
-        commit_if(&mut w, true)?;
+        store.commit_last(w)?;
         count.finish();
         Ok(())
     })
@@ -792,7 +956,7 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
 
     let mut zones: HashMap<Id, Vec<String>> = HashMap::new();
     let mut liaison: HashMap<Id, Vec<String>> = HashMap::new();
-    for e in &est.events {
+    for e in est.events() {
         if let EventBody::Assigned { member, role, .. } = &e.body {
             match role {
                 Role::Responsible => zones.entry(*member).or_default().push(addr(e.zone)),
@@ -860,7 +1024,7 @@ pub fn write_fixtures(est: &Estate, spec: &Spec, dir: &Path) -> std::io::Result<
     let tz = china();
     let today = spec.now.to_jiff().to_zoned(tz.clone()).date();
     let mut refs: HashMap<Id, String> = HashMap::new();
-    for e in &est.events {
+    for e in est.events() {
         let z = e.at.to_jiff().to_zoned(tz.clone());
         let days_ago = (today - z.date()).get_days().to_string();
         let time = z.strftime("%H:%M").to_string();
@@ -984,6 +1148,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         load(&store, &generate(spec)).unwrap();
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report:?}");
         let mut dump = Dump::from_store(&store).unwrap();
         for s in &mut dump.stamps {
             s.device = Id(0);

@@ -45,7 +45,7 @@ mod tests {
             + est.households.len()
             + est.residents.len()
             + est.members.len()
-            + est.events.len()) as u64;
+            + est.event_count()) as u64;
         let dir = tempfile::tempdir().unwrap();
         let store = gridbook_store::store::Store::open(dir.path()).unwrap();
         let seen = RefCell::new(Vec::new());
@@ -71,7 +71,7 @@ mod tests {
             + est.households.len()
             + est.residents.len()
             + est.members.len()
-            + est.events.len()) as u64;
+            + est.event_count()) as u64;
         let store = gridbook_store::store::Store::memory().unwrap();
         crate::generator::load_with(&store, &est, &Quiet).unwrap();
         let seen = RefCell::new(Vec::new());

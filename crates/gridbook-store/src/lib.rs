@@ -5,6 +5,7 @@
 //! data directory's layout (lock, store, backups), and check/rebuild.
 
 pub mod backups;
+pub mod bulk;
 pub mod carry;
 pub mod check;
 pub mod codec;

@@ -1,6 +1,6 @@
 //! Write sets and what a commit changed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use gridbook_domain::model::{Id, Kind};
 
@@ -25,6 +25,14 @@ pub struct Writes {
     pub(crate) runs: BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
     /// Computing derived indexes from scratch: ignore what is stored.
     pub(crate) from_scratch: bool,
+    /// A bulk load's set ([`crate::bulk`]): `runs` stays here across its
+    /// commits and is written once, at the end.
+    pub(crate) keep_runs: bool,
+    /// Kept sets: owners whose stored runs have been read into `runs`.
+    pub(crate) runs_loaded: HashSet<(Tree, Id)>,
+    /// Kept sets: run trees that held nothing when the set began, so no
+    /// owner has a stored run there to read.
+    pub(crate) runs_empty: Vec<Tree>,
     /// Records and events this set adds, per primary tree ([`crate::counts`]).
     pub(crate) added: [u64; 6],
     pub(crate) changes: Changes,
@@ -36,8 +44,9 @@ impl Writes {
     pub fn new() -> Writes {
         Writes::default()
     }
+    /// The writes its next commit makes (a kept set's runs wait for its last).
     pub fn len(&self) -> usize {
-        self.ops.len() + self.runs.len()
+        self.ops.len() + if self.keep_runs { 0 } else { self.runs.len() }
     }
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty() && self.runs.is_empty()

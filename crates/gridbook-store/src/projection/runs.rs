@@ -128,13 +128,19 @@ impl Cx<'_> {
     /// (`before`), or the least key after it, as this set leaves it: what
     /// the set staged, else what is stored.
     fn run_near(
-        &self,
+        &mut self,
         t: Tree,
         owner: Id,
         target: &[u8],
         before: bool,
     ) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
         let prefix = owner.to_bytes();
+        if self.w.keep_runs {
+            // A bulk load holds its runs: read the owner's stored ones once,
+            // then every lookup is in memory.
+            self.load_stored_runs(t, owner)?;
+            return Ok(self.w.runs_near(t, &prefix, target, before));
+        }
         let staged = self.w.runs_near(t, &prefix, target, before);
         let mut stored: Option<(Vec<u8>, Vec<u8>)> = None;
         if !self.computing_from_scratch() {
@@ -164,6 +170,28 @@ impl Cx<'_> {
             (Some(a), Some(b)) => Some(if (a.0 > b.0) == before { a } else { b }),
             (a, b) => a.or(b),
         })
+    }
+
+    /// Reads `owner`'s stored runs in `t` into a kept set, the first time
+    /// the set touches that owner, unless the tree was empty when the set
+    /// began (a store being filled: nothing to read).
+    fn load_stored_runs(&mut self, t: Tree, owner: Id) -> Result<()> {
+        if self.computing_from_scratch()
+            || self.w.runs_empty.contains(&t)
+            || !self.w.runs_loaded.insert((t, owner))
+        {
+            return Ok(());
+        }
+        let mut stored = Vec::new();
+        self.store.each(t, &owner.to_bytes(), |k, v| {
+            stored.push((k.to_vec(), v.to_vec()));
+            Ok(true)
+        })?;
+        for (k, v) in stored {
+            // Nothing of this owner is staged yet: staging reads first.
+            self.w.runs.entry((t, k)).or_insert(Some(v));
+        }
+        Ok(())
     }
 
     fn put_run(&mut self, t: Tree, key: Vec<u8>, value: Option<Vec<u8>>) {
