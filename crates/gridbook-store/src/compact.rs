@@ -63,7 +63,7 @@ impl Store {
                 "only a store on disk is repacked".into(),
             ));
         };
-        let lock = crate::swap::replace(&dir, lock, move |staging| {
+        let lock = crate::swap::replace_as_built(&dir, lock, move |staging| {
             // Everything but what a rebuild makes: records, events and
             // `meta`, and the other truths beside them (each entry's stamp,
             // the quarantine, sync's outbox and state).
@@ -100,7 +100,7 @@ impl Store {
                 "only a store on disk is compacted".into(),
             ));
         };
-        let lock = crate::swap::replace(&dir, lock, move |staging| {
+        let lock = crate::swap::replace_as_built(&dir, lock, move |staging| {
             let trees: Vec<Tree> = Tree::ALL
                 .into_iter()
                 .filter(|t| *t != Tree::Order)

@@ -58,6 +58,16 @@ pub fn replace<E: From<StoreError>>(
     replace_packing_above(dir, lock, PACK_ABOVE, build)
 }
 
+/// [`replace`] for a store built in key order already (the migrations'
+/// copies): no second copy.
+pub(crate) fn replace_as_built<E: From<StoreError>>(
+    dir: &Path,
+    lock: WriterLock,
+    build: impl FnOnce(&Store) -> std::result::Result<(), E>,
+) -> std::result::Result<WriterLock, E> {
+    replace_packing_above(dir, lock, u64::MAX, build)
+}
+
 /// A built store larger than this on disk is copied once more, in key
 /// order, before it is swapped in.
 const PACK_ABOVE: u64 = 16 << 20;
