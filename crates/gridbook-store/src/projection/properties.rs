@@ -739,6 +739,8 @@ fn hangings(store: &Store) -> Vec<String> {
 /// and it answers as before: the same hierarchy, stamps and indexes.
 #[test]
 fn a_schema_5_store_on_disk_loses_its_parent_index_and_packs_its_stamps() {
+    // Only the engine opens what only sled can hold: the old parent index.
+    use crate::engine::sled as disk;
     let dir = tempfile::tempdir().unwrap();
     let (before, hung, stamps) = {
         let store = Store::open(dir.path()).unwrap();
@@ -772,7 +774,7 @@ fn a_schema_5_store_on_disk_loses_its_parent_index_and_packs_its_stamps() {
         drop(store);
         // ... and the parent index, which only the sled engine can hold.
         use crate::engine::Engine;
-        let engine = crate::engine::sled::SledEngine::open(dir.path(), &["idx_parent"]).unwrap();
+        let engine = disk::SledEngine::open(dir.path(), &["idx_parent"]).unwrap();
         let ops: Vec<_> = parents
             .into_iter()
             .map(|(k, v)| crate::engine::Op::put(0, k, v))
@@ -796,7 +798,7 @@ fn a_schema_5_store_on_disk_loses_its_parent_index_and_packs_its_stamps() {
     assert!(store.check().unwrap().is_clean());
     drop(store);
     use crate::engine::Engine;
-    let engine = crate::engine::sled::SledEngine::open(dir.path(), &["idx_parent"]).unwrap();
+    let engine = disk::SledEngine::open(dir.path(), &["idx_parent"]).unwrap();
     assert!(engine.is_empty(0).unwrap(), "the parent index is gone");
 }
 
