@@ -501,8 +501,11 @@ fn prepare(households: u64, seed: u64) -> Paths {
     let generated = t.elapsed();
     let t = Instant::now();
     {
-        let store = Store::open(&p.store).unwrap();
-        generator::load(&store, &est).unwrap();
+        // As `gridbook gen` loads: beside the store, packed, swapped in.
+        let lock = Store::lock(&p.store).unwrap();
+        let lock =
+            gridbook_store::swap::replace(&p.store, lock, |s| generator::load(s, &est)).unwrap();
+        drop(lock);
     }
     let loaded = t.elapsed();
     let t = Instant::now();

@@ -81,6 +81,45 @@ fn main() {
         status_kb("VmRSS:") / 1024,
         status_kb("VmHWM:") / 1024
     );
+    // What reading where a record hangs costs (schema 6 reads it from the
+    // record trees): the ancestry of up to 10,000 households, against
+    // reading the same three records whole.
+    let mut households = Vec::new();
+    'areas: for a in store.areas().expect("areas") {
+        for b in store.buildings_of(a.meta.id).expect("buildings") {
+            households.extend(store.child_ids(b.meta.id).expect("households"));
+            if households.len() >= 10_000 {
+                break 'areas;
+            }
+        }
+    }
+    // Four rounds, alternating: the first also brings the pages into
+    // sled's cache, and a shared machine's noise shows between rounds.
+    for _ in 0..4 {
+        if households.is_empty() {
+            break;
+        }
+        let per = |t: Instant| t.elapsed().as_secs_f64() * 1e6 / households.len() as f64;
+        let t = Instant::now();
+        for h in &households {
+            assert_eq!(store.ancestry(*h).expect("ancestry").len(), 3);
+        }
+        let ancestry = per(t);
+        let t = Instant::now();
+        for h in &households {
+            let hh = store.household(*h).expect("read").expect("a household");
+            let b = store
+                .building(hh.building)
+                .expect("read")
+                .expect("a building");
+            store.area(b.area).expect("read").expect("an area");
+        }
+        println!(
+            "ancestry of {} households: {ancestry:.1} µs each; their three records read whole: {:.1} µs",
+            households.len(),
+            per(t)
+        );
+    }
     // With a second directory: copy the store there in key order.
     if let Some(to) = std::env::args().nth(2) {
         let t = Instant::now();

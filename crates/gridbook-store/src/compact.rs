@@ -63,7 +63,7 @@ impl Store {
                 "only a store on disk is repacked".into(),
             ));
         };
-        let lock = crate::swap::replace(&dir, lock, move |staging| {
+        let lock = crate::swap::replace_as_built(&dir, lock, move |staging| {
             // Everything but what a rebuild makes: records, events and
             // `meta`, and the other truths beside them (each entry's stamp,
             // the quarantine, sync's outbox and state).
@@ -81,5 +81,54 @@ impl Store {
             built
         })?;
         Store::open_locked(&dir, lock)
+    }
+}
+
+impl Store {
+    /// Schema 5 → `version` (6) on disk: copies every tree the store keeps
+    /// into a fresh store beside this one, in key order, with the stamps
+    /// packed into runs on the way ([`crate::stamps::packed`]); the parent
+    /// index, which this schema no longer opens, stays behind. Swapped in
+    /// all or nothing ([`crate::swap::replace`]) and reopened. Nothing is
+    /// rebuilt, so memory stays bounded by a chunk of writes. A kill or a
+    /// failure part-way leaves this store as it was, to be migrated at the
+    /// next open.
+    pub(crate) fn compact(self, version: u32) -> Result<Store> {
+        let dir = self.dir().to_path_buf();
+        let Some((reader, lock)) = self.into_reader_and_lock() else {
+            return Err(crate::error::StoreError::Invalid(
+                "only a store on disk is compacted".into(),
+            ));
+        };
+        let lock = crate::swap::replace_as_built(&dir, lock, move |staging| {
+            let trees: Vec<Tree> = Tree::ALL
+                .into_iter()
+                .filter(|t| *t != Tree::Order)
+                .collect();
+            let built = reader
+                .copy_trees_into(staging, &trees)
+                .and_then(|()| reader.copy_stamps_packed(staging))
+                .and_then(|()| staging.set_schema(version));
+            drop(reader);
+            built
+        })?;
+        Store::open_locked(&dir, lock)
+    }
+
+    /// Writes this store's stamps into `to` as full runs, in entry order.
+    fn copy_stamps_packed(&self, to: &Store) -> Result<()> {
+        // Whole runs per chunk, so only the very last run is short.
+        let chunk = crate::stamps::RUN_MAX * 256;
+        let mut stamps = Vec::with_capacity(chunk);
+        self.each_stamp(|id, s| {
+            stamps.push((id, s));
+            if stamps.len() >= chunk {
+                to.engine()
+                    .apply(crate::stamps::packed(std::mem::take(&mut stamps))?)?;
+            }
+            Ok(())
+        })?;
+        to.engine().apply(crate::stamps::packed(stamps)?)?;
+        to.flush()
     }
 }

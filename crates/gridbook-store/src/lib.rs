@@ -21,6 +21,7 @@ pub mod progress;
 pub mod projection;
 pub mod replay;
 pub mod schema;
+pub mod stamps;
 pub mod stats;
 pub mod store;
 pub mod swap;

@@ -4,8 +4,8 @@
 //! Each entry gets a [`Stamp`] when it is committed: a Lamport clock (one
 //! more than the highest this store has seen, so an entry always sorts
 //! after everything its writer knew), this store's device id and a
-//! per-device sequence. Stamps live in their own tree keyed by entry id
-//! (the `Order` tree), not inside [`Event`]: events keep their stored
+//! per-device sequence. Stamps live in their own tree, packed in runs by
+//! entry id (the `Order` tree, [`crate::stamps`]), not inside [`Event`]: events keep their stored
 //! bytes, so a merge compares them as they are, and an export carries the
 //! stamps beside the events. Derived state replays in [`OrderKey`] order.
 //!
@@ -201,19 +201,15 @@ impl Store {
 
     /// The stamp of one entry (none for entries from before stamps).
     pub fn stamp(&self, id: Id) -> Result<Option<Stamp>> {
-        self.get_raw(Tree::Order, &id.to_bytes())?
-            .map(|v| decode_stamp(&v))
-            .transpose()
+        self.stamp_from_runs(id)
     }
 
     /// Every stamp, in entry id order.
     pub fn stamps(&self) -> Result<Vec<(Id, Stamp)>> {
         let mut out = Vec::new();
-        self.each(Tree::Order, &[], |k, v| {
-            if let Some(id) = Id::from_slice(k) {
-                out.push((id, decode_stamp(v)?));
-            }
-            Ok(true)
+        self.each_stamp(|id, s| {
+            out.push((id, s));
+            Ok(())
         })?;
         Ok(out)
     }
@@ -280,6 +276,7 @@ impl Store {
         let start = clock;
         let mut seq = u64_of(self.get_raw(Tree::Meta, SEQ_KEY)?);
         let mut ops = Vec::new();
+        let mut stamps = Vec::new();
         let mut device = None;
         let events = w.changes.events.clone();
         // Ids stamped so far, as a set: a bulk load commits thousands of
@@ -289,7 +286,7 @@ impl Store {
             if let Some(s) = pending.received.remove(id) {
                 clock = clock.max(s.lamport);
                 stamped.insert(*id);
-                ops.push(Op::put(Tree::Order.id(), keys::id(*id), encode_stamp(&s)?));
+                stamps.push((*id, s));
             }
         }
         for (id, s) in std::mem::take(&mut pending.adopted) {
@@ -324,8 +321,9 @@ impl Store {
                 seq,
                 replaces: pending.replaces.remove(id).unwrap_or_default(),
             };
-            ops.push(Op::put(Tree::Order.id(), keys::id(*id), encode_stamp(&s)?));
+            stamps.push((*id, s));
         }
+        ops.extend(self.stamp_ops(stamps)?);
         if device.is_some() {
             clock = start.max(clock) + 1;
         }
@@ -347,20 +345,6 @@ impl Store {
         w.ops.extend(ops);
         Ok(())
     }
-}
-
-fn encode_stamp(s: &Stamp) -> Result<Vec<u8>> {
-    codec::encode(s).map_err(|source| StoreError::Codec {
-        what: "stamp",
-        source,
-    })
-}
-
-fn decode_stamp(v: &[u8]) -> Result<Stamp> {
-    codec::decode(v).map_err(|source| StoreError::Codec {
-        what: "stamp",
-        source,
-    })
 }
 
 #[cfg(test)]
@@ -410,6 +394,14 @@ mod tests {
             seq: 3,
             replaces: vec![Id::new(), Id::new()],
         };
-        assert_eq!(decode_stamp(&encode_stamp(&s).unwrap()).unwrap(), s);
+        let run = vec![(Id(9), s.clone())];
+        let key = Id(9).to_bytes();
+        assert_eq!(
+            crate::stamps::decode(&key, &crate::stamps::encode(&run).unwrap()).unwrap(),
+            run
+        );
+        // Schema 5 and older kept one stamp under its entry's id.
+        let single = codec::encode(&s).unwrap();
+        assert_eq!(crate::stamps::decode(&key, &single).unwrap(), run);
     }
 }

@@ -6,7 +6,7 @@ use crate::store::Store;
 
 /// Bumped when the set of trees or their keys change; opening an older
 /// store migrates it (see this module), a newer one is refused.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The key of the version marker in [`Tree::Meta`].
 const SCHEMA_KEY: &[u8] = b"schema";
@@ -23,8 +23,6 @@ pub enum Tree {
     Residents,
     Members,
     Events,
-    /// id → kind byte ++ parent id: what any id names and where it hangs.
-    Parent,
     /// parent ++ first child → a run of child ids ([`crate::projection::runs`]).
     Children,
     /// zone ++ first event → a run of event ids: events of a zone and of
@@ -49,8 +47,9 @@ pub enum Tree {
     FollowUpOf,
     /// corrected event ++ amendment → (): the corrections of each entry.
     Amendments,
-    /// entry → its stamp ([`crate::order::Stamp`]): the order every device
-    /// agrees on. Truth, not derived: it travels in exports.
+    /// first entry → a run of `(entry, stamp)` ([`crate::stamps`]): the
+    /// order every device agrees on ([`crate::order::Stamp`]). Truth, not
+    /// derived: it travels in exports.
     Order,
     /// record ++ entry → what the entry is to the record (created, a field
     /// edited, deleted): the versions of its fields ([`crate::projection::versions`]).
@@ -69,7 +68,7 @@ pub enum Tree {
 pub use Tree as T;
 
 impl Tree {
-    pub const ALL: [Tree; 24] = [
+    pub const ALL: [Tree; 23] = [
         Tree::Meta,
         Tree::Areas,
         Tree::Buildings,
@@ -77,7 +76,6 @@ impl Tree {
         Tree::Residents,
         Tree::Members,
         Tree::Events,
-        Tree::Parent,
         Tree::Children,
         Tree::Timeline,
         Tree::ByMember,
@@ -116,7 +114,6 @@ impl Tree {
             Tree::Residents => "residents",
             Tree::Members => "members",
             Tree::Events => "events",
-            Tree::Parent => "idx_parent",
             Tree::Children => "idx_children",
             Tree::Timeline => "idx_timeline",
             Tree::ByMember => "idx_by_member",
@@ -153,8 +150,7 @@ impl Tree {
 
 /// Trees that are derived from records and events and can be rebuilt: the
 /// projections' trees.
-pub const DERIVED: [Tree; 13] = [
-    Tree::Parent,
+pub const DERIVED: [Tree; 12] = [
     Tree::Children,
     Tree::Timeline,
     Tree::ByMember,
@@ -210,7 +206,8 @@ impl Store {
     /// Brings an older store up to [`SCHEMA_VERSION`], one step at a time.
     /// Version 0 had the same records without a marker; version 1 lacked the
     /// latest-visit and latest-patrol indexes. Both steps rebuild the indexes.
-    /// Version 3 kept one entry per child and per timeline event.
+    /// Version 3 kept one entry per child and per timeline event; version 5
+    /// one entry per record for its parent and per entry for its stamp.
     fn migrate(&self, from: u32) -> Result<()> {
         let mut v = from;
         while v < SCHEMA_VERSION {
@@ -240,6 +237,14 @@ impl Store {
                 // Schema 5 lists each resident's moves in the versions
                 // index (concurrent moves are settled and shown from it).
                 4 => self.index_moves()?,
+                // Schema 6 reads where a record hangs from the record and
+                // keeps stamps in runs: fewer entries, a smaller store.
+                5 => {
+                    if !self.drop_parents_and_pack_stamps()? {
+                        // Done by opening, into a fresh store (see there).
+                        return Ok(());
+                    }
+                }
                 other => {
                     return Err(StoreError::Invalid(format!(
                         "no migration from schema version {other}"
@@ -315,6 +320,27 @@ impl Store {
             self.rebuild()?;
         }
         self.flush()
+    }
+
+    /// Schema 5 → 6: the parent index (`idx_parent`, one entry per record)
+    /// goes, since every record names its parent, and the stamps in
+    /// `order` (one entry per stamped entry) are packed into runs
+    /// ([`crate::stamps`]). In memory that is done in place. On disk,
+    /// sled's file would keep the space of what went (it never shrinks),
+    /// so opening copies the store into a fresh one beside it and swaps
+    /// it in all or nothing ([`Store::compact`]), as for schema 4. Returns
+    /// whether the step is done; until it is, the store stays at version 5.
+    fn drop_parents_and_pack_stamps(&self) -> Result<bool> {
+        if !self.dir().as_os_str().is_empty() {
+            self.compact_wanted
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            return Ok(false);
+        }
+        let stamps = self.stamps()?;
+        self.engine().clear(Tree::Order.id())?;
+        self.engine().apply(crate::stamps::packed(stamps)?)?;
+        self.engine().drop_tree("idx_parent")?;
+        Ok(true)
     }
 
     /// Schema 3 → 4: the children and the timelines (`idx_children`,

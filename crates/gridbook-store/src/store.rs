@@ -107,6 +107,9 @@ pub struct Store {
     /// Migration to schema 4 waits for opening to rebuild the store into a
     /// fresh one ([`Store::repack`]).
     pub(crate) repack_wanted: AtomicBool,
+    /// Migration to schema 6 waits for opening to copy the store into a
+    /// fresh one ([`Store::compact`]).
+    pub(crate) compact_wanted: AtomicBool,
     /// Who follows what commits change ([`Store::follow`]).
     followers: std::sync::Mutex<Vec<std::sync::mpsc::Sender<Changes>>>,
     /// One commit at a time reads and bumps the counts ([`crate::counts`]).
@@ -213,6 +216,9 @@ impl Store {
         if store.repack_wanted.load(SeqCst) {
             return store.repack(4);
         }
+        if store.compact_wanted.load(SeqCst) {
+            return store.compact(6);
+        }
         Ok(store)
     }
 
@@ -238,6 +244,7 @@ impl Store {
             _lock: lock,
             deferred_flush: AtomicBool::new(false),
             repack_wanted: AtomicBool::new(false),
+            compact_wanted: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
             outbox_on: AtomicBool::new(false),
@@ -271,6 +278,7 @@ impl Store {
             _lock: None,
             deferred_flush: AtomicBool::new(false),
             repack_wanted: AtomicBool::new(false),
+            compact_wanted: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
             outbox_on: AtomicBool::new(self.outbox_on.load(SeqCst)),
@@ -309,6 +317,7 @@ impl Store {
             _lock: None,
             deferred_flush: AtomicBool::new(false),
             repack_wanted: AtomicBool::new(false),
+            compact_wanted: AtomicBool::new(false),
             outbox_on: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),

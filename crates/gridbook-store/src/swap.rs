@@ -26,6 +26,8 @@ pub const INCOMING: &str = ".incoming";
 const REPLACED: &str = "store.replaced";
 /// Written once the replacement is complete and flushed.
 const COMPLETE: &str = "complete";
+/// Where a large replacement is copied in key order, inside `.incoming`.
+const PACKING: &str = "packing";
 
 fn io(dir: &Path, path: &Path, e: std::io::Error) -> StoreError {
     crate::error::io_error(dir, path, e)
@@ -53,17 +55,50 @@ pub fn replace<E: From<StoreError>>(
     lock: WriterLock,
     build: impl FnOnce(&Store) -> std::result::Result<(), E>,
 ) -> std::result::Result<WriterLock, E> {
+    replace_packing_above(dir, lock, PACK_ABOVE, build)
+}
+
+/// [`replace`] for a store built in key order already (the migrations'
+/// copies): no second copy.
+pub(crate) fn replace_as_built<E: From<StoreError>>(
+    dir: &Path,
+    lock: WriterLock,
+    build: impl FnOnce(&Store) -> std::result::Result<(), E>,
+) -> std::result::Result<WriterLock, E> {
+    replace_packing_above(dir, lock, u64::MAX, build)
+}
+
+/// A built store larger than this on disk is copied once more, in key
+/// order, before it is swapped in.
+const PACK_ABOVE: u64 = 16 << 20;
+
+/// [`replace`], packing the built store when it is larger than `above`
+/// bytes on disk. A bulk load writes its runs (timelines, children,
+/// stamps) over and over as entries arrive, and sled keeps the space of
+/// every earlier copy in its log; copied in key order into a fresh store
+/// each page is written once: a third smaller at 10k households
+/// (BENCHMARKS.md, "Store").
+fn replace_packing_above<E: From<StoreError>>(
+    dir: &Path,
+    lock: WriterLock,
+    above: u64,
+    build: impl FnOnce(&Store) -> std::result::Result<(), E>,
+) -> std::result::Result<WriterLock, E> {
     let incoming = dir.join(INCOMING);
     // A leftover from an earlier failure: we hold the lock, nobody builds there.
     remove_dir(dir, &incoming)?;
-    {
+    let built = (|| -> std::result::Result<(), E> {
         let staging = Store::open(&incoming)?;
-        if let Err(e) = build(&staging) {
-            drop(staging);
-            remove_dir(dir, &incoming)?;
-            return Err(e);
-        }
+        build(&staging)?;
         staging.flush()?;
+        if staging.size_on_disk() > above {
+            pack(dir, &incoming, staging)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = built {
+        remove_dir(dir, &incoming)?;
+        return Err(e);
     }
     let marker = incoming.join(COMPLETE);
     File::create(&marker)
@@ -72,6 +107,23 @@ pub fn replace<E: From<StoreError>>(
     sync_dir(&incoming)?;
     finish(dir)?;
     Ok(lock)
+}
+
+/// Copies the built store in `incoming` into a fresh one in key order and
+/// puts the copy in its place. Before the `complete` marker: a kill
+/// leaves an unfinished replacement, which opening removes.
+fn pack(dir: &Path, incoming: &Path, built: Store) -> Result<()> {
+    let packing = incoming.join(PACKING);
+    remove_dir(dir, &packing)?;
+    {
+        let copy = Store::open(&packing)?;
+        built.copy_into(&copy)?;
+    }
+    drop(built);
+    let (from, to) = (packing.join("store"), incoming.join("store"));
+    remove_dir(dir, &to)?;
+    fs::rename(&from, &to).map_err(|e| io(dir, &from, e))?;
+    remove_dir(dir, &packing)
 }
 
 /// Steps 3 and 4 of the swap; safe to repeat after a kill at any point.
@@ -178,6 +230,30 @@ mod tests {
         assert!(err.is_err());
         assert_eq!(names(dir.path()), ["新"]);
         assert!(!dir.path().join(INCOMING).exists());
+    }
+
+    #[test]
+    fn a_large_replacement_is_packed_in_key_order_and_reads_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        add(&Store::open(dir.path()).unwrap(), "旧").unwrap();
+        let lock = Store::lock(dir.path()).unwrap();
+        // Every store is "large" here; one write per area, as a load's
+        // chunks would.
+        let lock = replace_packing_above(dir.path(), lock, 0, |s| {
+            for name in ["新", "二", "三"] {
+                add(s, name)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        drop(lock);
+        let mut got = names(dir.path());
+        got.sort();
+        assert_eq!(got, ["三", "二", "新"]);
+        assert!(!dir.path().join(INCOMING).exists());
+        let s = Store::open(dir.path()).unwrap();
+        assert!(s.check().unwrap().is_clean());
+        assert_eq!(s.counts().unwrap().unwrap().entries.iter().sum::<u64>(), 3);
     }
 
     /// Lays out what a kill at each step of the swap leaves, then opens.

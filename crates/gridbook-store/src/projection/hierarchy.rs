@@ -1,21 +1,26 @@
 //! The hierarchy: where every place and person hangs.
 //!
-//! Keys: `Parent` maps an id to its kind byte ++ its parent's id (areas hang
-//! under [`Id::ROOT`], members under themselves); `Children` holds each
-//! parent's children as runs of ids ([`super::runs`]), so a level is one
-//! prefix scan in creation order (ids are time-ordered).
+//! Where a record hangs is read from the record itself: a building names its
+//! area, a household its building, a resident its household (areas hang
+//! under [`Id::ROOT`], members under themselves). Schema 5 kept a copy of
+//! that in a tree of its own, one entry per record; at sled's ~320 bytes an
+//! entry it was a sixth of the store (BENCHMARKS.md, "Store").
+//!
+//! Keys: `Children` holds each parent's children as runs of ids
+//! ([`super::runs`]), so a level is one prefix scan in creation order (ids
+//! are time-ordered).
 
 use gridbook_domain::model::*;
 
 use super::{Cx, Projection};
-use crate::error::Result;
-use crate::keys;
+use crate::codec;
+use crate::error::{Result, StoreError};
 use crate::schema::Tree;
 use crate::store::{Record, Store};
 
 pub const PROJECTION: Projection = Projection {
     name: "hierarchy",
-    trees: &[Tree::Parent, Tree::Children],
+    trees: &[Tree::Children],
     stage,
 };
 
@@ -46,9 +51,8 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
             };
             super::runs::remove(cx, Tree::Children, left, *resident)?;
             super::runs::add(cx, Tree::Children, *to, *resident)?;
-            let mut pv = vec![Kind::Resident.byte()];
-            pv.extend_from_slice(&to.to_bytes());
-            cx.put(Tree::Parent, keys::id(*resident), pv);
+            // The resident's record names its new household: the move's
+            // operation (or the merge) writes it in the same set.
             cx.w.pending_parents
                 .insert(*resident, (Kind::Resident, *to));
             cx.w.ancestry_cache.remove(resident);
@@ -80,9 +84,6 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
 /// Stages where a new record hangs.
 pub(crate) fn stage_record(cx: &mut Cx<'_>, kind: Kind, id: Id, parent: Option<Id>) -> Result<()> {
     let hangs_on = parent.unwrap_or(id);
-    let mut pv = vec![kind.byte()];
-    pv.extend_from_slice(&hangs_on.to_bytes());
-    cx.put(Tree::Parent, keys::id(id), pv);
     if let Some(parent) = parent {
         super::runs::add(cx, Tree::Children, parent, id)?;
     }
@@ -134,12 +135,39 @@ pub(crate) fn staged_ancestry(cx: &mut Cx<'_>, zone: Id) -> Result<Ancestry> {
 }
 
 impl Store {
-    /// What `id` names and its parent (areas have [`Id::ROOT`], members themselves).
+    /// What `id` names and its parent (areas have [`Id::ROOT`], members
+    /// themselves), from the record: one point read per record tree until
+    /// it is found, smallest trees first (a miss there is one page), and
+    /// the parent decoded from the record's leading fields alone.
     pub fn kind_of(&self, id: Id) -> Result<Option<(Kind, Id)>> {
-        Ok(self.get_raw(Tree::Parent, &id.to_bytes())?.and_then(|v| {
-            let kind = Kind::from_byte(*v.first()?)?;
-            Some((kind, keys::id_at(&v, 1)?))
-        }))
+        let key = id.to_bytes();
+        for kind in [
+            Kind::Area,
+            Kind::Building,
+            Kind::Member,
+            Kind::Household,
+            Kind::Resident,
+        ] {
+            let Some(v) = self.get_raw(crate::store::record_tree(kind), &key)? else {
+                continue;
+            };
+            let parent = match kind {
+                Kind::Area => Id::ROOT,
+                Kind::Member => id,
+                // Buildings, households and residents name their parent
+                // right after their meta.
+                _ => {
+                    codec::decode_prefix::<(Meta, Id)>(&v)
+                        .map_err(|source| StoreError::Codec {
+                            what: kind.code(),
+                            source,
+                        })?
+                        .1
+                }
+            };
+            return Ok(Some((kind, parent)));
+        }
+        Ok(None)
     }
 
     /// The zone and its ancestors, innermost first (household, building, area).

@@ -740,3 +740,99 @@ fn a_schema_4_store_on_disk_gets_its_moves_indexed() {
     assert!(store.check().unwrap().is_clean());
     assert_eq!(answers(&store), before);
 }
+
+/// Where every record hangs and what it is, as `kind_of` answers.
+fn hangings(store: &Store) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in Tree::PRIMARY.into_iter().filter(|t| *t != Tree::Events) {
+        for k in store.raw_for_tests().keys(t.name()) {
+            let id = crate::keys::id_at(&k, 0).unwrap();
+            out.push(format!("{id} {:?}", store.kind_of(id).unwrap()));
+        }
+    }
+    out
+}
+
+/// A schema-5 store keeps a parent entry per record (`idx_parent`) and a
+/// stamp entry per entry (`order`); opening it copies it into a fresh
+/// store without the first and with the stamps in runs, all or nothing,
+/// and it answers as before: the same hierarchy, stamps and indexes.
+#[test]
+fn a_schema_5_store_on_disk_loses_its_parent_index_and_packs_its_stamps() {
+    // Only the engine opens what only sled can hold: the old parent index.
+    use crate::engine::sled as disk;
+    let dir = tempfile::tempdir().unwrap();
+    let (before, hung, stamps) = {
+        let store = Store::open(dir.path()).unwrap();
+        // Enough entries for several runs of stamps.
+        for _ in 0..8 {
+            run(&store, &every_kind());
+        }
+        let stamps = store.stamps().unwrap();
+        assert!(
+            stamps.len() > 2 * crate::stamps::RUN_MAX,
+            "{}",
+            stamps.len()
+        );
+        // Back to the schema-5 layout: one stamp per entry id.
+        let raw = store.raw_for_tests();
+        raw.clear(Tree::Order.name());
+        for (id, s) in &stamps {
+            raw.insert(
+                Tree::Order.name(),
+                &id.to_bytes(),
+                &crate::codec::encode(s).unwrap(),
+            );
+        }
+        // Stamps read the same from single entries.
+        assert_eq!(store.stamps().unwrap(), stamps);
+        let (id, s) = &stamps[stamps.len() / 2];
+        assert_eq!(store.stamp(*id).unwrap().as_ref(), Some(s));
+        let parents: Vec<(Vec<u8>, Vec<u8>)> = hangings_raw(&store);
+        store.set_schema_version_for_tests(5);
+        let out = (answers(&store), hangings(&store), stamps);
+        drop(store);
+        // ... and the parent index, which only the sled engine can hold.
+        use crate::engine::Engine;
+        let engine = disk::SledEngine::open(dir.path(), &["idx_parent"]).unwrap();
+        let ops: Vec<_> = parents
+            .into_iter()
+            .map(|(k, v)| crate::engine::Op::put(0, k, v))
+            .collect();
+        engine.commit(&ops).unwrap();
+        engine.flush().unwrap();
+        out
+    };
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.schema_version(), crate::schema::SCHEMA_VERSION);
+    assert!(store.check().unwrap().is_clean());
+    assert_eq!(answers(&store), before);
+    assert_eq!(hangings(&store), hung);
+    assert_eq!(store.stamps().unwrap(), stamps);
+    let runs = store.raw_for_tests().keys(Tree::Order.name()).len();
+    assert_eq!(runs, stamps.len().div_ceil(crate::stamps::RUN_MAX));
+    assert!(!dir.path().join(crate::swap::INCOMING).exists());
+    // A new entry still gets its stamp, in its run.
+    run(&store, &every_kind()[..1]);
+    assert!(store.stamps().unwrap().len() > stamps.len());
+    assert!(store.check().unwrap().is_clean());
+    drop(store);
+    use crate::engine::Engine;
+    let engine = disk::SledEngine::open(dir.path(), &["idx_parent"]).unwrap();
+    assert!(engine.is_empty(0).unwrap(), "the parent index is gone");
+}
+
+/// `id → kind byte ++ parent` for every record, as schema 5 kept them.
+fn hangings_raw(store: &Store) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut out = Vec::new();
+    for t in Tree::PRIMARY.into_iter().filter(|t| *t != Tree::Events) {
+        for k in store.raw_for_tests().keys(t.name()) {
+            let id = crate::keys::id_at(&k, 0).unwrap();
+            let (kind, parent) = store.kind_of(id).unwrap().unwrap();
+            let mut v = vec![kind.byte()];
+            v.extend_from_slice(&parent.to_bytes());
+            out.push((k, v));
+        }
+    }
+    out
+}
