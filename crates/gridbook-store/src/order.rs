@@ -291,7 +291,7 @@ impl Store {
         }
         for (id, s) in std::mem::take(&mut pending.adopted) {
             clock = clock.max(s.lamport);
-            ops.push(Op::put(Tree::Order.id(), keys::id(id), encode_stamp(&s)?));
+            stamps.push((id, s));
         }
         for id in &events {
             if !fresh || !stamped.insert(*id) {
