@@ -1310,32 +1310,57 @@ fn a_note_naming_the_person_written_offline_is_redacted_on_arrival_everywhere() 
     all_the_same(&[hq, b, c][..]);
 }
 
+/// The commit time (seconds) of the newest batch on `device`'s branch.
+fn batch_time(office: &Office, device: &str) -> String {
+    let out = std::process::Command::new("git")
+        .args(["--git-dir", &office.repo(), "log", "-1", "--format=%ct"])
+        .arg(format!("refs/heads/dev/{device}"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 #[test]
 fn batches_about_an_erased_person_arriving_with_the_erasure_are_redacted() {
-    let office = Office::new(false);
-    let [hq, b, _c] = three_laptops(&office);
-    hq.visit("1-101", "赵建国", "周海燕说楼道灯坏了");
-    hq.sync();
-    b.sync();
-    // An export of B taken before the erasure, restored after it.
-    let old = b.path("before.json");
-    b.ok(&["export", "--out", &old]);
-    hq.ok(&["erase", ERASED_AT, ERASED.0]);
-    hq.sync();
-    b.sync();
-    b.ok(&["restore", "--force", &old]);
-    assert!(b.export_raw().unwrap().contains(ERASED.0));
-    // B applies every batch again, the erasure among them, and sends its
-    // whole store back: both redacted.
-    b.sync();
-    hq.sync();
-    // A laptop that joins now receives the earlier batches and the
-    // erasure in one sync.
-    let d = Laptop::new();
-    office.join(&d, "dd-new");
-    d.sync();
-    for (l, who) in [(&hq, "hq"), (&b, "b"), (&d, "d")] {
-        holds_no_trace(l, who);
+    // A laptop joining later receives batches by commit time. B's resent
+    // (redacted) store is dated, through git's own variable, to sort
+    // before everything, or just before the office's note and erasure:
+    // the order that once left the note both redacted and not, and
+    // quarantined, on the laptop that joined.
+    for early in [true, false] {
+        let office = Office::new(false);
+        let [hq, b, _c] = three_laptops(&office);
+        hq.visit("1-101", "赵建国", "周海燕说楼道灯坏了");
+        hq.sync();
+        b.sync();
+        let note_at = batch_time(&office, "office-pc");
+        // An export of B taken before the erasure, restored after it.
+        let old = b.path("before.json");
+        b.ok(&["export", "--out", &old]);
+        hq.ok(&["erase", ERASED_AT, ERASED.0]);
+        hq.sync();
+        b.sync();
+        b.ok(&["restore", "--force", &old]);
+        assert!(b.export_raw().unwrap().contains(ERASED.0));
+        // B applies every batch again, the erasure among them, and sends
+        // its whole store back: both redacted.
+        let dated = if early { "1000000000".to_string() } else { note_at };
+        let out = b
+            .cmd(&["sync"])
+            .env("GIT_COMMITTER_DATE", format!("@{dated} +0000"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        hq.sync();
+        // A laptop that joins now receives the earlier batches and the
+        // erasure in one sync.
+        let d = Laptop::new();
+        office.join(&d, "dd-new");
+        d.sync();
+        for (l, who) in [(&hq, "hq"), (&b, "b"), (&d, "d")] {
+            holds_no_trace(l, &format!("{who} (early: {early})"));
+        }
+        all_the_same(&[hq, b, d][..]);
     }
-    all_the_same(&[hq, b, d][..]);
 }

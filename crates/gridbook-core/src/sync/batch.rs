@@ -55,7 +55,8 @@ enum Entry {
 
 /// The batch's plaintext for the queued entries, as the store holds them
 /// now; entries no longer stored are left out. Returns the bytes and how
-/// many entries they hold.
+/// many of the queued entries they hold (the erasures every batch carries
+/// along are not counted).
 pub fn build(
     store: &Store,
     device: &str,
@@ -76,8 +77,22 @@ pub fn build(
     // What leaves is redacted for every erasure known here, as the store
     // will be once its rewrite is done (an erasure received in this sync
     // may still wait for it).
-    if !crate::erase::known(store)?.is_empty() {
+    let known = crate::erase::known(store)?;
+    let queued_n = entries.len();
+    if !known.is_empty() {
         entries = redacted(store, entries)?;
+        // And it carries those erasures (a few ids each): a laptop that
+        // receives this batch before the erasure's own would otherwise
+        // hold redacted copies it cannot explain beside unredacted ones
+        // from before the erasure, and quarantine them. Not counted as
+        // sent: they are other devices' entries, here only as context.
+        let queued: std::collections::HashSet<Id> = queued.iter().map(|q| q.id).collect();
+        entries.extend(
+            known
+                .into_iter()
+                .filter(|e| !queued.contains(&e.id))
+                .map(Entry::Event),
+        );
     }
     let mut lines = Vec::new();
     let mut stamps = Vec::new();
@@ -110,7 +125,7 @@ pub fn build(
     };
     let mut out = serde_json::to_vec(&header).map_err(|e| SyncError::Input(e.to_string()))?;
     out.push(b'\n');
-    let n = lines.len();
+    let n = queued_n;
     for l in lines.into_iter().chain(stamps) {
         out.extend_from_slice(&l);
         out.push(b'\n');
