@@ -1345,13 +1345,21 @@ fn batches_about_an_erased_person_arriving_with_the_erasure_are_redacted() {
         assert!(b.export_raw().unwrap().contains(ERASED.0));
         // B applies every batch again, the erasure among them, and sends
         // its whole store back: both redacted.
-        let dated = if early { "1000000000".to_string() } else { note_at };
+        let dated = if early {
+            "1000000000".to_string()
+        } else {
+            note_at
+        };
         let out = b
             .cmd(&["sync"])
             .env("GIT_COMMITTER_DATE", format!("@{dated} +0000"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         hq.sync();
         // A laptop that joins now receives the earlier batches and the
         // erasure in one sync.
