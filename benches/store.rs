@@ -653,6 +653,32 @@ fn store_vs_sqlite(c: &mut Criterion) {
         g.bench_function("sqlite", |bn| {
             bn.iter(|| black_box(visit_sqlite(&mut conn, s.append_to, s.member, now)))
         });
+        // The floor under both rows: the smallest durable commit each side
+        // can make, one small key in its own transaction, flushed and synced
+        // as above (gridbook through the store's raw access for tests: the
+        // engine's transaction, sled's flush, the fdatasync and the seal).
+        let raw = store.raw_for_tests();
+        let mut n = 0u64;
+        g.bench_function("gridbook, one key", |bn| {
+            bn.iter(|| {
+                n += 1;
+                raw.insert("meta", b"bench.floor", &n.to_be_bytes())
+            })
+        });
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS bench_floor (k INTEGER PRIMARY KEY, v BLOB NOT NULL)",
+        )
+        .unwrap();
+        g.bench_function("sqlite, one row", |bn| {
+            bn.iter(|| {
+                n += 1;
+                conn.execute(
+                    "INSERT OR REPLACE INTO bench_floor VALUES (1, ?1)",
+                    [n.to_be_bytes().to_vec()],
+                )
+                .unwrap()
+            })
+        });
         g.finish();
     }
 }

@@ -168,6 +168,22 @@ fn every_reported_write_survives_sigkill() {
             ids.len()
         );
 
+        // The seal, read before anything opens the store again: a commit
+        // writes it after the log is on disk, without a sync of its own, so
+        // a kill keeps it. Never ahead of the store, and behind by at most
+        // the commit the kill cut short.
+        let sealed = gridbook_store::counts::sealed(&data)
+            .map(|(c, _)| c.commits)
+            .unwrap_or_else(|| panic!("seed {seed} cycle {cycle}: no readable seal"));
+        let store = Store::open(&data)
+            .unwrap_or_else(|e| panic!("seed {seed} cycle {cycle}: open after SIGKILL: {e}"));
+        let commits = store.counts().unwrap().expect("counts").commits;
+        drop(store);
+        assert!(
+            sealed <= commits && commits <= sealed + 1,
+            "seed {seed} cycle {cycle}: sealed {sealed}, store at {commits}"
+        );
+
         // A check through the real binary: the store opens and its indexes agree.
         let check = gridbook(&data, &config).arg("check").output().unwrap();
         assert_eq!(

@@ -9,9 +9,17 @@
 //! `meta` included (sled's files replaced by an older copy, a log recovered
 //! to an earlier point): the seal, written outside sled's files, still
 //! names the later commit, so opening notices (one read of a 64-byte file).
+//!
+//! A commit rewrites the seal's 64 bytes in place, through a handle the
+//! store keeps open, after sled's log is on disk, and does not sync it:
+//! a kill keeps what was written (it is in the kernel's page cache), and a
+//! power cut can only leave an older seal, never one ahead of the log,
+//! which opening writes anew. Its own `fdatasync` was half of a durable
+//! append's time (BENCHMARKS.md, "Store"). The caches that trust the seal
+//! do not depend on it being durable: every writer deletes them durably
+//! before its first commit. The store syncs the seal once when it closes.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 use crate::engine::Op;
@@ -106,21 +114,71 @@ pub fn sealed(data_dir: &Path) -> Option<(Counts, fs::Metadata)> {
     Some((read_seal(&disk::store_path(data_dir))?, meta))
 }
 
-/// Writes the seal in place and makes it durable.
-fn write_seal(store_dir: &Path, c: &Counts) -> std::io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.create(true).write(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+/// The seal file of a store that writes, kept open from its first seal
+/// to its close.
+#[derive(Default)]
+pub(crate) struct SealFile {
+    file: Option<File>,
+    /// Written since it was last synced.
+    unsynced: bool,
+}
+
+impl SealFile {
+    /// Writes `c` over the seal, in place. Not synced: see the module's note.
+    fn write(&mut self, store_dir: &Path, c: &Counts) -> std::io::Result<()> {
+        let mut b = Vec::with_capacity(SEAL_MAGIC.len() + 56);
+        b.extend_from_slice(SEAL_MAGIC);
+        b.extend_from_slice(&c.encode());
+        let f = match &mut self.file {
+            Some(f) => f,
+            None => {
+                let mut options = OpenOptions::new();
+                options.create(true).write(true).truncate(false);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    options.mode(0o600);
+                }
+                let f = options.open(seal_path(store_dir))?;
+                // Whatever was there (a torn or longer file) is cut to
+                // one seal; later writes keep the length.
+                f.set_len(b.len() as u64)?;
+                self.file.insert(f)
+            }
+        };
+        write_at(f, &b)?;
+        self.unsynced = true;
+        Ok(())
     }
-    let mut f = options.open(seal_path(store_dir))?;
-    let mut b = SEAL_MAGIC.to_vec();
-    b.extend_from_slice(&c.encode());
-    f.write_all(&b)?;
-    f.set_len(b.len() as u64)?;
-    f.sync_data()
+
+    /// Makes the last seal written durable.
+    fn sync(&mut self) -> std::io::Result<()> {
+        if let (Some(f), true) = (&self.file, self.unsynced) {
+            f.sync_data()?;
+            self.unsynced = false;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for SealFile {
+    fn drop(&mut self) {
+        // Best effort: a seal that did not reach the disk only lags.
+        let _ = self.sync();
+    }
+}
+
+#[cfg(unix)]
+fn write_at(f: &mut File, b: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    f.write_all_at(b, 0)
+}
+
+#[cfg(not(unix))]
+fn write_at(f: &mut File, b: &[u8]) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom, Write};
+    f.seek(SeekFrom::Start(0))?;
+    f.write_all(b)
 }
 
 impl Store {
@@ -201,7 +259,9 @@ impl Store {
             return Ok(());
         }
         let store_dir = disk::store_path(self.dir());
-        write_seal(&store_dir, c).map_err(|e| crate::error::io_error(self.dir(), &store_dir, e))
+        let mut file = self.seal_file.lock().unwrap_or_else(|e| e.into_inner());
+        file.write(&store_dir, c)
+            .map_err(|e| crate::error::io_error(self.dir(), &store_dir, e))
     }
 }
 

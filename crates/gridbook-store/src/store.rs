@@ -116,6 +116,8 @@ pub struct Store {
     pub(crate) committing: std::sync::Mutex<()>,
     /// Whether commits fill the outbox ([`crate::outbox`]).
     pub(crate) outbox_on: AtomicBool,
+    /// The seal file, open while this store writes ([`crate::counts`]).
+    pub(crate) seal_file: std::sync::Mutex<crate::counts::SealFile>,
 }
 
 /// Creates `dir` (and parents) with mode 0700: the data is personal information.
@@ -247,6 +249,7 @@ impl Store {
             compact_wanted: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
+            seal_file: Default::default(),
             outbox_on: AtomicBool::new(false),
         };
         let damaged = |e| match e {
@@ -281,6 +284,7 @@ impl Store {
             compact_wanted: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
+            seal_file: Default::default(),
             outbox_on: AtomicBool::new(self.outbox_on.load(SeqCst)),
         }
     }
@@ -321,6 +325,7 @@ impl Store {
             outbox_on: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
+            seal_file: Default::default(),
         };
         Some((reader, lock))
     }

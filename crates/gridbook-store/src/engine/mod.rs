@@ -242,5 +242,20 @@ pub(crate) mod conformance {
         assert_eq!(e.get(2, &[5]).unwrap(), Some(b"five".to_vec()));
         assert_eq!(e.get(1, &[6]).unwrap(), Some(b"six".to_vec()));
         assert_eq!(e.get(0, &[3]).unwrap(), None);
+
+        // A commit names its trees in any order and leaves the others
+        // alone; an empty commit changes nothing.
+        e.commit(&[
+            Op::put(2, vec![8], b"eight".to_vec()),
+            Op::del(1, vec![6]),
+            Op::put(2, vec![5], b"five again".to_vec()),
+        ])
+        .unwrap();
+        e.commit(&[]).unwrap();
+        e.flush().unwrap();
+        assert_eq!(e.get(2, &[8]).unwrap(), Some(b"eight".to_vec()));
+        assert_eq!(e.get(2, &[5]).unwrap(), Some(b"five again".to_vec()));
+        assert_eq!(e.get(1, &[6]).unwrap(), None);
+        assert_eq!(e.len(0).unwrap(), 3);
     }
 }

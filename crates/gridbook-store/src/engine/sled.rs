@@ -371,10 +371,24 @@ impl Engine for SledEngine {
     }
 
     fn commit(&self, ops: &[Op]) -> Result<()> {
+        // The transaction spans only the trees written: sled builds and
+        // drops a staging overlay per tree it spans, and a commit writes
+        // a handful of the store's trees.
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let mut slot = vec![usize::MAX; self.trees.len()];
+        let mut trees = Vec::new();
+        for op in ops {
+            if slot[op.tree] == usize::MAX {
+                slot[op.tree] = trees.len();
+                trees.push(self.trees[op.tree].clone());
+            }
+        }
         let res: std::result::Result<(), sled::transaction::TransactionError<()>> =
-            self.trees.as_slice().transaction(|tx| {
+            trees.as_slice().transaction(|tx| {
                 for op in ops {
-                    let tree = &tx[op.tree];
+                    let tree = &tx[slot[op.tree]];
                     match &op.value {
                         Some(v) => {
                             tree.insert(op.key.as_slice(), v.as_slice())?;
