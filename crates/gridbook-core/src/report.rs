@@ -12,7 +12,7 @@ use gridbook_domain::period::Period;
 use gridbook_domain::vocab::Vocabulary;
 use gridbook_store::store::{Result, Store};
 
-use crate::views::{HouseholdView, ResidentCareView};
+use crate::views::{HouseholdView, IdMap, ResidentCareView};
 
 /// A zone with nobody responsible for it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -154,7 +154,7 @@ pub fn pct(part: usize, whole: usize) -> f64 {
 /// Who is directly responsible for each zone now, read in one pass.
 struct Responsible {
     /// Zone → (member, member's name).
-    by_zone: HashMap<Id, (Id, String)>,
+    by_zone: IdMap<(Id, String)>,
 }
 
 impl Responsible {
@@ -171,7 +171,7 @@ impl Responsible {
             }
         }
         let mut names: HashMap<Id, Option<String>> = HashMap::new();
-        let mut by_zone = HashMap::new();
+        let mut by_zone = IdMap::default();
         for (zone, a) in latest {
             let name = match names.get(&a.member) {
                 Some(n) => n.clone(),
@@ -245,8 +245,8 @@ pub fn coverage(
 
 /// Care marks of present residents by household, in resident order: one
 /// pass over residents, decoding only what care reads.
-fn care_marks(store: &Store, today: Date) -> Result<HashMap<Id, Vec<(String, Ts)>>> {
-    let mut in_care: HashMap<Id, Vec<(String, Ts)>> = HashMap::new();
+fn care_marks(store: &Store, today: Date) -> Result<IdMap<Vec<(String, Ts)>>> {
+    let mut in_care: IdMap<Vec<(String, Ts)>> = IdMap::default();
     store.each_stored::<Resident>(|bytes| {
         let r: ResidentCareView = Store::view::<Resident, _>(bytes)?;
         if r.meta.is_live() && r.status == ResidentStatus::Present {
@@ -277,7 +277,7 @@ struct Partial {
     slots: Vec<BuildingSlot>,
     /// Every household counted, in id order.
     households: Vec<Counted>,
-    by_member: HashMap<Id, MemberCoverage>,
+    by_member: IdMap<MemberCoverage>,
     /// Not visited, with their building's [`BuildingSlot::order`].
     not_visited: Vec<(usize, Stale)>,
     /// Per area: its index in `uncovered` when nobody covers it, and its
@@ -290,7 +290,7 @@ struct Partial {
 /// of its lists.
 fn count_care(
     p: Partial,
-    in_care: HashMap<Id, Vec<(String, Ts)>>,
+    in_care: IdMap<Vec<(String, Ts)>>,
     groups: &Vocabulary,
     today: Date,
 ) -> Coverage {
@@ -421,7 +421,7 @@ fn coverage_but_care(
     };
     // First the places: areas and buildings with their cover and patrols.
     let mut slots: Vec<BuildingSlot> = Vec::new();
-    let mut slot_of: HashMap<Id, usize> = HashMap::new();
+    let mut slot_of: IdMap<usize> = IdMap::default();
     let mut areas: Vec<(Option<usize>, usize, usize)> = Vec::new();
     for area in store.areas()? {
         if only.is_some_and(|o| !o.contains(&area.meta.id)) {
@@ -525,9 +525,11 @@ fn coverage_but_care(
     }
     // Then the households, in one pass in key order (id order, as each
     // building lists them).
-    let mut by_member: HashMap<Id, MemberCoverage> = HashMap::new();
-    let mut not_visited: Vec<(usize, Stale)> = Vec::new();
-    let mut households: Vec<Counted> = Vec::new();
+    let mut by_member: IdMap<MemberCoverage> = IdMap::default();
+    // Most households have been visited once: the index's size is a fair
+    // guess of how many there are, and spares the vectors' regrowth.
+    let mut not_visited: Vec<(usize, Stale)> = Vec::with_capacity(visits.len());
+    let mut households: Vec<Counted> = Vec::with_capacity(visits.len());
     let tz = gridbook_domain::clock::tz();
     store.each_stored::<Household>(|bytes| {
         let h: HouseholdView = Store::view::<Household, _>(bytes)?;

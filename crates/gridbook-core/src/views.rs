@@ -8,12 +8,37 @@
 //! field, its view gains it too, or decoding fails with trailing bytes
 //! (the tests below hold each view to its record).
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 
 use gridbook_domain::model::*;
+
+/// A map keyed by ids for passes over the whole estate: ids are ULIDs,
+/// whose low 64 bits are random, so they serve as their own hash, and the
+/// pass skips SipHash on every lookup.
+pub type IdMap<V> = HashMap<Id, V, BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for `Id` (it hashes as one u128); kept correct anyway.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64 ^ (n >> 64) as u64;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// A household as the coverage report reads it.
 #[derive(Deserialize)]

@@ -131,14 +131,26 @@ impl Ts {
     /// directly, which costs a fraction of `strftime`.
     pub fn display_in(self, tz: &jiff::tz::TimeZone) -> String {
         let t = tz.to_datetime(self.to_jiff());
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute()
-        )
+        if !(0..=9999).contains(&t.year()) {
+            return self
+                .to_jiff()
+                .to_zoned(tz.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string();
+        }
+        let mut out = String::with_capacity(16);
+        let mut digits = |n: i32, width: u32, then: Option<char>| {
+            for p in (0..width).rev() {
+                out.push(char::from(b'0' + (n / 10i32.pow(p) % 10) as u8));
+            }
+            out.extend(then);
+        };
+        digits(t.year().into(), 4, Some('-'));
+        digits(t.month().into(), 2, Some('-'));
+        digits(t.day().into(), 2, Some(' '));
+        digits(t.hour().into(), 2, Some(':'));
+        digits(t.minute().into(), 2, None);
+        out
     }
     pub fn date(self) -> Date {
         Date::from_jiff(self.zoned().date())
