@@ -734,3 +734,79 @@ fn the_demo_estate_has_occupancy_a_tower_care_groups_and_activities() {
     let oldest = acts.iter().map(|(t, _)| *t).min().unwrap();
     assert!(oldest.days_before(now()) >= 90);
 }
+
+/// The report reads the estate in two passes (households in key order,
+/// residents on a thread beside it) from views of the stored bytes: each
+/// building's figures must be what reading its households and residents
+/// one by one gives, and households not visited come longest first, ties
+/// in area, building and household order.
+#[test]
+fn the_estate_passes_count_what_reading_each_building_gives() {
+    let store = Store::memory().unwrap();
+    gridbook::clock::pin(now(), jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+    gridbook::demo::load(&store, now()).unwrap();
+    let groups = gridbook::vocab::care::shipped();
+    let since = now().minus_days(90);
+    let c = report::coverage(&store, now(), 90, None, groups).unwrap();
+    let mut place = std::collections::HashMap::new();
+    let mut areas = 0;
+    for (ai, a) in store.areas().unwrap().into_iter().enumerate() {
+        areas += 1;
+        let ac = &c.by_area[ai];
+        for (bi, b) in store
+            .buildings_of(a.meta.id)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+        {
+            let bc = &ac.by_building[bi];
+            assert_eq!(bc.id, b.meta.id.to_string());
+            let (mut households, mut visited, mut vacant, mut rented) = (0, 0, 0, 0);
+            let (mut care, mut on_time) = (0, 0);
+            for h in store.households_of(b.meta.id).unwrap() {
+                place.insert(h.meta.id.to_string(), (ai, bi, h.meta.id));
+                households += 1;
+                let last = store.last_visit(h.meta.id).unwrap().map(|(t, _)| t);
+                match h.occupancy {
+                    Occupancy::Vacant => vacant += 1,
+                    Occupancy::Rented => rented += 1,
+                    _ => {}
+                }
+                if h.occupancy != Occupancy::Vacant && last.is_some_and(|t| t >= since) {
+                    visited += 1;
+                }
+                let rs = store.residents_of(h.meta.id).unwrap();
+                if let Some(st) =
+                    gridbook::care::standing(groups, &rs, last.map(|t| t.date()), now())
+                {
+                    care += 1;
+                    on_time += usize::from(st.overdue.is_none());
+                }
+            }
+            assert_eq!(
+                (bc.households, bc.visited, bc.vacant, bc.rented),
+                (households, visited, vacant, rented),
+                "{}",
+                b.name
+            );
+            assert_eq!(
+                (bc.care.care_households, bc.care.care_visited_on_time),
+                (care, on_time),
+                "{}",
+                b.name
+            );
+        }
+    }
+    assert_eq!(c.by_area.len(), areas);
+    assert!(c.care.care_households > 0);
+    // Longest neglected first; ties in area, building, household order.
+    let key = |s: &report::Stale| {
+        let (a, b, id) = place[&s.id];
+        (std::cmp::Reverse(s.days.unwrap_or(i64::MAX)), a, b, id)
+    };
+    assert!(c.not_visited.len() > 100);
+    assert!(
+        c.not_visited.windows(2).all(|w| key(&w[0]) < key(&w[1])),
+        "not visited out of order"
+    );
+}

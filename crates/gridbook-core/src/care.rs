@@ -82,8 +82,19 @@ pub struct CareDue {
 /// Care groups of one resident on `today`: those set by hand, plus 高龄老人
 /// when their birth year makes them 80 or over.
 pub fn groups_of(r: &Resident, today: Date) -> Vec<(String, Ts)> {
-    let mut out: Vec<(String, Ts)> = r.care.iter().map(|m| (m.group.clone(), m.since)).collect();
-    if let Some(y) = r.birth_year
+    marks_of(&r.care, r.birth_year, r.meta.created_at, today)
+}
+
+/// [`groups_of`] from the fields it reads: a resident's care marks, birth
+/// year and when it was recorded (whole-estate passes decode only these).
+pub fn marks_of(
+    marks: &[CareMark],
+    birth_year: Option<i16>,
+    created_at: Ts,
+    today: Date,
+) -> Vec<(String, Ts)> {
+    let mut out: Vec<(String, Ts)> = marks.iter().map(|m| (m.group.clone(), m.since)).collect();
+    if let Some(y) = birth_year
         && care::is_aged_80(y, today)
         && !out.iter().any(|(g, _)| g == care::AGED_80)
     {
@@ -92,8 +103,8 @@ pub fn groups_of(r: &Resident, today: Date) -> Vec<(String, Ts)> {
         let turned = jiff::civil::Date::new(y + 80, 1, 1)
             .ok()
             .and_then(|d| d.to_zoned(gridbook_domain::clock::tz()).ok())
-            .map_or(r.meta.created_at, |z| Ts(z.timestamp().as_millisecond()));
-        out.push((care::AGED_80.to_string(), turned.max(r.meta.created_at)));
+            .map_or(created_at, |z| Ts(z.timestamp().as_millisecond()));
+        out.push((care::AGED_80.to_string(), turned.max(created_at)));
     }
     out
 }
@@ -169,9 +180,21 @@ pub fn standing(
         .filter(|r| r.meta.is_live() && r.status == ResidentStatus::Present)
         .flat_map(|r| groups_of(r, today))
         .collect();
+    standing_of(groups, marks, last_visit, today)
+}
+
+/// [`standing`] from the care marks of a household's present residents
+/// (each resident's [`groups_of`], in resident order) on the local day
+/// `today`.
+pub fn standing_of(
+    groups: &Vocabulary,
+    marks: Vec<(String, Ts)>,
+    last_visit: Option<Date>,
+    today: Date,
+) -> Option<Standing> {
     // No group, or only groups the list no longer knows: not a care household.
     let cadence = care::shortest_cadence(groups, marks.iter().map(|(g, _)| g.as_str()))?;
-    let since = marks.iter().map(|(_, t)| *t).min().unwrap_or(now).date();
+    let since = marks.iter().map(|(_, t)| *t).min().map_or(today, Ts::date);
     let overdue = care::days_overdue(care::due_on(last_visit, since, cadence), today);
     Some(Standing {
         cadence,

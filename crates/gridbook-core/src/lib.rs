@@ -29,5 +29,6 @@ pub mod service;
 pub mod sheet;
 pub mod sync;
 pub mod trends;
+pub mod views;
 pub mod who;
 pub mod zoneview;

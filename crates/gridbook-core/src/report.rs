@@ -12,6 +12,8 @@ use gridbook_domain::period::Period;
 use gridbook_domain::vocab::Vocabulary;
 use gridbook_store::store::{Result, Store};
 
+use crate::views::{HouseholdView, IdMap, ResidentCareView};
+
 /// A zone with nobody responsible for it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct ZoneRef {
@@ -152,7 +154,7 @@ pub fn pct(part: usize, whole: usize) -> f64 {
 /// Who is directly responsible for each zone now, read in one pass.
 struct Responsible {
     /// Zone → (member, member's name).
-    by_zone: HashMap<Id, (Id, String)>,
+    by_zone: IdMap<(Id, String)>,
 }
 
 impl Responsible {
@@ -169,7 +171,7 @@ impl Responsible {
             }
         }
         let mut names: HashMap<Id, Option<String>> = HashMap::new();
-        let mut by_zone = HashMap::new();
+        let mut by_zone = IdMap::default();
         for (zone, a) in latest {
             let name = match names.get(&a.member) {
                 Some(n) => n.clone(),
@@ -198,10 +200,28 @@ impl Responsible {
     }
 }
 
+/// Where a building's households are counted during the household pass.
+struct BuildingSlot {
+    /// Index in `by_area`, and in that area's `by_building`.
+    area: usize,
+    building: usize,
+    /// Position in area-then-building order: the order in which the report
+    /// lists households that tie on days not visited.
+    order: usize,
+    /// Index in `uncovered` when nobody covers the building.
+    uncovered: Option<usize>,
+    area_id: Id,
+    path: String,
+}
+
 /// Coverage at `now` over a window of `days` days. `only` limits it to the
 /// given areas (the "my zones" filter); `None` means everything. Vacant
 /// households are counted as vacant, never as not visited; care coverage
 /// applies `groups`' cadences through the care rule (`care::standing`).
+///
+/// Whole-estate report: each index is read once, the households and
+/// residents in one pass each in key order, decoding only the fields the
+/// report needs ([`crate::views`]).
 pub fn coverage(
     store: &Store,
     now: Ts,
@@ -210,31 +230,173 @@ pub fn coverage(
     groups: &Vocabulary,
 ) -> Result<Coverage> {
     let since = now.minus_days(days);
-    // Whole-estate report: read each index once rather than once per zone.
+    let today = now.date();
+    // The residents' pass is the longest read and needs nothing else: it
+    // runs beside the rest, and care is counted once both are done.
+    std::thread::scope(|s| {
+        let in_care = s.spawn(|| care_marks(store, today));
+        let partial = coverage_but_care(store, now, since, days, only);
+        let in_care = in_care
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        Ok(count_care(partial?, in_care, groups, today))
+    })
+}
+
+/// Care marks of present residents by household, in resident order: one
+/// pass over residents, decoding only what care reads.
+fn care_marks(store: &Store, today: Date) -> Result<IdMap<Vec<(String, Ts)>>> {
+    let mut in_care: IdMap<Vec<(String, Ts)>> = IdMap::default();
+    store.each_stored::<Resident>(|bytes| {
+        let r: ResidentCareView = Store::view::<Resident, _>(bytes)?;
+        if r.meta.is_live() && r.status == ResidentStatus::Present {
+            let marks = crate::care::marks_of(&r.care, r.birth_year, r.meta.created_at, today);
+            if !marks.is_empty() {
+                in_care.entry(r.household).or_default().extend(marks);
+            }
+        }
+        Ok(true)
+    })?;
+    Ok(in_care)
+}
+
+/// A household counted by [`coverage_but_care`], as care needs it later.
+struct Counted {
+    id: Id,
+    /// Index in [`Partial::slots`].
+    slot: usize,
+    /// The member covering it, if any.
+    member: Option<Id>,
+    last: Option<Ts>,
+}
+
+/// The coverage report before care and the sums: what the household pass
+/// counted, for [`count_care`] to finish.
+struct Partial {
+    c: Coverage,
+    slots: Vec<BuildingSlot>,
+    /// Every household counted, in id order.
+    households: Vec<Counted>,
+    by_member: IdMap<MemberCoverage>,
+    /// Not visited, with their building's [`BuildingSlot::order`].
+    not_visited: Vec<(usize, Stale)>,
+    /// Per area: its index in `uncovered` when nobody covers it, and its
+    /// buildings patrolled for hygiene and for security.
+    areas: Vec<(Option<usize>, usize, usize)>,
+}
+
+/// Adds care coverage to what the household pass counted and finishes the
+/// report: the sums per building, area, estate and member, and the order
+/// of its lists.
+fn count_care(
+    p: Partial,
+    in_care: IdMap<Vec<(String, Ts)>>,
+    groups: &Vocabulary,
+    today: Date,
+) -> Coverage {
+    let Partial {
+        mut c,
+        slots,
+        households,
+        mut by_member,
+        mut not_visited,
+        areas,
+    } = p;
+    for (id, marks) in in_care {
+        let Ok(i) = households.binary_search_by_key(&id, |h| h.id) else {
+            // Its household is gone, or outside the areas asked for.
+            continue;
+        };
+        let h = &households[i];
+        let Some(st) = crate::care::standing_of(groups, marks, h.last.map(Ts::date), today) else {
+            continue;
+        };
+        let on_time = st.overdue.is_none();
+        let slot = &slots[h.slot];
+        c.by_area[slot.area].by_building[slot.building]
+            .care
+            .count(on_time);
+        if let Some(m) = h.member.and_then(|m| by_member.get_mut(&m)) {
+            m.care.count(on_time);
+        }
+    }
+    for (ac, (area_slot, hyg, sec)) in c.by_area.iter_mut().zip(areas) {
+        for bc in &mut ac.by_building {
+            bc.visited_pct = pct(bc.visited, bc.households - bc.vacant);
+            bc.care.finish();
+            ac.households += bc.households;
+            ac.households_uncovered += bc.households_uncovered;
+            ac.visited += bc.visited;
+            ac.vacant += bc.vacant;
+            ac.rented += bc.rented;
+            ac.commercial += bc.commercial;
+            ac.care.add(&bc.care);
+        }
+        if let Some(slot) = area_slot {
+            c.uncovered[slot].households = ac.households_uncovered;
+        }
+        ac.visited_pct = pct(ac.visited, ac.households - ac.vacant);
+        ac.hygiene_pct = pct(hyg, ac.buildings);
+        ac.security_pct = pct(sec, ac.buildings);
+        ac.care.finish();
+        c.buildings += ac.buildings;
+        c.households += ac.households;
+        c.households_uncovered += ac.households_uncovered;
+        c.households_visited += ac.visited;
+        c.buildings_hygiene_patrolled += hyg;
+        c.buildings_security_patrolled += sec;
+        c.vacant += ac.vacant;
+        c.rented += ac.rented;
+        c.commercial += ac.commercial;
+        c.care.add(&ac.care);
+    }
+    c.visited_pct = pct(c.households_visited, c.households - c.vacant);
+    c.care.finish();
+    let mut members: Vec<MemberCoverage> = by_member.into_values().collect();
+    for m in &mut members {
+        m.visited_pct = pct(m.visited, m.households - m.vacant);
+        m.care.finish();
+    }
+    members.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    c.by_member = members;
+    c.hygiene_pct = pct(c.buildings_hygiene_patrolled, c.buildings);
+    c.security_pct = pct(c.buildings_security_patrolled, c.buildings);
+    // Longest neglected first; ties in area, building and household order
+    // (the pass met each building's households in id order). Sorting
+    // small keys and then moving each row once is cheaper than moving the
+    // rows through a stable sort.
+    let mut order: Vec<(std::cmp::Reverse<i64>, usize, usize)> = not_visited
+        .iter()
+        .enumerate()
+        .map(|(i, (b, s))| (std::cmp::Reverse(s.days.unwrap_or(i64::MAX)), *b, i))
+        .collect();
+    order.sort_unstable();
+    let mut rows: Vec<Option<Stale>> = not_visited.drain(..).map(|(_, s)| Some(s)).collect();
+    c.not_visited = order
+        .into_iter()
+        .filter_map(|(_, _, i)| rows[i].take())
+        .collect();
+    c.not_patrolled
+        .sort_by_key(|s| std::cmp::Reverse(s.days.unwrap_or(i64::MAX)));
+    c
+}
+
+fn coverage_but_care(
+    store: &Store,
+    now: Ts,
+    since: Ts,
+    days: i64,
+    only: Option<&HashSet<Id>>,
+) -> Result<Partial> {
     let resp = Responsible::load(store, now)?;
     let visits = store.last_visits()?;
+    let last_visit = |h: Id| {
+        visits
+            .binary_search_by_key(&h, |(id, _)| *id)
+            .ok()
+            .map(|i| visits[i].1)
+    };
     let patrols = store.last_patrols()?;
-    // Residents in a care group, by household: one pass over residents.
-    let today = now.date();
-    let mut in_care: HashMap<Id, Vec<Resident>> = HashMap::new();
-    for r in store.all::<Resident>() {
-        let r = r?;
-        if r.meta.is_live()
-            && r.status == ResidentStatus::Present
-            && !crate::care::groups_of(&r, today).is_empty()
-        {
-            in_care.entry(r.household).or_default().push(r);
-        }
-    }
-    let mut by_member: HashMap<Id, MemberCoverage> = HashMap::new();
-    // One pass over the households (in id order, as each building lists them).
-    let mut by_building: HashMap<Id, Vec<Household>> = HashMap::new();
-    for h in store.all::<Household>() {
-        let h = h?;
-        if h.meta.is_live() {
-            by_building.entry(h.building).or_default().push(h);
-        }
-    }
     let mut c = Coverage {
         days,
         areas: 0,
@@ -257,6 +419,10 @@ pub fn coverage(
         by_area: Vec::new(),
         by_member: Vec::new(),
     };
+    // First the places: areas and buildings with their cover and patrols.
+    let mut slots: Vec<BuildingSlot> = Vec::new();
+    let mut slot_of: IdMap<usize> = IdMap::default();
+    let mut areas: Vec<(Option<usize>, usize, usize)> = Vec::new();
     for area in store.areas()? {
         if only.is_some_and(|o| !o.contains(&area.meta.id)) {
             continue;
@@ -329,10 +495,19 @@ pub fn coverage(
             }
             hyg += usize::from(patrolled[0]);
             sec += usize::from(patrolled[1]);
-            let mut bc = BuildingCoverage {
+            slot_of.insert(b.meta.id, slots.len());
+            slots.push(BuildingSlot {
+                area: c.by_area.len(),
+                building: ac.by_building.len(),
+                order: slots.len(),
+                uncovered: building_slot,
+                area_id: area.meta.id,
+                path: bpath,
+            });
+            ac.by_building.push(BuildingCoverage {
                 id: b.meta.id.to_string(),
                 name: b.name.clone(),
-                covered_by: b_cover.clone(),
+                covered_by: b_cover,
                 households: 0,
                 households_uncovered: 0,
                 visited: 0,
@@ -343,118 +518,109 @@ pub fn coverage(
                 rented: 0,
                 commercial: 0,
                 care: CareCoverage::default(),
-            };
-            for h in by_building.remove(&b.meta.id).unwrap_or_default() {
-                bc.households += 1;
-                let hpath = format!("{bpath}/{}", h.label());
-                let h_cover = resp.who(h.meta.id);
-                if let Some(slot) = building_slot
-                    && h_cover.is_none()
-                {
-                    bc.households_uncovered += 1;
-                    c.uncovered[slot].households += 1;
-                }
-                let last = visits.get(&h.meta.id).copied();
-                let visited = last.is_some_and(|t| t >= since);
-                let care = in_care
-                    .get(&h.meta.id)
-                    .and_then(|rs| crate::care::standing(groups, rs, last.map(|t| t.date()), now));
-                if let Some(st) = &care {
-                    bc.care.count(st.overdue.is_none());
-                }
-                let vacant = h.occupancy == Occupancy::Vacant;
-                match h.occupancy {
-                    Occupancy::Vacant => bc.vacant += 1,
-                    Occupancy::Rented => bc.rented += 1,
-                    Occupancy::Commercial => bc.commercial += 1,
-                    Occupancy::Owner => {}
-                }
-                // The member who covers the household: its own, else the
-                // building's, else the area's.
-                let cover = h_cover
-                    .or_else(|| resp.who(b.meta.id))
-                    .or_else(|| resp.who(area.meta.id));
-                if let Some((member, name)) = cover {
-                    let m = by_member.entry(*member).or_insert_with(|| MemberCoverage {
-                        id: member.to_string(),
-                        name: name.clone(),
-                        households: 0,
-                        vacant: 0,
-                        visited: 0,
-                        visited_pct: 0.0,
-                        care: CareCoverage::default(),
-                    });
-                    m.households += 1;
-                    if vacant {
-                        m.vacant += 1;
-                    } else {
-                        m.visited += usize::from(visited);
-                    }
-                    if let Some(st) = &care {
-                        m.care.count(st.overdue.is_none());
-                    }
-                }
-                if vacant {
-                    // Nobody lives there to visit: not a blank spot.
-                } else if visited {
-                    bc.visited += 1;
-                } else {
-                    c.not_visited.push(Stale {
-                        id: h.meta.id.to_string(),
-                        path: hpath,
-                        what: "visit".into(),
-                        last: last.map(|t| t.display()),
-                        days: last.map(|t| t.days_before(now)),
-                    });
-                }
-            }
-            bc.visited_pct = pct(bc.visited, bc.households - bc.vacant);
-            bc.care.finish();
-            ac.households += bc.households;
-            ac.households_uncovered += bc.households_uncovered;
-            ac.visited += bc.visited;
-            ac.vacant += bc.vacant;
-            ac.rented += bc.rented;
-            ac.commercial += bc.commercial;
-            ac.care.add(&bc.care);
-            ac.by_building.push(bc);
+            });
         }
-        if let Some(slot) = area_slot {
-            c.uncovered[slot].households = ac.households_uncovered;
-        }
-        ac.visited_pct = pct(ac.visited, ac.households - ac.vacant);
-        ac.hygiene_pct = pct(hyg, ac.buildings);
-        ac.security_pct = pct(sec, ac.buildings);
-        ac.care.finish();
-        c.buildings += ac.buildings;
-        c.households += ac.households;
-        c.households_uncovered += ac.households_uncovered;
-        c.households_visited += ac.visited;
-        c.buildings_hygiene_patrolled += hyg;
-        c.buildings_security_patrolled += sec;
-        c.vacant += ac.vacant;
-        c.rented += ac.rented;
-        c.commercial += ac.commercial;
-        c.care.add(&ac.care);
+        areas.push((area_slot, hyg, sec));
         c.by_area.push(ac);
     }
-    c.visited_pct = pct(c.households_visited, c.households - c.vacant);
-    c.care.finish();
-    let mut members: Vec<MemberCoverage> = by_member.into_values().collect();
-    for m in &mut members {
-        m.visited_pct = pct(m.visited, m.households - m.vacant);
-        m.care.finish();
-    }
-    members.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-    c.by_member = members;
-    c.hygiene_pct = pct(c.buildings_hygiene_patrolled, c.buildings);
-    c.security_pct = pct(c.buildings_security_patrolled, c.buildings);
-    // Longest neglected first.
-    c.not_visited
-        .sort_by_key(|s| std::cmp::Reverse(s.days.unwrap_or(i64::MAX)));
-    c.not_patrolled
-        .sort_by_key(|s| std::cmp::Reverse(s.days.unwrap_or(i64::MAX)));
-    Ok(c)
+    // Then the households, in one pass in key order (id order, as each
+    // building lists them).
+    let mut by_member: IdMap<MemberCoverage> = IdMap::default();
+    // Most households have been visited once: the index's size is a fair
+    // guess of how many there are, and spares the vectors' regrowth.
+    let mut not_visited: Vec<(usize, Stale)> = Vec::with_capacity(visits.len());
+    let mut households: Vec<Counted> = Vec::with_capacity(visits.len());
+    let tz = gridbook_domain::clock::tz();
+    store.each_stored::<Household>(|bytes| {
+        let h: HouseholdView = Store::view::<Household, _>(bytes)?;
+        if !h.meta.is_live() {
+            return Ok(true);
+        }
+        let Some(&slot_ix) = slot_of.get(&h.building) else {
+            return Ok(true);
+        };
+        let slot = &slots[slot_ix];
+        let id = h.meta.id;
+        let bc = &mut c.by_area[slot.area].by_building[slot.building];
+        bc.households += 1;
+        let h_cover = resp.who(id);
+        if let Some(u) = slot.uncovered
+            && h_cover.is_none()
+        {
+            bc.households_uncovered += 1;
+            c.uncovered[u].households += 1;
+        }
+        let last = last_visit(id);
+        let visited = last.is_some_and(|t| t >= since);
+        let vacant = h.occupancy == Occupancy::Vacant;
+        match h.occupancy {
+            Occupancy::Vacant => bc.vacant += 1,
+            Occupancy::Rented => bc.rented += 1,
+            Occupancy::Commercial => bc.commercial += 1,
+            Occupancy::Owner => {}
+        }
+        if vacant {
+            // Nobody lives there to visit: not a blank spot.
+        } else if visited {
+            bc.visited += 1;
+        } else {
+            let mut path =
+                String::with_capacity(slot.path.len() + 1 + h.unit.len() + 1 + h.room.len());
+            path.push_str(&slot.path);
+            path.push('/');
+            h.push_label(&mut path);
+            not_visited.push((
+                slot.order,
+                Stale {
+                    id: id.to_string(),
+                    path,
+                    what: "visit".into(),
+                    last: last.map(|t| t.display_in(&tz)),
+                    days: last.map(|t| t.days_before(now)),
+                },
+            ));
+        }
+        // The member who covers the household: its own, else the
+        // building's, else the area's.
+        let cover = h_cover
+            .or_else(|| resp.who(h.building))
+            .or_else(|| resp.who(slot.area_id));
+        if let Some((member, name)) = cover {
+            let m = by_member.entry(*member).or_insert_with(|| MemberCoverage {
+                id: member.to_string(),
+                name: name.clone(),
+                households: 0,
+                vacant: 0,
+                visited: 0,
+                visited_pct: 0.0,
+                care: CareCoverage::default(),
+            });
+            m.households += 1;
+            if vacant {
+                m.vacant += 1;
+            } else {
+                m.visited += usize::from(visited);
+            }
+        }
+        households.push(Counted {
+            id,
+            slot: slot_ix,
+            member: cover.map(|(m, _)| *m),
+            last,
+        });
+        Ok(true)
+    })?;
+    // Keys are big-endian ids, so this is already sorted; the sort only
+    // guards `count_care`'s binary search.
+    households.sort_unstable_by_key(|h| h.id);
+    Ok(Partial {
+        c,
+        slots,
+        households,
+        by_member,
+        not_visited,
+        areas,
+    })
 }
 
 #[derive(Clone, Debug, Serialize)]

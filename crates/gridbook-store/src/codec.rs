@@ -1,8 +1,8 @@
 //! Value encoding for the store: one format-version byte, then bincode 2
 //! (`config::standard()`) of the serde type. Decoding is bounded and never panics.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Bumped when the byte layout of stored values changes.
@@ -62,6 +62,23 @@ pub fn decode_prefix<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError>
         .map_err(|e| CodecError::Decode(e.to_string()))
 }
 
+/// Decodes a whole value into a view that borrows its text from `bytes`
+/// (`&str` fields, skipped sequences): a pass over many records reads the
+/// fields it needs without allocating. The view must mirror every field of
+/// the stored type in order; trailing bytes are an error, as in [`decode`].
+pub fn decode_view<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, CodecError> {
+    let (&version, body) = bytes.split_first().ok_or(CodecError::Empty)?;
+    if version != FORMAT_VERSION {
+        return Err(CodecError::Version(version));
+    }
+    let (value, used) = bincode::serde::borrow_decode_from_slice(body, config())
+        .map_err(|e| CodecError::Decode(e.to_string()))?;
+    if used != body.len() {
+        return Err(CodecError::Trailing(body.len() - used));
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +93,18 @@ mod tests {
         let json = serde_json::to_string(&id).unwrap();
         assert_eq!(json, format!("\"{id}\""));
         assert_eq!(serde_json::from_str::<Id>(&json).unwrap(), id);
+    }
+
+    #[test]
+    fn a_view_borrows_text_and_refuses_a_layout_it_does_not_cover_whole() {
+        let bytes = encode(&(7u32, "二单元".to_string(), 9u8)).unwrap();
+        let (n, text, last): (u32, &str, u8) = decode_view(&bytes).unwrap();
+        assert_eq!((n, text, last), (7, "二单元", 9));
+        // A view that stops early is refused, not silently short.
+        assert!(matches!(
+            decode_view::<(u32, &str)>(&bytes),
+            Err(CodecError::Trailing(1))
+        ));
     }
 
     #[test]

@@ -433,6 +433,23 @@ impl Store {
         })
     }
 
+    /// Calls `f` with the stored bytes of every record of a kind (tombstoned
+    /// ones included), in id order, until it returns `false`. Nothing is
+    /// copied out of the engine: whole-estate passes decode a view of the
+    /// fields they need with [`Store::view`].
+    pub fn each_stored<R: Record>(&self, mut f: impl FnMut(&[u8]) -> Result<bool>) -> Result<()> {
+        self.each(record_tree(R::KIND), &[], |_, v| f(v))
+    }
+
+    /// Decodes the stored bytes of an `R` as the view `V` (see
+    /// [`codec::decode_view`]).
+    pub fn view<'a, R: Record, V: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<V> {
+        codec::decode_view(bytes).map_err(|source| StoreError::Codec {
+            what: R::KIND.code(),
+            source,
+        })
+    }
+
     pub fn members(&self) -> Result<Vec<Member>> {
         self.all::<Member>()
             .filter(|m| m.as_ref().map_or(true, |m| m.meta.is_live()))

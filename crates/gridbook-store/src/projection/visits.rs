@@ -5,8 +5,6 @@
 //! date order; `FollowUpOf` holds `visit event` → its current date (4
 //! bytes), so a correction can move the follow-up it had.
 
-use std::collections::HashMap;
-
 use gridbook_domain::model::*;
 
 use super::hierarchy::Ancestry;
@@ -91,16 +89,20 @@ impl Store {
             .and_then(|v| keys::ts_from(&v).zip(keys::id_at(&v, 8))))
     }
 
-    /// The latest visit of every household ever visited: one pass over the
-    /// visits index (whole-estate reports).
-    pub fn last_visits(&self) -> Result<HashMap<Id, Ts>> {
-        let mut out = HashMap::new();
+    /// The latest visit of every household ever visited, by household id
+    /// ascending (the index's key order): one pass over the visits index for
+    /// whole-estate reports, which look households up by binary search.
+    pub fn last_visits(&self) -> Result<Vec<(Id, Ts)>> {
+        let mut out = Vec::new();
         self.each(Tree::LastVisit, &[], |k, v| {
             if let (Some(h), Some(t)) = (keys::id_at(k, 0), keys::ts_from(v)) {
-                out.insert(h, t);
+                out.push((h, t));
             }
             Ok(true)
         })?;
+        // Keys are big-endian ids, so this is already sorted; the sort only
+        // guards the lookups' assumption.
+        out.sort_unstable_by_key(|(h, _)| *h);
         Ok(out)
     }
 
