@@ -148,8 +148,10 @@ fn benches(c: &mut Criterion) {
     // held, never run; `report_screens` below times the jobs themselves.
     a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
     keys_then_frames(&mut g, "areas_j_k", &mut a, &mut term, &["j", "k"]);
-    // Into an area (its buildings count every household's last visit) and
-    // back to the areas list, which `enter` kept.
+    // Into an area and back to the areas list, which `enter` kept. The
+    // buildings' "not visited" counts (a read per household of the area)
+    // are a job the worker runs after the frame; `report_screens` below
+    // times the key with that job inline.
     keys_then_frames(
         &mut g,
         "enter_area_then_esc",
@@ -218,6 +220,15 @@ fn benches(c: &mut Criterion) {
         &mut a,
         &mut term,
         &["j", "k"],
+    );
+    // Into an area with its buildings' "not visited" counts inline: what
+    // the key cost when the list counted them itself.
+    keys_then_frames(
+        &mut g,
+        "enter_area_with_counts_then_esc",
+        &mut a,
+        &mut term,
+        &["enter", "esc"],
     );
     a.press("enter");
     for (name, steps) in [
