@@ -221,16 +221,39 @@ fn benches(c: &mut Criterion) {
         &mut term,
         &["j", "k"],
     );
-    // Into an area with its buildings' "not visited" counts inline: what
-    // the key cost when the list counted them itself.
-    keys_then_frames(
-        &mut g,
-        "enter_area_with_counts_then_esc",
-        &mut a,
-        &mut term,
-        &["enter", "esc"],
-    );
+    // The job behind an area's buildings' "not visited" column, alone:
+    // what `enter` into an area cost on the UI thread when the list
+    // counted them itself (`enter_area_then_esc` plus this).
     a.press("enter");
+    let counts = match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => match b.level {
+            gridbook::tui::state::Level::Buildings(area) => {
+                Some(gridbook::tui::jobs::Job::NotVisited {
+                    area,
+                    buildings: b.rows.iter().map(|r| r.id).collect(),
+                })
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(job) = counts {
+        let (config, checklists) = (Config::default(), Checklists::shipped());
+        let lists = gridbook::tui::world::Lists::shipped();
+        let w = gridbook::tui::world::World {
+            store: &store,
+            lang: Lang::Zh,
+            config: &config,
+            checklists: &checklists,
+            lists: &lists,
+            me: None,
+            my_zones: false,
+            care_only: false,
+        };
+        g.bench_function("not_visited_counts_of_an_area_job", |b| {
+            b.iter(|| black_box(job.run(&w)))
+        });
+    }
     for (name, steps) in [
         ("today_g_t_then_esc", &["g t", "esc"][..]),
         ("members_g_m_then_esc", &["g m", "esc"][..]),
