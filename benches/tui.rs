@@ -148,8 +148,10 @@ fn benches(c: &mut Criterion) {
     // held, never run; `report_screens` below times the jobs themselves.
     a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
     keys_then_frames(&mut g, "areas_j_k", &mut a, &mut term, &["j", "k"]);
-    // Into an area (its buildings count every household's last visit) and
-    // back to the areas list, which `enter` kept.
+    // Into an area and back to the areas list, which `enter` kept. The
+    // buildings' "not visited" counts (a read per household of the area)
+    // are a job the worker runs after the frame; `report_screens` below
+    // times the key with that job inline.
     keys_then_frames(
         &mut g,
         "enter_area_then_esc",
@@ -219,7 +221,39 @@ fn benches(c: &mut Criterion) {
         &mut term,
         &["j", "k"],
     );
+    // The job behind an area's buildings' "not visited" column, alone:
+    // what `enter` into an area cost on the UI thread when the list
+    // counted them itself (`enter_area_then_esc` plus this).
     a.press("enter");
+    let counts = match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => match b.level {
+            gridbook::tui::state::Level::Buildings(area) => {
+                Some(gridbook::tui::jobs::Job::NotVisited {
+                    area,
+                    buildings: b.rows.iter().map(|r| r.id).collect(),
+                })
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(job) = counts {
+        let (config, checklists) = (Config::default(), Checklists::shipped());
+        let lists = gridbook::tui::world::Lists::shipped();
+        let w = gridbook::tui::world::World {
+            store: &store,
+            lang: Lang::Zh,
+            config: &config,
+            checklists: &checklists,
+            lists: &lists,
+            me: None,
+            my_zones: false,
+            care_only: false,
+        };
+        g.bench_function("not_visited_counts_of_an_area_job", |b| {
+            b.iter(|| black_box(job.run(&w)))
+        });
+    }
     for (name, steps) in [
         ("today_g_t_then_esc", &["g t", "esc"][..]),
         ("members_g_m_then_esc", &["g m", "esc"][..]),

@@ -1828,6 +1828,133 @@ fn back_shows_the_list_it_left_and_a_visit_logged_meanwhile_counts_in_it() {
     assert_eq!(now.last().unwrap(), &(stale - 1).to_string());
 }
 
+/// The browser's level and every row's last cell (an area's buildings:
+/// households not visited lately).
+fn last_cells(a: &App) -> (gridbook::tui::state::Level, Vec<String>) {
+    match &a.state.view {
+        gridbook::tui::state::View::Browse(b) => (
+            b.level,
+            b.rows
+                .iter()
+                .map(|r| r.cells.last().cloned().unwrap_or_default())
+                .collect(),
+        ),
+        _ => panic!("not browsing"),
+    }
+}
+
+#[test]
+fn an_areas_buildings_show_not_visited_as_pending_until_the_worker_counts_it() {
+    let (_d, store) = demo_store();
+    for (lang, name) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        // What the list shows once counted: the same keys, jobs run inline.
+        let mut inline = app(&store, lang, 120, 40);
+        inline.press("enter");
+        let (_, counted) = last_cells(&inline);
+        assert!(
+            counted.iter().all(|c| c.parse::<usize>().is_ok()),
+            "{counted:?}"
+        );
+        let filled = screen(&inline, 120, 40);
+
+        let mut a = app(&store, lang, 120, 40);
+        a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
+        a.press("enter");
+        // The first frame: every other column, and "…" where the counts go;
+        // the screen does not wait on them and keys still move.
+        let (level, cells) = last_cells(&a);
+        assert!(matches!(level, gridbook::tui::state::Level::Buildings(_)));
+        assert!(cells.iter().all(|c| c == "…"), "{cells:?}");
+        assert!(a.state.loading.is_none());
+        assert!(a.state.list_wait.is_some());
+        insta::assert_snapshot!(
+            format!("buildings_counting_{name}_120x40"),
+            screen(&a, 120, 40)
+        );
+        a.press("j k");
+        a.finish_jobs();
+        assert_eq!(last_cells(&a).1, counted);
+        assert!(a.state.list_wait.is_none());
+        let s = screen(&a, 120, 40);
+        assert_eq!(s, filled);
+        insta::assert_snapshot!(format!("buildings_counted_{name}_120x40"), s);
+    }
+    // Into a building before the counts came: they fill the list `back`
+    // shows, with no second count.
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
+    a.press("enter enter");
+    a.finish_jobs();
+    a.press("esc");
+    let (_, cells) = last_cells(&a);
+    assert!(
+        cells.iter().all(|c| c.parse::<usize>().is_ok()),
+        "{cells:?}"
+    );
+    assert!(a.state.list_wait.is_none(), "nothing left to count");
+}
+
+#[test]
+fn a_visit_logged_while_the_column_counts_leaves_no_stale_count() {
+    use gridbook::ops::{self, Ctx, VisitInput};
+    use gridbook::tui::update::Msg;
+    let (_d, store) = demo_store();
+    let mut inline = app(&store, Lang::Zh, 120, 40);
+    inline.press("enter");
+    let (building, cells) = browse_row(&inline);
+    let before: usize = cells.last().unwrap().parse().unwrap();
+    let days = Config::default().visit_days();
+    let due = store
+        .households_of(building)
+        .unwrap()
+        .into_iter()
+        .find(|h| {
+            store
+                .last_visit(h.meta.id)
+                .unwrap()
+                .is_none_or(|(t, _)| t < Ts::now().minus_days(days))
+        })
+        .expect("a household of the first building not visited lately");
+
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
+    a.press("enter");
+    let asked = a.state.list_wait.clone().expect("the counts are asked for");
+    let area = match asked.job {
+        gridbook::tui::jobs::Job::NotVisited { area, .. } => area,
+        ref other => panic!("{other:?}"),
+    };
+    // A visit committed (by another path) while the worker counts: the
+    // list reads again and asks again.
+    let member = store.members().unwrap()[0].meta.id;
+    ops::log_visit(
+        &store,
+        Ctx::now(None),
+        &VisitInput {
+            household: due.meta.id,
+            member,
+            at: Ts::now(),
+            purpose: "routine".into(),
+            note: "回访".into(),
+            follow_up: None,
+        },
+    )
+    .unwrap();
+    a.dispatch(Msg::Tick(std::time::Duration::ZERO));
+    let again = a.state.list_wait.clone().expect("asked again");
+    assert_ne!(again.ticket, asked.ticket);
+    // The count made before the visit arrives late: it is dropped.
+    a.dispatch(Msg::JobDone {
+        ticket: asked.ticket,
+        msgs: vec![Msg::NotVisited(area, vec![(building, before)])],
+    });
+    let (id, cells) = browse_row(&a);
+    assert_eq!((id, cells.last().unwrap().as_str()), (building, "…"));
+    // The count asked after the visit fills it.
+    a.finish_jobs();
+    assert_eq!(browse_row(&a).1.last().unwrap(), &(before - 1).to_string());
+}
+
 #[test]
 fn the_pane_says_it_is_loading_until_the_zone_in_focus_has_its_detail() {
     use gridbook::tui::firstscreen::Saved;

@@ -6,10 +6,11 @@
 //! request made while another waits replaces it, and a result nobody waits
 //! for any more is dropped.
 //!
-//! Jobs run in two lanes ([`Lane`]): what the screen waits for (a report,
-//! a plan, the import preview) and the side pane's chart. Each lane keeps
-//! only its latest request, so moving along a list never cancels a report
-//! being loaded, and a report never cancels the chart.
+//! Jobs run in three lanes ([`Lane`]): what the screen waits for (a report,
+//! a plan, the import preview), a column of the list in view (an area's
+//! buildings' "not visited" counts) and the side pane's chart. Each lane
+//! keeps only its latest request, so moving along a list never cancels a
+//! report being loaded, and a report never cancels the chart.
 //!
 //! Three runners: `Inline` runs a job where it is asked for (tests and
 //! benches stay deterministic), `Deferred` holds the latest request of each
@@ -41,6 +42,12 @@ pub enum Job {
     ImportPreview(String),
     /// The zone pane's chart for a zone.
     Chart(Id),
+    /// The "not visited" column of an area's buildings list: each
+    /// building's households not visited lately (a read per household).
+    NotVisited {
+        area: Id,
+        buildings: Vec<Id>,
+    },
     /// Sync with the community office; the progress line reads `SyncProgress`.
     Sync(SyncProgress),
     /// Count what merges left for people (the header's ⚠) when the
@@ -104,6 +111,8 @@ fn sync(w: &World, progress: &SyncProgress) -> Vec<Msg> {
 pub enum Lane {
     /// What the screen shows loading until it comes.
     Screen,
+    /// A column of the list in view, drawn as "…" until it comes.
+    List,
     /// The side pane's chart, drawn as "…" until it comes.
     Pane,
 }
@@ -116,6 +125,9 @@ impl Job {
             Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
             Job::Chart(zone) => screens::browse::chart(w, *zone),
+            Job::NotVisited { area, buildings } => {
+                screens::browse::not_visited(w, *area, buildings)
+            }
             Job::Sync(progress) => Ok(sync(w, progress)),
             Job::CountWarnings => Ok(vec![Msg::Warnings(screens::conflicts::count(w))]),
         };
@@ -129,6 +141,7 @@ impl Job {
             Job::Plan(_) => screens::plan::LOADING,
             Job::ImportPreview(_) => "job.import",
             Job::Chart(_) => "chartjob.chart_loading",
+            Job::NotVisited { .. } => "keys.counting_not_visited",
             Job::Sync(_) => "sync.job",
             Job::CountWarnings => "merge.tui.counting",
         };
@@ -142,6 +155,7 @@ impl Job {
             | Job::ImportPreview(_)
             | Job::Sync(_)
             | Job::CountWarnings => Lane::Screen,
+            Job::NotVisited { .. } => Lane::List,
             Job::Chart(_) => Lane::Pane,
         }
     }
@@ -151,6 +165,7 @@ impl Job {
 #[derive(Debug, Default)]
 pub struct Waiting {
     screen: Option<Request>,
+    list: Option<Request>,
     pane: Option<Request>,
 }
 
@@ -159,13 +174,18 @@ impl Waiting {
     pub fn put(&mut self, req: Request) {
         match req.job.lane() {
             Lane::Screen => self.screen = Some(req),
+            Lane::List => self.list = Some(req),
             Lane::Pane => self.pane = Some(req),
         }
     }
 
-    /// The next request to run: the screen's first, as a key waits on it.
+    /// The next request to run: the screen's first, as a key waits on it,
+    /// then the list's column (a table), then the pane's chart.
     pub fn take(&mut self) -> Option<Request> {
-        self.screen.take().or_else(|| self.pane.take())
+        self.screen
+            .take()
+            .or_else(|| self.list.take())
+            .or_else(|| self.pane.take())
     }
 }
 
@@ -218,7 +238,7 @@ pub enum Runner {
     /// On the caller's thread, at once.
     Inline,
     /// Held (only the latest of each lane) until `finish`.
-    Deferred(Waiting),
+    Deferred(Box<Waiting>),
     /// On a background thread.
     Worker(Worker),
 }

@@ -311,6 +311,9 @@ pub struct State {
     pub tickets: u64,
     /// The side pane's job (its chart) not yet answered.
     pub pane_ticket: Option<u64>,
+    /// The list's column job (an area's "not visited" counts) not yet
+    /// answered: only its answer fills the column.
+    pub list_wait: Option<Loading>,
     /// A record the last save created: the list selects it when it
     /// reloads after the commit ([`super::follow`]).
     pub select_next: Option<Id>,
@@ -346,6 +349,7 @@ impl State {
             loading: None,
             tickets: 0,
             pane_ticket: None,
+            list_wait: None,
             select_next: None,
             stale: Stale::default(),
             width: 80,

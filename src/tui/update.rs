@@ -97,6 +97,8 @@ pub enum Msg {
     Detail(Id, Box<ZoneView>),
     /// The detail pane's chart for a zone.
     Chart(Id, super::charts::Chart),
+    /// An area's buildings' households not visited lately, per building.
+    NotVisited(Id, Vec<(Id, usize)>),
     Report(Box<Report>),
     /// A building's plan, loaded.
     Plan(Box<super::screens::plan::PlanView>),
@@ -153,9 +155,19 @@ pub fn side_job(state: &mut State, job: Job) -> Effect {
 /// for apart, and the pane draws "…" meanwhile.
 pub fn start_job(state: &mut State, job: Job) -> Effect {
     state.tickets += 1;
-    if job.lane() == Lane::Pane {
-        state.pane_ticket = Some(state.tickets);
-        return Effect::Job(state.tickets, job);
+    match job.lane() {
+        Lane::Pane => {
+            state.pane_ticket = Some(state.tickets);
+            return Effect::Job(state.tickets, job);
+        }
+        Lane::List => {
+            state.list_wait = Some(Loading {
+                ticket: state.tickets,
+                job: job.clone(),
+            });
+            return Effect::Job(state.tickets, job);
+        }
+        Lane::Screen => {}
     }
     state.loading = Some(Loading {
         ticket: state.tickets,
@@ -244,13 +256,23 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             let effect = detail_effect(&b);
             state.view = View::Browse(b);
-            effect.into_iter().collect()
+            effect.into_iter().chain(list_column(state, true)).collect()
         }
         Msg::Chart(id, chart) => {
             if let View::Browse(b) = &mut state.view
                 && detail_target(b) == Some(id)
             {
                 b.chart = Some((id, chart));
+            }
+            vec![]
+        }
+        Msg::NotVisited(area, counts) => {
+            use super::screens::browse::fill_not_visited;
+            if let View::Browse(b) = &mut state.view {
+                fill_not_visited(b, area, &counts);
+            }
+            if let Some(b) = &mut state.browse_behind {
+                fill_not_visited(b, area, &counts);
             }
             vec![]
         }
@@ -410,6 +432,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             // but what a sync did is said whatever was asked for since.
             if state.pane_ticket == Some(ticket) {
                 state.pane_ticket = None;
+            } else if state.list_wait.as_ref().map(|l| l.ticket) == Some(ticket) {
+                state.list_wait = None;
             } else if state.loading.as_ref().map(|l| l.ticket) == Some(ticket) {
                 state.loading = None;
             } else {
@@ -474,6 +498,23 @@ pub(super) fn detail_target(b: &Browse) -> Option<Id> {
 
 fn detail_effect(b: &Browse) -> Option<Effect> {
     detail_target(b).map(Effect::Detail)
+}
+
+/// The job that fills a column of the list in view still showing "…"
+/// (an area's buildings' "not visited" counts). Its answer fills the list
+/// only if no later request has replaced it, so a list read afresh (after
+/// a commit or a sync) asks again: an answer counted before is dropped.
+/// A list shown again as it was (`back`) asks only if nothing waits for
+/// the same counts.
+fn list_column(state: &mut State, fresh: bool) -> Option<Effect> {
+    let View::Browse(b) = &state.view else {
+        return None;
+    };
+    let job = super::screens::browse::not_visited_job(b, state.lang)?;
+    if !fresh && state.list_wait.as_ref().is_some_and(|l| l.job == job) {
+        return None;
+    }
+    Some(start_job(state, job))
 }
 
 /// Reloads whatever is on screen after a change.
@@ -866,7 +907,11 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                             b.marked.clear();
                             b.sel = b.rows.iter().position(|r| r.id == id).unwrap_or(0);
                             b.detail = None;
-                            detail_effect(b).into_iter().collect()
+                            let effect = detail_effect(b);
+                            effect
+                                .into_iter()
+                                .chain(list_column(state, false))
+                                .collect()
                         }
                         None => {
                             b.held.clear();
@@ -896,6 +941,10 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
                             detail_effect(&b).into_iter().collect()
                         };
                         state.view = View::Browse(b);
+                        let mut effects = effects;
+                        if !matches!(effects.first(), Some(Effect::Load { .. })) {
+                            effects.extend(list_column(state, false));
+                        }
                         effects
                     }
                     None => vec![Effect::Load {

@@ -665,6 +665,7 @@ pub fn with_resolved(
     p: &mut Problems,
 ) -> Result<()> {
     let since = period.from.unwrap_or(Ts(0));
+    let mut notes = StepNotes::default();
     for (e, at) in crate::lifecycle::resolved_since(store, since)? {
         if !period.contains(at) {
             continue;
@@ -674,7 +675,7 @@ pub fn with_resolved(
         {
             continue;
         }
-        if let Some(mut row) = problem_row(store, &e, now)? {
+        if let Some(mut row) = problem_row(store, &e, now, &mut notes)? {
             row.state = "resolved".into();
             row.resolved = Some(at.display());
             p.resolved.push(row);
@@ -683,8 +684,52 @@ pub fn with_resolved(
     Ok(())
 }
 
+/// The progress notes in the newest entries of zones' timelines, read
+/// once per zone for all the problems of a report: a whole-estate report
+/// has thousands of open problems, many in the same building, and reading
+/// a zone's latest entries again for each was most of its time.
+#[derive(Default)]
+struct StepNotes {
+    /// Per zone: each problem step among its newest [`NOTE_WINDOW`]
+    /// entries, newest first, as (problem, note).
+    by_zone: HashMap<Id, Vec<(Id, String)>>,
+}
+
+/// How far back in its zone's timeline a problem's latest note is looked for.
+const NOTE_WINDOW: usize = 200;
+
+impl StepNotes {
+    /// The note of the latest step of `problem` among the newest entries
+    /// of `zone`'s timeline.
+    fn latest(&mut self, store: &Store, zone: Id, problem: Id) -> Result<Option<String>> {
+        let steps = match self.by_zone.entry(zone) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let mut steps = Vec::new();
+                for e in store.timeline(zone, NOTE_WINDOW)? {
+                    if let EventBody::ProblemStepped(ProblemSteppedBody { problem, note, .. }) =
+                        e.body
+                    {
+                        steps.push((problem, note));
+                    }
+                }
+                v.insert(steps)
+            }
+        };
+        Ok(steps
+            .iter()
+            .find(|(p, _)| *p == problem)
+            .map(|(_, n)| n.clone()))
+    }
+}
+
 /// One problem as reports show it, from the entry that opened it.
-fn problem_row(store: &Store, e: &Event, now: Ts) -> Result<Option<OpenProblem>> {
+fn problem_row(
+    store: &Store,
+    e: &Event,
+    now: Ts,
+    notes: &mut StepNotes,
+) -> Result<Option<OpenProblem>> {
     let EventBody::ProblemOpened(ProblemOpenedBody {
         category,
         description,
@@ -694,15 +739,7 @@ fn problem_row(store: &Store, e: &Event, now: Ts) -> Result<Option<OpenProblem>>
     else {
         return Ok(None);
     };
-    let mut last_note = None;
-    for step in store.timeline(e.zone, 200)? {
-        if let EventBody::ProblemStepped(ProblemSteppedBody { problem, note, .. }) = &step.body
-            && *problem == e.id
-        {
-            last_note = Some(note.clone());
-            break;
-        }
-    }
+    let last_note = notes.latest(store, e.zone, e.id)?;
     Ok(Some(OpenProblem {
         id: e.id.to_string(),
         zone_id: e.zone.to_string(),
@@ -755,9 +792,10 @@ pub fn problems_in(
         }
     };
     let mut open = Vec::new();
+    let mut notes = StepNotes::default();
     for pid in ids {
         let Some(e) = store.event(pid)? else { continue };
-        if let Some(row) = problem_row(store, &e, now)? {
+        if let Some(row) = problem_row(store, &e, now, &mut notes)? {
             open.push(row);
         }
     }
@@ -1096,6 +1134,9 @@ pub fn today(
     let mut not_visited = Vec::new();
     let mut seen_b = HashSet::new();
     let mut seen_h = HashSet::new();
+    // "Area/building" per building, read once for all its households (an
+    // estate's Today lists tens of thousands of them).
+    let mut above: HashMap<Id, Option<String>> = HashMap::new();
     for z in zones_for_scan {
         let (buildings, households): (Vec<Id>, Vec<Id>) = match store.kind_of(z)? {
             Some((Kind::Area, _)) => {
@@ -1137,14 +1178,35 @@ pub fn today(
             }
         }
         for h in households {
-            if !seen_h.insert(h) || store.household(h)?.is_none_or(|h| !h.meta.is_live()) {
+            if !seen_h.insert(h) {
                 continue;
             }
+            let Some(hh) = store.household(h)?.filter(|h| h.meta.is_live()) else {
+                continue;
+            };
             let last = store.last_visit(h)?.map(|(t, _)| t);
             if last.is_none_or(|t| t < now.minus_days(visit_days)) {
+                let prefix = match above.get(&hh.building) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = match store.building(hh.building)? {
+                            Some(b) => store
+                                .area(b.area)?
+                                .map(|a| format!("{}/{}", a.name, b.name)),
+                            None => None,
+                        };
+                        above.insert(hh.building, p.clone());
+                        p
+                    }
+                };
+                // As `zone_path` says it, without reading the three records again.
+                let path = match prefix {
+                    Some(p) => format!("{p}/{}", hh.label()),
+                    None => zone_path(store, h),
+                };
                 not_visited.push(Stale {
                     id: h.to_string(),
-                    path: zone_path(store, h),
+                    path,
                     what: "visit".into(),
                     last: last.map(|t| t.display()),
                     days: last.map(|t| t.days_before(now)),

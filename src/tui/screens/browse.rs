@@ -134,13 +134,6 @@ pub fn load(
                         continue;
                     }
                 }
-                let mut stale = 0;
-                for h in &households {
-                    let last = s.last_visit(h.meta.id).map_err(err)?.map(|(t, _)| t);
-                    if last.is_none_or(|t| t < now.minus_days(visit_days)) {
-                        stale += 1;
-                    }
-                }
                 rows.push(Row {
                     id: b.meta.id,
                     kind: RowKind::Building,
@@ -149,7 +142,9 @@ pub fn load(
                         households.len().to_string(),
                         cover_name(w, b.meta.id, now)?,
                         s.open_problem_count(b.meta.id).to_string(),
-                        stale.to_string(),
+                        // A read per household: counted on the worker
+                        // (`not_visited`), which the list asks for next.
+                        pending(w.lang).to_string(),
                     ],
                     phone: None,
                     whose: None,
@@ -282,6 +277,74 @@ pub fn load(
         select,
         stack,
     }])
+}
+
+/// The column of an area's buildings list that counts households not
+/// visited lately.
+pub const NOT_VISITED: usize = 4;
+
+/// What a cell shows until the worker has counted it.
+pub fn pending(lang: Lang) -> &'static str {
+    lang.t("keys.pending")
+}
+
+/// Whether `b` is an area's buildings list with a "not visited" count not
+/// yet filled in: the job that counts them, if so.
+pub fn not_visited_job(b: &Browse, lang: Lang) -> Option<crate::tui::jobs::Job> {
+    let Level::Buildings(area) = b.level else {
+        return None;
+    };
+    let buildings: Vec<Id> = b
+        .rows
+        .iter()
+        .filter(|r| r.cells.get(NOT_VISITED).map(String::as_str) == Some(pending(lang)))
+        .map(|r| r.id)
+        .collect();
+    (!buildings.is_empty()).then_some(crate::tui::jobs::Job::NotVisited { area, buildings })
+}
+
+/// Each building's live households whose last visit is older than the
+/// configured days (or never): the buildings list's last column, read on
+/// the worker as it costs a read per household of the area.
+pub fn not_visited(w: &World, area: Id, buildings: &[Id]) -> R<Vec<Msg>> {
+    let s = w.store;
+    let since = Ts::now().minus_days(w.config.visit_days());
+    let mut counts = Vec::with_capacity(buildings.len());
+    for &b in buildings {
+        let mut stale = 0;
+        for h in s.households_of(b).map_err(err)? {
+            let last = s.last_visit(h.meta.id).map_err(err)?.map(|(t, _)| t);
+            if last.is_none_or(|t| t < since) {
+                stale += 1;
+            }
+        }
+        counts.push((b, stale));
+    }
+    Ok(vec![Msg::NotVisited(area, counts)])
+}
+
+/// Puts counts from [`not_visited`] into `b` and the lists it holds for
+/// `back`, wherever that area's buildings are listed.
+pub fn fill_not_visited(b: &mut Browse, area: Id, counts: &[(Id, usize)]) {
+    let fill = |rows: &mut Vec<Row>| {
+        for r in rows.iter_mut() {
+            if let Some((_, n)) = counts.iter().find(|(id, _)| *id == r.id)
+                && let Some(cell) = r.cells.get_mut(NOT_VISITED)
+            {
+                *cell = n.to_string();
+            }
+        }
+    };
+    if b.level == Level::Buildings(area) {
+        fill(&mut b.rows);
+    }
+    for h in b
+        .held
+        .iter_mut()
+        .filter(|h| h.level == Level::Buildings(area))
+    {
+        fill(&mut h.rows);
+    }
 }
 
 /// Open problems the side pane lists; it says how many more there are.
