@@ -4,7 +4,7 @@
 use gridbook::checklist::Checklists;
 use gridbook::config::Config;
 use gridbook::i18n::Lang;
-use gridbook::model::Ts;
+use gridbook::model::{Household, Id, Ts};
 use gridbook::store::Store;
 use gridbook::tui::App;
 use gridbook::tui::keymap::Keymap;
@@ -1775,17 +1775,11 @@ fn chinese_text_gets_full_width_punctuation_and_english_counts_agree_in_number()
     }
 }
 
-#[test]
-fn back_shows_the_list_it_left_and_a_visit_logged_meanwhile_counts_in_it() {
-    use gridbook::ops::{self, Ctx, VisitInput};
-    let (_d, store) = demo_store();
-    let mut a = app(&store, Lang::Zh, 120, 40);
-    a.press("enter");
-    let (building, cells) = browse_row(&a);
-    // The last column: households not visited lately.
-    let stale: usize = cells.last().unwrap().parse().unwrap();
+/// A household of `building` not visited lately (it counts in the list's
+/// last column).
+fn not_visited_lately(store: &Store, building: Id) -> Household {
     let days = Config::default().visit_days();
-    let due = store
+    store
         .households_of(building)
         .unwrap()
         .into_iter()
@@ -1795,7 +1789,38 @@ fn back_shows_the_list_it_left_and_a_visit_logged_meanwhile_counts_in_it() {
                 .unwrap()
                 .is_none_or(|(t, _)| t < Ts::now().minus_days(days))
         })
-        .expect("a household of the first building not visited lately");
+        .expect("a household of the building not visited lately")
+}
+
+/// A visit to `household` committed straight to the store, as another
+/// process would, while the app holds its screens.
+fn visit_by_another_path(store: &Store, household: Id) {
+    use gridbook::ops::{self, Ctx, VisitInput};
+    let member = store.members().unwrap()[0].meta.id;
+    ops::log_visit(
+        store,
+        Ctx::now(None),
+        &VisitInput {
+            household,
+            member,
+            at: Ts::now(),
+            purpose: "routine".into(),
+            note: "回访".into(),
+            follow_up: None,
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn back_shows_the_list_it_left_and_a_visit_logged_meanwhile_counts_in_it() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter");
+    let (building, cells) = browse_row(&a);
+    // The last column: households not visited lately.
+    let stale: usize = cells.last().unwrap().parse().unwrap();
+    let due = not_visited_lately(&store, building);
     a.press("enter");
     let inside = screen(&a, 120, 40);
     // Back without a write: the buildings as they were, the same one selected.
@@ -1806,20 +1831,7 @@ fn back_shows_the_list_it_left_and_a_visit_logged_meanwhile_counts_in_it() {
     // A visit logged by another path while inside the building...
     a.press("enter");
     assert_eq!(screen(&a, 120, 40), inside);
-    let member = store.members().unwrap()[0].meta.id;
-    ops::log_visit(
-        &store,
-        Ctx::now(None),
-        &VisitInput {
-            household: due.meta.id,
-            member,
-            at: Ts::now(),
-            purpose: "routine".into(),
-            note: "回访".into(),
-            follow_up: None,
-        },
-    )
-    .unwrap();
+    visit_by_another_path(&store, due.meta.id);
     a.dispatch(gridbook::tui::update::Msg::Tick(std::time::Duration::ZERO));
     // ... counts in the list `back` returns to.
     a.press("esc");
@@ -1896,25 +1908,13 @@ fn an_areas_buildings_show_not_visited_as_pending_until_the_worker_counts_it() {
 
 #[test]
 fn a_visit_logged_while_the_column_counts_leaves_no_stale_count() {
-    use gridbook::ops::{self, Ctx, VisitInput};
     use gridbook::tui::update::Msg;
     let (_d, store) = demo_store();
     let mut inline = app(&store, Lang::Zh, 120, 40);
     inline.press("enter");
     let (building, cells) = browse_row(&inline);
     let before: usize = cells.last().unwrap().parse().unwrap();
-    let days = Config::default().visit_days();
-    let due = store
-        .households_of(building)
-        .unwrap()
-        .into_iter()
-        .find(|h| {
-            store
-                .last_visit(h.meta.id)
-                .unwrap()
-                .is_none_or(|(t, _)| t < Ts::now().minus_days(days))
-        })
-        .expect("a household of the first building not visited lately");
+    let due = not_visited_lately(&store, building);
 
     let mut a = app(&store, Lang::Zh, 120, 40);
     a.jobs = gridbook::tui::jobs::Runner::Deferred(Default::default());
@@ -1926,20 +1926,7 @@ fn a_visit_logged_while_the_column_counts_leaves_no_stale_count() {
     };
     // A visit committed (by another path) while the worker counts: the
     // list reads again and asks again.
-    let member = store.members().unwrap()[0].meta.id;
-    ops::log_visit(
-        &store,
-        Ctx::now(None),
-        &VisitInput {
-            household: due.meta.id,
-            member,
-            at: Ts::now(),
-            purpose: "routine".into(),
-            note: "回访".into(),
-            follow_up: None,
-        },
-    )
-    .unwrap();
+    visit_by_another_path(&store, due.meta.id);
     a.dispatch(Msg::Tick(std::time::Duration::ZERO));
     let again = a.state.list_wait.clone().expect("asked again");
     assert_ne!(again.ticket, asked.ticket);
