@@ -46,9 +46,9 @@ fn counts(data: &Path) -> (usize, usize) {
         gridbook::model::Kind::Member,
     ]
     .iter()
-    .map(|k| s.count(*k))
+    .map(|k| s.count(*k).unwrap())
     .sum();
-    (records, s.event_count())
+    (records, s.event_count().unwrap())
 }
 
 /// Runs `cmd`, kills it after `ms` milliseconds (if it has not finished).

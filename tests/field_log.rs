@@ -65,7 +65,7 @@ impl Demo {
 
     fn events(&self) -> usize {
         let _t = turn();
-        Store::open(self.dir.path()).unwrap().event_count()
+        Store::open(self.dir.path()).unwrap().event_count().unwrap()
     }
 
     fn show(&self, addr: &str) -> serde_json::Value {

@@ -216,7 +216,7 @@ fn the_problems_view_honours_my_zones() {
         _ => panic!("a report is shown"),
     };
     let everything = rows(&a).len();
-    let mine = store.open_problem_count(building);
+    let mine = store.open_problem_count(building).unwrap();
     assert!(mine > 0 && everything > mine, "{mine} of {everything}");
     a.press("m");
     let only = rows(&a);

@@ -167,7 +167,7 @@ fn two_responsible_members_never_overlap() {
         None,
     )
     .unwrap();
-    let before = s.store.event_count();
+    let before = s.store.event_count().unwrap();
     // Starting before the current one would leave both active.
     let err = ops::assign(
         &s.store,
@@ -180,7 +180,7 @@ fn two_responsible_members_never_overlap() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("must start after"), "{err}");
-    assert_eq!(s.store.event_count(), before);
+    assert_eq!(s.store.event_count().unwrap(), before);
     // Starting after it ends the current span there.
     ops::assign(
         &s.store,

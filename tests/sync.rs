@@ -1055,7 +1055,7 @@ fn sync_runs_from_the_tui_and_says_what_it_did_in_both_languages() {
     let a = Laptop::new();
     office.join(&a, "zhu-laptop");
     let store = gridbook::store::Store::open(&a.data()).unwrap();
-    assert_eq!(store.count(gridbook::model::Kind::Household), 0);
+    assert_eq!(store.count(gridbook::model::Kind::Household).unwrap(), 0);
     let mut app = tui_harness::app(&store, Lang::En, 100, 30);
     app.press(": \"sync\" enter");
     let screen = tui_harness::screen(&app, 100, 30);
@@ -1063,7 +1063,7 @@ fn sync_runs_from_the_tui_and_says_what_it_did_in_both_languages() {
         screen.contains("sent 0, received 20 from 1 device, 0 conflicts"),
         "{screen}"
     );
-    assert_eq!(store.count(gridbook::model::Kind::Household), 4);
+    assert_eq!(store.count(gridbook::model::Kind::Household).unwrap(), 4);
     drop(app);
     let mut app = tui_harness::app(&store, Lang::Zh, 100, 30);
     app.press(": \"sync\" enter");

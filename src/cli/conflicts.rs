@@ -84,10 +84,11 @@ fn erasures(store: &gridbook_store::store::Store, lang: Lang) -> Result<Vec<Stri
         let gridbook_domain::model::EventBody::Erased { kind, .. } = e.body else {
             continue;
         };
-        let laptop = store
-            .stamp(e.id)?
-            .and_then(|s| gridbook_core::sync::run::device_name(store, s.device))
-            .unwrap_or_else(|| "?".into());
+        let laptop = match store.stamp(e.id)? {
+            Some(s) => gridbook_core::sync::run::device_name(store, s.device)?,
+            None => None,
+        }
+        .unwrap_or_else(|| "?".into());
         out.push(lang.f(
             "erasesync.listed",
             &[

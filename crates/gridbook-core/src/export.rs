@@ -188,7 +188,7 @@ impl Dump {
             notice: NOTICE.to_string(),
             format: FORMAT_NAME.to_string(),
             format_version: FORMAT_VERSION,
-            schema_version: store.schema_version(),
+            schema_version: store.schema_version()?,
             areas,
             buildings,
             households,

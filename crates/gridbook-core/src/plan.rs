@@ -149,7 +149,7 @@ pub fn build(
             flags.push(Flag::CareDue);
             summary.care_due += 1;
         }
-        if store.open_problem_count(id) > 0 {
+        if store.open_problem_count(id)? > 0 {
             flags.push(Flag::OpenProblem);
             summary.open_problems += 1;
         }

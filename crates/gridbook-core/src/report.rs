@@ -743,25 +743,24 @@ fn problem_row(
     Ok(Some(OpenProblem {
         id: e.id.to_string(),
         zone_id: e.zone.to_string(),
-        zone: zone_path(store, e.zone),
+        zone: zone_path(store, e.zone)?,
         category: category.clone(),
         description: description.clone(),
         urgency: urgency.code().into(),
         opened: e.at.display(),
         age_days: e.at.days_before(now),
-        reported_by: e.by.map(|b| crate::zoneview::member_name(store, b)),
+        reported_by: e
+            .by
+            .map(|b| crate::zoneview::member_name(store, b))
+            .transpose()?,
         last_note,
         state: "open".into(),
         resolved: None,
     }))
 }
 
-fn zone_path(store: &Store, id: Id) -> String {
-    crate::address::zone_of(store, id)
-        .ok()
-        .flatten()
-        .map(|z| z.path())
-        .unwrap_or_else(|| id.short())
+fn zone_path(store: &Store, id: Id) -> Result<String> {
+    crate::zoneview::path_of(store, id)
 }
 
 /// Open problems oldest first (optionally only inside `zones`), and what was
@@ -922,17 +921,12 @@ pub fn activity_in(
     let mut rows: Vec<MemberActivity> = per
         .into_iter()
         .map(|(id, mut m)| {
-            m.member = crate::zoneview::member_name(store, id);
+            m.member = crate::zoneview::member_name(store, id)?;
             m.id = id.to_string();
-            m.tags = store
-                .member(id)
-                .ok()
-                .flatten()
-                .map(|x| x.tags)
-                .unwrap_or_default();
-            m
+            m.tags = store.member(id)?.map(|x| x.tags).unwrap_or_default();
+            Ok(m)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     rows.sort_by(|x, y| {
         (y.visits + y.patrols + y.problems_resolved)
             .cmp(&(x.visits + x.patrols + x.problems_resolved))
@@ -1020,19 +1014,19 @@ pub fn members(store: &Store, now: Ts) -> Result<Vec<Workload>> {
         for (z, role) in &zones {
             match role {
                 Role::Responsible => {
-                    w.zones.push(zone_path(store, *z));
+                    w.zones.push(zone_path(store, *z)?);
                     w.households_covered += households_under(store, *z)?;
-                    w.open_problems += store.open_problem_count(*z);
+                    w.open_problems += store.open_problem_count(*z)?;
                 }
                 // A deleted household is nobody's to look after any more.
                 Role::Liaison if !store.household(*z)?.is_some_and(|h| h.meta.is_live()) => {}
                 Role::Liaison => {
                     w.liaison_households += 1;
-                    w.open_problems += store.open_problem_count(*z);
+                    w.open_problems += store.open_problem_count(*z)?;
                 }
                 // A supervisor oversees the zone; its households are counted
                 // for the member responsible for it.
-                Role::Supervisor => w.zones.push(zone_path(store, *z)),
+                Role::Supervisor => w.zones.push(zone_path(store, *z)?),
             }
         }
         for e in store.member_timeline(m.meta.id, usize::MAX)? {
@@ -1118,7 +1112,7 @@ pub fn today(
             .unwrap_or(0);
         follow_ups.push(FollowUp {
             household_id: hh.to_string(),
-            household: zone_path(store, hh),
+            household: zone_path(store, hh)?,
             due: date.to_string(),
             overdue_days: overdue,
             visit_note: note,
@@ -1169,7 +1163,7 @@ pub fn today(
                 if last.is_none_or(|t| t < now.minus_days(patrol_days)) {
                     patrols_due.push(Stale {
                         id: b.to_string(),
-                        path: zone_path(store, b),
+                        path: zone_path(store, b)?,
                         what: kind.code().into(),
                         last: last.map(|t| t.display()),
                         days: last.map(|t| t.days_before(now)),
@@ -1202,7 +1196,7 @@ pub fn today(
                 // As `zone_path` says it, without reading the three records again.
                 let path = match prefix {
                     Some(p) => format!("{p}/{}", hh.label()),
-                    None => zone_path(store, h),
+                    None => zone_path(store, h)?,
                 };
                 not_visited.push(Stale {
                     id: h.to_string(),

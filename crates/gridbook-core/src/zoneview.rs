@@ -123,27 +123,57 @@ pub fn caller(store: &Store, household: Id) -> Result<Option<Caller>> {
     }))
 }
 
-/// A member's name by id, or the short id when unknown.
-pub fn member_name(store: &Store, id: Id) -> String {
-    store
-        .member(id)
-        .ok()
-        .flatten()
-        .map(|m| m.name)
-        .or_else(|| store.resident(id).ok().flatten().map(|r| r.name))
-        // A deleted place is named too (its room), never by an id fragment.
-        .or_else(|| store.household(id).ok().flatten().map(|h| h.label()))
-        .or_else(|| store.building(id).ok().flatten().map(|b| b.name))
-        .or_else(|| store.area(id).ok().flatten().map(|a| a.name))
-        .unwrap_or_else(|| id.short())
+/// A member's name by id, or the short id when no record has it. A read
+/// that fails is an error: a damaged record must not pass for an unknown one.
+pub fn member_name(store: &Store, id: Id) -> Result<String> {
+    if let Some(m) = store.member(id)? {
+        return Ok(m.name);
+    }
+    if let Some(r) = store.resident(id)? {
+        return Ok(r.name);
+    }
+    // A deleted place is named too (its room), never by an id fragment.
+    if let Some(h) = store.household(id)? {
+        return Ok(h.label());
+    }
+    if let Some(b) = store.building(id)? {
+        return Ok(b.name);
+    }
+    Ok(store.area(id)?.map_or_else(|| id.short(), |a| a.name))
 }
 
-fn path_of(store: &Store, id: Id) -> String {
-    address::zone_of(store, id)
-        .ok()
-        .flatten()
-        .map(|z| z.path())
-        .unwrap_or_else(|| id.short())
+/// [`member_name`] for text built through a `Fn(Id) -> String` (the
+/// describers): it keeps the first read error, which [`Namer::finish`]
+/// returns, so a failed read fails the whole text.
+pub struct Namer<'a> {
+    store: &'a Store,
+    failed: std::cell::RefCell<Option<gridbook_store::store::StoreError>>,
+}
+
+impl<'a> Namer<'a> {
+    pub fn new(store: &'a Store) -> Self {
+        Namer {
+            store,
+            failed: Default::default(),
+        }
+    }
+
+    pub fn name(&self, id: Id) -> String {
+        member_name(self.store, id).unwrap_or_else(|e| {
+            self.failed.borrow_mut().get_or_insert(e);
+            id.short()
+        })
+    }
+
+    /// The first read that failed, if any.
+    pub fn finish(self) -> Result<()> {
+        self.failed.into_inner().map_or(Ok(()), Err)
+    }
+}
+
+/// A zone's path by id, or the short id when no record has it.
+pub fn path_of(store: &Store, id: Id) -> Result<String> {
+    Ok(address::zone_of(store, id)?.map_or_else(|| id.short(), |z| z.path()))
 }
 
 /// Open problems in `zone` or anything inside it, oldest first.
@@ -175,7 +205,7 @@ pub fn oldest_open_problems(
         {
             out.push(ProblemView {
                 id: pid.to_string(),
-                zone: path_of(store, e.zone),
+                zone: path_of(store, e.zone)?,
                 category: gridbook_domain::describe::category_label(lang, category),
                 description: gridbook_domain::checklist::shown(lang, description),
                 opened: e.at.display(),
@@ -204,14 +234,17 @@ pub fn build_brief(
     problems: usize,
 ) -> Result<ZoneView> {
     let id = zone.id();
-    let covered_by = cover::covering(store, id, now)?.map(|c| CoverView {
-        member_id: c.member.to_string(),
-        name: c.name,
-        phone: c.phone,
-        direct: c.direct,
-        via: path_of(store, c.via),
-        since: c.since.date().to_string(),
-    });
+    let covered_by = match cover::covering(store, id, now)? {
+        Some(c) => Some(CoverView {
+            member_id: c.member.to_string(),
+            name: c.name,
+            phone: c.phone,
+            direct: c.direct,
+            via: path_of(store, c.via)?,
+            since: c.since.date().to_string(),
+        }),
+        None => None,
+    };
     let (open_problems, open_problem_count) = oldest_open_problems(store, id, now, lang, problems)?;
     let mut view = ZoneView {
         id: id.to_string(),
@@ -252,15 +285,13 @@ pub fn build_brief(
                 })
                 .collect();
             if let Some((at, visit)) = store.last_visit(id)? {
-                let by = store
-                    .event(visit)?
-                    .and_then(|e| match e.body {
-                        EventBody::Visit(VisitBody { member, .. }) => {
-                            Some(member_name(store, member))
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or_default();
+                let by = match store.event(visit)?.map(|e| e.body) {
+                    Some(EventBody::Visit(VisitBody { member, .. })) => {
+                        Some(member_name(store, member)?)
+                    }
+                    _ => None,
+                }
+                .unwrap_or_default();
                 view.last_visit = Some(VisitRef {
                     at: at.display(),
                     by,
@@ -272,28 +303,33 @@ pub fn build_brief(
             view.children = store
                 .households_of(id)?
                 .into_iter()
-                .map(|h| ChildView {
-                    id: h.meta.id.to_string(),
-                    name: h.label(),
-                    code: h.label(),
-                    count: store.child_count(h.meta.id),
+                .map(|h| {
+                    Ok(ChildView {
+                        id: h.meta.id.to_string(),
+                        name: h.label(),
+                        code: h.label(),
+                        count: store.child_count(h.meta.id)?,
+                    })
                 })
-                .collect();
+                .collect::<Result<_>>()?;
         }
         Zone::Area(..) => {
             view.children = store
                 .buildings_of(id)?
                 .into_iter()
-                .map(|b| ChildView {
-                    id: b.meta.id.to_string(),
-                    count: store.child_count(b.meta.id),
-                    name: b.name,
-                    code: b.code,
+                .map(|b| {
+                    Ok(ChildView {
+                        id: b.meta.id.to_string(),
+                        count: store.child_count(b.meta.id)?,
+                        name: b.name,
+                        code: b.code,
+                    })
                 })
-                .collect();
+                .collect::<Result<_>>()?;
         }
     }
-    let name_of = |i: Id| member_name(store, i);
+    let names = Namer::new(store);
+    let name_of = |i: Id| names.name(i);
     let mut entries = store.timeline(id, recent)?;
     // A merged household's history shows on the one it was merged into.
     if matches!(zone, Zone::Household(..)) {
@@ -310,10 +346,11 @@ pub fn build_brief(
             id: e.id.to_string(),
             at: e.at.display(),
             kind: e.body.kind_code().to_string(),
-            by: e.by.map(|b| member_name(store, b)).unwrap_or_default(),
+            by: e.by.map(|b| names.name(b)).unwrap_or_default(),
             text: describe::event(lang, &e.body, &name_of),
         })
         .collect();
+    names.finish()?;
     Ok(view)
 }
 
@@ -446,6 +483,99 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
 mod tests {
     use super::*;
     use crate::ops::{self, Ctx, ProblemInput};
+
+    /// A store whose reads of `tree` under `prefix(ids)` fail (as a damaged
+    /// page of sled does), and the view of `at(ids)`.
+    fn view_with_unreadable(
+        tree: &str,
+        prefix: fn(&Ids) -> Id,
+        at: fn(&Ids) -> Id,
+    ) -> (Result<ZoneView>, Result<ZoneView>) {
+        use gridbook_store::store::Memory;
+        let data = Memory::new();
+        let store = Store::open_memory(&data).unwrap();
+        let now = Ts(1_790_000_000_000);
+        let ctx = Ctx { by: None, now };
+        let a = ops::add_area(&store, ctx, "胜利花苑", "slhy").unwrap();
+        let b = ops::add_building(&store, ctx, a.meta.id, "3栋", "3").unwrap();
+        let h = ops::add_household(&store, ctx, b.meta.id, "1", "101", "").unwrap();
+        for name in ["周海燕", "周建国"] {
+            let r = ops::ResidentInput {
+                name: name.into(),
+                ..Default::default()
+            };
+            ops::add_resident(&store, ctx, h.meta.id, &r).unwrap();
+        }
+        let m = ops::add_member(&store, ctx, "孙丽", "13900000001", MemberKind::GridWorker, "")
+            .unwrap();
+        let visit = ops::VisitInput {
+            household: h.meta.id,
+            member: m.meta.id,
+            at: now.minus_days(2),
+            purpose: "routine".into(),
+            note: "".into(),
+            follow_up: None,
+        };
+        ops::log_visit(&store, Ctx { by: Some(m.meta.id), now }, &visit).unwrap();
+        let problem = ProblemInput {
+            zone: h.meta.id,
+            at: now.minus_days(1),
+            category: "repair".into(),
+            description: "漏水".into(),
+            reporter: None,
+            urgency: Urgency::Normal,
+        };
+        ops::open_problem(&store, ctx, &problem).unwrap();
+        let ids = Ids {
+            area: a.meta.id,
+            building: b.meta.id,
+            household: h.meta.id,
+            member: m.meta.id,
+        };
+        let view = |store: &Store| {
+            let zone = address::zone_of(store, at(&ids)).unwrap().unwrap();
+            build(store, &zone, now, Lang::Zh, 10)
+        };
+        let before = view(&store);
+        data.make_unreadable(tree, &prefix(&ids).to_bytes());
+        (before, view(&store))
+    }
+
+    struct Ids {
+        area: Id,
+        building: Id,
+        household: Id,
+        member: Id,
+    }
+
+    #[test]
+    fn a_read_that_fails_fails_the_view_and_never_shows_as_none_or_zero() {
+        // Each read the view makes beside its main list: residents counted
+        // per household and households per building, open problems counted,
+        // the visitor and the entries' authors named.
+        let cases: [(&str, fn(&Ids) -> Id, fn(&Ids) -> Id); 5] = [
+            ("idx_children", |i| i.household, |i| i.building),
+            ("idx_children", |i| i.building, |i| i.area),
+            ("idx_open_by_zone", |i| i.household, |i| i.household),
+            ("members", |i| i.member, |i| i.household),
+            ("members", |i| i.member, |i| i.building),
+        ];
+        for (n, (tree, prefix, at)) in cases.into_iter().enumerate() {
+            let (before, after) = view_with_unreadable(tree, prefix, at);
+            let before = before.unwrap();
+            assert!(
+                before.children.iter().all(|c| c.count > 0) || before.children.is_empty(),
+                "case {n}: the store has something to count"
+            );
+            match after {
+                Err(e) => assert!(e.to_string().contains("damaged"), "case {n}: {e}"),
+                Ok(v) => panic!(
+                    "case {n}: {tree} unreadable, yet the view built: {:?}",
+                    v.children.iter().map(|c| c.count).collect::<Vec<_>>()
+                ),
+            }
+        }
+    }
 
     #[test]
     fn a_brief_view_lists_the_oldest_problems_counts_all_and_reads_no_other() {

@@ -39,7 +39,7 @@ fn main() {
         status_kb("VmRSS:") / 1024,
         status_kb("VmHWM:") / 1024,
         mb(store.size_on_disk()),
-        store.schema_version(),
+        store.schema_version().unwrap(),
     );
     for (what, figure) in store.engine_diagnostics() {
         println!("  {what}: {figure}");

@@ -186,7 +186,10 @@ mod tests {
             );
         }
         let store = crate::store::Store::open(dir.path()).unwrap();
-        assert_eq!(store.schema_version(), crate::schema::SCHEMA_VERSION);
+        assert_eq!(
+            store.schema_version().unwrap(),
+            crate::schema::SCHEMA_VERSION
+        );
         let r = store.resident(m.id).unwrap().unwrap();
         assert_eq!(
             (r.name.as_str(), r.status),

@@ -164,8 +164,8 @@ impl Store {
     }
 
     /// How many entries wait to be sent.
-    pub fn outbox_len(&self) -> usize {
-        self.engine().len(Tree::Outbox.id()).unwrap_or(0)
+    pub fn outbox_len(&self) -> Result<usize> {
+        self.engine().len(Tree::Outbox.id())
     }
 
     /// Removes `sent` from the outbox (each unless a later commit queued it
@@ -235,7 +235,7 @@ mod tests {
         let mut w = Writes::new();
         store.stage_new(&mut w, &before).unwrap();
         store.commit(w).unwrap();
-        assert_eq!(store.outbox_len(), 0, "off until sync is set up");
+        assert_eq!(store.outbox_len().unwrap(), 0, "off until sync is set up");
 
         assert_eq!(store.start_outbox().unwrap(), 1);
         let a = area("幸福小区");
@@ -252,7 +252,11 @@ mod tests {
             store.stage_new(&mut w, &received).unwrap();
             store.commit(w).unwrap();
         });
-        assert_eq!(store.outbox_len(), 2, "received entries are not sent back");
+        assert_eq!(
+            store.outbox_len().unwrap(),
+            2,
+            "received entries are not sent back"
+        );
 
         // Edited again after the batch was made: stays queued.
         let mut again = store.area(a.meta.id).unwrap().unwrap();

@@ -195,12 +195,12 @@ impl Store {
         self.flush()
     }
 
-    pub fn schema_version(&self) -> u32 {
-        self.get_raw(Tree::Meta, SCHEMA_KEY)
-            .ok()
-            .flatten()
+    /// The schema marker; 0 when the store has none (version 0 had none).
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .get_raw(Tree::Meta, SCHEMA_KEY)?
             .and_then(|v| v.as_slice().try_into().ok().map(u32::from_be_bytes))
-            .unwrap_or(0)
+            .unwrap_or(0))
     }
 
     /// Brings an older store up to [`SCHEMA_VERSION`], one step at a time.

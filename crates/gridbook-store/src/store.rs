@@ -367,13 +367,13 @@ impl Store {
     }
 
     /// How many keys start with `prefix`.
-    pub(crate) fn count_prefix(&self, t: Tree, prefix: &[u8]) -> usize {
+    pub(crate) fn count_prefix(&self, t: Tree, prefix: &[u8]) -> Result<usize> {
         let mut n = 0;
-        let _ = self.each(t, prefix, |_, _| {
+        self.each(t, prefix, |_, _| {
             n += 1;
             Ok(true)
-        });
-        n
+        })?;
+        Ok(n)
     }
 
     pub(crate) fn scan_all(&self, t: Tree) -> Scan<'_> {
@@ -456,14 +456,14 @@ impl Store {
             .collect()
     }
 
-    pub fn count(&self, kind: Kind) -> usize {
-        self.engine.len(record_tree(kind).id()).unwrap_or(0)
+    pub fn count(&self, kind: Kind) -> Result<usize> {
+        self.engine.len(record_tree(kind).id())
     }
 
     /// How many events the store holds. sled counts by walking the whole
     /// tree: for "are there any", use [`Store::has_events`].
-    pub fn event_count(&self) -> usize {
-        self.engine.len(Tree::Events.id()).unwrap_or(0)
+    pub fn event_count(&self) -> Result<usize> {
+        self.engine.len(Tree::Events.id())
     }
 
     /// Whether the store holds any event (one key read, not a count).

@@ -252,7 +252,9 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             match s.event(id).map_err(err)? {
                 Some(e) if matches!(e.body, EventBody::ProblemOpened(_)) => {
                     let open = s.is_problem_open(id).map_err(err)?;
-                    let name_of = |i: Id| zoneview::member_name(s, i);
+                    let names = zoneview::Namer::new(s);
+                    let intro = gridbook_domain::describe::event(lang, &e.body, &|i| names.name(i));
+                    names.finish().map_err(err)?;
                     Form::new(
                         Purpose::Step { problem: id },
                         f("form.resolve"),
@@ -266,7 +268,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                             Field::new("note", f("form.note"), FieldKind::Required, ""),
                         ],
                     )
-                    .with_intro(gridbook_domain::describe::event(lang, &e.body, &name_of))
+                    .with_intro(intro)
                 }
                 _ => {
                     // Every problem of the zone, open ones first: resolved ones
@@ -399,7 +401,8 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
             let e = s.event(event).map_err(err)?.ok_or(UiError::Gone)?;
             // Amend what the entry says now, including earlier corrections.
             let current = effective_body(w, &e)?;
-            let name_of = |i: Id| zoneview::member_name(s, i);
+            let names = zoneview::Namer::new(s);
+            let name_of = |i: Id| names.name(i);
             let mut fields = match &current {
                 EventBody::Visit(VisitBody {
                     purpose,
@@ -468,11 +471,13 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 FieldKind::Required,
                 "",
             ));
-            Form::new(Purpose::Amend { event }, f("form.amend"), fields).with_intro(format!(
+            let intro = format!(
                 "{} {}",
                 e.at.display(),
                 gridbook_domain::describe::event(lang, &current, &name_of)
-            ))
+            );
+            names.finish().map_err(err)?;
+            Form::new(Purpose::Amend { event }, f("form.amend"), fields).with_intro(intro)
         }
         FormRequest::Assign(zone) => {
             let is_household = matches!(s.kind_of(zone).map_err(err)?, Some((Kind::Household, _)));

@@ -93,7 +93,7 @@ pub fn load(
                         a.code.clone(),
                         s.buildings_of(a.meta.id).map_err(err)?.len().to_string(),
                         cover_name(w, a.meta.id, now)?,
-                        s.open_problem_count(a.meta.id).to_string(),
+                        s.open_problem_count(a.meta.id).map_err(err)?.to_string(),
                     ],
                     phone: None,
                     whose: None,
@@ -141,7 +141,7 @@ pub fn load(
                         b.name.clone(),
                         households.len().to_string(),
                         cover_name(w, b.meta.id, now)?,
-                        s.open_problem_count(b.meta.id).to_string(),
+                        s.open_problem_count(b.meta.id).map_err(err)?.to_string(),
                         // A read per household: counted on the worker
                         // (`not_visited`), which the list asks for next.
                         pending(w.lang).to_string(),
@@ -209,7 +209,7 @@ pub fn load(
                         residents.len().to_string(),
                         looks_after,
                         days_text(w, last, now),
-                        s.open_problem_count(h.meta.id).to_string(),
+                        s.open_problem_count(h.meta.id).map_err(err)?.to_string(),
                     ],
                     phone,
                     whose,

@@ -35,7 +35,8 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
         r.back = Some(ReportKind::Timeline(from));
         return Ok(r);
     }
-    let name_of = |i: Id| zoneview::member_name(s, i);
+    let names = zoneview::Namer::new(s);
+    let name_of = |i: Id| names.name(i);
     let who = |b: Option<Id>| b.map(name_of).unwrap_or_else(|| "—".to_string());
     let here = zone_label(w, e.zone)?;
     let mut rows: Vec<Row> = Vec::new();
@@ -51,7 +52,7 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
     rows.push(row(f("lifecycle.field.by"), who(e.by)));
     rows.push(row(f("lifecycle.field.zone"), here.clone()));
     let mut current = e.body.clone();
-    for (field, value) in fields(w, &current) {
+    for (field, value) in fields(w, &current, &name_of) {
         rows.push(row(field, value));
     }
     // Amendments, oldest first, each with what it changed.
@@ -79,8 +80,8 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
             ),
         ));
         let after = replacement.body();
-        let before_fields = fields(w, &current);
-        for (field, new) in fields(w, &after) {
+        let before_fields = fields(w, &current, &name_of);
+        for (field, new) in fields(w, &after, &name_of) {
             let old = before_fields
                 .iter()
                 .find(|(n, _)| *n == field)
@@ -93,13 +94,15 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
         current = after;
     }
     let kind_word = lang.t(&format!("lifecycle.kind.{}", e.body.kind_code()));
+    let summary = gridbook_domain::describe::event(lang, &current, &name_of);
+    names.finish().map_err(err)?;
     Ok(Report {
         crumbs: here.split('/').map(str::to_string).collect(),
         back: Some(ReportKind::Timeline(from)),
         ..Report::new(
             ReportKind::Entry { event, from },
             lang.f("lifecycle.entry_title", &[kind_word]),
-            vec![gridbook_domain::describe::event(lang, &current, &name_of)],
+            vec![summary],
             vec![f("lifecycle.field.field"), f("lifecycle.field.value")],
             rows,
         )
@@ -107,11 +110,9 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
 }
 
 /// An entry's own fields, as (label, value) in the UI's language.
-fn fields(w: &World, body: &EventBody) -> Vec<(String, String)> {
+fn fields(w: &World, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> Vec<(String, String)> {
     let lang = w.lang;
-    let s = w.store;
     let f = |k: &str| lang.t(k).to_string();
-    let name_of = |i: Id| zoneview::member_name(s, i);
     let mut out = Vec::new();
     match body {
         EventBody::Visit(VisitBody {
@@ -138,10 +139,7 @@ fn fields(w: &World, body: &EventBody) -> Vec<(String, String)> {
             out.push((f("form.category"), category_label(lang, category)));
             out.push((f("form.description"), checklist::shown(lang, description)));
             out.push((f("form.urgency"), lang.label("urgency", urgency.code())));
-            let reporter = reporter
-                .and_then(|r| s.resident(r).ok().flatten())
-                .map(|r| r.name)
-                .unwrap_or_default();
+            let reporter = reporter.map(name_of).unwrap_or_default();
             out.push((f("form.reporter"), reporter));
         }
         EventBody::ProblemStepped(ProblemSteppedBody { step, note, .. }) => {
@@ -228,7 +226,7 @@ fn fields(w: &World, body: &EventBody) -> Vec<(String, String)> {
             out.push((f("lifecycle.field.hours"), hours(*minutes)));
             out.push((f("form.note"), note.clone()));
         }
-        EventBody::Amended { replacement, .. } => return fields(w, &replacement.body()),
+        EventBody::Amended { replacement, .. } => return fields(w, &replacement.body(), name_of),
     }
     out
 }

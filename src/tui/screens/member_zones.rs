@@ -29,24 +29,26 @@ pub fn load(w: &World, member: Id) -> R<Report> {
     spans.sort_by_key(|a| std::cmp::Reverse(a.since));
     let rows = spans
         .iter()
-        .map(|a| Row {
-            id: a.id,
-            kind: RowKind::Assignment,
-            cells: vec![
-                zone_label(w, a.zone).unwrap_or_default(),
-                lang.label("role", a.role.code()),
-                a.since.date().to_string(),
-                match a.until {
-                    Some(u) => u.date().to_string(),
-                    None => f("tui.active"),
-                },
-                s.open_problem_count(a.zone).to_string(),
-            ],
-            phone: None,
-            whose: None,
-            zone: Some(a.zone),
+        .map(|a| -> R<Row> {
+            Ok(Row {
+                id: a.id,
+                kind: RowKind::Assignment,
+                cells: vec![
+                    zone_label(w, a.zone)?,
+                    lang.label("role", a.role.code()),
+                    a.since.date().to_string(),
+                    match a.until {
+                        Some(u) => u.date().to_string(),
+                        None => f("tui.active"),
+                    },
+                    s.open_problem_count(a.zone).map_err(err)?.to_string(),
+                ],
+                phone: None,
+                whose: None,
+                zone: Some(a.zone),
+            })
         })
-        .collect();
+        .collect::<R<Vec<_>>>()?;
     Ok(Report {
         chart: Some(chart),
         ..Report::new(

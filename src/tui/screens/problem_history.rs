@@ -26,7 +26,8 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
         return Err(UiError::Gone);
     };
     let open = s.is_problem_open(problem).map_err(err)?;
-    let name_of = |i: Id| zoneview::member_name(s, i);
+    let names = zoneview::Namer::new(s);
+    let name_of = |i: Id| names.name(i);
     let mut steps: Vec<Event> = s
         .timeline(opened.zone, usize::MAX)
         .map_err(err)?
@@ -47,14 +48,14 @@ pub fn load(w: &World, problem: Id) -> R<Report> {
             cells: vec![
                 e.at.display(),
                 gridbook_domain::describe::event(lang, &e.body, &name_of),
-                e.by.map(|b| zoneview::member_name(s, b))
-                    .unwrap_or_default(),
+                e.by.map(name_of).unwrap_or_default(),
             ],
             phone: None,
             whose: None,
             zone: Some(e.zone),
         })
         .collect();
+    names.finish().map_err(err)?;
     let state = if open {
         f("problem.open")
     } else {

@@ -128,7 +128,7 @@ pub fn load(w: &World) -> R<Report> {
             cells: vec![
                 e.at.days_before(now).to_string(),
                 category_label(lang, category),
-                zone_label(w, e.zone).unwrap_or_default(),
+                zone_label(w, e.zone)?,
                 call.cell,
                 format!(
                     "{} {}",
@@ -136,7 +136,7 @@ pub fn load(w: &World) -> R<Report> {
                     checklist::shown(lang, description)
                 ),
                 lang.label("urgency", urgency.code()),
-                last_note(w, &e).unwrap_or_default(),
+                last_note(w, &e)?.unwrap_or_default(),
             ],
             phone: call.phone,
             whose: call.whose,
@@ -188,14 +188,14 @@ pub fn load(w: &World) -> R<Report> {
 }
 
 /// The newest step's note on a problem, as shown.
-fn last_note(w: &World, opened: &Event) -> Option<String> {
-    let steps = w.store.timeline(opened.zone, usize::MAX).ok()?;
-    steps.iter().find_map(|e| match &e.body {
+fn last_note(w: &World, opened: &Event) -> R<Option<String>> {
+    let steps = w.store.timeline(opened.zone, usize::MAX).map_err(err)?;
+    Ok(steps.iter().find_map(|e| match &e.body {
         EventBody::ProblemStepped(ProblemSteppedBody { problem, note, .. })
             if *problem == opened.id =>
         {
             Some(checklist::shown(w.lang, note))
         }
         _ => None,
-    })
+    }))
 }

@@ -74,16 +74,17 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
             _ => None,
         })
         .collect();
-    let name_of = |i: Id| zoneview::member_name(s, i);
+    let names = zoneview::Namer::new(s);
+    let name_of = |i: Id| names.name(i);
     let here = zone_label(w, zone)?;
     let all: Vec<(Row, &'static str)> = events
         .iter()
-        .map(|e| {
+        .map(|e| -> R<(Row, &'static str)> {
             let mut text = gridbook_domain::describe::event(lang, &e.body, &name_of);
             if amended.contains(&e.id) {
                 text = format!("{} {text}", f("tui.amended_mark"));
             }
-            let path = zone_label(w, e.zone).unwrap_or_default();
+            let path = zone_label(w, e.zone)?;
             let tag = match &e.body {
                 EventBody::Amended { replacement, .. } => kind_tag(&replacement.body()),
                 other => kind_tag(other),
@@ -99,16 +100,16 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
                         .unwrap_or(&path)
                         .trim_start_matches('/')
                         .to_string(),
-                    e.by.map(|b| zoneview::member_name(s, b))
-                        .unwrap_or_default(),
+                    e.by.map(name_of).unwrap_or_default(),
                 ],
                 phone: None,
                 whose: None,
                 zone: Some(e.zone),
             };
-            (row, tag)
+            Ok((row, tag))
         })
-        .collect();
+        .collect::<R<_>>()?;
+    names.finish().map_err(err)?;
     let count = all.len();
     let mut r = Report {
         all,

@@ -116,7 +116,7 @@ pub fn load(w: &World) -> R<Report> {
         )?);
     }
     let who = match w.me {
-        Some(me) => zoneview::member_name(s, me),
+        Some(me) => zoneview::member_name(s, me).map_err(err)?,
         None => f("today.everyone"),
     };
     Ok(Report::new(

@@ -162,24 +162,25 @@ fn ts_shown(t: Ts) -> String {
     t.display()
 }
 
-fn device_name(store: &Store, device: Option<Id>) -> Option<String> {
-    crate::sync::run::device_name(store, device?)
+fn device_name(store: &Store, device: Option<Id>) -> Result<Option<String>, StoreError> {
+    device.map_or(Ok(None), |d| crate::sync::run::device_name(store, d))
 }
 
-fn member(store: &Store, by: Option<Id>) -> Option<String> {
+fn member(store: &Store, by: Option<Id>) -> Result<Option<String>, StoreError> {
     by.map(|m| crate::zoneview::member_name(store, m))
+        .transpose()
 }
 
-fn shown(store: &Store, v: &Version) -> Shown {
-    Shown {
+fn shown(store: &Store, v: &Version) -> Result<Shown, StoreError> {
+    Ok(Shown {
         value: v.value.clone(),
         device: v.stamp.as_ref().map(|s| s.device),
-        device_name: device_name(store, v.stamp.as_ref().map(|s| s.device)),
-        member: member(store, v.by),
+        device_name: device_name(store, v.stamp.as_ref().map(|s| s.device))?,
+        member: member(store, v.by)?,
         at: ts_shown(v.at),
         entry: v.id,
         deletes: v.deletes,
-    }
+    })
 }
 
 fn shown_event(store: &Store, e: &Event, value: String) -> Result<Shown, StoreError> {
@@ -187,8 +188,8 @@ fn shown_event(store: &Store, e: &Event, value: String) -> Result<Shown, StoreEr
     Ok(Shown {
         value,
         device,
-        device_name: device_name(store, device),
-        member: member(store, e.by),
+        device_name: device_name(store, device)?,
+        member: member(store, e.by)?,
         at: ts_shown(e.at),
         entry: e.id,
         deletes: false,
@@ -235,12 +236,17 @@ fn record_conflicts(store: &Store, record: Id) -> Result<Vec<Listed>, StoreError
             kind: ItemKind::Conflict,
             record: record_ref(store, record)?,
             field: field.to_string(),
-            versions: heads.iter().map(|v| shown(store, v)).collect(),
+            versions: heads
+                .iter()
+                .map(|v| shown(store, v))
+                .collect::<Result<_, _>>()?,
         });
     }
     if let Some(race) = g.race() {
-        let mut versions = vec![shown(store, race.deletion)];
-        versions.extend(race.edits.iter().map(|v| shown(store, v)));
+        let mut versions = vec![shown(store, race.deletion)?];
+        for v in &race.edits {
+            versions.push(shown(store, v)?);
+        }
         out.push(Listed {
             id: race.deletion.id,
             kind: ItemKind::Conflict,
@@ -263,9 +269,10 @@ pub fn list(store: &Store, lang: Lang) -> Result<Vec<Listed>, StoreError> {
         let mut versions = Vec::new();
         for id in &item.entries {
             if let Some(e) = store.event(*id)? {
-                let mut value = gridbook_domain::describe::event(lang, &e.body, &|id| {
-                    crate::zoneview::member_name(store, id)
-                });
+                let names = crate::zoneview::Namer::new(store);
+                let mut value =
+                    gridbook_domain::describe::event(lang, &e.body, &|id| names.name(id));
+                names.finish()?;
                 // Says which of the racing moves the resident is listed by.
                 if item.rule == attention::Rule::ConcurrentMoves && e.id == item.id {
                     value = lang.f("moves.listed_now", &[&value]);
@@ -290,8 +297,8 @@ pub fn list(store: &Store, lang: Lang) -> Result<Vec<Listed>, StoreError> {
         versions.push(Shown {
             value: json(&q.event),
             device: q.stamp.as_ref().map(|s| s.device),
-            device_name: device_name(store, q.stamp.as_ref().map(|s| s.device)),
-            member: member(store, q.event.by),
+            device_name: device_name(store, q.stamp.as_ref().map(|s| s.device))?,
+            member: member(store, q.event.by)?,
             at: ts_shown(q.event.at),
             entry: q.event.id,
             deletes: false,

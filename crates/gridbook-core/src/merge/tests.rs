@@ -603,7 +603,10 @@ fn a_store_from_before_stamps_migrates_and_its_entries_replay_in_write_order() {
     s.set_schema_version_for_tests(3);
     drop(s);
     let s = Store::open_memory(&data).unwrap();
-    assert_eq!(s.schema_version(), gridbook_store::store::SCHEMA_VERSION);
+    assert_eq!(
+        s.schema_version().unwrap(),
+        gridbook_store::store::SCHEMA_VERSION
+    );
     assert!(
         s.stamps().unwrap().is_empty(),
         "nothing already there is stamped"

@@ -136,9 +136,13 @@ fn name_key(id: Id) -> Vec<u8> {
 /// The name of the device whose entries carry stamp `id`, when a sync has
 /// met it (this laptop's own, or a batch's sender): conflicts name laptops
 /// by it.
-pub fn device_name(store: &Store, id: Id) -> Option<String> {
-    let bytes = store.sync_get(&name_key(id)).ok()??;
-    String::from_utf8(bytes).ok()
+pub fn device_name(
+    store: &Store,
+    id: Id,
+) -> Result<Option<String>, gridbook_store::store::StoreError> {
+    Ok(store
+        .sync_get(&name_key(id))?
+        .and_then(|b| String::from_utf8(b).ok()))
 }
 
 /// Runs one sync of the store in `data` with its office.
@@ -232,7 +236,7 @@ fn send(
     dry: bool,
 ) -> Result<usize, SyncError> {
     if dry {
-        return Ok(store.outbox_len());
+        return Ok(store.outbox_len()?);
     }
     if !store.outbox_on() {
         // Set up, but the store was replaced since (a restore): queue it all.

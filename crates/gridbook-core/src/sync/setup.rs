@@ -48,7 +48,10 @@ impl Start {
 /// office had when `sync init` fetched it.
 pub fn start(store: &Store, dev: &Device) -> Result<Start, SyncError> {
     let me = store.device_id()?;
-    let was = me.and_then(|id| device_name(store, id));
+    let was = match me {
+        Some(id) => device_name(store, id)?,
+        None => None,
+    };
     // Another name than the one its entries were sent under: this store
     // becomes a new device. (Same name: a reinstall, which keeps it.)
     if was.as_ref().is_some_and(|w| *w != dev.name) {
@@ -61,7 +64,7 @@ pub fn start(store: &Store, dev: &Device) -> Result<Start, SyncError> {
     }
     match missing_batch(store, dev)? {
         None => Ok(Start::Kept {
-            unsent: store.outbox_len(),
+            unsent: store.outbox_len()?,
             was,
         }),
         Some(device) => Ok(Start::Requeued {

@@ -74,7 +74,7 @@ pub fn status(store: &Store, data: &Path) -> Result<Status, SyncError> {
     }
     devices.sort_by(|a, b| a.name.cmp(&b.name));
     let unsent = if store.outbox_on() {
-        store.outbox_len()
+        store.outbox_len()?
     } else {
         // Set up but the store was replaced: everything goes at the next sync.
         {
@@ -88,8 +88,8 @@ pub fn status(store: &Store, data: &Path) -> Result<Status, SyncError> {
             ]
             .into_iter()
             .map(|k| store.count(k))
-            .sum::<usize>()
-                + store.event_count()
+            .sum::<Result<usize, _>>()?
+                + store.event_count()?
         }
     };
     Ok(Status {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{Engine, Op, Range, Scan, TreeId, Visitor, is_empty_range};
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 
 type Map = BTreeMap<Vec<u8>, Vec<u8>>;
 
@@ -16,11 +16,20 @@ type Map = BTreeMap<Vec<u8>, Vec<u8>>;
 #[derive(Clone, Default)]
 pub struct Memory {
     trees: Arc<RwLock<BTreeMap<String, Map>>>,
+    unreadable: Arc<RwLock<Vec<(String, Vec<u8>)>>>,
 }
 
 impl Memory {
     pub fn new() -> Memory {
         Memory::default()
+    }
+
+    /// Every later read of tree `name` that meets a key starting with
+    /// `prefix` fails, as a read of a damaged page of sled does: for tests
+    /// that a failed read is never taken for a smaller or empty answer.
+    pub fn make_unreadable(&self, name: &str, prefix: &[u8]) {
+        let mut u = self.unreadable.write().unwrap_or_else(|e| e.into_inner());
+        u.push((name.to_string(), prefix.to_vec()));
     }
 }
 
@@ -56,6 +65,16 @@ impl MemoryEngine {
         self.data.trees.write().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Fails when `key` of `tree` was made unreadable.
+    fn readable(&self, tree: TreeId, key: &[u8]) -> Result<()> {
+        let u = self.data.unreadable.read().unwrap_or_else(|e| e.into_inner());
+        let name = &self.names[tree];
+        if u.iter().any(|(t, p)| t == name && key.starts_with(p)) {
+            return Err(StoreError::Corrupt(format!("{name} cannot be read")));
+        }
+        Ok(())
+    }
+
     fn with<R>(&self, tree: TreeId, f: impl FnOnce(&Map) -> R) -> R {
         let trees = self.read();
         match trees.get(&self.names[tree]) {
@@ -82,10 +101,12 @@ impl MemoryEngine {
 
 impl Engine for MemoryEngine {
     fn get(&self, tree: TreeId, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.readable(tree, key)?;
         Ok(self.with(tree, |m| m.get(key).cloned()))
     }
 
     fn get_with(&self, tree: TreeId, key: &[u8], f: &mut dyn FnMut(&[u8])) -> Result<bool> {
+        self.readable(tree, key)?;
         Ok(self.with(tree, |m| m.get(key).map(|v| f(v)).is_some()))
     }
 
@@ -95,7 +116,10 @@ impl Engine for MemoryEngine {
         }
         let entries: Vec<_> = self.with(tree, |m| {
             m.range::<Vec<u8>, _>(range)
-                .map(|(k, v)| Ok((k.clone(), v.clone())))
+                .map(|(k, v)| {
+                    self.readable(tree, k)?;
+                    Ok((k.clone(), v.clone()))
+                })
                 .collect()
         });
         Box::new(entries.into_iter())
@@ -119,11 +143,17 @@ impl Engine for MemoryEngine {
     }
 
     fn len(&self, tree: TreeId) -> Result<usize> {
-        Ok(self.with(tree, |m| m.len()))
+        self.with(tree, |m| {
+            m.keys()
+                .try_fold(0, |n, k| self.readable(tree, k).map(|()| n + 1))
+        })
     }
 
     fn is_empty(&self, tree: TreeId) -> Result<bool> {
-        Ok(self.with(tree, |m| m.is_empty()))
+        self.with(tree, |m| match m.keys().next() {
+            Some(k) => self.readable(tree, k).map(|()| false),
+            None => Ok(true),
+        })
     }
 
     fn commit(&self, ops: &[Op]) -> Result<()> {

@@ -194,7 +194,7 @@ impl Store {
         Ok(out)
     }
 
-    pub fn child_count(&self, parent: Id) -> usize {
+    pub fn child_count(&self, parent: Id) -> Result<usize> {
         self.count_in_runs(Tree::Children, parent)
     }
 

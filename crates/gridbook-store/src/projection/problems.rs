@@ -81,7 +81,7 @@ impl Store {
     }
 
     /// How many problems are open in `zone` or anything inside it.
-    pub fn open_problem_count(&self, zone: Id) -> usize {
+    pub fn open_problem_count(&self, zone: Id) -> Result<usize> {
         self.count_prefix(Tree::OpenByZone, &zone.to_bytes())
     }
 

@@ -201,13 +201,15 @@ impl Cx<'_> {
 
 impl Store {
     /// How many ids `owner`'s runs in tree `t` hold, without decoding them.
-    pub(crate) fn count_in_runs(&self, t: Tree, owner: Id) -> usize {
+    /// A read error is an error, never a smaller count: a damaged page
+    /// must not show as "no residents".
+    pub(crate) fn count_in_runs(&self, t: Tree, owner: Id) -> Result<usize> {
         let mut n = 0;
-        let _ = self.each(t, &owner.to_bytes(), |_, v| {
+        self.each(t, &owner.to_bytes(), |_, v| {
             n += v.len() / ID;
             Ok(true)
-        });
-        n
+        })?;
+        Ok(n)
     }
 
     /// Calls `f` with each id of `owner`'s runs in tree `t`, in order
@@ -336,7 +338,10 @@ mod tests {
         }
         let left: Vec<u128> = (3..=63).chain(131..=149).collect();
         assert_eq!(ids_of(&store, owner, false), left);
-        assert_eq!(store.count_in_runs(Tree::Timeline, owner), left.len());
+        assert_eq!(
+            store.count_in_runs(Tree::Timeline, owner).unwrap(),
+            left.len()
+        );
         for k in store.raw_for_tests().keys("idx_timeline") {
             let v = store.get_raw(Tree::Timeline, &k).unwrap().unwrap();
             assert!(flatten(&k, &v).is_some(), "{k:?}");
