@@ -506,8 +506,15 @@ mod tests {
             };
             ops::add_resident(&store, ctx, h.meta.id, &r).unwrap();
         }
-        let m = ops::add_member(&store, ctx, "孙丽", "13900000001", MemberKind::GridWorker, "")
-            .unwrap();
+        let m = ops::add_member(
+            &store,
+            ctx,
+            "孙丽",
+            "13900000001",
+            MemberKind::GridWorker,
+            "",
+        )
+        .unwrap();
         let visit = ops::VisitInput {
             household: h.meta.id,
             member: m.meta.id,
@@ -516,7 +523,15 @@ mod tests {
             note: "".into(),
             follow_up: None,
         };
-        ops::log_visit(&store, Ctx { by: Some(m.meta.id), now }, &visit).unwrap();
+        ops::log_visit(
+            &store,
+            Ctx {
+                by: Some(m.meta.id),
+                now,
+            },
+            &visit,
+        )
+        .unwrap();
         let problem = ProblemInput {
             zone: h.meta.id,
             at: now.minus_days(1),
@@ -541,6 +556,9 @@ mod tests {
         (before, view(&store))
     }
 
+    /// A case: the tree made unreadable, under whose id, and the zone viewed.
+    type Case = (&'static str, fn(&Ids) -> Id, fn(&Ids) -> Id);
+
     struct Ids {
         area: Id,
         building: Id,
@@ -553,7 +571,7 @@ mod tests {
         // Each read the view makes beside its main list: residents counted
         // per household and households per building, open problems counted,
         // the visitor and the entries' authors named.
-        let cases: [(&str, fn(&Ids) -> Id, fn(&Ids) -> Id); 5] = [
+        let cases: [Case; 5] = [
             ("idx_children", |i| i.household, |i| i.building),
             ("idx_children", |i| i.building, |i| i.area),
             ("idx_open_by_zone", |i| i.household, |i| i.household),

@@ -10,13 +10,15 @@ use super::{Engine, Op, Range, Scan, TreeId, Visitor, is_empty_range};
 use crate::error::{Result, StoreError};
 
 type Map = BTreeMap<Vec<u8>, Vec<u8>>;
+/// Keys made unreadable: (tree name, key prefix).
+type Unreadable = Vec<(String, Vec<u8>)>;
 
 /// The data of an in-memory store: trees by name. Cloning shares it, so a
 /// test can "reopen" a store by opening another engine on the same data.
 #[derive(Clone, Default)]
 pub struct Memory {
     trees: Arc<RwLock<BTreeMap<String, Map>>>,
-    unreadable: Arc<RwLock<Vec<(String, Vec<u8>)>>>,
+    unreadable: Arc<RwLock<Unreadable>>,
 }
 
 impl Memory {
@@ -67,7 +69,11 @@ impl MemoryEngine {
 
     /// Fails when `key` of `tree` was made unreadable.
     fn readable(&self, tree: TreeId, key: &[u8]) -> Result<()> {
-        let u = self.data.unreadable.read().unwrap_or_else(|e| e.into_inner());
+        let u = self
+            .data
+            .unreadable
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
         let name = &self.names[tree];
         if u.iter().any(|(t, p)| t == name && key.starts_with(p)) {
             return Err(StoreError::Corrupt(format!("{name} cannot be read")));
