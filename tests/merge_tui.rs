@@ -126,3 +126,53 @@ fn the_conflicts_screen_in_chinese_at_80x24_and_120x40() {
     let s = shot(&m, &a, 120, 40);
     assert!(s.contains("保留只能用在冲突的版本上"), "{s}");
 }
+
+#[test]
+fn the_conflicts_screen_lists_erasures_by_kind_and_laptop_never_by_name() {
+    let (_dir, store) = demo_store();
+    let people: Vec<Resident> = store
+        .all::<Resident>()
+        .map(Result::unwrap)
+        .filter(|r| r.meta.is_live())
+        .take(5)
+        .collect();
+    let now = Ts::now();
+    for r in &people {
+        gridbook::erase::record(
+            &store,
+            gridbook::erase::Whom::Resident(r.meta.id),
+            now,
+            None,
+        )
+        .unwrap();
+    }
+    for (lang, more, line) in [
+        (
+            Lang::En,
+            "before these, 2 people erased on request: `gridbook conflicts` lists them all",
+            "erased on request: resident",
+        ),
+        (
+            Lang::Zh,
+            "更早另有：应本人要求删除 2 人；`gridbook conflicts` 可列出全部",
+            "应本人要求删除：居民",
+        ),
+    ] {
+        let mut a = app(&store, lang, 120, 40);
+        a.press("g !");
+        let s = screen(&a, 120, 40);
+        assert!(s.contains(more), "{s}");
+        // The three newest, each with this laptop's word for itself.
+        let here = if lang == Lang::En {
+            "(this laptop)"
+        } else {
+            "（设备 本机）"
+        };
+        let listed: Vec<&str> = s.lines().filter(|l| l.contains(line)).collect();
+        assert_eq!(listed.len(), 3, "{s}");
+        assert!(listed.iter().all(|l| l.contains(here)), "{s}");
+        for r in &people {
+            assert!(!s.contains(&r.name), "{} shown: {s}", r.name);
+        }
+    }
+}

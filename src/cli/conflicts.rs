@@ -39,7 +39,7 @@ pub fn list(env: &Env, json: bool) -> Result<(), Fail> {
     let lang = env.lang;
     let store = env.open(Use::Read)?;
     let items = conflicts::list(&store, lang)?;
-    let erased = erasures(&store, lang)?;
+    let erased = gridbook_core::erase::listed(&store, lang)?;
     drop(store);
     if json {
         return out::json(&items);
@@ -73,32 +73,6 @@ pub fn list(env: &Env, json: bool) -> Result<(), Fail> {
         out::line(l)?;
     }
     Ok(())
-}
-
-/// One line per person erased on request here or on another laptop: what
-/// they were, when, on which laptop; never who (not a conflict: nothing to
-/// resolve, so not in `--json`).
-fn erasures(store: &gridbook_store::store::Store, lang: Lang) -> Result<Vec<String>, Fail> {
-    let mut out = Vec::new();
-    for e in gridbook_core::erase::known(store)? {
-        let gridbook_domain::model::EventBody::Erased { kind, .. } = e.body else {
-            continue;
-        };
-        let laptop = match store.stamp(e.id)? {
-            Some(s) => gridbook_core::sync::run::device_name(store, s.device)?,
-            None => None,
-        }
-        .unwrap_or_else(|| "?".into());
-        out.push(lang.f(
-            "erasesync.listed",
-            &[
-                lang.t(&format!("kind.{}", kind.code())),
-                &e.at.display(),
-                &laptop,
-            ],
-        ));
-    }
-    Ok(out)
 }
 
 pub fn show(env: &Env, id: &str, json: bool) -> Result<(), Fail> {

@@ -481,6 +481,37 @@ pub fn known(store: &Store) -> Result<Vec<Event>, StoreError> {
     Ok(out)
 }
 
+/// One line per person erased on request here or on another laptop: what
+/// they were, when, on which laptop; never who. Not a conflict (nothing to
+/// resolve), so `conflicts` prints them after its list and the TUI's
+/// conflicts screen in its summary.
+pub fn listed(store: &Store, lang: gridbook_domain::i18n::Lang) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    let me = store.device_id()?;
+    for e in known(store)? {
+        let EventBody::Erased { kind, .. } = e.body else {
+            continue;
+        };
+        let device = store.stamp(e.id)?.map(|s| s.device);
+        let laptop = match device {
+            Some(d) => crate::sync::run::device_name(store, d)?,
+            None => None,
+        }
+        // Erased here before this laptop had a name (no sync set up yet).
+        .or_else(|| (device.is_some() && device == me).then(|| lang.t("erasesync.here").into()))
+        .unwrap_or_else(|| "?".into());
+        out.push(lang.f(
+            "erasesync.listed",
+            &[
+                lang.t(&format!("kind.{}", kind.code())),
+                &e.at.display(),
+                &laptop,
+            ],
+        ));
+    }
+    Ok(out)
+}
+
 /// The people whose erasure still waits for the store's rewrite.
 pub fn pending(store: &Store) -> Result<Vec<Id>, StoreError> {
     Ok(store

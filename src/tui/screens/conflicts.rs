@@ -31,6 +31,7 @@ pub fn load(w: &World) -> R<Report> {
     let lang = w.lang;
     let f = |k: &str| lang.t(k).to_string();
     let items = conflicts::list(w.store, lang).map_err(err)?;
+    let erased = gridbook_core::erase::listed(w.store, lang).map_err(err)?;
     let rows = items
         .iter()
         .map(|l| Row {
@@ -51,11 +52,7 @@ pub fn load(w: &World) -> R<Report> {
     Ok(Report::new(
         ReportKind::Conflicts,
         f("merge.tui.title"),
-        vec![if items.is_empty() {
-            f("merge.cli.none")
-        } else {
-            lang.f("merge.tui.summary", &[&items.len().to_string()])
-        }],
+        summary(lang, items.len(), erased),
         vec![
             f("merge.col.kind"),
             f("merge.col.record"),
@@ -65,6 +62,24 @@ pub fn load(w: &World) -> R<Report> {
         ],
         rows,
     ))
+}
+
+/// The count of items, then the erasures (newest last, as `conflicts`
+/// lists them): the last few, and how many more the CLI lists.
+fn summary(lang: gridbook_domain::i18n::Lang, items: usize, erased: Vec<String>) -> Vec<String> {
+    const SHOWN: usize = 3;
+    let mut out = vec![if items == 0 {
+        lang.t("merge.cli.none").to_string()
+    } else {
+        lang.f("merge.tui.summary", &[&items.to_string()])
+    }];
+    let more = erased.len().saturating_sub(SHOWN);
+    if more > 0 {
+        let n = gridbook_core::report::counted(lang, "erasesync.count.erased", more);
+        out.push(lang.f("merge.tui.more_erased", &[&n]));
+    }
+    out.extend(erased.into_iter().skip(more));
+    out
 }
 
 /// One item with every version, numbered as `conflicts show` numbers them.
