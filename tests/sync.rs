@@ -1372,3 +1372,38 @@ fn batches_about_an_erased_person_arriving_with_the_erasure_are_redacted() {
         all_the_same(&[hq, b, d][..]);
     }
 }
+
+mod pty_session;
+
+#[test]
+fn an_erasure_the_tuis_sync_brings_is_written_through_when_it_quits() {
+    let office = Office::new(false);
+    let [hq, b, _c] = three_laptops(&office);
+    hq.ok(&["erase", ERASED_AT, ERASED.0]);
+    hq.sync();
+    let data = b.data().display().to_string();
+    let config = b.dir.path().join("config").display().to_string();
+    let envs = [
+        ("GRIDBOOK_NOW", NOW),
+        ("GRIDBOOK_TZ", "Asia/Shanghai"),
+        ("GRIDBOOK_CONFIG", config.as_str()),
+    ];
+    let mut s = pty_session::Session::start(&["--data", &data], &envs);
+    s.wait_for(|t| t.contains("胜利花苑"), "the first screen");
+    s.send(b":");
+    s.send(b"sync\r");
+    // The sync says the store is written anew on the way out: the open
+    // store cannot be swapped under the screens reading it.
+    s.wait_for(
+        |t| t.contains("erased on request; the store is written"),
+        "the sync's line",
+    );
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+    assert!(
+        s.raw().contains("erased on request here too"),
+        "{}",
+        s.raw()
+    );
+    holds_no_trace(&b, "bb-sun");
+}

@@ -12,7 +12,7 @@ mod conflicts;
 mod csvout;
 mod data;
 mod edit;
-mod erase;
+pub(crate) mod erase;
 mod find;
 pub mod help;
 mod log;

@@ -94,6 +94,10 @@ fn sync(w: &World, progress: &SyncProgress) -> Vec<Msg> {
         progress.set(Summary::step_text(step, lang))
     });
     vec![match result {
+        Ok(summary) if summary.erased > 0 => Msg::Synced(
+            format!("{}{}", summary.line(lang), lang.t("erasesync.on_quit")),
+            false,
+        ),
         Ok(summary) => Msg::Synced(summary.line(lang), false),
         Err(e) => {
             use crate::speak::Speak;

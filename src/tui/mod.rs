@@ -368,6 +368,15 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         }
     };
     saved_index.opened();
+    // Erasures a kill or an earlier session left waiting: finished before
+    // anything is shown from the store.
+    let (store, erased) = match crate::cli::erase::finish(env, store) {
+        Ok(done) => done,
+        Err(e) => {
+            drop(restore);
+            return Err(e);
+        }
+    };
     let me = env.me(&store)?.map(|m| (m.meta.id, m.name));
     let mut app = App::new(
         &store,
@@ -389,6 +398,9 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
             String::new()
         };
         app.dispatch(Msg::Status(format!("{e}{more}"), true));
+    }
+    if let Some(line) = erased.last() {
+        app.dispatch(Msg::Status(line.clone(), false));
     }
 
     // The lookup index is loaded (or built) off the UI thread; `/` says so
@@ -452,6 +464,17 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
             Ok(None) => {}
             Err(e) => eprintln!("gridbook: backup failed: {e}"),
         }
+    }
+    // An erasure a sync brought in this session: the store is written anew
+    // (and the backup just taken replaced) before the process ends, and no
+    // first screen is saved from the old one.
+    if !gridbook_core::erase::pending(&store)?.is_empty() {
+        drop(app);
+        let (_store, lines) = crate::cli::erase::finish(env, store)?;
+        for l in lines {
+            eprintln!("gridbook: {l}");
+        }
+        return Ok(());
     }
     save_first_screen(&app, first, &context, data, keymap, me);
     Ok(())
