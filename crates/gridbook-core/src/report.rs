@@ -666,6 +666,7 @@ pub fn with_resolved(
 ) -> Result<()> {
     let since = period.from.unwrap_or(Ts(0));
     let mut notes = StepNotes::default();
+    let mut paths = IdMap::default();
     for (e, at) in crate::lifecycle::resolved_since(store, since)? {
         if !period.contains(at) {
             continue;
@@ -675,7 +676,7 @@ pub fn with_resolved(
         {
             continue;
         }
-        if let Some(mut row) = problem_row(store, &e, now, &mut notes)? {
+        if let Some(mut row) = problem_row(store, &e, now, &mut notes, &mut paths, Detail::Full)? {
             row.state = "resolved".into();
             row.resolved = Some(at.display());
             p.resolved.push(row);
@@ -723,12 +724,25 @@ impl StepNotes {
     }
 }
 
-/// One problem as reports show it, from the entry that opened it.
+/// How much of each problem's row a report reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Detail {
+    /// Every field.
+    Full,
+    /// What the TUI's Today shows: no `reported_by` and no `last_note`
+    /// (left `None`). The latest note alone was 40% of an estate's Today.
+    Screen,
+}
+
+/// One problem as reports show it, from the entry that opened it. `paths`
+/// keeps each zone's path, read once for all its problems.
 fn problem_row(
     store: &Store,
     e: &Event,
     now: Ts,
     notes: &mut StepNotes,
+    paths: &mut IdMap<String>,
+    detail: Detail,
 ) -> Result<Option<OpenProblem>> {
     let EventBody::ProblemOpened(ProblemOpenedBody {
         category,
@@ -739,20 +753,32 @@ fn problem_row(
     else {
         return Ok(None);
     };
-    let last_note = notes.latest(store, e.zone, e.id)?;
+    let full = detail == Detail::Full;
+    let last_note = match full {
+        true => notes.latest(store, e.zone, e.id)?,
+        false => None,
+    };
+    let zone = match paths.get(&e.zone) {
+        Some(p) => p.clone(),
+        None => {
+            let p = zone_path(store, e.zone)?;
+            paths.insert(e.zone, p.clone());
+            p
+        }
+    };
     Ok(Some(OpenProblem {
         id: e.id.to_string(),
         zone_id: e.zone.to_string(),
-        zone: zone_path(store, e.zone)?,
+        zone,
         category: category.clone(),
         description: description.clone(),
         urgency: urgency.code().into(),
         opened: e.at.display(),
         age_days: e.at.days_before(now),
-        reported_by: e
-            .by
-            .map(|b| crate::zoneview::member_name(store, b))
-            .transpose()?,
+        reported_by: match (full, e.by) {
+            (true, Some(b)) => Some(crate::zoneview::member_name(store, b)?),
+            _ => None,
+        },
         last_note,
         state: "open".into(),
         resolved: None,
@@ -769,15 +795,13 @@ pub fn problems(store: &Store, now: Ts, days: i64, zones: Option<&[Id]>) -> Resu
     problems_in(store, now, &Period::last_days(days, now), zones)
 }
 
-/// [`problems`] with any period: the open problems now, and what was opened
-/// and resolved inside `period`.
-pub fn problems_in(
+/// The open problems now (optionally only inside `zones`), oldest first.
+fn open_rows(
     store: &Store,
     now: Ts,
-    period: &Period,
     zones: Option<&[Id]>,
-) -> Result<Problems> {
-    let days = period_days(period, now);
+    detail: Detail,
+) -> Result<Vec<OpenProblem>> {
     let ids: Vec<Id> = match zones {
         None => store.open_problems()?.into_iter().map(|(p, _)| p).collect(),
         Some(zs) => {
@@ -792,13 +816,27 @@ pub fn problems_in(
     };
     let mut open = Vec::new();
     let mut notes = StepNotes::default();
+    let mut paths = IdMap::default();
     for pid in ids {
         let Some(e) = store.event(pid)? else { continue };
-        if let Some(row) = problem_row(store, &e, now, &mut notes)? {
+        if let Some(row) = problem_row(store, &e, now, &mut notes, &mut paths, detail)? {
             open.push(row);
         }
     }
     open.sort_by(|a, b| b.age_days.cmp(&a.age_days).then(a.id.cmp(&b.id)));
+    Ok(open)
+}
+
+/// [`problems`] with any period: the open problems now, and what was opened
+/// and resolved inside `period`.
+pub fn problems_in(
+    store: &Store,
+    now: Ts,
+    period: &Period,
+    zones: Option<&[Id]>,
+) -> Result<Problems> {
+    let days = period_days(period, now);
+    let open = open_rows(store, now, zones, Detail::Full)?;
     let (mut opened, mut resolved) = (0, 0);
     for e in events_in(store, period)? {
         // Counted for the zones asked for (and inside them) only.
@@ -1072,6 +1110,30 @@ pub fn today(
     visit_days: i64,
     patrol_days: i64,
 ) -> Result<Today> {
+    today_as(store, now, me, visit_days, patrol_days, Detail::Full)
+}
+
+/// [`today`] as the TUI's screen shows it: the same rows in the same
+/// order, but each open problem's `reported_by` and `last_note` are not
+/// read (left `None`); the screen shows neither.
+pub fn today_screen(
+    store: &Store,
+    now: Ts,
+    me: Option<Id>,
+    visit_days: i64,
+    patrol_days: i64,
+) -> Result<Today> {
+    today_as(store, now, me, visit_days, patrol_days, Detail::Screen)
+}
+
+fn today_as(
+    store: &Store,
+    now: Ts,
+    me: Option<Id>,
+    visit_days: i64,
+    patrol_days: i64,
+    detail: Detail,
+) -> Result<Today> {
     let my: Option<Vec<Id>> = match me {
         Some(m) => Some(
             zones_of(store, m, now)?
@@ -1119,7 +1181,8 @@ pub fn today(
         });
     }
     follow_ups.sort_by_key(|f| std::cmp::Reverse(f.overdue_days));
-    let open_problems = problems(store, now, 30, my.as_deref())?.open;
+    // The open problems alone: the period's counts of `problems` are not shown.
+    let open_problems = open_rows(store, now, my.as_deref(), detail)?;
     let zones_for_scan: Vec<Id> = match &my {
         Some(zs) => zs.clone(),
         None => store.areas()?.into_iter().map(|a| a.meta.id).collect(),
@@ -1344,5 +1407,32 @@ mod counted_tests {
             "covered by: Ann"
         );
         assert_eq!(Lang::Zh.f("wording.aside", &["a", "今天"]), "a（今天）");
+    }
+}
+
+#[cfg(test)]
+mod today_tests {
+    use super::*;
+
+    #[test]
+    fn the_screens_today_is_todays_rows_without_reporters_and_notes() {
+        let store = Store::memory().unwrap();
+        let now = Ts(1_790_000_000_000);
+        let spec = crate::generator::Spec::large(300, 5, 3000, now);
+        crate::generator::load(&store, &crate::generator::generate(&spec)).unwrap();
+        let mut full = today(&store, now, None, 90, 30).unwrap();
+        let screen = today_screen(&store, now, None, 90, 30).unwrap();
+        // The full report has both, so leaving them out is seen.
+        assert!(full.open_problems.iter().any(|o| o.last_note.is_some()));
+        assert!(full.open_problems.iter().any(|o| o.reported_by.is_some()));
+        for o in &mut full.open_problems {
+            o.reported_by = None;
+            o.last_note = None;
+        }
+        assert!(!full.open_problems.is_empty() && !full.not_visited.is_empty());
+        assert_eq!(
+            serde_json::to_string(&screen).unwrap(),
+            serde_json::to_string(&full).unwrap()
+        );
     }
 }

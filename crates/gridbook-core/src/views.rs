@@ -78,6 +78,47 @@ pub struct ResidentCareView {
     pub care: Vec<CareMark>,
 }
 
+/// A resident as far as who answers the household's phone goes: its name,
+/// numbers, relation and presence; tags, notes and care marks are read past.
+#[derive(Deserialize)]
+pub struct ResidentContactView {
+    pub meta: Meta,
+    pub household: Id,
+    pub name: String,
+    pub phones: Vec<String>,
+    pub relation: String,
+    _tags: SkippedList,
+    _notes: Skipped,
+    pub status: ResidentStatus,
+    _birth_year: Option<i16>,
+    _care: Vec<SkippedMark>,
+}
+
+impl ResidentContactView {
+    /// The resident with what the view read (tags, notes and care left empty).
+    pub fn into_resident(self) -> Resident {
+        Resident {
+            meta: self.meta,
+            household: self.household,
+            name: self.name,
+            phones: self.phones,
+            relation: self.relation,
+            tags: Vec::new(),
+            notes: String::new(),
+            status: self.status,
+            birth_year: None,
+            care: Vec::new(),
+        }
+    }
+}
+
+/// A care mark read past: its group's code and the time it was set.
+#[derive(Deserialize)]
+struct SkippedMark {
+    _group: Skipped,
+    _since: Ts,
+}
+
 /// Text read past without keeping it. Read as bytes, which bincode lays
 /// out as it lays out text, so no UTF-8 check is paid for a field the pass
 /// ignores.

@@ -254,6 +254,9 @@ impl Store {
         self.engine()
             .commit(&[crate::engine::Op::del(Tree::Meta.id(), REBUILDING.to_vec())])?;
         self.flush()?;
+        // The indexes were written anew without a commit: what was counted
+        // over them is counted again.
+        self.forget_counted();
         count.finish();
         Ok(())
     }

@@ -118,6 +118,9 @@ pub struct Store {
     pub(crate) outbox_on: AtomicBool,
     /// The seal file, open while this store writes ([`crate::counts`]).
     pub(crate) seal_file: std::sync::Mutex<crate::counts::SealFile>,
+    /// Numbers counted over the whole store, each with the counts it was
+    /// taken at ([`Store::counted_once`]).
+    memo: std::sync::Mutex<Vec<(&'static str, crate::counts::Counts, usize)>>,
 }
 
 /// Creates `dir` (and parents) with mode 0700: the data is personal information.
@@ -248,6 +251,7 @@ impl Store {
             repack_wanted: AtomicBool::new(false),
             compact_wanted: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
+            memo: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
             seal_file: Default::default(),
             outbox_on: AtomicBool::new(false),
@@ -283,6 +287,7 @@ impl Store {
             repack_wanted: AtomicBool::new(false),
             compact_wanted: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
+            memo: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
             seal_file: Default::default(),
             outbox_on: AtomicBool::new(self.outbox_on.load(SeqCst)),
@@ -324,6 +329,7 @@ impl Store {
             compact_wanted: AtomicBool::new(false),
             outbox_on: AtomicBool::new(false),
             followers: std::sync::Mutex::new(Vec::new()),
+            memo: std::sync::Mutex::new(Vec::new()),
             committing: std::sync::Mutex::new(()),
             seal_file: Default::default(),
         };
@@ -448,6 +454,45 @@ impl Store {
             what: R::KIND.code(),
             source,
         })
+    }
+
+    /// `count()`, kept until the store changes: a count taken over the
+    /// whole store (the ⚠ count walks every record's versions and every
+    /// problem's steps, about 2 s at 100k households) is taken again only
+    /// after a commit. Every commit bumps the counts in the same
+    /// transaction, so equal counts mean nothing was written since; a
+    /// store from before the counts is counted every time.
+    pub fn counted_once<E: From<StoreError>>(
+        &self,
+        what: &'static str,
+        count: impl FnOnce() -> std::result::Result<usize, E>,
+    ) -> std::result::Result<usize, E> {
+        let Some(now) = self.counts()? else {
+            return count();
+        };
+        let kept = self.memo.lock().ok().and_then(|m| {
+            m.iter()
+                .find(|(w, at, _)| *w == what && *at == now)
+                .map(|(_, _, n)| *n)
+        });
+        if let Some(n) = kept {
+            return Ok(n);
+        }
+        // Kept under the counts read before counting: a commit made
+        // meanwhile changes them, so the next call counts again.
+        let n = count()?;
+        if let Ok(mut m) = self.memo.lock() {
+            m.retain(|(w, _, _)| *w != what);
+            m.push((what, now, n));
+        }
+        Ok(n)
+    }
+
+    /// Drops what [`Store::counted_once`] kept.
+    pub(crate) fn forget_counted(&self) {
+        if let Ok(mut m) = self.memo.lock() {
+            m.clear();
+        }
     }
 
     pub fn members(&self) -> Result<Vec<Member>> {
@@ -736,5 +781,50 @@ mod hold_tests {
         });
         assert!(committed.load(SeqCst));
         assert!(store.area(id).unwrap().is_some());
+    }
+}
+
+#[cfg(test)]
+mod counted_once_tests {
+    use super::*;
+    use crate::writes::Writes;
+    use gridbook_domain::model::{Area, Meta};
+
+    fn add_area(store: &Store) {
+        let mut w = Writes::new();
+        let area = Area {
+            meta: Meta::new(None),
+            name: "胜利花苑".into(),
+            code: "slhy".into(),
+        };
+        store.stage_new(&mut w, &area).unwrap();
+        store.commit(w).unwrap();
+    }
+
+    #[test]
+    fn a_count_is_taken_again_only_after_a_commit() {
+        let store = Store::memory().unwrap();
+        add_area(&store);
+        let taken = std::cell::Cell::new(0);
+        let count = || -> Result<usize> {
+            taken.set(taken.get() + 1);
+            Ok(taken.get() * 10)
+        };
+        assert_eq!(store.counted_once("x", count).unwrap(), 10);
+        assert_eq!(store.counted_once("x", count).unwrap(), 10);
+        assert_eq!(taken.get(), 1);
+        // Another count is kept apart.
+        assert_eq!(store.counted_once("y", count).unwrap(), 20);
+        add_area(&store);
+        assert_eq!(store.counted_once("x", count).unwrap(), 30);
+        assert_eq!(store.counted_once("x", count).unwrap(), 30);
+        assert_eq!(taken.get(), 3);
+        // A failed count is not kept.
+        add_area(&store);
+        let failed = store.counted_once("x", || -> Result<usize> {
+            Err(StoreError::Invalid("unreadable".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(store.counted_once("x", count).unwrap(), 40);
     }
 }

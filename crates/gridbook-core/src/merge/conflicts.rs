@@ -319,9 +319,11 @@ fn json(e: &Event) -> String {
     serde_json::to_string(&e.body).unwrap_or_default()
 }
 
-/// How many items `list` holds (the ⚠ count).
+/// How many items `list` holds (the ⚠ count), counted again only after
+/// a commit ([`Store::counted_once`]): Today and the conflicts screen ask
+/// for it each time they load.
 pub fn count(store: &Store) -> Result<usize, StoreError> {
-    Ok(list(store, Lang::En)?.len())
+    store.counted_once("conflicts", || Ok(list(store, Lang::En)?.len()))
 }
 
 /// The item `id` names: its full id, or the end of it (at least 4 characters).
