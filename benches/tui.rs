@@ -238,18 +238,8 @@ fn benches(c: &mut Criterion) {
         _ => None,
     };
     if let Some(job) = counts {
-        let (config, checklists) = (Config::default(), Checklists::shipped());
-        let lists = gridbook::tui::world::Lists::shipped();
-        let w = gridbook::tui::world::World {
-            store: &store,
-            lang: Lang::Zh,
-            config: &config,
-            checklists: &checklists,
-            lists: &lists,
-            me: None,
-            my_zones: false,
-            care_only: false,
-        };
+        let shipped = gridbook::tui::world::Shipped::default();
+        let w = shipped.world(&store, Lang::Zh);
         g.bench_function("not_visited_counts_of_an_area_job", |b| {
             b.iter(|| black_box(job.run(&w)))
         });

@@ -4,8 +4,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use gridbook::checklist::Checklists;
-use gridbook::config::Config;
 use gridbook::generator::{self, Spec};
 use gridbook::i18n::Lang;
 use gridbook::model::Ts;
@@ -36,18 +34,8 @@ fn main() {
     let t = Instant::now();
     let store = Store::open(&dir).unwrap();
     eprintln!("open {:.1?}", t.elapsed());
-    let (config, checklists) = (Config::default(), Checklists::shipped());
-    let lists = gridbook::tui::world::Lists::shipped();
-    let w = gridbook::tui::world::World {
-        store: &store,
-        lang: Lang::Zh,
-        config: &config,
-        checklists: &checklists,
-        lists: &lists,
-        me: None,
-        my_zones: false,
-        care_only: false,
-    };
+    let shipped = gridbook::tui::world::Shipped::default();
+    let w = shipped.world(&store, Lang::Zh);
     let runs: usize = std::env::args().nth(2).map_or(3, |s| s.parse().unwrap());
     for _ in 0..runs {
         let t = Instant::now();

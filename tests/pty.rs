@@ -638,7 +638,7 @@ fn an_erasure_left_waiting_is_finished_before_the_tui_shows_the_store() {
     assert!(export(&data).contains(&name), "waiting: still in the store");
     let mut s = start_tui(&data, &config);
     s.wait_for(
-        |t| t.contains("erased on request here too"),
+        |t| t.contains("erasure on request finished"),
         "the erasure said",
     );
     quit(&mut s);

@@ -1248,7 +1248,7 @@ fn an_erasure_reaches_every_laptop_with_no_conflict_and_the_same_bytes() {
     hq.sync();
     let got = b.sync();
     assert!(got.contains("1 person erased on request"), "{got}");
-    assert!(got.contains("erased on request here too"), "{got}");
+    assert!(got.contains("erasure on request finished"), "{got}");
     assert!(!got.contains(ERASED.0), "{got}");
     c.sync();
     for l in [&hq, &b, &c] {
@@ -1401,7 +1401,7 @@ fn an_erasure_the_tuis_sync_brings_is_written_through_when_it_quits() {
     s.send(b"q");
     assert!(s.wait_exit().success());
     assert!(
-        s.raw().contains("erased on request here too"),
+        s.raw().contains("erasure on request finished"),
         "{}",
         s.raw()
     );

@@ -8,6 +8,7 @@ use gridbook_core::erase::{self, Whom};
 use gridbook_core::export::Dump;
 use gridbook_core::seal::{self, Need, Seal};
 use gridbook_domain::error::Kinded;
+use gridbook_domain::i18n::Lang;
 
 fn fail(e: impl Kinded + std::fmt::Display) -> Fail {
     Fail::of(e.kind(), e.to_string())
@@ -185,34 +186,34 @@ pub fn finish(
     if done.is_empty() {
         return Ok((store, lines));
     }
+    let lang = env.lang;
     let kinds: Vec<String> = done
         .iter()
         .map(|(_, r)| {
-            format!(
-                "{} values, {} entries, {} records",
-                r.fields, r.entries, r.records
-            )
+            let n = [r.fields, r.entries, r.records].map(|n| n.to_string());
+            lang.f("erasesync.tally", &[&n[0], &n[1], &n[2]])
         })
         .collect();
-    lines.push(env.lang.f("erasesync.applied", &[&kinds.join("; ")]));
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    lines.push(lang.f("erasesync.applied", &[&kinds.join(sep)]));
     match erase::rewrite_backups(&store, sealed.as_ref()) {
         Ok(r) => {
             if sealed.is_none() && r.removed > 0 {
-                lines.push(format!(
-                    "backups: {} old ones removed; they were encrypted to a passphrase, so take a new one with `gridbook backup --passphrase`",
-                    r.removed
+                lines.push(lang.f(
+                    "erasesync.backups_removed_sealed",
+                    &[&r.removed.to_string()],
                 ));
             }
             for k in &r.kept {
-                lines.push(format!(
-                    "warning: could not remove the old backup {}: it still holds them; delete it by hand",
-                    k.display()
-                ));
+                lines.push(lang.f("erasesync.backup_kept", &[&k.display().to_string()]));
             }
         }
-        Err(e) => lines.push(format!(
-            "warning: rewriting the backups failed ({e}): the old backups in {} still hold them; delete them by hand",
-            backup::dir(&env.data).display()
+        Err(e) => lines.push(lang.f(
+            "erasesync.backups_failed",
+            &[
+                &e.to_string(),
+                &backup::dir(&env.data).display().to_string(),
+            ],
         )),
     }
     Ok((store, lines))

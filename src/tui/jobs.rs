@@ -30,7 +30,7 @@ use gridbook_store::store::Store;
 use super::effects;
 use super::screens::{self, ReportKind};
 use super::update::Msg;
-use super::world::{Lists, World};
+use super::world::{Lists, R, World};
 
 /// Work that may take longer than a frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,7 +125,7 @@ impl Job {
     /// Runs the job against the store; failures become an error status.
     pub fn run(&self, w: &World) -> Vec<Msg> {
         let result = match self {
-            Job::Report(kind) => screens::load(w, *kind).map(|r| with_warnings(w, *kind, r)),
+            Job::Report(kind) => screens::load(w, *kind).and_then(|r| with_warnings(w, *kind, r)),
             Job::Plan(building) => screens::plan::load(w, *building),
             Job::ImportPreview(path) => effects::import_preview(w, path),
             Job::Chart(zone) => screens::browse::chart(w, *zone),
@@ -133,7 +133,7 @@ impl Job {
                 screens::browse::not_visited(w, *area, buildings)
             }
             Job::Sync(progress) => Ok(sync(w, progress)),
-            Job::CountWarnings => Ok(vec![Msg::Warnings(screens::conflicts::count(w))]),
+            Job::CountWarnings => screens::conflicts::count(w).map(|n| vec![Msg::Warnings(n)]),
         };
         result.unwrap_or_else(|e| vec![Msg::Status(e.say(w.lang), true)])
     }
@@ -195,16 +195,16 @@ impl Waiting {
 
 /// A report, and for Today and the conflicts screen the ⚠ count (counted
 /// here, on the runner), which Today also says in its summary.
-fn with_warnings(w: &World, kind: ReportKind, mut r: super::state::Report) -> Vec<Msg> {
+fn with_warnings(w: &World, kind: ReportKind, mut r: super::state::Report) -> R<Vec<Msg>> {
     if !matches!(kind, ReportKind::Today | ReportKind::Conflicts) {
-        return vec![Msg::Report(Box::new(r))];
+        return Ok(vec![Msg::Report(Box::new(r))]);
     }
-    let n = screens::conflicts::count(w);
+    let n = screens::conflicts::count(w)?;
     if kind == ReportKind::Today && n > 0 {
         r.summary
             .push(w.lang.f("merge.tui.today", &[&n.to_string()]));
     }
-    vec![Msg::Report(Box::new(r)), Msg::Warnings(n)]
+    Ok(vec![Msg::Report(Box::new(r)), Msg::Warnings(n)])
 }
 
 /// A job with its ticket and what the worker needs to know of the session.

@@ -66,6 +66,40 @@ pub struct World<'a> {
     pub care_only: bool,
 }
 
+/// The shipped config, checklists and lists, owned: what a bench, an
+/// example or a test needs to build a [`World`] with nothing read from disk.
+pub struct Shipped {
+    pub config: Config,
+    pub checklists: Checklists,
+    pub lists: Lists,
+}
+
+impl Default for Shipped {
+    fn default() -> Shipped {
+        Shipped {
+            config: Config::default(),
+            checklists: Checklists::shipped(),
+            lists: Lists::shipped(),
+        }
+    }
+}
+
+impl Shipped {
+    /// A world over `store` for nobody in particular: no member, no filters.
+    pub fn world<'a>(&'a self, store: &'a Store, lang: Lang) -> World<'a> {
+        World {
+            store,
+            lang,
+            config: &self.config,
+            checklists: &self.checklists,
+            lists: &self.lists,
+            me: None,
+            my_zones: false,
+            care_only: false,
+        }
+    }
+}
+
 pub(crate) fn t(w: &World, key: &str) -> String {
     w.lang.t(key).to_string()
 }

@@ -10,6 +10,7 @@ use gridbook_store::store::{Store, Writes};
 
 use crate::cover;
 use crate::ops::{Ctx, Result, rule, stage_edits};
+use crate::views::ResidentCareView;
 
 /// Adds a resident to the group `word` names (code, label or synonym), or
 /// takes them out. Returns the group's code. A change becomes an `Edited`
@@ -119,17 +120,19 @@ pub fn due(
     member: Option<Id>,
 ) -> Result<Vec<CareDue>> {
     let today = now.date();
-    // Households with a resident in a care group: one pass over residents.
+    // Households with a resident in a care group: one pass over residents,
+    // decoding only what care reads (names, phones and notes read past).
     let mut households: Vec<Id> = Vec::new();
-    for r in store.all::<Resident>() {
-        let r = r?;
+    store.each_stored::<Resident>(|bytes| {
+        let r: ResidentCareView = Store::view::<Resident, _>(bytes)?;
         if r.meta.is_live()
             && r.status == ResidentStatus::Present
-            && !groups_of(&r, today).is_empty()
+            && !marks_of(&r.care, r.birth_year, r.meta.created_at, today).is_empty()
         {
             households.push(r.household);
         }
-    }
+        Ok(true)
+    })?;
     households.sort();
     households.dedup();
     let mut out = Vec::new();

@@ -129,7 +129,8 @@ pub fn load_item(w: &World, id: Id) -> R<Report> {
     })
 }
 
-/// The ⚠ count: conflicts, attention items and quarantined entries.
-pub fn count(w: &World) -> usize {
-    conflicts::count(w.store).unwrap_or(0)
+/// The ⚠ count: conflicts, attention items and quarantined entries. A
+/// failed read is an error, never a count of 0.
+pub fn count(w: &World) -> R<usize> {
+    conflicts::count(w.store).map_err(err)
 }

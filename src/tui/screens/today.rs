@@ -211,8 +211,6 @@ fn household_row(w: &World, callers: &Callers, id: &str, mut cells: Vec<String>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridbook_core::config::Config;
-    use gridbook_domain::checklist::Checklists;
     use gridbook_domain::i18n::Lang;
     use gridbook_store::store::Store;
 
@@ -222,19 +220,9 @@ mod tests {
         let now = Ts::now();
         let spec = gridbook_core::generator::Spec::large(300, 5, 3000, now);
         gridbook_core::generator::load(&store, &gridbook_core::generator::generate(&spec)).unwrap();
-        let (config, checklists, lists) =
-            (Config::default(), Checklists::shipped(), Lists::shipped());
+        let shipped = crate::tui::world::Shipped::default();
         for lang in [Lang::Zh, Lang::En] {
-            let w = World {
-                store: &store,
-                lang,
-                config: &config,
-                checklists: &checklists,
-                lists: &lists,
-                me: None,
-                my_zones: false,
-                care_only: false,
-            };
+            let w = shipped.world(&store, lang);
             let each = load_with(&w, Some(false)).unwrap();
             let pass = load_with(&w, Some(true)).unwrap();
             assert_eq!(pass.summary, each.summary);
