@@ -145,6 +145,18 @@ mod tests {
     }
 
     #[test]
+    fn each_key_has_as_many_placeholders_in_both_languages() {
+        // A `{}` missing from one catalog drops a value from the line said
+        // in that language; one too many leaves a bare `{}` on screen.
+        let odd: Vec<_> = Lang::En
+            .keys()
+            .into_iter()
+            .filter(|k| Lang::En.t(k).matches("{}").count() != Lang::Zh.t(k).matches("{}").count())
+            .collect();
+        assert!(odd.is_empty(), "placeholders differ: {odd:?}");
+    }
+
+    #[test]
     fn placeholders_fill_in_order() {
         assert_eq!(Lang::En.f("show.days_ago", &["3"]), "3 days ago");
         assert_eq!(Lang::Zh.f("show.days_ago", &["3"]), "3 天前");
