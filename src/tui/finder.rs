@@ -61,6 +61,9 @@ pub struct Finder {
     pending: Vec<Change>,
     /// Why the index could not be built, if it could not.
     pub failed: Option<String>,
+    /// The first read that failed while following a change: results may
+    /// be out of date until the next start (the store itself is as saved).
+    behind: Option<String>,
     /// What the store's commits change, whoever made them ([`Store::follow`]).
     changes: Option<Receiver<Changes>>,
 }
@@ -186,8 +189,8 @@ impl Finder {
             return;
         };
         // A failed refresh leaves that entry stale until the next start; the
-        // store itself is unaffected.
-        let _ = match c {
+        // store itself is unaffected, and the lookup says so.
+        let done = match c {
             Change::Household(h) => index.refresh_household(store, h),
             Change::Member(m) => index.refresh_member(store, m),
             Change::Zone(z) => index.refresh_zone(store, z),
@@ -196,6 +199,18 @@ impl Finder {
                 Ok(())
             }
         };
+        if let Err(e) = done {
+            self.fell_behind(e);
+        }
+    }
+
+    fn fell_behind(&mut self, e: StoreError) {
+        self.behind.get_or_insert_with(|| e.to_string());
+    }
+
+    /// Why results may be out of date, when a change could not be followed.
+    pub fn behind(&self) -> Option<&str> {
+        self.behind.as_deref()
     }
 
     pub fn refresh_household(&mut self, store: &Store, household: Id) {
@@ -221,19 +236,28 @@ impl Finder {
     /// Covering members shown with results change when an assignment does:
     /// refresh every household under the zone.
     pub fn refresh_cover_under(&mut self, store: &Store, zone: Id) {
-        let households: Vec<Id> = match store.kind_of(zone) {
-            Ok(Some((Kind::Household, _))) => vec![zone],
-            Ok(Some((Kind::Building, _))) => store.child_ids(zone).unwrap_or_default(),
-            Ok(Some((Kind::Area, _))) => store
-                .child_ids(zone)
-                .unwrap_or_default()
-                .into_iter()
-                .flat_map(|b| store.child_ids(b).unwrap_or_default())
-                .collect(),
-            _ => Vec::new(),
+        let households = || -> Result<Vec<Id>, StoreError> {
+            Ok(match store.kind_of(zone)? {
+                Some((Kind::Household, _)) => vec![zone],
+                Some((Kind::Building, _)) => store.child_ids(zone)?,
+                Some((Kind::Area, _)) => {
+                    let mut hs = Vec::new();
+                    for b in store.child_ids(zone)? {
+                        hs.extend(store.child_ids(b)?);
+                    }
+                    hs
+                }
+                _ => Vec::new(),
+            })
         };
-        for h in households {
-            self.apply(store, Change::Household(h));
+        match households() {
+            Ok(hs) => {
+                for h in hs {
+                    self.apply(store, Change::Household(h));
+                }
+            }
+            // The households under it keep the cover they showed.
+            Err(e) => self.fell_behind(e),
         }
     }
 }

@@ -46,7 +46,7 @@ pub fn run(w: &World, finder: &mut Finder, effect: Effect) -> Vec<Msg> {
             Ok(None) => Err(UiError::Gone),
             Err(e) => Err(err(e)),
         },
-        Effect::Lookup(query) => Ok(vec![lookup(w, finder, &query)]),
+        Effect::Lookup(query) => Ok(lookup(w, finder, &query)),
         Effect::Keep { item, keep } => keep_version(w, item, keep),
         Effect::Job(..) | Effect::Copy(_) => Ok(vec![]),
     };
@@ -125,8 +125,20 @@ pub(super) fn complete(w: &World, text: &str) -> R<Vec<Msg>> {
     Ok(vec![Msg::Completions(out)])
 }
 
-pub(super) fn lookup(w: &World, finder: &mut Finder, query: &str) -> Msg {
+/// The lookup's results for `query`, and a status line when the index
+/// could not be built (never "building…" for ever) or fell behind.
+pub(super) fn lookup(w: &World, finder: &mut Finder, query: &str) -> Vec<Msg> {
     let building = !finder.ready(w.store);
+    if let Some(e) = &finder.failed {
+        return vec![
+            Msg::LookupResults {
+                query: query.to_string(),
+                rows: Vec::new(),
+                building: false,
+            },
+            Msg::Status(w.lang.f("tui.index_failed", &[e]), true),
+        ];
+    }
     let rows = finder
         .search(query, crate::tui::finder::RESULT_CAP)
         .into_iter()
@@ -162,11 +174,15 @@ pub(super) fn lookup(w: &World, finder: &mut Finder, query: &str) -> Msg {
             }
         })
         .collect();
-    Msg::LookupResults {
+    let mut out = vec![Msg::LookupResults {
         query: query.to_string(),
         rows,
         building,
+    }];
+    if let Some(e) = finder.behind() {
+        out.push(Msg::Status(w.lang.f("tui.index_behind", &[e]), true));
     }
+    out
 }
 
 pub(crate) fn import_preview(w: &World, path: &str) -> R<Vec<Msg>> {
@@ -245,4 +261,68 @@ fn import_choices(
         intro.push(lang.t("office.choices").to_string());
     }
     (intro.join("\n"), fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridbook_domain::i18n::Lang;
+    use gridbook_store::engine::memory::Memory;
+    use gridbook_store::store::Store;
+
+    fn demo() -> (Memory, Store) {
+        let data = Memory::new();
+        let store = Store::open_memory(&data).unwrap();
+        gridbook_core::demo::load(&store, Ts::now()).unwrap();
+        (data, store)
+    }
+
+    fn said(msgs: &[Msg]) -> (usize, Option<String>) {
+        let mut rows = usize::MAX;
+        let mut status = None;
+        for m in msgs {
+            match m {
+                Msg::LookupResults { rows: r, building, .. } => {
+                    assert!(!building, "never 'building…' once the build is over");
+                    rows = r.len();
+                }
+                Msg::Status(s, true) => status = Some(s.clone()),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        (rows, status)
+    }
+
+    #[test]
+    fn a_lookup_whose_index_failed_or_fell_behind_says_so() {
+        let shipped = crate::tui::world::Shipped::default();
+        // Built from a store whose residents cannot be read: an error, not
+        // "building the index…" for ever and no results.
+        let (data, store) = demo();
+        data.make_unreadable("residents", &[]);
+        let mut finder = Finder::default();
+        finder.build_now(&store);
+        for lang in [Lang::En, Lang::Zh] {
+            let (rows, status) = said(&lookup(&shipped.world(&store, lang), &mut finder, "zs"));
+            assert_eq!(rows, 0);
+            let status = status.expect("an error line");
+            assert!(status.contains("damaged"), "{status}");
+            assert!(status.contains("gridbook check"), "{status}");
+        }
+        // Built whole, then an assignment's households cannot be read: the
+        // results stay, with a line saying they may be out of date.
+        let (data, store) = demo();
+        let mut finder = Finder::default();
+        finder.build_now(&store);
+        let w = shipped.world(&store, Lang::Zh);
+        let (rows, status) = said(&lookup(&w, &mut finder, "zs"));
+        assert!(rows > 0 && status.is_none(), "{rows} {status:?}");
+        let area = store.areas().unwrap()[0].meta.id;
+        data.make_unreadable("idx_children", &[]);
+        finder.refresh_cover_under(&store, area);
+        let (after, status) = said(&lookup(&w, &mut finder, "zs"));
+        assert_eq!(after, rows);
+        let status = status.expect("a line saying results may be stale");
+        assert!(status.contains("查找结果可能不是最新"), "{status}");
+    }
 }
