@@ -282,7 +282,9 @@ mod tests {
         let mut status = None;
         for m in msgs {
             match m {
-                Msg::LookupResults { rows: r, building, .. } => {
+                Msg::LookupResults {
+                    rows: r, building, ..
+                } => {
                     assert!(!building, "never 'building…' once the build is over");
                     rows = r.len();
                 }
