@@ -390,12 +390,7 @@ fn coverage_but_care(
 ) -> Result<Partial> {
     let resp = Responsible::load(store, now)?;
     let visits = store.last_visits()?;
-    let last_visit = |h: Id| {
-        visits
-            .binary_search_by_key(&h, |(id, _)| *id)
-            .ok()
-            .map(|i| visits[i].1)
-    };
+    let last_visit = |h: Id| last_visit_in(&visits, h);
     let patrols = store.last_patrols()?;
     let mut c = Coverage {
         days,
@@ -1143,25 +1138,25 @@ fn today_as(
         ),
         None => None,
     };
-    // Every follow-up ever set is in the index, most of them done: for the
-    // whole estate the last visits are read in one pass.
-    let lasts = if my.is_none() {
-        Some(store.last_visits()?)
-    } else {
-        None
+    let since = Since::new(now, visit_days, patrol_days);
+    let (follow_ups, (patrols_due, not_visited)) = match my.as_deref() {
+        Some(zs) => (
+            open_follow_ups(store, now, Some(zs), None)?,
+            rounds_in(store, zs, now, &since)?,
+        ),
+        None => {
+            // Every follow-up ever set is in the index, most of them done,
+            // and every household may be listed: the last visits are read
+            // in one pass, once for both.
+            let lasts = store.last_visits()?;
+            (
+                open_follow_ups(store, now, None, Some(&lasts))?,
+                rounds_of_estate(store, &lasts, now, &since)?,
+            )
+        }
     };
-    let follow_ups = open_follow_ups(store, now, my.as_deref(), lasts.as_deref())?;
     // The open problems alone: the period's counts of `problems` are not shown.
     let open_problems = open_rows(store, now, my.as_deref(), detail)?;
-    let since = Since {
-        visit: now.minus_days(visit_days),
-        patrol: now.minus_days(patrol_days),
-        tz: gridbook_domain::clock::tz(),
-    };
-    let (patrols_due, not_visited) = match &my {
-        Some(zs) => rounds_in(store, zs, now, &since)?,
-        None => rounds_of_estate(store, now, &since)?,
-    };
     Ok(Today {
         follow_ups,
         open_problems,
@@ -1196,11 +1191,7 @@ fn open_follow_ups(
         };
         // Done once a later visit happened; a tie on the time is settled
         // by which visit the index holds.
-        let last_at = lasts.map(|l| {
-            l.binary_search_by_key(&hh, |(id, _)| *id)
-                .ok()
-                .map(|i| l[i].1)
-        });
+        let last_at = lasts.map(|l| last_visit_in(l, hh));
         let done = match last_at {
             Some(None) => false,
             Some(Some(t)) if t != v.at => t > v.at,
@@ -1236,6 +1227,24 @@ struct Since {
     visit: Ts,
     patrol: Ts,
     tz: jiff::tz::TimeZone,
+}
+
+impl Since {
+    fn new(now: Ts, visit_days: i64, patrol_days: i64) -> Since {
+        Since {
+            visit: now.minus_days(visit_days),
+            patrol: now.minus_days(patrol_days),
+            tz: gridbook_domain::clock::tz(),
+        }
+    }
+}
+
+/// A household's last visit in [`Store::last_visits`] (sorted by id).
+fn last_visit_in(visits: &[(Id, Ts)], h: Id) -> Option<Ts> {
+    visits
+        .binary_search_by_key(&h, |(id, _)| *id)
+        .ok()
+        .map(|i| visits[i].1)
 }
 
 /// Today's patrols due and households not visited in `zones` (areas,
@@ -1338,9 +1347,13 @@ fn rounds_in(
 /// household: the places first, then the households in key order with
 /// the last visits and patrols read whole, as coverage does (a district's
 /// Today lists tens of thousands of households).
-fn rounds_of_estate(store: &Store, now: Ts, since: &Since) -> Result<(Vec<Stale>, Vec<Stale>)> {
+fn rounds_of_estate(
+    store: &Store,
+    visits: &[(Id, Ts)],
+    now: Ts,
+    since: &Since,
+) -> Result<(Vec<Stale>, Vec<Stale>)> {
     let patrols = store.last_patrols()?;
-    let visits = store.last_visits()?;
     let mut patrols_due = Vec::new();
     // Per building: its place in area-then-building order and its path.
     let mut slot_of: IdMap<(usize, String)> = IdMap::default();
@@ -1379,10 +1392,7 @@ fn rounds_of_estate(store: &Store, now: Ts, since: &Since) -> Result<(Vec<Stale>
         let Some((order, above)) = slot_of.get(&h.building) else {
             return Ok(true);
         };
-        let last = visits
-            .binary_search_by_key(&h.meta.id, |(id, _)| *id)
-            .ok()
-            .map(|i| visits[i].1);
+        let last = last_visit_in(visits, h.meta.id);
         if last.is_none_or(|t| t < since.visit) {
             let mut path = String::with_capacity(above.len() + 1 + h.unit.len() + 1 + h.room.len());
             path.push_str(above);
@@ -1546,12 +1556,18 @@ mod counted_tests {
 mod today_tests {
     use super::*;
 
-    #[test]
-    fn the_screens_today_is_todays_rows_without_reporters_and_notes() {
+    /// A generated estate of 300 households, and the time it was made for.
+    fn estate() -> (Store, Ts) {
         let store = Store::memory().unwrap();
         let now = Ts(1_790_000_000_000);
         let spec = crate::generator::Spec::large(300, 5, 3000, now);
         crate::generator::load(&store, &crate::generator::generate(&spec)).unwrap();
+        (store, now)
+    }
+
+    #[test]
+    fn the_screens_today_is_todays_rows_without_reporters_and_notes() {
+        let (store, now) = estate();
         let mut full = today(&store, now, None, 90, 30).unwrap();
         let screen = today_screen(&store, now, None, 90, 30).unwrap();
         // The full report has both, so leaving them out is seen.
@@ -1570,10 +1586,7 @@ mod today_tests {
 
     #[test]
     fn the_estates_rounds_in_passes_equal_the_rounds_read_zone_by_zone_and_skip_vacant() {
-        let store = Store::memory().unwrap();
-        let now = Ts(1_790_000_000_000);
-        let spec = crate::generator::Spec::large(300, 5, 3000, now);
-        crate::generator::load(&store, &crate::generator::generate(&spec)).unwrap();
+        let (store, now) = estate();
         let areas: Vec<Id> = store.areas().unwrap().iter().map(|a| a.meta.id).collect();
         // Every seventh household stands empty (the generator makes none).
         let mut vacant: HashSet<String> = HashSet::new();
@@ -1601,14 +1614,11 @@ mod today_tests {
             would_be_due > 3,
             "{would_be_due} vacant households were due"
         );
+        let lasts = store.last_visits().unwrap();
         let mut patrols_seen = 0;
         for (visit_days, patrol_days) in [(30, 1), (90, 30), (3650, 3650)] {
-            let since = Since {
-                visit: now.minus_days(visit_days),
-                patrol: now.minus_days(patrol_days),
-                tz: gridbook_domain::clock::tz(),
-            };
-            let (patrols, stale) = rounds_of_estate(&store, now, &since).unwrap();
+            let since = Since::new(now, visit_days, patrol_days);
+            let (patrols, stale) = rounds_of_estate(&store, &lasts, now, &since).unwrap();
             let (z_patrols, z_stale) = rounds_in(&store, &areas, now, &since).unwrap();
             let json = |v: &Vec<Stale>| serde_json::to_string(v).unwrap();
             assert_eq!(
@@ -1638,10 +1648,7 @@ mod today_tests {
 
     #[test]
     fn open_follow_ups_are_the_same_from_the_last_visits_read_whole_or_one_by_one() {
-        let store = Store::memory().unwrap();
-        let now = Ts(1_790_000_000_000);
-        let spec = crate::generator::Spec::large(300, 5, 3000, now);
-        crate::generator::load(&store, &crate::generator::generate(&spec)).unwrap();
+        let (store, now) = estate();
         let lasts = store.last_visits().unwrap();
         let json = |v: &Vec<FollowUp>| serde_json::to_string(v).unwrap();
         let all = store.follow_ups_until(now.date()).unwrap().len();
