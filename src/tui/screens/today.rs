@@ -47,8 +47,10 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
         rows.push(Row {
             id: c.household,
             kind: RowKind::Household,
+            // The groups go in the note (a care row has none), so the
+            // first column stays narrow and the caller fits at 80 columns.
             cells: vec![
-                format!("{} [{}]", f("today.care"), groups.join("、")),
+                f("today.care"),
                 c.address.clone(),
                 if c.days_overdue > 0 {
                     gridbook_domain::when::days_overdue(lang, c.days_overdue)
@@ -56,7 +58,7 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
                     f("today.due")
                 },
                 call.cell,
-                String::new(),
+                groups.join(lang.t("wording.terms")),
             ],
             phone: call.phone,
             whose: call.whose,
