@@ -330,3 +330,39 @@ fn the_latest_correction_is_what_an_entry_says() {
     assert_eq!(note_now(&s.store), "第三次");
     assert!(s.store.check().unwrap().is_clean());
 }
+
+/// A correction says what happened at the visit, not where: the household
+/// stays (a follow-up is done by the household's later visits, which the
+/// visit it came from is counted among).
+#[test]
+fn a_correction_keeps_the_visits_household() {
+    let s = small();
+    let ctx = Ctx {
+        by: None,
+        now: now(),
+    };
+    let visit = ops::log_visit(
+        &s.store,
+        ctx,
+        &ops::VisitInput {
+            household: s.household,
+            member: s.a,
+            at: ago(2),
+            purpose: "routine".into(),
+            note: "走错门了".into(),
+            follow_up: Some(ago(1).date()),
+        },
+    )
+    .unwrap();
+    let elsewhere = ops::add_household(&s.store, ctx, s.building, "2", "502", "").unwrap();
+    let moved = EventBody::Visit(VisitBody {
+        household: elsewhere.meta.id,
+        member: s.a,
+        purpose: "routine".into(),
+        note: "走错门了".into(),
+        follow_up: Some(ago(1).date()),
+    });
+    let err = ops::amend(&s.store, ctx, visit.id, moved, "换户").unwrap_err();
+    assert!(err.to_string().contains("household"), "{err}");
+    assert!(s.store.amendments_of(visit.id).unwrap().is_empty());
+}

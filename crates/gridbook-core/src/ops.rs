@@ -1330,6 +1330,13 @@ pub fn amend(
     if std::mem::discriminant(&orig.body) != std::mem::discriminant(&replacement) {
         return rule("an amendment must keep the kind of the entry");
     }
+    // A follow-up is done by the household's later visits, among which the
+    // visit itself is counted: the household is where it happened.
+    if let (EventBody::Visit(was), EventBody::Visit(now)) = (&orig.body, &replacement)
+        && was.household != now.household
+    {
+        return rule("a correction keeps the visit's household; log a visit there instead");
+    }
     let Some(replacement) = Correction::of(replacement) else {
         return rule("only visits, problems, problem steps and patrols can be amended");
     };

@@ -10,6 +10,7 @@ use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_domain::period::Period;
 use gridbook_domain::vocab::Vocabulary;
+use gridbook_store::projection::visits::LastVisit;
 use gridbook_store::store::{Result, Store};
 
 use crate::views::{HouseholdView, IdMap, ResidentCareView};
@@ -390,7 +391,7 @@ fn coverage_but_care(
 ) -> Result<Partial> {
     let resp = Responsible::load(store, now)?;
     let visits = store.last_visits()?;
-    let last_visit = |h: Id| last_visit_in(&visits, h);
+    let last_visit = |h: Id| last_visit_in(&visits, h).map(|(t, _)| t);
     let patrols = store.last_patrols()?;
     let mut c = Coverage {
         days,
@@ -1165,15 +1166,19 @@ fn today_as(
     })
 }
 
-/// Follow-ups due by `now` and not done (no later visit), most overdue
-/// first, in `my` zones when given. `lasts` is [`Store::last_visits`] when
-/// the caller read it whole; else each household's is read. A follow-up's
-/// household is read only once it is known to be still open.
+/// Follow-ups due by `now` and not done, most overdue first, in `my`
+/// zones when given. A follow-up is done once its household's latest visit
+/// is another one: the visit went into the household's latest-visit index,
+/// which keeps the greatest (time, id), so anything else there came later
+/// (a tie on the time settled by the id, as the index settles it). So only
+/// an open follow-up's visit and household are read. `lasts` is
+/// [`Store::last_visits`] when the caller read it whole; else each
+/// household's latest visit is read.
 fn open_follow_ups(
     store: &Store,
     now: Ts,
     my: Option<&[Id]>,
-    lasts: Option<&[(Id, Ts)]>,
+    lasts: Option<&[LastVisit]>,
 ) -> Result<Vec<FollowUp>> {
     let inside = |id: Id| -> Result<bool> {
         match my {
@@ -1186,20 +1191,17 @@ fn open_follow_ups(
         if !inside(hh)? {
             continue;
         }
+        let last = match lasts {
+            Some(l) => last_visit_in(l, hh),
+            None => store.last_visit(hh)?,
+        };
+        if last.is_some_and(|(_, id)| id != visit) {
+            continue;
+        }
         let Some(v) = store.event(visit)? else {
             continue;
         };
-        // Done once a later visit happened; a tie on the time is settled
-        // by which visit the index holds.
-        let last_at = lasts.map(|l| last_visit_in(l, hh));
-        let done = match last_at {
-            Some(None) => false,
-            Some(Some(t)) if t != v.at => t > v.at,
-            _ => store
-                .last_visit(hh)?
-                .is_some_and(|(t, id)| t > v.at || (t == v.at && id != visit)),
-        };
-        if done || store.household(hh)?.is_none_or(|h| !h.meta.is_live()) {
+        if store.household(hh)?.is_none_or(|h| !h.meta.is_live()) {
             continue;
         }
         let note = match store.effective_body(&v)? {
@@ -1239,12 +1241,13 @@ impl Since {
     }
 }
 
-/// A household's last visit in [`Store::last_visits`] (sorted by id).
-fn last_visit_in(visits: &[(Id, Ts)], h: Id) -> Option<Ts> {
+/// A household's last visit (when, which) in [`Store::last_visits`]
+/// (sorted by household).
+fn last_visit_in(visits: &[LastVisit], h: Id) -> Option<(Ts, Id)> {
     visits
-        .binary_search_by_key(&h, |(id, _)| *id)
+        .binary_search_by_key(&h, |l| l.household)
         .ok()
-        .map(|i| visits[i].1)
+        .map(|i| (visits[i].at, visits[i].visit))
 }
 
 /// Today's patrols due and households not visited in `zones` (areas,
@@ -1349,7 +1352,7 @@ fn rounds_in(
 /// Today lists tens of thousands of households).
 fn rounds_of_estate(
     store: &Store,
-    visits: &[(Id, Ts)],
+    visits: &[LastVisit],
     now: Ts,
     since: &Since,
 ) -> Result<(Vec<Stale>, Vec<Stale>)> {
@@ -1392,7 +1395,7 @@ fn rounds_of_estate(
         let Some((order, above)) = slot_of.get(&h.building) else {
             return Ok(true);
         };
-        let last = last_visit_in(visits, h.meta.id);
+        let last = last_visit_in(visits, h.meta.id).map(|(t, _)| t);
         if last.is_none_or(|t| t < since.visit) {
             let mut path = String::with_capacity(above.len() + 1 + h.unit.len() + 1 + h.room.len());
             path.push_str(above);
@@ -1657,6 +1660,30 @@ mod today_tests {
             let whole = open_follow_ups(&store, at, None, Some(&lasts)).unwrap();
             let each = open_follow_ups(&store, at, None, None).unwrap();
             assert_eq!(json(&whole), json(&each), "{days_ago} days ago");
+            // Open by the rule read the long way: no visit to the household
+            // later than this one (each visit read for its time).
+            let mut by_time: Vec<(String, String)> = store
+                .follow_ups_until(at.date())
+                .unwrap()
+                .into_iter()
+                .filter(|(_, visit, hh)| {
+                    let v = store.event(*visit).unwrap().unwrap();
+                    let live = store.household(*hh).unwrap().unwrap().meta.is_live();
+                    let later = store
+                        .last_visit(*hh)
+                        .unwrap()
+                        .is_some_and(|(t, id)| t > v.at || (t == v.at && id != *visit));
+                    live && !later
+                })
+                .map(|(d, _, hh)| (hh.to_string(), d.to_string()))
+                .collect();
+            let mut by_id: Vec<(String, String)> = whole
+                .iter()
+                .map(|f| (f.household_id.clone(), f.due.clone()))
+                .collect();
+            by_time.sort();
+            by_id.sort();
+            assert_eq!(by_id, by_time, "{days_ago} days ago");
             if days_ago == 0 {
                 // Some open, most done by a later visit: both ways are tried.
                 assert!(

@@ -81,6 +81,14 @@ fn set_follow_up(cx: &mut Cx<'_>, visit: Id, household: Id, date: Option<Date>) 
     Ok(())
 }
 
+/// A household's latest visit, as [`Store::last_visits`] lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LastVisit {
+    pub household: Id,
+    pub at: Ts,
+    pub visit: Id,
+}
+
 impl Store {
     /// The latest visit to a household: (when, visit event id).
     pub fn last_visit(&self, household: Id) -> Result<Option<(Ts, Id)>> {
@@ -92,17 +100,23 @@ impl Store {
     /// The latest visit of every household ever visited, by household id
     /// ascending (the index's key order): one pass over the visits index for
     /// whole-estate reports, which look households up by binary search.
-    pub fn last_visits(&self) -> Result<Vec<(Id, Ts)>> {
+    pub fn last_visits(&self) -> Result<Vec<LastVisit>> {
         let mut out = Vec::new();
         self.each(Tree::LastVisit, &[], |k, v| {
-            if let (Some(h), Some(t)) = (keys::id_at(k, 0), keys::ts_from(v)) {
-                out.push((h, t));
+            if let (Some(household), Some(at), Some(visit)) =
+                (keys::id_at(k, 0), keys::ts_from(v), keys::id_at(v, 8))
+            {
+                out.push(LastVisit {
+                    household,
+                    at,
+                    visit,
+                });
             }
             Ok(true)
         })?;
         // Keys are big-endian ids, so this is already sorted; the sort only
         // guards the lookups' assumption.
-        out.sort_unstable_by_key(|(h, _)| *h);
+        out.sort_unstable_by_key(|l| l.household);
         Ok(out)
     }
 
