@@ -163,7 +163,7 @@ fn csv_files_have_a_bom_headers_in_the_language_and_one_row_per_member_or_entry(
     assert!(!text.starts_with('#'));
     assert_eq!(rows[0][0], "姓名");
     assert!(
-        rows[0].contains(&"服务时长(小时)".to_string()),
+        rows[0].contains(&"服务时长（小时）".to_string()),
         "{:?}",
         rows[0]
     );
