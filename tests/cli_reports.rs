@@ -342,7 +342,7 @@ fn coverage_text_says_vacant_rented_care_and_blank_spots_once_in_both_languages(
         "{zh}"
     );
     assert!(
-        zh.contains("空置户（不算空白）:\n  胜利花苑/3栋 (1 户)"),
+        zh.contains("空置户（不算空白）：\n  胜利花苑/3栋（1 户）"),
         "{zh}"
     );
     // The CSV file carries the new figures per area and building.
