@@ -238,13 +238,12 @@ impl Env {
                     );
                 }
                 Err(StoreError::Locked { .. }) => {
-                    return Err(Fail::of(
-                        ErrorKind::Unavailable,
-                        format!(
-                            "the data directory {shown} is in use by another gridbook (waited {}); close it first, or wait longer with --wait SECS",
-                            waited(self.wait)
-                        ),
-                    ));
+                    let said = |lang: Lang| {
+                        lang.f("contacts.err.locked_waited", &[&shown, &waited(self.wait)])
+                    };
+                    let mut f = Fail::of(ErrorKind::Unavailable, said(Lang::En));
+                    f.zh = Some(said(Lang::Zh));
+                    return Err(f);
                 }
                 Err(StoreError::Io { source, .. }) => {
                     return Err(io_fail(

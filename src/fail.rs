@@ -32,6 +32,13 @@ impl Fail {
         Fail::of(ErrorKind::Input, msg)
     }
 
+    /// Bad input said from the catalogs' `key`, in both languages.
+    pub fn said(key: &str, args: &[&str]) -> Fail {
+        let mut f = Fail::input(Lang::En.f(key, args));
+        f.zh = Some(Lang::Zh.f(key, args));
+        f
+    }
+
     pub fn of(kind: ErrorKind, msg: impl Into<String>) -> Fail {
         Fail {
             code: exit_code(kind),
@@ -108,6 +115,34 @@ pub fn io_fail(what: &str, e: &std::io::Error) -> Fail {
     Fail::of(io_kind(e), io_message(what, e))
 }
 
+/// A file or folder the user named for output (`export --out`, `report
+/// --csv`/`--xlsx`, a ledger, `gen --demo-fixtures`) that cannot be
+/// written. Whatever the file system said, it is the user's path, not the
+/// store: exit 2, naming the path and why, in both languages, with no word
+/// about the store or its backups. The one place such errors are classified.
+pub fn output_fail(path: &std::path::Path, e: &std::io::Error) -> Fail {
+    use std::io::ErrorKind as K;
+    let reason = |lang: Lang| {
+        let key = match e.kind() {
+            K::NotFound => "out_no_folder",
+            K::PermissionDenied => "out_permission",
+            K::ReadOnlyFilesystem => "out_read_only",
+            K::StorageFull | K::QuotaExceeded => "out_full",
+            K::NotADirectory => "out_not_dir",
+            K::InvalidFilename => "out_too_long",
+            K::IsADirectory => "out_is_dir",
+            _ => return e.to_string(),
+        };
+        lang.t(&format!("contacts.err.{key}")).to_string()
+    };
+    let shown = path.display().to_string();
+    let said = |lang: Lang| lang.f("contacts.err.out_write", &[&shown, &reason(lang)]);
+    let mut f = Fail::of(ErrorKind::Input, said(Lang::En));
+    f.zh = Some(said(Lang::Zh));
+    f.elsewhere = true;
+    f
+}
+
 /// A backup beside the store that cannot be written: whatever the file
 /// system said, the data directory cannot take it, so the store is
 /// unavailable for what was asked (exit 3), said plainly ("no space left",
@@ -158,6 +193,40 @@ mod tests {
             )
         );
         assert!(Fail::closed_pipe().is_quiet());
+    }
+
+    /// An output path that cannot be written is the user's (exit 2), said
+    /// in both languages, never as the store's trouble.
+    #[test]
+    fn output_paths_are_bad_input_in_both_languages() {
+        let p = std::path::Path::new("/nonexistent/dir/x.csv");
+        for k in [
+            K::NotFound,
+            K::PermissionDenied,
+            K::ReadOnlyFilesystem,
+            K::StorageFull,
+            K::NotADirectory,
+            K::IsADirectory,
+            K::Other,
+        ] {
+            let f = output_fail(p, &Error::from(k));
+            assert_eq!(f.code, 2, "{k:?}: {}", f.msg);
+            assert!(f.elsewhere);
+            for lang in [Lang::En, Lang::Zh] {
+                let m = f.message(lang);
+                assert!(m.contains("/nonexistent/dir/x.csv"), "{m}");
+                assert!(!m.contains("backup") && !m.contains("备份"), "{m}");
+            }
+        }
+        let f = output_fail(p, &Error::from_raw_os_error(2));
+        assert_eq!(
+            f.msg,
+            "cannot write /nonexistent/dir/x.csv: its folder does not exist"
+        );
+        assert_eq!(
+            f.message(Lang::Zh),
+            "无法写入 /nonexistent/dir/x.csv：所在的文件夹不存在"
+        );
     }
 }
 

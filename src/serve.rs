@@ -1,8 +1,8 @@
 //! Read-only commands while the TUI has the store open.
 //!
 //! The TUI holds the one-writer lock for as long as it runs. So that `show`,
-//! `find`, `report`, `plan`, `export` and `check` (without `--rebuild`)
-//! still work from another terminal or a script, the running TUI listens on
+//! `find`, `report`, `plan`, `export`, `check` (without `--rebuild`),
+//! `conflicts` (the list, `show`) and `sync status` still work from another terminal or a script, the running TUI listens on
 //! a Unix socket in the data directory (`gridbook.sock`, mode 0600 in the
 //! 0700 directory) and answers them from a background thread through a
 //! read-only share of the store it holds ([`Store::share`]); the UI never
@@ -10,8 +10,10 @@
 //! and a second TUI is still turned away at once: there stays one writer.
 //!
 //! The protocol, one request per connection: the client sends
-//! `GBREQ1\n`, a count and then length-prefixed strings (its working
-//! directory, its language, its arguments); the TUI answers with the exit
+//! `GBREQ2\n`, a count and then length-prefixed strings (its working
+//! directory, its language, whether its standard output and standard error
+//! take colour, its arguments; `GBREQ1` had no colours and gets none); the
+//! TUI answers with the exit
 //! code (one byte) and the command's standard output and standard error
 //! (each length-prefixed). A socket nobody listens on (the TUI was killed)
 //! is stale: the next command that can take the lock removes it.
@@ -35,7 +37,9 @@ use crate::fail::Fail;
 /// The socket's name in the data directory.
 pub const SOCKET: &str = "gridbook.sock";
 
-const MAGIC: &[u8] = b"GBREQ1\n";
+const MAGIC: &[u8] = b"GBREQ2\n";
+/// The first protocol, without the caller's colours: still answered.
+const MAGIC_V1: &[u8] = b"GBREQ1\n";
 /// The longest request taken: arguments, not data.
 const MAX_REQUEST: u32 = 1 << 20;
 /// How long a client waits for the TUI's answer.
@@ -60,6 +64,10 @@ pub fn answers(cmd: &Option<Cmd>) -> bool {
                     ..
                 }
                 | Cmd::Check { rebuild: false, .. }
+                | Cmd::Conflicts {
+                    what: None | Some(crate::cli::ConflictsCmd::Show { .. }),
+                    ..
+                }
                 | Cmd::Sync(crate::cli::sync::SyncArgs {
                     what: Some(crate::cli::sync::SyncCmd::Status { .. }),
                     ..
@@ -99,12 +107,15 @@ pub fn ask(data: &Path, lang: Lang) -> Result<Option<Answer>, Fail> {
         Err(e) => return Err(crate::fail::io_fail(&path.display().to_string(), &e)),
     };
     let cwd = std::env::current_dir().unwrap_or_default();
+    // The caller's colours: its --color, NO_COLOR, and its own streams.
+    let colors = out::Colors::here();
     let mut strings = vec![
         cwd.to_string_lossy().into_owned(),
         match lang {
             Lang::En => "en".to_string(),
             Lang::Zh => "zh".to_string(),
         },
+        colors_text(colors),
     ];
     strings.extend(std::env::args_os().map(|a| a.to_string_lossy().into_owned()));
     let unavailable = |e: io::Error| {
@@ -141,6 +152,21 @@ pub fn finish(a: Answer) -> ! {
     };
     let _ = io::stderr().lock().write_all(&a.stderr);
     std::process::exit(code.into())
+}
+
+/// Colours as the request says them: one `0` or `1` per stream.
+fn colors_text(c: out::Colors) -> String {
+    [c.stdout, c.stderr]
+        .iter()
+        .map(|&on| if on { '1' } else { '0' })
+        .collect()
+}
+
+fn parse_colors(s: &str) -> out::Colors {
+    out::Colors {
+        stdout: s.as_bytes().first() == Some(&b'1'),
+        stderr: s.as_bytes().get(1) == Some(&b'1'),
+    }
 }
 
 fn write_request(w: &mut impl Write, strings: &[String]) -> io::Result<()> {
@@ -254,7 +280,8 @@ fn read_request(r: &mut impl Read) -> io::Result<Vec<String>> {
     let bad = || io::Error::new(io::ErrorKind::InvalidData, "not a gridbook request");
     let mut magic = [0u8; 7];
     r.read_exact(&mut magic)?;
-    if magic != MAGIC {
+    let v1 = magic == MAGIC_V1;
+    if magic != MAGIC && !v1 {
         return Err(bad());
     }
     let mut n = [0u8; 4];
@@ -276,6 +303,10 @@ fn read_request(r: &mut impl Read) -> io::Result<Vec<String>> {
         r.read_exact(&mut s)?;
         out.push(String::from_utf8(s).map_err(|_| bad())?);
     }
+    if v1 && out.len() >= 2 {
+        // No colours said: none.
+        out.insert(2, "00".to_string());
+    }
     Ok(out)
 }
 
@@ -284,7 +315,7 @@ fn read_request(r: &mut impl Read) -> io::Result<Vec<String>> {
 fn run(strings: &[String], store: &Store, data: &Path) -> (u8, Vec<u8>, Vec<u8>) {
     let said =
         |code: u8, msg: String| (code, Vec::new(), format!("gridbook: {msg}\n").into_bytes());
-    let [cwd, lang, argv @ ..] = strings else {
+    let [cwd, lang, colors, argv @ ..] = strings else {
         return said(2, "an empty request".into());
     };
     let cli = match Cli::try_parse_from(argv) {
@@ -302,8 +333,9 @@ fn run(strings: &[String], store: &Store, data: &Path) -> (u8, Vec<u8>, Vec<u8>)
     }
     let cmd = cli.cmd.map(|c| in_dir(c, Path::new(cwd)));
     let lang = lang.parse::<Lang>().ok().or(cli.lang);
+    let colors = parse_colors(colors);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        out::capture(|| {
+        out::capture(colors, || {
             let mut env = Env::resolve(Some(data), lang, cli.as_member.clone())?;
             env.lent = Some(store.share());
             crate::cli::run_in(env, cmd)
@@ -319,8 +351,10 @@ fn run(strings: &[String], store: &Store, data: &Path) -> (u8, Vec<u8>, Vec<u8>)
         Err(f) => {
             stderr.extend_from_slice(
                 format!(
-                    "gridbook: {}\n",
-                    gridbook_domain::text::visible_lines(&f.msg)
+                    "{} {}\n",
+                    out::paint(colors.stderr, out::Paint::Red, "gridbook:"),
+                    // In the caller's language, as its own run would say it.
+                    gridbook_domain::text::visible_lines(&f.message(lang.unwrap_or(Lang::En)))
                 )
                 .as_bytes(),
             );
@@ -380,6 +414,29 @@ mod tests {
             a.extend_from_slice(&(part.len() as u64).to_be_bytes());
             a.extend_from_slice(part);
         }
+        // The first protocol said no colours: none.
+        let mut v1 = b"GBREQ1\n".to_vec();
+        v1.extend_from_slice(&b[7..]);
+        let old = read_request(&mut v1.as_slice()).unwrap();
+        assert_eq!(old[2], "00");
+        assert_eq!(old[3..], strings[2..]);
+        assert_eq!(
+            parse_colors("10"),
+            out::Colors {
+                stdout: true,
+                stderr: false
+            }
+        );
+        assert_eq!(
+            parse_colors(&colors_text(out::Colors {
+                stdout: false,
+                stderr: true
+            })),
+            out::Colors {
+                stdout: false,
+                stderr: true
+            }
+        );
         let got = read_answer(&mut a.as_slice()).unwrap();
         assert_eq!(
             (got.code, got.stdout, got.stderr),

@@ -65,16 +65,20 @@ fn captures<'a>(pattern: &str, text: &'a str) -> Option<Vec<&'a str>> {
     rest.is_empty().then_some(out)
 }
 
+/// Messages the domain words itself and the TUI already says in Chinese
+/// (a date or time as typed): matched like the rules, said with the same
+/// key's Chinese.
+const SHARED: &[&str] = &["err.date", "err.time"];
+
 /// Free English text (a rule's message, a hint) in Chinese, by pattern.
 pub fn text_zh(text: &str) -> Option<String> {
-    for key in Lang::En.keys() {
-        let Some(slug) = key.strip_prefix("contacts.rule.") else {
-            continue;
-        };
+    let keys = Lang::En.keys();
+    let rules = keys.iter().filter(|k| k.starts_with("contacts.rule."));
+    for key in rules.chain(SHARED) {
         if let Some(parts) = captures(Lang::En.t(key), text) {
             let parts: Vec<String> = parts.iter().map(|p| word(p)).collect();
             let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-            return Some(Lang::Zh.f(&format!("contacts.rule.{slug}"), &refs));
+            return Some(Lang::Zh.f(key, &refs));
         }
     }
     None
@@ -171,7 +175,9 @@ impl Speak for AddrError {
                 let suggest = if suggestions.is_empty() {
                     String::new()
                 } else {
-                    z("suggest", &[&suggestions.join("、")])
+                    // The last may say how many there are: `… (25 in all)`.
+                    let said: Vec<String> = suggestions.iter().map(|s| place_zh(s)).collect();
+                    z("suggest", &[&said.join("、")])
                 };
                 z("addr_unknown", &[&word(level), part, &within(w), &suggest])
             }
@@ -179,12 +185,26 @@ impl Speak for AddrError {
                 part,
                 within: w,
                 candidates,
-            } => z(
-                "addr_ambiguous",
-                &[part, &within(w), &candidates.join("、")],
-            ),
+            } => {
+                let said: Vec<String> = candidates.iter().map(|s| place_zh(s)).collect();
+                z("addr_ambiguous", &[part, &within(w), &said.join("、")])
+            }
             AddrError::Store(e) => e.zh(),
         }
+    }
+}
+
+/// A place as an address error lists it (`钻井小区 (zjxq)`, `… (25 in all)`),
+/// in Chinese punctuation.
+fn place_zh(s: &str) -> String {
+    if let Some(n) = captures("… ({} in all)", s) {
+        return z("in_all", &[n[0]]);
+    }
+    match s.rsplit_once(" (") {
+        Some((name, code)) if code.ends_with(')') => {
+            format!("{name}（{}）", &code[..code.len() - 1])
+        }
+        _ => s.to_string(),
     }
 }
 
@@ -331,6 +351,28 @@ mod tests {
         assert!(m.contains("吕德") && !m.contains("listed"), "{m}");
         let m = OpError::from(Refusal::IntoItself).zh();
         assert!(!m.is_ascii() && !m.contains("merged"), "{m}");
+    }
+
+    /// A list of places ends with how many there are, in Chinese words
+    /// and brackets.
+    #[test]
+    fn suggested_places_are_said_in_chinese() {
+        let e = AddrError::Unknown {
+            level: "household",
+            part: "zz".into(),
+            within: " in 石油新村/5栋".into(),
+            suggestions: vec!["1-101".into(), "1-102".into(), "… (25 in all)".into()],
+        };
+        let zh = e.zh();
+        assert!(zh.contains("1-101、1-102、…（共 25 个）？"), "{zh}");
+        assert!(!zh.contains("in all"), "{zh}");
+        let e = AddrError::Unknown {
+            level: "area",
+            part: "zzz".into(),
+            within: String::new(),
+            suggestions: vec!["钻井小区 (zjxq)".into()],
+        };
+        assert!(e.zh().contains("钻井小区（zjxq）"), "{}", e.zh());
     }
 
     /// Every English pattern has its Chinese one with as many placeholders.

@@ -163,7 +163,7 @@ fn csv_files_have_a_bom_headers_in_the_language_and_one_row_per_member_or_entry(
     assert!(!text.starts_with('#'));
     assert_eq!(rows[0][0], "姓名");
     assert!(
-        rows[0].contains(&"服务时长(小时)".to_string()),
+        rows[0].contains(&"服务时长（小时）".to_string()),
         "{:?}",
         rows[0]
     );
@@ -342,7 +342,7 @@ fn coverage_text_says_vacant_rented_care_and_blank_spots_once_in_both_languages(
         "{zh}"
     );
     assert!(
-        zh.contains("空置户（不算空白）:\n  胜利花苑/3栋 (1 户)"),
+        zh.contains("空置户（不算空白）：\n  胜利花苑/3栋（1 户）"),
         "{zh}"
     );
     // The CSV file carries the new figures per area and building.

@@ -76,7 +76,7 @@ fn rows(
             d.address.clone(),
             d.head.clone().unwrap_or_else(|| "—".into()),
             match (&d.phone, &d.phone_of) {
-                (Some(p), Some(of)) => format!("{p} ({of})"),
+                (Some(p), Some(of)) => lang.f("wording.aside", &[p, of]),
                 (Some(p), None) => p.clone(),
                 (None, _) => "—".into(),
             },

@@ -78,7 +78,7 @@ impl Files<'_> {
 pub fn write_fail(e: gridbook_core::export::ExportError) -> Fail {
     match e {
         gridbook_core::export::ExportError::Write { path, source } => {
-            crate::fail::io_fail(&path.display().to_string(), &source)
+            crate::fail::output_fail(&path, &source)
         }
         other => Fail::input(other.to_string()),
     }

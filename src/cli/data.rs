@@ -39,6 +39,8 @@ fn store_fail(env: &Env, e: StoreError) -> Fail {
 fn fail(env: &Env, e: ExportError) -> Fail {
     match e {
         ExportError::Store(s) => store_fail(env, s),
+        // Only exports write files of the user's (backups have their own).
+        ExportError::Write { path, source } => crate::fail::output_fail(&path, &source),
         other => Fail::of(other.kind(), other.to_string()),
     }
 }
@@ -290,12 +292,15 @@ pub fn import_json(env: &Env, file: &Path, identity: Option<&Path>) -> Result<()
     ))?;
     // The import is saved; a backup that cannot be written is a warning.
     match backup {
-        Ok(Some(p)) => out::line(format_args!("backup written: {}", p.display())),
+        Ok(Some(p)) => out::line(
+            env.lang
+                .f("contacts.msg.backup_written", &[&p.display().to_string()]),
+        ),
         Ok(None) => Ok(()),
         Err(e) => {
-            out::note(format_args!(
-                "gridbook: warning: the import is saved, but the backup failed: {}",
-                backup_fail(env, e).msg
+            out::note(env.lang.f(
+                "contacts.msg.backup_failed",
+                &[&backup_fail(env, e).message(env.lang)],
             ));
             Ok(())
         }
@@ -335,12 +340,15 @@ pub fn backup(env: &Env, passphrase: bool) -> Result<(), Fail> {
     let how = if policy.seal.is_plain() {
         String::new()
     } else {
-        format!(", {}", policy.seal.describe())
+        format!("{}{}", env.lang.t("wording.list"), policy.seal.describe())
     };
-    out::line(format_args!(
-        "backup written: {} ({} kept{how})",
-        path.display(),
-        backup::list(&env.data).len()
+    out::line(env.lang.f(
+        "contacts.msg.backup_kept",
+        &[
+            &path.display().to_string(),
+            &backup::list(&env.data).len().to_string(),
+            &how,
+        ],
     ))
 }
 

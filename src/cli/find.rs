@@ -20,9 +20,11 @@ use gridbook_core::lookup::{Hit, LookupIndex, persist};
 
 pub fn run(env: &Env, query: &str, limit: usize, json: bool) -> Result<(), Fail> {
     if query.trim().is_empty() {
-        return Err(Fail::input(
-            "find needs a query: a name, pinyin (zs), phone digits, a room (2-501) or a place",
-        ));
+        return Err(Fail::said("cli_msg.find_query", &[]));
+    }
+    if limit == 0 {
+        // No result could be shown: say so, not "no match".
+        return Err(Fail::said("cli_msg.find_limit", &[]));
     }
     let now = Ts::now();
     let saved = match env.lent {
@@ -42,7 +44,7 @@ pub fn run(env: &Env, query: &str, limit: usize, json: bool) -> Result<(), Fail>
         return out::json(&hits);
     }
     if hits.is_empty() {
-        out::note(format_args!("no match for `{}`", query.trim()));
+        out::note(env.lang.f("cli_msg.find_none", &[query.trim()]));
         return Ok(());
     }
     out::text(&render(&hits, env.lang))

@@ -107,10 +107,12 @@ fn localize(mut cmd: Command, path: &str, lang: Lang) -> Command {
             // clap's own `[default: …]`, `[possible values: …]` and `[env: …]`
             // are English: said here instead.
             let mut notes = Vec::new();
+            let takes = a.get_action().takes_values();
+            // A flag (`--json`) takes no value: its true/false are clap's, not the user's.
             let values: Vec<String> = a
                 .get_possible_values()
                 .iter()
-                .filter(|v| !v.is_hide_set())
+                .filter(|v| takes && !v.is_hide_set())
                 .map(|v| v.get_name().to_string())
                 .collect();
             if !values.is_empty() {
@@ -122,7 +124,6 @@ fn localize(mut cmd: Command, path: &str, lang: Lang) -> Command {
                 .map(|v| v.to_string_lossy().to_string())
                 .filter(|v| !v.is_empty())
                 .collect();
-            let takes = a.get_action().takes_values();
             if !defaults.is_empty() && takes {
                 notes.push(lang.f("contacts.help.default", &[&defaults.join("、")]));
             }

@@ -285,17 +285,24 @@ fn word_of(family: &str, word: &str, codes: &[&str]) -> Result<String, Fail> {
     match found {
         Some(c) => Ok(c.to_string()),
         None => {
-            let allowed: Vec<String> = codes
-                .iter()
-                .map(|c| match Lang::Zh.label(family, c) {
-                    zh if zh != *c => format!("{c} ({zh})"),
-                    _ => c.to_string(),
-                })
-                .collect();
-            Err(Fail::input(format!(
-                "unknown {family} `{w}`; one of: {}",
-                allowed.join(", ")
-            )))
+            // Each choice as its code and Chinese label, in either language.
+            let allowed = |lang: Lang| -> String {
+                codes
+                    .iter()
+                    .map(|c| match Lang::Zh.label(family, c) {
+                        zh if zh != *c => lang.f("wording.aside", &[c, &zh]),
+                        _ => c.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(if lang == Lang::Zh { "、" } else { ", " })
+            };
+            let said = |lang: Lang| {
+                let what = lang.t(&format!("contacts.word.{family}"));
+                lang.f("cli_msg.unknown_word", &[what, w, &allowed(lang)])
+            };
+            let mut f = Fail::input(said(Lang::En));
+            f.zh = Some(said(Lang::Zh));
+            Err(f)
         }
     }
 }

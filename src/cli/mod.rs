@@ -946,7 +946,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                 let spec = generator::Spec::demo(now);
                 let est = generator::generate(&spec);
                 generator::write_fixtures(&est, &spec, &dir)
-                    .map_err(|e| crate::fail::io_fail(&dir.display().to_string(), &e))?;
+                    .map_err(|e| crate::fail::output_fail(&dir, &e))?;
                 return out::line(format_args!(
                     "wrote {} residents in {} households, {} members, {} events to {}",
                     est.residents.len(),
@@ -1071,11 +1071,12 @@ fn sheet_applies(file: &Path, sheet: Option<&str>) -> Result<(), Fail> {
 /// but does not undo the import, which is already saved.
 fn backup_after(env: &Env, store: &Store) {
     match gridbook_core::backup::after_session(store, &env.config.backup_policy()) {
-        Ok(Some(p)) => out::note(format_args!("backup written: {}", p.display())),
+        Ok(Some(p)) => out::note(
+            env.lang
+                .f("contacts.msg.backup_written", &[&p.display().to_string()]),
+        ),
         Ok(None) => {}
-        Err(e) => out::note(format_args!(
-            "gridbook: warning: the import is saved, but the backup failed: {e}"
-        )),
+        Err(e) => out::note(env.lang.f("contacts.msg.backup_failed", &[&e.to_string()])),
     }
 }
 

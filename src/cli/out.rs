@@ -46,14 +46,52 @@ thread_local! {
 pub struct Captured {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// Whether each stream takes colour: the caller's choice (its
+    /// `--color`, `NO_COLOR`, whether its own streams are terminals), not
+    /// this process's.
+    pub colors: Colors,
 }
 
-/// Runs `f` with everything it prints through this module kept, not printed.
-pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Captured) {
-    CAPTURE.with(|c| *c.borrow_mut() = Some(Captured::default()));
+/// Whether standard output and standard error take colour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Colors {
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Colors {
+    /// This process's own choice for its streams.
+    pub fn here() -> Colors {
+        Colors {
+            stdout: color_stdout(),
+            stderr: color_stderr(),
+        }
+    }
+}
+
+/// Runs `f` with everything it prints through this module kept, not
+/// printed, coloured as `colors` says.
+pub fn capture<T>(colors: Colors, f: impl FnOnce() -> T) -> (T, Captured) {
+    CAPTURE.with(|c| {
+        *c.borrow_mut() = Some(Captured {
+            colors,
+            ..Captured::default()
+        })
+    });
     let out = f();
     let got = CAPTURE.with(|c| c.borrow_mut().take()).unwrap_or_default();
     (out, got)
+}
+
+/// The colours of this thread's captured output, if it is captured.
+fn captured_colors() -> Option<Colors> {
+    CAPTURE.with(|c| c.borrow().as_ref().map(|c| c.colors))
+}
+
+/// Whether this thread's output is captured (for another process): nothing
+/// may be drawn on this process's own terminal meanwhile.
+pub fn capturing() -> bool {
+    captured_colors().is_some()
 }
 
 /// Keeps `bytes` if this thread's output is captured; false if it is not.
@@ -145,14 +183,20 @@ pub fn color_for(is_tty: bool) -> bool {
     }
 }
 
-/// Colour on standard output.
+/// Colour on standard output (the caller's, when output is captured).
 pub fn color_stdout() -> bool {
-    color_for(io::stdout().is_terminal())
+    match captured_colors() {
+        Some(c) => c.stdout,
+        None => color_for(io::stdout().is_terminal()),
+    }
 }
 
-/// Colour on standard error.
+/// Colour on standard error (the caller's, when output is captured).
 pub fn color_stderr() -> bool {
-    color_for(io::stderr().is_terminal())
+    match captured_colors() {
+        Some(c) => c.stderr,
+        None => color_for(io::stderr().is_terminal()),
+    }
 }
 
 /// Colour in the TUI (it always owns a terminal).
@@ -203,9 +247,9 @@ pub fn warn(s: impl Display) {
     let s = s.to_string();
     let s = text::visible_lines(&s);
     let on = color_stderr();
-    let _ = writeln!(
-        io::stderr().lock(),
-        "{} {s}",
-        paint(on, Paint::Yellow, "warning:")
-    );
+    let line = format!("{} {s}\n", paint(on, Paint::Yellow, "warning:"));
+    if captured(line.as_bytes(), true) {
+        return;
+    }
+    let _ = io::stderr().lock().write_all(line.as_bytes());
 }

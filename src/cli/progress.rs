@@ -15,9 +15,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub struct Progress(Option<ProgressBar>);
 
 /// Whether progress may be drawn: standard error is a terminal and the
-/// output is not for a machine.
+/// output is not for a machine. Never for a command the running TUI answers
+/// for another process: its standard error is the TUI's screen.
 pub fn shown(json: bool) -> bool {
-    !json && std::io::stderr().is_terminal()
+    !json && std::io::stderr().is_terminal() && !crate::cli::out::capturing()
 }
 
 /// Starts a counting bar saying `what`; its length and position come from

@@ -45,6 +45,17 @@ fn emit(
     Ok(table(&all))
 }
 
+/// A period in words for people: `the last 30 days` (近 30 天), else as
+/// the JSON says it (`2026-11`, `2026-11-01..2026-11-15`).
+fn period_text(lang: Lang, period: &Period) -> String {
+    match period.spec {
+        gridbook_domain::period::Spec::Days(d) => {
+            lang.f("officeui.cli.last_days", &[&d.to_string()])
+        }
+        _ => period.describe(),
+    }
+}
+
 fn hours(h: f64) -> String {
     let s = format!("{h:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -147,11 +158,16 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
             let c = report::coverage(&store, now, days, None, &groups)?;
             drop(store);
             let care_text = |cc: &report::CareCoverage| {
-                format!(
-                    "{}/{} ({:.1}%)",
-                    cc.care_visited_on_time, cc.care_households, cc.care_pct
+                lang.f(
+                    "wording.aside",
+                    &[
+                        &format!("{}/{}", cc.care_visited_on_time, cc.care_households),
+                        &format!("{:.1}%", cc.care_pct),
+                    ],
                 )
             };
+            // `name:` as a section's heading, in the language's punctuation.
+            let heading = |k: &str| format!("\n{}\n", lang.f("wording.label", &[&f(k)]));
             let mut rows = Vec::new();
             for a in &c.by_area {
                 rows.push(vec![
@@ -265,7 +281,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 .collect::<Vec<_>>(),
             ));
             if !c.by_member.is_empty() {
-                text.push_str(&format!("\n{}:\n", f("coverage.care_section")));
+                text.push_str(&heading("coverage.care_section"));
                 let member_rows = c.by_member.iter().map(|m| {
                     vec![
                         m.name.clone(),
@@ -289,36 +305,33 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 ));
             }
             if !c.uncovered.is_empty() {
-                text.push_str(&format!("\n{}:\n", f("cov.uncovered")));
+                text.push_str(&heading("cov.uncovered"));
                 for z in &c.uncovered {
-                    let inside = if z.households > 0 {
-                        format!(
-                            " ({})",
-                            lang.f(
-                                "coverage.inside",
-                                &[&report::counted(lang, "coverage.households", z.households)]
-                            )
-                        )
+                    let path = gridbook_domain::text::visible(&z.path);
+                    let line = if z.households > 0 {
+                        let inside = lang.f(
+                            "coverage.inside",
+                            &[&report::counted(lang, "coverage.households", z.households)],
+                        );
+                        lang.f("wording.aside", &[&path, &inside])
                     } else {
-                        String::new()
+                        path.into_owned()
                     };
-                    text.push_str(&format!(
-                        "  {}{inside}\n",
-                        gridbook_domain::text::visible(&z.path)
-                    ));
+                    text.push_str(&format!("  {line}\n"));
                 }
             }
             if c.vacant > 0 {
                 // Vacant households are no blank spot: counted per building.
-                text.push_str(&format!("\n{}:\n", f("coverage.vacant_section")));
+                text.push_str(&heading("coverage.vacant_section"));
                 for a in &c.by_area {
                     for b in a.by_building.iter().filter(|b| b.vacant > 0) {
-                        text.push_str(&format!(
-                            "  {}/{} ({})\n",
+                        let path = format!(
+                            "{}/{}",
                             gridbook_domain::text::visible(&a.name),
-                            gridbook_domain::text::visible(&b.name),
-                            report::counted(lang, "coverage.households", b.vacant)
-                        ));
+                            gridbook_domain::text::visible(&b.name)
+                        );
+                        let n = report::counted(lang, "coverage.households", b.vacant);
+                        text.push_str(&format!("  {}\n", lang.f("wording.aside", &[&path, &n])));
                     }
                 }
             }
@@ -381,7 +394,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     &report::counted(lang, "wording.open_problems", p.open.len()),
                     &p.opened_in_period.to_string(),
                     &p.resolved_in_period.to_string(),
-                    &p.period,
+                    &period_text(lang, &period),
                 ],
             );
             if a.resolved {
@@ -465,7 +478,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
             let summary = lang.f(
                 "officeui.cli.activity_summary",
                 &[
-                    &a.period,
+                    &period_text(lang, &period),
                     &report::counted(lang, "officeui.cli.visits", a.visits),
                     &report::counted(lang, "officeui.saved.problems", a.problems_opened),
                     &a.problems_resolved.to_string(),
@@ -567,8 +580,9 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
             let summary = lang.f(
                 "officeui.cli.members_summary",
                 &[
-                    &period.describe(),
-                    &report::counted(lang, "wording.members", list.len()),
+                    &period_text(lang, &period),
+                    // Every kind of member, not only party members.
+                    &report::counted(lang, "officeui.cli.members", list.len()),
                 ],
             );
             out::with_table(&summary, &emit(lang, Files::default(), header, rows, &[])?)

@@ -48,6 +48,10 @@ pub struct ChildView {
     pub code: String,
     /// Households (for buildings) or buildings (for areas) inside.
     pub count: usize,
+    /// A household's head and whom to call ([`caller`]'s rule); absent for
+    /// buildings and for a household without residents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<Caller>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -254,7 +258,17 @@ pub fn oldest_open_problems(
 
 /// Everything about `zone` with its `recent` latest entries, for `show`.
 pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> Result<ZoneView> {
-    build_brief(store, zone, now, lang, recent, usize::MAX)
+    let mut view = build_brief(store, zone, now, lang, recent, usize::MAX)?;
+    // Only the full view (`show`) names each household's head and number:
+    // the TUI's pane counts a building's households and reads no more.
+    if matches!(zone, Zone::Building(..)) {
+        for c in &mut view.children {
+            if let Ok(id) = c.id.parse::<Id>() {
+                c.head = caller(store, id)?;
+            }
+        }
+    }
+    Ok(view)
 }
 
 /// [`build`] listing only the `problems` oldest open problems (with the
@@ -344,6 +358,7 @@ pub fn build_brief(
                         name: h.label(),
                         code: h.label(),
                         count: store.child_count(h.meta.id)?,
+                        head: None,
                     })
                 })
                 .collect::<Result<_>>()?;
@@ -358,6 +373,7 @@ pub fn build_brief(
                         count: store.child_count(b.meta.id)?,
                         name: b.name,
                         code: b.code,
+                        head: None,
                     })
                 })
                 .collect::<Result<_>>()?;
@@ -460,22 +476,50 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
             }
             None => out.push_str(&format!("{}\n", lang.t("show.never"))),
         }
-    } else {
-        let (title, count) = if v.kind == "area" {
-            (lang.t("show.buildings"), lang.t("show.households"))
-        } else {
-            (lang.t("show.households"), lang.t("show.residents"))
-        };
+    } else if v.kind == "area" {
+        let title = lang.t("show.buildings");
         out.push_str(&format!("\n{}\n", lang.f("wording.label", &[title])));
         let mut rows = vec![vec![
             format!("  {}", lang.t("show.name")),
             lang.t("show.label").to_string(),
-            count.to_string(),
+            lang.t("show.households").to_string(),
         ]];
         for c in &v.children {
             rows.push(vec![
                 format!("  {}", c.name),
                 c.code.clone(),
+                c.count.to_string(),
+            ]);
+        }
+        out.push_str(&table(&rows));
+    } else {
+        // A building's households: the room (its name and label are the
+        // same), who to ask for and their number, as the other levels
+        // show a person with their phone; then how many live there.
+        let title = lang.t("show.households");
+        out.push_str(&format!("\n{}\n", lang.f("wording.label", &[title])));
+        let mut rows = vec![vec![
+            format!("  {}", lang.t("show.label")),
+            lang.t("col.head").to_string(),
+            lang.t("col.phone").to_string(),
+            lang.t("show.residents").to_string(),
+        ]];
+        for c in &v.children {
+            let (head, phone) = match &c.head {
+                Some(h) => (
+                    h.head.clone(),
+                    match (&h.phone, &h.phone_of) {
+                        (Some(p), Some(of)) if *of != h.head => lang.f("wording.aside", &[p, of]),
+                        (Some(p), _) => p.clone(),
+                        (None, _) => "—".to_string(),
+                    },
+                ),
+                None => ("—".to_string(), "—".to_string()),
+            };
+            rows.push(vec![
+                format!("  {}", c.name),
+                head,
+                phone,
                 c.count.to_string(),
             ]);
         }
