@@ -262,6 +262,60 @@ fn rooms_and_places() {
 }
 
 #[test]
+fn rooms_as_the_roster_writes_them_find_the_household() {
+    let (_d, store) = fixture();
+    let ix = index(&store);
+    // The roster reads `2单元501室` in the room column as unit 2, room 501:
+    // lookup reads it the same, with or without 室 or 号, full-width too.
+    for q in [
+        "2单元501",
+        "2单元501室",
+        "2单元-501号",
+        "２单元５０１",
+        "２－５０１",
+        "2-501室",
+    ] {
+        let hits = ix.search(q, 20);
+        let households: Vec<&str> = hits
+            .iter()
+            .filter(|h| h.kind == HitKind::Household)
+            .map(|h| h.address.as_str())
+            .collect();
+        assert_eq!(
+            households,
+            ["幸福小区/3栋/2-501", "幸福小区/5栋/2-501"],
+            "{q}"
+        );
+        assert_eq!((q, hits[0].tier), (q, Tier::Exact));
+        assert_eq!(hits[0].name_match, vec![0, 1, 2, 3, 4], "{q}");
+        assert!(names(&hits).contains(&"张三"), "{q}");
+    }
+    // With the building, glued or not: only 3栋's 2-501 and its people.
+    for q in ["3栋2单元501室", "3栋 2单元501", "3栋/2单元501"] {
+        let hits = ix.search(q, 20);
+        assert_eq!(hits[0].kind, HitKind::Household, "{q}");
+        assert_eq!(hits[0].address, "幸福小区/3栋/2-501", "{q}");
+        let mut got = names(&hits);
+        got.sort();
+        assert_eq!(got, ["2-501", "张三", "李梅"], "{q}");
+    }
+    // A unit alone: its households by prefix, 3栋 unit 1 here.
+    let hits = ix.search("3栋 1单元", 20);
+    let households: Vec<&str> = hits
+        .iter()
+        .filter(|h| h.kind == HitKind::Household)
+        .map(|h| h.name.as_str())
+        .collect();
+    assert_eq!(households, ["1-501", "1-502"]);
+    // `501室` is room 501 in any unit; `zs 501室` as `zs 501`.
+    assert!(names(&ix.search("3栋 501室", 20)).contains(&"张山"));
+    assert_eq!(
+        names(&ix.search("zs 501室", 3)),
+        names(&ix.search("zs 501", 3))
+    );
+}
+
+#[test]
 fn exact_before_prefix_before_fuzzy() {
     let (_d, store) = fixture();
     let ix = index(&store);

@@ -741,3 +741,134 @@ fn errors_in_crlf_files_name_the_physical_line() {
         assert!(e[0].starts_with("c.csv:5: column 5 (电话)"), "{}", e[0]);
     }
 }
+
+/// A sheet whose columns slid: `多余` and `列` under no header.
+const PAST_HEADER: &str = "小区,楼栋,单元,房号,姓名\n\
+胜利花苑,5栋,1,101,李四\n\
+胜利花苑,5栋,1,102,张三,多余,列\n\
+胜利花苑,5栋,1,103,王五,,,\n";
+
+#[test]
+fn a_cell_past_the_header_is_a_row_error_and_empty_ones_are_fine() {
+    assert_eq!(
+        errors_of("extra.csv", PAST_HEADER),
+        [
+            "extra.csv:3: column 6: `多余` is past the header's last column (姓名): a column is missing from the header, or this row's cells are shifted"
+        ]
+    );
+    // All rows or none: nothing is written; skipping keeps the two good rows
+    // (王五's trailing `,,,` is what Excel pads rows with).
+    let (_d, store) = store();
+    let parsed = roster::parse("extra.csv", PAST_HEADER.as_bytes()).unwrap();
+    assert!(roster::import(&store, ctx(), &parsed, false, false).is_err());
+    assert!(store.is_empty());
+    roster::import(&store, ctx(), &parsed, false, true).unwrap();
+    assert_eq!(
+        people(&store),
+        [
+            "胜利花苑(slhy)/5栋(5)/1-101 李四 []  [] ",
+            "胜利花苑(slhy)/5栋(5)/1-103 王五 []  [] ",
+        ]
+    );
+    // An empty header cell does not widen the header; a trailing empty
+    // header cell with a value under it is past the last named column too.
+    let text = "小区,楼栋,房号,姓名,,\n胜利花苑,5栋,101,李四,,x\n";
+    assert_eq!(
+        errors_of("e.csv", text),
+        [
+            "e.csv:2: column 6: `x` is past the header's last column (姓名): a column is missing from the header, or this row's cells are shifted"
+        ]
+    );
+}
+
+#[test]
+fn a_cell_past_the_header_of_a_sheet_names_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("花名册.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("居民").unwrap();
+    for (r, row) in [
+        ["小区", "楼栋", "房号", "姓名", ""],
+        ["胜利花苑", "5栋", "101", "李四", ""],
+        ["胜利花苑", "5栋", "102", "张三", "13812345678"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save(&path).unwrap();
+    let r = roster::read(&path).unwrap();
+    assert_eq!(
+        r.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        [
+            "居民!E3: `13812345678` is past the header's last column (姓名): a column is missing from the header, or this row's cells are shifted"
+        ]
+    );
+    assert_eq!(r.rows.len(), 1);
+}
+
+#[test]
+fn a_quote_never_closed_is_a_row_error_where_it_opens() {
+    let text = "小区,楼栋,单元,房号,姓名\n\
+                胜利花苑,5栋,1,101,李四\n\
+                胜利花苑,5栋,1,102,\"王大明\n\
+                胜利花苑,5栋,1,103,王五\n";
+    assert_eq!(
+        errors_of("q.csv", text),
+        [
+            "q.csv:3: column 5 (姓名): the quote (\") that starts this cell is never closed, so lines 3-4 would all be this one cell; close the quote or remove it"
+        ]
+    );
+    // On the last line, with CRLF line ends and a BOM alike.
+    let text = "\u{feff}小区,楼栋,房号,姓名,备注\r\n胜利花苑,5栋,101,李四,\"独居\r\n";
+    assert_eq!(
+        errors_of("q.csv", text),
+        [
+            "q.csv:2: column 5 (备注): the quote (\") that starts this cell is never closed; close the quote or remove it"
+        ]
+    );
+    // Closed quotes, doubled quotes, line breaks inside quotes and a quote
+    // in the middle of a cell are all fine.
+    let text = "小区,楼栋,房号,姓名,备注\n\
+                胜利花苑,5栋,101,李四,\"说\"\"好\"\"，\n下周再来\"\n\
+                胜利花苑,5栋,102,王\"大明,\"\"\n";
+    let r = roster::parse("ok.csv", text.as_bytes()).unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.rows[0].notes, "说\"好\"，\n下周再来");
+    assert_eq!(r.rows[1].name, "王\"大明");
+}
+
+#[test]
+fn cli_says_cells_past_the_header_and_open_quotes_in_chinese() {
+    let d = tempfile::tempdir().unwrap();
+    let extra = d.path().join("extra.csv");
+    std::fs::write(&extra, PAST_HEADER).unwrap();
+    gridbook(&d.path().join("data"))
+        .args(["--lang", "zh", "import", "roster"])
+        .arg(&extra)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            ":3: column 6：`多余` 在表头最后一列（姓名）的右边：表头少了一列，或这一行的单元格错位了",
+        ));
+    let quote = d.path().join("quote.csv");
+    std::fs::write(
+        &quote,
+        "小区,楼栋,单元,房号,姓名\n胜利花苑,5栋,1,102,\"王大明\n胜利花苑,5栋,1,103,王五\n",
+    )
+    .unwrap();
+    gridbook(&d.path().join("data"))
+        .args(["--lang", "zh", "import", "roster"])
+        .arg(&quote)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            ":2: column 5 (姓名)：这一格开头的引号（\"）没有闭合，第 2 至 3 行都会成为这一格；请补上或删去这个引号",
+        ));
+    assert!(Store::open(&d.path().join("data")).unwrap().is_empty());
+}

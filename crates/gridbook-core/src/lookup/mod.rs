@@ -171,9 +171,13 @@ fn parse(query: &str) -> Vec<Term> {
         .split(|c: char| c.is_whitespace() || c == '/' || c == '／')
         .filter(|t| !t.is_empty())
         .take(MAX_TERMS)
-        .map(|t| {
-            let chars: Vec<char> = t.chars().take(MAX_TERM_CHARS).map(keys::fold).collect();
-            let text: String = chars.iter().collect();
+        .flat_map(|t| {
+            let folded: String = t.chars().take(MAX_TERM_CHARS).map(keys::fold).collect();
+            room_spelling(&folded)
+        })
+        .take(MAX_TERMS)
+        .map(|text| {
+            let chars: Vec<char> = text.chars().collect();
             Term {
                 mask: keys::mask_of(&text),
                 pairs: keys::pairs_of(&text),
@@ -185,6 +189,60 @@ fn parse(query: &str) -> Vec<Term> {
         })
         .filter(|t| !t.text.is_empty())
         .collect()
+}
+
+/// A room as the roster writes it, as the household labels are stored
+/// (`2-501`): `2单元501`, `2单元501室`, `2单元-501号` → `2-501`; `2单元` →
+/// `2-` (the unit's households); `501室`, `2-501号` → `501`, `2-501`; a
+/// building glued before a room (`3栋2单元501`) becomes two terms, `3栋` and
+/// `2-501`. `号` is taken off a room of three digits or more only (`5号`
+/// may be a building). Any other term is kept as typed. `term` is folded
+/// (half-width digits and dashes).
+fn room_spelling(term: &str) -> Vec<String> {
+    for suffix in ["号楼", "栋", "幢", "座"] {
+        if let Some((b, rest)) = term.split_once(suffix)
+            && is_code(b)
+            && let Some(r) = room_form(rest).or_else(|| is_room(rest).then(|| rest.to_string()))
+        {
+            return vec![format!("{b}{suffix}"), r];
+        }
+    }
+    vec![room_form(term).unwrap_or_else(|| term.to_string())]
+}
+
+/// `2单元501室` → `2-501`, `2单元` → `2-`, `501室` → `501`; `None` when
+/// `t` is no room spelling with 单元, 室 or 号.
+fn room_form(t: &str) -> Option<String> {
+    let bare = |r: &str| {
+        let r = r.strip_suffix('室').or_else(|| r.strip_suffix('号'))?;
+        is_room(r).then(|| r.to_string())
+    };
+    if let Some((u, r)) = t.split_once("单元") {
+        let r = r.trim_start_matches('-');
+        return match is_code(u) {
+            false => None,
+            true if r.is_empty() => Some(format!("{u}-")),
+            true if is_room(r) => Some(format!("{u}-{r}")),
+            true => bare(r).map(|r| format!("{u}-{r}")),
+        };
+    }
+    if let Some(r) = t.strip_suffix('室') {
+        return is_room(r).then(|| r.to_string());
+    }
+    let r = t.strip_suffix('号')?;
+    let digits = r.chars().filter(char::is_ascii_digit).count();
+    (is_room(r) && (r.contains('-') || digits >= 3)).then(|| r.to_string())
+}
+
+/// A unit or building number: letters and digits only.
+fn is_code(t: &str) -> bool {
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A room: letters, digits and dashes, with a digit.
+fn is_room(t: &str) -> bool {
+    t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// The matching entries of the last query, reused when the next one extends it
@@ -1638,6 +1696,37 @@ const _: () = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rooms_are_read_as_the_roster_writes_them() {
+        let read = |q: &str| -> Vec<String> { parse(q).into_iter().map(|t| t.text).collect() };
+        for q in [
+            "2单元501",
+            "2单元501室",
+            "2单元-501",
+            "2单元501号",
+            "２单元５０１室",
+            "2-501室",
+            "2-501号",
+            "２－５０１",
+            "2—501",
+        ] {
+            assert_eq!(read(q), ["2-501"], "{q}");
+        }
+        assert_eq!(read("2单元"), ["2-"]);
+        assert_eq!(read("501室"), ["501"]);
+        assert_eq!(read("501号"), ["501"]);
+        assert_eq!(read("3栋2单元501室"), ["3栋", "2-501"]);
+        assert_eq!(read("3号楼2-501"), ["3号楼", "2-501"]);
+        assert_eq!(read("3栋501"), ["3栋", "501"]);
+        assert_eq!(read("张三 2单元501"), ["张三", "2-501"]);
+        // Not rooms: kept as typed.
+        for q in ["5号", "3栋", "单元", "幸福2单元", "2单元楼", "号", "室"] {
+            assert_eq!(read(q), [q], "{q}");
+        }
+        // A query of many glued addresses still stops at the term limit.
+        assert_eq!(parse(&["3栋2单元501"; 9].join(" ")).len(), MAX_TERMS);
+    }
 
     #[test]
     fn tiers_order() {

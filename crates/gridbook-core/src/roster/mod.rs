@@ -246,6 +246,11 @@ impl fmt::Display for RowError {
             };
         }
         match &self.column {
+            Some((n, h)) if h.is_empty() => write!(
+                f,
+                "{}:{}: column {}: {}",
+                self.file, self.line, n, self.reason
+            ),
             Some((n, h)) => write!(
                 f,
                 "{}:{}: column {} ({}): {}",
@@ -509,7 +514,7 @@ pub(crate) fn find_header(t: &Table, known: impl Fn(&str) -> bool) -> Result<usi
             Ok(c) => c,
             Err(reason) if first.is_none() => {
                 return Err(RosterError::Rows {
-                    errors: vec![t.error(r.line, None, reason.clone())],
+                    errors: vec![t.error(r.line, r.column.map(|i| (i, "")), reason.clone())],
                 });
             }
             Err(_) => continue,
@@ -676,6 +681,11 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
             missing,
         });
     }
+    // The header's width: up to its last named column.
+    let width = headers
+        .iter()
+        .rposition(|h| !h.is_empty())
+        .map_or(0, |i| i + 1);
     let groups = care_groups();
     let norm = |s: &str| halfwidth(s.trim()).to_lowercase();
     let mut rows = Vec::new();
@@ -686,11 +696,29 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
         let cells = match &rec.cells {
             Ok(c) => c,
             Err(reason) => {
-                errors.push(t.error(line, None, reason.clone()));
+                let at = rec
+                    .column
+                    .map(|i| (i, headers.get(i).map_or("", String::as_str)));
+                errors.push(t.error(line, at, reason.clone()));
                 continue;
             }
         };
         if cells.iter().all(|c| c.text().is_empty()) {
+            continue;
+        }
+        // A cell right of the header's last named column belongs to no
+        // column: the row is shifted, or the header lost a column. Empty
+        // ones (Excel pads rows with `,,,`) lose nothing.
+        if let Some(i) = (width..cells.len()).find(|&i| !cells[i].text().is_empty()) {
+            errors.push(t.error(
+                line,
+                Some((i, "")),
+                format!(
+                    "`{}` is past the header's last column ({}): a column is missing from the header, or this row's cells are shifted",
+                    preview(&cells[i].text()),
+                    headers.get(width.wrapping_sub(1)).map_or("", String::as_str)
+                ),
+            ));
             continue;
         }
         let raw = |i: usize| cells.get(i).cloned().unwrap_or(Cell::Text(String::new()));
@@ -957,6 +985,17 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
         errors,
         ignored_columns: ignored,
     })
+}
+
+/// A cell's text for a one-line message: its first line, cut short.
+fn preview(text: &str) -> String {
+    const MAX: usize = 20;
+    let line = text.lines().next().unwrap_or("");
+    let mut out: String = line.chars().filter(|c| !c.is_control()).take(MAX).collect();
+    if out.chars().count() < text.chars().count() {
+        out.push('…');
+    }
+    out
 }
 
 /// What an import did (or, on a dry run, would do).

@@ -45,6 +45,8 @@ fn number_text(n: f64) -> String {
 pub struct Record {
     pub line: u64,
     pub cells: Result<Vec<Cell>, String>,
+    /// The cell (0-based) a read error is in, when it is in one.
+    pub column: Option<usize>,
 }
 
 /// A file's rows.
@@ -113,11 +115,31 @@ pub fn csv(file: &str, bytes: &[u8]) -> Result<Table, RosterError> {
             Ok(r) => Record {
                 line: record_line(&text, r.position()),
                 cells: Ok(r.iter().map(|c| Cell::Text(c.to_string())).collect()),
+                column: None,
             },
             Err(e) => Record {
                 line: record_line(&text, e.position()).max(1),
                 cells: Err(format!("not valid CSV: {e}")),
+                column: None,
             },
+        });
+    }
+    // The csv reader takes a quote that is never closed as a cell running to
+    // the end of the file, swallowing every row after it without a word.
+    if let Some(open) = unclosed_quote(&text)
+        && let Some(last) = records.last_mut()
+    {
+        let lines = text.trim_end_matches(['\r', '\n']).lines().count() as u64;
+        last.line = open.line;
+        last.column = Some(open.field);
+        last.cells = Err(if lines > open.line {
+            format!(
+                "the quote (\") that starts this cell is never closed, so lines {}-{lines} would all be this one cell; close the quote or remove it",
+                open.line
+            )
+        } else {
+            "the quote (\") that starts this cell is never closed; close the quote or remove it"
+                .to_string()
         });
     }
     Ok(Table {
@@ -127,6 +149,57 @@ pub fn csv(file: &str, bytes: &[u8]) -> Result<Table, RosterError> {
         first_column: 0,
         records,
     })
+}
+
+/// Where a quoted cell opened that the text never closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct OpenQuote {
+    /// 1-based physical line of the opening quote.
+    line: u64,
+    /// 0-based cell of its row.
+    field: usize,
+}
+
+/// The quoted cell left open at the end of `text`, if any, read the way the
+/// csv reader reads it (comma, `"` quotes doubled inside, any of `\r`,
+/// `\n`, `\r\n` ending a row): a quote opens a cell only at its start; in
+/// the middle of a cell it is a plain character.
+fn unclosed_quote(text: &str) -> Option<OpenQuote> {
+    #[derive(PartialEq)]
+    enum S {
+        Start,
+        Plain,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = S::Start;
+    let (mut line, mut field) = (1u64, 0usize);
+    let mut open = OpenQuote { line: 1, field: 0 };
+    for b in text.bytes() {
+        state = match (state, b) {
+            (S::Quoted, b'"') => S::QuoteInQuoted,
+            (S::Quoted, _) => S::Quoted,
+            (S::Start, b'"') => {
+                open = OpenQuote { line, field };
+                S::Quoted
+            }
+            // `""` inside a quoted cell is one quote.
+            (S::QuoteInQuoted, b'"') => S::Quoted,
+            (_, b',') => {
+                field += 1;
+                S::Start
+            }
+            (_, b'\r' | b'\n') => {
+                field = 0;
+                S::Start
+            }
+            _ => S::Plain,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    (state == S::Quoted).then_some(open)
 }
 
 /// A workbook's sheet (`sheet`, else the first) as rows.
@@ -170,6 +243,7 @@ pub fn workbook(path: &Path, sheet: Option<&str>) -> Result<Table, RosterError> 
         .map(|(i, row)| Record {
             line: row0 as u64 + i as u64 + 1,
             cells: Ok(row.iter().map(cell).collect()),
+            column: None,
         })
         .collect();
     let encoding = match path.extension().and_then(|e| e.to_str()) {
