@@ -1974,3 +1974,237 @@ fn the_pane_says_it_is_loading_until_the_zone_in_focus_has_its_detail() {
     let moved = screen(&a, 120, 40);
     assert!(moved.contains("Loading…") && moved != first, "{moved}");
 }
+
+/// The title of the form on top, or "".
+fn form_title(a: &App) -> String {
+    a.state.form().map(|f| f.title.clone()).unwrap_or_default()
+}
+
+#[test]
+fn space_on_the_patrol_kind_reopens_the_form_on_that_checklist_and_saves_that_kind() {
+    use gridbook::model::PatrolKind;
+    let (_d, store) = demo_store();
+    let zone = gridbook::address::resolve(&store, "胜利花苑/3栋")
+        .unwrap()
+        .id();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋\" enter : \"patrol hygiene\" enter");
+    assert_eq!(form_title(&a), "卫生巡查");
+    a.press("space");
+    assert_eq!(form_title(&a), "治安巡查");
+    let s = screen(&a, 120, 40);
+    let lists = Checklists::shipped();
+    let first = |k| lists.items(k)[0].label(Lang::Zh).to_string();
+    assert!(s.contains(&first(PatrolKind::Security)), "{s}");
+    assert!(!s.contains(&first(PatrolKind::Hygiene)), "{s}");
+    insta::assert_snapshot!("patrol_kind_by_space_zh", s);
+    let hygiene = store.last_patrol(zone, PatrolKind::Hygiene).unwrap();
+    let security = store.last_patrol(zone, PatrolKind::Security).unwrap();
+    a.press("ctrl-s");
+    assert_eq!(
+        store.last_patrol(zone, PatrolKind::Hygiene).unwrap(),
+        hygiene
+    );
+    assert_ne!(
+        store.last_patrol(zone, PatrolKind::Security).unwrap(),
+        security,
+        "saved as shown"
+    );
+}
+
+#[test]
+fn switching_the_patrol_kind_keeps_the_note_and_asks_before_dropping_answers() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋\" enter : \"patrol hygiene\" enter");
+    // An answered item, then the note (kind → when → note, backwards).
+    a.press("tab \"垃圾未清\" shift-tab shift-tab shift-tab \"已通知物业\" tab tab");
+    let note = |a: &App| a.state.form().unwrap().values().get("note").to_string();
+    let checks = |a: &App| {
+        a.state
+            .form()
+            .unwrap()
+            .values()
+            .all("check")
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    a.press("right");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("改为治安巡查清单？"), "{s}");
+    insta::assert_snapshot!("patrol_switch_asks_zh", s);
+    // No: nothing changes.
+    a.press("n");
+    assert_eq!(form_title(&a), "卫生巡查");
+    assert_eq!(checks(&a)[0], "issue:垃圾未清");
+    assert_eq!(note(&a), "已通知物业");
+    // Yes: the other checklist, the note kept.
+    a.press("right y");
+    assert_eq!(form_title(&a), "治安巡查");
+    assert!(checks(&a).iter().all(|c| c == "ok"));
+    assert_eq!(note(&a), "已通知物业");
+    // Nothing answered now: back without a question, the note still kept.
+    a.press("left");
+    assert_eq!(form_title(&a), "卫生巡查");
+    assert_eq!(note(&a), "已通知物业");
+    // The kept note is typing: esc asks.
+    a.press("esc");
+    assert!(screen(&a, 120, 40).contains("放弃已输入的内容？"));
+}
+
+#[test]
+fn a_patrol_saved_says_only_the_counts_that_are_not_zero() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋\" enter : \"patrol security\" enter");
+    a.press("tab tab \"门锁坏了\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    assert_eq!(status.text, "巡查已保存；新建问题 1 个");
+    // All well: no counts at all.
+    a.press(": \"patrol hygiene\" enter ctrl-s");
+    assert_eq!(a.state.status.clone().unwrap().text, "巡查已保存");
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋\" enter : \"patrol hygiene\" enter ctrl-s");
+    assert_eq!(a.state.status.clone().unwrap().text, "patrol saved");
+}
+
+#[test]
+fn the_visitor_field_takes_pinyin_initials_as_the_member_picker_does() {
+    let (_d, store) = demo_store();
+    let household = gridbook::address::resolve(&store, "胜利花苑/3栋/2-501")
+        .unwrap()
+        .id();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋/2-501\" enter v");
+    // Several members' initials hold `yl`: named, nothing saved.
+    a.press("\"yl\" ctrl-s");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("「yl」对应"), "{s}");
+    assert!(s.contains("王玉兰"), "{s}");
+    // None: the refusal as before.
+    a.press("ctrl-u \"qqq\" ctrl-s");
+    assert!(screen(&a, 120, 40).contains("没有成员「qqq」"));
+    a.press("ctrl-u \"dml\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    let visits: Vec<_> = store
+        .timeline(household, 5)
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e.body {
+            gridbook::model::EventBody::Visit(v) => Some(v.member),
+            _ => None,
+        })
+        .collect();
+    let dml = store
+        .members()
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == "邓美玲")
+        .unwrap();
+    assert_eq!(visits.first(), Some(&dml.meta.id));
+}
+
+#[test]
+fn a_place_has_a_name_not_a_persons_name() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("n");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("名称") && !s.contains("姓名"), "{s}");
+    a.press("esc enter n");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("名称") && !s.contains("姓名"), "{s}");
+    insta::assert_snapshot!("new_building_form_zh", s);
+}
+
+#[test]
+fn a_filtered_timeline_says_its_kind_and_counts_what_it_shows() {
+    let (_d, store) = demo_store();
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = app(&store, lang, 120, 40);
+        a.press("tab");
+        let gridbook::tui::state::View::Report(r) = &a.state.view else {
+            panic!("the timeline")
+        };
+        let total = r.rows.len();
+        a.press("f");
+        let gridbook::tui::state::View::Report(r) = &a.state.view else {
+            panic!("the timeline")
+        };
+        let shown = r.rows.len();
+        assert!(shown < total);
+        let summary = r.summary.join(" ");
+        let s = screen(&a, 120, 40);
+        match lang {
+            Lang::En => {
+                assert!(r.title.ends_with(": visits"), "{}", r.title);
+                assert!(
+                    summary.starts_with(&format!("Only visits: {shown} of {total} entries")),
+                    "{summary}"
+                );
+                assert!(s.contains(&format!(": visits ({shown})")), "{s}");
+            }
+            Lang::Zh => {
+                assert!(r.title.ends_with("的走访记录"), "{}", r.title);
+                assert!(
+                    summary.starts_with(&format!("只看走访：{shown} 条，共 {total} 条记录")),
+                    "{summary}"
+                );
+                insta::assert_snapshot!("timeline_filtered_zh", s);
+            }
+        }
+        // Round the kinds back to everything: the plain title and summary.
+        a.press("f f f f f");
+        let gridbook::tui::state::View::Report(r) = &a.state.view else {
+            panic!("the timeline")
+        };
+        assert_eq!(r.rows.len(), total);
+        assert!(!r.summary.join(" ").contains(&shown.to_string()) || shown == total);
+    }
+}
+
+#[test]
+fn edits_in_a_timeline_read_as_the_forms_label_them() {
+    use gridbook::ops::{self, Ctx};
+    let (_d, store) = demo_store();
+    let h = gridbook::address::resolve(&store, "胜利花苑/3栋/2-501")
+        .unwrap()
+        .id();
+    let ctx = Ctx {
+        by: None,
+        now: Ts::now(),
+    };
+    ops::edit_place(&store, ctx, h, &[("status", "rented")]).unwrap();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋/2-501\" enter tab");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("居住状态 修改：自住 → 出租"), "{s}");
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋/2-501\" enter tab");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("status changed: owner-occupied → rented"), "{s}");
+    // Opened in full: the same labels.
+    a.press("f f f f f enter");
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("owner-occupied") && !s.contains(" owner "),
+        "{s}"
+    );
+}
+
+#[test]
+fn an_amendment_with_no_recorder_reads_without_a_dash() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press(": \"goto 胜利花苑/3栋/2-501\" enter tab f");
+    // The newest visit: amend its note, then open it in full.
+    a.press("e tab \"补记\" tab tab \"补记\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    a.press("enter");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains(" 更正：补记"), "{s}");
+    assert!(!s.contains("，— 更正"), "{s}");
+}

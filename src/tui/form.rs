@@ -373,11 +373,9 @@ impl Form {
 
     pub fn type_char(&mut self, c: char) {
         if let Some(f) = self.focused() {
+            // Choices take no text; space steps them in `update`, where a
+            // patrol's kind reopens its form on the other checklist.
             if matches!(f.kind, FieldKind::Choice(_)) {
-                // Space toggles a choice (the import preview's per-row choices).
-                if c == ' ' {
-                    self.cycle(true);
-                }
                 return;
             }
             if let FieldKind::Multi(p) = &mut f.kind {

@@ -25,6 +25,16 @@ pub struct Pick {
     pub min: usize,
 }
 
+/// Whether what was typed lets an option through: part of its label or of
+/// one of its keys (pinyin, initials, phone), ignoring case; nothing typed
+/// lets everything through. A form's one-member field matches the same way.
+pub fn matches(typed: &str, label: &str, keys: &[String]) -> bool {
+    let f = typed.trim().to_lowercase();
+    f.is_empty()
+        || label.to_lowercase().contains(&f)
+        || keys.iter().any(|k| k.to_lowercase().contains(&f))
+}
+
 impl Pick {
     /// Options as `(code, label, keys)`; those whose code is in `marked`
     /// start marked.
@@ -47,15 +57,10 @@ impl Pick {
 
     /// Indexes of the options the filter lets through, in list order.
     pub fn visible(&self) -> Vec<usize> {
-        let f = self.filter.trim().to_lowercase();
         self.options
             .iter()
             .enumerate()
-            .filter(|(_, o)| {
-                f.is_empty()
-                    || o.label.to_lowercase().contains(&f)
-                    || o.keys.iter().any(|k| k.contains(&f))
-            })
+            .filter(|(_, o)| matches(&self.filter, &o.label, &o.keys))
             .map(|(i, _)| i)
             .collect()
     }

@@ -219,6 +219,13 @@ pub enum OnYes {
     DiscardForm,
     /// Quit although a form holds typed text.
     Quit,
+    /// Reopen a patrol form on the other checklist although items were
+    /// answered, keeping the fields both checklists share.
+    SwitchPatrol {
+        zone: Id,
+        kind: gridbook_domain::model::PatrolKind,
+        keep: super::form::Values,
+    },
 }
 
 #[derive(Clone, Debug)]

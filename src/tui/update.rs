@@ -13,7 +13,7 @@ use crate::tui::keymap::{Context, Key, Resolved};
 use gridbook_core::zoneview::ZoneView;
 use gridbook_domain::model::{Id, PatrolKind};
 
-use super::form::{Form, Purpose, Values};
+use super::form::{FieldKind, Form, Purpose, Values};
 use super::input::Edit;
 use super::state::*;
 
@@ -59,7 +59,9 @@ pub enum FormRequest {
     Visit(Id),
     Problem(Id),
     Resolve(Id),
-    Patrol(Id, Option<PatrolKind>),
+    /// A patrol form in a zone, of a kind (or the one most overdue), with
+    /// the fields both checklists share already filled (after a switch).
+    Patrol(Id, Option<PatrolKind>, Values),
     Assign(Id),
     Amend(Id),
     /// A service activity in a zone, with a member already marked.
@@ -299,6 +301,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     r.back = r.back.or(old.back);
                     if r.kind == ReportKind::Problems && old.filter != r.filter {
                         super::screens::problems::toggle_resolved(&mut r, state.lang);
+                    }
+                    // A timeline keeps the kind it was filtered to.
+                    if matches!(r.kind, ReportKind::Timeline(_)) && old.filter != r.filter {
+                        r.filter = old.filter;
+                        super::screens::timeline::apply_filter(&mut r, state.lang);
                     }
                     if old.filter == r.filter {
                         r.sel = old.sel.min(r.rows.len().saturating_sub(1));
@@ -593,6 +600,13 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
 }
 
 fn on_text(state: &mut State, c: char) -> Vec<Effect> {
+    // Space on a choice steps it as `ctrl-n` does (a patrol's kind too).
+    if c == ' '
+        && let Some(Layer::Form(f)) = state.top()
+        && let Some(FieldKind::Choice(_)) = f.fields.get(f.focus).map(|x| &x.kind)
+    {
+        return form_command(state, Cmd::NextChoice);
+    }
     match state.top_mut() {
         Some(Layer::Form(f)) => {
             f.type_char(c);
@@ -1116,7 +1130,11 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
         Cmd::Patrol => {
             let kind = c.arg.as_deref().and_then(PatrolKind::parse);
             match patrol_zone(state) {
-                Some(z) => vec![Effect::OpenForm(FormRequest::Patrol(z, kind))],
+                Some(z) => vec![Effect::OpenForm(FormRequest::Patrol(
+                    z,
+                    kind,
+                    Values::default(),
+                ))],
                 None => {
                     status(state, state.lang.t("tui.patrol_needs_zone"), true);
                     vec![]
@@ -1337,32 +1355,77 @@ fn patrol_zone(state: &State) -> Option<Id> {
     }
 }
 
+/// A patrol's kind decides its checklist: stepping the kind field (`←`/`→`,
+/// `ctrl-n`/`ctrl-p`, space) reopens the form on the other checklist, so
+/// the kind shown is always the kind saved. The note, the time and whether
+/// to open problems carry over; answered items would not, so that asks
+/// first. `None` when `cmd` is not such a step.
+fn switch_patrol(state: &mut State, cmd: Cmd) -> Option<Vec<Effect>> {
+    let forward = match cmd {
+        Cmd::CursorRight | Cmd::NextChoice => true,
+        Cmd::CursorLeft | Cmd::PrevChoice => false,
+        _ => return None,
+    };
+    let Some(Layer::Form(f)) = state.top() else {
+        return None;
+    };
+    let Purpose::Patrol { zone, kind } = f.purpose else {
+        return None;
+    };
+    if f.fields.get(f.focus).is_none_or(|x| x.name != "kind") {
+        return None;
+    }
+    let mut probe = f.clone();
+    probe.cycle(forward);
+    let new = PatrolKind::parse(&probe.fields[probe.focus].output()).filter(|k| *k != kind)?;
+    let keep = Values(
+        f.fields
+            .iter()
+            .filter(|x| matches!(x.name, "note" | "when" | "open_problems"))
+            .map(|x| (x.name, x.output()))
+            .collect(),
+    );
+    let answered = f
+        .fields
+        .iter()
+        .any(|x| x.name == "check" && x.output() != "ok");
+    if answered {
+        let question = state.lang.f(
+            "form.patrol_switch",
+            &[&state.lang.label("patrol", new.code())],
+        );
+        state.layers.push(Layer::Confirm(Confirm {
+            question,
+            on_yes: OnYes::SwitchPatrol {
+                zone,
+                kind: new,
+                keep,
+            },
+        }));
+        return Some(vec![]);
+    }
+    state.pop();
+    Some(vec![Effect::OpenForm(FormRequest::Patrol(
+        zone,
+        Some(new),
+        keep,
+    ))])
+}
+
 fn form_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     let lang = state.lang;
+    if let Some(effects) = switch_patrol(state, cmd) {
+        return effects;
+    }
     let Some(Layer::Form(f)) = state.top_mut() else {
         return vec![];
     };
-    let choice_moved = if let Some(e) = text_edit(cmd) {
+    if let Some(e) = text_edit(cmd) {
         f.edit(e);
-        matches!(e, Edit::Left | Edit::Right)
-    } else {
-        match cmd {
-            Cmd::PrevChoice | Cmd::NextChoice => {
-                f.cycle(cmd == Cmd::NextChoice);
-                true
-            }
-            _ => false,
-        }
-    };
-    if choice_moved {
-        // A patrol's kind decides its checklist: the form reopens on it.
-        if let Purpose::Patrol { zone, kind } = f.purpose
-            && let Some(field) = f.fields.get(f.focus).filter(|x| x.name == "kind")
-            && let Some(new) = PatrolKind::parse(&field.output()).filter(|k| *k != kind)
-        {
-            state.pop();
-            return vec![Effect::OpenForm(FormRequest::Patrol(zone, Some(new)))];
-        }
+        return vec![];
+    }
+    if let Cmd::PrevChoice | Cmd::NextChoice = cmd {
+        f.cycle(cmd == Cmd::NextChoice);
         return vec![];
     }
     match cmd {
@@ -1401,6 +1464,14 @@ fn confirm_command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             match on_yes {
                 OnYes::DiscardForm => state.pop(),
                 OnYes::Quit => state.quit = true,
+                OnYes::SwitchPatrol { zone, kind, keep } => {
+                    state.pop();
+                    return vec![Effect::OpenForm(FormRequest::Patrol(
+                        zone,
+                        Some(kind),
+                        keep,
+                    ))];
+                }
             }
         }
         Cmd::No | Cmd::Cancel => state.pop(),
@@ -1782,7 +1853,11 @@ mod tests {
         assert!(s.status.as_ref().unwrap().error);
         assert_eq!(
             keys(&mut s, "t"),
-            vec![Effect::OpenForm(FormRequest::Patrol(Id(1), None))]
+            vec![Effect::OpenForm(FormRequest::Patrol(
+                Id(1),
+                None,
+                Values::default()
+            ))]
         );
         // The same command with an argument, from the command line.
         keys(&mut s, ":");
@@ -1791,7 +1866,8 @@ mod tests {
             keys(&mut s, "enter"),
             vec![Effect::OpenForm(FormRequest::Patrol(
                 Id(1),
-                Some(PatrolKind::Security)
+                Some(PatrolKind::Security),
+                Values::default()
             ))]
         );
         loaded(&mut s, Level::Household(Id(7)), RowKind::Resident, 2);

@@ -5,11 +5,13 @@
 
 use gridbook_core::care;
 use gridbook_core::service::{self, ActivityInput};
+use gridbook_core::who::WhoError;
 use gridbook_domain::romanize;
 use gridbook_domain::vocab::care::AGED_80;
 
 use super::*;
 use crate::tui::form::{Field, FieldKind, Pick, Values, hours_minutes};
+use crate::tui::pick;
 
 /// The care groups field of the resident form. 高龄老人 follows the birth
 /// year and is offered only to take out one set by hand.
@@ -88,11 +90,7 @@ pub(super) fn activity_form(w: &World, zone: Id, member: Option<Id>) -> R<Form> 
         .map_err(err)?
         .into_iter()
         .map(|m| {
-            let keys = vec![
-                romanize::full(&m.name),
-                romanize::initials(&m.name),
-                m.phone.clone(),
-            ];
+            let keys = member_keys(&m);
             (m.meta.id.to_string(), m.name, keys)
         })
         .collect();
@@ -117,6 +115,59 @@ pub(super) fn activity_form(w: &World, zone: Id, member: Option<Id>) -> R<Form> 
         zone_label(w, zone)?,
         f("caretui.form.members_hint")
     )))
+}
+
+/// What typing finds a member by besides the name: its pinyin, initials
+/// and phone.
+fn member_keys(m: &Member) -> Vec<String> {
+    vec![
+        romanize::full(&m.name),
+        romanize::initials(&m.name),
+        m.phone.clone(),
+    ]
+}
+
+/// The member a one-member field (the visit's visitor) names: an id, exact
+/// name or phone as `who::member` takes them, else the one member whose
+/// name, pinyin or initials hold what was typed, as the activity form's
+/// list narrows (`dml` → 邓美玲). Several such members are ambiguous and
+/// a few are named; none is `who::member`'s refusal, with its suggestions.
+pub(super) fn member_typed(w: &World, typed: &str) -> R<Member> {
+    let none = match gridbook_core::who::member(w.store, typed) {
+        Ok(m) => return Ok(m),
+        Err(e @ WhoError::NoMember { .. }) => e,
+        Err(e) => return Err(err(e)),
+    };
+    if typed.trim().is_empty() {
+        return Err(err(none));
+    }
+    let mut hits: Vec<Member> = w
+        .store
+        .members()
+        .map_err(err)?
+        .into_iter()
+        .filter(|m| pick::matches(typed, &m.name, &member_keys(m)))
+        .collect();
+    if hits.len() == 1 {
+        return Ok(hits.remove(0));
+    }
+    if hits.is_empty() {
+        return Err(err(none));
+    }
+    const SHOWN: usize = 4;
+    let mut names: Vec<String> = hits
+        .iter()
+        .take(SHOWN)
+        .map(|m| format!("{} {}", m.name, m.phone))
+        .collect();
+    if hits.len() > SHOWN {
+        names.push("…".to_string());
+    }
+    Err(err(WhoError::Ambiguous {
+        who: typed.trim().to_string(),
+        count: hits.len(),
+        names,
+    }))
 }
 
 /// Saves the activity form; answers the status line's text.

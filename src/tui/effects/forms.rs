@@ -14,7 +14,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 Purpose::NewArea,
                 f("form.new_area"),
                 vec![
-                    Field::new("name", f("form.name"), FieldKind::Required, ""),
+                    Field::new("name", f("form.place_name"), FieldKind::Required, ""),
                     Field::new("code", f("form.code_optional"), FieldKind::Text, ""),
                 ],
             ),
@@ -22,7 +22,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 Purpose::NewBuilding { area },
                 f("form.new_building"),
                 vec![
-                    Field::new("name", f("form.name"), FieldKind::Required, ""),
+                    Field::new("name", f("form.place_name"), FieldKind::Required, ""),
                     Field::new("code", f("form.code_optional"), FieldKind::Text, ""),
                 ],
             )
@@ -103,7 +103,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                         "form.edit_building"
                     }),
                     vec![
-                        Field::new("name", f("form.name"), FieldKind::Required, name),
+                        Field::new("name", f("form.place_name"), FieldKind::Required, name),
                         Field::new("code", f("form.code"), FieldKind::Required, code),
                     ],
                 )
@@ -342,7 +342,7 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 }
             }
         }
-        FormRequest::Patrol(zone, kind) => {
+        FormRequest::Patrol(zone, kind, keep) => {
             let kind = match kind {
                 Some(k) => k,
                 None => {
@@ -378,15 +378,26 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 ("yes".to_string(), f("form.yes")),
                 ("no".to_string(), f("form.no")),
             ];
+            // After a switch of kind, what both checklists share is kept.
             fields.push(Field::choice(
                 "open_problems",
                 f("form.open_problems"),
                 yes_no,
-                "yes",
+                keep.filled("open_problems").unwrap_or("yes"),
             ));
-            fields.push(Field::new("note", f("form.note"), FieldKind::Text, ""));
-            fields.push(Field::new("when", f("form.when"), FieldKind::Time, "now"));
-            Form::new(
+            fields.push(Field::new(
+                "note",
+                f("form.note"),
+                FieldKind::Text,
+                keep.get("note"),
+            ));
+            fields.push(Field::new(
+                "when",
+                f("form.when"),
+                FieldKind::Time,
+                keep.filled("when").unwrap_or("now"),
+            ));
+            let mut form = Form::new(
                 Purpose::Patrol { zone, kind },
                 lang.f("form.patrol", &[&lang.label("patrol", kind.code())]),
                 fields,
@@ -395,7 +406,14 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 "{} — {}",
                 zone_label(w, zone)?,
                 f("form.patrol_hint")
-            ))
+            ));
+            // A kept note or time is typing that esc asks about.
+            form.dirty = form.fields.iter().any(|x| match x.name {
+                "note" => !x.value().trim().is_empty(),
+                "when" => !x.input.shows_default(),
+                _ => false,
+            });
+            form
         }
         FormRequest::Amend(event) => {
             let e = s.event(event).map_err(err)?.ok_or(UiError::Gone)?;

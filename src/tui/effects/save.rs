@@ -54,7 +54,7 @@ pub(super) fn day_start_of(v: &Values, name: &str, now: Ts) -> R<Option<Ts>> {
 }
 
 fn visit_input(w: &World, household: Id, v: &Values, now: Ts) -> R<ops::VisitInput> {
-    let member = gridbook_core::who::member(w.store, v.get("member")).map_err(err)?;
+    let member = super::care::member_typed(w, v.get("member"))?;
     let at = instant_of(v, "when", now)?;
     Ok(ops::VisitInput {
         household,
@@ -79,6 +79,15 @@ fn problem_input(zone: Id, v: &Values, now: Ts) -> ops::ProblemInput {
 }
 
 fn patrol_input(w: &World, zone: Id, kind: PatrolKind, v: &Values, now: Ts) -> R<ops::PatrolInput> {
+    // The form reopens on a new kind's checklist (update.rs), so the kind
+    // shown is the form's; a patrol is never saved as another.
+    if v.filled("kind").is_some_and(|shown| shown != kind.code()) {
+        return Err(UiError::Bug(format!(
+            "patrol form shows {} but holds the {} checklist",
+            v.get("kind"),
+            kind.code()
+        )));
+    }
     // One `check` field per checklist item, in the checklist's order.
     let items: Vec<CheckResult> = w
         .checklists
@@ -105,6 +114,19 @@ fn patrol_input(w: &World, zone: Id, kind: PatrolKind, v: &Values, now: Ts) -> R
         note: v.get("note").to_string(),
         open_problems: v.get("open_problems") == "yes",
     })
+}
+
+/// What saving a patrol says: the problems it opened and the open ones it
+/// added a "still failing" step to, each only when there are some.
+fn patrol_saved(lang: gridbook_domain::i18n::Lang, opened: usize, stepped: usize) -> String {
+    let opened_text = counted(lang, "officeui.saved.problems", opened);
+    let stepped_text = counted(lang, "officeui.saved.still_failing", stepped);
+    match (opened, stepped) {
+        (0, 0) => lang.t("officeui.saved.patrol").to_string(),
+        (_, 0) => lang.f("officeui.saved.patrol_opened", &[&opened_text]),
+        (0, _) => lang.f("officeui.saved.patrol_stepped", &[&stepped_text]),
+        _ => lang.f("officeui.saved.patrol_both", &[&opened_text, &stepped_text]),
+    }
 }
 
 fn resident_input(v: &Values) -> ops::ResidentInput {
@@ -274,12 +296,10 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
         Purpose::Patrol { zone, kind } => {
             let input = patrol_input(w, *zone, *kind, v, now)?;
             let logged = ops::log_patrol(s, ctx, input).map_err(err)?;
-            Ok(w.lang.f(
-                "officeui.saved.patrol",
-                &[
-                    &counted(w.lang, "officeui.saved.problems", logged.opened.len()),
-                    &counted(w.lang, "officeui.saved.still_failing", logged.stepped.len()),
-                ],
+            Ok(patrol_saved(
+                w.lang,
+                logged.opened.len(),
+                logged.stepped.len(),
             ))
         }
         Purpose::Assign { zone } => {

@@ -72,13 +72,15 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
         else {
             continue;
         };
-        rows.push(row(
-            f("lifecycle.field.amended"),
-            lang.f(
+        // With no recorder the line says when and why, without a "—".
+        let said = match a.by {
+            Some(by) => lang.f(
                 "lifecycle.amended_by",
-                &[&a.at.display(), &who(a.by), reason],
+                &[&a.at.display(), &name_of(by), reason],
             ),
-        ));
+            None => lang.f("lifecycle.amended_at", &[&a.at.display(), reason]),
+        };
+        rows.push(row(f("lifecycle.field.amended"), said));
         let after = replacement.body();
         let before_fields = fields(w, &current, &name_of);
         for (field, new) in fields(w, &after, &name_of) {
@@ -94,7 +96,7 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
         current = after;
     }
     let kind_word = lang.t(&format!("lifecycle.kind.{}", e.body.kind_code()));
-    let summary = gridbook_domain::describe::event(lang, &current, &name_of);
+    let summary = super::timeline::line(w, &current, &name_of);
     names.finish().map_err(err)?;
     Ok(Report {
         crumbs: here.split('/').map(str::to_string).collect(),
@@ -107,6 +109,14 @@ pub fn load(w: &World, event: Id, from: Id) -> R<Report> {
             rows,
         )
     })
+}
+
+/// A person's name reads 姓名, a place's 名称.
+fn name_key(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Resident | Kind::Member => "form.name",
+        Kind::Area | Kind::Building | Kind::Household => "form.place_name",
+    }
 }
 
 /// An entry's own fields, as (label, value) in the UI's language.
@@ -179,18 +189,27 @@ fn fields(w: &World, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> Vec<(S
             out.push((f("form.until"), until.display()));
         }
         EventBody::Edited {
-            field, old, new, ..
+            kind,
+            field,
+            old,
+            new,
+            ..
         } => {
-            out.push((f("lifecycle.field.field"), field.clone()));
-            out.push((f("lifecycle.field.before"), old.clone()));
-            out.push((f("lifecycle.field.after"), new.clone()));
+            let (field, old, new) = super::timeline::edit_labels(w, *kind, field, old, new);
+            out.push((f("lifecycle.field.field"), field));
+            out.push((f("lifecycle.field.before"), old));
+            out.push((f("lifecycle.field.after"), new));
         }
         EventBody::Created { kind, label, .. } => {
             out.push((f("form.kind"), f(&format!("kind.{}", kind.code()))));
-            out.push((f("form.name"), label.clone()));
+            out.push((f(name_key(*kind)), label.clone()));
         }
-        EventBody::Tombstoned { target, reason, .. } => {
-            out.push((f("form.name"), name_of(*target)));
+        EventBody::Tombstoned {
+            target,
+            kind,
+            reason,
+        } => {
+            out.push((f(name_key(*kind)), name_of(*target)));
             out.push((f("form.reason"), reason.clone()));
         }
         EventBody::Moved { resident, from, to } => {

@@ -2,6 +2,7 @@
 //! by kind, `e` amends an entry, `tab` returns to the list.
 
 use super::prelude::*;
+use gridbook_domain::i18n::Lang;
 
 pub const HINTS: &[Cmd] = &[
     Cmd::Open,
@@ -33,8 +34,9 @@ fn kind_tag(body: &EventBody) -> &'static str {
     }
 }
 
-/// Shows the rows whose kind matches the current filter.
-pub fn apply_filter(r: &mut Report) {
+/// Shows the rows whose kind matches the current filter; the title and
+/// the summary say which kind and how many of all the entries that is.
+pub fn apply_filter(r: &mut Report, lang: Lang) {
     let f = FILTERS[r.filter % FILTERS.len()];
     r.rows = r
         .all
@@ -43,12 +45,25 @@ pub fn apply_filter(r: &mut Report) {
         .map(|(row, _)| row.clone())
         .collect();
     r.sel = r.sel.min(r.rows.len().saturating_sub(1));
+    let here = r.crumbs.join("/");
+    let total = gridbook_core::report::counted(lang, "wording.entries", r.all.len());
+    if f.is_empty() {
+        r.title = lang.f("view.timeline", &[&here]);
+        r.summary = vec![lang.f("wording.timeline_summary", &[&total])];
+    } else {
+        let kind = lang.t(&format!("filter.{f}"));
+        r.title = lang.f("view.timeline_only", &[&here, kind]);
+        r.summary = vec![lang.f(
+            "wording.timeline_only_summary",
+            &[kind, &r.rows.len().to_string(), &total],
+        )];
+    }
 }
 
 /// `f`: the next filter; answers the status line's text.
-pub fn next_filter(r: &mut Report, lang: gridbook_domain::i18n::Lang) -> String {
+pub fn next_filter(r: &mut Report, lang: Lang) -> String {
     r.filter = (r.filter + 1) % FILTERS.len();
-    apply_filter(r);
+    apply_filter(r, lang);
     let name = FILTERS[r.filter];
     let label = if name.is_empty() {
         lang.t("filter.all").to_string()
@@ -56,6 +71,62 @@ pub fn next_filter(r: &mut Report, lang: gridbook_domain::i18n::Lang) -> String 
         lang.t(&format!("filter.{name}")).to_string()
     };
     lang.f("tui.filtered", &[&label])
+}
+
+/// An edit's field and its values as the record forms label them, in the
+/// UI's language (`status` `owner` → `rented` of a household reads 居住状态
+/// 自住 → 出租); an empty value reads as such.
+pub fn edit_labels(
+    w: &World,
+    kind: Kind,
+    field: &str,
+    old: &str,
+    new: &str,
+) -> (String, String, String) {
+    let lang = w.lang;
+    let label = match (kind, field) {
+        (Kind::Resident | Kind::Member, "name") => lang.t("form.name").to_string(),
+        (_, "name") => lang.t("form.place_name").to_string(),
+        (Kind::Household, "status") => lang.t("form.status").to_string(),
+        (Kind::Resident, "status") => lang.t("office.field.status").to_string(),
+        _ => lang.label("merge.field", field),
+    };
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    let value = |v: &str| -> String {
+        if v.trim().is_empty() {
+            return lang.t("merge.empty").to_string();
+        }
+        match (kind, field) {
+            (Kind::Household, "status") => lang.label("occupancy", v),
+            (Kind::Resident, "status") => lang.label("office.status", v),
+            (Kind::Member, "kind") => lang.label("member_kind", v),
+            (_, "care") => v
+                .split(';')
+                .map(|code| w.lists.care.label(code, lang))
+                .collect::<Vec<_>>()
+                .join(sep),
+            (_, "phones" | "tags") => v.split(';').collect::<Vec<_>>().join(sep),
+            _ => v.to_string(),
+        }
+    };
+    (label, value(old), value(new))
+}
+
+/// An entry in one line of the UI's language; edits with their labels.
+pub fn line(w: &World, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> String {
+    match body {
+        EventBody::Edited {
+            kind,
+            field,
+            old,
+            new,
+            ..
+        } => {
+            let (field, old, new) = edit_labels(w, *kind, field, old, new);
+            w.lang.f("event.edited", &[&field, &old, &new])
+        }
+        body => gridbook_domain::describe::event(w.lang, body, name_of),
+    }
 }
 
 /// What the status line says while the report loads.
@@ -80,7 +151,7 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
     let all: Vec<(Row, &'static str)> = events
         .iter()
         .map(|e| -> R<(Row, &'static str)> {
-            let mut text = gridbook_domain::describe::event(lang, &e.body, &name_of);
+            let mut text = line(w, &e.body, &name_of);
             if amended.contains(&e.id) {
                 text = format!("{} {text}", f("tui.amended_mark"));
             }
@@ -110,21 +181,13 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
         })
         .collect::<R<_>>()?;
     names.finish().map_err(err)?;
-    let count = all.len();
     let mut r = Report {
         all,
         crumbs: here.split('/').map(str::to_string).collect(),
         ..Report::new(
             kind,
-            lang.f("view.timeline", &[&here]),
-            vec![lang.f(
-                "wording.timeline_summary",
-                &[&gridbook_core::report::counted(
-                    lang,
-                    "wording.entries",
-                    count,
-                )],
-            )],
+            String::new(),
+            vec![],
             vec![
                 f("col.when"),
                 f("col.kind"),
@@ -135,6 +198,7 @@ pub fn load(w: &World, zone: Id) -> R<Report> {
             vec![],
         )
     };
-    apply_filter(&mut r);
+    // The title and summary are the filter's.
+    apply_filter(&mut r, lang);
     Ok(r)
 }
