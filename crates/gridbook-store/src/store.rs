@@ -573,6 +573,23 @@ impl Store {
         projection::stage_event(&mut Cx::new(self, w), e)
     }
 
+    /// Whether every place around `zone` is known to this store or staged
+    /// in `w` ([`projection::hierarchy::rooted`]).
+    pub fn zone_rooted(&self, w: &mut Writes, zone: Id) -> Result<bool> {
+        projection::hierarchy::rooted(&Cx::new(self, w), zone)
+    }
+
+    /// Whether any entry is indexed on `zone`'s timeline: a place arriving
+    /// after entries on it (see [`Store::zone_rooted`]).
+    pub fn has_timeline(&self, zone: Id) -> Result<bool> {
+        let mut found = false;
+        self.each(Tree::Timeline, &zone.to_bytes(), |_, _| {
+            found = true;
+            Ok(false)
+        })?;
+        Ok(found)
+    }
+
     /// Commits a set of writes in one transaction over all trees, then flushes.
     /// Only after this returns `Ok` may anything report the writes as saved.
     /// Returns what changed.

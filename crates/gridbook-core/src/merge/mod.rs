@@ -268,6 +268,13 @@ fn apply_one(
         r.stage(&mut w, &fresh, &touched);
     }
     for e in &fresh {
+        // An entry on a place this store does not know yet (its batch came
+        // first: batches are ordered by commit time to the second) is
+        // indexed under the places known; the replay once the batch that
+        // brings them has come indexes it everywhere.
+        if !store.zone_rooted(&mut w, e.zone)? {
+            subjects.replay_whole();
+        }
         store.stage_event(&mut w, e)?;
         subjects.note(e);
         report.received += 1;
@@ -285,6 +292,7 @@ fn apply_one(
         subjects.note(e);
         replay |= had_events;
     }
+    replay |= subjects.whole();
     if replay {
         w.replay_after_commit();
     }
@@ -388,6 +396,11 @@ impl Merger<'_> {
                                 R::KIND.code()
                             ),
                         });
+                    }
+                    // Entries on it came first (see `apply_one`): they
+                    // are indexed around it only by a whole replay.
+                    if self.store.has_timeline(id)? {
+                        self.subjects.replay_whole();
                     }
                     let mut settled = r.clone();
                     self.graph(id)?.apply_to(&mut settled);

@@ -1075,6 +1075,44 @@ mod replay {
         );
     }
 
+    /// A laptop's visits can reach a store before the office's batch that
+    /// brings the household (batches are ordered by commit time to the
+    /// second): once it is there, the visit is on the building's and the
+    /// area's timelines too, in one sync or over two.
+    #[test]
+    fn entries_arriving_before_their_places_are_indexed_once_the_places_come() {
+        let (office, e) = office();
+        let a = laptop(&office);
+        let v = visit(&a, &e, "走访");
+        let mut early = own(&a);
+        early.areas.clear();
+        early.buildings.clear();
+        early.households.clear();
+        early.residents.clear();
+        early.members.clear();
+        assert_eq!(early.events.len(), 1);
+        let area = office.areas().unwrap()[0].meta.id;
+        let on_area = |s: &Store| {
+            s.timeline(area, usize::MAX)
+                .unwrap()
+                .iter()
+                .any(|ev| ev.id == v.id)
+        };
+
+        let one_sync = Store::memory().unwrap();
+        receive(
+            &one_sync,
+            &[early.clone(), Dump::from_store(&office).unwrap()],
+        );
+        assert!(on_area(&one_sync));
+
+        let two_syncs = Store::memory().unwrap();
+        receive(&two_syncs, std::slice::from_ref(&early));
+        receive(&two_syncs, &[Dump::from_store(&office).unwrap()]);
+        assert!(on_area(&two_syncs));
+        assert_eq!(json(&one_sync), json(&two_syncs));
+    }
+
     #[test]
     fn only_a_move_asks_for_the_whole_replay() {
         use gridbook_store::replay::Subjects;

@@ -134,6 +134,28 @@ pub(crate) fn staged_ancestry(cx: &mut Cx<'_>, zone: Id) -> Result<Ancestry> {
     Ok(out)
 }
 
+/// Whether `zone`'s chain of parents, as this set leaves it, reaches an
+/// area or a member: every place around it is known, so an entry on it is
+/// indexed in each of their timelines. A merge that brings entries before
+/// the places they hang on must replay once the places are there.
+pub(crate) fn rooted(cx: &Cx<'_>, zone: Id) -> Result<bool> {
+    let mut cur = zone;
+    for _ in 0..5 {
+        let entry = match cx.w.pending_parents.get(&cur) {
+            Some(e) => Some(*e),
+            None => cx.store.kind_of(cur)?,
+        };
+        let Some((_, parent)) = entry else {
+            return Ok(false);
+        };
+        if parent == Id::ROOT || parent == cur {
+            return Ok(true);
+        }
+        cur = parent;
+    }
+    Ok(false)
+}
+
 impl Store {
     /// What `id` names and its parent (areas have [`Id::ROOT`], members
     /// themselves), from the record: one point read per record tree until
