@@ -62,7 +62,10 @@ fn the_xlsx_export_keeps_every_phone_as_text_with_chinese_headers() {
             "电话",
             "与户主关系",
             "标签",
-            "备注"
+            "备注",
+            "出生日期",
+            "居住状态",
+            "人员状态",
         ]
     );
     let mut phones = Vec::new();

@@ -453,7 +453,9 @@ fn csv_export_in_chinese_with_local_times_and_without_bom_on_request() {
         // The notice is said on the terminal, since the files do not carry it.
         .stderr(predicate::str::contains(NOTICE));
     let roster = std::fs::read_to_string(zh.join("roster.csv")).unwrap();
-    assert!(roster.starts_with("\u{feff}小区,楼栋,单元,房号,姓名,电话,与户主关系,标签,备注\n"));
+    assert!(roster.starts_with(
+        "\u{feff}小区,楼栋,单元,房号,姓名,电话,与户主关系,标签,备注,出生日期,居住状态,人员状态\n"
+    ));
     let events = std::fs::read_to_string(zh.join("events.csv")).unwrap();
     assert!(events.starts_with("\u{feff}编号,时间,"));
     // Times are local (China is UTC+8): the first event's time as Excel shows it.
@@ -494,4 +496,135 @@ fn csv_export_in_chinese_with_local_times_and_without_bom_on_request() {
         .arg(&plain)
         .assert()
         .code(2);
+}
+
+/// A household's occupancy and each resident's status, birth year and care
+/// groups (高龄老人 from the birth year included), by address and name.
+type Roster = Vec<(
+    String,
+    &'static str,
+    String,
+    &'static str,
+    Option<i16>,
+    Vec<String>,
+)>;
+
+fn roster_of(dir: &Path) -> Roster {
+    let store = Store::open(dir).unwrap();
+    let dump = Dump::from_store(&store).unwrap();
+    let today = Ts::now().date();
+    let live = |m: &Meta| m.is_live();
+    let mut out: Roster = Vec::new();
+    for r in dump.residents.iter().filter(|r| live(&r.meta)) {
+        let h = dump
+            .households
+            .iter()
+            .find(|h| h.meta.id == r.household)
+            .unwrap();
+        let b = dump
+            .buildings
+            .iter()
+            .find(|b| b.meta.id == h.building)
+            .unwrap();
+        let a = dump.areas.iter().find(|a| a.meta.id == b.area).unwrap();
+        let mut groups: Vec<String> = gridbook::care::groups_of(r, today)
+            .into_iter()
+            .map(|(g, _)| g)
+            .collect();
+        groups.sort();
+        out.push((
+            format!("{}/{}/{}", a.name, b.name, h.label()),
+            h.occupancy.code(),
+            r.name.clone(),
+            r.status.code(),
+            r.birth_year,
+            groups,
+        ));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn roster_export_round_trips_occupancy_status_and_birth_year() {
+    let files = tempfile::tempdir().unwrap();
+    let a = tempfile::tempdir().unwrap();
+    let source = files.path().join("source.csv");
+    std::fs::write(
+        &source,
+        "小区,楼栋,单元,房号,姓名,电话,与户主关系,标签,备注,出生日期,居住状态,人员状态\n\
+胜利花苑,3栋,2,501,王大明,13800000001,户主,,,1940-05-01,自住,在住\n\
+胜利花苑,3栋,2,501,李秀英,13800000002,配偶,独居老人,,1948,自住,去世\n\
+胜利花苑,3栋,2,502,张伟,,户主,,\"房屋空置，业主在外地\",1975-03-02,空置,迁出\n\
+胜利花苑,1栋,1,101,刘小红,13900000003,户主,,开了小卖部,,商用,\n\
+胜利花苑,1栋,1,102,赵强,,户主,,,,出租,\n",
+    )
+    .unwrap();
+    gridbook(a.path())
+        .args(["import", "roster"])
+        .arg(&source)
+        .assert()
+        .success();
+    let want = roster_of(a.path());
+    // What the store holds before the round trip, so a loss shows up below.
+    let head = want.iter().find(|r| r.2 == "王大明").unwrap();
+    assert_eq!(head.4, Some(1940));
+    assert!(head.5.contains(&"aged-80".to_string()), "{want:?}");
+    assert!(want.iter().any(|r| r.2 == "李秀英" && r.3 == "deceased"));
+    assert!(
+        want.iter()
+            .any(|r| r.2 == "张伟" && r.1 == "vacant" && r.3 == "moved-out")
+    );
+    assert!(want.iter().any(|r| r.2 == "刘小红" && r.1 == "commercial"));
+    assert_eq!(want.len(), 5);
+
+    for lang in ["en", "zh"] {
+        for format in ["csv", "xlsx"] {
+            let out = files.path().join(format!("out-{lang}.{format}"));
+            gridbook(a.path())
+                .args(["--lang", lang, "export", "--format", format, "--out"])
+                .arg(&out)
+                .assert()
+                .success();
+            let file = if format == "csv" {
+                out.join("roster.csv")
+            } else {
+                out
+            };
+            let fresh = tempfile::tempdir().unwrap();
+            gridbook(fresh.path())
+                .args(["import", "roster"])
+                .arg(&file)
+                .assert()
+                .success()
+                .stdout(predicate::str::contains("residents: 5 added"));
+            assert_eq!(
+                roster_of(fresh.path()),
+                want,
+                "--lang {lang} --format {format}"
+            );
+            // Read back into the store it came from, it changes nothing.
+            gridbook(a.path())
+                .args(["import", "roster", "--dry-run"])
+                .arg(&file)
+                .assert()
+                .success()
+                .stdout(predicate::str::contains(
+                    "residents: 0 added, 0 updated, 5 unchanged, 0 rejected",
+                ));
+        }
+    }
+    // The columns are named in the export's language, their values too.
+    let zh = std::fs::read_to_string(files.path().join("out-zh.csv").join("roster.csv")).unwrap();
+    assert!(
+        zh.starts_with("\u{feff}小区,楼栋,单元,房号,姓名,电话,与户主关系,标签,备注,出生日期,居住状态,人员状态\n"),
+        "{zh}"
+    );
+    assert!(zh.contains(",1940,自住,在住\n"), "{zh}");
+    let en = std::fs::read_to_string(files.path().join("out-en.csv").join("roster.csv")).unwrap();
+    assert!(
+        en.starts_with("\u{feff}area,building,unit,room,name,phone,relation,tags,notes,birth date,occupancy,status\n"),
+        "{en}"
+    );
+    assert!(en.contains(",1975,vacant,moved-out\n"), "{en}");
 }

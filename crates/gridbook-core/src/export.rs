@@ -1048,8 +1048,10 @@ pub fn read_json(path: &Path, unlock: Unlock<'_>) -> Result<Dump, ExportError> {
 pub struct CsvSummary {
     pub residents: usize,
     pub events: usize,
-    /// Live households without a live resident: a roster row needs a name, so
-    /// they are only in the JSON export.
+    /// Live households with no resident on record (none entered, or every
+    /// one deleted): a roster row needs a name, so they are only in the JSON
+    /// export. A household whose residents moved out or died is on the
+    /// roster with them, its occupancy (空置 …) on their rows.
     pub empty_households: usize,
 }
 
@@ -1125,8 +1127,9 @@ const EVENT_COLUMNS: [&str; 10] = [
     "excel.export.body",
 ];
 
-/// The roster (the roster importer's columns in `lang`, one row per live
-/// resident) and every event (a readable summary in `lang`, local times, and
+/// The roster (the roster importer's columns in `lang`, one row per
+/// resident not deleted, moved-out and deceased ones too with their status,
+/// so a round trip through the roster import loses nobody) and every event (a readable summary in `lang`, local times, and
 /// the exact body as JSON), as sheets: one model for the CSV files and the
 /// workbook, so the two cannot drift.
 pub fn sheets(
@@ -1167,6 +1170,12 @@ pub fn sheets(
             .to_vec(),
         ..Default::default()
     };
+    // Occupancy and status in the export's language; the import reads
+    // both the codes and the Chinese words whatever the header's language.
+    let word = |code: &'static str, zh: &'static str| match lang {
+        Lang::Zh => zh,
+        Lang::En => code,
+    };
     for h in &live_households {
         let Some(rs) = residents_of.get(&h.meta.id) else {
             summary.empty_households += 1;
@@ -1185,6 +1194,10 @@ pub fn sheets(
                 r.relation.clone(),
                 crate::roster::tags_cell(r),
                 r.notes.clone(),
+                // A bare year: the birth column reads `1944` as well as a date.
+                r.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                word(h.occupancy.code(), h.occupancy.zh()).to_string(),
+                word(r.status.code(), r.status.zh()).to_string(),
             ]);
             summary.residents += 1;
         }

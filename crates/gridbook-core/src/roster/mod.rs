@@ -66,8 +66,11 @@ impl Col {
         Col::Status,
         Col::Category,
     ];
-    /// The columns gridbook's own CSV export writes, in its order.
-    pub const ALL: [Col; 9] = [
+    /// The columns gridbook's own roster export writes, in its order: the
+    /// nine of the plain roster, then what a round trip would otherwise lose
+    /// (birth year, the household's occupancy, the resident's status), in
+    /// the order offices' rosters put them.
+    pub const ALL: [Col; 12] = [
         Col::Area,
         Col::Building,
         Col::Unit,
@@ -77,6 +80,9 @@ impl Col {
         Col::Relation,
         Col::Tags,
         Col::Notes,
+        Col::Birth,
+        Col::Occupancy,
+        Col::Status,
     ];
     /// The header written on export (the import's own English names).
     pub fn header(self) -> &'static str {
