@@ -267,7 +267,11 @@ fn cli_dry_run_lists_the_reconciliation_and_overwrite_takes_the_file() {
     assert!(out.contains("nothing written"), "{out}");
     let zh = d.ok(&["--lang", "zh", "import", "roster", "--dry-run", &roster]);
     assert!(
-        zh.contains("第 6 行  胜利花苑/5栋/1-101 严建国: 电话 已在本地改为 13912345678（于 2026-12-01）；文件为 13905460003: 保留本地"),
+        zh.contains("第 6 行  胜利花苑/5栋/1-101 严建国：电话 已在本地改为 13912345678（于 2026-12-01）；文件为 13905460003；保留本地"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("第 2 行  胜利花苑/3栋/2-501 吕桂英：已在本地标记为去世（于 2026-12-01）；文件仍列出；保留本地"),
         "{zh}"
     );
     // The import itself keeps local work …

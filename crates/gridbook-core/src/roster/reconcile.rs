@@ -101,16 +101,16 @@ impl Line {
     /// The line as the CLI shows it, in `lang`: where a choice is possible,
     /// which way this import goes.
     pub fn text(&self, lang: Lang) -> String {
-        let mut t = self.label(lang);
-        if self.key.is_some() {
-            t.push_str(": ");
-            t.push_str(lang.t(if self.taken {
-                "office.taking_file"
-            } else {
-                "office.keeping_here"
-            }));
+        let t = self.label(lang);
+        if self.key.is_none() {
+            return t;
         }
-        t
+        let way = lang.t(if self.taken {
+            "office.taking_file"
+        } else {
+            "office.keeping_here"
+        });
+        lang.f("office.choice", &[&t, way])
     }
 
     /// The line without the choice: `line 5  胜利花苑/1栋/1-101 严建国: …`.
@@ -120,7 +120,7 @@ impl Line {
         } else {
             lang.t("office.not_in_file").to_string()
         };
-        format!("{at}  {}: {}", self.who(), self.body(lang))
+        lang.f("office.entry", &[&at, &self.who(), &self.body(lang)])
     }
 
     /// The household, and the resident when the line is about one.
@@ -140,9 +140,10 @@ impl Line {
         };
         match &self.what {
             What::New => lang.t("office.new").to_string(),
-            What::Changed { field: f, old, new } => {
-                lang.f("office.changed", &[&field(lang, f), show(old), show(new)])
-            }
+            What::Changed { field: f, old, new } => lang.f(
+                "office.changed",
+                &[&field(lang, f), &value(lang, f, old), &value(lang, f, new)],
+            ),
             What::ChangedHere {
                 field: f,
                 here,
@@ -150,7 +151,12 @@ impl Line {
                 done: d,
             } => lang.f(
                 "office.changed_here",
-                &[&field(lang, f), show(here), &done(d), show(file)],
+                &[
+                    &field(lang, f),
+                    &value(lang, f, here),
+                    &done(d),
+                    &value(lang, f, file),
+                ],
             ),
             What::Deleted { done: d, reason } => {
                 lang.f("office.deleted", &[&done(d), show(reason)])
@@ -183,6 +189,15 @@ pub fn field(lang: Lang, f: &str) -> String {
 
 fn show(v: &str) -> &str {
     if v.is_empty() { "—" } else { v }
+}
+
+/// A field's value as the line shows it: a status in `lang` (`迁出`, not
+/// its code), anything else as stored.
+fn value(lang: Lang, f: &str, v: &str) -> String {
+    match f {
+        "status" if !v.is_empty() => lang.t(&format!("office.status.{v}")).to_string(),
+        _ => show(v).to_string(),
+    }
 }
 
 /// Who did something and when, as the preview names it.
@@ -235,6 +250,75 @@ mod tests {
         assert!(!near_duplicate("崔紫萱", "李梓萱"), "two differ");
         assert!(!near_duplicate("王", "李"), "one character is too short");
         assert!(!near_duplicate("王伟", "王伟伟"));
+    }
+
+    fn line(what: What, key: Option<&str>) -> Line {
+        Line {
+            line: 3,
+            address: "胜利花苑/3栋/2-501".into(),
+            name: "王大明".into(),
+            what,
+            key: key.map(String::from),
+            taken: false,
+        }
+    }
+
+    #[test]
+    fn lines_under_zh_carry_no_english() {
+        let done = Done {
+            by: Some("孙丽".into()),
+            on: "2026-12-01".into(),
+        };
+        let lines = [
+            line(What::New, None),
+            line(
+                What::Changed {
+                    field: "status".into(),
+                    old: "present".into(),
+                    new: "moved-out".into(),
+                },
+                None,
+            ),
+            line(
+                What::ChangedHere {
+                    field: "status".into(),
+                    here: "deceased".into(),
+                    file: "present".into(),
+                    done: done.clone(),
+                },
+                Some("k"),
+            ),
+            line(
+                What::Left {
+                    status: "moved-out".into(),
+                    done,
+                },
+                Some("k"),
+            ),
+        ];
+        assert_eq!(
+            lines[0].text(Lang::Zh),
+            "第 3 行  胜利花苑/3栋/2-501 王大明：新增"
+        );
+        assert_eq!(
+            lines[1].text(Lang::Zh),
+            "第 3 行  胜利花苑/3栋/2-501 王大明：人员状态 在住 → 迁出"
+        );
+        for l in &lines {
+            let zh = l.text(Lang::Zh);
+            assert!(
+                !zh.chars().any(|c| c.is_ascii_alphabetic() || c == ':'),
+                "{zh}"
+            );
+        }
+        assert_eq!(
+            lines[1].text(Lang::En),
+            "line 3  胜利花苑/3栋/2-501 王大明: status present → moved out"
+        );
+        assert_eq!(
+            lines[3].text(Lang::En),
+            "line 3  胜利花苑/3栋/2-501 王大明: marked moved out here (by 孙丽 on 2026-12-01); the file lists them: keeping it"
+        );
     }
 
     #[test]
