@@ -1129,9 +1129,10 @@ const EVENT_COLUMNS: [&str; 10] = [
 
 /// The roster (the roster importer's columns in `lang`, one row per
 /// resident not deleted, moved-out and deceased ones too with their status,
-/// so a round trip through the roster import loses nobody) and every event (a readable summary in `lang`, local times, and
-/// the exact body as JSON), as sheets: one model for the CSV files and the
-/// workbook, so the two cannot drift.
+/// so a round trip through the roster import loses nobody) and every event
+/// (a readable summary in `lang`, local times, and the exact body as JSON),
+/// as sheets: one model for the CSV files and the workbook, so the two
+/// cannot drift.
 pub fn sheets(
     dump: &Dump,
     lang: Lang,
