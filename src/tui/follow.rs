@@ -41,6 +41,24 @@ pub fn refresh(state: &mut State, c: &Changes) -> Vec<Effect> {
     {
         state.stale.members = true;
     }
+    // A report or plan on its way replaces the view when it comes, so it is
+    // what must be current: reloading the view instead would take its place
+    // (one screen job at a time) and bring back what was left, such as a
+    // conflict just resolved, which no longer loads.
+    if let Some(job) = state.loading.as_ref().map(|l| l.job.clone()) {
+        let due = match &job {
+            Job::Report(kind) => Some(screens::shows(*kind, c)),
+            Job::Plan(b) => Some(c.touches(*b)),
+            _ => None,
+        };
+        if let Some(due) = due {
+            return if due {
+                vec![start_job(state, job)]
+            } else {
+                vec![]
+            };
+        }
+    }
     match &state.view {
         View::Browse(b) => {
             if browse_shows(b, c) || created.is_some() {
@@ -147,6 +165,33 @@ mod tests {
         }
     }
 
+    /// Keeping a conflict's version asks for the list; the commit's
+    /// changes arrive before the list does and must not reload the item
+    /// (resolved, it is gone), which would also cancel the list.
+    #[test]
+    fn a_screen_on_its_way_is_what_a_change_reloads() {
+        let mut s = state_with(View::Report(report(ReportKind::ConflictItem(Id(5)))));
+        let asked = start_job(&mut s, Job::Report(ReportKind::Conflicts));
+        let c = Changes {
+            records: [(Id(7), Kind::Resident)].into_iter().collect(),
+            ..Changes::default()
+        };
+        let effects = refresh(&mut s, &c);
+        assert_eq!(effects.len(), 1);
+        assert_ne!(effects[0], asked, "a new ticket");
+        assert!(
+            matches!(
+                &effects[0],
+                Effect::Job(_, Job::Report(ReportKind::Conflicts))
+            ),
+            "{effects:?}"
+        );
+        // A plan on its way of a building nothing touched stays as asked.
+        let mut s = state_with(View::Report(report(ReportKind::Today)));
+        start_job(&mut s, Job::Plan(Id(3)));
+        assert_eq!(refresh(&mut s, &zones(&[30, 4, 1])), vec![]);
+    }
+
     #[test]
     fn the_list_reloads_only_when_it_shows_what_changed() {
         let mut s = state_with(View::Browse(browsing(Level::Buildings(Id(1)), &[2, 3])));
@@ -190,7 +235,9 @@ mod tests {
             matches!(fx.as_slice(), [Effect::Job(_, Job::Report(ReportKind::Timeline(z)))] if *z == Id(3)),
             "{fx:?}"
         );
-        // Today shows every zone: any change reloads it.
+        // Today shows every zone: any change reloads it (the timeline's
+        // reload came first).
+        s.loading = None;
         s.view = View::Report(report(ReportKind::Today));
         assert_eq!(refresh(&mut s, &zones(&[99])).len(), 1);
     }
