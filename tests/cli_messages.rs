@@ -344,10 +344,18 @@ fn the_age_group_follows_the_birth_year_and_is_not_tagged_by_hand() {
     );
     assert_eq!(code, Some(2));
     assert_eq!(d.ok(&["export"]), before);
-    assert!(
-        d.json(&["report", "care", "--json"])
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+    let care = |d: &Data| d.json(&["report", "care", "--json"]);
+    assert!(care(&d).as_array().unwrap().is_empty());
+    // A mark set by hand (a roster tag) on a younger resident comes out.
+    let file = d.path("tagged.csv");
+    std::fs::write(
+        &file,
+        "小区,楼栋,单元,房号,姓名,电话,与户主关系,标签\n胜利花苑,5栋,1,102,庞秀兰,13905460009,户主,高龄\n",
+    )
+    .unwrap();
+    d.ok(&["import", "roster", &file]);
+    assert_eq!(care(&d)[0]["groups"], serde_json::json!(["aged-80"]));
+    let out = d.ok(&zh(&["tag", "slhy/5/1-102", "庞秀兰", "--remove", "高龄"]));
+    assert!(out.contains("已移出高龄老人"), "{out}");
+    assert!(care(&d).as_array().unwrap().is_empty());
 }
