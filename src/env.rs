@@ -274,7 +274,7 @@ impl Env {
 /// use gets recent backups too. Failing to write one is said, and the
 /// write goes ahead: it is the user's work.
 pub fn daily_backup(env: &Env, store: &Store) {
-    warn_daily(&take_daily_backup(&env.config, store));
+    warn_daily(env.lang, &take_daily_backup(&env.config, store));
 }
 
 /// The daily backup ([`daily_backup`]) without saying anything: the TUI
@@ -289,11 +289,9 @@ pub fn take_daily_backup(
 }
 
 /// Says that the daily backup failed (the write goes ahead).
-pub fn warn_daily(taken: &Result<Option<PathBuf>, gridbook_core::export::ExportError>) {
+pub fn warn_daily(lang: Lang, taken: &Result<Option<PathBuf>, gridbook_core::export::ExportError>) {
     if let Err(e) = taken {
-        crate::cli::out::note(format_args!(
-            "gridbook: warning: the backup before today's first change failed: {e}"
-        ));
+        crate::cli::out::note(lang.f("session.daily_failed", &[&e.to_string()]));
     }
 }
 

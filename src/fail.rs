@@ -34,7 +34,12 @@ impl Fail {
 
     /// Bad input said from the catalogs' `key`, in both languages.
     pub fn said(key: &str, args: &[&str]) -> Fail {
-        let mut f = Fail::input(Lang::En.f(key, args));
+        Fail::said_as(ErrorKind::Input, key, args)
+    }
+
+    /// A failure of `kind` said from the catalogs' `key`, in both languages.
+    pub fn said_as(kind: ErrorKind, key: &str, args: &[&str]) -> Fail {
+        let mut f = Fail::of(kind, Lang::En.f(key, args));
         f.zh = Some(Lang::Zh.f(key, args));
         f
     }

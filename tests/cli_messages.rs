@@ -204,3 +204,158 @@ fn chinese_output_keeps_chinese_punctuation() {
     let help = d.ok(&["--lang", "zh", "show", "--help"]);
     assert!(!help.contains("true、false"), "{help}");
 }
+
+/// Standard output and standard error of a run that succeeds.
+fn both(d: &Data, args: &[&str]) -> String {
+    let out = d.cmd(NOW, args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {err}");
+    format!("{}{err}", String::from_utf8_lossy(&out.stdout))
+}
+
+#[test]
+fn check_says_its_summary_in_chinese() {
+    let d = Data::new();
+    let said = d.ok(&["--lang", "zh", "check"]);
+    assert!(
+        said.contains("条记录") && said.contains("条索引正常") && said.contains("无法解码 0"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("records") && !said.contains("missing"),
+        "{said}"
+    );
+    let en = d.ok(&["check"]);
+    assert!(
+        en.contains("records,") && en.contains("0 undecodable"),
+        "{en}"
+    );
+}
+
+#[test]
+fn a_dry_run_that_would_reject_rows_says_so_in_chinese() {
+    let d = Data::new();
+    let file = d.path("bad.csv");
+    std::fs::write(
+        &file,
+        "小区,楼栋,单元,房号,姓名,电话,与户主关系\n胜利花苑,3栋,2,501,吕德,1380546,子女\n",
+    )
+    .unwrap();
+    let (code, said) = fails(&d, &zh(&["import", "roster", &file, "--dry-run"]));
+    assert_eq!(code, Some(2), "{said}");
+    let last = said.lines().last().unwrap();
+    assert!(last.contains("将有 1 行被拒收"), "{said}");
+    assert!(!last.contains("would be rejected"), "{said}");
+    let (_, en) = fails(&d, &["import", "roster", &file, "--dry-run"]);
+    assert!(en.contains("1 rows would be rejected"), "{en}");
+}
+
+#[test]
+fn export_says_what_it_wrote_in_chinese() {
+    let d = Data::new();
+    let json = d.path("全部.json");
+    let xlsx = d.path("全部.xlsx");
+    let dir = d.path("csv");
+    let said = both(&d, &zh(&["export", "--out", &json]));
+    assert!(
+        said.contains("已导出小区 1 个、楼栋 2 栋、住户 4 户、居民 5 人")
+            && said.contains("请妥善保管"),
+        "{said}"
+    );
+    let said = both(&d, &zh(&["export", "--format", "xlsx", "--out", &xlsx]));
+    assert!(said.contains("已导出居民 5 人"), "{said}");
+    let said = both(&d, &zh(&["export", "--format", "csv", "--out", &dir]));
+    assert!(said.contains("已导出居民 5 人到"), "{said}");
+    for said in [
+        both(&d, &zh(&["export", "--out", &json])),
+        both(&d, &zh(&["export", "--format", "xlsx", "--out", &xlsx])),
+        both(&d, &zh(&["export", "--format", "csv", "--out", &dir])),
+    ] {
+        assert!(
+            !said.contains("exported") && !said.contains("keep it private"),
+            "{said}"
+        );
+    }
+    let en = both(&d, &["export", "--out", &json]);
+    assert!(
+        en.contains("exported 1 areas, 2 buildings, 4 households, 5 residents"),
+        "{en}"
+    );
+}
+
+#[test]
+fn erase_reports_in_chinese() {
+    let d = Data::new();
+    let said = both(&d, &zh(&["erase", "slhy/3/1-601", "欧阳娜娜"]));
+    assert!(
+        said.contains("已删除 欧阳娜娜（胜利花苑/3栋/1-601 的居民）")
+            && said.contains("数据已重新写入")
+            && said.contains("无法触及"),
+        "{said}"
+    );
+    // The mark the record now reads is bilingual by design.
+    assert!(
+        !said.contains("values in the record") && !said.contains("not reached"),
+        "{said}"
+    );
+    let (code, said) = fails(&d, &zh(&["erase", "slhy/3"]));
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("还需给出居民姓名"), "{said}");
+}
+
+#[test]
+fn the_age_group_follows_the_birth_year_and_is_not_tagged_by_hand() {
+    let d = Data::new();
+    let before = d.ok(&["export"]);
+    for (op, group) in [
+        ("--add", "aged-80"),
+        ("--remove", "高龄老人"),
+        ("--add", "高龄"),
+    ] {
+        let args = ["tag", "slhy/3/1-101", "周海燕", op, group];
+        let (code, en) = fails(&d, &args);
+        assert_eq!(code, Some(2), "{en}");
+        assert!(
+            en.contains("aged 80 and over follows the birth year")
+                && en.contains("born in 1946 or earlier")
+                && en.contains("gridbook import roster"),
+            "{en}"
+        );
+        let (code, said) = fails(&d, &zh(&args));
+        assert_eq!(code, Some(2), "{said}");
+        assert!(
+            said.contains("高龄老人按出生年份计算") && said.contains("1946 年及以前出生"),
+            "{said}"
+        );
+        assert!(!said.contains("follows"), "{said}");
+    }
+    // Nothing written, also with a real group named beside it.
+    let (code, _) = fails(
+        &d,
+        &[
+            "tag",
+            "slhy/3/1-101",
+            "周海燕",
+            "--add",
+            "低保户",
+            "--add",
+            "aged-80",
+        ],
+    );
+    assert_eq!(code, Some(2));
+    assert_eq!(d.ok(&["export"]), before);
+    let care = |d: &Data| d.json(&["report", "care", "--json"]);
+    assert!(care(&d).as_array().unwrap().is_empty());
+    // A mark set by hand (a roster tag) on a younger resident comes out.
+    let file = d.path("tagged.csv");
+    std::fs::write(
+        &file,
+        "小区,楼栋,单元,房号,姓名,电话,与户主关系,标签\n胜利花苑,5栋,1,102,庞秀兰,13905460009,户主,高龄\n",
+    )
+    .unwrap();
+    d.ok(&["import", "roster", &file]);
+    assert_eq!(care(&d)[0]["groups"], serde_json::json!(["aged-80"]));
+    let out = d.ok(&zh(&["tag", "slhy/5/1-102", "庞秀兰", "--remove", "高龄"]));
+    assert!(out.contains("已移出高龄老人"), "{out}");
+    assert!(care(&d).as_array().unwrap().is_empty());
+}

@@ -44,7 +44,7 @@ fn the_xlsx_export_keeps_every_phone_as_text_with_chinese_headers() {
     ]);
     let out = d.path("全部.xlsx");
     let said = d.ok(&["--lang", "zh", "export", "--format", "xlsx", "--out", &out]);
-    assert!(said.contains("exported 5 residents"), "{said}");
+    assert!(said.contains("已导出居民 5 人"), "{said}");
     let path = Path::new(&out);
     assert_eq!(sheet_names(path), ["花名册", "记录"]);
     let roster = sheet(path, "花名册");
@@ -358,4 +358,84 @@ fn workbooks_in_a_named_sheet_and_members_from_a_workbook() {
     assert_eq!(show["covered_by"]["name"], "钱多多");
     assert_eq!(show["covered_by"]["phone"], "13800000009");
     let _ = NOW;
+}
+
+/// The CSV's rows after the header, BOM stripped.
+fn csv_rows(path: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn the_care_report_files_name_the_groups_in_the_reports_language() {
+    let d = Data::new();
+    d.ok(&[
+        "tag",
+        "slhy/3/2-501",
+        "吕桂英",
+        "--add",
+        "独居老人",
+        "--add",
+        "low-income",
+    ]);
+    let csv = d.path("care.csv");
+    let xlsx = d.path("care.xlsx");
+    d.ok(&[
+        "--lang", "zh", "report", "care", "--csv", &csv, "--xlsx", &xlsx,
+    ]);
+    let rows = csv_rows(&csv);
+    assert_eq!(rows[0][3], "独居老人、低保户", "{rows:?}");
+    let wb = sheet(Path::new(&xlsx), &sheet_names(Path::new(&xlsx))[0]);
+    assert_eq!(text(&wb[2][3]), "独居老人、低保户");
+    d.ok(&["report", "care", "--csv", &csv]);
+    let rows = csv_rows(&csv);
+    assert_eq!(
+        rows[0][3], "elder living alone, low-income household",
+        "{rows:?}"
+    );
+    // Machine output keeps the codes.
+    let v = d.json(&["report", "care", "--json"]);
+    assert_eq!(
+        v[0]["groups"],
+        serde_json::json!(["alone-elder", "low-income"])
+    );
+}
+
+#[test]
+fn the_patrol_ledger_names_failed_items_by_their_label() {
+    let d = Data::new();
+    d.ok(&[
+        "log",
+        "patrol",
+        "--zone",
+        "slhy/3",
+        "--kind",
+        "security",
+        "--issue",
+        "extinguishers-present:过期",
+        "--issue",
+        "照明",
+        "--as",
+        "王强",
+        "--at",
+        "-1d",
+    ]);
+    let csv = d.path("巡查台账.csv");
+    d.ok(&["--lang", "zh", "report", "ledger", "patrols", "--csv", &csv]);
+    let rows = csv_rows(&csv);
+    let issues = &rows[0][7];
+    assert_eq!(issues, "灭火器在位：过期；楼道照明正常", "{rows:?}");
+    assert!(!issues.contains("extinguishers"), "{rows:?}");
+    d.ok(&["report", "ledger", "patrols", "--csv", &csv]);
+    let rows = csv_rows(&csv);
+    let issues = &rows[0][7];
+    assert_eq!(
+        issues, "extinguishers present: 过期; lights work",
+        "{rows:?}"
+    );
 }

@@ -650,3 +650,22 @@ fn an_erasure_left_waiting_is_finished_before_the_tui_shows_the_store() {
         assert!(!text.contains(&name), "a backup still names them");
     }
 }
+
+#[test]
+fn quitting_after_a_change_says_the_backup_in_the_users_language() {
+    let (_tmp, data, config) = demo_data();
+    let mut s = start_tui_with(&data, &config, &["--lang", "zh", "--as", "邓美玲"], &[]);
+    s.wait_for(|t| t.contains("胜利花苑"), "the areas list");
+    s.send(b"\r\r\r");
+    s.wait_for(|t| t.contains("的居民"), "a household");
+    s.send(b"v");
+    s.wait_for(|t| t.contains("记录走访"), "the visit form");
+    s.send(b"\t\t\t");
+    s.send("退出前走访".as_bytes());
+    s.send(b"\x13");
+    s.wait_for(|t| t.contains("走访已保存"), "the visit saved");
+    quit(&mut s);
+    let raw = s.raw();
+    assert!(raw.contains("gridbook：备份已写入"), "{raw}");
+    assert!(!raw.contains("backup written"), "{raw}");
+}

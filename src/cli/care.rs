@@ -6,6 +6,7 @@ use gridbook_core::care;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::text::table;
 use gridbook_domain::vocab::Vocabulary;
+use gridbook_domain::vocab::care as vocab_care;
 
 /// Puts a resident in care groups and takes them out of others. Every group
 /// named is checked before anything is written.
@@ -32,6 +33,31 @@ pub fn tag(
     let ctx = env.ctx(&store)?;
     let h = household_at(&store, addr)?;
     let r = resident_in(&store, &h, name)?;
+    // 高龄老人 follows the birth year: adding it by hand, or taking out
+    // what the birth year decides, would change nothing the reports count.
+    // Only a mark once set by hand on a younger resident can be taken out.
+    let today = ctx.now.date();
+    let by_year = r
+        .birth_year
+        .is_some_and(|y| vocab_care::is_aged_80(y, today));
+    let by_hand = r.care.iter().any(|m| m.group == vocab_care::AGED_80);
+    for (words, adding) in [(add, true), (remove, false)] {
+        for g in words {
+            let is_age = groups
+                .parse_word(g)
+                .is_some_and(|t| t.code == vocab_care::AGED_80);
+            if is_age && (adding || by_year || !by_hand) {
+                return Err(Fail::said(
+                    "cli_msg.aged_80",
+                    &[
+                        &r.name,
+                        groups.label(vocab_care::AGED_80, lang),
+                        &(today.year as i32 - 80).to_string(),
+                    ],
+                ));
+            }
+        }
+    }
     let mut lines = String::new();
     for (words, adding, key) in [
         (add, true, "cli_msg.tag_added"),
@@ -111,12 +137,10 @@ pub fn report(
     let list = care::due(&store, &groups, gridbook_domain::model::Ts::now(), member)?;
     drop(store);
     if files.any() {
+        // Groups by name in the report's language, as the office reads
+        // them; the JSON keeps the codes.
         let mut all = rows(&list, &groups, lang, true);
         let header = all.remove(0);
-        // Codes in the file, as in the JSON, so a sheet can filter by them.
-        for (row, d) in all.iter_mut().zip(&list) {
-            row[3] = d.groups.join(";");
-        }
         files.write(lang, &header, &all, &[4, 6])?;
     }
     if as_json {

@@ -9,6 +9,7 @@ use gridbook_core::export::{self, Dump, ExportError, Format};
 use gridbook_core::seal::{self, Key, Need, Seal};
 use gridbook_domain::error::ErrorKind;
 use gridbook_domain::error::Kinded;
+use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::Ts;
 use gridbook_store::store::{Store, StoreError};
 
@@ -55,16 +56,18 @@ fn backup_fail(env: &Env, e: ExportError) -> Fail {
     }
 }
 
-fn counts(d: &Dump) -> String {
-    format!(
-        "{} areas, {} buildings, {} households, {} residents, {} members, {} events",
+fn counts(lang: Lang, d: &Dump) -> String {
+    let n = [
         d.areas.len(),
         d.buildings.len(),
         d.households.len(),
         d.residents.len(),
         d.members.len(),
-        d.events.len()
-    )
+        d.events.len(),
+    ]
+    .map(|n| n.to_string());
+    let n: Vec<&str> = n.iter().map(String::as_str).collect();
+    lang.f("export_cli.counts", &n)
 }
 
 /// Where a passphrase comes from: `GRIDBOOK_PASSPHRASE` (scripts), else
@@ -211,35 +214,30 @@ pub fn export(
         (Format::Json, Some(path)) => {
             let sealed = sealed.unwrap_or(Seal::Plain);
             export::write_json(&dump, path, &sealed).map_err(|e| fail(env, e))?;
+            let (what, to) = (counts(env.lang, &dump), path.display().to_string());
             if sealed.is_plain() {
-                out::line(format_args!(
-                    "exported {} to {} (personal data: keep it private)",
-                    counts(&dump),
-                    path.display()
-                ))?;
+                out::line(env.lang.f("export_cli.json", &[&what, &to]))?;
             } else {
-                out::line(format_args!(
-                    "exported {} to {} ({})",
-                    counts(&dump),
-                    path.display(),
-                    sealed.describe()
-                ))?;
+                let how = sealed.describe(env.lang);
+                out::line(env.lang.f("export_cli.json_sealed", &[&what, &to, &how]))?;
             }
         }
         (Format::Xlsx, path) => {
             let path = path.ok_or_else(|| Fail::input("--format xlsx needs --out FILE.xlsx"))?;
             let s = export::write_xlsx(&dump, path, env.lang).map_err(|e| fail(env, e))?;
-            out::line(format_args!(
-                "exported {} residents and {} events to {} (personal data: keep it private)",
-                s.residents,
-                s.events,
-                path.display()
+            out::line(env.lang.f(
+                "export_cli.xlsx",
+                &[
+                    &s.residents.to_string(),
+                    &s.events.to_string(),
+                    &path.display().to_string(),
+                ],
             ))?;
             if s.empty_households > 0 {
-                out::line(format_args!(
-                    "{} households without residents are not on the roster sheet (the JSON export has them)",
-                    s.empty_households
-                ))?;
+                out::line(
+                    env.lang
+                        .f("export_cli.xlsx_empty", &[&s.empty_households.to_string()]),
+                )?;
             }
         }
         (Format::Csv, dir) => {
@@ -249,18 +247,20 @@ pub fn export(
             // The files start with their header; the notice is said here
             // and in README.txt beside them.
             out::note(export::NOTICE);
-            out::line(format_args!(
-                "exported {} residents to {} and {} events to {} (personal data: keep them private)",
-                s.residents,
-                dir.join("roster.csv").display(),
-                s.events,
-                dir.join("events.csv").display()
+            out::line(env.lang.f(
+                "export_cli.csv",
+                &[
+                    &s.residents.to_string(),
+                    &dir.join("roster.csv").display().to_string(),
+                    &s.events.to_string(),
+                    &dir.join("events.csv").display().to_string(),
+                ],
             ))?;
             if s.empty_households > 0 {
-                out::line(format_args!(
-                    "{} households without residents are not in roster.csv (the JSON export has them)",
-                    s.empty_households
-                ))?;
+                out::line(
+                    env.lang
+                        .f("export_cli.csv_empty", &[&s.empty_households.to_string()]),
+                )?;
             }
         }
     }
@@ -285,10 +285,9 @@ pub fn import_json(env: &Env, file: &Path, identity: Option<&Path>) -> Result<()
     let backup = backup::after_session(&store, &env.config.backup_policy());
     drop(store);
     drop(progress);
-    out::line(format_args!(
-        "imported {} from {}",
-        counts(&dump),
-        file.display()
+    out::line(env.lang.f(
+        "import_cli.imported",
+        &[&counts(env.lang, &dump), &file.display().to_string()],
     ))?;
     // The import is saved; a backup that cannot be written is a warning.
     match backup {
@@ -340,7 +339,11 @@ pub fn backup(env: &Env, passphrase: bool) -> Result<(), Fail> {
     let how = if policy.seal.is_plain() {
         String::new()
     } else {
-        format!("{}{}", env.lang.t("wording.list"), policy.seal.describe())
+        format!(
+            "{}{}",
+            env.lang.t("wording.list"),
+            policy.seal.describe(env.lang)
+        )
     };
     out::line(env.lang.f(
         "contacts.msg.backup_kept",
@@ -377,10 +380,10 @@ pub fn restore(
         Ok(s) => s,
         Err(StoreError::Damaged { .. } | StoreError::Corrupt(_)) if force => {
             let aside = set_aside(env)?;
-            said.push(format!(
-                "the damaged store was moved to {}",
-                aside.display()
-            ));
+            said.push(
+                env.lang
+                    .f("restore_cli.set_aside", &[&aside.display().to_string()]),
+            );
             env.open(Use::Fill)?
         }
         Err(e) => return Err(e.into()),
@@ -388,10 +391,10 @@ pub fn restore(
     let store = if store.is_empty() {
         store
     } else if !force {
-        return Err(Fail::input(format!(
-            "{} already holds data; `gridbook restore --force` replaces it (after saving a backup of it)",
-            env.data.display()
-        )));
+        return Err(Fail::said(
+            "restore_cli.holds_data",
+            &[&env.data.display().to_string()],
+        ));
     } else {
         // Save what is there, then empty it; damage found on the way (reading
         // or clearing) sets the store's files aside instead. A backup that
@@ -413,19 +416,19 @@ pub fn restore(
                     &env.config.backup_seal(),
                 )
                 .map_err(|e| backup_fail(env, e))?;
-                said.push(format!(
-                    "the data being replaced was saved to {}",
-                    saved.display()
-                ));
+                said.push(
+                    env.lang
+                        .f("restore_cli.saved", &[&saved.display().to_string()]),
+                );
                 store
             }
             None => {
                 drop(store);
                 let aside = set_aside(env)?;
-                said.push(format!(
-                    "the damaged store was moved to {}",
-                    aside.display()
-                ));
+                said.push(
+                    env.lang
+                        .f("restore_cli.set_aside", &[&aside.display().to_string()]),
+                );
                 env.open(Use::Fill)?
             }
         }
@@ -434,10 +437,9 @@ pub fn restore(
     // rename: a kill leaves the old data or all of the backup's, never a mix.
     drop(fill(env, store, &dump, progress.counts())?);
     drop(progress);
-    said.push(format!(
-        "restored {} from {}",
-        counts(&dump),
-        file.display()
+    said.push(env.lang.f(
+        "restore_cli.restored",
+        &[&counts(env.lang, &dump), &file.display().to_string()],
     ));
     out::text(&(said.join("\n") + "\n"))
 }

@@ -35,10 +35,10 @@ fn backup_seal(env: &Env, passphrase: bool) -> Result<Seal, Fail> {
     }
     match seal::needs(&newest.display().to_string(), &bytes) {
         Ok(Need::Passphrase) => data::new_passphrase("the rewritten backup"),
-        _ => Err(Fail::input(format!(
-            "the newest backup {} is encrypted to age keys, but config.toml names no backup_recipients: set them (or pass --passphrase) so the rewritten backup is encrypted too; nothing was erased",
-            newest.display()
-        ))),
+        _ => Err(Fail::said(
+            "erase_cli.keys_no_recipients",
+            &[&newest.display().to_string()],
+        )),
     }
 }
 
@@ -49,17 +49,12 @@ pub fn run(
     member: Option<&str>,
     passphrase: bool,
 ) -> Result<(), Fail> {
-    let usage = || {
-        Fail::input(
-            "erase whom? `gridbook erase ADDR NAME` (a resident) or `gridbook erase --member NAME`",
-        )
-    };
+    let lang = env.lang;
+    let usage = || Fail::said("erase_cli.usage", &[]);
     match (addr, name, member) {
         (Some(_), Some(_), None) | (None, None, Some(_)) => {}
         (Some(_), None, None) => {
-            return Err(Fail::input(
-                "erase ADDR NAME: name the resident too, e.g. `gridbook erase 幸福小区/3栋/2-501 张三`",
-            ));
+            return Err(Fail::said("erase_cli.name_too", &[]));
         }
         _ => return Err(usage()),
     }
@@ -69,9 +64,7 @@ pub fn run(
         (Some(addr), Some(name), None) => {
             let zone = address::resolve(&store, addr)?;
             let Zone::Household(a, b, h) = &zone else {
-                return Err(Fail::input(format!(
-                    "`{addr}` is not a household: erase ADDR NAME takes AREA/BUILDING/HOUSEHOLD"
-                )));
+                return Err(Fail::said("erase_cli.not_household", &[addr]));
             };
             let label = format!(
                 "{}/{}/{}",
@@ -81,11 +74,17 @@ pub fn run(
             );
             let dump = Dump::from_store(&store)?;
             let id = erase::find_resident(&dump, h.meta.id, &label, name).map_err(fail)?;
-            (Whom::Resident(id), format!("resident of {label}"))
+            (
+                Whom::Resident(id),
+                lang.f("erase_cli.resident_of", &[&label]),
+            )
         }
         (None, None, Some(who)) => {
             let m = gridbook_core::who::member(&store, who)?;
-            (Whom::Member(m.meta.id), "member".to_string())
+            (
+                Whom::Member(m.meta.id),
+                lang.t("erase_cli.member").to_string(),
+            )
         }
         _ => return Err(usage()),
     };
@@ -93,62 +92,52 @@ pub fn run(
     let (store, erased) = erase::erase(store, whom, ctx.now, ctx.by).map_err(fail)?;
     let rewritten = erase::rewrite_backups(&store, Some(&sealed));
     drop(store);
-    let mut lines = vec![format!(
-        "erased {} ({said}): {} values in the record, {} timeline entries, {} other records; they now read {}",
-        erased.name,
-        erased.fields,
-        erased.entries,
-        erased.records,
-        erase::MARK
+    let n = [erased.fields, erased.entries, erased.records].map(|n| n.to_string());
+    let mut lines = vec![lang.f(
+        "erase_cli.erased",
+        &[&erased.name, &said, &n[0], &n[1], &n[2], erase::MARK],
     )];
-    lines.push("the store was written anew without them and the old store files deleted".into());
+    lines.push(lang.t("erase_cli.rewritten").to_string());
     let mut failed = None;
     match rewritten {
         Ok(r) => {
             if let Some(p) = &r.written {
-                lines.push(format!(
-                    "backups: {} old ones removed, replaced by {} ({})",
-                    r.removed,
-                    p.display(),
-                    sealed.describe()
+                lines.push(lang.f(
+                    "erase_cli.backups",
+                    &[
+                        &r.removed.to_string(),
+                        &p.display().to_string(),
+                        &sealed.describe(lang),
+                    ],
                 ));
             }
             for k in &r.kept {
-                lines.push(format!(
-                    "warning: could not remove the old backup {}: it still holds them; delete it by hand",
-                    k.display()
-                ));
+                lines.push(lang.f("erasesync.backup_kept", &[&k.display().to_string()]));
             }
         }
         Err(e) => {
-            failed = Some(format!(
-                "the erase is saved, but rewriting the backups failed ({e}): the old backups in {} still hold them; run `gridbook erase` again or delete them by hand",
-                backup::dir(&env.data).display()
+            failed = Some(Fail::said_as(
+                gridbook_domain::error::ErrorKind::Unavailable,
+                "erase_cli.backups_failed",
+                &[
+                    &e.to_string(),
+                    &backup::dir(&env.data).display().to_string(),
+                ],
             ));
         }
     }
     for c in erase::copies_beside(&env.data) {
-        lines.push(format!(
-            "warning: {} is an older copy of the store (set aside, not erased); delete it once you no longer need it",
-            c.display()
-        ));
+        lines.push(lang.f("erase_cli.copy_beside", &[&c.display().to_string()]));
     }
     if gridbook_core::sync::device::is_set_up(&env.data) {
-        lines.push(env.lang.t("erasesync.synced").to_string());
-        lines.push(
-            "not reached: exports and copies made elsewhere (files written with `gridbook export`, USB sticks) still hold them; erase those by hand".into(),
-        );
+        lines.push(lang.t("erasesync.synced").to_string());
+        lines.push(lang.t("erase_cli.not_reached_synced").to_string());
     } else {
-        lines.push(
-            "not reached: exports and copies made elsewhere (files written with `gridbook export`, USB sticks, other laptops) still hold them; erase those by hand".into(),
-        );
+        lines.push(lang.t("erase_cli.not_reached").to_string());
     }
     out::text(&(lines.join("\n") + "\n"))?;
     match failed {
-        Some(msg) => Err(Fail::of(
-            gridbook_domain::error::ErrorKind::Unavailable,
-            msg,
-        )),
+        Some(f) => Err(f),
         None => Ok(()),
     }
 }

@@ -901,37 +901,39 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             if json {
                 out::json(&report)?;
             } else {
-                out::line(format_args!(
-                    "{} records, {} index entries ok; {} missing, {} extra, {} wrong, {} undecodable",
+                let n = [
                     report.records,
                     report.ok,
                     report.missing.len(),
                     report.extra.len(),
                     report.wrong.len(),
-                    report.undecodable.len()
-                ))?;
+                    report.undecodable.len(),
+                ]
+                .map(|n| n.to_string());
+                let n: Vec<&str> = n.iter().map(String::as_str).collect();
+                out::line(env.lang.f("check_cli.summary", &n))?;
             }
             if report.is_clean() {
                 Ok(())
             } else if report.rebuild_fixes() {
-                Err(Fail::of(
+                Err(Fail::said_as(
                     ErrorKind::Unavailable,
-                    "indexes do not match the records; run `gridbook check --rebuild`",
+                    "contacts.rule.check_dirty",
+                    &[],
                 ))
             } else {
-                Err(Fail::of(
+                let which = report
+                    .undecodable
+                    .iter()
+                    .chain(&report.miscounted)
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                Err(Fail::said_as(
                     ErrorKind::Unavailable,
-                    format!(
-                        "records or events are damaged or lost ({}); a rebuild cannot bring them back: restore a backup",
-                        report
-                            .undecodable
-                            .iter()
-                            .chain(&report.miscounted)
-                            .take(3)
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ),
+                    "check_cli.damaged",
+                    &[&which],
                 ))
             }
         }
@@ -1025,11 +1027,13 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
                 out::line(report.text(env.lang))?;
             }
             if dry_run && report.rows_rejected > 0 {
-                return Err(Fail::input(format!(
-                    "{}: {} rows would be rejected",
-                    file.display(),
-                    report.rows_rejected
-                )));
+                return Err(Fail::said(
+                    "import_cli.rejected",
+                    &[
+                        &file.display().to_string(),
+                        &report.rows_rejected.to_string(),
+                    ],
+                ));
             }
             Ok(())
         }

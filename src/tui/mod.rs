@@ -455,14 +455,18 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     })?;
     drop(restore);
     match daily {
-        Ok(taken) => crate::env::warn_daily(&taken),
+        Ok(taken) => crate::env::warn_daily(app.state.lang, &taken),
         Err(panic) => std::panic::resume_unwind(panic),
     }
     if app.state.changed {
+        let lang = app.state.lang;
         match gridbook_core::backup::after_session(&store, &env.config.backup_policy()) {
-            Ok(Some(p)) => eprintln!("gridbook: backup written to {}", p.display()),
+            Ok(Some(p)) => eprintln!(
+                "{}",
+                lang.f("session.backup_written", &[&p.display().to_string()])
+            ),
             Ok(None) => {}
-            Err(e) => eprintln!("gridbook: backup failed: {e}"),
+            Err(e) => eprintln!("{}", lang.f("session.backup_failed", &[&e.to_string()])),
         }
     }
     // An erasure a sync brought in this session: the store is written anew

@@ -415,15 +415,17 @@ fn patrols(
         };
         let (date, time) = local(e.at);
         let ok = items.iter().filter(|i| i.ok).count();
+        // Items by their label in `lang` (the user's checklists when
+        // installed), as the TUI and `show` say them; the note as written.
         let issues: Vec<String> = items
             .iter()
             .filter(|i| !i.ok)
             .map(|i| {
-                if i.note.is_empty() {
-                    i.item.clone()
-                } else {
-                    format!("{}: {}", i.item, i.note)
+                gridbook_domain::checklist::Finding {
+                    key: i.item.clone(),
+                    note: i.note.clone(),
                 }
+                .show(lang)
             })
             .collect();
         rows.push(vec![
@@ -439,7 +441,7 @@ fn patrols(
             if issues.is_empty() {
                 lang.t("excel.no_issues").to_string()
             } else {
-                issues.join("；")
+                issues.join(if lang == Lang::Zh { "；" } else { "; " })
             },
             note.clone(),
         ]);

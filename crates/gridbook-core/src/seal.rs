@@ -26,13 +26,14 @@ impl Seal {
         matches!(self, Seal::Plain)
     }
 
-    /// A word for messages: "encrypted to a passphrase", "encrypted to 2 keys".
-    pub fn describe(&self) -> String {
+    /// A word for messages in `lang`: "encrypted to a passphrase",
+    /// "encrypted to 2 age keys".
+    pub fn describe(&self, lang: gridbook_domain::i18n::Lang) -> String {
         match self {
-            Seal::Plain => "not encrypted".into(),
-            Seal::Passphrase(_) => "encrypted to a passphrase".into(),
-            Seal::Recipients(r) if r.len() == 1 => "encrypted to 1 age key".into(),
-            Seal::Recipients(r) => format!("encrypted to {} age keys", r.len()),
+            Seal::Plain => lang.t("seal.plain").into(),
+            Seal::Passphrase(_) => lang.t("seal.passphrase").into(),
+            Seal::Recipients(r) if r.len() == 1 => lang.t("seal.key").into(),
+            Seal::Recipients(r) => lang.f("seal.keys", &[&r.len().to_string()]),
         }
     }
 }
