@@ -233,6 +233,88 @@ fn a_ledger_for_a_month_has_that_months_entries_in_csv_and_xlsx() {
     d.bad(&["report", "ledger", "sales"]);
 }
 
+/// The problems ledger says where a problem stands now: a resolve that was
+/// reopened is not its outcome, the reopening's note is; days are counted
+/// between local dates, as a reader counts them from the date columns.
+#[test]
+fn the_problems_ledger_takes_the_reopening_and_counts_calendar_days() {
+    let d = Data::new();
+    let log = |at: &str, args: &[&str]| d.ok_at(at, args).trim().to_string();
+    let open = |at: &str, note: &str| {
+        log(
+            at,
+            &[
+                "log",
+                "problem",
+                "--zone",
+                "slhy/3",
+                "--category",
+                "repair",
+                "--note",
+                note,
+                "--as",
+                "王强",
+            ],
+        )
+    };
+    // 23:30 on 20 November local; resolved at 08:00 the next morning, then
+    // reopened on the 23rd.
+    let lamp = open("2026-11-20T15:30:00Z", "楼道灯不亮");
+    log(
+        "2026-11-21T00:00:00Z",
+        &[
+            "log",
+            "resolve",
+            &lamp,
+            "--note",
+            "已修好",
+            "--as",
+            "赵建国",
+        ],
+    );
+    log(
+        "2026-11-23T02:00:00Z",
+        &[
+            "log",
+            "reopen",
+            &lamp,
+            "--note",
+            "灯又不亮了",
+            "--as",
+            "王强",
+        ],
+    );
+    // 23:30 on 24 November, resolved at 09:00 on the 25th: nine and a half
+    // hours, one day by the calendar.
+    let drain = open("2026-11-24T15:30:00Z", "下水道堵塞");
+    log(
+        "2026-11-25T01:00:00Z",
+        &[
+            "log",
+            "resolve",
+            &drain,
+            "--note",
+            "已疏通",
+            "--as",
+            "赵建国",
+        ],
+    );
+    let csv = d.path("problems.csv");
+    d.ok(&[
+        "--lang", "en", "report", "ledger", "problems", "--month", "2026-11", "--csv", &csv,
+    ]);
+    let text_csv = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<&str> = text_csv.lines().skip(1).collect();
+    assert_eq!(
+        rows,
+        [
+            // Still open on 1 December (NOW, 14:30 local): 11 days so far.
+            "1,2026-11-20,胜利花苑/3栋,repair,楼道灯不亮,normal,王强,open,,,灯又不亮了,11",
+            "2,2026-11-24,胜利花苑/3栋,repair,下水道堵塞,normal,王强,resolved,2026-11-25,赵建国,已疏通,1",
+        ]
+    );
+}
+
 #[test]
 fn every_report_takes_xlsx_with_the_rows_of_its_csv() {
     let d = Data::new();

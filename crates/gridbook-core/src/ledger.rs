@@ -157,6 +157,15 @@ pub struct Ledger {
 }
 
 /// A local date and time of an instant.
+/// Days from `from`'s local date to `to`'s (0 on the same day).
+fn calendar_days(from: Ts, to: Ts) -> i64 {
+    let day = |t: Ts| t.to_jiff().to_zoned(gridbook_domain::clock::tz()).date();
+    day(from)
+        .until(day(to))
+        .map_or(0, |span| i64::from(span.get_days()))
+        .max(0)
+}
+
 fn local(t: Ts) -> (String, String) {
     let z = t.to_jiff().to_zoned(gridbook_domain::clock::tz());
     (
@@ -369,14 +378,22 @@ fn problems(
                 _ => {}
             }
         }
-        let outcome = mine
+        // Where it stands now: the last note since it was last reopened
+        // (the reopening's own note says why), not a resolve it undid.
+        let since_reopen = mine
+            .iter()
+            .rposition(|(_, step, _)| *step == ProblemStep::Reopened)
+            .unwrap_or(0);
+        let outcome = mine[since_reopen..]
             .iter()
             .rev()
-            .find(|(_, step, note)| *step != ProblemStep::Reopened && !note.is_empty())
+            .find(|(_, _, note)| !note.is_empty())
             .map(|(_, _, n)| n.to_string())
             .unwrap_or_default();
+        // Calendar days between the day it was reported and the day it was
+        // closed (or today), as a reader counts from the two date columns.
         let end = closed.map_or(now, |c| c.at);
-        let days = ((end.0 - e.at.0).max(0) / DAY_MS).to_string();
+        let days = calendar_days(e.at, end).to_string();
         let reporter = match reporter.or(e.by) {
             Some(r) => names.person(r)?,
             None => String::new(),
