@@ -249,6 +249,40 @@ fn assign_unassign_and_a_supervisor_beside_the_responsible_member() {
     ]);
 }
 
+/// A new responsible member ends the span of the one before: the command
+/// says whose span ended, in both languages; a supervisor ends nobody's.
+#[test]
+fn a_new_responsible_member_says_whose_span_it_ends() {
+    let d = Data::new();
+    let out = d.ok(&["assign", "王强", "slhy/3", "--role", "supervisor"]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let out = d.ok(&["assign", "王强", "slhy/3", "--role", "responsible"]);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "王强 is now responsible for 胜利花苑/3栋 (from 2026-12-01)",
+            "赵建国: responsible for 胜利花苑/3栋 ends 2026-12-01",
+        ]
+    );
+    let d = Data::new();
+    let out = d.ok(&[
+        "--lang",
+        "zh",
+        "assign",
+        "孙丽",
+        "slhy/3",
+        "--role",
+        "责任人",
+    ]);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "孙丽 现为责任人（胜利花苑/3栋，自 2026-12-01 起）",
+            "赵建国：责任人（胜利花苑/3栋）于 2026-12-01 结束",
+        ]
+    );
+}
+
 #[test]
 fn transfer_moves_every_zone_and_liaison_household_in_one_step() {
     let d = Data::new();

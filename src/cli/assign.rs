@@ -36,17 +36,35 @@ pub fn assign(
         Some(s) => day_start("--since", s, ctx.now)?,
         None => ctx.now,
     };
+    // One responsible member at a time: the one whose span the new one
+    // ends is said, not ended silently.
+    let replaced = match role {
+        Role::Responsible => store
+            .assignments_of(z.id())?
+            .into_iter()
+            .filter(|a| a.role == role && a.member != m.meta.id && a.active_at(since))
+            .map(|a| a.member)
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
     ops::assign(&store, ctx, z.id(), m.meta.id, role, since, None)?;
+    let mut replaced_names = Vec::new();
+    for id in replaced {
+        replaced_names.push(store.member(id)?.map_or_else(|| id.short(), |m| m.name));
+    }
     drop(store);
+    let role_name = lang.label("role", role.code());
     out::line(lang.f(
         "cli_msg.assigned",
-        &[
-            &m.name,
-            &lang.label("role", role.code()),
-            &z.path(),
-            &since.date().to_string(),
-        ],
-    ))
+        &[&m.name, &role_name, &z.path(), &since.date().to_string()],
+    ))?;
+    for name in replaced_names {
+        out::line(lang.f(
+            "cli_msg.unassigned",
+            &[&name, &role_name, &z.path(), &since.date().to_string()],
+        ))?;
+    }
+    Ok(())
 }
 
 pub fn unassign(
