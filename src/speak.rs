@@ -375,6 +375,70 @@ mod tests {
         assert!(e.zh().contains("钻井小区（zjxq）"), "{}", e.zh());
     }
 
+    /// The domain's rules, as its sources write them (`rule("…")`,
+    /// `rule(format!("…", …))`), with each `{…}` as a placeholder.
+    fn rule_texts(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rule_texts(&path, out);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in src.match_indices("rule(") {
+                let rest = src[at + 5..].trim_start();
+                let rest = rest.strip_prefix("format!(").unwrap_or(rest).trim_start();
+                let Some(body) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let (mut text, mut escaped, mut depth) = (String::new(), false, 0);
+                for c in body.chars() {
+                    match c {
+                        _ if escaped => {
+                            text.push(c);
+                            escaped = false;
+                        }
+                        '\\' => escaped = true,
+                        '"' => break,
+                        '{' => {
+                            depth += 1;
+                            if depth == 1 {
+                                text.push_str("{}");
+                            }
+                        }
+                        '}' => depth -= 1,
+                        _ if depth > 0 => {}
+                        _ => text.push(c),
+                    }
+                }
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+
+    /// Every rule the domain refuses with is said in Chinese by a pattern,
+    /// not kept in English behind a Chinese lead.
+    #[test]
+    fn every_rule_of_the_domain_has_its_chinese_pattern() {
+        let core =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/gridbook-core/src");
+        let mut rules = Vec::new();
+        rule_texts(&core, &mut rules);
+        assert!(
+            rules.len() > 40,
+            "the scan finds the rules: {}",
+            rules.len()
+        );
+        let missing: Vec<_> = rules
+            .iter()
+            .filter(|(_, text)| text_zh(text).is_none())
+            .collect();
+        assert!(missing.is_empty(), "rules with no pattern: {missing:#?}");
+    }
+
     /// Every English pattern has its Chinese one with as many placeholders.
     #[test]
     fn every_rule_pattern_keeps_its_placeholders() {
