@@ -25,6 +25,53 @@ fn welcome_on_an_empty_store() {
     insta::assert_snapshot!("welcome_zh", screen(&a, 80, 24));
 }
 
+/// `:me NAME` says who I am: the header names me, what I save names me as
+/// who wrote it, and config.toml keeps it for the next start (with no
+/// config directory the session keeps it, and says so); a name that is no
+/// member is refused and changes nothing.
+#[test]
+fn me_names_who_i_am_and_the_config_keeps_it() {
+    let (_d, store) = demo_store();
+    let cfg = tempfile::tempdir().unwrap();
+    let mut a = app(&store, Lang::Zh, 100, 30);
+    a.config_dir = Some(cfg.path().to_path_buf());
+    a.press(": \"me 无此人\" enter");
+    assert!(a.state.me.is_none());
+    assert!(!cfg.path().join("config.toml").exists());
+    a.press(": \"me 朱杰\" enter");
+    let s = screen(&a, 100, 30);
+    assert!(s.lines().next().unwrap().contains("朱杰"), "{s}");
+    assert!(s.contains("此后你的身份是 朱杰"), "{s}");
+    let c = Config::load(Some(cfg.path())).unwrap();
+    assert_eq!(c.me.as_deref(), Some("朱杰"));
+    let zhu = store
+        .members()
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == "朱杰")
+        .unwrap()
+        .meta
+        .id;
+    // The visit form offers me as the visitor.
+    a.press("enter enter enter enter v tab tab tab \"电话回访\" ctrl-s");
+    assert!(a.state.form().is_none(), "saved: {}", screen(&a, 100, 30));
+    let visit = store
+        .events()
+        .map(Result::unwrap)
+        .find(|e| matches!(&e.body, gridbook::model::EventBody::Visit(v) if v.note == "电话回访"))
+        .expect("the visit");
+    assert_eq!(visit.by, Some(zhu), "written by me");
+
+    let mut a = app(&store, Lang::En, 100, 30);
+    a.press(": \"me 朱杰\" enter");
+    let s = screen(&a, 100, 30);
+    assert!(
+        s.contains("you are 朱杰 for this session; not kept: no config directory"),
+        "{s}"
+    );
+    assert_eq!(a.state.me.as_ref().map(|(id, _)| *id), Some(zhu));
+}
+
 #[test]
 fn areas_then_buildings_then_households_then_a_household() {
     let (_d, store) = demo_store();

@@ -32,6 +32,8 @@ pub enum ArgKind {
     Path,
     /// `hygiene` or `security` (also 卫生 / 治安).
     PatrolKind,
+    /// A member: name, phone or id, the rest of the line.
+    Member,
 }
 
 impl ArgKind {
@@ -41,6 +43,7 @@ impl ArgKind {
             ArgKind::Address => "ADDR",
             ArgKind::Path => "PATH",
             ArgKind::PatrolKind => "hygiene|security",
+            ArgKind::Member => "NAME",
         }
     }
 
@@ -48,14 +51,14 @@ impl ArgKind {
     pub fn choices(self) -> &'static [&'static str] {
         match self {
             ArgKind::PatrolKind => &["hygiene", "security"],
-            ArgKind::Address | ArgKind::Path => &[],
+            ArgKind::Address | ArgKind::Path | ArgKind::Member => &[],
         }
     }
 
     fn accepts(self, value: &str) -> bool {
         match self {
             ArgKind::PatrolKind => PatrolKind::parse(value).is_some(),
-            ArgKind::Address | ArgKind::Path => !value.trim().is_empty(),
+            ArgKind::Address | ArgKind::Path | ArgKind::Member => !value.trim().is_empty(),
         }
     }
 }
@@ -123,6 +126,7 @@ commands! {
     MoveResident = "move", "movemerge.move", [], NoArg, [Browse];
     CopyPhone = "copy phone", "yank", [], NoArg, [Browse, Search];
     MyZones = "my zones", "my_zones", [], NoArg, [Browse];
+    Me = "me", "me", [], Required(ArgKind::Member), [Browse];
     Sort = "sort", "sort", [], NoArg, [Browse];
     Filter = "filter", "filter", [], NoArg, [Browse];
     ShowResolved = "show resolved", "show_resolved", [], NoArg, [Browse];
@@ -499,6 +503,7 @@ mod tests {
             let c = match spec.arg {
                 Arg::Required(ArgKind::Address) => Command::with_arg(spec.cmd, "slhy/3/2-501"),
                 Arg::Required(ArgKind::Path) => Command::with_arg(spec.cmd, "roster.csv"),
+                Arg::Required(ArgKind::Member) => Command::with_arg(spec.cmd, "孙丽"),
                 Arg::Required(ArgKind::PatrolKind) | Arg::Optional(_) | Arg::None => {
                     Command::new(spec.cmd)
                 }

@@ -64,6 +64,9 @@ pub struct App<'s> {
     /// What every commit to the store changed, whoever made it: the
     /// screens follow it ([`follow`]).
     changes: std::sync::mpsc::Receiver<gridbook_store::writes::Changes>,
+    /// Where `config.toml` lives, for `:me` to keep who I am (none: the
+    /// session keeps it only).
+    pub config_dir: Option<std::path::PathBuf>,
 }
 
 impl<'s> App<'s> {
@@ -92,6 +95,7 @@ impl<'s> App<'s> {
             clipboard: Vec::new(),
             jobs: Runner::Inline,
             changes: store.follow(),
+            config_dir: None,
         }
     }
 
@@ -153,6 +157,19 @@ impl<'s> App<'s> {
             for e in queue.drain(..) {
                 match e {
                     Effect::Copy(text) => self.clipboard.push(text),
+                    Effect::SetMe(name) => {
+                        let world = World {
+                            store: self.store,
+                            lang: self.state.lang,
+                            config: &self.config,
+                            checklists: &self.checklists,
+                            lists: &self.lists,
+                            me: None,
+                            my_zones: false,
+                            care_only: false,
+                        };
+                        msgs.extend(effects::set_me(&world, &name, self.config_dir.as_deref()));
+                    }
                     Effect::Job(ticket, job) => {
                         let req = Request {
                             ticket,
@@ -387,6 +404,7 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         checklists,
     );
     app.lists = lists;
+    app.config_dir = gridbook_core::config::config_dir();
     // Loaded from the store even after a saved screen was drawn: the same
     // data, and the app's own state from here on.
     app.start();

@@ -39,6 +39,9 @@ pub enum Effect {
     /// Jump to a zone by id (from a report or a lookup result).
     GotoId(Id),
     Copy(String),
+    /// Who I am from now on (`:me NAME`): the runtime's, which knows
+    /// where the config lives.
+    SetMe(String),
     /// Run a lookup query.
     Lookup(String),
     /// Resolve conflict `item` by keeping its version `keep` (from 1).
@@ -125,6 +128,13 @@ pub enum Msg {
     Warnings(usize),
     /// A conflict was resolved: what was kept.
     Kept(String),
+    /// I am this member now; `saved` is the config file that keeps it,
+    /// or why it could not be written (the session keeps it either way).
+    Me {
+        id: Id,
+        name: String,
+        saved: Result<String, String>,
+    },
     /// A sync finished: its summary line, or its error. Shown even when
     /// another job was asked for meanwhile.
     Synced(String, bool),
@@ -414,6 +424,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Warnings(n) => {
             state.warnings = n;
             vec![]
+        }
+        Msg::Me { id, name, saved } => {
+            let text = match &saved {
+                Ok(path) => state.lang.f("tui.me_saved", &[&name, path]),
+                Err(why) => state.lang.f("tui.me_session", &[&name, why]),
+            };
+            state.me = Some((id, name));
+            status(state, text, saved.is_err());
+            // Today and "my zones" are mine now.
+            reload(state)
         }
         Msg::Kept(text) => {
             state.changed = true;
@@ -795,6 +815,10 @@ fn screen_command(state: &mut State, c: Command) -> Vec<Effect> {
         )],
         Cmd::Import => match c.arg {
             Some(path) => vec![start_job(state, Job::ImportPreview(path))],
+            None => vec![],
+        },
+        Cmd::Me => match c.arg {
+            Some(name) => vec![Effect::SetMe(name)],
             None => vec![],
         },
         Cmd::MyZones => {

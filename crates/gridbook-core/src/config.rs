@@ -60,6 +60,57 @@ pub fn config_dir() -> Option<PathBuf> {
     project().map(|p| p.config_dir().to_path_buf())
 }
 
+/// Sets `me` in `config.toml` in `dir` (made if missing), keeping every
+/// other line as written, comments too: the line that set `me` is
+/// replaced, else the setting goes first (a top-level key must come
+/// before any table). The file is replaced whole, and only by text that
+/// still reads as a config. Returns the file's path.
+pub fn save_me(dir: &Path, me: &str) -> std::io::Result<PathBuf> {
+    use std::io::{Error, ErrorKind};
+    let path = dir.join("config.toml");
+    let old = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let line = format!("me = {}", toml::Value::String(me.to_string()));
+    let mut lines: Vec<String> = old.lines().map(str::to_string).collect();
+    let tables_from = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with('['))
+        .unwrap_or(lines.len());
+    let sets_me = |l: &str| {
+        l.trim_start()
+            .strip_prefix("me")
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    };
+    match lines[..tables_from].iter().position(|l| sets_me(l)) {
+        Some(i) => lines[i] = line,
+        None => lines.insert(0, line),
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    toml::from_str::<Config>(&text)
+        .map_err(|e| Error::new(ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(".config.toml.tmp");
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
 impl Config {
     pub fn load(dir: Option<&Path>) -> Result<Config, String> {
         let Some(path) = dir.map(|d| d.join("config.toml")) else {
@@ -144,4 +195,38 @@ pub fn activity_kinds(
 ) -> Result<gridbook_domain::vocab::Vocabulary, String> {
     let user = user_list(config_dir, "activities.toml")?;
     gridbook_domain::vocab::activity_kinds(user.as_ref().map(|(f, t)| (f.as_str(), t.as_str())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saving_me_keeps_every_other_line_and_replaces_only_mine() {
+        let dir = tempfile::tempdir().unwrap();
+        // No file yet: one line.
+        save_me(dir.path(), "孙丽").unwrap();
+        let read = || std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+        assert_eq!(read(), "me = \"孙丽\"\n");
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "# 我的设置\nlang = \"zh\"\nme = \"王强\"  # 旧的\n\n[extra]\nme = \"不是这个\"\n",
+        )
+        .unwrap();
+        // The table below is not a config of ours: refused, file untouched.
+        assert!(save_me(dir.path(), "赵建国").is_err());
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "# 我的设置\nlang = \"zh\"\nme = \"王强\"  # 旧的\nvisit_days = 60\n",
+        )
+        .unwrap();
+        save_me(dir.path(), "赵\"建国").unwrap();
+        assert_eq!(
+            read(),
+            "# 我的设置\nlang = \"zh\"\nme = '赵\"建国'\nvisit_days = 60\n"
+        );
+        let c = Config::load(Some(dir.path())).unwrap();
+        assert_eq!(c.me.as_deref(), Some("赵\"建国"));
+        assert_eq!(c.visit_days(), 60);
+    }
 }

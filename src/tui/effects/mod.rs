@@ -48,9 +48,36 @@ pub fn run(w: &World, finder: &mut Finder, effect: Effect) -> Vec<Msg> {
         },
         Effect::Lookup(query) => Ok(lookup(w, finder, &query)),
         Effect::Keep { item, keep } => keep_version(w, item, keep),
-        Effect::Job(..) | Effect::Copy(_) => Ok(vec![]),
+        Effect::Job(..) | Effect::Copy(_) | Effect::SetMe(_) => Ok(vec![]),
     };
     result.unwrap_or_else(|e| vec![Msg::Status(e.say(w.lang), true)])
+}
+
+/// `:me NAME`: the member `name` names (id, exact name or phone), kept
+/// for the session and written to `config.toml` in `config_dir` when
+/// there is one, so every later start knows it too.
+pub fn set_me(w: &World, name: &str, config_dir: Option<&std::path::Path>) -> Vec<Msg> {
+    let m = match gridbook_core::who::member(w.store, name) {
+        Ok(m) if m.meta.is_live() => m,
+        Ok(m) => {
+            return vec![Msg::Status(
+                UiError::Rule(format!("{} is retired", m.name)).say(w.lang),
+                true,
+            )];
+        }
+        Err(e) => return vec![Msg::Status(err(e).say(w.lang), true)],
+    };
+    let saved = match config_dir {
+        Some(dir) => gridbook_core::config::save_me(dir, &m.name)
+            .map(|p| p.display().to_string())
+            .map_err(|e| e.to_string()),
+        None => Err(w.lang.t("tui.me_no_config").to_string()),
+    };
+    vec![Msg::Me {
+        id: m.meta.id,
+        name: m.name,
+        saved,
+    }]
 }
 
 /// Keeps version `keep` of conflict `item` (a new edit naming every head).
