@@ -4,6 +4,7 @@
 
 use gridbook_core::address::AddrError;
 use gridbook_core::demo::DemoError;
+use gridbook_core::erase::EraseError;
 use gridbook_core::ops::OpError;
 use gridbook_core::roster::RosterError;
 use gridbook_core::sync::SyncError;
@@ -41,6 +42,14 @@ impl Fail {
     pub fn said_as(kind: ErrorKind, key: &str, args: &[&str]) -> Fail {
         let mut f = Fail::of(kind, Lang::En.f(key, args));
         f.zh = Some(Lang::Zh.f(key, args));
+        f
+    }
+
+    /// Bad input said by `say` in each language (its arguments differ by
+    /// language: "the export" and 导出文件).
+    pub fn said_by(say: impl Fn(Lang) -> String) -> Fail {
+        let mut f = Fail::of(ErrorKind::Input, say(Lang::En));
+        f.zh = Some(say(Lang::Zh));
         f
     }
 
@@ -256,6 +265,7 @@ macro_rules! fail_from {
     )*};
 }
 fail_from!(
+    EraseError,
     StoreError,
     OpError,
     AddrError,

@@ -8,6 +8,7 @@
 
 use gridbook_core::address::AddrError;
 use gridbook_core::demo::DemoError;
+use gridbook_core::erase::EraseError;
 use gridbook_core::ops::OpError;
 use gridbook_core::relocate::Refusal;
 use gridbook_core::roster::RosterError;
@@ -37,11 +38,7 @@ fn z(key: &str, args: &[&str]) -> String {
 /// A word the English message carries (`room`, `household`), in Chinese
 /// when the catalog knows it.
 fn word(w: &str) -> String {
-    let key = format!("contacts.word.{w}");
-    match Lang::Zh.t(&key) {
-        t if t == key => w.to_string(),
-        t => t.to_string(),
-    }
+    gridbook_domain::validate::word(Lang::Zh, w)
 }
 
 /// `"{} already has room {}"` against `"3栋 already has room 2-501"`:
@@ -91,33 +88,7 @@ fn free_zh(text: &str) -> String {
 
 impl Speak for FieldError {
     fn zh(&self) -> String {
-        match self {
-            FieldError::Empty(f) => z("empty", &[&word(f)]),
-            FieldError::Phone(p) => z("phone", &[p]),
-            FieldError::TooLong { field, len, max } => z(
-                "too_long",
-                &[&word(field), &len.to_string(), &max.to_string()],
-            ),
-            FieldError::LineBreak { field, at, what } => {
-                z("line_break", &[&word(field), &at.to_string(), what])
-            }
-            FieldError::Control {
-                field,
-                at,
-                what,
-                code,
-            } => z(
-                "control",
-                &[
-                    &word(field),
-                    &at.to_string(),
-                    what,
-                    &format!("U+{code:04X}"),
-                ],
-            ),
-            FieldError::Time { field, shown } => z("time", &[&word(field), shown]),
-            FieldError::Ahead { field, shown } => z("ahead", &[&word(field), shown]),
-        }
+        self.text(Lang::Zh)
     }
 }
 
@@ -267,15 +238,50 @@ impl Speak for RosterError {
                 &[file, &line.to_string(), &missing.join("、")],
             ),
             RosterError::NoHeader { file } => z("no_header", &[file]),
+            RosterError::Encoding {
+                file,
+                line,
+                offset,
+                byte,
+                encoding,
+            } => z(
+                "encoding",
+                &[
+                    file,
+                    &line.to_string(),
+                    &offset.to_string(),
+                    &format!("{byte:02X}"),
+                    encoding,
+                ],
+            ),
+            RosterError::Workbook { file, reason } => {
+                let why = reason.zh.clone().unwrap_or_else(|| reason.en.clone());
+                Lang::Zh.f("import_cli.row.at_file", &[file, &why])
+            }
             RosterError::Store(e) => e.zh(),
-            // Row reasons and encoding details name bytes, cells and rules
-            // in many shapes: said line by line where a pattern knows them.
-            other => other
-                .to_string()
-                .lines()
-                .map(|l| text_zh(l).unwrap_or_else(|| l.to_string()))
+            // Each row says itself; one whose importer gives no Chinese
+            // reason is said by pattern where one knows it.
+            RosterError::Rows { errors } => errors
+                .iter()
+                .map(|e| match &e.reason_zh {
+                    Some(_) => e.text(Lang::Zh),
+                    None => {
+                        let en = e.to_string();
+                        text_zh(&en).unwrap_or(en)
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
+        }
+    }
+}
+
+impl Speak for EraseError {
+    fn zh(&self) -> String {
+        match self {
+            EraseError::Store(e) => e.zh(),
+            EraseError::NoResident { .. } | EraseError::SameName { .. } => self.text(Lang::Zh),
+            other => free_zh(&other.to_string()),
         }
     }
 }

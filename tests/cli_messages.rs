@@ -359,3 +359,234 @@ fn the_age_group_follows_the_birth_year_and_is_not_tagged_by_hand() {
     assert!(out.contains("已移出高龄老人"), "{out}");
     assert!(care(&d).as_array().unwrap().is_empty());
 }
+
+/// Every rejected row of a roster is said in Chinese, still naming its
+/// file, line and column, on the dry run's report and on the failing
+/// import; `--json` keeps the English reasons it always carried.
+#[test]
+fn roster_rejections_are_said_in_chinese_with_file_line_and_column() {
+    let d = Data::new();
+    let file = d.path("坏.csv");
+    std::fs::write(
+        &file,
+        "小区,楼栋,单元,房号,姓名,电话,居住状态,出生日期\n\
+         胜利花苑,3栋,2,,吕明,,,\n\
+         胜利花苑,3栋,2,502,吕亮,12345,,\n\
+         胜利花苑,3栋,2,503,,,,\n\
+         胜利花苑,3栋,2,504,吕光,,借住,\n\
+         胜利花苑,3栋,2,505,吕辉,,,去年\n\
+         胜利花苑,3栋,2,506,吕华,5468312345,,\n\
+         胜利花苑,3栋,2,507,吕强,,,,多余\n",
+    )
+    .unwrap();
+    let want = [
+        format!("{file}:2：第 4 列（房号）：缺少房号"),
+        format!("{file}:3：第 6 列（电话）：「12345」不是电话号码"),
+        format!("{file}:4：第 5 列（姓名）：缺少姓名"),
+        format!(
+            "{file}:5：第 7 列（居住状态）：不认识的居住状态「借住」：可选 自住、出租、空置、商用"
+        ),
+        format!("{file}:6：第 8 列（出生日期）：「去年」不是出生日期"),
+        format!("{file}:7：第 6 列（电话）：「5468312345」像是丢了开头 0 的座机号"),
+        format!("{file}:8：第 9 列：`多余` 在表头最后一列（出生日期）的右边"),
+    ];
+    let english = [
+        "column",
+        "missing",
+        "is not a",
+        "unknown occupancy",
+        "looks like",
+        "past the header",
+    ];
+    let out = d
+        .cmd(NOW, &zh(&["import", "roster", &file, "--dry-run"]))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    let (code, refused) = fails(&d, &zh(&["import", "roster", &file]));
+    assert_eq!(code, Some(2), "{refused}");
+    for said in [&report, &refused] {
+        for w in &want {
+            assert!(said.contains(w.as_str()), "missing `{w}` in {said}");
+        }
+        for e in english {
+            assert!(!said.contains(e), "`{e}` in {said}");
+        }
+    }
+    let (_, en) = fails(&d, &["import", "roster", &file]);
+    assert!(
+        en.contains(&format!("{file}:2: column 4 (房号): missing room (房号)"))
+            && en.contains(&format!(
+                "{file}:5: column 7 (居住状态): unknown occupancy `借住`: use owner (自住)"
+            )),
+        "{en}"
+    );
+    let json = d
+        .cmd(
+            NOW,
+            &zh(&["import", "roster", &file, "--dry-run", "--json"]),
+        )
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["rejected"][0]["reason"], "missing room (房号)");
+    assert_eq!(v["rejected"][0]["line"], 2);
+    assert!(v["rejected"][0].get("reason_zh").is_none(), "{v}");
+}
+
+/// An area written with its suffix is taken as the stored one: said in
+/// Chinese, the JSON keeping its English sentence.
+#[test]
+fn an_area_taken_as_a_stored_one_is_said_in_chinese() {
+    let d = Data::new();
+    let file = d.path("小区.csv");
+    std::fs::write(
+        &file,
+        "小区,楼栋,单元,房号,姓名\n胜利花苑小区,3栋,2,501,吕桂英\n",
+    )
+    .unwrap();
+    let said = d.ok(&zh(&["import", "roster", &file, "--dry-run"]));
+    assert!(
+        said.contains("注意：第 2 行：小区「胜利花苑小区」视为已有的「胜利花苑」"),
+        "{said}"
+    );
+    assert!(!said.contains("taken as"), "{said}");
+    let en = d.ok(&["import", "roster", &file, "--dry-run"]);
+    assert!(
+        en.contains("warning: line 2: area `胜利花苑小区` taken as 胜利花苑"),
+        "{en}"
+    );
+    let v = d.json(&["import", "roster", &file, "--dry-run", "--json"]);
+    assert_eq!(
+        v["warnings"][0],
+        "line 2: area `胜利花苑小区` taken as 胜利花苑"
+    );
+}
+
+/// A file that is not text, and a workbook that cannot be read or lacks
+/// the sheet asked for, are refused in Chinese.
+#[test]
+fn unreadable_roster_files_are_refused_in_chinese() {
+    let d = Data::new();
+    let bytes = d.path("bytes.csv");
+    std::fs::write(&bytes, b"a,b\n\xff\xfe\xfa\n").unwrap();
+    let fake = d.path("假.xlsx");
+    std::fs::write(&fake, "小区,楼栋\n").unwrap();
+    let csv = d.path("roster.csv");
+    for (args, want) in [
+        (
+            vec!["import", "roster", &bytes],
+            format!("{bytes}:2：文件既不是 UTF-8 也不是 GB18030 文本"),
+        ),
+        (
+            vec!["import", "roster", &fake],
+            format!("{fake}：不是 gridbook 能读的工作簿"),
+        ),
+        (
+            vec!["import", "roster", &csv, "--sheet", "居民"],
+            format!("--sheet 只用于工作簿（.xlsx、.xls、.ods）；{csv} 按 CSV 读取"),
+        ),
+    ] {
+        let (code, said) = fails(&d, &zh(&args));
+        assert_eq!(code, Some(2), "{said}");
+        assert!(said.contains(&want), "{args:?}: {said}");
+        assert!(
+            !said.contains("neither") && !said.contains("workbook") && !said.contains("applies"),
+            "{said}"
+        );
+    }
+}
+
+/// `gen` says what it wrote, and export's refusals about its flags and
+/// passphrases are said in Chinese.
+#[test]
+fn gen_and_export_refusals_are_said_in_chinese() {
+    let d = Data::new();
+    let dir = d.path("fixtures");
+    let said = d.ok(&zh(&["gen", "--demo-fixtures", &dir]));
+    assert!(
+        said.starts_with("已写入居民 ") && said.contains(&format!("条到 {dir}")),
+        "{said}"
+    );
+    let (code, said) = fails(&d, &zh(&["gen", "--households", "3"]));
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("gen 只填充空的数据目录"), "{said}");
+    let xlsx = d.path("x.xlsx");
+    for (args, want) in [
+        (
+            vec!["export", "--bom"],
+            "--bom 和 --no-bom 只用于 --format csv",
+        ),
+        (
+            vec!["export", "--format", "xlsx"],
+            "请用 --out 文件.xlsx 指定文件",
+        ),
+        (
+            vec!["export", "--format", "csv"],
+            "请用 --out 目录 指定目录",
+        ),
+        (
+            vec!["export", "--format", "xlsx", "--out", &xlsx, "--passphrase"],
+            "--passphrase 和 --recipient 只用于 --format json",
+        ),
+        (
+            vec!["export", "--passphrase", "--recipient", "age1x"],
+            "--passphrase 和 --recipient 只能选一个",
+        ),
+    ] {
+        let (code, said) = fails(&d, &zh(&args));
+        assert_eq!(code, Some(2), "{args:?}: {said}");
+        assert!(said.contains(want), "{args:?}: {said}");
+        assert!(!said.contains("apply") && !said.contains("name "), "{said}");
+    }
+    let json = d.path("x.json");
+    let out = d
+        .cmd(NOW, &zh(&["export", "--passphrase", "--out", &json]))
+        .env("GRIDBOOK_PASSPHRASE", "")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains(&format!("{json}：口令不能为空")), "{said}");
+    let out = d
+        .cmd(NOW, &zh(&["backup", "--passphrase"]))
+        .env("GRIDBOOK_PASSPHRASE", "")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("备份：口令不能为空"), "{said}");
+    // English as it was.
+    let out = d
+        .cmd(NOW, &["export", "--passphrase", "--out", &json])
+        .env("GRIDBOOK_PASSPHRASE", "")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains(": an empty passphrase is not a passphrase; nothing was done"),
+    );
+}
+
+/// Erasing someone a household does not list is refused in Chinese, with
+/// the residents it does list.
+#[test]
+fn erase_of_someone_not_listed_is_refused_in_chinese() {
+    let d = Data::new();
+    let (code, said) = fails(&d, &zh(&["erase", "slhy/3/2-501", "吕明"]));
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains("「吕明」不是 胜利花苑/3栋/2-501 的居民；该户居民有：吕"),
+        "{said}"
+    );
+    assert!(
+        said.contains("吕桂英") && said.contains("吕德") && said.contains("、"),
+        "{said}"
+    );
+    assert!(!said.contains("no resident"), "{said}");
+    let (_, en) = fails(&d, &["erase", "slhy/3/2-501", "吕明"]);
+    assert!(
+        en.contains("no resident `吕明` in 胜利花苑/3栋/2-501; its residents: "),
+        "{en}"
+    );
+}

@@ -696,7 +696,11 @@ fn building_names_meaning_one_number_are_one_building_and_area_suffixes_match() 
     let report = import_text(&store, "b.csv", text).unwrap();
     assert_eq!((report.areas_added, report.buildings_added), (0, 0));
     assert_eq!(
-        report.warnings,
+        report
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
         ["line 2: area `幸福家园小区` taken as 幸福家园"]
     );
     assert!(
@@ -854,7 +858,7 @@ fn cli_says_cells_past_the_header_and_open_quotes_in_chinese() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            ":3: column 6：`多余` 在表头最后一列（姓名）的右边：表头少了一列，或这一行的单元格错位了",
+            ":3：第 6 列：`多余` 在表头最后一列（姓名）的右边：表头少了一列，或这一行的单元格错位了",
         ));
     let quote = d.path().join("quote.csv");
     std::fs::write(
@@ -868,7 +872,7 @@ fn cli_says_cells_past_the_header_and_open_quotes_in_chinese() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            ":2: column 5 (姓名)：这一格开头的引号（\"）没有闭合，第 2 至 3 行都会成为这一格；请补上或删去这个引号",
+            ":2：第 5 列（姓名）：这一格开头的引号（\"）没有闭合，第 2 至 3 行都会成为这一格；请补上或删去这个引号",
         ));
     assert!(Store::open(&d.path().join("data")).unwrap().is_empty());
 }

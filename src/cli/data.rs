@@ -70,43 +70,58 @@ fn counts(lang: Lang, d: &Dump) -> String {
     lang.f("export_cli.counts", &n)
 }
 
+/// What a passphrase is for, as the prompt and its errors name it: a file
+/// the user gave, or one gridbook names (`export_cli.the_backup`).
+#[derive(Clone, Copy)]
+pub(crate) enum For<'a> {
+    File(&'a str),
+    Said(&'static str),
+}
+
+impl For<'_> {
+    fn in_(self, lang: Lang) -> String {
+        match self {
+            For::File(f) => f.to_string(),
+            For::Said(key) => lang.t(key).to_string(),
+        }
+    }
+}
+
 /// Where a passphrase comes from: `GRIDBOOK_PASSPHRASE` (scripts), else
-/// the terminal with echo off. A new passphrase (one that seals) is asked
-/// twice, so a typo cannot lock the data away.
-pub(crate) fn ask_passphrase(what: &str, new: bool) -> Result<seal::Key, Fail> {
+/// the terminal with echo off, asked in `lang`. A new passphrase (one that
+/// seals) is asked twice, so a typo cannot lock the data away.
+pub(crate) fn ask_passphrase(lang: Lang, what: For, new: bool) -> Result<seal::Key, Fail> {
     let text = match std::env::var("GRIDBOOK_PASSPHRASE") {
         Ok(p) => p,
         Err(_) => {
             let no_tty = |e: std::io::Error| {
-                Fail::input(format!(
-                    "{what} needs a passphrase and cannot ask for it here ({e}); set GRIDBOOK_PASSPHRASE for scripts"
-                ))
+                let e = e.to_string();
+                Fail::said_by(|l| l.f("export_cli.pass_no_tty", &[&what.in_(l), &e]))
             };
             let p =
-                rpassword::prompt_password(format!("passphrase for {what}: ")).map_err(no_tty)?;
+                rpassword::prompt_password(lang.f("export_cli.pass_prompt", &[&what.in_(lang)]))
+                    .map_err(no_tty)?;
             if new {
                 let again =
-                    rpassword::prompt_password("the same passphrase again: ").map_err(no_tty)?;
+                    rpassword::prompt_password(lang.t("export_cli.pass_again")).map_err(no_tty)?;
                 if again != p {
-                    return Err(Fail::input(
-                        "the two passphrases differ; nothing was written",
-                    ));
+                    return Err(Fail::said("export_cli.pass_differ", &[]));
                 }
             }
             p
         }
     };
     if text.is_empty() {
-        return Err(Fail::input(format!(
-            "{what}: an empty passphrase is not a passphrase; nothing was done"
-        )));
+        return Err(Fail::said_by(|l| {
+            l.f("export_cli.pass_empty", &[&what.in_(l)])
+        }));
     }
     Ok(Key::Passphrase(seal::passphrase(text)))
 }
 
 /// A passphrase to seal with.
-pub(crate) fn new_passphrase(what: &str) -> Result<Seal, Fail> {
-    match ask_passphrase(what, true)? {
+pub(crate) fn new_passphrase(lang: Lang, what: For) -> Result<Seal, Fail> {
+    match ask_passphrase(lang, what, true)? {
         Key::Passphrase(p) => Ok(Seal::Passphrase(p)),
         Key::Identities(_) => Err(Fail::of(ErrorKind::Bug, "a passphrase was asked for")),
     }
@@ -120,8 +135,8 @@ fn unlocker<'a>(
     identity: Option<&'a Path>,
 ) -> impl FnMut(Need) -> Result<Key, ExportError> + 'a {
     move |need| match need {
-        Need::Passphrase => ask_passphrase(&file.display().to_string(), false)
-            .map_err(|f| ExportError::Refused(f.msg)),
+        Need::Passphrase => ask_passphrase(env.lang, For::File(&file.display().to_string()), false)
+            .map_err(|f| ExportError::Refused(f.message(env.lang))),
         Need::Identity => {
             let path = seal::identity_path(identity, env.config.identity.as_deref()).ok_or_else(|| {
                 ExportError::Invalid {
@@ -137,14 +152,17 @@ fn unlocker<'a>(
 /// How `export` and `backup` seal what they write: a passphrase, the
 /// recipients given on the command line, else config's `backup_recipients`
 /// for backups (exports are in the clear unless asked).
-fn chosen_seal(what: &str, passphrase: bool, recipients: &[String]) -> Result<Option<Seal>, Fail> {
+fn chosen_seal(
+    lang: Lang,
+    what: For,
+    passphrase: bool,
+    recipients: &[String],
+) -> Result<Option<Seal>, Fail> {
     if passphrase && !recipients.is_empty() {
-        return Err(Fail::input(
-            "--passphrase and --recipient exclude each other: age seals a file to one or the other",
-        ));
+        return Err(Fail::said("export_cli.pass_or_recipient", &[]));
     }
     if passphrase {
-        return new_passphrase(what).map(Some);
+        return new_passphrase(lang, what).map(Some);
     }
     if !recipients.is_empty() {
         let keys = recipients
@@ -171,29 +189,25 @@ pub fn export(
     recipients: &[String],
 ) -> Result<(), Fail> {
     if (bom.bom || bom.no_bom) && format != Format::Csv {
-        return Err(Fail::input("--bom and --no-bom apply to --format csv only"));
+        return Err(Fail::said("export_cli.bom_csv_only", &[]));
     }
     if format != Format::Json && (passphrase || !recipients.is_empty()) {
-        return Err(Fail::input(
-            "--passphrase and --recipient apply to --format json: encrypt the JSON export",
-        ));
+        return Err(Fail::said("export_cli.seal_json_only", &[]));
     }
+    let xlsx_needs_file = || Fail::said("export_cli.xlsx_needs_out", &[]);
     if format == Format::Xlsx && out.is_none() {
-        return Err(Fail::input(
-            "--format xlsx writes a workbook: name the file with --out FILE.xlsx",
-        ));
+        return Err(xlsx_needs_file());
     }
-    let csv_needs_dir = || {
-        Fail::input(
-            "--format csv writes roster.csv and events.csv: name a directory with --out DIR",
-        )
-    };
+    let csv_needs_dir = || Fail::said("export_cli.csv_needs_out", &[]);
     if format == Format::Csv && out.is_none() {
         return Err(csv_needs_dir());
     }
     let store = env.open(Use::Read)?;
-    let what = out.map_or("the export".to_string(), |p| p.display().to_string());
-    let sealed = chosen_seal(&what, passphrase, recipients)?;
+    let file = out.map(|p| p.display().to_string());
+    let what = file
+        .as_deref()
+        .map_or(For::Said("export_cli.the_export"), For::File);
+    let sealed = chosen_seal(env.lang, what, passphrase, recipients)?;
     // Not for JSON on standard output: a script reads that.
     let progress = crate::cli::progress::bar(env.lang.t("excel.progress.export"), out.is_none());
     let dump = Dump::from_store_with(&store, progress.counts()).map_err(|e| store_fail(env, e))?;
@@ -223,7 +237,7 @@ pub fn export(
             }
         }
         (Format::Xlsx, path) => {
-            let path = path.ok_or_else(|| Fail::input("--format xlsx needs --out FILE.xlsx"))?;
+            let path = path.ok_or_else(xlsx_needs_file)?;
             let s = export::write_xlsx(&dump, path, env.lang).map_err(|e| fail(env, e))?;
             out::line(env.lang.f(
                 "export_cli.xlsx",
@@ -326,7 +340,12 @@ pub fn backup(env: &Env, passphrase: bool) -> Result<(), Fail> {
     }
     let policy = backup::Policy {
         keep: env.config.backups(),
-        seal: match chosen_seal("the backup", passphrase, &[])? {
+        seal: match chosen_seal(
+            env.lang,
+            For::Said("export_cli.the_backup"),
+            passphrase,
+            &[],
+        )? {
             Some(s) => s,
             None => env.config.backup_seal(),
         },

@@ -7,12 +7,7 @@ use gridbook_core::backup;
 use gridbook_core::erase::{self, Whom};
 use gridbook_core::export::Dump;
 use gridbook_core::seal::{self, Need, Seal};
-use gridbook_domain::error::Kinded;
 use gridbook_domain::i18n::Lang;
-
-fn fail(e: impl Kinded + std::fmt::Display) -> Fail {
-    Fail::of(e.kind(), e.to_string())
-}
 
 /// How the rewritten backup is sealed, decided before anything changes:
 /// `--passphrase`, else config's `backup_recipients`, else as the newest
@@ -20,7 +15,7 @@ fn fail(e: impl Kinded + std::fmt::Display) -> Fail {
 /// else in the clear.
 fn backup_seal(env: &Env, passphrase: bool) -> Result<Seal, Fail> {
     if passphrase {
-        return data::new_passphrase("the rewritten backup");
+        return data::new_passphrase(env.lang, data::For::Said("erase_cli.the_rewritten_backup"));
     }
     let configured = env.config.backup_seal();
     if !configured.is_plain() {
@@ -34,7 +29,9 @@ fn backup_seal(env: &Env, passphrase: bool) -> Result<Seal, Fail> {
         return Ok(Seal::Plain);
     }
     match seal::needs(&newest.display().to_string(), &bytes) {
-        Ok(Need::Passphrase) => data::new_passphrase("the rewritten backup"),
+        Ok(Need::Passphrase) => {
+            data::new_passphrase(env.lang, data::For::Said("erase_cli.the_rewritten_backup"))
+        }
         _ => Err(Fail::said(
             "erase_cli.keys_no_recipients",
             &[&newest.display().to_string()],
@@ -73,7 +70,7 @@ pub fn run(
                 gridbook_domain::model::Household::label(h)
             );
             let dump = Dump::from_store(&store)?;
-            let id = erase::find_resident(&dump, h.meta.id, &label, name).map_err(fail)?;
+            let id = erase::find_resident(&dump, h.meta.id, &label, name)?;
             (
                 Whom::Resident(id),
                 lang.f("erase_cli.resident_of", &[&label]),
@@ -89,7 +86,7 @@ pub fn run(
         _ => return Err(usage()),
     };
     let sealed = backup_seal(env, passphrase)?;
-    let (store, erased) = erase::erase(store, whom, ctx.now, ctx.by).map_err(fail)?;
+    let (store, erased) = erase::erase(store, whom, ctx.now, ctx.by)?;
     let rewritten = erase::rewrite_backups(&store, Some(&sealed));
     drop(store);
     let n = [erased.fields, erased.entries, erased.records].map(|n| n.to_string());
@@ -170,7 +167,7 @@ pub fn finish(
         return Ok((store, Vec::new()));
     }
     let sealed = quiet_seal(env);
-    let (store, done) = erase::complete(store).map_err(fail)?;
+    let (store, done) = erase::complete(store)?;
     let mut lines = Vec::new();
     if done.is_empty() {
         return Ok((store, lines));

@@ -949,21 +949,23 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                 let est = generator::generate(&spec);
                 generator::write_fixtures(&est, &spec, &dir)
                     .map_err(|e| crate::fail::output_fail(&dir, &e))?;
-                return out::line(format_args!(
-                    "wrote {} residents in {} households, {} members, {} events to {}",
-                    est.residents.len(),
-                    est.households.len(),
-                    est.members.len(),
-                    est.event_count(),
-                    dir.display()
+                return out::line(env.lang.f(
+                    "contacts.msg.gen_wrote",
+                    &[
+                        &est.residents.len().to_string(),
+                        &est.households.len().to_string(),
+                        &est.members.len().to_string(),
+                        &est.event_count().to_string(),
+                        &dir.display().to_string(),
+                    ],
                 ));
             }
             let store = env.open(Use::Fill)?;
             if !store.is_empty() {
-                return Err(Fail::input(format!(
-                    "{} already holds data; gen fills an empty store",
-                    env.data.display()
-                )));
+                return Err(Fail::said(
+                    "contacts.msg.gen_not_empty",
+                    &[&env.data.display().to_string()],
+                ));
             }
             let spec =
                 generator::Spec::large(households, seed, events.unwrap_or(households * 10), now);
@@ -978,14 +980,16 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                 generator::load_with(s, &est, progress.counts())
             })?);
             drop(progress);
-            out::line(format_args!(
-                "generated {} households, {} residents, {} members, {} events in {:.1?}, loaded in {:.1?}",
-                est.households.len(),
-                est.residents.len(),
-                est.members.len(),
-                est.event_count(),
-                t1,
-                t0.elapsed() - t1
+            out::line(env.lang.f(
+                "contacts.msg.generated",
+                &[
+                    &est.households.len().to_string(),
+                    &est.residents.len().to_string(),
+                    &est.members.len().to_string(),
+                    &est.event_count().to_string(),
+                    &format!("{t1:.1?}"),
+                    &format!("{:.1?}", t0.elapsed() - t1),
+                ],
             ))
         }
     }
@@ -1063,10 +1067,10 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
 /// `--sheet` names a sheet of a workbook; a CSV file has none.
 fn sheet_applies(file: &Path, sheet: Option<&str>) -> Result<(), Fail> {
     if sheet.is_some() && !roster::table::is_workbook(file) {
-        return Err(Fail::input(format!(
-            "--sheet applies to workbooks (.xlsx, .xls, .ods); {} is read as CSV",
-            file.display()
-        )));
+        return Err(Fail::said(
+            "import_cli.sheet_csv",
+            &[&file.display().to_string()],
+        ));
     }
     Ok(())
 }

@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::export::{Dump, ExportError};
+use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_store::store::{Store, StoreError, Writes};
 
@@ -68,6 +69,56 @@ pub enum EraseError {
     Export(#[from] ExportError),
     #[error("{0}")]
     NotFound(String),
+    /// No resident of that name in the household; `near` are its residents
+    /// closest to the name (none: it has none).
+    #[error("{}", self.text(Lang::En))]
+    NoResident {
+        name: String,
+        household: String,
+        near: Vec<String>,
+    },
+    /// More than one resident of the household has that name.
+    #[error("{}", self.text(Lang::En))]
+    SameName {
+        name: String,
+        household: String,
+        ids: Vec<String>,
+    },
+}
+
+impl EraseError {
+    /// The message in `lang` for the errors about whom to erase; the
+    /// others as they are.
+    pub fn text(&self, lang: Lang) -> String {
+        let list = |v: &[String]| match lang {
+            Lang::En => v.join(", "),
+            Lang::Zh => v.join("、"),
+        };
+        match self {
+            EraseError::NoResident {
+                name,
+                household,
+                near,
+            } if near.is_empty() => lang.f("erase_cli.no_resident", &[name, household]),
+            EraseError::NoResident {
+                name,
+                household,
+                near,
+            } => lang.f(
+                "erase_cli.no_resident_near",
+                &[name, household, &list(near)],
+            ),
+            EraseError::SameName {
+                name,
+                household,
+                ids,
+            } => lang.f(
+                "erase_cli.same_name",
+                &[&ids.len().to_string(), name, household, &list(ids)],
+            ),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl gridbook_domain::error::Kinded for EraseError {
@@ -76,7 +127,9 @@ impl gridbook_domain::error::Kinded for EraseError {
         match self {
             EraseError::Store(e) => e.kind(),
             EraseError::Export(e) => e.kind(),
-            EraseError::NotFound(_) => ErrorKind::Input,
+            EraseError::NotFound(_)
+            | EraseError::NoResident { .. }
+            | EraseError::SameName { .. } => ErrorKind::Input,
         }
     }
 }
@@ -108,24 +161,17 @@ pub fn find_resident(
                 .map(|r| (strsim::jaro_winkler(&r.name, name), r.name.as_str()))
                 .collect();
             near.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let names: Vec<&str> = near.iter().take(5).map(|(_, n)| *n).collect();
-            Err(EraseError::NotFound(if names.is_empty() {
-                format!("no resident `{name}` in {label}: it has no residents")
-            } else {
-                format!(
-                    "no resident `{name}` in {label}; its residents: {}",
-                    names.join(", ")
-                )
-            }))
+            Err(EraseError::NoResident {
+                name: name.to_string(),
+                household: label.to_string(),
+                near: near.iter().take(5).map(|(_, n)| n.to_string()).collect(),
+            })
         }
-        many => Err(EraseError::NotFound(format!(
-            "{} residents are called `{name}` in {label}; give one's id instead: {}",
-            many.len(),
-            many.iter()
-                .map(|r| r.meta.id.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        many => Err(EraseError::SameName {
+            name: name.to_string(),
+            household: label.to_string(),
+            ids: many.iter().map(|r| r.meta.id.to_string()).collect(),
+        }),
     }
 }
 

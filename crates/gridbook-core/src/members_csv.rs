@@ -294,7 +294,7 @@ pub fn import_table_with(
             // A workbook's number cell is recovered only when exact.
             phone_cell
                 .map_or(Ok(phone_text.clone()), table::phone_text)
-                .map_err(|e| err(Col::Phone, e))
+                .map_err(|e| err(Col::Phone, e.en))
                 .and_then(|p| validate::phone(&p).map_err(|e| err(Col::Phone, e.to_string())))
         };
         let id_text = cell(Col::Id);

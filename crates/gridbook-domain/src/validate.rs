@@ -5,6 +5,7 @@
 
 use thiserror::Error;
 
+use crate::i18n::Lang;
 use crate::model::Ts;
 use crate::text::{hazard, is_line_break};
 
@@ -46,6 +47,80 @@ pub enum FieldError {
     /// An entry's time more than [`AHEAD_MS`] after now.
     #[error("{field} {shown} is more than an hour ahead of now; an entry records what happened")]
     Ahead { field: &'static str, shown: String },
+}
+
+impl FieldError {
+    /// The message in `lang`: English is the `Display`; Chinese comes from
+    /// the catalogs' `[contacts.err]`, the field named by `[contacts.word]`.
+    pub fn text(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        let z = |key: &str, args: &[&str]| lang.f(&format!("contacts.err.{key}"), args);
+        match self {
+            FieldError::Empty(f) => z("empty", &[&word(lang, f)]),
+            FieldError::Phone(p) => z("phone", &[p]),
+            FieldError::TooLong { field, len, max } => z(
+                "too_long",
+                &[&word(lang, field), &len.to_string(), &max.to_string()],
+            ),
+            FieldError::LineBreak { field, at, what } => {
+                z("line_break", &[&word(lang, field), &at.to_string(), what])
+            }
+            FieldError::Control {
+                field,
+                at,
+                what,
+                code,
+            } => z(
+                "control",
+                &[
+                    &word(lang, field),
+                    &at.to_string(),
+                    what,
+                    &format!("U+{code:04X}"),
+                ],
+            ),
+            FieldError::Time { field, shown } => z("time", &[&word(lang, field), shown]),
+            FieldError::Ahead { field, shown } => z("ahead", &[&word(lang, field), shown]),
+        }
+    }
+
+    /// The same error about a field called `name` (an importer's column
+    /// as the file's language names it).
+    pub fn named(self, name: &'static str) -> FieldError {
+        match self {
+            FieldError::Empty(_) => FieldError::Empty(name),
+            FieldError::Phone(p) => FieldError::Phone(p),
+            FieldError::TooLong { len, max, .. } => FieldError::TooLong {
+                field: name,
+                len,
+                max,
+            },
+            FieldError::LineBreak { at, what, .. } => FieldError::LineBreak {
+                field: name,
+                at,
+                what,
+            },
+            FieldError::Control { at, what, code, .. } => FieldError::Control {
+                field: name,
+                at,
+                what,
+                code,
+            },
+            FieldError::Time { shown, .. } => FieldError::Time { field: name, shown },
+            FieldError::Ahead { shown, .. } => FieldError::Ahead { field: name, shown },
+        }
+    }
+}
+
+/// A field's name (`room`, `phone`) in `lang` when the catalog knows it.
+pub fn word(lang: Lang, w: &str) -> String {
+    let key = format!("contacts.word.{w}");
+    match lang.t(&key) {
+        t if t == key => w.to_string(),
+        t => t.to_string(),
+    }
 }
 
 /// How many line breaks a field may hold.

@@ -16,6 +16,7 @@ pub use reconcile::{Line, Take, What};
 use table::{Cell, Table};
 
 use crate::ops::{Ctx, ResidentInput};
+use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_domain::romanize;
 use gridbook_domain::validate::{self, Lines, halfwidth};
@@ -228,42 +229,107 @@ pub struct RowError {
     pub file: String,
     /// The sheet, when the file is a workbook: the error then names the
     /// cell as Excel does (`花名册!F12`).
-    pub sheet: Option<String>,
+    pub sheet: Option<Box<str>>,
     /// The physical line (CSV) or the sheet's row number.
     pub line: u64,
     /// 1-based column number and its header, when one cell is at fault.
     pub column: Option<(usize, String)>,
+    /// Why, in English (what `--json` and logs carry).
     pub reason: String,
+    /// Why, in Chinese, when the importer can say it; a person reading
+    /// `--lang zh` sees this.
+    #[serde(skip)]
+    pub reason_zh: Option<Box<str>>,
 }
 
-impl fmt::Display for RowError {
+/// Why a row or a cell is refused, in English and, when it can be said,
+/// in Chinese.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    pub en: String,
+    pub zh: Option<String>,
+}
+
+impl Reason {
+    /// A reason said in both languages by `say`.
+    pub fn said(say: impl Fn(Lang) -> String) -> Reason {
+        Reason {
+            en: say(Lang::En),
+            zh: Some(say(Lang::Zh)),
+        }
+    }
+
+    /// A reason from the catalogs' `import_cli.row.{key}`, the same
+    /// arguments in both languages.
+    pub fn of(key: &str, args: &[&str]) -> Reason {
+        Reason::said(|lang| lang.f(&format!("import_cli.row.{key}"), args))
+    }
+
+    /// A field rule broken in column `c`, the field named as the file's
+    /// language names the column.
+    fn field(c: Col, e: validate::FieldError) -> Reason {
+        Reason {
+            en: e.to_string(),
+            zh: Some(e.named(c.zh()).text(Lang::Zh)),
+        }
+    }
+}
+
+impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+/// English only (an importer that does not say its reasons in Chinese).
+impl From<String> for Reason {
+    fn from(en: String) -> Reason {
+        Reason { en, zh: None }
+    }
+}
+
+impl RowError {
+    /// The error in `lang`: where (file and line, the column by number and
+    /// header, or the sheet's cell), then why. Without a Chinese reason it
+    /// stays English whole.
+    pub fn text(&self, lang: Lang) -> String {
+        match (lang, &self.reason_zh) {
+            (Lang::Zh, Some(zh)) => self.located(Lang::Zh, zh),
+            _ => self.located(Lang::En, &self.reason),
+        }
+    }
+
+    fn located(&self, lang: Lang, reason: &str) -> String {
+        let r = |key: &str, args: &[&str]| lang.f(&format!("import_cli.row.{key}"), args);
+        let line = self.line.to_string();
         if let Some(sheet) = &self.sheet {
             let letters = self
                 .column
                 .as_ref()
                 .map(|(n, _)| table::column_letters(*n))
                 .unwrap_or_default();
+            let cell = format!("{sheet}!{letters}{line}");
             return match &self.column {
-                Some((_, h)) if !h.is_empty() => {
-                    write!(f, "{sheet}!{letters}{} ({h}): {}", self.line, self.reason)
-                }
-                _ => write!(f, "{sheet}!{letters}{}: {}", self.line, self.reason),
+                Some((_, h)) if !h.is_empty() => r("at_cell_header", &[&cell, h, reason]),
+                _ => r("at_cell", &[&cell, reason]),
             };
         }
         match &self.column {
-            Some((n, h)) if h.is_empty() => write!(
-                f,
-                "{}:{}: column {}: {}",
-                self.file, self.line, n, self.reason
+            Some((n, h)) if h.is_empty() => {
+                r("at_column", &[&self.file, &line, &n.to_string(), reason])
+            }
+            Some((n, h)) => r(
+                "at_column_header",
+                &[&self.file, &line, &n.to_string(), h, reason],
             ),
-            Some((n, h)) => write!(
-                f,
-                "{}:{}: column {} ({}): {}",
-                self.file, self.line, n, h, self.reason
-            ),
-            None => write!(f, "{}:{}: {}", self.file, self.line, self.reason),
+            None => r("at_line", &[&self.file, &line, reason]),
         }
+    }
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.located(Lang::En, &self.reason))
     }
 }
 
@@ -298,7 +364,7 @@ pub enum RosterError {
         missing: Vec<String>,
     },
     #[error("{file}: {reason}")]
-    Workbook { file: String, reason: String },
+    Workbook { file: String, reason: Reason },
     #[error("{file}: the file has no header row")]
     NoHeader { file: String },
     #[error("{}", .errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
@@ -630,17 +696,23 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
                 }
                 // `area` and `小区`, or `姓名` twice: which one holds the
                 // data is anyone's guess, so neither is taken.
-                Some(&first) => header_errors.push(t.error(
-                    header_line,
-                    Some((i, &h)),
-                    format!(
-                        "column {} ({}) is already the {} column ({}); keep one of them",
-                        first + 1 + t.first_column,
-                        headers[first],
-                        c.header(),
-                        c.zh()
-                    ),
-                )),
+                Some(&first) => {
+                    let n = (first + 1 + t.first_column).to_string();
+                    header_errors.push(t.error(
+                        header_line,
+                        Some((i, &h)),
+                        Reason::said(|lang| {
+                            let column = match lang {
+                                Lang::En => format!("{} column ({})", c.header(), c.zh()),
+                                Lang::Zh => format!("{}列", c.zh()),
+                            };
+                            lang.f(
+                                "import_cli.row.same_column",
+                                &[&n, &headers[first], &column],
+                            )
+                        }),
+                    ))
+                }
             },
             None if h.is_empty() => {}
             None => ignored.push(h.clone()),
@@ -716,22 +788,28 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
         // column: the row is shifted, or the header lost a column. Empty
         // ones (Excel pads rows with `,,,`) lose nothing.
         if let Some(i) = (width..cells.len()).find(|&i| !cells[i].text().is_empty()) {
-            errors.push(t.error(
-                line,
-                Some((i, "")),
-                format!(
-                    "`{}` is past the header's last column ({}): a column is missing from the header, or this row's cells are shifted",
-                    preview(&cells[i].text()),
-                    headers.get(width.wrapping_sub(1)).map_or("", String::as_str)
+            errors.push(
+                t.error(
+                    line,
+                    Some((i, "")),
+                    Reason::of(
+                        "past_header",
+                        &[
+                            &preview(&cells[i].text()),
+                            headers
+                                .get(width.wrapping_sub(1))
+                                .map_or("", String::as_str),
+                        ],
+                    ),
                 ),
-            ));
+            );
             continue;
         }
         let raw = |i: usize| cells.get(i).cloned().unwrap_or(Cell::Text(String::new()));
         let at = |i: usize| raw(i).text();
         let cell = |c: Col| -> String { cols.get(&c).map(|&i| at(i)).unwrap_or_default() };
-        let err_at = |i: usize, reason: String| t.error(line, Some((i, &headers[i])), reason);
-        let err = |c: Col, reason: String| {
+        let err_at = |i: usize, reason: Reason| t.error(line, Some((i, &headers[i])), reason);
+        let err = |c: Col, reason: Reason| {
             t.error(
                 line,
                 cols.get(&c).map(|&i| (i, headers[i].as_str())),
@@ -748,7 +826,7 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
                 continue;
             }
             if let Err(e) = validate::check_chars(c.header(), &at(i), c.lines()) {
-                row_errors.push(err_at(i, e.to_string()));
+                row_errors.push(err_at(i, Reason::field(c, e)));
             }
         }
         if !row_errors.is_empty() {
@@ -764,22 +842,29 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
         let address = by_address.then(|| cell(Col::Address));
         if let Some(text) = &address {
             if text.is_empty() {
-                row_errors.push(err(Col::Address, "missing address (住址)".to_string()));
+                row_errors.push(err(Col::Address, Reason::of("no_address", &[])));
             } else {
                 match crate::address::split_address(text, &[]) {
-                    Some(s) => (area, building, unit_cell, room_cell) = (s.area, s.building, s.unit, s.room),
-                    None => row_errors.push(err(
-                        Col::Address,
-                        format!(
-                            "cannot read the address `{text}`: expected area, building, unit and room, e.g. 胜利花苑3号楼2单元501室, 胜利花苑3栋2-501 or 胜利花苑 3-2-501"
-                        ),
-                    )),
+                    Some(s) => {
+                        (area, building, unit_cell, room_cell) =
+                            (s.area, s.building, s.unit, s.room)
+                    }
+                    None => row_errors.push(err(Col::Address, Reason::of("bad_address", &[text]))),
                 }
             }
         } else {
             for c in [Col::Area, Col::Building, Col::Room] {
                 if cell(c).is_empty() {
-                    row_errors.push(err(c, format!("missing {} ({})", c.header(), c.zh())));
+                    row_errors.push(err(
+                        c,
+                        Reason::said(|lang| match lang {
+                            Lang::En => lang.f(
+                                "import_cli.row.missing",
+                                &[&format!("{} ({})", c.header(), c.zh())],
+                            ),
+                            Lang::Zh => lang.f("import_cli.row.missing", &[c.zh()]),
+                        }),
+                    ));
                 }
             }
         }
@@ -789,18 +874,17 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
             } else {
                 "姓名"
             };
-            row_errors.push(err(Col::Name, format!("missing name ({c})")));
+            row_errors.push(err(Col::Name, Reason::of("no_name", &[c])));
         }
         let mut bounded = |c: Col, v: String, max: usize| -> String {
             let len = v.chars().count();
             if len > max {
-                row_errors.push(err(
-                    c,
-                    format!(
-                        "{} is too long ({len} characters, at most {max})",
-                        c.header()
-                    ),
-                ));
+                let e = validate::FieldError::TooLong {
+                    field: c.header(),
+                    len,
+                    max,
+                };
+                row_errors.push(err(c, Reason::field(c, e)));
             }
             v
         };
@@ -829,7 +913,7 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
             if text.chars().count() > validate::MAX_TEXT {
                 row_errors.push(err_at(
                     i,
-                    format!("tags is too long (at most {})", validate::MAX_TEXT),
+                    Reason::of("tags_too_long", &[&validate::MAX_TEXT.to_string()]),
                 ));
                 continue;
             }
@@ -864,7 +948,7 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
                         }
                     }
                 }
-                Err(e) => row_errors.push(err_at(i, e.to_string())),
+                Err(e) => row_errors.push(err_at(i, Reason::field(Col::Phone, e))),
             }
         }
         // The birth year: a birth date, else an identity number's (the
@@ -875,13 +959,7 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
         {
             match birth_year(&raw(i)) {
                 Some(y) => birth = Some(y),
-                None => row_errors.push(err_at(
-                    i,
-                    format!(
-                        "`{}` is not a date of birth: write it like 1944-03-15",
-                        at(i)
-                    ),
-                )),
+                None => row_errors.push(err_at(i, Reason::of("not_birth", &[&at(i)]))),
             }
         }
         if birth.is_none()
@@ -897,10 +975,7 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
             let text = at(i);
             match text.trim_end_matches('岁').trim().parse::<u8>() {
                 Ok(a) if a <= 130 => age = Some(a),
-                _ => row_errors.push(err_at(
-                    i,
-                    format!("`{text}` is not an age: a whole number of years from 0 to 130"),
-                )),
+                _ => row_errors.push(err_at(i, Reason::of("not_age", &[&text]))),
             }
         }
         let occupancy = match cell(Col::Occupancy) {
@@ -910,7 +985,13 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
                 None => {
                     row_errors.push(err(
                         Col::Occupancy,
-                        format!("unknown occupancy `{s}`: use {}", Occupancy::allowed()),
+                        Reason::said(|lang| {
+                            let allowed = match lang {
+                                Lang::En => Occupancy::allowed(),
+                                Lang::Zh => Occupancy::ALL.map(|o| o.zh()).join("、"),
+                            };
+                            lang.f("import_cli.row.occupancy", &[&s, &allowed])
+                        }),
                     ));
                     None
                 }
@@ -923,7 +1004,13 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
                 None => {
                     row_errors.push(err(
                         Col::Status,
-                        format!("unknown status `{s}`: use {}", ResidentStatus::allowed()),
+                        Reason::said(|lang| {
+                            let allowed = match lang {
+                                Lang::En => ResidentStatus::allowed(),
+                                Lang::Zh => ResidentStatus::ALL.map(|o| o.zh()).join("、"),
+                            };
+                            lang.f("import_cli.row.status", &[&s, &allowed])
+                        }),
                     ));
                     None
                 }
@@ -932,15 +1019,12 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
         let (unit, room) = split_room(&unit_cell, &room_cell);
         // `2单元` alone names a unit, not a room.
         if room.is_empty() && !room_cell.is_empty() {
-            row_errors.push(err(
-                place_col(Col::Room),
-                "missing room (only a unit is given)".into(),
-            ));
+            row_errors.push(err(place_col(Col::Room), Reason::of("unit_only", &[])));
         }
         if room.chars().count() > validate::MAX_NAME {
             row_errors.push(err(
                 place_col(Col::Room),
-                format!("room is too long (at most {})", validate::MAX_NAME),
+                Reason::of("room_too_long", &[&validate::MAX_NAME.to_string()]),
             ));
         }
         if row_errors.is_empty() {
@@ -954,7 +1038,7 @@ pub fn parse_table(t: &Table) -> Result<Roster, RosterError> {
             if let Some(first) = seen.get(&key) {
                 row_errors.push(err(
                     Col::Name,
-                    format!("{name} is already listed in this household on line {first}"),
+                    Reason::of("listed_twice", &[&name, &first.to_string()]),
                 ));
             } else {
                 seen.insert(key, line);
@@ -1004,6 +1088,37 @@ fn preview(text: &str) -> String {
     out
 }
 
+/// An area named in the file taken as the stored area it differs from
+/// (`幸福家园小区` as 幸福家园), first on `line`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub line: u64,
+    pub area: String,
+    pub stored: String,
+}
+
+impl Warning {
+    pub fn text(&self, lang: Lang) -> String {
+        lang.f(
+            "import_cli.row.area_taken",
+            &[&self.line.to_string(), &self.area, &self.stored],
+        )
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// `--json` carries the English sentence, as before the warning had fields.
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
 /// What an import did (or, on a dry run, would do).
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Report {
@@ -1023,7 +1138,7 @@ pub struct Report {
     pub ignored_columns: Vec<String>,
     /// Names in the file taken as a stored place they differ from
     /// (`幸福家园小区` as 幸福家园).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     pub written: bool,
     /// The reconciliation, row by row: new, changed (old → new), changed or
     /// deleted here since (who, when, reason), missing from the file, and
@@ -1133,10 +1248,14 @@ impl Report {
             )
         );
         for e in &self.rejected {
-            let _ = writeln!(f, "  {e}");
+            let _ = writeln!(f, "  {}", e.text(lang));
         }
         for w in &self.warnings {
-            let _ = writeln!(f, "{}", lang.f("movemerge.import.warning", &[w]));
+            let _ = writeln!(
+                f,
+                "{}",
+                lang.f("movemerge.import.warning", &[&w.text(lang)])
+            );
         }
         f
     }
@@ -1302,10 +1421,11 @@ pub fn import_progress(
             None => match area_keys.get(&crate::address::area_key(&row.area)) {
                 Some((id, stored)) => {
                     if warned.insert(row.area.clone()) {
-                        report.warnings.push(format!(
-                            "line {}: area `{}` taken as {stored}",
-                            row.line, row.area
-                        ));
+                        report.warnings.push(Warning {
+                            line: row.line,
+                            area: row.area.clone(),
+                            stored: stored.clone(),
+                        });
                     }
                     *id
                 }
@@ -1938,6 +2058,7 @@ fn op_error(e: crate::ops::OpError) -> RosterError {
                 line: 0,
                 column: None,
                 reason: other.to_string(),
+                reason_zh: None,
             }],
         },
     }

@@ -6,8 +6,9 @@
 use std::path::Path;
 
 use calamine::{Data, Reader};
+use gridbook_domain::i18n::Lang;
 
-use super::{RosterError, RowError, decode_text, record_line};
+use super::{Reason, RosterError, RowError, decode_text, record_line};
 
 /// One cell as the file holds it.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,7 +45,7 @@ fn number_text(n: f64) -> String {
 #[derive(Clone, Debug)]
 pub struct Record {
     pub line: u64,
-    pub cells: Result<Vec<Cell>, String>,
+    pub cells: Result<Vec<Cell>, Reason>,
     /// The cell (0-based) a read error is in, when it is in one.
     pub column: Option<usize>,
 }
@@ -65,13 +66,20 @@ pub struct Table {
 impl Table {
     /// An error about one row, and a cell of it when `column` (0-based index
     /// into the row's cells) is given with its header.
-    pub fn error(&self, line: u64, column: Option<(usize, &str)>, reason: String) -> RowError {
+    pub fn error(
+        &self,
+        line: u64,
+        column: Option<(usize, &str)>,
+        reason: impl Into<Reason>,
+    ) -> RowError {
+        let reason = reason.into();
         RowError {
             file: self.file.clone(),
-            sheet: self.sheet.clone(),
+            sheet: self.sheet.as_deref().map(Box::from),
             line,
             column: column.map(|(i, h)| (i + 1 + self.first_column, h.to_string())),
-            reason,
+            reason: reason.en,
+            reason_zh: reason.zh.map(String::into_boxed_str),
         }
     }
 }
@@ -119,7 +127,7 @@ pub fn csv(file: &str, bytes: &[u8]) -> Result<Table, RosterError> {
             },
             Err(e) => Record {
                 line: record_line(&text, e.position()).max(1),
-                cells: Err(format!("not valid CSV: {e}")),
+                cells: Err(Reason::of("not_csv", &[&e.to_string()])),
                 column: None,
             },
         });
@@ -133,13 +141,12 @@ pub fn csv(file: &str, bytes: &[u8]) -> Result<Table, RosterError> {
         last.line = open.line;
         last.column = Some(open.field);
         last.cells = Err(if lines > open.line {
-            format!(
-                "the quote (\") that starts this cell is never closed, so lines {}-{lines} would all be this one cell; close the quote or remove it",
-                open.line
+            Reason::of(
+                "open_quote_lines",
+                &[&open.line.to_string(), &lines.to_string()],
             )
         } else {
-            "the quote (\") that starts this cell is never closed; close the quote or remove it"
-                .to_string()
+            Reason::of("open_quote", &[])
         });
     }
     Ok(Table {
@@ -205,7 +212,7 @@ fn unclosed_quote(text: &str) -> Option<OpenQuote> {
 /// A workbook's sheet (`sheet`, else the first) as rows.
 pub fn workbook(path: &Path, sheet: Option<&str>) -> Result<Table, RosterError> {
     let file = path.display().to_string();
-    let bad = |reason: String| RosterError::Workbook {
+    let bad = |reason: Reason| RosterError::Workbook {
         file: file.clone(),
         reason,
     };
@@ -214,7 +221,7 @@ pub fn workbook(path: &Path, sheet: Option<&str>) -> Result<Table, RosterError> 
             file: file.clone(),
             source,
         },
-        e => bad(format!("not a workbook gridbook can read ({e})")),
+        e => bad(Reason::of("not_workbook", &[&e.to_string()])),
     })?;
     let names = book.sheet_names();
     let name = match sheet {
@@ -223,19 +230,19 @@ pub fn workbook(path: &Path, sheet: Option<&str>) -> Result<Table, RosterError> 
             .find(|n| n.trim() == s.trim())
             .cloned()
             .ok_or_else(|| {
-                bad(format!(
-                    "no sheet `{s}`; the sheets are {}",
-                    names.join(", ")
-                ))
+                bad(Reason::said(|lang| {
+                    let sep = if lang == Lang::Zh { "、" } else { ", " };
+                    lang.f("import_cli.row.no_sheet", &[s, &names.join(sep)])
+                }))
             })?,
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| bad("the workbook has no sheet".to_string()))?,
+            .ok_or_else(|| bad(Reason::of("no_sheets", &[])))?,
     };
     let range = book
         .worksheet_range(&name)
-        .map_err(|e| bad(format!("cannot read sheet {name}: {e}")))?;
+        .map_err(|e| bad(Reason::of("bad_sheet", &[&name, &e.to_string()])))?;
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let records = range
         .rows()
@@ -293,12 +300,8 @@ pub fn serial_date(serial: f64) -> Option<jiff::civil::Date> {
 /// A phone cell: text as typed, or a number Excel made of it. A number is
 /// taken when it still holds every digit; one shown in scientific notation,
 /// or a landline that lost its leading zero, is refused with what to do.
-pub fn phone_text(c: &Cell) -> Result<String, String> {
-    let lost = |shown: &str| {
-        format!(
-            "`{shown}` lost digits when Excel stored the phone as a number; type the number again, formatted as text"
-        )
-    };
+pub fn phone_text(c: &Cell) -> Result<String, Reason> {
+    let lost = |shown: &str| Reason::of("phone_lost_digits", &[shown]);
     let digits = match c {
         Cell::Text(s) => {
             let s = s.trim();
@@ -330,17 +333,14 @@ pub fn phone_text(c: &Cell) -> Result<String, String> {
             }
             format!("{}", *n as i64)
         }
-        Cell::Date(d) => return Err(format!("`{d}` is a date, not a phone number")),
+        Cell::Date(d) => return Err(Reason::of("phone_is_date", &[&d.to_string()])),
     };
     // A landline stored as a number loses its leading 0: `5468312345`.
     if (9..=11).contains(&digits.len())
         && digits.chars().all(|c| c.is_ascii_digit())
         && !digits.starts_with(['0', '1'])
     {
-        return Err(format!(
-            "`{digits}` looks like a landline whose leading 0 was lost (a number cell in Excel); write it as text with its area code, e.g. 0{}",
-            digits
-        ));
+        return Err(Reason::of("phone_lost_zero", &[&digits, &digits]));
     }
     Ok(digits)
 }
