@@ -173,3 +173,180 @@ fn the_roster_preview_counts_speak_chinese() {
     assert!(out.contains("未写入任何内容"), "{out}");
     assert!(!out.contains("residents:"), "{out}");
 }
+
+/// The entries of a report's list naming 1-601.
+fn naming_1601(list: &serde_json::Value) -> Vec<serde_json::Value> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["path"] == "胜利花苑/3栋/1-601")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn people_visited_before_their_household_merged_count_as_visited_where_they_live_now() {
+    let d = Data::new();
+    // 吕桂英 (2-501) lives alone in the eyes of care; 1-601 was last
+    // visited 95 days ago, 2-501 yesterday.
+    d.ok_at(
+        "2026-11-11T02:00:00Z",
+        &["tag", "胜利花苑/3栋/2-501", "吕桂英", "--add", "独居老人"],
+    );
+    for (hh, who, at) in [
+        ("slhy/3/1-601", "赵建国", "-95d"),
+        ("slhy/3/2-501", "孙丽", "-1d"),
+    ] {
+        d.ok(&[
+            "log",
+            "visit",
+            "--household",
+            hh,
+            "--member",
+            who,
+            "--at",
+            at,
+        ]);
+    }
+    d.ok(&[
+        "merge",
+        "胜利花苑/3栋/2-501",
+        "--into",
+        "胜利花苑/3栋/1-601",
+    ]);
+    let show = d.json(&["show", "胜利花苑/3栋/1-601", "--json"]);
+    assert_eq!(show["last_visit"]["days_ago"], 1, "{show}");
+    assert_eq!(show["last_visit"]["by"], "孙丽", "{show}");
+    let today = d.json(&["report", "today", "--json"]);
+    assert!(naming_1601(&today["not_visited"]).is_empty(), "{today}");
+    let coverage = d.json(&["report", "coverage", "--days", "30", "--json"]);
+    assert!(
+        naming_1601(&coverage["not_visited"]).is_empty(),
+        "{coverage}"
+    );
+    assert_eq!(coverage["households_visited"], 1, "{coverage}");
+    let plan = d.json(&["plan", "胜利花苑/3栋", "--json"]);
+    let door = plan["floors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["households"].as_array().unwrap().iter())
+        .find(|h| h["room"] == "1-601")
+        .unwrap()
+        .clone();
+    assert_eq!(door["flags"], serde_json::json!(["visited"]), "{plan}");
+    // Visited yesterday, every 7 days: her care visit is not due.
+    let care = d.json(&["report", "care", "--json"]);
+    assert_eq!(care, serde_json::json!([]), "{care}");
+    d.ok(&["check"]);
+}
+
+#[test]
+fn a_household_merged_away_is_not_handed_over_nor_listed_when_its_liaison_retires() {
+    let d = Data::new();
+    // 孙丽 is liaison of 2-501 alone.
+    d.ok(&[
+        "merge",
+        "胜利花苑/3栋/2-501",
+        "--into",
+        "胜利花苑/3栋/1-601",
+    ]);
+    let err = d.bad(&["transfer", "孙丽", "王强"]);
+    assert!(err.contains("孙丽 holds no zone to transfer"), "{err}");
+    let err = d.bad(&["--lang", "zh", "transfer", "孙丽", "王强"]);
+    assert!(err.contains("孙丽 没有可移交的责任区"), "{err}");
+    let out = d
+        .cmd(NOW, &["retire", "孙丽", "--reason", "搬走"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("ends 0 spans"), "{listed}");
+    assert!(!listed.contains("2-501"), "{listed}");
+    // Retiring still ends the span on the closed household, unlisted:
+    // nothing is left open behind a retired member.
+    d.ok(&["retire", "孙丽", "--reason", "搬走", "--yes"]);
+    let export = d.json(&["export", "--format", "json"]);
+    let text = export.to_string();
+    assert_eq!(text.matches("\"AssignmentEnded\"").count(), 1, "{text}");
+    d.ok(&["check"]);
+}
+
+#[test]
+fn a_merge_that_brings_a_second_head_says_so_and_the_household_shows_it_until_one_is_set() {
+    let d = Data::new();
+    // 2-501's head 吕桂英 joins 1-601, whose head is 欧阳娜娜.
+    let out = d.ok(&[
+        "--lang",
+        "zh",
+        "merge",
+        "胜利花苑/3栋/2-501",
+        "--into",
+        "胜利花苑/3栋/1-601",
+    ]);
+    assert!(
+        out.contains("胜利花苑/3栋/1-601 现有 2 位户主（吕桂英、欧阳娜娜）")
+            && out.contains("gridbook edit resident 胜利花苑/3栋/1-601 吕桂英 --relation"),
+        "{out}"
+    );
+    // Nobody's relation was changed.
+    let show = d.json(&["show", "胜利花苑/3栋/1-601", "--json"]);
+    assert_eq!(
+        show["heads"],
+        serde_json::json!(["吕桂英", "欧阳娜娜"]),
+        "{show}"
+    );
+    let relations: Vec<&str> = show["residents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["relation"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        relations.iter().filter(|r| **r == "户主").count(),
+        2,
+        "{show}"
+    );
+    let text = d.ok(&["show", "胜利花苑/3栋/1-601"]);
+    assert!(
+        text.contains("⚠ 2 residents are marked head of household (吕桂英, 欧阳娜娜)"),
+        "{text}"
+    );
+    let zh = d.ok(&["--lang", "zh", "show", "胜利花苑/3栋/1-601"]);
+    assert!(
+        zh.contains("⚠ 有 2 位居民的关系为户主（吕桂英、欧阳娜娜）"),
+        "{zh}"
+    );
+    // Setting one right takes the mark away.
+    d.ok(&[
+        "edit",
+        "resident",
+        "胜利花苑/3栋/1-601",
+        "吕桂英",
+        "--relation",
+        "母亲",
+    ]);
+    let show = d.json(&["show", "胜利花苑/3栋/1-601", "--json"]);
+    assert!(show.get("heads").is_none(), "{show}");
+    assert!(!d.ok(&["show", "胜利花苑/3栋/1-601"]).contains('⚠'));
+}
+
+#[test]
+fn a_merge_that_leaves_one_head_says_nothing_of_heads() {
+    let d = Data::new();
+    d.ok(&[
+        "edit",
+        "resident",
+        "胜利花苑/3栋/2-501",
+        "吕桂英",
+        "--relation",
+        "母亲",
+    ]);
+    let out = d.ok(&[
+        "merge",
+        "胜利花苑/3栋/2-501",
+        "--into",
+        "胜利花苑/3栋/1-601",
+    ]);
+    assert!(!out.contains("head"), "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+}

@@ -436,3 +436,54 @@ fn save_messages_count_one_place_and_many() {
     assert!(!error, "{text}");
     assert!(text.ends_with("assigned to 2 places"), "{text}");
 }
+
+#[test]
+fn a_household_merged_away_is_neither_listed_nor_handed_over_from_a_members_zones() {
+    let (_d, store) = demo_store();
+    let now = pin_clock();
+    // 江鹏 is liaison of ten households of 3栋, 1-101 among them.
+    let jiang = member(&store, "江鹏");
+    let gone = zone(&store, "胜利花苑/3栋/1-101");
+    let ctx = gridbook::ops::Ctx { by: None, now };
+    gridbook_core::relocate::merge_households(
+        &store,
+        ctx,
+        gone,
+        zone(&store, "胜利花苑/3栋/1-102"),
+        "合并",
+    )
+    .unwrap();
+    let mut a = tui_harness::app(&store, Lang::Zh, 120, 40);
+    // Both heads now live in 1-102: its pane says so, naming them.
+    a.press(": \"goto 胜利花苑/3栋/1-102\" enter");
+    let shown = screen(&a, 120, 40);
+    assert!(shown.contains("⚠ 有 2 位居民的关系为户主"), "{shown}");
+    a.press("esc");
+    select_member(&mut a, jiang);
+    a.press("enter");
+    assert_eq!(report_kind(&a), Some(ReportKind::MemberZones(jiang)));
+    let rows = match &a.state.view {
+        View::Report(r) => r.rows.clone(),
+        _ => panic!("a member's zones are shown"),
+    };
+    assert_eq!(rows.len(), 9, "{rows:?}");
+    assert!(rows.iter().all(|r| r.zone != Some(gone)), "{rows:?}");
+    // The transfer form counts the nine, and the preview moves them alone.
+    a.press("esc X");
+    let shown = screen(&a, 120, 40);
+    assert!(shown.contains("9 处"), "{shown}");
+    a.press("\"孙梓涵\" ctrl-s ctrl-s");
+    let (text, error) = status(&a);
+    assert!(!error, "{text}");
+    let sun = member(&store, "孙梓涵");
+    assert_eq!(held(&store, sun, gone, Ts(now.0 + 1)), 0);
+    assert_eq!(
+        held(
+            &store,
+            sun,
+            zone(&store, "胜利花苑/3栋/1-102"),
+            Ts(now.0 + 1)
+        ),
+        1
+    );
+}

@@ -40,6 +40,7 @@ pub fn merge(env: &Env, addr: &str, into: &str) -> Result<(), Fail> {
     }
     let reason = lang.f("movemerge.cli.merge_reason", &[into.trim()]);
     let moved = relocate::merge_households(&store, ctx, from.meta.id, target.meta.id, &reason)?;
+    let residents = store.residents_of(target.meta.id)?;
     drop(store);
     let sep = if lang == gridbook_domain::i18n::Lang::Zh {
         "、"
@@ -47,7 +48,7 @@ pub fn merge(env: &Env, addr: &str, into: &str) -> Result<(), Fail> {
         ", "
     };
     let names: Vec<&str> = moved.iter().map(|r| r.name.as_str()).collect();
-    out::line(lang.f(
+    let mut text = lang.f(
         "movemerge.cli.merged",
         &[
             addr.trim(),
@@ -56,5 +57,27 @@ pub fn merge(env: &Env, addr: &str, into: &str) -> Result<(), Fail> {
             &names.join(sep),
             addr.trim(),
         ],
-    ))
+    );
+    // Two heads now: said, not settled. People know which one stays; the
+    // example names one who moved in.
+    let heads = gridbook_domain::contact::heads(&residents);
+    if heads.len() > 1 {
+        let example = heads
+            .iter()
+            .find(|h| moved.iter().any(|m| m.meta.id == h.meta.id))
+            .unwrap_or(&heads[heads.len() - 1]);
+        let names: Vec<&str> = heads.iter().map(|r| r.name.as_str()).collect();
+        text.push('\n');
+        text.push_str(&lang.f(
+            "hhmerge.merged_heads",
+            &[
+                into.trim(),
+                &heads.len().to_string(),
+                &names.join(sep),
+                into.trim(),
+                &example.name,
+            ],
+        ));
+    }
+    out::line(text)
 }

@@ -215,7 +215,7 @@ pub fn due_for(
     residents: &[Resident],
     now: Ts,
 ) -> Result<Option<CareDue>> {
-    let last = store.last_visit(h.meta.id)?.map(|(t, _)| t.date());
+    let last = crate::relocate::last_visit(store, h.meta.id)?.map(|(t, _)| t.date());
     let Some(Standing {
         cadence,
         overdue: Some(days_overdue),
@@ -304,7 +304,7 @@ pub fn of_household(
     else {
         return Ok(None);
     };
-    let last = store.last_visit(hh)?.map(|(t, _)| t.date());
+    let last = crate::relocate::last_visit(store, hh)?.map(|(t, _)| t.date());
     let due = care::due_on(last, since.unwrap_or(now).date(), cadence);
     Ok(Some(HouseholdCare {
         members,

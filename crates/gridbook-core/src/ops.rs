@@ -696,7 +696,7 @@ pub fn tombstone(store: &Store, ctx: Ctx, id: Id, reason: &str) -> Result<()> {
             mark::<Member>(store, &mut w, id, &t)?;
             // A retiring member's zones and liaison households end here,
             // each span explicitly, so the zones' histories say so.
-            for a in open_spans(store, id, ctx.now)? {
+            for a in spans_not_ended(store, id, ctx.now)? {
                 let until = Ts(ctx.now.0.max(a.since.0));
                 store.stage_event(
                     &mut w,
@@ -732,9 +732,26 @@ pub fn tombstone(store: &Store, ctx: Ctx, id: Id, reason: &str) -> Result<()> {
     Ok(())
 }
 
-/// The spans of `member` not ended at `at` (zones, liaison households):
-/// what retiring them ends, in zone order.
+/// The spans of `member` not ended at `at` (zones, liaison households) in
+/// zones still there: what retiring them ends, as listed and counted, in
+/// zone order. Spans in a closed zone (a household merged away) are
+/// nobody's to hand over; retiring ends them too, without listing them.
 pub fn open_spans(
+    store: &Store,
+    member: Id,
+    at: Ts,
+) -> Result<Vec<gridbook_store::store::Assignment>> {
+    let mut out = Vec::new();
+    for a in spans_not_ended(store, member, at)? {
+        if zone_is_open(store, a.zone)? {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// Every span of `member` not ended at `at`, closed zones too, in zone order.
+fn spans_not_ended(
     store: &Store,
     member: Id,
     at: Ts,
@@ -746,6 +763,18 @@ pub fn open_spans(
         .collect();
     spans.sort_by_key(|a| (a.zone, a.since));
     Ok(spans)
+}
+
+/// Whether a zone (area, building or household) is still there, not
+/// closed: a closed one is nobody's to look after, so member lists and
+/// transfers pass it by.
+pub fn zone_is_open(store: &Store, zone: Id) -> gridbook_store::store::Result<bool> {
+    Ok(match store.kind_of(zone)? {
+        Some((Kind::Area, _)) => store.area(zone)?.is_some_and(|r| r.meta.is_live()),
+        Some((Kind::Building, _)) => store.building(zone)?.is_some_and(|r| r.meta.is_live()),
+        Some((Kind::Household, _)) => store.household(zone)?.is_some_and(|r| r.meta.is_live()),
+        _ => false,
+    })
 }
 
 /// How far ahead of now an entry may be dated: one rule, in the domain.
@@ -1006,12 +1035,8 @@ fn transfer_plan(
     span_time("since", since)?;
     let f = live_member(store, from)?;
     live_member(store, to)?;
-    let mut spans: Vec<gridbook_store::store::Assignment> = store
-        .assignments_of_member(from)?
-        .into_iter()
-        .filter(|a| a.member == from && a.until.is_none_or(|u| u > since))
-        .collect();
-    spans.sort_by_key(|a| (a.zone, a.since));
+    // A closed zone is neither handed over nor ended here.
+    let spans = open_spans(store, from, since)?;
     if let Some(a) = spans.iter().find(|a| a.since > since) {
         return rule(format!(
             "{}'s span there starts on {}, after the transfer date; transfer from that day or later",

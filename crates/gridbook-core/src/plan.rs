@@ -134,7 +134,7 @@ pub fn build(
         let mut flags = Vec::new();
         let residents = store.residents_of(id)?;
         let visited = h.occupancy != Occupancy::Vacant
-            && store.last_visit(id)?.is_some_and(|(t, _)| t >= since);
+            && crate::relocate::last_visit(store, id)?.is_some_and(|(t, _)| t >= since);
         if h.occupancy != Occupancy::Vacant {
             flags.push(if visited {
                 Flag::Visited

@@ -5,6 +5,7 @@
 //! check fails.
 
 use gridbook_domain::model::*;
+use gridbook_store::projection::visits::LastVisit;
 use gridbook_store::store::{Store, Writes};
 
 use crate::ops::{Ctx, Result};
@@ -147,4 +148,158 @@ pub fn merged_into(store: &Store, household: Id) -> gridbook_store::store::Resul
         }
     }
     Ok(out)
+}
+
+/// A household's latest visit (when, which) as a grid worker reads it: its
+/// own or one to a household merged into it, whichever is later, since
+/// the same people were visited. Every reader of "last visited" (views,
+/// coverage, Today, care, the building plan) goes through here or
+/// [`last_visits`]. Read for one household: its timeline names its merges.
+pub fn last_visit(store: &Store, household: Id) -> gridbook_store::store::Result<Option<(Ts, Id)>> {
+    let mut latest = store.last_visit(household)?;
+    for from in merged_into(store, household)? {
+        latest = latest.max(store.last_visit(from)?);
+    }
+    Ok(latest)
+}
+
+/// Every merge, as (merged, into): one pass over households, and for each
+/// closed one the entries written at its closing. A merge closes `from` at
+/// the very time of its `Merged` entry, so the entries of that millisecond
+/// (an id's time is its entry's) hold it. Closed households are few.
+pub fn merges(store: &Store) -> gridbook_store::store::Result<Vec<(Id, Id)>> {
+    let mut closed = Vec::new();
+    store.each_stored::<Household>(|bytes| {
+        let h: crate::views::HouseholdView = Store::view::<Household, _>(bytes)?;
+        if !h.meta.is_live() {
+            closed.push(h.meta.id);
+        }
+        Ok(true)
+    })?;
+    let mut out = Vec::new();
+    for h in closed {
+        // Two laptops may each have closed it; each closing is looked at.
+        for t in store.timeline(h, usize::MAX)? {
+            let EventBody::Tombstoned { target, .. } = t.body else {
+                continue;
+            };
+            if target != h {
+                continue;
+            }
+            for e in store.events_at(t.at)? {
+                if let EventBody::Merged { from, into } = e.body
+                    && from == h
+                    && !out.contains(&(from, into))
+                {
+                    out.push((from, into));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`Store::last_visits`] with merges folded in: a household's entry is
+/// its [`last_visit`], for whole-estate reports that read them in one pass.
+/// Sorted by household, as the store lists them.
+pub fn last_visits(store: &Store) -> gridbook_store::store::Result<Vec<LastVisit>> {
+    let own = store.last_visits()?;
+    let merges = merges(store)?;
+    if merges.is_empty() {
+        return Ok(own);
+    }
+    let of = |h: Id| {
+        own.binary_search_by_key(&h, |l| l.household)
+            .ok()
+            .map(|i| (own[i].at, own[i].visit))
+    };
+    let mut out = own.clone();
+    let mut intos: Vec<Id> = merges.iter().map(|(_, into)| *into).collect();
+    intos.sort_unstable();
+    intos.dedup();
+    for into in intos {
+        // Merges of merges: everything merged into `into`, however deep.
+        let mut latest = of(into);
+        let mut seen = vec![into];
+        let mut todo = vec![into];
+        while let Some(h) = todo.pop() {
+            for &(from, to) in &merges {
+                if to == h && !seen.contains(&from) {
+                    seen.push(from);
+                    todo.push(from);
+                    latest = latest.max(of(from));
+                }
+            }
+        }
+        let Some((at, visit)) = latest else { continue };
+        let l = LastVisit {
+            household: into,
+            at,
+            visit,
+        };
+        match out.binary_search_by_key(&into, |l| l.household) {
+            Ok(i) => out[i] = l,
+            Err(i) => out.insert(i, l),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::Ctx;
+
+    /// A generated estate of 300 households, and the time it was made for.
+    fn estate() -> (Store, Ts) {
+        let store = Store::memory().unwrap();
+        let now = Ts(1_790_000_000_000);
+        let spec = crate::generator::Spec::large(300, 5, 3000, now);
+        crate::generator::load(&store, &crate::generator::generate(&spec)).unwrap();
+        (store, now)
+    }
+
+    #[test]
+    fn a_household_was_last_visited_when_one_merged_into_it_was_read_one_by_one_or_whole() {
+        let (store, now) = estate();
+        let mut visited = store.last_visits().unwrap();
+        visited.sort_by_key(|l| (l.at, l.visit));
+        // `b` was visited least lately, `c` most; `a` in between.
+        let (b, a, c) = (
+            visited[0].household,
+            visited[visited.len() / 2].household,
+            visited[visited.len() - 1].household,
+        );
+        let c_visit = Some((
+            visited[visited.len() - 1].at,
+            visited[visited.len() - 1].visit,
+        ));
+        // A merge of a merge: c into a, then a into b, a minute apart.
+        let ctx = Ctx { by: None, now };
+        merge_households(&store, ctx, c, a, "合并").unwrap();
+        let later = Ctx {
+            by: None,
+            now: Ts(now.0 + 60_000),
+        };
+        merge_households(&store, later, a, b, "合并").unwrap();
+        let mut m = merges(&store).unwrap();
+        m.sort();
+        let mut want = vec![(c, a), (a, b)];
+        want.sort();
+        assert_eq!(m, want);
+        assert_eq!(last_visit(&store, b).unwrap(), c_visit);
+        assert_ne!(store.last_visit(b).unwrap(), c_visit, "b's own is older");
+        // The whole-estate list says what one household's read says, for
+        // every household.
+        let whole = last_visits(&store).unwrap();
+        assert!(whole.windows(2).all(|w| w[0].household < w[1].household));
+        for h in store.all::<Household>() {
+            let id = h.unwrap().meta.id;
+            let listed = whole
+                .binary_search_by_key(&id, |l| l.household)
+                .ok()
+                .map(|i| (whole[i].at, whole[i].visit));
+            assert_eq!(listed, last_visit(&store, id).unwrap(), "{id}");
+        }
+    }
 }

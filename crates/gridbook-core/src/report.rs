@@ -390,7 +390,7 @@ fn coverage_but_care(
     only: Option<&HashSet<Id>>,
 ) -> Result<Partial> {
     let resp = Responsible::load(store, now)?;
-    let visits = store.last_visits()?;
+    let visits = crate::relocate::last_visits(store)?;
     let last_visit = |h: Id| last_visit_in(&visits, h).map(|(t, _)| t);
     let patrols = store.last_patrols()?;
     let mut c = Coverage {
@@ -1046,14 +1046,16 @@ pub fn members(store: &Store, now: Ts) -> Result<Vec<Workload>> {
             open_problems: 0,
         };
         for (z, role) in &zones {
+            // A closed zone (a household merged away) is nobody's to look after any more.
+            if !crate::ops::zone_is_open(store, *z)? {
+                continue;
+            }
             match role {
                 Role::Responsible => {
                     w.zones.push(zone_path(store, *z)?);
                     w.households_covered += households_under(store, *z)?;
                     w.open_problems += store.open_problem_count(*z)?;
                 }
-                // A deleted household is nobody's to look after any more.
-                Role::Liaison if !store.household(*z)?.is_some_and(|h| h.meta.is_live()) => {}
                 Role::Liaison => {
                     w.liaison_households += 1;
                     w.open_problems += store.open_problem_count(*z)?;
@@ -1149,7 +1151,7 @@ fn today_as(
             // Every follow-up ever set is in the index, most of them done,
             // and every household may be listed: the last visits are read
             // in one pass, once for both.
-            let lasts = store.last_visits()?;
+            let lasts = crate::relocate::last_visits(store)?;
             (
                 open_follow_ups(store, now, None, Some(&lasts))?,
                 rounds_of_estate(store, &lasts, now, &since)?,
@@ -1193,7 +1195,7 @@ fn open_follow_ups(
         }
         let last = match lasts {
             Some(l) => last_visit_in(l, hh),
-            None => store.last_visit(hh)?,
+            None => crate::relocate::last_visit(store, hh)?,
         };
         if last.is_some_and(|(_, id)| id != visit) {
             continue;
@@ -1317,7 +1319,7 @@ fn rounds_in(
             else {
                 continue;
             };
-            let last = store.last_visit(h)?.map(|(t, _)| t);
+            let last = crate::relocate::last_visit(store, h)?.map(|(t, _)| t);
             if last.is_none_or(|t| t < since.visit) {
                 let prefix = match above.get(&hh.building) {
                     Some(p) => p.clone(),

@@ -89,6 +89,10 @@ pub struct ZoneView {
     pub covered_by: Option<CoverView>,
     pub liaisons: Vec<MemberRef>,
     pub residents: Vec<ResidentView>,
+    /// A household's residents marked head (户主), named only when more
+    /// than one is, as a merge can leave it: for people to set one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub heads: Vec<String>,
     pub children: Vec<ChildView>,
     pub last_visit: Option<VisitRef>,
     /// The oldest open problems in the zone: all of them, or as many as the
@@ -303,6 +307,7 @@ pub fn build_brief(
         covered_by,
         liaisons: Vec::new(),
         residents: Vec::new(),
+        heads: Vec::new(),
         children: Vec::new(),
         last_visit: None,
         open_problems,
@@ -321,8 +326,12 @@ pub fn build_brief(
                     since: a.since.date().to_string(),
                 })
                 .collect();
-            view.residents = store
-                .residents_of(id)?
+            let residents = store.residents_of(id)?;
+            let heads = gridbook_domain::contact::heads(&residents);
+            if heads.len() > 1 {
+                view.heads = heads.iter().map(|r| r.name.clone()).collect();
+            }
+            view.residents = residents
                 .into_iter()
                 .map(|r| ResidentView {
                     id: r.meta.id.to_string(),
@@ -333,7 +342,7 @@ pub fn build_brief(
                     notes: r.notes,
                 })
                 .collect();
-            if let Some((at, visit)) = store.last_visit(id)? {
+            if let Some((at, visit)) = crate::relocate::last_visit(store, id)? {
                 let by = match store.event(visit)?.map(|e| e.body) {
                     Some(EventBody::Visit(VisitBody { member, .. })) => {
                         Some(member_name(store, member)?)
@@ -465,6 +474,9 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
             }
             out.push_str(&table(&rows));
         }
+        if !v.heads.is_empty() {
+            out.push_str(&format!("  ⚠ {}\n", heads_line(lang, &v.heads)));
+        }
         out.push('\n');
         out.push_str(&lang.f("wording.labelled", &[lang.t("show.last_visit"), ""]));
         match &v.last_visit {
@@ -556,6 +568,16 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
         out.push_str(&table(&rows));
     }
     out
+}
+
+/// What a household with more than one head says about it (`heads`, from
+/// [`ZoneView::heads`]): their names, and that people set one.
+pub fn heads_line(lang: Lang, heads: &[String]) -> String {
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    lang.f(
+        "hhmerge.heads",
+        &[&heads.len().to_string(), &heads.join(sep)],
+    )
 }
 
 #[cfg(test)]

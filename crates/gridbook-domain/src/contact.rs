@@ -22,16 +22,29 @@ pub fn of(residents: &[Resident]) -> Option<Contact<'_>> {
         .collect();
     let head = present
         .iter()
-        .find(|r| {
-            HEAD.iter()
-                .any(|h| r.relation.trim().eq_ignore_ascii_case(h))
-        })
+        .find(|r| is_head(r))
         .or(present.first())
         .copied()?;
     let phone = std::iter::once(head)
         .chain(present.iter().copied())
         .find_map(|r| r.phones.first().map(|p| (r, p.as_str())));
     Some(Contact { head, phone })
+}
+
+/// Whether a resident's relation marks them head of their household.
+pub fn is_head(r: &Resident) -> bool {
+    HEAD.iter()
+        .any(|h| r.relation.trim().eq_ignore_ascii_case(h))
+}
+
+/// The present residents marked head, in list order. More than one is a
+/// household to set right by hand (a merge brings a second head along);
+/// nobody's relation is changed for them.
+pub fn heads(residents: &[Resident]) -> Vec<&Resident> {
+    residents
+        .iter()
+        .filter(|r| r.meta.is_live() && r.status == ResidentStatus::Present && is_head(r))
+        .collect()
 }
 
 #[cfg(test)]
@@ -100,5 +113,19 @@ mod tests {
         let c = of(&rs).unwrap();
         assert_eq!(c.head.name, "吕德");
         assert!(c.phone.is_none());
+    }
+
+    #[test]
+    fn every_present_householder_is_a_head_and_those_who_left_are_not() {
+        let mut gone = r("吕德", "户主", None);
+        gone.status = ResidentStatus::Deceased;
+        let rs = [
+            r("吕桂英", "户主", None),
+            gone,
+            r("欧阳娜娜", " Head ", None),
+            r("周海燕", "配偶", None),
+        ];
+        let names: Vec<&str> = heads(&rs).iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["吕桂英", "欧阳娜娜"]);
     }
 }

@@ -545,6 +545,25 @@ impl Store {
         Ok(out)
     }
 
+    /// Events whose `at` is exactly `at` (to the millisecond), oldest
+    /// written first: an id's first 6 bytes are its time, so this is one
+    /// prefix scan. The entries one operation writes share its time.
+    pub fn events_at(&self, at: Ts) -> Result<Vec<Event>> {
+        let id = Id::from_parts(at.0, 0).to_bytes();
+        let mut out = Vec::new();
+        self.each(Tree::Events, &id[..6], |_, v| {
+            let e: Event = codec::decode(v).map_err(|source| StoreError::Codec {
+                what: "event",
+                source,
+            })?;
+            if e.at == at {
+                out.push(e);
+            }
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
     // ---- writing ------------------------------------------------------------
 
     /// Adds a new record and where it hangs.

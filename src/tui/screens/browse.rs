@@ -8,6 +8,7 @@
 use gridbook_core::address::{self, Zone};
 use gridbook_core::care;
 use gridbook_core::cover;
+use gridbook_core::relocate;
 use gridbook_core::zoneview::{self, ZoneView};
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
@@ -197,7 +198,9 @@ pub fn load(
                     Some(l) => l,
                     None => cover_name(w, h.meta.id, now)?,
                 };
-                let last = s.last_visit(h.meta.id).map_err(err)?.map(|(t, _)| t);
+                let last = relocate::last_visit(s, h.meta.id)
+                    .map_err(err)?
+                    .map(|(t, _)| t);
                 rows.push(Row {
                     id: h.meta.id,
                     kind: RowKind::Household,
@@ -313,7 +316,9 @@ pub fn not_visited(w: &World, area: Id, buildings: &[Id]) -> R<Vec<Msg>> {
     for &b in buildings {
         let mut stale = 0;
         for h in s.households_of(b).map_err(err)? {
-            let last = s.last_visit(h.meta.id).map_err(err)?.map(|(t, _)| t);
+            let last = relocate::last_visit(s, h.meta.id)
+                .map_err(err)?
+                .map(|(t, _)| t);
             if last.is_none_or(|t| t < since) {
                 stale += 1;
             }
@@ -632,6 +637,12 @@ fn detail_pane(
         ));
         if let Some(c) = &v.care {
             care_lines(lang, c, &mut lines);
+        }
+        if !v.heads.is_empty() {
+            lines.push(Line::styled(
+                format!("⚠ {}", zoneview::heads_line(lang, &v.heads)),
+                Style::new().fg(Color::Yellow),
+            ));
         }
         if !inside {
             for r in &v.residents {

@@ -3,6 +3,7 @@
 //! to another member.
 
 use super::prelude::*;
+use gridbook_core::ops;
 
 pub const HINTS: &[Cmd] = &[
     Cmd::Open,
@@ -25,7 +26,14 @@ pub fn load(w: &World, member: Id) -> R<Report> {
     let chart = crate::tui::charts::member(s, member, Ts::now()).map_err(err)?;
     let kind = ReportKind::MemberZones(member);
     let m = s.member(member).map_err(err)?.ok_or(UiError::Gone)?;
-    let mut spans = s.assignments_of_member(member).map_err(err)?;
+    let mut spans = Vec::new();
+    // A closed zone (a household merged away) is not listed, as no list
+    // of places lists it: nothing there to end or hand over.
+    for a in s.assignments_of_member(member).map_err(err)? {
+        if ops::zone_is_open(s, a.zone).map_err(err)? {
+            spans.push(a);
+        }
+    }
     spans.sort_by_key(|a| std::cmp::Reverse(a.since));
     let rows = spans
         .iter()

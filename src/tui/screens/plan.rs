@@ -5,6 +5,7 @@
 //! reads. A building wider than the screen scrolls by unit.
 
 use gridbook_core::plan::{self, Flag};
+use gridbook_core::relocate;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_domain::text::{pad, pad_left, truncate, width};
@@ -179,7 +180,7 @@ fn view(w: &World, p: plan::Plan, now: Ts) -> R<PlanView> {
 fn door_info(w: &World, d: &plan::Door, today: Date, now: Ts) -> R<DoorInfo> {
     let s = w.store;
     let lang = w.lang;
-    let last_visit = match s.last_visit(d.id).map_err(err)? {
+    let last_visit = match relocate::last_visit(s, d.id).map_err(err)? {
         Some((at, _)) => lang.f(
             "wording.aside",
             &[
