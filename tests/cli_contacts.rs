@@ -210,3 +210,218 @@ fn errors_are_chinese_under_lang_zh_with_the_same_exit_codes() {
         "{err}"
     );
 }
+
+/// Where `what` starts in `line`, in terminal columns.
+fn col(line: &str, what: &str) -> usize {
+    let at = line
+        .find(what)
+        .unwrap_or_else(|| panic!("`{what}` not in `{line}`"));
+    gridbook::text::width(&line[..at])
+}
+
+/// The line of `out` holding `what`.
+fn line_of<'a>(out: &'a str, what: &str) -> &'a str {
+    out.lines()
+        .find(|l| l.contains(what))
+        .unwrap_or_else(|| panic!("no line with `{what}` in\n{out}"))
+}
+
+#[test]
+fn show_says_who_is_gone_the_occupancy_and_care_groups() {
+    let d = Data::new();
+    let h = "胜利花苑/3栋/2-501";
+    d.ok(&["edit", "resident", h, "吕德", "--status", "迁出"]);
+    d.ok(&["tag", h, "吕桂英", "--add", "独居老人"]);
+    d.ok(&["edit", "household", h, "--status", "出租"]);
+    let zh = d.ok(&["--lang", "zh", "show", h]);
+    assert!(zh.lines().next().unwrap().contains("[户 · 出租]"), "{zh}");
+    let header = line_of(&zh, "姓名");
+    let gone = line_of(&zh, "吕德");
+    let elder = line_of(&zh, "吕桂英");
+    // The status beside the name, the care group under its own header;
+    // columns line up whatever the names' widths.
+    assert_eq!(col(header, "状态"), col(gone, "迁出"), "{zh}");
+    assert_eq!(col(header, "重点人群"), col(elder, "独居老人"), "{zh}");
+    assert_eq!(col(header, "电话"), col(gone, "13805461234"), "{zh}");
+    assert!(
+        !elder.contains("迁出") && !gone.contains("独居老人"),
+        "{zh}"
+    );
+
+    let en = d.ok(&["show", h]);
+    assert!(
+        en.lines().next().unwrap().contains("[household · rented]"),
+        "{en}"
+    );
+    let header = line_of(&en, "relation");
+    assert_eq!(
+        col(header, "status"),
+        col(line_of(&en, "吕德"), "moved out"),
+        "{en}"
+    );
+    assert_eq!(
+        col(header, "care groups"),
+        col(line_of(&en, "吕桂英"), "elder living alone"),
+        "{en}"
+    );
+
+    let v = d.json(&["show", h, "--json"]);
+    assert_eq!(v["occupancy"], "rented");
+    let who = |name: &str| {
+        v["residents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(who("吕德")["status"], "moved-out");
+    assert_eq!(who("吕德")["care"], serde_json::json!([]));
+    assert_eq!(who("吕桂英")["status"], "present");
+    assert_eq!(who("吕桂英")["care"], serde_json::json!(["alone-elder"]));
+
+    // A vacant household whose only resident died.
+    d.ok(&[
+        "edit",
+        "resident",
+        "slhy/3/1-601",
+        "欧阳娜娜",
+        "--status",
+        "去世",
+    ]);
+    d.ok(&["edit", "household", "slhy/3/1-601", "--status", "vacant"]);
+    let zh = d.ok(&["--lang", "zh", "show", "slhy/3/1-601"]);
+    assert!(zh.lines().next().unwrap().contains("[户 · 空置]"), "{zh}");
+    assert_eq!(
+        col(line_of(&zh, "姓名"), "状态"),
+        col(line_of(&zh, "欧阳娜娜"), "去世"),
+        "{zh}"
+    );
+    assert_eq!(
+        d.json(&["show", "slhy/3/1-601", "--json"])["occupancy"],
+        "vacant"
+    );
+
+    // Lived in by its owner, everyone present, nobody in a group: no more
+    // than before.
+    let zh = d.ok(&["--lang", "zh", "show", "slhy/3/1-101"]);
+    assert!(zh.lines().next().unwrap().ends_with("[户]"), "{zh}");
+    assert!(!zh.contains("状态") && !zh.contains("重点人群"), "{zh}");
+    assert_eq!(
+        d.json(&["show", "slhy/3", "--json"])["occupancy"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn show_timeline_names_edited_fields_and_who_took_a_problem_step() {
+    let d = Data::new();
+    let h = "胜利花苑/3栋/2-501";
+    d.ok(&["edit", "resident", h, "吕德", "--phone", "13900000009"]);
+    d.ok(&["edit", "household", h, "--status", "出租"]);
+    let opened = d.ok(&[
+        "log",
+        "problem",
+        "--zone",
+        h,
+        "--category",
+        "repair",
+        "--note",
+        "水管漏水",
+        "--as",
+        "王强",
+    ]);
+    let id = opened.split_whitespace().find(|w| w.len() == 26).unwrap();
+    d.ok(&[
+        "log",
+        "progress",
+        id,
+        "--note",
+        "已联系物业",
+        "--as",
+        "王强",
+    ]);
+    d.ok(&["log", "resolve", id, "--note", "已修好", "--as", "孙丽"]);
+
+    let zh = d.ok(&["--lang", "zh", "show", h]);
+    assert!(zh.contains("电话 修改：13805461234 → 13900000009"), "{zh}");
+    assert!(zh.contains("居住状态 修改：自住 → 出租"), "{zh}");
+    assert!(zh.contains("王强 更新进展：已联系物业"), "{zh}");
+    assert!(zh.contains("孙丽 办结：已修好"), "{zh}");
+    assert!(!zh.contains("phones") && !zh.contains("owner"), "{zh}");
+
+    let en = d.ok(&["show", h]);
+    assert!(
+        en.contains("phone changed: 13805461234 → 13900000009"),
+        "{en}"
+    );
+    assert!(
+        en.contains("status changed: owner-occupied → rented"),
+        "{en}"
+    );
+    assert!(en.contains("progress by 王强: 已联系物业"), "{en}");
+    assert!(en.contains("resolved by 孙丽: 已修好"), "{en}");
+
+    let v = d.json(&["--lang", "zh", "show", h, "--json"]);
+    let resolved = v["recent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["text"].as_str().unwrap().contains("已修好"))
+        .unwrap();
+    assert_eq!(resolved["by"], "孙丽");
+    assert_eq!(resolved["text"], "孙丽 办结：已修好");
+}
+
+#[test]
+fn find_marks_who_moved_out_or_died_and_never_calls_them() {
+    let d = Data::new();
+    let h = "胜利花苑/3栋/2-501";
+    d.ok(&["edit", "resident", h, "吕德", "--status", "迁出"]);
+    d.ok(&[
+        "edit",
+        "resident",
+        "slhy/3/1-601",
+        "欧阳娜娜",
+        "--status",
+        "去世",
+    ]);
+    // Still found (people look up former residents), marked after the name.
+    let zh = d.ok(&["--lang", "zh", "find", "吕德"]);
+    assert!(zh.contains("吕德（迁出）"), "{zh}");
+    let en = d.ok(&["find", "吕德"]);
+    assert!(en.contains("吕德 (moved out)"), "{en}");
+    let zh = d.ok(&["--lang", "zh", "find", "欧阳娜娜"]);
+    assert!(zh.contains("欧阳娜娜（去世）"), "{zh}");
+    let v = d.json(&["find", "吕", "--json"]);
+    let status = |name: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == name)
+            .map(|h| h["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(status("吕德"), "moved-out");
+    assert_eq!(status("吕桂英"), "present");
+    // Marked and unmarked names alike, the addresses line up.
+    let zh = d.ok(&["--lang", "zh", "find", "吕"]);
+    let at: Vec<usize> = zh
+        .lines()
+        .filter(|l| l.contains("吕"))
+        .map(|l| col(l, "胜利花苑"))
+        .collect();
+    assert!(at.len() >= 2 && at.iter().all(|c| *c == at[0]), "{zh}");
+    // The household's number is no longer the one who moved out.
+    let v = d.json(&["find", "3栋", "2-501", "--json", "--limit", "1"]);
+    assert_eq!(v[0]["kind"], "household");
+    assert_eq!(
+        v[0]["head"],
+        serde_json::json!({"name": "吕桂英", "phone": null, "phone_of": null})
+    );
+    let v = d.json(&["find", "3栋", "1-601", "--json", "--limit", "1"]);
+    assert_eq!(v[0]["head"]["name"], "");
+    let zh = d.ok(&["--lang", "zh", "find", "3栋", "1-601", "--limit", "1"]);
+    assert!(zh.contains("—") && !zh.contains("13905460002"), "{zh}");
+}

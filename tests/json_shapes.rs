@@ -25,6 +25,7 @@ const SHAPES: &[Shape] = &[
             "kind",
             "path",
             "short",
+            "occupancy",
             "covered_by",
             "liaisons",
             "residents",
@@ -37,7 +38,9 @@ const SHAPES: &[Shape] = &[
     (
         &["show", "slhy/3/2-501"],
         "residents",
-        &["id", "name", "relation", "phones", "tags", "notes"],
+        &[
+            "id", "name", "relation", "phones", "tags", "notes", "status", "care",
+        ],
     ),
     (
         &["show", "slhy/3/2-501"],
@@ -95,6 +98,7 @@ const SHAPES: &[Shape] = &[
             "phone_match",
             "tags",
             "head",
+            "status",
         ],
     ),
     (

@@ -8,7 +8,9 @@
 //! saves nothing: the TUI holds the lock.
 //!
 //! Text output is one aligned line per result: name, address, phone (for a
-//! household: its head and the number to call), covering member, tags.
+//! household: its head and the number to call), covering member, tags. A
+//! resident who moved out or died is listed (people look up former
+//! residents too) with it after the name: `汪斌（迁出）`.
 
 use crate::cli::{Env, Fail, Use, out};
 use gridbook_domain::i18n::Lang;
@@ -76,6 +78,10 @@ fn contact(h: &Hit, lang: Lang) -> String {
     let Some(head) = &h.head else {
         return h.phone.clone().unwrap_or_default();
     };
+    // Nobody lives there now (empty, or everyone moved out or died).
+    if head.name.is_empty() {
+        return "—".to_string();
+    }
     let mut out = format!("{} {}", lang.t("col.head"), head.name);
     if let Some(phone) = &head.phone {
         match head.phone_of.as_deref() {
@@ -108,8 +114,17 @@ pub fn render(hits: &[Hit], lang: Lang) -> String {
             .unwrap_or(0)
             .min(max)
     };
-    // Each field shown as one visible line ([`text::visible`]).
-    let name = |h: &Hit| text::visible(&h.name).into_owned();
+    // Each field shown as one visible line ([`text::visible`]); the name
+    // says when the person is gone, before anyone dials the number beside it.
+    let name = |h: &Hit| {
+        let shown = text::visible(&h.name).into_owned();
+        match h.status {
+            Some(s) if s != ResidentStatus::Present.code() => {
+                lang.f("wording.aside", &[&shown, &lang.label("office.status", s)])
+            }
+            _ => shown,
+        }
+    };
     let addr = |h: &Hit| text::visible(&h.address).into_owned();
     let phone = |h: &Hit| text::visible(&contact(h, lang)).into_owned();
     let cover = |h: &Hit| text::visible(h.cover.as_deref().unwrap_or_default()).into_owned();

@@ -10,6 +10,7 @@ use crate::views::{IdMap, ResidentContactView};
 use gridbook_domain::describe;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
+use gridbook_domain::vocab::Vocabulary;
 use gridbook_store::store::{Result, Store};
 
 #[derive(Clone, Debug, Serialize)]
@@ -39,6 +40,14 @@ pub struct ResidentView {
     pub phones: Vec<String>,
     pub tags: Vec<String>,
     pub notes: String,
+    /// `present`, `moved-out` or `deceased`: a caller sees who is gone
+    /// before dialling.
+    pub status: String,
+    /// Codes of the resident's care groups (高龄老人 by birth year too).
+    pub care: Vec<String>,
+    /// The same groups by name in the view's language, for the text.
+    #[serde(skip)]
+    pub care_labels: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -86,6 +95,9 @@ pub struct ZoneView {
     pub kind: String,
     pub path: String,
     pub short: String,
+    /// A household's occupancy code (`owner`, `rented`, `vacant`,
+    /// `commercial`); null for areas and buildings.
+    pub occupancy: Option<String>,
     pub covered_by: Option<CoverView>,
     pub liaisons: Vec<MemberRef>,
     pub residents: Vec<ResidentView>,
@@ -261,8 +273,15 @@ pub fn oldest_open_problems(
 }
 
 /// Everything about `zone` with its `recent` latest entries, for `show`.
+/// Care groups are named by the user's `care.toml`; a broken one is
+/// reported where groups are written (`tag`, reports), and reading falls
+/// back to the shipped names, as the checklists do.
 pub fn build(store: &Store, zone: &Zone, now: Ts, lang: Lang, recent: usize) -> Result<ZoneView> {
-    let mut view = build_brief(store, zone, now, lang, recent, usize::MAX)?;
+    let user = crate::config::care_groups(crate::config::config_dir().as_deref()).ok();
+    let groups = user
+        .as_ref()
+        .unwrap_or_else(|| gridbook_domain::vocab::care::shipped());
+    let mut view = build_brief(store, zone, now, lang, recent, usize::MAX, groups)?;
     // Only the full view (`show`) names each household's head and number:
     // the TUI's pane counts a building's households and reads no more.
     if matches!(zone, Zone::Building(..)) {
@@ -285,6 +304,7 @@ pub fn build_brief(
     lang: Lang,
     recent: usize,
     problems: usize,
+    groups: &Vocabulary,
 ) -> Result<ZoneView> {
     let id = zone.id();
     let covered_by = match cover::covering(store, id, now)? {
@@ -304,6 +324,7 @@ pub fn build_brief(
         kind: zone.kind().code().to_string(),
         path: zone.path(),
         short: zone.short(),
+        occupancy: None,
         covered_by,
         liaisons: Vec::new(),
         residents: Vec::new(),
@@ -316,7 +337,8 @@ pub fn build_brief(
         care: None,
     };
     match zone {
-        Zone::Household(..) => {
+        Zone::Household(_, _, h) => {
+            view.occupancy = Some(h.occupancy.code().to_string());
             view.liaisons = cover::liaisons(store, id, now)?
                 .into_iter()
                 .map(|(m, a)| MemberRef {
@@ -333,13 +355,25 @@ pub fn build_brief(
             }
             view.residents = residents
                 .into_iter()
-                .map(|r| ResidentView {
-                    id: r.meta.id.to_string(),
-                    name: r.name,
-                    relation: r.relation,
-                    phones: r.phones,
-                    tags: r.tags,
-                    notes: r.notes,
+                .map(|r| {
+                    let care: Vec<String> = crate::care::groups_of(&r, now.date())
+                        .into_iter()
+                        .map(|(g, _)| g)
+                        .collect();
+                    ResidentView {
+                        id: r.meta.id.to_string(),
+                        status: r.status.code().to_string(),
+                        care_labels: care
+                            .iter()
+                            .map(|g| groups.label(g, lang).to_string())
+                            .collect(),
+                        care,
+                        name: r.name,
+                        relation: r.relation,
+                        phones: r.phones,
+                        tags: r.tags,
+                        notes: r.notes,
+                    }
                 })
                 .collect();
             if let Some((at, visit)) = crate::relocate::last_visit(store, id)? {
@@ -402,12 +436,26 @@ pub fn build_brief(
     }
     view.recent = entries
         .into_iter()
-        .map(|e| EntryView {
-            id: e.id.to_string(),
-            at: e.at.display(),
-            kind: e.body.kind_code().to_string(),
-            by: e.by.map(|b| names.name(b)).unwrap_or_default(),
-            text: describe::event(lang, &e.body, &name_of),
+        .map(|e| {
+            let by = e.by.map(|b| names.name(b)).unwrap_or_default();
+            let text = match &e.body {
+                // A step's text is only its note: say who took it, as a
+                // visit's says who visited.
+                EventBody::ProblemStepped(ProblemSteppedBody { step, note, .. })
+                    if !by.is_empty() =>
+                {
+                    let key = format!("show.step-{}", step.code());
+                    lang.f(&key, &[&by, &describe::step_note(lang, note)])
+                }
+                body => describe::event_with(lang, body, &name_of, groups),
+            };
+            EntryView {
+                id: e.id.to_string(),
+                at: e.at.display(),
+                kind: e.body.kind_code().to_string(),
+                by,
+                text,
+            }
         })
         .collect();
     names.finish()?;
@@ -418,11 +466,18 @@ pub fn build_brief(
 pub fn render_text(v: &ZoneView, lang: Lang) -> String {
     use gridbook_domain::text::table;
     let mut out = String::new();
+    // A household lived in by its owner says nothing more; one that is
+    // vacant, rented or a shop says so beside its kind: nobody answers at
+    // a vacant one, a rented one is where newcomers live.
+    let mut kind = lang.t(&format!("kind.{}", v.kind)).to_string();
+    if let Some(o) = v.occupancy.as_deref().filter(|o| *o != "owner") {
+        kind = lang.f("show.kind_occupancy", &[&kind, &lang.label("occupancy", o)]);
+    }
     out.push_str(&format!(
         "{}  {}  [{}]\n",
         v.path.replace('/', " › "),
         lang.f("wording.paren", &[&v.short]),
-        lang.t(&format!("kind.{}", v.kind))
+        kind
     ));
     out.push_str(&lang.f("wording.labelled", &[lang.t("show.covered_by"), ""]));
     match &v.covered_by {
@@ -455,22 +510,40 @@ pub fn render_text(v: &ZoneView, lang: Lang) -> String {
         if v.residents.is_empty() {
             out.push_str(&format!("  {}\n", lang.t("show.no_residents")));
         } else {
-            let mut rows = vec![vec![
-                format!("  {}", lang.t("show.name")),
-                lang.t("show.relation").to_string(),
-                lang.t("show.phones").to_string(),
-                lang.t("show.tags").to_string(),
-                lang.t("contacts.col_notes").to_string(),
-            ]];
+            // The status column (beside the name, before the number) only
+            // when someone has moved out or died; care groups only when
+            // someone is in one.
+            let gone = v.residents.iter().any(|r| r.status != "present");
+            let cared = v.residents.iter().any(|r| !r.care.is_empty());
+            let mut head = vec![format!("  {}", lang.t("show.name"))];
+            if gone {
+                head.push(lang.t("show.status").to_string());
+            }
+            head.push(lang.t("show.relation").to_string());
+            head.push(lang.t("show.phones").to_string());
+            if cared {
+                head.push(lang.t("show.care").to_string());
+            }
+            head.push(lang.t("show.tags").to_string());
+            head.push(lang.t("contacts.col_notes").to_string());
+            let mut rows = vec![head];
             for r in &v.residents {
-                rows.push(vec![
-                    format!("  {}", r.name),
-                    r.relation.clone(),
-                    r.phones.join(lang.t("wording.list")),
-                    r.tags.join(lang.t("wording.list")),
-                    // One line per resident: a note's line breaks become spaces.
-                    r.notes.split_whitespace().collect::<Vec<_>>().join(" "),
-                ]);
+                let mut row = vec![format!("  {}", r.name)];
+                if gone {
+                    row.push(match r.status.as_str() {
+                        "present" => String::new(),
+                        s => lang.label("office.status", s),
+                    });
+                }
+                row.push(r.relation.clone());
+                row.push(r.phones.join(lang.t("wording.list")));
+                if cared {
+                    row.push(r.care_labels.join(lang.t("wording.terms")));
+                }
+                row.push(r.tags.join(lang.t("wording.list")));
+                // One line per resident: a note's line breaks become spaces.
+                row.push(r.notes.split_whitespace().collect::<Vec<_>>().join(" "));
+                rows.push(row);
             }
             out.push_str(&table(&rows));
         }
@@ -783,7 +856,16 @@ mod tests {
                 store.raw_for_tests().remove("events", &id.to_bytes());
             }
         }
-        let brief = build_brief(&store, &zone, now, Lang::Zh, 0, 2).unwrap();
+        let brief = build_brief(
+            &store,
+            &zone,
+            now,
+            Lang::Zh,
+            0,
+            2,
+            gridbook_domain::vocab::care::shipped(),
+        )
+        .unwrap();
         assert_eq!(brief.open_problem_count, 5);
         let listed: Vec<&str> = brief
             .open_problems

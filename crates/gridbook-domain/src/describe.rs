@@ -2,9 +2,23 @@
 
 use crate::i18n::Lang;
 use crate::model::*;
+use crate::vocab::Vocabulary;
 
 /// Describes an event; `name_of` turns member and record ids into names.
+/// Care groups in an edit read by the shipped list ([`event_with`] takes
+/// the user's).
 pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> String {
+    event_with(lang, body, name_of, crate::vocab::care::shipped())
+}
+
+/// [`event`] with the care-group list the user has (`care.toml`), which
+/// names the groups in an edit of a resident's care groups.
+pub fn event_with(
+    lang: Lang,
+    body: &EventBody,
+    name_of: &dyn Fn(Id) -> String,
+    care: &Vocabulary,
+) -> String {
     match body {
         EventBody::Assigned { member, role, .. } => lang.f(
             "event.assigned",
@@ -50,14 +64,10 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             }
             s
         }
-        EventBody::ProblemStepped(ProblemSteppedBody { step, note, .. }) => {
-            // A patrol that found an item still failing adds a step to its problem.
-            let note = match crate::checklist::Finding::parse(note) {
-                Some(f) => lang.f("lifecycle.still_failing", &[&f.show(lang)]),
-                None => note.clone(),
-            };
-            lang.f(&format!("event.problem-{}", step.code()), &[&note])
-        }
+        EventBody::ProblemStepped(ProblemSteppedBody { step, note, .. }) => lang.f(
+            &format!("event.problem-{}", step.code()),
+            &[&step_note(lang, note)],
+        ),
         EventBody::Moved { resident, from, to } => lang.f(
             "movemerge.event.moved",
             &[&name_of(*resident), &name_of(*from), &name_of(*to)],
@@ -108,8 +118,15 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             s
         }
         EventBody::Edited {
-            field, old, new, ..
-        } => lang.f("event.edited", &[field, old, new]),
+            kind,
+            field,
+            old,
+            new,
+            ..
+        } => {
+            let (field, old, new) = edit(lang, *kind, field, old, new, care);
+            lang.f("event.edited", &[&field, &old, &new])
+        }
         EventBody::Created { kind, label, .. } => lang.f(
             "event.created",
             &[lang.t(&format!("kind.{}", kind.code())), label],
@@ -123,9 +140,64 @@ pub fn event(lang: Lang, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> St
             ..
         } => lang.f(
             "event.amended",
-            &[reason, &event(lang, &replacement.body(), name_of)],
+            &[
+                reason,
+                &event_with(lang, &replacement.body(), name_of, care),
+            ],
         ),
     }
+}
+
+/// A problem step's note as a line shows it: a patrol that found an item
+/// still failing adds a step to its problem, stored as the item's key.
+pub fn step_note(lang: Lang, note: &str) -> String {
+    match crate::checklist::Finding::parse(note) {
+        Some(f) => lang.f("lifecycle.still_failing", &[&f.show(lang)]),
+        None => note.to_string(),
+    }
+}
+
+/// An edit's field and its values as the record forms label them, in
+/// `lang`: a household's `status` `owner` → `rented` reads 居住状态 自住 →
+/// 出租, a resident's `phones` reads 电话, care-group codes read as the
+/// groups' names; an empty value reads as such. Never the stored field name
+/// where a label exists.
+pub fn edit(
+    lang: Lang,
+    kind: Kind,
+    field: &str,
+    old: &str,
+    new: &str,
+    care: &Vocabulary,
+) -> (String, String, String) {
+    let label = match (kind, field) {
+        (Kind::Resident | Kind::Member, "name") => lang.t("form.name").to_string(),
+        (_, "name") => lang.t("form.place_name").to_string(),
+        (Kind::Household, "status") => lang.t("form.status").to_string(),
+        (Kind::Resident, "status") => lang.t("office.field.status").to_string(),
+        // One word for the field, as the roster's column and the forms say.
+        (_, "phones") => lang.t("office.field.phones").to_string(),
+        _ => lang.label("merge.field", field),
+    };
+    let sep = lang.t("wording.terms");
+    let value = |v: &str| -> String {
+        if v.trim().is_empty() {
+            return lang.t("merge.empty").to_string();
+        }
+        match (kind, field) {
+            (Kind::Household, "status") => lang.label("occupancy", v),
+            (Kind::Resident, "status") => lang.label("office.status", v),
+            (Kind::Member, "kind") => lang.label("member_kind", v),
+            (_, "care") => v
+                .split(';')
+                .map(|code| care.label(code, lang))
+                .collect::<Vec<_>>()
+                .join(sep),
+            (_, "phones" | "tags") => v.split(';').collect::<Vec<_>>().join(sep),
+            _ => v.to_string(),
+        }
+    };
+    (label, value(old), value(new))
 }
 
 /// A problem category's label; a patrol's problems carry the patrol kind

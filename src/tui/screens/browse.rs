@@ -365,7 +365,8 @@ pub fn detail(w: &World, id: Id) -> R<Vec<Msg>> {
     };
     let now = Ts::now();
     let mut view =
-        zoneview::build_brief(w.store, &zone, now, w.lang, 8, PANE_PROBLEMS).map_err(err)?;
+        zoneview::build_brief(w.store, &zone, now, w.lang, 8, PANE_PROBLEMS, &w.lists.care)
+            .map_err(err)?;
     if let Zone::Household(..) = zone {
         view.care = care::of_household(w.store, &w.lists.care, id, now, w.lang).map_err(err)?;
     }

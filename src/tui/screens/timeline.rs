@@ -74,8 +74,8 @@ pub fn next_filter(r: &mut Report, lang: Lang) -> String {
 }
 
 /// An edit's field and its values as the record forms label them, in the
-/// UI's language (`status` `owner` → `rented` of a household reads 居住状态
-/// 自住 → 出租); an empty value reads as such.
+/// UI's language, care groups by the user's list
+/// ([`gridbook_domain::describe::edit`]).
 pub fn edit_labels(
     w: &World,
     kind: Kind,
@@ -83,50 +83,12 @@ pub fn edit_labels(
     old: &str,
     new: &str,
 ) -> (String, String, String) {
-    let lang = w.lang;
-    let label = match (kind, field) {
-        (Kind::Resident | Kind::Member, "name") => lang.t("form.name").to_string(),
-        (_, "name") => lang.t("form.place_name").to_string(),
-        (Kind::Household, "status") => lang.t("form.status").to_string(),
-        (Kind::Resident, "status") => lang.t("office.field.status").to_string(),
-        _ => lang.label("merge.field", field),
-    };
-    let sep = if lang == Lang::Zh { "、" } else { ", " };
-    let value = |v: &str| -> String {
-        if v.trim().is_empty() {
-            return lang.t("merge.empty").to_string();
-        }
-        match (kind, field) {
-            (Kind::Household, "status") => lang.label("occupancy", v),
-            (Kind::Resident, "status") => lang.label("office.status", v),
-            (Kind::Member, "kind") => lang.label("member_kind", v),
-            (_, "care") => v
-                .split(';')
-                .map(|code| w.lists.care.label(code, lang))
-                .collect::<Vec<_>>()
-                .join(sep),
-            (_, "phones" | "tags") => v.split(';').collect::<Vec<_>>().join(sep),
-            _ => v.to_string(),
-        }
-    };
-    (label, value(old), value(new))
+    gridbook_domain::describe::edit(w.lang, kind, field, old, new, &w.lists.care)
 }
 
 /// An entry in one line of the UI's language; edits with their labels.
 pub fn line(w: &World, body: &EventBody, name_of: &dyn Fn(Id) -> String) -> String {
-    match body {
-        EventBody::Edited {
-            kind,
-            field,
-            old,
-            new,
-            ..
-        } => {
-            let (field, old, new) = edit_labels(w, *kind, field, old, new);
-            w.lang.f("event.edited", &[&field, &old, &new])
-        }
-        body => gridbook_domain::describe::event(w.lang, body, name_of),
-    }
+    gridbook_domain::describe::event_with(w.lang, body, name_of, &w.lists.care)
 }
 
 /// What the status line says while the report loads.

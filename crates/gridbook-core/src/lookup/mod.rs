@@ -118,6 +118,9 @@ pub struct Hit {
     /// For a household: its head and who to call (`phone` stays empty: a
     /// household has no number of its own).
     pub head: Option<Head>,
+    /// A resident's status code (`present`, `moved-out`, `deceased`), so
+    /// nobody dials a number of someone gone; `None` for others.
+    pub status: Option<&'static str>,
 }
 
 /// A household's head and the number to call it on.
@@ -149,6 +152,12 @@ const TAG_SEP: u8 = 0x1e;
 const HAS_PHONE: u8 = 1;
 /// Entry flags: a resident whose relation is 户主.
 const IS_HEAD: u8 = 2;
+/// Entry flags: a resident who moved out (迁出).
+const MOVED_OUT: u8 = 4;
+/// Entry flags: a resident who died (去世).
+const DECEASED: u8 = 8;
+/// Entry flags: either of the two: no longer someone to call.
+const GONE: u8 = MOVED_OUT | DECEASED;
 
 /// Whether a relation names the head of the household.
 fn is_head(relation: &str) -> bool {
@@ -314,6 +323,7 @@ struct Person<'a> {
     /// rosters write them), so `低保` and `/独居` find the people in them.
     tags: std::borrow::Cow<'a, [String]>,
     head: bool,
+    status: ResidentStatus,
 }
 
 impl<'a> Person<'a> {
@@ -335,6 +345,7 @@ impl<'a> Person<'a> {
                 std::borrow::Cow::Owned(t)
             },
             head: is_head(&r.relation),
+            status: r.status,
         }
     }
     fn member(m: &'a Member) -> Person<'a> {
@@ -343,10 +354,16 @@ impl<'a> Person<'a> {
             phones: std::slice::from_ref(&m.phone),
             tags: std::borrow::Cow::Borrowed(&m.tags[..]),
             head: false,
+            status: ResidentStatus::Present,
         }
     }
     fn has_phone(&self) -> bool {
         self.phones.iter().any(|p| !p.trim().is_empty())
+    }
+    /// Whether the household can be reached through this person: one who
+    /// moved out or died is no household's number.
+    fn callable(&self) -> bool {
+        self.status == ResidentStatus::Present && self.has_phone()
     }
 }
 
@@ -419,7 +436,7 @@ impl LookupIndex {
             let r = r?;
             if let (true, Some(&p)) = (r.meta.is_live(), ix.by_id.get(&r.household)) {
                 let e = ix.put_person(NONE, Kind::Resident, r.meta.id, p, &Person::resident(&r));
-                if ix.flags[e as usize] & HAS_PHONE != 0 {
+                if ix.flags[e as usize] & HAS_PHONE != 0 && ix.flags[e as usize] & GONE == 0 {
                     ix.flags[p as usize] |= HAS_PHONE;
                 }
             }
@@ -658,6 +675,11 @@ impl LookupIndex {
         if p.head {
             flags |= IS_HEAD;
         }
+        flags |= match p.status {
+            ResidentStatus::Present => 0,
+            ResidentStatus::MovedOut => MOVED_OUT,
+            ResidentStatus::Deceased => DECEASED,
+        };
         self.put(e, kind, id, parent, &k, &shown, &p.tags, flags)
     }
 
@@ -797,7 +819,7 @@ impl LookupIndex {
             .into_iter()
             .filter(|r| r.meta.is_live())
             .collect();
-        let flags = if residents.iter().any(|r| Person::resident(r).has_phone()) {
+        let flags = if residents.iter().any(|r| Person::resident(r).callable()) {
             HAS_PHONE
         } else {
             0
@@ -1381,6 +1403,16 @@ impl LookupIndex {
             Kind::Resident | Kind::Member => self.tags_of(i),
             _ => Vec::new(),
         };
+        let status = (kind == Kind::Resident).then(|| {
+            let f = self.flags[i];
+            if f & DECEASED != 0 {
+                ResidentStatus::Deceased.code()
+            } else if f & MOVED_OUT != 0 {
+                ResidentStatus::MovedOut.code()
+            } else {
+                ResidentStatus::Present.code()
+            }
+        });
         Hit {
             kind: HitKind::of(kind),
             id: self.ids[i],
@@ -1397,6 +1429,7 @@ impl LookupIndex {
             phone_match,
             tags,
             head,
+            status,
         }
     }
 
@@ -1422,7 +1455,9 @@ impl LookupIndex {
             if p == NONE || marked[p as usize / 64] & (1 << (p % 64)) == 0 {
                 continue;
             }
-            if !self.live[i] || self.kind[i] != Kind::Resident {
+            // As `contact::of`: who moved out or died is nobody's head
+            // and no number to call.
+            if !self.live[i] || self.kind[i] != Kind::Resident || self.flags[i] & GONE != 0 {
                 continue;
             }
             let Some(h) = out.get_mut(&p) else { continue };
