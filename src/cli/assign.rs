@@ -36,20 +36,12 @@ pub fn assign(
         Some(s) => day_start("--since", s, ctx.now)?,
         None => ctx.now,
     };
-    // One responsible member at a time: the one whose span the new one
-    // ends is said, not ended silently.
-    let replaced = match role {
-        Role::Responsible => store
-            .assignments_of(z.id())?
-            .into_iter()
-            .filter(|a| a.role == role && a.member != m.meta.id && a.active_at(since))
-            .map(|a| a.member)
-            .collect::<Vec<_>>(),
-        _ => Vec::new(),
-    };
+    // The member whose span the new one ends is said, not ended silently.
+    let replaced = ops::spans_ended_by(&store, z.id(), m.meta.id, role, since)?;
     ops::assign(&store, ctx, z.id(), m.meta.id, role, since, None)?;
     let mut replaced_names = Vec::new();
-    for id in replaced {
+    for a in replaced {
+        let id = a.member;
         replaced_names.push(store.member(id)?.map_or_else(|| id.short(), |m| m.name));
     }
     drop(store);

@@ -157,19 +157,6 @@ impl<'s> App<'s> {
             for e in queue.drain(..) {
                 match e {
                     Effect::Copy(text) => self.clipboard.push(text),
-                    Effect::SetMe(name) => {
-                        let world = World {
-                            store: self.store,
-                            lang: self.state.lang,
-                            config: &self.config,
-                            checklists: &self.checklists,
-                            lists: &self.lists,
-                            me: None,
-                            my_zones: false,
-                            care_only: false,
-                        };
-                        msgs.extend(effects::set_me(&world, &name, self.config_dir.as_deref()));
-                    }
                     Effect::Job(ticket, job) => {
                         let req = Request {
                             ticket,
@@ -198,7 +185,13 @@ impl<'s> App<'s> {
                             my_zones: self.state.my_zones_only,
                             care_only: self.state.care_only,
                         };
-                        msgs.extend(effects::run(&world, &mut self.finder, other));
+                        msgs.extend(match other {
+                            // Where the config lives is the runtime's to know.
+                            Effect::SetMe(name) => {
+                                effects::set_me(&world, &name, self.config_dir.as_deref())
+                            }
+                            other => effects::run(&world, &mut self.finder, other),
+                        });
                     }
                 }
             }

@@ -855,6 +855,26 @@ pub fn assign_many(
     Ok(out)
 }
 
+/// The spans that assigning `member` to `zone` as `role` from `since`
+/// ends: one responsible member at a time, so the other responsible
+/// member's span then; a liaison or supervisor ends none.
+pub fn spans_ended_by(
+    store: &Store,
+    zone: Id,
+    member: Id,
+    role: Role,
+    since: Ts,
+) -> Result<Vec<gridbook_store::store::Assignment>> {
+    if role != Role::Responsible {
+        return Ok(Vec::new());
+    }
+    Ok(store
+        .assignments_of(zone)?
+        .into_iter()
+        .filter(|a| a.role == role && a.member != member && a.active_at(since))
+        .collect())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn stage_assign(
     store: &Store,
@@ -896,25 +916,23 @@ fn stage_assign(
                 a.since.date()
             ));
         }
-        if a.role == role && a.active_at(since) {
-            if a.member == member {
-                return rule(format!("{} already holds this role here", m.name));
-            }
-            if role == Role::Responsible {
-                store.stage_event(
-                    w,
-                    &Event::new(
-                        zone,
-                        since,
-                        ctx.by,
-                        EventBody::AssignmentEnded {
-                            assignment: a.id,
-                            until: since,
-                        },
-                    ),
-                )?;
-            }
+        if a.role == role && a.active_at(since) && a.member == member {
+            return rule(format!("{} already holds this role here", m.name));
         }
+    }
+    for a in spans_ended_by(store, zone, member, role, since)? {
+        store.stage_event(
+            w,
+            &Event::new(
+                zone,
+                since,
+                ctx.by,
+                EventBody::AssignmentEnded {
+                    assignment: a.id,
+                    until: since,
+                },
+            ),
+        )?;
     }
     let e = Event::new(
         zone,

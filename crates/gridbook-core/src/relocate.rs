@@ -250,14 +250,7 @@ mod tests {
     use super::*;
     use crate::ops::Ctx;
 
-    /// A generated estate of 300 households, and the time it was made for.
-    fn estate() -> (Store, Ts) {
-        let store = Store::memory().unwrap();
-        let now = Ts(1_790_000_000_000);
-        let spec = crate::generator::Spec::large(300, 5, 3000, now);
-        crate::generator::load(&store, &crate::generator::generate(&spec)).unwrap();
-        (store, now)
-    }
+    use crate::report::today_tests::estate;
 
     #[test]
     fn a_household_was_last_visited_when_one_merged_into_it_was_read_one_by_one_or_whole() {

@@ -1558,11 +1558,11 @@ mod counted_tests {
 }
 
 #[cfg(test)]
-mod today_tests {
+pub(crate) mod today_tests {
     use super::*;
 
     /// A generated estate of 300 households, and the time it was made for.
-    fn estate() -> (Store, Ts) {
+    pub(crate) fn estate() -> (Store, Ts) {
         let store = Store::memory().unwrap();
         let now = Ts(1_790_000_000_000);
         let spec = crate::generator::Spec::large(300, 5, 3000, now);
