@@ -1,6 +1,7 @@
 //! Times the TUI's Today job for the whole estate (no member) on the
 //! estate `benches/tui.rs` caches, made here the same way when missing:
-//! `today_time [HOUSEHOLDS [RUNS]]`.
+//! `today_time [HOUSEHOLDS [RUNS [member]]]`; with `member`, the Today of
+//! the first member responsible for a zone (a signed-in grid worker's).
 use std::path::Path;
 use std::time::Instant;
 
@@ -35,8 +36,20 @@ fn main() {
     let store = Store::open(&dir).unwrap();
     eprintln!("open {:.1?}", t.elapsed());
     let shipped = gridbook::tui::world::Shipped::default();
-    let w = shipped.world(&store, Lang::Zh);
+    let mut w = shipped.world(&store, Lang::Zh);
     let runs: usize = std::env::args().nth(2).map_or(3, |s| s.parse().unwrap());
+    if std::env::args().nth(3).as_deref() == Some("member") {
+        let now = Ts::now();
+        let member = store.members().unwrap().into_iter().find(|m| {
+            !gridbook::report::zones_of(&store, m.meta.id, now)
+                .unwrap()
+                .is_empty()
+        });
+        let member = member.expect("a member responsible for a zone");
+        let zones = gridbook::report::zones_of(&store, member.meta.id, now).unwrap();
+        eprintln!("as a member with {} zones", zones.len());
+        w.me = Some(member.meta.id);
+    }
     for _ in 0..runs {
         let t = Instant::now();
         let m = Job::Report(ReportKind::Today).run(&w);

@@ -119,9 +119,81 @@ pub fn due(
     now: Ts,
     member: Option<Id>,
 ) -> Result<Vec<CareDue>> {
+    due_with(store, groups, now, member, None)
+}
+
+/// [`due`], reading the latest visits all at once (`Some(true)`), one
+/// household at a time (`Some(false)`), or as their number decides.
+fn due_with(
+    store: &Store,
+    groups: &Vocabulary,
+    now: Ts,
+    member: Option<Id>,
+    whole: Option<bool>,
+) -> Result<Vec<CareDue>> {
     let today = now.date();
-    // Households with a resident in a care group: one pass over residents,
-    // decoding only what care reads (names, phones and notes read past).
+    let households = match member {
+        Some(m) => match households_under_zones_of(store, m, now)? {
+            Some(under) => under,
+            None => in_care(store, today)?,
+        },
+        None => in_care(store, today)?,
+    };
+    // Past a few thousand households, every latest visit read at once is
+    // cheaper than each one's (a household's merges are on its timeline).
+    let lasts = if whole.unwrap_or(households.len() >= LASTS_WHOLE_FROM) {
+        Some(crate::relocate::last_visits(store)?)
+    } else {
+        None
+    };
+    // Households share buildings: each building's path is read once.
+    let mut paths: crate::views::IdMap<Option<String>> = Default::default();
+    let mut out = Vec::new();
+    for hh in households {
+        let Some(h) = store.household(hh)?.filter(|h| h.meta.is_live()) else {
+            continue;
+        };
+        let residents = store.residents_of(hh)?;
+        let last = match &lasts {
+            Some(l) => l
+                .binary_search_by_key(&hh, |v| v.household)
+                .ok()
+                .map(|i| l[i].at),
+            None => crate::relocate::last_visit(store, hh)?.map(|(t, _)| t),
+        };
+        let Some(mut d) = due_given(groups, &h, &residents, last.map(|t| t.date()), now) else {
+            continue;
+        };
+        if let Some(m) = member
+            && !covers(store, m, hh, now)?
+        {
+            continue;
+        }
+        let building = match paths.get(&h.building) {
+            Some(p) => p.clone(),
+            None => {
+                let p = building_path(store, h.building)?;
+                paths.insert(h.building, p.clone());
+                p
+            }
+        };
+        if let Some(b) = building {
+            d.address = format!("{b}/{}", h.label());
+        }
+        out.push(d);
+    }
+    out.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then_with(|| a.address.cmp(&b.address))
+    });
+    Ok(out)
+}
+
+/// Households with a present resident in a care group: one pass over the
+/// residents, decoding only what care reads (names, phones and notes read
+/// past). Sorted, each once.
+fn in_care(store: &Store, today: Date) -> Result<Vec<Id>> {
     let mut households: Vec<Id> = Vec::new();
     store.each_stored::<Resident>(|bytes| {
         let r: ResidentCareView = Store::view::<Resident, _>(bytes)?;
@@ -135,28 +207,44 @@ pub fn due(
     })?;
     households.sort();
     households.dedup();
+    Ok(households)
+}
+
+/// From this many households to check, [`due`] reads every latest visit
+/// at once.
+const LASTS_WHOLE_FROM: usize = 3_000;
+
+/// Past this many households a member's zones are cheaper to sift by one
+/// pass over every resident than by reading each household's residents.
+const PASS_FROM_HOUSEHOLDS: usize = 10_000;
+
+/// Every household under the zones `member` covers now, sorted, each once:
+/// every household the member can cover is one of these (a responsibility
+/// or liaison sits on the household or around it). `None` past
+/// [`PASS_FROM_HOUSEHOLDS`].
+fn households_under_zones_of(store: &Store, member: Id, now: Ts) -> Result<Option<Vec<Id>>> {
     let mut out = Vec::new();
-    for hh in households {
-        let Some(h) = store.household(hh)?.filter(|h| h.meta.is_live()) else {
-            continue;
-        };
-        let residents = store.residents_of(hh)?;
-        let Some(d) = due_for(store, groups, &h, &residents, now)? else {
-            continue;
-        };
-        if let Some(m) = member
-            && !covers(store, m, hh, now)?
-        {
+    for a in store.assignments_of_member(member)? {
+        if !a.active_at(now) {
             continue;
         }
-        out.push(d);
+        match store.kind_of(a.zone)? {
+            Some((Kind::Household, _)) => out.push(a.zone),
+            Some((Kind::Building, _)) => out.extend(store.child_ids(a.zone)?),
+            Some((Kind::Area, _)) => {
+                for b in store.child_ids(a.zone)? {
+                    out.extend(store.child_ids(b)?);
+                }
+            }
+            _ => {}
+        }
+        if out.len() > PASS_FROM_HOUSEHOLDS {
+            return Ok(None);
+        }
     }
-    out.sort_by(|a, b| {
-        b.days_overdue
-            .cmp(&a.days_overdue)
-            .then_with(|| a.address.cmp(&b.address))
-    });
-    Ok(out)
+    out.sort();
+    out.dedup();
+    Ok(Some(out))
 }
 
 /// Where a care household stands on `now`: the shortest cadence among its
@@ -216,13 +304,31 @@ pub fn due_for(
     now: Ts,
 ) -> Result<Option<CareDue>> {
     let last = crate::relocate::last_visit(store, h.meta.id)?.map(|(t, _)| t.date());
-    let Some(Standing {
+    let Some(mut d) = due_given(groups, h, residents, last, now) else {
+        return Ok(None);
+    };
+    if let Some(z) = crate::address::zone_of(store, h.meta.id)? {
+        d.address = z.path();
+    }
+    Ok(Some(d))
+}
+
+/// [`due_for`] given the household's latest visit; the address is the
+/// household's label until the caller puts its path in.
+fn due_given(
+    groups: &Vocabulary,
+    h: &Household,
+    residents: &[Resident],
+    last: Option<Date>,
+    now: Ts,
+) -> Option<CareDue> {
+    let Standing {
         cadence,
         overdue: Some(days_overdue),
         marks,
-    }) = standing(groups, residents, last, now)
+    } = standing(groups, residents, last, now)?
     else {
-        return Ok(None);
+        return None;
     };
     let c = contact::of(residents);
     let mut codes: Vec<String> = Vec::new();
@@ -231,9 +337,9 @@ pub fn due_for(
             codes.push(g.clone());
         }
     }
-    Ok(Some(CareDue {
+    Some(CareDue {
         household: h.meta.id,
-        address: crate::address::zone_of(store, h.meta.id)?.map_or_else(|| h.label(), |z| z.path()),
+        address: h.label(),
         head: c.as_ref().map(|c| c.head.name.clone()),
         phone: c.as_ref().and_then(|c| c.phone.map(|(_, p)| p.to_string())),
         phone_of: c.as_ref().and_then(|c| {
@@ -245,7 +351,18 @@ pub fn due_for(
         cadence_days: cadence,
         last_visit: last.map(|d| d.to_string()),
         days_overdue,
-    }))
+    })
+}
+
+/// `AREA/BUILDING` by names, as [`crate::address::Zone::path`] writes a
+/// household's; `None` when either is missing.
+fn building_path(store: &Store, building: Id) -> Result<Option<String>> {
+    let Some(b) = store.building(building)? else {
+        return Ok(None);
+    };
+    Ok(store
+        .area(b.area)?
+        .map(|a| format!("{}/{}", a.name, b.name)))
 }
 
 /// One resident's place in a care group, for a household's side pane.
@@ -323,4 +440,67 @@ pub fn covers(store: &Store, member: Id, hh: Id, now: Ts) -> Result<bool> {
     Ok(cover::liaisons(store, hh, now)?
         .iter()
         .any(|(m, _)| m.meta.id == member))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A member's care list read from their zones is the whole estate's
+    /// list sifted by who covers each household.
+    #[test]
+    fn a_members_care_list_is_the_estates_list_they_cover() {
+        let (store, now) = crate::report::today_tests::estate();
+        let groups = gridbook_domain::vocab::care::shipped();
+        let all = due(&store, groups, now, None).unwrap();
+        assert!(
+            all.len() > 10,
+            "the estate has care households: {}",
+            all.len()
+        );
+        let key = |d: &CareDue| (d.household, d.days_overdue);
+        let mut seen = 0;
+        for m in store.members().unwrap() {
+            let id = m.meta.id;
+            let mine: Vec<_> = due(&store, groups, now, Some(id))
+                .unwrap()
+                .iter()
+                .map(key)
+                .collect();
+            let sifted: Vec<_> = all
+                .iter()
+                .filter(|d| covers(&store, id, d.household, now).unwrap())
+                .map(key)
+                .collect();
+            assert_eq!(mine, sifted, "{}", m.name);
+            seen += mine.len();
+        }
+        assert!(seen > 0, "some member covers a care household");
+    }
+
+    /// The estate's list is the same with the latest visits read at once or
+    /// one by one, and each row is what [`due_for`] says of its household.
+    #[test]
+    fn the_care_list_is_each_households_care_rule_however_visits_are_read() {
+        let (store, now) = crate::report::today_tests::estate();
+        let groups = gridbook_domain::vocab::care::shipped();
+        let json = |v: &Vec<CareDue>| serde_json::to_string(v).unwrap();
+        let whole = due_with(&store, groups, now, None, Some(true)).unwrap();
+        let each = due_with(&store, groups, now, None, Some(false)).unwrap();
+        assert_eq!(json(&whole), json(&each));
+        let mut one_by_one = Vec::new();
+        for b in store.all::<Building>() {
+            for h in store.households_of(b.unwrap().meta.id).unwrap() {
+                let residents = store.residents_of(h.meta.id).unwrap();
+                one_by_one.extend(due_for(&store, groups, &h, &residents, now).unwrap());
+            }
+        }
+        let sort = |v: &mut Vec<CareDue>| v.sort_by_key(|d| d.household);
+        let (mut whole, mut one_by_one) = (whole, one_by_one);
+        sort(&mut whole);
+        sort(&mut one_by_one);
+        assert!(whole.len() > 10, "{}", whole.len());
+        assert!(whole.iter().any(|d| d.address.contains('/')));
+        assert_eq!(json(&whole), json(&one_by_one));
+    }
 }

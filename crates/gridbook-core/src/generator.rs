@@ -358,12 +358,54 @@ fn daytime(rng: &mut Rng, now: Ts, days_ago: i64) -> Ts {
     Ts(t.min(now.0))
 }
 
+/// A resident's birth year and care groups, by their relation to the head
+/// and the household's size: a roster's usual shape, where one in twenty
+/// has no birth date, heads living alone past 65 are 独居老人 (the oldest
+/// also 高龄老人, from the year alone), about 2% of households are 低保户
+/// and 1% of people 残疾人.
+fn care_of(
+    rng: &mut Rng,
+    relation: &str,
+    size: usize,
+    this_year: i16,
+    since: Ts,
+) -> (Option<i16>, Vec<CareMark>) {
+    let age = match relation {
+        "户主" if size == 1 => rng.i16(22..92),
+        "户主" | "配偶" => rng.i16(26..80),
+        "父母" => rng.i16(60..97),
+        _ => rng.i16(0..40),
+    };
+    let mut care = Vec::new();
+    let mut mark = |group: &str| {
+        care.push(CareMark {
+            group: group.to_string(),
+            since,
+        })
+    };
+    if size == 1 && age >= 65 {
+        mark("alone-elder");
+    }
+    if relation == "户主" && rng.u32(0..100) < 2 {
+        mark("low-income");
+    }
+    if rng.u32(0..100) < 1 {
+        mark("disabled");
+    }
+    let birth_year = (rng.u32(0..100) >= 5).then_some(this_year - age);
+    (birth_year, care)
+}
+
 pub fn generate(spec: &Spec) -> Estate {
     let mut rng = Rng::with_seed(spec.seed);
     let mut idrng = Rng::with_seed(spec.seed ^ 0x9e37_79b9_7f4a_7c15);
     let mut ids = Ids { rng: &mut idrng };
+    // Birth years and care groups draw from a stream of their own, so
+    // adding them left every other field of a seed's estate as it was.
+    let mut carerng = Rng::with_seed(spec.seed ^ 0x5851_f42d_4c95_7f2d);
     let mut est = Estate::default();
     let born = spec.now.0 - (spec.days + 60) * DAY_MS;
+    let this_year = spec.now.date().year;
 
     // Places.
     let mut area_codes = Vec::new();
@@ -478,6 +520,7 @@ pub fn generate(spec: &Spec) -> Estate {
             } else if rng.u32(0..100) < 8 {
                 tags.push(names::pick(&mut rng, names::RESIDENT_TAGS).to_string());
             }
+            let (birth_year, care) = care_of(&mut carerng, relation, size, this_year, Ts(born));
             est.residents.push(Resident {
                 meta: ids.meta(born),
                 household: h.meta.id,
@@ -487,8 +530,8 @@ pub fn generate(spec: &Spec) -> Estate {
                 tags,
                 notes: String::new(),
                 status: ResidentStatus::default(),
-                birth_year: None,
-                care: Vec::new(),
+                birth_year,
+                care,
             });
         }
     }
