@@ -350,3 +350,88 @@ fn a_merge_that_leaves_one_head_says_nothing_of_heads() {
     assert!(!out.contains("head"), "{out}");
     assert_eq!(out.lines().count(), 1, "{out}");
 }
+
+/// The follow-ups `report today` lists, as (household, note).
+fn follow_ups(today: &serde_json::Value) -> Vec<(String, String)> {
+    today["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["household"].as_str().unwrap().to_string(),
+                f["visit_note"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_follow_up_on_a_household_merged_away_stays_due_where_its_people_live() {
+    let d = Data::new();
+    // 孙丽, liaison of 2-501, visits it and means to come back.
+    d.ok(&[
+        "--as",
+        "孙丽",
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/2-501",
+        "--at",
+        "-10d",
+        "--note",
+        "老人腿脚不便，下次带轮椅",
+        "--follow-up",
+        "+7d",
+    ]);
+    let members = |d: &Data| {
+        let list = d.json(&["report", "members", "--json"]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "孙丽")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(members(&d)["liaison_visited"], 1);
+    d.ok(&[
+        "merge",
+        "胜利花苑/3栋/2-501",
+        "--into",
+        "胜利花苑/3栋/1-601",
+    ]);
+    let due = vec![(
+        "胜利花苑/3栋/1-601".to_string(),
+        "老人腿脚不便，下次带轮椅".to_string(),
+    )];
+    let today = d.json(&["report", "today", "--json"]);
+    assert_eq!(follow_ups(&today), due, "{today}");
+    // 赵建国 covers 3栋: it is his to see to.
+    let his = d.json(&["--as", "赵建国", "report", "today", "--json"]);
+    assert_eq!(follow_ups(&his), due, "{his}");
+    let zh = d.ok(&["--lang", "zh", "report", "today"]);
+    assert!(
+        zh.lines()
+            .any(|l| l.contains("胜利花苑/3栋/1-601") && l.contains("下次带轮椅")),
+        "{zh}"
+    );
+    // 2-501 is closed: 孙丽's liaison household is gone, her visit stays.
+    let sun = members(&d);
+    assert_eq!(
+        (sun["visits"].clone(), sun["liaison_visited"].clone()),
+        (1.into(), 0.into()),
+        "{sun}"
+    );
+    // A visit where they live now tells it done.
+    d.ok(&[
+        "log",
+        "visit",
+        "--household",
+        "slhy/3/1-601",
+        "--member",
+        "赵建国",
+    ]);
+    let today = d.json(&["report", "today", "--json"]);
+    assert_eq!(follow_ups(&today), vec![], "{today}");
+    d.ok(&["check"]);
+}

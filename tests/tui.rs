@@ -318,6 +318,50 @@ fn assign_a_member_to_an_uncovered_building() {
     insta::assert_snapshot!("assign_unknown_member", screen(&a, 120, 40));
 }
 
+/// A new responsible member ends the span of the one before; the status
+/// line names whose, in both languages, as `gridbook assign` does.
+#[test]
+fn assigning_a_new_responsible_member_says_whose_span_it_ends() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    // 胜利花苑 (the first area) is 朱杰's.
+    a.press("a \"于金凤\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    let today = gridbook::model::Ts::now().date().to_string();
+    assert_eq!(
+        status.text,
+        format!("于金凤 assigned; 朱杰 no longer responsible as of {today}")
+    );
+    assert!(screen(&a, 120, 40).contains(&status.text));
+    // In Chinese, on an estate of its own (the clock is pinned: a second
+    // responsible member at the same instant is refused).
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("a \"于金凤\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    assert_eq!(
+        status.text,
+        format!("已分配 于金凤；朱杰不再担任责任人（{today} 起）")
+    );
+    assert!(screen(&a, 120, 40).contains(&status.text));
+    // A zone nobody was responsible for: nobody's span ends, nothing more is said.
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("j j enter a \"于金凤\" ctrl-s");
+    assert_eq!(a.state.status.clone().unwrap().text, "于金凤 assigned");
+    // Marked places at once (胜利花苑's 1栋 and 4栋): each one whose span ends is named.
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("enter space j j j space a \"于金凤\" ctrl-s");
+    let status = a.state.status.clone().unwrap();
+    assert!(!status.error, "{}", status.text);
+    assert_eq!(
+        status.text,
+        format!("于金凤 assigned to 2 places; 孙梓涵, 郭宇航 no longer responsible as of {today}")
+    );
+}
+
 #[test]
 fn a_problem_shows_its_whole_history_and_age() {
     let (_d, store) = demo_store();

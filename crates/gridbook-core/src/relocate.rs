@@ -178,25 +178,59 @@ pub fn merges(store: &Store) -> gridbook_store::store::Result<Vec<(Id, Id)>> {
     })?;
     let mut out = Vec::new();
     for h in closed {
-        // Two laptops may each have closed it; each closing is looked at.
-        for t in store.timeline(h, usize::MAX)? {
-            let EventBody::Tombstoned { target, .. } = t.body else {
-                continue;
-            };
-            if target != h {
-                continue;
-            }
-            for e in store.events_at(t.at)? {
-                if let EventBody::Merged { from, into } = e.body
-                    && from == h
-                    && !out.contains(&(from, into))
-                {
-                    out.push((from, into));
-                }
+        for into in merged_away_into(store, h)? {
+            if !out.contains(&(h, into)) {
+                out.push((h, into));
             }
         }
     }
     Ok(out)
+}
+
+/// The households closed household `h` was merged into, read from the
+/// entries written at its closing (a merge closes it at the very time of
+/// its `Merged` entry). Empty when it was deleted, not merged. Two laptops
+/// may each have closed it; each closing is looked at.
+fn merged_away_into(store: &Store, h: Id) -> gridbook_store::store::Result<Vec<Id>> {
+    let mut out = Vec::new();
+    for t in store.timeline(h, usize::MAX)? {
+        let EventBody::Tombstoned { target, .. } = t.body else {
+            continue;
+        };
+        if target != h {
+            continue;
+        }
+        for e in store.events_at(t.at)? {
+            if let EventBody::Merged { from, into } = e.body
+                && from == h
+                && !out.contains(&into)
+            {
+                out.push(into);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The household `h`'s people live in now: `h` while it is open; for one
+/// merged away, the open household it was merged into (following merges
+/// of merges). `None` when `h` is unknown, or was deleted rather than
+/// merged, or what it went into was deleted since.
+pub fn living_household(store: &Store, h: Id) -> gridbook_store::store::Result<Option<Id>> {
+    let mut seen = Vec::new();
+    let mut todo = vec![h];
+    while let Some(at) = todo.pop() {
+        if seen.contains(&at) {
+            continue;
+        }
+        seen.push(at);
+        match store.household(at)? {
+            Some(x) if x.meta.is_live() => return Ok(Some(at)),
+            Some(_) => todo.extend(merged_away_into(store, at)?),
+            None => {}
+        }
+    }
+    Ok(None)
 }
 
 /// [`Store::last_visits`] with merges folded in: a household's entry is

@@ -1002,14 +1002,17 @@ pub struct Workload {
     pub open_problems: usize,
 }
 
-/// Zones a member covers now (responsible and liaison), by id.
+/// Zones a member covers now (every role), by id: "my zones". A closed
+/// zone (a household merged away) is nobody's to look after any more, so
+/// it is left out, as workload, transfer and retire leave it out.
 pub fn zones_of(store: &Store, member: Id, now: Ts) -> Result<Vec<(Id, Role)>> {
-    Ok(store
-        .assignments_of_member(member)?
-        .into_iter()
-        .filter(|a| a.active_at(now))
-        .map(|a| (a.zone, a.role))
-        .collect())
+    let mut out = Vec::new();
+    for a in store.assignments_of_member(member)? {
+        if a.active_at(now) && crate::ops::zone_is_open(store, a.zone)? {
+            out.push((a.zone, a.role));
+        }
+    }
+    Ok(out)
 }
 
 fn households_under(store: &Store, zone: Id) -> Result<usize> {
@@ -1045,11 +1048,8 @@ pub fn members(store: &Store, now: Ts) -> Result<Vec<Workload>> {
             visits_30d: 0,
             open_problems: 0,
         };
+        // `zones_of` leaves closed zones (households merged away) out.
         for (z, role) in &zones {
-            // A closed zone (a household merged away) is nobody's to look after any more.
-            if !crate::ops::zone_is_open(store, *z)? {
-                continue;
-            }
             match role {
                 Role::Responsible => {
                     w.zones.push(zone_path(store, *z)?);
@@ -1174,8 +1174,13 @@ fn today_as(
 /// which keeps the greatest (time, id), so anything else there came later
 /// (a tie on the time settled by the id, as the index settles it). So only
 /// an open follow-up's visit and household are read. `lasts` is
-/// [`Store::last_visits`] when the caller read it whole; else each
-/// household's latest visit is read.
+/// [`crate::relocate::last_visits`] when the caller read it whole; else
+/// each household's latest visit is read.
+///
+/// One set on a household since merged away stays due, shown on the
+/// household its people live in now ([`crate::relocate::living_household`]),
+/// until that household's latest visit (which counts the merged one's) is
+/// another one. One on a household deleted is not listed.
 fn open_follow_ups(
     store: &Store,
     now: Ts,
@@ -1188,24 +1193,36 @@ fn open_follow_ups(
             Some(zs) => Ok(store.ancestry(id)?.iter().any(|(_, z)| zs.contains(z))),
         }
     };
+    let last_of = |h: Id| -> Result<Option<(Ts, Id)>> {
+        Ok(match lasts {
+            Some(l) => last_visit_in(l, h),
+            None => crate::relocate::last_visit(store, h)?,
+        })
+    };
     let mut follow_ups = Vec::new();
     for (date, visit, hh) in store.follow_ups_until(now.date())? {
-        if !inside(hh)? {
+        // A later visit to its own household did it: the index says so
+        // without reading anything else (most follow-ups end here).
+        let own = match lasts {
+            Some(l) => last_visit_in(l, hh),
+            None => store.last_visit(hh)?,
+        };
+        if own.is_some_and(|(_, id)| id != visit) {
             continue;
         }
-        let last = match lasts {
-            Some(l) => last_visit_in(l, hh),
-            None => crate::relocate::last_visit(store, hh)?,
+        let Some(shown) = crate::relocate::living_household(store, hh)? else {
+            continue;
         };
-        if last.is_some_and(|(_, id)| id != visit) {
+        if !inside(shown)? {
+            continue;
+        }
+        // Read whole, `own` was already the latest counting merges.
+        if (lasts.is_none() || shown != hh) && last_of(shown)?.is_some_and(|(_, id)| id != visit) {
             continue;
         }
         let Some(v) = store.event(visit)? else {
             continue;
         };
-        if store.household(hh)?.is_none_or(|h| !h.meta.is_live()) {
-            continue;
-        }
         let note = match store.effective_body(&v)? {
             EventBody::Visit(VisitBody { note, .. }) => note,
             _ => String::new(),
@@ -1215,8 +1232,8 @@ fn open_follow_ups(
             .map(|d| (now.date().to_jiff().unwrap_or(d) - d).get_days() as i64)
             .unwrap_or(0);
         follow_ups.push(FollowUp {
-            household_id: hh.to_string(),
-            household: zone_path(store, hh)?,
+            household_id: shown.to_string(),
+            household: zone_path(store, shown)?,
             due: date.to_string(),
             overdue_days: overdue,
             visit_note: note,
@@ -1695,5 +1712,221 @@ pub(crate) mod today_tests {
                 );
             }
         }
+    }
+}
+
+/// Households merged away (closed) in the lists of follow-ups and of a
+/// member's zones.
+#[cfg(test)]
+mod merged_tests {
+    use super::*;
+    use crate::ops::{self, Ctx, ResidentInput, VisitInput};
+    use crate::relocate::merge_households;
+
+    struct Estate {
+        store: Store,
+        now: Ts,
+        area: Id,
+        /// 3栋/2-501, merged away in the tests.
+        a: Id,
+        /// 5栋/1-601, where 2-501's people go.
+        b: Id,
+        /// Responsible for 5栋.
+        zhao: Id,
+        /// Liaison of 2-501 alone.
+        sun: Id,
+    }
+
+    fn estate() -> Estate {
+        let store = Store::memory().unwrap();
+        let c = Ctx::now(None);
+        let now = c.now;
+        let area = ops::add_area(&store, c, "胜利花苑", "slhy")
+            .unwrap()
+            .meta
+            .id;
+        let b3 = ops::add_building(&store, c, area, "3栋", "3")
+            .unwrap()
+            .meta
+            .id;
+        let b5 = ops::add_building(&store, c, area, "5栋", "5")
+            .unwrap()
+            .meta
+            .id;
+        let a = ops::add_household(&store, c, b3, "2", "501", "")
+            .unwrap()
+            .meta
+            .id;
+        let b = ops::add_household(&store, c, b5, "1", "601", "")
+            .unwrap()
+            .meta
+            .id;
+        for (h, name) in [(a, "吕桂英"), (b, "欧阳娜娜")] {
+            let r = ResidentInput {
+                name: name.into(),
+                relation: "户主".into(),
+                ..Default::default()
+            };
+            ops::add_resident(&store, c, h, &r).unwrap();
+        }
+        let member = |name: &str, phone: &str| {
+            ops::add_member(&store, c, name, phone, MemberKind::PartyMember, "")
+                .unwrap()
+                .meta
+                .id
+        };
+        let (zhao, sun) = (
+            member("赵建国", "13800000001"),
+            member("孙丽", "13800000002"),
+        );
+        let since = now.minus_days(100);
+        ops::assign(&store, c, b5, zhao, Role::Responsible, since, None).unwrap();
+        ops::assign(&store, c, a, sun, Role::Liaison, since, None).unwrap();
+        Estate {
+            store,
+            now,
+            area,
+            a,
+            b,
+            zhao,
+            sun,
+        }
+    }
+
+    impl Estate {
+        /// A visit `days` ago, with a follow-up `due` days after it.
+        fn visit(&self, h: Id, by: Id, days: i64, due: Option<i64>, note: &str) -> Id {
+            let at = self.now.minus_days(days);
+            let v = VisitInput {
+                household: h,
+                member: by,
+                at,
+                purpose: "routine".into(),
+                note: note.into(),
+                follow_up: due.map(|d| at.minus_days(-d).date()),
+            };
+            let c = Ctx::now(None);
+            ops::log_visit(&self.store, c, &v).unwrap().id
+        }
+
+        /// (household, note) of every follow-up Today lists, for everyone
+        /// or for `me`, checked the same read whole and one by one.
+        fn follow_ups(&self, me: Option<Id>) -> Vec<(Id, String)> {
+            let t = today(&self.store, self.now, me, 90, 30).unwrap();
+            let rows: Vec<_> = t
+                .follow_ups
+                .iter()
+                .map(|f| (f.household_id.parse().unwrap(), f.visit_note.clone()))
+                .collect();
+            if me.is_none() {
+                let lasts = crate::relocate::last_visits(&self.store).unwrap();
+                let whole = open_follow_ups(&self.store, self.now, None, Some(&lasts)).unwrap();
+                let each = open_follow_ups(&self.store, self.now, None, None).unwrap();
+                let json = |v: &Vec<FollowUp>| serde_json::to_string(v).unwrap();
+                assert_eq!(json(&whole), json(&each));
+                assert_eq!(json(&whole), json(&t.follow_ups));
+            }
+            rows
+        }
+
+        fn merge(&self, from: Id, into: Id) {
+            merge_households(&self.store, Ctx::now(None), from, into, "合并").unwrap();
+        }
+    }
+
+    #[test]
+    fn a_follow_up_on_a_household_merged_away_stays_due_where_its_people_live_until_a_later_visit()
+    {
+        let e = estate();
+        // Two follow-ups on 2-501: the first done by the second visit,
+        // before the merge; the second open.
+        e.visit(e.a, e.sun, 20, Some(5), "约好下周再来");
+        e.visit(e.a, e.sun, 10, Some(3), "老人腿脚不便，下次带轮椅");
+        e.visit(e.b, e.zhao, 30, None, "一切正常");
+        let open = vec![(e.a, "老人腿脚不便，下次带轮椅".to_string())];
+        assert_eq!(e.follow_ups(None), open);
+        // 赵建国 covers 5栋, not 3栋: not his before the merge.
+        assert_eq!(e.follow_ups(Some(e.zhao)), vec![]);
+
+        e.merge(e.a, e.b);
+        // Still due, shown on 1-601, where the people live now; and now
+        // 赵建国's, who covers it.
+        let moved = vec![(e.b, "老人腿脚不便，下次带轮椅".to_string())];
+        assert_eq!(e.follow_ups(None), moved);
+        assert_eq!(e.follow_ups(Some(e.zhao)), moved);
+        let screen = today_screen(&e.store, e.now, None, 90, 30).unwrap();
+        assert_eq!(screen.follow_ups.len(), 1);
+
+        // A merge of the merge: it follows the people again.
+        let b1 = ops::add_building(&e.store, Ctx::now(None), e.area, "1栋", "1")
+            .unwrap()
+            .meta
+            .id;
+        let c = ops::add_household(&e.store, Ctx::now(None), b1, "1", "101", "")
+            .unwrap()
+            .meta
+            .id;
+        e.merge(e.b, c);
+        assert_eq!(
+            e.follow_ups(None),
+            vec![(c, "老人腿脚不便，下次带轮椅".to_string())]
+        );
+        assert_eq!(e.follow_ups(Some(e.zhao)), vec![], "1栋 is not his");
+
+        // A later visit where they live now tells it done.
+        e.visit(c, e.zhao, 1, None, "已上门");
+        assert_eq!(e.follow_ups(None), vec![]);
+    }
+
+    #[test]
+    fn a_later_visit_to_where_they_live_does_a_follow_up_set_before_the_merge() {
+        let e = estate();
+        e.visit(e.a, e.sun, 10, Some(3), "约好下周再来");
+        // 1-601 visited after the follow-up was set, before the merge.
+        e.visit(e.b, e.zhao, 2, None, "一切正常");
+        assert_eq!(e.follow_ups(None).len(), 1);
+        e.merge(e.a, e.b);
+        assert_eq!(e.follow_ups(None), vec![]);
+    }
+
+    #[test]
+    fn a_household_merged_away_is_in_no_members_zones_nor_counted_as_a_liaison_visited() {
+        let e = estate();
+        e.visit(e.a, e.sun, 3, None, "走访");
+        let period = Period::last_days(30, e.now);
+        let filter = crate::service::MemberFilter::default();
+        let groups = gridbook_domain::vocab::care::shipped();
+        let sun = |store: &Store| {
+            crate::service::contributions(store, &period, e.now, groups, &filter)
+                .unwrap()
+                .into_iter()
+                .find(|c| c.id == e.sun)
+                .unwrap()
+        };
+        assert_eq!(
+            zones_of(&e.store, e.sun, e.now).unwrap(),
+            vec![(e.a, Role::Liaison)]
+        );
+        assert_eq!(sun(&e.store).liaison_visited, 1);
+
+        e.merge(e.a, e.b);
+        assert_eq!(zones_of(&e.store, e.sun, e.now).unwrap(), vec![]);
+        let c = sun(&e.store);
+        assert_eq!(
+            (c.visits, c.liaison_visited),
+            (1, 0),
+            "the visit stays hers"
+        );
+        let t = today(&e.store, e.now, Some(e.sun), 90, 30).unwrap();
+        assert!(t.follow_ups.is_empty() && t.not_visited.is_empty());
+        let w = members(&e.store, e.now).unwrap();
+        let w = w.iter().find(|w| w.name == "孙丽").unwrap();
+        assert_eq!((w.liaison_households, w.zones.len()), (0, 0));
+        // The zone that stays open stays listed.
+        assert_eq!(
+            zones_of(&e.store, e.zhao, e.now).unwrap().len(),
+            1,
+            "赵建国's 5栋"
+        );
     }
 }

@@ -258,11 +258,12 @@ pub fn contributions(
     let mut out = Vec::new();
     for m in members {
         let a = acc.remove(&m.meta.id).unwrap_or_default();
-        let liaison: HashSet<Id> = store
-            .assignments_of_member(m.meta.id)?
+        // The member's liaison households now; one merged away (closed)
+        // is nobody's to look after any more and is not counted.
+        let liaison: HashSet<Id> = crate::report::zones_of(store, m.meta.id, now)?
             .into_iter()
-            .filter(|x| x.role == Role::Liaison && x.active_at(now))
-            .map(|x| x.zone)
+            .filter(|(_, role)| *role == Role::Liaison)
+            .map(|(z, _)| z)
             .collect();
         out.push(Contribution {
             id: m.meta.id,

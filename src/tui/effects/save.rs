@@ -25,6 +25,40 @@ pub(super) fn save(w: &World, purpose: Purpose, v: Values) -> Msg {
     }
 }
 
+/// An assignment's saved message, naming the members whose spans it ended
+/// (one responsible member at a time), each once.
+fn spans_ended(
+    w: &World,
+    saved: String,
+    ending: &[gridbook_store::store::Assignment],
+    role: Role,
+    since: Ts,
+) -> R<String> {
+    let mut names: Vec<String> = Vec::new();
+    for a in ending {
+        let name = w
+            .store
+            .member(a.member)
+            .map_err(err)?
+            .map_or_else(|| a.member.short(), |m| m.name);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        return Ok(saved);
+    }
+    Ok(w.lang.f(
+        "tui.assigned_ends",
+        &[
+            &saved,
+            &names.join(w.lang.t("wording.list")),
+            &w.lang.label("role", role.code()),
+            &since.date().to_string(),
+        ],
+    ))
+}
+
 /// A date typed in a form (`today`, `+7d`, `2026-11-28`), if one was.
 pub(super) fn date_of(v: &Values, name: &str, now: Ts) -> R<Option<Date>> {
     v.filled(name)
@@ -310,8 +344,11 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                 Some(_) => day_start_of(v, "since", now)?.unwrap_or(now),
             };
             let until = day_start_of(v, "until", now)?;
+            // Whose span the new one ends is said, as `gridbook assign` says it.
+            let ending = ops::spans_ended_by(s, *zone, member.meta.id, role, since).map_err(err)?;
             ops::assign(s, ctx, *zone, member.meta.id, role, since, until).map_err(err)?;
-            Ok(w.lang.f("tui.assigned", &[&member.name]))
+            let saved = w.lang.f("tui.assigned", &[&member.name]);
+            spans_ended(w, saved, &ending, role, since)
         }
         Purpose::AssignMany { zones } => {
             let member = gridbook_core::who::member(s, v.get("member")).map_err(err)?;
@@ -320,14 +357,20 @@ fn save_inner(w: &World, purpose: &Purpose, v: &Values, created: &mut Option<Id>
                 None | Some("today") => now,
                 Some(_) => day_start_of(v, "since", now)?.unwrap_or(now),
             };
+            let mut ending = Vec::new();
+            for z in zones {
+                ending
+                    .extend(ops::spans_ended_by(s, *z, member.meta.id, role, since).map_err(err)?);
+            }
             ops::assign_many(s, ctx, zones, member.meta.id, role, since).map_err(err)?;
-            Ok(w.lang.f(
+            let saved = w.lang.f(
                 "officeui.saved.assigned_many",
                 &[
                     &member.name,
                     &counted(w.lang, "officeui.saved.places", zones.len()),
                 ],
-            ))
+            );
+            spans_ended(w, saved, &ending, role, since)
         }
         Purpose::Amend { event } => {
             let e = s.event(*event).map_err(err)?.ok_or(UiError::Gone)?;
