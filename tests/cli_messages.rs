@@ -737,3 +737,34 @@ fn recipient_and_identity_refusals_are_said_in_chinese() {
         "{en}"
     );
 }
+
+/// What a members import did, its changes and its warnings, in Chinese.
+#[test]
+fn members_import_reports_in_chinese() {
+    let d = Data::new();
+    let file = d.path("成员.csv");
+    std::fs::write(&file, "姓名,电话,标签\n赵建国,13800000001,楼长\n钱明,,\n").unwrap();
+    let said = d.ok(&zh(&["import", "members", &file]));
+    assert!(
+        said.contains("成员：新增 1，更新 1，未变 0；分工：新增 0，未变 0"),
+        "{said}"
+    );
+    assert!(said.contains("赵建国：标签  → 楼长"), "{said}");
+    assert!(
+        said.contains(&format!("注意：{file}:3：钱明 没有电话")),
+        "{said}"
+    );
+    assert!(
+        !said.contains("added") && !said.contains("warning"),
+        "{said}"
+    );
+    // English as it was.
+    std::fs::write(&file, "姓名,电话,标签\n赵建国,13800000001,党小组长\n").unwrap();
+    let said = d.ok(&["import", "members", &file]);
+    assert!(
+        said.contains(
+            "members: 0 added, 1 updated, 0 unchanged; assignments: 0 added, 0 unchanged"
+        ) && said.contains("赵建国: tags 楼长 → 党小组长"),
+        "{said}"
+    );
+}

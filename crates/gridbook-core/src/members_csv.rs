@@ -76,26 +76,54 @@ pub struct Report {
     pub changes: Vec<String>,
     /// Things to know that are not errors (a member without a phone).
     pub warnings: Vec<String>,
+    /// `changes` as parts (name, field, old, new), to say in any language.
+    #[serde(skip)]
+    changed: Vec<[String; 4]>,
+    /// Where and who, for each member without a phone.
+    #[serde(skip)]
+    no_phone: Vec<(String, String)>,
 }
 
-impl std::fmt::Display for Report {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "members: {} added, {} updated, {} unchanged; assignments: {} added, {} unchanged",
+impl Report {
+    /// The counts, each change and each warning, one per line, in `lang`
+    /// (`--json` would keep the English `changes` and `warnings`).
+    pub fn text(&self, lang: Lang) -> String {
+        let m = |key: &str, args: &[&str]| lang.f(&format!("movemerge.import.{key}"), args);
+        let n = [
             self.members_added,
             self.members_updated,
             self.members_unchanged,
             self.assignments_added,
-            self.assignments_unchanged
-        )?;
-        for c in &self.changes {
-            write!(f, "\n  {c}")?;
+            self.assignments_unchanged,
+        ]
+        .map(|n| n.to_string());
+        let n: Vec<&str> = n.iter().map(String::as_str).collect();
+        let mut out = m("members", &n);
+        for [name, field, old, new] in &self.changed {
+            let field = match lang {
+                Lang::En => field.clone(),
+                Lang::Zh => header_zh(col(field).unwrap_or(Col::Name)).to_string(),
+            };
+            out.push_str("\n  ");
+            out.push_str(&m("member_changed", &[name, &field, old, new]));
         }
-        for w in &self.warnings {
-            write!(f, "\nwarning: {w}")?;
+        for (at, name) in &self.no_phone {
+            out.push('\n');
+            out.push_str(&m("warning", &[&m("no_phone", &[at, name])]));
         }
-        Ok(())
+        out
+    }
+
+    fn changed(&mut self, name: &str, field: &str, old: &str, new: &str) {
+        self.changes.push(format!("{name}: {field} {old} → {new}"));
+        self.changed
+            .push([name, field, old, new].map(str::to_string));
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -333,7 +361,7 @@ pub fn import_table_with(
         let phone_cell = cols.get(&Col::Phone).and_then(|&i| raw.get(i));
         let phone_text = cell(Col::Phone);
         let phone = if phone_text.is_empty() {
-            warnings.push(format!("{}: {} has no phone", t.at(line), cell(Col::Name)));
+            warnings.push((t.at(line), cell(Col::Name)));
             Ok(String::new())
         } else {
             // A workbook's number cell is recovered only when exact.
@@ -431,7 +459,11 @@ pub fn import_table_with(
         return Err(RosterError::Rows { errors });
     }
     let (w, mut report) = plan(store, ctx, t, &cols, &headers, &rows)?;
-    report.warnings = warnings;
+    report.warnings = warnings
+        .iter()
+        .map(|(at, name)| format!("{at}: {name} has no phone"))
+        .collect();
+    report.no_phone = warnings;
     store.commit(w)?;
     count.finish();
     Ok(report)
@@ -508,9 +540,7 @@ fn plan(
                         report.members_unchanged += 1;
                     } else {
                         for (field, old, new) in &changes {
-                            report
-                                .changes
-                                .push(format!("{}: {field} {old} → {new}", m.name));
+                            report.changed(&m.name, field, old, new);
                         }
                         crate::ops::stage_edits(store, &mut w, ctx, &mut m, &changes).map_err(
                             |e| match e {
