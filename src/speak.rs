@@ -130,52 +130,10 @@ impl Speak for StoreError {
 
 impl Speak for AddrError {
     fn zh(&self) -> String {
-        let within = |w: &str| match w.strip_prefix(" in ") {
-            Some(place) => z("within", &[place]),
-            None => w.to_string(),
-        };
         match self {
-            AddrError::Empty => z("addr_empty", &[]),
-            AddrError::TooDeep(a) => z("addr_too_deep", &[a]),
-            AddrError::Unknown {
-                level,
-                part,
-                within: w,
-                suggestions,
-            } => {
-                let suggest = if suggestions.is_empty() {
-                    String::new()
-                } else {
-                    // The last may say how many there are: `… (25 in all)`.
-                    let said: Vec<String> = suggestions.iter().map(|s| place_zh(s)).collect();
-                    z("suggest", &[&said.join("、")])
-                };
-                z("addr_unknown", &[&word(level), part, &within(w), &suggest])
-            }
-            AddrError::Ambiguous {
-                part,
-                within: w,
-                candidates,
-            } => {
-                let said: Vec<String> = candidates.iter().map(|s| place_zh(s)).collect();
-                z("addr_ambiguous", &[part, &within(w), &said.join("、")])
-            }
             AddrError::Store(e) => e.zh(),
+            e => e.said_zh().unwrap_or_else(|| e.to_string()),
         }
-    }
-}
-
-/// A place as an address error lists it (`钻井小区 (zjxq)`, `… (25 in all)`),
-/// in Chinese punctuation.
-fn place_zh(s: &str) -> String {
-    if let Some(n) = captures("… ({} in all)", s) {
-        return z("in_all", &[n[0]]);
-    }
-    match s.rsplit_once(" (") {
-        Some((name, code)) if code.ends_with(')') => {
-            format!("{name}（{}）", &code[..code.len() - 1])
-        }
-        _ => s.to_string(),
     }
 }
 

@@ -590,3 +590,181 @@ fn erase_of_someone_not_listed_is_refused_in_chinese() {
         "{en}"
     );
 }
+
+/// The members import says its own rows' reasons in Chinese, each with its
+/// file, line and column; English stays as it was.
+#[test]
+fn members_import_rejections_are_said_in_chinese_with_file_line_and_column() {
+    let d = Data::new();
+    let file = d.path("成员.csv");
+    std::fs::write(
+        &file,
+        "姓名,电话,类型,责任区,联系户,起始日期,编号\n\
+         张三,13800000011,坏类型,,,,\n\
+         李四,13800000012,,胜利花苑/9栋,,,\n\
+         王五,13800000013,,,,某天,\n\
+         赵六,13800000014,,,,,xyz\n\
+         钱七,12345,,,,,\n\
+         ,13800000015,,,,,\n",
+    )
+    .unwrap();
+    let want = [
+        format!(
+            "{file}:2：第 3 列（类型）：未知类型「坏类型」（党员、网格员、志愿者、楼栋长，或 party-member、grid-worker、volunteer、building-head）"
+        ),
+        format!("{file}:3：第 4 列（责任区）：没有楼栋「9栋」（在 胜利花苑 中）"),
+        format!("{file}:4：第 6 列（起始日期）：`某天` 不是有效时间"),
+        format!("{file}:5：第 7 列（编号）：「xyz」不是成员编号"),
+        format!("{file}:6：第 2 列（电话）：「12345」不是电话号码"),
+        format!("{file}:7：第 1 列（姓名）："),
+    ];
+    let (code, said) = fails(&d, &zh(&["import", "members", &file]));
+    assert_eq!(code, Some(2), "{said}");
+    for w in &want {
+        assert!(said.contains(w.as_str()), "missing `{w}` in {said}");
+    }
+    for e in [
+        "column",
+        "unknown",
+        "is not",
+        "no building",
+        "missing",
+        "empty",
+    ] {
+        assert!(!said.contains(e), "`{e}` in {said}");
+    }
+    let (_, en) = fails(&d, &["import", "members", &file]);
+    assert!(
+        en.contains(&format!(
+            "{file}:5: column 7 (编号): `xyz` is not a member id"
+        )) && en.contains(&format!(
+            "{file}:2: column 3 (类型): unknown kind `坏类型` (党员"
+        )),
+        "{en}"
+    );
+
+    // The rules an assignment breaks, checked once every row reads well.
+    let rules = d.path("规则.csv");
+    std::fs::write(
+        &rules,
+        "姓名,电话,责任区,联系户,起始日期\n\
+         周八,13800000016,,胜利花苑/3栋,\n\
+         吴九,13800000017,胜利花苑/3栋,,-300d\n",
+    )
+    .unwrap();
+    let (code, said) = fails(&d, &zh(&["import", "members", &rules]));
+    assert_eq!(code, Some(2), "{said}");
+    for w in [
+        format!("{rules}:2：第 4 列（联系户）：胜利花苑/3栋：联系户只能指定到户"),
+        format!("{rules}:3：第 3 列（责任区）：胜利花苑/3栋：赵建国 自 "),
+    ] {
+        assert!(said.contains(w.as_str()), "missing `{w}` in {said}");
+    }
+    assert!(
+        !said.contains("responsible") && !said.contains("liaison"),
+        "{said}"
+    );
+
+    // Two columns for one field: the header row, in Chinese.
+    let twice = d.path("两列.csv");
+    std::fs::write(&twice, "姓名,电话,name\n张三,13800000011,张三\n").unwrap();
+    let (_, said) = fails(&d, &zh(&["import", "members", &twice]));
+    assert!(
+        said.contains(&format!(
+            "{twice}:1：第 3 列（name）：第 1 列（姓名）已经是姓名列；只保留其中一列"
+        )),
+        "{said}"
+    );
+    let (_, en) = fails(&d, &["import", "members", &twice]);
+    assert!(
+        en.contains("column 1 (姓名) is already the name column; keep one of them"),
+        "{en}"
+    );
+}
+
+/// `--recipient` that is not a key, and an age-encrypted file opened
+/// without an identity, are said in Chinese.
+#[test]
+fn recipient_and_identity_refusals_are_said_in_chinese() {
+    let d = Data::new();
+    let out = d.path("x.json");
+    let (code, said) = fails(
+        &d,
+        &zh(&["export", "--recipient", "age1bogus", "--out", &out]),
+    );
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains("--recipient「age1bogus」不是 age 公钥（age1…）：不是有效的 Bech32 编码"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("is not") && !said.contains("invalid"),
+        "{said}"
+    );
+    let (_, en) = fails(&d, &["export", "--recipient", "age1bogus", "--out", &out]);
+    assert!(
+        en.contains(
+            "--recipient `age1bogus` is not an age public key (age1…): invalid Bech32 encoding"
+        ),
+        "{en}"
+    );
+
+    // Sealed to a key; opened with none.
+    let id = age::x25519::Identity::generate();
+    let sealed = d.path("sealed.json.age");
+    d.ok(&[
+        "export",
+        "--recipient",
+        &id.to_public().to_string(),
+        "--out",
+        &sealed,
+    ]);
+    // The file is opened before the store is looked at.
+    let (code, said) = fails(&d, &zh(&["import", "json", &sealed]));
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{sealed}：此文件用 age 密钥加密：请用 --identity FILE 指定身份文件"
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("encrypted to"), "{said}");
+    let (_, en) = fails(&d, &["import", "json", &sealed]);
+    assert!(
+        en.contains(&format!(
+            "{sealed}: encrypted to age keys: give the identity file with --identity FILE"
+        )),
+        "{en}"
+    );
+}
+
+/// What a members import did, its changes and its warnings, in Chinese.
+#[test]
+fn members_import_reports_in_chinese() {
+    let d = Data::new();
+    let file = d.path("成员.csv");
+    std::fs::write(&file, "姓名,电话,标签\n赵建国,13800000001,楼长\n钱明,,\n").unwrap();
+    let said = d.ok(&zh(&["import", "members", &file]));
+    assert!(
+        said.contains("成员：新增 1，更新 1，未变 0；分工：新增 0，未变 0"),
+        "{said}"
+    );
+    assert!(said.contains("赵建国：标签  → 楼长"), "{said}");
+    assert!(
+        said.contains(&format!("注意：{file}:3：钱明 没有电话")),
+        "{said}"
+    );
+    assert!(
+        !said.contains("added") && !said.contains("warning"),
+        "{said}"
+    );
+    // English as it was.
+    std::fs::write(&file, "姓名,电话,标签\n赵建国,13800000001,党小组长\n").unwrap();
+    let said = d.ok(&["import", "members", &file]);
+    assert!(
+        said.contains(
+            "members: 0 added, 1 updated, 0 unchanged; assignments: 0 added, 0 unchanged"
+        ) && said.contains("赵建国: tags 楼长 → 党小组长"),
+        "{said}"
+    );
+}

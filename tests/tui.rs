@@ -1640,6 +1640,89 @@ fn heads_and_phones_on_today_problems_coverage_and_lookup_rows() {
     }
 }
 
+/// Lookup marks who moved out or died after the name, as `find` does, and
+/// names a household's head written 本人 as the roster writes it.
+#[test]
+fn lookup_marks_the_gone_and_finds_the_head_written_benren() {
+    use gridbook::model::ResidentStatus;
+    use gridbook::ops::{self, Ctx, ResidentInput};
+    let (_d, store) = contacts_store();
+    let ctx = Ctx {
+        by: None,
+        now: Ts::now(),
+    };
+    let h = gridbook::address::resolve(&store, "石油新村/3栋/1-302")
+        .unwrap()
+        .id();
+    let resident = |name: &str| {
+        store
+            .residents_of(h)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.name == name)
+            .unwrap()
+    };
+    let relation = |name: &str, relation: &str| {
+        let r = resident(name);
+        let input = ResidentInput {
+            name: r.name.clone(),
+            phones: r.phones.join(";"),
+            relation: relation.into(),
+            tags: r.tags.join(";"),
+            notes: r.notes.clone(),
+        };
+        ops::edit_resident(&store, ctx, r.meta.id, &input).unwrap();
+    };
+    // Nobody is 户主 any more; 李建国 is the head as 本人.
+    for r in store.residents_of(h).unwrap() {
+        relation(
+            &r.name,
+            if r.name == "李建国" {
+                "本人"
+            } else {
+                "其他"
+            },
+        );
+    }
+    let gone = |name: &str, status| {
+        ops::set_resident_status(&store, ctx, resident(name).meta.id, status).unwrap();
+    };
+    gone("李静", ResidentStatus::MovedOut);
+    gone("廖秀兰", ResidentStatus::Deceased);
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        for (w, hgt) in [(120, 40), (80, 24)] {
+            let mut a = app(&store, lang, w, hgt);
+            a.finder.build_now(&store);
+            a.press("/ \"石油新村 3栋 1-302\"");
+            let s = screen(&a, w, hgt);
+            insta::assert_snapshot!(format!("lookup_gone_{tag}_{w}x{hgt}"), s);
+            let (moved, died) = match lang {
+                Lang::En => ("李静 (moved out)", "廖秀兰 (deceased)"),
+                Lang::Zh => ("李静（迁出）", "廖秀兰（去世）"),
+            };
+            assert!(s.contains(moved) && s.contains(died), "{s}");
+            // Every row's kind starts in the same column, whatever the
+            // name and its mark.
+            let col =
+                |line: &str, word: &str| gridbook::text::width(&line[..line.find(word).unwrap()]);
+            let kind = if lang == Lang::En {
+                "resident"
+            } else {
+                "居民"
+            };
+            let at = |name: &str| {
+                let line = s.lines().find(|l| l.contains(name)).unwrap();
+                col(line, kind)
+            };
+            assert_eq!(at(moved), at("李国强"), "{s}");
+            assert_eq!(at(died), at("李国强"), "{s}");
+            // The household row (the first) names 李建国, the 本人, as its head.
+            let row = s.lines().find(|l| l.contains("│1-302")).unwrap();
+            assert!(row.contains("李建国"), "{s}");
+        }
+    }
+}
+
 #[test]
 fn enter_on_a_member_in_lookup_opens_the_member_and_esc_returns_to_members() {
     let (_d, store) = contacts_store();

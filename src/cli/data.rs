@@ -137,13 +137,15 @@ fn unlocker<'a>(
     move |need| match need {
         Need::Passphrase => ask_passphrase(env.lang, For::File(&file.display().to_string()), false)
             .map_err(|f| ExportError::Refused(f.message(env.lang))),
+        // Said in the user's language, as the passphrase's refusals are.
         Need::Identity => {
-            let path = seal::identity_path(identity, env.config.identity.as_deref()).ok_or_else(|| {
-                ExportError::Invalid {
-                    file: file.display().to_string(),
-                    reason: "encrypted to age keys: give the identity file with --identity FILE (or `identity = PATH` in config.toml)".into(),
-                }
-            })?;
+            let path =
+                seal::identity_path(identity, env.config.identity.as_deref()).ok_or_else(|| {
+                    ExportError::Refused(
+                        env.lang
+                            .f("export_cli.need_identity", &[&file.display().to_string()]),
+                    )
+                })?;
             Ok(seal::read_identities(&path)?)
         }
     }
@@ -167,11 +169,26 @@ fn chosen_seal(
     if !recipients.is_empty() {
         let keys = recipients
             .iter()
-            .map(|r| seal::parse_recipient(r).map_err(|e| Fail::input(format!("--recipient {e}"))))
+            .map(|r| seal::parse_recipient(r).map_err(bad_recipient))
             .collect::<Result<Vec<_>, _>>()?;
         return Ok(Some(Seal::Recipients(keys)));
     }
     Ok(None)
+}
+
+/// A `--recipient` that is not a key, in both languages; age's reason is
+/// said in Chinese where the catalog knows it.
+fn bad_recipient(e: seal::BadRecipient) -> Fail {
+    let why = match e.why {
+        "invalid Bech32 encoding" => Some("export_cli.recipient_bech32"),
+        "incorrect HRP" => Some("export_cli.recipient_hrp"),
+        "incorrect pubkey length" => Some("export_cli.recipient_length"),
+        _ => None,
+    };
+    Fail::said_by(|lang| {
+        let said = why.map_or(e.why, |k| lang.t(k));
+        lang.f("export_cli.bad_recipient", &[&e.shown, said])
+    })
 }
 
 /// `--bom` (the default, still accepted) and `--no-bom` for CSV files.

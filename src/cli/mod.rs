@@ -1059,7 +1059,7 @@ fn import(env: &Env, what: ImportCmd) -> Result<(), Fail> {
             }
             drop(store);
             drop(progress);
-            out::line(&report)
+            out::line(report.text(env.lang))
         }
     }
 }

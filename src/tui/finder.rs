@@ -26,6 +26,8 @@ pub struct FoundRow {
     pub head: Option<Head>,
     /// A member's id (enter opens the member).
     pub member: Option<Id>,
+    /// A resident's status code (`moved-out`, `deceased`, `present`).
+    pub status: Option<&'static str>,
 }
 
 impl From<Hit> for FoundRow {
@@ -40,6 +42,7 @@ impl From<Hit> for FoundRow {
             zone: h.household.or(h.zone),
             member: (h.kind == HitKind::Member).then_some(h.id),
             head: h.head,
+            status: h.status,
         }
     }
 }

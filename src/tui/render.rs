@@ -717,7 +717,6 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
     );
     let height = list.height as usize;
     let start = window(l.sel, l.results.len(), height);
-    let name_w = 12;
     let kind_w = l
         .results
         .iter()
@@ -727,6 +726,14 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
         .min(10);
     let phone_w = 13;
     let shown = &l.results[start..(start + height).min(l.results.len())];
+    // Names take 12 cells; a gone resident's mark widens the column (up to
+    // 22) for the rows shown, so the mark is never cut and columns stay aligned.
+    let name_w = shown
+        .iter()
+        .map(|r| width(&r.name).min(12) + r.gone.as_deref().map_or(0, width))
+        .max()
+        .unwrap_or(0)
+        .clamp(12, 22);
     // Households' heads in a column of their own, padded by display width.
     let contact_w = shown
         .iter()
@@ -743,10 +750,14 @@ fn lookup(state: &State, l: &Lookup, frame: &mut Frame, area: Rect) {
             } else {
                 Style::new()
             };
-            let shown = truncate(&h.name, name_w);
+            let mark = h.gone.as_deref().unwrap_or("");
+            let shown = truncate(&h.name, name_w.saturating_sub(width(mark)));
             let mut spans = highlighted(&shown, &h.name_match, base);
+            if !mark.is_empty() {
+                spans.push(Span::styled(mark.to_string(), base.fg(Color::Red)));
+            }
             spans.push(Span::styled(
-                " ".repeat(name_w.saturating_sub(width(&shown)) + 1),
+                " ".repeat(name_w.saturating_sub(width(&shown) + width(mark)) + 1),
                 base,
             ));
             spans.push(Span::styled(

@@ -190,6 +190,9 @@ impl LineInput {
 pub struct LookupRow {
     pub name: String,
     pub name_match: Vec<usize>,
+    /// Said after the name of a resident who moved out or died, as `find`
+    /// says it (`（迁出）`, ` (moved out)`), so nobody dials someone gone.
+    pub gone: Option<String>,
     pub kind: String,
     pub address: String,
     pub phone: Option<String>,

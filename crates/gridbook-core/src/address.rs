@@ -3,6 +3,7 @@
 
 use thiserror::Error;
 
+use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
 use gridbook_domain::validate::halfwidth;
 use gridbook_store::store::{Store, StoreError};
@@ -37,6 +38,63 @@ impl gridbook_domain::error::Kinded for AddrError {
             AddrError::Store(e) => e.kind(),
             _ => ErrorKind::Input,
         }
+    }
+}
+
+impl AddrError {
+    /// The error in Chinese, or `None` for the store's own (the app says
+    /// that with where to restore from). Here, not at the edge, so an
+    /// importer can give a row's reason in Chinese.
+    pub fn said_zh(&self) -> Option<String> {
+        let z = |key: &str, args: &[&str]| Lang::Zh.f(&format!("contacts.err.{key}"), args);
+        let within = |w: &str| match w.strip_prefix(" in ") {
+            Some(place) => z("within", &[place]),
+            None => w.to_string(),
+        };
+        // A place as listed (`钻井小区 (zjxq)`, `… (25 in all)`), in
+        // Chinese punctuation.
+        let place = |s: &String| {
+            if let Some(n) = s
+                .strip_prefix("… (")
+                .and_then(|r| r.strip_suffix(" in all)"))
+            {
+                return z("in_all", &[n]);
+            }
+            match s.rsplit_once(" (") {
+                Some((name, code)) if code.ends_with(')') => {
+                    format!("{name}（{}）", &code[..code.len() - 1])
+                }
+                _ => s.to_string(),
+            }
+        };
+        Some(match self {
+            AddrError::Empty => z("addr_empty", &[]),
+            AddrError::TooDeep(a) => z("addr_too_deep", &[a]),
+            AddrError::Unknown {
+                level,
+                part,
+                within: w,
+                suggestions,
+            } => {
+                let suggest = if suggestions.is_empty() {
+                    String::new()
+                } else {
+                    let said: Vec<String> = suggestions.iter().map(place).collect();
+                    z("suggest", &[&said.join("、")])
+                };
+                let level = gridbook_domain::validate::word(Lang::Zh, level);
+                z("addr_unknown", &[&level, part, &within(w), &suggest])
+            }
+            AddrError::Ambiguous {
+                part,
+                within: w,
+                candidates,
+            } => {
+                let said: Vec<String> = candidates.iter().map(place).collect();
+                z("addr_ambiguous", &[part, &within(w), &said.join("、")])
+            }
+            AddrError::Store(_) => return None,
+        })
     }
 }
 

@@ -13,9 +13,10 @@ use crate::address::{self, Zone};
 use crate::ops::Ctx;
 use crate::progress::{Counter, Progress, Quiet};
 use crate::roster::table::{self, Cell, Table};
-use crate::roster::{RosterError, find_header};
+use crate::roster::{Reason, RosterError, find_header};
+use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
-use gridbook_domain::validate::{self, Lines};
+use gridbook_domain::validate::{self, FieldError, Lines};
 use gridbook_store::store::{Assignment, Store, Writes};
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -75,26 +76,54 @@ pub struct Report {
     pub changes: Vec<String>,
     /// Things to know that are not errors (a member without a phone).
     pub warnings: Vec<String>,
+    /// `changes` as parts (name, field, old, new), to say in any language.
+    #[serde(skip)]
+    changed: Vec<[String; 4]>,
+    /// Where and who, for each member without a phone.
+    #[serde(skip)]
+    no_phone: Vec<(String, String)>,
 }
 
-impl std::fmt::Display for Report {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "members: {} added, {} updated, {} unchanged; assignments: {} added, {} unchanged",
+impl Report {
+    /// The counts, each change and each warning, one per line, in `lang`
+    /// (`--json` would keep the English `changes` and `warnings`).
+    pub fn text(&self, lang: Lang) -> String {
+        let m = |key: &str, args: &[&str]| lang.f(&format!("movemerge.import.{key}"), args);
+        let n = [
             self.members_added,
             self.members_updated,
             self.members_unchanged,
             self.assignments_added,
-            self.assignments_unchanged
-        )?;
-        for c in &self.changes {
-            write!(f, "\n  {c}")?;
+            self.assignments_unchanged,
+        ]
+        .map(|n| n.to_string());
+        let n: Vec<&str> = n.iter().map(String::as_str).collect();
+        let mut out = m("members", &n);
+        for [name, field, old, new] in &self.changed {
+            let field = match lang {
+                Lang::En => field.clone(),
+                Lang::Zh => header_zh(col(field).unwrap_or(Col::Name)).to_string(),
+            };
+            out.push_str("\n  ");
+            out.push_str(&m("member_changed", &[name, &field, old, new]));
         }
-        for w in &self.warnings {
-            write!(f, "\nwarning: {w}")?;
+        for (at, name) in &self.no_phone {
+            out.push('\n');
+            out.push_str(&m("warning", &[&m("no_phone", &[at, name])]));
         }
-        Ok(())
+        out
+    }
+
+    fn changed(&mut self, name: &str, field: &str, old: &str, new: &str) {
+        self.changes.push(format!("{name}: {field} {old} → {new}"));
+        self.changed
+            .push([name, field, old, new].map(str::to_string));
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -142,6 +171,43 @@ fn lines(c: Col) -> Lines {
         Col::Name | Col::Phone | Col::Kind | Col::Since | Col::Branch | Col::Id => Lines::One,
         Col::Tags | Col::Zones | Col::Liaison => Lines::List,
     }
+}
+
+/// The column as a Chinese file heads it.
+fn header_zh(c: Col) -> &'static str {
+    match c {
+        Col::Name => "姓名",
+        Col::Phone => "电话",
+        Col::Kind => "类型",
+        Col::Tags => "标签",
+        Col::Zones => "责任区",
+        Col::Liaison => "联系户",
+        Col::Since => "起始日期",
+        Col::Branch => "所在支部",
+        Col::Id => "编号",
+    }
+}
+
+/// A field rule broken in column `c`, in both languages (the field named
+/// as a Chinese file names the column).
+fn field(c: Col, e: FieldError) -> Reason {
+    Reason {
+        en: e.to_string(),
+        zh: Some(e.named(header_zh(c)).text(Lang::Zh)),
+    }
+}
+
+/// An address in a cell that names no place, in both languages.
+fn address_reason(e: &address::AddrError) -> Reason {
+    Reason {
+        en: e.to_string(),
+        zh: e.said_zh(),
+    }
+}
+
+/// A reason from the catalogs' `import_cli.row.member_{key}`.
+fn said(key: &str, args: &[&str]) -> Reason {
+    Reason::of(&format!("member_{key}"), args)
 }
 
 fn header_name(c: Col) -> &'static str {
@@ -208,16 +274,23 @@ pub fn import_table_with(
                 None => {
                     cols.insert(c, i);
                 }
-                Some(&first) => header_errors.push(t.error(
-                    header_line,
-                    Some((i, h)),
-                    format!(
-                        "column {} ({}) is already the {} column; keep one of them",
-                        first + 1 + t.first_column,
-                        headers[first],
-                        header_name(c)
-                    ),
-                )),
+                Some(&first) => {
+                    let n = (first + 1 + t.first_column).to_string();
+                    header_errors.push(t.error(
+                        header_line,
+                        Some((i, h)),
+                        Reason::said(|lang| {
+                            let column = match lang {
+                                Lang::En => format!("{} column", header_name(c)),
+                                Lang::Zh => format!("{}列", header_zh(c)),
+                            };
+                            lang.f(
+                                "import_cli.row.same_column",
+                                &[&n, &headers[first], &column],
+                            )
+                        }),
+                    ))
+                }
             }
         }
     }
@@ -262,7 +335,7 @@ pub fn import_table_with(
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default()
         };
-        let err = |c: Col, reason: String| {
+        let err = |c: Col, reason: Reason| {
             let at = cols.get(&c).map(|&i| (i, headers[i].as_str()));
             t.error(line, at, reason)
         };
@@ -276,26 +349,28 @@ pub fn import_table_with(
                 texts.get(i).map_or("", String::as_str),
                 lines(c),
             ) {
-                errors.push(err(c, e.to_string()));
+                errors.push(err(c, field(c, e)));
             }
         }
         if errors.len() > before {
             continue;
         }
-        let name =
-            validate::name("name", &cell(Col::Name)).map_err(|e| err(Col::Name, e.to_string()));
+        let name = validate::name("name", &cell(Col::Name))
+            .map_err(|e| err(Col::Name, field(Col::Name, e)));
         // A phone is optional for members: a warning, not an error.
         let phone_cell = cols.get(&Col::Phone).and_then(|&i| raw.get(i));
         let phone_text = cell(Col::Phone);
         let phone = if phone_text.is_empty() {
-            warnings.push(format!("{}: {} has no phone", t.at(line), cell(Col::Name)));
+            warnings.push((t.at(line), cell(Col::Name)));
             Ok(String::new())
         } else {
             // A workbook's number cell is recovered only when exact.
             phone_cell
                 .map_or(Ok(phone_text.clone()), table::phone_text)
-                .map_err(|e| err(Col::Phone, e.en))
-                .and_then(|p| validate::phone(&p).map_err(|e| err(Col::Phone, e.to_string())))
+                .map_err(|e| err(Col::Phone, e))
+                .and_then(|p| {
+                    validate::phone(&p).map_err(|e| err(Col::Phone, field(Col::Phone, e)))
+                })
         };
         let id_text = cell(Col::Id);
         let id = if id_text.is_empty() {
@@ -304,7 +379,7 @@ pub fn import_table_with(
             match id_text.parse::<Id>() {
                 Ok(id) => Some(id),
                 Err(_) => {
-                    errors.push(err(Col::Id, format!("`{id_text}` is not a member id")));
+                    errors.push(err(Col::Id, said("id", &[&id_text])));
                     None
                 }
             }
@@ -316,22 +391,22 @@ pub fn import_table_with(
             MemberKind::parse(&kind_text)
         };
         if kind.is_none() {
-            errors.push(err(
-                Col::Kind,
-                format!("unknown kind `{kind_text}` (党员, 网格员, 志愿者, 楼栋长 or party-member, grid-worker, volunteer, building-head)"),
-            ));
+            errors.push(err(Col::Kind, said("kind", &[&kind_text])));
         }
         let since_text = cell(Col::Since);
         let since = if since_text.is_empty() {
             ctx.now
         } else {
-            match gridbook_domain::when::instant(
-                &since_text,
-                ctx.now,
-                &gridbook_domain::clock::tz(),
-            )
-            .and_then(|t| validate::entry_time("since", t).map_err(|e| e.to_string()))
-            {
+            let read =
+                gridbook_domain::when::instant(&since_text, ctx.now, &gridbook_domain::clock::tz())
+                    .map_err(|en| Reason {
+                        en,
+                        zh: Some(Lang::Zh.f("err.time", &[&since_text])),
+                    })
+                    .and_then(|t| {
+                        validate::entry_time("since", t).map_err(|e| field(Col::Since, e))
+                    });
+            match read {
                 Ok(t) => t,
                 Err(e) => {
                     errors.push(err(Col::Since, e));
@@ -339,7 +414,8 @@ pub fn import_table_with(
                 }
             }
         };
-        let mut resolve_all = |c: Col| -> Vec<Zone> {
+        // A store that cannot be read is no row's fault: the import stops.
+        let mut resolve_all = |c: Col| -> Result<Vec<Zone>, RosterError> {
             let mut zones = Vec::new();
             for a in cell(c)
                 .split([';', '；', '、', ',', '，', '\n', '\r'])
@@ -348,13 +424,14 @@ pub fn import_table_with(
             {
                 match address::resolve(store, a) {
                     Ok(z) => zones.push(z),
-                    Err(e) => errors.push(err(c, e.to_string())),
+                    Err(address::AddrError::Store(e)) => return Err(RosterError::Store(e)),
+                    Err(e) => errors.push(err(c, address_reason(&e))),
                 }
             }
-            zones
+            Ok(zones)
         };
-        let zones = resolve_all(Col::Zones);
-        let liaison = resolve_all(Col::Liaison);
+        let zones = resolve_all(Col::Zones)?;
+        let liaison = resolve_all(Col::Liaison)?;
         match (name, phone) {
             (Ok(name), Ok(phone)) if errors.len() == before => rows.push(Row {
                 line,
@@ -382,7 +459,11 @@ pub fn import_table_with(
         return Err(RosterError::Rows { errors });
     }
     let (w, mut report) = plan(store, ctx, t, &cols, &headers, &rows)?;
-    report.warnings = warnings;
+    report.warnings = warnings
+        .iter()
+        .map(|(at, name)| format!("{at}: {name} has no phone"))
+        .collect();
+    report.no_phone = warnings;
     store.commit(w)?;
     count.finish();
     Ok(report)
@@ -412,7 +493,7 @@ fn plan(
     // The spans of each zone touched: stored, then as the rows change them.
     let mut spans: HashMap<Id, Vec<Assignment>> = HashMap::new();
     for row in rows {
-        let err = |c: Col, reason: String| {
+        let err = |c: Col, reason: Reason| {
             let at = cols.get(&c).map(|&i| (i, headers[i].as_str()));
             t.error(row.line, at, reason)
         };
@@ -459,15 +540,13 @@ fn plan(
                         report.members_unchanged += 1;
                     } else {
                         for (field, old, new) in &changes {
-                            report
-                                .changes
-                                .push(format!("{}: {field} {old} → {new}", m.name));
+                            report.changed(&m.name, field, old, new);
                         }
                         crate::ops::stage_edits(store, &mut w, ctx, &mut m, &changes).map_err(
                             |e| match e {
                                 crate::ops::OpError::Store(s) => RosterError::Store(s),
                                 e => RosterError::Rows {
-                                    errors: vec![err(Col::Name, e.to_string())],
+                                    errors: vec![err(Col::Name, e.to_string().into())],
                                 },
                             },
                         )?;
@@ -514,13 +593,7 @@ fn plan(
             for z in zones {
                 let zone = z.id();
                 if role == Role::Liaison && z.kind() != Kind::Household {
-                    errors.push(err(
-                        c,
-                        format!(
-                            "{}: a liaison (联系户) is assigned to a household",
-                            z.path()
-                        ),
-                    ));
+                    errors.push(err(c, said("liaison", &[&z.path()])));
                     continue;
                 }
                 let list = match spans.entry(zone) {
@@ -548,11 +621,9 @@ fn plan(
                 }) {
                     errors.push(err(
                         c,
-                        format!(
-                            "{}: {} is responsible here from {}; a new responsible member must start after that",
-                            z.path(),
-                            who(a.member),
-                            a.since.date()
+                        said(
+                            "responsible_from",
+                            &[&z.path(), &who(a.member), &a.since.date().to_string()],
                         ),
                     ));
                     continue;
@@ -561,14 +632,7 @@ fn plan(
                     .iter()
                     .find(|a| a.role == role && a.active_at(since) && a.member == member)
                 {
-                    errors.push(err(
-                        c,
-                        format!(
-                            "{}: {} already holds this role here",
-                            z.path(),
-                            who(a.member)
-                        ),
-                    ));
+                    errors.push(err(c, said("holds_role", &[&z.path(), &who(a.member)])));
                     continue;
                 }
                 if role == Role::Responsible {

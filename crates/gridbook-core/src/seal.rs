@@ -55,12 +55,21 @@ impl TryFrom<Vec<String>> for Recipients {
     }
 }
 
+/// Text that is not an `age1…` public key: its first characters and why
+/// (age's words: `invalid Bech32 encoding`, `incorrect HRP`, …).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("`{shown}` is not an age public key (age1…): {why}")]
+pub struct BadRecipient {
+    pub shown: String,
+    pub why: &'static str,
+}
+
 /// One `age1…` public key.
-pub fn parse_recipient(s: &str) -> Result<age::x25519::Recipient, String> {
+pub fn parse_recipient(s: &str) -> Result<age::x25519::Recipient, BadRecipient> {
     let t = s.trim();
-    age::x25519::Recipient::from_str(t).map_err(|e| {
-        let shown: String = t.chars().take(20).collect();
-        format!("`{shown}` is not an age public key (age1…): {e}")
+    age::x25519::Recipient::from_str(t).map_err(|why| BadRecipient {
+        shown: t.chars().take(20).collect(),
+        why,
     })
 }
 

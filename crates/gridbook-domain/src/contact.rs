@@ -33,8 +33,13 @@ pub fn of(residents: &[Resident]) -> Option<Contact<'_>> {
 
 /// Whether a resident's relation marks them head of their household.
 pub fn is_head(r: &Resident) -> bool {
-    HEAD.iter()
-        .any(|h| r.relation.trim().eq_ignore_ascii_case(h))
+    is_head_relation(&r.relation)
+}
+
+/// Whether a relation, as written, marks the head (户主, 本人 as rosters
+/// write it, or head).
+pub fn is_head_relation(relation: &str) -> bool {
+    HEAD.iter().any(|h| relation.trim().eq_ignore_ascii_case(h))
 }
 
 /// The present residents marked head, in list order. More than one is a

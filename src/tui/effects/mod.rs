@@ -179,15 +179,29 @@ pub(super) fn lookup(w: &World, finder: &mut Finder, query: &str) -> Vec<Msg> {
                     phone_of: hd.phone_of.clone(),
                 })
             });
+            // Someone gone is marked as `find` marks them: the mark alone
+            // (the aside around an empty name), drawn after the name.
+            let gone = h
+                .status
+                .filter(|s| *s != ResidentStatus::Present.code())
+                .map(|s| {
+                    let label = w.lang.label("office.status", s);
+                    w.lang.f("wording.aside", &["", &label])
+                });
             let (phone, whose) = match &call {
                 Some(c) => (c.phone.clone(), c.whose.clone()),
-                None if matches!(h.kind, "resident" | "member") => (h.phone, Some(h.name.clone())),
+                // ctrl-y then says whose number it is with the mark.
+                None if matches!(h.kind, "resident" | "member") => (
+                    h.phone,
+                    Some(format!("{}{}", h.name, gone.as_deref().unwrap_or(""))),
+                ),
                 None => (h.phone, None),
             };
             LookupRow {
                 kind: w.lang.t(&format!("kind.{}", h.kind)).to_string(),
                 name: h.name,
                 name_match: h.name_match,
+                gone,
                 address: h.address,
                 phone,
                 whose,

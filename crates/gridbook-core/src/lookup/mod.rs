@@ -126,7 +126,7 @@ pub struct Hit {
 /// A household's head and the number to call it on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Head {
-    /// The resident whose relation is 户主, else the first resident.
+    /// The resident whose relation is 户主 (or 本人), else the first resident.
     pub name: String,
     /// The head's first phone; when the head has none, the first phone of
     /// the first resident who has one.
@@ -150,7 +150,7 @@ const SEP: u8 = 0x1f;
 const TAG_SEP: u8 = 0x1e;
 /// Entry flags: has a phone (a household: one of its residents has one).
 const HAS_PHONE: u8 = 1;
-/// Entry flags: a resident whose relation is 户主.
+/// Entry flags: a resident whose relation marks the head (户主, 本人).
 const IS_HEAD: u8 = 2;
 /// Entry flags: a resident who moved out (迁出).
 const MOVED_OUT: u8 = 4;
@@ -159,10 +159,10 @@ const DECEASED: u8 = 8;
 /// Entry flags: either of the two: no longer someone to call.
 const GONE: u8 = MOVED_OUT | DECEASED;
 
-/// Whether a relation names the head of the household.
+/// Whether a relation names the head of the household: the rule
+/// `contact::of` follows, so lookup, `show` and the TUI rows name the same head.
 fn is_head(relation: &str) -> bool {
-    let r = relation.trim();
-    r == "户主" || r.eq_ignore_ascii_case("head")
+    gridbook_domain::contact::is_head_relation(relation)
 }
 
 /// A query term, folded like the keys.

@@ -43,7 +43,7 @@ const HELD: &str = "lookup.idx.held";
 const TEMP: &str = "lookup.idx.tmp";
 const MAGIC: &[u8; 8] = b"GBLOOK1\n";
 /// Bumped whenever the layout of the file or of the keys changes.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// What the index was built from: the store's seal when it was written.
 /// (Serde for the saved first screen, which is trusted the same way.)
