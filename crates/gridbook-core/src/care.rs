@@ -139,6 +139,20 @@ fn due_with(
         },
         None => in_care(store, today)?,
     };
+    due_among(store, groups, now, member, households, whole)
+}
+
+/// [`due`] among `households` (sorted, each once; every household that
+/// can be due must be there: [`in_care`]'s, or more), reading the latest
+/// visits as `whole` says (see [`due_with`]).
+pub fn due_among(
+    store: &Store,
+    groups: &Vocabulary,
+    now: Ts,
+    member: Option<Id>,
+    households: Vec<Id>,
+    whole: Option<bool>,
+) -> Result<Vec<CareDue>> {
     // Past a few thousand households, every latest visit read at once is
     // cheaper than each one's (a household's merges are on its timeline).
     let lasts = if whole.unwrap_or(households.len() >= LASTS_WHOLE_FROM) {
@@ -193,7 +207,7 @@ fn due_with(
 /// Households with a present resident in a care group: one pass over the
 /// residents, decoding only what care reads (names, phones and notes read
 /// past). Sorted, each once.
-fn in_care(store: &Store, today: Date) -> Result<Vec<Id>> {
+pub fn in_care(store: &Store, today: Date) -> Result<Vec<Id>> {
     let mut households: Vec<Id> = Vec::new();
     store.each_stored::<Resident>(|bytes| {
         let r: ResidentCareView = Store::view::<Resident, _>(bytes)?;

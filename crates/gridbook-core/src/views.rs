@@ -112,6 +112,41 @@ impl ResidentContactView {
     }
 }
 
+/// A resident as far as both a household's contact and care go: what
+/// [`ResidentContactView`] and [`ResidentCareView`] read, for one pass that
+/// serves both. Tags and notes are read past.
+#[derive(Deserialize)]
+pub struct ResidentRoundView {
+    pub meta: Meta,
+    pub household: Id,
+    pub name: String,
+    pub phones: Vec<String>,
+    pub relation: String,
+    _tags: SkippedList,
+    _notes: Skipped,
+    pub status: ResidentStatus,
+    pub birth_year: Option<i16>,
+    pub care: Vec<CareMark>,
+}
+
+impl ResidentRoundView {
+    /// The resident with what the view read (tags and notes left empty).
+    pub fn into_resident(self) -> Resident {
+        Resident {
+            meta: self.meta,
+            household: self.household,
+            name: self.name,
+            phones: self.phones,
+            relation: self.relation,
+            tags: Vec::new(),
+            notes: String::new(),
+            status: self.status,
+            birth_year: self.birth_year,
+            care: self.care,
+        }
+    }
+}
+
 /// A care mark read past: its group's code and the time it was set.
 #[derive(Deserialize)]
 struct SkippedMark {

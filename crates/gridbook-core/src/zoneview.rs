@@ -162,7 +162,37 @@ pub fn callers(store: &Store) -> Result<IdMap<Caller>> {
         }
         Ok(true)
     })?;
-    Ok(by_household
+    Ok(callers_of(by_household))
+}
+
+/// [`callers`] and [`crate::care::in_care`] from one pass over the
+/// residents: an estate's Today needs both.
+pub fn callers_and_care(store: &Store, today: Date) -> Result<(IdMap<Caller>, Vec<Id>)> {
+    let mut by_household: IdMap<Vec<Resident>> = IdMap::default();
+    let mut in_care = Vec::new();
+    store.each_stored::<Resident>(|bytes| {
+        let r: crate::views::ResidentRoundView = Store::view::<Resident, _>(bytes)?;
+        if r.meta.is_live() {
+            if r.status == ResidentStatus::Present
+                && !crate::care::marks_of(&r.care, r.birth_year, r.meta.created_at, today)
+                    .is_empty()
+            {
+                in_care.push(r.household);
+            }
+            by_household
+                .entry(r.household)
+                .or_default()
+                .push(r.into_resident());
+        }
+        Ok(true)
+    })?;
+    in_care.sort();
+    in_care.dedup();
+    Ok((callers_of(by_household), in_care))
+}
+
+fn callers_of(by_household: IdMap<Vec<Resident>>) -> IdMap<Caller> {
+    by_household
         .into_iter()
         .filter_map(|(h, residents)| {
             let c = gridbook_domain::contact::of(&residents)?;
@@ -175,7 +205,7 @@ pub fn callers(store: &Store) -> Result<IdMap<Caller>> {
                 },
             ))
         })
-        .collect())
+        .collect()
 }
 
 /// A member's name by id, or the short id when no record has it. A read

@@ -22,7 +22,9 @@ pub fn load(w: &World) -> R<Report> {
 }
 
 /// [`load`], its callers read per row (`Some(false)`), from one pass over
-/// the residents (`Some(true)`), or as the number of rows decides (`None`).
+/// the residents (`Some(true)`), or as the number of rows decides (`None`;
+/// the estate's Today always takes the pass, which also finds its care
+/// households).
 fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
     let s = w.store;
     let now = Ts::now();
@@ -33,10 +35,23 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
     let td = report::today_screen(s, now, w.me, w.config.visit_days(), w.config.patrol_days())
         .map_err(err)?;
     let mut rows = Vec::new();
-    let care = gridbook_core::care::due(s, &w.lists.care, now, w.me).map_err(err)?;
-    let rows_asking =
-        care.len() + td.follow_ups.len() + td.open_problems.len() + td.not_visited.len();
-    let callers = Callers::new(w, pass.unwrap_or(rows_asking >= PASS_FROM_ROWS))?;
+    let (care, callers) = match (w.me, pass) {
+        // The estate's: one pass over the residents finds both the care
+        // households and every household's caller.
+        (None, None | Some(true)) => {
+            let (callers, in_care) = zoneview::callers_and_care(s, now.date()).map_err(err)?;
+            let care = gridbook_core::care::due_among(s, &w.lists.care, now, None, in_care, None)
+                .map_err(err)?;
+            (care, Callers::All(callers))
+        }
+        _ => {
+            let care = gridbook_core::care::due(s, &w.lists.care, now, w.me).map_err(err)?;
+            let rows_asking =
+                care.len() + td.follow_ups.len() + td.open_problems.len() + td.not_visited.len();
+            let callers = Callers::new(w, pass.unwrap_or(rows_asking >= PASS_FROM_ROWS))?;
+            (care, callers)
+        }
+    };
     for c in &care {
         let groups: Vec<&str> = c
             .groups
@@ -238,6 +253,8 @@ mod tests {
             );
             let kinds: HashSet<_> = each.rows.iter().map(|r| r.cells[0].clone()).collect();
             assert!(kinds.len() >= 4, "{kinds:?}");
+            // The estate has care households (the pass finds them for both).
+            assert!(kinds.contains(lang.t("today.care")), "{kinds:?}");
         }
     }
 }
