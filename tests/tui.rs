@@ -2445,3 +2445,20 @@ fn the_timeline_at_80x24_names_who_and_says_how_to_go_back() {
         assert!(s.contains("[browse]") || s.contains("【浏览】"), "{s}");
     }
 }
+
+/// The members view counts every member (grid workers and building heads
+/// too), so the Chinese summary says 成员, as `report members` does, not
+/// 党员; with the kind filter on grid workers it still must not say 党员.
+#[test]
+fn the_members_view_counts_members_not_party_members() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("g m");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("40 名成员"), "{s}");
+    assert!(!s.contains("名党员"), "{s}");
+    a.press("K K");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("类别：网格员"), "{s}");
+    assert!(!s.contains("名党员"), "{s}");
+}
