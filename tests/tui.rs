@@ -2382,3 +2382,83 @@ fn an_amendment_with_no_recorder_reads_without_a_dash() {
     assert!(s.contains(" 更正：补记"), "{s}");
     assert!(!s.contains("，— 更正"), "{s}");
 }
+
+/// A side pane or a summary box with more lines than it has room for ends
+/// its last line with `…`, rather than stopping mid-sentence as if that
+/// were all.
+#[test]
+fn a_pane_cut_short_says_there_is_more() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 80, 24);
+    a.press(": \"goto 胜利花苑/1栋/1-102\" enter");
+    a.press("p tab \"三楼楼道灯不亮，晚上老人上下楼很危险，已经坏了一个星期，物业说要等配件到了才能换\" ctrl-s");
+    let s = screen(&a, 80, 24);
+    let lines: Vec<&str> = s.lines().collect();
+    // The household pane's last row, above its bottom border.
+    let bottom = lines.iter().rposition(|l| l.starts_with('└')).unwrap();
+    assert!(
+        lines[bottom - 1]
+            .trim_end()
+            .trim_end_matches('│')
+            .trim_end()
+            .ends_with('…'),
+        "{s}"
+    );
+    insta::assert_snapshot!("pane_cut_short_zh_80x24", s);
+    // Coverage's summary is longer than its box at 80×24.
+    a.press("g c");
+    let s = screen(&a, 80, 24);
+    let lines: Vec<&str> = s.lines().collect();
+    let end = lines.iter().position(|l| l.starts_with('└')).unwrap();
+    assert!(
+        lines[end - 1]
+            .trim_end()
+            .trim_end_matches('│')
+            .trim_end()
+            .ends_with('…'),
+        "{s}"
+    );
+}
+
+/// At 80 columns the timeline's long "what" gives way so that who wrote
+/// each entry still shows; in the timeline the hint names the key that
+/// goes back (`tab` there goes back too, not to a timeline).
+#[test]
+fn the_timeline_at_80x24_names_who_and_says_how_to_go_back() {
+    let (_d, store) = demo_store();
+    for (lang, tag, back, name) in [
+        (Lang::En, "en", "esc back", "邓美玲"),
+        (Lang::Zh, "zh", "esc 返回", "邓美玲"),
+    ] {
+        let mut a = app(&store, lang, 80, 24);
+        a.press(": \"goto 胜利花苑/1栋/1-102\" enter tab");
+        let s = screen(&a, 80, 24);
+        let row = s
+            .lines()
+            .find(|l| l.contains("2026-11-30") || l.contains(name))
+            .unwrap_or_default();
+        assert!(row.trim_end_matches('│').trim_end().ends_with(name), "{s}");
+        assert!(s.lines().last().unwrap().contains(back), "{s}");
+        insta::assert_snapshot!(format!("timeline_{tag}_80x24"), s);
+        a.press("esc");
+        let s = screen(&a, 80, 24);
+        assert!(s.contains("[browse]") || s.contains("【浏览】"), "{s}");
+    }
+}
+
+/// The members view counts every member (grid workers and building heads
+/// too), so the Chinese summary says 成员, as `report members` does, not
+/// 党员; with the kind filter on grid workers it still must not say 党员.
+#[test]
+fn the_members_view_counts_members_not_party_members() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("g m");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("40 名成员"), "{s}");
+    assert!(!s.contains("名党员"), "{s}");
+    a.press("K K");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("类别：网格员"), "{s}");
+    assert!(!s.contains("名党员"), "{s}");
+}

@@ -234,6 +234,10 @@ pub fn window(sel: usize, len: usize, height: usize) -> usize {
 }
 
 /// A table of which only the visible rows are built.
+/// When a table is too wide, a long text column (an entry, a note) gives
+/// way down to this width before the short columns after it are cut.
+const TEXT_KEEPS: usize = 24;
+
 pub(crate) fn table(
     frame: &mut Frame,
     area: Rect,
@@ -268,16 +272,31 @@ pub(crate) fn table(
     let total = inner.width as usize;
     let gaps = widths.len().saturating_sub(1) * 2;
     let mut budget = total.saturating_sub(gaps);
-    // Give every column what it needs from the left; the last ones shrink first.
-    let mut fitted = Vec::with_capacity(widths.len());
-    for (i, w) in widths.iter().enumerate() {
-        let remaining_cols = widths.len() - i - 1;
-        let keep_for_rest = remaining_cols.min(budget.saturating_sub(1)) * 2;
-        let wv = (*w)
-            .min(budget.saturating_sub(keep_for_rest).max(1))
-            .min(40.max(total / 2));
-        fitted.push(wv);
-        budget = budget.saturating_sub(wv);
+    let cap = 40.max(total / 2);
+    let mut fitted: Vec<usize> = widths.iter().map(|w| (*w).min(cap)).collect();
+    let wanted: usize = fitted.iter().sum();
+    if wanted > budget && fitted.iter().map(|w| (*w).min(TEXT_KEEPS)).sum::<usize>() <= budget {
+        // Too wide, but only for the long texts: the widest give way, so a
+        // short column after them (who, where) keeps its text instead of
+        // being cut to `…`.
+        for _ in budget..wanted {
+            if let Some(w) = fitted.iter_mut().max_by_key(|w| **w) {
+                *w -= 1;
+            }
+        }
+        budget = 0;
+    } else {
+        // Give every column what it needs from the left; the last ones shrink first.
+        fitted.clear();
+        for (i, w) in widths.iter().enumerate() {
+            let remaining_cols = widths.len() - i - 1;
+            let keep_for_rest = remaining_cols.min(budget.saturating_sub(1)) * 2;
+            let wv = (*w)
+                .min(budget.saturating_sub(keep_for_rest).max(1))
+                .min(cap);
+            fitted.push(wv);
+            budget = budget.saturating_sub(wv);
+        }
     }
     // Width the cap left unused goes to the columns it cut, left first, so a
     // long text column is not cut with empty space beside it.

@@ -69,6 +69,42 @@ pub fn lines(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
     out
 }
 
+/// The first `height` of `lines`, each at most `width` cells; when some
+/// are left out the last one shown ends with `…`, so a pane cut short says
+/// there is more rather than stopping mid-sentence.
+pub fn fit(mut lines: Vec<Line<'static>>, height: usize, width: usize) -> Vec<Line<'static>> {
+    if lines.len() <= height {
+        return lines;
+    }
+    lines.truncate(height);
+    let Some(last) = lines.last_mut() else {
+        return lines;
+    };
+    let room = width.saturating_sub(1);
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for s in std::mem::take(&mut last.spans) {
+        let mut part = String::new();
+        for c in s.content.chars() {
+            let w = cells(c.encode_utf8(&mut [0; 4]));
+            if used + w > room {
+                break;
+            }
+            part.push(c);
+            used += w;
+        }
+        let cut = part.len() < s.content.len();
+        spans.push(Span::styled(part, s.style));
+        if cut {
+            break;
+        }
+    }
+    let style = spans.last().map(|s| s.style).unwrap_or_default();
+    spans.push(Span::styled("…", style));
+    last.spans = spans;
+    lines
+}
+
 /// `text` (which may hold line breaks) as lines of at most `width` cells.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     if width == 0 {
@@ -133,6 +169,29 @@ mod tests {
             let want: String = text.split_whitespace().collect();
             assert_eq!(joined, want, "at {w}");
         }
+    }
+
+    #[test]
+    fn lines_left_out_mark_the_last_one_shown() {
+        let text = |l: &Line| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        };
+        let four: Vec<Line<'static>> = ["最近记录：", "一二三四五", "x", "y"]
+            .into_iter()
+            .map(Line::from)
+            .collect();
+        // Everything fits: nothing marked.
+        assert_eq!(fit(four.clone(), 4, 10).len(), 4);
+        assert_eq!(text(&fit(four.clone(), 4, 10)[3]), "y");
+        // Cut: the last line shown ends with `…`, within the width.
+        let cut = fit(four.clone(), 2, 10);
+        assert_eq!(cut.len(), 2);
+        assert_eq!(text(&cut[1]), "一二三四…");
+        assert!(cut[1].width() <= 10);
+        assert_eq!(text(&fit(four, 1, 12)[0]), "最近记录：…");
     }
 
     #[test]

@@ -727,7 +727,12 @@ fn detail_pane(
             ]));
         }
     }
-    let lines = crate::tui::wrap::lines(lines, (area.width as usize).saturating_sub(2));
+    let width = (area.width as usize).saturating_sub(2);
+    let lines = crate::tui::wrap::fit(
+        crate::tui::wrap::lines(lines, width),
+        (area.height as usize).saturating_sub(2),
+        width,
+    );
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

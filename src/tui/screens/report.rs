@@ -40,6 +40,7 @@ pub fn render(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
         inner_w,
     );
     let summary_h = (lines.len() as u16).min(area.height / 3).max(1) + 2;
+    let lines = crate::tui::wrap::fit(lines, summary_h as usize - 2, inner_w);
     let [top, list] =
         Layout::vertical([Constraint::Length(summary_h), Constraint::Min(3)]).areas(area);
     let list = crate::tui::charts::above(frame, list, state.lang, r.chart.as_ref());

@@ -4,9 +4,11 @@
 use super::prelude::*;
 use gridbook_domain::i18n::Lang;
 
+// `esc` (as `tab`) goes back to the list: `tab`'s own hint, "timeline",
+// would say the opposite here.
 pub const HINTS: &[Cmd] = &[
     Cmd::Open,
-    Cmd::NextPane,
+    Cmd::Back,
     Cmd::Filter,
     Cmd::Edit,
     Cmd::Help,
