@@ -1640,6 +1640,36 @@ fn heads_and_phones_on_today_problems_coverage_and_lookup_rows() {
     }
 }
 
+/// At 80 columns a problem's row in Today keeps its caller's number whole:
+/// the category goes with the note, not in the first column.
+#[test]
+fn today_at_80_columns_keeps_the_number_to_call_on_problem_rows() {
+    let (_d, store) = demo_store();
+    for (lang, label) in [(Lang::En, "problem"), (Lang::Zh, "问题")] {
+        let mut a = app(&store, lang, 80, 24);
+        a.press("g t");
+        let mut seen = 0;
+        for _ in 0..150 {
+            a.press("j");
+            let s = screen(&a, 80, 24);
+            for line in s.lines().filter(|l| l.starts_with(&format!("│{label} "))) {
+                seen += 1;
+                // A number cut short would end in `…` after a few digits.
+                let digits: Vec<usize> = line
+                    .split(|c: char| !c.is_ascii_digit())
+                    .map(str::len)
+                    .filter(|n| *n >= 5)
+                    .collect();
+                assert!(digits.iter().all(|n| *n == 11), "{line}");
+            }
+            if seen > 20 {
+                break;
+            }
+        }
+        assert!(seen > 20, "{seen} problem rows seen");
+    }
+}
+
 /// Lookup marks who moved out or died after the name, as `find` does, and
 /// names a household's head written 本人 as the roster writes it.
 #[test]

@@ -103,16 +103,18 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
         rows.push(Row {
             id: o.id.parse().unwrap_or_default(),
             kind: RowKind::Problem,
+            // The category leads the note, as a care row's groups do, so
+            // the first column stays narrow and the caller fits at 80 columns.
             cells: vec![
-                format!(
-                    "{} [{}]",
-                    f("today.problem"),
-                    gridbook_domain::describe::category_label(lang, &o.category)
-                ),
+                f("today.problem"),
                 o.zone.clone(),
                 gridbook_domain::when::days_ago(lang, o.age_days),
                 call.cell,
-                gridbook_domain::checklist::shown(lang, &o.description),
+                format!(
+                    "[{}] {}",
+                    gridbook_domain::describe::category_label(lang, &o.category),
+                    gridbook_domain::checklist::shown(lang, &o.description)
+                ),
             ],
             phone: call.phone,
             whose: call.whose,
