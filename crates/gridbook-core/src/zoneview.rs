@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::address::{self, Zone};
 use crate::cover;
-use crate::views::{IdMap, ResidentContactView};
+use crate::views::{IdMap, ResidentRoundView};
 use gridbook_domain::describe;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::*;
@@ -150,30 +150,20 @@ pub fn caller(store: &Store, household: Id) -> Result<Option<Caller>> {
 /// household lists them in, so each household's residents come in the
 /// order [`caller`] reads them. Households without a caller are absent.
 pub fn callers(store: &Store) -> Result<IdMap<Caller>> {
-    let mut by_household: IdMap<Vec<Resident>> = IdMap::default();
-    store.each_stored::<Resident>(|bytes| {
-        let r: ResidentContactView = Store::view::<Resident, _>(bytes)?;
-        // As `residents_of`: the live ones.
-        if r.meta.is_live() {
-            by_household
-                .entry(r.household)
-                .or_default()
-                .push(r.into_resident());
-        }
-        Ok(true)
-    })?;
-    Ok(callers_of(by_household))
+    Ok(callers_and_care(store, None)?.0)
 }
 
-/// [`callers`] and [`crate::care::in_care`] from one pass over the
-/// residents: an estate's Today needs both.
-pub fn callers_and_care(store: &Store, today: Date) -> Result<(IdMap<Caller>, Vec<Id>)> {
+/// [`callers`] and, on `today`, [`crate::care::in_care`] from one pass over
+/// the residents: an estate's Today needs both.
+pub fn callers_and_care(store: &Store, today: Option<Date>) -> Result<(IdMap<Caller>, Vec<Id>)> {
     let mut by_household: IdMap<Vec<Resident>> = IdMap::default();
     let mut in_care = Vec::new();
     store.each_stored::<Resident>(|bytes| {
-        let r: crate::views::ResidentRoundView = Store::view::<Resident, _>(bytes)?;
+        let r: ResidentRoundView = Store::view::<Resident, _>(bytes)?;
+        // As `residents_of`: the live ones.
         if r.meta.is_live() {
-            if r.status == ResidentStatus::Present
+            if let Some(today) = today
+                && r.status == ResidentStatus::Present
                 && !crate::care::marks_of(&r.care, r.birth_year, r.meta.created_at, today)
                     .is_empty()
             {

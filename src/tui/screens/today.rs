@@ -39,7 +39,8 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
         // The estate's: one pass over the residents finds both the care
         // households and every household's caller.
         (None, None | Some(true)) => {
-            let (callers, in_care) = zoneview::callers_and_care(s, now.date()).map_err(err)?;
+            let (callers, in_care) =
+                zoneview::callers_and_care(s, Some(now.date())).map_err(err)?;
             let care = gridbook_core::care::due_among(s, &w.lists.care, now, None, in_care, None)
                 .map_err(err)?;
             (care, Callers::All(callers))
