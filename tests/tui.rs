@@ -72,6 +72,25 @@ fn me_names_who_i_am_and_the_config_keeps_it() {
     assert_eq!(a.state.me.as_ref().map(|(id, _)| *id), Some(zhu));
 }
 
+/// The visitor filled in from `me` is a default: typing a name replaces it
+/// (a visit another member made), deleting clears it, moving keeps it.
+#[test]
+fn typing_over_the_visitor_filled_from_me_replaces_it() {
+    let (_d, store) = demo_store();
+    let visitor = |a: &App| a.state.form().unwrap().fields[0].value();
+    let mut a = app(&store, Lang::Zh, 100, 30);
+    a.press(": \"me 朱杰\" enter");
+    a.press("enter enter enter enter v");
+    assert_eq!(visitor(&a), "朱杰");
+    a.press("\"王丽\"");
+    assert_eq!(visitor(&a), "王丽");
+    a.press("esc y");
+    a.press("v");
+    assert_eq!(visitor(&a), "朱杰");
+    a.press("backspace");
+    assert_eq!(visitor(&a), "");
+}
+
 #[test]
 fn areas_then_buildings_then_households_then_a_household() {
     let (_d, store) = demo_store();

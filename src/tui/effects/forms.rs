@@ -175,11 +175,15 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                 .iter()
                 .map(|p| (*p, lang.label("purpose", p)))
                 .collect();
+            // Filled with me, as a default: the first key typed replaces
+            // it (a visit someone else made), as it does `now`.
+            let mut member = Field::new("member", f("form.member"), FieldKind::Required, who);
+            member.input = std::mem::take(&mut member.input).as_default();
             Form::new(
                 Purpose::Visit { household },
                 f("form.visit"),
                 vec![
-                    Field::new("member", f("form.member"), FieldKind::Required, who),
+                    member,
                     Field::new("when", f("form.when"), FieldKind::Time, "now"),
                     Field::choice("purpose", f("form.purpose"), choices(&purposes), "routine"),
                     Field::new("note", f("form.note"), FieldKind::Text, ""),
