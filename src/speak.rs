@@ -9,9 +9,11 @@
 use gridbook_core::address::AddrError;
 use gridbook_core::demo::DemoError;
 use gridbook_core::erase::EraseError;
+use gridbook_core::export::{ExportError, NotExport};
 use gridbook_core::ops::OpError;
 use gridbook_core::relocate::Refusal;
 use gridbook_core::roster::RosterError;
+use gridbook_core::seal::{KeyTrouble, SealError};
 use gridbook_core::who::WhoError;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::validate::FieldError;
@@ -185,7 +187,9 @@ impl Speak for Refusal {
 impl Speak for RosterError {
     fn zh(&self) -> String {
         match self {
-            RosterError::Read { file, source } => z("read", &[file, &source.to_string()]),
+            RosterError::Read { file, source } => {
+                z("read", &[file, &read_reason(source, Lang::Zh)])
+            }
             RosterError::Utf16 { file } => z("utf16", &[file]),
             RosterError::MissingColumns {
                 file,
@@ -255,6 +259,119 @@ impl Speak for DemoError {
     }
 }
 
+/// Why a file could not be read, in `lang` where the kind is one a person
+/// acts on; the system's words otherwise (and always in English, as before).
+fn read_reason(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    let key = match (lang, e.kind()) {
+        (Lang::En, _) => return e.to_string(),
+        (_, K::NotFound) => "in_not_found",
+        (_, K::PermissionDenied) => "in_permission",
+        (_, K::IsADirectory) => "out_is_dir",
+        _ => return e.to_string(),
+    };
+    lang.t(&format!("contacts.err.{key}")).to_string()
+}
+
+/// A file that would not open (restore, import json), in `lang`. The
+/// English is each error's `Display`, word for word.
+pub fn seal_said(e: &SealError, lang: Lang) -> String {
+    let x = |key: &str, args: &[&str]| lang.f(&format!("export_cli.{key}"), args);
+    match e {
+        SealError::WrongPassphrase { file } => x("wrong_passphrase", &[file]),
+        SealError::WrongKey { file } => x("wrong_key", &[file]),
+        SealError::Damaged { file, reason } => x("not_age", &[file, reason]),
+        SealError::Key { file, reason } => {
+            let why = match reason {
+                KeyTrouble::KeysNotPassphrase => x("keys_not_passphrase", &[]),
+                KeyTrouble::PassphraseNotKeys => x("passphrase_not_keys", &[]),
+                KeyTrouble::Unreadable(io) => {
+                    // age names the line that is not a key, never its text.
+                    let line = (io.kind() == std::io::ErrorKind::InvalidData)
+                        .then(|| io.to_string())
+                        .and_then(|t| {
+                            let (_, n) = t.rsplit_once(" on line ")?;
+                            n.parse::<usize>().ok()
+                        });
+                    let said = match line {
+                        Some(n) if lang == Lang::Zh => x("identity_line", &[file, &n.to_string()]),
+                        _ => read_reason(io, lang),
+                    };
+                    x("identity_unreadable", &[&said])
+                }
+                KeyTrouble::NotIdentities(why) => x("not_identities", &[why]),
+                KeyTrouble::NoKey => x("no_key", &[]),
+            };
+            x("key_trouble", &[file, &why])
+        }
+        SealError::Encrypt(why) => x("cannot_encrypt", &[why]),
+    }
+}
+
+impl Speak for SealError {
+    fn zh(&self) -> String {
+        seal_said(self, Lang::Zh)
+    }
+}
+
+/// Why a file is not an export gridbook reads, in `lang`.
+fn not_export_said(r: &NotExport, lang: Lang) -> String {
+    let x = |key: &str, args: &[&str]| lang.f(&format!("export_cli.{key}"), args);
+    match r {
+        NotExport::Json {
+            line,
+            column,
+            detail,
+        } => x(
+            "not_json",
+            &[&line.to_string(), &column.to_string(), detail],
+        ),
+        NotExport::NoFormat => x("no_format", &[gridbook_core::export::FORMAT_NAME]),
+        NotExport::NoVersion => x("no_version", &[]),
+        NotExport::NewerVersion(v) => x(
+            "newer_version",
+            &[
+                &v.to_string(),
+                &gridbook_core::export::FORMAT_VERSION.to_string(),
+            ],
+        ),
+        NotExport::UnknownVersion(v) => x(
+            "unknown_version",
+            &[
+                &v.to_string(),
+                &gridbook_core::export::FORMAT_VERSION.to_string(),
+            ],
+        ),
+        NotExport::NewerSchema { found, known } => {
+            x("newer_schema", &[&found.to_string(), &known.to_string()])
+        }
+    }
+}
+
+/// An export or backup that cannot be read in, in `lang`; `None` for the
+/// store's own errors and files that cannot be written, which the edge
+/// says with their context.
+pub fn export_said(e: &ExportError, lang: Lang) -> Option<String> {
+    let x = |key: &str, args: &[&str]| lang.f(&format!("export_cli.{key}"), args);
+    Some(match e {
+        ExportError::Read { path, source } => lang.f(
+            "contacts.err.read",
+            &[&path.display().to_string(), &read_reason(source, lang)],
+        ),
+        ExportError::NotExport { file, reason } => {
+            x("not_export", &[file, &not_export_said(reason, lang)])
+        }
+        // What is wrong inside an export names its JSON path and ids: said
+        // as found, behind a lead in the user's language.
+        ExportError::Invalid { file, reason } => x("invalid", &[file, reason]),
+        ExportError::NotEmpty { dir } => x("not_empty", &[&dir.display().to_string()]),
+        ExportError::Seal(s) => seal_said(s, lang),
+        // Already said in the user's language.
+        ExportError::Refused(said) => said.clone(),
+        ExportError::Store(_) | ExportError::Write { .. } => return None,
+    })
+}
+
 impl Speak for gridbook_core::sync::SyncError {
     fn zh(&self) -> String {
         use gridbook_core::sync::SyncError as E;
@@ -315,6 +432,96 @@ mod tests {
         assert!(m.contains("吕德") && !m.contains("listed"), "{m}");
         let m = OpError::from(Refusal::IntoItself).zh();
         assert!(!m.is_ascii() && !m.contains("merged"), "{m}");
+    }
+
+    /// A file that will not open is said from the catalogs in both
+    /// languages; the English is each error's `Display`, word for word.
+    #[test]
+    fn files_that_will_not_open_say_their_display_in_english() {
+        use std::io::{Error, ErrorKind as K};
+        let file = || "备份.json".to_string();
+        let key = |reason| SealError::Key {
+            file: file(),
+            reason,
+        };
+        let seals = [
+            SealError::WrongPassphrase { file: file() },
+            SealError::WrongKey { file: file() },
+            SealError::Damaged {
+                file: file(),
+                reason: "decryption error".into(),
+            },
+            key(KeyTrouble::KeysNotPassphrase),
+            key(KeyTrouble::PassphraseNotKeys),
+            key(KeyTrouble::Unreadable(Error::from(K::NotFound))),
+            key(KeyTrouble::Unreadable(Error::new(
+                K::InvalidData,
+                "identity file 备份.json contains non-identity data on line 3",
+            ))),
+            key(KeyTrouble::NotIdentities("plugin".into())),
+            key(KeyTrouble::NoKey),
+            SealError::Encrypt("x".into()),
+        ];
+        for e in &seals {
+            assert_eq!(seal_said(e, Lang::En), e.to_string());
+            let zh = e.zh();
+            assert!(
+                zh.starts_with("备份.json：") || zh.starts_with("无法"),
+                "{zh}"
+            );
+            assert!(
+                !zh.contains("passphrase,") && !zh.contains("identity file"),
+                "{zh}"
+            );
+        }
+        assert_eq!(
+            seals[3].zh(),
+            "备份.json：此文件用 age 密钥加密，不是用口令：请用 --identity FILE 指定身份文件（或在 config.toml 中写 `identity = PATH`）"
+        );
+        assert_eq!(
+            seals[6].zh(),
+            "备份.json：无法读取身份文件：身份文件 备份.json 第 3 行不是 age 私钥（应为 AGE-SECRET-KEY-1…）"
+        );
+        let not = |reason| ExportError::NotExport {
+            file: file(),
+            reason,
+        };
+        let exports = [
+            not(NotExport::Json {
+                line: 1,
+                column: 2,
+                detail: "expected value".into(),
+            }),
+            not(NotExport::NoFormat),
+            not(NotExport::NoVersion),
+            not(NotExport::NewerVersion(9)),
+            not(NotExport::UnknownVersion(0)),
+            not(NotExport::NewerSchema {
+                found: 99,
+                known: 3,
+            }),
+            ExportError::Invalid {
+                file: file(),
+                reason: "residents[0].household: no household 7 in the file".into(),
+            },
+            ExportError::NotEmpty {
+                dir: "数据".into()
+            },
+            ExportError::Read {
+                path: "备份.json".into(),
+                source: Error::from(K::PermissionDenied),
+            },
+            ExportError::Seal(SealError::WrongKey { file: file() }),
+        ];
+        for e in &exports {
+            assert_eq!(
+                export_said(e, Lang::En).as_deref(),
+                Some(e.to_string().as_str())
+            );
+            let zh = export_said(e, Lang::Zh).unwrap();
+            assert!(zh.contains("备份.json") || zh.contains("数据"), "{zh}");
+            assert!(!zh.contains("not a") && !zh.contains("newer"), "{zh}");
+        }
     }
 
     /// A list of places ends with how many there are, in Chinese words

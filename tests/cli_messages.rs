@@ -768,3 +768,178 @@ fn members_import_reports_in_chinese() {
         "{said}"
     );
 }
+
+/// Runs `gridbook` with `passphrase` in GRIDBOOK_PASSPHRASE, expecting
+/// exit 2; returns standard error.
+fn refused_with(d: &Data, passphrase: &str, args: &[&str]) -> String {
+    let out = d
+        .cmd(NOW, args)
+        .env("GRIDBOOK_PASSPHRASE", passphrase)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    err
+}
+
+/// A file that will not open for restore or import json (a wrong
+/// passphrase, another key, an identity file that holds no key, a file
+/// that is no export) and a restore with no backup are refused in
+/// Chinese; the English is as it was.
+#[test]
+fn files_that_will_not_open_are_refused_in_chinese() {
+    let d = Data::new();
+    let sealed = d.path("口令.json.age");
+    let out = d
+        .cmd(NOW, &["export", "--passphrase", "--out", &sealed])
+        .env("GRIDBOOK_PASSPHRASE", "正确的口令")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for cmd in [["restore", "--force"], ["import", "json"]] {
+        let args = [&cmd[..], &[sealed.as_str()]].concat();
+        let said = refused_with(&d, "错的", &zh(&args));
+        assert!(
+            said.contains(&format!("{sealed}：口令不对（或文件已损坏）；未做任何改动")),
+            "{args:?}: {said}"
+        );
+        let en = refused_with(&d, "错的", &args);
+        assert!(
+            en.contains(&format!(
+                "{sealed}: wrong passphrase (or the file is damaged); nothing was changed"
+            )),
+            "{en}"
+        );
+    }
+
+    // Sealed to one key, opened with another, or with a file of no keys.
+    let id = age::x25519::Identity::generate();
+    let keyed = d.path("密钥.json.age");
+    d.ok(&[
+        "export",
+        "--recipient",
+        &id.to_public().to_string(),
+        "--out",
+        &keyed,
+    ]);
+    let other = d.path("别人的.key");
+    std::fs::write(
+        &other,
+        format!(
+            "# 别人的\n{}\n",
+            age::secrecy::ExposeSecret::expose_secret(
+                &age::x25519::Identity::generate().to_string()
+            )
+        ),
+    )
+    .unwrap();
+    let not_key = d.path("不是密钥.txt");
+    std::fs::write(&not_key, "# 备注\n张三 13800001111\n").unwrap();
+    let no_key = d.path("空.key");
+    std::fs::write(&no_key, "# 只有注释\n").unwrap();
+    let cases = [
+        (
+            other.as_str(),
+            format!(
+                "{keyed}：身份文件中没有能打开它的密钥（它加密给了别的 age 密钥）；未做任何改动"
+            ),
+            format!(
+                "{keyed}: none of the keys in the identity file opens it (it was encrypted to other age keys); nothing was changed"
+            ),
+        ),
+        (
+            not_key.as_str(),
+            format!(
+                "{not_key}：无法读取身份文件：身份文件 {not_key} 第 2 行不是 age 私钥（应为 AGE-SECRET-KEY-1…）"
+            ),
+            format!(
+                "{not_key}: cannot read the identity file: identity file {not_key} contains non-identity data on line 2"
+            ),
+        ),
+        (
+            no_key.as_str(),
+            format!("{no_key}：身份文件中没有密钥"),
+            format!("{no_key}: the identity file holds no key"),
+        ),
+    ];
+    for (identity, want, want_en) in &cases {
+        for cmd in [["restore", "--force"], ["import", "json"]] {
+            let args = [&cmd[..], &[keyed.as_str(), "--identity", identity]].concat();
+            let (code, said) = fails(&d, &zh(&args));
+            assert_eq!(code, Some(2), "{said}");
+            assert!(said.contains(want.as_str()), "{args:?}: {said}");
+            assert!(!said.contains("identity file") && !said.contains("none of"));
+            let (_, en) = fails(&d, &args);
+            assert!(en.contains(want_en.as_str()), "{en}");
+        }
+    }
+
+    // Not an export at all, and a file that is not there.
+    let notes = d.path("笔记.json");
+    std::fs::write(&notes, "{\"标题\": \"走访\"}\n").unwrap();
+    let missing = d.path("没有.json");
+    for (file, want, want_en) in [
+        (
+            &notes,
+            format!("{notes}：不是 gridbook 导出文件：没有 \"format\": \"gridbook-export\" 字段"),
+            format!("{notes}: not a gridbook export: no \"format\": \"gridbook-export\" field"),
+        ),
+        (
+            &missing,
+            format!("无法读取 {missing}：文件不存在"),
+            format!("cannot read {missing}: "),
+        ),
+    ] {
+        let (code, said) = fails(&d, &zh(&["restore", "--force", file]));
+        assert_eq!(code, Some(2), "{said}");
+        assert!(said.contains(&want), "{said}");
+        let (_, en) = fails(&d, &["restore", "--force", file]);
+        assert!(en.contains(&want_en), "{en}");
+    }
+
+    // Import into a store that holds data.
+    let plain = d.path("导出.json");
+    d.ok(&["export", "--out", &plain]);
+    let (_, said) = fails(&d, &zh(&["import", "json", &plain]));
+    assert!(
+        said.contains(
+            "中已有数据；import json 和 restore 只填充空的数据库（restore --force 会替换它）"
+        ),
+        "{said}"
+    );
+}
+
+/// `restore` without a file, where no backup was ever written, is
+/// refused in Chinese.
+#[test]
+fn restore_with_no_backup_is_refused_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("数据");
+    std::fs::create_dir_all(data.join("backups")).unwrap();
+    let run = |lang: &str| {
+        let out = assert_cmd::Command::cargo_bin("gridbook")
+            .unwrap()
+            .env("GRIDBOOK_CONFIG", dir.path().join("config"))
+            .env_remove("GRIDBOOK_DATA")
+            .args(["--lang", lang, "--data"])
+            .arg(&data)
+            .arg("restore")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let backups = data.join("backups").display().to_string();
+    let said = run("zh");
+    assert!(
+        said.contains(&format!("{backups} 中没有备份；请指定要恢复的文件")),
+        "{said}"
+    );
+    let en = run("en");
+    assert!(
+        en.contains(&format!(
+            "no backup in {backups}; name the file to restore from"
+        )),
+        "{en}"
+    );
+}

@@ -42,7 +42,11 @@ fn fail(env: &Env, e: ExportError) -> Fail {
         ExportError::Store(s) => store_fail(env, s),
         // Only exports write files of the user's (backups have their own).
         ExportError::Write { path, source } => crate::fail::output_fail(&path, &source),
-        other => Fail::of(other.kind(), other.to_string()),
+        other => {
+            let mut f = Fail::of(other.kind(), other.to_string());
+            f.zh = crate::speak::export_said(&other, Lang::Zh);
+            f
+        }
     }
 }
 
@@ -400,10 +404,10 @@ pub fn restore(
     let file: PathBuf = match file {
         Some(f) => f.to_path_buf(),
         None => backup::newest(&env.data).ok_or_else(|| {
-            Fail::input(format!(
-                "no backup in {}; name the file to restore from",
-                backup::dir(&env.data).display()
-            ))
+            Fail::said(
+                "restore_cli.no_backup",
+                &[&backup::dir(&env.data).display().to_string()],
+            )
         })?,
     };
     // Check the backup before touching the store.
@@ -484,12 +488,10 @@ pub fn restore(
 /// made, holding the data directory's lock so no other gridbook opens it meanwhile.
 fn set_aside(env: &Env) -> Result<PathBuf, Fail> {
     let io = |e: std::io::Error| {
-        Fail::of(
+        Fail::said_as(
             ErrorKind::Unavailable,
-            format!(
-                "cannot set the damaged store in {} aside: {e}",
-                env.data.display()
-            ),
+            "restore_cli.cannot_set_aside",
+            &[&env.data.display().to_string(), &e.to_string()],
         )
     };
     let lock = File::options()

@@ -67,7 +67,7 @@ pub enum ExportError {
     #[error("cannot read {}: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
     #[error("{file}: not a gridbook export: {reason}")]
-    NotExport { file: String, reason: String },
+    NotExport { file: String, reason: NotExport },
     #[error("{file}: {reason}")]
     Invalid { file: String, reason: String },
     #[error("{} already holds data; import json and restore fill an empty store (restore --force replaces it)", dir.display())]
@@ -77,6 +77,33 @@ pub enum ExportError {
     /// What was needed to read a file was not given (a passphrase, a key).
     #[error("{0}")]
     Refused(String),
+}
+
+/// Why a file is not a gridbook export gridbook can read. Typed, so the
+/// edge can say it in either language.
+#[derive(Debug, Error)]
+pub enum NotExport {
+    /// Not JSON at all: where the parser stopped and what it said.
+    #[error("line {line}, column {column}: {detail}")]
+    Json {
+        line: usize,
+        column: usize,
+        detail: String,
+    },
+    #[error("no \"format\": \"{FORMAT_NAME}\" field")]
+    NoFormat,
+    #[error("no \"format_version\" field")]
+    NoVersion,
+    #[error(
+        "format version {0} is newer than this gridbook reads ({FORMAT_VERSION}); use a newer gridbook"
+    )]
+    NewerVersion(u64),
+    #[error("format version {0} is not one gridbook ever wrote (1 to {FORMAT_VERSION})")]
+    UnknownVersion(u64),
+    #[error(
+        "schema version {found} is newer than this gridbook knows ({known}); use a newer gridbook"
+    )]
+    NewerSchema { found: u32, known: u32 },
 }
 
 impl gridbook_domain::error::Kinded for ExportError {
@@ -229,7 +256,7 @@ impl Dump {
 
     /// Parses and checks an export; `file` names it in messages.
     pub fn from_json(file: &str, bytes: &[u8]) -> Result<Dump, ExportError> {
-        let not_export = |reason: String| ExportError::NotExport {
+        let not_export = |reason: NotExport| ExportError::NotExport {
             file: file.to_string(),
             reason,
         };
@@ -241,37 +268,33 @@ impl Dump {
             format: Option<String>,
             format_version: Option<u64>,
         }
-        let head: Envelope = serde_json::from_slice(bytes)
-            .map_err(|e| not_export(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+        let head: Envelope = serde_json::from_slice(bytes).map_err(|e| {
+            not_export(NotExport::Json {
+                line: e.line(),
+                column: e.column(),
+                detail: e.to_string(),
+            })
+        })?;
         if head.format.as_deref() != Some(FORMAT_NAME) {
-            return Err(not_export(format!(
-                "no \"format\": \"{FORMAT_NAME}\" field"
-            )));
+            return Err(not_export(NotExport::NoFormat));
         }
         match head.format_version {
             Some(v) if (1..=FORMAT_VERSION as u64).contains(&v) => {}
             Some(v) if v > FORMAT_VERSION as u64 => {
-                return Err(not_export(format!(
-                    "format version {v} is newer than this gridbook reads ({FORMAT_VERSION}); use a newer gridbook"
-                )));
+                return Err(not_export(NotExport::NewerVersion(v)));
             }
-            Some(v) => {
-                return Err(not_export(format!(
-                    "format version {v} is not one gridbook ever wrote (1 to {FORMAT_VERSION})"
-                )));
-            }
-            None => return Err(not_export("no \"format_version\" field".into())),
+            Some(v) => return Err(not_export(NotExport::UnknownVersion(v))),
+            None => return Err(not_export(NotExport::NoVersion)),
         }
         let dump: Dump = serde_json::from_slice(bytes).map_err(|e| ExportError::Invalid {
             file: file.to_string(),
             reason: e.to_string(),
         })?;
         if dump.schema_version > gridbook_store::store::SCHEMA_VERSION {
-            return Err(not_export(format!(
-                "schema version {} is newer than this gridbook knows ({}); use a newer gridbook",
-                dump.schema_version,
-                gridbook_store::store::SCHEMA_VERSION
-            )));
+            return Err(not_export(NotExport::NewerSchema {
+                found: dump.schema_version,
+                known: gridbook_store::store::SCHEMA_VERSION,
+            }));
         }
         dump.check(file)?;
         dump.check_references(file)?;

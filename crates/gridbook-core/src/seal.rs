@@ -97,9 +97,32 @@ pub enum SealError {
     #[error("{file}: not a readable age file: {reason}")]
     Damaged { file: String, reason: String },
     #[error("{file}: {reason}")]
-    Key { file: String, reason: String },
+    Key { file: String, reason: KeyTrouble },
     #[error("cannot encrypt: {0}")]
     Encrypt(String),
+}
+
+/// Why the key given cannot open a file: the other kind of key, or an
+/// identity file that cannot be used. Typed, so the edge can say it in
+/// either language.
+#[derive(Debug, Error)]
+pub enum KeyTrouble {
+    #[error(
+        "encrypted to age keys, not a passphrase: give the identity file with --identity FILE (or `identity = PATH` in config.toml)"
+    )]
+    KeysNotPassphrase,
+    #[error(
+        "encrypted to a passphrase, not to age keys: give the passphrase (asked on the terminal, or GRIDBOOK_PASSPHRASE)"
+    )]
+    PassphraseNotKeys,
+    /// The identity file cannot be read, or holds something else than
+    /// keys (age says on which line).
+    #[error("cannot read the identity file: {0}")]
+    Unreadable(io::Error),
+    #[error("not an age identity file: {0}")]
+    NotIdentities(String),
+    #[error("the identity file holds no key")]
+    NoKey,
 }
 
 impl gridbook_domain::error::Kinded for SealError {
@@ -147,7 +170,7 @@ pub fn open(file: &str, bytes: &[u8], key: &Key) -> Result<Vec<u8>, SealError> {
             if !d.is_scrypt() {
                 return Err(SealError::Key {
                     file: file.to_string(),
-                    reason: "encrypted to age keys, not a passphrase: give the identity file with --identity FILE (or `identity = PATH` in config.toml)".into(),
+                    reason: KeyTrouble::KeysNotPassphrase,
                 });
             }
             scrypt = age::scrypt::Identity::new(p.clone());
@@ -157,7 +180,7 @@ pub fn open(file: &str, bytes: &[u8], key: &Key) -> Result<Vec<u8>, SealError> {
             if d.is_scrypt() {
                 return Err(SealError::Key {
                     file: file.to_string(),
-                    reason: "encrypted to a passphrase, not to age keys: give the passphrase (asked on the terminal, or GRIDBOOK_PASSPHRASE)".into(),
+                    reason: KeyTrouble::PassphraseNotKeys,
                 });
             }
             list.iter().map(|b| b.as_ref()).collect()
@@ -205,17 +228,17 @@ pub fn write(seal: &Seal, plain: &[u8], w: &mut dyn Write) -> io::Result<()> {
 /// Reads an identity file (`AGE-SECRET-KEY-1…` lines, `#` comments).
 pub fn read_identities(path: &Path) -> Result<Key, SealError> {
     let file = path.display().to_string();
-    let bad = |reason: String| SealError::Key {
+    let bad = |reason: KeyTrouble| SealError::Key {
         file: file.clone(),
         reason,
     };
-    let f = age::IdentityFile::from_file(file.clone())
-        .map_err(|e| bad(format!("cannot read the identity file: {e}")))?;
+    let f =
+        age::IdentityFile::from_file(file.clone()).map_err(|e| bad(KeyTrouble::Unreadable(e)))?;
     let ids = f
         .into_identities()
-        .map_err(|e| bad(format!("not an age identity file: {e}")))?;
+        .map_err(|e| bad(KeyTrouble::NotIdentities(e.to_string())))?;
     if ids.is_empty() {
-        return Err(bad("the identity file holds no key".into()));
+        return Err(bad(KeyTrouble::NoKey));
     }
     Ok(Key::Identities(ids))
 }

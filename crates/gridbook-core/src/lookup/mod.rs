@@ -14,7 +14,8 @@
 //! are scored by nucleo's fzf-style matcher and the others by key kind and
 //! how much of the key the term covers (a pinyin match through a surname's or
 //! character's main reading before one through another reading); among equal
-//! matches, results with a phone come first. Because fuzzy results always
+//! matches, results with a phone come first. Residents who moved out or died
+//! come after everything else of their tier. Because fuzzy results always
 //! rank last, the fuzzy pass runs only when the other tiers give too few
 //! results.
 
@@ -1146,10 +1147,11 @@ impl LookupIndex {
         out
     }
 
-    /// One number to sort by, best highest: the worst tier, the summed term
-    /// scores, then areas and buildings, then results with a phone (a
-    /// household: one of its people has one), households before people, and
-    /// shorter names first.
+    /// One number to sort by, best highest: the worst tier, then everything
+    /// but residents who moved out or died (the one who lives there is the
+    /// one looked for), the summed term scores, then areas and buildings,
+    /// then results with a phone (a household: one of its people has one),
+    /// households before people, and shorter names first.
     fn rank_key(&self, i: usize, worst: u64, total: u64) -> u64 {
         let (place, contact) = match self.kind[i] {
             Kind::Area => (2, 0),
@@ -1158,15 +1160,19 @@ impl LookupIndex {
             Kind::Member => (0, 1),
             Kind::Resident => (0, 0),
         };
-        let phone = (self.flags[i] & HAS_PHONE != 0) as u64;
+        let flags = self.flags[i];
+        let phone = (flags & HAS_PHONE != 0) as u64;
+        let here = (flags & GONE == 0) as u64;
         let at = self.show_at[i] as usize;
         let shown = &self.shown[at..at + self.show_len[i] as usize];
         let name_len = shown
             .iter()
             .position(|b| *b == SEP || *b == TAG_SEP)
             .unwrap_or(shown.len()) as u16;
+        // A query's terms sum to far below 2^35.
         worst << 60
-            | total.min((1 << 36) - 1) << 24
+            | here << 59
+            | total.min((1 << 35) - 1) << 24
             | place << 20
             | phone << 19
             | contact << 16
@@ -1771,6 +1777,50 @@ mod tests {
         assert!(exact > prefix && prefix > sub && sub > 0);
         assert_eq!(plain_match(b"1502", b"50", Class::Code), 0);
         assert!(plain_match(b"501", b"50", Class::Code) > 0);
+    }
+
+    /// Of two 张三 who match alike, the one who lives there comes first;
+    /// one who moved out or died still before a worse match.
+    #[test]
+    fn residents_who_left_or_died_come_after_those_who_live_there() {
+        let mut ix = LookupIndex::empty(false);
+        let area = ix.push_place(Kind::Area, Id(1), NONE, "胜利花苑", "slhy");
+        let building = ix.push_place(Kind::Building, Id(2), area, "3栋", "3");
+        let phone = vec!["13800001111".to_string()];
+        let mut person = |id: u128, room: &str, name: &str, status| {
+            let h = ix.push_place(Kind::Household, Id(id), building, room, room);
+            let p = Person {
+                name,
+                phones: &phone,
+                tags: std::borrow::Cow::Borrowed(&[]),
+                head: true,
+                status,
+            };
+            ix.put_person(NONE, Kind::Resident, Id(id + 100), h, &p);
+        };
+        // Entered first, so index order alone would put them first.
+        person(10, "1-101", "张三", ResidentStatus::MovedOut);
+        person(11, "1-102", "张三", ResidentStatus::Deceased);
+        person(12, "1-103", "张三", ResidentStatus::Present);
+        person(13, "1-104", "张三丰", ResidentStatus::Present);
+        for q in ["张三", "zhangsan", "zs"] {
+            let hits = ix.search(q, 10);
+            let order: Vec<(&str, Option<&str>)> =
+                hits.iter().map(|h| (h.name.as_str(), h.status)).collect();
+            assert_eq!(
+                order,
+                [
+                    ("张三", Some("present")),
+                    ("张三", Some("moved-out")),
+                    ("张三", Some("deceased")),
+                    ("张三丰", Some("present")),
+                ],
+                "{q}"
+            );
+            assert_eq!(hits[0].tier, hits[1].tier, "{q}");
+            assert!(hits[0].score > hits[1].score, "{q}");
+            assert!(hits.windows(2).all(|w| w[0].score >= w[1].score), "{q}");
+        }
     }
 
     #[test]
