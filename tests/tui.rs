@@ -324,6 +324,154 @@ fn members_view_drills_into_a_members_zones() {
     ));
 }
 
+/// At 80 columns the members view leaves out its least needed columns
+/// (tags, branch, hours, activities) instead of cutting every one to `…`:
+/// name, kind and phone keep their text. 120 columns show them all.
+#[test]
+fn members_at_80_columns_leave_out_the_least_needed_columns() {
+    let (_d, store) = demo_store();
+    for (lang, tag, name, kind, phone, tags) in [
+        (Lang::En, "en", "│name ", "kind", "phone", "tags"),
+        (Lang::Zh, "zh", "│姓名 ", "类型", "电话", "标签"),
+    ] {
+        // The table's header row, and the row under it.
+        let head = |s: &str| {
+            let mut l = s.lines().skip_while(|l| !l.starts_with(name));
+            (l.next().unwrap().to_string(), l.next().unwrap().to_string())
+        };
+        let mut a = app(&store, lang, 80, 24);
+        a.press("g m");
+        let s = screen(&a, 80, 24);
+        insta::assert_snapshot!(format!("members_{tag}_80x24"), s);
+        let (columns, first) = head(&s);
+        assert!(columns.contains(kind) && columns.contains(phone), "{s}");
+        assert!(!columns.contains(tags) && !columns.contains('…'), "{s}");
+        // The busiest member's phone in full.
+        assert!(first.contains("15007671652"), "{s}");
+        let mut a = app(&store, lang, 120, 40);
+        a.press("g m");
+        let s = screen(&a, 120, 40);
+        assert!(head(&s).0.contains(tags), "{s}");
+    }
+}
+
+/// The plan's summary counts what it says, open problems in the building:
+/// 石油新村/1栋 has two of its own (a dispute, a query) and one in 2-502.
+#[test]
+fn the_plan_counts_the_buildings_own_open_problems_too() {
+    let (_d, store) = demo_store();
+    for (lang, said) in [(Lang::En, "3 open problems"), (Lang::Zh, "未解决问题 3")] {
+        let mut a = app(&store, lang, 120, 40);
+        a.press("j enter b");
+        let s = screen(&a, 120, 40);
+        assert!(s.contains("石油新村 › 1栋") && s.contains(said), "{s}");
+    }
+}
+
+/// A reported problem in the side pane's recent entries names who reported
+/// it, as a visit names its visitor and a step who took it.
+#[test]
+fn the_side_pane_names_who_reported_a_problem() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press(": \"me 朱杰\" enter");
+    a.press("enter enter enter enter p");
+    a.press("right tab \"楼道灯不亮\" ctrl-s");
+    a.press("esc");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("朱杰 上报问题 [下水道堵塞]："), "{s}");
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("enter enter enter");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("problem reported by 朱杰 [blocked"), "{s}");
+}
+
+/// Hints name arrow keys by their symbols, from the keymap: a form's choice
+/// is `←/→`, a lookup's move `↑/↓`.
+#[test]
+fn hints_show_arrow_keys_as_symbols() {
+    let (_d, store) = demo_store();
+    let footer = |a: &App| screen(a, 80, 24).lines().last().unwrap().to_string();
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press("enter enter enter enter v");
+    assert!(footer(&a).contains("←/→ choose"), "{}", footer(&a));
+    let mut a = app(&store, Lang::Zh, 80, 24);
+    a.press("enter enter enter enter v");
+    assert!(footer(&a).contains("←/→ 选择"), "{}", footer(&a));
+    a.press("esc /");
+    assert!(footer(&a).contains("↑/↓ 移动"), "{}", footer(&a));
+}
+
+/// The confirm dialog and the hint line say the same keys: every key the
+/// keymap binds to yes and to no.
+#[test]
+fn a_question_and_the_hint_line_name_the_same_keys() {
+    let (_d, store) = demo_store();
+    for (lang, keys) in [
+        (Lang::En, "enter/y yes · esc/n no"),
+        (Lang::Zh, "enter/y 是 · esc/n 否"),
+    ] {
+        let mut a = app(&store, lang, 80, 24);
+        a.press("enter enter enter enter n \"张\" esc");
+        let s = screen(&a, 80, 24);
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.last().unwrap().trim_end(), keys, "{s}");
+        assert_eq!(s.matches(keys).count(), 2, "in the dialog too: {s}");
+        assert!(!s.contains("y / n"), "{s}");
+        a.press("enter");
+        assert!(a.state.layers.is_empty(), "enter discards");
+    }
+}
+
+/// Patrol forms are titled as the others are ("Log a visit").
+#[test]
+fn patrol_forms_are_titled_like_the_others() {
+    let (_d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("enter enter : \"patrol hygiene\" enter");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Log a hygiene patrol"), "{s}");
+    let mut a = app(&store, Lang::Zh, 120, 40);
+    a.press("enter enter : \"patrol hygiene\" enter");
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("记录卫生巡查"), "{s}");
+}
+
+/// With nothing left by merges the conflicts list says so, as other empty
+/// lists do, instead of a header over a `—` row.
+#[test]
+fn an_empty_conflicts_list_says_it_is_empty() {
+    let (_d, store) = demo_store();
+    for (lang, tag, empty) in [
+        (Lang::En, "en", "(nothing to look at)"),
+        (Lang::Zh, "zh", "（没有要处理的事项）"),
+    ] {
+        let mut a = app(&store, lang, 80, 24);
+        a.press("g !");
+        let s = screen(&a, 80, 24);
+        insta::assert_snapshot!(format!("conflicts_empty_{tag}_80x24"), s);
+        assert!(s.lines().nth(5).unwrap().contains(empty), "{s}");
+        assert!(!s.contains('—') && !s.contains("KIND"), "{s}");
+    }
+}
+
+/// Every screen's header says who is working, a timeline's too at 80
+/// columns: its long name (the zone, which the breadcrumb shows) gives way.
+#[test]
+fn the_header_names_who_is_working_on_every_screen_at_80_columns() {
+    let (_d, store) = demo_store();
+    for (lang, who) in [(Lang::En, "working as 朱杰"), (Lang::Zh, "朱杰")] {
+        let mut a = app(&store, lang, 80, 24);
+        a.press(": \"me 朱杰\" enter");
+        for keys in ["enter enter enter", "tab", "esc g m", "g p", "g !"] {
+            a.press(keys);
+            let s = screen(&a, 80, 24);
+            let head = s.lines().next().unwrap();
+            assert!(head.trim_end().ends_with(who), "after {keys}: {s}");
+        }
+    }
+}
+
 #[test]
 fn assign_a_member_to_an_uncovered_building() {
     let (_d, store) = demo_store();
@@ -2212,9 +2360,9 @@ fn space_on_the_patrol_kind_reopens_the_form_on_that_checklist_and_saves_that_ki
         .id();
     let mut a = app(&store, Lang::Zh, 120, 40);
     a.press(": \"goto 胜利花苑/3栋\" enter : \"patrol hygiene\" enter");
-    assert_eq!(form_title(&a), "卫生巡查");
+    assert_eq!(form_title(&a), "记录卫生巡查");
     a.press("space");
-    assert_eq!(form_title(&a), "治安巡查");
+    assert_eq!(form_title(&a), "记录治安巡查");
     let s = screen(&a, 120, 40);
     let lists = Checklists::shipped();
     let first = |k| lists.items(k)[0].label(Lang::Zh).to_string();
@@ -2258,17 +2406,17 @@ fn switching_the_patrol_kind_keeps_the_note_and_asks_before_dropping_answers() {
     insta::assert_snapshot!("patrol_switch_asks_zh", s);
     // No: nothing changes.
     a.press("n");
-    assert_eq!(form_title(&a), "卫生巡查");
+    assert_eq!(form_title(&a), "记录卫生巡查");
     assert_eq!(checks(&a)[0], "issue:垃圾未清");
     assert_eq!(note(&a), "已通知物业");
     // Yes: the other checklist, the note kept.
     a.press("right y");
-    assert_eq!(form_title(&a), "治安巡查");
+    assert_eq!(form_title(&a), "记录治安巡查");
     assert!(checks(&a).iter().all(|c| c == "ok"));
     assert_eq!(note(&a), "已通知物业");
     // Nothing answered now: back without a question, the note still kept.
     a.press("left");
-    assert_eq!(form_title(&a), "卫生巡查");
+    assert_eq!(form_title(&a), "记录卫生巡查");
     assert_eq!(note(&a), "已通知物业");
     // The kept note is typing: esc asks.
     a.press("esc");

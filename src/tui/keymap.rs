@@ -540,6 +540,13 @@ impl Keymap {
     /// The first key bound to `cmd` (without an argument) in `ctx` or
     /// global, for hint lines.
     pub fn key_for(&self, ctx: Context, cmd: Cmd) -> Option<String> {
+        self.keys_for(ctx, cmd).into_iter().next()
+    }
+
+    /// Every key bound to `cmd` in the first section of `ctx`'s that binds
+    /// it, the one a hint names first: a dialog that takes both `enter` and
+    /// `y` says both.
+    pub fn keys_for(&self, ctx: Context, cmd: Cmd) -> Vec<String> {
         let wanted = Command::new(cmd);
         let mut sections = vec![ctx];
         if ctx == Context::Plan {
@@ -570,12 +577,12 @@ impl Keymap {
                     };
                     (s.len(), k.ctrl || k.alt, rank)
                 });
-                if let Some(s) = found.first() {
-                    return Some(seq_text(s));
+                if !found.is_empty() {
+                    return found.into_iter().map(|s| seq_text(s)).collect();
                 }
             }
         }
-        None
+        Vec::new()
     }
 
     /// Every (context, sequence, command) bound, for tests.

@@ -55,7 +55,7 @@ pub fn render(state: &State, frame: &mut Frame) {
             Layer::Command(input) => command(state, input, frame, area),
             Layer::Lookup(l) => lookup(state, l, frame, area),
             Layer::Form(f) => form(f, frame, area),
-            Layer::Confirm(c) => confirm(c, frame, area),
+            Layer::Confirm(c) => confirm(state, c, frame, area),
             Layer::Keys(p) => prefix_popup(state, p, frame, area),
         }
     }
@@ -114,6 +114,7 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
             Style::new().add_modifier(Modifier::BOLD),
         ));
     }
+    let tag_at = spans.len();
     spans.push(Span::styled(
         format!("  {}", lang.f("officeui.view_tag", &[&view_name])),
         DIM,
@@ -145,6 +146,15 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
         Some((_, name)) => lang.f("tui.working_as", &[name]),
         None => lang.t("tui.not_signed").to_string(),
     };
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    // A long view name (a timeline's names its zone, which the breadcrumb
+    // already shows) gives way before who is working, so every screen
+    // says it.
+    let over = (used + 2 + width(&who)).saturating_sub(area.width as usize);
+    if over > 0 && width(&view_name) > over + 1 {
+        let short = truncate(&view_name, width(&view_name) - over);
+        spans[tag_at].content = format!("  {}", lang.f("officeui.view_tag", &[&short])).into();
+    }
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let room = (area.width as usize).saturating_sub(used + 1);
     if width(&who) < room {
@@ -184,13 +194,48 @@ fn hint_commands(state: &State, ctx: Context) -> &'static [Cmd] {
 /// here, each with its hint word from the command table.
 fn hints(state: &State) -> String {
     let ctx = state.context();
+    let keymap = &state.keymap;
     let mut parts = Vec::new();
     for cmd in hint_commands(state, ctx) {
-        if let Some(k) = state.keymap.key_for(ctx, *cmd) {
+        let key = if ctx == Context::Confirm {
+            // A question takes every key bound to its answer; say them all.
+            Some(keymap.keys_for(ctx, *cmd).join("/")).filter(|k| !k.is_empty())
+        } else {
+            keymap.key_for(ctx, *cmd).map(|k| {
+                // An arrow that moves or chooses names its opposite too: `←/→`.
+                let o = opposite(*cmd).and_then(|o| keymap.key_for(ctx, o));
+                match o.filter(|o| arrow(o) != o && arrow(&k) != k) {
+                    Some(o) => format!("{}/{}", arrow(&o), arrow(&k)),
+                    None => arrow(&k).to_string(),
+                }
+            })
+        };
+        if let Some(k) = key {
             parts.push(format!("{k} {}", cmd.hint(state.lang)));
         }
     }
     parts.join(" · ")
+}
+
+/// The command a hint names alongside `cmd`, as one pair of keys.
+fn opposite(cmd: Cmd) -> Option<Cmd> {
+    match cmd {
+        Cmd::CursorRight => Some(Cmd::CursorLeft),
+        Cmd::Down => Some(Cmd::Up),
+        _ => None,
+    }
+}
+
+/// An arrow key as its symbol, as the hints written in the catalogs show
+/// them (`←/→ toggles`); any other key by its name.
+fn arrow(key: &str) -> &str {
+    match key {
+        "left" => "←",
+        "right" => "→",
+        "up" => "↑",
+        "down" => "↓",
+        k => k,
+    }
 }
 
 fn render_footer(state: &State, frame: &mut Frame, area: Rect) {
@@ -238,6 +283,7 @@ pub fn window(sel: usize, len: usize, height: usize) -> usize {
 /// way down to this width before the short columns after it are cut.
 const TEXT_KEEPS: usize = 24;
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn table(
     frame: &mut Frame,
     area: Rect,
@@ -246,6 +292,7 @@ pub(crate) fn table(
     rows: &[Row],
     sel: usize,
     focused: bool,
+    empty: Option<&str>,
 ) {
     let block = Block::default()
         .borders(Borders::ALL)
@@ -257,6 +304,12 @@ pub(crate) fn table(
         });
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    // An empty list that can say so says it, as other empty lists do,
+    // without the header of columns that hold nothing.
+    if let (true, Some(text)) = (rows.is_empty(), empty) {
+        frame.render_widget(Paragraph::new(text.to_string()).style(DIM), inner);
+        return;
+    }
     let height = inner.height.saturating_sub(1) as usize;
     let start = window(sel, rows.len(), height);
     let visible = &rows[start..(start + height).min(rows.len())];
@@ -564,10 +617,16 @@ fn prefix_popup(state: &State, p: &Prefix, frame: &mut Frame, area: Rect) {
     );
 }
 
-/// A yes/no question over the layer below, just above the hint line.
-fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
-    let w = (width(&c.question) as u16 + 4).min(area.width);
-    let h = 3.min(area.height);
+/// A yes/no question over the layer below, just above the hint line,
+/// with the keys that answer it: the hint line's own text, from the keymap.
+fn confirm(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
+    let keys = hints(state);
+    let inner = (area.width as usize).saturating_sub(4).max(1);
+    let mut lines = crate::tui::wrap::lines(vec![Line::from(c.question.clone())], inner);
+    lines.push(Line::styled(keys.clone(), DIM));
+    let text_w = width(&c.question).max(width(&keys));
+    let w = (text_w as u16 + 4).min(area.width);
+    let h = (lines.len() as u16 + 2).min(area.height);
     let r = Rect {
         x: area.x + (area.width - w) / 2,
         y: (area.y + area.height).saturating_sub(2 + h),
@@ -576,11 +635,12 @@ fn confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
     };
     clear(frame, r);
     frame.render_widget(
-        Paragraph::new(format!(" {}", c.question))
+        Paragraph::new(lines)
             .style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
             .block(
                 Block::default()
                     .borders(Borders::ALL)
+                    .padding(ratatui::widgets::Padding::horizontal(1))
                     .border_style(Style::new().fg(Color::Yellow)),
             ),
         r,

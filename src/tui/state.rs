@@ -116,6 +116,11 @@ pub struct Report {
     /// The screen `back` returns to (a timeline, for an entry opened from
     /// it), instead of the list behind.
     pub back: Option<ReportKind>,
+    /// Columns a narrow screen leaves out, the least needed first, rather
+    /// than cutting every column to `…`.
+    pub drop: Vec<usize>,
+    /// What the table says when it has no rows (else `—`).
+    pub empty: Option<String>,
 }
 
 impl Report {
@@ -142,6 +147,8 @@ impl Report {
             chart: None,
             crumbs: vec![],
             back: None,
+            drop: vec![],
+            empty: None,
         }
     }
 }

@@ -151,7 +151,6 @@ pub fn build(
         }
         if store.open_problem_count(id)? > 0 {
             flags.push(Flag::OpenProblem);
-            summary.open_problems += 1;
         }
         match h.occupancy {
             Occupancy::Vacant => {
@@ -182,6 +181,9 @@ pub fn build(
             flags,
         });
     }
+    // Open problems in the building: its own (a stairwell light) and its
+    // households', as the label says, not households with one.
+    summary.open_problems = store.open_problem_count(building.meta.id)?;
     units.sort_by_key(|u| natural(u));
     let order = |d: &Door| {
         (

@@ -467,6 +467,30 @@ pub fn build_brief(
                     let key = format!("show.step-{}", step.code());
                     lang.f(&key, &[&by, &describe::step_note(lang, note)])
                 }
+                // A report says who reported it: the reporter named on
+                // the form, else who wrote it (as the ledger does).
+                EventBody::ProblemOpened(p) => {
+                    let who = p
+                        .reporter
+                        .map(|r| names.name(r))
+                        .unwrap_or_else(|| by.clone());
+                    if who.is_empty() {
+                        describe::event_with(lang, &e.body, &name_of, groups)
+                    } else {
+                        let mut s = lang.f(
+                            "show.problem-reported",
+                            &[
+                                &who,
+                                &describe::category_label(lang, &p.category),
+                                &gridbook_domain::checklist::shown(lang, &p.description),
+                            ],
+                        );
+                        if p.urgency == Urgency::High {
+                            s.push_str(" !");
+                        }
+                        s
+                    }
+                }
                 body => describe::event_with(lang, body, &name_of, groups),
             };
             EntryView {

@@ -483,11 +483,11 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
         Level::Households(_) => {
             let (columns, rows) = households_fitted(b, list.width as usize);
             let rows = crate::tui::render::with_marks(&rows, &b.marked);
-            table(frame, list, &title, &columns, &rows, b.sel, true);
+            table(frame, list, &title, &columns, &rows, b.sel, true, None);
         }
         _ => {
             let rows = crate::tui::render::with_marks(&b.rows, &b.marked);
-            table(frame, list, &title, &b.columns, &rows, b.sel, true)
+            table(frame, list, &title, &b.columns, &rows, b.sel, true, None)
         }
     }
     // Only the detail of the zone in focus; until it is there (the saved

@@ -150,6 +150,10 @@ pub fn load(w: &World, view: MembersView) -> R<Report> {
     ];
     Ok(Report {
         sort: 1,
+        // At 80 columns not all fit: tags and branch go first, then hours,
+        // activities, problems solved and liaison visits, so that name,
+        // visits, kind and phone (who to call) keep their text.
+        drop: vec![9, 10, 7, 6, 5, 3],
         ..Report::new(
             ReportKind::Members(v),
             lang.f("caretui.members.title", &[&v.days().to_string()]),

@@ -56,13 +56,58 @@ pub fn render(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
     let title = state
         .lang
         .f("wording.aside", &[&r.title, &r.rows.len().to_string()]);
+    let (columns, rows) = fitted(r, list.width as usize);
     table(
         frame,
         list,
         &title,
-        &r.columns,
-        &r.rows,
+        &columns,
+        rows.as_deref().unwrap_or(&r.rows),
         r.sel,
         state.layers.is_empty(),
+        r.empty.as_deref(),
     );
+}
+
+/// The columns and rows as drawn in `width`: while the table is wider
+/// than that, the report's least needed columns (`drop`, in order) are
+/// left out, so the ones a worker reads keep their text. `None` rows: all
+/// of them as they are.
+fn fitted(r: &Report, width: usize) -> (Vec<String>, Option<Vec<Row>>) {
+    let need = |i: usize| {
+        r.rows
+            .iter()
+            .filter_map(|row| row.cells.get(i))
+            .map(|c| gridbook_domain::text::width(c))
+            .chain(std::iter::once(gridbook_domain::text::width(&r.columns[i])))
+            .max()
+            .unwrap_or(0)
+    };
+    let mut kept: Vec<usize> = (0..r.columns.len()).collect();
+    // Borders take two columns, gaps two between columns.
+    let wide = |kept: &[usize]| {
+        kept.iter().map(|i| need(*i)).sum::<usize>() + 2 * kept.len().saturating_sub(1) + 2
+    };
+    for d in &r.drop {
+        if wide(&kept) <= width {
+            break;
+        }
+        kept.retain(|i| i != d);
+    }
+    if kept.len() == r.columns.len() {
+        return (r.columns.clone(), None);
+    }
+    let columns = kept.iter().map(|i| r.columns[*i].clone()).collect();
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| Row {
+            cells: kept
+                .iter()
+                .filter_map(|i| row.cells.get(*i).cloned())
+                .collect(),
+            ..row.clone()
+        })
+        .collect();
+    (columns, Some(rows))
 }
