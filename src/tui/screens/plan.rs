@@ -375,14 +375,15 @@ pub fn legend_lines(lang: Lang, w: usize) -> Vec<Line<'static>> {
 /// vacant, rented.
 pub fn summary_parts(lang: Lang, v: &PlanView) -> Vec<String> {
     let s = &v.summary;
+    let counted = |key: &str, n: usize| gridbook_core::report::counted(lang, key, n);
     lang.f(
         "plan.summary",
         &[
-            &s.households.to_string(),
+            &counted("plan.households", s.households),
             &v.days.to_string(),
             &format!("{:.0}", s.visited_pct),
             &s.care_due.to_string(),
-            &s.open_problems.to_string(),
+            &counted("plan.open_problems", s.open_problems),
             &s.vacant.to_string(),
             &s.rented.to_string(),
         ],
