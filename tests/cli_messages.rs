@@ -943,3 +943,37 @@ fn restore_with_no_backup_is_refused_in_chinese() {
         "{en}"
     );
 }
+
+/// A backup of a directory that holds nothing is refused in the user's
+/// language, naming the directory.
+#[test]
+fn backup_of_nothing_is_refused_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("空目录");
+    std::fs::create_dir_all(&data).unwrap();
+    let run = |lang: &str| {
+        let out = assert_cmd::Command::cargo_bin("gridbook")
+            .unwrap()
+            .env("GRIDBOOK_CONFIG", dir.path().join("config"))
+            .env_remove("GRIDBOOK_DATA")
+            .args(["--lang", lang, "--data"])
+            .arg(&data)
+            .arg("backup")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let shown = data.display().to_string();
+    let said = run("zh");
+    assert!(
+        said.contains(&format!("{shown} 中没有数据，无可备份")),
+        "{said}"
+    );
+    assert!(!said.contains("holds no data"), "{said}");
+    let en = run("en");
+    assert!(
+        en.contains(&format!("{shown} holds no data; nothing to back up")),
+        "{en}"
+    );
+}

@@ -346,18 +346,18 @@ pub fn backup(env: &Env, passphrase: bool) -> Result<(), Fail> {
     // one whose store is missing beside backups is named by opening.
     crate::env::check_data_dir(&env.data, Use::Fill)?;
     if !crate::env::store_exists(&env.data) && backup::newest(&env.data).is_none() {
-        return Err(Fail::input(format!(
-            "{} holds no data; nothing to back up",
-            env.data.display()
-        )));
+        return Err(Fail::said(
+            "restore_cli.nothing_to_back_up",
+            &[&env.data.display().to_string()],
+        ));
     }
     let store = env.open(Use::Read)?;
     if store.is_empty() {
         // An empty backup would rotate a real one away.
-        return Err(Fail::input(format!(
-            "{} holds no data; nothing to back up",
-            env.data.display()
-        )));
+        return Err(Fail::said(
+            "restore_cli.nothing_to_back_up",
+            &[&env.data.display().to_string()],
+        ));
     }
     let policy = backup::Policy {
         keep: env.config.backups(),
