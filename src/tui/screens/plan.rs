@@ -379,7 +379,7 @@ pub fn summary_parts(lang: Lang, v: &PlanView) -> Vec<String> {
     lang.f(
         "plan.summary",
         &[
-            &counted("plan.households", s.households),
+            &counted("officeui.saved.households", s.households),
             &v.days.to_string(),
             &format!("{:.0}", s.visited_pct),
             &s.care_due.to_string(),
