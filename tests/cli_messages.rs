@@ -909,6 +909,22 @@ fn files_that_will_not_open_are_refused_in_chinese() {
     );
 }
 
+/// What `gridbook --lang LANG --data DATA COMMAND` says on stderr when it
+/// refuses (exit 2), with a config of its own under `dir`.
+fn refused_in(dir: &std::path::Path, data: &std::path::Path, lang: &str, command: &str) -> String {
+    let out = assert_cmd::Command::cargo_bin("gridbook")
+        .unwrap()
+        .env("GRIDBOOK_CONFIG", dir.join("config"))
+        .env_remove("GRIDBOOK_DATA")
+        .args(["--lang", lang, "--data"])
+        .arg(data)
+        .arg(command)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
 /// `restore` without a file, where no backup was ever written, is
 /// refused in Chinese.
 #[test]
@@ -916,19 +932,7 @@ fn restore_with_no_backup_is_refused_in_chinese() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("数据");
     std::fs::create_dir_all(data.join("backups")).unwrap();
-    let run = |lang: &str| {
-        let out = assert_cmd::Command::cargo_bin("gridbook")
-            .unwrap()
-            .env("GRIDBOOK_CONFIG", dir.path().join("config"))
-            .env_remove("GRIDBOOK_DATA")
-            .args(["--lang", lang, "--data"])
-            .arg(&data)
-            .arg("restore")
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        String::from_utf8_lossy(&out.stderr).to_string()
-    };
+    let run = |lang: &str| refused_in(dir.path(), &data, lang, "restore");
     let backups = data.join("backups").display().to_string();
     let said = run("zh");
     assert!(
@@ -951,19 +955,7 @@ fn backup_of_nothing_is_refused_in_chinese() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("空目录");
     std::fs::create_dir_all(&data).unwrap();
-    let run = |lang: &str| {
-        let out = assert_cmd::Command::cargo_bin("gridbook")
-            .unwrap()
-            .env("GRIDBOOK_CONFIG", dir.path().join("config"))
-            .env_remove("GRIDBOOK_DATA")
-            .args(["--lang", lang, "--data"])
-            .arg(&data)
-            .arg("backup")
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        String::from_utf8_lossy(&out.stderr).to_string()
-    };
+    let run = |lang: &str| refused_in(dir.path(), &data, lang, "backup");
     let shown = data.display().to_string();
     let said = run("zh");
     assert!(

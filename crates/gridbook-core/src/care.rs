@@ -186,7 +186,7 @@ pub fn due_among(
         let building = match paths.get(&h.building) {
             Some(p) => p.clone(),
             None => {
-                let p = building_path(store, h.building)?;
+                let p = crate::address::zone_of(store, h.building)?.map(|z| z.path());
                 paths.insert(h.building, p.clone());
                 p
             }
@@ -238,20 +238,8 @@ const PASS_FROM_HOUSEHOLDS: usize = 10_000;
 /// [`PASS_FROM_HOUSEHOLDS`].
 fn households_under_zones_of(store: &Store, member: Id, now: Ts) -> Result<Option<Vec<Id>>> {
     let mut out = Vec::new();
-    for a in store.assignments_of_member(member)? {
-        if !a.active_at(now) {
-            continue;
-        }
-        match store.kind_of(a.zone)? {
-            Some((Kind::Household, _)) => out.push(a.zone),
-            Some((Kind::Building, _)) => out.extend(store.child_ids(a.zone)?),
-            Some((Kind::Area, _)) => {
-                for b in store.child_ids(a.zone)? {
-                    out.extend(store.child_ids(b)?);
-                }
-            }
-            _ => {}
-        }
+    for (zone, _) in crate::report::zones_of(store, member, now)? {
+        out.extend(crate::trends::households_in(store, zone)?);
         if out.len() > PASS_FROM_HOUSEHOLDS {
             return Ok(None);
         }
@@ -366,17 +354,6 @@ fn due_given(
         last_visit: last.map(|d| d.to_string()),
         days_overdue,
     })
-}
-
-/// `AREA/BUILDING` by names, as [`crate::address::Zone::path`] writes a
-/// household's; `None` when either is missing.
-fn building_path(store: &Store, building: Id) -> Result<Option<String>> {
-    let Some(b) = store.building(building)? else {
-        return Ok(None);
-    };
-    Ok(store
-        .area(b.area)?
-        .map(|a| format!("{}/{}", a.name, b.name)))
 }
 
 /// One resident's place in a care group, for a household's side pane.
