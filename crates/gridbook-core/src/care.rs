@@ -10,7 +10,6 @@ use gridbook_store::store::{Store, Writes};
 
 use crate::cover;
 use crate::ops::{Ctx, Result, rule, stage_edits};
-use crate::views::ResidentCareView;
 
 /// Adds a resident to the group `word` names (code, label or synonym), or
 /// takes them out. Returns the group's code. A change becomes an `Edited`
@@ -204,18 +203,14 @@ pub fn due_among(
     Ok(out)
 }
 
-/// Households with a present resident in a care group: one pass over the
-/// residents, decoding only what care reads (names, phones and notes read
-/// past). Sorted, each once.
+/// Households with a present resident in a care group, from the care
+/// index (the marked residents and those old enough; the rest are not
+/// read). Sorted, each once.
 pub fn in_care(store: &Store, today: Date) -> Result<Vec<Id>> {
     let mut households: Vec<Id> = Vec::new();
-    store.each_stored::<Resident>(|bytes| {
-        let r: ResidentCareView = Store::view::<Resident, _>(bytes)?;
-        if r.meta.is_live()
-            && r.status == ResidentStatus::Present
-            && !marks_of(&r.care, r.birth_year, r.meta.created_at, today).is_empty()
-        {
-            households.push(r.household);
+    store.each_care_candidate(care::aged_80_born_by(today), |_, e| {
+        if !marks_of(&e.marks, e.birth_year, e.created_at, today).is_empty() {
+            households.push(e.household);
         }
         Ok(true)
     })?;

@@ -215,7 +215,7 @@ impl Dump {
             notice: NOTICE.to_string(),
             format: FORMAT_NAME.to_string(),
             format_version: FORMAT_VERSION,
-            schema_version: store.schema_version()?,
+            schema_version: store.exported_schema()?,
             areas,
             buildings,
             households,

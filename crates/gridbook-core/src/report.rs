@@ -13,7 +13,7 @@ use gridbook_domain::vocab::Vocabulary;
 use gridbook_store::projection::visits::LastVisit;
 use gridbook_store::store::{Result, Store};
 
-use crate::views::{HouseholdView, IdMap, ResidentCareView};
+use crate::views::{HouseholdView, IdMap};
 
 /// A zone with nobody responsible for it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -244,17 +244,15 @@ pub fn coverage(
     })
 }
 
-/// Care marks of present residents by household, in resident order: one
-/// pass over residents, decoding only what care reads.
+/// Care marks of present residents by household, from the care index
+/// (residents in no care group are not read).
 fn care_marks(store: &Store, today: Date) -> Result<IdMap<Vec<(String, Ts)>>> {
     let mut in_care: IdMap<Vec<(String, Ts)>> = IdMap::default();
-    store.each_stored::<Resident>(|bytes| {
-        let r: ResidentCareView = Store::view::<Resident, _>(bytes)?;
-        if r.meta.is_live() && r.status == ResidentStatus::Present {
-            let marks = crate::care::marks_of(&r.care, r.birth_year, r.meta.created_at, today);
-            if !marks.is_empty() {
-                in_care.entry(r.household).or_default().extend(marks);
-            }
+    let born_by = gridbook_domain::vocab::care::aged_80_born_by(today);
+    store.each_care_candidate(born_by, |_, e| {
+        let marks = crate::care::marks_of(&e.marks, e.birth_year, e.created_at, today);
+        if !marks.is_empty() {
+            in_care.entry(e.household).or_default().extend(marks);
         }
         Ok(true)
     })?;

@@ -153,6 +153,7 @@ impl Store {
         for r in self.all::<R>() {
             let r = r?;
             hierarchy::stage_record(cx, R::KIND, r.meta().id, r.parent())?;
+            self.stage_care(cx.w, &r, false)?;
             count.step();
         }
         Ok(())
@@ -264,7 +265,7 @@ impl Store {
     /// Writes what `ops` leave behind into emptied trees, in key order and
     /// in bounded pieces: sled then fills each page once and holds little
     /// in memory (one huge batch took gigabytes at 100k households).
-    fn write_sorted(&self, ops: Vec<crate::engine::Op>) -> Result<()> {
+    pub(crate) fn write_sorted(&self, ops: Vec<crate::engine::Op>) -> Result<()> {
         const CHUNK: usize = 20_000;
         let mut last: BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>> = BTreeMap::new();
         for op in ops {

@@ -247,6 +247,7 @@ impl Store {
             what: R::KIND.code(),
             source,
         })?;
+        self.stage_care(w, record, true)?;
         w.put(crate::store::record_tree(R::KIND), keys::id(id), bytes);
         w.changes.records.insert(id, R::KIND);
         Ok(())

@@ -6,7 +6,13 @@ use crate::store::Store;
 
 /// Bumped when the set of trees or their keys change; opening an older
 /// store migrates it (see this module), a newer one is refused.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
+
+/// The last schema that changed what records, events and stamps hold:
+/// what an export or a sync batch carries and names as its schema. Later
+/// versions changed only derived trees, so their exports stay readable by
+/// a gridbook that knows this one (a team upgrades one laptop at a time).
+pub const EXPORTED_SCHEMA: u32 = 6;
 
 /// The key of the version marker in [`Tree::Meta`].
 const SCHEMA_KEY: &[u8] = b"schema";
@@ -62,13 +68,17 @@ pub enum Tree {
     Outbox,
     /// sync's own small state: which batches of each device are applied.
     SyncState,
+    /// present residents who can be in a care group, by why
+    /// ([`crate::projection::care`]): a whole-estate care count reads these
+    /// instead of every resident.
+    Care,
 }
 
 /// Kept under its old name for readers of older code.
 pub use Tree as T;
 
 impl Tree {
-    pub const ALL: [Tree; 23] = [
+    pub const ALL: [Tree; 24] = [
         Tree::Meta,
         Tree::Areas,
         Tree::Buildings,
@@ -92,6 +102,7 @@ impl Tree {
         Tree::Quarantine,
         Tree::Outbox,
         Tree::SyncState,
+        Tree::Care,
     ];
 
     /// Where records and events live: the store's truth.
@@ -130,6 +141,7 @@ impl Tree {
             Tree::Quarantine => "quarantine",
             Tree::Outbox => "outbox",
             Tree::SyncState => "sync_state",
+            Tree::Care => "idx_care",
         }
     }
 
@@ -150,7 +162,7 @@ impl Tree {
 
 /// Trees that are derived from records and events and can be rebuilt: the
 /// projections' trees.
-pub const DERIVED: [Tree; 12] = [
+pub const DERIVED: [Tree; 13] = [
     Tree::Children,
     Tree::Timeline,
     Tree::ByMember,
@@ -163,6 +175,7 @@ pub const DERIVED: [Tree; 12] = [
     Tree::FollowUpOf,
     Tree::Amendments,
     Tree::Versions,
+    Tree::Care,
 ];
 
 impl Store {
@@ -193,6 +206,11 @@ impl Store {
             v.to_be_bytes().to_vec(),
         )])?;
         self.flush()
+    }
+
+    /// The schema its exports name: the store's, up to [`EXPORTED_SCHEMA`].
+    pub fn exported_schema(&self) -> Result<u32> {
+        Ok(self.schema_version()?.min(EXPORTED_SCHEMA))
     }
 
     /// The schema marker; 0 when the store has none (version 0 had none).
@@ -245,6 +263,8 @@ impl Store {
                         return Ok(());
                     }
                 }
+                // Schema 7 indexes the residents who can be in a care group.
+                6 => self.index_care()?,
                 other => {
                     return Err(StoreError::Invalid(format!(
                         "no migration from schema version {other}"
@@ -341,6 +361,23 @@ impl Store {
         self.engine().apply(crate::stamps::packed(stamps)?)?;
         self.engine().drop_tree("idx_parent")?;
         Ok(true)
+    }
+
+    /// Schema 6 → 7: the care index ([`crate::projection::care`]), from one
+    /// pass over the residents. The tree is emptied first, so a migration
+    /// cut short (and edits an older gridbook made since) leave nothing
+    /// stale behind.
+    fn index_care(&self) -> Result<()> {
+        self.engine().clear(Tree::Care.id())?;
+        let mut ops = Vec::new();
+        self.each(Tree::Residents, &[], |_, v| {
+            if let Some((key, value)) = crate::projection::care::entry_of_stored(v)? {
+                ops.push(crate::engine::Op::put(Tree::Care.id(), key, value));
+            }
+            Ok(true)
+        })?;
+        self.write_sorted(ops)?;
+        self.flush()
     }
 
     /// Schema 3 → 4: the children and the timelines (`idx_children`,

@@ -38,7 +38,7 @@ pub use crate::writes::{Changes, Writes};
 use crate::engine::sled as disk;
 
 /// Records that hang in the hierarchy and can be written generically.
-pub trait Record: Serialize + DeserializeOwned {
+pub trait Record: Serialize + DeserializeOwned + 'static {
     const KIND: Kind;
     fn meta(&self) -> &Meta;
     fn meta_mut(&mut self) -> &mut Meta;
@@ -572,13 +572,30 @@ impl Store {
         w.added[crate::counts::slot(record_tree(R::KIND))] += 1;
         w.put(record_tree(R::KIND), keys::id(id), encode(record)?);
         w.changes.records.insert(id, R::KIND);
+        self.stage_care(w, record, false)?;
         hierarchy::stage_record(&mut Cx::new(self, w), R::KIND, id, record.parent())
+    }
+
+    /// Keeps the care index ([`projection::care`]) when `record` is a
+    /// resident; `stored`: it may be in the store already.
+    pub(crate) fn stage_care<R: Record>(
+        &self,
+        w: &mut Writes,
+        record: &R,
+        stored: bool,
+    ) -> Result<()> {
+        match (record as &dyn std::any::Any).downcast_ref::<Resident>() {
+            Some(r) => projection::care::stage_resident(self, w, r, stored),
+            None => Ok(()),
+        }
     }
 
     /// Rewrites a record with its version bumped (the caller stages `Edited` events).
     pub fn stage_update<R: Record>(&self, w: &mut Writes, record: &mut R) -> Result<()> {
         record.meta_mut().version += 1;
         let id = record.meta().id;
+        // The care entry first: it reads the record as stored.
+        self.stage_care(w, record, true)?;
         w.put(record_tree(R::KIND), keys::id(id), encode(record)?);
         w.changes.records.insert(id, R::KIND);
         Ok(())

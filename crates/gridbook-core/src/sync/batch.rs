@@ -121,7 +121,7 @@ pub fn build(
         entries: lines.len(),
         export_format: export::FORMAT_NAME.into(),
         export_format_version: export::FORMAT_VERSION,
-        schema_version: store.schema_version()?,
+        schema_version: store.exported_schema()?,
     };
     let mut out = serde_json::to_vec(&header).map_err(|e| SyncError::Input(e.to_string()))?;
     out.push(b'\n');

@@ -62,6 +62,12 @@ pub fn is_aged_80(birth_year: i16, today: Date) -> bool {
     today.year as i32 - birth_year as i32 >= 80
 }
 
+/// The latest birth year [`is_aged_80`] holds for on `today`: readers of
+/// the care index stop there.
+pub fn aged_80_born_by(today: Date) -> i16 {
+    (today.year as i32 - 80).clamp(i16::MIN as i32, i16::MAX as i32) as i16
+}
+
 /// The day a household's next care visit falls due: `cadence` days after its
 /// last visit, or, never visited, the day its first care group was set.
 pub fn due_on(last_visit: Option<Date>, since: Date, cadence: u32) -> Date {
@@ -111,6 +117,21 @@ pub fn birth_year_from_id(id: &str) -> Option<i16> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_aged_80_bound_is_the_last_year_the_rule_holds_for() {
+        for year in [1990i16, 2026, 2027] {
+            let today = Date {
+                year,
+                month: 6,
+                day: 1,
+            };
+            let by = aged_80_born_by(today);
+            assert!(is_aged_80(by, today));
+            assert!(!is_aged_80(by + 1, today));
+        }
+    }
+
     use super::*;
     use crate::i18n::Lang;
 

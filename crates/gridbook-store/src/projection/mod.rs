@@ -18,6 +18,7 @@ use crate::writes::Writes;
 
 pub mod amendments;
 pub mod assignments;
+pub mod care;
 pub mod hierarchy;
 pub mod patrols;
 pub mod problems;
@@ -41,7 +42,7 @@ pub struct Projection {
 }
 
 /// Every projection, in the order events are staged into them.
-pub const ALL: [Projection; 8] = [
+pub const ALL: [Projection; 9] = [
     hierarchy::PROJECTION,
     timeline::PROJECTION,
     assignments::PROJECTION,
@@ -50,6 +51,7 @@ pub const ALL: [Projection; 8] = [
     patrols::PROJECTION,
     amendments::PROJECTION,
     versions::PROJECTION,
+    care::PROJECTION,
 ];
 
 /// Stages every projection's entries for one event.
