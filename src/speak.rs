@@ -14,6 +14,7 @@ use gridbook_core::ops::OpError;
 use gridbook_core::relocate::Refusal;
 use gridbook_core::roster::RosterError;
 use gridbook_core::seal::{KeyTrouble, SealError};
+use gridbook_core::sync::{BatchTrouble, KeyReason};
 use gridbook_core::who::WhoError;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::validate::FieldError;
@@ -372,6 +373,46 @@ pub fn export_said(e: &ExportError, lang: Lang) -> Option<String> {
     })
 }
 
+/// Why a community key does not do, in `lang`; the English is its
+/// `Display`, word for word.
+fn key_reason_said(r: &KeyReason, lang: Lang) -> String {
+    let k = |key: &str, args: &[&str]| lang.f(&format!("sync.err.key_{key}"), args);
+    match r {
+        KeyReason::Missing => k("missing", &[]),
+        KeyReason::NotTheOffices => k("not_the_offices", &[]),
+        KeyReason::BatchToOther { device } => k("batch_to_other", &[device]),
+        KeyReason::NoSecretKey { path } => k("no_secret_key", &[&path.display().to_string()]),
+        // age's words on the line (a checksum, an encoding) stay as age says them.
+        KeyReason::NotAKey { path, detail } => {
+            k("not_a_key", &[&path.display().to_string(), detail])
+        }
+        KeyReason::OfficeKey(why) => k("office_key", &[why]),
+        KeyReason::OtherCommunity { bundle } => k("other_community", &[bundle]),
+    }
+}
+
+/// Why an arriving batch cannot be read, in `lang`; the English is its
+/// `Display`, word for word.
+fn batch_trouble_said(t: &BatchTrouble, lang: Lang) -> String {
+    use gridbook_core::sync::batch::{FORMAT_NAME, FORMAT_VERSION};
+    let k = |key: &str, args: &[&str]| lang.f(&format!("sync.err.batch_{key}"), args);
+    match t {
+        BatchTrouble::NoKey => k("no_key", &[]),
+        // The file is the batch the message already names.
+        BatchTrouble::Sealed(SealError::Damaged { reason, .. }) => k("damaged", &[reason]),
+        BatchTrouble::Sealed(e) => seal_said(e, lang),
+        BatchTrouble::NoFile => k("no_file", &[]),
+        // serde's words on what it expected stay as serde says them.
+        BatchTrouble::NoHeader(why) => k("no_header", &[why]),
+        BatchTrouble::Format(found) => k("format", &[found, FORMAT_NAME]),
+        BatchTrouble::Newer(v) => k("newer", &[&v.to_string(), &FORMAT_VERSION.to_string()]),
+        BatchTrouble::FromOther(device) => k("from_other", &[device]),
+        BatchTrouble::Entry { line, column } => {
+            k("entry", &[&line.to_string(), &column.to_string()])
+        }
+    }
+}
+
 impl Speak for gridbook_core::sync::SyncError {
     fn zh(&self) -> String {
         use gridbook_core::sync::SyncError as E;
@@ -380,7 +421,20 @@ impl Speak for gridbook_core::sync::SyncError {
             E::Unreachable { office, detail } => s("unreachable", &[office, detail]),
             E::Denied { office, detail } => s("denied", &[office, detail]),
             E::NotOffice { office, reason } => s("not_office", &[office, reason]),
-            E::WrongKey { reason } => s("wrong_key", &[reason]),
+            E::WrongKey { reason } => s("wrong_key", &[&key_reason_said(reason, Lang::Zh)]),
+            E::KeyUnreadable { path, source } => s(
+                "key_unreadable",
+                &[&path.display().to_string(), &read_reason(source, Lang::Zh)],
+            ),
+            E::BadBatch {
+                device,
+                commit,
+                reason,
+            } => s(
+                "bad_batch",
+                &[device, commit, &batch_trouble_said(reason, Lang::Zh)],
+            ),
+            E::Encrypt(why) => s("encrypt", &[why]),
             E::Foreign { branch, reason } => s("foreign", &[branch, reason]),
             E::NonFastForward { branch } => s("non_fast_forward", &[branch]),
             E::NotSetUp { dir } => s("not_set_up", &[&dir.display().to_string()]),
@@ -521,6 +575,89 @@ mod tests {
             let zh = export_said(e, Lang::Zh).unwrap();
             assert!(zh.contains("备份.json") || zh.contains("数据"), "{zh}");
             assert!(!zh.contains("not a") && !zh.contains("newer"), "{zh}");
+        }
+    }
+
+    /// Why a community key or an arriving batch will not do is said from
+    /// the catalogs: the English is each reason's `Display`, word for
+    /// word, and the Chinese keeps the names and numbers but no English.
+    #[test]
+    fn sync_keys_and_batches_say_their_display_in_english() {
+        use gridbook_core::sync::SyncError;
+        let keys = [
+            KeyReason::Missing,
+            KeyReason::NotTheOffices,
+            KeyReason::BatchToOther {
+                device: "居委会-pc".into(),
+            },
+            KeyReason::NoSecretKey {
+                path: "钥匙.key".into(),
+            },
+            KeyReason::NotAKey {
+                path: "钥匙.key".into(),
+                detail: "checksum".into(),
+            },
+            KeyReason::OfficeKey("bech32".into()),
+            KeyReason::OtherCommunity {
+                bundle: "别处.bundle".into(),
+            },
+        ];
+        for r in &keys {
+            assert_eq!(key_reason_said(r, Lang::En), r.to_string());
+        }
+        let troubles = [
+            BatchTrouble::NoKey,
+            BatchTrouble::Sealed(SealError::Damaged {
+                file: "batch".into(),
+                reason: "header".into(),
+            }),
+            BatchTrouble::NoFile,
+            BatchTrouble::NoHeader("EOF".into()),
+            BatchTrouble::Format("别的".into()),
+            BatchTrouble::Newer(9),
+            BatchTrouble::FromOther("居委会-pc".into()),
+            BatchTrouble::Entry { line: 3, column: 7 },
+        ];
+        for t in &troubles {
+            assert_eq!(batch_trouble_said(t, Lang::En), t.to_string());
+        }
+        // Words of the English texts (the Chinese keeps `--key FILE`,
+        // `office init` and age's key prefix as typed).
+        let english = [
+            "batch",
+            "encrypt",
+            "laptop",
+            "holds",
+            "says",
+            "cannot",
+            "format",
+            "line",
+            "office'",
+            "community",
+            "give",
+            "found",
+        ];
+        let errors = keys
+            .into_iter()
+            .map(|reason| SyncError::WrongKey { reason })
+            .chain(troubles.into_iter().map(|reason| SyncError::BadBatch {
+                device: "居委会-pc".into(),
+                commit: "0123456789ab".into(),
+                reason,
+            }))
+            .chain([
+                SyncError::Encrypt("age".into()),
+                SyncError::KeyUnreadable {
+                    path: "钥匙.key".into(),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                },
+            ]);
+        for e in errors {
+            let zh = e.zh();
+            let bare = zh.replace(gridbook_core::sync::batch::FORMAT_NAME, "");
+            let words: Vec<_> = english.iter().filter(|w| bare.contains(*w)).collect();
+            assert!(words.is_empty(), "{e}: {zh}");
+            assert!(!zh.starts_with("出错"), "{zh}");
         }
     }
 

@@ -733,6 +733,110 @@ fn faults_are_one_line_with_their_exit_code_and_change_nothing() {
     assert!(out.starts_with("sent 0,"), "{out}");
 }
 
+fn zh<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [&["--lang", "zh"], args].concat()
+}
+
+/// Under `--lang zh` a community key that will not do and a batch that
+/// will not open are refused in Chinese, as restore's and import's files
+/// are: one line, exit 2, nothing changed.
+#[test]
+fn key_and_batch_faults_are_said_in_chinese() {
+    let office = Office::new(false);
+    let (repo, key) = (office.repo(), office.key());
+    let other = Office::new(false);
+    let hq = Laptop::with_estate();
+    let english = |err: &str| {
+        [
+            "wrong community",
+            "holds no",
+            "encrypt",
+            "cannot",
+            "laptop",
+            "give its",
+        ]
+        .iter()
+        .any(|w| err.contains(w))
+    };
+    // A file that holds no key, another office's key, no key at all.
+    let junk = hq.path("钥匙.txt");
+    std::fs::write(&junk, "不是密钥\n").unwrap();
+    let other_key = other.key();
+    for (key, want) in [
+        (Some(junk.as_str()), format!("{junk} 中没有 age 私钥")),
+        (
+            Some(other_key.as_str()),
+            "这不是该办公室加密所用的密钥".into(),
+        ),
+        (None, "请用 --key FILE 给出社区密钥".into()),
+    ] {
+        let mut args = vec!["sync", "init", "--office", &repo];
+        args.extend(key.map(|k| ["--key", k]).into_iter().flatten());
+        let err = hq.fails(2, &zh(&args));
+        assert!(
+            err.contains("社区密钥不对：") && err.contains(&want),
+            "{err}"
+        );
+        assert!(!english(&err), "{err}");
+    }
+
+    office.join(&hq, "hq");
+    hq.ok(&["sync"]);
+    let b = Laptop::new();
+    office.join(&b, "b");
+    b.sync();
+    // The key kept in the data directory swapped for another office's,
+    // then gone.
+    let kept = b.data().join("sync").join("community.key");
+    std::fs::copy(&other_key, &kept).unwrap();
+    let err = b.fails(2, &zh(&["sync"]));
+    assert!(err.contains("社区密钥不对：这不是该办公室"), "{err}");
+    std::fs::remove_file(&kept).unwrap();
+    let err = b.fails(2, &zh(&["sync"]));
+    assert!(err.contains("无法读取社区密钥"), "{err}");
+    assert!(!english(&err) && !err.contains("No such file"), "{err}");
+    std::fs::copy(&key, &kept).unwrap();
+
+    // A damaged batch at the office, on a device branch of its own.
+    let work = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let ok = Std::new("git")
+            .current_dir(work.path())
+            .args(["-c", "user.name=x", "-c", "user.email=x@x"])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{args:?}");
+    };
+    git(&["init", "-q"]);
+    std::fs::write(
+        work.path().join("batch.jsonl.age"),
+        "age-encryption.org/v1\n-> X25519 坏了\n--- 坏了\n",
+    )
+    .unwrap();
+    git(&["add", "batch.jsonl.age"]);
+    git(&["commit", "-q", "-m", "batch"]);
+    let (pushed, said) = raw_push(
+        &office,
+        Some("broken"),
+        "HEAD:refs/heads/dev/broken",
+        work.path(),
+    );
+    assert!(pushed, "{said}");
+    let err = b.fails(2, &zh(&["sync"]));
+    assert!(
+        err.contains("来自 broken 的批次（") && err.contains("无法读取：不是可读的 age 加密文件"),
+        "{err}"
+    );
+    assert!(!english(&err) && !err.contains("batch:"), "{err}");
+    let (_, _, en) = b.run(&["sync"]);
+    assert!(en.contains("a batch from broken ("), "{en}");
+    assert!(
+        en.contains("cannot be read: batch: not a readable age file: "),
+        "{en}"
+    );
+}
+
 #[test]
 fn a_laptop_reinstalled_with_its_device_name_takes_its_branch_back() {
     let office = Office::new(false);

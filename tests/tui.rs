@@ -2659,3 +2659,44 @@ fn the_members_view_counts_members_not_party_members() {
     assert!(s.contains("类别：网格员"), "{s}");
     assert!(!s.contains("名党员"), "{s}");
 }
+
+/// A table with no rows says what it has none of, or that nothing matches
+/// the filter on, in the user's language, instead of a header over a row
+/// of `—`: members of a kind and tag nobody has, a volunteer's zones (none
+/// ever), a household's timeline filtered to patrols (in Chinese), and
+/// the activity form's member list when what is typed finds nobody.
+#[test]
+fn empty_tables_say_what_is_empty() {
+    let (_d, store) = demo_store();
+    let table = |s: &str, n: usize| s.lines().nth(n).unwrap().to_string();
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press("g m K K K T");
+    let s = screen(&a, 80, 24);
+    insta::assert_snapshot!("empty_members_filtered_en_80x24", s);
+    assert!(table(&s, 7).contains("No entries match the filter."), "{s}");
+    assert!(!s.contains('—') && !s.contains("visits  care"), "{s}");
+
+    a.press("esc g m K K K enter");
+    let s = screen(&a, 80, 24);
+    insta::assert_snapshot!("empty_member_zones_en_80x24", s);
+    assert!(
+        s.contains("No zones assigned to this member, now or before."),
+        "{s}"
+    );
+    assert!(!s.contains('—') && !s.contains("since"), "{s}");
+
+    a.press("esc esc g m A tab tab tab tab \"zzzz\"");
+    let s = screen(&a, 80, 24);
+    let typed = s.lines().position(|l| l.contains("zzzz")).unwrap();
+    assert!(
+        table(&s, typed + 1).contains("No entries match the filter."),
+        "{s}"
+    );
+
+    let mut a = app(&store, Lang::Zh, 80, 24);
+    a.press("enter enter enter tab f f f");
+    let s = screen(&a, 80, 24);
+    insta::assert_snapshot!("empty_timeline_filtered_zh_80x24", s);
+    assert!(table(&s, 6).contains("没有符合筛选条件的记录。"), "{s}");
+    assert!(!s.contains('—'), "{s}");
+}

@@ -54,7 +54,7 @@ pub fn render(state: &State, frame: &mut Frame) {
             Layer::Help { scroll } => help(state, *scroll, frame, area),
             Layer::Command(input) => command(state, input, frame, area),
             Layer::Lookup(l) => lookup(state, l, frame, area),
-            Layer::Form(f) => form(f, frame, area),
+            Layer::Form(f) => form(state.lang, f, frame, area),
             Layer::Confirm(c) => confirm(state, c, frame, area),
             Layer::Keys(p) => prefix_popup(state, p, frame, area),
         }
@@ -292,7 +292,7 @@ pub(crate) fn table(
     rows: &[Row],
     sel: usize,
     focused: bool,
-    empty: Option<&str>,
+    empty: &str,
 ) {
     let block = Block::default()
         .borders(Borders::ALL)
@@ -304,10 +304,14 @@ pub(crate) fn table(
         });
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    // An empty list that can say so says it, as other empty lists do,
-    // without the header of columns that hold nothing.
-    if let (true, Some(text)) = (rows.is_empty(), empty) {
-        frame.render_widget(Paragraph::new(text.to_string()).style(DIM), inner);
+    // An empty table says what it has none of, without the header of
+    // columns that hold nothing.
+    if rows.is_empty() {
+        let lines: Vec<Line> = wrap::wrap(empty, inner.width as usize)
+            .into_iter()
+            .map(|l| Line::styled(l, DIM))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
@@ -392,14 +396,15 @@ pub(crate) fn table(
         .header(header)
         .column_spacing(2);
     frame.render_widget(t, inner);
-    if rows.is_empty() {
-        let empty = Rect {
-            y: inner.y + 1,
-            height: inner.height.saturating_sub(1),
-            ..inner
-        };
-        frame.render_widget(Paragraph::new("—").style(DIM), empty);
-    }
+}
+
+/// What an empty table or list says, one rule for all of them: with a
+/// filter on, that nothing matches it (the title or the field shows which
+/// filter); else what there is none of, in the list's own words (`none`, a
+/// catalog key). Never a row of `—`, which tells a worker nothing.
+pub(crate) fn empty_text(lang: Lang, filtered: bool, none: &str) -> String {
+    lang.t(if filtered { "tui.none_match" } else { none })
+        .to_string()
 }
 
 /// Clears `r` for an overlay. A double-width character of the layer below
@@ -894,7 +899,7 @@ pub(crate) fn edited_line(input: &TextInput, row: usize, cols: usize) -> String 
     out
 }
 
-fn form(f: &Form, frame: &mut Frame, area: Rect) {
+fn form(lang: Lang, f: &Form, frame: &mut Frame, area: Rect) {
     let intro_lines: Vec<String> = f
         .intro
         .as_deref()
@@ -1003,7 +1008,10 @@ fn form(f: &Form, frame: &mut Frame, area: Rect) {
             let pad = " ".repeat(label_w + 1);
             let options = p.lines(pick_rows);
             if options.is_empty() {
-                lines.push(Line::styled(format!("{pad} —"), DIM));
+                let said = empty_text(lang, !p.filter.trim().is_empty(), "tui.no_options");
+                for l in wrap::wrap(&said, value_w) {
+                    lines.push(Line::styled(format!("{pad} {l}"), DIM));
+                }
             }
             for (text, here) in options {
                 let style = if here {

@@ -119,8 +119,6 @@ pub struct Report {
     /// Columns a narrow screen leaves out, the least needed first, rather
     /// than cutting every column to `…`.
     pub drop: Vec<usize>,
-    /// What the table says when it has no rows (else `—`).
-    pub empty: Option<String>,
 }
 
 impl Report {
@@ -148,7 +146,6 @@ impl Report {
             crumbs: vec![],
             back: None,
             drop: vec![],
-            empty: None,
         }
     }
 }

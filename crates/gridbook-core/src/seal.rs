@@ -148,7 +148,7 @@ fn reader(bytes: &[u8]) -> impl Read + '_ {
 pub fn needs(file: &str, bytes: &[u8]) -> Result<Need, SealError> {
     let d = age::Decryptor::new(reader(bytes)).map_err(|e| SealError::Damaged {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: first_line(&e),
     })?;
     Ok(if d.is_scrypt() {
         Need::Passphrase
@@ -157,11 +157,18 @@ pub fn needs(file: &str, bytes: &[u8]) -> Result<Need, SealError> {
     })
 }
 
+/// What age says is wrong, without the advice it adds on further lines
+/// ("Have you tried upgrading…"): an error is one line.
+fn first_line(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    text.lines().next().unwrap_or_default().trim().to_string()
+}
+
 /// Decrypts the age file in `bytes` into memory.
 pub fn open(file: &str, bytes: &[u8], key: &Key) -> Result<Vec<u8>, SealError> {
     let damaged = |e: &dyn std::fmt::Display| SealError::Damaged {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: first_line(e),
     };
     let d = age::Decryptor::new(reader(bytes)).map_err(|e| damaged(&e))?;
     let scrypt;

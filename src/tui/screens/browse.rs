@@ -466,6 +466,20 @@ fn split_body(area: Rect) -> (Rect, Rect) {
     (a, b)
 }
 
+/// What an empty list of the browser says: that nothing matches when it
+/// shows only my zones or only care households, else what the place has
+/// none of.
+fn empty(state: &State, level: Level) -> String {
+    let mine = state.my_zones_only && state.me.is_some();
+    let (filtered, none) = match level {
+        Level::Areas => (mine, "tui.no_areas"),
+        Level::Buildings(_) => (mine || state.care_only, "tui.no_buildings"),
+        Level::Households(_) => (mine || state.care_only, "tui.no_households"),
+        Level::Household(_) => (false, "tui.no_residents"),
+    };
+    crate::tui::render::empty_text(state.lang, filtered, none)
+}
+
 pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
     let (list, side) = split_body(area);
@@ -479,15 +493,16 @@ pub fn render(state: &State, b: &Browse, frame: &mut Frame, area: Rect) {
     if state.care_only {
         title.push_str(&format!(" · {}", lang.t("caretui.care_only_title")));
     }
+    let empty = empty(state, b.level);
     match b.level {
         Level::Households(_) => {
             let (columns, rows) = households_fitted(b, list.width as usize);
             let rows = crate::tui::render::with_marks(&rows, &b.marked);
-            table(frame, list, &title, &columns, &rows, b.sel, true, None);
+            table(frame, list, &title, &columns, &rows, b.sel, true, &empty);
         }
         _ => {
             let rows = crate::tui::render::with_marks(&b.rows, &b.marked);
-            table(frame, list, &title, &b.columns, &rows, b.sel, true, None)
+            table(frame, list, &title, &b.columns, &rows, b.sel, true, &empty)
         }
     }
     // Only the detail of the zone in focus; until it is there (the saved

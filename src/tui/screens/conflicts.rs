@@ -49,22 +49,19 @@ pub fn load(w: &World) -> R<Report> {
             zone: None,
         })
         .collect();
-    Ok(Report {
-        empty: Some(f("merge.tui.empty")),
-        ..Report::new(
-            ReportKind::Conflicts,
-            f("merge.tui.title"),
-            summary(lang, items.len(), erased),
-            vec![
-                f("merge.col.kind"),
-                f("merge.col.record"),
-                f("merge.col.field"),
-                f("merge.tui.version_1"),
-                f("merge.tui.version_2"),
-            ],
-            rows,
-        )
-    })
+    Ok(Report::new(
+        ReportKind::Conflicts,
+        f("merge.tui.title"),
+        summary(lang, items.len(), erased),
+        vec![
+            f("merge.col.kind"),
+            f("merge.col.record"),
+            f("merge.col.field"),
+            f("merge.tui.version_1"),
+            f("merge.tui.version_2"),
+        ],
+        rows,
+    ))
 }
 
 /// The count of items, then the erasures (newest last, as `conflicts`

@@ -54,6 +54,12 @@ impl MembersView {
         self
     }
 
+    /// Whether a filter by kind, tag or branch is on (as the loader
+    /// wrapped it: 0 is all).
+    pub fn filtered(self) -> bool {
+        self.kind != 0 || self.tag != 0 || self.branch != 0
+    }
+
     pub fn days(self) -> i64 {
         PERIODS[self.period as usize % PERIODS.len()]
     }

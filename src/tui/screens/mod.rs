@@ -125,6 +125,30 @@ pub fn loading(kind: ReportKind) -> &'static str {
     }
 }
 
+/// What a report screen's table says when it has no rows: that nothing
+/// matches the filter shown (a timeline's kind, the members' kind, tag or
+/// branch), else what the screen has none of.
+pub fn empty(lang: gridbook_domain::i18n::Lang, r: &Report) -> String {
+    let (filtered, none) = match r.kind {
+        ReportKind::Today => (false, "today.empty"),
+        ReportKind::Members(v) => (v.filtered(), "mem.empty"),
+        // The screen is about open problems: none open is no filter's doing.
+        ReportKind::Problems if problems::shows_resolved(r) => (false, "prob.empty_resolved"),
+        ReportKind::Problems => (false, "prob.empty"),
+        ReportKind::Coverage => (false, "cov.empty"),
+        ReportKind::Timeline(_) => (timeline::filtered(r), "timeline.empty"),
+        ReportKind::MemberZones(_) => (false, "mem.no_zones"),
+        ReportKind::Cover(_) => (false, "officeui.cover_empty"),
+        ReportKind::Conflicts => (false, "merge.tui.empty"),
+        // Never empty: an entry has its fields, a problem its report, an
+        // item its versions.
+        ReportKind::ProblemHistory(_) | ReportKind::Entry { .. } | ReportKind::ConflictItem(_) => {
+            (false, "tui.empty")
+        }
+    };
+    super::render::empty_text(lang, filtered, none)
+}
+
 /// Whether a report screen shows something a commit changed, so that it
 /// reloads (`super::follow`). A screen about one zone follows that zone
 /// (a change inside it names it too); the others show the whole estate.

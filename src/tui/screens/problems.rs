@@ -23,9 +23,14 @@ pub const LOADING: &str = "job.problems";
 /// How far back resolved problems are listed: the summary's period.
 const DAYS: i64 = 30;
 
+/// Whether resolved problems are shown beside the open ones (`R`).
+pub fn shows_resolved(r: &Report) -> bool {
+    r.filter % 2 == 1
+}
+
 /// Shows the open rows, or every row once resolved ones are asked for.
 pub fn apply_filter(r: &mut Report) {
-    let all = r.filter % 2 == 1;
+    let all = shows_resolved(r);
     r.rows = r
         .all
         .iter()

@@ -65,7 +65,7 @@ pub fn render(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
         rows.as_deref().unwrap_or(&r.rows),
         r.sel,
         state.layers.is_empty(),
-        r.empty.as_deref(),
+        &super::empty(state.lang, r),
     );
 }
 

@@ -62,6 +62,11 @@ pub fn apply_filter(r: &mut Report, lang: Lang) {
     }
 }
 
+/// Whether a filter by kind is on (the title names it).
+pub fn filtered(r: &Report) -> bool {
+    !FILTERS[r.filter % FILTERS.len()].is_empty()
+}
+
 /// `f`: the next filter; answers the status line's text.
 pub fn next_filter(r: &mut Report, lang: Lang) -> String {
     r.filter = (r.filter + 1) % FILTERS.len();

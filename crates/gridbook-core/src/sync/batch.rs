@@ -13,7 +13,7 @@ use gridbook_domain::model::*;
 use gridbook_store::outbox::Queued;
 use gridbook_store::store::Store;
 
-use super::SyncError;
+use super::{BatchTrouble, KeyReason, SyncError};
 
 pub const FORMAT_NAME: &str = "gridbook-batch";
 /// Bumped when a batch's layout changes incompatibly.
@@ -168,8 +168,7 @@ pub fn seal(
         None => seal::Seal::Plain,
     };
     let mut out = Vec::new();
-    seal::write(&how, plain, &mut out)
-        .map_err(|e| SyncError::Input(format!("cannot encrypt a batch: {e}")))?;
+    seal::write(&how, plain, &mut out).map_err(|e| SyncError::Encrypt(e.to_string()))?;
     Ok(out)
 }
 
@@ -180,7 +179,7 @@ pub fn open(
     bytes: &[u8],
     identity: Option<&age::x25519::Identity>,
 ) -> Result<(Header, Dump), SyncError> {
-    let bad = |reason: String| SyncError::BadBatch {
+    let bad = |reason: BatchTrouble| SyncError::BadBatch {
         device: device.into(),
         commit: commit.chars().take(12).collect(),
         reason,
@@ -188,18 +187,16 @@ pub fn open(
     let plain;
     let text: &[u8] = if seal::is_sealed(bytes) {
         let Some(id) = identity else {
-            return Err(bad(
-                "it is encrypted and this laptop has no community key".into()
-            ));
+            return Err(bad(BatchTrouble::NoKey));
         };
         let key = seal::Key::Identities(vec![Box::new(id.clone())]);
         plain = seal::open("batch", bytes, &key).map_err(|e| match e {
             seal::SealError::WrongKey { .. } => SyncError::WrongKey {
-                reason: format!(
-                    "a batch from {device} was encrypted to another key than this laptop's"
-                ),
+                reason: KeyReason::BatchToOther {
+                    device: device.into(),
+                },
             },
-            other => bad(other.to_string()),
+            other => bad(BatchTrouble::Sealed(other)),
         })?;
         &plain
     } else {
@@ -207,21 +204,15 @@ pub fn open(
     };
     let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.is_empty());
     let head: Header = serde_json::from_slice(lines.next().unwrap_or_default())
-        .map_err(|e| bad(format!("no batch header: {e}")))?;
+        .map_err(|e| bad(BatchTrouble::NoHeader(e.to_string())))?;
     if head.format != FORMAT_NAME {
-        return Err(bad(format!(
-            "its format is `{}`, not {FORMAT_NAME}",
-            head.format
-        )));
+        return Err(bad(BatchTrouble::Format(head.format)));
     }
     if head.format_version > FORMAT_VERSION || head.export_format_version > export::FORMAT_VERSION {
-        return Err(bad(format!(
-            "format version {} is newer than this gridbook reads ({FORMAT_VERSION}); use a newer gridbook",
-            head.format_version
-        )));
+        return Err(bad(BatchTrouble::Newer(head.format_version)));
     }
     if head.device != device {
-        return Err(bad(format!("it says it is from {}", head.device)));
+        return Err(bad(BatchTrouble::FromOther(head.device)));
     }
     let mut dump = Dump {
         notice: export::NOTICE.into(),
@@ -239,11 +230,10 @@ pub fn open(
     for (i, line) in lines.enumerate() {
         // serde's message can quote a value (a name): say only where.
         let entry: Entry = serde_json::from_slice(line).map_err(|e| {
-            bad(format!(
-                "line {}, column {}: not an entry of the export format",
-                i + 2,
-                e.column()
-            ))
+            bad(BatchTrouble::Entry {
+                line: i + 2,
+                column: e.column(),
+            })
         })?;
         match entry {
             Entry::Area(r) => dump.areas.push(r),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::git::{self, Git};
 use super::office::{self, Marker};
-use super::{SyncError, io, write_private};
+use super::{KeyReason, SyncError, io, write_private};
 
 /// Where sync keeps its files, inside the data directory.
 pub const DIR: &str = "sync";
@@ -214,14 +214,14 @@ pub fn check_key(
     match (marker.encrypted, identity) {
         (false, _) => Ok(()),
         (true, None) => Err(SyncError::WrongKey {
-            reason: "the office encrypts batches: give its community key with --key FILE".into(),
+            reason: KeyReason::Missing,
         }),
         (true, Some(id)) => {
             if id.to_public().to_string() == marker.recipient {
                 Ok(())
             } else {
                 Err(SyncError::WrongKey {
-                    reason: "it is not the key this office encrypts to (office init wrote the right one)".into(),
+                    reason: KeyReason::NotTheOffices,
                 })
             }
         }

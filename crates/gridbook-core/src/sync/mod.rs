@@ -47,7 +47,14 @@ pub enum SyncError {
     #[error("{office} is not a gridbook office: {reason}")]
     NotOffice { office: String, reason: String },
     #[error("wrong community key: {reason}")]
-    WrongKey { reason: String },
+    WrongKey { reason: KeyReason },
+    /// The community key file cannot be read (`sync init --key FILE`, or
+    /// the copy kept in the data directory).
+    #[error("{}: {source}", path.display())]
+    KeyUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the office refused the push of {branch}: {reason}")]
     Foreign { branch: String, reason: String },
     #[error(
@@ -64,8 +71,10 @@ pub enum SyncError {
     BadBatch {
         device: String,
         commit: String,
-        reason: String,
+        reason: BatchTrouble,
     },
+    #[error("cannot encrypt a batch: {0}")]
+    Encrypt(String),
     #[error("git is not installed (gridbook drives the `git` command, 2.30 or newer)")]
     NoGit,
     #[error("{what} failed: {detail}")]
@@ -83,6 +92,50 @@ pub enum SyncError {
     Merge(#[from] crate::merge::MergeError),
 }
 
+/// Why a community key does not do. Typed, so the edge can say it in the
+/// user's language.
+#[derive(Debug, Error)]
+pub enum KeyReason {
+    #[error("the office encrypts batches: give its community key with --key FILE")]
+    Missing,
+    #[error("it is not the key this office encrypts to (office init wrote the right one)")]
+    NotTheOffices,
+    #[error("a batch from {device} was encrypted to another key than this laptop's")]
+    BatchToOther { device: String },
+    #[error("{} holds no age secret key (AGE-SECRET-KEY-1…)", path.display())]
+    NoSecretKey { path: PathBuf },
+    /// age's own words on a line that looks like a key but is not one.
+    #[error("{}: {detail}", path.display())]
+    NotAKey { path: PathBuf, detail: String },
+    #[error("the office's key: {0}")]
+    OfficeKey(String),
+    #[error("{bundle} comes from another community's office")]
+    OtherCommunity { bundle: String },
+}
+
+/// Why an arriving batch cannot be read. Typed, so the edge can say it in
+/// the user's language.
+#[derive(Debug, Error)]
+pub enum BatchTrouble {
+    #[error("it is encrypted and this laptop has no community key")]
+    NoKey,
+    /// age could not open it (damaged, or sealed some other way).
+    #[error("{0}")]
+    Sealed(crate::seal::SealError),
+    #[error("the commit holds no batch file")]
+    NoFile,
+    #[error("no batch header: {0}")]
+    NoHeader(String),
+    #[error("its format is `{0}`, not {name}", name = batch::FORMAT_NAME)]
+    Format(String),
+    #[error("format version {0} is newer than this gridbook reads ({known}); use a newer gridbook", known = batch::FORMAT_VERSION)]
+    Newer(u32),
+    #[error("it says it is from {0}")]
+    FromOther(String),
+    #[error("line {line}, column {column}: not an entry of the export format")]
+    Entry { line: usize, column: usize },
+}
+
 impl Kinded for SyncError {
     /// An office out of reach or refusing access, or a journal git cannot
     /// work in, makes sync unavailable (exit 3); a wrong key, a folder that
@@ -93,15 +146,17 @@ impl Kinded for SyncError {
             | SyncError::Denied { .. }
             | SyncError::NoGit
             | SyncError::Git { .. } => ErrorKind::Unavailable,
-            SyncError::Io { source, .. } => match source.kind() {
-                std::io::ErrorKind::NotFound
-                | std::io::ErrorKind::AlreadyExists
-                | std::io::ErrorKind::InvalidInput
-                | std::io::ErrorKind::InvalidData
-                | std::io::ErrorKind::IsADirectory
-                | std::io::ErrorKind::NotADirectory => ErrorKind::Input,
-                _ => ErrorKind::Unavailable,
-            },
+            SyncError::Io { source, .. } | SyncError::KeyUnreadable { source, .. } => {
+                match source.kind() {
+                    std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::AlreadyExists
+                    | std::io::ErrorKind::InvalidInput
+                    | std::io::ErrorKind::InvalidData
+                    | std::io::ErrorKind::IsADirectory
+                    | std::io::ErrorKind::NotADirectory => ErrorKind::Input,
+                    _ => ErrorKind::Unavailable,
+                }
+            }
             SyncError::Store(e) => e.kind(),
             SyncError::Merge(e) => e.kind(),
             _ => ErrorKind::Input,

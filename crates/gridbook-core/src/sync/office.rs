@@ -21,7 +21,7 @@ use age::secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use super::git::{self, Git};
-use super::{SyncError, io, write_private};
+use super::{KeyReason, SyncError, io, write_private};
 
 /// The marker's branch and file.
 pub const MARKER_REF: &str = "refs/heads/office";
@@ -68,7 +68,7 @@ impl Marker {
 
     pub fn recipient(&self) -> Result<age::x25519::Recipient, SyncError> {
         crate::seal::parse_recipient(&self.recipient).map_err(|e| SyncError::WrongKey {
-            reason: format!("the office's key: {e}"),
+            reason: KeyReason::OfficeKey(e.to_string()),
         })
     }
 }
@@ -119,19 +119,24 @@ pub fn new_key() -> (String, String) {
 
 /// Reads the community key (an age identity file).
 pub fn read_key(path: &Path) -> Result<age::x25519::Identity, SyncError> {
-    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    let text = std::fs::read_to_string(path).map_err(|source| SyncError::KeyUnreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let line = text
         .lines()
         .map(str::trim)
         .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
         .ok_or_else(|| SyncError::WrongKey {
-            reason: format!(
-                "{} holds no age secret key (AGE-SECRET-KEY-1…)",
-                path.display()
-            ),
+            reason: KeyReason::NoSecretKey {
+                path: path.to_path_buf(),
+            },
         })?;
     age::x25519::Identity::from_str(line).map_err(|e| SyncError::WrongKey {
-        reason: format!("{}: {e}", path.display()),
+        reason: KeyReason::NotAKey {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
     })
 }
 

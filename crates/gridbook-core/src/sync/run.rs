@@ -362,7 +362,7 @@ fn receive(
                 .ok_or_else(|| SyncError::BadBatch {
                     device: device.clone(),
                     commit: commit.chars().take(12).collect(),
-                    reason: "the commit holds no batch file".into(),
+                    reason: super::BatchTrouble::NoFile,
                 })?,
         };
         let (head, dump) = batch::open(&device, &commit, &bytes, identity)?;
@@ -578,7 +578,9 @@ pub fn bundle_import(store: &Store, data: &Path, file: &Path) -> Result<Summary,
                     .recipient)
         {
             return Err(SyncError::WrongKey {
-                reason: format!("{path} comes from another community's office"),
+                reason: super::KeyReason::OtherCommunity {
+                    bundle: path.to_string(),
+                },
             });
         }
         for (name, tip) in git.refs("refs/bundle/dev")? {
