@@ -670,7 +670,7 @@ on_both_engines! {
         let born_by = |y: i16| {
             let mut out = Vec::new();
             store
-                .each_care_candidate(y, |id, _| {
+                .each_care_candidate(y, |id| {
                     out.push(id);
                     Ok(true)
                 })

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::views::ResidentCareView;
 use gridbook_domain::contact;
 use gridbook_domain::model::*;
 use gridbook_domain::vocab::{Vocabulary, care};
@@ -208,9 +209,14 @@ pub fn due_among(
 /// read). Sorted, each once.
 pub fn in_care(store: &Store, today: Date) -> Result<Vec<Id>> {
     let mut households: Vec<Id> = Vec::new();
-    store.each_care_candidate(care::aged_80_born_by(today), |_, e| {
-        if !marks_of(&e.marks, e.birth_year, e.created_at, today).is_empty() {
-            households.push(e.household);
+    store.each_care_resident(care::aged_80_born_by(today), |bytes| {
+        let r: ResidentCareView = Store::view::<Resident, _>(bytes)?;
+        // The index lists only live, present residents; the record says so too.
+        if r.meta.is_live()
+            && r.status == ResidentStatus::Present
+            && !marks_of(&r.care, r.birth_year, r.meta.created_at, today).is_empty()
+        {
+            households.push(r.household);
         }
         Ok(true)
     })?;

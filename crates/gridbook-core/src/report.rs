@@ -13,7 +13,7 @@ use gridbook_domain::vocab::Vocabulary;
 use gridbook_store::projection::visits::LastVisit;
 use gridbook_store::store::{Result, Store};
 
-use crate::views::{HouseholdView, IdMap};
+use crate::views::{HouseholdView, IdMap, ResidentCareView};
 
 /// A zone with nobody responsible for it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -249,10 +249,13 @@ pub fn coverage(
 fn care_marks(store: &Store, today: Date) -> Result<IdMap<Vec<(String, Ts)>>> {
     let mut in_care: IdMap<Vec<(String, Ts)>> = IdMap::default();
     let born_by = gridbook_domain::vocab::care::aged_80_born_by(today);
-    store.each_care_candidate(born_by, |_, e| {
-        let marks = crate::care::marks_of(&e.marks, e.birth_year, e.created_at, today);
-        if !marks.is_empty() {
-            in_care.entry(e.household).or_default().extend(marks);
+    store.each_care_resident(born_by, |bytes| {
+        let r: ResidentCareView = Store::view::<Resident, _>(bytes)?;
+        if r.meta.is_live() && r.status == ResidentStatus::Present {
+            let marks = crate::care::marks_of(&r.care, r.birth_year, r.meta.created_at, today);
+            if !marks.is_empty() {
+                in_care.entry(r.household).or_default().extend(marks);
+            }
         }
         Ok(true)
     })?;

@@ -62,6 +62,22 @@ impl HouseholdView<'_> {
     }
 }
 
+/// A resident as far as care goes: who it is, where it lives, whether it
+/// is present, and what puts it in a care group.
+#[derive(Deserialize)]
+pub struct ResidentCareView {
+    pub meta: Meta,
+    pub household: Id,
+    _name: Skipped,
+    _phones: SkippedList,
+    _relation: Skipped,
+    _tags: SkippedList,
+    _notes: Skipped,
+    pub status: ResidentStatus,
+    pub birth_year: Option<i16>,
+    pub care: Vec<CareMark>,
+}
+
 /// A resident as far as who answers the household's phone goes (name,
 /// numbers, relation, presence) and care goes (birth year, care marks),
 /// for one pass that serves both. Tags and notes are read past.
@@ -231,6 +247,12 @@ mod tests {
                 care,
             };
             let bytes = codec::encode(&r).unwrap();
+            let v: ResidentCareView = codec::decode_view(&bytes).unwrap();
+            assert_eq!(v.meta, r.meta);
+            assert_eq!(v.household, r.household);
+            assert_eq!(v.status, r.status);
+            assert_eq!(v.birth_year, r.birth_year);
+            assert_eq!(v.care, r.care);
             // The round view keeps all but tags and notes.
             let v: ResidentRoundView = codec::decode_view(&bytes).unwrap();
             let kept = Resident {

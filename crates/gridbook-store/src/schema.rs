@@ -68,8 +68,9 @@ pub enum Tree {
     Outbox,
     /// sync's own small state: which batches of each device are applied.
     SyncState,
-    /// present residents who can be in a care group, by why
-    /// ([`crate::projection::care`]): a whole-estate care count reads these
+    /// owner ++ first resident → a run of resident ids: the present
+    /// residents who can be in a care group, by why
+    /// ([`crate::projection::care`]); a whole-estate care count reads these
     /// instead of every resident.
     Care,
 }
@@ -369,13 +370,7 @@ impl Store {
     /// stale behind.
     fn index_care(&self) -> Result<()> {
         self.engine().clear(Tree::Care.id())?;
-        let mut ops = Vec::new();
-        self.each(Tree::Residents, &[], |_, v| {
-            if let Some((key, value)) = crate::projection::care::entry_of_stored(v)? {
-                ops.push(crate::engine::Op::put(Tree::Care.id(), key, value));
-            }
-            Ok(true)
-        })?;
+        let ops = crate::projection::care::from_residents(self)?;
         self.write_sorted(ops)?;
         self.flush()
     }

@@ -23,10 +23,10 @@ pub struct Writes {
     /// removed), written out once when the set is committed: a run takes
     /// many ids in one set and is stored once.
     pub(crate) runs: BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
-    /// Care index keys of residents this set wrote (`None`: no entry), so
-    /// a second write of one resident replaces what the first staged
-    /// ([`crate::projection::care`]).
-    pub(crate) care_keys: HashMap<Id, Option<Vec<u8>>>,
+    /// Where residents this set wrote are listed in the care index
+    /// (`None`: nowhere), so a second write of one resident moves it from
+    /// where the first put it ([`crate::projection::care`]).
+    pub(crate) care_owners: HashMap<Id, Option<Id>>,
     /// Computing derived indexes from scratch: ignore what is stored.
     pub(crate) from_scratch: bool,
     /// A bulk load's set ([`crate::bulk`]): `runs` stays here across its

@@ -4,23 +4,25 @@
 //! few residents with a care mark or old enough for 高龄老人, not all of
 //! them: at 100k households a pass over every resident was half of the
 //! coverage report's reads (BENCHMARKS.md, "Coverage report"). This index
-//! holds them apart, keyed so that "old enough" is a range:
+//! lists them apart, as runs of resident ids ([`super::runs`]) under one
+//! owner per reason, so that "old enough" is a range of owners:
 //!
-//! - `0 ++ resident` for a resident with care marks, whatever their age;
-//! - `1 ++ birth year ++ resident` for one without marks but with a birth
-//!   year, oldest first, so a reader stops at the first too young.
+//! - [`MARKED`]: residents with care marks, whatever their age;
+//! - [`by_year`]`(y)`: residents without marks born in `y`; owners sort by
+//!   year, so a reader stops at the first year too young.
 //!
-//! The value is what care reads ([`CareEntry`]). Residents who moved out,
-//! died or were deleted have no entry. Unlike the other projections this
-//! one follows records, not events: every write of a resident record
-//! ([`crate::store::Store::stage_new`], `stage_update`, `stage_merged`)
-//! replaces the resident's entry.
+//! Runs, not an entry per resident: sled pays about 320 bytes on disk per
+//! entry, and one per resident grew a 100k store by 95 MB; the runs take
+//! about 4,600 entries. Readers then read each listed resident's record.
+//! Residents who moved out, died or were deleted are not listed. Unlike the
+//! other projections this one follows records, not events: every write of
+//! a resident record ([`crate::store::Store::stage_new`], `stage_update`,
+//! `stage_merged`) moves the resident to the owner it now belongs under.
 
 use gridbook_domain::model::*;
-use serde::{Deserialize, Serialize};
 
 use super::hierarchy::Ancestry;
-use super::{Cx, Projection};
+use super::{Cx, Projection, runs};
 use crate::codec;
 use crate::error::{Result, StoreError};
 use crate::schema::Tree;
@@ -33,24 +35,18 @@ pub const PROJECTION: Projection = Projection {
     stage,
 };
 
-/// Section of residents with care marks.
-const MARKED: u8 = 0;
-/// Section of residents known only by their birth year.
-const BY_YEAR: u8 = 1;
+/// The owner of residents with care marks.
+pub const MARKED: Id = Id(0);
 
-/// What care reads of a resident in the index.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CareEntry {
-    pub household: Id,
-    pub birth_year: Option<i16>,
-    /// When the resident was recorded: an age-based group is due from then
-    /// at the earliest.
-    pub created_at: Ts,
-    pub marks: Vec<CareMark>,
+/// The owner of residents without marks born in `y`: `1 ++ year`, years
+/// sorting as unsigned big-endian numbers.
+pub fn by_year(y: i16) -> Id {
+    let year = (y as i32 + 0x8000) as u128;
+    Id((1u128 << 120) | (year << 104))
 }
 
-/// Events change no entry: a move or a merge writes the resident's record
-/// in the same set, and that write keeps the index ([`stage_resident`]).
+/// Events change nothing listed: a move or a merge writes the resident's
+/// record in the same set, and that write keeps the index ([`stage_resident`]).
 fn stage(_cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
     match &e.body {
         EventBody::Moved { .. }
@@ -70,58 +66,21 @@ fn stage(_cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
     }
 }
 
-/// Birth years sort as unsigned big-endian numbers.
-fn year_bytes(y: i16) -> [u8; 2] {
-    ((y as i32 + 0x8000) as u16).to_be_bytes()
-}
-
-/// The key of `r`'s entry, if it has one.
-fn key_of(r: &Resident) -> Option<Vec<u8>> {
+/// The owner `r` is listed under, if any.
+fn owner_of(r: &Resident) -> Option<Id> {
     if !r.meta.is_live() || r.status != ResidentStatus::Present {
-        return None;
-    }
-    let mut key = Vec::with_capacity(19);
-    if !r.care.is_empty() {
-        key.push(MARKED);
+        None
+    } else if !r.care.is_empty() {
+        Some(MARKED)
     } else {
-        key.push(BY_YEAR);
-        key.extend_from_slice(&year_bytes(r.birth_year?));
+        r.birth_year.map(by_year)
     }
-    key.extend_from_slice(&r.meta.id.to_bytes());
-    Some(key)
 }
 
-/// `r`'s entry, if it has one.
-fn entry_of(r: &Resident) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
-    let Some(key) = key_of(r) else {
-        return Ok(None);
-    };
-    let value = codec::encode(&CareEntry {
-        household: r.household,
-        birth_year: r.birth_year,
-        created_at: r.meta.created_at,
-        marks: r.care.clone(),
-    })
-    .map_err(|source| StoreError::Codec {
-        what: "care entry",
-        source,
-    })?;
-    Ok(Some((key, value)))
-}
-
-/// The entry of a stored resident record, if it has one (migrations).
-pub(crate) fn entry_of_stored(bytes: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
-    let r: Resident = codec::decode(bytes).map_err(|source| StoreError::Codec {
-        what: Kind::Resident.code(),
-        source,
-    })?;
-    entry_of(&r)
-}
-
-/// Stages `r`'s entry in place of the one it had: the one this set staged
-/// last, else the one its stored record implies. `stored` says whether the
-/// record may be in the store already (an update or a merge; a new record
-/// has nothing stored).
+/// Lists `r` under the owner it belongs under now, and out of the one it
+/// was under: the one this set staged last, else the one its stored record
+/// implies. `stored` says whether the record may be in the store already
+/// (an update or a merge; a new record has nothing stored).
 pub(crate) fn stage_resident(
     store: &Store,
     w: &mut Writes,
@@ -129,74 +88,107 @@ pub(crate) fn stage_resident(
     stored: bool,
 ) -> Result<()> {
     let id = r.meta.id;
-    let old = match w.care_keys.get(&id) {
-        Some(k) => k.clone(),
+    let old = match w.care_owners.get(&id) {
+        Some(o) => *o,
         None if stored && !w.from_scratch => {
             match store.get_raw(Tree::Residents, &id.to_bytes())? {
-                // A record that no longer decodes has an entry a check reports
-                // as extra; it cannot be told which, so none is removed.
+                // A record that no longer decodes: `check` reports where it
+                // is listed as extra, since it cannot be told.
                 Some(bytes) => codec::decode::<Resident>(&bytes)
                     .ok()
                     .as_ref()
-                    .and_then(key_of),
+                    .and_then(owner_of),
                 None => None,
             }
         }
         None => None,
     };
-    let new = entry_of(r)?;
-    let new_key = new.as_ref().map(|(k, _)| k.clone());
-    if let Some(old) = old
-        && Some(&old) != new_key.as_ref()
-    {
-        w.del(Tree::Care, old);
-    }
-    if let Some((k, v)) = new {
-        w.put(Tree::Care, k, v);
+    let new = owner_of(r);
+    if old != new {
+        let mut cx = Cx::new(store, w);
+        if let Some(o) = old {
+            runs::remove(&mut cx, Tree::Care, o, id)?;
+        }
+        if let Some(n) = new {
+            runs::add(&mut cx, Tree::Care, n, id)?;
+        }
     }
     // A bulk load or a check writes each resident once: nothing to remember.
     if !w.keep_runs && !w.from_scratch {
-        w.care_keys.insert(id, new_key);
+        w.care_owners.insert(id, new);
     }
     Ok(())
 }
 
+/// The writes that list every resident of the store (schema 7's migration):
+/// the index from scratch, as `check` computes it.
+pub(crate) fn from_residents(store: &Store) -> Result<Vec<crate::engine::Op>> {
+    let mut w = Writes::new();
+    w.from_scratch = true;
+    store.each(Tree::Residents, &[], |_, v| {
+        let r: Resident = codec::decode(v).map_err(|source| StoreError::Codec {
+            what: Kind::Resident.code(),
+            source,
+        })?;
+        if let Some(o) = owner_of(&r) {
+            runs::add(&mut Cx::new(store, &mut w), Tree::Care, o, r.meta.id)?;
+        }
+        Ok(true)
+    })?;
+    w.settle();
+    Ok(w.ops)
+}
+
 impl Store {
+    /// [`Store::each_care_candidate`] with each resident's stored bytes,
+    /// for a view of the fields care reads ([`Store::view`]). A listed
+    /// resident without a record is passed over.
+    pub fn each_care_resident(
+        &self,
+        born_by: i16,
+        mut f: impl FnMut(&[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        self.each_care_candidate(born_by, |id| {
+            match self.get_raw(Tree::Residents, &id.to_bytes())? {
+                Some(bytes) => f(&bytes),
+                None => Ok(true),
+            }
+        })
+    }
+
     /// Every present resident with a care mark, then every other present
-    /// resident born in or before `born_by`, oldest first, with the
-    /// resident's id; `f` returns whether to go on.
+    /// resident born in or before `born_by`, oldest first; `f` returns
+    /// whether to go on.
     pub fn each_care_candidate(
         &self,
         born_by: i16,
-        mut f: impl FnMut(Id, CareEntry) -> Result<bool>,
+        mut f: impl FnMut(Id) -> Result<bool>,
     ) -> Result<()> {
-        let decode = |k: &[u8], v: &[u8]| -> Result<(Id, CareEntry)> {
-            let id = k
-                .get(k.len().saturating_sub(16)..)
-                .and_then(Id::from_slice)
-                .ok_or_else(|| StoreError::Invalid("a damaged care index key".into()))?;
-            let e = codec::decode(v).map_err(|source| StoreError::Codec {
-                what: "care entry",
-                source,
-            })?;
-            Ok((id, e))
-        };
         let mut go_on = true;
-        self.each(Tree::Care, &[MARKED], |k, v| {
-            let (id, e) = decode(k, v)?;
-            go_on = f(id, e)?;
+        self.each_in_runs(Tree::Care, MARKED, false, |id| {
+            go_on = f(id)?;
             Ok(go_on)
         })?;
         if !go_on {
             return Ok(());
         }
-        let last = year_bytes(born_by);
-        self.each(Tree::Care, &[BY_YEAR], |k, v| {
-            if k.get(1..3).is_none_or(|y| y > &last[..]) {
+        let last = by_year(born_by).to_bytes();
+        self.each(Tree::Care, &[1], |k, v| {
+            if k.get(..16).is_none_or(|owner| owner > &last[..]) {
                 return Ok(false);
             }
-            let (id, e) = decode(k, v)?;
-            f(id, e)
+            let ids = runs::ids(v).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "a run of {} is damaged ({k:02x?})",
+                    Tree::Care.name()
+                ))
+            })?;
+            for id in ids {
+                if !f(id)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
         })
     }
 }
@@ -229,7 +221,7 @@ mod tests {
     fn candidates(store: &Store, born_by: i16) -> Vec<Id> {
         let mut out = Vec::new();
         store
-            .each_care_candidate(born_by, |id, _| {
+            .each_care_candidate(born_by, |id| {
                 out.push(id);
                 Ok(true)
             })

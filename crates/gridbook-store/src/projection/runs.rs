@@ -27,7 +27,7 @@ pub const RUN_MAX: usize = 64;
 const ID: usize = 16;
 
 /// The trees kept as runs.
-pub const TREES: [Tree; 3] = [Tree::Children, Tree::Timeline, Tree::ByMember];
+pub const TREES: [Tree; 4] = [Tree::Children, Tree::Timeline, Tree::ByMember, Tree::Care];
 
 /// The ids of a run's value, or `None` when it is not a run (a length that
 /// is not a whole number of ids, ids out of order).
