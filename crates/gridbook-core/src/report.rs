@@ -232,11 +232,17 @@ pub fn coverage(
 ) -> Result<Coverage> {
     let since = now.minus_days(days);
     let today = now.date();
-    // The residents' pass is the longest read and needs nothing else: it
-    // runs beside the rest, and care is counted once both are done.
+    // Reads that need nothing else run beside the places: the latest
+    // visits (joined before the households pass, which reads them) and
+    // the care index's residents (counted once both are done).
     std::thread::scope(|s| {
+        let visits = s.spawn(|| crate::relocate::last_visits(store));
         let in_care = s.spawn(|| care_marks(store, today));
-        let partial = coverage_but_care(store, now, since, days, only);
+        let partial = coverage_but_care(store, now, since, days, only, || {
+            visits
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
         let in_care = in_care
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -389,10 +395,9 @@ fn coverage_but_care(
     since: Ts,
     days: i64,
     only: Option<&HashSet<Id>>,
+    visits: impl FnOnce() -> Result<Vec<LastVisit>>,
 ) -> Result<Partial> {
     let resp = Responsible::load(store, now)?;
-    let visits = crate::relocate::last_visits(store)?;
-    let last_visit = |h: Id| last_visit_in(&visits, h).map(|(t, _)| t);
     let patrols = store.last_patrols()?;
     let mut c = Coverage {
         days,
@@ -522,6 +527,8 @@ fn coverage_but_care(
     }
     // Then the households, in one pass in key order (id order, as each
     // building lists them).
+    let visits = visits()?;
+    let last_visit = |h: Id| last_visit_in(&visits, h).map(|(t, _)| t);
     let mut by_member: IdMap<MemberCoverage> = IdMap::default();
     // Most households have been visited once: the index's size is a fair
     // guess of how many there are, and spares the vectors' regrowth.
