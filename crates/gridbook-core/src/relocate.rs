@@ -176,8 +176,14 @@ pub fn merges(store: &Store) -> gridbook_store::store::Result<Vec<(Id, Id)>> {
         }
         Ok(true)
     })?;
+    merges_of(store, &closed)
+}
+
+/// The merges of the `closed` households, as (merged, into): those closed
+/// by a merge rather than deleted.
+pub fn merges_of(store: &Store, closed: &[Id]) -> gridbook_store::store::Result<Vec<(Id, Id)>> {
     let mut out = Vec::new();
-    for h in closed {
+    for &h in closed {
         for into in merged_away_into(store, h)? {
             if !out.contains(&(h, into)) {
                 out.push((h, into));
@@ -237,10 +243,14 @@ pub fn living_household(store: &Store, h: Id) -> gridbook_store::store::Result<O
 /// its [`last_visit`], for whole-estate reports that read them in one pass.
 /// Sorted by household, as the store lists them.
 pub fn last_visits(store: &Store) -> gridbook_store::store::Result<Vec<LastVisit>> {
-    let own = store.last_visits()?;
-    let merges = merges(store)?;
+    Ok(with_merges(store.last_visits()?, &merges(store)?))
+}
+
+/// Each household's own latest visit (`own`, [`Store::last_visits`]) with
+/// `merges` ([`merges`]) folded in, as [`last_visits`] gives them.
+pub fn with_merges(own: Vec<LastVisit>, merges: &[(Id, Id)]) -> Vec<LastVisit> {
     if merges.is_empty() {
-        return Ok(own);
+        return own;
     }
     let of = |h: Id| {
         own.binary_search_by_key(&h, |l| l.household)
@@ -257,7 +267,7 @@ pub fn last_visits(store: &Store) -> gridbook_store::store::Result<Vec<LastVisit
         let mut seen = vec![into];
         let mut todo = vec![into];
         while let Some(h) = todo.pop() {
-            for &(from, to) in &merges {
+            for &(from, to) in merges {
                 if to == h && !seen.contains(&from) {
                     seen.push(from);
                     todo.push(from);
@@ -276,7 +286,7 @@ pub fn last_visits(store: &Store) -> gridbook_store::store::Result<Vec<LastVisit
             Err(i) => out.insert(i, l),
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

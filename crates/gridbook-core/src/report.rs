@@ -232,16 +232,28 @@ pub fn coverage(
 ) -> Result<Coverage> {
     let since = now.minus_days(days);
     let today = now.date();
-    // Reads that need nothing else run beside the places: the latest
-    // visits (joined before the households pass, which reads them) and
-    // the care index's residents (counted once both are done).
+    // Reads that need nothing else run beside the places: each household's
+    // own latest visit (joined before the households pass, which reads
+    // them) and the care index's residents (counted once both are done).
+    // The households pass finds the closed households, so merges need no
+    // pass of their own: with none (nearly always), the visits read are
+    // the ones to count; otherwise the pass runs again with the merges
+    // folded in.
     std::thread::scope(|s| {
-        let visits = s.spawn(|| crate::relocate::last_visits(store));
+        let visits = s.spawn(|| store.last_visits());
         let in_care = s.spawn(|| care_marks(store, today));
         let partial = coverage_but_care(store, now, since, days, only, || {
             visits
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .and_then(|(partial, own)| {
+            let merges = crate::relocate::merges_of(store, &partial.closed)?;
+            if merges.is_empty() {
+                return Ok(partial);
+            }
+            let visits = crate::relocate::with_merges(own, &merges);
+            Ok(coverage_but_care(store, now, since, days, only, || Ok(visits))?.0)
         });
         let in_care = in_care
             .join()
@@ -282,6 +294,9 @@ struct Counted {
 /// counted, for [`count_care`] to finish.
 struct Partial {
     c: Coverage,
+    /// Households closed (merged or deleted), in id order: where merges
+    /// are looked for.
+    closed: Vec<Id>,
     slots: Vec<BuildingSlot>,
     /// Every household counted, in id order.
     households: Vec<Counted>,
@@ -309,6 +324,7 @@ fn count_care(
         mut by_member,
         mut not_visited,
         areas,
+        closed: _,
     } = p;
     for (id, marks) in in_care {
         let Ok(i) = households.binary_search_by_key(&id, |h| h.id) else {
@@ -396,7 +412,7 @@ fn coverage_but_care(
     days: i64,
     only: Option<&HashSet<Id>>,
     visits: impl FnOnce() -> Result<Vec<LastVisit>>,
-) -> Result<Partial> {
+) -> Result<(Partial, Vec<LastVisit>)> {
     let resp = Responsible::load(store, now)?;
     let patrols = store.last_patrols()?;
     let mut c = Coverage {
@@ -529,6 +545,7 @@ fn coverage_but_care(
     // building lists them).
     let visits = visits()?;
     let last_visit = |h: Id| last_visit_in(&visits, h).map(|(t, _)| t);
+    let mut closed: Vec<Id> = Vec::new();
     let mut by_member: IdMap<MemberCoverage> = IdMap::default();
     // Most households have been visited once: the index's size is a fair
     // guess of how many there are, and spares the vectors' regrowth.
@@ -538,6 +555,7 @@ fn coverage_but_care(
     store.each_stored::<Household>(|bytes| {
         let h: HouseholdView = Store::view::<Household, _>(bytes)?;
         if !h.meta.is_live() {
+            closed.push(h.meta.id);
             return Ok(true);
         }
         let Some(&slot_ix) = slot_of.get(&h.building) else {
@@ -617,14 +635,16 @@ fn coverage_but_care(
     // Keys are big-endian ids, so this is already sorted; the sort only
     // guards `count_care`'s binary search.
     households.sort_unstable_by_key(|h| h.id);
-    Ok(Partial {
+    let partial = Partial {
         c,
         slots,
         households,
         by_member,
         not_visited,
         areas,
-    })
+        closed,
+    };
+    Ok((partial, visits))
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -1840,6 +1860,27 @@ mod merged_tests {
         fn merge(&self, from: Id, into: Id) {
             merge_households(&self.store, Ctx::now(None), from, into, "合并").unwrap();
         }
+    }
+
+    #[test]
+    fn coverage_counts_a_visit_to_a_household_merged_away_where_its_people_went() {
+        let e = estate();
+        let groups = gridbook_domain::vocab::care::shipped();
+        let not_visited = |c: &Coverage| -> Vec<String> {
+            c.not_visited.iter().map(|s| s.path.clone()).collect()
+        };
+        e.visit(e.a, e.sun, 3, None, "走访吕桂英");
+        let before = coverage(&e.store, e.now, 90, None, groups).unwrap();
+        assert_eq!((before.households, before.households_visited), (2, 1));
+        assert_eq!(not_visited(&before), ["胜利花苑/5栋/1-601"]);
+
+        e.merge(e.a, e.b);
+        let after = coverage(&e.store, e.now, 90, None, groups).unwrap();
+        assert_eq!((after.households, after.households_visited), (1, 1));
+        assert!(not_visited(&after).is_empty(), "{:?}", not_visited(&after));
+        // Both read the visits as the whole-estate reports do.
+        let lasts = crate::relocate::last_visits(&e.store).unwrap();
+        assert!(lasts.iter().any(|l| l.household == e.b));
     }
 
     #[test]
