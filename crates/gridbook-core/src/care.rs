@@ -160,6 +160,31 @@ pub fn due_among(
     } else {
         None
     };
+    due_with_lasts(
+        store,
+        groups,
+        now,
+        member,
+        households,
+        lasts.as_deref(),
+        None,
+    )
+}
+
+/// [`due_among`] with every latest visit read already (`lasts`, as
+/// [`crate::relocate::last_visits`] gives them; `None`: each household's
+/// is read on its own), and the households' residents when read already
+/// (`residents`, as [`Store::residents_of`] lists them; a household not in
+/// it is read): an estate's Today reads both once for all it shows.
+pub fn due_with_lasts(
+    store: &Store,
+    groups: &Vocabulary,
+    now: Ts,
+    member: Option<Id>,
+    households: Vec<Id>,
+    lasts: Option<&[gridbook_store::projection::visits::LastVisit]>,
+    residents: Option<&crate::views::IdMap<Vec<Resident>>>,
+) -> Result<Vec<CareDue>> {
     // Households share buildings: each building's path is read once.
     let mut paths: crate::views::IdMap<Option<String>> = Default::default();
     let mut out = Vec::new();
@@ -167,15 +192,22 @@ pub fn due_among(
         let Some(h) = store.household(hh)?.filter(|h| h.meta.is_live()) else {
             continue;
         };
-        let residents = store.residents_of(hh)?;
-        let last = match &lasts {
+        let read;
+        let residents = match residents.and_then(|r| r.get(&hh)) {
+            Some(r) => r,
+            None => {
+                read = store.residents_of(hh)?;
+                &read
+            }
+        };
+        let last = match lasts {
             Some(l) => l
                 .binary_search_by_key(&hh, |v| v.household)
                 .ok()
                 .map(|i| l[i].at),
             None => crate::relocate::last_visit(store, hh)?.map(|(t, _)| t),
         };
-        let Some(mut d) = due_given(groups, &h, &residents, last.map(|t| t.date()), now) else {
+        let Some(mut d) = due_given(groups, &h, residents, last.map(|t| t.date()), now) else {
             continue;
         };
         if let Some(m) = member
@@ -472,6 +504,10 @@ mod tests {
 
     /// The estate's list is the same with the latest visits read at once or
     /// one by one, and each row is what [`due_for`] says of its household.
+    fn in_care_of(store: &Store, today: Date) -> Vec<Id> {
+        in_care(store, today).unwrap()
+    }
+
     #[test]
     fn the_care_list_is_each_households_care_rule_however_visits_are_read() {
         let (store, now) = crate::report::today_tests::estate();
@@ -480,6 +516,24 @@ mod tests {
         let whole = due_with(&store, groups, now, None, Some(true)).unwrap();
         let each = due_with(&store, groups, now, None, Some(false)).unwrap();
         assert_eq!(json(&whole), json(&each));
+        // As an estate's Today reads it: residents from the callers' pass,
+        // the latest visits read once for the whole screen.
+        let (_, in_care) = crate::zoneview::callers_and_care(&store, Some(now.date())).unwrap();
+        let mut households: Vec<Id> = in_care.keys().copied().collect();
+        households.sort_unstable();
+        assert_eq!(households, in_care_of(&store, now.date()));
+        let lasts = crate::relocate::last_visits(&store).unwrap();
+        let screen = due_with_lasts(
+            &store,
+            groups,
+            now,
+            None,
+            households,
+            Some(&lasts),
+            Some(&in_care),
+        )
+        .unwrap();
+        assert_eq!(json(&whole), json(&screen));
         let mut one_by_one = Vec::new();
         for b in store.all::<Building>() {
             for h in store.households_of(b.unwrap().meta.id).unwrap() {

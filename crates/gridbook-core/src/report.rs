@@ -1136,7 +1136,7 @@ pub fn today(
     visit_days: i64,
     patrol_days: i64,
 ) -> Result<Today> {
-    today_as(store, now, me, visit_days, patrol_days, Detail::Full)
+    today_as(store, now, me, visit_days, patrol_days, Detail::Full, None)
 }
 
 /// [`today`] as the TUI's screen shows it: the same rows in the same
@@ -1149,7 +1149,36 @@ pub fn today_screen(
     visit_days: i64,
     patrol_days: i64,
 ) -> Result<Today> {
-    today_as(store, now, me, visit_days, patrol_days, Detail::Screen)
+    today_as(
+        store,
+        now,
+        me,
+        visit_days,
+        patrol_days,
+        Detail::Screen,
+        None,
+    )
+}
+
+/// [`today_screen`] for the whole estate with every latest visit read
+/// already ([`crate::relocate::last_visits`]): the screen's care rows read
+/// them too.
+pub fn estate_today_screen(
+    store: &Store,
+    now: Ts,
+    visit_days: i64,
+    patrol_days: i64,
+    lasts: &[LastVisit],
+) -> Result<Today> {
+    today_as(
+        store,
+        now,
+        None,
+        visit_days,
+        patrol_days,
+        Detail::Screen,
+        Some(lasts),
+    )
 }
 
 fn today_as(
@@ -1159,6 +1188,7 @@ fn today_as(
     visit_days: i64,
     patrol_days: i64,
     detail: Detail,
+    lasts: Option<&[LastVisit]>,
 ) -> Result<Today> {
     let my: Option<Vec<Id>> = match me {
         Some(m) => Some(
@@ -1179,10 +1209,17 @@ fn today_as(
             // Every follow-up ever set is in the index, most of them done,
             // and every household may be listed: the last visits are read
             // in one pass, once for both.
-            let lasts = crate::relocate::last_visits(store)?;
+            let read;
+            let lasts = match lasts {
+                Some(l) => l,
+                None => {
+                    read = crate::relocate::last_visits(store)?;
+                    &read
+                }
+            };
             (
-                open_follow_ups(store, now, None, Some(&lasts))?,
-                rounds_of_estate(store, &lasts, now, &since)?,
+                open_follow_ups(store, now, None, Some(lasts))?,
+                rounds_of_estate(store, lasts, now, &since)?,
             )
         }
     };

@@ -153,9 +153,15 @@ pub fn callers(store: &Store) -> Result<IdMap<Caller>> {
     Ok(callers_and_care(store, None)?.0)
 }
 
-/// [`callers`] and, on `today`, [`crate::care::in_care`] from one pass over
-/// the residents: an estate's Today needs both.
-pub fn callers_and_care(store: &Store, today: Option<Date>) -> Result<(IdMap<Caller>, Vec<Id>)> {
+/// [`callers`] and, on `today`, the households of
+/// [`crate::care::in_care`] with their live residents (as
+/// [`Store::residents_of`] lists them, tags and notes left empty), from
+/// one pass over the residents: an estate's Today needs both, and its care
+/// rows need no read of their own.
+pub fn callers_and_care(
+    store: &Store,
+    today: Option<Date>,
+) -> Result<(IdMap<Caller>, IdMap<Vec<Resident>>)> {
     let mut by_household: IdMap<Vec<Resident>> = IdMap::default();
     let mut in_care = Vec::new();
     store.each_stored::<Resident>(|bytes| {
@@ -176,9 +182,11 @@ pub fn callers_and_care(store: &Store, today: Option<Date>) -> Result<(IdMap<Cal
         }
         Ok(true)
     })?;
-    in_care.sort();
-    in_care.dedup();
-    Ok((callers_of(by_household), in_care))
+    let care = in_care
+        .into_iter()
+        .filter_map(|h| Some((h, by_household.get(&h)?.clone())))
+        .collect();
+    Ok((callers_of(by_household), care))
 }
 
 fn callers_of(by_household: IdMap<Vec<Resident>>) -> IdMap<Caller> {

@@ -32,8 +32,17 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
     let f = |k: &str| lang.t(k).to_string();
     let kind = ReportKind::Today;
     // The screen shows neither who reported a problem nor its latest note.
-    let td = report::today_screen(s, now, w.me, w.config.visit_days(), w.config.patrol_days())
-        .map_err(err)?;
+    // The estate's rows and its care rows read every latest visit: once.
+    let lasts = match w.me {
+        None => Some(gridbook_core::relocate::last_visits(s).map_err(err)?),
+        Some(_) => None,
+    };
+    let (visit_days, patrol_days) = (w.config.visit_days(), w.config.patrol_days());
+    let td = match &lasts {
+        Some(l) => report::estate_today_screen(s, now, visit_days, patrol_days, l),
+        None => report::today_screen(s, now, w.me, visit_days, patrol_days),
+    }
+    .map_err(err)?;
     let mut rows = Vec::new();
     let (care, callers) = match (w.me, pass) {
         // The estate's: one pass over the residents finds both the care
@@ -41,8 +50,18 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
         (None, None | Some(true)) => {
             let (callers, in_care) =
                 zoneview::callers_and_care(s, Some(now.date())).map_err(err)?;
-            let care = gridbook_core::care::due_among(s, &w.lists.care, now, None, in_care, None)
-                .map_err(err)?;
+            let mut households: Vec<Id> = in_care.keys().copied().collect();
+            households.sort_unstable();
+            let care = gridbook_core::care::due_with_lasts(
+                s,
+                &w.lists.care,
+                now,
+                None,
+                households,
+                lasts.as_deref(),
+                Some(&in_care),
+            )
+            .map_err(err)?;
             (care, Callers::All(callers))
         }
         _ => {
