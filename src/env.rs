@@ -16,7 +16,7 @@ use gridbook_core::ops::Ctx;
 use gridbook_domain::error::ErrorKind;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::Member;
-use gridbook_store::store::{Store, StoreError, WriterLock};
+use gridbook_store::store::{OpenWork, Store, StoreError, WriterLock};
 
 use crate::fail::{Fail, io_fail};
 
@@ -206,7 +206,16 @@ impl Env {
             // Before any commit: a saved lookup index is never trusted past it.
             gridbook_core::lookup::persist::forget(&self.data);
         }
-        let store = Store::open_locked(&self.data, lock);
+        let store = Store::open_telling(&self.data, lock, &|w| {
+            use std::io::Write;
+            // On stderr, so a command's output stays what it was; a closed
+            // stderr is no reason to stop.
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}",
+                open_work_line(self.lang, &self.data, w)
+            );
+        });
         if u == Use::Write
             && let Ok(store) = &store
         {
@@ -273,6 +282,16 @@ impl Env {
 /// backup policy's, encrypted to `backup_recipients` when set): CLI-only
 /// use gets recent backups too. Failing to write one is said, and the
 /// write goes ahead: it is the user's work.
+/// What a person is told while an open does long work first (a format
+/// upgrade, a rebuild a kill interrupted), so a blank wait has a reason.
+pub fn open_work_line(lang: Lang, data: &Path, work: OpenWork) -> String {
+    let dir = data.display().to_string();
+    match work {
+        OpenWork::Upgrade { .. } => lang.f("open_work.upgrade", &[&dir]),
+        OpenWork::Rebuild => lang.f("open_work.rebuild", &[&dir]),
+    }
+}
+
 pub fn daily_backup(env: &Env, store: &Store) {
     warn_daily(env.lang, &take_daily_backup(&env.config, store));
 }

@@ -1560,3 +1560,37 @@ fn the_lock_is_retried_for_a_moment_and_a_store_is_defined_once() {
     let err = refused(gb(&data).args(["show", "slhy"]), 3);
     assert!(err.contains("damaged"), "{err}");
 }
+
+/// A store from an older gridbook is upgraded by the first command that
+/// opens it, which says so first on standard error (a large store takes a
+/// minute, and a blank wait reads as a hang); its output is unchanged and
+/// the next command says nothing.
+#[test]
+fn opening_an_older_store_says_it_is_upgrading_it_once() {
+    let (_tmp, data) = demo();
+    let before = export(&data);
+    let older = |data: &Path| Store::open(data).unwrap().set_schema_version_for_tests(6);
+    older(&data);
+    let r = run(gb(&data).arg("export"));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, before, "the same data after the upgrade");
+    let shown = data.display().to_string();
+    assert_eq!(
+        r.stderr.trim_end(),
+        format!(
+            "Updating the data in {shown} to this version's format (done once; a large store takes a minute or two)…"
+        )
+    );
+    let again = run(gb(&data).arg("export"));
+    assert_eq!(again.stderr, "", "upgraded once");
+
+    older(&data);
+    let zh = run(gb(&data).args(["--lang", "zh", "export"]));
+    assert_eq!(zh.code, Some(0), "{}", zh.stderr);
+    assert!(
+        zh.stderr
+            .starts_with(&format!("正在把 {shown} 中的数据升级为本版本的格式")),
+        "{}",
+        zh.stderr
+    );
+}

@@ -361,7 +361,15 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
             // allocator arena of its own that is never handed back (40 MB
             // more peak at 100k, BENCHMARKS "Start-up and memory").
             slow_open_for_tests();
-            match Store::open_locked(data, lock) {
+            let shown = std::cell::RefCell::new((early, terminal));
+            let opened = Store::open_telling(data, lock, &|w| {
+                let (early, terminal) = &mut *shown.borrow_mut();
+                let line = crate::env::open_work_line(env.lang, data, w);
+                let _ = update(early, Msg::Status(line, false));
+                let _ = draw_state(early, terminal);
+            });
+            let (_, terminal) = shown.into_inner();
+            match opened {
                 Ok(store) => (store, terminal, restore),
                 Err(e) => {
                     // The terminal is back before the one-line error.
@@ -372,7 +380,12 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
         }
         None => {
             slow_open_for_tests();
-            let store = Store::open_locked(data, lock)?;
+            // Before the terminal is taken: said on stderr.
+            let store = Store::open_telling(data, lock, &|w| {
+                use std::io::Write;
+                let line = crate::env::open_work_line(env.lang, data, w);
+                let _ = writeln!(std::io::stderr(), "{line}");
+            })?;
             let (terminal, restore) = take_terminal()?;
             (store, terminal, restore)
         }

@@ -182,7 +182,14 @@ pub const DERIVED: [Tree; 13] = [
 impl Store {
     /// Reads the marker and brings the store to [`SCHEMA_VERSION`]: an empty
     /// store is stamped, an older one migrated, a newer one refused.
-    pub(crate) fn check_schema(&self) -> Result<()> {
+    pub(crate) fn check_schema(&self, tell: &dyn Fn(crate::store::OpenWork)) -> Result<()> {
+        let upgrade = |from: u32| {
+            tell(crate::store::OpenWork::Upgrade {
+                from,
+                to: SCHEMA_VERSION,
+            });
+            self.migrate(from)
+        };
         let found = self.get_raw(Tree::Meta, SCHEMA_KEY)?.map(|v| {
             let arr: [u8; 4] = v.as_slice().try_into().unwrap_or([0; 4]);
             u32::from_be_bytes(arr)
@@ -193,10 +200,10 @@ impl Store {
                 dir: self.dir().to_path_buf(),
                 found: v,
             }),
-            Some(v) => self.migrate(v),
+            Some(v) => upgrade(v),
             None if self.is_empty() => self.set_schema(SCHEMA_VERSION),
             // Data without a schema marker predates versioning: version 0.
-            None => self.migrate(0),
+            None => upgrade(0),
         }
     }
 

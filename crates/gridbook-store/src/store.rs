@@ -151,6 +151,17 @@ pub fn store_exists(data_dir: &Path) -> bool {
     at_path || crate::swap::interrupted(data_dir)
 }
 
+/// Long work an open does before the store can be used, told before it
+/// starts ([`Store::open_telling`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenWork {
+    /// The store is in an older format, `from`, and is brought to `to`
+    /// (once; at 100k households about a minute).
+    Upgrade { from: u32, to: u32 },
+    /// A rebuild of the indexes that a kill interrupted is finished.
+    Rebuild,
+}
+
 /// How long [`Store::lock`] keeps trying a lock that is held: long enough
 /// for a process forked by a sibling (which inherits the lock's file for a
 /// moment, until it executes) to let go, short enough to turn a second
@@ -213,11 +224,23 @@ impl Store {
 
     /// Opens the store in `dir` under a lock taken with [`Store::lock`].
     pub fn open_locked(dir: &Path, lock: WriterLock) -> Result<Store> {
+        Store::open_telling(dir, lock, &|_| {})
+    }
+
+    /// [`Store::open_locked`], telling `tell` before long work the open has
+    /// to do first (a format upgrade, an interrupted rebuild), so a caller
+    /// can say why nothing shows yet.
+    pub fn open_telling(dir: &Path, lock: WriterLock, tell: &dyn Fn(OpenWork)) -> Result<Store> {
         // A bulk replacement a kill interrupted is finished or undone first.
         crate::swap::recover(dir)?;
         let names = Tree::names();
         let engine = disk::SledEngine::open(dir, &names)?;
-        let store = Store::on(dir.to_path_buf(), std::sync::Arc::new(engine), Some(lock.0))?;
+        let store = Store::on(
+            dir.to_path_buf(),
+            std::sync::Arc::new(engine),
+            Some(lock.0),
+            tell,
+        )?;
         if store.repack_wanted.load(SeqCst) {
             return store.repack(4);
         }
@@ -238,10 +261,15 @@ impl Store {
     pub fn open_memory(data: &Memory) -> Result<Store> {
         let names = Tree::names();
         let engine = MemoryEngine::open(data, &names);
-        Store::on(PathBuf::new(), std::sync::Arc::new(engine), None)
+        Store::on(PathBuf::new(), std::sync::Arc::new(engine), None, &|_| {})
     }
 
-    fn on(dir: PathBuf, engine: std::sync::Arc<dyn Engine>, lock: Option<File>) -> Result<Store> {
+    fn on(
+        dir: PathBuf,
+        engine: std::sync::Arc<dyn Engine>,
+        lock: Option<File>,
+        tell: &dyn Fn(OpenWork),
+    ) -> Result<Store> {
         let store = Store {
             dir,
             engine,
@@ -264,8 +292,9 @@ impl Store {
             },
             other => other,
         };
-        store.check_schema().map_err(damaged)?;
+        store.check_schema(tell).map_err(damaged)?;
         if store.rebuild_unfinished()? {
+            tell(OpenWork::Rebuild);
             store.rebuild()?;
         }
         store.verify_seal().map_err(damaged)?;
@@ -879,5 +908,52 @@ mod counted_once_tests {
         });
         assert!(failed.is_err());
         assert_eq!(store.counted_once("x", count).unwrap(), 40);
+    }
+}
+
+#[cfg(test)]
+mod telling_tests {
+    use super::*;
+    use crate::writes::Writes;
+    use gridbook_domain::model::{Area, Meta};
+    use std::cell::RefCell;
+
+    fn open_told(dir: &Path) -> Vec<OpenWork> {
+        let told = RefCell::new(Vec::new());
+        let lock = Store::lock(dir).unwrap();
+        let store = Store::open_telling(dir, lock, &|w| told.borrow_mut().push(w)).unwrap();
+        assert_eq!(
+            store.schema_version().unwrap(),
+            crate::schema::SCHEMA_VERSION
+        );
+        told.into_inner()
+    }
+
+    #[test]
+    fn an_open_tells_before_it_upgrades_an_older_store_and_only_then() {
+        let dir = tempfile::tempdir().unwrap();
+        // A new store is stamped with this format: nothing to tell.
+        assert_eq!(open_told(dir.path()), vec![]);
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let mut w = Writes::new();
+            let area = Area {
+                meta: Meta::new(None),
+                name: "胜利花苑".into(),
+                code: "slhy".into(),
+            };
+            store.stage_new(&mut w, &area).unwrap();
+            store.commit(w).unwrap();
+            store.set_schema_version_for_tests(6);
+        }
+        assert_eq!(
+            open_told(dir.path()),
+            vec![OpenWork::Upgrade {
+                from: 6,
+                to: crate::schema::SCHEMA_VERSION
+            }]
+        );
+        // Upgraded once: the next open has nothing to tell.
+        assert_eq!(open_told(dir.path()), vec![]);
     }
 }
