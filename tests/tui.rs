@@ -2526,8 +2526,21 @@ fn a_filtered_timeline_says_its_kind_and_counts_what_it_shows() {
                 insta::assert_snapshot!("timeline_filtered_zh", s);
             }
         }
+        // Past problems and patrols, the members' activities (党员奉献日,
+        // volunteer hours) have a filter of their own.
+        a.press("f f f");
+        let gridbook::tui::state::View::Report(r) = &a.state.view else {
+            panic!("the timeline")
+        };
+        let activities = r.rows.len();
+        assert!(activities > 0 && activities < total, "{}", r.title);
+        let s = screen(&a, 120, 40);
+        match lang {
+            Lang::En => assert!(s.contains(&format!(": activities ({activities})")), "{s}"),
+            Lang::Zh => assert!(r.title.ends_with("的活动记录"), "{}", r.title),
+        }
         // Round the kinds back to everything: the plain title and summary.
-        a.press("f f f f f");
+        a.press("f f f");
         let gridbook::tui::state::View::Report(r) = &a.state.view else {
             panic!("the timeline")
         };

@@ -16,7 +16,9 @@ pub const HINTS: &[Cmd] = &[
 ];
 
 /// Filters, by event kind; `f` cycles through them ("" is everything).
-pub const FILTERS: [&str; 6] = ["", "visit", "problem", "patrol", "assign", "edited"];
+pub const FILTERS: [&str; 7] = [
+    "", "visit", "problem", "patrol", "activity", "assign", "edited",
+];
 
 /// The filter a timeline entry belongs to (see `FILTERS`).
 fn kind_tag(body: &EventBody) -> &'static str {
