@@ -25,6 +25,25 @@ fn welcome_on_an_empty_store() {
     insta::assert_snapshot!("welcome_zh", screen(&a, 80, 24));
 }
 
+/// Coverage of an estate with nothing in it yet says `—`, not "100%
+/// visited": there is nothing to count.
+#[test]
+fn coverage_of_an_empty_store_counts_nothing_as_nothing() {
+    pin_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    for (lang, says) in [
+        (Lang::En, "0 of 0 households visited (—)"),
+        (Lang::Zh, "走访 0 / 0 户（—，"),
+    ] {
+        let mut a = app(&store, lang, 100, 30);
+        a.press("g c");
+        let s = screen(&a, 100, 30);
+        assert!(s.contains(says), "{s}");
+        assert!(!s.contains("100.0"), "{s}");
+    }
+}
+
 /// `:me NAME` says who I am: the header names me, what I save names me as
 /// who wrote it, and config.toml keeps it for the next start (with no
 /// config directory the session keeps it, and says so); a name that is no
@@ -260,8 +279,8 @@ fn timeline_filter_and_amend_a_visit() {
     insta::assert_snapshot!("timeline", screen(&a, 120, 40));
     a.press("f f");
     insta::assert_snapshot!("timeline_problems_only", screen(&a, 120, 40));
-    a.press("f f f f");
-    // Back to all; amend the newest visit's note.
+    a.press("f f f f f");
+    // Round to visits again; amend the newest visit's note.
     a.press("f");
     let before = store.event_count().unwrap();
     a.press("e tab ctrl-u \"独居老人，每周电话联系一次\" tab tab \"记错了内容\" ctrl-s");
@@ -2569,8 +2588,8 @@ fn edits_in_a_timeline_read_as_the_forms_label_them() {
     a.press(": \"goto 胜利花苑/3栋/2-501\" enter tab");
     let s = screen(&a, 120, 40);
     assert!(s.contains("status changed: owner-occupied → rented"), "{s}");
-    // Opened in full: the same labels.
-    a.press("f f f f f enter");
+    // Filtered to changes, opened in full: the same labels.
+    a.press("f f f f f f enter");
     let s = screen(&a, 120, 40);
     assert!(
         s.contains("owner-occupied") && !s.contains(" owner "),

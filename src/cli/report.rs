@@ -162,7 +162,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     "wording.aside",
                     &[
                         &format!("{}/{}", cc.care_visited_on_time, cc.care_households),
-                        &format!("{:.1}%", cc.care_pct),
+                        &report::pct_cell(cc.care_pct, cc.care_households),
                     ],
                 )
             };
@@ -174,19 +174,19 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     a.name.clone(),
                     a.covered_by.clone().unwrap_or_else(|| "—".into()),
                     a.households.to_string(),
-                    format!("{:.1}%", a.visited_pct),
+                    report::pct_cell(a.visited_pct, a.households - a.vacant),
                     a.vacant.to_string(),
                     a.rented.to_string(),
                     care_text(&a.care),
-                    format!("{:.1}%", a.hygiene_pct),
-                    format!("{:.1}%", a.security_pct),
+                    report::pct_cell(a.hygiene_pct, a.buildings),
+                    report::pct_cell(a.security_pct, a.buildings),
                 ]);
                 for b in &a.by_building {
                     rows.push(vec![
                         format!("  {}", b.name),
                         b.covered_by.clone().unwrap_or_else(|| "—".into()),
                         b.households.to_string(),
-                        format!("{:.1}%", b.visited_pct),
+                        report::pct_cell(b.visited_pct, b.households - b.vacant),
                         b.vacant.to_string(),
                         b.rented.to_string(),
                         care_text(&b.care),
@@ -286,7 +286,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                     vec![
                         m.name.clone(),
                         m.households.to_string(),
-                        format!("{:.1}%", m.visited_pct),
+                        report::pct_cell(m.visited_pct, m.households - m.vacant),
                         care_text(&m.care),
                     ]
                 });

@@ -144,6 +144,16 @@ pub struct Coverage {
     pub by_member: Vec<MemberCoverage>,
 }
 
+/// A percentage as shown: `—` when there is nothing to count (an estate
+/// with no households is not "100% visited").
+pub fn pct_cell(pct: f64, whole: usize) -> String {
+    if whole == 0 {
+        "—".to_string()
+    } else {
+        format!("{pct:.1}%")
+    }
+}
+
 pub fn pct(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         100.0
@@ -1521,7 +1531,7 @@ impl Coverage {
                 &[
                     &c.households_visited.to_string(),
                     &counted(lang, "coverage.households", c.households - c.vacant),
-                    &format!("{:.1}", c.visited_pct),
+                    &pct_cell(c.visited_pct, c.households - c.vacant),
                     &counted(lang, "coverage.days", c.days.max(0) as usize),
                 ],
             ),
@@ -1534,14 +1544,14 @@ impl Coverage {
                 &[
                     &c.care.care_visited_on_time.to_string(),
                     &c.care.care_households.to_string(),
-                    &format!("{:.1}", c.care.care_pct),
+                    &pct_cell(c.care.care_pct, c.care.care_households),
                 ],
             ),
             lang.f(
                 "coverage.patrolled",
                 &[
-                    &format!("{:.1}", c.hygiene_pct),
-                    &format!("{:.1}", c.security_pct),
+                    &pct_cell(c.hygiene_pct, c.buildings),
+                    &pct_cell(c.security_pct, c.buildings),
                 ],
             ),
         ]

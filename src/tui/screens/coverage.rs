@@ -43,7 +43,7 @@ pub fn load(w: &World) -> R<Report> {
             &[
                 &cc.care_visited_on_time.to_string(),
                 &cc.care_households.to_string(),
-                &format!("{:.1}", cc.care_pct),
+                &report::pct_cell(cc.care_pct, cc.care_households),
             ],
         )
     };
@@ -152,14 +152,14 @@ pub fn load(w: &World) -> R<Report> {
                 &a.name,
                 a.covered_by.as_deref().unwrap_or("—"),
                 &a.households.to_string(),
-                &format!("{:.1}", a.visited_pct),
+                &report::pct_cell(a.visited_pct, a.households - a.vacant),
                 &a.vacant.to_string(),
                 &a.rented.to_string(),
                 &a.care.care_visited_on_time.to_string(),
                 &a.care.care_households.to_string(),
-                &format!("{:.1}", a.care.care_pct),
-                &format!("{:.1}", a.hygiene_pct),
-                &format!("{:.1}", a.security_pct),
+                &report::pct_cell(a.care.care_pct, a.care.care_households),
+                &report::pct_cell(a.hygiene_pct, a.buildings),
+                &report::pct_cell(a.security_pct, a.buildings),
             ],
         ));
     }
