@@ -86,13 +86,12 @@ pub fn load(w: &World) -> R<Report> {
                 kind: RowKind::Problem,
                 cells: vec![
                     o.age_days.to_string(),
-                    category_label(lang, &o.category),
+                    category_cell(lang, &o.category, &o.urgency),
                     // Where and whom to call before the description: on a
                     // narrow screen the description is what gets cut.
                     o.zone.clone(),
                     call.cell,
                     checklist::shown(lang, &o.description),
-                    lang.label("urgency", &o.urgency),
                     o.last_note
                         .as_deref()
                         .map(|n| checklist::shown(lang, n))
@@ -132,7 +131,7 @@ pub fn load(w: &World) -> R<Report> {
             kind: RowKind::Problem,
             cells: vec![
                 e.at.days_before(now).to_string(),
-                category_label(lang, category),
+                category_cell(lang, category, urgency.code()),
                 zone_label(w, e.zone)?,
                 call.cell,
                 format!(
@@ -140,7 +139,6 @@ pub fn load(w: &World) -> R<Report> {
                     f("lifecycle.resolved_mark"),
                     checklist::shown(lang, description)
                 ),
-                lang.label("urgency", urgency.code()),
                 last_note(w, &e)?.unwrap_or_default(),
             ],
             phone: call.phone,
@@ -182,7 +180,6 @@ pub fn load(w: &World) -> R<Report> {
                 f("col.zone"),
                 f("contacts.col_contact"),
                 f("col.description"),
-                f("col.urgency"),
                 f("col.last_note"),
             ],
             vec![],
@@ -190,6 +187,18 @@ pub fn load(w: &World) -> R<Report> {
     };
     apply_filter(&mut r);
     Ok(r)
+}
+
+/// A problem's category, marked `!` when it is urgent, as the side pane
+/// and timelines mark it: a column of its own for the urgency cut the
+/// latest note to `…` at 80 and 100 columns.
+fn category_cell(lang: gridbook_domain::i18n::Lang, category: &str, urgency: &str) -> String {
+    let label = category_label(lang, category);
+    if urgency == Urgency::High.code() {
+        format!("{label} !")
+    } else {
+        label
+    }
 }
 
 /// The newest step's note on a problem, as shown.
