@@ -1367,6 +1367,25 @@ fn browse_shows_care_badges_and_filters_to_care_households() {
     }
 }
 
+/// With care only on, a building's row counts its care households beside
+/// all of them: the number the list it opens on shows.
+#[test]
+fn care_only_buildings_count_their_care_households() {
+    let (_d, store) = demo_store();
+    for (lang, header) in [(Lang::En, "care / households"), (Lang::Zh, "重点户 / 住户")] {
+        let mut a = app(&store, lang, 100, 30);
+        a.press("enter");
+        let all = row_of(&a, "1栋").expect("1栋 listed").cells[1].clone();
+        a.press("c");
+        let counted = row_of(&a, "1栋").expect("1栋 has care households").cells[1].clone();
+        let (care, of) = counted.split_once(" / ").expect("care / all");
+        assert_eq!(of, all);
+        assert!(screen(&a, 100, 30).contains(header));
+        a.press("enter");
+        assert_eq!(browse_rows(&a).len().to_string(), care);
+    }
+}
+
 #[test]
 fn the_resident_form_edits_care_groups_as_the_tag_command_does() {
     let (_d, store) = demo_store();

@@ -122,25 +122,29 @@ pub fn load(
                 }
                 // Live households only: deleted ones stay in the index for history.
                 let households = s.households_of(b.meta.id).map_err(err)?;
-                if w.care_only {
-                    let mut any = false;
+                // Care only: the building's care households beside all of
+                // them, as the list it opens on counts them.
+                let counted = if w.care_only {
+                    let mut care = 0;
                     for h in &households {
                         let residents = s.residents_of(h.meta.id).map_err(err)?;
                         if badge(w.lang, groups, &residents, today).is_some() {
-                            any = true;
-                            break;
+                            care += 1;
                         }
                     }
-                    if !any {
+                    if care == 0 {
                         continue;
                     }
-                }
+                    format!("{care} / {}", households.len())
+                } else {
+                    households.len().to_string()
+                };
                 rows.push(Row {
                     id: b.meta.id,
                     kind: RowKind::Building,
                     cells: vec![
                         b.name.clone(),
-                        households.len().to_string(),
+                        counted,
                         cover_name(w, b.meta.id, now)?,
                         s.open_problem_count(b.meta.id).map_err(err)?.to_string(),
                         // A read per household: counted on the worker
@@ -156,7 +160,14 @@ pub fn load(
                 vec![area.name],
                 vec![
                     t(w, "col.building"),
-                    t(w, "col.households"),
+                    t(
+                        w,
+                        if w.care_only {
+                            "caretui.col.care_of_households"
+                        } else {
+                            "col.households"
+                        },
+                    ),
                     t(w, "col.covered_by"),
                     t(w, "col.open"),
                     w.lang.f("col.not_visited", &[&visit_days.to_string()]),
