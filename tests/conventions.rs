@@ -126,3 +126,27 @@ fn progress_never_reaches_a_pipe_or_json() {
         }
     }
 }
+
+/// Every option and argument of every command says what it is in `--help`
+/// (an undescribed `--relation` or `--notes` leaves a worker guessing).
+#[test]
+fn every_option_and_argument_has_help() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, path: &str, bare: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" || arg.is_hide_set() {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                bare.push(format!("{path} {id}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), bare);
+        }
+    }
+    let mut bare = Vec::new();
+    walk(&gridbook::cli::Cli::command(), "gridbook", &mut bare);
+    assert!(bare.is_empty(), "no help text: {bare:#?}");
+}

@@ -107,6 +107,7 @@ pub enum Cmd {
     Show {
         /// AREA[/BUILDING[/HOUSEHOLD]], by name or code: 胜利花苑/3栋/2-501 or slhy/3/2-501.
         addr: String,
+        /// Print JSON (its shape is in the README).
         #[arg(long)]
         json: bool,
         /// How many timeline entries to show.
@@ -125,15 +126,19 @@ pub enum Cmd {
     },
     /// Quick lookup: residents, members, phones, rooms, places (pinyin initials work: zs finds 张三).
     Find {
+        /// What to look for: a name, pinyin initials (zs), phone digits, a room (2-501), a place.
         query: Vec<String>,
+        /// At most this many results.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Print JSON (its shape is in the README).
         #[arg(long)]
         json: bool,
     },
     /// Export everything: lossless JSON, a roster CSV plus an events CSV, or
     /// both as sheets of one Excel workbook.
     Export {
+        /// json (everything, lossless), csv (a roster and an events file) or xlsx (both as sheets).
         #[arg(long, default_value = "json", value_parser = one_of::<gridbook_core::export::Format>(&["json", "csv", "xlsx"]))]
         format: gridbook_core::export::Format,
         /// File (json, xlsx) or directory (csv); default: standard output for json.
@@ -161,6 +166,7 @@ pub enum Cmd {
     },
     /// Restore from a backup (default: the newest) into an empty store.
     Restore {
+        /// The backup or export file (default: the newest backup of this data directory).
         file: Option<PathBuf>,
         /// Replace a store that already holds data.
         #[arg(long)]
@@ -206,6 +212,7 @@ pub enum Cmd {
     Plan {
         /// AREA/BUILDING, by name or code.
         addr: String,
+        /// Print JSON (its shape is in the README).
         #[arg(long)]
         json: bool,
         /// Visited means within this many days (default: visit_days in config, 90).
@@ -244,7 +251,9 @@ pub enum Cmd {
     /// End a member's span on a zone (every role they hold there, or --role's).
     #[command(after_help = ASSIGN_EXAMPLES)]
     Unassign {
+        /// The member: name, phone or id.
         member: String,
+        /// The zone: AREA[/BUILDING[/HOUSEHOLD]].
         zone: String,
         /// Only this role: responsible, liaison or supervisor.
         #[arg(long)]
@@ -311,11 +320,13 @@ pub enum Cmd {
         /// Regenerate every derived index from records and events.
         #[arg(long)]
         rebuild: bool,
+        /// Print JSON (its shape is in the README).
         #[arg(long)]
         json: bool,
     },
     /// Shell completions: `gridbook completions bash > /etc/bash_completion.d/gridbook`.
     Completions {
+        /// The shell to write completions for.
         #[arg(value_enum)]
         shell: completions::Shell,
     },
@@ -323,8 +334,10 @@ pub enum Cmd {
     Man,
     /// Generate a large synthetic estate (for benchmarks) into an empty store.
     Gen {
+        /// How many households (about 3 residents each; 20 members per 1,000).
         #[arg(long, default_value_t = 100_000)]
         households: usize,
+        /// The same seed makes the same estate.
         #[arg(long, default_value_t = 7)]
         seed: u64,
         /// Activity events to generate (default: 10 per household).
@@ -370,6 +383,7 @@ pub enum LedgerWhat {
 /// `gridbook report …`: which report, its period and where it goes.
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
+    /// Which report.
     #[arg(value_enum)]
     pub what: ReportWhat,
     /// For `report ledger`: which ledger.
@@ -387,6 +401,7 @@ pub struct ReportArgs {
     /// Last day counted (alone: from the beginning).
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
+    /// Print JSON (its shape is in the README).
     #[arg(long)]
     pub json: bool,
     /// Also write the report as CSV (UTF-8 with BOM, headers in --lang) to FILE.
@@ -428,8 +443,11 @@ pub enum EditCmd {
         /// A new name.
         #[arg(long = "name", value_name = "NAME")]
         new_name: Option<String>,
+        /// Relation to the head of the household, as the roster writes it
+        /// (户主, 配偶, 子女 …).
         #[arg(long)]
         relation: Option<String>,
+        /// Notes on the resident (an empty string clears them).
         #[arg(long)]
         notes: Option<String>,
         /// present (在住), moved-out (迁出) or deceased (去世).
@@ -439,19 +457,24 @@ pub enum EditCmd {
     /// A household's occupancy status or notes.
     #[command(after_help = EDIT_HOUSEHOLD_EXAMPLES)]
     Household {
+        /// AREA/BUILDING/HOUSEHOLD.
         addr: String,
         /// owner (自住), rented (出租), vacant (空置) or commercial (商用).
         #[arg(long)]
         status: Option<String>,
+        /// Notes on the household (an empty string clears them).
         #[arg(long)]
         notes: Option<String>,
     },
     /// A building's name, code and floor numbering.
     #[command(after_help = EDIT_BUILDING_EXAMPLES)]
     Building {
+        /// AREA/BUILDING.
         addr: String,
+        /// A new name (3栋).
         #[arg(long)]
         name: Option<String>,
+        /// A new short code, typed in addresses (3).
         #[arg(long)]
         code: Option<String>,
         /// The floor rooms 1xx are on (2 when shops take the ground floor).
@@ -466,8 +489,10 @@ pub enum EditCmd {
     Member {
         /// Name, phone or id.
         member: String,
+        /// A new name.
         #[arg(long)]
         name: Option<String>,
+        /// A new phone (an empty string clears it).
         #[arg(long)]
         phone: Option<String>,
         /// party-member (党员), grid-worker (网格员), volunteer (志愿者), building-head (楼栋长), grid-leader (网格长).
@@ -525,6 +550,7 @@ pub enum ImportCmd {
     /// Households and residents from a roster: CSV (UTF-8 or GB18030) or a
     /// workbook (.xlsx, .xls, .ods); all rows or none.
     Roster {
+        /// The roster: .csv, .xlsx, .xls or .ods.
         file: PathBuf,
         /// The workbook's sheet to read (default: the first).
         #[arg(long, value_name = "NAME")]
@@ -539,11 +565,13 @@ pub enum ImportCmd {
         /// (edited fields, deleted or moved-out people); listed either way.
         #[arg(long)]
         overwrite: bool,
+        /// Print JSON (its shape is in the README).
         #[arg(long)]
         json: bool,
     },
     /// Members and their zones from CSV or a workbook (.xlsx, .xls, .ods).
     Members {
+        /// The members' list: .csv, .xlsx, .xls or .ods.
         file: PathBuf,
         /// The workbook's sheet to read (default: the first).
         #[arg(long, value_name = "NAME")]
@@ -551,6 +579,7 @@ pub enum ImportCmd {
     },
     /// Everything from a `gridbook export` JSON file (plain or age-encrypted), into an empty store.
     Json {
+        /// The export file (`gridbook export`), plain or encrypted.
         file: PathBuf,
         /// The age identity file for an export encrypted to keys (default: `identity` in config).
         #[arg(long, value_name = "FILE")]
@@ -562,6 +591,7 @@ pub enum ImportCmd {
 pub enum LogCmd {
     /// A visit (走访) to a household.
     Visit {
+        /// The household visited: AREA/BUILDING/HOUSEHOLD.
         #[arg(long, value_name = "ADDR")]
         household: String,
         /// Who visited (default: --as / me; never guessed from who covers the household).
@@ -574,6 +604,7 @@ pub enum LogCmd {
         /// policy-outreach, safety-check (or the Chinese words: 日常走访 …).
         #[arg(long, default_value = "routine")]
         purpose: String,
+        /// What was seen or said (default: none).
         #[arg(long, default_value = "")]
         note: String,
         /// Follow-up date: +7d, -3d, 2026-12-05 …
@@ -582,6 +613,7 @@ pub enum LogCmd {
     },
     /// A problem (问题/诉求) reported in a zone.
     Problem {
+        /// Where: an area, building or household (AREA/BUILDING/HOUSEHOLD).
         #[arg(long, value_name = "ADDR")]
         zone: String,
         /// repair, blocked-drain, moving-help, medical-help, home-service,
@@ -589,48 +621,63 @@ pub enum LogCmd {
         /// config.toml `categories` replaces the list).
         #[arg(long)]
         category: String,
+        /// What is wrong, as the resident put it.
         #[arg(long)]
         note: String,
         /// low, normal or high (低, 一般, 紧急).
         #[arg(long, default_value = "normal")]
         urgency: String,
+        /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// Resolve an open problem (ID as `log problem` printed it).
     Resolve {
+        /// The problem's id, as `log problem` printed it.
         problem: String,
+        /// How it was resolved.
         #[arg(long)]
         note: String,
+        /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// Reopen a resolved problem.
     Reopen {
+        /// The problem's id, as `log problem` printed it.
         problem: String,
+        /// Why it is open again.
         #[arg(long)]
         note: String,
+        /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// Note progress on an open problem.
     Progress {
+        /// The problem's id, as `log problem` printed it.
         problem: String,
+        /// What was done so far.
         #[arg(long)]
         note: String,
+        /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// Comment on a problem, open or resolved.
     Comment {
+        /// The problem's id, as `log problem` printed it.
         problem: String,
+        /// The comment.
         #[arg(long)]
         note: String,
+        /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
     /// A hygiene (卫生) or security (治安) patrol of an area or building.
     Patrol {
+        /// The area or building patrolled (AREA or AREA/BUILDING).
         #[arg(long, value_name = "ADDR")]
         zone: String,
         /// hygiene or security (卫生, 治安).
@@ -642,8 +689,10 @@ pub enum LogCmd {
         /// Open a problem for each failed item.
         #[arg(long)]
         open_problems: bool,
+        /// What was seen (default: none).
         #[arg(long, default_value = "")]
         note: String,
+        /// When: now, 14:30, yesterday 09:00, -2d, 2026-11-28 14:30.
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
     },
@@ -653,6 +702,7 @@ pub enum LogCmd {
         /// A kind's code or either language's name (activities.toml adds kinds).
         #[arg(long)]
         kind: String,
+        /// Where it took place: an area, building or household.
         #[arg(long, value_name = "ADDR")]
         zone: String,
         /// Members who took part, by name, phone or id, `,` between.
@@ -664,6 +714,7 @@ pub enum LogCmd {
         /// When: now, 09:00, yesterday 09:00, -2d, 2026-11-28 09:00.
         #[arg(long, default_value = "now", allow_hyphen_values = true)]
         at: String,
+        /// What was done (default: none).
         #[arg(long, default_value = "")]
         note: String,
     },

@@ -44,6 +44,7 @@ pub enum OfficeCmd {
     },
     /// Take a device's key away and refuse its pushes.
     RevokeDevice {
+        /// The device's name, as `office add-device` was given it.
         name: String,
         /// The office repository (default: the current folder).
         #[arg(long, value_name = "DIR", default_value = ".")]

@@ -44,6 +44,7 @@ pub enum SyncCmd {
     },
     /// Entries not yet sent, the last push and pull, each device's last batch.
     Status {
+        /// Print JSON (its shape is in the README).
         #[arg(long)]
         json: bool,
     },
@@ -57,9 +58,15 @@ pub enum SyncCmd {
 #[derive(Subcommand, Debug)]
 pub enum BundleCmd {
     /// Send what waits, then write every device's batches into FILE.
-    Export { file: PathBuf },
+    Export {
+        /// The bundle file to write (on the USB stick).
+        file: PathBuf,
+    },
     /// Take the batches in FILE and apply those not seen yet.
-    Import { file: PathBuf },
+    Import {
+        /// The bundle file to read.
+        file: PathBuf,
+    },
 }
 
 /// The summary line: "sent 12, received 340 from 4 devices, 1 conflict".
