@@ -1237,9 +1237,23 @@ fn the_plan_scrolls_by_unit_and_moves_door_to_door() {
         }
         _ => panic!("the household is open"),
     }
-    // From inside a household, `g b` is its building's plan.
+    // From inside a household, `g b` is its building's plan, the cursor
+    // on the household's door.
     a.press("g b");
-    assert_eq!(door(&a), "1-3301");
+    assert_eq!(door(&a), "4-3302");
+    // From the building's list of households, on the selected one's.
+    a.press("esc esc j j j");
+    let gridbook::tui::state::View::Browse(b) = &a.state.view else {
+        panic!("the browser")
+    };
+    assert!(matches!(
+        b.level,
+        gridbook::tui::state::Level::Households(_)
+    ));
+    let room = b.rows[b.sel].cells[0].clone();
+    a.press("b");
+    assert_eq!(door(&a), room);
+    a.press("esc");
     // From the list of areas there is no building: said, nothing opened.
     a.press("esc esc esc esc esc esc b");
     assert!(a.state.status.clone().unwrap().error);

@@ -338,6 +338,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Plan(mut p) => {
             match std::mem::replace(&mut state.view, View::Welcome) {
                 View::Browse(b) => {
+                    // Opened on a household (selected, or the one we are
+                    // in): the cursor starts on its door.
+                    let here = match b.level {
+                        Level::Household(h) => Some(h),
+                        Level::Households(_) => b.rows.get(b.sel).map(|r| r.id),
+                        _ => None,
+                    };
+                    if let Some(h) = here {
+                        p.select(h);
+                    }
                     state.browse_behind = Some(b);
                     state.stale.browse = false;
                 }
