@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use gridbook_core::config::{self, Config};
 use gridbook_core::ops::Ctx;
+use gridbook_core::who::WhoError;
 use gridbook_domain::error::ErrorKind;
 use gridbook_domain::i18n::Lang;
 use gridbook_domain::model::Member;
@@ -155,6 +156,10 @@ pub struct Env {
     pub lang: Lang,
     pub config: Config,
     pub as_member: Option<String>,
+    /// `as_member` is config.toml's `me`, not `--as`: a name that matches
+    /// nobody here is then said as the config's, with how to change it (a
+    /// worker may keep several data directories under one config).
+    pub me_from_config: bool,
     /// How long to wait for another gridbook to let go of the data (`--wait`).
     pub wait: Duration,
     /// The running TUI's store, when it answers this command for another
@@ -171,9 +176,11 @@ impl Env {
     ) -> Result<Env, Fail> {
         let config = Config::load(config::config_dir().as_deref()).map_err(Fail::input)?;
         let data = config::data_dir(data).map_err(Fail::input)?;
+        let me_from_config = as_member.is_none() && config.me.is_some();
         Ok(Env {
             lang: Lang::detect(lang, config.lang),
             as_member: as_member.or_else(|| config.me.clone()),
+            me_from_config,
             data,
             config,
             wait: DEFAULT_WAIT,
@@ -267,9 +274,30 @@ impl Env {
 
     /// The writing member from `--as` / config, resolved against the store.
     pub fn me(&self, store: &Store) -> Result<Option<Member>, Fail> {
+        match self.member(store) {
+            Ok(m) => Ok(m),
+            Err(WhoError::NoMember { who, .. }) if self.me_from_config => {
+                let path = self.config_file();
+                Err(Fail::said("cli_msg.config_me_unknown", &[&who, &path]))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `--as` / config's `me` resolved against the store, as the lookup
+    /// answers it.
+    pub fn member(&self, store: &Store) -> Result<Option<Member>, WhoError> {
         match &self.as_member {
             None => Ok(None),
-            Some(who) => Ok(Some(gridbook_core::who::member(store, who)?)),
+            Some(who) => gridbook_core::who::member(store, who).map(Some),
+        }
+    }
+
+    /// Where config.toml is, as it is said to the user.
+    pub fn config_file(&self) -> String {
+        match config::config_dir() {
+            Some(d) => d.join("config.toml").display().to_string(),
+            None => "config.toml".to_string(),
         }
     }
 

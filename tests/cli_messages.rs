@@ -72,7 +72,7 @@ fn messages_follow_lang_zh() {
                 "--follow-up",
                 "+7x",
             ],
-            "`+7x` 不是有效日期",
+            "「+7x」不是有效日期：可填 今天、昨天、明天",
             "is not a date",
         ),
         (
@@ -388,7 +388,7 @@ fn roster_rejections_are_said_in_chinese_with_file_line_and_column() {
         ),
         format!("{file}:6：第 8 列（出生日期）：「去年」不是出生日期"),
         format!("{file}:7：第 6 列（电话）：「5468312345」像是丢了开头 0 的座机号"),
-        format!("{file}:8：第 9 列：`多余` 在表头最后一列（出生日期）的右边"),
+        format!("{file}:8：第 9 列：「多余」在表头最后一列（出生日期）的右边"),
     ];
     let english = [
         "column",
@@ -613,7 +613,7 @@ fn members_import_rejections_are_said_in_chinese_with_file_line_and_column() {
             "{file}:2：第 3 列（类型）：未知类型「坏类型」（党员、网格员、志愿者、楼栋长，或 party-member、grid-worker、volunteer、building-head）"
         ),
         format!("{file}:3：第 4 列（责任区）：没有楼栋「9栋」（在 胜利花苑 中）"),
-        format!("{file}:4：第 6 列（起始日期）：`某天` 不是有效时间"),
+        format!("{file}:4：第 6 列（起始日期）：「某天」不是有效时间"),
         format!("{file}:5：第 7 列（编号）：「xyz」不是成员编号"),
         format!("{file}:6：第 2 列（电话）：「12345」不是电话号码"),
         format!("{file}:7：第 1 列（姓名）："),
@@ -967,5 +967,35 @@ fn backup_of_nothing_is_refused_in_chinese() {
     assert!(
         en.contains(&format!("{shown} holds no data; nothing to back up")),
         "{en}"
+    );
+}
+
+/// config.toml's `me` naming nobody in this data directory: a write that
+/// takes its writer from it says where the name came from and how to
+/// change it; an explicit `--as` keeps its own message.
+#[test]
+fn a_writer_from_config_me_that_names_nobody_here_says_it_came_from_config() {
+    let d = Data::new();
+    let conf = d.dir.path().join("config");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(conf.join("config.toml"), "me = \"孙梓涵\"\n").unwrap();
+    let file = conf.join("config.toml").display().to_string();
+    let visit = ["log", "visit", "--household", "slhy/3/2-501"];
+    let en = d.bad(&visit);
+    assert!(
+        en.contains("me = \"孙梓涵\"") && en.contains(&file) && en.contains("--as MEMBER"),
+        "{en}"
+    );
+    assert!(en.contains(":me NAME"), "{en}");
+    let zh = d.bad(&zh(&visit));
+    assert!(
+        zh.contains("me「孙梓涵」") && zh.contains(&file) && zh.contains("--as 成员"),
+        "{zh}"
+    );
+    // `--as` is not the config's: its message is the lookup's own.
+    let as_flag = d.bad(&[&["--as", "孙梓涵"][..], &visit[..]].concat());
+    assert!(
+        as_flag.contains("no member") && !as_flag.contains("config.toml"),
+        "{as_flag}"
     );
 }

@@ -669,3 +669,33 @@ fn quitting_after_a_change_says_the_backup_in_the_users_language() {
     assert!(raw.contains("gridbook：备份已写入"), "{raw}");
     assert!(!raw.contains("backup written"), "{raw}");
 }
+
+/// config.toml's `me` is the user's, and may name nobody in this data
+/// directory: the TUI opens unsigned and says so, in either language.
+#[test]
+fn a_config_me_naming_nobody_here_opens_the_tui_unsigned_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let config = tmp.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    for (lang, said) in [
+        (
+            "zh",
+            "me「孙梓涵」不是此处的成员，未指定身份；输入 :me 姓名 选择",
+        ),
+        (
+            "en",
+            "me = \"孙梓涵\" names no member here, not signed in; :me NAME picks one",
+        ),
+    ] {
+        std::fs::write(
+            config.join("config.toml"),
+            format!("me = \"孙梓涵\"\nlang = \"{lang}\"\n"),
+        )
+        .unwrap();
+        let mut s = start_tui(&data, &config);
+        s.wait_for(|t| t.contains(said), said);
+        quit(&mut s);
+    }
+}

@@ -2765,3 +2765,38 @@ fn empty_tables_say_what_is_empty() {
     assert!(table(&s, 6).contains("没有符合筛选条件的记录。"), "{s}");
     assert!(!s.contains('—'), "{s}");
 }
+
+/// In help, esc closes it (nothing is cancelled), and shift-tab is said as
+/// the previous pane rather than repeating tab's words.
+#[test]
+fn help_says_esc_closes_and_shift_tab_goes_back() {
+    let (_d, store) = demo_store();
+    for (lang, close, prev, tab) in [
+        (
+            Lang::Zh,
+            "j 移动 · esc 关闭",
+            "上一个窗格",
+            "此处的记录时间线",
+        ),
+        (
+            Lang::En,
+            "j move · esc close",
+            "the previous pane",
+            "the zone's timeline",
+        ),
+    ] {
+        let mut a = app(&store, lang, 120, 60);
+        a.press("?");
+        let s = screen(&a, 120, 60);
+        assert!(s.contains(close), "{s}");
+        // The first of each key is the list's (forms come later).
+        let line = |key: &str| {
+            s.lines()
+                .find(|l| l.contains(&format!(" {key}  ")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(line("shift-tab").contains(prev), "{s}");
+        assert!(line("tab").contains(tab), "{s}");
+    }
+}

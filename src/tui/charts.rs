@@ -99,10 +99,12 @@ fn title(lang: Lang, c: &Chart) -> String {
 /// The chart as one line of text, for a space too small for the picture.
 pub fn text(lang: Lang, c: &Chart) -> String {
     match c {
-        Chart::Weeks(w) => format!(
-            "{}: {}",
-            title(lang, c),
-            w.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")
+        Chart::Weeks(w) => lang.f(
+            "excel.chart.line",
+            &[
+                &title(lang, c),
+                &w.iter().map(u64::to_string).collect::<Vec<_>>().join(" "),
+            ],
         ),
         Chart::Shares { rows, .. } => {
             let areas: Vec<String> = rows
@@ -110,7 +112,7 @@ pub fn text(lang: Lang, c: &Chart) -> String {
                 .filter(|r| !r.building)
                 .map(|r| format!("{} {:.0}%", r.name, r.pct[WEEKS - 1]))
                 .collect();
-            format!("{}: {}", title(lang, c), areas.join(" · "))
+            lang.f("excel.chart.line", &[&title(lang, c), &areas.join(" · ")])
         }
         Chart::Ages(a) => {
             let parts: Vec<String> = age_labels(lang)
@@ -118,7 +120,7 @@ pub fn text(lang: Lang, c: &Chart) -> String {
                 .zip(a)
                 .map(|(l, n)| format!("{l} {n}"))
                 .collect();
-            format!("{}: {}", title(lang, c), parts.join(" · "))
+            lang.f("excel.chart.line", &[&title(lang, c), &parts.join(" · ")])
         }
     }
 }

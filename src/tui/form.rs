@@ -33,18 +33,45 @@ pub enum FieldKind {
     Hours,
 }
 
+/// Why a typed duration in hours is refused: the reason differs, so the
+/// message does (`两小时` is not a number; `30` is one, out of range).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoursError {
+    NotANumber,
+    OutOfRange,
+}
+
+impl HoursError {
+    /// The message for `typed`, in `lang`.
+    pub fn say(self, lang: Lang, typed: &str) -> String {
+        let key = match self {
+            HoursError::NotANumber => "caretui.err.hours_nan",
+            HoursError::OutOfRange => "caretui.err.hours",
+        };
+        lang.f(key, &[typed.trim()])
+    }
+}
+
 /// Minutes in a duration typed in hours, when it is more than 0 and at
 /// most 24 hours.
-pub fn hours_minutes(text: &str) -> Option<u32> {
+pub fn hours_minutes(text: &str) -> Result<u32, HoursError> {
     let t = text.trim();
     let t = t
         .strip_suffix("小时")
         .or_else(|| t.strip_suffix('h'))
         .unwrap_or(t)
         .trim();
-    let h: f64 = t.parse().ok()?;
+    let h: f64 = t.parse().map_err(|_| HoursError::NotANumber)?;
+    // `inf` and `NaN` parse as floats, but no one means them as hours.
+    if !h.is_finite() {
+        return Err(HoursError::NotANumber);
+    }
     let m = (h * 60.0).round();
-    (h.is_finite() && (1.0..=24.0 * 60.0).contains(&m)).then_some(m as u32)
+    if (1.0..=24.0 * 60.0).contains(&m) {
+        Ok(m as u32)
+    } else {
+        Err(HoursError::OutOfRange)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -212,9 +239,8 @@ impl Field {
             FieldKind::Multi(p) if p.marked().count() < p.min => {
                 Some(lang.t("caretui.err.pick_min").to_string())
             }
-            FieldKind::Hours if hours_minutes(v).is_none() => {
-                Some(lang.f("caretui.err.hours", &[v]))
-            }
+            FieldKind::Hours if v.is_empty() => Some(lang.t("err.required").to_string()),
+            FieldKind::Hours => hours_minutes(v).err().map(|e| e.say(lang, v)),
             FieldKind::Time => {
                 gridbook_domain::when::instant(v, now, &gridbook_domain::clock::tz())
                     .err()
@@ -630,14 +656,67 @@ mod tests {
         assert!(f.dirty);
     }
 
+    /// Inline errors teach what the parser takes, in the UI's words, and
+    /// say why a value is refused (not a number vs. out of range).
+    #[test]
+    fn inline_errors_name_accepted_words_in_the_ui_language() {
+        let check = |lang: Lang, kind: FieldKind, typed: &str| {
+            let mut f = Field::new("x", "x", kind, "");
+            f.input = TextInput::new(typed);
+            f.check(lang).unwrap_or_default()
+        };
+        let zh_date = check(Lang::Zh, FieldKind::Date, "abc");
+        assert_eq!(
+            zh_date,
+            "「abc」不是有效日期：可填 今天、昨天、明天、-2d、+7d 或 2026-11-28"
+        );
+        let zh_time = check(Lang::Zh, FieldKind::Time, "昨天下午");
+        assert_eq!(
+            zh_time,
+            "「昨天下午」不是有效时间：可填 现在、14:30、昨天 09:00 或 2026-11-28 14:30"
+        );
+        assert!(
+            check(Lang::En, FieldKind::Date, "abc").starts_with("`abc` is not a date: try today")
+        );
+        assert!(
+            check(Lang::En, FieldKind::Time, "later").starts_with("`later` is not a time: try now")
+        );
+        // Every word the Chinese hints offer is one the fields accept.
+        for ok in ["今天", "昨天", "明天", "-2d", "+7d", "2026-11-28"] {
+            assert_eq!(check(Lang::Zh, FieldKind::Date, ok), "", "{ok}");
+        }
+        for ok in ["现在", "14:30", "昨天 09:00", "2026-11-28 14:30"] {
+            assert_eq!(check(Lang::Zh, FieldKind::Time, ok), "", "{ok}");
+        }
+        assert_eq!(
+            check(Lang::Zh, FieldKind::Hours, "两小时"),
+            "「两小时」不是数字：时长填小时数，如 2 或 1.5"
+        );
+        assert_eq!(
+            check(Lang::En, FieldKind::Hours, "abc"),
+            "`abc` is not a number of hours, e.g. 2 or 1.5"
+        );
+        assert_eq!(
+            check(Lang::Zh, FieldKind::Hours, "30"),
+            "「30」：时长须大于 0 且不超过 24 小时"
+        );
+        assert_eq!(
+            check(Lang::En, FieldKind::Hours, "30"),
+            "`30`: hours must be more than 0 and at most 24"
+        );
+    }
+
     #[test]
     fn hours_and_a_multi_select_are_checked_before_saving() {
-        assert_eq!(hours_minutes("2"), Some(120));
-        assert_eq!(hours_minutes(" 1.5h "), Some(90));
-        assert_eq!(hours_minutes("1.5小时"), Some(90));
-        assert_eq!(hours_minutes("24"), Some(1440));
-        for bad in ["0", "", "-1", "24.5", "abc", "NaN", "inf"] {
-            assert_eq!(hours_minutes(bad), None, "{bad}");
+        assert_eq!(hours_minutes("2"), Ok(120));
+        assert_eq!(hours_minutes(" 1.5h "), Ok(90));
+        assert_eq!(hours_minutes("1.5小时"), Ok(90));
+        assert_eq!(hours_minutes("24"), Ok(1440));
+        for bad in ["0", "-1", "24.5", "0.001"] {
+            assert_eq!(hours_minutes(bad), Err(HoursError::OutOfRange), "{bad}");
+        }
+        for bad in ["", "abc", "两小时", "NaN", "inf"] {
+            assert_eq!(hours_minutes(bad), Err(HoursError::NotANumber), "{bad}");
         }
         let people = vec![
             (

@@ -400,7 +400,19 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
             return Err(e);
         }
     };
-    let me = env.me(&store)?.map(|m| (m.meta.id, m.name));
+    // config.toml's `me` is the user's, not this directory's: a name no
+    // member here has opens the TUI unsigned, saying so, rather than not
+    // at all. An explicit `--as` that matches nobody still refuses.
+    let (me, me_missing) = match env.member(&store) {
+        Ok(m) => (m.map(|m| (m.meta.id, m.name)), None),
+        Err(gridbook_core::who::WhoError::NoMember { who, .. }) if env.me_from_config => {
+            (None, Some(who))
+        }
+        Err(e) => {
+            drop(restore);
+            return Err(e.into());
+        }
+    };
     let mut app = App::new(
         &store,
         env.lang,
@@ -425,6 +437,12 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
     }
     if let Some(line) = erased.last() {
         app.dispatch(Msg::Status(line.clone(), false));
+    }
+    if let Some(who) = me_missing {
+        let line = env
+            .lang
+            .f("tui.config_me_unknown", &[&who, &env.config_file()]);
+        app.dispatch(Msg::Status(line, true));
     }
 
     // The lookup index is loaded (or built) off the UI thread; `/` says so

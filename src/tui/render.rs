@@ -211,7 +211,12 @@ fn hints(state: &State) -> String {
             })
         };
         if let Some(k) = key {
-            parts.push(format!("{k} {}", cmd.hint(state.lang)));
+            // Help has nothing to cancel: esc there closes it.
+            let word = match (ctx, cmd) {
+                (Context::Help, Cmd::Cancel) => state.lang.t("hint.close"),
+                _ => cmd.hint(state.lang),
+            };
+            parts.push(format!("{k} {word}"));
         }
     }
     parts.join(" · ")

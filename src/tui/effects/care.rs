@@ -173,8 +173,8 @@ pub(super) fn member_typed(w: &World, typed: &str) -> R<Member> {
 /// Saves the activity form; answers the status line's text.
 pub(super) fn save_activity(w: &World, ctx: Ctx, zone: Id, v: &Values) -> R<String> {
     let lang = w.lang;
-    let minutes = hours_minutes(v.get("hours"))
-        .ok_or_else(|| UiError::Message(lang.f("caretui.err.hours", &[v.get("hours").trim()])))?;
+    let minutes =
+        hours_minutes(v.get("hours")).map_err(|e| UiError::Message(e.say(lang, v.get("hours"))))?;
     let members = v
         .get("members")
         .split(',')

@@ -296,17 +296,20 @@ pub(super) fn open_form(w: &World, req: FormRequest) -> R<Vec<Msg>> {
                             };
                             list.push((
                                 p.opened.id.to_string(),
-                                format!(
-                                    "{state}[{}] {} ({})",
-                                    gridbook_domain::describe::category_label(lang, category),
-                                    text::truncate(
-                                        &gridbook_domain::checklist::shown(lang, description),
-                                        30
-                                    ),
-                                    gridbook_domain::when::days_ago(
-                                        lang,
-                                        p.opened.at.days_before(Ts::now())
-                                    )
+                                lang.f(
+                                    "lifecycle.problem_pick",
+                                    &[
+                                        &state,
+                                        &gridbook_domain::describe::category_label(lang, category),
+                                        &text::truncate(
+                                            &gridbook_domain::checklist::shown(lang, description),
+                                            30,
+                                        ),
+                                        &gridbook_domain::when::days_ago(
+                                            lang,
+                                            p.opened.at.days_before(Ts::now()),
+                                        ),
+                                    ],
                                 ),
                             ));
                         }
