@@ -246,7 +246,7 @@ fn amending_a_visit_moves_its_follow_up() {
         now: now(),
     };
     let due = |st: &Store| -> Vec<String> {
-        gridbook::report::today(st, now(), None, 90, 7)
+        gridbook::report::today(st, now(), None, 90, 7, gridbook::vocab::care::shipped())
             .unwrap()
             .follow_ups
             .into_iter()

@@ -1889,6 +1889,169 @@ fn today_at_80_columns_keeps_the_number_to_call_on_problem_rows() {
     }
 }
 
+/// The care rows of the Today on screen: (address, when).
+fn care_rows(a: &App, label: &str) -> Vec<(String, String)> {
+    match &a.state.view {
+        gridbook::tui::state::View::Report(r)
+            if r.kind == gridbook::tui::state::ReportKind::Today =>
+        {
+            r.rows
+                .iter()
+                .filter(|r| r.cells[0] == label)
+                .map(|r| (r.cells[1].clone(), r.cells[2].clone()))
+                .collect()
+        }
+        _ => panic!("not on Today"),
+    }
+}
+
+/// `report today` lists the care visits the TUI's Today lists, from the
+/// same rows, for the whole estate and for a member; and a member's Today
+/// lists every care household inside the member's zones, as it lists their
+/// households not visited: 朱杰 is responsible for the area 胜利花苑 and
+/// covers none of its care households himself (its buildings have their
+/// own members), yet they are in his Today.
+#[test]
+fn report_today_lists_the_care_visits_todays_screen_lists() {
+    let (d, store) = demo_store();
+    let mut a = app(&store, Lang::En, 120, 40);
+    a.press("g t");
+    let everyone = care_rows(&a, "care visit");
+    a.press(": \"me 孙梓涵\" enter g t");
+    let sun = care_rows(&a, "care visit");
+    a.press(": \"me 朱杰\" enter g t");
+    let zhu = care_rows(&a, "care visit");
+    drop(a);
+    drop(store);
+    assert!(everyone.len() > 20, "{everyone:?}");
+    assert_eq!(
+        sun,
+        [
+            (
+                "胜利花苑/1栋/3-101".to_string(),
+                "22 days overdue".to_string()
+            ),
+            (
+                "胜利花苑/1栋/1-502".to_string(),
+                "7 days overdue".to_string()
+            ),
+        ]
+    );
+    let in_the_area: Vec<_> = everyone
+        .iter()
+        .filter(|(at, _)| at.starts_with("胜利花苑/"))
+        .cloned()
+        .collect();
+    assert_eq!(zhu, in_the_area);
+    assert!(
+        zhu.iter().filter(|(_, w)| w.ends_with("overdue")).count() >= 3,
+        "{zhu:?}"
+    );
+    let cfg = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| -> String {
+        let out = assert_cmd::Command::cargo_bin("gridbook")
+            .unwrap()
+            .env("GRIDBOOK_NOW", "2026-11-28T06:30:00Z")
+            .env("GRIDBOOK_TZ", "Asia/Shanghai")
+            .env("GRIDBOOK_CONFIG", cfg.path())
+            .env_remove("GRIDBOOK_DATA")
+            .arg("--data")
+            .arg(d.path())
+            .args(["--lang", "en", "report", "today"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The text's care rows: what, zone, when, note, two spaces apart.
+    let text = |args: &[&str]| -> Vec<(String, String)> {
+        cli(args)
+            .lines()
+            .filter(|l| l.starts_with("care visit "))
+            .map(|l| {
+                let cells: Vec<&str> = l
+                    .split("  ")
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                (cells[1].to_string(), cells[2].to_string())
+            })
+            .collect()
+    };
+    // The JSON's, with the days overdue the screen says (0: due today).
+    let days = |rows: &[(String, String)]| -> Vec<(String, i64)> {
+        rows.iter()
+            .map(|(at, when)| {
+                let n = when.split(' ').next().unwrap().parse().unwrap_or(0);
+                (at.clone(), n)
+            })
+            .collect()
+    };
+    let json = |args: &[&str]| -> Vec<(String, i64)> {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let v: serde_json::Value = serde_json::from_str(&cli(&args)).unwrap();
+        v["care_due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let at = c["address"].as_str().unwrap().to_string();
+                (at, c["days_overdue"].as_i64().unwrap())
+            })
+            .collect()
+    };
+    for (args, screen) in [
+        (&[][..], &everyone),
+        (&["--as", "孙梓涵"][..], &sun),
+        (&["--as", "朱杰"][..], &zhu),
+    ] {
+        assert_eq!(&text(args), screen, "{args:?}");
+        assert_eq!(json(args), days(screen), "{args:?}");
+    }
+}
+
+/// Care rows at 80 columns show the whole name and number to call, in
+/// both languages, for everyone and for a member: the note gives way.
+#[test]
+fn today_at_80_columns_keeps_the_number_to_call_on_care_rows() {
+    let (_d, store) = demo_store();
+    for (lang, label) in [(Lang::En, "care visit"), (Lang::Zh, "关爱走访")] {
+        for me in [None, Some("孙梓涵")] {
+            let mut a = app(&store, lang, 80, 24);
+            if let Some(me) = me {
+                a.press(&format!(": \"me {me}\" enter"));
+            }
+            a.press("g t");
+            let care = care_rows(&a, label).len();
+            assert!(care >= 2, "{care}");
+            let mut seen = 0;
+            for _ in 0..care {
+                let s = screen(&a, 80, 24);
+                for line in s.lines().filter(|l| l.starts_with(&format!("│{label} "))) {
+                    let digits: Vec<usize> = line
+                        .split(|c: char| !c.is_ascii_digit())
+                        .map(str::len)
+                        .filter(|n| *n >= 5)
+                        .collect();
+                    assert_eq!(digits, [11], "{line}");
+                    seen += 1;
+                }
+                a.press("j");
+            }
+            assert!(seen >= care, "{seen} care rows seen of {care}");
+        }
+    }
+    let mut a = app(&store, Lang::En, 80, 24);
+    a.press(": \"me 孙梓涵\" enter g t");
+    insta::assert_snapshot!("today_care_member_en_80x24", screen(&a, 80, 24));
+}
+
 /// Lookup marks who moved out or died after the name, as `find` does, and
 /// names a household's head written 本人 as the roster writes it.
 #[test]

@@ -627,9 +627,28 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
         }
         ReportWhat::Today => {
             let me = env.me(&store)?.map(|m| m.meta.id);
-            let t = report::today(&store, now, me, days, env.config.patrol_days())?;
+            let groups = crate::cli::care_groups()?;
+            let t = report::today(&store, now, me, days, env.config.patrol_days(), &groups)?;
             drop(store);
             let mut rows = Vec::new();
+            // Care visits first, most overdue first, as the TUI's Today
+            // lists them; the groups by name in the note.
+            for c in &t.care_due {
+                rows.push(vec![
+                    f("today.care"),
+                    c.address.clone(),
+                    if c.days_overdue > 0 {
+                        gridbook_domain::when::days_overdue(lang, c.days_overdue)
+                    } else {
+                        f("today.due")
+                    },
+                    c.groups
+                        .iter()
+                        .map(|g| groups.label(g, lang))
+                        .collect::<Vec<_>>()
+                        .join(lang.t("wording.terms")),
+                ]);
+            }
             for fu in &t.follow_ups {
                 rows.push(vec![
                     f("today.follow_up"),

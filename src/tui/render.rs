@@ -299,6 +299,24 @@ pub(crate) fn table(
     focused: bool,
     empty: &str,
 ) {
+    table_keeping(frame, area, title, columns, rows, sel, focused, empty, &[]);
+}
+
+/// [`table`] with the columns `whole` (say, the number to call) drawn at
+/// their full width: the others give way around them, and the last one
+/// is left out rather than shown as a cell or two of `…`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn table_keeping(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    columns: &[String],
+    rows: &[Row],
+    sel: usize,
+    focused: bool,
+    empty: &str,
+    whole: &[usize],
+) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {title} "))
@@ -331,7 +349,43 @@ pub(crate) fn table(
             }
         }
     }
-    let total = inner.width as usize;
+    let fitted = fit_keeping(&widths, inner.width as usize, whole);
+    // A column fitted to nothing is left out, with its gap.
+    let shown: Vec<usize> = (0..fitted.len()).filter(|i| fitted[*i] > 0).collect();
+    let cut = |cells: &[String]| -> Vec<String> {
+        shown
+            .iter()
+            .filter_map(|i| cells.get(*i).map(|c| truncate(c, fitted[*i])))
+            .collect()
+    };
+    let fitted: Vec<usize> = shown.iter().map(|i| fitted[*i]).collect();
+    let header =
+        TRow::new(cut(columns)).style(Style::new().add_modifier(Modifier::BOLD).fg(ACCENT));
+    let body: Vec<TRow> = visible
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let row = TRow::new(cut(&r.cells));
+            if start + i == sel {
+                row.style(Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let constraints: Vec<Constraint> = fitted
+        .iter()
+        .map(|w| Constraint::Length(*w as u16))
+        .collect();
+    let t = Table::new(body, constraints)
+        .header(header)
+        .column_spacing(2);
+    frame.render_widget(t, inner);
+}
+
+/// Widths for columns that need `widths` in a table `total` wide
+/// (borders off, gaps of two between columns).
+fn fit(widths: &[usize], total: usize) -> Vec<usize> {
     let gaps = widths.len().saturating_sub(1) * 2;
     let mut budget = total.saturating_sub(gaps);
     let cap = 40.max(total / 2);
@@ -362,45 +416,52 @@ pub(crate) fn table(
     }
     // Width the cap left unused goes to the columns it cut, left first, so a
     // long text column is not cut with empty space beside it.
-    for (f, w) in fitted.iter_mut().zip(&widths) {
+    for (f, w) in fitted.iter_mut().zip(widths) {
         let more = w.saturating_sub(*f).min(budget);
         *f += more;
         budget -= more;
     }
-    let header = TRow::new(
-        columns
-            .iter()
-            .zip(&fitted)
-            .map(|(c, w)| truncate(c, *w))
-            .collect::<Vec<_>>(),
-    )
-    .style(Style::new().add_modifier(Modifier::BOLD).fg(ACCENT));
-    let body: Vec<TRow> = visible
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let cells: Vec<String> = r
-                .cells
-                .iter()
-                .zip(&fitted)
-                .map(|(c, w)| truncate(c, *w))
-                .collect();
-            let row = TRow::new(cells);
-            if start + i == sel {
-                row.style(Style::new().add_modifier(Modifier::REVERSED))
-            } else {
-                row
-            }
-        })
-        .collect();
-    let constraints: Vec<Constraint> = fitted
-        .iter()
-        .map(|w| Constraint::Length(*w as u16))
-        .collect();
-    let t = Table::new(body, constraints)
-        .header(header)
-        .column_spacing(2);
-    frame.render_widget(t, inner);
+    fitted
+}
+
+/// A last column narrower than this (when it needs more) shows only `…`
+/// or a letter and one, and is left out in a table that keeps columns whole.
+const LAST_AT_LEAST: usize = 4;
+
+/// [`fit`] with the columns `whole` at their full width (as far as the
+/// table holds them) and the others fitted around them; a last column left
+/// narrower than [`LAST_AT_LEAST`] gets 0 (left out) and its room goes
+/// to the columns cut.
+fn fit_keeping(widths: &[usize], total: usize, whole: &[usize]) -> Vec<usize> {
+    if whole.is_empty() || widths.is_empty() {
+        return fit(widths, total);
+    }
+    let gaps = widths.len().saturating_sub(1) * 2;
+    let mut room = total.saturating_sub(gaps);
+    let mut fitted = vec![0; widths.len()];
+    for &i in whole.iter().filter(|i| **i < widths.len()) {
+        fitted[i] = widths[i].min(room);
+        room -= fitted[i];
+    }
+    let others: Vec<usize> = (0..widths.len()).filter(|i| !whole.contains(i)).collect();
+    let needs: Vec<usize> = others.iter().map(|i| widths[*i]).collect();
+    // The others as a table of their own, with their gaps.
+    let inner_gaps = others.len().saturating_sub(1) * 2;
+    for (i, w) in others.iter().zip(fit(&needs, room + inner_gaps)) {
+        fitted[*i] = w;
+    }
+    let last = widths.len() - 1;
+    if !whole.contains(&last) && fitted[last] < LAST_AT_LEAST.min(widths[last]) && last > 0 {
+        // Its cells and its gap go to the columns cut, left first.
+        let mut freed = fitted[last] + 2;
+        fitted[last] = 0;
+        for (f, w) in fitted.iter_mut().zip(widths).take(last) {
+            let more = w.saturating_sub(*f).min(freed);
+            *f += more;
+            freed -= more;
+        }
+    }
+    fitted
 }
 
 /// What an empty table or list says, one rule for all of them: with a
@@ -1074,4 +1135,37 @@ pub(crate) fn with_marks<'a>(
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Today at 80 columns (78 inside the borders): what, zone, when, call
+    /// and a note of care groups.
+    #[test]
+    fn a_whole_column_keeps_its_width_and_the_note_gives_way() {
+        let widths = [18, 18, 15, 18, 40];
+        // Left first, the caller is cut to make room for the note's `…`.
+        assert!(fit(&widths, 78)[3] < 18);
+        let kept = fit_keeping(&widths, 78, &[3]);
+        assert_eq!(&kept[..4], &[18, 18, 15, 18]);
+        // Two cells for the note are no note: left out, and the column it
+        // cut keeps its text.
+        assert_eq!(kept[4], 0);
+        assert_eq!(
+            &fit_keeping(&[18, 18, 15, 18, 17], 78, &[3])[..],
+            &[18, 18, 15, 18, 0]
+        );
+        // With room, the note shows what fits.
+        let kept = fit_keeping(&[10, 18, 14, 18, 40], 78, &[3]);
+        assert_eq!(&kept[..4], &[10, 18, 14, 18]);
+        assert_eq!(kept[4], 78 - 8 - 60);
+        // Too narrow for the others: they are cut, never the whole one.
+        let kept = fit_keeping(&[19, 21, 16, 20, 40], 78, &[3]);
+        assert_eq!(kept[3], 20);
+        assert!(kept.iter().sum::<usize>() + 2 * 3 <= 78, "{kept:?}");
+        // Nothing kept: as before.
+        assert_eq!(fit_keeping(&widths, 78, &[]), fit(&widths, 78));
+    }
 }

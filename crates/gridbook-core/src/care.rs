@@ -133,13 +133,47 @@ fn due_with(
 ) -> Result<Vec<CareDue>> {
     let today = now.date();
     let households = match member {
-        Some(m) => match households_under_zones_of(store, m, now)? {
-            Some(under) => under,
-            None => in_care(store, today)?,
-        },
+        Some(m) => {
+            let zones: Vec<Id> = crate::report::zones_of(store, m, now)?
+                .into_iter()
+                .map(|(z, _)| z)
+                .collect();
+            match households_under(store, &zones)? {
+                Some(under) => under,
+                None => in_care(store, today)?,
+            }
+        }
         None => in_care(store, today)?,
     };
     due_among(store, groups, now, member, households, whole)
+}
+
+/// Households inside `zones` (areas, buildings or households: a member's
+/// "my zones") due for a care visit on `now`, most overdue first: what
+/// happens in those zones, whoever covers each household. Today lists
+/// these; [`due`] with a member keeps the households the member covers
+/// (whose visits they are), which `report care --member` lists. Only the
+/// households under the zones are read, up to [`PASS_FROM_HOUSEHOLDS`];
+/// past it, the care index's households inside them.
+pub fn due_in_zones(
+    store: &Store,
+    groups: &Vocabulary,
+    now: Ts,
+    zones: &[Id],
+) -> Result<Vec<CareDue>> {
+    let households = match households_under(store, zones)? {
+        Some(under) => under,
+        None => {
+            let mut inside = Vec::new();
+            for h in in_care(store, now.date())? {
+                if store.ancestry(h)?.iter().any(|(_, z)| zones.contains(z)) {
+                    inside.push(h);
+                }
+            }
+            inside
+        }
+    };
+    due_among(store, groups, now, None, households, None)
 }
 
 /// [`due`] among `households` (sorted, each once; every household that
@@ -265,13 +299,13 @@ const LASTS_WHOLE_FROM: usize = 3_000;
 /// pass over every resident than by reading each household's residents.
 const PASS_FROM_HOUSEHOLDS: usize = 10_000;
 
-/// Every household under the zones `member` covers now, sorted, each once:
-/// every household the member can cover is one of these (a responsibility
-/// or liaison sits on the household or around it). `None` past
-/// [`PASS_FROM_HOUSEHOLDS`].
-fn households_under_zones_of(store: &Store, member: Id, now: Ts) -> Result<Option<Vec<Id>>> {
+/// Every household under `zones`, sorted, each once. Under a member's
+/// zones (every role) lies every household the member can cover (a
+/// responsibility or liaison sits on the household or around it). `None`
+/// past [`PASS_FROM_HOUSEHOLDS`].
+fn households_under(store: &Store, zones: &[Id]) -> Result<Option<Vec<Id>>> {
     let mut out = Vec::new();
-    for (zone, _) in crate::report::zones_of(store, member, now)? {
+    for &zone in zones {
         out.extend(crate::trends::households_in(store, zone)?);
         if out.len() > PASS_FROM_HOUSEHOLDS {
             return Ok(None);
@@ -470,10 +504,13 @@ pub fn covers(store: &Store, member: Id, hh: Id, now: Ts) -> Result<bool> {
 mod tests {
     use super::*;
 
-    /// A member's care list read from their zones is the whole estate's
-    /// list sifted by who covers each household.
+    /// A member's Today lists the care households inside the member's
+    /// zones: the whole estate's list sifted by the member's zones, read
+    /// from the households under those zones only. `report care --member`
+    /// keeps its own rule, the estate's list sifted by who covers each
+    /// household, which is never more.
     #[test]
-    fn a_members_care_list_is_the_estates_list_they_cover() {
+    fn a_members_care_list_is_the_estates_list_inside_their_zones() {
         let (store, now) = crate::report::today_tests::estate();
         let groups = gridbook_domain::vocab::care::shipped();
         let all = due(&store, groups, now, None).unwrap();
@@ -483,10 +520,38 @@ mod tests {
             all.len()
         );
         let key = |d: &CareDue| (d.household, d.days_overdue);
-        let mut seen = 0;
+        let (mut seen, mut not_theirs) = (0, 0);
         for m in store.members().unwrap() {
             let id = m.meta.id;
-            let mine: Vec<_> = due(&store, groups, now, Some(id))
+            let zones: Vec<Id> = crate::report::zones_of(&store, id, now)
+                .unwrap()
+                .into_iter()
+                .map(|(z, _)| z)
+                .collect();
+            let inside = |h: Id| {
+                store
+                    .ancestry(h)
+                    .unwrap()
+                    .iter()
+                    .any(|(_, z)| zones.contains(z))
+            };
+            let mine: Vec<_> = due_in_zones(&store, groups, now, &zones)
+                .unwrap()
+                .iter()
+                .map(key)
+                .collect();
+            let sifted: Vec<_> = all
+                .iter()
+                .filter(|d| inside(d.household))
+                .map(key)
+                .collect();
+            assert_eq!(mine, sifted, "{}", m.name);
+            // What Today says of the member is this list.
+            let today = crate::report::today(&store, now, Some(id), 90, 30, groups).unwrap();
+            let listed: Vec<_> = today.care_due.iter().map(key).collect();
+            assert_eq!(listed, mine, "{}", m.name);
+            seen += mine.len();
+            let covered: Vec<_> = due(&store, groups, now, Some(id))
                 .unwrap()
                 .iter()
                 .map(key)
@@ -496,10 +561,15 @@ mod tests {
                 .filter(|d| covers(&store, id, d.household, now).unwrap())
                 .map(key)
                 .collect();
-            assert_eq!(mine, sifted, "{}", m.name);
-            seen += mine.len();
+            assert_eq!(covered, sifted, "{}", m.name);
+            assert!(covered.iter().all(|c| mine.contains(c)), "{}", m.name);
+            not_theirs += mine.len() - covered.len();
         }
-        assert!(seen > 0, "some member covers a care household");
+        assert!(seen > 0, "some member has a care household in their zones");
+        assert!(
+            not_theirs > 0,
+            "some are in a member's zones but not theirs"
+        );
     }
 
     /// The estate's list is the same with the latest visits read at once or

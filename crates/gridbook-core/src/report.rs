@@ -1136,17 +1136,31 @@ pub struct Today {
     pub open_problems: Vec<OpenProblem>,
     pub patrols_due: Vec<Stale>,
     pub not_visited: Vec<Stale>,
+    /// Households due for a care visit by `groups`' cadences, most overdue
+    /// first: for a member, every one inside the member's zones (as the
+    /// rows above), whoever covers it ([`crate::care::due_in_zones`]).
+    pub care_due: Vec<crate::care::CareDue>,
 }
 
-/// What is due today: for `me`'s zones when given, else for everything.
+/// What is due today: for `me`'s zones when given, else for everything;
+/// care visits by `groups`' cadences.
 pub fn today(
     store: &Store,
     now: Ts,
     me: Option<Id>,
     visit_days: i64,
     patrol_days: i64,
-) -> Result<Today> {
-    today_as(store, now, me, visit_days, patrol_days, Detail::Full, None)
+    groups: &Vocabulary,
+) -> crate::ops::Result<Today> {
+    today_as(
+        store,
+        now,
+        me,
+        (visit_days, patrol_days),
+        groups,
+        Detail::Full,
+        None,
+    )
 }
 
 /// [`today`] as the TUI's screen shows it: the same rows in the same
@@ -1158,48 +1172,62 @@ pub fn today_screen(
     me: Option<Id>,
     visit_days: i64,
     patrol_days: i64,
-) -> Result<Today> {
+    groups: &Vocabulary,
+) -> crate::ops::Result<Today> {
     today_as(
         store,
         now,
         me,
-        visit_days,
-        patrol_days,
+        (visit_days, patrol_days),
+        groups,
         Detail::Screen,
         None,
     )
 }
 
+/// The estate's care households with their residents, as
+/// [`crate::zoneview::callers_and_care`] reads them: keys sorted are
+/// [`crate::care::in_care`]'s households.
+pub type CareResidents = IdMap<Vec<Resident>>;
+
 /// [`today_screen`] for the whole estate with every latest visit read
-/// already ([`crate::relocate::last_visits`]): the screen's care rows read
-/// them too.
+/// already ([`crate::relocate::last_visits`]), which the care rows read
+/// too, and the care households' residents when read already (`None`:
+/// found from the care index and read here).
 pub fn estate_today_screen(
     store: &Store,
     now: Ts,
     visit_days: i64,
     patrol_days: i64,
+    groups: &Vocabulary,
     lasts: &[LastVisit],
-) -> Result<Today> {
+    in_care: Option<&CareResidents>,
+) -> crate::ops::Result<Today> {
     today_as(
         store,
         now,
         None,
-        visit_days,
-        patrol_days,
+        (visit_days, patrol_days),
+        groups,
         Detail::Screen,
-        Some(lasts),
+        Some((lasts, in_care)),
     )
 }
+
+/// What [`today_as`] takes read already for the estate: every latest
+/// visit, and the care households' residents.
+type EstateRead<'a> = (&'a [LastVisit], Option<&'a CareResidents>);
 
 fn today_as(
     store: &Store,
     now: Ts,
     me: Option<Id>,
-    visit_days: i64,
-    patrol_days: i64,
+    (visit_days, patrol_days): (i64, i64),
+    groups: &Vocabulary,
     detail: Detail,
-    lasts: Option<&[LastVisit]>,
-) -> Result<Today> {
+    read: Option<EstateRead<'_>>,
+) -> crate::ops::Result<Today> {
+    let lasts = read.map(|(l, _)| l);
     let my: Option<Vec<Id>> = match me {
         Some(m) => Some(
             zones_of(store, m, now)?
@@ -1210,26 +1238,48 @@ fn today_as(
         None => None,
     };
     let since = Since::new(now, visit_days, patrol_days);
-    let (follow_ups, (patrols_due, not_visited)) = match my.as_deref() {
+    let (follow_ups, (patrols_due, not_visited), care_due) = match my.as_deref() {
+        // Care as the rest: every household inside my zones.
         Some(zs) => (
             open_follow_ups(store, now, Some(zs), None)?,
             rounds_in(store, zs, now, &since)?,
+            crate::care::due_in_zones(store, groups, now, zs)?,
         ),
         None => {
             // Every follow-up ever set is in the index, most of them done,
             // and every household may be listed: the last visits are read
-            // in one pass, once for both.
-            let read;
+            // in one pass, once for all three.
+            let whole;
             let lasts = match lasts {
                 Some(l) => l,
                 None => {
-                    read = crate::relocate::last_visits(store)?;
-                    &read
+                    whole = crate::relocate::last_visits(store)?;
+                    &whole
                 }
+            };
+            // The care households: those whose residents were read, or
+            // the care index's.
+            let in_care = read.and_then(|(_, r)| r);
+            let households = match in_care {
+                Some(r) => {
+                    let mut hs: Vec<Id> = r.keys().copied().collect();
+                    hs.sort_unstable();
+                    hs
+                }
+                None => crate::care::in_care(store, now.date())?,
             };
             (
                 open_follow_ups(store, now, None, Some(lasts))?,
                 rounds_of_estate(store, lasts, now, &since)?,
+                crate::care::due_with_lasts(
+                    store,
+                    groups,
+                    now,
+                    None,
+                    households,
+                    Some(lasts),
+                    in_care,
+                )?,
             )
         }
     };
@@ -1240,6 +1290,7 @@ fn today_as(
         open_problems,
         patrols_due,
         not_visited,
+        care_due,
     })
 }
 
@@ -1665,8 +1716,24 @@ pub(crate) mod today_tests {
     #[test]
     fn the_screens_today_is_todays_rows_without_reporters_and_notes() {
         let (store, now) = estate();
-        let mut full = today(&store, now, None, 90, 30).unwrap();
-        let screen = today_screen(&store, now, None, 90, 30).unwrap();
+        let mut full = today(
+            &store,
+            now,
+            None,
+            90,
+            30,
+            gridbook_domain::vocab::care::shipped(),
+        )
+        .unwrap();
+        let screen = today_screen(
+            &store,
+            now,
+            None,
+            90,
+            30,
+            gridbook_domain::vocab::care::shipped(),
+        )
+        .unwrap();
         // The full report has both, so leaving them out is seen.
         assert!(full.open_problems.iter().any(|o| o.last_note.is_some()));
         assert!(full.open_problems.iter().any(|o| o.reported_by.is_some()));
@@ -1739,7 +1806,15 @@ pub(crate) mod today_tests {
         }
         assert!(patrols_seen > 0, "{patrols_seen} patrols due");
         // What `today` lists for the whole estate is the passes' answer.
-        let t = today(&store, now, None, 90, 30).unwrap();
+        let t = today(
+            &store,
+            now,
+            None,
+            90,
+            30,
+            gridbook_domain::vocab::care::shipped(),
+        )
+        .unwrap();
         assert!(t.not_visited.iter().all(|s| !vacant.contains(&s.id)));
     }
 
@@ -1887,7 +1962,15 @@ mod merged_tests {
         /// (household, note) of every follow-up Today lists, for everyone
         /// or for `me`, checked the same read whole and one by one.
         fn follow_ups(&self, me: Option<Id>) -> Vec<(Id, String)> {
-            let t = today(&self.store, self.now, me, 90, 30).unwrap();
+            let t = today(
+                &self.store,
+                self.now,
+                me,
+                90,
+                30,
+                gridbook_domain::vocab::care::shipped(),
+            )
+            .unwrap();
             let rows: Vec<_> = t
                 .follow_ups
                 .iter()
@@ -1950,7 +2033,15 @@ mod merged_tests {
         let moved = vec![(e.b, "老人腿脚不便，下次带轮椅".to_string())];
         assert_eq!(e.follow_ups(None), moved);
         assert_eq!(e.follow_ups(Some(e.zhao)), moved);
-        let screen = today_screen(&e.store, e.now, None, 90, 30).unwrap();
+        let screen = today_screen(
+            &e.store,
+            e.now,
+            None,
+            90,
+            30,
+            gridbook_domain::vocab::care::shipped(),
+        )
+        .unwrap();
         assert_eq!(screen.follow_ups.len(), 1);
 
         // A merge of the merge: it follows the people again.
@@ -2013,7 +2104,15 @@ mod merged_tests {
             (1, 0),
             "the visit stays hers"
         );
-        let t = today(&e.store, e.now, Some(e.sun), 90, 30).unwrap();
+        let t = today(
+            &e.store,
+            e.now,
+            Some(e.sun),
+            90,
+            30,
+            gridbook_domain::vocab::care::shipped(),
+        )
+        .unwrap();
         assert!(t.follow_ups.is_empty() && t.not_visited.is_empty());
         let w = members(&e.store, e.now).unwrap();
         let w = w.iter().find(|w| w.name == "孙丽").unwrap();

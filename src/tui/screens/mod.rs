@@ -92,6 +92,15 @@ pub fn load(w: &World, kind: ReportKind) -> R<Report> {
     }
 }
 
+/// Columns of `kind`'s table drawn whole however narrow the screen is
+/// (the others give way around them).
+pub fn whole(kind: ReportKind) -> &'static [usize] {
+    match kind {
+        ReportKind::Today => today::WHOLE,
+        _ => &[],
+    }
+}
+
 /// The commands a report screen's hint line offers.
 pub fn hints(kind: ReportKind) -> &'static [Cmd] {
     match kind {

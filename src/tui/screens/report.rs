@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::tui::render::table;
+use crate::tui::render::table_keeping;
 use crate::tui::state::*;
 
 /// A row standing for a zone, given its id as text (as reports carry it).
@@ -57,7 +57,13 @@ pub fn render(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
         .lang
         .f("wording.aside", &[&r.title, &r.rows.len().to_string()]);
     let (columns, rows) = fitted(r, list.width as usize);
-    table(
+    // Dropping columns renumbers them: the whole ones count only when all are kept.
+    let whole = if rows.is_none() {
+        super::whole(r.kind)
+    } else {
+        &[]
+    };
+    table_keeping(
         frame,
         list,
         &title,
@@ -66,6 +72,7 @@ pub fn render(state: &State, r: &Report, frame: &mut Frame, area: Rect) {
         r.sel,
         state.layers.is_empty(),
         &super::empty(state.lang, r),
+        whole,
     );
 }
 

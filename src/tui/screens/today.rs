@@ -14,6 +14,13 @@ pub const HINTS: &[Cmd] = &[
     Cmd::Quit,
 ];
 
+/// The caller (name and number) is drawn whole: a number cut to `…`
+/// cannot be called. The note gives way first.
+pub const WHOLE: &[usize] = &[CALL];
+
+/// The caller's column: what, zone, when, call, note.
+const CALL: usize = 3;
+
 /// What the status line says while the report loads.
 pub const LOADING: &str = "job.today";
 
@@ -38,41 +45,45 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
         Some(_) => None,
     };
     let (visit_days, patrol_days) = (w.config.visit_days(), w.config.patrol_days());
-    let td = match &lasts {
-        Some(l) => report::estate_today_screen(s, now, visit_days, patrol_days, l),
-        None => report::today_screen(s, now, w.me, visit_days, patrol_days),
-    }
-    .map_err(err)?;
-    let mut rows = Vec::new();
-    let (care, callers) = match (w.me, pass) {
+    let groups = &w.lists.care;
+    let (td, callers) = match (&lasts, pass) {
         // The estate's: one pass over the residents finds both the care
-        // households and every household's caller.
-        (None, None | Some(true)) => {
+        // households (with their residents) and every household's caller.
+        (Some(l), None | Some(true)) => {
             let (callers, in_care) =
                 zoneview::callers_and_care(s, Some(now.date())).map_err(err)?;
-            let mut households: Vec<Id> = in_care.keys().copied().collect();
-            households.sort_unstable();
-            let care = gridbook_core::care::due_with_lasts(
+            let td = report::estate_today_screen(
                 s,
-                &w.lists.care,
                 now,
-                None,
-                households,
-                lasts.as_deref(),
+                visit_days,
+                patrol_days,
+                groups,
+                l,
                 Some(&in_care),
             )
             .map_err(err)?;
-            (care, Callers::All(callers))
+            (td, Callers::All(callers))
         }
         _ => {
-            let care = gridbook_core::care::due(s, &w.lists.care, now, w.me).map_err(err)?;
-            let rows_asking =
-                care.len() + td.follow_ups.len() + td.open_problems.len() + td.not_visited.len();
+            let td = match &lasts {
+                Some(l) => {
+                    report::estate_today_screen(s, now, visit_days, patrol_days, groups, l, None)
+                }
+                None => report::today_screen(s, now, w.me, visit_days, patrol_days, groups),
+            }
+            .map_err(err)?;
+            let rows_asking = td.care_due.len()
+                + td.follow_ups.len()
+                + td.open_problems.len()
+                + td.not_visited.len();
             let callers = Callers::new(w, pass.unwrap_or(rows_asking >= PASS_FROM_ROWS))?;
-            (care, callers)
+            (td, callers)
         }
     };
-    for c in &care {
+    let mut rows = Vec::new();
+    // Care rows come with the rest (`report today` lists the same ones).
+    let care = &td.care_due;
+    for c in care {
         let groups: Vec<&str> = c
             .groups
             .iter()
