@@ -106,7 +106,7 @@ fn the_coverage_trend_is_a_line_chart_with_labelled_axes() {
     // Below the picture's size (narrow, or low), the shares as text.
     for (w, h) in [(47, 11), (72, 7)] {
         let s = draw(&shares(), Lang::Zh, w, h);
-        assert!(s.starts_with("90天内已走访户占比"), "{w}x{h}:\n{s}");
+        assert!(s.starts_with("90 天内已走访户占比"), "{w}x{h}:\n{s}");
         assert!(!s.contains('┌'), "{w}x{h}:\n{s}");
     }
     assert!(draw(&shares(), Lang::Zh, 72, 7).contains("胜利花苑 82% · Oak Court 100%"));
