@@ -858,7 +858,7 @@ fn cli_says_cells_past_the_header_and_open_quotes_in_chinese() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            ":3：第 6 列：`多余` 在表头最后一列（姓名）的右边：表头少了一列，或这一行的单元格错位了",
+            ":3：第 6 列：「多余」在表头最后一列（姓名）的右边：表头少了一列，或这一行的单元格错位了",
         ));
     let quote = d.path().join("quote.csv");
     std::fs::write(
