@@ -637,11 +637,7 @@ pub fn run(env: &Env, a: ReportArgs) -> Result<(), Fail> {
                 rows.push(vec![
                     f("today.care"),
                     c.address.clone(),
-                    if c.days_overdue > 0 {
-                        gridbook_domain::when::days_overdue(lang, c.days_overdue)
-                    } else {
-                        f("today.due")
-                    },
+                    c.when(lang),
                     c.groups
                         .iter()
                         .map(|g| groups.label(g, lang))

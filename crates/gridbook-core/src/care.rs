@@ -80,6 +80,13 @@ pub struct CareDue {
     pub days_overdue: i64,
 }
 
+impl CareDue {
+    /// When it is due, as Today says it: "N days overdue", or "due today".
+    pub fn when(&self, lang: gridbook_domain::i18n::Lang) -> String {
+        gridbook_domain::when::due_when(lang, self.days_overdue)
+    }
+}
+
 /// Care groups of one resident on `today`: those set by hand, plus 高龄老人
 /// when their birth year makes them 80 or over.
 pub fn groups_of(r: &Resident, today: Date) -> Vec<(String, Ts)> {

@@ -122,6 +122,16 @@ pub fn days_overdue(lang: crate::i18n::Lang, days: i64) -> String {
     }
 }
 
+/// When something is due, as Today says it: "N days overdue", or "due
+/// today" when it is not overdue yet.
+pub fn due_when(lang: crate::i18n::Lang, days: i64) -> String {
+    if days > 0 {
+        days_overdue(lang, days)
+    } else {
+        lang.t("today.due").to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,11 +98,7 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
             cells: vec![
                 f("today.care"),
                 c.address.clone(),
-                if c.days_overdue > 0 {
-                    gridbook_domain::when::days_overdue(lang, c.days_overdue)
-                } else {
-                    f("today.due")
-                },
+                c.when(lang),
                 call.cell,
                 groups.join(lang.t("wording.terms")),
             ],
@@ -119,11 +115,7 @@ fn load_with(w: &World, pass: Option<bool>) -> R<Report> {
             vec![
                 f("today.follow_up"),
                 fu.household.clone(),
-                if fu.overdue_days > 0 {
-                    gridbook_domain::when::days_overdue(lang, fu.overdue_days)
-                } else {
-                    f("today.due")
-                },
+                gridbook_domain::when::due_when(lang, fu.overdue_days),
                 fu.visit_note.clone(),
             ],
         )?);
