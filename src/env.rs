@@ -214,14 +214,7 @@ impl Env {
             gridbook_core::lookup::persist::forget(&self.data);
         }
         let store = Store::open_telling(&self.data, lock, &|w| {
-            use std::io::Write;
-            // On stderr, so a command's output stays what it was; a closed
-            // stderr is no reason to stop.
-            let _ = writeln!(
-                std::io::stderr(),
-                "{}",
-                open_work_line(self.lang, &self.data, w)
-            );
+            tell_on_stderr(self.lang, &self.data, w)
         });
         if u == Use::Write
             && let Ok(store) = &store
@@ -318,6 +311,13 @@ pub fn open_work_line(lang: Lang, data: &Path, work: OpenWork) -> String {
         OpenWork::Upgrade { .. } => lang.f("open_work.upgrade", &[&dir]),
         OpenWork::Rebuild => lang.f("open_work.rebuild", &[&dir]),
     }
+}
+
+/// [`open_work_line`] on stderr, so a command's output stays what it was;
+/// a closed stderr is no reason to stop.
+pub fn tell_on_stderr(lang: Lang, data: &Path, work: OpenWork) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{}", open_work_line(lang, data, work));
 }
 
 pub fn daily_backup(env: &Env, store: &Store) {

@@ -382,9 +382,7 @@ pub fn run_on(env: &Env, data: &Path) -> Result<(), Fail> {
             slow_open_for_tests();
             // Before the terminal is taken: said on stderr.
             let store = Store::open_telling(data, lock, &|w| {
-                use std::io::Write;
-                let line = crate::env::open_work_line(env.lang, data, w);
-                let _ = writeln!(std::io::stderr(), "{line}");
+                crate::env::tell_on_stderr(env.lang, data, w)
             })?;
             let (terminal, restore) = take_terminal()?;
             (store, terminal, restore)
