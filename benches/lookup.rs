@@ -8,6 +8,10 @@
 //! `GRIDBOOK_BENCH_DATA=DIR` to reuse a store made by
 //! `gridbook --data DIR gen --households 100000 --seed 7`.
 
+// What ships: the app's allocator (see `gridbook::Alloc`).
+#[global_allocator]
+static ALLOC: gridbook::Alloc = gridbook::ALLOC;
+
 use std::hint::black_box;
 use std::io::Write;
 use std::time::{Duration, Instant};

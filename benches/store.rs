@@ -10,6 +10,10 @@
 //! `GRIDBOOK_BENCH_HOUSEHOLDS` (default 100000) and `GRIDBOOK_BENCH_SEED`
 //! (default 7) choose the estate.
 
+// What ships: the app's allocator (see `gridbook::Alloc`).
+#[global_allocator]
+static ALLOC: gridbook::Alloc = gridbook::ALLOC;
+
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

@@ -15,6 +15,10 @@
 //! Stores are generated once (seed 7) and cached under `target/bench-data/`.
 //! `GRIDBOOK_BENCH_HOUSEHOLDS` replaces the large size (default 100000).
 
+// What ships: the app's allocator (see `gridbook::Alloc`).
+#[global_allocator]
+static ALLOC: gridbook::Alloc = gridbook::ALLOC;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -21,6 +21,10 @@
 //! medians. The config directory is a fresh one with `backups = 0`, so the
 //! daily backup is not part of the figures (it is written once a day).
 
+// What ships: the app's allocator (see `gridbook::Alloc`).
+#[global_allocator]
+static ALLOC: gridbook::Alloc = gridbook::ALLOC;
+
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

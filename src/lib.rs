@@ -4,6 +4,21 @@
 //! The lower crates' modules are re-exported under their old names so that
 //! tests and benches read `gridbook::store`, `gridbook::model` and so on.
 
+/// The app's allocator: sled 0.34 allocates and copies a node on every
+/// insert, and with glibc's malloc `gen` at 100k households spent 2.4× the
+/// CPU (BENCHMARKS.md, "Generating and loading 100k households"). The
+/// binary and the benches and examples that measure it declare it:
+/// `#[global_allocator] static ALLOC: gridbook::Alloc = gridbook::ALLOC;`
+#[cfg(not(target_env = "msvc"))]
+pub type Alloc = tikv_jemallocator::Jemalloc;
+#[cfg(not(target_env = "msvc"))]
+pub const ALLOC: Alloc = tikv_jemallocator::Jemalloc;
+/// jemalloc does not build for MSVC: the system's allocator there.
+#[cfg(target_env = "msvc")]
+pub type Alloc = std::alloc::System;
+#[cfg(target_env = "msvc")]
+pub const ALLOC: Alloc = std::alloc::System;
+
 pub mod cli;
 pub mod env;
 pub mod fail;

@@ -1,3 +1,7 @@
+// The app's allocator (see `gridbook::Alloc`).
+#[global_allocator]
+static ALLOC: gridbook::Alloc = gridbook::ALLOC;
+
 use std::io::Write;
 use std::process::ExitCode;
 

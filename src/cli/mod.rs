@@ -1027,17 +1027,24 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             // Built beside the empty store and swapped in whole: a kill
             // leaves the empty store, and a retry starts afresh.
             let lock = store.close().ok_or_else(no_lock)?;
+            let counts = [
+                est.households.len(),
+                est.residents.len(),
+                est.members.len(),
+                est.event_count(),
+            ]
+            .map(|n| n.to_string());
             drop(gridbook_store::swap::replace(&env.data, lock, |s| {
-                generator::load_with(s, &est, progress.counts())
+                generator::load_owned(s, est, progress.counts())
             })?);
             drop(progress);
             out::line(env.lang.f(
                 "contacts.msg.generated",
                 &[
-                    &est.households.len().to_string(),
-                    &est.residents.len().to_string(),
-                    &est.members.len().to_string(),
-                    &est.event_count().to_string(),
+                    &counts[0],
+                    &counts[1],
+                    &counts[2],
+                    &counts[3],
                     &format!("{t1:.1?}"),
                     &format!("{:.1?}", t0.elapsed() - t1),
                 ],

@@ -231,10 +231,26 @@ impl Store {
     /// to do first (a format upgrade, an interrupted rebuild), so a caller
     /// can say why nothing shows yet.
     pub fn open_telling(dir: &Path, lock: WriterLock, tell: &dyn Fn(OpenWork)) -> Result<Store> {
+        Store::open_with_cache(dir, lock, tell, disk::CACHE_BYTES)
+    }
+
+    /// [`Store::open`] for a store being built beside a data directory
+    /// ([`crate::swap`]): a smaller page cache.
+    pub(crate) fn open_building(dir: &Path) -> Result<Store> {
+        let lock = Store::lock(dir)?;
+        Store::open_with_cache(dir, lock, &|_| {}, disk::BUILD_CACHE_BYTES)
+    }
+
+    fn open_with_cache(
+        dir: &Path,
+        lock: WriterLock,
+        tell: &dyn Fn(OpenWork),
+        cache: u64,
+    ) -> Result<Store> {
         // A bulk replacement a kill interrupted is finished or undone first.
         crate::swap::recover(dir)?;
         let names = Tree::names();
-        let engine = disk::SledEngine::open(dir, &names)?;
+        let engine = disk::SledEngine::open_with_cache(dir, &names, cache)?;
         let store = Store::on(
             dir.to_path_buf(),
             std::sync::Arc::new(engine),

@@ -88,7 +88,7 @@ fn replace_packing_above<E: From<StoreError>>(
     // A leftover from an earlier failure: we hold the lock, nobody builds there.
     remove_dir(dir, &incoming)?;
     let built = (|| -> std::result::Result<(), E> {
-        let staging = Store::open(&incoming)?;
+        let staging = Store::open_building(&incoming)?;
         build(&staging)?;
         staging.flush()?;
         if staging.size_on_disk() > above {
@@ -116,7 +116,7 @@ fn pack(dir: &Path, incoming: &Path, built: Store) -> Result<()> {
     let packing = incoming.join(PACKING);
     remove_dir(dir, &packing)?;
     {
-        let copy = Store::open(&packing)?;
+        let copy = Store::open_building(&packing)?;
         built.copy_into(&copy)?;
     }
     drop(built);

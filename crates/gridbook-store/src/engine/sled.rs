@@ -21,7 +21,14 @@ use super::{Engine, Op, Range, Scan, TreeId, Visitor, is_empty_range};
 use crate::error::{IoCause, Result, StoreError, io_cause, io_error};
 
 /// sled's default page cache is 1 GB; a field laptop should not give that up.
-const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The cache of a store being built beside the data directory
+/// ([`crate::swap`]): written once in order and read back once, it gains
+/// nothing from a larger one. `gen` at 100k households peaked at 417 MiB
+/// with it against 598 MiB with [`CACHE_BYTES`], in the same CPU time
+/// (BENCHMARKS.md, "Generating and loading 100k households").
+pub const BUILD_CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// How long to wait for this process's previous store to let go of sled's lock.
 const BUSY_TRIES: usize = 100;
@@ -56,6 +63,11 @@ impl SledEngine {
     /// Opens (or creates) the store of `data_dir` with the trees called
     /// `names`. The caller holds the data directory's writer lock.
     pub fn open(data_dir: &Path, names: &[&str]) -> Result<SledEngine> {
+        SledEngine::open_with_cache(data_dir, names, CACHE_BYTES)
+    }
+
+    /// [`SledEngine::open`] with a page cache of `cache` bytes.
+    pub fn open_with_cache(data_dir: &Path, names: &[&str], cache: u64) -> Result<SledEngine> {
         let dir = data_dir.to_path_buf();
         let path = store_path(data_dir);
         let damaged = |detail: String| StoreError::Damaged {
@@ -97,12 +109,12 @@ impl SledEngine {
                     || io.to_string().contains("could not acquire lock"))
         };
         let started = std::time::Instant::now();
-        let mut opened = open_quietly(&path);
+        let mut opened = open_quietly(&path, cache);
         for _ in 0..BUSY_TRIES {
             match &opened {
                 Ok(Err(e)) if busy(e) => {
                     std::thread::sleep(BUSY_WAIT);
-                    opened = open_quietly(&path);
+                    opened = open_quietly(&path, cache);
                 }
                 _ => break,
             }
@@ -186,13 +198,13 @@ impl SledEngine {
 
 /// Opens sled, turning a panic on a damaged log into an error without
 /// printing it: a damaged store is not a crash.
-fn open_quietly(path: &Path) -> std::thread::Result<sled::Result<sled::Db>> {
+fn open_quietly(path: &Path, cache: u64) -> std::thread::Result<sled::Result<sled::Db>> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let opened = std::panic::catch_unwind(|| {
         sled::Config::new()
             .path(path)
-            .cache_capacity(CACHE_BYTES)
+            .cache_capacity(cache)
             // We flush ourselves before reporting a write; the timer only
             // bounds what an unexpected crash of background work could lose.
             .flush_every_ms(Some(1000))
