@@ -20,8 +20,50 @@ fn options(width: usize) -> textwrap::Options<'static> {
         .break_words(true)
 }
 
+/// Joins a short phrase (`364 days ago`, `364 天前`) so that wrapping
+/// keeps it on one line; [`lines`] shows it as it was.
+pub fn glued(phrase: &str) -> String {
+    let mut out = String::with_capacity(phrase.len() * 2);
+    for (i, c) in phrase.chars().enumerate() {
+        if i > 0 {
+            out.push(JOINER);
+        }
+        out.push(if c == ' ' { GLUE } else { c });
+    }
+    out
+}
+
+/// A no-break space, and a word joiner (no width) between the other
+/// characters: UAX #14 allows no break on either side of them.
+const GLUE: char = '\u{a0}';
+const JOINER: char = '\u{2060}';
+
+/// `line` with every [`GLUE`] shown as a space and the joiners gone.
+fn unglued(mut line: Line<'static>) -> Line<'static> {
+    for span in &mut line.spans {
+        if span.content.contains([GLUE, JOINER]) {
+            let shown = span
+                .content
+                .chars()
+                .filter(|c| *c != JOINER)
+                .map(|c| if c == GLUE { ' ' } else { c })
+                .collect();
+            span.content = Cow::Owned(shown);
+        }
+    }
+    line
+}
+
 /// Styled lines wrapped to `width` cells, each span keeping its style.
 pub fn lines(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut out = wrapped(lines, width);
+    for line in &mut out {
+        *line = unglued(std::mem::take(line));
+    }
+    out
+}
+
+fn wrapped(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
     if width == 0 {
         return Vec::new();
     }
@@ -155,6 +197,28 @@ mod tests {
         }
         let out = lines(vec![line], 12);
         assert_eq!(out[0].spans[0].style, dim);
+    }
+
+    #[test]
+    fn a_glued_phrase_moves_to_the_next_line_whole_and_shows_its_spaces() {
+        for (text, age) in [
+            ("  [safety] 消防通道被占用 ", "· 364 days ago"),
+            ("  [安全隐患] 消防通道被占用 ", "· 364 天前"),
+        ] {
+            for w in 16..40 {
+                let out = lines(vec![Line::raw(format!("{text}{}", glued(age)))], w);
+                let shown: Vec<String> = out.iter().map(|l| l.to_string()).collect();
+                assert!(
+                    shown.iter().any(|l| l.contains(age)),
+                    "{w}: {shown:?} keeps {age:?} on one line"
+                );
+                assert!(
+                    shown.iter().all(|l| !l.contains([GLUE, JOINER])),
+                    "{w}: {shown:?}"
+                );
+                assert!(out.iter().all(|l| l.width() <= w), "{w}: {shown:?}");
+            }
+        }
     }
 
     #[test]

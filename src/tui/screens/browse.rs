@@ -725,10 +725,14 @@ fn detail_pane(
     for p in v.open_problems.iter().take(PANE_PROBLEMS) {
         lines.push(Line::styled(
             format!(
-                "  [{}] {} · {}",
+                "  [{}] {} {}",
                 p.category,
                 p.description,
-                gridbook_domain::when::days_ago(lang, p.age_days)
+                // The age moves to the next line whole, dot and all.
+                crate::tui::wrap::glued(&format!(
+                    "· {}",
+                    gridbook_domain::when::days_ago(lang, p.age_days)
+                ))
             ),
             style,
         ));
