@@ -5,8 +5,8 @@
 //! tests and benches read `gridbook::store`, `gridbook::model` and so on.
 
 /// The app's allocator: sled 0.34 allocates and copies a node on every
-/// insert, and with glibc's malloc `gen` at 100k households spent 2.4× the
-/// CPU (BENCHMARKS.md, "Generating and loading 100k households"). The
+/// insert, and with glibc's malloc `gen` at 30,000 households spent 1.8×
+/// the CPU (BENCHMARKS.md, "Generating and loading 100k households"). The
 /// binary and the benches and examples that measure it declare it:
 /// `#[global_allocator] static ALLOC: gridbook::Alloc = gridbook::ALLOC;`
 #[cfg(not(target_env = "msvc"))]
