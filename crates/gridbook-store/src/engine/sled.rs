@@ -25,8 +25,8 @@ pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The cache of a store being built beside the data directory
 /// ([`crate::swap`]): written once in order and read back once, it gains
-/// nothing from a larger one. `gen` at 100k households peaked at 417 MiB
-/// with it against 598 MiB with [`CACHE_BYTES`], in the same CPU time
+/// nothing from a larger one. `gen` at 100k households peaked at 420 MiB
+/// with it against 598 MiB with [`CACHE_BYTES`], in no more CPU time
 /// (BENCHMARKS.md, "Generating and loading 100k households").
 pub const BUILD_CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
