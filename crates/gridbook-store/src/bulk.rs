@@ -10,18 +10,29 @@
 //! none when the tree was empty at the start, and the runs are written once
 //! by [`Store::commit_last`], in key order.
 //!
-//! Until then the run trees lack what the set holds: only for a store being
-//! filled that nothing reads meanwhile (a replacement built beside the
-//! data directory, [`crate::swap`]).
+//! The trees projections read back before they write (a household's
+//! latest visit, a visit's follow-up date: [`crate::projection::TRACKED`])
+//! are kept the same way when they were empty at the start: each event's
+//! read is answered from memory instead of a sled lookup, and each key is
+//! written once at the end, not at every visit (about 8% of `gen`'s time
+//! went to those lookups, BENCHMARKS.md).
+//!
+//! Until then the run and tracked trees lack what the set holds: only for a
+//! store being filled that nothing reads meanwhile (a replacement built
+//! beside the data directory, [`crate::swap`]).
 
 use crate::error::Result;
-use crate::projection::runs;
+use crate::projection::{TRACKED, runs};
 use crate::store::Store;
 use crate::writes::{Changes, Writes};
 
 /// Runs written per commit by [`Store::commit_last`]: up to 1 KB each, and
 /// sled holds what a transaction replaces until it ends.
 const RUNS_PER_COMMIT: usize = 5_000;
+
+/// Tracked entries written per commit by [`Store::commit_last`]: tens of
+/// bytes each.
+const TRACKED_PER_COMMIT: usize = 10_000;
 
 impl Store {
     /// A write set that keeps its runs across [`Store::commit_part`].
@@ -31,6 +42,11 @@ impl Store {
         for t in runs::TREES {
             if self.engine().is_empty(t.id())? {
                 w.runs_empty.push(t);
+            }
+        }
+        for t in TRACKED {
+            if self.engine().is_empty(t.id())? {
+                w.tracked_kept.push(t);
             }
         }
         Ok(w)
@@ -46,17 +62,37 @@ impl Store {
             w.runs_loaded = std::mem::take(&mut part.runs_loaded);
             w.runs_empty = std::mem::take(&mut part.runs_empty);
             w.ancestry_cache = std::mem::take(&mut part.ancestry_cache);
+            // The other tracked trees' entries are in this part's writes.
+            let kept = std::mem::take(&mut part.tracked_kept);
+            w.overlay = std::mem::take(&mut part.overlay);
+            if kept.len() < TRACKED.len() {
+                w.overlay.retain(|(t, _), _| kept.contains(t));
+            }
+            w.tracked_kept = kept;
         }
         self.commit(part)
     }
 
-    /// Commits the rest of `w`, then writes its kept runs, in key order, a
-    /// bounded number per commit.
+    /// Commits the rest of `w`, then writes its kept tracked entries and
+    /// runs, in key order, a bounded number per commit.
     pub fn commit_last(&self, mut w: Writes) -> Result<Changes> {
         let held = std::mem::take(&mut w.runs);
         w.keep_runs = false;
+        let kept = std::mem::take(&mut w.tracked_kept);
+        let mut tracked: Vec<_> = std::mem::take(&mut w.overlay)
+            .into_iter()
+            .filter(|((t, _), _)| kept.contains(t))
+            .filter_map(|(k, v)| Some((k, v?)))
+            .collect();
         let changes = self.commit(w)?;
+        tracked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut part = Writes::new();
+        for ((t, key), value) in tracked {
+            part.put(t, key, value);
+            if part.ops.len() >= TRACKED_PER_COMMIT {
+                self.commit(std::mem::take(&mut part))?;
+            }
+        }
         for (key, value) in held {
             part.runs.insert(key, value);
             if part.runs.len() >= RUNS_PER_COMMIT {

@@ -37,6 +37,11 @@ pub struct Writes {
     /// Kept sets: run trees that held nothing when the set began, so no
     /// owner has a stored run there to read.
     pub(crate) runs_empty: Vec<Tree>,
+    /// Kept sets: tracked trees ([`crate::projection::TRACKED`]) that held
+    /// nothing when the set began. What the set puts there stays in
+    /// `overlay` across its commits, answers every read, and is written
+    /// once, in key order, by [`crate::store::Store::commit_last`].
+    pub(crate) tracked_kept: Vec<Tree>,
     /// Records and events this set adds, per primary tree ([`crate::counts`]).
     pub(crate) added: [u64; 6],
     pub(crate) changes: Changes,

@@ -54,6 +54,11 @@ pub const ALL: [Projection; 9] = [
     care::PROJECTION,
 ];
 
+/// The trees projections read back before they write ([`Cx::current`]):
+/// written only through [`Cx::put_tracked`], so a write set always knows
+/// what it left in them.
+pub(crate) const TRACKED: [Tree; 3] = [Tree::LastVisit, Tree::LastPatrol, Tree::FollowUpOf];
+
 /// Stages every projection's entries for one event.
 pub(crate) fn stage_event(cx: &mut Cx<'_>, e: &Event) -> Result<()> {
     let anc = hierarchy::staged_ancestry(cx, e.zone)?;
@@ -95,14 +100,27 @@ impl<'a> Cx<'a> {
         if let Some(v) = self.w.overlay.get(&(t, key.to_vec())) {
             return Ok(v.clone());
         }
-        if self.w.from_scratch {
+        // A kept tree was empty when the set began and the set holds all it
+        // has had since: what the set lacks, the store lacks.
+        if self.w.from_scratch || self.w.tracked_kept.contains(&t) {
             return Ok(None);
         }
         self.store.get_raw(t, key)
     }
 
-    /// Stages a write that later entries of this set read back with [`Cx::current`].
+    /// Stages a write that later entries of this set read back with
+    /// [`Cx::current`]. Only trees in [`TRACKED`] are written this way.
     pub fn put_tracked(&mut self, t: Tree, key: Vec<u8>, value: Option<Vec<u8>>) {
+        debug_assert!(TRACKED.contains(&t), "{t:?} is not a tracked tree");
+        if self.w.tracked_kept.contains(&t) {
+            // Written once, by the kept set's last commit (crate::bulk):
+            // a household's latest visit once, not at every visit.
+            match value {
+                Some(v) => self.w.overlay.insert((t, key), Some(v)),
+                None => self.w.overlay.remove(&(t, key)),
+            };
+            return;
+        }
         self.w.overlay.insert((t, key.clone()), value.clone());
         match value {
             Some(v) => self.w.put(t, key, v),

@@ -21,6 +21,7 @@ use crate::error::{Result, StoreError};
 use crate::keys;
 use crate::schema::Tree;
 use crate::store::Store;
+use crate::writes::Writes;
 
 /// Ids per run: a run is read whole (1 KB at most) and rewritten on append.
 pub const RUN_MAX: usize = 64;
@@ -59,6 +60,12 @@ pub fn flatten(key: &[u8], value: &[u8]) -> Option<Vec<Vec<u8>>> {
 pub(crate) fn add(cx: &mut Cx<'_>, t: Tree, owner: Id, id: Id) -> Result<()> {
     let target = keys::pair(owner, id);
     let bytes = id.to_bytes();
+    if cx.w.keep_runs {
+        cx.load_stored_runs(t, owner)?;
+        if append_in_place(cx.w, t, &target, &bytes) {
+            return Ok(());
+        }
+    }
     let Some((key, mut value)) = cx.run_near(t, owner, &target, true)? else {
         // Older than every run of the owner: it starts the first run.
         match cx.run_near(t, owner, &target, false)? {
@@ -96,6 +103,37 @@ pub(crate) fn add(cx: &mut Cx<'_>, t: Tree, owner: Id, id: Id) -> Result<()> {
         cx.put_run(t, upper_key, Some(upper));
     }
     Ok(())
+}
+
+/// A kept set's usual add ([`crate::bulk`]): `id` is newer than every id
+/// of the owner's run at or before it, and that run has room. The id is
+/// appended where the run is held, instead of the run being copied out and
+/// back (a tenth of `gen`'s time went to those copies). `false`: not that
+/// case, and nothing changed.
+fn append_in_place(w: &mut Writes, t: Tree, target: &[u8], bytes: &[u8]) -> bool {
+    use std::ops::Bound::Included;
+    let owner = &target[..ID];
+    let near = w
+        .runs
+        .range_mut((
+            Included((t, owner.to_vec())),
+            Included((t, target.to_vec())),
+        ))
+        .next_back();
+    let Some(((_, key), Some(value))) = near else {
+        return false;
+    };
+    let n = value.len() / ID;
+    if !key.starts_with(owner)
+        || n == 0
+        || n >= RUN_MAX
+        || n * ID != value.len()
+        || value[(n - 1) * ID..] >= *bytes
+    {
+        return false;
+    }
+    value.extend_from_slice(bytes);
+    true
 }
 
 /// Removes `id` from `owner`'s runs in tree `t` (nothing if it is not there).

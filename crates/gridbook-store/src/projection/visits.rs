@@ -64,7 +64,8 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
 /// index from the date it had (staged or stored) to the new one.
 fn set_follow_up(cx: &mut Cx<'_>, visit: Id, household: Id, date: Option<Date>) -> Result<()> {
     let key = keys::id(visit);
-    if let Some(old) = cx.current(Tree::FollowUpOf, &key)?.filter(|o| o.len() == 4) {
+    let had = cx.current(Tree::FollowUpOf, &key)?;
+    if let Some(old) = had.clone().filter(|o| o.len() == 4) {
         let mut k = old;
         k.extend_from_slice(&key);
         cx.del(Tree::FollowUps, k);
@@ -76,6 +77,8 @@ fn set_follow_up(cx: &mut Cx<'_>, visit: Id, household: Id, date: Option<Date>) 
             cx.put(Tree::FollowUps, k, household.to_bytes().to_vec());
             cx.put_tracked(Tree::FollowUpOf, key, Some(keys::date(d).to_vec()));
         }
+        // Most visits set no follow-up: nothing to delete then.
+        None if had.is_none() => {}
         None => cx.put_tracked(Tree::FollowUpOf, key, None),
     }
     Ok(())
