@@ -101,6 +101,28 @@ impl Store {
         }
     }
 
+    /// The first id of the stored run with the greatest key at or before
+    /// `id` (`at_or_before`), or with the least key after it, without
+    /// reading the run.
+    fn stamp_key_near(&self, id: Id, at_or_before: bool) -> Result<Option<Id>> {
+        let range = if at_or_before {
+            (Bound::Unbounded, Bound::Included(key(id)))
+        } else {
+            (Bound::Excluded(key(id)), Bound::Unbounded)
+        };
+        let mut found = None;
+        self.engine()
+            .visit(Tree::Order.id(), range, at_or_before, &mut |k, _| {
+                found = Some(
+                    Id::from_slice(k)
+                        .filter(|_| k.len() == 16)
+                        .ok_or_else(|| corrupt(k))?,
+                );
+                Ok(false)
+            })?;
+        Ok(found)
+    }
+
     /// The stamp of `id` from its run.
     pub(crate) fn stamp_from_runs(&self, id: Id) -> Result<Option<Stamp>> {
         Ok(self.stamp_run_at(id)?.and_then(|(_, run)| {
@@ -127,12 +149,28 @@ impl Store {
     pub(crate) fn stamp_ops(&self, mut stamps: Vec<(Id, Stamp)>) -> Result<Vec<Op>> {
         stamps.sort_by_key(|(id, _)| *id);
         let mut touched: BTreeMap<Id, Run> = BTreeMap::new();
+        // The stored run key at or before the last id looked up, and the
+        // stored key after it: until an id reaches that next key, its
+        // stored run is the same, so a bulk load's thousands of new ids
+        // (all after every stored run) cost two seeks, not one each.
+        let mut near: Option<(Id, Option<Id>, Option<Id>)> = None;
         for (id, s) in stamps {
             let staged = touched.range(..=id).next_back().map(|(k, _)| *k);
+            let stored = match near {
+                Some((_, at, next)) if next.is_none_or(|n| id < n) => at,
+                _ => {
+                    let at = self.stamp_key_near(id, true)?;
+                    near = Some((id, at, self.stamp_key_near(id, false)?));
+                    at
+                }
+            };
             // A stored run between the staged one and `id` is the one it
             // joins; a stored run the set touched is the staged one.
-            let at = match self.stamp_run_at(id)? {
-                Some((k, run)) if staged.is_none_or(|s| k > s) => {
+            let at = match stored {
+                Some(k) if staged.is_none_or(|s| k > s) => {
+                    let Some((_, run)) = self.stamp_run_at(k)? else {
+                        return Err(corrupt(&key(k)));
+                    };
                     touched.insert(k, run);
                     Some(k)
                 }
@@ -186,4 +224,58 @@ pub(crate) fn packed(stamps: impl IntoIterator<Item = (Id, Stamp)>) -> Result<Ve
     }
     flush(&mut run, &mut out)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(n: u128) -> Stamp {
+        Stamp {
+            lamport: n as u64,
+            device: Id(1),
+            seq: n as u64,
+            replaces: Vec::new(),
+        }
+    }
+
+    fn write(store: &Store, ids: impl IntoIterator<Item = u128>) {
+        let ops = store
+            .stamp_ops(ids.into_iter().map(|i| (Id(i), stamp(i))).collect())
+            .unwrap();
+        store.engine().commit(&ops).unwrap();
+    }
+
+    #[test]
+    fn stamps_among_stored_runs_join_the_run_they_fall_in_and_all_read_back() {
+        let store = Store::memory().unwrap();
+        // Two full runs and a part.
+        write(&store, (1..=150).map(|i| i * 10));
+        // One set with ids before, inside and between those runs and after
+        // them all: each must land in the run it falls in.
+        write(&store, (0..=160).map(|i| i * 10 + 5));
+        let mut all: Vec<u128> = (1..=150).map(|i| i * 10).collect();
+        all.extend((0..=160).map(|i| i * 10 + 5));
+        all.sort_unstable();
+
+        let mut seen = Vec::new();
+        store
+            .each_stamp(|id, s| {
+                assert_eq!(s.seq, id.0 as u64);
+                seen.push(id.0);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(seen, all, "every stamp once, in entry order");
+        for id in &all {
+            let s = store.stamp_from_runs(Id(*id)).unwrap();
+            assert_eq!(s.map(|s| s.seq), Some(*id as u64), "stamp of {id}");
+        }
+        store
+            .each(Tree::Order, &[], |k, v| {
+                assert!(decode(k, v).unwrap().len() <= RUN_MAX);
+                Ok(true)
+            })
+            .unwrap();
+    }
 }
