@@ -2,6 +2,7 @@
 //! estate `benches/tui.rs` caches, made here the same way when missing:
 //! `today_time [HOUSEHOLDS [RUNS [member]]]`; with `member`, the Today of
 //! the first member responsible for a zone (a signed-in grid worker's).
+
 // What ships: the app's allocator (see `gridbook::Alloc`).
 #[global_allocator]
 static ALLOC: gridbook::Alloc = gridbook::ALLOC;

@@ -1027,7 +1027,7 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             // Built beside the empty store and swapped in whole: a kill
             // leaves the empty store, and a retry starts afresh.
             let lock = store.close().ok_or_else(no_lock)?;
-            let counts = [
+            let [households, residents, members, events] = [
                 est.households.len(),
                 est.residents.len(),
                 est.members.len(),
@@ -1041,10 +1041,10 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
             out::line(env.lang.f(
                 "contacts.msg.generated",
                 &[
-                    &counts[0],
-                    &counts[1],
-                    &counts[2],
-                    &counts[3],
+                    &households,
+                    &residents,
+                    &members,
+                    &events,
                     &format!("{t1:.1?}"),
                     &format!("{:.1?}", t0.elapsed() - t1),
                 ],

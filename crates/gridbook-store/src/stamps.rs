@@ -153,14 +153,14 @@ impl Store {
         // stored key after it: until an id reaches that next key, its
         // stored run is the same, so a bulk load's thousands of new ids
         // (all after every stored run) cost two seeks, not one each.
-        let mut near: Option<(Id, Option<Id>, Option<Id>)> = None;
+        let mut near: Option<(Option<Id>, Option<Id>)> = None;
         for (id, s) in stamps {
             let staged = touched.range(..=id).next_back().map(|(k, _)| *k);
             let stored = match near {
-                Some((_, at, next)) if next.is_none_or(|n| id < n) => at,
+                Some((at, next)) if next.is_none_or(|n| id < n) => at,
                 _ => {
                     let at = self.stamp_key_near(id, true)?;
-                    near = Some((id, at, self.stamp_key_near(id, false)?));
+                    near = Some((at, self.stamp_key_near(id, false)?));
                     at
                 }
             };

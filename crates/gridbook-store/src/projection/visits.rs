@@ -65,7 +65,8 @@ fn stage(cx: &mut Cx<'_>, e: &Event, _anc: &Ancestry) -> Result<()> {
 fn set_follow_up(cx: &mut Cx<'_>, visit: Id, household: Id, date: Option<Date>) -> Result<()> {
     let key = keys::id(visit);
     let had = cx.current(Tree::FollowUpOf, &key)?;
-    if let Some(old) = had.clone().filter(|o| o.len() == 4) {
+    let had_any = had.is_some();
+    if let Some(old) = had.filter(|o| o.len() == 4) {
         let mut k = old;
         k.extend_from_slice(&key);
         cx.del(Tree::FollowUps, k);
@@ -78,7 +79,7 @@ fn set_follow_up(cx: &mut Cx<'_>, visit: Id, household: Id, date: Option<Date>) 
             cx.put_tracked(Tree::FollowUpOf, key, Some(keys::date(d).to_vec()));
         }
         // Most visits set no follow-up: nothing to delete then.
-        None if had.is_none() => {}
+        None if !had_any => {}
         None => cx.put_tracked(Tree::FollowUpOf, key, None),
     }
     Ok(())
