@@ -505,10 +505,13 @@ fn prepare(households: u64, seed: u64) -> Paths {
     let generated = t.elapsed();
     let t = Instant::now();
     {
-        // As `gridbook gen` loads: beside the store, packed, swapped in.
+        // As `gridbook gen` loads: beside the store, in key order, swapped in.
         let lock = Store::lock(&p.store).unwrap();
         let lock =
-            gridbook_store::swap::replace(&p.store, lock, |s| generator::load(s, &est)).unwrap();
+            gridbook_store::swap::replace_bulk(&p.store, lock, &generator::IN_KEY_ORDER, |s| {
+                generator::load(s, &est)
+            })
+            .unwrap();
         drop(lock);
     }
     let loaded = t.elapsed();

@@ -1034,9 +1034,12 @@ fn dispatch(env: Env, cmd: Option<Cmd>) -> Result<(), Fail> {
                 est.event_count(),
             ]
             .map(|n| n.to_string());
-            drop(gridbook_store::swap::replace(&env.data, lock, |s| {
-                generator::load_owned(s, est, progress.counts())
-            })?);
+            drop(gridbook_store::swap::replace_bulk(
+                &env.data,
+                lock,
+                &generator::IN_KEY_ORDER,
+                |s| generator::load_owned(s, est, progress.counts()),
+            )?);
             drop(progress);
             out::line(env.lang.f(
                 "contacts.msg.generated",

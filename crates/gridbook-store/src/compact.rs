@@ -6,18 +6,10 @@
 //! replaced; written in key order into a fresh store, each page is filled
 //! once (BENCHMARKS.md, "Store").
 
-use crate::engine::Op;
+use crate::engine::split::copy_tree;
 use crate::error::Result;
 use crate::schema::Tree;
 use crate::store::Store;
-
-/// Entries per write while copying: bounded memory, few flushes.
-const CHUNK: usize = 20_000;
-/// Bytes of keys and values per write while copying. sled holds a whole
-/// batch while it applies it, and 20,000 stamp runs are 41 MB at 100k
-/// households: bounded by bytes too, `gen`'s peak fell from 709 to 598
-/// MiB (BENCHMARKS.md, "Generating and loading 100k households").
-const CHUNK_BYTES: usize = 4 << 20;
 
 impl Store {
     /// Copies every entry of every tree (`meta` included: the schema, the
@@ -32,25 +24,7 @@ impl Store {
     fn copy_trees_into(&self, to: &Store, trees: &[Tree]) -> Result<()> {
         to.writable()?;
         for &t in trees {
-            let mut ops = Vec::with_capacity(CHUNK);
-            let mut bytes = 0;
-            let mut failed = None;
-            self.each(t, &[], |k, v| {
-                ops.push(Op::put(t.id(), k.to_vec(), v.to_vec()));
-                bytes += k.len() + v.len();
-                if ops.len() >= CHUNK || bytes >= CHUNK_BYTES {
-                    bytes = 0;
-                    if let Err(e) = to.engine().apply(std::mem::take(&mut ops)) {
-                        failed = Some(e);
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
-            })?;
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            to.engine().apply(ops)?;
+            copy_tree(self.engine(), to.engine(), t.id())?;
         }
         to.flush()
     }

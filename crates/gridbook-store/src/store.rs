@@ -241,6 +241,32 @@ impl Store {
         Store::open_with_cache(dir, lock, &|_| {}, disk::BUILD_CACHE_BYTES)
     }
 
+    /// [`Store::open_building`] for a bulk load: the trees `direct` are
+    /// written straight into the store being built in `dir`, the others
+    /// into a scratch store in `scratch` until
+    /// [`crate::engine::split::SplitEngine::settle`] ([`crate::swap::replace_bulk`]).
+    /// Returns the split engine too, for settling once the store is dropped.
+    pub(crate) fn open_building_split(
+        dir: &Path,
+        scratch: &Path,
+        direct: &[Tree],
+    ) -> Result<(Store, std::sync::Arc<crate::engine::split::SplitEngine>)> {
+        let lock = Store::lock(dir)?;
+        let names = Tree::names();
+        let built = disk::SledEngine::open_with_cache(dir, &names, disk::BUILD_CACHE_BYTES)?;
+        create_private_dir(scratch).map_err(|e| io_error(dir, scratch, e))?;
+        let aside = disk::SledEngine::open_with_cache(scratch, &names, disk::BUILD_CACHE_BYTES)?;
+        let ids: Vec<_> = direct.iter().map(|t| t.id()).collect();
+        let split = std::sync::Arc::new(crate::engine::split::SplitEngine::new(
+            Box::new(built),
+            Box::new(aside),
+            names.len(),
+            &ids,
+        ));
+        let store = Store::on(dir.to_path_buf(), split.clone(), Some(lock.0), &|_| {})?;
+        Ok((store, split))
+    }
+
     fn open_with_cache(
         dir: &Path,
         lock: WriterLock,

@@ -14,6 +14,7 @@ use crate::error::Result;
 
 pub mod memory;
 pub mod sled;
+pub mod split;
 
 /// A tree, as the position of its name in the list the engine was opened with.
 pub type TreeId = usize;
