@@ -280,6 +280,18 @@ mod tests {
         assert!(!dir.path().join(INCOMING).exists());
     }
 
+    /// What the replacements below leave: the three areas they added, a
+    /// clean store, and nothing in `.incoming`.
+    fn holds_the_three_new_areas(dir: &Path) {
+        let mut got = names(dir);
+        got.sort();
+        assert_eq!(got, ["三", "二", "新"]);
+        assert!(!dir.join(INCOMING).exists());
+        let s = Store::open(dir).unwrap();
+        assert!(s.check().unwrap().is_clean());
+        assert_eq!(s.counts().unwrap().unwrap().entries.iter().sum::<u64>(), 3);
+    }
+
     #[test]
     fn a_large_replacement_is_packed_in_key_order_and_reads_the_same() {
         let dir = tempfile::tempdir().unwrap();
@@ -295,13 +307,7 @@ mod tests {
         })
         .unwrap();
         drop(lock);
-        let mut got = names(dir.path());
-        got.sort();
-        assert_eq!(got, ["三", "二", "新"]);
-        assert!(!dir.path().join(INCOMING).exists());
-        let s = Store::open(dir.path()).unwrap();
-        assert!(s.check().unwrap().is_clean());
-        assert_eq!(s.counts().unwrap().unwrap().entries.iter().sum::<u64>(), 3);
+        holds_the_three_new_areas(dir.path());
     }
 
     #[test]
@@ -319,14 +325,7 @@ mod tests {
         })
         .unwrap();
         drop(lock);
-        let mut got = names(dir.path());
-        got.sort();
-        assert_eq!(got, ["三", "二", "新"]);
-        assert!(!dir.path().join(INCOMING).exists());
-        let s = Store::open(dir.path()).unwrap();
-        assert!(s.check().unwrap().is_clean());
-        assert_eq!(s.counts().unwrap().unwrap().entries.iter().sum::<u64>(), 3);
-        drop(s);
+        holds_the_three_new_areas(dir.path());
 
         // A failing build changes nothing and leaves no scratch behind.
         let lock = Store::lock(dir.path()).unwrap();
@@ -335,10 +334,7 @@ mod tests {
             Err(StoreError::Invalid("stop".into()))
         });
         assert!(err.is_err());
-        let mut got = names(dir.path());
-        got.sort();
-        assert_eq!(got, ["三", "二", "新"]);
-        assert!(!dir.path().join(INCOMING).exists());
+        holds_the_three_new_areas(dir.path());
     }
 
     /// Lays out what a kill at each step of the swap leaves, then opens.
