@@ -315,13 +315,26 @@ impl Estate {
     }
 }
 
+/// Seeded ids that rise within a millisecond in the order they are drawn,
+/// as the app's own do (a monotonic ULID generator): the places and people
+/// of an estate are all drawn at one instant, and a building's households
+/// list in id order, so they list in door order, as an imported roster's do.
 struct Ids<'a> {
     rng: &'a mut Rng,
+    last: Option<Id>,
 }
 
 impl Ids<'_> {
     fn id(&mut self, ms: i64) -> Id {
-        Id::from_parts(ms, self.rng.u128(..) & RANDOM_MASK)
+        // Drawn every time, so the stream (and every later id) does not
+        // depend on which ids shared a millisecond.
+        let drawn = Id::from_parts(ms, self.rng.u128(..) & RANDOM_MASK);
+        let id = match self.last {
+            Some(last) if last.ms() == ms && last.0 & RANDOM_MASK != RANDOM_MASK => Id(last.0 + 1),
+            _ => drawn,
+        };
+        self.last = Some(id);
+        id
     }
     fn meta(&mut self, ms: i64) -> Meta {
         let id = self.id(ms);
@@ -401,7 +414,10 @@ fn care_of(
 pub fn generate(spec: &Spec) -> Estate {
     let mut rng = Rng::with_seed(spec.seed);
     let mut idrng = Rng::with_seed(spec.seed ^ 0x9e37_79b9_7f4a_7c15);
-    let mut ids = Ids { rng: &mut idrng };
+    let mut ids = Ids {
+        rng: &mut idrng,
+        last: None,
+    };
     // Birth years and care groups draw from a stream of their own, so
     // adding them left every other field of a seed's estate as it was.
     let mut carerng = Rng::with_seed(spec.seed ^ 0x5851_f42d_4c95_7f2d);
@@ -1216,6 +1232,36 @@ mod tests {
         assert!(first.contains("胜利花苑"), "the estate has its first area");
         assert_eq!(first, export_of(&Spec::large(400, 7, 3_000, now)));
         assert_ne!(first, export_of(&Spec::large(400, 8, 3_000, now)));
+    }
+
+    #[test]
+    fn a_buildings_households_list_in_door_order() {
+        // Every household is drawn at the same instant; their ids rise in
+        // the order they were made, unit by unit and floor by floor.
+        let est = generate(&Spec::large(300, 11, 0, Ts(1_760_000_000_000)));
+        let store = Store::memory().unwrap();
+        load(&store, &est).unwrap();
+        for b in est.buildings.iter().take(3) {
+            let listed: Vec<(String, String)> = store
+                .households_of(b.meta.id)
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.unit, h.room))
+                .collect();
+            let made: Vec<(String, String)> = est
+                .households
+                .iter()
+                .filter(|h| h.building == b.meta.id)
+                .map(|h| (h.unit.clone(), h.room.clone()))
+                .collect();
+            assert!(made.len() > 10, "{}", made.len());
+            assert_eq!(listed, made);
+            assert_eq!(
+                listed[..3],
+                [("1", "101"), ("1", "102"), ("1", "201")]
+                    .map(|(u, r)| (u.to_string(), r.to_string()))
+            );
+        }
     }
 
     #[test]
