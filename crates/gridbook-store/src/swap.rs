@@ -83,7 +83,7 @@ const PACK_ABOVE: u64 = 16 << 20;
 /// scratch store beside it and are copied over in key order at the end
 /// ([`crate::engine::split`]). The result is packed as [`replace`]'s copy
 /// would pack it, without copying most of it a second time: at 100k
-/// households `gen` took 0.7× the time with 1.0× the store
+/// households `gen` took 0.65× the time, for a store 11–14% larger
 /// (BENCHMARKS.md, "Generating and loading 100k households").
 pub fn replace_bulk<E: From<StoreError>>(
     dir: &Path,
