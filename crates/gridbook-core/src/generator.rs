@@ -875,8 +875,9 @@ fn load_cow(
     // households 50,000 writes a commit peaked at 314 MiB, 10,000 at 175
     // MiB, for the same CPU time (BENCHMARKS.md).
     const CHUNK: usize = 10_000;
-    // Ids drawn at one instant (every record of the estate) come out in
-    // random order: sorted, each record tree fills its pages in turn.
+    // Each record tree fills its pages in turn. The generator's ids
+    // already rise in the order they are drawn; sorted anyway, so the load
+    // does not depend on how an estate's ids were made.
     fn by_id<T>(items: &[T], id: impl Fn(&T) -> Id) -> Vec<&T> {
         let mut v: Vec<&T> = items.iter().collect();
         v.sort_unstable_by_key(|t| id(t));

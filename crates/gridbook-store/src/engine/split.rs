@@ -2,12 +2,13 @@
 //! beside the data directory ([`crate::swap::replace_bulk`]).
 //!
 //! The trees the load writes once each, in key order, go straight into
-//! the store being built: their pages are filled once, as a copy in key
-//! order would fill them. The others (indexes that take keys out of order
+//! the store being built. The others (indexes that take keys out of order
 //! or remove what they added) go to a scratch engine, and
 //! [`SplitEngine::settle`] copies them over in key order at the end. A
 //! whole copy of the finished store cost `gen` a third of its time at
-//! 100k households, and the trees written once are most of the store
+//! 100k households, and the trees written once are most of the store;
+//! written across the load's commits rather than tree after tree, they
+//! leave sled about 10% more stale pages than a copy would
 //! (BENCHMARKS.md, "Generating and loading 100k households").
 //!
 //! A commit over both engines is not atomic across them: only for a store
@@ -43,6 +44,10 @@ impl SplitEngine {
             scratch,
             is_direct,
         }
+    }
+
+    fn goes_direct(&self, op: &Op) -> bool {
+        self.is_direct.get(op.tree).copied().unwrap_or(false)
     }
 
     fn of(&self, tree: TreeId) -> &dyn Engine {
@@ -124,24 +129,24 @@ impl Engine for SplitEngine {
     }
 
     fn commit(&self, ops: &[Op]) -> Result<()> {
-        let (direct, scratch): (Vec<Op>, Vec<Op>) = ops
-            .iter()
-            .cloned()
-            .partition(|op| self.is_direct.get(op.tree).copied().unwrap_or(false));
+        let direct_ops = ops.iter().filter(|op| self.goes_direct(op)).count();
+        // Copied apart only when the commit spans both engines.
+        if direct_ops == 0 {
+            return self.scratch.commit(ops);
+        }
+        if direct_ops == ops.len() {
+            return self.direct.commit(ops);
+        }
+        let (direct, scratch): (Vec<Op>, Vec<Op>) =
+            ops.iter().cloned().partition(|op| self.goes_direct(op));
         // Each engine's part is atomic; the two parts are not, together.
-        if !scratch.is_empty() {
-            self.scratch.commit(&scratch)?;
-        }
-        if !direct.is_empty() {
-            self.direct.commit(&direct)?;
-        }
-        Ok(())
+        self.scratch.commit(&scratch)?;
+        self.direct.commit(&direct)
     }
 
     fn apply(&self, ops: Vec<Op>) -> Result<()> {
-        let (direct, scratch): (Vec<Op>, Vec<Op>) = ops
-            .into_iter()
-            .partition(|op| self.is_direct.get(op.tree).copied().unwrap_or(false));
+        let (direct, scratch): (Vec<Op>, Vec<Op>) =
+            ops.into_iter().partition(|op| self.goes_direct(op));
         self.scratch.apply(scratch)?;
         self.direct.apply(direct)
     }
@@ -193,7 +198,7 @@ mod tests {
     }
 
     #[test]
-    fn settling_copies_the_scratch_trees_into_the_built_store_in_key_order() {
+    fn settling_copies_the_scratch_trees_into_the_built_store() {
         let (direct, scratch) = (Memory::new(), Memory::new());
         let e = split(&direct, &scratch, &[0]);
         e.commit(&[
