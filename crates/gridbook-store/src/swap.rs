@@ -283,6 +283,14 @@ mod tests {
         assert!(!dir.path().join(INCOMING).exists());
     }
 
+    /// The replacements below: one write per area, as a load's chunks would.
+    fn add_three(s: &Store) -> std::result::Result<(), StoreError> {
+        for name in ["新", "二", "三"] {
+            add(s, name)?;
+        }
+        Ok(())
+    }
+
     /// What the replacements below leave: the three areas they added, a
     /// clean store, and nothing in `.incoming`.
     fn holds_the_three_new_areas(dir: &Path) {
@@ -300,15 +308,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         add(&Store::open(dir.path()).unwrap(), "旧").unwrap();
         let lock = Store::lock(dir.path()).unwrap();
-        // Every store is "large" here; one write per area, as a load's
-        // chunks would.
-        let lock = replace_packing_above(dir.path(), lock, 0, |s| {
-            for name in ["新", "二", "三"] {
-                add(s, name)?;
-            }
-            Ok::<_, StoreError>(())
-        })
-        .unwrap();
+        // Every store is "large" here.
+        let lock = replace_packing_above(dir.path(), lock, 0, add_three).unwrap();
         drop(lock);
         holds_the_three_new_areas(dir.path());
     }
@@ -319,13 +320,7 @@ mod tests {
         add(&Store::open(dir.path()).unwrap(), "旧").unwrap();
         let lock = Store::lock(dir.path()).unwrap();
         // Areas go straight in; `meta`, versions and the rest via scratch.
-        let lock = replace_bulk(dir.path(), lock, &[Tree::Areas], |s| {
-            for name in ["新", "二", "三"] {
-                add(s, name)?;
-            }
-            Ok::<_, StoreError>(())
-        })
-        .unwrap();
+        let lock = replace_bulk(dir.path(), lock, &[Tree::Areas], add_three).unwrap();
         drop(lock);
         holds_the_three_new_areas(dir.path());
 
